@@ -1,23 +1,59 @@
-// Temporary driver: prints the IR of the given schema files (default: all of `schemas/*.xsd`).
-mod frontend;
-#[allow(dead_code)] // The renderer that reads the IR is not written yet.
-mod ir;
+//! `cargo xtask regen [--check]`: regenerates the model code from `schemas/`.
 
-use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
 
-fn main() -> anyhow::Result<()> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files: Vec<String> = std::env::args().skip(1).collect();
-    if files.is_empty() {
-        for entry in std::fs::read_dir(root.join("schemas"))? {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".xsd") {
-                files.push(format!("schemas/{name}"));
-            }
+use anyhow::{bail, Result};
+
+const USAGE: &str = "usage: cargo xtask regen [--check]
+
+  regen           regenerate crates/veeam-em-model/src/generated/ from schemas/*.xsd
+  regen --check   change nothing; fail if the committed generated code is stale";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
-        files.sort();
     }
-    let model = frontend::load(&root, &files)?;
-    println!("{model:#?}");
-    Ok(())
+}
+
+fn run() -> Result<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let check = match args.as_slice() {
+        ["regen"] => false,
+        ["regen", "--check"] => true,
+        ["-h" | "--help" | "help"] | [] => {
+            println!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => bail!("unknown arguments {args:?}\n\n{USAGE}"),
+    };
+    let started = Instant::now();
+    let root = xtask::workspace_root();
+    let generated = xtask::generate(&root)?;
+    if check {
+        let stale = xtask::stale_files(&root, &generated)?;
+        if stale.is_empty() {
+            println!("generated code is up to date ({} files)", generated.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("generated code is stale: {}", stale.join(", "));
+        eprintln!("run `cargo xtask regen` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    let changed = xtask::write(&root, &generated)?;
+    for path in &changed {
+        println!("wrote {path}");
+    }
+    println!(
+        "regen: {} files, {} changed, {:.2?}",
+        generated.len(),
+        changed.len(),
+        started.elapsed()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,1 +1,37 @@
-fn main() {}
+//! `vem`: command-line tool for the Veeam Backup Enterprise Manager REST API.
+//!
+//! Today it decodes documents (`vem decode`); the resource layer and the simulator add commands.
+
+mod decode;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Command-line tool for the Veeam Backup Enterprise Manager REST API.
+#[derive(Debug, Parser)]
+#[command(name = "vem", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode an API document (XML) and print it as JSON or re-encoded XML.
+    Decode(decode::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Decode(args) => decode::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("vem: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The one error type of decoding: what went wrong, where (byte offset, line:column) and in which
+//! element (`EntityReferences/Ref[3]/Links/Link[1]/@Href`).
+//!
+//! Why this shape: the success path must stay cheap, so the error is boxed (a `Result` of it is
+//! one pointer wide) and the element path is only assembled while an error unwinds through the
+//! generated decoders (each level prepends its own segment). Line and column are computed once,
+//! from the input, when the error leaves the crate.
+
+use std::fmt;
+
+/// What went wrong while decoding a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The input is not well-formed XML (message from the tokenizer).
+    Syntax(String),
+    /// The input holds no root element at all.
+    NoRootElement,
+    /// The root element is not the one asked for.
+    UnexpectedRoot {
+        /// Root element(s) that would have been accepted.
+        expected: String,
+        /// The root element found.
+        found: String,
+    },
+    /// An element is not in the Veeam namespace `http://www.veeam.com/ent/v1.0`.
+    WrongNamespace {
+        /// The namespace found (`None`: no namespace at all).
+        found: Option<String>,
+    },
+    /// A `<!DOCTYPE>` declaration; refused so that no entity is ever expanded.
+    DocType,
+    /// Elements nest deeper than [`MAX_DEPTH`](crate::xml::MAX_DEPTH).
+    TooDeep {
+        /// The limit that was hit.
+        limit: usize,
+    },
+    /// A value does not parse as its schema type.
+    InvalidValue {
+        /// What the schema expects, e.g. `xs:boolean (true, false, 1 or 0)`.
+        expected: &'static str,
+        /// The text found.
+        found: String,
+    },
+    /// A required attribute is absent.
+    MissingAttribute(&'static str),
+    /// A required child element is absent.
+    MissingElement(&'static str),
+    /// A child element the schema allows once appears again.
+    DuplicateElement(&'static str),
+    /// Text where only child elements are allowed.
+    UnexpectedText(String),
+    /// A child element inside an element whose content is a simple value.
+    UnexpectedElement(String),
+    /// An entity reference other than the five XML ones or a character reference.
+    UnknownEntity(String),
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// Content after the root element ends.
+    TrailingContent,
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax(msg) => write!(f, "malformed XML: {msg}"),
+            Self::NoRootElement => f.write_str("expected a root element, found none"),
+            Self::UnexpectedRoot { expected, found } => {
+                write!(f, "expected root element {expected}, found <{found}>")
+            }
+            Self::WrongNamespace { found: Some(ns) } => write!(
+                f,
+                "expected namespace {}, found {ns:?}",
+                crate::xml::NAMESPACE
+            ),
+            Self::WrongNamespace { found: None } => write!(
+                f,
+                "expected namespace {}, found no namespace",
+                crate::xml::NAMESPACE
+            ),
+            Self::DocType => f.write_str("DOCTYPE declarations are not accepted"),
+            Self::TooDeep { limit } => write!(f, "elements nest deeper than {limit} levels"),
+            Self::InvalidValue { expected, found } => {
+                write!(f, "expected {expected}, found {found:?}")
+            }
+            Self::MissingAttribute(name) => write!(f, "missing required attribute {name}"),
+            Self::MissingElement(name) => write!(f, "missing required element <{name}>"),
+            Self::DuplicateElement(name) => {
+                write!(f, "element <{name}> may appear only once")
+            }
+            Self::UnexpectedText(text) => {
+                write!(f, "expected child elements, found text {text:?}")
+            }
+            Self::UnexpectedElement(name) => {
+                write!(f, "expected a text value, found element <{name}>")
+            }
+            Self::UnknownEntity(name) => write!(
+                f,
+                "unknown entity &{name}; (only &lt; &gt; &amp; &apos; &quot; and character references)"
+            ),
+            Self::InvalidUtf8 => f.write_str("input is not valid UTF-8"),
+            Self::TrailingContent => f.write_str("expected end of document after the root element"),
+        }
+    }
+}
+
+/// One step of an element path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    /// `Name` or `Name[index]` (1-based among siblings of that name, for repeatable elements).
+    Element(String, Option<usize>),
+    /// `@Name`.
+    Attribute(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
+    kind: DecodeErrorKind,
+    offset: usize,
+    /// 1-based line and column (in characters); zero until [`DecodeError::locate`] runs.
+    line: usize,
+    column: usize,
+    /// Innermost segment first (segments are pushed while unwinding).
+    path_rev: Vec<Segment>,
+}
+
+/// A document could not be decoded.
+///
+/// Displays as `line:column (byte N) at Path/To/Element: what was expected`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError(Box<Inner>);
+
+impl DecodeError {
+    pub(crate) fn new(kind: DecodeErrorKind, offset: usize) -> Self {
+        Self(Box::new(Inner {
+            kind,
+            offset,
+            line: 0,
+            column: 0,
+            path_rev: Vec::new(),
+        }))
+    }
+
+    /// Adds the enclosing element to the path (called while the error unwinds).
+    #[doc(hidden)]
+    #[cold]
+    pub fn in_element(mut self, name: &str, index: Option<usize>) -> Self {
+        self.0.path_rev.push(Segment::Element(name.to_owned(), index));
+        self
+    }
+
+    #[cold]
+    pub(crate) fn in_attribute(mut self, name: &'static str) -> Self {
+        self.0.path_rev.push(Segment::Attribute(name));
+        self
+    }
+
+    /// Computes line and column of the offset in `input` (done once, at the API boundary).
+    pub(crate) fn locate(mut self, input: &[u8]) -> Self {
+        let offset = self.0.offset.min(input.len());
+        let before = &input[..offset];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        self.0.line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        self.0.column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &DecodeErrorKind {
+        &self.0.kind
+    }
+
+    /// Byte offset in the input where the problem was found.
+    pub fn offset(&self) -> usize {
+        self.0.offset
+    }
+
+    /// 1-based line of [`offset`](Self::offset).
+    pub fn line(&self) -> usize {
+        self.0.line
+    }
+
+    /// 1-based column (in characters) of [`offset`](Self::offset).
+    pub fn column(&self) -> usize {
+        self.0.column
+    }
+
+    /// Element path from the root, e.g. `EntityReferences/Ref[3]/Links/Link[1]/@Href`; empty
+    /// when the problem lies before or outside the root element.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in self.0.path_rev.iter().rev() {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            match seg {
+                Segment::Element(name, None) => out.push_str(name),
+                Segment::Element(name, Some(i)) => {
+                    out.push_str(name);
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+                Segment::Attribute(name) => {
+                    out.push('@');
+                    out.push_str(name);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} (byte {})", self.0.line, self.0.column, self.0.offset)?;
+        let path = self.path();
+        if !path.is_empty() {
+            write!(f, " at {path}")?;
+        }
+        write!(f, ": {}", self.0.kind)
+    }
+}
+
+impl std::error::Error for DecodeError {}

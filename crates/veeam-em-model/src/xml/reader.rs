@@ -1,0 +1,507 @@
+//! A pull reader over a complete document in memory, shaped for the generated decoders.
+//!
+//! It wraps `quick_xml::Reader<&[u8]>`, so every event, name and value borrows the input and text
+//! without escapes is never copied. On top of the tokenizer it adds what the generated code needs:
+//! the namespace check of the root, the bound on nesting depth, text values with entity and
+//! character references resolved, raw capture of unknown elements, and errors with offsets.
+//!
+//! Namespaces: the Veeam namespace may be the default namespace or bound to a prefix on the root
+//! element. Child elements are the schema's when they carry the root's prefix (or none, when the
+//! root has none); any other element is unknown content and is kept verbatim.
+
+use std::borrow::Cow;
+
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use super::error::{DecodeError, DecodeErrorKind};
+use super::value::XmlValue;
+use super::{MAX_DEPTH, NAMESPACE};
+
+/// A start tag the reader has just returned.
+#[derive(Debug)]
+pub struct Child<'a> {
+    /// The start tag (name and attributes).
+    pub start: BytesStart<'a>,
+    /// `true` for a self-closed `<Name ... />` (nothing more to read).
+    pub empty: bool,
+    /// Byte offset of the `<`.
+    pub offset: usize,
+}
+
+/// Types the generated code decodes from an element.
+pub trait FromXml: Sized {
+    /// Decodes `element`, whose start tag has been read; on success the reader is positioned
+    /// after its end tag.
+    fn from_xml<'a>(reader: &mut XmlReader<'a>, element: Child<'a>) -> Result<Self, DecodeError>;
+}
+
+/// The reader the generated decoders drive.
+#[derive(Debug)]
+pub struct XmlReader<'a> {
+    inner: quick_xml::Reader<&'a [u8]>,
+    input: &'a [u8],
+    depth: usize,
+    /// Prefix of the Veeam namespace on the root element (`None`: the default namespace).
+    prefix: Option<Box<[u8]>>,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader at the start of `input`.
+    pub fn new(input: &'a [u8]) -> Self {
+        let mut inner = quick_xml::Reader::from_reader(input);
+        let config = inner.config_mut();
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        Self {
+            inner,
+            input,
+            depth: 0,
+            prefix: None,
+        }
+    }
+
+    /// The whole input.
+    pub fn input(&self) -> &'a [u8] {
+        self.input
+    }
+
+    fn position(&self) -> usize {
+        usize::try_from(self.inner.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    /// Byte offset of `part` when it is a slice of the input, else `fallback`.
+    fn offset_of(&self, part: &[u8], fallback: usize) -> usize {
+        let base = self.input.as_ptr() as usize;
+        let at = part.as_ptr() as usize;
+        if at >= base && at <= base + self.input.len() && !part.is_empty() {
+            at - base
+        } else {
+            fallback
+        }
+    }
+
+    #[cold]
+    fn syntax(&self, e: quick_xml::Error) -> DecodeError {
+        let offset = usize::try_from(self.inner.error_position()).unwrap_or(usize::MAX);
+        let kind = match e {
+            quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+                DecodeErrorKind::UnknownEntity(name)
+            }
+            other => DecodeErrorKind::Syntax(other.to_string()),
+        };
+        DecodeError::new(kind, offset)
+    }
+
+    #[cold]
+    pub(crate) fn error_at(&self, kind: DecodeErrorKind, offset: usize) -> DecodeError {
+        DecodeError::new(kind, offset)
+    }
+
+    fn next_event(&mut self) -> Result<(Event<'a>, usize), DecodeError> {
+        let at = self.position();
+        match self.inner.read_event() {
+            Ok(Event::DocType(_)) => Err(DecodeError::new(DecodeErrorKind::DocType, at)),
+            Ok(event) => Ok((event, at)),
+            Err(e) => Err(self.syntax(e)),
+        }
+    }
+
+    fn enter(&mut self, offset: usize) -> Result<(), DecodeError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(DecodeError::new(
+                DecodeErrorKind::TooDeep { limit: MAX_DEPTH },
+                offset,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads up to the root element and checks its namespace; the name is checked by the caller.
+    pub fn read_root(&mut self) -> Result<Child<'a>, DecodeError> {
+        loop {
+            let (event, at) = self.next_event()?;
+            let (start, empty) = match event {
+                Event::Start(s) => (s, false),
+                Event::Empty(s) => (s, true),
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => continue,
+                Event::Text(t) if is_blank(&t) => continue,
+                Event::Eof => {
+                    return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at));
+                }
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at));
+                }
+                Event::End(_) | Event::DocType(_) => {
+                    return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at));
+                }
+            };
+            if !empty {
+                self.enter(at)?;
+            }
+            self.check_root_namespace(&start, at)?;
+            return Ok(Child {
+                start,
+                empty,
+                offset: at,
+            });
+        }
+    }
+
+    fn check_root_namespace(&mut self, start: &BytesStart<'a>, at: usize) -> Result<(), DecodeError> {
+        let prefix = start.name().prefix().map(|p| p.as_ref().to_vec());
+        let mut found = None;
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| self.attr_syntax(e, at))?;
+            let key = attr.key.as_ref();
+            let binds = match &prefix {
+                None => key == b"xmlns",
+                Some(p) => key.strip_prefix(b"xmlns:") == Some(p.as_slice()),
+            };
+            if binds {
+                found = Some(self.unescape(&attr, at)?.into_owned());
+            }
+        }
+        match found {
+            Some(ns) if ns == NAMESPACE => {
+                self.prefix = prefix.map(Vec::into_boxed_slice);
+                Ok(())
+            }
+            found => Err(DecodeError::new(
+                DecodeErrorKind::WrongNamespace { found },
+                at,
+            )),
+        }
+    }
+
+    /// After the root element: only comments, processing instructions and whitespace may follow.
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        loop {
+            match self.next_event()? {
+                (Event::Eof, _) => return Ok(()),
+                (Event::Comment(_) | Event::PI(_), _) => {}
+                (Event::Text(t), _) if is_blank(&t) => {}
+                (_, at) => {
+                    return Err(DecodeError::new(DecodeErrorKind::TrailingContent, at));
+                }
+            }
+        }
+    }
+
+    /// The local name of `start` when it is in the Veeam namespace, else `None` (unknown content).
+    pub fn schema_name<'s>(&self, start: &'s BytesStart<'_>) -> Option<&'s [u8]> {
+        let name = start.name();
+        let ours = match (name.prefix(), &self.prefix) {
+            (None, None) => true,
+            (Some(p), Some(ours)) => p.as_ref() == &ours[..],
+            _ => false,
+        };
+        if !ours {
+            return None;
+        }
+        // `name` borrows `start`; re-slice the local part from the tag itself.
+        let full: &'s [u8] = start.name().into_inner();
+        let local_len = name.local_name().as_ref().len();
+        Some(&full[full.len() - local_len..])
+    }
+
+    /// The next child element of the current element, or `None` once its end tag is read.
+    /// Whitespace, comments and processing instructions between children are skipped.
+    pub fn next_child(&mut self) -> Result<Option<Child<'a>>, DecodeError> {
+        loop {
+            let (event, at) = self.next_event()?;
+            match event {
+                Event::Start(start) => {
+                    self.enter(at)?;
+                    return Ok(Some(Child {
+                        start,
+                        empty: false,
+                        offset: at,
+                    }));
+                }
+                Event::Empty(start) => {
+                    return Ok(Some(Child {
+                        start,
+                        empty: true,
+                        offset: at,
+                    }));
+                }
+                Event::End(_) => {
+                    self.depth -= 1;
+                    return Ok(None);
+                }
+                Event::Text(t) if is_blank(&t) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(t) => {
+                    let text = String::from_utf8_lossy(t.as_ref()).trim().to_owned();
+                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedText(text), at));
+                }
+                Event::CData(t) => {
+                    let text = String::from_utf8_lossy(t.as_ref()).into_owned();
+                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedText(text), at));
+                }
+                Event::GeneralRef(r) => {
+                    let text = format!("&{};", String::from_utf8_lossy(r.as_ref()));
+                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedText(text), at));
+                }
+                Event::Eof => {
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
+                        at,
+                    ));
+                }
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::Syntax("declaration inside an element".into()),
+                        at,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Reads the text content of `element` (entity and character references resolved) and
+    /// positions the reader after its end tag. Returns the text and its offset.
+    pub fn read_text(&mut self, element: &Child<'a>) -> Result<(Cow<'a, str>, usize), DecodeError> {
+        let content_at = element.offset + element.start.len() + 2;
+        if element.empty {
+            return Ok((Cow::Borrowed(""), content_at));
+        }
+        let mut text: Option<Cow<'a, str>> = None;
+        let mut first_at = None;
+        loop {
+            let (event, at) = self.next_event()?;
+            let piece: Cow<'a, str> = match event {
+                Event::Text(t) => t.decode().map_err(|_| {
+                    DecodeError::new(DecodeErrorKind::InvalidUtf8, at)
+                })?,
+                Event::CData(t) => t
+                    .decode()
+                    .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
+                Event::GeneralRef(r) => resolve_reference(&r, at)?,
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::End(_) => {
+                    self.depth -= 1;
+                    break;
+                }
+                Event::Start(s) | Event::Empty(s) => {
+                    let name = String::from_utf8_lossy(s.name().as_ref()).into_owned();
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::UnexpectedElement(name),
+                        at,
+                    ));
+                }
+                Event::Eof => {
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
+                        at,
+                    ));
+                }
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::Syntax("declaration inside an element".into()),
+                        at,
+                    ));
+                }
+            };
+            first_at.get_or_insert(at);
+            text = Some(match text {
+                None => piece,
+                Some(mut acc) => {
+                    acc.to_mut().push_str(&piece);
+                    acc
+                }
+            });
+        }
+        Ok((
+            text.unwrap_or(Cow::Borrowed("")),
+            first_at.unwrap_or(content_at),
+        ))
+    }
+
+    /// Reads the text of `element` as a typed value.
+    pub fn read_value<T: XmlValue>(&mut self, element: &Child<'a>) -> Result<T, DecodeError> {
+        let (text, at) = self.read_text(element)?;
+        T::parse_xml(&text).ok_or_else(|| {
+            DecodeError::new(
+                DecodeErrorKind::InvalidValue {
+                    expected: T::EXPECTED,
+                    found: text.into_owned(),
+                },
+                at,
+            )
+        })
+    }
+
+    /// Decodes a child element with a complex type, adding `name[index]` to the path of errors.
+    #[inline]
+    pub fn complex_child<T: FromXml>(
+        &mut self,
+        element: Child<'a>,
+        name: &'static str,
+        index: Option<usize>,
+    ) -> Result<T, DecodeError> {
+        T::from_xml(self, element).map_err(|e| e.in_element(name, index))
+    }
+
+    /// Decodes a child element with a simple type, adding `name[index]` to the path of errors.
+    #[inline]
+    pub fn value_child<T: XmlValue>(
+        &mut self,
+        element: Child<'a>,
+        name: &'static str,
+        index: Option<usize>,
+    ) -> Result<T, DecodeError> {
+        self.read_value(&element)
+            .map_err(|e| e.in_element(name, index))
+    }
+
+    /// Stores a single-occurrence child, refusing a second one.
+    #[inline]
+    pub fn set_once<T>(
+        &self,
+        slot: &mut Option<T>,
+        value: T,
+        name: &'static str,
+        offset: usize,
+    ) -> Result<(), DecodeError> {
+        if slot.is_some() {
+            return Err(DecodeError::new(
+                DecodeErrorKind::DuplicateElement(name),
+                offset,
+            ));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    /// Skips an element that is not in the schema and returns its exact source text, so that it
+    /// can be written back unchanged.
+    pub fn capture_unknown(&mut self, element: Child<'a>) -> Result<&'a str, DecodeError> {
+        if !element.empty {
+            let end = element.start.to_end().into_owned();
+            self.inner
+                .read_to_end(end.name())
+                .map_err(|e| self.syntax(e))?;
+            self.depth -= 1;
+        }
+        let raw = &self.input[element.offset..self.position()];
+        std::str::from_utf8(raw)
+            .map_err(|e| DecodeError::new(DecodeErrorKind::InvalidUtf8, element.offset + e.valid_up_to()))
+    }
+
+    #[cold]
+    fn attr_syntax(&self, e: quick_xml::events::attributes::AttrError, at: usize) -> DecodeError {
+        DecodeError::new(DecodeErrorKind::Syntax(e.to_string()), at)
+    }
+
+    /// Iterates the attributes of a start tag, turning malformed ones into errors.
+    pub fn attributes<'s>(
+        &'s self,
+        element: &'s Child<'a>,
+    ) -> impl Iterator<Item = Result<Attribute<'s>, DecodeError>> + 's {
+        element
+            .start
+            .attributes()
+            .map(move |a| a.map_err(|e| self.attr_syntax(e, element.offset)))
+    }
+
+    fn unescape<'v>(&self, attr: &Attribute<'v>, fallback: usize) -> Result<Cow<'v, str>, DecodeError> {
+        let at = self.offset_of(&attr.value, fallback);
+        attr.unescape_value().map_err(|e| {
+            let kind = match e {
+                quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                    _,
+                    name,
+                )) => DecodeErrorKind::UnknownEntity(name),
+                quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
+                other => DecodeErrorKind::Syntax(other.to_string()),
+            };
+            DecodeError::new(kind, at)
+        })
+    }
+
+    /// Parses an attribute value as its schema type.
+    pub fn attribute_value<T: XmlValue>(
+        &self,
+        element: &Child<'a>,
+        attr: &Attribute<'_>,
+        name: &'static str,
+    ) -> Result<T, DecodeError> {
+        let text = self
+            .unescape(attr, element.offset)
+            .map_err(|e| e.in_attribute(name))?;
+        T::parse_xml(&text).ok_or_else(|| {
+            DecodeError::new(
+                DecodeErrorKind::InvalidValue {
+                    expected: T::EXPECTED,
+                    found: text.into_owned(),
+                },
+                self.offset_of(&attr.value, element.offset),
+            )
+            .in_attribute(name)
+        })
+    }
+
+    /// An attribute the schema does not know: `Some((name, value))` to keep it, `None` for the
+    /// default namespace declaration (the writer emits its own).
+    pub fn unknown_attribute(
+        &self,
+        element: &Child<'a>,
+        attr: &Attribute<'_>,
+    ) -> Result<Option<(String, String)>, DecodeError> {
+        let key = attr.key.as_ref();
+        if key == b"xmlns" {
+            return Ok(None);
+        }
+        let name = std::str::from_utf8(key)
+            .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, element.offset))?;
+        let value = self.unescape(attr, element.offset)?;
+        Ok(Some((name.to_owned(), value.into_owned())))
+    }
+
+    /// Error for a required attribute that is absent.
+    #[cold]
+    pub fn missing_attribute(&self, element: &Child<'a>, name: &'static str) -> DecodeError {
+        DecodeError::new(DecodeErrorKind::MissingAttribute(name), element.offset)
+    }
+
+    /// Error for a required child element that is absent (reported at the parent's end).
+    #[cold]
+    pub fn missing_element(&self, name: &'static str) -> DecodeError {
+        DecodeError::new(DecodeErrorKind::MissingElement(name), self.position())
+    }
+}
+
+fn is_blank(text: &[u8]) -> bool {
+    text.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Resolves `&name;` outside attribute values: the five XML entities and character references.
+fn resolve_reference(r: &BytesRef<'_>, at: usize) -> Result<Cow<'static, str>, DecodeError> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            _ => Err(DecodeError::new(
+                DecodeErrorKind::UnknownEntity(String::from_utf8_lossy(r.as_ref()).into_owned()),
+                at,
+            )),
+        };
+    }
+    Ok(Cow::Borrowed(match r.as_ref() {
+        b"lt" => "<",
+        b"gt" => ">",
+        b"amp" => "&",
+        b"apos" => "'",
+        b"quot" => "\"",
+        other => {
+            return Err(DecodeError::new(
+                DecodeErrorKind::UnknownEntity(String::from_utf8_lossy(other).into_owned()),
+                at,
+            ))
+        }
+    }))
+}

@@ -1,0 +1,91 @@
+//! Code generation for veeam-em: `schemas/*.xsd` -> `crates/veeam-em-model/src/generated/`.
+//!
+//! Pipeline: [`frontend`] (xsd-parser, behind one adapter) -> [`ir`] -> [`fixups`] ->
+//! [`render`] (quote + prettyplease). [`generate`] runs it without touching the disk, so both
+//! `cargo xtask regen` and the staleness test use the same code.
+
+pub mod fixups;
+pub mod frontend;
+pub mod ir;
+pub mod names;
+pub mod render;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+/// The workspace root (this crate lives in `<root>/xtask`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
+
+/// Every `schemas/*.xsd`, relative to `root`, sorted.
+pub fn schema_files(root: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root.join("schemas")).context("reading schemas/")? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".xsd") {
+            files.push(format!("schemas/{name}"));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Generates all files: `(path relative to root, contents)`.
+pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
+    let files = schema_files(root)?;
+    let mut model = frontend::load(root, &files)?;
+    fixups::apply(&mut model)?;
+    render::render(&model, &files)
+}
+
+/// Differences between the generated files and the ones on disk: paths that are missing,
+/// different, or present on disk but no longer generated.
+pub fn stale_files(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for (path, contents) in generated {
+        match std::fs::read_to_string(root.join(path)) {
+            Ok(current) if &current == contents => {}
+            _ => stale.push(path.clone()),
+        }
+    }
+    for path in files_on_disk(root)? {
+        if !generated.contains_key(&path) {
+            stale.push(path);
+        }
+    }
+    Ok(stale)
+}
+
+fn files_on_disk(root: &Path) -> Result<Vec<String>> {
+    let dir = root.join(render::OUTPUT_DIR);
+    let mut out = Vec::new();
+    if dir.exists() {
+        for entry in std::fs::read_dir(&dir)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            out.push(format!("{}/{name}", render::OUTPUT_DIR));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Writes the generated files (only those that changed) and deletes ones no longer generated.
+/// Returns the paths written or deleted.
+pub fn write(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<String>> {
+    let stale = stale_files(root, generated)?;
+    std::fs::create_dir_all(root.join(render::OUTPUT_DIR))?;
+    for path in &stale {
+        match generated.get(path) {
+            Some(contents) => std::fs::write(root.join(path), contents)
+                .with_context(|| format!("writing {path}"))?,
+            None => std::fs::remove_file(root.join(path)).with_context(|| format!("removing {path}"))?,
+        }
+    }
+    Ok(stale)
+}

@@ -1,0 +1,102 @@
+//! Rust names for XML names: `CreationTimeUTC` -> `creation_time_utc`, `Ref` (repeated) ->
+//! `refs`, enumeration value `vCloud` -> `VCloud`.
+
+/// `snake_case` of an XML name, with a trailing `_` for Rust keywords.
+pub fn field_name(xml: &str) -> String {
+    escape_keyword(snake_case(xml))
+}
+
+/// Field name of a repeated element: the plural of its snake-case name.
+pub fn plural_field_name(xml: &str) -> String {
+    escape_keyword(plural(&snake_case(xml)))
+}
+
+/// A variant name for an enumeration value: alphanumerics only, first letter of each word upper.
+pub fn variant_name(value: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.push(c.to_ascii_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        } else {
+            upper = true;
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+fn snake_case(xml: &str) -> String {
+    let chars: Vec<char> = xml.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '-' || c == '.' {
+            out.push('_');
+            continue;
+        }
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn plural(word: &str) -> String {
+    if word.ends_with('s') || word.ends_with('x') {
+        format!("{word}es")
+    } else if let Some(stem) = word.strip_suffix('y') {
+        if stem.ends_with(['a', 'e', 'i', 'o', 'u']) {
+            format!("{word}s")
+        } else {
+            format!("{stem}ies")
+        }
+    } else {
+        format!("{word}s")
+    }
+}
+
+fn escape_keyword(name: String) -> String {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
+        "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
+        "try", "type", "unsafe", "use", "where", "while", "yield",
+    ];
+    if KEYWORDS.contains(&name.as_str()) {
+        name + "_"
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(field_name("CreationTimeUTC"), "creation_time_utc");
+        assert_eq!(field_name("RPOThresholdSeconds"), "rpo_threshold_seconds");
+        assert_eq!(field_name("vAppRef"), "v_app_ref");
+        assert_eq!(field_name("UID"), "uid");
+        assert_eq!(field_name("Type"), "type_");
+        assert_eq!(plural_field_name("Ref"), "refs");
+        assert_eq!(plural_field_name("CdpPolicy"), "cdp_policies");
+        assert_eq!(plural_field_name("Day"), "days");
+        assert_eq!(plural_field_name("Links"), "linkses");
+        assert_eq!(variant_name("vCloud"), "VCloud");
+        assert_eq!(variant_name("in progress"), "InProgress");
+    }
+}
