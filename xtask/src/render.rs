@@ -740,7 +740,7 @@ impl<'m> Renderer<'m> {
                             };
                             Some(decode)
                         },
-                        "of the API (see Document::ROOT_ELEMENTS)",
+                        "of an API document (one of Document::ROOT_ELEMENTS)",
                         |reader, element, decode| decode(reader, element),
                     )
                 }

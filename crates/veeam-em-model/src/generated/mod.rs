@@ -329,7 +329,7 @@ impl Document {
                 };
                 Some(decode)
             },
-            "of the API (see Document::ROOT_ELEMENTS)",
+            "of an API document (one of Document::ROOT_ELEMENTS)",
             |reader, element, decode| decode(reader, element),
         )
     }

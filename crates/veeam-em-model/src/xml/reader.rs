@@ -381,16 +381,33 @@ impl<'a> XmlReader<'a> {
     /// Skips an element that is not in the schema and returns its exact source text, so that it
     /// can be written back unchanged.
     pub fn capture_unknown(&mut self, element: Child<'a>) -> Result<&'a str, DecodeError> {
+        // Walk the subtree ourselves (rather than `read_to_end`) so that the depth bound and the
+        // DOCTYPE refusal hold inside unknown content too.
         if !element.empty {
-            let end = element.start.to_end().into_owned();
-            self.inner
-                .read_to_end(end.name())
-                .map_err(|e| self.syntax(e))?;
-            self.depth -= 1;
+            let level = self.depth;
+            loop {
+                match self.next_event()? {
+                    (Event::Start(_), at) => self.enter(at)?,
+                    (Event::End(_), _) => {
+                        self.depth -= 1;
+                        if self.depth < level {
+                            break;
+                        }
+                    }
+                    (Event::Eof, at) => {
+                        return Err(DecodeError::new(
+                            DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
+                            at,
+                        ));
+                    }
+                    _ => {}
+                }
+            }
         }
         let raw = &self.input[element.offset..self.position()];
-        std::str::from_utf8(raw)
-            .map_err(|e| DecodeError::new(DecodeErrorKind::InvalidUtf8, element.offset + e.valid_up_to()))
+        std::str::from_utf8(raw).map_err(|e| {
+            DecodeError::new(DecodeErrorKind::InvalidUtf8, element.offset + e.valid_up_to())
+        })
     }
 
     #[cold]
@@ -411,7 +428,7 @@ impl<'a> XmlReader<'a> {
 
     fn unescape<'v>(&self, attr: &Attribute<'v>, fallback: usize) -> Result<Cow<'v, str>, DecodeError> {
         let at = self.offset_of(&attr.value, fallback);
-        attr.unescape_value().map_err(|e| {
+        attr.decode_and_unescape_value(self.inner.decoder()).map_err(|e| {
             let kind = match e {
                 quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
                     _,

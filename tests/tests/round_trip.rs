@@ -1,0 +1,63 @@
+//! Decode, encode, decode gives the same value, for every `ok/` fixture; unknown content from a
+//! newer server survives the trip.
+
+mod common;
+
+use veeam_em_model::{from_str, CdpReplicaSession, Document, EntityReferences};
+
+#[test]
+fn every_ok_fixture_round_trips() {
+    for path in common::fixtures("ok") {
+        let first = Document::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let xml = first.to_xml_string();
+        let second = Document::from_slice(xml.as_bytes())
+            .unwrap_or_else(|e| panic!("{}: re-encoded form does not decode: {e}\n{xml}", common::name(&path)));
+        assert_eq!(first, second, "{}", common::name(&path));
+        // Encoding is a fixed point after one trip.
+        assert_eq!(second.to_xml_string(), xml, "{}", common::name(&path));
+    }
+}
+
+#[test]
+fn unknown_content_is_kept_and_written_back() {
+    let input = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/ok/cdp_replica_session_unknown_content.xml"),
+    )
+    .unwrap();
+    let session: CdpReplicaSession = from_str(&input).unwrap();
+    assert!(session
+        .unknown
+        .attributes()
+        .iter()
+        .any(|(k, v)| k == "SchemaRevision" && v == "14"));
+    assert_eq!(session.unknown.elements().len(), 2, "{:?}", session.unknown);
+    // Known fields around the unknown element are still decoded.
+    assert_eq!(session.progress, Some(0));
+    let out = veeam_em_model::to_string(&session);
+    for needle in [
+        "SchemaRevision=\"14\"",
+        "Hint=\"primary\"",
+        "<PolicyKind Legacy=\"false\">Continuous</PolicyKind>",
+        "<Bottleneck><Source>Network</Source></Bottleneck>",
+    ] {
+        assert!(out.contains(needle), "{needle} missing from\n{out}");
+    }
+}
+
+#[test]
+fn unknown_content_in_lists_is_kept() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/ok/entity_references_unknown_content.xml");
+    let refs: EntityReferences = from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let kept = !refs.unknown.is_empty()
+        && refs.refs.iter().any(|r| !r.unknown.is_empty())
+        && refs
+            .refs
+            .iter()
+            .flat_map(|r| r.links.iter().flat_map(|l| &l.links))
+            .any(|l| !l.unknown.is_empty());
+    assert!(kept, "unknown content was dropped: {refs:#?}");
+    let again: EntityReferences = from_str(&veeam_em_model::to_string(&refs)).unwrap();
+    assert_eq!(again, refs);
+}
