@@ -42,7 +42,10 @@ fn editing_a_schema_changes_the_generated_code() {
     assert_ne!(before[path], after[path]);
     assert!(after[path].contains("pub retry_count: Option<i32>"));
     assert!(after[path].contains(r#"Some(b"RetryCount")"#));
-    assert_eq!(before["crates/veeam-em-model/src/generated/common.rs"], after["crates/veeam-em-model/src/generated/common.rs"]);
+    assert_eq!(
+        before["crates/veeam-em-model/src/generated/common.rs"],
+        after["crates/veeam-em-model/src/generated/common.rs"]
+    );
     let _ = Path::new(path);
 }
 

@@ -9,8 +9,8 @@ use veeam_em_model::Document;
 fn ok_documents_decode_to_json() {
     insta::glob!("../fixtures/ok", "*.xml", |path| {
         let input = std::fs::read(path).unwrap();
-        let doc = Document::from_slice(&input)
-            .unwrap_or_else(|e| panic!("{}: {e}", common::name(path)));
+        let doc =
+            Document::from_slice(&input).unwrap_or_else(|e| panic!("{}: {e}", common::name(path)));
         insta::assert_json_snapshot!(doc);
     });
 }
@@ -49,5 +49,8 @@ fn every_root_element_has_a_fixture() {
         .iter()
         .filter(|r| !seen.contains(*r))
         .collect();
-    assert!(missing.is_empty(), "root elements without an ok/ fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "root elements without an ok/ fixture: {missing:?}"
+    );
 }

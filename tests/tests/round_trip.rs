@@ -10,8 +10,12 @@ fn every_ok_fixture_round_trips() {
     for path in common::fixtures("ok") {
         let first = Document::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         let xml = first.to_xml_string();
-        let second = Document::from_slice(xml.as_bytes())
-            .unwrap_or_else(|e| panic!("{}: re-encoded form does not decode: {e}\n{xml}", common::name(&path)));
+        let second = Document::from_slice(xml.as_bytes()).unwrap_or_else(|e| {
+            panic!(
+                "{}: re-encoded form does not decode: {e}\n{xml}",
+                common::name(&path)
+            )
+        });
         assert_eq!(first, second, "{}", common::name(&path));
         // Encoding is a fixed point after one trip.
         assert_eq!(second.to_xml_string(), xml, "{}", common::name(&path));

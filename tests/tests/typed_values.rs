@@ -3,13 +3,17 @@
 mod common;
 
 use veeam_em_model::{
-    from_slice, from_str, CdpReplicaSessionItem, CdpReplicaSessionState, DecodeErrorKind,
-    Document, EntityReferences, QueryResult, SessionResult,
+    from_slice, from_str, CdpReplicaSessionItem, CdpReplicaSessionState, DecodeErrorKind, Document,
+    EntityReferences, QueryResult, SessionResult,
 };
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok").join(name))
-        .unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/ok")
+            .join(name),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -21,7 +25,10 @@ fn seed_document_values() {
     assert_eq!(uid.kind(), "CdpReplicaTaskSession");
     assert_eq!(uid.id(), "2ec4d35f-b5d8-4cb3-9d11-12e1d5792625");
     assert!(uid.as_uuid().is_some());
-    assert_eq!(first.type_.as_deref(), Some("CdpReplicaTaskSessionReference"));
+    assert_eq!(
+        first.type_.as_deref(),
+        Some("CdpReplicaTaskSessionReference")
+    );
     let links = &first.links.as_ref().unwrap().links;
     assert_eq!(links.len(), 3);
     assert_eq!(links[2].rel.as_deref(), Some("Alternate"));
@@ -41,10 +48,23 @@ fn escaped_hrefs_are_decoded() {
         from_slice(&fixture("entity_references_server_variant.xml")).unwrap();
     let mut hrefs: Vec<&str> = refs.refs.iter().filter_map(|r| r.href.as_deref()).collect();
     for r in &refs.refs {
-        hrefs.extend(r.links.iter().flat_map(|l| &l.links).map(|l| l.href.as_str()));
+        hrefs.extend(
+            r.links
+                .iter()
+                .flat_map(|l| &l.links)
+                .map(|l| l.href.as_str()),
+        );
     }
-    assert!(hrefs[0].starts_with("https://localhost:9398/api/cdpPolicies/"), "{hrefs:?}");
-    assert!(hrefs.iter().all(|h| !h.contains("&#x2F;") && !h.contains("&amp;")), "{hrefs:?}");
+    assert!(
+        hrefs[0].starts_with("https://localhost:9398/api/cdpPolicies/"),
+        "{hrefs:?}"
+    );
+    assert!(
+        hrefs
+            .iter()
+            .all(|h| !h.contains("&#x2F;") && !h.contains("&amp;")),
+        "{hrefs:?}"
+    );
     assert!(hrefs.iter().any(|h| h.contains('&')), "{hrefs:?}");
 }
 
@@ -69,9 +89,14 @@ fn enumerations_are_open() {
     let Document::CdpReplicaSession(s) = Document::from_slice(xml.as_bytes()).unwrap() else {
         panic!("wrong root");
     };
-    assert_eq!(s.state, Some(CdpReplicaSessionState::Other("Hibernating".into())));
+    assert_eq!(
+        s.state,
+        Some(CdpReplicaSessionState::Other("Hibernating".into()))
+    );
     assert_eq!(s.result, Some(SessionResult::None));
-    assert!(Document::CdpReplicaSession(s).to_xml_string().contains("<State>Hibernating</State>"));
+    assert!(Document::CdpReplicaSession(s)
+        .to_xml_string()
+        .contains("<State>Hibernating</State>"));
 }
 
 #[test]
@@ -96,7 +121,8 @@ fn error_path_names_the_nth_item() {
 
 #[test]
 fn attribute_errors_point_at_the_value() {
-    let xml = "<Task xmlns=\"http://www.veeam.com/ent/v1.0\"><TaskId>t</TaskId><State>Running</State>\
+    let xml =
+        "<Task xmlns=\"http://www.veeam.com/ent/v1.0\"><TaskId>t</TaskId><State>Running</State>\
                <Operation>o</Operation><Result Success=\"perhaps\" /></Task>";
     let err = from_str::<veeam_em_model::Task>(xml).unwrap_err();
     assert_eq!(err.path(), "Task/Result/@Success");
@@ -114,8 +140,14 @@ fn required_elements_are_required() {
 #[test]
 fn typed_decode_rejects_another_root() {
     let err = from_slice::<EntityReferences>(&fixture("task.xml")).unwrap_err();
-    assert!(matches!(err.kind(), DecodeErrorKind::UnexpectedRoot { .. }), "{err}");
-    assert_eq!(err.to_string(), "1:1 (byte 0): expected root element <EntityReferences>, found <Task>");
+    assert!(
+        matches!(err.kind(), DecodeErrorKind::UnexpectedRoot { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "1:1 (byte 0): expected root element <EntityReferences>, found <Task>"
+    );
 }
 
 #[test]
@@ -142,5 +174,8 @@ fn depth_is_bounded_without_recursion_limits_of_the_stack() {
     let mut xml = String::from(r#"<Tasks xmlns="http://www.veeam.com/ent/v1.0">"#);
     xml.push_str(&"<X>".repeat(100_000));
     let err = Document::from_slice(xml.as_bytes()).unwrap_err();
-    assert!(matches!(err.kind(), DecodeErrorKind::TooDeep { .. }), "{err}");
+    assert!(
+        matches!(err.kind(), DecodeErrorKind::TooDeep { .. }),
+        "{err}"
+    );
 }

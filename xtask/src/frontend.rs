@@ -224,7 +224,8 @@ impl<'a> Lowering<'a> {
                     let ty = self
                         .lower_complex(decl, meta, ci)
                         .with_context(|| decl.what())?;
-                    if let Base::Extension(base) = &ci.base {
+                    // Simple content extends a simple type, which is not an IR type.
+                    if let (Base::Extension(base), None) = (&ci.base, &ty.text) {
                         extensions.push((decl, base));
                     }
                     TypeDef::Complex(ty)
@@ -275,7 +276,7 @@ impl<'a> Lowering<'a> {
 
     fn lower_complex(&self, decl: &Decl, meta: &MetaType, ci: &ComplexMeta) -> Result<ComplexType> {
         ensure!(!ci.is_mixed, "mixed content is not supported");
-        let content = self.lower_content(ci)?;
+        let (content, text) = self.lower_content(ci)?;
         let base = match &ci.base {
             Base::None => None,
             Base::Extension(base) => Some(base.name.to_string()),
@@ -297,6 +298,7 @@ impl<'a> Lowering<'a> {
             base,
             attributes,
             content,
+            text,
         })
     }
 
@@ -321,9 +323,10 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    fn lower_content(&self, ci: &ComplexMeta) -> Result<Vec<Particle>> {
+    /// Child content, or the value type of simple content (`xs:simpleContent`).
+    fn lower_content(&self, ci: &ComplexMeta) -> Result<(Vec<Particle>, Option<ValueType>)> {
         let Some(content) = &ci.content else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let meta = self.meta(content)?;
         match &meta.variant {
@@ -332,14 +335,19 @@ impl<'a> Lowering<'a> {
                     (ci.min_occurs, ci.max_occurs) == (1, MaxOccurs::Bounded(1)),
                     "an xs:sequence with minOccurs/maxOccurs other than 1 is not supported"
                 );
-                self.lower_sequence(group)
+                Ok((self.lower_sequence(group)?, None))
             }
             MetaTypeVariant::Choice(group) => {
                 let choice = self.lower_choice(meta, group, ci.min_occurs, ci.max_occurs)?;
-                Ok(vec![Particle::Choice(choice)])
+                Ok((vec![Particle::Choice(choice)], None))
             }
             MetaTypeVariant::All(_) => bail!("xs:all is not supported"),
-            _ => bail!("simple content (xs:simpleContent) is not supported"),
+            _ => {
+                let text = self.value_type(content).context(
+                    "simple content (xs:simpleContent) must extend a built-in or simple type",
+                )?;
+                Ok((Vec::new(), Some(text)))
+            }
         }
     }
 
@@ -1049,9 +1057,9 @@ mod tests {
                 "anonymous",
             ),
             (
-                "simple-content",
-                ty(r#"<xs:simpleContent><xs:extension base="xs:string"/></xs:simpleContent>"#),
-                "simpleContent",
+                "simple-content-restriction",
+                ty(r#"<xs:simpleContent><xs:restriction base="xs:string"/></xs:simpleContent>"#),
+                "restriction",
             ),
             (
                 "mixed",

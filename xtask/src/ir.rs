@@ -61,8 +61,11 @@ pub struct ComplexType {
     /// XSD name of the base type (`xs:extension base`), for documentation only.
     pub base: Option<String>,
     pub attributes: Vec<Attribute>,
-    /// Child content in schema order.
+    /// Child content in schema order (empty for simple content).
     pub content: Vec<Particle>,
+    /// For `xs:simpleContent`: the type of the element's text (its attributes are in
+    /// `attributes`).
+    pub text: Option<ValueType>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

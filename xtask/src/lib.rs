@@ -84,7 +84,9 @@ pub fn write(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<St
         match generated.get(path) {
             Some(contents) => std::fs::write(root.join(path), contents)
                 .with_context(|| format!("writing {path}"))?,
-            None => std::fs::remove_file(root.join(path)).with_context(|| format!("removing {path}"))?,
+            None => {
+                std::fs::remove_file(root.join(path)).with_context(|| format!("removing {path}"))?
+            }
         }
     }
     Ok(stale)

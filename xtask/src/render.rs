@@ -51,7 +51,10 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
             use crate::xml::{Child, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter};
             #items
         };
-        files.insert(format!("{OUTPUT_DIR}/{module}.rs"), print(&tokens, &[file.as_str()])?);
+        files.insert(
+            format!("{OUTPUT_DIR}/{module}.rs"),
+            print(&tokens, &[file.as_str()])?,
+        );
         modules.push(module);
     }
     let mod_rs = renderer.module_root(&modules)?;
@@ -120,14 +123,19 @@ impl<'m> Renderer<'m> {
         for root in &model.roots {
             *counts.entry(root.type_name.as_str()).or_default() += 1;
         }
-        let single_root_types = counts.into_iter().filter(|(_, n)| *n == 1).map(|(t, _)| t).collect();
+        let single_root_types = counts
+            .into_iter()
+            .filter(|(_, n)| *n == 1)
+            .map(|(t, _)| t)
+            .collect();
         let mut defaultable = BTreeSet::new();
         // Fixed point: a struct is Default when every required member's type is.
         loop {
             let before = defaultable.len();
             for def in model.types.values() {
                 if let TypeDef::Complex(c) = def {
-                    if !defaultable.contains(&c.rust_name) && Self::is_defaultable(c, &defaultable) {
+                    if !defaultable.contains(&c.rust_name) && Self::is_defaultable(c, &defaultable)
+                    {
                         defaultable.insert(c.rust_name.clone());
                     }
                 }
@@ -136,12 +144,24 @@ impl<'m> Renderer<'m> {
                 break;
             }
         }
-        Self { model, defaultable, single_root_types }
+        Self {
+            model,
+            defaultable,
+            single_root_types,
+        }
     }
 
     fn is_defaultable(c: &ComplexType, known: &BTreeSet<String>) -> bool {
         let value_ok = |v: &ValueType| {
-            matches!(v, ValueType::String | ValueType::Bool | ValueType::Int | ValueType::Long | ValueType::UnsignedInt | ValueType::Double)
+            matches!(
+                v,
+                ValueType::String
+                    | ValueType::Bool
+                    | ValueType::Int
+                    | ValueType::Long
+                    | ValueType::UnsignedInt
+                    | ValueType::Double
+            )
         };
         c.attributes.iter().all(|a| !a.required || value_ok(&a.ty))
             && c.content.iter().all(|p| match p {
@@ -193,11 +213,13 @@ impl<'m> Renderer<'m> {
 
     fn schema_type_name(&self, t: &FieldType) -> String {
         match t {
-            FieldType::Value(ValueType::Enum(n)) | FieldType::Complex(n) => match self.model.types.get(n) {
-                Some(TypeDef::Complex(c)) => c.xsd_name.clone(),
-                Some(TypeDef::Enum(e)) => e.xsd_name.clone(),
-                None => n.clone(),
-            },
+            FieldType::Value(ValueType::Enum(n)) | FieldType::Complex(n) => {
+                match self.model.types.get(n) {
+                    Some(TypeDef::Complex(c)) => c.xsd_name.clone(),
+                    Some(TypeDef::Enum(e)) => e.xsd_name.clone(),
+                    None => n.clone(),
+                }
+            }
             FieldType::Value(v) => format!("{v:?}"),
         }
     }
@@ -227,7 +249,10 @@ impl<'m> Renderer<'m> {
         let mut taken = BTreeSet::new();
         let mut take = |name: String| -> Result<Ident> {
             if !taken.insert(name.clone()) {
-                bail!("two members of {} get the Rust field name `{name}`; rename one in a fix-up", c.xsd_name);
+                bail!(
+                    "two members of {} get the Rust field name `{name}`; rename one in a fix-up",
+                    c.xsd_name
+                );
             }
             Ok(format_ident!("{}", name))
         };
@@ -243,7 +268,17 @@ impl<'m> Renderer<'m> {
 
         for a in &c.attributes {
             let f = take(names::field_name(&a.name))?;
-            self.attribute(c, a, &f, &mut fields, &mut locals, &mut attr_arms, &mut build, &mut write_attrs, &mut serialize);
+            self.attribute(
+                c,
+                a,
+                &f,
+                &mut fields,
+                &mut locals,
+                &mut attr_arms,
+                &mut build,
+                &mut write_attrs,
+                &mut serialize,
+            );
         }
         for p in &c.content {
             match p {
@@ -253,7 +288,17 @@ impl<'m> Renderer<'m> {
                         Shape::Repeated => names::plural_field_name(&e.name),
                         _ => names::field_name(&e.name),
                     })?;
-                    self.element(e, sh, &f, &mut fields, &mut locals, &mut child_arms, &mut build, &mut write_children, &mut serialize);
+                    self.element(
+                        e,
+                        sh,
+                        &f,
+                        &mut fields,
+                        &mut locals,
+                        &mut child_arms,
+                        &mut build,
+                        &mut write_children,
+                        &mut serialize,
+                    );
                 }
                 Particle::Choice(ch) => {
                     let sh = shape(ch.min, ch.max);
@@ -261,11 +306,61 @@ impl<'m> Renderer<'m> {
                         Shape::Repeated => names::plural_field_name(&ch.name),
                         _ => names::field_name(&ch.name),
                     })?;
-                    self.choice(ch, sh, &f, &mut fields, &mut locals, &mut child_arms, &mut build, &mut write_children, &mut serialize);
+                    self.choice(
+                        ch,
+                        sh,
+                        &f,
+                        &mut fields,
+                        &mut locals,
+                        &mut child_arms,
+                        &mut build,
+                        &mut write_children,
+                        &mut serialize,
+                    );
                 }
             }
         }
+        let text_field = match &c.text {
+            Some(tt) => {
+                let f = take("value".into())?;
+                let vt = self.value_type(tt);
+                let doc = doc_lines(&[format!(
+                    "The element's text (simple content of type {}).",
+                    self.schema_type_name(&FieldType::Value(tt.clone()))
+                )]);
+                fields.extend(quote!(#doc pub #f: #vt,));
+                serialize.extend(quote!(map.serialize_entry("$text", &self.#f)?;));
+                Some(f)
+            }
+            None => None,
+        };
         take("unknown".into())?;
+        // Simple content: the text instead of child elements.
+        let (read_content, build_text, write_content) = match &text_field {
+            Some(f) => (
+                quote!(let #f = reader.read_value(&element)?;),
+                quote!(#f,),
+                quote!(writer.text_and_end(name, &self.#f);),
+            ),
+            None => (
+                quote! {
+                    if !element.empty {
+                        while let Some(child) = reader.next_child()? {
+                            match reader.schema_name(&child.start) {
+                                #child_arms
+                                _ => unknown.push_element(reader.capture_unknown(child)?),
+                            }
+                        }
+                    }
+                },
+                quote!(),
+                quote! {
+                    #write_children
+                    self.unknown.write_elements(writer);
+                    writer.end(name);
+                },
+            ),
+        };
 
         let derive_default = if self.defaultable.contains(&c.rust_name) {
             quote!(Default,)
@@ -306,16 +401,10 @@ impl<'m> Renderer<'m> {
                             }
                         }
                     }
-                    if !element.empty {
-                        while let Some(child) = reader.next_child()? {
-                            match reader.schema_name(&child.start) {
-                                #child_arms
-                                _ => unknown.push_element(reader.capture_unknown(child)?),
-                            }
-                        }
-                    }
+                    #read_content
                     Ok(Self {
                         #build
+                        #build_text
                         unknown,
                     })
                 }
@@ -326,9 +415,7 @@ impl<'m> Renderer<'m> {
                     writer.start(name);
                     #write_attrs
                     self.unknown.write_attributes(writer);
-                    #write_children
-                    self.unknown.write_elements(writer);
-                    writer.end(name);
+                    #write_content
                 }
             }
 
@@ -362,7 +449,11 @@ impl<'m> Renderer<'m> {
         let name = &a.name;
         let key = Literal::byte_string(name.as_bytes());
         let vt = self.value_type(&a.ty);
-        let sh = if a.required { Shape::Required } else { Shape::Optional };
+        let sh = if a.required {
+            Shape::Required
+        } else {
+            Shape::Optional
+        };
         let ft = Self::wrap(vt.clone(), &sh);
         let mut doc = vec![format!(
             "Attribute `{name}` ({}, {}).",
@@ -382,8 +473,12 @@ impl<'m> Renderer<'m> {
             serialize.extend(quote!(map.serialize_entry(#name, &self.#f)?;));
         } else {
             build.extend(quote!(#f,));
-            write.extend(quote!(if let Some(value) = &self.#f { writer.attribute_value(#name, value); }));
-            serialize.extend(quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }));
+            write.extend(
+                quote!(if let Some(value) = &self.#f { writer.attribute_value(#name, value); }),
+            );
+            serialize.extend(
+                quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }),
+            );
         }
         let _ = c;
     }
@@ -439,7 +534,9 @@ impl<'m> Renderer<'m> {
                 arms.extend(quote!(Some(#key) => { let value = #read; #f.push(value); }));
                 build.extend(quote!(#f,));
                 write.extend(quote!(for item in &self.#f { #item }));
-                serialize.extend(quote!(if !self.#f.is_empty() { map.serialize_entry(#name, &self.#f)?; }));
+                serialize.extend(
+                    quote!(if !self.#f.is_empty() { map.serialize_entry(#name, &self.#f)?; }),
+                );
             }
             Shape::Optional | Shape::Required => {
                 let read = self.read_child(&e.ty, name, quote!(None));
@@ -479,7 +576,12 @@ impl<'m> Renderer<'m> {
     ) {
         let enum_ty = ident(&ch.name);
         let ft = Self::wrap(quote!(#enum_ty), &sh);
-        let alternatives = ch.variants.iter().map(|v| format!("`{}`", v.name)).collect::<Vec<_>>().join(", ");
+        let alternatives = ch
+            .variants
+            .iter()
+            .map(|v| format!("`{}`", v.name))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut doc = vec![format!(
             "Choice of {alternatives} (occurs {}), in document order.",
             Self::occurs(ch.min, ch.max)
@@ -497,7 +599,12 @@ impl<'m> Renderer<'m> {
         } else {
             locals.extend(quote!(let mut #f: Option<#enum_ty> = None;));
             if matches!(sh, Shape::Required) {
-                let names = ch.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join("|");
+                let names = ch
+                    .variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|");
                 let missing = Literal::string(&names);
                 build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#missing))?,));
                 write.extend(quote!(self.#f.write(writer);));
@@ -543,7 +650,11 @@ impl<'m> Renderer<'m> {
                 let vname = &v.name;
                 quote!(#enum_ty::#variant(value) => map.serialize_entry(#vname, value)?,)
             });
-            let target = if matches!(sh, Shape::Required) { quote!(Some(&self.#f)) } else { quote!(self.#f.as_ref()) };
+            let target = if matches!(sh, Shape::Required) {
+                quote!(Some(&self.#f))
+            } else {
+                quote!(self.#f.as_ref())
+            };
             serialize.extend(quote! {
                 if let Some(item) = #target {
                     match item { #(#entries)* }
@@ -565,7 +676,10 @@ impl<'m> Renderer<'m> {
             let variant = ident(&v.name);
             let vt = self.field_type(&v.ty);
             let vname = &v.name;
-            let vdoc = doc_lines(&[format!("Element `{vname}` ({}).", self.schema_type_name(&v.ty))]);
+            let vdoc = doc_lines(&[format!(
+                "Element `{vname}` ({}).",
+                self.schema_type_name(&v.ty)
+            )]);
             variants.extend(quote!(#vdoc #variant(#vt),));
             let w = self.write_child(&v.ty, vname, quote!(value));
             writes.extend(quote!(Self::#variant(value) => { #w }));

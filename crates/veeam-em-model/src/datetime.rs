@@ -36,7 +36,10 @@ impl DateTime {
             (local, Some(UtcOffset::UTC))
         } else if t.len() > 6 && matches!(t.as_bytes()[t.len() - 6], b'+' | b'-') {
             let (local, off) = t.split_at(t.len() - 6);
-            (local, Some(UtcOffset::parse(off, OFFSET).map_err(|_| invalid())?))
+            (
+                local,
+                Some(UtcOffset::parse(off, OFFSET).map_err(|_| invalid())?),
+            )
         } else {
             (t, None)
         };
@@ -134,18 +137,28 @@ mod tests {
             assert_eq!(DateTime::parse(&dt.to_string()).unwrap(), dt, "{text}");
         }
         assert_eq!(
-            DateTime::parse("2023-01-10T09:15:32.8570000Z").unwrap().to_string(),
+            DateTime::parse("2023-01-10T09:15:32.8570000Z")
+                .unwrap()
+                .to_string(),
             "2023-01-10T09:15:32.857Z"
         );
         assert_eq!(
-            DateTime::parse("2024-05-01T10:00:00-05:30").unwrap().to_string(),
+            DateTime::parse("2024-05-01T10:00:00-05:30")
+                .unwrap()
+                .to_string(),
             "2024-05-01T10:00:00-05:30"
         );
     }
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "2024-05-01", "2024-13-01T00:00:00Z", "yesterday", "2024-05-01T10:00:00+2"] {
+        for bad in [
+            "",
+            "2024-05-01",
+            "2024-13-01T00:00:00Z",
+            "yesterday",
+            "2024-05-01T10:00:00+2",
+        ] {
             assert!(DateTime::parse(bad).is_err(), "{bad:?}");
         }
     }

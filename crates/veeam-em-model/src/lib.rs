@@ -23,6 +23,7 @@
 
 pub mod datetime;
 #[allow(clippy::all, missing_docs)]
+#[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;
 pub mod uid;
 pub mod xml;
@@ -30,7 +31,9 @@ pub mod xml;
 pub use datetime::DateTime;
 pub use generated::*;
 pub use uid::Uid;
-pub use xml::{from_slice, from_str, to_string, DecodeError, DecodeErrorKind, RootElement, Unknown};
+pub use xml::{
+    from_slice, from_str, to_string, DecodeError, DecodeErrorKind, RootElement, Unknown,
+};
 
 /// `Ref` items of an [`EntityReferences`] list are [`EntityRef`]s; the API uses both names.
 pub type Ref = EntityRef;

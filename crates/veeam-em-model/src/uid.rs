@@ -108,8 +108,9 @@ mod tests {
 
     #[test]
     fn parts() {
-        let uid = Uid::parse("urn:veeam:CdpReplicaTaskSession:8c33b2f6-4c3d-4f4e-9f6a-0c1d2e3f4a5b")
-            .unwrap();
+        let uid =
+            Uid::parse("urn:veeam:CdpReplicaTaskSession:8c33b2f6-4c3d-4f4e-9f6a-0c1d2e3f4a5b")
+                .unwrap();
         assert_eq!(uid.kind(), "CdpReplicaTaskSession");
         assert_eq!(uid.id(), "8c33b2f6-4c3d-4f4e-9f6a-0c1d2e3f4a5b");
         assert!(uid.as_uuid().is_some());
@@ -125,7 +126,15 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "urn:veeam:", "urn:veeam:Kind", "urn:veeam:Kind:", "urn:veeam::id", "urn:x:K:i", "urn:veeam:Ki-nd:1"] {
+        for bad in [
+            "",
+            "urn:veeam:",
+            "urn:veeam:Kind",
+            "urn:veeam:Kind:",
+            "urn:veeam::id",
+            "urn:x:K:i",
+            "urn:veeam:Ki-nd:1",
+        ] {
             assert!(Uid::parse(bad).is_err(), "{bad:?}");
         }
     }

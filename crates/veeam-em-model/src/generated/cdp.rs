@@ -3022,6 +3022,65 @@ impl serde::Serialize for CreateObjectInJobSpec {
         map.end()
     }
 }
+/// The 24 hourly flags of one weekday, comma-separated, with the day's name.
+///
+/// Schema type `DayType` in `schemas/cdp.xsd` (extends `string`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Day {
+    /// Attribute `Name` (String, optional).
+    pub name: Option<String>,
+    /// The element's text (simple content of type String).
+    pub value: String,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for Day {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut name: Option<String> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.key.as_ref() {
+                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        let value = reader.read_value(&element)?;
+        Ok(Self { name, value, unknown })
+    }
+}
+impl ToXml for Day {
+    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.name {
+            writer.attribute_value("Name", value);
+        }
+        self.unknown.write_attributes(writer);
+        writer.text_and_end(name, &self.value);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+        map.serialize_entry("$text", &self.value)?;
+        map.end()
+    }
+}
 /// Guest OS processing settings: snapshot options and the credentials to use.
 ///
 /// Schema type `GuestProcessingOptionsType` in `schemas/cdp.xsd`.
@@ -3751,8 +3810,8 @@ impl serde::Serialize for RPOSchedule {
 /// Schema type `TimePeriodsType` in `schemas/cdp.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TimePeriods {
-    /// Element `Day` (String, occurs 0..unbounded).
-    pub days: Vec<String>,
+    /// Element `Day` (DayType, occurs 0..unbounded).
+    pub days: Vec<Day>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -3763,7 +3822,7 @@ impl FromXml for TimePeriods {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut days: Vec<String> = Vec::new();
+        let mut days: Vec<Day> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -3781,7 +3840,7 @@ impl FromXml for TimePeriods {
                 match reader.schema_name(&child.start) {
                     Some(b"Day") => {
                         let value = reader
-                            .value_child(child, "Day", Some(days.len() + 1))?;
+                            .complex_child(child, "Day", Some(days.len() + 1))?;
                         days.push(value);
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
@@ -3796,7 +3855,7 @@ impl ToXml for TimePeriods {
         writer.start(name);
         self.unknown.write_attributes(writer);
         for item in &self.days {
-            writer.value_element("Day", item);
+            ToXml::to_xml(item, writer, "Day");
         }
         self.unknown.write_elements(writer);
         writer.end(name);

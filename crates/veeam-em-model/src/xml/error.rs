@@ -145,7 +145,9 @@ impl DecodeError {
     #[doc(hidden)]
     #[cold]
     pub fn in_element(mut self, name: &str, index: Option<usize>) -> Self {
-        self.0.path_rev.push(Segment::Element(name.to_owned(), index));
+        self.0
+            .path_rev
+            .push(Segment::Element(name.to_owned(), index));
         self
     }
 
@@ -159,9 +161,15 @@ impl DecodeError {
     pub(crate) fn locate(mut self, input: &[u8]) -> Self {
         let offset = self.0.offset.min(input.len());
         let before = &input[..offset];
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         self.0.line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        self.0.column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        self.0.column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         self
     }
 
@@ -213,7 +221,11 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{} (byte {})", self.0.line, self.0.column, self.0.offset)?;
+        write!(
+            f,
+            "{}:{} (byte {})",
+            self.0.line, self.0.column, self.0.offset
+        )?;
         let path = self.path();
         if !path.is_empty() {
             write!(f, " at {path}")?;

@@ -31,9 +31,12 @@ pub trait RootElement: FromXml + ToXml {
 /// Decodes a document whose root element must be `T::ELEMENT`.
 pub fn from_slice<T: RootElement>(input: &[u8]) -> Result<T, DecodeError> {
     let expected = format!("<{}>", T::ELEMENT);
-    decode_root(input, |name| (name == T::ELEMENT.as_bytes()).then_some(()), &expected, |r, c, ()| {
-        T::from_xml(r, c)
-    })
+    decode_root(
+        input,
+        |name| (name == T::ELEMENT.as_bytes()).then_some(()),
+        &expected,
+        |r, c, ()| T::from_xml(r, c),
+    )
 }
 
 /// Decodes a document from a string; see [`from_slice`].

@@ -87,9 +87,10 @@ impl<'a> XmlReader<'a> {
         let offset = usize::try_from(self.inner.error_position()).unwrap_or(usize::MAX);
         let kind = match e {
             quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
-                DecodeErrorKind::UnknownEntity(name)
-            }
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => DecodeErrorKind::UnknownEntity(name),
             other => DecodeErrorKind::Syntax(other.to_string()),
         };
         DecodeError::new(kind, offset)
@@ -151,7 +152,11 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    fn check_root_namespace(&mut self, start: &BytesStart<'a>, at: usize) -> Result<(), DecodeError> {
+    fn check_root_namespace(
+        &mut self,
+        start: &BytesStart<'a>,
+        at: usize,
+    ) -> Result<(), DecodeError> {
         let prefix = start.name().prefix().map(|p| p.as_ref().to_vec());
         let mut found = None;
         for attr in start.attributes() {
@@ -275,9 +280,9 @@ impl<'a> XmlReader<'a> {
         loop {
             let (event, at) = self.next_event()?;
             let piece: Cow<'a, str> = match event {
-                Event::Text(t) => t.decode().map_err(|_| {
-                    DecodeError::new(DecodeErrorKind::InvalidUtf8, at)
-                })?,
+                Event::Text(t) => t
+                    .decode()
+                    .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
                 Event::CData(t) => t
                     .decode()
                     .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
@@ -396,7 +401,9 @@ impl<'a> XmlReader<'a> {
                     }
                     (Event::Eof, at) => {
                         return Err(DecodeError::new(
-                            DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
+                            DecodeErrorKind::Syntax(
+                                "unexpected end of input inside an element".into(),
+                            ),
                             at,
                         ));
                     }
@@ -406,7 +413,10 @@ impl<'a> XmlReader<'a> {
         }
         let raw = &self.input[element.offset..self.position()];
         std::str::from_utf8(raw).map_err(|e| {
-            DecodeError::new(DecodeErrorKind::InvalidUtf8, element.offset + e.valid_up_to())
+            DecodeError::new(
+                DecodeErrorKind::InvalidUtf8,
+                element.offset + e.valid_up_to(),
+            )
         })
     }
 
@@ -426,19 +436,23 @@ impl<'a> XmlReader<'a> {
             .map(move |a| a.map_err(|e| self.attr_syntax(e, element.offset)))
     }
 
-    fn unescape<'v>(&self, attr: &Attribute<'v>, fallback: usize) -> Result<Cow<'v, str>, DecodeError> {
+    fn unescape<'v>(
+        &self,
+        attr: &Attribute<'v>,
+        fallback: usize,
+    ) -> Result<Cow<'v, str>, DecodeError> {
         let at = self.offset_of(&attr.value, fallback);
-        attr.decode_and_unescape_value(self.inner.decoder()).map_err(|e| {
-            let kind = match e {
-                quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
-                    _,
-                    name,
-                )) => DecodeErrorKind::UnknownEntity(name),
-                quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
-                other => DecodeErrorKind::Syntax(other.to_string()),
-            };
-            DecodeError::new(kind, at)
-        })
+        attr.decode_and_unescape_value(self.inner.decoder())
+            .map_err(|e| {
+                let kind = match e {
+                    quick_xml::Error::Escape(
+                        quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
+                    ) => DecodeErrorKind::UnknownEntity(name),
+                    quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
+                    other => DecodeErrorKind::Syntax(other.to_string()),
+                };
+                DecodeError::new(kind, at)
+            })
     }
 
     /// Parses an attribute value as its schema type.

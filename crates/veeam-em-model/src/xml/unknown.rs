@@ -41,7 +41,10 @@ impl Unknown {
 
     /// Keeps an attribute.
     pub fn push_attribute(&mut self, name: String, value: String) {
-        self.0.get_or_insert_with(Default::default).attributes.push((name, value));
+        self.0
+            .get_or_insert_with(Default::default)
+            .attributes
+            .push((name, value));
     }
 
     /// Keeps an element's source text.

@@ -117,10 +117,16 @@ impl XmlWriter {
 
     /// Writes `<name>value</name>` (or `<name />` for empty text).
     pub fn value_element<T: XmlValue>(&mut self, name: &str, value: &T) {
+        self.start(name);
+        self.text_and_end(name, value);
+    }
+
+    /// Writes the text of the element just started (attributes done) and ends it inline:
+    /// `>value</name>`, or ` />` for empty text.
+    pub fn text_and_end<T: XmlValue>(&mut self, name: &str, value: &T) {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         value.write_xml(&mut scratch);
-        self.start(name);
         if scratch.is_empty() {
             self.end(name);
         } else {
