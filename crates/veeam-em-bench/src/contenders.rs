@@ -1,0 +1,72 @@
+//! The contenders: each decodes (or encodes) the same document and returns a checksum so the
+//! work cannot be optimised away and the contenders can be checked against each other.
+
+use quick_xml::events::Event;
+use veeam_em_model::EntityReferences;
+
+/// Names accepted by `veeam-em-bench one <contender>`.
+pub const ALL: &[&str] = &["raw_reader", "owned_decode", "quick_xml_serde", "encode"];
+
+/// What a run produced: items seen and bytes processed (input, or output for the encoder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub items: usize,
+    pub bytes: usize,
+}
+
+/// The practical upper bound: a `quick_xml::Reader` loop that visits every event and does
+/// nothing else (counts `Ref` start tags).
+pub fn raw_reader(input: &str) -> Outcome {
+    let mut reader = quick_xml::Reader::from_str(input);
+    let mut refs = 0;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"Ref" => refs += 1,
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("raw reader: {e}"),
+        }
+    }
+    Outcome {
+        items: refs,
+        bytes: input.len(),
+    }
+}
+
+/// Our owned decode into the generated model.
+pub fn owned_decode(input: &str) -> (Outcome, EntityReferences) {
+    let refs: EntityReferences = veeam_em_model::from_str(input).expect("owned decode");
+    (
+        Outcome {
+            items: refs.refs.len(),
+            bytes: input.len(),
+        },
+        refs,
+    )
+}
+
+/// `quick_xml::de` into the hand-written serde structs.
+pub fn quick_xml_serde(input: &str) -> Outcome {
+    let refs: crate::serde_model::EntityReferences =
+        quick_xml::de::from_str(input).expect("quick-xml serde decode");
+    let links: usize = refs
+        .refs
+        .iter()
+        .filter_map(|r| r.links.as_ref())
+        .map(|l| l.links.len())
+        .sum();
+    assert_eq!(links, refs.refs.len() * 3);
+    Outcome {
+        items: refs.refs.len(),
+        bytes: input.len(),
+    }
+}
+
+/// Our encoder, from an already decoded value; `bytes` is the output size.
+pub fn encode(value: &EntityReferences) -> Outcome {
+    let xml = veeam_em_model::to_string(value);
+    Outcome {
+        items: value.refs.len(),
+        bytes: xml.len(),
+    }
+}
