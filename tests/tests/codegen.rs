@@ -1,8 +1,6 @@
 //! The committed generated code matches `schemas/` (like `cargo xtask regen --check`), and the
 //! generator really follows the schemas.
 
-use std::path::Path;
-
 #[test]
 fn generated_code_is_up_to_date() {
     let root = xtask::workspace_root();
@@ -24,6 +22,11 @@ fn editing_a_schema_changes_the_generated_code() {
     for file in xtask::schema_files(&root).unwrap() {
         std::fs::copy(root.join(&file), scratch.join(&file)).unwrap();
     }
+    std::fs::copy(
+        root.join("schemas/resources.xml"),
+        schemas.join("resources.xml"),
+    )
+    .unwrap();
     let before = xtask::generate(&scratch).unwrap();
 
     let cdp = schemas.join("cdp.xsd");
@@ -46,7 +49,6 @@ fn editing_a_schema_changes_the_generated_code() {
         before["crates/veeam-em-model/src/generated/common.rs"],
         after["crates/veeam-em-model/src/generated/common.rs"]
     );
-    let _ = Path::new(path);
 }
 
 #[test]
@@ -58,4 +60,32 @@ fn generated_files_name_their_schema() {
             "{path} lacks the header"
         );
     }
+}
+
+#[test]
+fn editing_the_catalogue_changes_the_operations() {
+    let root = xtask::workspace_root();
+    let scratch = std::env::temp_dir().join(format!("veeam-em-catalogue-{}", std::process::id()));
+    std::fs::create_dir_all(scratch.join("schemas")).unwrap();
+    for file in xtask::schema_files(&root).unwrap() {
+        std::fs::copy(root.join(&file), scratch.join(&file)).unwrap();
+    }
+    let catalogue = std::fs::read_to_string(root.join("schemas/resources.xml")).unwrap();
+    // A new operation goes after the last existing one (QueryType elements follow operations).
+    let at = catalogue.rfind("</Operation>").unwrap() + "</Operation>".len();
+    let added = format!(
+        "{}{}{}",
+        &catalogue[..at],
+        r#"<Operation name="GetCdpPolicyReport" method="GET" path="/cdpPolicies/{policyId}/report" verb="get_report" idempotent="true">
+             <Summary>Test-only operation</Summary>
+             <Response status="200" representation="Task"/>
+           </Operation>"#,
+        &catalogue[at..]
+    );
+    std::fs::write(scratch.join("schemas/resources.xml"), added).unwrap();
+    let generated = xtask::generate(&scratch).unwrap();
+    std::fs::remove_dir_all(&scratch).unwrap();
+    let api = &generated["crates/veeam-em-api/src/generated/mod.rs"];
+    assert!(api.contains("pub struct GetCdpPolicyReport"));
+    assert!(api.contains("pub fn get_report(self)"));
 }

@@ -4,11 +4,13 @@
 //! [`render`] (quote + prettyplease). [`generate`] runs it without touching the disk, so both
 //! `cargo xtask regen` and the staleness test use the same code.
 
+pub mod catalogue;
 pub mod fixups;
 pub mod frontend;
 pub mod ir;
 pub mod names;
 pub mod render;
+pub mod render_api;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,7 +43,15 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let files = schema_files(root)?;
     let mut model = frontend::load(root, &files)?;
     fixups::apply(&mut model)?;
-    render::render(&model, &files)
+    let mut out = render::render(&model, &files)?;
+    let roots: std::collections::BTreeSet<String> =
+        model.roots.iter().map(|r| r.name.clone()).collect();
+    let catalogue = catalogue::load(root, &roots)?;
+    out.insert(
+        render_api::OUTPUT.to_owned(),
+        render_api::render(&catalogue, &roots)?,
+    );
+    Ok(out)
 }
 
 /// Differences between the generated files and the ones on disk: paths that are missing,
@@ -62,13 +72,18 @@ pub fn stale_files(root: &Path, generated: &BTreeMap<String, String>) -> Result<
     Ok(stale)
 }
 
+/// Directories that hold only generated files.
+const GENERATED_DIRS: &[&str] = &[render::OUTPUT_DIR, "crates/veeam-em-api/src/generated"];
+
 fn files_on_disk(root: &Path) -> Result<Vec<String>> {
-    let dir = root.join(render::OUTPUT_DIR);
     let mut out = Vec::new();
-    if dir.exists() {
-        for entry in std::fs::read_dir(&dir)? {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            out.push(format!("{}/{name}", render::OUTPUT_DIR));
+    for dir in GENERATED_DIRS {
+        let path = root.join(dir);
+        if path.exists() {
+            for entry in std::fs::read_dir(&path)? {
+                let name = entry?.file_name().to_string_lossy().into_owned();
+                out.push(format!("{dir}/{name}"));
+            }
         }
     }
     out.sort();
@@ -79,7 +94,9 @@ fn files_on_disk(root: &Path) -> Result<Vec<String>> {
 /// Returns the paths written or deleted.
 pub fn write(root: &Path, generated: &BTreeMap<String, String>) -> Result<Vec<String>> {
     let stale = stale_files(root, generated)?;
-    std::fs::create_dir_all(root.join(render::OUTPUT_DIR))?;
+    for dir in GENERATED_DIRS {
+        std::fs::create_dir_all(root.join(dir))?;
+    }
     for path in &stale {
         match generated.get(path) {
             Some(contents) => std::fs::write(root.join(path), contents)

@@ -2,6 +2,7 @@
 //!
 //! Today it decodes documents (`vem decode`); the resource layer and the simulator add commands.
 
+mod api;
 mod decode;
 
 use std::process::ExitCode;
@@ -20,12 +21,15 @@ struct Cli {
 enum Command {
     /// Decode an API document (XML) and print it as JSON or re-encoded XML.
     Decode(decode::Args),
+    /// The API's operations: list them, resolve URLs, show requests.
+    Api(api::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
+        Command::Api(args) => api::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,84 @@
+//! Catalogue entries: what `schemas/resources.xml` says about one operation, as static data.
+
+use std::fmt;
+
+/// How an operation authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Auth {
+    /// No credentials (the entry point).
+    None,
+    /// HTTP Basic with user name and password (logon).
+    Basic,
+    /// The `X-RestSvcSessionId` header from logon.
+    Session,
+}
+
+/// One operation of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Entry {
+    /// Unique name, e.g. `GetCdpReplicaSessionTaskSessions` (also the Rust type's name).
+    pub name: &'static str,
+    /// HTTP method, e.g. `GET`.
+    pub method: &'static str,
+    /// Path template relative to the base URL, e.g. `/cdpReplicas/{replicaId}/vms/{vmId}`.
+    pub path: &'static str,
+    /// Query parameters with a fixed value that are part of the route (`action=failover`).
+    pub fixed_query: &'static [(&'static str, &'static str)],
+    /// Query parameters the caller chooses.
+    pub query_params: &'static [&'static str],
+    /// For the query service: the queried type (`type=...`).
+    pub query_service: Option<&'static str>,
+    /// Root element of the request body.
+    pub request: Option<&'static str>,
+    /// The success status.
+    pub status: u16,
+    /// Root element of the success body (`None`: no body).
+    pub representation: Option<&'static str>,
+    /// How the operation authenticates.
+    pub auth: Auth,
+    /// Whether repeating the request is harmless.
+    pub idempotent: bool,
+    /// Other paths servers use in hrefs for this operation.
+    pub aliases: &'static [&'static str],
+    /// One line on what it does.
+    pub summary: &'static str,
+    /// The page of the public API reference it was written from.
+    pub page: Option<&'static str>,
+}
+
+impl Entry {
+    /// The method as an [`http::Method`].
+    pub fn http_method(&self) -> http::Method {
+        http::Method::from_bytes(self.method.as_bytes()).unwrap_or(http::Method::GET)
+    }
+
+    /// Path and fixed query, e.g. `/cdpPolicies/{policyId}?action=enable`.
+    pub fn template(&self) -> String {
+        let mut out = self.path.to_owned();
+        for (i, (name, value)) in self.fixed_query.iter().enumerate() {
+            out.push(if i == 0 { '?' } else { '&' });
+            out.push_str(name);
+            out.push('=');
+            out.push_str(value);
+        }
+        out
+    }
+
+    /// What a success returns: the representation, or `(no body)`.
+    pub fn returns(&self) -> &'static str {
+        self.representation.unwrap_or("(no body)")
+    }
+}
+
+impl fmt::Display for Entry {
+    /// `METHOD TEMPLATE -> REPRESENTATION`, the line of `vem api list`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} -> {}",
+            self.method,
+            self.template(),
+            self.returns()
+        )
+    }
+}

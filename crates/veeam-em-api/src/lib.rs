@@ -1,0 +1,50 @@
+//! The transport-agnostic resource layer of the Veeam Backup Enterprise Manager REST API.
+//!
+//! Every operation of the catalogue (`schemas/resources.xml`) is a typed value that builds an
+//! [`http::Request`] and decodes an [`http::Response`]; this crate performs **no I/O**: no
+//! sockets, no clock, no environment, no async runtime. Send the request with any HTTP client.
+//!
+//! ```
+//! use veeam_em_api::{api, BaseUrl, Operation, SessionToken};
+//!
+//! let base = BaseUrl::parse("https://em.example.com:9398/api")?;
+//! let token = SessionToken::new("NDRjZmJkYmUtNWE5NS00MTU2");
+//! let op = api::cdp_replica_sessions()
+//!     .id("6b872a71-51e8-437a-8d45-5c6494b92f3f")
+//!     .cdp_replica_task_sessions()
+//!     .get();
+//! let request = op.request(&base, Some(&token))?;
+//! assert_eq!(
+//!     request.uri(),
+//!     "https://em.example.com:9398/api/cdpReplicaSessions/6b872a71-51e8-437a-8d45-5c6494b92f3f/cdpReplicaTaskSessions"
+//! );
+//! // ... send it, then: let refs = op.decode(response)?;  (an EntityReferences)
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Modules: [`api`] (navigation from the root to each operation), [`ops`] (the operation
+//! types), [`route`] (from an `Href` back to its operation), [`query`] and [`fields`] (query
+//! service filters), [`paging`].
+
+mod base_url;
+pub mod entry;
+mod error;
+#[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
+mod generated;
+mod id;
+pub mod operation;
+pub mod paging;
+pub mod query;
+pub mod response;
+pub mod route;
+mod secret;
+
+pub use base_url::{BaseUrl, InvalidBaseUrl};
+pub use entry::{Auth, Entry};
+pub use error::ApiError;
+pub use generated::{api, fields, ops, queries, AnyOperation, CATALOGUE};
+pub use id::Id;
+pub use operation::{Operation, SESSION_HEADER};
+pub use response::{FromResponse, LoggedOn};
+pub use route::{route, route_method, Follow, Links, Route, RouteError};
+pub use secret::{Credentials, SessionToken};

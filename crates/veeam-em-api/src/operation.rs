@@ -1,0 +1,201 @@
+//! The [`Operation`] trait every generated operation implements, and request building.
+//!
+//! Building is pure: the request is computed from the operation, the base URL and the session
+//! token; nothing is sent, nothing is read from the environment or the clock.
+
+use http::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
+use crate::entry::{Auth, Entry};
+use crate::response::{check_status, FromResponse};
+use crate::{ApiError, BaseUrl, Credentials, SessionToken};
+
+/// The header that carries the session token.
+pub const SESSION_HEADER: &str = "X-RestSvcSessionId";
+
+/// Characters escaped in a path segment.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Characters escaped in a query name or value (`;`, `,`, `(` and `)` of filters stay readable).
+const QUERY: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// An API operation as a value: it knows how to build its request and decode its response.
+pub trait Operation {
+    /// What a successful response decodes into.
+    type Output: FromResponse;
+
+    /// The catalogue entry.
+    const ENTRY: &'static Entry;
+
+    /// Path parameter values, in the order of the template.
+    fn path_values(&self) -> Vec<&str>;
+
+    /// Variable query parameters (fixed ones come from the entry).
+    fn query_values(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// The XML request body, if the operation has one.
+    fn body(&self) -> Option<String> {
+        None
+    }
+
+    /// Logon credentials, for operations with Basic authentication.
+    fn credentials(&self) -> Option<&Credentials> {
+        None
+    }
+
+    /// Builds the request. `session` is required by operations that need a logon session.
+    fn request(
+        &self,
+        base: &BaseUrl,
+        session: Option<&SessionToken>,
+    ) -> Result<http::Request<Vec<u8>>, ApiError> {
+        let query = self.query_values();
+        let query: Vec<(&str, &str)> = query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        build_request(
+            Self::ENTRY,
+            base,
+            &self.path_values(),
+            &query,
+            self.body().map(String::into_bytes),
+            session,
+            self.credentials(),
+        )
+    }
+
+    /// Decodes the response: the typed output on success, else an error naming the stage.
+    fn decode(&self, response: http::Response<&[u8]>) -> Result<Self::Output, ApiError> {
+        check_status(Self::ENTRY, &response)?;
+        Self::Output::from_response(Self::ENTRY, &response)
+    }
+}
+
+/// The URL of an operation: base, path with the values filled in, fixed then variable query.
+pub fn build_url(
+    entry: &Entry,
+    base: &BaseUrl,
+    path_values: &[&str],
+    query: &[(&str, &str)],
+) -> Result<String, ApiError> {
+    let mut url = base.as_str().to_owned();
+    let mut values = path_values.iter();
+    for (i, segment) in entry.path.split('/').enumerate() {
+        if i > 0 {
+            url.push('/');
+        }
+        if segment.starts_with('{') {
+            let value = values.next().ok_or_else(|| ApiError::Build {
+                operation: entry.name,
+                message: format!("no value for the path parameter {segment}"),
+            })?;
+            if value.is_empty() || *value == "." || *value == ".." {
+                // URLs normalise `.` and `..` segments away (even escaped), so no server could
+                // receive them.
+                return Err(ApiError::Build {
+                    operation: entry.name,
+                    message: format!("the path parameter {segment} cannot be {value:?}"),
+                });
+            }
+            url.extend(utf8_percent_encode(value, SEGMENT));
+        } else {
+            url.push_str(segment);
+        }
+    }
+    let fixed = entry.fixed_query.iter().map(|(k, v)| (*k, *v));
+    for (i, (name, value)) in fixed.chain(query.iter().copied()).enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.extend(utf8_percent_encode(name, QUERY));
+        url.push('=');
+        url.extend(utf8_percent_encode(value, QUERY));
+    }
+    Ok(url)
+}
+
+/// Builds a request from its parts (what [`Operation::request`] and routes use).
+pub fn build_request(
+    entry: &'static Entry,
+    base: &BaseUrl,
+    path_values: &[&str],
+    query: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+    session: Option<&SessionToken>,
+    credentials: Option<&Credentials>,
+) -> Result<http::Request<Vec<u8>>, ApiError> {
+    let build_error = |message: String| ApiError::Build {
+        operation: entry.name,
+        message,
+    };
+    let url = build_url(entry, base, path_values, query)?;
+    let mut builder = http::Request::builder()
+        .method(entry.http_method())
+        .uri(&url)
+        .header(ACCEPT, "application/xml");
+    match entry.auth {
+        Auth::None => {}
+        Auth::Basic => {
+            let credentials = credentials
+                .ok_or_else(|| build_error("logon needs a user name and password".into()))?;
+            let mut value = HeaderValue::from_str(&credentials.basic_authorization())
+                .map_err(|e| build_error(format!("credentials: {e}")))?;
+            value.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        Auth::Session => {
+            let token = session.ok_or_else(|| {
+                build_error(format!("a logon session is required ({SESSION_HEADER})"))
+            })?;
+            let mut value = HeaderValue::from_str(token.expose())
+                .map_err(|e| build_error(format!("session token: {e}")))?;
+            value.set_sensitive(true);
+            builder = builder.header(SESSION_HEADER, value);
+        }
+    }
+    if body.is_some() {
+        builder = builder.header(CONTENT_TYPE, "application/xml");
+    } else if entry.request.is_some() {
+        return Err(build_error(format!(
+            "the request needs a <{}> body",
+            entry.request.unwrap_or_default()
+        )));
+    }
+    builder
+        .body(body.unwrap_or_default())
+        .map_err(|e| build_error(e.to_string()))
+}

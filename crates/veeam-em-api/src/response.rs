@@ -1,0 +1,131 @@
+//! Decoding responses: the status check shared by every operation, and [`FromResponse`], which
+//! the generated code implements for every representation.
+
+use http::header::CONTENT_TYPE;
+use veeam_em_model::{LogonSession, RootElement};
+
+use crate::entry::Entry;
+use crate::error::snippet;
+use crate::operation::SESSION_HEADER;
+use crate::{ApiError, SessionToken};
+
+/// Types a successful response decodes into.
+pub trait FromResponse: Sized {
+    /// Decodes a response whose status was already found successful.
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError>;
+}
+
+/// No body expected (e.g. `204 No Content`).
+impl FromResponse for () {
+    fn from_response(_: &'static Entry, _: &http::Response<&[u8]>) -> Result<Self, ApiError> {
+        Ok(())
+    }
+}
+
+/// Turns a non-2xx status into [`ApiError::Status`], with the server's `<Error>` when it sent one.
+pub fn check_status(
+    entry: &'static Entry,
+    response: &http::Response<&[u8]>,
+) -> Result<(), ApiError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body = *response.body();
+    let error = veeam_em_model::from_slice::<veeam_em_model::Error>(body)
+        .ok()
+        .map(Box::new);
+    Err(ApiError::Status {
+        operation: entry.name,
+        status,
+        error,
+        body: body.to_vec(),
+    })
+}
+
+/// Decodes the body of a successful response as the document `T`, checking first that it is XML.
+pub fn decode_body<T: RootElement>(
+    entry: &'static Entry,
+    response: &http::Response<&[u8]>,
+) -> Result<T, ApiError> {
+    let body = *response.body();
+    if let Some(content_type) = response.headers().get(CONTENT_TYPE) {
+        let text = String::from_utf8_lossy(content_type.as_bytes()).into_owned();
+        if !text.to_ascii_lowercase().contains("xml") {
+            return Err(ApiError::ContentType {
+                operation: entry.name,
+                content_type: text,
+                snippet: snippet(body),
+                body: body.to_vec(),
+            });
+        }
+    }
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &body[i..])
+        .unwrap_or_default();
+    let start = start.strip_prefix("\u{feff}".as_bytes()).unwrap_or(start);
+    if !start.starts_with(b"<") {
+        return Err(ApiError::NotXml {
+            operation: entry.name,
+            snippet: snippet(body),
+            body: body.to_vec(),
+        });
+    }
+    veeam_em_model::from_slice(body).map_err(|source| ApiError::Decode {
+        operation: entry.name,
+        source,
+        body: body.to_vec(),
+    })
+}
+
+/// The result of logon: the new session and the token to send with later requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedOn {
+    /// The `<LogonSession>` document.
+    pub session: LogonSession,
+    /// From the `X-RestSvcSessionId` response header (or, failing that, the cookie of that name).
+    pub token: SessionToken,
+}
+
+impl FromResponse for LoggedOn {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        let session = decode_body::<LogonSession>(entry, response)?;
+        let header = response
+            .headers()
+            .get(SESSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let cookie = || {
+            response
+                .headers()
+                .get_all(http::header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|c| {
+                    let (name, rest) = c.split_once('=')?;
+                    (name.trim() == SESSION_HEADER)
+                        .then(|| rest.split(';').next().unwrap_or("").trim().to_owned())
+                })
+        };
+        let token =
+            header
+                .or_else(cookie)
+                .filter(|t| !t.is_empty())
+                .ok_or(ApiError::MissingHeader {
+                    operation: entry.name,
+                    header: SESSION_HEADER,
+                })?;
+        Ok(Self {
+            session,
+            token: SessionToken::new(token),
+        })
+    }
+}

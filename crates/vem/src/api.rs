@@ -1,0 +1,133 @@
+//! `vem api ...`: the resource catalogue from the command line.
+//!
+//! - `vem api list`: every operation, `METHOD TEMPLATE -> REPRESENTATION`;
+//! - `vem api route URL`: the operation an `Href` resolves to, with its parameters;
+//! - `vem api request URL --dry-run`: the HTTP request that would be sent (secrets redacted).
+
+use std::path::PathBuf;
+
+use veeam_em_api::{route_method, BaseUrl, Credentials, SessionToken, CATALOGUE};
+
+/// Arguments of `vem api`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// List every operation of the catalogue: METHOD TEMPLATE -> REPRESENTATION.
+    List,
+    /// Resolve a server URL (an Href) to its catalogue operation.
+    Route {
+        /// The URL, absolute or relative to the API base (e.g. /cdpReplicaSessions/ID).
+        url: String,
+        /// HTTP method to match.
+        #[arg(long, default_value = "GET")]
+        method: String,
+    },
+    /// Build the request for a URL and print it (only with --dry-run: vem has no transport yet).
+    Request {
+        /// The URL, absolute or relative to the API base.
+        url: String,
+        /// HTTP method.
+        #[arg(long, short = 'X', default_value = "GET")]
+        method: String,
+        /// API base URL.
+        #[arg(long, default_value = "https://localhost:9398/api")]
+        base: String,
+        /// Session token for X-RestSvcSessionId (or the VEM_SESSION environment variable).
+        #[arg(long, env = "VEM_SESSION", hide_env_values = true)]
+        session: Option<String>,
+        /// User name, for logon (password from VEM_PASSWORD).
+        #[arg(long)]
+        user: Option<String>,
+        /// Request body (an XML file), for POST and PUT.
+        #[arg(long)]
+        body: Option<PathBuf>,
+        /// Print the request instead of sending it.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Runs `vem api`; the error is the message to print.
+pub fn run(args: &Args) -> Result<(), String> {
+    match &args.command {
+        Command::List => {
+            for entry in CATALOGUE {
+                println!("{entry}");
+            }
+            Ok(())
+        }
+        Command::Route { url, method } => {
+            let route = route_method(method, url).map_err(|e| e.to_string())?;
+            let entry = route.entry;
+            println!("{}: {entry}", entry.name);
+            let names = entry
+                .path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
+            for (name, value) in names.zip(&route.path_values) {
+                println!("  {{{name}}} = {value}");
+            }
+            for (name, value) in &route.query {
+                println!("  ?{name} = {value}");
+            }
+            Ok(())
+        }
+        Command::Request {
+            url,
+            method,
+            base,
+            session,
+            user,
+            body,
+            dry_run,
+        } => {
+            if !dry_run {
+                return Err("sending requests is not implemented yet (no transport); add --dry-run to print the request".into());
+            }
+            let route = route_method(method, url).map_err(|e| e.to_string())?;
+            let base = BaseUrl::parse(base).map_err(|e| e.to_string())?;
+            let session = session.as_deref().map(SessionToken::new);
+            let credentials = user
+                .as_deref()
+                .map(|u| Credentials::new(u, std::env::var("VEM_PASSWORD").unwrap_or_default()));
+            let body = match body {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                ),
+                None => None,
+            };
+            let request = route
+                .request(&base, session.as_ref(), credentials.as_ref(), body)
+                .map_err(|e| e.to_string())?;
+            print!("{}", show_request(&request));
+            Ok(())
+        }
+    }
+}
+
+/// The request as text: request line, headers (sensitive values redacted), blank line, body.
+pub fn show_request(request: &http::Request<Vec<u8>>) -> String {
+    let mut out = format!("{} {}\n", request.method(), request.uri());
+    for (name, value) in request.headers() {
+        let shown = if value.is_sensitive() {
+            "<redacted>".to_owned()
+        } else {
+            String::from_utf8_lossy(value.as_bytes()).into_owned()
+        };
+        out.push_str(&format!("{name}: {shown}\n"));
+    }
+    if !request.body().is_empty() {
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(request.body()));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}

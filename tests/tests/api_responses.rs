@@ -1,0 +1,173 @@
+//! Decoding responses: success bodies from fixtures, and each failure stage told apart.
+
+use veeam_em_api::{api, ApiError, Credentials, Operation, SESSION_HEADER};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn response<'b>(
+    status: u16,
+    content_type: Option<&str>,
+    body: &'b [u8],
+) -> http::Response<&'b [u8]> {
+    let mut builder = http::Response::builder().status(status);
+    if let Some(ct) = content_type {
+        builder = builder.header("content-type", ct);
+    }
+    builder.body(body).unwrap()
+}
+
+#[test]
+fn success_decodes_the_representation() {
+    let body = fixture("ok/entity_references_seed.xml");
+    let op = api::cdp_replica_sessions()
+        .id("6b872a71")
+        .cdp_replica_task_sessions()
+        .get();
+    let refs = op
+        .decode(response(200, Some("application/xml; charset=utf-8"), &body))
+        .unwrap();
+    assert_eq!(refs.refs.len(), 6);
+}
+
+#[test]
+fn entity_form_decodes_entities() {
+    let body = fixture("ok/cdp_replica_session.xml");
+    let op = api::cdp_replica_sessions().id("6b872a71").get_entity();
+    let session = op
+        .decode(response(200, Some("application/xml"), &body))
+        .unwrap();
+    assert_eq!(session.policy_name.as_deref(), Some("CDP Policy 1"));
+}
+
+#[test]
+fn logon_takes_the_token_from_the_header_or_the_cookie() {
+    let body = fixture("ok/logon_session.xml");
+    let op = api::session_mngr().logon(Credentials::new("u", "p"));
+    let with_header = http::Response::builder()
+        .status(201)
+        .header(SESSION_HEADER, "NDRjZmJk")
+        .body(&body[..])
+        .unwrap();
+    let logged_on = op.decode(with_header).unwrap();
+    assert_eq!(logged_on.token.expose(), "NDRjZmJk");
+    let with_cookie = http::Response::builder()
+        .status(201)
+        .header(
+            "set-cookie",
+            format!("{SESSION_HEADER}=Y29va2ll; path=/; secure"),
+        )
+        .body(&body[..])
+        .unwrap();
+    assert_eq!(op.decode(with_cookie).unwrap().token.expose(), "Y29va2ll");
+    let without = response(201, Some("application/xml"), &body);
+    assert!(matches!(
+        op.decode(without),
+        Err(ApiError::MissingHeader { .. })
+    ));
+}
+
+#[test]
+fn no_content_for_logout() {
+    let op = api::logon_sessions().id("abc").logout();
+    op.decode(response(204, None, b"")).unwrap();
+}
+
+#[test]
+fn error_status_carries_the_server_message() {
+    let body = br#"<Error xmlns="http://www.veeam.com/ent/v1.0" Message="Object not found" StatusCode="404" />"#;
+    let op = api::cdp_policies().id("missing").get();
+    let err = op
+        .decode(response(404, Some("application/xml"), body))
+        .unwrap_err();
+    match &err {
+        ApiError::Status {
+            status,
+            error: Some(e),
+            body: raw,
+            ..
+        } => {
+            assert_eq!(status.as_u16(), 404);
+            assert_eq!(e.message, "Object not found");
+            assert_eq!(raw.as_slice(), body);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "GetCdpPolicy: HTTP 404 Not Found: Object not found (StatusCode 404)"
+    );
+}
+
+#[test]
+fn error_status_without_error_document() {
+    let op = api::cdp_policies().get();
+    let err = op
+        .decode(response(
+            503,
+            Some("text/html"),
+            b"<html>Service Unavailable</html>",
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(err, ApiError::Status { error: None, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.body(), Some(&b"<html>Service Unavailable</html>"[..]));
+}
+
+#[test]
+fn success_with_a_non_xml_content_type() {
+    let op = api::cdp_policies().get();
+    let err = op
+        .decode(response(200, Some("application/json"), br#"{"Refs":[]}"#))
+        .unwrap_err();
+    assert!(matches!(err, ApiError::ContentType { .. }), "{err:?}");
+    assert!(err.to_string().contains(r#"{"Refs":[]}"#));
+}
+
+#[test]
+fn success_with_a_body_that_is_not_xml() {
+    let op = api::cdp_policies().get();
+    let err = op
+        .decode(response(200, None, b"Service Unavailable"))
+        .unwrap_err();
+    assert!(matches!(err, ApiError::NotXml { .. }), "{err:?}");
+}
+
+#[test]
+fn success_with_the_wrong_document_has_a_positioned_error() {
+    let body = fixture("ok/task.xml");
+    let op = api::cdp_policies().get();
+    let err = op
+        .decode(response(200, Some("application/xml"), &body))
+        .unwrap_err();
+    let ApiError::Decode { source, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((source.line(), source.column()), (1, 1));
+    assert!(
+        err.to_string()
+            .contains("expected root element <EntityReferences>, found <Task>"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_input_in_a_success_body() {
+    let body = fixture("err/bad_uid.xml");
+    let op = api::cdp_replica_sessions().id("x").get_entity();
+    let err = op
+        .decode(response(200, Some("application/xml"), &body))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("at CdpReplicaSession/@UID"),
+        "{err}"
+    );
+}

@@ -1,0 +1,99 @@
+//! Query service filters: syntax, quoting, grouping, and the round trip through a URL.
+
+use proptest::prelude::*;
+use veeam_em_api::fields::cdp_replica_session as s;
+use veeam_em_api::ops::QueryCdpReplicaSessions;
+use veeam_em_api::queries::CdpReplicaSessionQuery;
+use veeam_em_api::query::{Filter, Query, QueryFormat};
+use veeam_em_api::{api, route, BaseUrl, Operation, SessionToken};
+use veeam_em_model::{DateTime, Uid};
+
+#[test]
+fn comparisons() {
+    assert_eq!(s::NAME.eq("a").as_str(), r#"Name=="a""#);
+    assert_eq!(s::NAME.ne("a").as_str(), r#"Name!="a""#);
+    assert_eq!(
+        s::CREATION_TIME_UTC
+            .lt(DateTime::parse("2021-06-15T00:00:00Z").unwrap())
+            .as_str(),
+        r#"CreationTimeUTC<"2021-06-15T00:00:00Z""#
+    );
+    assert_eq!(
+        s::CREATION_TIME_UTC
+            .gt(DateTime::parse("2021-06-15T02:00:00+02:00").unwrap())
+            .as_str(),
+        r#"CreationTimeUTC>"2021-06-15T00:00:00Z""#
+    );
+    assert_eq!(s::NAME.le("a").as_str(), r#"Name<="a""#);
+    assert_eq!(s::NAME.ge("a").as_str(), r#"Name>="a""#);
+    let uid = Uid::parse("urn:veeam:CdpPolicy:145f3365-6ec0-44e9-9538-8c8c34ebdcce").unwrap();
+    assert_eq!(
+        s::POLICY_UID.eq(uid).as_str(),
+        r#"PolicyUid=="urn:veeam:CdpPolicy:145f3365-6ec0-44e9-9538-8c8c34ebdcce""#
+    );
+}
+
+#[test]
+fn quoting_of_special_characters() {
+    assert_eq!(
+        s::NAME.eq(r#"say "hi" \ bye; a,b (c)"#).as_str(),
+        r#"Name=="say \"hi\" \\ bye; a,b (c)""#
+    );
+}
+
+#[test]
+fn and_or_grouping() {
+    let f = s::STATE
+        .eq("Working")
+        .and(s::RESULT.eq("Failed"))
+        .or(s::STATE.eq("Stopped").and(s::RESULT.eq("Success")));
+    assert_eq!(
+        f.as_str(),
+        r#"(State=="Working";Result=="Failed"),(State=="Stopped";Result=="Success")"#
+    );
+    let g = s::NAME.eq("a").and(s::NAME.eq("b").or(s::NAME.eq("c")));
+    assert_eq!(g.as_str(), r#"Name=="a";(Name=="b",Name=="c")"#);
+    let h = s::NAME.eq("a").and(s::NAME.eq("b")).and(s::NAME.eq("c"));
+    assert_eq!(h.as_str(), r#"Name=="a";Name=="b";Name=="c""#);
+    assert_eq!(s::NAME.eq("a").group().as_str(), r#"(Name=="a")"#);
+}
+
+fn round_trip(query: Query<CdpReplicaSessionQuery>) -> QueryCdpReplicaSessions {
+    let op = api::query().cdp_replica_session(query);
+    let base = BaseUrl::parse("https://em:9398/api").unwrap();
+    let request = op.request(&base, Some(&SessionToken::new("t"))).unwrap();
+    let back: QueryCdpReplicaSessions =
+        QueryCdpReplicaSessions::try_from(&route(&request.uri().to_string()).unwrap()).unwrap();
+    assert_eq!(back, op);
+    back
+}
+
+#[test]
+fn filters_survive_the_url() {
+    let back = round_trip(
+        Query::new()
+            .filter(
+                s::NAME
+                    .eq("CDP Policy 1@2021-02-11 19:08:36")
+                    .and(s::STATE.ne("Working").or(s::RESULT.eq("A&B=C+D#E%"))),
+            )
+            .sort_asc(s::NAME)
+            .page_size(10)
+            .page(3)
+            .format(QueryFormat::Entities),
+    );
+    assert_eq!(
+        back.query.filter_text(),
+        Some(r#"Name=="CDP Policy 1@2021-02-11 19:08:36";(State!="Working",Result=="A&B=C+D#E%")"#)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_string_value_round_trips(value in ".{0,30}", other in "[ -~]{0,30}") {
+        let filter: Filter<CdpReplicaSessionQuery> = s::NAME.eq(value.clone()).or(s::FAILURE_MESSAGE.ne(other));
+        round_trip(Query::new().filter(filter).page_size(5));
+    }
+}
