@@ -22,8 +22,20 @@ fn the_resource_layer_does_no_io() {
     rust_files(&crate_dir.join("src"), &mut files);
     assert!(files.len() > 5);
     let forbidden = [
-        "std::fs", "std::net", "std::env", "std::process", "std::time", "std::thread", "std::io",
-        "SystemTime", "Instant::now", "OffsetDateTime::now", "tokio", "async fn", "reqwest", "hyper",
+        "std::fs",
+        "std::net",
+        "std::env",
+        "std::process",
+        "std::time",
+        "std::thread",
+        "std::io",
+        "SystemTime",
+        "Instant::now",
+        "OffsetDateTime::now",
+        "tokio",
+        "async fn",
+        "reqwest",
+        "hyper",
     ];
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -32,8 +44,18 @@ fn the_resource_layer_does_no_io() {
         }
     }
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
-    let deps = manifest.split("[dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
-    for dep in deps.lines().filter_map(|l| l.split(['.', ' ', '=']).next()).filter(|d| !d.is_empty()) {
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("\n[")
+        .next()
+        .unwrap();
+    for dep in deps
+        .lines()
+        .filter_map(|l| l.split(['.', ' ', '=']).next())
+        .filter(|d| !d.is_empty())
+    {
         assert!(
             ["veeam-em-model", "http", "url", "percent-encoding", "base64", "thiserror", "time"].contains(&dep),
             "unexpected dependency {dep} of the resource layer: check it does no I/O, then list it here"

@@ -100,8 +100,14 @@ pub trait Operation {
         )
     }
 
-    /// Decodes the response: the typed output on success, else an error naming the stage.
-    fn decode(&self, response: http::Response<&[u8]>) -> Result<Self::Output, ApiError> {
+    /// Decodes the response (any body type: `Vec<u8>`, `&[u8]`, `bytes::Bytes`...): the typed
+    /// output on success, else an error naming the stage.
+    fn decode<B: AsRef<[u8]>>(
+        &self,
+        response: http::Response<B>,
+    ) -> Result<Self::Output, ApiError> {
+        let (parts, body) = response.into_parts();
+        let response = http::Response::from_parts(parts, body.as_ref());
         check_status(Self::ENTRY, &response)?;
         Self::Output::from_response(Self::ENTRY, &response)
     }

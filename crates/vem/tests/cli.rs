@@ -1,0 +1,137 @@
+//! The `vem` binary end to end: output, exit status and messages.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+fn fixture(path: &str) -> String {
+    format!("{}/../../tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn vem(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn decode_prints_json_keyed_by_the_root() {
+    let out = vem(&["decode", &fixture("ok/entity_references_seed.xml")]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refs = json["EntityReferences"]["Ref"].as_array().unwrap();
+    assert_eq!(refs.len(), 6);
+    assert_eq!(refs[0]["Links"]["Link"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        refs[0]["UID"],
+        "urn:veeam:CdpReplicaTaskSession:2ec4d35f-b5d8-4cb3-9d11-12e1d5792625"
+    );
+}
+
+#[test]
+fn decode_types_numbers_and_booleans_and_arrays() {
+    let out = vem(&["decode", &fixture("ok/cdp_replica_session.xml")]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &json["CdpReplicaSession"];
+    assert_eq!(s["Progress"], serde_json::json!(0));
+    assert_eq!(s["IsRetry"], serde_json::json!(false));
+    assert!(s["Links"]["Link"].is_array());
+    assert!(
+        s.get("EndTimeUTC").is_none(),
+        "absent optional items are omitted"
+    );
+}
+
+#[test]
+fn decode_reads_stdin_and_reencodes_xml() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(["decode", "--to", "xml", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = std::fs::read(fixture("ok/entity_references_prefixed.xml")).unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        xml.starts_with(r#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0""#),
+        "{xml}"
+    );
+}
+
+#[test]
+fn bad_input_exits_1_with_a_positioned_message() {
+    let path = fixture("err/bad_uid.xml");
+    let out = vem(&["decode", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad_uid.xml:1:232 (byte 231) at CdpReplicaSession/@UID"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn api_list_shows_every_operation() {
+    let out = vem(&["api", "list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), veeam_em_api::CATALOGUE.len());
+    assert!(text.contains(
+        "GET /cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions -> EntityReferences"
+    ));
+    assert!(text.contains("POST /cdpReplicas/{replicaId}/vms/{vmId}?action=failover -> Task"));
+    // All 31 CDP pages of the reference are covered.
+    let mut pages: Vec<&str> = veeam_em_api::CATALOGUE
+        .iter()
+        .filter_map(|e| e.page)
+        .filter(|p| {
+            [
+                "get_cdp",
+                "get_query_cdp",
+                "post_cdp",
+                "put_cdp",
+                "delete_cdp",
+            ]
+            .iter()
+            .any(|x| p.starts_with(x))
+        })
+        .collect();
+    pages.sort();
+    pages.dedup();
+    assert_eq!(pages.len(), 31, "{pages:?}");
+}
+
+#[test]
+fn api_route_and_dry_run() {
+    let out = vem(&[
+        "api",
+        "route",
+        "https://localhost:9398/api/cdpReplicaSessions/6b87?format=Entity",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("GetCdpReplicaSessionEntity: GET /cdpReplicaSessions/{sessionId}?format=Entity -> CdpReplicaSession"), "{text}");
+    let out = vem(&[
+        "api",
+        "request",
+        "--dry-run",
+        "--session",
+        "s3cret",
+        "/cdpPolicies",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("GET https://localhost:9398/api/cdpPolicies\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("x-restsvcsessionid: <redacted>") && !text.contains("s3cret"),
+        "{text}"
+    );
+    let out = vem(&["api", "route", "/nothing/here"]);
+    assert_eq!(out.status.code(), Some(1));
+}
