@@ -178,7 +178,7 @@ impl<'m> Renderer<'m> {
 
     fn value_type(&self, v: &ValueType) -> TokenStream {
         match v {
-            ValueType::String => quote!(String),
+            ValueType::String => quote!(crate::Text),
             ValueType::Bool => quote!(bool),
             ValueType::Int => quote!(i32),
             ValueType::Long => quote!(i64),
@@ -774,7 +774,7 @@ impl<'m> Renderer<'m> {
             impl crate::xml::XmlValue for #ty {
                 const EXPECTED: &'static str = #expected;
 
-                fn parse_xml(text: &str) -> Option<Self> {
+                fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
                     Some(Self::from(text.trim()))
                 }
 

@@ -46,7 +46,7 @@ pub fn owned_decode(input: &str) -> (Outcome, EntityReferences) {
 }
 
 /// `quick_xml::de` into the hand-written serde structs.
-pub fn quick_xml_serde(input: &str) -> Outcome {
+pub fn quick_xml_serde(input: &str) -> (Outcome, crate::serde_model::EntityReferences) {
     let refs: crate::serde_model::EntityReferences =
         quick_xml::de::from_str(input).expect("quick-xml serde decode");
     let links: usize = refs
@@ -56,17 +56,19 @@ pub fn quick_xml_serde(input: &str) -> Outcome {
         .map(|l| l.links.len())
         .sum();
     assert_eq!(links, refs.refs.len() * 3);
-    Outcome {
+    let outcome = Outcome {
         items: refs.refs.len(),
         bytes: input.len(),
-    }
+    };
+    (outcome, refs)
 }
 
 /// Our encoder, from an already decoded value; `bytes` is the output size.
-pub fn encode(value: &EntityReferences) -> Outcome {
+pub fn encode(value: &EntityReferences) -> (Outcome, String) {
     let xml = veeam_em_model::to_string(value);
-    Outcome {
+    let outcome = Outcome {
         items: value.refs.len(),
         bytes: xml.len(),
-    }
+    };
+    (outcome, xml)
 }

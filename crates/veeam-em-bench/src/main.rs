@@ -91,42 +91,56 @@ fn decode_all(options: &Options) -> Result<(), String> {
     Ok(())
 }
 
-/// Best-of-`rounds` seconds of `f`.
-fn best<T>(rounds: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+/// Best-of-`rounds` seconds of `f`. Every result is kept alive until all rounds are done, so
+/// that no round pays for freeing the previous one (glibc's consolidation of freed chunks would
+/// otherwise be timed); the peak RSS is read after the first round.
+fn best<T>(rounds: usize, mut f: impl FnMut() -> T) -> (f64, u64, T) {
     let mut best = f64::INFINITY;
-    let mut last = None;
-    for _ in 0..rounds {
+    let mut kept = Vec::with_capacity(rounds);
+    let mut peak_after_first = 0;
+    for round in 0..rounds {
         let start = Instant::now();
         let value = f();
         best = best.min(start.elapsed().as_secs_f64());
-        last = Some(value);
+        if round == 0 {
+            peak_after_first = rss::rss().1;
+        }
+        kept.push(value);
     }
-    (best, last.expect("at least one round"))
+    let last = kept.pop().expect("at least one round");
+    drop(kept);
+    (best, peak_after_first, last)
 }
 
 fn one(name: &str, options: &Options) -> Result<(), String> {
     let input = corpus::entity_references(options.refs);
     let (rss_before, _) = rss::rss();
     let mut extra = String::new();
-    let (secs, outcome) = match name {
+    let (secs, peak, outcome) = match name {
         "raw_reader" => best(options.rounds, || contenders::raw_reader(&input)),
         "owned_decode" => {
-            let (secs, (outcome, value)) =
-                best(options.rounds, || contenders::owned_decode(&input));
-            let (rss_after, _) = rss::rss();
-            let model = rss_after.saturating_sub(rss_before) as f64;
+            // One decode alone first, to measure the model's size.
+            let (_, value) = contenders::owned_decode(&input);
+            let model = rss::rss().0.saturating_sub(rss_before) as f64;
             extra = format!(
                 " model_mb={:.1} model_to_doc={:.2}",
                 model / 1e6,
                 model / input.len() as f64
             );
             drop(value);
-            (secs, outcome)
+            let (secs, peak, (outcome, _)) =
+                best(options.rounds, || contenders::owned_decode(&input));
+            (secs, peak, outcome)
         }
-        "quick_xml_serde" => best(options.rounds, || contenders::quick_xml_serde(&input)),
+        "quick_xml_serde" => {
+            let (secs, peak, (outcome, _)) =
+                best(options.rounds, || contenders::quick_xml_serde(&input));
+            (secs, peak, outcome)
+        }
         "encode" => {
             let (_, value) = contenders::owned_decode(&input);
-            best(options.rounds, || contenders::encode(&value))
+            let (secs, peak, (outcome, _)) = best(options.rounds, || contenders::encode(&value));
+            (secs, peak, outcome)
         }
         other => {
             return Err(format!(
@@ -141,7 +155,6 @@ fn one(name: &str, options: &Options) -> Result<(), String> {
             outcome.items, options.refs
         ));
     }
-    let (_, peak) = rss::rss();
     println!(
         "contender={name} mb_per_s={:.1} peak_rss_mb={:.1} seconds={secs:.4}{extra}",
         outcome.bytes as f64 / 1e6 / secs,

@@ -103,7 +103,7 @@ impl FromStr for DateTime {
 impl crate::xml::XmlValue for DateTime {
     const EXPECTED: &'static str = "xs:dateTime (e.g. 2024-05-01T10:00:00Z)";
 
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Self::parse(text).ok()
     }
 

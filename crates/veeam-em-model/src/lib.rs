@@ -25,11 +25,13 @@ pub mod datetime;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;
+pub mod text;
 pub mod uid;
 pub mod xml;
 
 pub use datetime::DateTime;
 pub use generated::*;
+pub use text::Text;
 pub use uid::Uid;
 pub use xml::{
     from_slice, from_str, to_string, DecodeError, DecodeErrorKind, RootElement, Unknown,

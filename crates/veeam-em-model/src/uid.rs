@@ -6,10 +6,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::text::Text;
+
 /// A Veeam object identifier such as `urn:veeam:CdpReplicaTaskSession:8c33b2f6-...`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Uid {
-    text: String,
+    text: Text,
     /// Byte index of the colon between kind and id.
     split: usize,
 }
@@ -24,17 +26,22 @@ const PREFIX: &str = "urn:veeam:";
 impl Uid {
     /// Parses `urn:veeam:<Kind>:<id>`: the kind is ASCII letters and digits, the id non-empty.
     pub fn parse(text: &str) -> Result<Self, InvalidUid> {
-        let invalid = || InvalidUid(text.to_owned());
-        let rest = text.strip_prefix(PREFIX).ok_or_else(invalid)?;
-        let colon = rest.find(':').ok_or_else(invalid)?;
+        let split = Self::split(text).ok_or_else(|| InvalidUid(text.to_owned()))?;
+        Ok(Self {
+            text: Text::from(text),
+            split,
+        })
+    }
+
+    /// Byte index of the colon between kind and id, if `text` is a UID.
+    fn split(text: &str) -> Option<usize> {
+        let rest = text.strip_prefix(PREFIX)?;
+        let colon = rest.find(':')?;
         let (kind, id) = (&rest[..colon], &rest[colon + 1..]);
         if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric()) || id.is_empty() {
-            return Err(invalid());
+            return None;
         }
-        Ok(Self {
-            text: text.to_owned(),
-            split: PREFIX.len() + colon,
-        })
+        Some(PREFIX.len() + colon)
     }
 
     /// Builds the UID of an object from its kind and id.
@@ -86,8 +93,13 @@ impl FromStr for Uid {
 impl crate::xml::XmlValue for Uid {
     const EXPECTED: &'static str = "a Veeam UID urn:veeam:<Kind>:<id>";
 
-    fn parse_xml(text: &str) -> Option<Self> {
-        Self::parse(text.trim()).ok()
+    fn parse_xml(text: &str, strings: &mut crate::text::Interner) -> Option<Self> {
+        let text = text.trim();
+        let split = Self::split(text)?;
+        Some(Self {
+            text: strings.intern(text),
+            split,
+        })
     }
 
     fn write_xml(&self, out: &mut String) {

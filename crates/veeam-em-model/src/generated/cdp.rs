@@ -406,7 +406,7 @@ impl std::fmt::Display for CdpIntervalKind {
 }
 impl crate::xml::XmlValue for CdpIntervalKind {
     const EXPECTED: &'static str = "a CdpIntervalKindType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {
@@ -496,11 +496,11 @@ impl serde::Serialize for CdpPolicies {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdpPolicy {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
@@ -510,7 +510,7 @@ pub struct CdpPolicy {
     /// Element `Platform` (PlatformType, occurs 0..1).
     pub platform: Option<Platform>,
     /// Element `Description` (String, occurs 0..1).
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// Element `ScheduleConfigured` (Bool, occurs 0..1).
     pub schedule_configured: Option<bool>,
     /// Element `ScheduleEnabled` (Bool, occurs 0..1).
@@ -531,14 +531,14 @@ impl FromXml for CdpPolicy {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         let mut policy_type: Option<CdpPolicyKind> = None;
         let mut platform: Option<Platform> = None;
-        let mut description: Option<String> = None;
+        let mut description: Option<crate::Text> = None;
         let mut schedule_configured: Option<bool> = None;
         let mut schedule_enabled: Option<bool> = None;
         let mut next_run: Option<crate::DateTime> = None;
@@ -863,7 +863,7 @@ impl std::fmt::Display for CdpPolicyKind {
 }
 impl crate::xml::XmlValue for CdpPolicyKind {
     const EXPECTED: &'static str = "a CdpPolicyKindType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {
@@ -882,21 +882,21 @@ impl serde::Serialize for CdpPolicyKind {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdpReplica {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `BackupServer` (String, occurs 0..1).
-    pub backup_server: Option<String>,
+    pub backup_server: Option<crate::Text>,
     /// Element `PolicyUid` (Uid, occurs 0..1).
     pub policy_uid: Option<crate::Uid>,
     /// Element `PolicyName` (String, occurs 0..1).
-    pub policy_name: Option<String>,
+    pub policy_name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -907,14 +907,14 @@ impl FromXml for CdpReplica {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
-        let mut backup_server: Option<String> = None;
+        let mut backup_server: Option<crate::Text> = None;
         let mut policy_uid: Option<crate::Uid> = None;
-        let mut policy_name: Option<String> = None;
+        let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -1797,7 +1797,7 @@ impl serde::Serialize for CdpReplicaPolicyScheduleOptions {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdpReplicaRestorePoint {
     /// Element `Id` (String, occurs 0..1).
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// Element `Date` (DateTime, occurs 0..1).
     pub date: Option<crate::DateTime>,
     /// Element `IsApplicationConsistent` (Bool, occurs 0..1).
@@ -1812,7 +1812,7 @@ impl FromXml for CdpReplicaRestorePoint {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut id: Option<String> = None;
+        let mut id: Option<crate::Text> = None;
         let mut date: Option<crate::DateTime> = None;
         let mut is_application_consistent: Option<bool> = None;
         for attr in reader.attributes(&element) {
@@ -1975,11 +1975,11 @@ impl serde::Serialize for CdpReplicaRestorePointList {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdpReplicaSession {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
@@ -1987,7 +1987,7 @@ pub struct CdpReplicaSession {
     /// Element `PolicyUid` (Uid, occurs 0..1).
     pub policy_uid: Option<crate::Uid>,
     /// Element `PolicyName` (String, occurs 0..1).
-    pub policy_name: Option<String>,
+    pub policy_name: Option<crate::Text>,
     /// Element `PolicyType` (CdpPolicyKindType, occurs 0..1).
     pub policy_type: Option<CdpPolicyKind>,
     /// Element `CreationTimeUTC` (DateTime, occurs 0..1).
@@ -2001,7 +2001,7 @@ pub struct CdpReplicaSession {
     /// Element `Progress` (Int, occurs 0..1).
     pub progress: Option<i32>,
     /// Element `FailureMessage` (String, occurs 0..1).
-    pub failure_message: Option<String>,
+    pub failure_message: Option<crate::Text>,
     /// Element `IsRetry` (Bool, occurs 0..1).
     pub is_retry: Option<bool>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -2014,20 +2014,20 @@ impl FromXml for CdpReplicaSession {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         let mut policy_uid: Option<crate::Uid> = None;
-        let mut policy_name: Option<String> = None;
+        let mut policy_name: Option<crate::Text> = None;
         let mut policy_type: Option<CdpPolicyKind> = None;
         let mut creation_time_utc: Option<crate::DateTime> = None;
         let mut end_time_utc: Option<crate::DateTime> = None;
         let mut state: Option<CdpReplicaSessionState> = None;
         let mut result: Option<SessionResult> = None;
         let mut progress: Option<i32> = None;
-        let mut failure_message: Option<String> = None;
+        let mut failure_message: Option<crate::Text> = None;
         let mut is_retry: Option<bool> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -2308,7 +2308,7 @@ impl std::fmt::Display for CdpReplicaSessionState {
 }
 impl crate::xml::XmlValue for CdpReplicaSessionState {
     const EXPECTED: &'static str = "a CdpReplicaSessionStateType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {
@@ -2464,15 +2464,15 @@ impl CdpReplicaSessionItem {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdpReplicaTaskSession {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Attribute `VmDisplayName` (String, optional).
-    pub vm_display_name: Option<String>,
+    pub vm_display_name: Option<crate::Text>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `PolicySessionUid` (Uid, occurs 0..1).
@@ -2486,7 +2486,7 @@ pub struct CdpReplicaTaskSession {
     /// Element `Result` (SessionResultType, occurs 0..1).
     pub result: Option<SessionResult>,
     /// Element `Reason` (String, occurs 0..1).
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// Element `TotalSize` (Long, occurs 0..1).
     pub total_size: Option<i64>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -2499,18 +2499,18 @@ impl FromXml for CdpReplicaTaskSession {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
-        let mut vm_display_name: Option<String> = None;
+        let mut vm_display_name: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
         let mut policy_session_uid: Option<crate::Uid> = None;
         let mut creation_time_utc: Option<crate::DateTime> = None;
         let mut end_time_utc: Option<crate::DateTime> = None;
         let mut state: Option<CdpReplicaTaskSessionState> = None;
         let mut result: Option<SessionResult> = None;
-        let mut reason: Option<String> = None;
+        let mut reason: Option<crate::Text> = None;
         let mut total_size: Option<i64> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -2748,7 +2748,7 @@ impl std::fmt::Display for CdpReplicaTaskSessionState {
 }
 impl crate::xml::XmlValue for CdpReplicaTaskSessionState {
     const EXPECTED: &'static str = "a CdpReplicaTaskSessionStateType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {
@@ -2915,9 +2915,9 @@ impl serde::Serialize for CdpReplicas {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateObjectInJobSpec {
     /// Element `HierarchyObjRef` (String, occurs 1).
-    pub hierarchy_obj_ref: String,
+    pub hierarchy_obj_ref: crate::Text,
     /// Element `HierarchyObjName` (String, occurs 1).
-    pub hierarchy_obj_name: String,
+    pub hierarchy_obj_name: crate::Text,
     /// Element `GuestProcessingOptions` (GuestProcessingOptionsType, occurs 0..1).
     pub guest_processing_options: Option<GuestProcessingOptions>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -2930,8 +2930,8 @@ impl FromXml for CreateObjectInJobSpec {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut hierarchy_obj_ref: Option<String> = None;
-        let mut hierarchy_obj_name: Option<String> = None;
+        let mut hierarchy_obj_ref: Option<crate::Text> = None;
+        let mut hierarchy_obj_name: Option<crate::Text> = None;
         let mut guest_processing_options: Option<GuestProcessingOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -3028,9 +3028,9 @@ impl serde::Serialize for CreateObjectInJobSpec {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Day {
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// The element's text (simple content of type String).
-    pub value: String,
+    pub value: crate::Text,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -3041,7 +3041,7 @@ impl FromXml for Day {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut name: Option<String> = None;
+        let mut name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -3089,9 +3089,9 @@ pub struct GuestProcessingOptions {
     /// Element `VssSnapshotOptions` (VssSnapshotOptionsType, occurs 0..1).
     pub vss_snapshot_options: Option<VssSnapshotOptions>,
     /// Element `WindowsCredentialsId` (String, occurs 0..1).
-    pub windows_credentials_id: Option<String>,
+    pub windows_credentials_id: Option<crate::Text>,
     /// Element `LinuxCredentialsId` (String, occurs 0..1).
-    pub linux_credentials_id: Option<String>,
+    pub linux_credentials_id: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -3103,8 +3103,8 @@ impl FromXml for GuestProcessingOptions {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
-        let mut windows_credentials_id: Option<String> = None;
-        let mut linux_credentials_id: Option<String> = None;
+        let mut windows_credentials_id: Option<crate::Text> = None;
+        let mut linux_credentials_id: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -3292,19 +3292,19 @@ impl serde::Serialize for LongTermRetentionSchedule {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ObjectInJob {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `ObjectInJobId` (String, occurs 0..1).
-    pub object_in_job_id: Option<String>,
+    pub object_in_job_id: Option<crate::Text>,
     /// Element `HierarchyObjRef` (String, occurs 0..1).
-    pub hierarchy_obj_ref: Option<String>,
+    pub hierarchy_obj_ref: Option<crate::Text>,
     /// Element `Name` (String, occurs 0..1).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Element `DisplayName` (String, occurs 0..1).
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::Text>,
     /// Element `GuestProcessingOptions` (GuestProcessingOptionsType, occurs 0..1).
     pub guest_processing_options: Option<GuestProcessingOptions>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -3317,13 +3317,13 @@ impl FromXml for ObjectInJob {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<String> = None;
-        let mut hierarchy_obj_ref: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut display_name: Option<String> = None;
+        let mut object_in_job_id: Option<crate::Text> = None;
+        let mut hierarchy_obj_ref: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
+        let mut display_name: Option<crate::Text> = None;
         let mut guest_processing_options: Option<GuestProcessingOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -3878,25 +3878,25 @@ impl serde::Serialize for TimePeriods {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VAppCdpReplica {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `vAppRef` (String, occurs 0..1).
-    pub v_app_ref: Option<String>,
+    pub v_app_ref: Option<crate::Text>,
     /// Element `ReplicaUid` (Uid, occurs 0..1).
     pub replica_uid: Option<crate::Uid>,
     /// Element `BackupServer` (String, occurs 0..1).
-    pub backup_server: Option<String>,
+    pub backup_server: Option<crate::Text>,
     /// Element `PolicyUid` (Uid, occurs 0..1).
     pub policy_uid: Option<crate::Uid>,
     /// Element `PolicyName` (String, occurs 0..1).
-    pub policy_name: Option<String>,
+    pub policy_name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -3907,16 +3907,16 @@ impl FromXml for VAppCdpReplica {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
-        let mut v_app_ref: Option<String> = None;
+        let mut v_app_ref: Option<crate::Text> = None;
         let mut replica_uid: Option<crate::Uid> = None;
-        let mut backup_server: Option<String> = None;
+        let mut backup_server: Option<crate::Text> = None;
         let mut policy_uid: Option<crate::Uid> = None;
-        let mut policy_name: Option<String> = None;
+        let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -4073,11 +4073,11 @@ impl serde::Serialize for VAppCdpReplica {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VAppCdpReplicaVm {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
@@ -4085,7 +4085,7 @@ pub struct VAppCdpReplicaVm {
     /// Element `ReplicaUid` (Uid, occurs 0..1).
     pub replica_uid: Option<crate::Uid>,
     /// Element `VmRef` (String, occurs 0..1).
-    pub vm_ref: Option<String>,
+    pub vm_ref: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -4096,13 +4096,13 @@ impl FromXml for VAppCdpReplicaVm {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         let mut replica_uid: Option<crate::Uid> = None;
-        let mut vm_ref: Option<String> = None;
+        let mut vm_ref: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -4365,25 +4365,25 @@ impl serde::Serialize for VAppCdpReplicas {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VmCdpReplica {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `VmRef` (String, occurs 0..1).
-    pub vm_ref: Option<String>,
+    pub vm_ref: Option<crate::Text>,
     /// Element `ReplicaUid` (Uid, occurs 0..1).
     pub replica_uid: Option<crate::Uid>,
     /// Element `BackupServer` (String, occurs 0..1).
-    pub backup_server: Option<String>,
+    pub backup_server: Option<crate::Text>,
     /// Element `PolicyUid` (Uid, occurs 0..1).
     pub policy_uid: Option<crate::Uid>,
     /// Element `PolicyName` (String, occurs 0..1).
-    pub policy_name: Option<String>,
+    pub policy_name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -4394,16 +4394,16 @@ impl FromXml for VmCdpReplica {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
-        let mut vm_ref: Option<String> = None;
+        let mut vm_ref: Option<crate::Text> = None;
         let mut replica_uid: Option<crate::Uid> = None;
-        let mut backup_server: Option<String> = None;
+        let mut backup_server: Option<crate::Text> = None;
         let mut policy_uid: Option<crate::Uid> = None;
-        let mut policy_name: Option<String> = None;
+        let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -4673,7 +4673,7 @@ impl std::fmt::Display for VssSnapshotMode {
 }
 impl crate::xml::XmlValue for VssSnapshotMode {
     const EXPECTED: &'static str = "a VssSnapshotModeType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {

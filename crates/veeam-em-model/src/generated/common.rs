@@ -12,25 +12,25 @@ use crate::xml::{
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackupServer {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `Description` (String, occurs 0..1).
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// Element `Port` (Long, occurs 0..1).
     pub port: Option<i64>,
     /// Element `Version` (String, occurs 0..1).
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
     /// Element `WcfPort` (UnsignedInt, occurs 0..1).
     pub wcf_port: Option<u32>,
     /// Element `VbrCertificateThumbprint` (String, occurs 0..1).
-    pub vbr_certificate_thumbprint: Option<String>,
+    pub vbr_certificate_thumbprint: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -41,16 +41,16 @@ impl FromXml for BackupServer {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
-        let mut description: Option<String> = None;
+        let mut description: Option<crate::Text> = None;
         let mut port: Option<i64> = None;
-        let mut version: Option<String> = None;
+        let mut version: Option<crate::Text> = None;
         let mut wcf_port: Option<u32> = None;
-        let mut vbr_certificate_thumbprint: Option<String> = None;
+        let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -279,9 +279,9 @@ impl serde::Serialize for BackupServers {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnterpriseManager {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `SupportedVersions` (SupportedVersionListType, occurs 0..1).
@@ -296,8 +296,8 @@ impl FromXml for EnterpriseManager {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
         let mut supported_versions: Option<SupportedVersionList> = None;
         for attr in reader.attributes(&element) {
@@ -393,11 +393,11 @@ impl serde::Serialize for EnterpriseManager {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entity {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
@@ -412,9 +412,9 @@ impl FromXml for Entity {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
@@ -507,11 +507,11 @@ impl serde::Serialize for Entity {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRef {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
@@ -526,9 +526,9 @@ impl FromXml for EntityRef {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
@@ -688,15 +688,15 @@ impl serde::Serialize for EntityReferences {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Error {
     /// Attribute `Message` (String, required).
-    pub message: String,
+    pub message: crate::Text,
     /// Attribute `StatusCode` (Int, required).
     pub status_code: i32,
     /// Attribute `Status` (String, optional).
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
     /// Element `FirstChanceExceptionMessage` (String, occurs 0..1).
-    pub first_chance_exception_message: Option<String>,
+    pub first_chance_exception_message: Option<crate::Text>,
     /// Element `StackTrace` (String, occurs 0..1).
-    pub stack_trace: Option<String>,
+    pub stack_trace: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -707,11 +707,11 @@ impl FromXml for Error {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut message: Option<String> = None;
+        let mut message: Option<crate::Text> = None;
         let mut status_code: Option<i32> = None;
-        let mut status: Option<String> = None;
-        let mut first_chance_exception_message: Option<String> = None;
-        let mut stack_trace: Option<String> = None;
+        let mut status: Option<crate::Text> = None;
+        let mut first_chance_exception_message: Option<crate::Text> = None;
+        let mut stack_trace: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -815,13 +815,13 @@ impl serde::Serialize for Error {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// Attribute `Rel` (String, optional).
-    pub rel: Option<String>,
+    pub rel: Option<crate::Text>,
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, required).
-    pub href: String,
+    pub href: crate::Text,
     /// Attribute `Name` (String, optional).
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -832,10 +832,10 @@ impl FromXml for Link {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut rel: Option<String> = None;
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
-        let mut name: Option<String> = None;
+        let mut rel: Option<crate::Text> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -977,15 +977,15 @@ impl serde::Serialize for LinkList {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LogonSession {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `UserName` (String, occurs 1).
-    pub user_name: String,
+    pub user_name: crate::Text,
     /// Element `SessionId` (String, occurs 1).
-    pub session_id: String,
+    pub session_id: crate::Text,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -996,11 +996,11 @@ impl FromXml for LogonSession {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
-        let mut user_name: Option<String> = None;
-        let mut session_id: Option<String> = None;
+        let mut user_name: Option<crate::Text> = None;
+        let mut session_id: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -1196,7 +1196,7 @@ impl std::fmt::Display for Platform {
 }
 impl crate::xml::XmlValue for Platform {
     const EXPECTED: &'static str = "a PlatformType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {
@@ -1215,9 +1215,9 @@ impl serde::Serialize for Platform {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resource {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -1230,8 +1230,8 @@ impl FromXml for Resource {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -1349,7 +1349,7 @@ impl std::fmt::Display for SessionResult {
 }
 impl crate::xml::XmlValue for SessionResult {
     const EXPECTED: &'static str = "a SessionResultType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {
@@ -1368,7 +1368,7 @@ impl serde::Serialize for SessionResult {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupportedVersion {
     /// Attribute `Name` (String, required).
-    pub name: String,
+    pub name: crate::Text,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -1381,7 +1381,7 @@ impl FromXml for SupportedVersion {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut name: Option<String> = None;
+        let mut name: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -1519,17 +1519,17 @@ impl serde::Serialize for SupportedVersionList {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
     /// Attribute `Type` (String, optional).
-    pub type_: Option<String>,
+    pub type_: Option<crate::Text>,
     /// Attribute `Href` (String, optional).
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `TaskId` (String, occurs 1).
-    pub task_id: String,
+    pub task_id: crate::Text,
     /// Element `State` (TaskStateType, occurs 1).
     pub state: TaskState,
     /// Element `Operation` (String, occurs 1).
-    pub operation: String,
+    pub operation: crate::Text,
     /// Element `Result` (TaskResultInfoType, occurs 0..1).
     pub result: Option<TaskResultInfo>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -1542,12 +1542,12 @@ impl FromXml for Task {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut type_: Option<String> = None;
-        let mut href: Option<String> = None;
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Text> = None;
         let mut links: Option<LinkList> = None;
-        let mut task_id: Option<String> = None;
+        let mut task_id: Option<crate::Text> = None;
         let mut state: Option<TaskState> = None;
-        let mut operation: Option<String> = None;
+        let mut operation: Option<crate::Text> = None;
         let mut result: Option<TaskResultInfo> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -1661,7 +1661,7 @@ pub struct TaskResultInfo {
     /// Attribute `Success` (Bool, required).
     pub success: bool,
     /// Element `Message` (String, occurs 0..1).
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -1673,7 +1673,7 @@ impl FromXml for TaskResultInfo {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut success: Option<bool> = None;
-        let mut message: Option<String> = None;
+        let mut message: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.key.as_ref() {
@@ -1781,7 +1781,7 @@ impl std::fmt::Display for TaskState {
 }
 impl crate::xml::XmlValue for TaskState {
     const EXPECTED: &'static str = "a TaskStateType value";
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
         Some(Self::from(text.trim()))
     }
     fn write_xml(&self, out: &mut String) {

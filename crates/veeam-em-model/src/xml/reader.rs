@@ -10,6 +10,7 @@
 //! root has none); any other element is unknown content and is kept verbatim.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -17,6 +18,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use super::error::{DecodeError, DecodeErrorKind};
 use super::value::XmlValue;
 use super::{MAX_DEPTH, NAMESPACE};
+use crate::text::Interner;
 
 /// A start tag the reader has just returned.
 #[derive(Debug)]
@@ -44,6 +46,8 @@ pub struct XmlReader<'a> {
     depth: usize,
     /// Prefix of the Veeam namespace on the root element (`None`: the default namespace).
     prefix: Option<Box<[u8]>>,
+    /// Shares equal strings of this document.
+    strings: RefCell<Interner>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -59,6 +63,7 @@ impl<'a> XmlReader<'a> {
             input,
             depth: 0,
             prefix: None,
+            strings: RefCell::new(Interner::default()),
         }
     }
 
@@ -330,7 +335,8 @@ impl<'a> XmlReader<'a> {
     /// Reads the text of `element` as a typed value.
     pub fn read_value<T: XmlValue>(&mut self, element: &Child<'a>) -> Result<T, DecodeError> {
         let (text, at) = self.read_text(element)?;
-        T::parse_xml(&text).ok_or_else(|| {
+        let parsed = T::parse_xml(&text, &mut self.strings.borrow_mut());
+        parsed.ok_or_else(|| {
             DecodeError::new(
                 DecodeErrorKind::InvalidValue {
                     expected: T::EXPECTED,
@@ -465,7 +471,8 @@ impl<'a> XmlReader<'a> {
         let text = self
             .unescape(attr, element.offset)
             .map_err(|e| e.in_attribute(name))?;
-        T::parse_xml(&text).ok_or_else(|| {
+        let parsed = T::parse_xml(&text, &mut self.strings.borrow_mut());
+        parsed.ok_or_else(|| {
             DecodeError::new(
                 DecodeErrorKind::InvalidValue {
                     expected: T::EXPECTED,

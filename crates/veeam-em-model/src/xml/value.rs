@@ -5,22 +5,37 @@
 
 use std::fmt::Write as _;
 
+use crate::text::{Interner, Text};
+
 /// A type that lives in XML text: attribute values and elements with simple content.
 pub trait XmlValue: Sized {
     /// What the schema expects, for error messages.
     const EXPECTED: &'static str;
 
-    /// Parses the (already unescaped) text; `None` when it is not a valid value.
-    fn parse_xml(text: &str) -> Option<Self>;
+    /// Parses the (already unescaped) text; `None` when it is not a valid value. Strings go
+    /// through `strings`, so that equal values are shared.
+    fn parse_xml(text: &str, strings: &mut Interner) -> Option<Self>;
 
     /// Appends the unescaped text form to `out`.
     fn write_xml(&self, out: &mut String);
 }
 
+impl XmlValue for Text {
+    const EXPECTED: &'static str = "text";
+
+    fn parse_xml(text: &str, strings: &mut Interner) -> Option<Self> {
+        Some(strings.intern(text))
+    }
+
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
 impl XmlValue for String {
     const EXPECTED: &'static str = "text";
 
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _: &mut Interner) -> Option<Self> {
         Some(text.to_owned())
     }
 
@@ -32,7 +47,7 @@ impl XmlValue for String {
 impl XmlValue for bool {
     const EXPECTED: &'static str = "xs:boolean (true, false, 1 or 0)";
 
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _: &mut Interner) -> Option<Self> {
         match text.trim() {
             "true" | "1" => Some(true),
             "false" | "0" => Some(false),
@@ -53,7 +68,7 @@ macro_rules! number_value {
         impl XmlValue for $ty {
             const EXPECTED: &'static str = $expected;
 
-            fn parse_xml(text: &str) -> Option<Self> {
+            fn parse_xml(text: &str, _: &mut Interner) -> Option<Self> {
                 let t = text.trim();
                 // XSD allows a leading `+`, Rust's parser too; nothing else to adapt.
                 t.parse().ok()
@@ -73,7 +88,7 @@ number_value!(u32, "xs:unsignedInt (a non-negative 32-bit integer)");
 impl XmlValue for f64 {
     const EXPECTED: &'static str = "xs:double (a number)";
 
-    fn parse_xml(text: &str) -> Option<Self> {
+    fn parse_xml(text: &str, _: &mut Interner) -> Option<Self> {
         match text.trim() {
             "INF" => Some(f64::INFINITY),
             "-INF" => Some(f64::NEG_INFINITY),
