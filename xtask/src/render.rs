@@ -392,7 +392,7 @@ impl<'m> Renderer<'m> {
                     #locals
                     for attr in reader.attributes(&element) {
                         let attr = attr?;
-                        match attr.key.as_ref() {
+                        match attr.name {
                             #attr_arms
                             _ => {
                                 if let Some((name, value)) = reader.unknown_attribute(&element, &attr)? {
@@ -466,7 +466,12 @@ impl<'m> Renderer<'m> {
         let doc = doc_lines(&doc);
         fields.extend(quote!(#doc pub #f: #ft,));
         locals.extend(quote!(let mut #f: Option<#vt> = None;));
-        arms.extend(quote!(#key => #f = Some(reader.attribute_value(&element, &attr, #name)?),));
+        arms.extend(quote!(#key => {
+            if #f.is_some() {
+                return Err(reader.duplicate_attribute(&attr, #name));
+            }
+            #f = Some(reader.attribute_value(&element, &attr, #name)?);
+        }));
         if a.required {
             build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
             write.extend(quote!(writer.attribute_value(#name, &self.#f);));

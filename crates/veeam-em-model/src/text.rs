@@ -7,12 +7,9 @@
 //! allocations. `Text` derefs to `str`, compares with `&str`/`String`, and converts from both.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
-
-use rustc_hash::FxBuildHasher;
 
 /// An immutable, cheaply cloned string.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -120,17 +117,27 @@ impl serde::Serialize for Text {
 
 /// Shares equal strings while one document is decoded.
 ///
-/// Bounded: it holds at most [`Interner::CAPACITY`] strings and starts afresh when full, so a
-/// collection of unique values costs no more than a bounded table; values longer than
-/// [`Interner::MAX_LEN`] are never shared (they rarely repeat).
-#[derive(Debug, Default)]
+/// A direct-mapped cache: a string's hash picks one slot; a hit shares the `Text` there, a miss
+/// replaces it. Lookups cost one hash and one comparison, memory is bounded
+/// ([`Interner::SLOTS`] entries), and values that repeat nearby (the same link types, backup
+/// server, policy...) are stored once. Values longer than [`Interner::MAX_LEN`] are not shared.
+#[derive(Debug)]
 pub struct Interner {
-    set: HashSet<Text, FxBuildHasher>,
+    /// `(hash, text)`: the hash is compared first, so a miss does not touch the text's memory.
+    slots: Vec<(u64, Option<Text>)>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Self {
+            slots: vec![(0, None); Self::SLOTS],
+        }
+    }
 }
 
 impl Interner {
-    /// Most strings held at once.
-    pub const CAPACITY: usize = 4096;
+    /// Number of slots (a power of two).
+    pub const SLOTS: usize = 4096;
     /// Longest string shared.
     pub const MAX_LEN: usize = 160;
 
@@ -139,14 +146,53 @@ impl Interner {
         if s.len() > Self::MAX_LEN {
             return Text::from(s);
         }
-        if let Some(t) = self.set.get(s) {
-            return t.clone();
+        let hash = sample_hash(s.as_bytes());
+        let slot = &mut self.slots[(hash as usize) & (Self::SLOTS - 1)];
+        match slot {
+            (h, Some(t)) if *h == hash && t.as_str() == s => t.clone(),
+            _ => {
+                let t = Text::from(s);
+                *slot = (hash, Some(t.clone()));
+                t
+            }
         }
-        if self.set.len() >= Self::CAPACITY {
-            self.set.clear();
-        }
-        let t = Text::from(s);
-        self.set.insert(t.clone());
-        t
+    }
+}
+
+/// A cheap hash of the length and the first and last 16 bytes (where API strings differ: ids sit
+/// at the end of hrefs and UIDs). Strings that collide only share a slot; correctness comes from
+/// the full comparison in [`Interner::intern`].
+fn sample_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let word = |chunk: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    };
+    let n = b.len();
+    let mut h = (n as u64).wrapping_mul(K);
+    let head = &b[..n.min(16)];
+    let tail = &b[n.saturating_sub(16)..];
+    for part in [head, tail] {
+        let (a, c) = part.split_at(part.len().min(8));
+        h = (h.rotate_left(5) ^ word(a)).wrapping_mul(K);
+        h = (h.rotate_left(5) ^ word(c)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_strings_share_storage() {
+        let mut i = Interner::default();
+        let a = i.intern("BackupServerReference");
+        let b = i.intern("BackupServerReference");
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(i.intern("Up"), "Up");
+        let long = "x".repeat(Interner::MAX_LEN + 1);
+        assert!(!Arc::ptr_eq(&i.intern(&long).0, &i.intern(&long).0));
     }
 }

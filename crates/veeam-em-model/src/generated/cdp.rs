@@ -32,7 +32,7 @@ impl FromXml for CDPReplicaRPOReportingFailedOptions {
         let mut rpo_threshold_minutes: Option<i32> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -146,7 +146,7 @@ impl FromXml for CDPReplicaRPOReportingWarningOptions {
         let mut rpo_threshold_minutes: Option<i32> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -263,7 +263,7 @@ impl FromXml for CdpFailoverStartSpec {
         let mut restore_at_point_in_time: Option<crate::DateTime> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -439,7 +439,7 @@ impl FromXml for CdpPolicies {
         let mut cdp_policies: Vec<CdpPolicy> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -546,11 +546,31 @@ impl FromXml for CdpPolicy {
         let mut cdp_policy_info: Option<CdpPolicyInfo> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -770,7 +790,7 @@ impl FromXml for CdpPolicyInfo {
         let mut cdp_replica_policy_info: Option<CdpReplicaPolicyInfo> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -917,11 +937,31 @@ impl FromXml for CdpReplica {
         let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1070,7 +1110,7 @@ impl FromXml for CdpReplicaInterval {
         let mut interval_type: Option<CdpIntervalKind> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1182,7 +1222,7 @@ impl FromXml for CdpReplicaIntervalList {
         let mut intervals: Vec<CdpReplicaInterval> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1265,7 +1305,7 @@ impl FromXml for CdpReplicaIntervals {
         let mut restore_points: Option<CdpReplicaRestorePointList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1399,7 +1439,7 @@ impl FromXml for CdpReplicaIntervalsSpec {
         let mut end_date: Option<crate::DateTime> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1476,7 +1516,7 @@ impl FromXml for CdpReplicaPolicyInfo {
         let mut guest_processing_options: Option<GuestProcessingOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1589,7 +1629,7 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
         let mut long_term_retention_schedule: Option<LongTermRetentionSchedule> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1817,7 +1857,7 @@ impl FromXml for CdpReplicaRestorePoint {
         let mut is_application_consistent: Option<bool> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1918,7 +1958,7 @@ impl FromXml for CdpReplicaRestorePointList {
         let mut restore_points: Vec<CdpReplicaRestorePoint> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -2031,11 +2071,31 @@ impl FromXml for CdpReplicaSession {
         let mut is_retry: Option<bool> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -2343,7 +2403,7 @@ impl FromXml for CdpReplicaSessions {
         let mut cdp_replica_session_items_cdp_policy_session = 0usize;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -2514,12 +2574,35 @@ impl FromXml for CdpReplicaTaskSession {
         let mut total_size: Option<i64> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 b"VmDisplayName" => {
+                    if vm_display_name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
+                    }
                     vm_display_name = Some(
                         reader.attribute_value(&element, &attr, "VmDisplayName")?,
                     );
@@ -2781,7 +2864,7 @@ impl FromXml for CdpReplicaTaskSessions {
         let mut cdp_replica_task_sessions: Vec<CdpReplicaTaskSession> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -2858,7 +2941,7 @@ impl FromXml for CdpReplicas {
         let mut cdp_replicas: Vec<CdpReplica> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -2935,7 +3018,7 @@ impl FromXml for CreateObjectInJobSpec {
         let mut guest_processing_options: Option<GuestProcessingOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3044,8 +3127,13 @@ impl FromXml for Day {
         let mut name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
+            match attr.name {
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3107,7 +3195,7 @@ impl FromXml for GuestProcessingOptions {
         let mut linux_credentials_id: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3225,8 +3313,11 @@ impl FromXml for LongTermRetentionSchedule {
         let mut time_periods: Option<TimePeriods> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
                     enabled = Some(reader.attribute_value(&element, &attr, "Enabled")?);
                 }
                 _ => {
@@ -3327,9 +3418,19 @@ impl FromXml for ObjectInJob {
         let mut guest_processing_options: Option<GuestProcessingOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3493,7 +3594,7 @@ impl FromXml for ObjectsInJob {
         let mut object_in_jobs: Vec<ObjectInJob> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3564,7 +3665,7 @@ impl FromXml for PolicyScheduleOptionsInfo {
         let mut cdp_replica: Option<CdpReplicaPolicyScheduleOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3637,8 +3738,11 @@ impl FromXml for RPOReporting {
         let mut mark_as_failed: Option<CDPReplicaRPOReportingFailedOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
                     enabled = Some(reader.attribute_value(&element, &attr, "Enabled")?);
                 }
                 _ => {
@@ -3744,8 +3848,11 @@ impl FromXml for RPOSchedule {
         let mut time_periods: Option<TimePeriods> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
                     enabled = Some(reader.attribute_value(&element, &attr, "Enabled")?);
                 }
                 _ => {
@@ -3825,7 +3932,7 @@ impl FromXml for TimePeriods {
         let mut days: Vec<Day> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -3919,11 +4026,31 @@ impl FromXml for VAppCdpReplica {
         let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -4105,11 +4232,31 @@ impl FromXml for VAppCdpReplicaVm {
         let mut vm_ref: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -4231,7 +4378,7 @@ impl FromXml for VAppCdpReplicaVms {
         let mut v_app_cdp_replica_vms: Vec<VAppCdpReplicaVm> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -4305,7 +4452,7 @@ impl FromXml for VAppCdpReplicas {
         let mut v_app_cdp_replicas: Vec<VAppCdpReplica> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -4406,11 +4553,31 @@ impl FromXml for VmCdpReplica {
         let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -4574,7 +4741,7 @@ impl FromXml for VmCdpReplicas {
         let mut vm_cdp_replicas: Vec<VmCdpReplica> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -4712,7 +4879,7 @@ impl FromXml for VssSnapshotOptions {
         let mut use_persistent_guest_agent: Option<bool> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?

@@ -53,11 +53,31 @@ impl FromXml for BackupServer {
         let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -222,7 +242,7 @@ impl FromXml for BackupServers {
         let mut backup_servers: Vec<BackupServer> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -302,9 +322,19 @@ impl FromXml for EnterpriseManager {
         let mut supported_versions: Option<SupportedVersionList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -419,11 +449,31 @@ impl FromXml for Entity {
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -533,11 +583,31 @@ impl FromXml for EntityRef {
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
-                b"UID" => uid = Some(reader.attribute_value(&element, &attr, "UID")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
+                b"UID" => {
+                    if uid.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "UID"));
+                    }
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -635,7 +705,7 @@ impl FromXml for EntityReferences {
         let mut refs: Vec<EntityRef> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -714,16 +784,25 @@ impl FromXml for Error {
         let mut stack_trace: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 b"Message" => {
+                    if message.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Message"));
+                    }
                     message = Some(reader.attribute_value(&element, &attr, "Message")?);
                 }
                 b"StatusCode" => {
+                    if status_code.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "StatusCode"));
+                    }
                     status_code = Some(
                         reader.attribute_value(&element, &attr, "StatusCode")?,
                     );
                 }
                 b"Status" => {
+                    if status.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Status"));
+                    }
                     status = Some(reader.attribute_value(&element, &attr, "Status")?);
                 }
                 _ => {
@@ -838,11 +917,31 @@ impl FromXml for Link {
         let mut name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Rel" => rel = Some(reader.attribute_value(&element, &attr, "Rel")?),
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
+            match attr.name {
+                b"Rel" => {
+                    if rel.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Rel"));
+                    }
+                    rel = Some(reader.attribute_value(&element, &attr, "Rel")?);
+                }
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -924,7 +1023,7 @@ impl FromXml for LinkList {
         let mut links: Vec<Link> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1003,9 +1102,19 @@ impl FromXml for LogonSession {
         let mut session_id: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1105,7 +1214,7 @@ impl FromXml for LogonSessions {
         let mut logon_sessions: Vec<LogonSession> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1235,9 +1344,19 @@ impl FromXml for Resource {
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1385,8 +1504,13 @@ impl FromXml for SupportedVersion {
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Name" => name = Some(reader.attribute_value(&element, &attr, "Name")?),
+            match attr.name {
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1459,7 +1583,7 @@ impl FromXml for SupportedVersionList {
         let mut supported_versions: Vec<SupportedVersion> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1551,9 +1675,19 @@ impl FromXml for Task {
         let mut result: Option<TaskResultInfo> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
-                b"Type" => type_ = Some(reader.attribute_value(&element, &attr, "Type")?),
-                b"Href" => href = Some(reader.attribute_value(&element, &attr, "Href")?),
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                }
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -1676,8 +1810,11 @@ impl FromXml for TaskResultInfo {
         let mut message: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 b"Success" => {
+                    if success.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Success"));
+                    }
                     success = Some(reader.attribute_value(&element, &attr, "Success")?);
                 }
                 _ => {
@@ -1814,7 +1951,7 @@ impl FromXml for Tasks {
         let mut tasks: Vec<Task> = Vec::new();
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?

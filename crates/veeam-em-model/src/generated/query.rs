@@ -44,7 +44,7 @@ impl FromXml for Entities {
         let mut cdp_replica_task_sessions: Option<CdpReplicaTaskSessions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -230,16 +230,25 @@ impl FromXml for PagingInfo {
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 b"PageNum" => {
+                    if page_num.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PageNum"));
+                    }
                     page_num = Some(reader.attribute_value(&element, &attr, "PageNum")?);
                 }
                 b"PageSize" => {
+                    if page_size.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PageSize"));
+                    }
                     page_size = Some(
                         reader.attribute_value(&element, &attr, "PageSize")?,
                     );
                 }
                 b"PagesCount" => {
+                    if pages_count.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PagesCount"));
+                    }
                     pages_count = Some(
                         reader.attribute_value(&element, &attr, "PagesCount")?,
                     );
@@ -346,7 +355,7 @@ impl FromXml for QueryResult {
         let mut paging_info: Option<PagingInfo> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?
@@ -464,7 +473,7 @@ impl FromXml for Resources {
         let mut tasks: Option<Tasks> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
-            match attr.key.as_ref() {
+            match attr.name {
                 _ => {
                     if let Some((name, value)) = reader
                         .unknown_attribute(&element, &attr)?

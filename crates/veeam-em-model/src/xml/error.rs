@@ -48,6 +48,8 @@ pub enum DecodeErrorKind {
     MissingElement(&'static str),
     /// A child element the schema allows once appears again.
     DuplicateElement(&'static str),
+    /// An attribute appears twice on one element.
+    DuplicateAttribute(&'static str),
     /// Text where only child elements are allowed.
     UnexpectedText(String),
     /// A child element inside an element whose content is a simple value.
@@ -88,6 +90,7 @@ impl fmt::Display for DecodeErrorKind {
             Self::DuplicateElement(name) => {
                 write!(f, "element <{name}> may appear only once")
             }
+            Self::DuplicateAttribute(name) => write!(f, "attribute {name} appears twice"),
             Self::UnexpectedText(text) => {
                 write!(f, "expected child elements, found text {text:?}")
             }

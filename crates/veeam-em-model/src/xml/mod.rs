@@ -4,12 +4,14 @@
 //! impls drive; `value` converts simple values; `unknown` keeps content from newer servers;
 //! `error` is the positioned decode error. Nothing here knows a concrete API type.
 
+mod attributes;
 mod error;
 mod reader;
 mod unknown;
 mod value;
 mod writer;
 
+pub use attributes::{RawAttribute, RawAttributes};
 pub use error::{DecodeError, DecodeErrorKind};
 pub use reader::{Child, FromXml, XmlReader};
 pub use unknown::{Unknown, UnknownContent};

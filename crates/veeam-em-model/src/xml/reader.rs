@@ -12,9 +12,9 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
-use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
+use super::attributes::{RawAttribute, RawAttributes};
 use super::error::{DecodeError, DecodeErrorKind};
 use super::value::XmlValue;
 use super::{MAX_DEPTH, NAMESPACE};
@@ -80,7 +80,7 @@ impl<'a> XmlReader<'a> {
     fn offset_of(&self, part: &[u8], fallback: usize) -> usize {
         let base = self.input.as_ptr() as usize;
         let at = part.as_ptr() as usize;
-        if at >= base && at <= base + self.input.len() && !part.is_empty() {
+        if at >= base && at + part.len() <= base + self.input.len() {
             at - base
         } else {
             fallback
@@ -164,15 +164,16 @@ impl<'a> XmlReader<'a> {
     ) -> Result<(), DecodeError> {
         let prefix = start.name().prefix().map(|p| p.as_ref().to_vec());
         let mut found = None;
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| self.attr_syntax(e, at))?;
-            let key = attr.key.as_ref();
+        let raw = self.attribute_bytes(start);
+        for attr in RawAttributes::new(raw) {
+            let attr = attr.map_err(|e| self.attr_syntax(e.message, raw, e.at))?;
+            let key = attr.name;
             let binds = match &prefix {
                 None => key == b"xmlns",
                 Some(p) => key.strip_prefix(b"xmlns:") == Some(p.as_slice()),
             };
             if binds {
-                found = Some(self.unescape(&attr, at)?.into_owned());
+                found = Some(self.unescape(&attr)?.into_owned());
             }
         }
         match found {
@@ -426,35 +427,46 @@ impl<'a> XmlReader<'a> {
         })
     }
 
+    /// The attribute part of a start tag, as a slice of the input (so it lives for `'a`).
+    fn attribute_bytes(&self, start: &BytesStart<'_>) -> &'a [u8] {
+        let raw = start.attributes_raw();
+        if raw.is_empty() {
+            return &[];
+        }
+        let at = self.offset_of(raw, usize::MAX);
+        self.input.get(at..at + raw.len()).unwrap_or_default()
+    }
+
     #[cold]
-    fn attr_syntax(&self, e: quick_xml::events::attributes::AttrError, at: usize) -> DecodeError {
-        DecodeError::new(DecodeErrorKind::Syntax(e.to_string()), at)
+    fn attr_syntax(&self, message: &'static str, raw: &[u8], at: usize) -> DecodeError {
+        let base = self.offset_of(raw, 0);
+        DecodeError::new(DecodeErrorKind::Syntax(message.to_owned()), base + at)
     }
 
     /// Iterates the attributes of a start tag, turning malformed ones into errors.
-    pub fn attributes<'s>(
-        &'s self,
-        element: &'s Child<'a>,
-    ) -> impl Iterator<Item = Result<Attribute<'s>, DecodeError>> + 's {
-        element
-            .start
-            .attributes()
-            .map(move |a| a.map_err(|e| self.attr_syntax(e, element.offset)))
+    pub fn attributes(
+        &self,
+        element: &Child<'a>,
+    ) -> impl Iterator<Item = Result<RawAttribute<'a>, DecodeError>> + use<'_, 'a> {
+        let raw = self.attribute_bytes(&element.start);
+        RawAttributes::new(raw).map(move |a| a.map_err(|e| self.attr_syntax(e.message, raw, e.at)))
     }
 
-    fn unescape<'v>(
-        &self,
-        attr: &Attribute<'v>,
-        fallback: usize,
-    ) -> Result<Cow<'v, str>, DecodeError> {
-        let at = self.offset_of(&attr.value, fallback);
-        attr.decode_and_unescape_value(self.inner.decoder())
+    /// The unescaped value of an attribute (borrowed when it holds no reference).
+    fn unescape(&self, attr: &RawAttribute<'a>) -> Result<Cow<'a, str>, DecodeError> {
+        let at = self.offset_of(attr.value, 0);
+        let text = std::str::from_utf8(attr.value)
+            .map_err(|e| DecodeError::new(DecodeErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
+        if !attr.escaped {
+            return Ok(Cow::Borrowed(text));
+        }
+        quick_xml::escape::unescape(text)
+            .map(|c| Cow::Owned(c.into_owned()))
             .map_err(|e| {
                 let kind = match e {
-                    quick_xml::Error::Escape(
-                        quick_xml::escape::EscapeError::UnrecognizedEntity(_, name),
-                    ) => DecodeErrorKind::UnknownEntity(name),
-                    quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
+                    quick_xml::escape::EscapeError::UnrecognizedEntity(_, name) => {
+                        DecodeErrorKind::UnknownEntity(name)
+                    }
                     other => DecodeErrorKind::Syntax(other.to_string()),
                 };
                 DecodeError::new(kind, at)
@@ -465,12 +477,10 @@ impl<'a> XmlReader<'a> {
     pub fn attribute_value<T: XmlValue>(
         &self,
         element: &Child<'a>,
-        attr: &Attribute<'_>,
+        attr: &RawAttribute<'a>,
         name: &'static str,
     ) -> Result<T, DecodeError> {
-        let text = self
-            .unescape(attr, element.offset)
-            .map_err(|e| e.in_attribute(name))?;
+        let text = self.unescape(attr).map_err(|e| e.in_attribute(name))?;
         let parsed = T::parse_xml(&text, &mut self.strings.borrow_mut());
         parsed.ok_or_else(|| {
             DecodeError::new(
@@ -489,16 +499,25 @@ impl<'a> XmlReader<'a> {
     pub fn unknown_attribute(
         &self,
         element: &Child<'a>,
-        attr: &Attribute<'_>,
+        attr: &RawAttribute<'a>,
     ) -> Result<Option<(String, String)>, DecodeError> {
-        let key = attr.key.as_ref();
+        let key = attr.name;
         if key == b"xmlns" {
             return Ok(None);
         }
         let name = std::str::from_utf8(key)
             .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, element.offset))?;
-        let value = self.unescape(attr, element.offset)?;
+        let value = self.unescape(attr)?;
         Ok(Some((name.to_owned(), value.into_owned())))
+    }
+
+    /// Error for a known attribute given twice.
+    #[cold]
+    pub fn duplicate_attribute(&self, attr: &RawAttribute<'a>, name: &'static str) -> DecodeError {
+        DecodeError::new(
+            DecodeErrorKind::DuplicateAttribute(name),
+            self.offset_of(attr.name, 0),
+        )
     }
 
     /// Error for a required attribute that is absent.
