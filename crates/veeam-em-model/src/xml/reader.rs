@@ -488,7 +488,7 @@ impl<'a> XmlReader<'a> {
                     expected: T::EXPECTED,
                     found: text.into_owned(),
                 },
-                self.offset_of(&attr.value, element.offset),
+                self.offset_of(attr.value, element.offset),
             )
             .in_attribute(name)
         })
