@@ -42,6 +42,21 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
                         const ELEMENT: &'static str = #name;
                     }
                 });
+                // A list document (one repeated child element) can be streamed item by item.
+                if let Some(TypeDef::Complex(c)) = model.types.get(&root.type_name) {
+                    if let [Particle::Element(e)] = c.content.as_slice() {
+                        if let (FieldType::Complex(item), None) = (&e.ty, e.max) {
+                            let item_ty = ident(item);
+                            let item_name = &e.name;
+                            items.extend(quote! {
+                                impl crate::stream::Collection for #ty {
+                                    type Item = #item_ty;
+                                    const ITEM: &'static str = #item_name;
+                                }
+                            });
+                        }
+                    }
+                }
             }
         }
         let tokens = quote! {

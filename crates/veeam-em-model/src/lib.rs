@@ -25,6 +25,7 @@ pub mod datetime;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;
+pub mod stream;
 pub mod text;
 pub mod uid;
 pub mod xml;

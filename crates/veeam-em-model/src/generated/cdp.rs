@@ -4972,6 +4972,10 @@ impl RootElement for ObjectInJob {
 impl RootElement for ObjectsInJob {
     const ELEMENT: &'static str = "ObjectsInJob";
 }
+impl crate::stream::Collection for ObjectsInJob {
+    type Item = ObjectInJob;
+    const ITEM: &'static str = "ObjectInJob";
+}
 impl RootElement for CreateObjectInJobSpec {
     const ELEMENT: &'static str = "CreateObjectInJobSpec";
 }
@@ -4981,11 +4985,19 @@ impl RootElement for CdpPolicy {
 impl RootElement for CdpPolicies {
     const ELEMENT: &'static str = "CdpPolicies";
 }
+impl crate::stream::Collection for CdpPolicies {
+    type Item = CdpPolicy;
+    const ITEM: &'static str = "CdpPolicy";
+}
 impl RootElement for CdpReplica {
     const ELEMENT: &'static str = "CdpReplica";
 }
 impl RootElement for CdpReplicas {
     const ELEMENT: &'static str = "CdpReplicas";
+}
+impl crate::stream::Collection for CdpReplicas {
+    type Item = CdpReplica;
+    const ITEM: &'static str = "CdpReplica";
 }
 impl RootElement for VmCdpReplica {
     const ELEMENT: &'static str = "VmCdpReplica";
@@ -4993,17 +5005,29 @@ impl RootElement for VmCdpReplica {
 impl RootElement for VmCdpReplicas {
     const ELEMENT: &'static str = "VmCdpReplicas";
 }
+impl crate::stream::Collection for VmCdpReplicas {
+    type Item = VmCdpReplica;
+    const ITEM: &'static str = "VmCdpReplica";
+}
 impl RootElement for VAppCdpReplica {
     const ELEMENT: &'static str = "VAppCdpReplica";
 }
 impl RootElement for VAppCdpReplicas {
     const ELEMENT: &'static str = "VAppCdpReplicas";
 }
+impl crate::stream::Collection for VAppCdpReplicas {
+    type Item = VAppCdpReplica;
+    const ITEM: &'static str = "VAppCdpReplica";
+}
 impl RootElement for VAppCdpReplicaVm {
     const ELEMENT: &'static str = "VAppCdpReplicaVm";
 }
 impl RootElement for VAppCdpReplicaVms {
     const ELEMENT: &'static str = "VAppCdpReplicaVms";
+}
+impl crate::stream::Collection for VAppCdpReplicaVms {
+    type Item = VAppCdpReplicaVm;
+    const ITEM: &'static str = "VAppCdpReplicaVm";
 }
 impl RootElement for CdpReplicaSession {
     const ELEMENT: &'static str = "CdpReplicaSession";
@@ -5016,6 +5040,10 @@ impl RootElement for CdpReplicaTaskSession {
 }
 impl RootElement for CdpReplicaTaskSessions {
     const ELEMENT: &'static str = "CdpReplicaTaskSessions";
+}
+impl crate::stream::Collection for CdpReplicaTaskSessions {
+    type Item = CdpReplicaTaskSession;
+    const ITEM: &'static str = "CdpReplicaTaskSession";
 }
 impl RootElement for CdpFailoverStartSpec {
     const ELEMENT: &'static str = "CdpFailoverStartSpec";

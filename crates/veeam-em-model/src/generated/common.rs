@@ -2004,6 +2004,10 @@ impl RootElement for EntityRef {
 impl RootElement for EntityReferences {
     const ELEMENT: &'static str = "EntityReferences";
 }
+impl crate::stream::Collection for EntityReferences {
+    type Item = EntityRef;
+    const ITEM: &'static str = "Ref";
+}
 impl RootElement for Error {
     const ELEMENT: &'static str = "Error";
 }
@@ -2013,11 +2017,19 @@ impl RootElement for Task {
 impl RootElement for Tasks {
     const ELEMENT: &'static str = "Tasks";
 }
+impl crate::stream::Collection for Tasks {
+    type Item = Task;
+    const ITEM: &'static str = "Task";
+}
 impl RootElement for LogonSession {
     const ELEMENT: &'static str = "LogonSession";
 }
 impl RootElement for LogonSessions {
     const ELEMENT: &'static str = "LogonSessions";
+}
+impl crate::stream::Collection for LogonSessions {
+    type Item = LogonSession;
+    const ITEM: &'static str = "LogonSession";
 }
 impl RootElement for EnterpriseManager {
     const ELEMENT: &'static str = "EnterpriseManager";
@@ -2027,4 +2039,8 @@ impl RootElement for BackupServer {
 }
 impl RootElement for BackupServers {
     const ELEMENT: &'static str = "BackupServers";
+}
+impl crate::stream::Collection for BackupServers {
+    type Item = BackupServer;
+    const ITEM: &'static str = "BackupServer";
 }

@@ -160,6 +160,26 @@ impl DecodeError {
         self
     }
 
+    /// For errors in a window of a stream: the error's offset is relative to `window`, which
+    /// starts at `base` (offset, line, column) of the whole stream.
+    pub(crate) fn locate_in_stream(mut self, window: &[u8], base: (usize, usize, usize)) -> Self {
+        let local = self.0.offset.min(window.len());
+        self = self.locate(window);
+        let local_line = self.0.line;
+        self.0.offset = base.0 + local;
+        if local_line == 1 {
+            self.0.column += base.2 - 1;
+        }
+        self.0.line += base.1 - 1;
+        self
+    }
+
+    /// Shifts the offset by `by` bytes (an error found in a sub-slice).
+    pub(crate) fn shifted(mut self, by: usize) -> Self {
+        self.0.offset += by;
+        self
+    }
+
     /// Computes line and column of the offset in `input` (done once, at the API boundary).
     pub(crate) fn locate(mut self, input: &[u8]) -> Self {
         let offset = self.0.offset.min(input.len());

@@ -67,12 +67,60 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// A reader for one element cut out of a larger document (streaming): `prefix` is the Veeam
+    /// namespace prefix declared on the document's root, `strings` the interner to reuse.
+    pub(crate) fn fragment(input: &'a [u8], prefix: Option<Box<[u8]>>, strings: Interner) -> Self {
+        let mut reader = Self::new_with(input, strings);
+        reader.prefix = prefix;
+        reader
+    }
+
+    fn new_with(input: &'a [u8], strings: Interner) -> Self {
+        let mut reader = Self::new(input);
+        reader.strings = RefCell::new(strings);
+        reader
+    }
+
+    /// Gives back the interner (to reuse it for the next fragment).
+    pub(crate) fn into_strings(self) -> Interner {
+        self.strings.into_inner()
+    }
+
+    /// The Veeam namespace prefix found on the root.
+    pub(crate) fn prefix(&self) -> Option<&[u8]> {
+        self.prefix.as_deref()
+    }
+
+    /// Reads the next start tag, skipping the prolog (no namespace check): the start of a
+    /// fragment.
+    pub(crate) fn read_element(&mut self) -> Result<Child<'a>, DecodeError> {
+        loop {
+            let (event, at) = self.next_event()?;
+            let (start, empty) = match event {
+                Event::Start(s) => (s, false),
+                Event::Empty(s) => (s, true),
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => continue,
+                Event::Text(t) if is_blank(&t) => continue,
+                _ => return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at)),
+            };
+            if !empty {
+                self.enter(at)?;
+            }
+            return Ok(Child {
+                start,
+                empty,
+                offset: at,
+            });
+        }
+    }
+
     /// The whole input.
     pub fn input(&self) -> &'a [u8] {
         self.input
     }
 
-    fn position(&self) -> usize {
+    /// Bytes read so far.
+    pub(crate) fn position(&self) -> usize {
         usize::try_from(self.inner.buffer_position()).unwrap_or(usize::MAX)
     }
 

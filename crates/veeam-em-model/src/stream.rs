@@ -1,0 +1,375 @@
+//! Streaming decode of large collections: items are decoded one at a time while the body
+//! arrives, in memory bounded by the largest item (not the document).
+//!
+//! Two shapes, one engine:
+//! - [`ItemDecoder`] is push-based: [`feed`](ItemDecoder::feed) it bytes as they arrive (from
+//!   any HTTP body, sync or async) and take items with [`next_item`](ItemDecoder::next_item);
+//! - [`Items`] pulls from any [`std::io::Read`] (a file, a blocking HTTP body):
+//!
+//! ```
+//! use veeam_em_model::{stream::Collection, EntityReferences};
+//!
+//! let body = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0">
+//!   <Ref Href="/cdpPolicies/1" Name="A" /><Ref Href="/cdpPolicies/2" Name="B" />
+//! </EntityReferences>"#;
+//! let mut names = Vec::new();
+//! for item in EntityReferences::stream(&body[..]) {
+//!     names.push(item?.name.unwrap().to_string());
+//! }
+//! assert_eq!(names, ["A", "B"]);
+//! # Ok::<(), veeam_em_model::DecodeError>(())
+//! ```
+//!
+//! The root element and its namespace are checked as in [`from_slice`](crate::from_slice);
+//! children of the root other than the items are skipped; errors carry the offset, line and
+//! column in the whole stream and the path `Root/Item[n]/...`.
+
+use std::io::Read;
+use std::marker::PhantomData;
+
+use crate::text::Interner;
+use crate::xml::{DecodeError, DecodeErrorKind, FromXml, RootElement, XmlReader};
+
+/// A document type that is a list of items (e.g. `EntityReferences` of `Ref`s).
+pub trait Collection: RootElement {
+    /// The item type.
+    type Item: FromXml;
+    /// The item element's name.
+    const ITEM: &'static str;
+
+    /// Streams the items of a document of this type from `source`.
+    fn stream<R: Read>(source: R) -> Items<R, Self::Item> {
+        Items::new(source, ItemDecoder::new(Self::ELEMENT, Self::ITEM))
+    }
+
+    /// A push decoder for documents of this type.
+    fn decoder() -> ItemDecoder<Self::Item> {
+        ItemDecoder::new(Self::ELEMENT, Self::ITEM)
+    }
+}
+
+/// What [`ItemDecoder::next_item`] found.
+#[derive(Debug)]
+pub enum Next<T> {
+    /// An item.
+    Item(T),
+    /// More bytes are needed (or [`ItemDecoder::finish`], if there are none).
+    NeedData,
+    /// The collection ended.
+    End,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Prolog,
+    Items,
+    Done,
+}
+
+/// Largest item accepted, so that a malformed stream cannot grow the buffer without bound.
+pub const MAX_ITEM_BYTES: usize = 64 * 1024 * 1024;
+
+/// A push decoder of the items of one collection document.
+#[derive(Debug)]
+pub struct ItemDecoder<T> {
+    buf: Vec<u8>,
+    /// Bytes of `buf` already consumed.
+    start: usize,
+    eof: bool,
+    /// Offset, line and column (1-based) in the stream of `buf[0]`.
+    base: (usize, usize, usize),
+    root: &'static str,
+    item: &'static str,
+    phase: Phase,
+    prefix: Option<Box<[u8]>>,
+    index: usize,
+    strings: Option<Interner>,
+    /// After an incomplete attempt, the buffered length to wait for before trying again (twice
+    /// the failed window): keeps tiny feeds from re-decoding a partial item over and over.
+    retry_at: usize,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<T: FromXml> ItemDecoder<T> {
+    /// A decoder for a document with root element `root` whose children `item` are wanted.
+    pub fn new(root: &'static str, item: &'static str) -> Self {
+        Self {
+            buf: Vec::new(),
+            start: 0,
+            eof: false,
+            base: (0, 1, 1),
+            root,
+            item,
+            phase: Phase::Prolog,
+            prefix: None,
+            index: 0,
+            strings: Some(Interner::default()),
+            retry_at: 0,
+            marker: PhantomData,
+        }
+    }
+
+    /// Appends bytes of the document.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.compact();
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Says that no more bytes will come.
+    pub fn finish(&mut self) {
+        self.eof = true;
+    }
+
+    /// Drops consumed bytes once they are the larger part of the buffer.
+    fn compact(&mut self) {
+        if self.start > 0 && self.start * 2 >= self.buf.len() {
+            let gone = &self.buf[..self.start];
+            let newlines = memchr::memchr_iter(b'\n', gone).count();
+            let column = match memchr::memrchr(b'\n', gone) {
+                Some(i) => String::from_utf8_lossy(&gone[i + 1..]).chars().count() + 1,
+                None => self.base.2 + String::from_utf8_lossy(gone).chars().count(),
+            };
+            self.base = (self.base.0 + self.start, self.base.1 + newlines, column);
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+    }
+
+    /// `true` when an error at `offset` of a window of `len` bytes may only mean the item is
+    /// not complete yet.
+    fn maybe_incomplete(&self, offset: usize, len: usize) -> bool {
+        !self.eof && offset + 1024 >= len
+    }
+
+    fn fail(&self, e: DecodeError) -> DecodeError {
+        e.locate_in_stream(&self.buf, self.base)
+    }
+
+    fn too_large(&self) -> Result<(), DecodeError> {
+        if self.buf.len() - self.start > MAX_ITEM_BYTES {
+            let e = DecodeError::new(
+                DecodeErrorKind::Syntax(format!("an item is larger than {MAX_ITEM_BYTES} bytes")),
+                self.start,
+            );
+            return Err(self.fail(e));
+        }
+        Ok(())
+    }
+
+    /// The next item, [`Next::NeedData`] when the buffer holds no complete item, or
+    /// [`Next::End`] after the collection.
+    pub fn next_item(&mut self) -> Result<Next<T>, DecodeError> {
+        if !self.eof && self.buf.len() - self.start < self.retry_at {
+            return Ok(Next::NeedData);
+        }
+        let result = self.next_item_now();
+        self.retry_at = match &result {
+            Ok(Next::NeedData) => (self.buf.len() - self.start) * 2,
+            _ => 0,
+        };
+        result
+    }
+
+    fn next_item_now(&mut self) -> Result<Next<T>, DecodeError> {
+        loop {
+            match self.phase {
+                Phase::Done => return Ok(Next::End),
+                Phase::Prolog => {
+                    if !self.read_prolog()? {
+                        return self.need_data();
+                    }
+                }
+                Phase::Items => return self.read_item(),
+            }
+        }
+    }
+
+    fn need_data<U>(&self) -> Result<Next<U>, DecodeError> {
+        if self.eof {
+            let e = DecodeError::new(
+                DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
+                self.buf.len(),
+            );
+            return Err(self.fail(e));
+        }
+        self.too_large()?;
+        Ok(Next::NeedData)
+    }
+
+    /// Reads the root start tag; `false` when it is not complete yet.
+    fn read_prolog(&mut self) -> Result<bool, DecodeError> {
+        let window = &self.buf[self.start..];
+        let mut reader = XmlReader::new(window);
+        let root = match reader.read_root() {
+            Ok(root) => root,
+            Err(e) if self.maybe_incomplete(e.offset(), window.len()) => return Ok(false),
+            Err(e) => return Err(self.fail(e.shifted(self.start))),
+        };
+        let local = root.start.local_name();
+        if local.as_ref() != self.root.as_bytes() {
+            let e = DecodeError::new(
+                DecodeErrorKind::UnexpectedRoot {
+                    expected: format!("<{}>", self.root),
+                    found: String::from_utf8_lossy(root.start.name().as_ref()).into_owned(),
+                },
+                root.offset,
+            );
+            return Err(self.fail(e.shifted(self.start)));
+        }
+        self.prefix = reader.prefix().map(Box::from);
+        self.start += reader.position();
+        self.phase = if root.empty {
+            Phase::Done
+        } else {
+            Phase::Items
+        };
+        Ok(true)
+    }
+
+    /// Skips whitespace, comments and processing instructions between items; `None` when more
+    /// data is needed.
+    fn skip_between(&mut self) -> Option<()> {
+        loop {
+            let rest = &self.buf[self.start..];
+            let blank = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            self.start += blank;
+            let rest = &self.buf[self.start..];
+            let end_marker: &[u8] = if rest.starts_with(b"<!--") {
+                b"-->"
+            } else if rest.starts_with(b"<?") {
+                b"?>"
+            } else if rest.len() < 4 && !self.eof && (b"<!--".starts_with(rest) || rest.is_empty())
+            {
+                return None;
+            } else {
+                return Some(());
+            };
+            let end = memchr::memmem::find(rest, end_marker)?;
+            self.start += end + end_marker.len();
+        }
+    }
+
+    fn read_item(&mut self) -> Result<Next<T>, DecodeError> {
+        loop {
+            if self.skip_between().is_none() {
+                return self.need_data();
+            }
+            let rest = &self.buf[self.start..];
+            if rest.is_empty() {
+                return self.need_data();
+            }
+            if rest.starts_with(b"</") {
+                // The end of the collection (its name was checked by nothing else: check it).
+                let Some(gt) = memchr::memchr(b'>', rest) else {
+                    return self.need_data();
+                };
+                let name = rest[2..gt].trim_ascii();
+                let expected_local = self.root.as_bytes();
+                let local = name.rsplit(|b| *b == b':').next().unwrap_or_default();
+                if local != expected_local {
+                    let e = DecodeError::new(
+                        DecodeErrorKind::Syntax(format!(
+                            "expected `</{}>`, found `</{}>`",
+                            self.root,
+                            String::from_utf8_lossy(name)
+                        )),
+                        self.start,
+                    );
+                    return Err(self.fail(e));
+                }
+                self.start += gt + 1;
+                self.phase = Phase::Done;
+                return Ok(Next::End);
+            }
+            let strings = self.strings.take().unwrap_or_default();
+            let mut reader = XmlReader::fragment(rest, self.prefix.clone(), strings);
+            let result = match reader.read_element() {
+                Ok(child) => {
+                    if reader.schema_name(&child.start) == Some(self.item.as_bytes()) {
+                        let index = self.index + 1;
+                        T::from_xml(&mut reader, child)
+                            .map(Some)
+                            .map_err(|e| e.in_element(self.item, Some(index)))
+                    } else {
+                        reader.capture_unknown(child).map(|_| None)
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            let consumed = reader.position();
+            self.strings = Some(reader.into_strings());
+            match result {
+                Ok(Some(item)) => {
+                    self.index += 1;
+                    self.start += consumed;
+                    return Ok(Next::Item(item));
+                }
+                Ok(None) => self.start += consumed,
+                Err(e) if self.maybe_incomplete(e.offset(), rest.len()) => return self.need_data(),
+                Err(e) => {
+                    let e = e.in_element(self.root, None).shifted(self.start);
+                    return Err(self.fail(e));
+                }
+            }
+        }
+    }
+}
+
+/// Items pulled from a [`Read`] source, decoded one at a time.
+#[derive(Debug)]
+pub struct Items<R, T> {
+    source: R,
+    decoder: ItemDecoder<T>,
+    chunk: Vec<u8>,
+    done: bool,
+}
+
+/// Bytes read from the source at a time.
+pub const CHUNK_BYTES: usize = 64 * 1024;
+
+impl<R: Read, T: FromXml> Items<R, T> {
+    /// Streams the items of `decoder`'s collection from `source`.
+    pub fn new(source: R, decoder: ItemDecoder<T>) -> Self {
+        Self {
+            source,
+            decoder,
+            chunk: vec![0; CHUNK_BYTES],
+            done: false,
+        }
+    }
+}
+
+impl<R: Read, T: FromXml> Iterator for Items<R, T> {
+    type Item = Result<T, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        loop {
+            match self.decoder.next_item() {
+                Ok(Next::Item(item)) => return Some(Ok(item)),
+                Ok(Next::End) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(Next::NeedData) => match self.source.read(&mut self.chunk) {
+                    Ok(0) => self.decoder.finish(),
+                    Ok(n) => self.decoder.feed(&self.chunk[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(DecodeError::new(
+                            DecodeErrorKind::Syntax(format!("reading the input failed: {e}")),
+                            self.decoder.base.0 + self.decoder.buf.len(),
+                        )));
+                    }
+                },
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
