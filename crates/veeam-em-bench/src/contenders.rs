@@ -5,7 +5,13 @@ use quick_xml::events::Event;
 use veeam_em_model::EntityReferences;
 
 /// Names accepted by `veeam-em-bench one <contender>`.
-pub const ALL: &[&str] = &["raw_reader", "owned_decode", "quick_xml_serde", "encode"];
+pub const ALL: &[&str] = &[
+    "raw_reader",
+    "owned_decode",
+    "streaming_decode",
+    "quick_xml_serde",
+    "encode",
+];
 
 /// What a run produced: items seen and bytes processed (input, or output for the encoder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,4 +77,19 @@ pub fn encode(value: &EntityReferences) -> (Outcome, String) {
         bytes: xml.len(),
     };
     (outcome, xml)
+}
+
+/// Our streaming decode: `Ref`s one at a time from a `Read` source (64 KiB reads), each dropped
+/// after a look at it.
+pub fn streaming_decode(source: impl std::io::Read, bytes: usize) -> Outcome {
+    use veeam_em_model::stream::Collection as _;
+    let mut items = 0;
+    let mut links = 0;
+    for item in EntityReferences::stream(source) {
+        let item = item.expect("streaming decode");
+        links += item.links.as_ref().map_or(0, |l| l.links.len());
+        items += 1;
+    }
+    assert_eq!(links, items * 3);
+    Outcome { items, bytes }
 }

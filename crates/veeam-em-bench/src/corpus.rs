@@ -5,10 +5,32 @@ use std::fmt::Write as _;
 
 /// A `<EntityReferences>` document with `refs` items; the same `refs` always gives the same bytes.
 pub fn entity_references(refs: usize) -> String {
-    let mut out = String::with_capacity(refs * 700 + 200);
-    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str("<EntityReferences xmlns=\"http://www.veeam.com/ent/v1.0\">\n");
+    let mut out = String::with_capacity(refs * 900 + 200);
+    write_entity_references(refs, |chunk| out.push_str(chunk));
+    out
+}
+
+/// Writes the document of [`entity_references`] to a file, one `Ref` at a time (so that huge
+/// documents never sit in memory).
+pub fn write_file(refs: usize, path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut result = Ok(());
+    write_entity_references(refs, |chunk| {
+        if result.is_ok() {
+            result = file.write_all(chunk.as_bytes());
+        }
+    });
+    result?;
+    file.flush()
+}
+
+fn write_entity_references(refs: usize, mut sink: impl FnMut(&str)) {
+    let mut out = String::with_capacity(2048);
+    sink("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    sink("<EntityReferences xmlns=\"http://www.veeam.com/ent/v1.0\">\n");
     for i in 0..refs {
+        out.clear();
         let id = pseudo_uuid(i as u64);
         let session = pseudo_uuid(i as u64 / 16 + 1_000_000);
         let name = if i % 7 == 0 {
@@ -32,9 +54,9 @@ pub fn entity_references(refs: usize) -> String {
             session = session,
             name = name,
         );
+        sink(&out);
     }
-    out.push_str("</EntityReferences>\n");
-    out
+    sink("</EntityReferences>\n");
 }
 
 /// A UUID-shaped string derived from `n` (splitmix64), deterministic across runs.

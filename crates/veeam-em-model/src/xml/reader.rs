@@ -53,6 +53,10 @@ pub struct XmlReader<'a> {
 impl<'a> XmlReader<'a> {
     /// A reader at the start of `input`.
     pub fn new(input: &'a [u8]) -> Self {
+        Self::new_with(input, Interner::default())
+    }
+
+    fn new_with(input: &'a [u8], strings: Interner) -> Self {
         let mut inner = quick_xml::Reader::from_reader(input);
         let config = inner.config_mut();
         config.check_end_names = true;
@@ -63,7 +67,7 @@ impl<'a> XmlReader<'a> {
             input,
             depth: 0,
             prefix: None,
-            strings: RefCell::new(Interner::default()),
+            strings: RefCell::new(strings),
         }
     }
 
@@ -72,12 +76,6 @@ impl<'a> XmlReader<'a> {
     pub(crate) fn fragment(input: &'a [u8], prefix: Option<Box<[u8]>>, strings: Interner) -> Self {
         let mut reader = Self::new_with(input, strings);
         reader.prefix = prefix;
-        reader
-    }
-
-    fn new_with(input: &'a [u8], strings: Interner) -> Self {
-        let mut reader = Self::new(input);
-        reader.strings = RefCell::new(strings);
         reader
     }
 
