@@ -179,3 +179,27 @@ fn depth_is_bounded_without_recursion_limits_of_the_stack() {
         "{err}"
     );
 }
+
+#[test]
+fn nil_and_empty_optional_values_are_absent() {
+    let xml = r#"<CdpReplicaSession xmlns="http://www.veeam.com/ent/v1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" UID="">
+      <EndTimeUTC xsi:nil="true" /><Progress></Progress><IsRetry> </IsRetry><FailureMessage /><PolicyName xsi:nil="true"/>
+    </CdpReplicaSession>"#;
+    let s: veeam_em_model::CdpReplicaSession = from_str(xml).unwrap();
+    assert_eq!(s.end_time_utc, None);
+    assert_eq!(s.progress, None);
+    assert_eq!(s.is_retry, None);
+    assert_eq!(s.uid, None, "an empty optional typed attribute is absent");
+    assert_eq!(
+        s.failure_message.as_deref(),
+        Some(""),
+        "an empty string stays an empty string"
+    );
+    assert_eq!(s.policy_name, None, "xsi:nil is absent even for strings");
+    // Non-empty invalid values are still errors.
+    let err = from_str::<veeam_em_model::CdpReplicaSession>(
+        r#"<CdpReplicaSession xmlns="http://www.veeam.com/ent/v1.0"><Progress>lots</Progress></CdpReplicaSession>"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.path(), "CdpReplicaSession/Progress");
+}

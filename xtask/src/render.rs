@@ -481,11 +481,16 @@ impl<'m> Renderer<'m> {
         let doc = doc_lines(&doc);
         fields.extend(quote!(#doc pub #f: #ft,));
         locals.extend(quote!(let mut #f: Option<#vt> = None;));
+        let read = if a.required {
+            quote!(Some(reader.attribute_value(&element, &attr, #name)?))
+        } else {
+            quote!(reader.optional_attribute_value(&element, &attr, #name)?)
+        };
         arms.extend(quote!(#key => {
             if #f.is_some() {
                 return Err(reader.duplicate_attribute(&attr, #name));
             }
-            #f = Some(reader.attribute_value(&element, &attr, #name)?);
+            #f = #read;
         }));
         if a.required {
             build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
@@ -561,11 +566,21 @@ impl<'m> Renderer<'m> {
             Shape::Optional | Shape::Required => {
                 let read = self.read_child(&e.ty, name, quote!(None));
                 locals.extend(quote!(let mut #f: Option<#et> = None;));
-                arms.extend(quote!(Some(#key) => {
-                    let offset = child.offset;
-                    let value = #read;
-                    reader.set_once(&mut #f, value, #name, offset)?;
-                }));
+                if matches!((&sh, &e.ty), (Shape::Optional, FieldType::Value(_))) {
+                    // Optional simple values: `xsi:nil` or empty text (for non-strings) is absent.
+                    arms.extend(quote!(Some(#key) => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, #name)? {
+                            reader.set_once(&mut #f, value, #name, offset)?;
+                        }
+                    }));
+                } else {
+                    arms.extend(quote!(Some(#key) => {
+                        let offset = child.offset;
+                        let value = #read;
+                        reader.set_once(&mut #f, value, #name, offset)?;
+                    }));
+                }
                 if matches!(sh, Shape::Required) {
                     let item = self.write_child(&e.ty, name, quote!(&self.#f));
                     build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#name))?,));

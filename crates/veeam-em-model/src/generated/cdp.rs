@@ -47,32 +47,39 @@ impl FromXml for CDPReplicaRPOReportingFailedOptions {
                 match reader.schema_name(&child.start) {
                     Some(b"Enabled") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Enabled", None)?;
-                        reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
                     }
                     Some(b"RPOThresholdSeconds") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RPOThresholdSeconds", None)?;
-                        reader
-                            .set_once(
-                                &mut rpo_threshold_seconds,
-                                value,
-                                "RPOThresholdSeconds",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdSeconds")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_seconds,
+                                    value,
+                                    "RPOThresholdSeconds",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"RPOThresholdMinutes") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RPOThresholdMinutes", None)?;
-                        reader
-                            .set_once(
-                                &mut rpo_threshold_minutes,
-                                value,
-                                "RPOThresholdMinutes",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdMinutes")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_minutes,
+                                    value,
+                                    "RPOThresholdMinutes",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -161,32 +168,39 @@ impl FromXml for CDPReplicaRPOReportingWarningOptions {
                 match reader.schema_name(&child.start) {
                     Some(b"Enabled") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Enabled", None)?;
-                        reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
                     }
                     Some(b"RPOThresholdSeconds") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RPOThresholdSeconds", None)?;
-                        reader
-                            .set_once(
-                                &mut rpo_threshold_seconds,
-                                value,
-                                "RPOThresholdSeconds",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdSeconds")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_seconds,
+                                    value,
+                                    "RPOThresholdSeconds",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"RPOThresholdMinutes") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RPOThresholdMinutes", None)?;
-                        reader
-                            .set_once(
-                                &mut rpo_threshold_minutes,
-                                value,
-                                "RPOThresholdMinutes",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdMinutes")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_minutes,
+                                    value,
+                                    "RPOThresholdMinutes",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -301,27 +315,31 @@ impl FromXml for CdpFailoverStartSpec {
                     }
                     Some(b"RestoreAtInterval") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RestoreAtInterval", None)?;
-                        reader
-                            .set_once(
-                                &mut restore_at_interval,
-                                value,
-                                "RestoreAtInterval",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RestoreAtInterval")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut restore_at_interval,
+                                    value,
+                                    "RestoreAtInterval",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"RestoreAtPointInTime") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RestoreAtPointInTime", None)?;
-                        reader
-                            .set_once(
-                                &mut restore_at_point_in_time,
-                                value,
-                                "RestoreAtPointInTime",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RestoreAtPointInTime")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut restore_at_point_in_time,
+                                    value,
+                                    "RestoreAtPointInTime",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -551,25 +569,25 @@ impl FromXml for CdpPolicy {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -590,46 +608,65 @@ impl FromXml for CdpPolicy {
                     }
                     Some(b"PolicyType") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyType", None)?;
-                        reader.set_once(&mut policy_type, value, "PolicyType", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyType")?
+                        {
+                            reader
+                                .set_once(&mut policy_type, value, "PolicyType", offset)?;
+                        }
                     }
                     Some(b"Platform") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Platform", None)?;
-                        reader.set_once(&mut platform, value, "Platform", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Platform")?
+                        {
+                            reader.set_once(&mut platform, value, "Platform", offset)?;
+                        }
                     }
                     Some(b"Description") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Description", None)?;
-                        reader.set_once(&mut description, value, "Description", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Description")?
+                        {
+                            reader
+                                .set_once(&mut description, value, "Description", offset)?;
+                        }
                     }
                     Some(b"ScheduleConfigured") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "ScheduleConfigured", None)?;
-                        reader
-                            .set_once(
-                                &mut schedule_configured,
-                                value,
-                                "ScheduleConfigured",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ScheduleConfigured")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut schedule_configured,
+                                    value,
+                                    "ScheduleConfigured",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"ScheduleEnabled") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "ScheduleEnabled", None)?;
-                        reader
-                            .set_once(
-                                &mut schedule_enabled,
-                                value,
-                                "ScheduleEnabled",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ScheduleEnabled")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut schedule_enabled,
+                                    value,
+                                    "ScheduleEnabled",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"NextRun") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "NextRun", None)?;
-                        reader.set_once(&mut next_run, value, "NextRun", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "NextRun")?
+                        {
+                            reader.set_once(&mut next_run, value, "NextRun", offset)?;
+                        }
                     }
                     Some(b"PolicyScheduleOptions") => {
                         let offset = child.offset;
@@ -942,25 +979,25 @@ impl FromXml for CdpReplica {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -981,24 +1018,35 @@ impl FromXml for CdpReplica {
                     }
                     Some(b"BackupServer") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServer", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server,
-                                value,
-                                "BackupServer",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupServer")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_server,
+                                    value,
+                                    "BackupServer",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"PolicyUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyUid", None)?;
-                        reader.set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyUid")?
+                        {
+                            reader
+                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        }
                     }
                     Some(b"PolicyName") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyName", None)?;
-                        reader.set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyName")?
+                        {
+                            reader
+                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -1125,29 +1173,40 @@ impl FromXml for CdpReplicaInterval {
                 match reader.schema_name(&child.start) {
                     Some(b"StartDate") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "StartDate", None)?;
-                        reader.set_once(&mut start_date, value, "StartDate", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "StartDate")?
+                        {
+                            reader
+                                .set_once(&mut start_date, value, "StartDate", offset)?;
+                        }
                     }
                     Some(b"EndDate") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "EndDate", None)?;
-                        reader.set_once(&mut end_date, value, "EndDate", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "EndDate")?
+                        {
+                            reader.set_once(&mut end_date, value, "EndDate", offset)?;
+                        }
                     }
                     Some(b"Rpo") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Rpo", None)?;
-                        reader.set_once(&mut rpo, value, "Rpo", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "Rpo")? {
+                            reader.set_once(&mut rpo, value, "Rpo", offset)?;
+                        }
                     }
                     Some(b"IntervalType") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "IntervalType", None)?;
-                        reader
-                            .set_once(
-                                &mut interval_type,
-                                value,
-                                "IntervalType",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "IntervalType")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut interval_type,
+                                    value,
+                                    "IntervalType",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -1320,25 +1379,37 @@ impl FromXml for CdpReplicaIntervals {
                 match reader.schema_name(&child.start) {
                     Some(b"StartDate") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "StartDate", None)?;
-                        reader.set_once(&mut start_date, value, "StartDate", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "StartDate")?
+                        {
+                            reader
+                                .set_once(&mut start_date, value, "StartDate", offset)?;
+                        }
                     }
                     Some(b"EndDate") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "EndDate", None)?;
-                        reader.set_once(&mut end_date, value, "EndDate", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "EndDate")?
+                        {
+                            reader.set_once(&mut end_date, value, "EndDate", offset)?;
+                        }
                     }
                     Some(b"HasApplicationConsistentState") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "HasApplicationConsistentState", None)?;
-                        reader
-                            .set_once(
-                                &mut has_application_consistent_state,
-                                value,
+                        if let Some(value) = reader
+                            .optional_value_child(
+                                child,
                                 "HasApplicationConsistentState",
-                                offset,
-                            )?;
+                            )?
+                        {
+                            reader
+                                .set_once(
+                                    &mut has_application_consistent_state,
+                                    value,
+                                    "HasApplicationConsistentState",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"Intervals") => {
                         let offset = child.offset;
@@ -1644,27 +1715,37 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
                 match reader.schema_name(&child.start) {
                     Some(b"RecoveryPointObjectiveSeconds") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RecoveryPointObjectiveSeconds", None)?;
-                        reader
-                            .set_once(
-                                &mut recovery_point_objective_seconds,
-                                value,
+                        if let Some(value) = reader
+                            .optional_value_child(
+                                child,
                                 "RecoveryPointObjectiveSeconds",
-                                offset,
-                            )?;
+                            )?
+                        {
+                            reader
+                                .set_once(
+                                    &mut recovery_point_objective_seconds,
+                                    value,
+                                    "RecoveryPointObjectiveSeconds",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"RecoveryPointObjectiveMinutes") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "RecoveryPointObjectiveMinutes", None)?;
-                        reader
-                            .set_once(
-                                &mut recovery_point_objective_minutes,
-                                value,
+                        if let Some(value) = reader
+                            .optional_value_child(
+                                child,
                                 "RecoveryPointObjectiveMinutes",
-                                offset,
-                            )?;
+                            )?
+                        {
+                            reader
+                                .set_once(
+                                    &mut recovery_point_objective_minutes,
+                                    value,
+                                    "RecoveryPointObjectiveMinutes",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"RPOSchedule") => {
                         let offset = child.offset;
@@ -1685,51 +1766,59 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
                     }
                     Some(b"ShortTermRetentionMinutes") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "ShortTermRetentionMinutes", None)?;
-                        reader
-                            .set_once(
-                                &mut short_term_retention_minutes,
-                                value,
-                                "ShortTermRetentionMinutes",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ShortTermRetentionMinutes")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut short_term_retention_minutes,
+                                    value,
+                                    "ShortTermRetentionMinutes",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"ShortTermRetentionHours") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "ShortTermRetentionHours", None)?;
-                        reader
-                            .set_once(
-                                &mut short_term_retention_hours,
-                                value,
-                                "ShortTermRetentionHours",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ShortTermRetentionHours")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut short_term_retention_hours,
+                                    value,
+                                    "ShortTermRetentionHours",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"LongTermRetentionHours") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "LongTermRetentionHours", None)?;
-                        reader
-                            .set_once(
-                                &mut long_term_retention_hours,
-                                value,
-                                "LongTermRetentionHours",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "LongTermRetentionHours")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut long_term_retention_hours,
+                                    value,
+                                    "LongTermRetentionHours",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"LongTermRetentionKeepDays") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "LongTermRetentionKeepDays", None)?;
-                        reader
-                            .set_once(
-                                &mut long_term_retention_keep_days,
-                                value,
-                                "LongTermRetentionKeepDays",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "LongTermRetentionKeepDays")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut long_term_retention_keep_days,
+                                    value,
+                                    "LongTermRetentionKeepDays",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"LongTermRetentionSchedule") => {
                         let offset = child.offset;
@@ -1872,25 +1961,30 @@ impl FromXml for CdpReplicaRestorePoint {
                 match reader.schema_name(&child.start) {
                     Some(b"Id") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Id", None)?;
-                        reader.set_once(&mut id, value, "Id", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "Id")? {
+                            reader.set_once(&mut id, value, "Id", offset)?;
+                        }
                     }
                     Some(b"Date") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Date", None)?;
-                        reader.set_once(&mut date, value, "Date", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "Date")?
+                        {
+                            reader.set_once(&mut date, value, "Date", offset)?;
+                        }
                     }
                     Some(b"IsApplicationConsistent") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "IsApplicationConsistent", None)?;
-                        reader
-                            .set_once(
-                                &mut is_application_consistent,
-                                value,
-                                "IsApplicationConsistent",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "IsApplicationConsistent")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut is_application_consistent,
+                                    value,
+                                    "IsApplicationConsistent",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -2076,25 +2170,25 @@ impl FromXml for CdpReplicaSession {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -2115,65 +2209,98 @@ impl FromXml for CdpReplicaSession {
                     }
                     Some(b"PolicyUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyUid", None)?;
-                        reader.set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyUid")?
+                        {
+                            reader
+                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        }
                     }
                     Some(b"PolicyName") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyName", None)?;
-                        reader.set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyName")?
+                        {
+                            reader
+                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        }
                     }
                     Some(b"PolicyType") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyType", None)?;
-                        reader.set_once(&mut policy_type, value, "PolicyType", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyType")?
+                        {
+                            reader
+                                .set_once(&mut policy_type, value, "PolicyType", offset)?;
+                        }
                     }
                     Some(b"CreationTimeUTC") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "CreationTimeUTC", None)?;
-                        reader
-                            .set_once(
-                                &mut creation_time_utc,
-                                value,
-                                "CreationTimeUTC",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "CreationTimeUTC")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut creation_time_utc,
+                                    value,
+                                    "CreationTimeUTC",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"EndTimeUTC") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "EndTimeUTC", None)?;
-                        reader.set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "EndTimeUTC")?
+                        {
+                            reader
+                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
+                        }
                     }
                     Some(b"State") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "State", None)?;
-                        reader.set_once(&mut state, value, "State", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "State")?
+                        {
+                            reader.set_once(&mut state, value, "State", offset)?;
+                        }
                     }
                     Some(b"Result") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Result", None)?;
-                        reader.set_once(&mut result, value, "Result", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Result")?
+                        {
+                            reader.set_once(&mut result, value, "Result", offset)?;
+                        }
                     }
                     Some(b"Progress") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Progress", None)?;
-                        reader.set_once(&mut progress, value, "Progress", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Progress")?
+                        {
+                            reader.set_once(&mut progress, value, "Progress", offset)?;
+                        }
                     }
                     Some(b"FailureMessage") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "FailureMessage", None)?;
-                        reader
-                            .set_once(
-                                &mut failure_message,
-                                value,
-                                "FailureMessage",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "FailureMessage")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut failure_message,
+                                    value,
+                                    "FailureMessage",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"IsRetry") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "IsRetry", None)?;
-                        reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "IsRetry")?
+                        {
+                            reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -2579,33 +2706,32 @@ impl FromXml for CdpReplicaTaskSession {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 b"VmDisplayName" => {
                     if vm_display_name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "VmDisplayName"));
                     }
-                    vm_display_name = Some(
-                        reader.attribute_value(&element, &attr, "VmDisplayName")?,
-                    );
+                    vm_display_name = reader
+                        .optional_attribute_value(&element, &attr, "VmDisplayName")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -2626,50 +2752,72 @@ impl FromXml for CdpReplicaTaskSession {
                     }
                     Some(b"PolicySessionUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicySessionUid", None)?;
-                        reader
-                            .set_once(
-                                &mut policy_session_uid,
-                                value,
-                                "PolicySessionUid",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicySessionUid")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut policy_session_uid,
+                                    value,
+                                    "PolicySessionUid",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"CreationTimeUTC") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "CreationTimeUTC", None)?;
-                        reader
-                            .set_once(
-                                &mut creation_time_utc,
-                                value,
-                                "CreationTimeUTC",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "CreationTimeUTC")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut creation_time_utc,
+                                    value,
+                                    "CreationTimeUTC",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"EndTimeUTC") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "EndTimeUTC", None)?;
-                        reader.set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "EndTimeUTC")?
+                        {
+                            reader
+                                .set_once(&mut end_time_utc, value, "EndTimeUTC", offset)?;
+                        }
                     }
                     Some(b"State") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "State", None)?;
-                        reader.set_once(&mut state, value, "State", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "State")?
+                        {
+                            reader.set_once(&mut state, value, "State", offset)?;
+                        }
                     }
                     Some(b"Result") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Result", None)?;
-                        reader.set_once(&mut result, value, "Result", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Result")?
+                        {
+                            reader.set_once(&mut result, value, "Result", offset)?;
+                        }
                     }
                     Some(b"Reason") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Reason", None)?;
-                        reader.set_once(&mut reason, value, "Reason", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Reason")?
+                        {
+                            reader.set_once(&mut reason, value, "Reason", offset)?;
+                        }
                     }
                     Some(b"TotalSize") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "TotalSize", None)?;
-                        reader.set_once(&mut total_size, value, "TotalSize", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "TotalSize")?
+                        {
+                            reader
+                                .set_once(&mut total_size, value, "TotalSize", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -3132,7 +3280,7 @@ impl FromXml for Day {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -3222,27 +3370,31 @@ impl FromXml for GuestProcessingOptions {
                     }
                     Some(b"WindowsCredentialsId") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "WindowsCredentialsId", None)?;
-                        reader
-                            .set_once(
-                                &mut windows_credentials_id,
-                                value,
-                                "WindowsCredentialsId",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "WindowsCredentialsId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut windows_credentials_id,
+                                    value,
+                                    "WindowsCredentialsId",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"LinuxCredentialsId") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "LinuxCredentialsId", None)?;
-                        reader
-                            .set_once(
-                                &mut linux_credentials_id,
-                                value,
-                                "LinuxCredentialsId",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "LinuxCredentialsId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut linux_credentials_id,
+                                    value,
+                                    "LinuxCredentialsId",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -3318,7 +3470,8 @@ impl FromXml for LongTermRetentionSchedule {
                     if enabled.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Enabled"));
                     }
-                    enabled = Some(reader.attribute_value(&element, &attr, "Enabled")?);
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -3423,13 +3576,13 @@ impl FromXml for ObjectInJob {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -3450,36 +3603,47 @@ impl FromXml for ObjectInJob {
                     }
                     Some(b"ObjectInJobId") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "ObjectInJobId", None)?;
-                        reader
-                            .set_once(
-                                &mut object_in_job_id,
-                                value,
-                                "ObjectInJobId",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ObjectInJobId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut object_in_job_id,
+                                    value,
+                                    "ObjectInJobId",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"HierarchyObjRef") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "HierarchyObjRef", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_obj_ref,
-                                value,
-                                "HierarchyObjRef",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "HierarchyObjRef")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut hierarchy_obj_ref,
+                                    value,
+                                    "HierarchyObjRef",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"Name") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Name", None)?;
-                        reader.set_once(&mut name, value, "Name", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "Name")?
+                        {
+                            reader.set_once(&mut name, value, "Name", offset)?;
+                        }
                     }
                     Some(b"DisplayName") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "DisplayName", None)?;
-                        reader
-                            .set_once(&mut display_name, value, "DisplayName", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "DisplayName")?
+                        {
+                            reader
+                                .set_once(&mut display_name, value, "DisplayName", offset)?;
+                        }
                     }
                     Some(b"GuestProcessingOptions") => {
                         let offset = child.offset;
@@ -3743,7 +3907,8 @@ impl FromXml for RPOReporting {
                     if enabled.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Enabled"));
                     }
-                    enabled = Some(reader.attribute_value(&element, &attr, "Enabled")?);
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -3853,7 +4018,8 @@ impl FromXml for RPOSchedule {
                     if enabled.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Enabled"));
                     }
-                    enabled = Some(reader.attribute_value(&element, &attr, "Enabled")?);
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -4031,25 +4197,25 @@ impl FromXml for VAppCdpReplica {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -4070,34 +4236,52 @@ impl FromXml for VAppCdpReplica {
                     }
                     Some(b"vAppRef") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "vAppRef", None)?;
-                        reader.set_once(&mut v_app_ref, value, "vAppRef", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "vAppRef")?
+                        {
+                            reader.set_once(&mut v_app_ref, value, "vAppRef", offset)?;
+                        }
                     }
                     Some(b"ReplicaUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "ReplicaUid", None)?;
-                        reader.set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ReplicaUid")?
+                        {
+                            reader
+                                .set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
+                        }
                     }
                     Some(b"BackupServer") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServer", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server,
-                                value,
-                                "BackupServer",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupServer")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_server,
+                                    value,
+                                    "BackupServer",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"PolicyUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyUid", None)?;
-                        reader.set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyUid")?
+                        {
+                            reader
+                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        }
                     }
                     Some(b"PolicyName") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyName", None)?;
-                        reader.set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyName")?
+                        {
+                            reader
+                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -4237,25 +4421,25 @@ impl FromXml for VAppCdpReplicaVm {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -4276,13 +4460,19 @@ impl FromXml for VAppCdpReplicaVm {
                     }
                     Some(b"ReplicaUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "ReplicaUid", None)?;
-                        reader.set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ReplicaUid")?
+                        {
+                            reader
+                                .set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
+                        }
                     }
                     Some(b"VmRef") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "VmRef", None)?;
-                        reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "VmRef")?
+                        {
+                            reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -4558,25 +4748,25 @@ impl FromXml for VmCdpReplica {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -4597,34 +4787,51 @@ impl FromXml for VmCdpReplica {
                     }
                     Some(b"VmRef") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "VmRef", None)?;
-                        reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "VmRef")?
+                        {
+                            reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
+                        }
                     }
                     Some(b"ReplicaUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "ReplicaUid", None)?;
-                        reader.set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ReplicaUid")?
+                        {
+                            reader
+                                .set_once(&mut replica_uid, value, "ReplicaUid", offset)?;
+                        }
                     }
                     Some(b"BackupServer") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "BackupServer", None)?;
-                        reader
-                            .set_once(
-                                &mut backup_server,
-                                value,
-                                "BackupServer",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupServer")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_server,
+                                    value,
+                                    "BackupServer",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"PolicyUid") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyUid", None)?;
-                        reader.set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyUid")?
+                        {
+                            reader
+                                .set_once(&mut policy_uid, value, "PolicyUid", offset)?;
+                        }
                     }
                     Some(b"PolicyName") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "PolicyName", None)?;
-                        reader.set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PolicyName")?
+                        {
+                            reader
+                                .set_once(&mut policy_name, value, "PolicyName", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -4894,31 +5101,40 @@ impl FromXml for VssSnapshotOptions {
                 match reader.schema_name(&child.start) {
                     Some(b"VssSnapshotMode") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "VssSnapshotMode", None)?;
-                        reader
-                            .set_once(
-                                &mut vss_snapshot_mode,
-                                value,
-                                "VssSnapshotMode",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "VssSnapshotMode")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut vss_snapshot_mode,
+                                    value,
+                                    "VssSnapshotMode",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"IsCopyOnly") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "IsCopyOnly", None)?;
-                        reader.set_once(&mut is_copy_only, value, "IsCopyOnly", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "IsCopyOnly")?
+                        {
+                            reader
+                                .set_once(&mut is_copy_only, value, "IsCopyOnly", offset)?;
+                        }
                     }
                     Some(b"UsePersistentGuestAgent") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "UsePersistentGuestAgent", None)?;
-                        reader
-                            .set_once(
-                                &mut use_persistent_guest_agent,
-                                value,
-                                "UsePersistentGuestAgent",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "UsePersistentGuestAgent")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut use_persistent_guest_agent,
+                                    value,
+                                    "UsePersistentGuestAgent",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }

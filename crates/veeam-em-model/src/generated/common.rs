@@ -58,25 +58,25 @@ impl FromXml for BackupServer {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -97,35 +97,49 @@ impl FromXml for BackupServer {
                     }
                     Some(b"Description") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Description", None)?;
-                        reader.set_once(&mut description, value, "Description", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Description")?
+                        {
+                            reader
+                                .set_once(&mut description, value, "Description", offset)?;
+                        }
                     }
                     Some(b"Port") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Port", None)?;
-                        reader.set_once(&mut port, value, "Port", offset)?;
+                        if let Some(value) = reader.optional_value_child(child, "Port")?
+                        {
+                            reader.set_once(&mut port, value, "Port", offset)?;
+                        }
                     }
                     Some(b"Version") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Version", None)?;
-                        reader.set_once(&mut version, value, "Version", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Version")?
+                        {
+                            reader.set_once(&mut version, value, "Version", offset)?;
+                        }
                     }
                     Some(b"WcfPort") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "WcfPort", None)?;
-                        reader.set_once(&mut wcf_port, value, "WcfPort", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "WcfPort")?
+                        {
+                            reader.set_once(&mut wcf_port, value, "WcfPort", offset)?;
+                        }
                     }
                     Some(b"VbrCertificateThumbprint") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "VbrCertificateThumbprint", None)?;
-                        reader
-                            .set_once(
-                                &mut vbr_certificate_thumbprint,
-                                value,
-                                "VbrCertificateThumbprint",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "VbrCertificateThumbprint")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut vbr_certificate_thumbprint,
+                                    value,
+                                    "VbrCertificateThumbprint",
+                                    offset,
+                                )?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -327,13 +341,13 @@ impl FromXml for EnterpriseManager {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -454,25 +468,25 @@ impl FromXml for Entity {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -588,25 +602,25 @@ impl FromXml for EntityRef {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 b"Name" => {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 b"UID" => {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
+                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -803,7 +817,7 @@ impl FromXml for Error {
                     if status.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Status"));
                     }
-                    status = Some(reader.attribute_value(&element, &attr, "Status")?);
+                    status = reader.optional_attribute_value(&element, &attr, "Status")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -819,20 +833,26 @@ impl FromXml for Error {
                 match reader.schema_name(&child.start) {
                     Some(b"FirstChanceExceptionMessage") => {
                         let offset = child.offset;
-                        let value = reader
-                            .value_child(child, "FirstChanceExceptionMessage", None)?;
-                        reader
-                            .set_once(
-                                &mut first_chance_exception_message,
-                                value,
-                                "FirstChanceExceptionMessage",
-                                offset,
-                            )?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "FirstChanceExceptionMessage")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut first_chance_exception_message,
+                                    value,
+                                    "FirstChanceExceptionMessage",
+                                    offset,
+                                )?;
+                        }
                     }
                     Some(b"StackTrace") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "StackTrace", None)?;
-                        reader.set_once(&mut stack_trace, value, "StackTrace", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "StackTrace")?
+                        {
+                            reader
+                                .set_once(&mut stack_trace, value, "StackTrace", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }
@@ -922,13 +942,13 @@ impl FromXml for Link {
                     if rel.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Rel"));
                     }
-                    rel = Some(reader.attribute_value(&element, &attr, "Rel")?);
+                    rel = reader.optional_attribute_value(&element, &attr, "Rel")?;
                 }
                 b"Type" => {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
@@ -940,7 +960,7 @@ impl FromXml for Link {
                     if name.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Name"));
                     }
-                    name = Some(reader.attribute_value(&element, &attr, "Name")?);
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -1107,13 +1127,13 @@ impl FromXml for LogonSession {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -1349,13 +1369,13 @@ impl FromXml for Resource {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -1680,13 +1700,13 @@ impl FromXml for Task {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -1831,8 +1851,11 @@ impl FromXml for TaskResultInfo {
                 match reader.schema_name(&child.start) {
                     Some(b"Message") => {
                         let offset = child.offset;
-                        let value = reader.value_child(child, "Message", None)?;
-                        reader.set_once(&mut message, value, "Message", offset)?;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Message")?
+                        {
+                            reader.set_once(&mut message, value, "Message", offset)?;
+                        }
                     }
                     _ => unknown.push_element(reader.capture_unknown(child)?),
                 }

@@ -235,23 +235,22 @@ impl FromXml for PagingInfo {
                     if page_num.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "PageNum"));
                     }
-                    page_num = Some(reader.attribute_value(&element, &attr, "PageNum")?);
+                    page_num = reader
+                        .optional_attribute_value(&element, &attr, "PageNum")?;
                 }
                 b"PageSize" => {
                     if page_size.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "PageSize"));
                     }
-                    page_size = Some(
-                        reader.attribute_value(&element, &attr, "PageSize")?,
-                    );
+                    page_size = reader
+                        .optional_attribute_value(&element, &attr, "PageSize")?;
                 }
                 b"PagesCount" => {
                     if pages_count.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "PagesCount"));
                     }
-                    pages_count = Some(
-                        reader.attribute_value(&element, &attr, "PagesCount")?,
-                    );
+                    pages_count = reader
+                        .optional_attribute_value(&element, &attr, "PagesCount")?;
                 }
                 _ => {
                     if let Some((name, value)) = reader

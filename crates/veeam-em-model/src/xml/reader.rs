@@ -417,6 +417,52 @@ impl<'a> XmlReader<'a> {
             .map_err(|e| e.in_element(name, index))
     }
 
+    /// Decodes an optional child element with a simple type: `None` for `xsi:nil="true"` and,
+    /// for types where [`XmlValue::EMPTY_IS_ABSENT`], for empty text.
+    pub fn optional_value_child<T: XmlValue>(
+        &mut self,
+        element: Child<'a>,
+        name: &'static str,
+    ) -> Result<Option<T>, DecodeError> {
+        let nil = self.attributes(&element).any(|a| {
+            a.is_ok_and(|a| {
+                (a.name == b"nil" || a.name.ends_with(b":nil")) && a.value.trim_ascii() == b"true"
+            })
+        });
+        let (text, at) = self
+            .read_text(&element)
+            .map_err(|e| e.in_element(name, None))?;
+        if nil || (T::EMPTY_IS_ABSENT && text.trim().is_empty()) {
+            return Ok(None);
+        }
+        let parsed = T::parse_xml(&text, &mut self.strings.borrow_mut());
+        match parsed {
+            Some(v) => Ok(Some(v)),
+            None => Err(DecodeError::new(
+                DecodeErrorKind::InvalidValue {
+                    expected: T::EXPECTED,
+                    found: text.into_owned(),
+                },
+                at,
+            )
+            .in_element(name, None)),
+        }
+    }
+
+    /// An optional attribute's value: `None` when it is empty and the type says empty means
+    /// absent.
+    pub fn optional_attribute_value<T: XmlValue>(
+        &self,
+        element: &Child<'a>,
+        attr: &RawAttribute<'a>,
+        name: &'static str,
+    ) -> Result<Option<T>, DecodeError> {
+        if T::EMPTY_IS_ABSENT && attr.value.trim_ascii().is_empty() {
+            return Ok(None);
+        }
+        self.attribute_value(element, attr, name).map(Some)
+    }
+
     /// Stores a single-occurrence child, refusing a second one.
     #[inline]
     pub fn set_once<T>(

@@ -12,6 +12,10 @@ pub trait XmlValue: Sized {
     /// What the schema expects, for error messages.
     const EXPECTED: &'static str;
 
+    /// Whether an empty optional value means "absent" (numbers, dates, booleans...: servers write
+    /// `<EndTimeUTC />` or `xsi:nil="true"` for a missing value). Strings keep `""`.
+    const EMPTY_IS_ABSENT: bool = true;
+
     /// Parses the (already unescaped) text; `None` when it is not a valid value. Strings go
     /// through `strings`, so that equal values are shared.
     fn parse_xml(text: &str, strings: &mut Interner) -> Option<Self>;
@@ -22,6 +26,7 @@ pub trait XmlValue: Sized {
 
 impl XmlValue for Text {
     const EXPECTED: &'static str = "text";
+    const EMPTY_IS_ABSENT: bool = false;
 
     fn parse_xml(text: &str, strings: &mut Interner) -> Option<Self> {
         Some(strings.intern(text))
@@ -34,6 +39,7 @@ impl XmlValue for Text {
 
 impl XmlValue for String {
     const EXPECTED: &'static str = "text";
+    const EMPTY_IS_ABSENT: bool = false;
 
     fn parse_xml(text: &str, _: &mut Interner) -> Option<Self> {
         Some(text.to_owned())
