@@ -185,3 +185,19 @@ proptest! {
         }
     }
 }
+
+/// Found by `cargo fuzz run stream_items`: an unknown element whose start tag holds a stray `"`
+/// makes the tokenizer look far ahead for the closing quote; the streaming decoder must wait for
+/// more data instead of reporting the end of its window as an error.
+#[test]
+fn stray_quote_in_an_unknown_tag_streams_like_the_whole_decode() {
+    let doc = fixture("stream/quote_in_unknown_start_tag.xml");
+    let whole: EntityReferences = from_slice(&doc).unwrap();
+    for n in [1, 7, 64, 4096] {
+        assert_eq!(
+            streamed::<EntityReferences>(&doc, n).unwrap(),
+            whole.refs,
+            "chunk size {n}"
+        );
+    }
+}

@@ -135,10 +135,10 @@ impl<T: FromXml> ItemDecoder<T> {
         }
     }
 
-    /// `true` when an error at `offset` of a window of `len` bytes may only mean the item is
-    /// not complete yet.
-    fn maybe_incomplete(&self, offset: usize, len: usize) -> bool {
-        !self.eof && offset + 1024 >= len
+    /// `true` when `e`, found in a window of `len` bytes, may only mean that the item is not
+    /// complete yet: the input ended inside a construct, or the error is next to the end.
+    fn maybe_incomplete(&self, e: &DecodeError, len: usize) -> bool {
+        !self.eof && (e.is_end_of_input() || e.offset() + 1024 >= len)
     }
 
     fn fail(&self, e: DecodeError) -> DecodeError {
@@ -202,7 +202,7 @@ impl<T: FromXml> ItemDecoder<T> {
         let mut reader = XmlReader::new(window);
         let root = match reader.read_root() {
             Ok(root) => root,
-            Err(e) if self.maybe_incomplete(e.offset(), window.len()) => return Ok(false),
+            Err(e) if self.maybe_incomplete(&e, window.len()) => return Ok(false),
             Err(e) => return Err(self.fail(e.shifted(self.start))),
         };
         let local = root.start.local_name();
@@ -305,7 +305,7 @@ impl<T: FromXml> ItemDecoder<T> {
                     return Ok(Next::Item(item));
                 }
                 Ok(None) => self.start += consumed,
-                Err(e) if self.maybe_incomplete(e.offset(), rest.len()) => return self.need_data(),
+                Err(e) if self.maybe_incomplete(&e, rest.len()) => return self.need_data(),
                 Err(e) => {
                     let e = e.in_element(self.root, None).shifted(self.start);
                     return Err(self.fail(e));

@@ -125,6 +125,8 @@ struct Inner {
     column: usize,
     /// Innermost segment first (segments are pushed while unwinding).
     path_rev: Vec<Segment>,
+    /// The input ended where more was needed (a streaming decoder waits for more data).
+    at_eof: bool,
 }
 
 /// A document could not be decoded.
@@ -141,7 +143,20 @@ impl DecodeError {
             line: 0,
             column: 0,
             path_rev: Vec::new(),
+            at_eof: false,
         }))
+    }
+
+    /// An error caused by the end of the input (more data could resolve it).
+    pub(crate) fn end_of_input(kind: DecodeErrorKind, offset: usize) -> Self {
+        let mut e = Self::new(kind, offset);
+        e.0.at_eof = true;
+        e
+    }
+
+    /// `true` when the input ended where more was needed.
+    pub(crate) fn is_end_of_input(&self) -> bool {
+        self.0.at_eof
     }
 
     /// Adds the enclosing element to the path (called while the error unwinds).

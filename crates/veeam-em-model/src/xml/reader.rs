@@ -142,6 +142,13 @@ impl<'a> XmlReader<'a> {
                 _,
                 name,
             )) => DecodeErrorKind::UnknownEntity(name),
+            quick_xml::Error::Syntax(syntax) => {
+                // Every quick-xml syntax error is an unclosed construct at the end of the input.
+                return DecodeError::end_of_input(
+                    DecodeErrorKind::Syntax(quick_xml::Error::Syntax(syntax).to_string()),
+                    offset,
+                );
+            }
             other => DecodeErrorKind::Syntax(other.to_string()),
         };
         DecodeError::new(kind, offset)
@@ -305,7 +312,7 @@ impl<'a> XmlReader<'a> {
                     return Err(DecodeError::new(DecodeErrorKind::UnexpectedText(text), at));
                 }
                 Event::Eof => {
-                    return Err(DecodeError::new(
+                    return Err(DecodeError::end_of_input(
                         DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
                         at,
                     ));
@@ -352,7 +359,7 @@ impl<'a> XmlReader<'a> {
                     ));
                 }
                 Event::Eof => {
-                    return Err(DecodeError::new(
+                    return Err(DecodeError::end_of_input(
                         DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
                         at,
                     ));
@@ -499,7 +506,7 @@ impl<'a> XmlReader<'a> {
                         }
                     }
                     (Event::Eof, at) => {
-                        return Err(DecodeError::new(
+                        return Err(DecodeError::end_of_input(
                             DecodeErrorKind::Syntax(
                                 "unexpected end of input inside an element".into(),
                             ),
