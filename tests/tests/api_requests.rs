@@ -112,7 +112,11 @@ fn session_is_required_where_the_catalogue_says_so() {
 #[test]
 fn logon_sends_basic_credentials() {
     let mut op = api::session_mngr().logon(Credentials::new("CORP\\admin", "hunter2"));
-    op.v = Some("latest".into());
+    assert_eq!(
+        op.v.as_deref(),
+        Some("latest"),
+        "navigation logs on with the latest version"
+    );
     let request = op.request(&base(), None).unwrap();
     assert_eq!(request.method(), http::Method::POST);
     assert_eq!(
@@ -124,6 +128,11 @@ fn logon_sends_basic_credentials() {
         "Basic Q09SUFxhZG1pbjpodW50ZXIy"
     );
     assert!(request.headers()["authorization"].is_sensitive());
+    op.v = Some("v1_7".into());
+    assert_eq!(
+        op.request(&base(), None).unwrap().uri().query(),
+        Some("v=v1_7")
+    );
 }
 
 #[test]

@@ -65,3 +65,23 @@ fn unknown_content_in_lists_is_kept() {
     let again: EntityReferences = from_str(&veeam_em_model::to_string(&refs)).unwrap();
     assert_eq!(again, refs);
 }
+
+#[test]
+fn unprefixed_unknown_content_under_a_prefixed_root_keeps_its_namespace() {
+    let xml = r#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0" xmlns="urn:other"><v:Ref Href="a"><Name>not ours</Name></v:Ref></v:EntityReferences>"#;
+    let refs: EntityReferences = from_str(xml).unwrap();
+    assert_eq!(
+        refs.refs[0].name, None,
+        "an element of another namespace is not the schema's Name"
+    );
+    let out = veeam_em_model::to_string(&refs);
+    assert!(
+        out.contains(r#"<Name xmlns="urn:other">not ours</Name>"#),
+        "{out}"
+    );
+    let again: EntityReferences = from_str(&out).unwrap();
+    assert_eq!(
+        again.refs[0].name, None,
+        "re-encoding must not move it into the Veeam namespace"
+    );
+}

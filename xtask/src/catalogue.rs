@@ -47,6 +47,8 @@ pub struct QueryParam {
     pub name: String,
     pub ty: String,
     pub required: bool,
+    /// Initial value in navigation.
+    pub default: Option<String>,
     pub summary: Option<String>,
 }
 
@@ -148,6 +150,7 @@ fn parse(text: &str) -> Result<Catalogue> {
                                 name: required(&a, "name", &name)?,
                                 ty: required(&a, "type", &name)?,
                                 required: a.get("required").is_some_and(|v| v == "true"),
+                                default: a.get("default").cloned(),
                                 summary: a.get("summary").cloned(),
                             }),
                             "QueryService" => o.query_service = Some(required(&a, "type", &name)?),

@@ -1,7 +1,8 @@
-//! Code generation for veeam-em: `schemas/*.xsd` -> `crates/veeam-em-model/src/generated/`.
+//! Code generation for veeam-em: `schemas/*.xsd` -> `crates/veeam-em-model/src/generated/` and
+//! `schemas/resources.xml` -> `crates/veeam-em-api/src/generated/`.
 //!
 //! Pipeline: [`frontend`] (xsd-parser, behind one adapter) -> [`ir`] -> [`fixups`] ->
-//! [`render`] (quote + prettyplease). [`generate`] runs it without touching the disk, so both
+//! [`render`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
 //! `cargo xtask regen` and the staleness test use the same code.
 
 pub mod catalogue;

@@ -1,4 +1,4 @@
-//! `cargo xtask regen [--check]`: regenerates the model code from `schemas/`.
+//! `cargo xtask regen [--check]`: regenerates the model and operation code from `schemas/`.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -7,7 +7,8 @@ use anyhow::{bail, Result};
 
 const USAGE: &str = "usage: cargo xtask regen [--check]
 
-  regen           regenerate crates/veeam-em-model/src/generated/ from schemas/*.xsd
+  regen           regenerate crates/veeam-em-model/src/generated/ (from schemas/*.xsd) and
+                  crates/veeam-em-api/src/generated/ (from schemas/resources.xml)
   regen --check   change nothing; fail if the committed generated code is stale";
 
 fn main() -> ExitCode {

@@ -363,7 +363,7 @@ impl<'m> Renderer<'m> {
                         while let Some(child) = reader.next_child()? {
                             match reader.schema_name(&child.start) {
                                 #child_arms
-                                _ => unknown.push_element(reader.capture_unknown(child)?),
+                                _ => unknown.push_element(&reader.capture_unknown(child)?),
                             }
                         }
                     }
@@ -560,7 +560,8 @@ impl<'m> Renderer<'m> {
                 build.extend(quote!(#f,));
                 write.extend(quote!(for item in &self.#f { #item }));
                 serialize.extend(
-                    quote!(if !self.#f.is_empty() { map.serialize_entry(#name, &self.#f)?; }),
+                    // Always an array, even empty, so that consumers can iterate without checks.
+                    quote!(map.serialize_entry(#name, &self.#f)?;),
                 );
             }
             Shape::Optional | Shape::Required => {

@@ -450,6 +450,12 @@ fn render_navigation(catalogue: &Catalogue) -> Result<TokenStream> {
                 let vt = value_type(&q.ty);
                 args.extend(quote!(#f: #vt,));
                 inits.extend(quote!(#f,));
+            } else if let Some(d) = &q.default {
+                if q.ty == "string" {
+                    inits.extend(quote!(#f: Some(#d.to_owned()),));
+                } else {
+                    inits.extend(quote!(#f: #d.parse().ok(),));
+                }
             } else {
                 inits.extend(quote!(#f: None,));
             }

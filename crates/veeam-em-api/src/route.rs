@@ -1,7 +1,8 @@
 //! Reverse routing: from an `Href` the server sent back to the catalogue entry (and so to the
 //! representation type and a typed operation).
 //!
-//! Hrefs may be absolute or relative, carry `?format=Entity` or other query parameters, and have
+//! Hrefs may be absolute or relative (with or without the leading `/api`), carry
+//! `?format=Entity` or other query parameters, and have
 //! escaped characters; entries are matched on method, path segments (parameters match any
 //! non-empty segment), and fixed query parameters (names and values compared ignoring ASCII
 //! case). When several entries match, the one with the most fixed parameters wins, so
@@ -72,8 +73,12 @@ fn split(url: &str) -> Result<(Vec<String>, QueryPairs), RouteError> {
         .ok_or_else(invalid)?
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
-    if let Some(i) = segments.iter().position(|s| s.eq_ignore_ascii_case("api")) {
-        segments.drain(..=i);
+    // Hrefs are `https://host:9398/api/...`; relative ones may start with `/api/` or not.
+    if segments
+        .first()
+        .is_some_and(|s| s.eq_ignore_ascii_case("api"))
+    {
+        segments.remove(0);
     }
     while segments.last().is_some_and(String::is_empty) {
         segments.pop();

@@ -24,7 +24,7 @@ enum Command {
         /// The URL, absolute or relative to the API base (e.g. /cdpReplicaSessions/ID).
         url: String,
         /// HTTP method to match.
-        #[arg(long, default_value = "GET")]
+        #[arg(long, short = 'X', default_value = "GET")]
         method: String,
     },
     /// Build the request for a URL and print it (only with --dry-run: vem has no transport yet).

@@ -1,6 +1,7 @@
 //! `vem`: command-line tool for the Veeam Backup Enterprise Manager REST API.
 //!
-//! Today it decodes documents (`vem decode`); the resource layer and the simulator add commands.
+//! `vem decode` turns API documents into JSON or XML; `vem api` lists, routes and dry-runs the
+//! API's operations. Sending requests (transports) and the simulator are still to come.
 
 mod api;
 mod decode;

@@ -4201,7 +4201,7 @@ pub mod api {
         pub fn logon(self, credentials: Credentials) -> crate::ops::Logon {
             let [] = self.ids;
             crate::ops::Logon {
-                v: None,
+                v: Some("latest".to_owned()),
                 credentials,
             }
         }

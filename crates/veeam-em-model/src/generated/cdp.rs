@@ -81,7 +81,7 @@ impl FromXml for CDPReplicaRPOReportingFailedOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -202,7 +202,7 @@ impl FromXml for CDPReplicaRPOReportingWarningOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -341,7 +341,7 @@ impl FromXml for CdpFailoverStartSpec {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -479,7 +479,7 @@ impl FromXml for CdpPolicies {
                             )?;
                         cdp_policies.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -502,9 +502,7 @@ impl serde::Serialize for CdpPolicies {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.cdp_policies.is_empty() {
-            map.serialize_entry("CdpPolicy", &self.cdp_policies)?;
-        }
+        map.serialize_entry("CdpPolicy", &self.cdp_policies)?;
         map.end()
     }
 }
@@ -691,7 +689,7 @@ impl FromXml for CdpPolicy {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -852,7 +850,7 @@ impl FromXml for CdpPolicyInfo {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1048,7 +1046,7 @@ impl FromXml for CdpReplica {
                                 .set_once(&mut policy_name, value, "PolicyName", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1208,7 +1206,7 @@ impl FromXml for CdpReplicaInterval {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1303,7 +1301,7 @@ impl FromXml for CdpReplicaIntervalList {
                             )?;
                         intervals.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1326,9 +1324,7 @@ impl serde::Serialize for CdpReplicaIntervalList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.intervals.is_empty() {
-            map.serialize_entry("Interval", &self.intervals)?;
-        }
+        map.serialize_entry("Interval", &self.intervals)?;
         map.end()
     }
 }
@@ -1427,7 +1423,7 @@ impl FromXml for CdpReplicaIntervals {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1533,7 +1529,7 @@ impl FromXml for CdpReplicaIntervalsSpec {
                         let value = reader.value_child(child, "EndDate", None)?;
                         reader.set_once(&mut end_date, value, "EndDate", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1617,7 +1613,7 @@ impl FromXml for CdpReplicaPolicyInfo {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1832,7 +1828,7 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1986,7 +1982,7 @@ impl FromXml for CdpReplicaRestorePoint {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -2074,7 +2070,7 @@ impl FromXml for CdpReplicaRestorePointList {
                             )?;
                         restore_points.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -2097,9 +2093,7 @@ impl serde::Serialize for CdpReplicaRestorePointList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.restore_points.is_empty() {
-            map.serialize_entry("RestorePoint", &self.restore_points)?;
-        }
+        map.serialize_entry("RestorePoint", &self.restore_points)?;
         map.end()
     }
 }
@@ -2302,7 +2296,7 @@ impl FromXml for CdpReplicaSession {
                             reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -2565,7 +2559,7 @@ impl FromXml for CdpReplicaSessions {
                         cdp_replica_session_items
                             .push(CdpReplicaSessionItem::CdpPolicySession(value));
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -2819,7 +2813,7 @@ impl FromXml for CdpReplicaTaskSession {
                                 .set_once(&mut total_size, value, "TotalSize", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3034,7 +3028,7 @@ impl FromXml for CdpReplicaTaskSessions {
                             )?;
                         cdp_replica_task_sessions.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3060,12 +3054,7 @@ impl serde::Serialize for CdpReplicaTaskSessions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.cdp_replica_task_sessions.is_empty() {
-            map.serialize_entry(
-                "CdpReplicaTaskSession",
-                &self.cdp_replica_task_sessions,
-            )?;
-        }
+        map.serialize_entry("CdpReplicaTaskSession", &self.cdp_replica_task_sessions)?;
         map.end()
     }
 }
@@ -3111,7 +3100,7 @@ impl FromXml for CdpReplicas {
                             )?;
                         cdp_replicas.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3134,9 +3123,7 @@ impl serde::Serialize for CdpReplicas {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.cdp_replicas.is_empty() {
-            map.serialize_entry("CdpReplica", &self.cdp_replicas)?;
-        }
+        map.serialize_entry("CdpReplica", &self.cdp_replicas)?;
         map.end()
     }
 }
@@ -3213,7 +3200,7 @@ impl FromXml for CreateObjectInJobSpec {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3396,7 +3383,7 @@ impl FromXml for GuestProcessingOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3491,7 +3478,7 @@ impl FromXml for LongTermRetentionSchedule {
                         reader
                             .set_once(&mut time_periods, value, "TimePeriods", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3657,7 +3644,7 @@ impl FromXml for ObjectInJob {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3780,7 +3767,7 @@ impl FromXml for ObjectsInJob {
                             )?;
                         object_in_jobs.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3803,9 +3790,7 @@ impl serde::Serialize for ObjectsInJob {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.object_in_jobs.is_empty() {
-            map.serialize_entry("ObjectInJob", &self.object_in_jobs)?;
-        }
+        map.serialize_entry("ObjectInJob", &self.object_in_jobs)?;
         map.end()
     }
 }
@@ -3847,7 +3832,7 @@ impl FromXml for PolicyScheduleOptionsInfo {
                         let value = reader.complex_child(child, "CdpReplica", None)?;
                         reader.set_once(&mut cdp_replica, value, "CdpReplica", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -3944,7 +3929,7 @@ impl FromXml for RPOReporting {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4039,7 +4024,7 @@ impl FromXml for RPOSchedule {
                         reader
                             .set_once(&mut time_periods, value, "TimePeriods", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4116,7 +4101,7 @@ impl FromXml for TimePeriods {
                             .complex_child(child, "Day", Some(days.len() + 1))?;
                         days.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4139,9 +4124,7 @@ impl serde::Serialize for TimePeriods {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.days.is_empty() {
-            map.serialize_entry("Day", &self.days)?;
-        }
+        map.serialize_entry("Day", &self.days)?;
         map.end()
     }
 }
@@ -4283,7 +4266,7 @@ impl FromXml for VAppCdpReplica {
                                 .set_once(&mut policy_name, value, "PolicyName", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4474,7 +4457,7 @@ impl FromXml for VAppCdpReplicaVm {
                             reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4590,7 +4573,7 @@ impl FromXml for VAppCdpReplicaVms {
                             )?;
                         v_app_cdp_replica_vms.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4616,9 +4599,7 @@ impl serde::Serialize for VAppCdpReplicaVms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.v_app_cdp_replica_vms.is_empty() {
-            map.serialize_entry("VAppCdpReplicaVm", &self.v_app_cdp_replica_vms)?;
-        }
+        map.serialize_entry("VAppCdpReplicaVm", &self.v_app_cdp_replica_vms)?;
         map.end()
     }
 }
@@ -4664,7 +4645,7 @@ impl FromXml for VAppCdpReplicas {
                             )?;
                         v_app_cdp_replicas.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4690,9 +4671,7 @@ impl serde::Serialize for VAppCdpReplicas {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.v_app_cdp_replicas.is_empty() {
-            map.serialize_entry("VAppCdpReplica", &self.v_app_cdp_replicas)?;
-        }
+        map.serialize_entry("VAppCdpReplica", &self.v_app_cdp_replicas)?;
         map.end()
     }
 }
@@ -4833,7 +4812,7 @@ impl FromXml for VmCdpReplica {
                                 .set_once(&mut policy_name, value, "PolicyName", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4970,7 +4949,7 @@ impl FromXml for VmCdpReplicas {
                             )?;
                         vm_cdp_replicas.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -4993,9 +4972,7 @@ impl serde::Serialize for VmCdpReplicas {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.vm_cdp_replicas.is_empty() {
-            map.serialize_entry("VmCdpReplica", &self.vm_cdp_replicas)?;
-        }
+        map.serialize_entry("VmCdpReplica", &self.vm_cdp_replicas)?;
         map.end()
     }
 }
@@ -5136,7 +5113,7 @@ impl FromXml for VssSnapshotOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }

@@ -141,7 +141,7 @@ impl FromXml for BackupServer {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -278,7 +278,7 @@ impl FromXml for BackupServers {
                             )?;
                         backup_servers.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -301,9 +301,7 @@ impl serde::Serialize for BackupServers {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.backup_servers.is_empty() {
-            map.serialize_entry("BackupServer", &self.backup_servers)?;
-        }
+        map.serialize_entry("BackupServer", &self.backup_servers)?;
         map.end()
     }
 }
@@ -378,7 +376,7 @@ impl FromXml for EnterpriseManager {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -505,7 +503,7 @@ impl FromXml for Entity {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -639,7 +637,7 @@ impl FromXml for EntityRef {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -737,7 +735,7 @@ impl FromXml for EntityReferences {
                             .complex_child(child, "Ref", Some(refs.len() + 1))?;
                         refs.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -760,9 +758,7 @@ impl serde::Serialize for EntityReferences {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.refs.is_empty() {
-            map.serialize_entry("Ref", &self.refs)?;
-        }
+        map.serialize_entry("Ref", &self.refs)?;
         map.end()
     }
 }
@@ -854,7 +850,7 @@ impl FromXml for Error {
                                 .set_once(&mut stack_trace, value, "StackTrace", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -974,7 +970,7 @@ impl FromXml for Link {
         if !element.empty {
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1061,7 +1057,7 @@ impl FromXml for LinkList {
                             .complex_child(child, "Link", Some(links.len() + 1))?;
                         links.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1084,9 +1080,7 @@ impl serde::Serialize for LinkList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.links.is_empty() {
-            map.serialize_entry("Link", &self.links)?;
-        }
+        map.serialize_entry("Link", &self.links)?;
         map.end()
     }
 }
@@ -1162,7 +1156,7 @@ impl FromXml for LogonSession {
                         let value = reader.value_child(child, "SessionId", None)?;
                         reader.set_once(&mut session_id, value, "SessionId", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1256,7 +1250,7 @@ impl FromXml for LogonSessions {
                             )?;
                         logon_sessions.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1279,9 +1273,7 @@ impl serde::Serialize for LogonSessions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.logon_sessions.is_empty() {
-            map.serialize_entry("LogonSession", &self.logon_sessions)?;
-        }
+        map.serialize_entry("LogonSession", &self.logon_sessions)?;
         map.end()
     }
 }
@@ -1394,7 +1386,7 @@ impl FromXml for Resource {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1548,7 +1540,7 @@ impl FromXml for SupportedVersion {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1625,7 +1617,7 @@ impl FromXml for SupportedVersionList {
                             )?;
                         supported_versions.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1651,9 +1643,7 @@ impl serde::Serialize for SupportedVersionList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.supported_versions.is_empty() {
-            map.serialize_entry("SupportedVersion", &self.supported_versions)?;
-        }
+        map.serialize_entry("SupportedVersion", &self.supported_versions)?;
         map.end()
     }
 }
@@ -1745,7 +1735,7 @@ impl FromXml for Task {
                         let value = reader.complex_child(child, "Result", None)?;
                         reader.set_once(&mut result, value, "Result", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1857,7 +1847,7 @@ impl FromXml for TaskResultInfo {
                             reader.set_once(&mut message, value, "Message", offset)?;
                         }
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -1992,7 +1982,7 @@ impl FromXml for Tasks {
                             .complex_child(child, "Task", Some(tasks.len() + 1))?;
                         tasks.push(value);
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -2015,9 +2005,7 @@ impl serde::Serialize for Tasks {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if !self.tasks.is_empty() {
-            map.serialize_entry("Task", &self.tasks)?;
-        }
+        map.serialize_entry("Task", &self.tasks)?;
         map.end()
     }
 }

@@ -127,7 +127,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -269,7 +269,7 @@ impl FromXml for PagingInfo {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -392,7 +392,7 @@ impl FromXml for QueryResult {
                         let value = reader.complex_child(child, "PagingInfo", None)?;
                         reader.set_once(&mut paging_info, value, "PagingInfo", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }
@@ -490,7 +490,7 @@ impl FromXml for Resources {
                         let value = reader.complex_child(child, "Tasks", None)?;
                         reader.set_once(&mut tasks, value, "Tasks", offset)?;
                     }
-                    _ => unknown.push_element(reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
         }

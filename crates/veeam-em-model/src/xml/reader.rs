@@ -48,6 +48,9 @@ pub struct XmlReader<'a> {
     prefix: Option<Box<[u8]>>,
     /// Shares equal strings of this document.
     strings: RefCell<Interner>,
+    /// When the root binds the Veeam namespace to a prefix: the default namespace in scope
+    /// (`""` for none), which kept unprefixed unknown elements must keep on re-encoding.
+    foreign_default: Option<String>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -68,6 +71,7 @@ impl<'a> XmlReader<'a> {
             depth: 0,
             prefix: None,
             strings: RefCell::new(strings),
+            foreign_default: None,
         }
     }
 
@@ -217,6 +221,7 @@ impl<'a> XmlReader<'a> {
     ) -> Result<(), DecodeError> {
         let prefix = start.name().prefix().map(|p| p.as_ref().to_vec());
         let mut found = None;
+        let mut default_ns = String::new();
         let raw = self.attribute_bytes(start);
         for attr in RawAttributes::new(raw) {
             let attr = attr.map_err(|e| self.attr_syntax(e.message, raw, e.at))?;
@@ -227,10 +232,15 @@ impl<'a> XmlReader<'a> {
             };
             if binds {
                 found = Some(self.unescape(&attr)?.into_owned());
+            } else if key == b"xmlns" {
+                default_ns = self.unescape(&attr)?.into_owned();
             }
         }
         match found {
             Some(ns) if ns == NAMESPACE => {
+                if prefix.is_some() {
+                    self.foreign_default = Some(default_ns);
+                }
                 self.prefix = prefix.map(Vec::into_boxed_slice);
                 Ok(())
             }
@@ -294,7 +304,7 @@ impl<'a> XmlReader<'a> {
                     }));
                 }
                 Event::End(_) => {
-                    self.depth -= 1;
+                    self.depth = self.depth.saturating_sub(1);
                     return Ok(None);
                 }
                 Event::Text(t) if is_blank(&t) => {}
@@ -348,7 +358,7 @@ impl<'a> XmlReader<'a> {
                 Event::GeneralRef(r) => resolve_reference(&r, at)?,
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::End(_) => {
-                    self.depth -= 1;
+                    self.depth = self.depth.saturating_sub(1);
                     break;
                 }
                 Event::Start(s) | Event::Empty(s) => {
@@ -491,7 +501,7 @@ impl<'a> XmlReader<'a> {
 
     /// Skips an element that is not in the schema and returns its exact source text, so that it
     /// can be written back unchanged.
-    pub fn capture_unknown(&mut self, element: Child<'a>) -> Result<&'a str, DecodeError> {
+    pub fn capture_unknown(&mut self, element: Child<'a>) -> Result<Cow<'a, str>, DecodeError> {
         // Walk the subtree ourselves (rather than `read_to_end`) so that the depth bound and the
         // DOCTYPE refusal hold inside unknown content too.
         if !element.empty {
@@ -500,7 +510,7 @@ impl<'a> XmlReader<'a> {
                 match self.next_event()? {
                     (Event::Start(_), at) => self.enter(at)?,
                     (Event::End(_), _) => {
-                        self.depth -= 1;
+                        self.depth = self.depth.saturating_sub(1);
                         if self.depth < level {
                             break;
                         }
@@ -518,12 +528,30 @@ impl<'a> XmlReader<'a> {
             }
         }
         let raw = &self.input[element.offset..self.position()];
-        std::str::from_utf8(raw).map_err(|e| {
+        let raw = std::str::from_utf8(raw).map_err(|e| {
             DecodeError::new(
                 DecodeErrorKind::InvalidUtf8,
                 element.offset + e.valid_up_to(),
             )
-        })
+        })?;
+        // Under a prefixed root, an unprefixed element is in the default namespace in scope; the
+        // writer makes the Veeam namespace the default, so the element must say its own.
+        if let Some(default_ns) = &self.foreign_default {
+            let name = element.start.name();
+            let declares = self
+                .attributes(&element)
+                .any(|a| a.is_ok_and(|a| a.name == b"xmlns"));
+            if name.prefix().is_none() && !declares {
+                let at = 1 + name.as_ref().len();
+                let escaped = quick_xml::escape::escape(default_ns.as_str());
+                return Ok(Cow::Owned(format!(
+                    "{} xmlns=\"{escaped}\"{}",
+                    &raw[..at],
+                    &raw[at..]
+                )));
+            }
+        }
+        Ok(Cow::Borrowed(raw))
     }
 
     /// The attribute part of a start tag, as a slice of the input (so it lives for `'a`).
