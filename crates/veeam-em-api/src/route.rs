@@ -140,6 +140,17 @@ pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
         if !fixed_ok {
             continue;
         }
+        // `?action=...` always names a POST action: a route that would leave it over is wrong.
+        let leftover_action = query.iter().any(|(k, _)| {
+            k.eq_ignore_ascii_case("action")
+                && !entry
+                    .fixed_query
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case(k))
+        });
+        if leftover_action {
+            continue;
+        }
         let score = entry.fixed_query.len();
         if best.as_ref().is_some_and(|(s, _)| *s >= score) {
             continue;
