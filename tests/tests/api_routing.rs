@@ -139,6 +139,18 @@ fn paging_links_become_query_operations() {
 }
 
 #[test]
+fn an_action_is_never_a_get() {
+    assert!(route("/cdpReplicas/r1/vms/v1?action=failover").is_err());
+    let post =
+        veeam_em_api::route_method("POST", "/cdpReplicas/r1/vms/v1?action=failover").unwrap();
+    assert_eq!(post.entry.name, "FailoverVmCdpReplica");
+    assert!(
+        route("/cdpPolicies/api").is_err(),
+        "only a leading api segment is the base"
+    );
+}
+
+#[test]
 fn dot_segments_are_refused() {
     let base = BaseUrl::parse("https://em:9398/api").unwrap();
     let err = veeam_em_api::Operation::request(

@@ -96,10 +96,12 @@ pub fn run(args: &Args) -> Result<(), String> {
                 .as_deref()
                 .map(|u| Credentials::new(u, std::env::var("VEM_PASSWORD").unwrap_or_default()));
             let body = match body {
-                Some(path) => Some(
-                    std::fs::read(path)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-                ),
+                Some(path) => {
+                    let bytes = std::fs::read(path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    check_body(route.entry, &bytes, &path.display().to_string())?;
+                    Some(bytes)
+                }
                 None => None,
             };
             let request = route
@@ -109,6 +111,22 @@ pub fn run(args: &Args) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// The body must be the document the operation takes.
+fn check_body(entry: &veeam_em_api::Entry, bytes: &[u8], label: &str) -> Result<(), String> {
+    let Some(expected) = entry.request else {
+        return Err(format!("{} takes no request body", entry.name));
+    };
+    let doc = veeam_em_model::Document::from_slice(bytes).map_err(|e| format!("{label}:{e}"))?;
+    if doc.root_element() != expected {
+        return Err(format!(
+            "{} takes a <{expected}> body, {label} is <{}>",
+            entry.name,
+            doc.root_element()
+        ));
+    }
+    Ok(())
 }
 
 /// The request as text: request line, headers (sensitive values redacted), blank line, body.

@@ -135,3 +135,30 @@ fn api_route_and_dry_run() {
     let out = vem(&["api", "route", "/nothing/here"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn dry_run_checks_the_body() {
+    let request = |body: &str| {
+        vem(&[
+            "api",
+            "request",
+            "--dry-run",
+            "--session",
+            "s",
+            "-X",
+            "POST",
+            "/cdpReplicas/r/vms/v?action=failover",
+            "--body",
+            body,
+        ])
+    };
+    let ok = request(&fixture("ok/cdp_failover_start_spec.xml"));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let wrong = request(&fixture("ok/task.xml"));
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("takes a <CdpFailoverStartSpec> body"));
+}
