@@ -145,8 +145,12 @@ fn an_action_is_never_a_get() {
         veeam_em_api::route_method("POST", "/cdpReplicas/r1/vms/v1?action=failover").unwrap();
     assert_eq!(post.entry.name, "FailoverVmCdpReplica");
     assert!(
-        route("/cdpPolicies/api").is_err(),
+        route("/cdpPolicies/x/api/cdpReplicas").is_err(),
         "only a leading api segment is the base"
+    );
+    assert_eq!(
+        route("/cdpPolicies/api").unwrap().path_values[0].as_str(),
+        "api"
     );
 }
 
