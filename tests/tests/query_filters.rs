@@ -34,6 +34,21 @@ fn comparisons() {
 }
 
 #[test]
+fn enumerated_fields_take_their_enum() {
+    use veeam_em_model::{CdpReplicaSessionState, SessionResult};
+    assert_eq!(
+        s::RESULT.eq(SessionResult::Failed).as_str(),
+        r#"Result=="Failed""#
+    );
+    assert_eq!(
+        s::STATE.ne(CdpReplicaSessionState::Working).as_str(),
+        r#"State!="Working""#
+    );
+    // A value the schema does not list is still possible (enumerations are open).
+    assert_eq!(s::RESULT.eq("Paused").as_str(), r#"Result=="Paused""#);
+}
+
+#[test]
 fn quoting_of_special_characters() {
     assert_eq!(
         s::NAME.eq(r#"say "hi" \ bye; a,b (c)"#).as_str(),

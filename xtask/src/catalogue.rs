@@ -63,7 +63,15 @@ pub struct Response {
 pub struct QueryType {
     pub name: String,
     pub entity: String,
-    pub fields: Vec<(String, String)>,
+    pub fields: Vec<QueryField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueryField {
+    pub name: String,
+    pub ty: String,
+    /// A model enumeration the values come from.
+    pub enumeration: Option<String>,
 }
 
 impl Operation {
@@ -80,12 +88,29 @@ pub fn path_params(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Reads and checks the catalogue; `representations` are the root elements of the type schemas.
-pub fn load(root: &Path, representations: &BTreeSet<String>) -> Result<Catalogue> {
+/// Reads and checks the catalogue; `representations` are the root elements of the type schemas,
+/// `enums` the names of their enumerations.
+pub fn load(
+    root: &Path,
+    representations: &BTreeSet<String>,
+    enums: &BTreeSet<String>,
+) -> Result<Catalogue> {
     let text =
         std::fs::read_to_string(root.join(FILE)).with_context(|| format!("reading {FILE}"))?;
     let catalogue = parse(&text).with_context(|| format!("reading {FILE}"))?;
     check(&catalogue, representations).with_context(|| format!("checking {FILE}"))?;
+    for q in &catalogue.query_types {
+        for f in &q.fields {
+            if let Some(e) = &f.enumeration {
+                ensure!(
+                    enums.contains(e) && f.ty == "string",
+                    "checking {FILE}: field {}.{}: enum {e} must be an enumeration of schemas/*.xsd on a string field",
+                    q.name,
+                    f.name
+                );
+            }
+        }
+    }
     Ok(catalogue)
 }
 
@@ -181,7 +206,11 @@ fn parse(text: &str) -> Result<Catalogue> {
                         .as_mut()
                         .context("<Field> outside <QueryType>")?
                         .fields
-                        .push((required(&a, "name", &name)?, required(&a, "type", &name)?)),
+                        .push(QueryField {
+                            name: required(&a, "name", &name)?,
+                            ty: required(&a, "type", &name)?,
+                            enumeration: a.get("enum").cloned(),
+                        }),
                     other => bail!("unknown element <{other}> at byte {position}"),
                 }
             }

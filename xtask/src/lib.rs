@@ -47,7 +47,13 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut out = render::render(&model, &files)?;
     let roots: std::collections::BTreeSet<String> =
         model.roots.iter().map(|r| r.name.clone()).collect();
-    let catalogue = catalogue::load(root, &roots)?;
+    let enums: std::collections::BTreeSet<String> = model
+        .types
+        .iter()
+        .filter(|(_, t)| matches!(t, ir::TypeDef::Enum(_)))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let catalogue = catalogue::load(root, &roots, &enums)?;
     out.insert(
         render_api::OUTPUT.to_owned(),
         render_api::render(&catalogue, &roots)?,

@@ -565,10 +565,17 @@ fn render_queries(catalogue: &Catalogue) -> (TokenStream, TokenStream) {
             }
         });
         let module = field_ident(&q.name);
-        let consts = q.fields.iter().map(|(f, ty)| {
+        let consts = q.fields.iter().map(|field| {
+            let (f, ty) = (&field.name, &field.ty);
             let c = const_ident(f);
-            let vt = value_type(ty);
-            let doc = format!(" `{f}` ({ty}).");
+            let (vt, shown) = match &field.enumeration {
+                Some(e) => {
+                    let e_ident = ident(e);
+                    (quote!(veeam_em_model::#e_ident), e.clone())
+                }
+                None => (value_type(ty), ty.clone()),
+            };
+            let doc = format!(" `{f}` ({shown}).");
             quote! {
                 #[doc = #doc]
                 pub const #c: Field<#marker, #vt> = Field::new(#f);
@@ -581,6 +588,22 @@ fn render_queries(catalogue: &Catalogue) -> (TokenStream, TokenStream) {
                 use crate::queries::#marker;
                 use crate::query::Field;
                 #(#consts)*
+            }
+        });
+    }
+    // Enumerations used by fields are filter values (quoted, as written in XML).
+    let enums: BTreeSet<&str> = catalogue
+        .query_types
+        .iter()
+        .flat_map(|q| q.fields.iter().filter_map(|f| f.enumeration.as_deref()))
+        .collect();
+    for e in enums {
+        let e = ident(e);
+        markers.extend(quote! {
+            impl crate::query::FilterValue for veeam_em_model::#e {
+                fn write_filter(&self, out: &mut String) {
+                    crate::query::write_quoted(self.as_str(), out);
+                }
             }
         });
     }

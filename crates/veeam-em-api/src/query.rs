@@ -37,7 +37,8 @@ pub trait FilterValue {
     fn write_filter(&self, out: &mut String);
 }
 
-fn quoted(text: &str, out: &mut String) {
+/// Appends `text` as a quoted filter value (`"` and `\\` escaped with `\\`).
+pub fn write_quoted(text: &str, out: &mut String) {
     out.push('"');
     for c in text.chars() {
         if matches!(c, '"' | '\\') {
@@ -50,13 +51,13 @@ fn quoted(text: &str, out: &mut String) {
 
 impl FilterValue for String {
     fn write_filter(&self, out: &mut String) {
-        quoted(self, out);
+        write_quoted(self, out);
     }
 }
 
 impl FilterValue for Uid {
     fn write_filter(&self, out: &mut String) {
-        quoted(self.as_str(), out);
+        write_quoted(self.as_str(), out);
     }
 }
 
@@ -67,7 +68,7 @@ impl FilterValue for DateTime {
             Some(t) => DateTime::from(t.to_offset(time_utc())),
             None => *self,
         };
-        quoted(&utc.to_string(), out);
+        write_quoted(&utc.to_string(), out);
     }
 }
 

@@ -4262,6 +4262,21 @@ pub mod queries {
     impl crate::query::QueryType for CdpReplicaTaskSessionQuery {
         const NAME: &'static str = "CdpReplicaTaskSession";
     }
+    impl crate::query::FilterValue for veeam_em_model::CdpReplicaSessionState {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    impl crate::query::FilterValue for veeam_em_model::CdpReplicaTaskSessionState {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    impl crate::query::FilterValue for veeam_em_model::SessionResult {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
 }
 /// Typed filter and sort fields, one module per query type.
 pub mod fields {
@@ -4354,10 +4369,15 @@ pub mod fields {
             CdpReplicaSessionQuery,
             veeam_em_model::DateTime,
         > = Field::new("EndTimeUTC");
-        /// `State` (string).
-        pub const STATE: Field<CdpReplicaSessionQuery, String> = Field::new("State");
-        /// `Result` (string).
-        pub const RESULT: Field<CdpReplicaSessionQuery, String> = Field::new("Result");
+        /// `State` (CdpReplicaSessionState).
+        pub const STATE: Field<
+            CdpReplicaSessionQuery,
+            veeam_em_model::CdpReplicaSessionState,
+        > = Field::new("State");
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<CdpReplicaSessionQuery, veeam_em_model::SessionResult> = Field::new(
+            "Result",
+        );
         /// `FailureMessage` (string).
         pub const FAILURE_MESSAGE: Field<CdpReplicaSessionQuery, String> = Field::new(
             "FailureMessage",
@@ -4401,8 +4421,11 @@ pub mod fields {
             CdpReplicaTaskSessionQuery,
             veeam_em_model::DateTime,
         > = Field::new("EndTimeUTC");
-        /// `State` (string).
-        pub const STATE: Field<CdpReplicaTaskSessionQuery, String> = Field::new("State");
+        /// `State` (CdpReplicaTaskSessionState).
+        pub const STATE: Field<
+            CdpReplicaTaskSessionQuery,
+            veeam_em_model::CdpReplicaTaskSessionState,
+        > = Field::new("State");
         /// `Reason` (string).
         pub const REASON: Field<CdpReplicaTaskSessionQuery, String> = Field::new(
             "Reason",
