@@ -156,6 +156,27 @@ fn truncated_and_wrong_documents_fail() {
     }
 }
 
+#[test]
+fn text_between_items_and_trailing_content_are_errors() {
+    let text = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"/>stray<Ref Href="b"/></EntityReferences>"#;
+    let err = streamed::<EntityReferences>(text, 5).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"expected child elements, found text "stray""#),
+        "{err}"
+    );
+    let trailing = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"/></EntityReferences><!-- ok --> <Extra/>"#;
+    let err = streamed::<EntityReferences>(trailing, 3).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &veeam_em_model::DecodeErrorKind::TrailingContent,
+        "{err}"
+    );
+    let fine = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"/></EntityReferences> <!-- ok -->
+"#;
+    assert_eq!(streamed::<EntityReferences>(fine, 3).unwrap().len(), 1);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
 

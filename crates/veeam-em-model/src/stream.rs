@@ -63,6 +63,8 @@ pub enum Next<T> {
 enum Phase {
     Prolog,
     Items,
+    /// After the root's end tag: only whitespace, comments and PIs may follow.
+    Trailer,
     Done,
 }
 
@@ -180,6 +182,7 @@ impl<T: FromXml> ItemDecoder<T> {
                     }
                 }
                 Phase::Items => return self.read_item(),
+                Phase::Trailer => return self.read_trailer(),
             }
         }
     }
@@ -278,8 +281,18 @@ impl<T: FromXml> ItemDecoder<T> {
                     return Err(self.fail(e));
                 }
                 self.start += gt + 1;
-                self.phase = Phase::Done;
-                return Ok(Next::End);
+                self.phase = Phase::Trailer;
+                return self.read_trailer();
+            }
+            if !rest.starts_with(b"<") {
+                let end = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+                if end == rest.len() && !self.eof {
+                    return self.need_data();
+                }
+                let text = String::from_utf8_lossy(&rest[..end]).trim().to_owned();
+                let e = DecodeError::new(DecodeErrorKind::UnexpectedText(text), self.start)
+                    .in_element(self.root, None);
+                return Err(self.fail(e));
             }
             let strings = self.strings.take().unwrap_or_default();
             let mut reader = XmlReader::fragment(rest, self.prefix.clone(), strings);
@@ -311,6 +324,30 @@ impl<T: FromXml> ItemDecoder<T> {
                     return Err(self.fail(e));
                 }
             }
+        }
+    }
+}
+
+impl<T: FromXml> ItemDecoder<T> {
+    /// Checks that nothing but whitespace, comments and processing instructions follows the
+    /// root element.
+    fn read_trailer(&mut self) -> Result<Next<T>, DecodeError> {
+        if self.skip_between().is_none() {
+            return self.need_data_or_end();
+        }
+        if self.start < self.buf.len() {
+            let e = DecodeError::new(DecodeErrorKind::TrailingContent, self.start);
+            return Err(self.fail(e));
+        }
+        self.need_data_or_end()
+    }
+
+    fn need_data_or_end(&mut self) -> Result<Next<T>, DecodeError> {
+        if self.eof {
+            self.phase = Phase::Done;
+            Ok(Next::End)
+        } else {
+            Ok(Next::NeedData)
         }
     }
 }
