@@ -222,3 +222,45 @@ fn stray_quote_in_an_unknown_tag_streams_like_the_whole_decode() {
         );
     }
 }
+
+#[test]
+fn items_nested_in_a_query_result() {
+    use veeam_em_model::{CdpReplicaSession, CdpReplicaSessionItem, EntityRef, QueryResult};
+    // References of a paged query result (PagingInfo after Refs is skipped).
+    let doc = fixture("ok/query_result_refs_backup_server_paged.xml");
+    let whole: QueryResult = from_slice(&doc).unwrap();
+    let decoder = ItemDecoder::<EntityRef>::nested("QueryResult", &["Refs"], &["Ref"]);
+    let items: Vec<EntityRef> =
+        veeam_em_model::stream::Items::new(Chunked { data: &doc, n: 13 }, decoder)
+            .collect::<Result<_, _>>()
+            .unwrap();
+    assert_eq!(items, whole.refs.unwrap().refs);
+    // Entities under two containers, with both item names.
+    let doc = fixture("ok/query_result_cdp_replica_session_entities.xml");
+    let whole: QueryResult = from_slice(&doc).unwrap();
+    let expected: Vec<CdpReplicaSession> = whole
+        .entities
+        .unwrap()
+        .cdp_replica_sessions
+        .unwrap()
+        .cdp_replica_session_items
+        .into_iter()
+        .map(|i| match i {
+            CdpReplicaSessionItem::CdpReplicaSession(s)
+            | CdpReplicaSessionItem::CdpPolicySession(s) => s,
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    for n in [1, 50, 100_000] {
+        let decoder = ItemDecoder::<CdpReplicaSession>::nested(
+            "QueryResult",
+            &["Entities", "CdpReplicaSessions"],
+            &["CdpReplicaSession", "CdpPolicySession"],
+        );
+        let items: Vec<CdpReplicaSession> =
+            veeam_em_model::stream::Items::new(Chunked { data: &doc, n }, decoder)
+                .collect::<Result<_, _>>()
+                .unwrap();
+        assert_eq!(items, expected, "chunk size {n}");
+    }
+}

@@ -20,8 +20,11 @@
 //! # Ok::<(), veeam_em_model::DecodeError>(())
 //! ```
 //!
+//! Items nested deeper, such as the references or entities of a query result, stream with
+//! [`ItemDecoder::nested`] (e.g. `QueryResult` / `Entities` / `CdpReplicaSessions`).
+//!
 //! The root element and its namespace are checked as in [`from_slice`](crate::from_slice);
-//! children of the root other than the items are skipped; errors carry the offset, line and
+//! other elements on the way to the items are skipped; errors carry the offset, line and
 //! column in the whole stream and the path `Root/Item[n]/...`.
 
 use std::io::Read;
@@ -81,7 +84,13 @@ pub struct ItemDecoder<T> {
     /// Offset, line and column (1-based) in the stream of `buf[0]`.
     base: (usize, usize, usize),
     root: &'static str,
-    item: &'static str,
+    /// Containers from the root down to the items' parent (empty: the items are the root's
+    /// children), e.g. `["Entities", "CdpReplicaSessions"]` in a `QueryResult`.
+    path: &'static [&'static str],
+    /// How many containers of `path` are open now.
+    level: usize,
+    /// Accepted item element names (one type, several names: `CdpPolicySession` too).
+    items: std::borrow::Cow<'static, [&'static str]>,
     phase: Phase,
     prefix: Option<Box<[u8]>>,
     index: usize,
@@ -95,13 +104,30 @@ pub struct ItemDecoder<T> {
 impl<T: FromXml> ItemDecoder<T> {
     /// A decoder for a document with root element `root` whose children `item` are wanted.
     pub fn new(root: &'static str, item: &'static str) -> Self {
+        let mut decoder = Self::nested(root, &[], &[]);
+        decoder.items = std::borrow::Cow::Owned(vec![item]);
+        decoder
+    }
+
+    /// A decoder for items nested deeper: below `root`, inside the containers `path`, the
+    /// children named one of `items`. Other elements on the way are skipped. For a query
+    /// result's references: `nested("QueryResult", &["Refs"], &["Ref"])`; for its CDP replica
+    /// sessions: `nested("QueryResult", &["Entities", "CdpReplicaSessions"],
+    /// &["CdpReplicaSession", "CdpPolicySession"])`.
+    pub fn nested(
+        root: &'static str,
+        path: &'static [&'static str],
+        items: &'static [&'static str],
+    ) -> Self {
         Self {
             buf: Vec::new(),
             start: 0,
             eof: false,
             base: (0, 1, 1),
             root,
-            item,
+            path,
+            level: 0,
+            items: std::borrow::Cow::Borrowed(items),
             phase: Phase::Prolog,
             prefix: None,
             index: 0,
@@ -252,6 +278,14 @@ impl<T: FromXml> ItemDecoder<T> {
         }
     }
 
+    /// The name of the element that is open now: the root or the innermost open container.
+    fn open_element(&self) -> &'static str {
+        match self.level {
+            0 => self.root,
+            n => self.path[n - 1],
+        }
+    }
+
     fn read_item(&mut self) -> Result<Next<T>, DecodeError> {
         loop {
             if self.skip_between().is_none() {
@@ -262,18 +296,17 @@ impl<T: FromXml> ItemDecoder<T> {
                 return self.need_data();
             }
             if rest.starts_with(b"</") {
-                // The end of the collection (its name was checked by nothing else: check it).
+                // The end of the open container (or of the root): check its name.
                 let Some(gt) = memchr::memchr(b'>', rest) else {
                     return self.need_data();
                 };
                 let name = rest[2..gt].trim_ascii();
-                let expected_local = self.root.as_bytes();
+                let expected = self.open_element();
                 let local = name.rsplit(|b| *b == b':').next().unwrap_or_default();
-                if local != expected_local {
+                if local != expected.as_bytes() {
                     let e = DecodeError::new(
                         DecodeErrorKind::Syntax(format!(
-                            "expected `</{}>`, found `</{}>`",
-                            self.root,
+                            "expected `</{expected}>`, found `</{}>`",
                             String::from_utf8_lossy(name)
                         )),
                         self.start,
@@ -281,8 +314,12 @@ impl<T: FromXml> ItemDecoder<T> {
                     return Err(self.fail(e));
                 }
                 self.start += gt + 1;
-                self.phase = Phase::Trailer;
-                return self.read_trailer();
+                if self.level == 0 {
+                    self.phase = Phase::Trailer;
+                    return self.read_trailer();
+                }
+                self.level -= 1;
+                continue;
             }
             if !rest.starts_with(b"<") {
                 let end = memchr::memchr(b'<', rest).unwrap_or(rest.len());
@@ -291,20 +328,36 @@ impl<T: FromXml> ItemDecoder<T> {
                 }
                 let text = String::from_utf8_lossy(&rest[..end]).trim().to_owned();
                 let e = DecodeError::new(DecodeErrorKind::UnexpectedText(text), self.start)
-                    .in_element(self.root, None);
+                    .in_element(self.open_element(), None);
                 return Err(self.fail(e));
             }
+            let in_items = self.level == self.path.len();
+            let next_container = self.path.get(self.level).copied();
             let strings = self.strings.take().unwrap_or_default();
             let mut reader = XmlReader::fragment(rest, self.prefix.clone(), strings);
             let result = match reader.read_element() {
                 Ok(child) => {
-                    if reader.schema_name(&child.start) == Some(self.item.as_bytes()) {
+                    let name = reader.schema_name(&child.start);
+                    let item = name.and_then(|n| {
+                        self.items
+                            .iter()
+                            .copied()
+                            .find(|i| in_items && i.as_bytes() == n)
+                    });
+                    if let Some(item) = item {
                         let index = self.index + 1;
                         T::from_xml(&mut reader, child)
-                            .map(Some)
-                            .map_err(|e| e.in_element(self.item, Some(index)))
+                            .map(Step::Item)
+                            .map_err(|e| e.in_element(item, Some(index)))
+                    } else if next_container.is_some_and(|c| name == Some(c.as_bytes())) {
+                        // Enter the container (an empty one has nothing to enter).
+                        Ok(if child.empty {
+                            Step::Skipped
+                        } else {
+                            Step::Entered
+                        })
                     } else {
-                        reader.capture_unknown(child).map(|_| None)
+                        reader.capture_unknown(child).map(|_| Step::Skipped)
                     }
                 }
                 Err(e) => Err(e),
@@ -312,20 +365,36 @@ impl<T: FromXml> ItemDecoder<T> {
             let consumed = reader.position();
             self.strings = Some(reader.into_strings());
             match result {
-                Ok(Some(item)) => {
+                Ok(Step::Item(item)) => {
                     self.index += 1;
                     self.start += consumed;
                     return Ok(Next::Item(item));
                 }
-                Ok(None) => self.start += consumed,
+                Ok(Step::Skipped) => self.start += consumed,
+                Ok(Step::Entered) => {
+                    self.start += consumed;
+                    self.level += 1;
+                }
                 Err(e) if self.maybe_incomplete(&e, rest.len()) => return self.need_data(),
                 Err(e) => {
+                    let mut e = e;
+                    for container in self.path[..self.level].iter().rev() {
+                        e = e.in_element(container, None);
+                    }
                     let e = e.in_element(self.root, None).shifted(self.start);
                     return Err(self.fail(e));
                 }
             }
         }
     }
+}
+
+/// What one element between items turned out to be.
+#[allow(clippy::large_enum_variant)] // Short-lived, moved once.
+enum Step<T> {
+    Item(T),
+    Entered,
+    Skipped,
 }
 
 impl<T: FromXml> ItemDecoder<T> {
