@@ -7,6 +7,7 @@ use veeam_em_model::EntityReferences;
 /// Names accepted by `veeam-em-bench one <contender>`.
 pub const ALL: &[&str] = &[
     "raw_reader",
+    "raw_attributes",
     "owned_decode",
     "streaming_decode",
     "quick_xml_serde",
@@ -92,4 +93,33 @@ pub fn streaming_decode(source: impl std::io::Read, bytes: usize) -> Outcome {
     }
     assert_eq!(links, items * 3);
     Outcome { items, bytes }
+}
+
+/// The raw loop plus splitting every attribute (our scanner) and checking each value is UTF-8,
+/// allocating nothing: the floor of any decode that reads the attributes.
+pub fn raw_attributes(input: &str) -> Outcome {
+    let mut reader = quick_xml::Reader::from_str(input);
+    let mut refs = 0;
+    let mut total = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                if e.local_name().as_ref() == b"Ref" {
+                    refs += 1;
+                }
+                for a in veeam_em_model::xml::RawAttributes::new(e.attributes_raw()) {
+                    let a = a.unwrap();
+                    total += std::str::from_utf8(a.value).unwrap().len();
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("raw reader: {e}"),
+        }
+    }
+    assert!(total > 0);
+    Outcome {
+        items: refs,
+        bytes: input.len(),
+    }
 }

@@ -211,6 +211,7 @@ fn one(name: &str, options: &Options) -> Result<(), String> {
             contenders::streaming_decode(input.as_bytes(), input.len())
         }),
         "raw_reader" => best(options.rounds, || contenders::raw_reader(&input)),
+        "raw_attributes" => best(options.rounds, || contenders::raw_attributes(&input)),
         "owned_decode" => {
             // One decode alone first, to measure the model's size.
             let (_, value) = contenders::owned_decode(&input);
