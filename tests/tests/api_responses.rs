@@ -171,3 +171,23 @@ fn bad_input_in_a_success_body() {
         "{err}"
     );
 }
+
+#[test]
+fn the_vm_replica_entity_decodes_under_the_root_servers_send() {
+    // Servers answer with <CdpReplicaVm>, the schema mapping says <VmCdpReplica>: both decode.
+    let body = fixture("ok/cdp_replica_vm_server_root.xml");
+    let op = api::cdp_replicas().id("r").vms().id("v").get_entity();
+    let vm = op
+        .decode(response(200, Some("application/xml"), &body))
+        .unwrap();
+    assert_eq!(vm.name.as_deref(), Some("virt03-vm01"));
+    assert_eq!(
+        vm.policy_uid.as_deref(),
+        Some("145f3365-6ec0-44e9-9538-8c8c34ebdcce"),
+        "a bare id, as servers send"
+    );
+    let documented = fixture("ok/vm_cdp_replica.xml");
+    assert!(op
+        .decode(response(200, Some("application/xml"), &documented))
+        .is_ok());
+}

@@ -14,10 +14,16 @@ struct Step {
     apply: fn(&mut Model) -> Result<()>,
 }
 
-const STEPS: &[Step] = &[Step {
-    name: "name the item choice of CdpReplicaSessions",
-    apply: name_cdp_replica_session_items,
-}];
+const STEPS: &[Step] = &[
+    Step {
+        name: "name the item choice of CdpReplicaSessions",
+        apply: name_cdp_replica_session_items,
+    },
+    Step {
+        name: "keep the Rust name VmCdpReplica for the type of VmCdpReplica and CdpReplicaVm",
+        apply: name_vm_cdp_replica,
+    },
+];
 
 /// Applies every step in order.
 pub fn apply(model: &mut Model) -> Result<()> {
@@ -37,6 +43,56 @@ fn name_cdp_replica_session_items(model: &mut Model) -> Result<()> {
         "CdpReplicaSessionOrCdpPolicySession",
         "CdpReplicaSessionItem",
     )
+}
+
+/// `VmCdpReplicaEntityType` is the type of two roots (`VmCdpReplica`, and `CdpReplicaVm` that
+/// servers send), so the front end names it after the XSD type (`VmCdpReplicaEntity`); the API
+/// keeps the name of the documented element.
+fn name_vm_cdp_replica(model: &mut Model) -> Result<()> {
+    rename_type(model, "VmCdpReplicaEntity", "VmCdpReplica")
+}
+
+/// Renames a type and every reference to it.
+fn rename_type(model: &mut Model, from: &str, to: &str) -> Result<()> {
+    use crate::ir::{FieldType, ValueType};
+    let Some(mut def) = model.types.remove(from) else {
+        bail!("type {from} not found");
+    };
+    if model.types.contains_key(to) {
+        bail!("type {to} exists already");
+    }
+    match &mut def {
+        TypeDef::Complex(c) => c.rust_name = to.to_owned(),
+        TypeDef::Enum(e) => e.rust_name = to.to_owned(),
+    }
+    model.types.insert(to.to_owned(), def);
+    let fix = |ty: &mut FieldType| match ty {
+        FieldType::Complex(n) | FieldType::Value(ValueType::Enum(n)) if n == from => {
+            *n = to.to_owned()
+        }
+        _ => {}
+    };
+    for def in model.types.values_mut() {
+        if let TypeDef::Complex(c) = def {
+            for a in &mut c.attributes {
+                if a.ty == ValueType::Enum(from.to_owned()) {
+                    a.ty = ValueType::Enum(to.to_owned());
+                }
+            }
+            for p in &mut c.content {
+                match p {
+                    Particle::Element(e) => fix(&mut e.ty),
+                    Particle::Choice(ch) => ch.variants.iter_mut().for_each(|v| fix(&mut v.ty)),
+                }
+            }
+        }
+    }
+    for root in &mut model.roots {
+        if root.type_name == from {
+            root.type_name = to.to_owned();
+        }
+    }
+    Ok(())
 }
 
 fn rename_choice(model: &mut Model, owner: &str, from: &str, to: &str) -> Result<()> {

@@ -47,6 +47,12 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut out = render::render(&model, &files)?;
     let roots: std::collections::BTreeSet<String> =
         model.roots.iter().map(|r| r.name.clone()).collect();
+    // Root element -> Rust type (two roots may share a type).
+    let root_types: BTreeMap<String, String> = model
+        .roots
+        .iter()
+        .map(|r| (r.name.clone(), r.type_name.clone()))
+        .collect();
     let enums: std::collections::BTreeSet<String> = model
         .types
         .iter()
@@ -56,7 +62,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let catalogue = catalogue::load(root, &roots, &enums)?;
     out.insert(
         render_api::OUTPUT.to_owned(),
-        render_api::render(&catalogue, &roots)?,
+        render_api::render(&catalogue, &root_types)?,
     );
     Ok(out)
 }

@@ -34,12 +34,21 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
             });
         }
         for root in model.roots.iter().filter(|r| &r.source_file == file) {
-            if renderer.single_root_types.contains(root.type_name.as_str()) {
+            // One RootElement impl per type: the first root element of the type (schema order)
+            // is the one written; the others are accepted when reading.
+            let first = model.roots.iter().find(|r| r.type_name == root.type_name);
+            if first.is_some_and(|f| f.name == root.name) {
                 let ty = ident(&root.type_name);
                 let name = &root.name;
+                let aliases = model
+                    .roots
+                    .iter()
+                    .filter(|r| r.type_name == root.type_name && r.name != root.name)
+                    .map(|r| r.name.as_str());
                 items.extend(quote! {
                     impl RootElement for #ty {
                         const ELEMENT: &'static str = #name;
+                        const ALIASES: &'static [&'static str] = &[#(#aliases),*];
                     }
                 });
                 // A list document (one repeated child element) can be streamed item by item.
@@ -112,8 +121,6 @@ struct Renderer<'m> {
     model: &'m Model,
     /// Complex types (by Rust name) that derive `Default`.
     defaultable: BTreeSet<String>,
-    /// Types that are the type of exactly one global element.
-    single_root_types: BTreeSet<&'m str>,
 }
 
 /// How a member of a struct is stored.
@@ -134,15 +141,6 @@ fn shape(min: u32, max: Option<u32>) -> Shape {
 
 impl<'m> Renderer<'m> {
     fn new(model: &'m Model) -> Self {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for root in &model.roots {
-            *counts.entry(root.type_name.as_str()).or_default() += 1;
-        }
-        let single_root_types = counts
-            .into_iter()
-            .filter(|(_, n)| *n == 1)
-            .map(|(t, _)| t)
-            .collect();
         let mut defaultable = BTreeSet::new();
         // Fixed point: a struct is Default when every required member's type is.
         loop {
@@ -159,11 +157,7 @@ impl<'m> Renderer<'m> {
                 break;
             }
         }
-        Self {
-            model,
-            defaultable,
-            single_root_types,
-        }
+        Self { model, defaultable }
     }
 
     fn is_defaultable(c: &ComplexType, known: &BTreeSet<String>) -> bool {

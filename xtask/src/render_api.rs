@@ -84,7 +84,7 @@ fn routable(op: &Operation) -> bool {
     op.request.is_none() && op.auth != "basic"
 }
 
-pub fn render(catalogue: &Catalogue, roots: &BTreeSet<String>) -> Result<String> {
+pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result<String> {
     let mut entries = TokenStream::new();
     let mut entry_list = Vec::new();
     let mut ops = TokenStream::new();
@@ -182,7 +182,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeSet<String>) -> Result<String>
         }
         let mut body_fn = TokenStream::new();
         if let Some(r) = &op.request {
-            let rt = ident(r);
+            let rt = ident(roots.get(r).map_or(r.as_str(), String::as_str));
             let doc = format!(" The request body, `<{r}>`.");
             fields.extend(quote!(#[doc = #doc] pub body: veeam_em_model::#rt,));
             body_fn = quote! {
@@ -207,7 +207,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeSet<String>) -> Result<String>
                 quote!(crate::response::#o)
             }
             (None, Some(r)) => {
-                let r = ident(r);
+                let r = ident(roots.get(r).map_or(r.as_str(), String::as_str));
                 quote!(veeam_em_model::#r)
             }
             (None, None) => quote!(()),
@@ -296,9 +296,10 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeSet<String>) -> Result<String>
         }
     }
 
-    let navigation = render_navigation(catalogue)?;
+    let navigation = render_navigation(catalogue, roots)?;
     let (queries, fields) = render_queries(catalogue);
-    let from_response = roots.iter().map(|r| {
+    let root_types: BTreeSet<&String> = roots.values().collect();
+    let from_response = root_types.into_iter().map(|r| {
         let r = ident(r);
         quote! {
             impl FromResponse for veeam_em_model::#r {
@@ -384,7 +385,10 @@ fn template(op: &Operation) -> String {
 }
 
 /// The `api` module: one struct per path node, methods to children and to operations.
-fn render_navigation(catalogue: &Catalogue) -> Result<TokenStream> {
+fn render_navigation(
+    catalogue: &Catalogue,
+    roots: &BTreeMap<String, String>,
+) -> Result<TokenStream> {
     // Every node and all its ancestors.
     let mut nodes: BTreeSet<String> = BTreeSet::new();
     for op in &catalogue.operations {
@@ -466,7 +470,7 @@ fn render_navigation(catalogue: &Catalogue) -> Result<TokenStream> {
             inits.extend(quote!(query,));
         }
         if let Some(r) = &op.request {
-            let rt = ident(r);
+            let rt = ident(roots.get(r).map_or(r.as_str(), String::as_str));
             args.extend(quote!(body: veeam_em_model::#rt,));
             inits.extend(quote!(body,));
         }

@@ -184,6 +184,38 @@ const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
     summary: "Read one backup server in entity form",
     page: Some("get_backupservers_id.md"),
 };
+const GET_REPOSITORIES_ENTRY: Entry = Entry {
+    name: "GetRepositories",
+    method: "GET",
+    path: "/repositories",
+    fixed_query: &[],
+    query_params: &[],
+    query_service: None,
+    request: None,
+    status: 200u16,
+    representation: Some("EntityReferences"),
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the backup repositories",
+    page: Some("get_repositories.md"),
+};
+const GET_REPOSITORY_ENTRY: Entry = Entry {
+    name: "GetRepository",
+    method: "GET",
+    path: "/repositories/{repositoryId}",
+    fixed_query: &[],
+    query_params: &[],
+    query_service: None,
+    request: None,
+    status: 200u16,
+    representation: Some("EntityRef"),
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read a reference to one backup repository",
+    page: Some("get_repositories_id.md"),
+};
 const GET_CDP_POLICIES_ENTRY: Entry = Entry {
     name: "GetCdpPolicies",
     method: "GET",
@@ -949,6 +981,8 @@ pub static CATALOGUE: &[Entry] = &[
     GET_BACKUP_SERVERS_ENTITIES_ENTRY,
     GET_BACKUP_SERVER_ENTRY,
     GET_BACKUP_SERVER_ENTITY_ENTRY,
+    GET_REPOSITORIES_ENTRY,
+    GET_REPOSITORY_ENTRY,
     GET_CDP_POLICIES_ENTRY,
     GET_CDP_POLICIES_ENTITIES_ENTRY,
     GET_CDP_POLICY_ENTRY,
@@ -1361,6 +1395,73 @@ pub mod ops {
             };
             Ok(Self {
                 backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the backup repositories.
+    ///
+    /// `GET /repositories` -> EntityReferences
+    ///
+    /// Reference page: `get_repositories.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRepositories {}
+    impl Operation for GetRepositories {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_REPOSITORIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Route> for GetRepositories {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_REPOSITORIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_REPOSITORIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Read a reference to one backup repository.
+    ///
+    /// `GET /repositories/{repositoryId}` -> EntityRef
+    ///
+    /// Reference page: `get_repositories_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRepository {
+        /// Path parameter `{repositoryId}`.
+        pub repository_id: Id,
+    }
+    impl Operation for GetRepository {
+        type Output = veeam_em_model::EntityRef;
+        const ENTRY: &'static Entry = &super::GET_REPOSITORY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Route> for GetRepository {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_REPOSITORY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_REPOSITORY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                repository_id: repository_id_value.clone(),
             })
         }
     }
@@ -2998,6 +3099,10 @@ pub enum AnyOperation {
     GetBackupServer(ops::GetBackupServer),
     /// `GET /backupServers/{backupServerId}?format=Entity` -> BackupServer
     GetBackupServerEntity(ops::GetBackupServerEntity),
+    /// `GET /repositories` -> EntityReferences
+    GetRepositories(ops::GetRepositories),
+    /// `GET /repositories/{repositoryId}` -> EntityRef
+    GetRepository(ops::GetRepository),
     /// `GET /cdpPolicies` -> EntityReferences
     GetCdpPolicies(ops::GetCdpPolicies),
     /// `GET /cdpPolicies?format=Entity` -> CdpPolicies
@@ -3112,6 +3217,12 @@ impl AnyOperation {
             "GetBackupServerEntity" => {
                 ops::GetBackupServerEntity::try_from(route)
                     .map(Self::GetBackupServerEntity)
+            }
+            "GetRepositories" => {
+                ops::GetRepositories::try_from(route).map(Self::GetRepositories)
+            }
+            "GetRepository" => {
+                ops::GetRepository::try_from(route).map(Self::GetRepository)
             }
             "GetCdpPolicies" => {
                 ops::GetCdpPolicies::try_from(route).map(Self::GetCdpPolicies)
@@ -3285,6 +3396,8 @@ impl AnyOperation {
             Self::GetBackupServersEntities(op) => op.request(base, session),
             Self::GetBackupServer(op) => op.request(base, session),
             Self::GetBackupServerEntity(op) => op.request(base, session),
+            Self::GetRepositories(op) => op.request(base, session),
+            Self::GetRepository(op) => op.request(base, session),
             Self::GetCdpPolicies(op) => op.request(base, session),
             Self::GetCdpPoliciesEntities(op) => op.request(base, session),
             Self::GetCdpPolicy(op) => op.request(base, session),
@@ -3343,6 +3456,8 @@ impl AnyOperation {
             Self::GetBackupServersEntities(_) => &GET_BACKUP_SERVERS_ENTITIES_ENTRY,
             Self::GetBackupServer(_) => &GET_BACKUP_SERVER_ENTRY,
             Self::GetBackupServerEntity(_) => &GET_BACKUP_SERVER_ENTITY_ENTRY,
+            Self::GetRepositories(_) => &GET_REPOSITORIES_ENTRY,
+            Self::GetRepository(_) => &GET_REPOSITORY_ENTRY,
             Self::GetCdpPolicies(_) => &GET_CDP_POLICIES_ENTRY,
             Self::GetCdpPoliciesEntities(_) => &GET_CDP_POLICIES_ENTITIES_ENTRY,
             Self::GetCdpPolicy(_) => &GET_CDP_POLICY_ENTRY,
@@ -3445,6 +3560,10 @@ pub mod api {
     pub fn query() -> QueryPath {
         root().query()
     }
+    /// `/repositories` (same as `root().repositories()`).
+    pub fn repositories() -> RepositoriesPath {
+        root().repositories()
+    }
     /// `/sessionMngr` (same as `root().session_mngr()`).
     pub fn session_mngr() -> SessionMngrPath {
         root().session_mngr()
@@ -3494,6 +3613,10 @@ pub mod api {
         /// `/query`
         pub fn query(self) -> QueryPath {
             QueryPath { ids: self.ids }
+        }
+        /// `/repositories`
+        pub fn repositories(self) -> RepositoriesPath {
+            RepositoriesPath { ids: self.ids }
         }
         /// `/sessionMngr`
         pub fn session_mngr(self) -> SessionMngrPath {
@@ -4188,6 +4311,39 @@ pub mod api {
             let [] = self.ids;
             crate::ops::QueryCdpReplicaTaskSessions {
                 query,
+            }
+        }
+    }
+    /// `/repositories`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RepositoriesPath {
+        ids: [Id; 0usize],
+    }
+    impl RepositoriesPath {
+        /// Selects one item by id.
+        pub fn id(self, id: impl Into<Id>) -> RepositoriesIdPath {
+            let [] = self.ids;
+            RepositoriesIdPath {
+                ids: [id.into()],
+            }
+        }
+        /// List references to the backup repositories (`GET /repositories`).
+        pub fn get(self) -> crate::ops::GetRepositories {
+            let [] = self.ids;
+            crate::ops::GetRepositories {}
+        }
+    }
+    /// `/repositories/{}`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RepositoriesIdPath {
+        ids: [Id; 1usize],
+    }
+    impl RepositoriesIdPath {
+        /// Read a reference to one backup repository (`GET /repositories/{repositoryId}`).
+        pub fn get(self) -> crate::ops::GetRepository {
+            let [repository_id] = self.ids;
+            crate::ops::GetRepository {
+                repository_id,
             }
         }
     }

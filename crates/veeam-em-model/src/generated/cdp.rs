@@ -948,8 +948,8 @@ pub struct CdpReplica {
     pub links: Option<LinkList>,
     /// Element `BackupServer` (String, occurs 0..1).
     pub backup_server: Option<crate::Text>,
-    /// Element `PolicyUid` (Uid, occurs 0..1).
-    pub policy_uid: Option<crate::Uid>,
+    /// Element `PolicyUid` (String, occurs 0..1).
+    pub policy_uid: Option<crate::Text>,
     /// Element `PolicyName` (String, occurs 0..1).
     pub policy_name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -968,7 +968,7 @@ impl FromXml for CdpReplica {
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         let mut backup_server: Option<crate::Text> = None;
-        let mut policy_uid: Option<crate::Uid> = None;
+        let mut policy_uid: Option<crate::Text> = None;
         let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -4145,12 +4145,12 @@ pub struct VAppCdpReplica {
     pub links: Option<LinkList>,
     /// Element `vAppRef` (String, occurs 0..1).
     pub v_app_ref: Option<crate::Text>,
-    /// Element `ReplicaUid` (Uid, occurs 0..1).
-    pub replica_uid: Option<crate::Uid>,
+    /// Element `ReplicaUid` (String, occurs 0..1).
+    pub replica_uid: Option<crate::Text>,
     /// Element `BackupServer` (String, occurs 0..1).
     pub backup_server: Option<crate::Text>,
-    /// Element `PolicyUid` (Uid, occurs 0..1).
-    pub policy_uid: Option<crate::Uid>,
+    /// Element `PolicyUid` (String, occurs 0..1).
+    pub policy_uid: Option<crate::Text>,
     /// Element `PolicyName` (String, occurs 0..1).
     pub policy_name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -4169,9 +4169,9 @@ impl FromXml for VAppCdpReplica {
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         let mut v_app_ref: Option<crate::Text> = None;
-        let mut replica_uid: Option<crate::Uid> = None;
+        let mut replica_uid: Option<crate::Text> = None;
         let mut backup_server: Option<crate::Text> = None;
-        let mut policy_uid: Option<crate::Uid> = None;
+        let mut policy_uid: Option<crate::Text> = None;
         let mut policy_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -4376,8 +4376,8 @@ pub struct VAppCdpReplicaVm {
     pub uid: Option<crate::Uid>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
-    /// Element `ReplicaUid` (Uid, occurs 0..1).
-    pub replica_uid: Option<crate::Uid>,
+    /// Element `ReplicaUid` (String, occurs 0..1).
+    pub replica_uid: Option<crate::Text>,
     /// Element `VmRef` (String, occurs 0..1).
     pub vm_ref: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -4395,7 +4395,7 @@ impl FromXml for VAppCdpReplicaVm {
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
-        let mut replica_uid: Option<crate::Uid> = None;
+        let mut replica_uid: Option<crate::Text> = None;
         let mut vm_ref: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -4692,14 +4692,16 @@ pub struct VmCdpReplica {
     pub links: Option<LinkList>,
     /// Element `VmRef` (String, occurs 0..1).
     pub vm_ref: Option<crate::Text>,
-    /// Element `ReplicaUid` (Uid, occurs 0..1).
-    pub replica_uid: Option<crate::Uid>,
+    /// Element `ReplicaUid` (String, occurs 0..1).
+    pub replica_uid: Option<crate::Text>,
     /// Element `BackupServer` (String, occurs 0..1).
     pub backup_server: Option<crate::Text>,
-    /// Element `PolicyUid` (Uid, occurs 0..1).
-    pub policy_uid: Option<crate::Uid>,
+    /// Element `PolicyUid` (String, occurs 0..1).
+    pub policy_uid: Option<crate::Text>,
     /// Element `PolicyName` (String, occurs 0..1).
     pub policy_name: Option<crate::Text>,
+    /// Element `RepositoryName` (String, occurs 0..1).
+    pub repository_name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -4716,10 +4718,11 @@ impl FromXml for VmCdpReplica {
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
         let mut vm_ref: Option<crate::Text> = None;
-        let mut replica_uid: Option<crate::Uid> = None;
+        let mut replica_uid: Option<crate::Text> = None;
         let mut backup_server: Option<crate::Text> = None;
-        let mut policy_uid: Option<crate::Uid> = None;
+        let mut policy_uid: Option<crate::Text> = None;
         let mut policy_name: Option<crate::Text> = None;
+        let mut repository_name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.name {
@@ -4812,6 +4815,20 @@ impl FromXml for VmCdpReplica {
                                 .set_once(&mut policy_name, value, "PolicyName", offset)?;
                         }
                     }
+                    Some(b"RepositoryName") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RepositoryName")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut repository_name,
+                                    value,
+                                    "RepositoryName",
+                                    offset,
+                                )?;
+                        }
+                    }
                     _ => unknown.push_element(&reader.capture_unknown(child)?),
                 }
             }
@@ -4827,6 +4844,7 @@ impl FromXml for VmCdpReplica {
             backup_server,
             policy_uid,
             policy_name,
+            repository_name,
             unknown,
         })
     }
@@ -4864,6 +4882,9 @@ impl ToXml for VmCdpReplica {
         }
         if let Some(value) = &self.policy_name {
             writer.value_element("PolicyName", value);
+        }
+        if let Some(value) = &self.repository_name {
+            writer.value_element("RepositoryName", value);
         }
         self.unknown.write_elements(writer);
         writer.end(name);
@@ -4903,6 +4924,9 @@ impl serde::Serialize for VmCdpReplica {
         }
         if let Some(value) = &self.policy_name {
             map.serialize_entry("PolicyName", value)?;
+        }
+        if let Some(value) = &self.repository_name {
+            map.serialize_entry("RepositoryName", value)?;
         }
         map.end()
     }
@@ -5161,9 +5185,11 @@ impl serde::Serialize for VssSnapshotOptions {
 }
 impl RootElement for ObjectInJob {
     const ELEMENT: &'static str = "ObjectInJob";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for ObjectsInJob {
     const ELEMENT: &'static str = "ObjectsInJob";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for ObjectsInJob {
     type Item = ObjectInJob;
@@ -5171,12 +5197,15 @@ impl crate::stream::Collection for ObjectsInJob {
 }
 impl RootElement for CreateObjectInJobSpec {
     const ELEMENT: &'static str = "CreateObjectInJobSpec";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpPolicy {
     const ELEMENT: &'static str = "CdpPolicy";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpPolicies {
     const ELEMENT: &'static str = "CdpPolicies";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for CdpPolicies {
     type Item = CdpPolicy;
@@ -5184,9 +5213,11 @@ impl crate::stream::Collection for CdpPolicies {
 }
 impl RootElement for CdpReplica {
     const ELEMENT: &'static str = "CdpReplica";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpReplicas {
     const ELEMENT: &'static str = "CdpReplicas";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for CdpReplicas {
     type Item = CdpReplica;
@@ -5194,9 +5225,11 @@ impl crate::stream::Collection for CdpReplicas {
 }
 impl RootElement for VmCdpReplica {
     const ELEMENT: &'static str = "VmCdpReplica";
+    const ALIASES: &'static [&'static str] = &["CdpReplicaVm"];
 }
 impl RootElement for VmCdpReplicas {
     const ELEMENT: &'static str = "VmCdpReplicas";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for VmCdpReplicas {
     type Item = VmCdpReplica;
@@ -5204,9 +5237,11 @@ impl crate::stream::Collection for VmCdpReplicas {
 }
 impl RootElement for VAppCdpReplica {
     const ELEMENT: &'static str = "VAppCdpReplica";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for VAppCdpReplicas {
     const ELEMENT: &'static str = "VAppCdpReplicas";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for VAppCdpReplicas {
     type Item = VAppCdpReplica;
@@ -5214,9 +5249,11 @@ impl crate::stream::Collection for VAppCdpReplicas {
 }
 impl RootElement for VAppCdpReplicaVm {
     const ELEMENT: &'static str = "VAppCdpReplicaVm";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for VAppCdpReplicaVms {
     const ELEMENT: &'static str = "VAppCdpReplicaVms";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for VAppCdpReplicaVms {
     type Item = VAppCdpReplicaVm;
@@ -5224,15 +5261,19 @@ impl crate::stream::Collection for VAppCdpReplicaVms {
 }
 impl RootElement for CdpReplicaSession {
     const ELEMENT: &'static str = "CdpReplicaSession";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpReplicaSessions {
     const ELEMENT: &'static str = "CdpReplicaSessions";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpReplicaTaskSession {
     const ELEMENT: &'static str = "CdpReplicaTaskSession";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpReplicaTaskSessions {
     const ELEMENT: &'static str = "CdpReplicaTaskSessions";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for CdpReplicaTaskSessions {
     type Item = CdpReplicaTaskSession;
@@ -5240,10 +5281,13 @@ impl crate::stream::Collection for CdpReplicaTaskSessions {
 }
 impl RootElement for CdpFailoverStartSpec {
     const ELEMENT: &'static str = "CdpFailoverStartSpec";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpReplicaIntervalsSpec {
     const ELEMENT: &'static str = "CdpReplicaIntervalsSpec";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpReplicaIntervals {
     const ELEMENT: &'static str = "CdpReplicaIntervals";
+    const ALIASES: &'static [&'static str] = &[];
 }

@@ -2011,9 +2011,11 @@ impl serde::Serialize for Tasks {
 }
 impl RootElement for EntityRef {
     const ELEMENT: &'static str = "EntityRef";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for EntityReferences {
     const ELEMENT: &'static str = "EntityReferences";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for EntityReferences {
     type Item = EntityRef;
@@ -2021,12 +2023,15 @@ impl crate::stream::Collection for EntityReferences {
 }
 impl RootElement for Error {
     const ELEMENT: &'static str = "Error";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for Task {
     const ELEMENT: &'static str = "Task";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for Tasks {
     const ELEMENT: &'static str = "Tasks";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for Tasks {
     type Item = Task;
@@ -2034,9 +2039,11 @@ impl crate::stream::Collection for Tasks {
 }
 impl RootElement for LogonSession {
     const ELEMENT: &'static str = "LogonSession";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for LogonSessions {
     const ELEMENT: &'static str = "LogonSessions";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for LogonSessions {
     type Item = LogonSession;
@@ -2044,12 +2051,15 @@ impl crate::stream::Collection for LogonSessions {
 }
 impl RootElement for EnterpriseManager {
     const ELEMENT: &'static str = "EnterpriseManager";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for BackupServer {
     const ELEMENT: &'static str = "BackupServer";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for BackupServers {
     const ELEMENT: &'static str = "BackupServers";
+    const ALIASES: &'static [&'static str] = &[];
 }
 impl crate::stream::Collection for BackupServers {
     type Item = BackupServer;

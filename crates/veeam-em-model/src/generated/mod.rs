@@ -39,6 +39,9 @@ pub enum Document {
     /// `<VmCdpReplica>`, declared in `schemas/cdp.xsd`.
     /// Entity form of one VM in a CDP replica.
     VmCdpReplica(VmCdpReplica),
+    /// `<CdpReplicaVm>`, declared in `schemas/cdp.xsd`.
+    /// Entity form of one VM in a CDP replica, under the root name servers use.
+    CdpReplicaVm(VmCdpReplica),
     /// `<VmCdpReplicas>`, declared in `schemas/cdp.xsd`.
     /// Entity form of the VMs of a CDP replica.
     VmCdpReplicas(VmCdpReplicas),
@@ -120,6 +123,7 @@ impl Document {
         "CdpReplica",
         "CdpReplicas",
         "VmCdpReplica",
+        "CdpReplicaVm",
         "VmCdpReplicas",
         "VAppCdpReplica",
         "VAppCdpReplicas",
@@ -192,6 +196,12 @@ impl Document {
                         |reader, element| {
                             VmCdpReplica::from_xml(reader, element)
                                 .map(Self::VmCdpReplica)
+                        }
+                    }
+                    b"CdpReplicaVm" => {
+                        |reader, element| {
+                            VmCdpReplica::from_xml(reader, element)
+                                .map(Self::CdpReplicaVm)
                         }
                     }
                     b"VmCdpReplicas" => {
@@ -344,6 +354,7 @@ impl Document {
             Self::CdpReplica(_) => "CdpReplica",
             Self::CdpReplicas(_) => "CdpReplicas",
             Self::VmCdpReplica(_) => "VmCdpReplica",
+            Self::CdpReplicaVm(_) => "CdpReplicaVm",
             Self::VmCdpReplicas(_) => "VmCdpReplicas",
             Self::VAppCdpReplica(_) => "VAppCdpReplica",
             Self::VAppCdpReplicas(_) => "VAppCdpReplicas",
@@ -383,6 +394,7 @@ impl Document {
             Self::CdpReplica(value) => value.to_xml(&mut writer, "CdpReplica"),
             Self::CdpReplicas(value) => value.to_xml(&mut writer, "CdpReplicas"),
             Self::VmCdpReplica(value) => value.to_xml(&mut writer, "VmCdpReplica"),
+            Self::CdpReplicaVm(value) => value.to_xml(&mut writer, "CdpReplicaVm"),
             Self::VmCdpReplicas(value) => value.to_xml(&mut writer, "VmCdpReplicas"),
             Self::VAppCdpReplica(value) => value.to_xml(&mut writer, "VAppCdpReplica"),
             Self::VAppCdpReplicas(value) => value.to_xml(&mut writer, "VAppCdpReplicas"),
@@ -451,6 +463,7 @@ impl serde::Serialize for Document {
             Self::CdpReplica(value) => map.serialize_entry("CdpReplica", value)?,
             Self::CdpReplicas(value) => map.serialize_entry("CdpReplicas", value)?,
             Self::VmCdpReplica(value) => map.serialize_entry("VmCdpReplica", value)?,
+            Self::CdpReplicaVm(value) => map.serialize_entry("CdpReplicaVm", value)?,
             Self::VmCdpReplicas(value) => map.serialize_entry("VmCdpReplicas", value)?,
             Self::VAppCdpReplica(value) => map.serialize_entry("VAppCdpReplica", value)?,
             Self::VAppCdpReplicas(value) => {

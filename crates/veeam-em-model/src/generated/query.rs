@@ -521,4 +521,5 @@ impl serde::Serialize for Resources {
 }
 impl RootElement for QueryResult {
     const ELEMENT: &'static str = "QueryResult";
+    const ALIASES: &'static [&'static str] = &[];
 }

@@ -26,19 +26,24 @@ pub const MAX_DEPTH: usize = 64;
 
 /// A type that can be a whole document: it has a root element name.
 pub trait RootElement: FromXml + ToXml {
-    /// The root element's name, e.g. `EntityReferences`.
+    /// The root element's name, e.g. `EntityReferences` (the one written).
     const ELEMENT: &'static str;
+    /// Other root names of the same type that servers send (accepted when reading).
+    const ALIASES: &'static [&'static str] = &[];
 }
 
 /// Decodes a document whose root element must be `T::ELEMENT`.
 pub fn from_slice<T: RootElement>(input: &[u8]) -> Result<T, DecodeError> {
-    let expected = format!("<{}>", T::ELEMENT);
-    decode_root(
-        input,
-        |name| (name == T::ELEMENT.as_bytes()).then_some(()),
-        &expected,
-        |r, c, ()| T::from_xml(r, c),
-    )
+    let expected = std::iter::once(T::ELEMENT)
+        .chain(T::ALIASES.iter().copied())
+        .map(|n| format!("<{n}>"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let accepts = |name: &[u8]| {
+        (name == T::ELEMENT.as_bytes() || T::ALIASES.iter().any(|a| a.as_bytes() == name))
+            .then_some(())
+    };
+    decode_root(input, accepts, &expected, |r, c, ()| T::from_xml(r, c))
 }
 
 /// Decodes a document from a string; see [`from_slice`].
