@@ -85,3 +85,23 @@ fn unprefixed_unknown_content_under_a_prefixed_root_keeps_its_namespace() {
         "re-encoding must not move it into the Veeam namespace"
     );
 }
+
+#[test]
+fn an_element_declaring_another_default_namespace_is_not_the_schemas() {
+    // Found by `cargo fuzz run decode_document`: a foreign `Link` kept under a prefixed root is
+    // written back with `xmlns="..."`; reading that back must keep it foreign.
+    let xml = r#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0"><v:Ref Href="a"><v:Links><Link Rel="Up" odd<="x"/><v:Link Href="b"/></v:Links></v:Ref></v:EntityReferences>"#;
+    let first = from_str::<EntityReferences>(xml);
+    // quick-xml accepts the odd start tag of an element that is not ours; we keep it verbatim.
+    let first = first.unwrap();
+    let links = &first.refs[0].links.as_ref().unwrap();
+    assert_eq!(links.links.len(), 1);
+    assert_eq!(links.unknown.elements().len(), 1);
+    let out = veeam_em_model::to_string(&first);
+    assert!(out.contains(r#"<Link xmlns="" Rel="Up""#), "{out}");
+    let again: EntityReferences = from_str(&out).unwrap();
+    assert_eq!(again, first);
+    let plain = r#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"><Links><Link xmlns="urn:other" Odd="1"/></Links></Ref></EntityReferences>"#;
+    let refs: EntityReferences = from_str(plain).unwrap();
+    assert!(refs.refs[0].links.as_ref().unwrap().links.is_empty());
+}

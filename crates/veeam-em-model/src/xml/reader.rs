@@ -276,6 +276,19 @@ impl<'a> XmlReader<'a> {
         if !ours {
             return None;
         }
+        // An unprefixed element that declares another default namespace is not ours (this is
+        // how kept content of other namespaces is written back under a default-namespace root).
+        if name.prefix().is_none() {
+            let attrs = start.attributes_raw();
+            if memchr::memmem::find(attrs, b"xmlns").is_some() {
+                let foreign = RawAttributes::new(attrs).any(|a| {
+                    a.is_ok_and(|a| a.name == b"xmlns" && a.value != NAMESPACE.as_bytes())
+                });
+                if foreign {
+                    return None;
+                }
+            }
+        }
         // `name` borrows `start`; re-slice the local part from the tag itself.
         let full: &'s [u8] = start.name().into_inner();
         let local_len = name.local_name().as_ref().len();
