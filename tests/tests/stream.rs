@@ -264,3 +264,22 @@ fn items_nested_in_a_query_result() {
         assert_eq!(items, expected, "chunk size {n}");
     }
 }
+
+/// Found by `cargo fuzz run stream_items`: kept content of another namespace under a prefixed
+/// root must be kept the same way by the streaming and the whole-document decode.
+#[test]
+fn foreign_content_under_a_prefixed_root_streams_like_the_whole_decode() {
+    let doc = br#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0" xmlns="urn:other"><v:Ref Href="a"><Extra>1</Extra></v:Ref><v:Ref Href="b"/></v:EntityReferences>"#;
+    let whole: EntityReferences = from_slice(doc).unwrap();
+    assert_eq!(
+        whole.refs[0].unknown.elements(),
+        [r#"<Extra xmlns="urn:other">1</Extra>"#]
+    );
+    for n in [1, 9, 4096] {
+        assert_eq!(
+            streamed::<EntityReferences>(doc, n).unwrap(),
+            whole.refs,
+            "chunk size {n}"
+        );
+    }
+}

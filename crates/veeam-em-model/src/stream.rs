@@ -93,6 +93,8 @@ pub struct ItemDecoder<T> {
     items: std::borrow::Cow<'static, [&'static str]>,
     phase: Phase,
     prefix: Option<Box<[u8]>>,
+    /// Default namespace in scope under a prefixed root (kept content must keep it).
+    foreign_default: Option<String>,
     index: usize,
     strings: Option<Interner>,
     /// After an incomplete attempt, the buffered length to wait for before trying again (twice
@@ -130,6 +132,7 @@ impl<T: FromXml> ItemDecoder<T> {
             items: std::borrow::Cow::Borrowed(items),
             phase: Phase::Prolog,
             prefix: None,
+            foreign_default: None,
             index: 0,
             strings: Some(Interner::default()),
             retry_at: 0,
@@ -246,6 +249,7 @@ impl<T: FromXml> ItemDecoder<T> {
             return Err(self.fail(e.shifted(self.start)));
         }
         self.prefix = reader.prefix().map(Box::from);
+        self.foreign_default = reader.foreign_default().map(str::to_owned);
         self.start += reader.position();
         self.phase = if root.empty {
             Phase::Done
@@ -334,7 +338,12 @@ impl<T: FromXml> ItemDecoder<T> {
             let in_items = self.level == self.path.len();
             let next_container = self.path.get(self.level).copied();
             let strings = self.strings.take().unwrap_or_default();
-            let mut reader = XmlReader::fragment(rest, self.prefix.clone(), strings);
+            let mut reader = XmlReader::fragment(
+                rest,
+                self.prefix.clone(),
+                self.foreign_default.clone(),
+                strings,
+            );
             let result = match reader.read_element() {
                 Ok(child) => {
                     let name = reader.schema_name(&child.start);

@@ -77,10 +77,21 @@ impl<'a> XmlReader<'a> {
 
     /// A reader for one element cut out of a larger document (streaming): `prefix` is the Veeam
     /// namespace prefix declared on the document's root, `strings` the interner to reuse.
-    pub(crate) fn fragment(input: &'a [u8], prefix: Option<Box<[u8]>>, strings: Interner) -> Self {
+    pub(crate) fn fragment(
+        input: &'a [u8],
+        prefix: Option<Box<[u8]>>,
+        foreign_default: Option<String>,
+        strings: Interner,
+    ) -> Self {
         let mut reader = Self::new_with(input, strings);
         reader.prefix = prefix;
+        reader.foreign_default = foreign_default;
         reader
+    }
+
+    /// The default namespace in scope under a prefixed root (see `capture_unknown`).
+    pub(crate) fn foreign_default(&self) -> Option<&str> {
+        self.foreign_default.as_deref()
     }
 
     /// Gives back the interner (to reuse it for the next fragment).
