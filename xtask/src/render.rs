@@ -123,6 +123,35 @@ struct Renderer<'m> {
     defaultable: BTreeSet<String>,
 }
 
+/// The pieces of one generated struct that every member adds to.
+#[derive(Default)]
+struct Members {
+    /// Struct fields.
+    fields: TokenStream,
+    /// `let mut` locals of `from_xml`.
+    locals: TokenStream,
+    /// Match arms over attribute names.
+    attr_arms: TokenStream,
+    /// Match arms over child element names.
+    child_arms: TokenStream,
+    /// Field initialisers of the decoded value.
+    build: TokenStream,
+    /// `to_xml` statements for attributes.
+    write_attrs: TokenStream,
+    /// `to_xml` statements for child elements.
+    write_children: TokenStream,
+    /// `Serialize` statements.
+    serialize: TokenStream,
+}
+
+/// The field name of a member: plural for repeated ones.
+fn member_name(shape: &Shape, xml_name: &str) -> String {
+    match shape {
+        Shape::Repeated => names::plural_field_name(xml_name),
+        _ => names::field_name(xml_name),
+    }
+}
+
 /// How a member of a struct is stored.
 enum Shape {
     Required,
@@ -266,66 +295,22 @@ impl<'m> Renderer<'m> {
             Ok(format_ident!("{}", name))
         };
 
-        let mut fields = TokenStream::new();
-        let mut locals = TokenStream::new();
-        let mut attr_arms = TokenStream::new();
-        let mut child_arms = TokenStream::new();
-        let mut build = TokenStream::new();
-        let mut write_attrs = TokenStream::new();
-        let mut write_children = TokenStream::new();
-        let mut serialize = TokenStream::new();
-
+        let mut m = Members::default();
         for a in &c.attributes {
             let f = take(names::field_name(&a.name))?;
-            self.attribute(
-                c,
-                a,
-                &f,
-                &mut fields,
-                &mut locals,
-                &mut attr_arms,
-                &mut build,
-                &mut write_attrs,
-                &mut serialize,
-            );
+            self.attribute(a, &f, &mut m);
         }
         for p in &c.content {
             match p {
                 Particle::Element(e) => {
                     let sh = shape(e.min, e.max);
-                    let f = take(match sh {
-                        Shape::Repeated => names::plural_field_name(&e.name),
-                        _ => names::field_name(&e.name),
-                    })?;
-                    self.element(
-                        e,
-                        sh,
-                        &f,
-                        &mut fields,
-                        &mut locals,
-                        &mut child_arms,
-                        &mut build,
-                        &mut write_children,
-                        &mut serialize,
-                    );
+                    let f = take(member_name(&sh, &e.name))?;
+                    self.element(e, sh, &f, &mut m);
                 }
                 Particle::Choice(ch) => {
                     let sh = shape(ch.min, ch.max);
-                    let f = take(match sh {
-                        Shape::Repeated => names::plural_field_name(&ch.name),
-                        _ => names::field_name(&ch.name),
-                    })?;
-                    self.choice(
-                        ch,
-                        sh,
-                        &f,
-                        &mut fields,
-                        &mut locals,
-                        &mut child_arms,
-                        &mut build,
-                        &mut write_children,
-                        &mut serialize,
-                    );
+                    let f = take(member_name(&sh, &ch.name))?;
+                    self.choice(ch, sh, &f, &mut m);
                 }
             }
         }
@@ -337,13 +322,24 @@ impl<'m> Renderer<'m> {
                     "The element's text (simple content of type {}).",
                     self.schema_type_name(&FieldType::Value(tt.clone()))
                 )]);
-                fields.extend(quote!(#doc pub #f: #vt,));
-                serialize.extend(quote!(map.serialize_entry("$text", &self.#f)?;));
+                m.fields.extend(quote!(#doc pub #f: #vt,));
+                m.serialize
+                    .extend(quote!(map.serialize_entry("$text", &self.#f)?;));
                 Some(f)
             }
             None => None,
         };
         take("unknown".into())?;
+        let Members {
+            fields,
+            locals,
+            attr_arms,
+            child_arms,
+            build,
+            write_attrs,
+            write_children,
+            serialize,
+        } = m;
         // Simple content: the text instead of child elements.
         let (read_content, build_text, write_content) = match &text_field {
             Some(f) => (
@@ -442,19 +438,7 @@ impl<'m> Renderer<'m> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn attribute(
-        &self,
-        c: &ComplexType,
-        a: &Attribute,
-        f: &Ident,
-        fields: &mut TokenStream,
-        locals: &mut TokenStream,
-        arms: &mut TokenStream,
-        build: &mut TokenStream,
-        write: &mut TokenStream,
-        serialize: &mut TokenStream,
-    ) {
+    fn attribute(&self, a: &Attribute, f: &Ident, m: &mut Members) {
         let name = &a.name;
         let key = Literal::byte_string(name.as_bytes());
         let vt = self.value_type(&a.ty);
@@ -473,33 +457,35 @@ impl<'m> Renderer<'m> {
             doc.push(d.clone());
         }
         let doc = doc_lines(&doc);
-        fields.extend(quote!(#doc pub #f: #ft,));
-        locals.extend(quote!(let mut #f: Option<#vt> = None;));
+        m.fields.extend(quote!(#doc pub #f: #ft,));
+        m.locals.extend(quote!(let mut #f: Option<#vt> = None;));
         let read = if a.required {
             quote!(Some(reader.attribute_value(&element, &attr, #name)?))
         } else {
             quote!(reader.optional_attribute_value(&element, &attr, #name)?)
         };
-        arms.extend(quote!(#key => {
+        m.attr_arms.extend(quote!(#key => {
             if #f.is_some() {
                 return Err(reader.duplicate_attribute(&attr, #name));
             }
             #f = #read;
         }));
         if a.required {
-            build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
-            write.extend(quote!(writer.attribute_value(#name, &self.#f);));
-            serialize.extend(quote!(map.serialize_entry(#name, &self.#f)?;));
+            m.build
+                .extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
+            m.write_attrs
+                .extend(quote!(writer.attribute_value(#name, &self.#f);));
+            m.serialize
+                .extend(quote!(map.serialize_entry(#name, &self.#f)?;));
         } else {
-            build.extend(quote!(#f,));
-            write.extend(
+            m.build.extend(quote!(#f,));
+            m.write_attrs.extend(
                 quote!(if let Some(value) = &self.#f { writer.attribute_value(#name, value); }),
             );
-            serialize.extend(
+            m.serialize.extend(
                 quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }),
             );
         }
-        let _ = c;
     }
 
     /// The call that decodes one child element into a value of type `t`.
@@ -518,19 +504,7 @@ impl<'m> Renderer<'m> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn element(
-        &self,
-        e: &ElementField,
-        sh: Shape,
-        f: &Ident,
-        fields: &mut TokenStream,
-        locals: &mut TokenStream,
-        arms: &mut TokenStream,
-        build: &mut TokenStream,
-        write: &mut TokenStream,
-        serialize: &mut TokenStream,
-    ) {
+    fn element(&self, e: &ElementField, sh: Shape, f: &Ident, m: &mut Members) {
         let name = &e.name;
         let key = Literal::byte_string(name.as_bytes());
         let et = self.field_type(&e.ty);
@@ -544,33 +518,35 @@ impl<'m> Renderer<'m> {
             doc.push(d.clone());
         }
         let doc = doc_lines(&doc);
-        fields.extend(quote!(#doc pub #f: #ft,));
+        m.fields.extend(quote!(#doc pub #f: #ft,));
         match sh {
             Shape::Repeated => {
                 let read = self.read_child(&e.ty, name, quote!(Some(#f.len() + 1)));
                 let item = self.write_child(&e.ty, name, quote!(item));
-                locals.extend(quote!(let mut #f: Vec<#et> = Vec::new();));
-                arms.extend(quote!(Some(#key) => { let value = #read; #f.push(value); }));
-                build.extend(quote!(#f,));
-                write.extend(quote!(for item in &self.#f { #item }));
-                serialize.extend(
+                m.locals.extend(quote!(let mut #f: Vec<#et> = Vec::new();));
+                m.child_arms
+                    .extend(quote!(Some(#key) => { let value = #read; #f.push(value); }));
+                m.build.extend(quote!(#f,));
+                m.write_children
+                    .extend(quote!(for item in &self.#f { #item }));
+                m.serialize.extend(
                     // Always an array, even empty, so that consumers can iterate without checks.
                     quote!(map.serialize_entry(#name, &self.#f)?;),
                 );
             }
             Shape::Optional | Shape::Required => {
                 let read = self.read_child(&e.ty, name, quote!(None));
-                locals.extend(quote!(let mut #f: Option<#et> = None;));
+                m.locals.extend(quote!(let mut #f: Option<#et> = None;));
                 if matches!((&sh, &e.ty), (Shape::Optional, FieldType::Value(_))) {
                     // Optional simple values: `xsi:nil` or empty text (for non-strings) is absent.
-                    arms.extend(quote!(Some(#key) => {
+                    m.child_arms.extend(quote!(Some(#key) => {
                         let offset = child.offset;
                         if let Some(value) = reader.optional_value_child(child, #name)? {
                             reader.set_once(&mut #f, value, #name, offset)?;
                         }
                     }));
                 } else {
-                    arms.extend(quote!(Some(#key) => {
+                    m.child_arms.extend(quote!(Some(#key) => {
                         let offset = child.offset;
                         let value = #read;
                         reader.set_once(&mut #f, value, #name, offset)?;
@@ -578,32 +554,23 @@ impl<'m> Renderer<'m> {
                 }
                 if matches!(sh, Shape::Required) {
                     let item = self.write_child(&e.ty, name, quote!(&self.#f));
-                    build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#name))?,));
-                    write.extend(item);
-                    serialize.extend(quote!(map.serialize_entry(#name, &self.#f)?;));
+                    m.build
+                        .extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#name))?,));
+                    m.write_children.extend(item);
+                    m.serialize
+                        .extend(quote!(map.serialize_entry(#name, &self.#f)?;));
                 } else {
                     let item = self.write_child(&e.ty, name, quote!(value));
-                    build.extend(quote!(#f,));
-                    write.extend(quote!(if let Some(value) = &self.#f { #item }));
-                    serialize.extend(quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }));
+                    m.build.extend(quote!(#f,));
+                    m.write_children
+                        .extend(quote!(if let Some(value) = &self.#f { #item }));
+                    m.serialize.extend(quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }));
                 }
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn choice(
-        &self,
-        ch: &ChoiceField,
-        sh: Shape,
-        f: &Ident,
-        fields: &mut TokenStream,
-        locals: &mut TokenStream,
-        arms: &mut TokenStream,
-        build: &mut TokenStream,
-        write: &mut TokenStream,
-        serialize: &mut TokenStream,
-    ) {
+    fn choice(&self, ch: &ChoiceField, sh: Shape, f: &Ident, m: &mut Members) {
         let enum_ty = ident(&ch.name);
         let ft = Self::wrap(quote!(#enum_ty), &sh);
         let alternatives = ch
@@ -620,14 +587,17 @@ impl<'m> Renderer<'m> {
             doc.push(d.clone());
         }
         let doc = doc_lines(&doc);
-        fields.extend(quote!(#doc pub #f: #ft,));
+        m.fields.extend(quote!(#doc pub #f: #ft,));
         let repeated = matches!(sh, Shape::Repeated);
         if repeated {
-            locals.extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
-            build.extend(quote!(#f,));
-            write.extend(quote!(for item in &self.#f { item.write(writer); }));
+            m.locals
+                .extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
+            m.build.extend(quote!(#f,));
+            m.write_children
+                .extend(quote!(for item in &self.#f { item.write(writer); }));
         } else {
-            locals.extend(quote!(let mut #f: Option<#enum_ty> = None;));
+            m.locals
+                .extend(quote!(let mut #f: Option<#enum_ty> = None;));
             if matches!(sh, Shape::Required) {
                 let names = ch
                     .variants
@@ -636,11 +606,13 @@ impl<'m> Renderer<'m> {
                     .collect::<Vec<_>>()
                     .join("|");
                 let missing = Literal::string(&names);
-                build.extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#missing))?,));
-                write.extend(quote!(self.#f.write(writer);));
+                m.build
+                    .extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#missing))?,));
+                m.write_children.extend(quote!(self.#f.write(writer);));
             } else {
-                build.extend(quote!(#f,));
-                write.extend(quote!(if let Some(item) = &self.#f { item.write(writer); }));
+                m.build.extend(quote!(#f,));
+                m.write_children
+                    .extend(quote!(if let Some(item) = &self.#f { item.write(writer); }));
             }
         }
         for v in &ch.variants {
@@ -650,14 +622,14 @@ impl<'m> Renderer<'m> {
             let counter = format_ident!("{}_{}", f, names::field_name(vname).trim_end_matches('_'));
             if repeated {
                 let read = self.read_child(&v.ty, vname, quote!(Some(#counter)));
-                locals.extend(quote!(let mut #counter = 0usize;));
-                arms.extend(quote!(Some(#key) => {
+                m.locals.extend(quote!(let mut #counter = 0usize;));
+                m.child_arms.extend(quote!(Some(#key) => {
                     #counter += 1;
                     let value = #read;
                     #f.push(#enum_ty::#variant(value));
                 }));
                 let vt = self.field_type(&v.ty);
-                serialize.extend(quote! {
+                m.serialize.extend(quote! {
                     let items: Vec<&#vt> = self.#f.iter().filter_map(|item| match item {
                         #enum_ty::#variant(value) => Some(value),
                         #[allow(unreachable_patterns)]
@@ -667,7 +639,7 @@ impl<'m> Renderer<'m> {
                 });
             } else {
                 let read = self.read_child(&v.ty, vname, quote!(None));
-                arms.extend(quote!(Some(#key) => {
+                m.child_arms.extend(quote!(Some(#key) => {
                     let offset = child.offset;
                     let value = #read;
                     reader.set_once(&mut #f, #enum_ty::#variant(value), #vname, offset)?;
@@ -685,7 +657,7 @@ impl<'m> Renderer<'m> {
             } else {
                 quote!(self.#f.as_ref())
             };
-            serialize.extend(quote! {
+            m.serialize.extend(quote! {
                 if let Some(item) = #target {
                     match item { #(#entries)* }
                 }
