@@ -154,13 +154,9 @@ impl<T: FromXml> ItemDecoder<T> {
     /// Drops consumed bytes once they are the larger part of the buffer.
     fn compact(&mut self) {
         if self.start > 0 && self.start * 2 >= self.buf.len() {
-            let gone = &self.buf[..self.start];
-            let newlines = memchr::memchr_iter(b'\n', gone).count();
-            let column = match memchr::memrchr(b'\n', gone) {
-                Some(i) => String::from_utf8_lossy(&gone[i + 1..]).chars().count() + 1,
-                None => self.base.2 + String::from_utf8_lossy(gone).chars().count(),
-            };
-            self.base = (self.base.0 + self.start, self.base.1 + newlines, column);
+            let (line, column) =
+                crate::xml::advance((self.base.1, self.base.2), &self.buf[..self.start]);
+            self.base = (self.base.0 + self.start, line, column);
             self.buf.drain(..self.start);
             self.start = 0;
         }
@@ -218,11 +214,7 @@ impl<T: FromXml> ItemDecoder<T> {
 
     fn need_data<U>(&self) -> Result<Next<U>, DecodeError> {
         if self.eof {
-            let e = DecodeError::new(
-                DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
-                self.buf.len(),
-            );
-            return Err(self.fail(e));
+            return Err(self.fail(DecodeError::end_inside_element(self.buf.len())));
         }
         self.too_large()?;
         Ok(Next::NeedData)

@@ -107,6 +107,21 @@ impl fmt::Display for DecodeErrorKind {
     }
 }
 
+/// The 1-based `(line, column)` after `bytes`, starting at `from`; columns count characters.
+pub(crate) fn advance(from: (usize, usize), bytes: &[u8]) -> (usize, usize) {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    match memchr::memrchr(b'\n', bytes) {
+        Some(i) => (
+            from.0 + newlines,
+            String::from_utf8_lossy(&bytes[i + 1..]).chars().count() + 1,
+        ),
+        None => (
+            from.0,
+            from.1 + String::from_utf8_lossy(bytes).chars().count(),
+        ),
+    }
+}
+
 /// One step of an element path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -154,6 +169,22 @@ impl DecodeError {
         e
     }
 
+    /// The input ended inside an element.
+    pub(crate) fn end_inside_element(offset: usize) -> Self {
+        Self::end_of_input(
+            DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
+            offset,
+        )
+    }
+
+    /// An XML or DOCTYPE declaration inside an element.
+    pub(crate) fn declaration_inside_element(offset: usize) -> Self {
+        Self::new(
+            DecodeErrorKind::Syntax("declaration inside an element".into()),
+            offset,
+        )
+    }
+
     /// `true` when the input ended where more was needed.
     pub(crate) fn is_end_of_input(&self) -> bool {
         self.0.at_eof
@@ -179,13 +210,8 @@ impl DecodeError {
     /// starts at `base` (offset, line, column) of the whole stream.
     pub(crate) fn locate_in_stream(mut self, window: &[u8], base: (usize, usize, usize)) -> Self {
         let local = self.0.offset.min(window.len());
-        self = self.locate(window);
-        let local_line = self.0.line;
+        (self.0.line, self.0.column) = advance((base.1, base.2), &window[..local]);
         self.0.offset = base.0 + local;
-        if local_line == 1 {
-            self.0.column += base.2 - 1;
-        }
-        self.0.line += base.1 - 1;
         self
     }
 
@@ -198,16 +224,7 @@ impl DecodeError {
     /// Computes line and column of the offset in `input` (done once, at the API boundary).
     pub(crate) fn locate(mut self, input: &[u8]) -> Self {
         let offset = self.0.offset.min(input.len());
-        let before = &input[..offset];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        self.0.line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        self.0.column = String::from_utf8_lossy(&before[line_start..])
-            .chars()
-            .count()
-            + 1;
+        (self.0.line, self.0.column) = advance((1, 1), &input[..offset]);
         self
     }
 

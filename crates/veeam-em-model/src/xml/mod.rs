@@ -12,6 +12,7 @@ mod value;
 mod writer;
 
 pub use attributes::{RawAttribute, RawAttributes};
+pub(crate) use error::advance;
 pub use error::{DecodeError, DecodeErrorKind};
 pub use reader::{Child, FromXml, XmlReader};
 pub use unknown::{Unknown, UnknownContent};

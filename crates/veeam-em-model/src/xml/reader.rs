@@ -346,16 +346,10 @@ impl<'a> XmlReader<'a> {
                     return Err(DecodeError::new(DecodeErrorKind::UnexpectedText(text), at));
                 }
                 Event::Eof => {
-                    return Err(DecodeError::end_of_input(
-                        DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
-                        at,
-                    ));
+                    return Err(DecodeError::end_inside_element(at));
                 }
                 Event::Decl(_) | Event::DocType(_) => {
-                    return Err(DecodeError::new(
-                        DecodeErrorKind::Syntax("declaration inside an element".into()),
-                        at,
-                    ));
+                    return Err(DecodeError::declaration_inside_element(at));
                 }
             }
         }
@@ -393,16 +387,10 @@ impl<'a> XmlReader<'a> {
                     ));
                 }
                 Event::Eof => {
-                    return Err(DecodeError::end_of_input(
-                        DecodeErrorKind::Syntax("unexpected end of input inside an element".into()),
-                        at,
-                    ));
+                    return Err(DecodeError::end_inside_element(at));
                 }
                 Event::Decl(_) | Event::DocType(_) => {
-                    return Err(DecodeError::new(
-                        DecodeErrorKind::Syntax("declaration inside an element".into()),
-                        at,
-                    ));
+                    return Err(DecodeError::declaration_inside_element(at));
                 }
             };
             first_at.get_or_insert(at);
@@ -540,12 +528,7 @@ impl<'a> XmlReader<'a> {
                         }
                     }
                     (Event::Eof, at) => {
-                        return Err(DecodeError::end_of_input(
-                            DecodeErrorKind::Syntax(
-                                "unexpected end of input inside an element".into(),
-                            ),
-                            at,
-                        ));
+                        return Err(DecodeError::end_inside_element(at));
                     }
                     _ => {}
                 }
