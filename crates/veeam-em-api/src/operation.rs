@@ -13,16 +13,14 @@ use crate::{ApiError, BaseUrl, Credentials, SessionToken};
 /// The header that carries the session token.
 pub const SESSION_HEADER: &str = "X-RestSvcSessionId";
 
-/// Characters escaped in a path segment.
-const SEGMENT: &AsciiSet = &CONTROLS
+/// Characters escaped in both path segments and query parts.
+const URL_UNSAFE: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')
     .add(b'%')
-    .add(b'/')
     .add(b'<')
     .add(b'>')
-    .add(b'?')
     .add(b'[')
     .add(b'\\')
     .add(b']')
@@ -32,25 +30,11 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
+/// Characters escaped in a path segment.
+const SEGMENT: &AsciiSet = &URL_UNSAFE.add(b'/').add(b'?');
+
 /// Characters escaped in a query name or value (`;`, `,`, `(` and `)` of filters stay readable).
-const QUERY: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'&')
-    .add(b'+')
-    .add(b'<')
-    .add(b'=')
-    .add(b'>')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
+const QUERY: &AsciiSet = &URL_UNSAFE.add(b'&').add(b'+').add(b'=');
 
 /// An API operation as a value: it knows how to build its request and decode its response.
 pub trait Operation {
