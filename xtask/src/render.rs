@@ -350,18 +350,19 @@ impl<'m> Renderer<'m> {
             None => (
                 quote! {
                     if !element.empty {
+                        let mut index = 0u32;
                         while let Some(child) = reader.next_child()? {
                             match reader.schema_name(&child.start) {
                                 #child_arms
-                                _ => unknown.push_element(&reader.capture_unknown(child)?),
+                                _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                             }
+                            index += 1;
                         }
                     }
                 },
                 quote!(),
                 quote! {
                     #write_children
-                    self.unknown.write_elements(writer);
                     writer.end(name);
                 },
             ),
@@ -416,10 +417,10 @@ impl<'m> Renderer<'m> {
             }
 
             impl ToXml for #ty {
-                fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+                fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
                     writer.start(name);
                     #write_attrs
-                    self.unknown.write_attributes(writer);
+                    writer.unknown(&self.unknown);
                     #write_content
                 }
             }
@@ -700,7 +701,7 @@ impl<'m> Renderer<'m> {
                     match self { #names_arms }
                 }
 
-                fn write(&self, writer: &mut XmlWriter) {
+                fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
                     match self { #writes }
                 }
             }

@@ -43,7 +43,14 @@ impl DateTime {
         } else {
             (t, None)
         };
-        let local = PrimitiveDateTime::parse(local, LOCAL).map_err(|_| invalid())?;
+        let local = match end_of_day(local) {
+            // XSD 1.0 allows `24:00:00`: midnight at the end of the day, the next day's 00:00.
+            Some(date) => PrimitiveDateTime::parse(&format!("{date}T00:00:00"), LOCAL)
+                .ok()
+                .and_then(|midnight| midnight.checked_add(time::Duration::DAY))
+                .ok_or_else(invalid)?,
+            None => PrimitiveDateTime::parse(local, LOCAL).map_err(|_| invalid())?,
+        };
         Ok(Self { local, offset })
     }
 
@@ -51,6 +58,17 @@ impl DateTime {
     pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
         self.offset.map(|o| self.local.assume_offset(o))
     }
+}
+
+/// The date part of `<date>T24:00:00` (with any zero fraction).
+fn end_of_day(local: &str) -> Option<&str> {
+    let (date, time) = local.split_once('T')?;
+    let fraction = time.strip_prefix("24:00:00")?;
+    let zero = fraction.is_empty()
+        || fraction
+            .strip_prefix('.')
+            .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b == b'0'));
+    zero.then_some(date)
 }
 
 impl From<OffsetDateTime> for DateTime {

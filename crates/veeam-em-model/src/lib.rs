@@ -35,7 +35,7 @@ pub use generated::*;
 pub use text::Text;
 pub use uid::Uid;
 pub use xml::{
-    from_slice, from_str, to_string, DecodeError, DecodeErrorKind, RootElement, Unknown,
+    from_slice, from_str, to_string, DecodeError, DecodeErrorKind, NotXml, RootElement, Unknown,
 };
 
 /// `Ref` items of an [`EntityReferences`] list are [`EntityRef`]s; the API uses both names.

@@ -322,7 +322,12 @@ impl<T: FromXml> ItemDecoder<T> {
                 if end == rest.len() && !self.eof {
                     return self.need_data();
                 }
-                let text = String::from_utf8_lossy(&rest[..end]).trim().to_owned();
+                // Unicode white space (U+00A0 indentation of copied documents) is not content.
+                if end < rest.len() && crate::xml::is_blank(&rest[..end]) {
+                    self.start += end;
+                    continue;
+                }
+                let text = crate::xml::stray_text(&rest[..end]);
                 let e = DecodeError::new(DecodeErrorKind::UnexpectedText(text), self.start)
                     .in_element(self.open_element(), None);
                 return Err(self.fail(e));

@@ -43,6 +43,7 @@ impl FromXml for CDPReplicaRPOReportingFailedOptions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Enabled") => {
@@ -81,8 +82,9 @@ impl FromXml for CDPReplicaRPOReportingFailedOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -94,9 +96,9 @@ impl FromXml for CDPReplicaRPOReportingFailedOptions {
     }
 }
 impl ToXml for CDPReplicaRPOReportingFailedOptions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.enabled {
             writer.value_element("Enabled", value);
         }
@@ -106,7 +108,6 @@ impl ToXml for CDPReplicaRPOReportingFailedOptions {
         if let Some(value) = &self.rpo_threshold_minutes {
             writer.value_element("RPOThresholdMinutes", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -164,6 +165,7 @@ impl FromXml for CDPReplicaRPOReportingWarningOptions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Enabled") => {
@@ -202,8 +204,9 @@ impl FromXml for CDPReplicaRPOReportingWarningOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -215,9 +218,9 @@ impl FromXml for CDPReplicaRPOReportingWarningOptions {
     }
 }
 impl ToXml for CDPReplicaRPOReportingWarningOptions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.enabled {
             writer.value_element("Enabled", value);
         }
@@ -227,7 +230,6 @@ impl ToXml for CDPReplicaRPOReportingWarningOptions {
         if let Some(value) = &self.rpo_threshold_minutes {
             writer.value_element("RPOThresholdMinutes", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -288,6 +290,7 @@ impl FromXml for CdpFailoverStartSpec {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"RestoreCurrent") => {
@@ -341,8 +344,9 @@ impl FromXml for CdpFailoverStartSpec {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -357,9 +361,9 @@ impl FromXml for CdpFailoverStartSpec {
     }
 }
 impl ToXml for CdpFailoverStartSpec {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         writer.value_element("RestoreCurrent", &self.restore_current);
         writer.value_element("RestoreCurrentVss", &self.restore_current_vss);
         if let Some(value) = &self.restore_at_interval {
@@ -368,7 +372,6 @@ impl ToXml for CdpFailoverStartSpec {
         if let Some(value) = &self.restore_at_point_in_time {
             writer.value_element("RestoreAtPointInTime", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -468,6 +471,7 @@ impl FromXml for CdpPolicies {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"CdpPolicy") => {
@@ -479,21 +483,21 @@ impl FromXml for CdpPolicies {
                             )?;
                         cdp_policies.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { cdp_policies, unknown })
     }
 }
 impl ToXml for CdpPolicies {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.cdp_policies {
             ToXml::to_xml(item, writer, "CdpPolicy");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -597,6 +601,7 @@ impl FromXml for CdpPolicy {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -689,8 +694,9 @@ impl FromXml for CdpPolicy {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -712,7 +718,7 @@ impl FromXml for CdpPolicy {
     }
 }
 impl ToXml for CdpPolicy {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -726,7 +732,7 @@ impl ToXml for CdpPolicy {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -754,7 +760,6 @@ impl ToXml for CdpPolicy {
         if let Some(value) = &self.cdp_policy_info {
             ToXml::to_xml(value, writer, "CdpPolicyInfo");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -836,6 +841,7 @@ impl FromXml for CdpPolicyInfo {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"CdpReplicaPolicyInfo") => {
@@ -850,8 +856,9 @@ impl FromXml for CdpPolicyInfo {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -861,13 +868,12 @@ impl FromXml for CdpPolicyInfo {
     }
 }
 impl ToXml for CdpPolicyInfo {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.cdp_replica_policy_info {
             ToXml::to_xml(value, writer, "CdpReplicaPolicyInfo");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1007,6 +1013,7 @@ impl FromXml for CdpReplica {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -1046,8 +1053,9 @@ impl FromXml for CdpReplica {
                                 .set_once(&mut policy_name, value, "PolicyName", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1064,7 +1072,7 @@ impl FromXml for CdpReplica {
     }
 }
 impl ToXml for CdpReplica {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -1078,7 +1086,7 @@ impl ToXml for CdpReplica {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -1091,7 +1099,6 @@ impl ToXml for CdpReplica {
         if let Some(value) = &self.policy_name {
             writer.value_element("PolicyName", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1167,6 +1174,7 @@ impl FromXml for CdpReplicaInterval {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"StartDate") => {
@@ -1206,8 +1214,9 @@ impl FromXml for CdpReplicaInterval {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1220,9 +1229,9 @@ impl FromXml for CdpReplicaInterval {
     }
 }
 impl ToXml for CdpReplicaInterval {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.start_date {
             writer.value_element("StartDate", value);
         }
@@ -1235,7 +1244,6 @@ impl ToXml for CdpReplicaInterval {
         if let Some(value) = &self.interval_type {
             writer.value_element("IntervalType", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1290,6 +1298,7 @@ impl FromXml for CdpReplicaIntervalList {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Interval") => {
@@ -1301,21 +1310,21 @@ impl FromXml for CdpReplicaIntervalList {
                             )?;
                         intervals.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { intervals, unknown })
     }
 }
 impl ToXml for CdpReplicaIntervalList {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.intervals {
             ToXml::to_xml(item, writer, "Interval");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1371,6 +1380,7 @@ impl FromXml for CdpReplicaIntervals {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"StartDate") => {
@@ -1423,8 +1433,9 @@ impl FromXml for CdpReplicaIntervals {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1438,9 +1449,9 @@ impl FromXml for CdpReplicaIntervals {
     }
 }
 impl ToXml for CdpReplicaIntervals {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.start_date {
             writer.value_element("StartDate", value);
         }
@@ -1456,7 +1467,6 @@ impl ToXml for CdpReplicaIntervals {
         if let Some(value) = &self.restore_points {
             ToXml::to_xml(value, writer, "RestorePoints");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1517,6 +1527,7 @@ impl FromXml for CdpReplicaIntervalsSpec {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"StartDate") => {
@@ -1529,8 +1540,9 @@ impl FromXml for CdpReplicaIntervalsSpec {
                         let value = reader.value_child(child, "EndDate", None)?;
                         reader.set_once(&mut end_date, value, "EndDate", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1541,12 +1553,11 @@ impl FromXml for CdpReplicaIntervalsSpec {
     }
 }
 impl ToXml for CdpReplicaIntervalsSpec {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         writer.value_element("StartDate", &self.start_date);
         writer.value_element("EndDate", &self.end_date);
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1594,6 +1605,7 @@ impl FromXml for CdpReplicaPolicyInfo {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Includes") => {
@@ -1613,8 +1625,9 @@ impl FromXml for CdpReplicaPolicyInfo {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1625,16 +1638,15 @@ impl FromXml for CdpReplicaPolicyInfo {
     }
 }
 impl ToXml for CdpReplicaPolicyInfo {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.includes {
             ToXml::to_xml(value, writer, "Includes");
         }
         if let Some(value) = &self.guest_processing_options {
             ToXml::to_xml(value, writer, "GuestProcessingOptions");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1707,6 +1719,7 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"RecoveryPointObjectiveSeconds") => {
@@ -1828,8 +1841,9 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1847,9 +1861,9 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
     }
 }
 impl ToXml for CdpReplicaPolicyScheduleOptions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.recovery_point_objective_seconds {
             writer.value_element("RecoveryPointObjectiveSeconds", value);
         }
@@ -1877,7 +1891,6 @@ impl ToXml for CdpReplicaPolicyScheduleOptions {
         if let Some(value) = &self.long_term_retention_schedule {
             ToXml::to_xml(value, writer, "LongTermRetentionSchedule");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1953,6 +1966,7 @@ impl FromXml for CdpReplicaRestorePoint {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Id") => {
@@ -1982,8 +1996,9 @@ impl FromXml for CdpReplicaRestorePoint {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1995,9 +2010,9 @@ impl FromXml for CdpReplicaRestorePoint {
     }
 }
 impl ToXml for CdpReplicaRestorePoint {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.id {
             writer.value_element("Id", value);
         }
@@ -2007,7 +2022,6 @@ impl ToXml for CdpReplicaRestorePoint {
         if let Some(value) = &self.is_application_consistent {
             writer.value_element("IsApplicationConsistent", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -2059,6 +2073,7 @@ impl FromXml for CdpReplicaRestorePointList {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"RestorePoint") => {
@@ -2070,21 +2085,21 @@ impl FromXml for CdpReplicaRestorePointList {
                             )?;
                         restore_points.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { restore_points, unknown })
     }
 }
 impl ToXml for CdpReplicaRestorePointList {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.restore_points {
             ToXml::to_xml(item, writer, "RestorePoint");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -2194,6 +2209,7 @@ impl FromXml for CdpReplicaSession {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -2296,8 +2312,9 @@ impl FromXml for CdpReplicaSession {
                             reader.set_once(&mut is_retry, value, "IsRetry", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -2321,7 +2338,7 @@ impl FromXml for CdpReplicaSession {
     }
 }
 impl ToXml for CdpReplicaSession {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -2335,7 +2352,7 @@ impl ToXml for CdpReplicaSession {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -2369,7 +2386,6 @@ impl ToXml for CdpReplicaSession {
         if let Some(value) = &self.is_retry {
             writer.value_element("IsRetry", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -2535,6 +2551,7 @@ impl FromXml for CdpReplicaSessions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"CdpReplicaSession") => {
@@ -2559,8 +2576,9 @@ impl FromXml for CdpReplicaSessions {
                         cdp_replica_session_items
                             .push(CdpReplicaSessionItem::CdpPolicySession(value));
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -2570,13 +2588,12 @@ impl FromXml for CdpReplicaSessions {
     }
 }
 impl ToXml for CdpReplicaSessions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.cdp_replica_session_items {
             item.write(writer);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -2628,7 +2645,7 @@ impl CdpReplicaSessionItem {
             Self::CdpPolicySession(_) => "CdpPolicySession",
         }
     }
-    fn write(&self, writer: &mut XmlWriter) {
+    fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
         match self {
             Self::CdpReplicaSession(value) => {
                 ToXml::to_xml(value, writer, "CdpReplicaSession");
@@ -2737,6 +2754,7 @@ impl FromXml for CdpReplicaTaskSession {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -2813,8 +2831,9 @@ impl FromXml for CdpReplicaTaskSession {
                                 .set_once(&mut total_size, value, "TotalSize", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -2836,7 +2855,7 @@ impl FromXml for CdpReplicaTaskSession {
     }
 }
 impl ToXml for CdpReplicaTaskSession {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -2853,7 +2872,7 @@ impl ToXml for CdpReplicaTaskSession {
         if let Some(value) = &self.vm_display_name {
             writer.attribute_value("VmDisplayName", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -2878,7 +2897,6 @@ impl ToXml for CdpReplicaTaskSession {
         if let Some(value) = &self.total_size {
             writer.value_element("TotalSize", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3017,6 +3035,7 @@ impl FromXml for CdpReplicaTaskSessions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"CdpReplicaTaskSession") => {
@@ -3028,8 +3047,9 @@ impl FromXml for CdpReplicaTaskSessions {
                             )?;
                         cdp_replica_task_sessions.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -3039,13 +3059,12 @@ impl FromXml for CdpReplicaTaskSessions {
     }
 }
 impl ToXml for CdpReplicaTaskSessions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.cdp_replica_task_sessions {
             ToXml::to_xml(item, writer, "CdpReplicaTaskSession");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3089,6 +3108,7 @@ impl FromXml for CdpReplicas {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"CdpReplica") => {
@@ -3100,21 +3120,21 @@ impl FromXml for CdpReplicas {
                             )?;
                         cdp_replicas.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { cdp_replicas, unknown })
     }
 }
 impl ToXml for CdpReplicas {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.cdp_replicas {
             ToXml::to_xml(item, writer, "CdpReplica");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3164,6 +3184,7 @@ impl FromXml for CreateObjectInJobSpec {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"HierarchyObjRef") => {
@@ -3200,8 +3221,9 @@ impl FromXml for CreateObjectInJobSpec {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -3215,15 +3237,14 @@ impl FromXml for CreateObjectInJobSpec {
     }
 }
 impl ToXml for CreateObjectInJobSpec {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         writer.value_element("HierarchyObjRef", &self.hierarchy_obj_ref);
         writer.value_element("HierarchyObjName", &self.hierarchy_obj_name);
         if let Some(value) = &self.guest_processing_options {
             ToXml::to_xml(value, writer, "GuestProcessingOptions");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3283,12 +3304,12 @@ impl FromXml for Day {
     }
 }
 impl ToXml for Day {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.name {
             writer.attribute_value("Name", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         writer.text_and_end(name, &self.value);
     }
 }
@@ -3341,6 +3362,7 @@ impl FromXml for GuestProcessingOptions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"VssSnapshotOptions") => {
@@ -3383,8 +3405,9 @@ impl FromXml for GuestProcessingOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -3396,9 +3419,9 @@ impl FromXml for GuestProcessingOptions {
     }
 }
 impl ToXml for GuestProcessingOptions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.vss_snapshot_options {
             ToXml::to_xml(value, writer, "VssSnapshotOptions");
         }
@@ -3408,7 +3431,6 @@ impl ToXml for GuestProcessingOptions {
         if let Some(value) = &self.linux_credentials_id {
             writer.value_element("LinuxCredentialsId", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3470,6 +3492,7 @@ impl FromXml for LongTermRetentionSchedule {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"TimePeriods") => {
@@ -3478,8 +3501,9 @@ impl FromXml for LongTermRetentionSchedule {
                         reader
                             .set_once(&mut time_periods, value, "TimePeriods", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -3490,16 +3514,15 @@ impl FromXml for LongTermRetentionSchedule {
     }
 }
 impl ToXml for LongTermRetentionSchedule {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.enabled {
             writer.attribute_value("Enabled", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.time_periods {
             ToXml::to_xml(value, writer, "TimePeriods");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3581,6 +3604,7 @@ impl FromXml for ObjectInJob {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -3644,8 +3668,9 @@ impl FromXml for ObjectInJob {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -3662,7 +3687,7 @@ impl FromXml for ObjectInJob {
     }
 }
 impl ToXml for ObjectInJob {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -3670,7 +3695,7 @@ impl ToXml for ObjectInJob {
         if let Some(value) = &self.href {
             writer.attribute_value("Href", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -3689,7 +3714,6 @@ impl ToXml for ObjectInJob {
         if let Some(value) = &self.guest_processing_options {
             ToXml::to_xml(value, writer, "GuestProcessingOptions");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3756,6 +3780,7 @@ impl FromXml for ObjectsInJob {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"ObjectInJob") => {
@@ -3767,21 +3792,21 @@ impl FromXml for ObjectsInJob {
                             )?;
                         object_in_jobs.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { object_in_jobs, unknown })
     }
 }
 impl ToXml for ObjectsInJob {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.object_in_jobs {
             ToXml::to_xml(item, writer, "ObjectInJob");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3825,6 +3850,7 @@ impl FromXml for PolicyScheduleOptionsInfo {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"CdpReplica") => {
@@ -3832,21 +3858,21 @@ impl FromXml for PolicyScheduleOptionsInfo {
                         let value = reader.complex_child(child, "CdpReplica", None)?;
                         reader.set_once(&mut cdp_replica, value, "CdpReplica", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { cdp_replica, unknown })
     }
 }
 impl ToXml for PolicyScheduleOptionsInfo {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.cdp_replica {
             ToXml::to_xml(value, writer, "CdpReplica");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -3905,6 +3931,7 @@ impl FromXml for RPOReporting {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"MarkAsWarning") => {
@@ -3929,8 +3956,9 @@ impl FromXml for RPOReporting {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -3942,19 +3970,18 @@ impl FromXml for RPOReporting {
     }
 }
 impl ToXml for RPOReporting {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.enabled {
             writer.attribute_value("Enabled", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.mark_as_warning {
             ToXml::to_xml(value, writer, "MarkAsWarning");
         }
         if let Some(value) = &self.mark_as_failed {
             ToXml::to_xml(value, writer, "MarkAsFailed");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4016,6 +4043,7 @@ impl FromXml for RPOSchedule {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"TimePeriods") => {
@@ -4024,8 +4052,9 @@ impl FromXml for RPOSchedule {
                         reader
                             .set_once(&mut time_periods, value, "TimePeriods", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -4036,16 +4065,15 @@ impl FromXml for RPOSchedule {
     }
 }
 impl ToXml for RPOSchedule {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.enabled {
             writer.attribute_value("Enabled", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.time_periods {
             ToXml::to_xml(value, writer, "TimePeriods");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4094,6 +4122,7 @@ impl FromXml for TimePeriods {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Day") => {
@@ -4101,21 +4130,21 @@ impl FromXml for TimePeriods {
                             .complex_child(child, "Day", Some(days.len() + 1))?;
                         days.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { days, unknown })
     }
 }
 impl ToXml for TimePeriods {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.days {
             ToXml::to_xml(item, writer, "Day");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4210,6 +4239,7 @@ impl FromXml for VAppCdpReplica {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -4266,8 +4296,9 @@ impl FromXml for VAppCdpReplica {
                                 .set_once(&mut policy_name, value, "PolicyName", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -4286,7 +4317,7 @@ impl FromXml for VAppCdpReplica {
     }
 }
 impl ToXml for VAppCdpReplica {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -4300,7 +4331,7 @@ impl ToXml for VAppCdpReplica {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -4319,7 +4350,6 @@ impl ToXml for VAppCdpReplica {
         if let Some(value) = &self.policy_name {
             writer.value_element("PolicyName", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4434,6 +4464,7 @@ impl FromXml for VAppCdpReplicaVm {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -4457,8 +4488,9 @@ impl FromXml for VAppCdpReplicaVm {
                             reader.set_once(&mut vm_ref, value, "VmRef", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -4474,7 +4506,7 @@ impl FromXml for VAppCdpReplicaVm {
     }
 }
 impl ToXml for VAppCdpReplicaVm {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -4488,7 +4520,7 @@ impl ToXml for VAppCdpReplicaVm {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -4498,7 +4530,6 @@ impl ToXml for VAppCdpReplicaVm {
         if let Some(value) = &self.vm_ref {
             writer.value_element("VmRef", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4562,6 +4593,7 @@ impl FromXml for VAppCdpReplicaVms {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"VAppCdpReplicaVm") => {
@@ -4573,8 +4605,9 @@ impl FromXml for VAppCdpReplicaVms {
                             )?;
                         v_app_cdp_replica_vms.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -4584,13 +4617,12 @@ impl FromXml for VAppCdpReplicaVms {
     }
 }
 impl ToXml for VAppCdpReplicaVms {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.v_app_cdp_replica_vms {
             ToXml::to_xml(item, writer, "VAppCdpReplicaVm");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4634,6 +4666,7 @@ impl FromXml for VAppCdpReplicas {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"VAppCdpReplica") => {
@@ -4645,8 +4678,9 @@ impl FromXml for VAppCdpReplicas {
                             )?;
                         v_app_cdp_replicas.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -4656,13 +4690,12 @@ impl FromXml for VAppCdpReplicas {
     }
 }
 impl ToXml for VAppCdpReplicas {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.v_app_cdp_replicas {
             ToXml::to_xml(item, writer, "VAppCdpReplica");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4760,6 +4793,7 @@ impl FromXml for VmCdpReplica {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -4829,8 +4863,9 @@ impl FromXml for VmCdpReplica {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -4850,7 +4885,7 @@ impl FromXml for VmCdpReplica {
     }
 }
 impl ToXml for VmCdpReplica {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -4864,7 +4899,7 @@ impl ToXml for VmCdpReplica {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -4886,7 +4921,6 @@ impl ToXml for VmCdpReplica {
         if let Some(value) = &self.repository_name {
             writer.value_element("RepositoryName", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -4962,6 +4996,7 @@ impl FromXml for VmCdpReplicas {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"VmCdpReplica") => {
@@ -4973,21 +5008,21 @@ impl FromXml for VmCdpReplicas {
                             )?;
                         vm_cdp_replicas.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { vm_cdp_replicas, unknown })
     }
 }
 impl ToXml for VmCdpReplicas {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.vm_cdp_replicas {
             ToXml::to_xml(item, writer, "VmCdpReplica");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -5098,6 +5133,7 @@ impl FromXml for VssSnapshotOptions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"VssSnapshotMode") => {
@@ -5137,8 +5173,9 @@ impl FromXml for VssSnapshotOptions {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -5150,9 +5187,9 @@ impl FromXml for VssSnapshotOptions {
     }
 }
 impl ToXml for VssSnapshotOptions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.vss_snapshot_mode {
             writer.value_element("VssSnapshotMode", value);
         }
@@ -5162,7 +5199,6 @@ impl ToXml for VssSnapshotOptions {
         if let Some(value) = &self.use_persistent_guest_agent {
             writer.value_element("UsePersistentGuestAgent", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }

@@ -88,6 +88,7 @@ impl FromXml for BackupServer {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -141,8 +142,9 @@ impl FromXml for BackupServer {
                                 )?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -161,7 +163,7 @@ impl FromXml for BackupServer {
     }
 }
 impl ToXml for BackupServer {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -175,7 +177,7 @@ impl ToXml for BackupServer {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -194,7 +196,6 @@ impl ToXml for BackupServer {
         if let Some(value) = &self.vbr_certificate_thumbprint {
             writer.value_element("VbrCertificateThumbprint", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -267,6 +268,7 @@ impl FromXml for BackupServers {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"BackupServer") => {
@@ -278,21 +280,21 @@ impl FromXml for BackupServers {
                             )?;
                         backup_servers.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { backup_servers, unknown })
     }
 }
 impl ToXml for BackupServers {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.backup_servers {
             ToXml::to_xml(item, writer, "BackupServer");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -357,6 +359,7 @@ impl FromXml for EnterpriseManager {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -376,8 +379,9 @@ impl FromXml for EnterpriseManager {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -390,7 +394,7 @@ impl FromXml for EnterpriseManager {
     }
 }
 impl ToXml for EnterpriseManager {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -398,14 +402,13 @@ impl ToXml for EnterpriseManager {
         if let Some(value) = &self.href {
             writer.attribute_value("Href", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
         if let Some(value) = &self.supported_versions {
             ToXml::to_xml(value, writer, "SupportedVersions");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -496,6 +499,7 @@ impl FromXml for Entity {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -503,8 +507,9 @@ impl FromXml for Entity {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -518,7 +523,7 @@ impl FromXml for Entity {
     }
 }
 impl ToXml for Entity {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -532,11 +537,10 @@ impl ToXml for Entity {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -630,6 +634,7 @@ impl FromXml for EntityRef {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -637,8 +642,9 @@ impl FromXml for EntityRef {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -652,7 +658,7 @@ impl FromXml for EntityRef {
     }
 }
 impl ToXml for EntityRef {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -666,11 +672,10 @@ impl ToXml for EntityRef {
         if let Some(value) = &self.uid {
             writer.attribute_value("UID", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -728,6 +733,7 @@ impl FromXml for EntityReferences {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Ref") => {
@@ -735,21 +741,21 @@ impl FromXml for EntityReferences {
                             .complex_child(child, "Ref", Some(refs.len() + 1))?;
                         refs.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { refs, unknown })
     }
 }
 impl ToXml for EntityReferences {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.refs {
             ToXml::to_xml(item, writer, "Ref");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -825,6 +831,7 @@ impl FromXml for Error {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"FirstChanceExceptionMessage") => {
@@ -850,8 +857,9 @@ impl FromXml for Error {
                                 .set_once(&mut stack_trace, value, "StackTrace", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -867,21 +875,20 @@ impl FromXml for Error {
     }
 }
 impl ToXml for Error {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.attribute_value("Message", &self.message);
         writer.attribute_value("StatusCode", &self.status_code);
         if let Some(value) = &self.status {
             writer.attribute_value("Status", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.first_chance_exception_message {
             writer.value_element("FirstChanceExceptionMessage", value);
         }
         if let Some(value) = &self.stack_trace {
             writer.value_element("StackTrace", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -968,10 +975,12 @@ impl FromXml for Link {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -984,7 +993,7 @@ impl FromXml for Link {
     }
 }
 impl ToXml for Link {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.rel {
             writer.attribute_value("Rel", value);
@@ -996,8 +1005,7 @@ impl ToXml for Link {
         if let Some(value) = &self.name {
             writer.attribute_value("Name", value);
         }
-        self.unknown.write_attributes(writer);
-        self.unknown.write_elements(writer);
+        writer.unknown(&self.unknown);
         writer.end(name);
     }
 }
@@ -1050,6 +1058,7 @@ impl FromXml for LinkList {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Link") => {
@@ -1057,21 +1066,21 @@ impl FromXml for LinkList {
                             .complex_child(child, "Link", Some(links.len() + 1))?;
                         links.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { links, unknown })
     }
 }
 impl ToXml for LinkList {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.links {
             ToXml::to_xml(item, writer, "Link");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1139,6 +1148,7 @@ impl FromXml for LogonSession {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -1156,8 +1166,9 @@ impl FromXml for LogonSession {
                         let value = reader.value_child(child, "SessionId", None)?;
                         reader.set_once(&mut session_id, value, "SessionId", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1171,7 +1182,7 @@ impl FromXml for LogonSession {
     }
 }
 impl ToXml for LogonSession {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -1179,13 +1190,12 @@ impl ToXml for LogonSession {
         if let Some(value) = &self.href {
             writer.attribute_value("Href", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
         writer.value_element("UserName", &self.user_name);
         writer.value_element("SessionId", &self.session_id);
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1239,6 +1249,7 @@ impl FromXml for LogonSessions {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"LogonSession") => {
@@ -1250,21 +1261,21 @@ impl FromXml for LogonSessions {
                             )?;
                         logon_sessions.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { logon_sessions, unknown })
     }
 }
 impl ToXml for LogonSessions {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.logon_sessions {
             ToXml::to_xml(item, writer, "LogonSession");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1379,6 +1390,7 @@ impl FromXml for Resource {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -1386,8 +1398,9 @@ impl FromXml for Resource {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1399,7 +1412,7 @@ impl FromXml for Resource {
     }
 }
 impl ToXml for Resource {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -1407,11 +1420,10 @@ impl ToXml for Resource {
         if let Some(value) = &self.href {
             writer.attribute_value("Href", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1533,6 +1545,7 @@ impl FromXml for SupportedVersion {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -1540,8 +1553,9 @@ impl FromXml for SupportedVersion {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1552,14 +1566,13 @@ impl FromXml for SupportedVersion {
     }
 }
 impl ToXml for SupportedVersion {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.attribute_value("Name", &self.name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1606,6 +1619,7 @@ impl FromXml for SupportedVersionList {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"SupportedVersion") => {
@@ -1617,8 +1631,9 @@ impl FromXml for SupportedVersionList {
                             )?;
                         supported_versions.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1628,13 +1643,12 @@ impl FromXml for SupportedVersionList {
     }
 }
 impl ToXml for SupportedVersionList {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.supported_versions {
             ToXml::to_xml(item, writer, "SupportedVersion");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1708,6 +1722,7 @@ impl FromXml for Task {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -1735,8 +1750,9 @@ impl FromXml for Task {
                         let value = reader.complex_child(child, "Result", None)?;
                         reader.set_once(&mut result, value, "Result", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1752,7 +1768,7 @@ impl FromXml for Task {
     }
 }
 impl ToXml for Task {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.type_ {
             writer.attribute_value("Type", value);
@@ -1760,7 +1776,7 @@ impl ToXml for Task {
         if let Some(value) = &self.href {
             writer.attribute_value("Href", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
@@ -1770,7 +1786,6 @@ impl ToXml for Task {
         if let Some(value) = &self.result {
             ToXml::to_xml(value, writer, "Result");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1837,6 +1852,7 @@ impl FromXml for TaskResultInfo {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Message") => {
@@ -1847,8 +1863,9 @@ impl FromXml for TaskResultInfo {
                             reader.set_once(&mut message, value, "Message", offset)?;
                         }
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -1860,14 +1877,13 @@ impl FromXml for TaskResultInfo {
     }
 }
 impl ToXml for TaskResultInfo {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.attribute_value("Success", &self.success);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.message {
             writer.value_element("Message", value);
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -1975,6 +1991,7 @@ impl FromXml for Tasks {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Task") => {
@@ -1982,21 +1999,21 @@ impl FromXml for Tasks {
                             .complex_child(child, "Task", Some(tasks.len() + 1))?;
                         tasks.push(value);
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { tasks, unknown })
     }
 }
 impl ToXml for Tasks {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         for item in &self.tasks {
             ToXml::to_xml(item, writer, "Task");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }

@@ -55,6 +55,7 @@ impl FromXml for Entities {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"BackupServers") => {
@@ -127,8 +128,9 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -144,9 +146,9 @@ impl FromXml for Entities {
     }
 }
 impl ToXml for Entities {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.backup_servers {
             ToXml::to_xml(value, writer, "BackupServers");
         }
@@ -168,7 +170,6 @@ impl ToXml for Entities {
         if let Some(value) = &self.cdp_replica_task_sessions {
             ToXml::to_xml(value, writer, "CdpReplicaTaskSessions");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -262,6 +263,7 @@ impl FromXml for PagingInfo {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Links") => {
@@ -269,8 +271,9 @@ impl FromXml for PagingInfo {
                         let value = reader.complex_child(child, "Links", None)?;
                         reader.set_once(&mut links, value, "Links", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -283,7 +286,7 @@ impl FromXml for PagingInfo {
     }
 }
 impl ToXml for PagingInfo {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.page_num {
             writer.attribute_value("PageNum", value);
@@ -294,11 +297,10 @@ impl ToXml for PagingInfo {
         if let Some(value) = &self.pages_count {
             writer.attribute_value("PagesCount", value);
         }
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -365,6 +367,7 @@ impl FromXml for QueryResult {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Refs") => {
@@ -392,8 +395,9 @@ impl FromXml for QueryResult {
                         let value = reader.complex_child(child, "PagingInfo", None)?;
                         reader.set_once(&mut paging_info, value, "PagingInfo", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self {
@@ -407,9 +411,9 @@ impl FromXml for QueryResult {
     }
 }
 impl ToXml for QueryResult {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.refs {
             ToXml::to_xml(value, writer, "Refs");
         }
@@ -425,7 +429,6 @@ impl ToXml for QueryResult {
         if let Some(value) = &self.paging_info {
             ToXml::to_xml(value, writer, "PagingInfo");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }
@@ -483,6 +486,7 @@ impl FromXml for Resources {
             }
         }
         if !element.empty {
+            let mut index = 0u32;
             while let Some(child) = reader.next_child()? {
                 match reader.schema_name(&child.start) {
                     Some(b"Tasks") => {
@@ -490,21 +494,21 @@ impl FromXml for Resources {
                         let value = reader.complex_child(child, "Tasks", None)?;
                         reader.set_once(&mut tasks, value, "Tasks", offset)?;
                     }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?),
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
+                index += 1;
             }
         }
         Ok(Self { tasks, unknown })
     }
 }
 impl ToXml for Resources {
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str) {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        self.unknown.write_attributes(writer);
+        writer.unknown(&self.unknown);
         if let Some(value) = &self.tasks {
             ToXml::to_xml(value, writer, "Tasks");
         }
-        self.unknown.write_elements(writer);
         writer.end(name);
     }
 }

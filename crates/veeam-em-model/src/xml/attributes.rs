@@ -12,7 +12,8 @@ pub struct RawAttribute<'a> {
     pub name: &'a [u8],
     /// The value between the quotes, not unescaped.
     pub value: &'a [u8],
-    /// The value holds a `&` (an entity or character reference to resolve).
+    /// The value holds a `&` (a reference to resolve) or a literal TAB, LF or CR (which reads
+    /// as a space): it must go through attribute-value normalisation. Most values do not.
     pub escaped: bool,
 }
 
@@ -104,7 +105,8 @@ impl<'a> Iterator for RawAttributes<'a> {
             return self.fail("unclosed attribute value");
         };
         let value = &self.bytes[self.pos..self.pos + len];
-        // One pass finds both a forbidden `<` and whether there is anything to unescape.
+        // One pass finds both a forbidden `<` and whether there is anything to unescape; a
+        // second one whether there is white space to normalise.
         let mut escaped = false;
         let mut rest = value;
         while let Some(i) = memchr::memchr2(b'<', b'&', rest) {
@@ -114,6 +116,7 @@ impl<'a> Iterator for RawAttributes<'a> {
             escaped = true;
             rest = &rest[i + 1..];
         }
+        escaped = escaped || memchr::memchr3(b'\t', b'\n', b'\r', value).is_some();
         self.pos += len + 1;
         Some(Ok(RawAttribute {
             name,

@@ -14,8 +14,10 @@ use std::fmt;
 pub enum DecodeErrorKind {
     /// The input is not well-formed XML (message from the tokenizer).
     Syntax(String),
-    /// The input holds no root element at all.
+    /// The input holds no root element at all (only a declaration, comments...).
     NoRootElement,
+    /// The input is not an XML document at all: empty, JSON, an HTML page, UTF-16, text.
+    NotXml(NotXml),
     /// The root element is not the one asked for.
     UnexpectedRoot {
         /// Root element(s) that would have been accepted.
@@ -67,6 +69,7 @@ impl fmt::Display for DecodeErrorKind {
         match self {
             Self::Syntax(msg) => write!(f, "malformed XML: {msg}"),
             Self::NoRootElement => f.write_str("expected a root element, found none"),
+            Self::NotXml(what) => what.fmt(f),
             Self::UnexpectedRoot { expected, found } => {
                 write!(f, "expected root element {expected}, found <{found}>")
             }
@@ -104,6 +107,80 @@ impl fmt::Display for DecodeErrorKind {
             Self::InvalidUtf8 => f.write_str("input is not valid UTF-8"),
             Self::TrailingContent => f.write_str("expected end of document after the root element"),
         }
+    }
+}
+
+/// What an input that is not XML looks like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotXml {
+    /// Nothing, or only white space.
+    Empty,
+    /// A JSON document (a server answering `Accept: application/json`, or a proxy).
+    Json,
+    /// An HTML page (typically an error page of a proxy or web server).
+    Html,
+    /// UTF-16 text; only UTF-8 is read.
+    Utf16 {
+        /// Big-endian (`true`) or little-endian.
+        big_endian: bool,
+        /// Whether it starts with a byte order mark.
+        bom: bool,
+    },
+    /// Other text before any element; the start of it.
+    Text(String),
+}
+
+impl fmt::Display for NotXml {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the input is empty: expected an XML document"),
+            Self::Json => f.write_str(
+                "the input is JSON, not XML (ask the server for XML: Accept: application/xml)",
+            ),
+            Self::Html => f.write_str(
+                "the input is an HTML page, not an API document (an error page of a proxy or web server?)",
+            ),
+            Self::Utf16 { big_endian, bom } => write!(
+                f,
+                "the input is UTF-16 ({}, {}); only UTF-8 is read: convert it first, e.g. iconv -f UTF-16 -t UTF-8",
+                if *big_endian { "big-endian" } else { "little-endian" },
+                if *bom { "with a byte order mark" } else { "without a byte order mark" },
+            ),
+            Self::Text(start) => write!(f, "the input is not XML: it starts with text {start:?}"),
+        }
+    }
+}
+
+/// Recognises inputs that are not XML from their first bytes (before any tokenizing).
+pub(crate) fn sniff_encoding(input: &[u8]) -> Option<NotXml> {
+    match input {
+        [0xFF, 0xFE, ..] => Some(NotXml::Utf16 {
+            big_endian: false,
+            bom: true,
+        }),
+        [0xFE, 0xFF, ..] => Some(NotXml::Utf16 {
+            big_endian: true,
+            bom: true,
+        }),
+        [b'<', 0, ..] | [b' ' | b'\n' | b'\r' | b'\t', 0, ..] => Some(NotXml::Utf16 {
+            big_endian: false,
+            bom: false,
+        }),
+        [0, b'<', ..] | [0, b' ' | b'\n' | b'\r' | b'\t', ..] => Some(NotXml::Utf16 {
+            big_endian: true,
+            bom: false,
+        }),
+        _ => None,
+    }
+}
+
+/// What text found before the root element is.
+pub(crate) fn classify_text(text: &[u8]) -> NotXml {
+    let start = text.trim_ascii_start();
+    match start.first() {
+        Some(b'{' | b'[') => NotXml::Json,
+        _ => NotXml::Text(crate::xml::reader::stray_text(text)),
     }
 }
 

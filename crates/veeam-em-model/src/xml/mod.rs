@@ -6,6 +6,7 @@
 
 mod attributes;
 mod error;
+mod escape;
 mod reader;
 mod unknown;
 mod value;
@@ -13,9 +14,10 @@ mod writer;
 
 pub use attributes::{RawAttribute, RawAttributes};
 pub(crate) use error::advance;
-pub use error::{DecodeError, DecodeErrorKind};
+pub use error::{DecodeError, DecodeErrorKind, NotXml};
+pub(crate) use reader::{is_blank, stray_text};
 pub use reader::{Child, FromXml, XmlReader};
-pub use unknown::{Unknown, UnknownContent};
+pub use unknown::{Unknown, UnknownContent, UnknownElement};
 pub use value::XmlValue;
 pub use writer::{ToXml, XmlWriter};
 

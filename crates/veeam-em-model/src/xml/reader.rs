@@ -15,7 +15,8 @@ use std::cell::RefCell;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::attributes::{RawAttribute, RawAttributes};
-use super::error::{DecodeError, DecodeErrorKind};
+use super::error::{classify_text, sniff_encoding, DecodeError, DecodeErrorKind, NotXml};
+use super::escape;
 use super::value::XmlValue;
 use super::{MAX_DEPTH, NAMESPACE};
 use crate::text::Interner;
@@ -177,7 +178,18 @@ impl<'a> XmlReader<'a> {
     fn next_event(&mut self) -> Result<(Event<'a>, usize), DecodeError> {
         let at = self.position();
         match self.inner.read_event() {
-            Ok(Event::DocType(_)) => Err(DecodeError::new(DecodeErrorKind::DocType, at)),
+            Ok(Event::DocType(d)) => {
+                let html = d
+                    .trim_ascii_start()
+                    .get(..4)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(b"html"));
+                let kind = if html {
+                    DecodeErrorKind::NotXml(NotXml::Html)
+                } else {
+                    DecodeErrorKind::DocType
+                };
+                Err(DecodeError::new(kind, at))
+            }
             Ok(event) => Ok((event, at)),
             Err(e) => Err(self.syntax(e)),
         }
@@ -195,7 +207,11 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads up to the root element and checks its namespace; the name is checked by the caller.
+    /// An input that is not XML at all (empty, JSON, HTML, UTF-16, text) says so.
     pub fn read_root(&mut self) -> Result<Child<'a>, DecodeError> {
+        if let Some(what) = sniff_encoding(self.input) {
+            return Err(DecodeError::new(DecodeErrorKind::NotXml(what), 0));
+        }
         loop {
             let (event, at) = self.next_event()?;
             let (start, empty) = match event {
@@ -203,16 +219,27 @@ impl<'a> XmlReader<'a> {
                 Event::Empty(s) => (s, true),
                 Event::Decl(_) | Event::Comment(_) | Event::PI(_) => continue,
                 Event::Text(t) if is_blank(&t) => continue,
+                Event::Eof if is_blank(self.input) => {
+                    let kind = DecodeErrorKind::NotXml(NotXml::Empty);
+                    return Err(DecodeError::end_of_input(kind, at));
+                }
                 Event::Eof => {
-                    return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at));
+                    return Err(DecodeError::end_of_input(
+                        DecodeErrorKind::NoRootElement,
+                        at,
+                    ));
                 }
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                    return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at));
+                Event::Text(t) => {
+                    let kind = DecodeErrorKind::NotXml(classify_text(&t));
+                    return Err(DecodeError::new(kind, at + leading_blank(&t)));
                 }
-                Event::End(_) | Event::DocType(_) => {
+                Event::CData(_) | Event::GeneralRef(_) | Event::End(_) | Event::DocType(_) => {
                     return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at));
                 }
             };
+            if start.local_name().as_ref().eq_ignore_ascii_case(b"html") {
+                return Err(DecodeError::new(DecodeErrorKind::NotXml(NotXml::Html), at));
+            }
             if !empty {
                 self.enter(at)?;
             }
@@ -334,8 +361,10 @@ impl<'a> XmlReader<'a> {
                 Event::Text(t) if is_blank(&t) => {}
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Text(t) => {
-                    let text = String::from_utf8_lossy(t.as_ref()).trim().to_owned();
-                    return Err(DecodeError::new(DecodeErrorKind::UnexpectedText(text), at));
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::UnexpectedText(stray_text(&t)),
+                        at,
+                    ));
                 }
                 Event::CData(t) => {
                     let text = String::from_utf8_lossy(t.as_ref()).into_owned();
@@ -367,12 +396,14 @@ impl<'a> XmlReader<'a> {
         loop {
             let (event, at) = self.next_event()?;
             let piece: Cow<'a, str> = match event {
-                Event::Text(t) => t
-                    .decode()
-                    .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
-                Event::CData(t) => t
-                    .decode()
-                    .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
+                Event::Text(t) => escape::normalize_line_ends(
+                    t.decode()
+                        .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
+                ),
+                Event::CData(t) => escape::normalize_line_ends(
+                    t.decode()
+                        .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?,
+                ),
                 Event::GeneralRef(r) => resolve_reference(&r, at)?,
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::End(_) => {
@@ -550,7 +581,8 @@ impl<'a> XmlReader<'a> {
                 .any(|a| a.is_ok_and(|a| a.name == b"xmlns"));
             if name.prefix().is_none() && !declares {
                 let at = 1 + name.as_ref().len();
-                let escaped = quick_xml::escape::escape(default_ns.as_str());
+                let mut escaped = String::new();
+                escape::escape_attribute(default_ns, &mut escaped);
                 return Ok(Cow::Owned(format!(
                     "{} xmlns=\"{escaped}\"{}",
                     &raw[..at],
@@ -586,25 +618,14 @@ impl<'a> XmlReader<'a> {
         RawAttributes::new(raw).map(move |a| a.map_err(|e| self.attr_syntax(e.message, raw, e.at)))
     }
 
-    /// The unescaped value of an attribute (borrowed when it holds no reference).
+    /// The value of an attribute after XML's attribute-value normalisation (borrowed when there
+    /// is nothing to resolve or normalise, which is almost always).
     fn unescape(&self, attr: &RawAttribute<'a>) -> Result<Cow<'a, str>, DecodeError> {
         let at = self.offset_of(attr.value, 0);
         let text = std::str::from_utf8(attr.value)
             .map_err(|e| DecodeError::new(DecodeErrorKind::InvalidUtf8, at + e.valid_up_to()))?;
-        if !attr.escaped {
-            return Ok(Cow::Borrowed(text));
-        }
-        quick_xml::escape::unescape(text)
-            .map(|c| Cow::Owned(c.into_owned()))
-            .map_err(|e| {
-                let kind = match e {
-                    quick_xml::escape::EscapeError::UnrecognizedEntity(_, name) => {
-                        DecodeErrorKind::UnknownEntity(name)
-                    }
-                    other => DecodeErrorKind::Syntax(other.to_string()),
-                };
-                DecodeError::new(kind, at)
-            })
+        escape::attribute_value(text, attr.escaped)
+            .map_err(|bad| DecodeError::new(DecodeErrorKind::UnknownEntity(bad.name), at + bad.at))
     }
 
     /// Parses an attribute value as its schema type.
@@ -667,32 +688,40 @@ impl<'a> XmlReader<'a> {
     }
 }
 
-fn is_blank(text: &[u8]) -> bool {
-    text.iter().all(u8::is_ascii_whitespace)
+/// Text that is only white space between elements: ASCII white space, or any Unicode white
+/// space (documents copied from web pages are indented with U+00A0).
+pub(crate) fn is_blank(text: &[u8]) -> bool {
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return true;
+    }
+    std::str::from_utf8(text).is_ok_and(|t| t.chars().all(char::is_whitespace))
+}
+
+/// Length of the leading white space of `text`.
+fn leading_blank(text: &[u8]) -> usize {
+    text.len() - text.trim_ascii_start().len()
+}
+
+/// Stray text for an error message: without surrounding ASCII white space, at most 60
+/// characters (the message shows it escaped, so invisible characters stay visible).
+pub(crate) fn stray_text(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text.trim_ascii());
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Resolves `&name;` outside attribute values: the five XML entities and character references.
 fn resolve_reference(r: &BytesRef<'_>, at: usize) -> Result<Cow<'static, str>, DecodeError> {
-    if r.is_char_ref() {
-        return match r.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
-            _ => Err(DecodeError::new(
-                DecodeErrorKind::UnknownEntity(String::from_utf8_lossy(r.as_ref()).into_owned()),
-                at,
-            )),
-        };
+    let name = String::from_utf8_lossy(r.as_ref());
+    match escape::resolve(&name) {
+        Some(escape::Resolved::Str(s)) => Ok(Cow::Borrowed(s)),
+        Some(escape::Resolved::Char(c)) => Ok(Cow::Owned(c.to_string())),
+        None => Err(DecodeError::new(
+            DecodeErrorKind::UnknownEntity(name.into_owned()),
+            at,
+        )),
     }
-    Ok(Cow::Borrowed(match r.as_ref() {
-        b"lt" => "<",
-        b"gt" => ">",
-        b"amp" => "&",
-        b"apos" => "'",
-        b"quot" => "\"",
-        other => {
-            return Err(DecodeError::new(
-                DecodeErrorKind::UnknownEntity(String::from_utf8_lossy(other).into_owned()),
-                at,
-            ))
-        }
-    }))
 }

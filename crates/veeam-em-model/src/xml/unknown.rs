@@ -1,9 +1,10 @@
 //! Content the schema does not know, kept so that read-modify-write loses nothing.
 //!
 //! A newer server may add attributes and elements. Decoding keeps unknown attributes (name and
-//! unescaped value) and the exact source text of unknown elements; encoding writes them back
-//! after the known attributes and after the known children. Most values have none, so the
-//! storage is a single null pointer until something is kept.
+//! normalised value) and the exact source text of unknown elements, with how many known
+//! children preceded each one; encoding writes the attributes after the known ones and each
+//! element back at its place among the known children. Most values have none, so the storage is
+//! a single null pointer until something is kept.
 
 /// Unknown attributes and elements of one element.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,8 +15,17 @@ pub struct Unknown(Option<Box<UnknownContent>>);
 pub struct UnknownContent {
     /// Attributes as `(qualified name, value)`, in document order.
     pub attributes: Vec<(String, String)>,
-    /// Elements as their exact source text, in document order.
-    pub elements: Vec<String>,
+    /// Elements in document order.
+    pub elements: Vec<UnknownElement>,
+}
+
+/// An element the schema does not know, as it was in the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnknownElement {
+    /// Its exact source text (start tag to end tag).
+    pub xml: String,
+    /// How many known sibling elements came before it: it is written back before the next one.
+    pub after: u32,
 }
 
 impl Unknown {
@@ -34,8 +44,8 @@ impl Unknown {
         self.0.as_ref().map_or(&[], |c| &c.attributes)
     }
 
-    /// The unknown elements' source text, in document order.
-    pub fn elements(&self) -> &[String] {
+    /// The unknown elements, in document order.
+    pub fn elements(&self) -> &[UnknownElement] {
         self.0.as_ref().map_or(&[], |c| &c.elements)
     }
 
@@ -47,25 +57,14 @@ impl Unknown {
             .push((name, value));
     }
 
-    /// Keeps an element's source text.
-    pub fn push_element(&mut self, xml: &str) {
-        self.0
-            .get_or_insert_with(Default::default)
-            .elements
-            .push(xml.to_owned());
-    }
-
-    /// Writes the kept attributes (the element's start tag must be open).
-    pub fn write_attributes(&self, writer: &mut super::XmlWriter) {
-        for (name, value) in self.attributes() {
-            writer.attribute(name, value);
-        }
-    }
-
-    /// Writes the kept elements.
-    pub fn write_elements(&self, writer: &mut super::XmlWriter) {
-        for xml in self.elements() {
-            writer.raw_element(xml);
-        }
+    /// Keeps an element's source text; `index` is its position among all child elements of its
+    /// parent (known and unknown, from 0).
+    pub fn push_element(&mut self, xml: &str, index: u32) {
+        let content = self.0.get_or_insert_with(Default::default);
+        let unknown_before = u32::try_from(content.elements.len()).unwrap_or(u32::MAX);
+        content.elements.push(UnknownElement {
+            xml: xml.to_owned(),
+            after: index.saturating_sub(unknown_before),
+        });
     }
 }

@@ -1,21 +1,37 @@
 //! Writes documents in the form a server sends them: the Veeam namespace as the default namespace
 //! of the root, children indented by two spaces, simple values inline, `<Empty ... />` for
-//! elements without content, text and attribute values escaped.
+//! elements without content, text and attribute values escaped so that every XML parser reads
+//! back the same value (see `escape.rs`).
+//!
+//! Unknown elements kept from the input go back to their place among the known children: each
+//! one remembers how many known children preceded it, and the writer puts it before the next
+//! known child (a .NET server reads an `xs:sequence` in order, so a moved element may be lost).
 
-use quick_xml::escape::{escape, partial_escape};
-
+use super::escape::{escape_attribute, escape_text};
+use super::unknown::{Unknown, UnknownContent};
 use super::value::XmlValue;
 use super::NAMESPACE;
 
 /// Types the generated code encodes as an element.
 pub trait ToXml {
     /// Writes `self` as an element called `name` (attributes, children, unknown content).
-    fn to_xml(&self, writer: &mut XmlWriter, name: &str);
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str);
 }
 
-/// An indenting XML writer into a `String`.
+/// One open element: how many known children it got so far, and its kept unknown elements
+/// still to write.
 #[derive(Debug, Default)]
-pub struct XmlWriter {
+struct Frame<'v> {
+    children: u32,
+    unknown: Option<&'v UnknownContent>,
+    /// Index of the next unknown element to write.
+    next: usize,
+}
+
+/// An indenting XML writer into a `String`; `'v` is the lifetime of the value being written
+/// (unknown elements are written from it without copies).
+#[derive(Debug, Default)]
+pub struct XmlWriter<'v> {
     out: String,
     depth: usize,
     /// A start tag is open (`<Name attr="..."`) and not yet closed by `>` or `/>`.
@@ -23,9 +39,10 @@ pub struct XmlWriter {
     /// The next start tag is the root: it declares the Veeam namespace.
     root_pending: bool,
     scratch: String,
+    frames: Vec<Frame<'v>>,
 }
 
-impl XmlWriter {
+impl<'v> XmlWriter<'v> {
     /// An empty writer.
     pub fn new() -> Self {
         Self::default()
@@ -69,9 +86,40 @@ impl XmlWriter {
         }
     }
 
+    /// Writes the unknown elements of the innermost open element that preceded its known child
+    /// number `limit` (all of them for `u32::MAX`).
+    fn flush_unknown(&mut self, limit: u32) {
+        loop {
+            let Some(frame) = self.frames.last_mut() else {
+                return;
+            };
+            let Some(content) = frame.unknown else {
+                return;
+            };
+            let Some(element) = content.elements.get(frame.next) else {
+                return;
+            };
+            if element.after > limit {
+                return;
+            }
+            frame.next += 1;
+            self.raw_element(&element.xml);
+        }
+    }
+
     /// Starts an element: `<name`; attributes may follow until the first child.
     pub fn start(&mut self, name: &str) {
         self.close_open_tag();
+        if let Some(parent) = self.frames.last() {
+            let written = parent.children;
+            if parent.unknown.is_some() {
+                self.flush_unknown(written);
+            }
+            if let Some(parent) = self.frames.last_mut() {
+                parent.children += 1;
+            }
+        }
+        self.frames.push(Frame::default());
         self.newline();
         self.out.push('<');
         self.out.push_str(name);
@@ -88,8 +136,22 @@ impl XmlWriter {
         self.out.push(' ');
         self.out.push_str(name);
         self.out.push_str("=\"");
-        self.out.push_str(&escape(value));
+        escape_attribute(value, &mut self.out);
         self.out.push('"');
+    }
+
+    /// Writes the kept unknown attributes of the element just started, and remembers its kept
+    /// unknown elements to write each at its place among the known children.
+    pub fn unknown(&mut self, unknown: &'v Unknown) {
+        let Some(content) = unknown.content() else {
+            return;
+        };
+        for (name, value) in &content.attributes {
+            self.attribute(name, value);
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.unknown = Some(content);
+        }
     }
 
     /// Writes a typed attribute value.
@@ -103,6 +165,8 @@ impl XmlWriter {
 
     /// Ends the current element: `/>` when it got no content, else `</name>` on its own line.
     pub fn end(&mut self, name: &str) {
+        self.flush_unknown(u32::MAX);
+        self.frames.pop();
         self.depth -= 1;
         if self.open {
             self.out.push_str(" />");
@@ -131,10 +195,11 @@ impl XmlWriter {
             self.end(name);
         } else {
             self.close_open_tag();
-            self.out.push_str(&partial_escape(scratch.as_str()));
+            escape_text(&scratch, &mut self.out);
             self.out.push_str("</");
             self.out.push_str(name);
             self.out.push('>');
+            self.frames.pop();
             self.depth -= 1;
         }
         self.scratch = scratch;
