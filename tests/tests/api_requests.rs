@@ -162,3 +162,25 @@ fn path_values_are_escaped() {
         "https://em.example.com:9398/api/cdpPolicies/a%2Fb%20c%3F"
     );
 }
+
+#[test]
+fn base_url_for_host_accepts_a_scheme_and_a_port_or_refuses_them() {
+    use veeam_em_api::BaseUrl;
+    let cases = [
+        ("em", "https://em:9398/api"),
+        ("https://em", "https://em:9398/api"),
+        ("http://em", "http://em:9398/api"),
+        ("em:9398", "https://em:9398/api"),
+        ("em:9443", "https://em:9443/api"),
+        ("https://em:9443/", "https://em:9443/api"),
+        ("https://em:9443/api", "https://em:9443/api"),
+        ("[::1]", "https://[::1]:9398/api"),
+        ("[::1]:9443", "https://[::1]:9443/api"),
+    ];
+    for (host, url) in cases {
+        assert_eq!(BaseUrl::for_host(host).unwrap().as_str(), url, "{host}");
+    }
+    for bad in ["", "ftp://em", "em/other", "user@em", "em?x=1", "https://"] {
+        assert!(BaseUrl::for_host(bad).is_err(), "{bad:?}");
+    }
+}

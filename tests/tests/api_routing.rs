@@ -231,3 +231,244 @@ proptest! {
         prop_assert_eq!(ok, expected);
     }
 }
+
+#[test]
+fn hrefs_with_character_references_resolve() {
+    // As servers send them ("Special Characters in Responses"), copied from a raw response.
+    let r = route("https:&#x2F;&#x2F;localhost:9398&#x2F;api&#x2F;cdpPolicies&#x2F;p1").unwrap();
+    assert_eq!(r.entry.name, "GetCdpPolicy");
+    assert_eq!(r.path_values[0].as_str(), "p1");
+    let r = route("/query?type=CdpPolicy&amp;format=Entities&amp;pageSize=5").unwrap();
+    assert_eq!(r.entry.name, "QueryCdpPolicies");
+    assert_eq!(r.query_value("format"), Some("Entities"));
+    assert_eq!(r.query_value("pageSize"), Some("5"));
+    let r = route("https://em:9398/api/cdpPolicies/it&#39;s").unwrap();
+    assert_eq!(r.path_values[0].as_str(), "it's");
+}
+
+#[test]
+fn what_is_not_an_api_url_is_an_error() {
+    for text in [
+        "",
+        "  ",
+        "https://em:9398/",
+        "https://em:9398/cdpPolicies",
+        "not a url",
+        "/cdp\tPolicies",
+        "/cdpPolicies/p1/../../tasks",
+        "urn:veeam:CdpPolicy:1",
+        "/cdpPolicies//p1",
+    ] {
+        assert!(route(text).is_err(), "{text:?} routes to {:?}", route(text));
+    }
+    // The entry point is `/` below the base, not the empty string.
+    assert_eq!(route("/").unwrap().entry.name, "GetEntryPoint");
+    assert_eq!(
+        route("https://em:9398/api/").unwrap().entry.name,
+        "GetEntryPoint"
+    );
+}
+
+#[test]
+fn a_known_path_with_another_method_lists_its_methods() {
+    let err = veeam_em_api::route_method("PUT", "/logonSessions/abc").unwrap_err();
+    match &err {
+        veeam_em_api::RouteError::MethodNotAllowed { allowed, .. } => {
+            assert_eq!(allowed, &["GET", "DELETE"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().ends_with("it has GET, DELETE"), "{err}");
+    assert!(matches!(
+        veeam_em_api::route_method("GET", "/noSuchThing"),
+        Err(veeam_em_api::RouteError::NoMatch { .. })
+    ));
+}
+
+/// Whether `text` names `entry`'s URL, decided without the SDK's parser: the test's own reading
+/// of an href (XML references, optional scheme and host, the `/api` base, percent-escapes).
+/// `None` when the text has references this reading does not cover.
+fn independently_matches(entry: &veeam_em_api::Entry, text: &str) -> Option<bool> {
+    let mut t = text
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .to_owned();
+    for (reference, c) in [
+        ("&#x2F;", "/"),
+        ("&#39;", "'"),
+        ("&quot;", "\""),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&amp;", "&"),
+    ] {
+        t = t.replace(reference, c);
+    }
+    if t.contains("&#") {
+        return None;
+    }
+    if t.is_empty()
+        || t.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Some(false);
+    }
+    let t = t.split('#').next().unwrap();
+    let (path, query) = t.split_once('?').unwrap_or((t, ""));
+    let path = if let Some(after) = path
+        .strip_prefix("https://")
+        .or_else(|| path.strip_prefix("http://"))
+    {
+        let Some(slash) = after.find('/') else {
+            return Some(false);
+        };
+        if slash == 0 || after[..slash].contains('@') {
+            return Some(false);
+        }
+        let p = &after[slash + 1..];
+        if p.eq_ignore_ascii_case("api") {
+            String::new()
+        } else if p.len() >= 4 && p[..4].eq_ignore_ascii_case("api/") {
+            p[4..].to_owned()
+        } else {
+            return Some(false);
+        }
+    } else {
+        if path.contains(':') || path.starts_with("//") {
+            return Some(false);
+        }
+        let p = path.strip_prefix('/').unwrap_or(path);
+        if p.eq_ignore_ascii_case("api") {
+            String::new()
+        } else if p.len() >= 4 && p[..4].eq_ignore_ascii_case("api/") {
+            p[4..].to_owned()
+        } else {
+            p.to_owned()
+        }
+    };
+    let path = path.strip_suffix('/').unwrap_or(&path);
+    let mut segments = Vec::new();
+    if !path.is_empty() {
+        for raw in path.split('/') {
+            let Ok(decoded) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
+                return Some(false);
+            };
+            let bad_escape = raw.match_indices('%').any(|(i, _)| {
+                !raw[i + 1..]
+                    .chars()
+                    .take(2)
+                    .filter(char::is_ascii_hexdigit)
+                    .count()
+                    .eq(&2)
+            });
+            if raw.is_empty() || bad_escape || matches!(&*decoded, "." | "..") {
+                return Some(false);
+            }
+            segments.push(decoded.into_owned());
+        }
+    }
+    let templates = std::iter::once(entry.path).chain(entry.aliases.iter().copied());
+    let path_ok = templates.into_iter().any(|template| {
+        let parts: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+        parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| p.starts_with('{') || p.eq_ignore_ascii_case(s))
+    });
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect();
+    let fixed_ok = entry.fixed_query.iter().all(|(name, value)| {
+        pairs
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case(value))
+    });
+    Some(path_ok && fixed_ok)
+}
+
+/// An href of a random catalogue entry with random ids, then mangled at random places with
+/// pieces that matter to URL readers.
+fn mangled_href() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just("/"),
+        Just("."),
+        Just(".."),
+        Just("%2F"),
+        Just("%2e"),
+        Just("%"),
+        Just("&#x2F;"),
+        Just("&amp;"),
+        Just("?"),
+        Just("#"),
+        Just(" "),
+        Just("\t"),
+        Just("\\"),
+        Just("api/"),
+        Just("https://em:9398"),
+        Just("//"),
+        Just("?format=Entity"),
+        Just("&action=start"),
+        Just("x"),
+    ];
+    (
+        0..CATALOGUE.len(),
+        proptest::collection::vec("[A-Za-z0-9._%-]{1,6}", 3),
+        proptest::bool::ANY,
+        proptest::collection::vec((0usize..80, pieces), 0..4),
+    )
+        .prop_map(|(i, ids, absolute, edits)| {
+            let entry = &CATALOGUE[i];
+            let mut ids = ids.into_iter();
+            let mut url = if absolute {
+                "https://em:9398/api".to_owned()
+            } else {
+                String::new()
+            };
+            for segment in entry.path.split('/').filter(|s| !s.is_empty()) {
+                url.push('/');
+                if segment.starts_with('{') {
+                    url.push_str(&ids.next().unwrap_or_default());
+                } else {
+                    url.push_str(segment);
+                }
+            }
+            for (i, (name, value)) in entry.fixed_query.iter().enumerate() {
+                url.push_str(if i == 0 { "?" } else { "&" });
+                url.push_str(&format!("{name}={value}"));
+            }
+            for (at, piece) in edits {
+                let mut at = at.min(url.len());
+                while !url.is_char_boundary(at) {
+                    at -= 1;
+                }
+                url.insert_str(at, piece);
+            }
+            url
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// No string routes to an operation whose URL template it does not match: routing refuses
+    /// rather than guesses.
+    #[test]
+    fn routing_never_guesses(text in prop_oneof![mangled_href(), ".{0,40}"]) {
+        for method in ["GET", "POST", "PUT", "DELETE"] {
+            if let Ok(r) = veeam_em_api::route_method(method, &text) {
+                if let Some(matches) = independently_matches(r.entry, &text) {
+                    prop_assert!(matches, "{text:?} routed to {} ({})", r.entry.name, r.entry.template());
+                }
+            }
+        }
+    }
+}

@@ -36,9 +36,61 @@ impl BaseUrl {
         Ok(Self(url.as_str().trim_end_matches('/').to_owned()))
     }
 
-    /// The usual base URL of a server: `https://<host>:9398/api`.
+    /// The base URL of a server from its host name: `https://<host>:9398/api`.
+    ///
+    /// `host` may also carry a scheme (`http://em`), a port (`em:443`, `[::1]:9398`) or both;
+    /// what it leaves out takes the default (`https`, port 9398). A path other than `/api`, a
+    /// query or credentials are refused: use [`BaseUrl::parse`] for a full URL.
+    ///
+    /// ```
+    /// use veeam_em_api::BaseUrl;
+    /// assert_eq!(BaseUrl::for_host("em")?.as_str(), "https://em:9398/api");
+    /// assert_eq!(BaseUrl::for_host("http://em")?.as_str(), "http://em:9398/api");
+    /// assert_eq!(BaseUrl::for_host("em:9443")?.as_str(), "https://em:9443/api");
+    /// // The scheme's default port is implied, as in any URL.
+    /// assert_eq!(BaseUrl::for_host("em:443")?.as_str(), "https://em/api");
+    /// assert_eq!(BaseUrl::for_host("https://[::1]:9443/")?.as_str(), "https://[::1]:9443/api");
+    /// assert!(BaseUrl::for_host("em/other").is_err());
+    /// # Ok::<(), veeam_em_api::InvalidBaseUrl>(())
+    /// ```
     pub fn for_host(host: &str) -> Result<Self, InvalidBaseUrl> {
-        Self::parse(&format!("https://{host}:9398/api"))
+        let invalid = |reason: &str| InvalidBaseUrl {
+            url: host.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let text = host.trim();
+        let (scheme, rest) = match text.split_once("://") {
+            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+            None => ("https".to_owned(), text),
+        };
+        if scheme != "https" && scheme != "http" {
+            return Err(invalid("the scheme must be http or https"));
+        }
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let path = path.trim_end_matches('/');
+        if !path.is_empty() && !path.eq_ignore_ascii_case("/api") {
+            return Err(invalid(
+                "a host name takes no path (use BaseUrl::parse for a full URL)",
+            ));
+        }
+        if authority.is_empty() {
+            return Err(invalid("a host is required"));
+        }
+        if authority.contains(['@', '?', '#']) {
+            return Err(invalid(
+                "a host name takes no credentials, query or fragment",
+            ));
+        }
+        // A port is what follows the last `:`, unless that `:` is inside an IPv6 `[...]`.
+        let has_port = authority
+            .rfind(':')
+            .is_some_and(|i| !authority[i..].contains(']'));
+        let authority = if has_port {
+            authority.to_owned()
+        } else {
+            format!("{authority}:9398")
+        };
+        Self::parse(&format!("{scheme}://{authority}/api"))
     }
 
     /// The URL text, without a trailing slash.

@@ -31,6 +31,7 @@ pub mod entry;
 mod error;
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 mod generated;
+mod href;
 mod id;
 pub mod operation;
 pub mod paging;

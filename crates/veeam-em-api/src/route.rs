@@ -2,13 +2,14 @@
 //! representation type and a typed operation).
 //!
 //! Hrefs may be absolute or relative (with or without the leading `/api`), carry
-//! `?format=Entity` or other query parameters, and have
-//! escaped characters; entries are matched on method, path segments (parameters match any
+//! `?format=Entity` or other query parameters, and have escaped characters (percent-escapes,
+//! and the XML references servers leave in them: `&#x2F;`, `&amp;`); what is not an API URL is
+//! an error (see `href.rs`). Entries are matched on method, path segments (parameters match any
 //! non-empty segment), and fixed query parameters (names and values compared ignoring ASCII
 //! case). When several entries match, the one with the most fixed parameters wins, so
-//! `...?format=Entity` finds the entity form and the bare URL the reference form.
+//! `...?format=Entity` finds the entity form and the bare URL the reference form. A path that
+//! exists with other methods only is [`RouteError::MethodNotAllowed`], which lists them.
 
-use percent_encoding::percent_decode_str;
 use veeam_em_model::{EntityRef, Link};
 
 use crate::entry::Entry;
@@ -29,16 +30,34 @@ pub struct Route {
 /// An `Href` that no catalogue entry matches.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RouteError {
-    /// The text is not a URL or path.
-    #[error("not a URL: {0:?}")]
-    InvalidUrl(String),
-    /// No entry has this method and path.
+    /// The text is not an API URL or path.
+    #[error("not an API URL or path: {url:?}: {reason}")]
+    InvalidUrl {
+        /// The text given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An absolute URL outside the API base `/api`.
+    #[error("{0} is not below the API base /api")]
+    NotApi(String),
+    /// No entry has this path (and fixed query).
     #[error("no catalogue operation matches {method} {url}")]
     NoMatch {
         /// Method looked for.
         method: String,
         /// The URL.
         url: String,
+    },
+    /// Entries have this path, but not with this method.
+    #[error("{url} has no {method} operation; it has {}", .allowed.join(", "))]
+    MethodNotAllowed {
+        /// Method looked for.
+        method: String,
+        /// The URL.
+        url: String,
+        /// The methods the path has, e.g. `["GET", "DELETE"]`.
+        allowed: Vec<&'static str>,
     },
     /// The route is for another operation than the one asked for.
     #[error("{url} is {found}, not {expected}")]
@@ -55,39 +74,16 @@ pub enum RouteError {
     NoHref,
 }
 
-/// Query parameters as `(name, value)`, unescaped.
-type QueryPairs = Vec<(String, String)>;
-
 /// Splits a URL into unescaped path segments after the API base (`.../api`) and query pairs.
-fn split(url: &str) -> Result<(Vec<String>, QueryPairs), RouteError> {
-    let invalid = || RouteError::InvalidUrl(url.to_owned());
-    let parsed = match url::Url::parse(url) {
-        Ok(u) => u,
-        Err(url::ParseError::RelativeUrlWithoutBase) => url::Url::parse("http://relative.invalid/")
-            .and_then(|base| base.join(url))
-            .map_err(|_| invalid())?,
-        Err(_) => return Err(invalid()),
-    };
-    let mut segments: Vec<String> = parsed
-        .path_segments()
-        .ok_or_else(invalid)?
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect();
-    // Hrefs are `https://host:9398/api/...`; relative ones may start with `/api/` or not.
-    if segments
-        .first()
-        .is_some_and(|s| s.eq_ignore_ascii_case("api"))
-    {
-        segments.remove(0);
+fn split(url: &str) -> Result<(Vec<String>, Vec<(String, String)>), RouteError> {
+    match crate::href::parse(url) {
+        Ok(href) => Ok((href.segments, href.query)),
+        Err(crate::href::HrefError::Invalid(reason)) => Err(RouteError::InvalidUrl {
+            url: url.to_owned(),
+            reason,
+        }),
+        Err(crate::href::HrefError::NotApi) => Err(RouteError::NotApi(url.to_owned())),
     }
-    while segments.last().is_some_and(String::is_empty) {
-        segments.pop();
-    }
-    let query = parsed
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    Ok((segments, query))
 }
 
 fn template_segments(path: &str) -> Vec<&str> {
@@ -121,6 +117,37 @@ fn match_path(template: &str, segments: &[String]) -> Option<Vec<Id>> {
 /// Resolves `url` for `method`.
 pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
     let (segments, query) = split(url)?;
+    match best_match(method, &segments, &query) {
+        Some(route) => Ok(route),
+        None => {
+            let mut allowed: Vec<&'static str> = Vec::new();
+            for entry in CATALOGUE {
+                if !allowed.contains(&entry.method)
+                    && !entry.method.eq_ignore_ascii_case(method)
+                    && best_match(entry.method, &segments, &query).is_some()
+                {
+                    allowed.push(entry.method);
+                }
+            }
+            if allowed.is_empty() {
+                Err(RouteError::NoMatch {
+                    method: method.to_owned(),
+                    url: url.to_owned(),
+                })
+            } else {
+                Err(RouteError::MethodNotAllowed {
+                    method: method.to_owned(),
+                    url: url.to_owned(),
+                    allowed,
+                })
+            }
+        }
+    }
+}
+
+/// The entry for `method` whose template and fixed query match, preferring the one with the
+/// most fixed query parameters.
+fn best_match(method: &str, segments: &[String], query: &[(String, String)]) -> Option<Route> {
     let mut best: Option<(usize, Route)> = None;
     for entry in CATALOGUE {
         if !entry.method.eq_ignore_ascii_case(method) {
@@ -128,7 +155,7 @@ pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
         }
         let Some(values) = std::iter::once(entry.path)
             .chain(entry.aliases.iter().copied())
-            .find_map(|t| match_path(t, &segments))
+            .find_map(|t| match_path(t, segments))
         else {
             continue;
         };
@@ -174,10 +201,7 @@ pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
             },
         ));
     }
-    best.map(|(_, r)| r).ok_or_else(|| RouteError::NoMatch {
-        method: method.to_owned(),
-        url: url.to_owned(),
-    })
+    best.map(|(_, r)| r)
 }
 
 /// Resolves an `Href` as a `GET` (what following a link means).

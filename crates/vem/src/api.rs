@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use veeam_em_api::{route_method, BaseUrl, Credentials, SessionToken, CATALOGUE};
+use veeam_em_api::{route_method, Auth, BaseUrl, Credentials, SessionToken, CATALOGUE};
 
 /// Arguments of `vem api`.
 #[derive(Debug, clap::Args)]
@@ -34,13 +34,14 @@ enum Command {
         /// HTTP method.
         #[arg(long, short = 'X', default_value = "GET")]
         method: String,
-        /// API base URL.
-        #[arg(long, default_value = "https://localhost:9398/api")]
-        base: String,
+        /// API base URL [default: the scheme, host and port of an absolute URL, else
+        /// https://localhost:9398/api].
+        #[arg(long)]
+        base: Option<String>,
         /// Session token for X-RestSvcSessionId (or the VEM_SESSION environment variable).
         #[arg(long, env = "VEM_SESSION", hide_env_values = true)]
         session: Option<String>,
-        /// User name, for logon (password from VEM_PASSWORD).
+        /// User name, for logon; the password comes from VEEAM_EM_PASSWORD or a prompt.
         #[arg(long)]
         user: Option<String>,
         /// Request body (an XML file), for POST and PUT.
@@ -90,11 +91,18 @@ pub fn run(args: &Args) -> Result<(), String> {
                 return Err("sending requests is not implemented yet (no transport); add --dry-run to print the request".into());
             }
             let route = route_method(method, url).map_err(|e| e.to_string())?;
-            let base = BaseUrl::parse(base).map_err(|e| e.to_string())?;
-            let session = session.as_deref().map(SessionToken::new);
-            let credentials = user
-                .as_deref()
-                .map(|u| Credentials::new(u, std::env::var("VEM_PASSWORD").unwrap_or_default()));
+            let base = request_base(url, base.as_deref())?;
+            let mut session = session.as_deref().map(SessionToken::new);
+            if session.is_none() && route.entry.auth == Auth::Session {
+                eprintln!(
+                    "vem: no session token: the request shows a placeholder; give a real one with --session TOKEN or VEM_SESSION"
+                );
+                session = Some(SessionToken::new(PLACEHOLDER_TOKEN));
+            }
+            let credentials = match user {
+                Some(user) => Some(Credentials::new(user, crate::password::read(user)?)),
+                None => None,
+            };
             let body = match body {
                 Some(path) => {
                     let bytes = std::fs::read(path)
@@ -111,6 +119,44 @@ pub fn run(args: &Args) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Stands in for a session token in a dry run without one.
+const PLACEHOLDER_TOKEN: &str = "<session-token>";
+
+/// The base URL of a request: `--base`, else the scheme, host and port of an absolute `url`,
+/// else the local default. An absolute URL on another server than `--base` is an error.
+fn request_base(url: &str, base: Option<&str>) -> Result<BaseUrl, String> {
+    let origin = absolute_origin(url);
+    match (base, origin) {
+        (Some(base), origin) => {
+            let base = BaseUrl::parse(base).map_err(|e| e.to_string())?;
+            if let Some(origin) = origin {
+                if !base
+                    .as_str()
+                    .to_ascii_lowercase()
+                    .starts_with(&origin.to_ascii_lowercase())
+                {
+                    return Err(format!(
+                        "{url} is on {origin}, not on --base {base}: leave out --base or give a relative URL"
+                    ));
+                }
+            }
+            Ok(base)
+        }
+        (None, Some(origin)) => BaseUrl::parse(&format!("{origin}/api")).map_err(|e| e.to_string()),
+        (None, None) => BaseUrl::parse("https://localhost:9398/api").map_err(|e| e.to_string()),
+    }
+}
+
+/// `scheme://host:port` of an absolute http(s) URL.
+fn absolute_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(format!("{scheme}://{}", &rest[..end]))
 }
 
 /// The body must be the document the operation takes.

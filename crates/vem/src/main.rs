@@ -5,6 +5,7 @@
 
 mod api;
 mod decode;
+mod password;
 
 use std::process::ExitCode;
 

@@ -162,3 +162,132 @@ fn dry_run_checks_the_body() {
     assert_eq!(wrong.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("takes a <CdpFailoverStartSpec> body"));
 }
+
+/// `vem` with `env` set, stdin not a terminal.
+fn vem_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vem"));
+    command
+        .args(args)
+        .env_remove("VEEAM_EM_PASSWORD")
+        .env_remove("VEM_SESSION")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn request_keeps_the_scheme_host_and_port_of_an_absolute_url() {
+    let out = vem_env(
+        &[
+            "api",
+            "request",
+            "--dry-run",
+            "--session",
+            "t",
+            "http://em.example.com:19398/api/cdpPolicies/p1?format=Entity",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("GET http://em.example.com:19398/api/cdpPolicies/p1?format=Entity\n"),
+        "{text}"
+    );
+    // With --base of another server it is an error, not a silent switch of server.
+    let out = vem_env(
+        &[
+            "api",
+            "request",
+            "--dry-run",
+            "--base",
+            "https://other:9398/api",
+            "http://em.example.com:19398/api/cdpPolicies",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not on --base"));
+}
+
+#[test]
+fn user_without_a_password_is_asked_or_refused_never_sent_empty() {
+    let args = [
+        "api",
+        "request",
+        "--dry-run",
+        "-X",
+        "POST",
+        "/sessionMngr/?v=latest",
+        "--user",
+        "admin",
+    ];
+    // No terminal, no VEEAM_EM_PASSWORD: refused with what to do.
+    let out = vem_env(&args, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no password for admin") && err.contains("VEEAM_EM_PASSWORD"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // From the environment: the Authorization header carries it (redacted when shown).
+    let out = vem_env(&args, &[("VEEAM_EM_PASSWORD", "hunter2")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("authorization: <redacted>") && !text.contains("hunter2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn dry_run_without_a_session_shows_a_placeholder_and_says_how() {
+    let out = vem_env(&["api", "request", "--dry-run", "/cdpPolicies"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("x-restsvcsessionid: <redacted>"), "{text}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--session") && err.contains("VEM_SESSION"),
+        "{err}"
+    );
+}
+
+#[test]
+fn route_of_a_known_path_with_another_method_lists_its_methods() {
+    let out = vem_env(&["api", "route", "-X", "PUT", "/logonSessions/abc"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has no PUT operation; it has GET, DELETE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn route_refuses_what_is_not_an_api_url() {
+    for text in ["", "https:&#x2F;&#x2F;em&#x2F;cdpPolicies"] {
+        let out = vem_env(&["api", "route", text], &[]);
+        assert_eq!(out.status.code(), Some(1), "{text:?}");
+    }
+    let out = vem_env(
+        &[
+            "api",
+            "route",
+            "https:&#x2F;&#x2F;em:9398&#x2F;api&#x2F;cdpPolicies",
+        ],
+        &[],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("GetCdpPolicies:"), "{text}");
+}
