@@ -75,9 +75,9 @@ pub enum RouteError {
 }
 
 /// Splits a URL into unescaped path segments after the API base (`.../api`) and query pairs.
-fn split(url: &str) -> Result<(Vec<String>, Vec<(String, String)>), RouteError> {
+fn split(url: &str) -> Result<crate::href::Href, RouteError> {
     match crate::href::parse(url) {
-        Ok(href) => Ok((href.segments, href.query)),
+        Ok(href) => Ok(href),
         Err(crate::href::HrefError::Invalid(reason)) => Err(RouteError::InvalidUrl {
             url: url.to_owned(),
             reason,
@@ -116,7 +116,7 @@ fn match_path(template: &str, segments: &[String]) -> Option<Vec<Id>> {
 
 /// Resolves `url` for `method`.
 pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
-    let (segments, query) = split(url)?;
+    let crate::href::Href { segments, query } = split(url)?;
     match best_match(method, &segments, &query) {
         Some(route) => Ok(route),
         None => {
