@@ -11,6 +11,18 @@ fn fixture(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
+/// The error and its sources, `: `-separated, as `anyhow` prints them.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        source = e.source();
+    }
+    out
+}
+
 fn response<'b>(
     status: u16,
     content_type: Option<&str>,
@@ -153,8 +165,7 @@ fn success_with_the_wrong_document_has_a_positioned_error() {
     };
     assert_eq!((source.line(), source.column()), (1, 1));
     assert!(
-        err.to_string()
-            .contains("expected root element <EntityReferences>, found <Task>"),
+        chain(&err).contains("expected root element <EntityReferences>, found <Task>"),
         "{err}"
     );
 }
@@ -166,10 +177,7 @@ fn bad_input_in_a_success_body() {
     let err = op
         .decode(response(200, Some("application/xml"), &body))
         .unwrap_err();
-    assert!(
-        err.to_string().contains("at CdpReplicaSession/@UID"),
-        "{err}"
-    );
+    assert!(chain(&err).contains("at CdpReplicaSession/@UID"), "{err}");
 }
 
 #[test]
@@ -190,4 +198,55 @@ fn the_vm_replica_entity_decodes_under_the_root_servers_send() {
     assert!(op
         .decode(response(200, Some("application/xml"), &documented))
         .is_ok());
+}
+
+#[test]
+fn display_does_not_repeat_the_source() {
+    let body = fixture("err/bad_uid.xml");
+    let op = api::cdp_replica_sessions().id("x").get_entity();
+    let err = op
+        .decode(response(200, Some("application/xml"), &body))
+        .unwrap_err();
+    let source = std::error::Error::source(&err).expect("a decode error has its source");
+    assert!(
+        !err.to_string().contains(&source.to_string()),
+        "Display repeats the source: {err}"
+    );
+    // The whole chain, as anyhow prints it, says each thing once.
+    let printed = chain(&err);
+    assert_eq!(printed.matches("expected a Veeam UID").count(), 1, "{printed}");
+}
+
+#[test]
+fn debug_shows_the_body_as_text() {
+    let body = b"<Error xmlns=\"http://www.veeam.com/ent/v1.0\" Message=\"Access denied\" StatusCode=\"403\" />";
+    let err = api::cdp_policies()
+        .get()
+        .decode(response(403, Some("application/xml"), body))
+        .unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(debug.contains("Access denied"), "{debug}");
+    assert!(debug.contains(&format!("({} bytes)", body.len())), "{debug}");
+    assert!(!debug.contains("60, 69, 114"), "bytes as numbers: {debug}");
+    // Long bodies are cut.
+    let long = vec![b'x'; 5000];
+    let err = api::cdp_policies()
+        .get()
+        .decode(response(502, Some("text/plain"), &long))
+        .unwrap_err();
+    let debug = format!("{err:?}");
+    assert!(debug.len() < 1500 && debug.contains("(5000 bytes)"), "{debug}");
+}
+
+#[test]
+fn an_empty_success_body_says_empty_body() {
+    for body in [&b""[..], b"  \r\n"] {
+        let err = api::cdp_policies()
+            .get()
+            .decode(response(200, Some("application/xml"), body))
+            .unwrap_err();
+        assert!(matches!(err, ApiError::EmptyBody { .. }), "{err:?}");
+        assert!(err.to_string().contains("empty body"), "{err}");
+        assert!(err.to_string().contains("<EntityReferences>"), "{err}");
+    }
 }

@@ -1,11 +1,17 @@
 //! The one error type of the resource layer. Each variant is a stage: building the request, the
 //! HTTP status (with the server's `<Error>`), the body's form, decoding. Bodies are kept.
+//!
+//! `Display` says what failed in one line and does not repeat its [`source`]
+//! (`std::error::Error::source`): print the chain (`anyhow` does) to see the decode position.
+//! `Debug` shows bodies as text (lossy UTF-8, cut at 1,000 characters, with their length).
+
+use std::fmt;
 
 use http::StatusCode;
 use veeam_em_model::DecodeError;
 
 /// Something went wrong with an operation; the variant says at which stage.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
     /// The request could not be built (e.g. no session token for an operation that needs one).
@@ -50,8 +56,18 @@ pub enum ApiError {
         /// The raw body.
         body: Vec<u8>,
     },
+    /// A success status with an empty body where a document was expected.
+    #[error("{operation}: HTTP {status} with an empty body, expected <{expected}>")]
+    EmptyBody {
+        /// Catalogue name of the operation.
+        operation: &'static str,
+        /// The status received.
+        status: StatusCode,
+        /// The root element expected.
+        expected: &'static str,
+    },
     /// The body is XML but not the expected document.
-    #[error("{operation}: cannot decode the response body: {source}")]
+    #[error("{operation}: cannot decode the response body")]
     Decode {
         /// Catalogue name of the operation.
         operation: &'static str,
@@ -85,7 +101,7 @@ impl ApiError {
             | Self::ContentType { body, .. }
             | Self::NotXml { body, .. }
             | Self::Decode { body, .. } => Some(body),
-            Self::Build { .. } | Self::MissingHeader { .. } => None,
+            Self::Build { .. } | Self::MissingHeader { .. } | Self::EmptyBody { .. } => None,
         }
     }
 
@@ -94,6 +110,88 @@ impl ApiError {
         match self {
             Self::Status { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+}
+
+/// A body in `Debug` output: text, not a list of byte values.
+struct BodyDebug<'a>(&'a [u8]);
+
+impl fmt::Debug for BodyDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 1000;
+        let text = String::from_utf8_lossy(self.0);
+        let shown: String = text.chars().take(SHOWN).collect();
+        let cut = if shown.len() < text.len() { "…" } else { "" };
+        write!(f, "{shown:?}{cut} ({} bytes)", self.0.len())
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Build { operation, message } => f
+                .debug_struct("Build")
+                .field("operation", operation)
+                .field("message", message)
+                .finish(),
+            Self::Status {
+                operation,
+                status,
+                error,
+                body,
+            } => f
+                .debug_struct("Status")
+                .field("operation", operation)
+                .field("status", status)
+                .field("error", error)
+                .field("body", &BodyDebug(body))
+                .finish(),
+            Self::ContentType {
+                operation,
+                content_type,
+                snippet: _,
+                body,
+            } => f
+                .debug_struct("ContentType")
+                .field("operation", operation)
+                .field("content_type", content_type)
+                .field("body", &BodyDebug(body))
+                .finish(),
+            Self::NotXml {
+                operation,
+                snippet: _,
+                body,
+            } => f
+                .debug_struct("NotXml")
+                .field("operation", operation)
+                .field("body", &BodyDebug(body))
+                .finish(),
+            Self::EmptyBody {
+                operation,
+                status,
+                expected,
+            } => f
+                .debug_struct("EmptyBody")
+                .field("operation", operation)
+                .field("status", status)
+                .field("expected", expected)
+                .finish(),
+            Self::Decode {
+                operation,
+                source,
+                body,
+            } => f
+                .debug_struct("Decode")
+                .field("operation", operation)
+                .field("source", source)
+                .field("body", &BodyDebug(body))
+                .finish(),
+            Self::MissingHeader { operation, header } => f
+                .debug_struct("MissingHeader")
+                .field("operation", operation)
+                .field("header", header)
+                .finish(),
         }
     }
 }

@@ -52,6 +52,13 @@ pub fn decode_body<T: RootElement>(
     response: &http::Response<&[u8]>,
 ) -> Result<T, ApiError> {
     let body = *response.body();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::EmptyBody {
+            operation: entry.name,
+            status: response.status(),
+            expected: T::ELEMENT,
+        });
+    }
     if let Some(content_type) = response.headers().get(CONTENT_TYPE) {
         let text = String::from_utf8_lossy(content_type.as_bytes()).into_owned();
         if !text.to_ascii_lowercase().contains("xml") {
