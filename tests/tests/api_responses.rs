@@ -214,7 +214,11 @@ fn display_does_not_repeat_the_source() {
     );
     // The whole chain, as anyhow prints it, says each thing once.
     let printed = chain(&err);
-    assert_eq!(printed.matches("expected a Veeam UID").count(), 1, "{printed}");
+    assert_eq!(
+        printed.matches("expected a Veeam UID").count(),
+        1,
+        "{printed}"
+    );
 }
 
 #[test]
@@ -226,7 +230,10 @@ fn debug_shows_the_body_as_text() {
         .unwrap_err();
     let debug = format!("{err:?}");
     assert!(debug.contains("Access denied"), "{debug}");
-    assert!(debug.contains(&format!("({} bytes)", body.len())), "{debug}");
+    assert!(
+        debug.contains(&format!("({} bytes)", body.len())),
+        "{debug}"
+    );
     assert!(!debug.contains("60, 69, 114"), "bytes as numbers: {debug}");
     // Long bodies are cut.
     let long = vec![b'x'; 5000];
@@ -235,7 +242,10 @@ fn debug_shows_the_body_as_text() {
         .decode(response(502, Some("text/plain"), &long))
         .unwrap_err();
     let debug = format!("{err:?}");
-    assert!(debug.len() < 1500 && debug.contains("(5000 bytes)"), "{debug}");
+    assert!(
+        debug.len() < 1500 && debug.contains("(5000 bytes)"),
+        "{debug}"
+    );
 }
 
 #[test]

@@ -44,8 +44,12 @@ fn enumerated_fields_take_their_enum() {
         s::STATE.ne(CdpReplicaSessionState::Working).as_str(),
         r#"State!="Working""#
     );
-    // A value the schema does not list is still possible (enumerations are open).
-    assert_eq!(s::RESULT.eq("Paused").as_str(), r#"Result=="Paused""#);
+    // A value the schema does not list is still possible (enumerations are open), but it is
+    // written as such: a `&str` does not compile (see the `compile_fail` example of `query`).
+    assert_eq!(
+        s::RESULT.eq(SessionResult::Other("Paused".into())).as_str(),
+        r#"Result=="Paused""#
+    );
 }
 
 #[test]
@@ -58,10 +62,13 @@ fn quoting_of_special_characters() {
 
 #[test]
 fn and_or_grouping() {
+    use veeam_em_model::{CdpReplicaSessionState as State, SessionResult as Result};
     let f = s::STATE
-        .eq("Working")
-        .and(s::RESULT.eq("Failed"))
-        .or(s::STATE.eq("Stopped").and(s::RESULT.eq("Success")));
+        .eq(State::Working)
+        .and(s::RESULT.eq(Result::Failed))
+        .or(s::STATE
+            .eq(State::Stopped)
+            .and(s::RESULT.eq(Result::Success)));
     assert_eq!(
         f.as_str(),
         r#"(State=="Working";Result=="Failed"),(State=="Stopped";Result=="Success")"#
@@ -85,22 +92,60 @@ fn round_trip(query: Query<CdpReplicaSessionQuery>) -> QueryCdpReplicaSessions {
 
 #[test]
 fn filters_survive_the_url() {
-    let back = round_trip(
-        Query::new()
-            .filter(
-                s::NAME
-                    .eq("CDP Policy 1@2021-02-11 19:08:36")
-                    .and(s::STATE.ne("Working").or(s::RESULT.eq("A&B=C+D#E%"))),
-            )
-            .sort_asc(s::NAME)
-            .page_size(10)
-            .page(3)
-            .format(QueryFormat::Entities),
-    );
+    let back =
+        round_trip(
+            Query::new()
+                .filter(
+                    s::NAME.eq("CDP Policy 1@2021-02-11 19:08:36").and(
+                        s::STATE
+                            .ne(veeam_em_model::CdpReplicaSessionState::Working)
+                            .or(s::RESULT
+                                .eq(veeam_em_model::SessionResult::Other("A&B=C+D#E%".into()))),
+                    ),
+                )
+                .sort_asc(s::NAME)
+                .page_size(10)
+                .page(3)
+                .format(QueryFormat::Entities),
+        );
     assert_eq!(
         back.query.filter_text(),
         Some(r#"Name=="CDP Policy 1@2021-02-11 19:08:36";(State!="Working",Result=="A&B=C+D#E%")"#)
     );
+}
+
+#[test]
+fn a_second_filter_adds_a_condition() {
+    let q: Query<CdpReplicaSessionQuery> = Query::new()
+        .filter(s::NAME.eq("a").or(s::NAME.eq("b")))
+        .filter(s::POLICY_NAME.eq("p"));
+    assert_eq!(
+        q.filter_text(),
+        Some(r#"(Name=="a",Name=="b");PolicyName=="p""#)
+    );
+}
+
+#[test]
+fn page_size_and_page_zero_are_refused() {
+    let base = BaseUrl::parse("https://em:9398/api").unwrap();
+    let token = SessionToken::new("t");
+    for query in [
+        Query::<CdpReplicaSessionQuery>::new().page_size(0),
+        Query::new().page(0),
+    ] {
+        let err = api::query()
+            .cdp_replica_session(query)
+            .request(&base, Some(&token))
+            .unwrap_err();
+        assert!(
+            matches!(err, veeam_em_api::ApiError::Build { .. }),
+            "{err:?}"
+        );
+    }
+    assert!(api::query()
+        .cdp_replica_session(Query::new().page_size(1).page(1))
+        .request(&base, Some(&token))
+        .is_ok());
 }
 
 proptest! {

@@ -27,6 +27,7 @@ use crate::ir::{
     Attribute, ChoiceField, ComplexType, ElementField, EnumType, FieldType, Model, Particle,
     RootElement, TypeDef, ValueType,
 };
+use crate::names;
 
 /// Reads all the given schema files (paths relative to `workspace_root`, e.g.
 /// `"schemas/common.xsd"`), returns the IR.
@@ -194,11 +195,11 @@ impl<'a> Lowering<'a> {
             let rust_name = match &self.meta(&decl.ident)?.variant {
                 MetaTypeVariant::ComplexType(_) => {
                     match users.get(&decl.ident).map(Vec::as_slice) {
-                        Some([element]) => (*element).to_owned(),
-                        _ => strip_type_suffix(&decl.name),
+                        Some([element]) => names::type_name(element),
+                        _ => names::type_name(&strip_type_suffix(&decl.name)),
                     }
                 }
-                MetaTypeVariant::Enumeration(_) => strip_type_suffix(&decl.name),
+                MetaTypeVariant::Enumeration(_) => names::type_name(&strip_type_suffix(&decl.name)),
                 _ => continue,
             };
             if let Some(other) = taken.insert(rust_name.clone(), decl) {
@@ -401,7 +402,7 @@ impl<'a> Lowering<'a> {
         }
         let name = variants
             .iter()
-            .map(|v| v.name.as_str())
+            .map(|v| names::type_name(&v.name))
             .collect::<Vec<_>>()
             .join("Or");
         Ok(ChoiceField {

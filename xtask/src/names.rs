@@ -1,6 +1,52 @@
 //! Rust names for XML names: `CreationTimeUTC` -> `creation_time_utc`, `Ref` (repeated) ->
 //! `refs`, enumeration value `vCloud` -> `VCloud`.
 
+/// `UpperCamelCase` of an XML name, treating acronyms as words: `CDPReplicaRPOOptions` ->
+/// `CdpReplicaRpoOptions`, `VAppCdpReplica` stays, `vAppRef` -> `VAppRef`, `UID` -> `Uid`.
+pub fn type_name(xml: &str) -> String {
+    let mut out = String::new();
+    for word in words(xml) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
+/// The words of an XML name: a new word starts at an upper-case letter after a lower-case letter
+/// or digit, at the last upper-case letter of a run followed by a lower-case one (`RPOReporting`
+/// is `RPO`, `Reporting`), and after any character that is not a letter or digit (dropped).
+fn words(xml: &str) -> Vec<String> {
+    let chars: Vec<char> = xml.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && i > 0 && !current.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
 /// `snake_case` of an XML name, with a trailing `_` for Rust keywords.
 pub fn field_name(xml: &str) -> String {
     escape_keyword(snake_case(xml))
@@ -100,6 +146,16 @@ mod tests {
         assert_eq!(plural_field_name("Day"), "days");
         assert_eq!(plural_field_name("Links"), "linkses");
         assert_eq!(variant_name("vCloud"), "VCloud");
+        assert_eq!(
+            type_name("CDPReplicaRPOReportingFailedOptions"),
+            "CdpReplicaRpoReportingFailedOptions"
+        );
+        assert_eq!(type_name("RPOSchedule"), "RpoSchedule");
+        assert_eq!(type_name("VAppCdpReplicaVm"), "VAppCdpReplicaVm");
+        assert_eq!(type_name("vAppRef"), "VAppRef");
+        assert_eq!(type_name("UID"), "Uid");
+        assert_eq!(type_name("EntityReferences"), "EntityReferences");
+        assert_eq!(type_name("SupportedVersion_V1_7"), "SupportedVersionV17");
         assert_eq!(variant_name("in progress"), "InProgress");
     }
 }

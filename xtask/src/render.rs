@@ -618,7 +618,7 @@ impl<'m> Renderer<'m> {
         }
         for v in &ch.variants {
             let vname = &v.name;
-            let variant = ident(&v.name);
+            let variant = ident(&names::type_name(&v.name));
             let key = Literal::byte_string(vname.as_bytes());
             let counter = format_ident!("{}_{}", f, names::field_name(vname).trim_end_matches('_'));
             if repeated {
@@ -649,7 +649,7 @@ impl<'m> Renderer<'m> {
         }
         if !repeated {
             let entries = ch.variants.iter().map(|v| {
-                let variant = ident(&v.name);
+                let variant = ident(&names::type_name(&v.name));
                 let vname = &v.name;
                 quote!(#enum_ty::#variant(value) => map.serialize_entry(#vname, value)?,)
             });
@@ -676,7 +676,7 @@ impl<'m> Renderer<'m> {
         let mut writes = TokenStream::new();
         let mut names_arms = TokenStream::new();
         for v in &ch.variants {
-            let variant = ident(&v.name);
+            let variant = ident(&names::type_name(&v.name));
             let vt = self.field_type(&v.ty);
             let vname = &v.name;
             let vdoc = doc_lines(&[format!(
@@ -810,7 +810,7 @@ impl<'m> Renderer<'m> {
             if !seen.insert(root.name.clone()) {
                 bail!("global element {} is declared twice", root.name);
             }
-            let variant = ident(&root.name);
+            let variant = ident(&names::type_name(&root.name));
             let ty = ident(&root.type_name);
             let name = &root.name;
             let key = Literal::byte_string(name.as_bytes());

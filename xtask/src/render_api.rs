@@ -153,6 +153,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         }
         let mut query_values = TokenStream::new();
         let mut from_route_query = TokenStream::new();
+        let mut check_fn = TokenStream::new();
         for q in &op.query_params {
             let f = field_ident(&q.name);
             let qname = &q.name;
@@ -179,6 +180,11 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                 pub query: Query<crate::queries::#qt>,));
             query_values.extend(quote!(out.extend(self.query.to_pairs());));
             from_route_query.extend(quote!(query: Query::from_pairs(&route.query),));
+            check_fn = quote! {
+                fn check(&self) -> Result<(), String> {
+                    self.query.check()
+                }
+            };
         }
         let mut body_fn = TokenStream::new();
         if let Some(r) = &op.request {
@@ -235,6 +241,12 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             }
         };
         let path_values = param_fields.iter().map(|f| quote!(self.#f.as_str()));
+        // An operation without parameters is a unit struct: `ops::GetCdpPolicies` is the value.
+        let struct_body = if fields.is_empty() {
+            quote!(;)
+        } else {
+            quote!({ #fields })
+        };
         ops.extend(quote! {
             #[doc = #summary]
             #[doc = ""]
@@ -242,9 +254,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             #[doc = ""]
             #[doc = #extra_doc]
             #[derive(Debug, Clone, PartialEq)]
-            pub struct #ty {
-                #fields
-            }
+            pub struct #ty #struct_body
 
             impl Operation for #ty {
                 type Output = #output;
@@ -257,6 +267,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                 #query_values_fn
                 #body_fn
                 #credentials_fn
+                #check_fn
             }
         });
         if routable(op) {
@@ -359,6 +370,16 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             /// Its catalogue entry.
             pub fn entry(&self) -> &'static Entry {
                 match self { #any_entry }
+            }
+        }
+
+        /// So that any href can be followed without knowing its operation:
+        /// `link.follow::<AnyOperation>()`.
+        impl TryFrom<&Route> for AnyOperation {
+            type Error = RouteError;
+
+            fn try_from(route: &Route) -> Result<Self, RouteError> {
+                Self::from_route(route)
             }
         }
 

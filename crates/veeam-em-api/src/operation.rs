@@ -62,12 +62,22 @@ pub trait Operation {
         None
     }
 
+    /// What makes the operation impossible to send as it is (e.g. a page size of 0); checked
+    /// by [`request`](Self::request).
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Builds the request. `session` is required by operations that need a logon session.
     fn request(
         &self,
         base: &BaseUrl,
         session: Option<&SessionToken>,
     ) -> Result<http::Request<Vec<u8>>, ApiError> {
+        self.check().map_err(|message| ApiError::Build {
+            operation: Self::ENTRY.name,
+            message,
+        })?;
         let query = self.query_values();
         let query: Vec<(&str, &str)> = query
             .iter()

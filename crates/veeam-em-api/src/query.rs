@@ -7,9 +7,12 @@
 //! ```
 //! use veeam_em_api::query::{Query, QueryFormat};
 //! use veeam_em_api::fields::cdp_replica_session as f;
+//! use veeam_em_model::{CdpReplicaSessionState, SessionResult};
 //!
 //! let query = Query::new()
-//!     .filter(f::POLICY_NAME.eq("CDP Policy 1").and(f::RESULT.ne("Success").or(f::STATE.eq("Working"))))
+//!     .filter(f::POLICY_NAME.eq("CDP Policy 1").and(
+//!         f::RESULT.ne(SessionResult::Success).or(f::STATE.eq(CdpReplicaSessionState::Working)),
+//!     ))
 //!     .sort_desc(f::CREATION_TIME_UTC)
 //!     .page_size(100)
 //!     .format(QueryFormat::Entities);
@@ -19,6 +22,22 @@
 //! Syntax: comparisons `==, !=, <, >, <=, >=`; AND is `;`, OR is `,`; parentheses group. String,
 //! UID and date values are written in double quotes (a `"` or `\` inside is escaped with `\`);
 //! numbers and booleans are written bare. Dates are sent in UTC, as the server requires.
+//!
+//! A field whose schema type is an enumeration takes that enumeration, so a misspelt value does
+//! not compile; a value the schema does not list is written explicitly with `Other`:
+//!
+//! ```compile_fail
+//! use veeam_em_api::fields::cdp_replica_session as f;
+//! let filter = f::RESULT.eq("Faild"); // error: a &str is not a SessionResult
+//! ```
+//!
+//! ```
+//! use veeam_em_api::fields::cdp_replica_session as f;
+//! use veeam_em_model::SessionResult;
+//! let known = f::RESULT.eq(SessionResult::Failed);
+//! let newer = f::RESULT.eq(SessionResult::Other("Postponed".into()));
+//! assert_eq!(newer.as_str(), r#"Result=="Postponed""#);
+//! ```
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -88,6 +107,56 @@ impl FilterValue for bool {
     }
 }
 
+/// What a field whose values are `V` accepts in a comparison: a `V`, and for the convenience of
+/// text, number and date fields `&str`/`String`, smaller integers and `time::OffsetDateTime`.
+/// Enumerations accept only themselves (their `Other` variant for unlisted values).
+pub trait FieldValue<V> {
+    /// The value as `V`.
+    fn into_value(self) -> V;
+}
+
+impl<V: FilterValue> FieldValue<V> for V {
+    fn into_value(self) -> V {
+        self
+    }
+}
+
+impl FieldValue<String> for &str {
+    fn into_value(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl FieldValue<String> for &String {
+    fn into_value(self) -> String {
+        self.clone()
+    }
+}
+
+impl FieldValue<Uid> for &Uid {
+    fn into_value(self) -> Uid {
+        self.clone()
+    }
+}
+
+impl FieldValue<i64> for i32 {
+    fn into_value(self) -> i64 {
+        self.into()
+    }
+}
+
+impl FieldValue<i64> for u32 {
+    fn into_value(self) -> i64 {
+        self.into()
+    }
+}
+
+impl FieldValue<DateTime> for time::OffsetDateTime {
+    fn into_value(self) -> DateTime {
+        self.into()
+    }
+}
+
 /// A field of query type `Q` whose values are `V`.
 #[derive(Debug)]
 pub struct Field<Q, V> {
@@ -117,40 +186,40 @@ impl<Q, V: FilterValue> Field<Q, V> {
         self.name
     }
 
-    fn compare(self, op: &str, value: impl Into<V>) -> Filter<Q> {
+    fn compare(self, op: &str, value: impl FieldValue<V>) -> Filter<Q> {
         let mut text = String::from(self.name);
         text.push_str(op);
-        value.into().write_filter(&mut text);
+        value.into_value().write_filter(&mut text);
         Filter::new(text, Shape::Comparison)
     }
 
     /// `field==value`
-    pub fn eq(self, value: impl Into<V>) -> Filter<Q> {
+    pub fn eq(self, value: impl FieldValue<V>) -> Filter<Q> {
         self.compare("==", value)
     }
 
     /// `field!=value`
-    pub fn ne(self, value: impl Into<V>) -> Filter<Q> {
+    pub fn ne(self, value: impl FieldValue<V>) -> Filter<Q> {
         self.compare("!=", value)
     }
 
     /// `field<value`
-    pub fn lt(self, value: impl Into<V>) -> Filter<Q> {
+    pub fn lt(self, value: impl FieldValue<V>) -> Filter<Q> {
         self.compare("<", value)
     }
 
     /// `field>value`
-    pub fn gt(self, value: impl Into<V>) -> Filter<Q> {
+    pub fn gt(self, value: impl FieldValue<V>) -> Filter<Q> {
         self.compare(">", value)
     }
 
     /// `field<=value`
-    pub fn le(self, value: impl Into<V>) -> Filter<Q> {
+    pub fn le(self, value: impl FieldValue<V>) -> Filter<Q> {
         self.compare("<=", value)
     }
 
     /// `field>=value`
-    pub fn ge(self, value: impl Into<V>) -> Filter<Q> {
+    pub fn ge(self, value: impl FieldValue<V>) -> Filter<Q> {
         self.compare(">=", value)
     }
 }
@@ -352,9 +421,12 @@ impl<Q> Query<Q> {
         Self::default()
     }
 
-    /// Only items matching `filter`.
+    /// Only items matching `filter`; a second call adds a condition (both must hold).
     pub fn filter(mut self, filter: Filter<Q>) -> Self {
-        self.filter = Some(filter);
+        self.filter = Some(match self.filter.take() {
+            Some(first) => first.and(filter),
+            None => filter,
+        });
         self
     }
 
@@ -370,13 +442,13 @@ impl<Q> Query<Q> {
         self
     }
 
-    /// `size` items per page (must be above 0).
+    /// `size` items per page (at least 1: building the request refuses 0).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = Some(size);
         self
     }
 
-    /// The `page`-th page (from 1).
+    /// The `page`-th page (from 1: building the request refuses 0).
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page);
         self
@@ -386,6 +458,17 @@ impl<Q> Query<Q> {
     pub fn format(mut self, format: QueryFormat) -> Self {
         self.format = Some(format);
         self
+    }
+
+    /// What makes the query impossible to send: a page size or page number of 0.
+    pub fn check(&self) -> Result<(), String> {
+        if self.page_size == Some(0) {
+            return Err("pageSize must be at least 1".into());
+        }
+        if self.page == Some(0) {
+            return Err("page numbers start at 1".into());
+        }
+        Ok(())
     }
 
     /// The filter in filter syntax.

@@ -9,6 +9,11 @@ use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 /// A date and time of day, with the UTC offset when the document gave one.
+///
+/// Ordered by instant: a time without an offset counts as UTC (servers send UTC fields, whose
+/// names end in `UTC`, without one). Two values at the same instant with different offsets are
+/// not equal (they are written differently); they are ordered by offset, so that the order agrees
+/// with `==`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime {
     /// Date and time as written.
@@ -57,6 +62,28 @@ impl DateTime {
     /// The instant, when the offset is known.
     pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
         self.offset.map(|o| self.local.assume_offset(o))
+    }
+}
+
+impl DateTime {
+    /// The order key: the instant (no offset = UTC), then the offset (`None` first).
+    fn order_key(&self) -> (OffsetDateTime, Option<i32>) {
+        let instant = self
+            .local
+            .assume_offset(self.offset.unwrap_or(UtcOffset::UTC));
+        (instant, self.offset.map(UtcOffset::whole_seconds))
+    }
+}
+
+impl PartialOrd for DateTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for DateTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.order_key().cmp(&other.order_key())
     }
 }
 

@@ -1040,7 +1040,7 @@ pub mod ops {
     ///
     /// Reference page: `logging_on.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetEntryPoint {}
+    pub struct GetEntryPoint;
     impl Operation for GetEntryPoint {
         type Output = veeam_em_model::EnterpriseManager;
         const ENTRY: &'static Entry = &super::GET_ENTRY_POINT_ENTRY;
@@ -1100,7 +1100,7 @@ pub mod ops {
     ///
     /// Reference page: `get_loginsessions.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetLogonSessions {}
+    pub struct GetLogonSessions;
     impl Operation for GetLogonSessions {
         type Output = veeam_em_model::LogonSessions;
         const ENTRY: &'static Entry = &super::GET_LOGON_SESSIONS_ENTRY;
@@ -1203,7 +1203,7 @@ pub mod ops {
     ///
     /// Reference page: `get_tasks.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetTasks {}
+    pub struct GetTasks;
     impl Operation for GetTasks {
         type Output = veeam_em_model::Tasks;
         const ENTRY: &'static Entry = &super::GET_TASKS_ENTRY;
@@ -1270,7 +1270,7 @@ pub mod ops {
     ///
     /// Reference page: `get_backupservers.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetBackupServers {}
+    pub struct GetBackupServers;
     impl Operation for GetBackupServers {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_BACKUP_SERVERS_ENTRY;
@@ -1301,7 +1301,7 @@ pub mod ops {
     ///
     /// Reference page: `get_backupservers.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetBackupServersEntities {}
+    pub struct GetBackupServersEntities;
     impl Operation for GetBackupServersEntities {
         type Output = veeam_em_model::BackupServers;
         const ENTRY: &'static Entry = &super::GET_BACKUP_SERVERS_ENTITIES_ENTRY;
@@ -1404,7 +1404,7 @@ pub mod ops {
     ///
     /// Reference page: `get_repositories.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetRepositories {}
+    pub struct GetRepositories;
     impl Operation for GetRepositories {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_REPOSITORIES_ENTRY;
@@ -1471,7 +1471,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdppolicies.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpPolicies {}
+    pub struct GetCdpPolicies;
     impl Operation for GetCdpPolicies {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_CDP_POLICIES_ENTRY;
@@ -1502,7 +1502,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdppolicies.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpPoliciesEntities {}
+    pub struct GetCdpPoliciesEntities;
     impl Operation for GetCdpPoliciesEntities {
         type Output = veeam_em_model::CdpPolicies;
         const ENTRY: &'static Entry = &super::GET_CDP_POLICIES_ENTITIES_ENTRY;
@@ -1909,7 +1909,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicas.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpReplicas {}
+    pub struct GetCdpReplicas;
     impl Operation for GetCdpReplicas {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICAS_ENTRY;
@@ -1940,7 +1940,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicas.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpReplicasEntities {}
+    pub struct GetCdpReplicasEntities;
     impl Operation for GetCdpReplicasEntities {
         type Output = veeam_em_model::CdpReplicas;
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICAS_ENTITIES_ENTRY;
@@ -2241,7 +2241,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicas_id_vapps.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetVAppCdpReplicas {}
+    pub struct GetVAppCdpReplicas;
     impl Operation for GetVAppCdpReplicas {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICAS_ENTRY;
@@ -2272,7 +2272,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicas_id_vapps.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetVAppCdpReplicasEntities {}
+    pub struct GetVAppCdpReplicasEntities;
     impl Operation for GetVAppCdpReplicasEntities {
         type Output = veeam_em_model::VAppCdpReplicas;
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY;
@@ -2569,7 +2569,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicasessions.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpReplicaSessions {}
+    pub struct GetCdpReplicaSessions;
     impl Operation for GetCdpReplicaSessions {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_SESSIONS_ENTRY;
@@ -2600,7 +2600,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicasessions.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpReplicaSessionsEntities {}
+    pub struct GetCdpReplicaSessionsEntities;
     impl Operation for GetCdpReplicaSessionsEntities {
         type Output = veeam_em_model::CdpReplicaSessions;
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY;
@@ -2780,7 +2780,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicatasksessions.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpReplicaTaskSessions {}
+    pub struct GetCdpReplicaTaskSessions;
     impl Operation for GetCdpReplicaTaskSessions {
         type Output = veeam_em_model::EntityReferences;
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_TASK_SESSIONS_ENTRY;
@@ -2811,7 +2811,7 @@ pub mod ops {
     ///
     /// Reference page: `get_cdpreplicatasksessions.md`.
     #[derive(Debug, Clone, PartialEq)]
-    pub struct GetCdpReplicaTaskSessionsEntities {}
+    pub struct GetCdpReplicaTaskSessionsEntities;
     impl Operation for GetCdpReplicaTaskSessionsEntities {
         type Output = veeam_em_model::CdpReplicaTaskSessions;
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY;
@@ -2932,6 +2932,9 @@ pub mod ops {
             out.extend(self.query.to_pairs());
             out
         }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
     }
     impl TryFrom<&Route> for QueryCdpPolicies {
         type Error = RouteError;
@@ -2972,6 +2975,9 @@ pub mod ops {
             let mut out = Vec::new();
             out.extend(self.query.to_pairs());
             out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
         }
     }
     impl TryFrom<&Route> for QueryCdpReplicas {
@@ -3014,6 +3020,9 @@ pub mod ops {
             out.extend(self.query.to_pairs());
             out
         }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
     }
     impl TryFrom<&Route> for QueryCdpReplicaSessions {
         type Error = RouteError;
@@ -3054,6 +3063,9 @@ pub mod ops {
             let mut out = Vec::new();
             out.extend(self.query.to_pairs());
             out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
         }
     }
     impl TryFrom<&Route> for QueryCdpReplicaTaskSessions {
@@ -3518,6 +3530,14 @@ impl AnyOperation {
                 &QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY
             }
         }
+    }
+}
+/// So that any href can be followed without knowing its operation:
+/// `link.follow::<AnyOperation>()`.
+impl TryFrom<&Route> for AnyOperation {
+    type Error = RouteError;
+    fn try_from(route: &Route) -> Result<Self, RouteError> {
+        Self::from_route(route)
     }
 }
 /// Navigation from the API root to every operation, following the URL structure:

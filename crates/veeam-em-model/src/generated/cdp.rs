@@ -6,250 +6,6 @@ use super::*;
 use crate::xml::{
     Child, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter,
 };
-/// When to report an error because a restore point missed the RPO.
-///
-/// Schema type `CDPReplicaRPOReportingFailedOptionsType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CDPReplicaRPOReportingFailedOptions {
-    /// Element `Enabled` (Bool, occurs 0..1).
-    pub enabled: Option<bool>,
-    /// Element `RPOThresholdSeconds` (Int, occurs 0..1).
-    pub rpo_threshold_seconds: Option<i32>,
-    /// Element `RPOThresholdMinutes` (Int, occurs 0..1).
-    pub rpo_threshold_minutes: Option<i32>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for CDPReplicaRPOReportingFailedOptions {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut rpo_threshold_seconds: Option<i32> = None;
-        let mut rpo_threshold_minutes: Option<i32> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
-                    }
-                    Some(b"RPOThresholdSeconds") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdSeconds")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_seconds,
-                                    value,
-                                    "RPOThresholdSeconds",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    Some(b"RPOThresholdMinutes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdMinutes")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_minutes,
-                                    value,
-                                    "RPOThresholdMinutes",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self {
-            enabled,
-            rpo_threshold_seconds,
-            rpo_threshold_minutes,
-            unknown,
-        })
-    }
-}
-impl ToXml for CDPReplicaRPOReportingFailedOptions {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            writer.value_element("RPOThresholdSeconds", value);
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            writer.value_element("RPOThresholdMinutes", value);
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for CDPReplicaRPOReportingFailedOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            map.serialize_entry("RPOThresholdSeconds", value)?;
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            map.serialize_entry("RPOThresholdMinutes", value)?;
-        }
-        map.end()
-    }
-}
-/// When to warn that a restore point missed the RPO.
-///
-/// Schema type `CDPReplicaRPOReportingWarningOptionsType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CDPReplicaRPOReportingWarningOptions {
-    /// Element `Enabled` (Bool, occurs 0..1).
-    pub enabled: Option<bool>,
-    /// Element `RPOThresholdSeconds` (Int, occurs 0..1).
-    pub rpo_threshold_seconds: Option<i32>,
-    /// Element `RPOThresholdMinutes` (Int, occurs 0..1).
-    pub rpo_threshold_minutes: Option<i32>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for CDPReplicaRPOReportingWarningOptions {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut enabled: Option<bool> = None;
-        let mut rpo_threshold_seconds: Option<i32> = None;
-        let mut rpo_threshold_minutes: Option<i32> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Enabled") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "Enabled")?
-                        {
-                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
-                        }
-                    }
-                    Some(b"RPOThresholdSeconds") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdSeconds")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_seconds,
-                                    value,
-                                    "RPOThresholdSeconds",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    Some(b"RPOThresholdMinutes") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "RPOThresholdMinutes")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut rpo_threshold_minutes,
-                                    value,
-                                    "RPOThresholdMinutes",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self {
-            enabled,
-            rpo_threshold_seconds,
-            rpo_threshold_minutes,
-            unknown,
-        })
-    }
-}
-impl ToXml for CDPReplicaRPOReportingWarningOptions {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        if let Some(value) = &self.enabled {
-            writer.value_element("Enabled", value);
-        }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            writer.value_element("RPOThresholdSeconds", value);
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            writer.value_element("RPOThresholdMinutes", value);
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for CDPReplicaRPOReportingWarningOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            map.serialize_entry("RPOThresholdSeconds", value)?;
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            map.serialize_entry("RPOThresholdMinutes", value)?;
-        }
-        map.end()
-    }
-}
 /// Request body choosing the state a CDP replica fails over to.
 ///
 /// Schema type `CdpFailoverStartSpecType` in `schemas/cdp.xsd`.
@@ -1674,9 +1430,9 @@ pub struct CdpReplicaPolicyScheduleOptions {
     /// Element `RecoveryPointObjectiveMinutes` (Long, occurs 0..1).
     pub recovery_point_objective_minutes: Option<i64>,
     /// Element `RPOSchedule` (RPOScheduleType, occurs 0..1).
-    pub rpo_schedule: Option<RPOSchedule>,
+    pub rpo_schedule: Option<RpoSchedule>,
     /// Element `RPOReporting` (RPOReportingType, occurs 0..1).
-    pub rpo_reporting: Option<RPOReporting>,
+    pub rpo_reporting: Option<RpoReporting>,
     /// Element `ShortTermRetentionMinutes` (Long, occurs 0..1).
     pub short_term_retention_minutes: Option<i64>,
     /// Element `ShortTermRetentionHours` (Long, occurs 0..1).
@@ -1699,8 +1455,8 @@ impl FromXml for CdpReplicaPolicyScheduleOptions {
         let mut unknown = Unknown::default();
         let mut recovery_point_objective_seconds: Option<i64> = None;
         let mut recovery_point_objective_minutes: Option<i64> = None;
-        let mut rpo_schedule: Option<RPOSchedule> = None;
-        let mut rpo_reporting: Option<RPOReporting> = None;
+        let mut rpo_schedule: Option<RpoSchedule> = None;
+        let mut rpo_reporting: Option<RpoReporting> = None;
         let mut short_term_retention_minutes: Option<i64> = None;
         let mut short_term_retention_hours: Option<i64> = None;
         let mut long_term_retention_hours: Option<i64> = None;
@@ -2109,6 +1865,250 @@ impl serde::Serialize for CdpReplicaRestorePointList {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("RestorePoint", &self.restore_points)?;
+        map.end()
+    }
+}
+/// When to report an error because a restore point missed the RPO.
+///
+/// Schema type `CDPReplicaRPOReportingFailedOptionsType` in `schemas/cdp.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CdpReplicaRpoReportingFailedOptions {
+    /// Element `Enabled` (Bool, occurs 0..1).
+    pub enabled: Option<bool>,
+    /// Element `RPOThresholdSeconds` (Int, occurs 0..1).
+    pub rpo_threshold_seconds: Option<i32>,
+    /// Element `RPOThresholdMinutes` (Int, occurs 0..1).
+    pub rpo_threshold_minutes: Option<i32>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for CdpReplicaRpoReportingFailedOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut rpo_threshold_seconds: Option<i32> = None;
+        let mut rpo_threshold_minutes: Option<i32> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Enabled") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
+                    }
+                    Some(b"RPOThresholdSeconds") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdSeconds")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_seconds,
+                                    value,
+                                    "RPOThresholdSeconds",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RPOThresholdMinutes") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdMinutes")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_minutes,
+                                    value,
+                                    "RPOThresholdMinutes",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            rpo_threshold_seconds,
+            rpo_threshold_minutes,
+            unknown,
+        })
+    }
+}
+impl ToXml for CdpReplicaRpoReportingFailedOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.enabled {
+            writer.value_element("Enabled", value);
+        }
+        if let Some(value) = &self.rpo_threshold_seconds {
+            writer.value_element("RPOThresholdSeconds", value);
+        }
+        if let Some(value) = &self.rpo_threshold_minutes {
+            writer.value_element("RPOThresholdMinutes", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CdpReplicaRpoReportingFailedOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.rpo_threshold_seconds {
+            map.serialize_entry("RPOThresholdSeconds", value)?;
+        }
+        if let Some(value) = &self.rpo_threshold_minutes {
+            map.serialize_entry("RPOThresholdMinutes", value)?;
+        }
+        map.end()
+    }
+}
+/// When to warn that a restore point missed the RPO.
+///
+/// Schema type `CDPReplicaRPOReportingWarningOptionsType` in `schemas/cdp.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CdpReplicaRpoReportingWarningOptions {
+    /// Element `Enabled` (Bool, occurs 0..1).
+    pub enabled: Option<bool>,
+    /// Element `RPOThresholdSeconds` (Int, occurs 0..1).
+    pub rpo_threshold_seconds: Option<i32>,
+    /// Element `RPOThresholdMinutes` (Int, occurs 0..1).
+    pub rpo_threshold_minutes: Option<i32>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for CdpReplicaRpoReportingWarningOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut rpo_threshold_seconds: Option<i32> = None;
+        let mut rpo_threshold_minutes: Option<i32> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Enabled") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
+                    }
+                    Some(b"RPOThresholdSeconds") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdSeconds")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_seconds,
+                                    value,
+                                    "RPOThresholdSeconds",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RPOThresholdMinutes") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RPOThresholdMinutes")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut rpo_threshold_minutes,
+                                    value,
+                                    "RPOThresholdMinutes",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            rpo_threshold_seconds,
+            rpo_threshold_minutes,
+            unknown,
+        })
+    }
+}
+impl ToXml for CdpReplicaRpoReportingWarningOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.enabled {
+            writer.value_element("Enabled", value);
+        }
+        if let Some(value) = &self.rpo_threshold_seconds {
+            writer.value_element("RPOThresholdSeconds", value);
+        }
+        if let Some(value) = &self.rpo_threshold_minutes {
+            writer.value_element("RPOThresholdMinutes", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CdpReplicaRpoReportingWarningOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.rpo_threshold_seconds {
+            map.serialize_entry("RPOThresholdSeconds", value)?;
+        }
+        if let Some(value) = &self.rpo_threshold_minutes {
+            map.serialize_entry("RPOThresholdMinutes", value)?;
+        }
         map.end()
     }
 }
@@ -3891,26 +3891,26 @@ impl serde::Serialize for PolicyScheduleOptionsInfo {
 ///
 /// Schema type `RPOReportingType` in `schemas/cdp.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct RPOReporting {
+pub struct RpoReporting {
     /// Attribute `Enabled` (Bool, optional).
     pub enabled: Option<bool>,
     /// Element `MarkAsWarning` (CDPReplicaRPOReportingWarningOptionsType, occurs 0..1).
-    pub mark_as_warning: Option<CDPReplicaRPOReportingWarningOptions>,
+    pub mark_as_warning: Option<CdpReplicaRpoReportingWarningOptions>,
     /// Element `MarkAsFailed` (CDPReplicaRPOReportingFailedOptionsType, occurs 0..1).
-    pub mark_as_failed: Option<CDPReplicaRPOReportingFailedOptions>,
+    pub mark_as_failed: Option<CdpReplicaRpoReportingFailedOptions>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
 }
-impl FromXml for RPOReporting {
+impl FromXml for RpoReporting {
     fn from_xml<'a>(
         reader: &mut XmlReader<'a>,
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut enabled: Option<bool> = None;
-        let mut mark_as_warning: Option<CDPReplicaRPOReportingWarningOptions> = None;
-        let mut mark_as_failed: Option<CDPReplicaRPOReportingFailedOptions> = None;
+        let mut mark_as_warning: Option<CdpReplicaRpoReportingWarningOptions> = None;
+        let mut mark_as_failed: Option<CdpReplicaRpoReportingFailedOptions> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.name {
@@ -3969,7 +3969,7 @@ impl FromXml for RPOReporting {
         })
     }
 }
-impl ToXml for RPOReporting {
+impl ToXml for RpoReporting {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.enabled {
@@ -3986,7 +3986,7 @@ impl ToXml for RPOReporting {
     }
 }
 #[cfg(feature = "serde")]
-impl serde::Serialize for RPOReporting {
+impl serde::Serialize for RpoReporting {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
@@ -4006,7 +4006,7 @@ impl serde::Serialize for RPOReporting {
 ///
 /// Schema type `RPOScheduleType` in `schemas/cdp.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct RPOSchedule {
+pub struct RpoSchedule {
     /// Attribute `Enabled` (Bool, optional).
     pub enabled: Option<bool>,
     /// Element `TimePeriods` (TimePeriodsType, occurs 0..1).
@@ -4015,7 +4015,7 @@ pub struct RPOSchedule {
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
 }
-impl FromXml for RPOSchedule {
+impl FromXml for RpoSchedule {
     fn from_xml<'a>(
         reader: &mut XmlReader<'a>,
         element: Child<'a>,
@@ -4064,7 +4064,7 @@ impl FromXml for RPOSchedule {
         })
     }
 }
-impl ToXml for RPOSchedule {
+impl ToXml for RpoSchedule {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         if let Some(value) = &self.enabled {
@@ -4078,7 +4078,7 @@ impl ToXml for RPOSchedule {
     }
 }
 #[cfg(feature = "serde")]
-impl serde::Serialize for RPOSchedule {
+impl serde::Serialize for RpoSchedule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
