@@ -7,7 +7,7 @@ use veeam_em_model::DateTime;
 #[test]
 fn date_times_are_ordered_by_instant() {
     let parse = |t: &str| DateTime::parse(t).unwrap();
-    let mut times = vec![
+    let mut times = [
         parse("2021-02-11T19:08:36Z"),
         parse("2021-02-11T20:08:35+01:00"), // 19:08:35Z
         parse("2021-02-11T19:08:37"),       // no offset: taken as UTC
