@@ -68,7 +68,7 @@ fn unknown_content_in_lists_is_kept() {
 
 #[test]
 fn unprefixed_unknown_content_under_a_prefixed_root_keeps_its_namespace() {
-    let xml = r#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0" xmlns="urn:other"><v:Ref Href="a"><Name>not ours</Name></v:Ref></v:EntityReferences>"#;
+    let xml = r#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0" xmlns="urn:other"><v:Ref Type="R" Href="a" UID="urn:veeam:R:a"><Name>not ours</Name></v:Ref></v:EntityReferences>"#;
     let refs: EntityReferences = from_str(xml).unwrap();
     assert_eq!(
         refs.refs[0].name, None,
@@ -90,7 +90,7 @@ fn unprefixed_unknown_content_under_a_prefixed_root_keeps_its_namespace() {
 fn an_element_declaring_another_default_namespace_is_not_the_schemas() {
     // Found by `cargo fuzz run decode_document`: a foreign `Link` kept under a prefixed root is
     // written back with `xmlns="..."`; reading that back must keep it foreign.
-    let xml = r#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0"><v:Ref Href="a"><v:Links><Link Rel="Up" odd<="x"/><v:Link Href="b"/></v:Links></v:Ref></v:EntityReferences>"#;
+    let xml = r#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0"><v:Ref Type="R" Href="a" UID="urn:veeam:R:a"><v:Links><Link Rel="Up" odd<="x"/><v:Link Href="b"/></v:Links></v:Ref></v:EntityReferences>"#;
     let first = from_str::<EntityReferences>(xml);
     // quick-xml accepts the odd start tag of an element that is not ours; we keep it verbatim.
     let first = first.unwrap();
@@ -101,7 +101,7 @@ fn an_element_declaring_another_default_namespace_is_not_the_schemas() {
     assert!(out.contains(r#"<Link xmlns="" Rel="Up""#), "{out}");
     let again: EntityReferences = from_str(&out).unwrap();
     assert_eq!(again, first);
-    let plain = r#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"><Links><Link xmlns="urn:other" Odd="1"/></Links></Ref></EntityReferences>"#;
+    let plain = r#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Type="R" Href="a" UID="urn:veeam:R:a"><Links><Link xmlns="urn:other" Odd="1"/></Links></Ref></EntityReferences>"#;
     let refs: EntityReferences = from_str(plain).unwrap();
     assert!(refs.refs[0].links.as_ref().unwrap().links.is_empty());
 }

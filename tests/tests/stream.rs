@@ -158,21 +158,21 @@ fn truncated_and_wrong_documents_fail() {
 
 #[test]
 fn text_between_items_and_trailing_content_are_errors() {
-    let text = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"/>stray<Ref Href="b"/></EntityReferences>"#;
+    let text = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Type="R" Href="a" UID="urn:veeam:R:a"/>stray<Ref Type="R" Href="b" UID="urn:veeam:R:b"/></EntityReferences>"#;
     let err = streamed::<EntityReferences>(text, 5).unwrap_err();
     assert!(
         err.to_string()
             .contains(r#"expected child elements, found text "stray""#),
         "{err}"
     );
-    let trailing = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"/></EntityReferences><!-- ok --> <Extra/>"#;
+    let trailing = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Type="R" Href="a" UID="urn:veeam:R:a"/></EntityReferences><!-- ok --> <Extra/>"#;
     let err = streamed::<EntityReferences>(trailing, 3).unwrap_err();
     assert_eq!(
         err.kind(),
         &veeam_em_model::DecodeErrorKind::TrailingContent,
         "{err}"
     );
-    let fine = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Href="a"/></EntityReferences> <!-- ok -->
+    let fine = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0"><Ref Type="R" Href="a" UID="urn:veeam:R:a"/></EntityReferences> <!-- ok -->
 "#;
     assert_eq!(streamed::<EntityReferences>(fine, 3).unwrap().len(), 1);
 }
@@ -269,7 +269,7 @@ fn items_nested_in_a_query_result() {
 /// root must be kept the same way by the streaming and the whole-document decode.
 #[test]
 fn foreign_content_under_a_prefixed_root_streams_like_the_whole_decode() {
-    let doc = br#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0" xmlns="urn:other"><v:Ref Href="a"><Extra>1</Extra></v:Ref><v:Ref Href="b"/></v:EntityReferences>"#;
+    let doc = br#"<v:EntityReferences xmlns:v="http://www.veeam.com/ent/v1.0" xmlns="urn:other"><v:Ref Type="R" Href="a" UID="urn:veeam:R:a"><Extra>1</Extra></v:Ref><v:Ref Type="R" Href="b" UID="urn:veeam:R:b"/></v:EntityReferences>"#;
     let whole: EntityReferences = from_slice(doc).unwrap();
     assert_eq!(
         whole.refs[0].unknown.elements()[0].xml,

@@ -21,18 +21,46 @@ fn seed_document_values() {
     let refs: EntityReferences = from_slice(&fixture("entity_references_seed.xml")).unwrap();
     assert_eq!(refs.refs.len(), 6);
     let first = &refs.refs[0];
-    let uid = first.uid.as_ref().unwrap();
+    let uid = &first.uid;
     assert_eq!(uid.kind(), "CdpReplicaTaskSession");
     assert_eq!(uid.id(), "2ec4d35f-b5d8-4cb3-9d11-12e1d5792625");
     assert!(uid.as_uuid().is_some());
-    assert_eq!(
-        first.type_.as_deref(),
-        Some("CdpReplicaTaskSessionReference")
-    );
+    assert_eq!(&*first.type_, "CdpReplicaTaskSessionReference");
     let links = &first.links.as_ref().unwrap().links;
     assert_eq!(links.len(), 3);
     assert_eq!(links[2].rel.as_deref(), Some("Alternate"));
     assert!(links[2].href.ends_with("?format=Entity"));
+}
+
+#[test]
+fn a_reference_without_href_type_or_uid_is_an_error() {
+    let ns = r#"xmlns="http://www.veeam.com/ent/v1.0""#;
+    let full = r#"Type="CdpPolicyReference" Href="/cdpPolicies/1" UID="urn:veeam:CdpPolicy:1""#;
+    let ok: EntityReferences = veeam_em_model::from_str(&format!(
+        "<EntityReferences {ns}><Ref {full}/></EntityReferences>"
+    ))
+    .unwrap();
+    assert_eq!(ok.refs[0].name, None, "Name is optional");
+    for missing in ["Type", "Href", "UID"] {
+        let attrs: Vec<&str> = full
+            .split("\" ")
+            .filter(|a| !a.starts_with(&format!("{missing}=")))
+            .collect();
+        let attrs = attrs.join("\" ");
+        let attrs = if attrs.ends_with('"') {
+            attrs
+        } else {
+            format!("{attrs}\"")
+        };
+        let doc = format!("<EntityReferences {ns}><Ref {attrs}/></EntityReferences>");
+        let err = veeam_em_model::from_str::<EntityReferences>(&doc).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &veeam_em_model::DecodeErrorKind::MissingAttribute(missing),
+            "{doc}"
+        );
+        assert_eq!(err.path(), "EntityReferences/Ref[1]", "{doc}");
+    }
 }
 
 #[test]
@@ -46,7 +74,7 @@ fn prefixed_namespace_decodes_like_the_default_one() {
 fn escaped_hrefs_are_decoded() {
     let refs: EntityReferences =
         from_slice(&fixture("entity_references_server_variant.xml")).unwrap();
-    let mut hrefs: Vec<&str> = refs.refs.iter().filter_map(|r| r.href.as_deref()).collect();
+    let mut hrefs: Vec<&str> = refs.refs.iter().map(|r| r.href.as_str()).collect();
     for r in &refs.refs {
         hrefs.extend(
             r.links
@@ -103,7 +131,9 @@ fn enumerations_are_open() {
 fn error_path_names_the_nth_item() {
     let mut xml = String::from(r#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0">"#);
     for i in 1..=3 {
-        xml.push_str(&format!("\n  <Ref Href=\"/r/{i}\"><Links>"));
+        xml.push_str(&format!(
+            "\n  <Ref Type=\"R\" Href=\"/r/{i}\" UID=\"urn:veeam:R:1\"><Links>"
+        ));
         if i == 3 {
             xml.push_str("<Link Rel=\"Up\" />");
         } else {
@@ -115,7 +145,7 @@ fn error_path_names_the_nth_item() {
     let err = from_str::<EntityReferences>(&xml).unwrap_err();
     assert_eq!(err.path(), "EntityReferences/Ref[3]/Links/Link[1]");
     assert_eq!(err.kind(), &DecodeErrorKind::MissingAttribute("Href"));
-    assert_eq!((err.line(), err.column()), (4, 27));
+    assert_eq!((err.line(), err.column()), (4, 56));
     assert_eq!(&xml[err.offset()..err.offset() + 5], "<Link");
 }
 

@@ -103,7 +103,7 @@ fn no_break_space_indentation_of_reference_pages_is_not_content() {
 
 #[test]
 fn stray_text_is_shown_escaped() {
-    let doc = format!("<EntityReferences {NS}>\n  \u{a0}x\n  <Ref Href=\"a\"/></EntityReferences>");
+    let doc = format!("<EntityReferences {NS}>\n  \u{a0}x\n  <Ref Type=\"R\" Href=\"a\" UID=\"urn:veeam:R:1\"/></EntityReferences>");
     let e = from_str::<EntityReferences>(&doc).unwrap_err();
     assert_eq!(e.kind(), &DecodeErrorKind::UnexpectedText("\u{a0}x".into()));
     assert!(e.to_string().ends_with(r#"found text "\u{a0}x""#), "{e}");

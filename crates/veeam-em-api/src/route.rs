@@ -285,7 +285,7 @@ impl Follow for Link {
 
 impl Follow for EntityRef {
     fn href(&self) -> Option<&str> {
-        self.href.as_deref()
+        Some(&self.href)
     }
 }
 

@@ -12,7 +12,7 @@
 //!        Name="CDP Policy 1@2021-02-11 19:08:36" UID="urn:veeam:CdpReplicaSession:1" />
 //! </EntityReferences>"#;
 //! let refs: EntityReferences = from_str(xml)?;
-//! assert_eq!(refs.refs[0].uid.as_ref().unwrap().kind(), "CdpReplicaSession");
+//! assert_eq!(refs.refs[0].uid.kind(), "CdpReplicaSession");
 //! let again: EntityReferences = from_str(&to_string(&refs))?;
 //! assert_eq!(again, refs);
 //! # Ok::<(), veeam_em_model::DecodeError>(())

@@ -10,7 +10,7 @@
 //! use veeam_em_model::{stream::Collection, EntityReferences};
 //!
 //! let body = br#"<EntityReferences xmlns="http://www.veeam.com/ent/v1.0">
-//!   <Ref Href="/cdpPolicies/1" Name="A" /><Ref Href="/cdpPolicies/2" Name="B" />
+//!   <Ref Type="R" Href="/cdpPolicies/1" UID="urn:veeam:R:/cdpPolicies/1" Name="A" /><Ref Type="R" Href="/cdpPolicies/2" UID="urn:veeam:R:/cdpPolicies/2" Name="B" />
 //! </EntityReferences>"#;
 //! let mut names = Vec::new();
 //! for item in EntityReferences::stream(&body[..]) {

@@ -569,17 +569,17 @@ impl serde::Serialize for Entity {
 }
 /// A short pointer to an entity: its address, kind, name, UID and links.
 ///
-/// Schema type `EntityReferenceType` in `schemas/common.xsd` (extends `ResourceType`).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Schema type `EntityReferenceType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct EntityRef {
-    /// Attribute `Type` (String, optional).
-    pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Type` (String, required).
+    pub type_: crate::Text,
+    /// Attribute `Href` (String, required).
+    pub href: crate::Text,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
-    /// Attribute `UID` (Uid, optional).
-    pub uid: Option<crate::Uid>,
+    /// Attribute `UID` (Uid, required).
+    pub uid: crate::Uid,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -604,13 +604,13 @@ impl FromXml for EntityRef {
                     if type_.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Type"));
                     }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                    type_ = Some(reader.attribute_value(&element, &attr, "Type")?);
                 }
                 b"Href" => {
                     if href.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "Href"));
                     }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                    href = Some(reader.attribute_value(&element, &attr, "Href")?);
                 }
                 b"Name" => {
                     if name.is_some() {
@@ -622,7 +622,7 @@ impl FromXml for EntityRef {
                     if uid.is_some() {
                         return Err(reader.duplicate_attribute(&attr, "UID"));
                     }
-                    uid = reader.optional_attribute_value(&element, &attr, "UID")?;
+                    uid = Some(reader.attribute_value(&element, &attr, "UID")?);
                 }
                 _ => {
                     if let Some((name, value)) = reader
@@ -648,10 +648,10 @@ impl FromXml for EntityRef {
             }
         }
         Ok(Self {
-            type_,
-            href,
+            type_: type_.ok_or_else(|| reader.missing_attribute(&element, "Type"))?,
+            href: href.ok_or_else(|| reader.missing_attribute(&element, "Href"))?,
             name,
-            uid,
+            uid: uid.ok_or_else(|| reader.missing_attribute(&element, "UID"))?,
             links,
             unknown,
         })
@@ -660,18 +660,12 @@ impl FromXml for EntityRef {
 impl ToXml for EntityRef {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
+        writer.attribute_value("Type", &self.type_);
+        writer.attribute_value("Href", &self.href);
         if let Some(value) = &self.name {
             writer.attribute_value("Name", value);
         }
-        if let Some(value) = &self.uid {
-            writer.attribute_value("UID", value);
-        }
+        writer.attribute_value("UID", &self.uid);
         writer.unknown(&self.unknown);
         if let Some(value) = &self.links {
             ToXml::to_xml(value, writer, "Links");
@@ -684,18 +678,12 @@ impl serde::Serialize for EntityRef {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
-        }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
+        map.serialize_entry("Type", &self.type_)?;
+        map.serialize_entry("Href", &self.href)?;
         if let Some(value) = &self.name {
             map.serialize_entry("Name", value)?;
         }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
+        map.serialize_entry("UID", &self.uid)?;
         if let Some(value) = &self.links {
             map.serialize_entry("Links", value)?;
         }
