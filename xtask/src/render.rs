@@ -142,6 +142,82 @@ struct Members {
     write_children: TokenStream,
     /// `Serialize` statements.
     serialize: TokenStream,
+    /// `Deserialize`: locals, match arms over keys, field initialisers, the keys.
+    de_locals: TokenStream,
+    de_arms: TokenStream,
+    de_build: TokenStream,
+    de_keys: Vec<String>,
+}
+
+impl Members {
+    /// `Deserialize` of a member that is one value (required or optional).
+    fn de_single(&mut self, f: &Ident, key: &str, ty: &TokenStream, shape: &Shape) {
+        self.de_keys.push(key.to_owned());
+        self.de_locals
+            .extend(quote!(let mut #f: Option<#ty> = None;));
+        match shape {
+            Shape::Required => {
+                self.de_arms.extend(
+                    quote!(#key => crate::json::set_once(&mut #f, map.next_value()?, #key)?,),
+                );
+                self.de_build
+                    .extend(quote!(#f: crate::json::required(#f, #key)?,));
+            }
+            _ => {
+                let seen = format_ident!("{}_seen", f.to_string().trim_end_matches('_'));
+                self.de_locals.extend(quote!(let mut #seen = false;));
+                self.de_arms.extend(quote!(#key => crate::json::set_optional(&mut #f, map.next_value()?, #key, &mut #seen)?,));
+                self.de_build.extend(quote!(#f,));
+            }
+        }
+    }
+
+    /// `Deserialize` of a repeated member (an array).
+    fn de_repeated(&mut self, f: &Ident, key: &str, ty: &TokenStream) {
+        self.de_keys.push(key.to_owned());
+        self.de_locals
+            .extend(quote!(let mut #f: Option<Vec<#ty>> = None;));
+        self.de_arms
+            .extend(quote!(#key => crate::json::set_once(&mut #f, map.next_value()?, #key)?,));
+        self.de_build.extend(quote!(#f: #f.unwrap_or_default(),));
+    }
+
+    /// The `Deserialize` impl of the struct `ty` (schema type `xsd_name`).
+    fn deserialize_impl(&self, ty: &Ident, xsd_name: &str) -> TokenStream {
+        let (locals, arms, build, keys) = (
+            &self.de_locals,
+            &self.de_arms,
+            &self.de_build,
+            &self.de_keys,
+        );
+        let expecting = format!("an object of schema type {xsd_name}");
+        quote! {
+            #[cfg(feature = "serde")]
+            impl<'de> serde::Deserialize<'de> for #ty {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    const KEYS: &[&str] = &[#(#keys),*];
+                    struct Fields;
+                    impl<'de> serde::de::Visitor<'de> for Fields {
+                        type Value = #ty;
+                        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            f.write_str(#expecting)
+                        }
+                        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#ty, A::Error> {
+                            #locals
+                            while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                                match key.as_str() {
+                                    #arms
+                                    other => return Err(crate::json::unknown(other, KEYS)),
+                                }
+                            }
+                            Ok(#ty { #build unknown: Unknown::default() })
+                        }
+                    }
+                    deserializer.deserialize_map(Fields)
+                }
+            }
+        }
+    }
 }
 
 /// The field name of a member: plural for repeated ones.
@@ -325,11 +401,13 @@ impl<'m> Renderer<'m> {
                 m.fields.extend(quote!(#doc pub #f: #vt,));
                 m.serialize
                     .extend(quote!(map.serialize_entry("$text", &self.#f)?;));
+                m.de_single(&f, "$text", &vt, &Shape::Required);
                 Some(f)
             }
             None => None,
         };
         take("unknown".into())?;
+        let deserialize = m.deserialize_impl(&ty, &c.xsd_name);
         let Members {
             fields,
             locals,
@@ -339,6 +417,7 @@ impl<'m> Renderer<'m> {
             write_attrs,
             write_children,
             serialize,
+            ..
         } = m;
         // Simple content: the text instead of child elements.
         let (read_content, build_text, write_content) = match &text_field {
@@ -435,6 +514,8 @@ impl<'m> Renderer<'m> {
                 }
             }
 
+            #deserialize
+
             #(#choices)*
         })
     }
@@ -471,6 +552,7 @@ impl<'m> Renderer<'m> {
             }
             #f = #read;
         }));
+        m.de_single(f, name, &vt, &sh);
         if a.required {
             m.build
                 .extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
@@ -534,8 +616,10 @@ impl<'m> Renderer<'m> {
                     // Always an array, even empty, so that consumers can iterate without checks.
                     quote!(map.serialize_entry(#name, &self.#f)?;),
                 );
+                m.de_repeated(f, name, &et);
             }
             Shape::Optional | Shape::Required => {
+                m.de_single(f, name, &et, &sh);
                 let read = self.read_child(&e.ty, name, quote!(None));
                 m.locals.extend(quote!(let mut #f: Option<#et> = None;));
                 if matches!((&sh, &e.ty), (Shape::Optional, FieldType::Value(_))) {
@@ -590,6 +674,26 @@ impl<'m> Renderer<'m> {
         let doc = doc_lines(&doc);
         m.fields.extend(quote!(#doc pub #f: #ft,));
         let repeated = matches!(sh, Shape::Repeated);
+        let either = ch
+            .variants
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ");
+        if repeated {
+            m.de_locals
+                .extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
+            m.de_build.extend(quote!(#f,));
+        } else {
+            m.de_locals
+                .extend(quote!(let mut #f: Option<#enum_ty> = None;));
+            if matches!(sh, Shape::Required) {
+                m.de_build
+                    .extend(quote!(#f: crate::json::required(#f, #either)?,));
+            } else {
+                m.de_build.extend(quote!(#f,));
+            }
+        }
         if repeated {
             m.locals
                 .extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
@@ -620,6 +724,18 @@ impl<'m> Renderer<'m> {
             let vname = &v.name;
             let variant = ident(&names::type_name(&v.name));
             let key = Literal::byte_string(vname.as_bytes());
+            let vt = self.field_type(&v.ty);
+            m.de_keys.push(vname.clone());
+            if repeated {
+                m.de_arms.extend(quote!(#vname => {
+                    let items: Vec<#vt> = map.next_value()?;
+                    #f.extend(items.into_iter().map(#enum_ty::#variant));
+                }));
+            } else {
+                m.de_arms.extend(quote!(#vname => {
+                    crate::json::set_once(&mut #f, #enum_ty::#variant(map.next_value()?), #either)?;
+                }));
+            }
             let counter = format_ident!("{}_{}", f, names::field_name(vname).trim_end_matches('_'));
             if repeated {
                 let read = self.read_child(&v.ty, vname, quote!(Some(#counter)));
@@ -792,6 +908,13 @@ impl<'m> Renderer<'m> {
                     serializer.serialize_str(self.as_str())
                 }
             }
+
+            #[cfg(feature = "serde")]
+            impl<'de> serde::Deserialize<'de> for #ty {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    crate::json::string(deserializer).map(|s| Self::from(&*s))
+                }
+            }
         })
     }
 
@@ -804,6 +927,7 @@ impl<'m> Renderer<'m> {
         let mut name_arms = TokenStream::new();
         let mut write_arms = TokenStream::new();
         let mut ser_arms = TokenStream::new();
+        let mut de_arms = TokenStream::new();
         let mut root_names = Vec::new();
         let mut seen = BTreeSet::new();
         for root in &self.model.roots {
@@ -824,6 +948,7 @@ impl<'m> Renderer<'m> {
             name_arms.extend(quote!(Self::#variant(_) => #name,));
             write_arms.extend(quote!(Self::#variant(value) => value.to_xml(&mut writer, #name),));
             ser_arms.extend(quote!(Self::#variant(value) => map.serialize_entry(#name, value)?,));
+            de_arms.extend(quote!(#name => Document::#variant(map.next_value()?),));
             root_names.push(name.clone());
         }
         Ok(quote! {
@@ -885,6 +1010,35 @@ impl<'m> Renderer<'m> {
                     let mut map = serializer.serialize_map(Some(1))?;
                     match self { #ser_arms }
                     map.end()
+                }
+            }
+
+            /// Read from an object with one key, the root element's name (what `Serialize`
+            /// writes).
+            #[cfg(feature = "serde")]
+            impl<'de> serde::Deserialize<'de> for Document {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct Root;
+                    impl<'de> serde::de::Visitor<'de> for Root {
+                        type Value = Document;
+                        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                            f.write_str("an object with one key, the root element's name")
+                        }
+                        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+                            let Some(key) = map.next_key::<crate::json::Key<'de>>()? else {
+                                return Err(serde::de::Error::invalid_length(0, &self));
+                            };
+                            let document = match key.as_str() {
+                                #de_arms
+                                other => return Err(serde::de::Error::unknown_variant(other, Document::ROOT_ELEMENTS)),
+                            };
+                            if map.next_key::<crate::json::Key<'de>>()?.is_some() {
+                                return Err(serde::de::Error::invalid_length(2, &self));
+                            }
+                            Ok(document)
+                        }
+                    }
+                    deserializer.deserialize_map(Root)
                 }
             }
         })

@@ -165,6 +165,13 @@ impl serde::Serialize for DateTime {
     }
 }
 
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DateTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::parsed(d, DateTime::parse)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,9 @@ pub mod datetime;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub mod json;
 pub mod stream;
 pub mod text;
 pub mod uid;

@@ -115,6 +115,13 @@ impl serde::Serialize for Text {
     }
 }
 
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::string(d).map(|s| Text::from(&*s))
+    }
+}
+
 /// Shares equal strings while one document is decoded.
 ///
 /// A direct-mapped cache: a string's hash picks one slot; a hit shares the `Text` there, a miss

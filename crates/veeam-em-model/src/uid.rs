@@ -114,6 +114,13 @@ impl serde::Serialize for Uid {
     }
 }
 
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Uid {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::parsed(d, Uid::parse)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

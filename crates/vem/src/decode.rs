@@ -27,14 +27,7 @@ pub struct Args {
 
 /// Runs the command; the error is the one-line message to print.
 pub fn run(args: &Args) -> Result<(), String> {
-    let (label, input) = match args.file.as_deref() {
-        None => ("<stdin>".to_owned(), read_stdin()?),
-        Some(p) if p.as_os_str() == "-" => ("<stdin>".to_owned(), read_stdin()?),
-        Some(path) => (
-            path.display().to_string(),
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        ),
-    };
+    let (label, input) = read_input(args.file.as_deref())?;
     let document = Document::from_slice(&input).map_err(|e| format!("{label}:{e}"))?;
     let output = match args.to {
         Format::Json => {
@@ -50,6 +43,18 @@ pub fn run(args: &Args) -> Result<(), String> {
         .write_all(output.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write output: {e}"))
+}
+
+/// The bytes of `file` (standard input for `None` or `-`) and a label for messages.
+pub fn read_input(file: Option<&std::path::Path>) -> Result<(String, Vec<u8>), String> {
+    Ok(match file {
+        None => ("<stdin>".to_owned(), read_stdin()?),
+        Some(p) if p.as_os_str() == "-" => ("<stdin>".to_owned(), read_stdin()?),
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        ),
+    })
 }
 
 fn read_stdin() -> Result<Vec<u8>, String> {

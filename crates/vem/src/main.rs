@@ -5,6 +5,7 @@
 
 mod api;
 mod decode;
+mod encode;
 mod password;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Decode an API document (XML) and print it as JSON or re-encoded XML.
     Decode(decode::Args),
+    /// Encode the JSON form of an API document (what `decode` prints) as XML, e.g. a request body.
+    Encode(encode::Args),
     /// The API's operations: list them, resolve URLs, show requests.
     Api(api::Args),
 }
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
+        Command::Encode(args) => encode::run(&args),
         Command::Api(args) => api::run(&args),
     };
     match result {

@@ -291,3 +291,58 @@ fn route_refuses_what_is_not_an_api_url() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("GetCdpPolicies:"), "{text}");
 }
+
+/// `vem ARGS` with `input` on standard input.
+fn vem_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn encode_turns_the_json_of_decode_back_into_the_same_xml() {
+    for name in [
+        "ok/cdp_policy_put_body_day_names.xml",
+        "ok/cdp_failover_start_spec.xml",
+        "ok/create_object_in_job_spec.xml",
+        "ok/entity_references_seed.xml",
+    ] {
+        let xml = vem(&["decode", "--to", "xml", &fixture(name)]);
+        let json = vem(&["decode", &fixture(name)]);
+        let encoded = vem_stdin(&["encode", "-"], &json.stdout);
+        assert!(
+            encoded.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&encoded.stderr)
+        );
+        // The same XML, but for namespace declarations the JSON form does not carry.
+        let strip = |xml: Vec<u8>| {
+            String::from_utf8(xml)
+                .unwrap()
+                .replace(r#" xmlns:xsd="http://www.w3.org/2001/XMLSchema""#, "")
+                .replace(
+                    r#" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#,
+                    "",
+                )
+        };
+        assert_eq!(strip(encoded.stdout), strip(xml.stdout), "{name}");
+    }
+}
+
+#[test]
+fn encode_names_the_mistake_and_its_place() {
+    let out = vem_stdin(&["encode"], br#"{"CdpFailoverStartSpec": {"Sped": 1}}"#);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("vem: <stdin>:1:")
+            && err.contains("at CdpFailoverStartSpec: unknown field `Sped`"),
+        "{err}"
+    );
+}

@@ -147,6 +147,86 @@ impl serde::Serialize for CdpFailoverStartSpec {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpFailoverStartSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "RestoreCurrent",
+            "RestoreCurrentVss",
+            "RestoreAtInterval",
+            "RestoreAtPointInTime",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpFailoverStartSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpFailoverStartSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpFailoverStartSpec, A::Error> {
+                let mut restore_current: Option<bool> = None;
+                let mut restore_current_vss: Option<bool> = None;
+                let mut restore_at_interval: Option<crate::DateTime> = None;
+                let mut restore_at_interval_seen = false;
+                let mut restore_at_point_in_time: Option<crate::DateTime> = None;
+                let mut restore_at_point_in_time_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "RestoreCurrent" => {
+                            crate::json::set_once(
+                                &mut restore_current,
+                                map.next_value()?,
+                                "RestoreCurrent",
+                            )?
+                        }
+                        "RestoreCurrentVss" => {
+                            crate::json::set_once(
+                                &mut restore_current_vss,
+                                map.next_value()?,
+                                "RestoreCurrentVss",
+                            )?
+                        }
+                        "RestoreAtInterval" => {
+                            crate::json::set_optional(
+                                &mut restore_at_interval,
+                                map.next_value()?,
+                                "RestoreAtInterval",
+                                &mut restore_at_interval_seen,
+                            )?
+                        }
+                        "RestoreAtPointInTime" => {
+                            crate::json::set_optional(
+                                &mut restore_at_point_in_time,
+                                map.next_value()?,
+                                "RestoreAtPointInTime",
+                                &mut restore_at_point_in_time_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpFailoverStartSpec {
+                    restore_current: crate::json::required(
+                        restore_current,
+                        "RestoreCurrent",
+                    )?,
+                    restore_current_vss: crate::json::required(
+                        restore_current_vss,
+                        "RestoreCurrentVss",
+                    )?,
+                    restore_at_interval,
+                    restore_at_point_in_time,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Kind of a CDP replica time interval; only RestoreAvailable has been seen so far.
 ///
 /// Schema type `CdpIntervalKindType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -194,6 +274,14 @@ impl crate::xml::XmlValue for CdpIntervalKind {
 impl serde::Serialize for CdpIntervalKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpIntervalKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// A collection of CDP policy entities.
@@ -264,6 +352,44 @@ impl serde::Serialize for CdpPolicies {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("CdpPolicy", &self.cdp_policies)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpPolicies {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["CdpPolicy"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpPolicies;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpPolicyEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpPolicies, A::Error> {
+                let mut cdp_policies: Option<Vec<CdpPolicy>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "CdpPolicy" => {
+                            crate::json::set_once(
+                                &mut cdp_policies,
+                                map.next_value()?,
+                                "CdpPolicy",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpPolicies {
+                    cdp_policies: cdp_policies.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A CDP policy configured on a backup server; also the body of its PUT edit.
@@ -566,6 +692,192 @@ impl serde::Serialize for CdpPolicy {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "PolicyType",
+            "Platform",
+            "Description",
+            "ScheduleConfigured",
+            "ScheduleEnabled",
+            "NextRun",
+            "PolicyScheduleOptions",
+            "CdpPolicyInfo",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpPolicy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpPolicyEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpPolicy, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut policy_type: Option<CdpPolicyKind> = None;
+                let mut policy_type_seen = false;
+                let mut platform: Option<Platform> = None;
+                let mut platform_seen = false;
+                let mut description: Option<crate::Text> = None;
+                let mut description_seen = false;
+                let mut schedule_configured: Option<bool> = None;
+                let mut schedule_configured_seen = false;
+                let mut schedule_enabled: Option<bool> = None;
+                let mut schedule_enabled_seen = false;
+                let mut next_run: Option<crate::DateTime> = None;
+                let mut next_run_seen = false;
+                let mut policy_schedule_options: Option<PolicyScheduleOptionsInfo> = None;
+                let mut policy_schedule_options_seen = false;
+                let mut cdp_policy_info: Option<CdpPolicyInfo> = None;
+                let mut cdp_policy_info_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "PolicyType" => {
+                            crate::json::set_optional(
+                                &mut policy_type,
+                                map.next_value()?,
+                                "PolicyType",
+                                &mut policy_type_seen,
+                            )?
+                        }
+                        "Platform" => {
+                            crate::json::set_optional(
+                                &mut platform,
+                                map.next_value()?,
+                                "Platform",
+                                &mut platform_seen,
+                            )?
+                        }
+                        "Description" => {
+                            crate::json::set_optional(
+                                &mut description,
+                                map.next_value()?,
+                                "Description",
+                                &mut description_seen,
+                            )?
+                        }
+                        "ScheduleConfigured" => {
+                            crate::json::set_optional(
+                                &mut schedule_configured,
+                                map.next_value()?,
+                                "ScheduleConfigured",
+                                &mut schedule_configured_seen,
+                            )?
+                        }
+                        "ScheduleEnabled" => {
+                            crate::json::set_optional(
+                                &mut schedule_enabled,
+                                map.next_value()?,
+                                "ScheduleEnabled",
+                                &mut schedule_enabled_seen,
+                            )?
+                        }
+                        "NextRun" => {
+                            crate::json::set_optional(
+                                &mut next_run,
+                                map.next_value()?,
+                                "NextRun",
+                                &mut next_run_seen,
+                            )?
+                        }
+                        "PolicyScheduleOptions" => {
+                            crate::json::set_optional(
+                                &mut policy_schedule_options,
+                                map.next_value()?,
+                                "PolicyScheduleOptions",
+                                &mut policy_schedule_options_seen,
+                            )?
+                        }
+                        "CdpPolicyInfo" => {
+                            crate::json::set_optional(
+                                &mut cdp_policy_info,
+                                map.next_value()?,
+                                "CdpPolicyInfo",
+                                &mut cdp_policy_info_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpPolicy {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    policy_type,
+                    platform,
+                    description,
+                    schedule_configured,
+                    schedule_enabled,
+                    next_run,
+                    policy_schedule_options,
+                    cdp_policy_info,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Kind-specific content of a CDP policy.
 ///
 /// Schema type `CdpPolicyInfoType` in `schemas/cdp.xsd`.
@@ -644,6 +956,46 @@ impl serde::Serialize for CdpPolicyInfo {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpPolicyInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["CdpReplicaPolicyInfo"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpPolicyInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpPolicyInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpPolicyInfo, A::Error> {
+                let mut cdp_replica_policy_info: Option<CdpReplicaPolicyInfo> = None;
+                let mut cdp_replica_policy_info_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "CdpReplicaPolicyInfo" => {
+                            crate::json::set_optional(
+                                &mut cdp_replica_policy_info,
+                                map.next_value()?,
+                                "CdpReplicaPolicyInfo",
+                                &mut cdp_replica_policy_info_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpPolicyInfo {
+                    cdp_replica_policy_info,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Kind of a CDP policy.
 ///
 /// Schema type `CdpPolicyKindType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -691,6 +1043,14 @@ impl crate::xml::XmlValue for CdpPolicyKind {
 impl serde::Serialize for CdpPolicyKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpPolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// A CDP replica produced by a policy.
@@ -890,6 +1250,132 @@ impl serde::Serialize for CdpReplica {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplica {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "BackupServer",
+            "PolicyUid",
+            "PolicyName",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplica;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplica, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut backup_server: Option<crate::Text> = None;
+                let mut backup_server_seen = false;
+                let mut policy_uid: Option<crate::Text> = None;
+                let mut policy_uid_seen = false;
+                let mut policy_name: Option<crate::Text> = None;
+                let mut policy_name_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "BackupServer" => {
+                            crate::json::set_optional(
+                                &mut backup_server,
+                                map.next_value()?,
+                                "BackupServer",
+                                &mut backup_server_seen,
+                            )?
+                        }
+                        "PolicyUid" => {
+                            crate::json::set_optional(
+                                &mut policy_uid,
+                                map.next_value()?,
+                                "PolicyUid",
+                                &mut policy_uid_seen,
+                            )?
+                        }
+                        "PolicyName" => {
+                            crate::json::set_optional(
+                                &mut policy_name,
+                                map.next_value()?,
+                                "PolicyName",
+                                &mut policy_name_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplica {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    backup_server,
+                    policy_uid,
+                    policy_name,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A stretch of time to which a CDP replica can be restored, with its achieved RPO.
 ///
 /// Schema type `CdpReplicaIntervalType` in `schemas/cdp.xsd`.
@@ -1023,6 +1509,79 @@ impl serde::Serialize for CdpReplicaInterval {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["StartDate", "EndDate", "Rpo", "IntervalType"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaInterval;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaIntervalType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaInterval, A::Error> {
+                let mut start_date: Option<crate::DateTime> = None;
+                let mut start_date_seen = false;
+                let mut end_date: Option<crate::DateTime> = None;
+                let mut end_date_seen = false;
+                let mut rpo: Option<i32> = None;
+                let mut rpo_seen = false;
+                let mut interval_type: Option<CdpIntervalKind> = None;
+                let mut interval_type_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "StartDate" => {
+                            crate::json::set_optional(
+                                &mut start_date,
+                                map.next_value()?,
+                                "StartDate",
+                                &mut start_date_seen,
+                            )?
+                        }
+                        "EndDate" => {
+                            crate::json::set_optional(
+                                &mut end_date,
+                                map.next_value()?,
+                                "EndDate",
+                                &mut end_date_seen,
+                            )?
+                        }
+                        "Rpo" => {
+                            crate::json::set_optional(
+                                &mut rpo,
+                                map.next_value()?,
+                                "Rpo",
+                                &mut rpo_seen,
+                            )?
+                        }
+                        "IntervalType" => {
+                            crate::json::set_optional(
+                                &mut interval_type,
+                                map.next_value()?,
+                                "IntervalType",
+                                &mut interval_type_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaInterval {
+                    start_date,
+                    end_date,
+                    rpo,
+                    interval_type,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of restore intervals.
 ///
 /// Schema type `CdpReplicaIntervalListType` in `schemas/cdp.xsd`.
@@ -1091,6 +1650,44 @@ impl serde::Serialize for CdpReplicaIntervalList {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Interval", &self.intervals)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaIntervalList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Interval"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaIntervalList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaIntervalListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaIntervalList, A::Error> {
+                let mut intervals: Option<Vec<CdpReplicaInterval>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Interval" => {
+                            crate::json::set_once(
+                                &mut intervals,
+                                map.next_value()?,
+                                "Interval",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaIntervalList {
+                    intervals: intervals.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Restore intervals and long-term points available in a time window.
@@ -1249,6 +1846,96 @@ impl serde::Serialize for CdpReplicaIntervals {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaIntervals {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "StartDate",
+            "EndDate",
+            "HasApplicationConsistentState",
+            "Intervals",
+            "RestorePoints",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaIntervals;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaIntervalsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaIntervals, A::Error> {
+                let mut start_date: Option<crate::DateTime> = None;
+                let mut start_date_seen = false;
+                let mut end_date: Option<crate::DateTime> = None;
+                let mut end_date_seen = false;
+                let mut has_application_consistent_state: Option<bool> = None;
+                let mut has_application_consistent_state_seen = false;
+                let mut intervals: Option<CdpReplicaIntervalList> = None;
+                let mut intervals_seen = false;
+                let mut restore_points: Option<CdpReplicaRestorePointList> = None;
+                let mut restore_points_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "StartDate" => {
+                            crate::json::set_optional(
+                                &mut start_date,
+                                map.next_value()?,
+                                "StartDate",
+                                &mut start_date_seen,
+                            )?
+                        }
+                        "EndDate" => {
+                            crate::json::set_optional(
+                                &mut end_date,
+                                map.next_value()?,
+                                "EndDate",
+                                &mut end_date_seen,
+                            )?
+                        }
+                        "HasApplicationConsistentState" => {
+                            crate::json::set_optional(
+                                &mut has_application_consistent_state,
+                                map.next_value()?,
+                                "HasApplicationConsistentState",
+                                &mut has_application_consistent_state_seen,
+                            )?
+                        }
+                        "Intervals" => {
+                            crate::json::set_optional(
+                                &mut intervals,
+                                map.next_value()?,
+                                "Intervals",
+                                &mut intervals_seen,
+                            )?
+                        }
+                        "RestorePoints" => {
+                            crate::json::set_optional(
+                                &mut restore_points,
+                                map.next_value()?,
+                                "RestorePoints",
+                                &mut restore_points_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaIntervals {
+                    start_date,
+                    end_date,
+                    has_application_consistent_state,
+                    intervals,
+                    restore_points,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Request body giving the time window to list restore intervals for.
 ///
 /// Schema type `CdpReplicaIntervalsSpecType` in `schemas/cdp.xsd`.
@@ -1325,6 +2012,53 @@ impl serde::Serialize for CdpReplicaIntervalsSpec {
         map.serialize_entry("StartDate", &self.start_date)?;
         map.serialize_entry("EndDate", &self.end_date)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaIntervalsSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["StartDate", "EndDate"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaIntervalsSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaIntervalsSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaIntervalsSpec, A::Error> {
+                let mut start_date: Option<crate::DateTime> = None;
+                let mut end_date: Option<crate::DateTime> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "StartDate" => {
+                            crate::json::set_once(
+                                &mut start_date,
+                                map.next_value()?,
+                                "StartDate",
+                            )?
+                        }
+                        "EndDate" => {
+                            crate::json::set_once(
+                                &mut end_date,
+                                map.next_value()?,
+                                "EndDate",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaIntervalsSpec {
+                    start_date: crate::json::required(start_date, "StartDate")?,
+                    end_date: crate::json::required(end_date, "EndDate")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Objects and default guest processing of a CDP replication policy.
@@ -1418,6 +2152,57 @@ impl serde::Serialize for CdpReplicaPolicyInfo {
             map.serialize_entry("GuestProcessingOptions", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaPolicyInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Includes", "GuestProcessingOptions"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaPolicyInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaPolicyInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaPolicyInfo, A::Error> {
+                let mut includes: Option<ObjectsInJob> = None;
+                let mut includes_seen = false;
+                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+                let mut guest_processing_options_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Includes" => {
+                            crate::json::set_optional(
+                                &mut includes,
+                                map.next_value()?,
+                                "Includes",
+                                &mut includes_seen,
+                            )?
+                        }
+                        "GuestProcessingOptions" => {
+                            crate::json::set_optional(
+                                &mut guest_processing_options,
+                                map.next_value()?,
+                                "GuestProcessingOptions",
+                                &mut guest_processing_options_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaPolicyInfo {
+                    includes,
+                    guest_processing_options,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// RPO, reporting and retention settings of a CDP replication policy.
@@ -1685,6 +2470,148 @@ impl serde::Serialize for CdpReplicaPolicyScheduleOptions {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaPolicyScheduleOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "RecoveryPointObjectiveSeconds",
+            "RecoveryPointObjectiveMinutes",
+            "RPOSchedule",
+            "RPOReporting",
+            "ShortTermRetentionMinutes",
+            "ShortTermRetentionHours",
+            "LongTermRetentionHours",
+            "LongTermRetentionKeepDays",
+            "LongTermRetentionSchedule",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaPolicyScheduleOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type CdpReplicaPolicyScheduleOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaPolicyScheduleOptions, A::Error> {
+                let mut recovery_point_objective_seconds: Option<i64> = None;
+                let mut recovery_point_objective_seconds_seen = false;
+                let mut recovery_point_objective_minutes: Option<i64> = None;
+                let mut recovery_point_objective_minutes_seen = false;
+                let mut rpo_schedule: Option<RpoSchedule> = None;
+                let mut rpo_schedule_seen = false;
+                let mut rpo_reporting: Option<RpoReporting> = None;
+                let mut rpo_reporting_seen = false;
+                let mut short_term_retention_minutes: Option<i64> = None;
+                let mut short_term_retention_minutes_seen = false;
+                let mut short_term_retention_hours: Option<i64> = None;
+                let mut short_term_retention_hours_seen = false;
+                let mut long_term_retention_hours: Option<i64> = None;
+                let mut long_term_retention_hours_seen = false;
+                let mut long_term_retention_keep_days: Option<i64> = None;
+                let mut long_term_retention_keep_days_seen = false;
+                let mut long_term_retention_schedule: Option<
+                    LongTermRetentionSchedule,
+                > = None;
+                let mut long_term_retention_schedule_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "RecoveryPointObjectiveSeconds" => {
+                            crate::json::set_optional(
+                                &mut recovery_point_objective_seconds,
+                                map.next_value()?,
+                                "RecoveryPointObjectiveSeconds",
+                                &mut recovery_point_objective_seconds_seen,
+                            )?
+                        }
+                        "RecoveryPointObjectiveMinutes" => {
+                            crate::json::set_optional(
+                                &mut recovery_point_objective_minutes,
+                                map.next_value()?,
+                                "RecoveryPointObjectiveMinutes",
+                                &mut recovery_point_objective_minutes_seen,
+                            )?
+                        }
+                        "RPOSchedule" => {
+                            crate::json::set_optional(
+                                &mut rpo_schedule,
+                                map.next_value()?,
+                                "RPOSchedule",
+                                &mut rpo_schedule_seen,
+                            )?
+                        }
+                        "RPOReporting" => {
+                            crate::json::set_optional(
+                                &mut rpo_reporting,
+                                map.next_value()?,
+                                "RPOReporting",
+                                &mut rpo_reporting_seen,
+                            )?
+                        }
+                        "ShortTermRetentionMinutes" => {
+                            crate::json::set_optional(
+                                &mut short_term_retention_minutes,
+                                map.next_value()?,
+                                "ShortTermRetentionMinutes",
+                                &mut short_term_retention_minutes_seen,
+                            )?
+                        }
+                        "ShortTermRetentionHours" => {
+                            crate::json::set_optional(
+                                &mut short_term_retention_hours,
+                                map.next_value()?,
+                                "ShortTermRetentionHours",
+                                &mut short_term_retention_hours_seen,
+                            )?
+                        }
+                        "LongTermRetentionHours" => {
+                            crate::json::set_optional(
+                                &mut long_term_retention_hours,
+                                map.next_value()?,
+                                "LongTermRetentionHours",
+                                &mut long_term_retention_hours_seen,
+                            )?
+                        }
+                        "LongTermRetentionKeepDays" => {
+                            crate::json::set_optional(
+                                &mut long_term_retention_keep_days,
+                                map.next_value()?,
+                                "LongTermRetentionKeepDays",
+                                &mut long_term_retention_keep_days_seen,
+                            )?
+                        }
+                        "LongTermRetentionSchedule" => {
+                            crate::json::set_optional(
+                                &mut long_term_retention_schedule,
+                                map.next_value()?,
+                                "LongTermRetentionSchedule",
+                                &mut long_term_retention_schedule_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaPolicyScheduleOptions {
+                    recovery_point_objective_seconds,
+                    recovery_point_objective_minutes,
+                    rpo_schedule,
+                    rpo_reporting,
+                    short_term_retention_minutes,
+                    short_term_retention_hours,
+                    long_term_retention_hours,
+                    long_term_retention_keep_days,
+                    long_term_retention_schedule,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A long-term restore point of a CDP replica.
 ///
 /// Schema type `CdpReplicaRestorePointType` in `schemas/cdp.xsd`.
@@ -1798,6 +2725,68 @@ impl serde::Serialize for CdpReplicaRestorePoint {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaRestorePoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Id", "Date", "IsApplicationConsistent"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaRestorePoint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaRestorePointType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaRestorePoint, A::Error> {
+                let mut id: Option<crate::Text> = None;
+                let mut id_seen = false;
+                let mut date: Option<crate::DateTime> = None;
+                let mut date_seen = false;
+                let mut is_application_consistent: Option<bool> = None;
+                let mut is_application_consistent_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Id" => {
+                            crate::json::set_optional(
+                                &mut id,
+                                map.next_value()?,
+                                "Id",
+                                &mut id_seen,
+                            )?
+                        }
+                        "Date" => {
+                            crate::json::set_optional(
+                                &mut date,
+                                map.next_value()?,
+                                "Date",
+                                &mut date_seen,
+                            )?
+                        }
+                        "IsApplicationConsistent" => {
+                            crate::json::set_optional(
+                                &mut is_application_consistent,
+                                map.next_value()?,
+                                "IsApplicationConsistent",
+                                &mut is_application_consistent_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaRestorePoint {
+                    id,
+                    date,
+                    is_application_consistent,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of long-term restore points.
 ///
 /// Schema type `CdpReplicaRestorePointListType` in `schemas/cdp.xsd`.
@@ -1866,6 +2855,44 @@ impl serde::Serialize for CdpReplicaRestorePointList {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("RestorePoint", &self.restore_points)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaRestorePointList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["RestorePoint"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaRestorePointList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaRestorePointListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaRestorePointList, A::Error> {
+                let mut restore_points: Option<Vec<CdpReplicaRestorePoint>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "RestorePoint" => {
+                            crate::json::set_once(
+                                &mut restore_points,
+                                map.next_value()?,
+                                "RestorePoint",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaRestorePointList {
+                    restore_points: restore_points.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// When to report an error because a restore point missed the RPO.
@@ -1990,6 +3017,70 @@ impl serde::Serialize for CdpReplicaRpoReportingFailedOptions {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaRpoReportingFailedOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "RPOThresholdSeconds", "RPOThresholdMinutes"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaRpoReportingFailedOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type CDPReplicaRPOReportingFailedOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaRpoReportingFailedOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut rpo_threshold_seconds: Option<i32> = None;
+                let mut rpo_threshold_seconds_seen = false;
+                let mut rpo_threshold_minutes: Option<i32> = None;
+                let mut rpo_threshold_minutes_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "RPOThresholdSeconds" => {
+                            crate::json::set_optional(
+                                &mut rpo_threshold_seconds,
+                                map.next_value()?,
+                                "RPOThresholdSeconds",
+                                &mut rpo_threshold_seconds_seen,
+                            )?
+                        }
+                        "RPOThresholdMinutes" => {
+                            crate::json::set_optional(
+                                &mut rpo_threshold_minutes,
+                                map.next_value()?,
+                                "RPOThresholdMinutes",
+                                &mut rpo_threshold_minutes_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaRpoReportingFailedOptions {
+                    enabled,
+                    rpo_threshold_seconds,
+                    rpo_threshold_minutes,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// When to warn that a restore point missed the RPO.
 ///
 /// Schema type `CDPReplicaRPOReportingWarningOptionsType` in `schemas/cdp.xsd`.
@@ -2110,6 +3201,70 @@ impl serde::Serialize for CdpReplicaRpoReportingWarningOptions {
             map.serialize_entry("RPOThresholdMinutes", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaRpoReportingWarningOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "RPOThresholdSeconds", "RPOThresholdMinutes"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaRpoReportingWarningOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type CDPReplicaRPOReportingWarningOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaRpoReportingWarningOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut rpo_threshold_seconds: Option<i32> = None;
+                let mut rpo_threshold_seconds_seen = false;
+                let mut rpo_threshold_minutes: Option<i32> = None;
+                let mut rpo_threshold_minutes_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "RPOThresholdSeconds" => {
+                            crate::json::set_optional(
+                                &mut rpo_threshold_seconds,
+                                map.next_value()?,
+                                "RPOThresholdSeconds",
+                                &mut rpo_threshold_seconds_seen,
+                            )?
+                        }
+                        "RPOThresholdMinutes" => {
+                            crate::json::set_optional(
+                                &mut rpo_threshold_minutes,
+                                map.next_value()?,
+                                "RPOThresholdMinutes",
+                                &mut rpo_threshold_minutes_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaRpoReportingWarningOptions {
+                    enabled,
+                    rpo_threshold_seconds,
+                    rpo_threshold_minutes,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// One run of a CDP policy on a backup server.
@@ -2442,6 +3597,216 @@ impl serde::Serialize for CdpReplicaSession {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaSession {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "PolicyUid",
+            "PolicyName",
+            "PolicyType",
+            "CreationTimeUTC",
+            "EndTimeUTC",
+            "State",
+            "Result",
+            "Progress",
+            "FailureMessage",
+            "IsRetry",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaSession;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaSessionEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaSession, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut policy_uid: Option<crate::Uid> = None;
+                let mut policy_uid_seen = false;
+                let mut policy_name: Option<crate::Text> = None;
+                let mut policy_name_seen = false;
+                let mut policy_type: Option<CdpPolicyKind> = None;
+                let mut policy_type_seen = false;
+                let mut creation_time_utc: Option<crate::DateTime> = None;
+                let mut creation_time_utc_seen = false;
+                let mut end_time_utc: Option<crate::DateTime> = None;
+                let mut end_time_utc_seen = false;
+                let mut state: Option<CdpReplicaSessionState> = None;
+                let mut state_seen = false;
+                let mut result: Option<SessionResult> = None;
+                let mut result_seen = false;
+                let mut progress: Option<i32> = None;
+                let mut progress_seen = false;
+                let mut failure_message: Option<crate::Text> = None;
+                let mut failure_message_seen = false;
+                let mut is_retry: Option<bool> = None;
+                let mut is_retry_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "PolicyUid" => {
+                            crate::json::set_optional(
+                                &mut policy_uid,
+                                map.next_value()?,
+                                "PolicyUid",
+                                &mut policy_uid_seen,
+                            )?
+                        }
+                        "PolicyName" => {
+                            crate::json::set_optional(
+                                &mut policy_name,
+                                map.next_value()?,
+                                "PolicyName",
+                                &mut policy_name_seen,
+                            )?
+                        }
+                        "PolicyType" => {
+                            crate::json::set_optional(
+                                &mut policy_type,
+                                map.next_value()?,
+                                "PolicyType",
+                                &mut policy_type_seen,
+                            )?
+                        }
+                        "CreationTimeUTC" => {
+                            crate::json::set_optional(
+                                &mut creation_time_utc,
+                                map.next_value()?,
+                                "CreationTimeUTC",
+                                &mut creation_time_utc_seen,
+                            )?
+                        }
+                        "EndTimeUTC" => {
+                            crate::json::set_optional(
+                                &mut end_time_utc,
+                                map.next_value()?,
+                                "EndTimeUTC",
+                                &mut end_time_utc_seen,
+                            )?
+                        }
+                        "State" => {
+                            crate::json::set_optional(
+                                &mut state,
+                                map.next_value()?,
+                                "State",
+                                &mut state_seen,
+                            )?
+                        }
+                        "Result" => {
+                            crate::json::set_optional(
+                                &mut result,
+                                map.next_value()?,
+                                "Result",
+                                &mut result_seen,
+                            )?
+                        }
+                        "Progress" => {
+                            crate::json::set_optional(
+                                &mut progress,
+                                map.next_value()?,
+                                "Progress",
+                                &mut progress_seen,
+                            )?
+                        }
+                        "FailureMessage" => {
+                            crate::json::set_optional(
+                                &mut failure_message,
+                                map.next_value()?,
+                                "FailureMessage",
+                                &mut failure_message_seen,
+                            )?
+                        }
+                        "IsRetry" => {
+                            crate::json::set_optional(
+                                &mut is_retry,
+                                map.next_value()?,
+                                "IsRetry",
+                                &mut is_retry_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaSession {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    policy_uid,
+                    policy_name,
+                    policy_type,
+                    creation_time_utc,
+                    end_time_utc,
+                    state,
+                    result,
+                    progress,
+                    failure_message,
+                    is_retry,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Lifecycle state of a CDP replication session.
 ///
 /// Schema type `CdpReplicaSessionStateType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -2516,6 +3881,14 @@ impl crate::xml::XmlValue for CdpReplicaSessionState {
 impl serde::Serialize for CdpReplicaSessionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaSessionState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// A collection of CDP replication sessions.
@@ -2627,6 +4000,55 @@ impl serde::Serialize for CdpReplicaSessions {
             map.serialize_entry("CdpPolicySession", &items)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaSessions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["CdpReplicaSession", "CdpPolicySession"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaSessions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaSessionEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaSessions, A::Error> {
+                let mut cdp_replica_session_items: Vec<CdpReplicaSessionItem> = Vec::new();
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "CdpReplicaSession" => {
+                            let items: Vec<CdpReplicaSession> = map.next_value()?;
+                            cdp_replica_session_items
+                                .extend(
+                                    items
+                                        .into_iter()
+                                        .map(CdpReplicaSessionItem::CdpReplicaSession),
+                                );
+                        }
+                        "CdpPolicySession" => {
+                            let items: Vec<CdpReplicaSession> = map.next_value()?;
+                            cdp_replica_session_items
+                                .extend(
+                                    items
+                                        .into_iter()
+                                        .map(CdpReplicaSessionItem::CdpPolicySession),
+                                );
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaSessions {
+                    cdp_replica_session_items,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// One item of the `xs:choice` in schema type `CdpReplicaSessionEntityListType` in `schemas/cdp.xsd`: the variant is the element name.
@@ -2947,6 +4369,192 @@ impl serde::Serialize for CdpReplicaTaskSession {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSession {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "VmDisplayName",
+            "Links",
+            "PolicySessionUid",
+            "CreationTimeUTC",
+            "EndTimeUTC",
+            "State",
+            "Result",
+            "Reason",
+            "TotalSize",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaTaskSession;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaTaskSessionEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaTaskSession, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut vm_display_name: Option<crate::Text> = None;
+                let mut vm_display_name_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut policy_session_uid: Option<crate::Uid> = None;
+                let mut policy_session_uid_seen = false;
+                let mut creation_time_utc: Option<crate::DateTime> = None;
+                let mut creation_time_utc_seen = false;
+                let mut end_time_utc: Option<crate::DateTime> = None;
+                let mut end_time_utc_seen = false;
+                let mut state: Option<CdpReplicaTaskSessionState> = None;
+                let mut state_seen = false;
+                let mut result: Option<SessionResult> = None;
+                let mut result_seen = false;
+                let mut reason: Option<crate::Text> = None;
+                let mut reason_seen = false;
+                let mut total_size: Option<i64> = None;
+                let mut total_size_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "VmDisplayName" => {
+                            crate::json::set_optional(
+                                &mut vm_display_name,
+                                map.next_value()?,
+                                "VmDisplayName",
+                                &mut vm_display_name_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "PolicySessionUid" => {
+                            crate::json::set_optional(
+                                &mut policy_session_uid,
+                                map.next_value()?,
+                                "PolicySessionUid",
+                                &mut policy_session_uid_seen,
+                            )?
+                        }
+                        "CreationTimeUTC" => {
+                            crate::json::set_optional(
+                                &mut creation_time_utc,
+                                map.next_value()?,
+                                "CreationTimeUTC",
+                                &mut creation_time_utc_seen,
+                            )?
+                        }
+                        "EndTimeUTC" => {
+                            crate::json::set_optional(
+                                &mut end_time_utc,
+                                map.next_value()?,
+                                "EndTimeUTC",
+                                &mut end_time_utc_seen,
+                            )?
+                        }
+                        "State" => {
+                            crate::json::set_optional(
+                                &mut state,
+                                map.next_value()?,
+                                "State",
+                                &mut state_seen,
+                            )?
+                        }
+                        "Result" => {
+                            crate::json::set_optional(
+                                &mut result,
+                                map.next_value()?,
+                                "Result",
+                                &mut result_seen,
+                            )?
+                        }
+                        "Reason" => {
+                            crate::json::set_optional(
+                                &mut reason,
+                                map.next_value()?,
+                                "Reason",
+                                &mut reason_seen,
+                            )?
+                        }
+                        "TotalSize" => {
+                            crate::json::set_optional(
+                                &mut total_size,
+                                map.next_value()?,
+                                "TotalSize",
+                                &mut total_size_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaTaskSession {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    vm_display_name,
+                    links,
+                    policy_session_uid,
+                    creation_time_utc,
+                    end_time_utc,
+                    state,
+                    result,
+                    reason,
+                    total_size,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Lifecycle state of a CDP replication task session.
 ///
 /// Schema type `CdpReplicaTaskSessionStateType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -3002,6 +4610,14 @@ impl crate::xml::XmlValue for CdpReplicaTaskSessionState {
 impl serde::Serialize for CdpReplicaTaskSessionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSessionState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// A collection of CDP replication task sessions.
@@ -3077,6 +4693,47 @@ impl serde::Serialize for CdpReplicaTaskSessions {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSessions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["CdpReplicaTaskSession"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicaTaskSessions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type CdpReplicaTaskSessionEntityListType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicaTaskSessions, A::Error> {
+                let mut cdp_replica_task_sessions: Option<Vec<CdpReplicaTaskSession>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "CdpReplicaTaskSession" => {
+                            crate::json::set_once(
+                                &mut cdp_replica_task_sessions,
+                                map.next_value()?,
+                                "CdpReplicaTaskSession",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicaTaskSessions {
+                    cdp_replica_task_sessions: cdp_replica_task_sessions
+                        .unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of CDP replica entities.
 ///
 /// Schema type `CdpReplicaEntityListType` in `schemas/cdp.xsd`.
@@ -3145,6 +4802,44 @@ impl serde::Serialize for CdpReplicas {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("CdpReplica", &self.cdp_replicas)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CdpReplicas {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["CdpReplica"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CdpReplicas;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CdpReplicaEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CdpReplicas, A::Error> {
+                let mut cdp_replicas: Option<Vec<CdpReplica>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "CdpReplica" => {
+                            crate::json::set_once(
+                                &mut cdp_replicas,
+                                map.next_value()?,
+                                "CdpReplica",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CdpReplicas {
+                    cdp_replicas: cdp_replicas.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Request body that adds a VM or VM container to a CDP policy.
@@ -3261,6 +4956,74 @@ impl serde::Serialize for CreateObjectInJobSpec {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CreateObjectInJobSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "HierarchyObjRef",
+            "HierarchyObjName",
+            "GuestProcessingOptions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateObjectInJobSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CreateObjectInJobSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateObjectInJobSpec, A::Error> {
+                let mut hierarchy_obj_ref: Option<crate::Text> = None;
+                let mut hierarchy_obj_name: Option<crate::Text> = None;
+                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+                let mut guest_processing_options_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "HierarchyObjRef" => {
+                            crate::json::set_once(
+                                &mut hierarchy_obj_ref,
+                                map.next_value()?,
+                                "HierarchyObjRef",
+                            )?
+                        }
+                        "HierarchyObjName" => {
+                            crate::json::set_once(
+                                &mut hierarchy_obj_name,
+                                map.next_value()?,
+                                "HierarchyObjName",
+                            )?
+                        }
+                        "GuestProcessingOptions" => {
+                            crate::json::set_optional(
+                                &mut guest_processing_options,
+                                map.next_value()?,
+                                "GuestProcessingOptions",
+                                &mut guest_processing_options_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CreateObjectInJobSpec {
+                    hierarchy_obj_ref: crate::json::required(
+                        hierarchy_obj_ref,
+                        "HierarchyObjRef",
+                    )?,
+                    hierarchy_obj_name: crate::json::required(
+                        hierarchy_obj_name,
+                        "HierarchyObjName",
+                    )?,
+                    guest_processing_options,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The 24 hourly flags of one weekday, comma-separated, with the day's name.
 ///
 /// Schema type `DayType` in `schemas/cdp.xsd` (extends `string`).
@@ -3323,6 +5086,55 @@ impl serde::Serialize for Day {
         }
         map.serialize_entry("$text", &self.value)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Name", "$text"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Day;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type DayType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Day, A::Error> {
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut value: Option<crate::Text> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "$text" => {
+                            crate::json::set_once(
+                                &mut value,
+                                map.next_value()?,
+                                "$text",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Day {
+                    name,
+                    value: crate::json::required(value, "$text")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Guest OS processing settings: snapshot options and the credentials to use.
@@ -3451,6 +5263,72 @@ impl serde::Serialize for GuestProcessingOptions {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestProcessingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "VssSnapshotOptions",
+            "WindowsCredentialsId",
+            "LinuxCredentialsId",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GuestProcessingOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type GuestProcessingOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GuestProcessingOptions, A::Error> {
+                let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
+                let mut vss_snapshot_options_seen = false;
+                let mut windows_credentials_id: Option<crate::Text> = None;
+                let mut windows_credentials_id_seen = false;
+                let mut linux_credentials_id: Option<crate::Text> = None;
+                let mut linux_credentials_id_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "VssSnapshotOptions" => {
+                            crate::json::set_optional(
+                                &mut vss_snapshot_options,
+                                map.next_value()?,
+                                "VssSnapshotOptions",
+                                &mut vss_snapshot_options_seen,
+                            )?
+                        }
+                        "WindowsCredentialsId" => {
+                            crate::json::set_optional(
+                                &mut windows_credentials_id,
+                                map.next_value()?,
+                                "WindowsCredentialsId",
+                                &mut windows_credentials_id_seen,
+                            )?
+                        }
+                        "LinuxCredentialsId" => {
+                            crate::json::set_optional(
+                                &mut linux_credentials_id,
+                                map.next_value()?,
+                                "LinuxCredentialsId",
+                                &mut linux_credentials_id_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(GuestProcessingOptions {
+                    vss_snapshot_options,
+                    windows_credentials_id,
+                    linux_credentials_id,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Hours in which long-term points are crash-consistent (1) or application-consistent (2).
 ///
 /// Schema type `LongTermRetentionScheduleType` in `schemas/cdp.xsd`.
@@ -3538,6 +5416,57 @@ impl serde::Serialize for LongTermRetentionSchedule {
             map.serialize_entry("TimePeriods", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LongTermRetentionSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "TimePeriods"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LongTermRetentionSchedule;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LongTermRetentionScheduleType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LongTermRetentionSchedule, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut time_periods: Option<TimePeriods> = None;
+                let mut time_periods_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "TimePeriods" => {
+                            crate::json::set_optional(
+                                &mut time_periods,
+                                map.next_value()?,
+                                "TimePeriods",
+                                &mut time_periods_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LongTermRetentionSchedule {
+                    enabled,
+                    time_periods,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A VM or VM container included in a CDP policy.
@@ -3749,6 +5678,132 @@ impl serde::Serialize for ObjectInJob {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ObjectInJob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Links",
+            "ObjectInJobId",
+            "HierarchyObjRef",
+            "Name",
+            "DisplayName",
+            "GuestProcessingOptions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ObjectInJob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ObjectInJobType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ObjectInJob, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut object_in_job_id: Option<crate::Text> = None;
+                let mut object_in_job_id_seen = false;
+                let mut hierarchy_obj_ref: Option<crate::Text> = None;
+                let mut hierarchy_obj_ref_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut display_name: Option<crate::Text> = None;
+                let mut display_name_seen = false;
+                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+                let mut guest_processing_options_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "ObjectInJobId" => {
+                            crate::json::set_optional(
+                                &mut object_in_job_id,
+                                map.next_value()?,
+                                "ObjectInJobId",
+                                &mut object_in_job_id_seen,
+                            )?
+                        }
+                        "HierarchyObjRef" => {
+                            crate::json::set_optional(
+                                &mut hierarchy_obj_ref,
+                                map.next_value()?,
+                                "HierarchyObjRef",
+                                &mut hierarchy_obj_ref_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "DisplayName" => {
+                            crate::json::set_optional(
+                                &mut display_name,
+                                map.next_value()?,
+                                "DisplayName",
+                                &mut display_name_seen,
+                            )?
+                        }
+                        "GuestProcessingOptions" => {
+                            crate::json::set_optional(
+                                &mut guest_processing_options,
+                                map.next_value()?,
+                                "GuestProcessingOptions",
+                                &mut guest_processing_options_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(ObjectInJob {
+                    type_,
+                    href,
+                    links,
+                    object_in_job_id,
+                    hierarchy_obj_ref,
+                    name,
+                    display_name,
+                    guest_processing_options,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of objects included in a CDP policy.
 ///
 /// Schema type `ObjectInJobListType` in `schemas/cdp.xsd`.
@@ -3819,6 +5874,44 @@ impl serde::Serialize for ObjectsInJob {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ObjectsInJob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["ObjectInJob"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ObjectsInJob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ObjectInJobListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ObjectsInJob, A::Error> {
+                let mut object_in_jobs: Option<Vec<ObjectInJob>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "ObjectInJob" => {
+                            crate::json::set_once(
+                                &mut object_in_jobs,
+                                map.next_value()?,
+                                "ObjectInJob",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(ObjectsInJob {
+                    object_in_jobs: object_in_jobs.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schedule options of a CDP policy, wrapped by policy kind.
 ///
 /// Schema type `PolicyScheduleOptionsInfoType` in `schemas/cdp.xsd`.
@@ -3885,6 +5978,46 @@ impl serde::Serialize for PolicyScheduleOptionsInfo {
             map.serialize_entry("CdpReplica", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PolicyScheduleOptionsInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["CdpReplica"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PolicyScheduleOptionsInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type PolicyScheduleOptionsInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PolicyScheduleOptionsInfo, A::Error> {
+                let mut cdp_replica: Option<CdpReplicaPolicyScheduleOptions> = None;
+                let mut cdp_replica_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "CdpReplica" => {
+                            crate::json::set_optional(
+                                &mut cdp_replica,
+                                map.next_value()?,
+                                "CdpReplica",
+                                &mut cdp_replica_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(PolicyScheduleOptionsInfo {
+                    cdp_replica,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Notification thresholds for missed recovery point objectives.
@@ -4002,6 +6135,68 @@ impl serde::Serialize for RpoReporting {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RpoReporting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "MarkAsWarning", "MarkAsFailed"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RpoReporting;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type RPOReportingType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RpoReporting, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut mark_as_warning: Option<CdpReplicaRpoReportingWarningOptions> = None;
+                let mut mark_as_warning_seen = false;
+                let mut mark_as_failed: Option<CdpReplicaRpoReportingFailedOptions> = None;
+                let mut mark_as_failed_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "MarkAsWarning" => {
+                            crate::json::set_optional(
+                                &mut mark_as_warning,
+                                map.next_value()?,
+                                "MarkAsWarning",
+                                &mut mark_as_warning_seen,
+                            )?
+                        }
+                        "MarkAsFailed" => {
+                            crate::json::set_optional(
+                                &mut mark_as_failed,
+                                map.next_value()?,
+                                "MarkAsFailed",
+                                &mut mark_as_failed_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(RpoReporting {
+                    enabled,
+                    mark_as_warning,
+                    mark_as_failed,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Hours in which the policy may create replicated states.
 ///
 /// Schema type `RPOScheduleType` in `schemas/cdp.xsd`.
@@ -4091,6 +6286,57 @@ impl serde::Serialize for RpoSchedule {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RpoSchedule {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "TimePeriods"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RpoSchedule;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type RPOScheduleType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RpoSchedule, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut time_periods: Option<TimePeriods> = None;
+                let mut time_periods_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "TimePeriods" => {
+                            crate::json::set_optional(
+                                &mut time_periods,
+                                map.next_value()?,
+                                "TimePeriods",
+                                &mut time_periods_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(RpoSchedule {
+                    enabled,
+                    time_periods,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A weekly grid of hourly flags, one Day entry per weekday.
 ///
 /// Schema type `TimePeriodsType` in `schemas/cdp.xsd`.
@@ -4155,6 +6401,40 @@ impl serde::Serialize for TimePeriods {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Day", &self.days)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TimePeriods {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Day"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TimePeriods;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type TimePeriodsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TimePeriods, A::Error> {
+                let mut days: Option<Vec<Day>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Day" => {
+                            crate::json::set_once(&mut days, map.next_value()?, "Day")?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(TimePeriods {
+                    days: days.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A Cloud Director vApp protected by a CDP policy.
@@ -4391,6 +6671,156 @@ impl serde::Serialize for VAppCdpReplica {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VAppCdpReplica {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "vAppRef",
+            "ReplicaUid",
+            "BackupServer",
+            "PolicyUid",
+            "PolicyName",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VAppCdpReplica;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VAppCdpReplicaEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VAppCdpReplica, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut v_app_ref: Option<crate::Text> = None;
+                let mut v_app_ref_seen = false;
+                let mut replica_uid: Option<crate::Text> = None;
+                let mut replica_uid_seen = false;
+                let mut backup_server: Option<crate::Text> = None;
+                let mut backup_server_seen = false;
+                let mut policy_uid: Option<crate::Text> = None;
+                let mut policy_uid_seen = false;
+                let mut policy_name: Option<crate::Text> = None;
+                let mut policy_name_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "vAppRef" => {
+                            crate::json::set_optional(
+                                &mut v_app_ref,
+                                map.next_value()?,
+                                "vAppRef",
+                                &mut v_app_ref_seen,
+                            )?
+                        }
+                        "ReplicaUid" => {
+                            crate::json::set_optional(
+                                &mut replica_uid,
+                                map.next_value()?,
+                                "ReplicaUid",
+                                &mut replica_uid_seen,
+                            )?
+                        }
+                        "BackupServer" => {
+                            crate::json::set_optional(
+                                &mut backup_server,
+                                map.next_value()?,
+                                "BackupServer",
+                                &mut backup_server_seen,
+                            )?
+                        }
+                        "PolicyUid" => {
+                            crate::json::set_optional(
+                                &mut policy_uid,
+                                map.next_value()?,
+                                "PolicyUid",
+                                &mut policy_uid_seen,
+                            )?
+                        }
+                        "PolicyName" => {
+                            crate::json::set_optional(
+                                &mut policy_name,
+                                map.next_value()?,
+                                "PolicyName",
+                                &mut policy_name_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VAppCdpReplica {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    v_app_ref,
+                    replica_uid,
+                    backup_server,
+                    policy_uid,
+                    policy_name,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A VM inside a vApp CDP replica.
 ///
 /// Schema type `VAppCdpReplicaVmEntityType` in `schemas/cdp.xsd` (extends `EntityType`).
@@ -4562,6 +6992,120 @@ impl serde::Serialize for VAppCdpReplicaVm {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "ReplicaUid",
+            "VmRef",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VAppCdpReplicaVm;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VAppCdpReplicaVmEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VAppCdpReplicaVm, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut replica_uid: Option<crate::Text> = None;
+                let mut replica_uid_seen = false;
+                let mut vm_ref: Option<crate::Text> = None;
+                let mut vm_ref_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "ReplicaUid" => {
+                            crate::json::set_optional(
+                                &mut replica_uid,
+                                map.next_value()?,
+                                "ReplicaUid",
+                                &mut replica_uid_seen,
+                            )?
+                        }
+                        "VmRef" => {
+                            crate::json::set_optional(
+                                &mut vm_ref,
+                                map.next_value()?,
+                                "VmRef",
+                                &mut vm_ref_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VAppCdpReplicaVm {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    replica_uid,
+                    vm_ref,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of VMs of a vApp CDP replica.
 ///
 /// Schema type `VAppCdpReplicaVmEntityListType` in `schemas/cdp.xsd`.
@@ -4635,6 +7179,44 @@ impl serde::Serialize for VAppCdpReplicaVms {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["VAppCdpReplicaVm"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VAppCdpReplicaVms;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VAppCdpReplicaVmEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VAppCdpReplicaVms, A::Error> {
+                let mut v_app_cdp_replica_vms: Option<Vec<VAppCdpReplicaVm>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "VAppCdpReplicaVm" => {
+                            crate::json::set_once(
+                                &mut v_app_cdp_replica_vms,
+                                map.next_value()?,
+                                "VAppCdpReplicaVm",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VAppCdpReplicaVms {
+                    v_app_cdp_replica_vms: v_app_cdp_replica_vms.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of vApp CDP replicas.
 ///
 /// Schema type `VAppCdpReplicaEntityListType` in `schemas/cdp.xsd`.
@@ -4706,6 +7288,44 @@ impl serde::Serialize for VAppCdpReplicas {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("VAppCdpReplica", &self.v_app_cdp_replicas)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VAppCdpReplicas {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["VAppCdpReplica"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VAppCdpReplicas;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VAppCdpReplicaEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VAppCdpReplicas, A::Error> {
+                let mut v_app_cdp_replicas: Option<Vec<VAppCdpReplica>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "VAppCdpReplica" => {
+                            crate::json::set_once(
+                                &mut v_app_cdp_replicas,
+                                map.next_value()?,
+                                "VAppCdpReplica",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VAppCdpReplicas {
+                    v_app_cdp_replicas: v_app_cdp_replicas.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A vSphere VM protected inside a CDP replica.
@@ -4965,6 +7585,168 @@ impl serde::Serialize for VmCdpReplica {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmCdpReplica {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "VmRef",
+            "ReplicaUid",
+            "BackupServer",
+            "PolicyUid",
+            "PolicyName",
+            "RepositoryName",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VmCdpReplica;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VmCdpReplicaEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VmCdpReplica, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut vm_ref: Option<crate::Text> = None;
+                let mut vm_ref_seen = false;
+                let mut replica_uid: Option<crate::Text> = None;
+                let mut replica_uid_seen = false;
+                let mut backup_server: Option<crate::Text> = None;
+                let mut backup_server_seen = false;
+                let mut policy_uid: Option<crate::Text> = None;
+                let mut policy_uid_seen = false;
+                let mut policy_name: Option<crate::Text> = None;
+                let mut policy_name_seen = false;
+                let mut repository_name: Option<crate::Text> = None;
+                let mut repository_name_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "VmRef" => {
+                            crate::json::set_optional(
+                                &mut vm_ref,
+                                map.next_value()?,
+                                "VmRef",
+                                &mut vm_ref_seen,
+                            )?
+                        }
+                        "ReplicaUid" => {
+                            crate::json::set_optional(
+                                &mut replica_uid,
+                                map.next_value()?,
+                                "ReplicaUid",
+                                &mut replica_uid_seen,
+                            )?
+                        }
+                        "BackupServer" => {
+                            crate::json::set_optional(
+                                &mut backup_server,
+                                map.next_value()?,
+                                "BackupServer",
+                                &mut backup_server_seen,
+                            )?
+                        }
+                        "PolicyUid" => {
+                            crate::json::set_optional(
+                                &mut policy_uid,
+                                map.next_value()?,
+                                "PolicyUid",
+                                &mut policy_uid_seen,
+                            )?
+                        }
+                        "PolicyName" => {
+                            crate::json::set_optional(
+                                &mut policy_name,
+                                map.next_value()?,
+                                "PolicyName",
+                                &mut policy_name_seen,
+                            )?
+                        }
+                        "RepositoryName" => {
+                            crate::json::set_optional(
+                                &mut repository_name,
+                                map.next_value()?,
+                                "RepositoryName",
+                                &mut repository_name_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VmCdpReplica {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    vm_ref,
+                    replica_uid,
+                    backup_server,
+                    policy_uid,
+                    policy_name,
+                    repository_name,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of VMs in CDP replicas.
 ///
 /// Schema type `VmCdpReplicaEntityListType` in `schemas/cdp.xsd`.
@@ -5035,6 +7817,44 @@ impl serde::Serialize for VmCdpReplicas {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmCdpReplicas {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["VmCdpReplica"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VmCdpReplicas;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VmCdpReplicaEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VmCdpReplicas, A::Error> {
+                let mut vm_cdp_replicas: Option<Vec<VmCdpReplica>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "VmCdpReplica" => {
+                            crate::json::set_once(
+                                &mut vm_cdp_replicas,
+                                map.next_value()?,
+                                "VmCdpReplica",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VmCdpReplicas {
+                    vm_cdp_replicas: vm_cdp_replicas.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// How application-aware processing reacts to guest snapshot problems.
 ///
 /// Schema type `VssSnapshotModeType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -5094,6 +7914,14 @@ impl crate::xml::XmlValue for VssSnapshotMode {
 impl serde::Serialize for VssSnapshotMode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VssSnapshotMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// Application-aware processing settings for a protected object.
@@ -5217,6 +8045,72 @@ impl serde::Serialize for VssSnapshotOptions {
             map.serialize_entry("UsePersistentGuestAgent", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VssSnapshotOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "VssSnapshotMode",
+            "IsCopyOnly",
+            "UsePersistentGuestAgent",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VssSnapshotOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VssSnapshotOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VssSnapshotOptions, A::Error> {
+                let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
+                let mut vss_snapshot_mode_seen = false;
+                let mut is_copy_only: Option<bool> = None;
+                let mut is_copy_only_seen = false;
+                let mut use_persistent_guest_agent: Option<bool> = None;
+                let mut use_persistent_guest_agent_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "VssSnapshotMode" => {
+                            crate::json::set_optional(
+                                &mut vss_snapshot_mode,
+                                map.next_value()?,
+                                "VssSnapshotMode",
+                                &mut vss_snapshot_mode_seen,
+                            )?
+                        }
+                        "IsCopyOnly" => {
+                            crate::json::set_optional(
+                                &mut is_copy_only,
+                                map.next_value()?,
+                                "IsCopyOnly",
+                                &mut is_copy_only_seen,
+                            )?
+                        }
+                        "UsePersistentGuestAgent" => {
+                            crate::json::set_optional(
+                                &mut use_persistent_guest_agent,
+                                map.next_value()?,
+                                "UsePersistentGuestAgent",
+                                &mut use_persistent_guest_agent_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VssSnapshotOptions {
+                    vss_snapshot_mode,
+                    is_copy_only,
+                    use_persistent_guest_agent,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 impl RootElement for ObjectInJob {

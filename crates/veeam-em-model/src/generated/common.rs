@@ -237,6 +237,156 @@ impl serde::Serialize for BackupServer {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BackupServer {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Name",
+            "UID",
+            "Links",
+            "Description",
+            "Port",
+            "Version",
+            "WcfPort",
+            "VbrCertificateThumbprint",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BackupServer;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type BackupServerEntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BackupServer, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut description: Option<crate::Text> = None;
+                let mut description_seen = false;
+                let mut port: Option<i64> = None;
+                let mut port_seen = false;
+                let mut version: Option<crate::Text> = None;
+                let mut version_seen = false;
+                let mut wcf_port: Option<u32> = None;
+                let mut wcf_port_seen = false;
+                let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
+                let mut vbr_certificate_thumbprint_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "Description" => {
+                            crate::json::set_optional(
+                                &mut description,
+                                map.next_value()?,
+                                "Description",
+                                &mut description_seen,
+                            )?
+                        }
+                        "Port" => {
+                            crate::json::set_optional(
+                                &mut port,
+                                map.next_value()?,
+                                "Port",
+                                &mut port_seen,
+                            )?
+                        }
+                        "Version" => {
+                            crate::json::set_optional(
+                                &mut version,
+                                map.next_value()?,
+                                "Version",
+                                &mut version_seen,
+                            )?
+                        }
+                        "WcfPort" => {
+                            crate::json::set_optional(
+                                &mut wcf_port,
+                                map.next_value()?,
+                                "WcfPort",
+                                &mut wcf_port_seen,
+                            )?
+                        }
+                        "VbrCertificateThumbprint" => {
+                            crate::json::set_optional(
+                                &mut vbr_certificate_thumbprint,
+                                map.next_value()?,
+                                "VbrCertificateThumbprint",
+                                &mut vbr_certificate_thumbprint_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(BackupServer {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    description,
+                    port,
+                    version,
+                    wcf_port,
+                    vbr_certificate_thumbprint,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of backup server entities.
 ///
 /// Schema type `BackupServerEntityListType` in `schemas/common.xsd`.
@@ -305,6 +455,44 @@ impl serde::Serialize for BackupServers {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("BackupServer", &self.backup_servers)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BackupServers {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["BackupServer"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = BackupServers;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type BackupServerEntityListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BackupServers, A::Error> {
+                let mut backup_servers: Option<Vec<BackupServer>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "BackupServer" => {
+                            crate::json::set_once(
+                                &mut backup_servers,
+                                map.next_value()?,
+                                "BackupServer",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(BackupServers {
+                    backup_servers: backup_servers.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// The API entry point: links to log on and the list of supported versions.
@@ -430,6 +618,79 @@ impl serde::Serialize for EnterpriseManager {
             map.serialize_entry("SupportedVersions", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EnterpriseManager {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links", "SupportedVersions"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EnterpriseManager;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type EnterpriseManagerType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EnterpriseManager, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut supported_versions: Option<SupportedVersionList> = None;
+                let mut supported_versions_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "SupportedVersions" => {
+                            crate::json::set_optional(
+                                &mut supported_versions,
+                                map.next_value()?,
+                                "SupportedVersions",
+                                &mut supported_versions_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(EnterpriseManager {
+                    type_,
+                    href,
+                    links,
+                    supported_versions,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// A resource that is a named object with a Veeam UID.
@@ -567,6 +828,90 @@ impl serde::Serialize for Entity {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Entity {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Entity;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type EntityType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entity, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut uid_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_optional(
+                                &mut uid,
+                                map.next_value()?,
+                                "UID",
+                                &mut uid_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Entity {
+                    type_,
+                    href,
+                    name,
+                    uid,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A short pointer to an entity: its address, kind, name, UID and links.
 ///
 /// Schema type `EntityReferenceType` in `schemas/common.xsd`.
@@ -690,6 +1035,72 @@ impl serde::Serialize for EntityRef {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EntityRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EntityRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type EntityReferenceType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EntityRef, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut href: Option<crate::Text> = None;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut uid: Option<crate::Uid> = None;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_once(&mut type_, map.next_value()?, "Type")?
+                        }
+                        "Href" => {
+                            crate::json::set_once(&mut href, map.next_value()?, "Href")?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "UID" => {
+                            crate::json::set_once(&mut uid, map.next_value()?, "UID")?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(EntityRef {
+                    type_: crate::json::required(type_, "Type")?,
+                    href: crate::json::required(href, "Href")?,
+                    name,
+                    uid: crate::json::required(uid, "UID")?,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of entity references.
 ///
 /// Schema type `EntityReferenceListType` in `schemas/common.xsd`.
@@ -754,6 +1165,40 @@ impl serde::Serialize for EntityReferences {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Ref", &self.refs)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EntityReferences {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Ref"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = EntityReferences;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type EntityReferenceListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<EntityReferences, A::Error> {
+                let mut refs: Option<Vec<EntityRef>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Ref" => {
+                            crate::json::set_once(&mut refs, map.next_value()?, "Ref")?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(EntityReferences {
+                    refs: refs.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Body of a failed request: a message, the HTTP status and optional diagnostics.
@@ -899,6 +1344,92 @@ impl serde::Serialize for Error {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Error {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Message",
+            "StatusCode",
+            "Status",
+            "FirstChanceExceptionMessage",
+            "StackTrace",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Error;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ErrorType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Error, A::Error> {
+                let mut message: Option<crate::Text> = None;
+                let mut status_code: Option<i32> = None;
+                let mut status: Option<crate::Text> = None;
+                let mut status_seen = false;
+                let mut first_chance_exception_message: Option<crate::Text> = None;
+                let mut first_chance_exception_message_seen = false;
+                let mut stack_trace: Option<crate::Text> = None;
+                let mut stack_trace_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Message" => {
+                            crate::json::set_once(
+                                &mut message,
+                                map.next_value()?,
+                                "Message",
+                            )?
+                        }
+                        "StatusCode" => {
+                            crate::json::set_once(
+                                &mut status_code,
+                                map.next_value()?,
+                                "StatusCode",
+                            )?
+                        }
+                        "Status" => {
+                            crate::json::set_optional(
+                                &mut status,
+                                map.next_value()?,
+                                "Status",
+                                &mut status_seen,
+                            )?
+                        }
+                        "FirstChanceExceptionMessage" => {
+                            crate::json::set_optional(
+                                &mut first_chance_exception_message,
+                                map.next_value()?,
+                                "FirstChanceExceptionMessage",
+                                &mut first_chance_exception_message_seen,
+                            )?
+                        }
+                        "StackTrace" => {
+                            crate::json::set_optional(
+                                &mut stack_trace,
+                                map.next_value()?,
+                                "StackTrace",
+                                &mut stack_trace_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Error {
+                    message: crate::json::required(message, "Message")?,
+                    status_code: crate::json::required(status_code, "StatusCode")?,
+                    status,
+                    first_chance_exception_message,
+                    stack_trace,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A hyperlink from a representation to a related resource or action.
 ///
 /// Schema type `LinkType` in `schemas/common.xsd`.
@@ -1015,6 +1546,73 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Link {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Rel", "Type", "Href", "Name"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Link;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LinkType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Link, A::Error> {
+                let mut rel: Option<crate::Text> = None;
+                let mut rel_seen = false;
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Rel" => {
+                            crate::json::set_optional(
+                                &mut rel,
+                                map.next_value()?,
+                                "Rel",
+                                &mut rel_seen,
+                            )?
+                        }
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_once(&mut href, map.next_value()?, "Href")?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Link {
+                    rel,
+                    type_,
+                    href: crate::json::required(href, "Href")?,
+                    name,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// An ordered collection of links.
 ///
 /// Schema type `LinkListType` in `schemas/common.xsd`.
@@ -1079,6 +1677,40 @@ impl serde::Serialize for LinkList {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Link", &self.links)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LinkList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Link"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LinkList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LinkListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LinkList, A::Error> {
+                let mut links: Option<Vec<Link>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Link" => {
+                            crate::json::set_once(&mut links, map.next_value()?, "Link")?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LinkList {
+                    links: links.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// An authenticated API session with links to the top-level resources.
@@ -1206,6 +1838,86 @@ impl serde::Serialize for LogonSession {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LogonSession {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links", "UserName", "SessionId"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogonSession;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LogonSessionType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogonSession, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut user_name: Option<crate::Text> = None;
+                let mut session_id: Option<crate::Text> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "UserName" => {
+                            crate::json::set_once(
+                                &mut user_name,
+                                map.next_value()?,
+                                "UserName",
+                            )?
+                        }
+                        "SessionId" => {
+                            crate::json::set_once(
+                                &mut session_id,
+                                map.next_value()?,
+                                "SessionId",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LogonSession {
+                    type_,
+                    href,
+                    links,
+                    user_name: crate::json::required(user_name, "UserName")?,
+                    session_id: crate::json::required(session_id, "SessionId")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A collection of logon sessions.
 ///
 /// Schema type `LogonSessionListType` in `schemas/common.xsd`.
@@ -1276,6 +1988,44 @@ impl serde::Serialize for LogonSessions {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LogonSessions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["LogonSession"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LogonSessions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LogonSessionListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LogonSessions, A::Error> {
+                let mut logon_sessions: Option<Vec<LogonSession>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "LogonSession" => {
+                            crate::json::set_once(
+                                &mut logon_sessions,
+                                map.next_value()?,
+                                "LogonSession",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LogonSessions {
+                    logon_sessions: logon_sessions.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Virtualization platform an object belongs to.
 ///
 /// Schema type `PlatformType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -1327,6 +2077,14 @@ impl crate::xml::XmlValue for Platform {
 impl serde::Serialize for Platform {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Platform {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// Base of every addressable representation: its own address, its kind and its links.
@@ -1432,6 +2190,68 @@ impl serde::Serialize for Resource {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Resource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Resource;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ResourceType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Resource, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Resource {
+                    type_,
+                    href,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Outcome of a session or task session.
 ///
 /// Schema type `SessionResultType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -1491,6 +2311,14 @@ impl crate::xml::XmlValue for SessionResult {
 impl serde::Serialize for SessionResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SessionResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// One API version the server speaks, with the link to open a session in it.
@@ -1576,6 +2404,51 @@ impl serde::Serialize for SupportedVersion {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SupportedVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Name", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SupportedVersion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type SupportedVersionType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SupportedVersion, A::Error> {
+                let mut name: Option<crate::Text> = None;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Name" => {
+                            crate::json::set_once(&mut name, map.next_value()?, "Name")?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(SupportedVersion {
+                    name: crate::json::required(name, "Name")?,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The API versions the server speaks.
 ///
 /// Schema type `SupportedVersionListType` in `schemas/common.xsd`.
@@ -1647,6 +2520,44 @@ impl serde::Serialize for SupportedVersionList {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("SupportedVersion", &self.supported_versions)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SupportedVersionList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["SupportedVersion"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SupportedVersionList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type SupportedVersionListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SupportedVersionList, A::Error> {
+                let mut supported_versions: Option<Vec<SupportedVersion>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "SupportedVersion" => {
+                            crate::json::set_once(
+                                &mut supported_versions,
+                                map.next_value()?,
+                                "SupportedVersion",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(SupportedVersionList {
+                    supported_versions: supported_versions.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// An asynchronous operation started by a request, to be polled until finished.
@@ -1800,6 +2711,114 @@ impl serde::Serialize for Task {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Task {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Links",
+            "TaskId",
+            "State",
+            "Operation",
+            "Result",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Task;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type TaskType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Task, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Text> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut task_id: Option<crate::Text> = None;
+                let mut state: Option<TaskState> = None;
+                let mut operation: Option<crate::Text> = None;
+                let mut result: Option<TaskResultInfo> = None;
+                let mut result_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "TaskId" => {
+                            crate::json::set_once(
+                                &mut task_id,
+                                map.next_value()?,
+                                "TaskId",
+                            )?
+                        }
+                        "State" => {
+                            crate::json::set_once(
+                                &mut state,
+                                map.next_value()?,
+                                "State",
+                            )?
+                        }
+                        "Operation" => {
+                            crate::json::set_once(
+                                &mut operation,
+                                map.next_value()?,
+                                "Operation",
+                            )?
+                        }
+                        "Result" => {
+                            crate::json::set_optional(
+                                &mut result,
+                                map.next_value()?,
+                                "Result",
+                                &mut result_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Task {
+                    type_,
+                    href,
+                    links,
+                    task_id: crate::json::required(task_id, "TaskId")?,
+                    state: crate::json::required(state, "State")?,
+                    operation: crate::json::required(operation, "Operation")?,
+                    result,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Outcome of a finished task: a success flag and a message.
 ///
 /// Schema type `TaskResultInfoType` in `schemas/common.xsd`.
@@ -1887,6 +2906,55 @@ impl serde::Serialize for TaskResultInfo {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TaskResultInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Success", "Message"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TaskResultInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type TaskResultInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TaskResultInfo, A::Error> {
+                let mut success: Option<bool> = None;
+                let mut message: Option<crate::Text> = None;
+                let mut message_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Success" => {
+                            crate::json::set_once(
+                                &mut success,
+                                map.next_value()?,
+                                "Success",
+                            )?
+                        }
+                        "Message" => {
+                            crate::json::set_optional(
+                                &mut message,
+                                map.next_value()?,
+                                "Message",
+                                &mut message_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(TaskResultInfo {
+                    success: crate::json::required(success, "Success")?,
+                    message,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Progress stage of an asynchronous Enterprise Manager task.
 ///
 /// Schema type `TaskStateType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -1946,6 +3014,14 @@ impl crate::xml::XmlValue for TaskState {
 impl serde::Serialize for TaskState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TaskState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// A collection of tasks.
@@ -2012,6 +3088,40 @@ impl serde::Serialize for Tasks {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Task", &self.tasks)?;
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Tasks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Task"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Tasks;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type TaskListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Tasks, A::Error> {
+                let mut tasks: Option<Vec<Task>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Task" => {
+                            crate::json::set_once(&mut tasks, map.next_value()?, "Task")?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Tasks {
+                    tasks: tasks.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 impl RootElement for EntityRef {

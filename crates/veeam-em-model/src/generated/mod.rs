@@ -515,3 +515,88 @@ impl serde::Serialize for Document {
         map.end()
     }
 }
+/// Read from an object with one key, the root element's name (what `Serialize`
+/// writes).
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Root;
+        impl<'de> serde::de::Visitor<'de> for Root {
+            type Value = Document;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with one key, the root element's name")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Document, A::Error> {
+                let Some(key) = map.next_key::<crate::json::Key<'de>>()? else {
+                    return Err(serde::de::Error::invalid_length(0, &self));
+                };
+                let document = match key.as_str() {
+                    "ObjectInJob" => Document::ObjectInJob(map.next_value()?),
+                    "ObjectsInJob" => Document::ObjectsInJob(map.next_value()?),
+                    "CreateObjectInJobSpec" => {
+                        Document::CreateObjectInJobSpec(map.next_value()?)
+                    }
+                    "CdpPolicy" => Document::CdpPolicy(map.next_value()?),
+                    "CdpPolicies" => Document::CdpPolicies(map.next_value()?),
+                    "CdpReplica" => Document::CdpReplica(map.next_value()?),
+                    "CdpReplicas" => Document::CdpReplicas(map.next_value()?),
+                    "VmCdpReplica" => Document::VmCdpReplica(map.next_value()?),
+                    "CdpReplicaVm" => Document::CdpReplicaVm(map.next_value()?),
+                    "VmCdpReplicas" => Document::VmCdpReplicas(map.next_value()?),
+                    "VAppCdpReplica" => Document::VAppCdpReplica(map.next_value()?),
+                    "VAppCdpReplicas" => Document::VAppCdpReplicas(map.next_value()?),
+                    "VAppCdpReplicaVm" => Document::VAppCdpReplicaVm(map.next_value()?),
+                    "VAppCdpReplicaVms" => Document::VAppCdpReplicaVms(map.next_value()?),
+                    "CdpReplicaSession" => Document::CdpReplicaSession(map.next_value()?),
+                    "CdpReplicaSessions" => {
+                        Document::CdpReplicaSessions(map.next_value()?)
+                    }
+                    "CdpReplicaTaskSession" => {
+                        Document::CdpReplicaTaskSession(map.next_value()?)
+                    }
+                    "CdpReplicaTaskSessions" => {
+                        Document::CdpReplicaTaskSessions(map.next_value()?)
+                    }
+                    "CdpFailoverStartSpec" => {
+                        Document::CdpFailoverStartSpec(map.next_value()?)
+                    }
+                    "CdpReplicaIntervalsSpec" => {
+                        Document::CdpReplicaIntervalsSpec(map.next_value()?)
+                    }
+                    "CdpReplicaIntervals" => {
+                        Document::CdpReplicaIntervals(map.next_value()?)
+                    }
+                    "EntityRef" => Document::EntityRef(map.next_value()?),
+                    "EntityReferences" => Document::EntityReferences(map.next_value()?),
+                    "Error" => Document::Error(map.next_value()?),
+                    "Task" => Document::Task(map.next_value()?),
+                    "Tasks" => Document::Tasks(map.next_value()?),
+                    "LogonSession" => Document::LogonSession(map.next_value()?),
+                    "LogonSessions" => Document::LogonSessions(map.next_value()?),
+                    "EnterpriseManager" => Document::EnterpriseManager(map.next_value()?),
+                    "BackupServer" => Document::BackupServer(map.next_value()?),
+                    "BackupServers" => Document::BackupServers(map.next_value()?),
+                    "QueryResult" => Document::QueryResult(map.next_value()?),
+                    other => {
+                        return Err(
+                            serde::de::Error::unknown_variant(
+                                other,
+                                Document::ROOT_ELEMENTS,
+                            ),
+                        );
+                    }
+                };
+                if map.next_key::<crate::json::Key<'de>>()?.is_some() {
+                    return Err(serde::de::Error::invalid_length(2, &self));
+                }
+                Ok(document)
+            }
+        }
+        deserializer.deserialize_map(Root)
+    }
+}

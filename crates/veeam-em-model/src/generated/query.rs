@@ -202,6 +202,120 @@ impl serde::Serialize for Entities {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Entities {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "BackupServers",
+            "CdpPolicies",
+            "CdpReplicas",
+            "VmCdpReplicas",
+            "VAppCdpReplicas",
+            "CdpReplicaSessions",
+            "CdpReplicaTaskSessions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Entities;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type EntitiesType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entities, A::Error> {
+                let mut backup_servers: Option<BackupServers> = None;
+                let mut backup_servers_seen = false;
+                let mut cdp_policies: Option<CdpPolicies> = None;
+                let mut cdp_policies_seen = false;
+                let mut cdp_replicas: Option<CdpReplicas> = None;
+                let mut cdp_replicas_seen = false;
+                let mut vm_cdp_replicas: Option<VmCdpReplicas> = None;
+                let mut vm_cdp_replicas_seen = false;
+                let mut v_app_cdp_replicas: Option<VAppCdpReplicas> = None;
+                let mut v_app_cdp_replicas_seen = false;
+                let mut cdp_replica_sessions: Option<CdpReplicaSessions> = None;
+                let mut cdp_replica_sessions_seen = false;
+                let mut cdp_replica_task_sessions: Option<CdpReplicaTaskSessions> = None;
+                let mut cdp_replica_task_sessions_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "BackupServers" => {
+                            crate::json::set_optional(
+                                &mut backup_servers,
+                                map.next_value()?,
+                                "BackupServers",
+                                &mut backup_servers_seen,
+                            )?
+                        }
+                        "CdpPolicies" => {
+                            crate::json::set_optional(
+                                &mut cdp_policies,
+                                map.next_value()?,
+                                "CdpPolicies",
+                                &mut cdp_policies_seen,
+                            )?
+                        }
+                        "CdpReplicas" => {
+                            crate::json::set_optional(
+                                &mut cdp_replicas,
+                                map.next_value()?,
+                                "CdpReplicas",
+                                &mut cdp_replicas_seen,
+                            )?
+                        }
+                        "VmCdpReplicas" => {
+                            crate::json::set_optional(
+                                &mut vm_cdp_replicas,
+                                map.next_value()?,
+                                "VmCdpReplicas",
+                                &mut vm_cdp_replicas_seen,
+                            )?
+                        }
+                        "VAppCdpReplicas" => {
+                            crate::json::set_optional(
+                                &mut v_app_cdp_replicas,
+                                map.next_value()?,
+                                "VAppCdpReplicas",
+                                &mut v_app_cdp_replicas_seen,
+                            )?
+                        }
+                        "CdpReplicaSessions" => {
+                            crate::json::set_optional(
+                                &mut cdp_replica_sessions,
+                                map.next_value()?,
+                                "CdpReplicaSessions",
+                                &mut cdp_replica_sessions_seen,
+                            )?
+                        }
+                        "CdpReplicaTaskSessions" => {
+                            crate::json::set_optional(
+                                &mut cdp_replica_task_sessions,
+                                map.next_value()?,
+                                "CdpReplicaTaskSessions",
+                                &mut cdp_replica_task_sessions_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Entities {
+                    backup_servers,
+                    cdp_policies,
+                    cdp_replicas,
+                    vm_cdp_replicas,
+                    v_app_cdp_replicas,
+                    cdp_replica_sessions,
+                    cdp_replica_task_sessions,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Position of this page within the whole result, with links to other pages.
 ///
 /// Schema type `PagingInfoType` in `schemas/query.xsd`.
@@ -322,6 +436,79 @@ impl serde::Serialize for PagingInfo {
             map.serialize_entry("Links", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PagingInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["PageNum", "PageSize", "PagesCount", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PagingInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type PagingInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PagingInfo, A::Error> {
+                let mut page_num: Option<i32> = None;
+                let mut page_num_seen = false;
+                let mut page_size: Option<i32> = None;
+                let mut page_size_seen = false;
+                let mut pages_count: Option<i32> = None;
+                let mut pages_count_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "PageNum" => {
+                            crate::json::set_optional(
+                                &mut page_num,
+                                map.next_value()?,
+                                "PageNum",
+                                &mut page_num_seen,
+                            )?
+                        }
+                        "PageSize" => {
+                            crate::json::set_optional(
+                                &mut page_size,
+                                map.next_value()?,
+                                "PageSize",
+                                &mut page_size_seen,
+                            )?
+                        }
+                        "PagesCount" => {
+                            crate::json::set_optional(
+                                &mut pages_count,
+                                map.next_value()?,
+                                "PagesCount",
+                                &mut pages_count_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(PagingInfo {
+                    page_num,
+                    page_size,
+                    pages_count,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// One page of query results in reference, entity or resource form.
@@ -455,6 +642,90 @@ impl serde::Serialize for QueryResult {
         map.end()
     }
 }
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for QueryResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Refs", "Entities", "Resources", "Links", "PagingInfo"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = QueryResult;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type QueryResultType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<QueryResult, A::Error> {
+                let mut refs: Option<EntityReferences> = None;
+                let mut refs_seen = false;
+                let mut entities: Option<Entities> = None;
+                let mut entities_seen = false;
+                let mut resources: Option<Resources> = None;
+                let mut resources_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut paging_info: Option<PagingInfo> = None;
+                let mut paging_info_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Refs" => {
+                            crate::json::set_optional(
+                                &mut refs,
+                                map.next_value()?,
+                                "Refs",
+                                &mut refs_seen,
+                            )?
+                        }
+                        "Entities" => {
+                            crate::json::set_optional(
+                                &mut entities,
+                                map.next_value()?,
+                                "Entities",
+                                &mut entities_seen,
+                            )?
+                        }
+                        "Resources" => {
+                            crate::json::set_optional(
+                                &mut resources,
+                                map.next_value()?,
+                                "Resources",
+                                &mut resources_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "PagingInfo" => {
+                            crate::json::set_optional(
+                                &mut paging_info,
+                                map.next_value()?,
+                                "PagingInfo",
+                                &mut paging_info_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(QueryResult {
+                    refs,
+                    entities,
+                    resources,
+                    links,
+                    paging_info,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Non-entity resources of a query result, such as tasks.
 ///
 /// Schema type `ResourcesType` in `schemas/query.xsd`.
@@ -521,6 +792,46 @@ impl serde::Serialize for Resources {
             map.serialize_entry("Tasks", value)?;
         }
         map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Resources {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Tasks"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Resources;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ResourcesType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Resources, A::Error> {
+                let mut tasks: Option<Tasks> = None;
+                let mut tasks_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Tasks" => {
+                            crate::json::set_optional(
+                                &mut tasks,
+                                map.next_value()?,
+                                "Tasks",
+                                &mut tasks_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Resources {
+                    tasks,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 impl RootElement for QueryResult {
