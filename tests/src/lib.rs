@@ -1,1 +1,7 @@
 //! Workspace-level tests live in `tests/tests/`; fixtures in `tests/fixtures/` (see its README).
+
+/// The README's Rust examples, compiled and run as doc tests (paths are relative to this crate,
+/// `tests/`), so that the README cannot name what does not exist.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -2,12 +2,13 @@
 //!
 //! Every operation of the catalogue (`schemas/resources.xml`) is a typed value that builds an
 //! [`http::Request`] and decodes an [`http::Response`]; this crate performs **no I/O**: no
-//! sockets, no clock, no environment, no async runtime. Send the request with any HTTP client.
+//! sockets, no clock, no environment, no async runtime. Send the request with any HTTP client
+//! (the `veeam-em-client` crate has ready ones).
 //!
 //! ```
 //! use veeam_em_api::{api, BaseUrl, Operation, SessionToken};
 //!
-//! let base = BaseUrl::parse("https://em.example.com:9398/api")?;
+//! let base = BaseUrl::for_host("em.example.com")?; // https://em.example.com:9398/api
 //! let token = SessionToken::new("NDRjZmJkYmUtNWE5NS00MTU2");
 //! let op = api::cdp_replica_sessions()
 //!     .id("6b872a71-51e8-437a-8d45-5c6494b92f3f")
@@ -22,9 +23,22 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Modules: [`api`] (navigation from the root to each operation), [`ops`] (the operation
-//! types), [`route`] (from an `Href` back to its operation), [`query`] and [`fields`] (query
-//! service filters), [`paging`].
+//! # Main items
+//!
+//! - Building: [`api`] (navigation from the root to every operation, following the URL
+//!   structure), [`ops`] (one type per operation), [`Operation`] (`request` and `decode`),
+//!   [`BaseUrl`], [`Credentials`] and [`SessionToken`] (secrets never printed).
+//! - Decoding: [`Operation::decode`] gives the typed output or an [`ApiError`] that says which
+//!   stage failed and keeps the body; [`LoggedOn`] is the result of logon.
+//! - Following links: [`route()`](route()) and [`route_method`] turn an `Href` into its
+//!   catalogue entry ([`Route`]); [`Follow`] and [`Links`] on links and references give typed
+//!   operations (`link.follow::<ops::GetCdpPolicyEntity>()`, or [`AnyOperation`]).
+//! - The query service: [`query::Query`], typed fields in [`fields`], paging in [`paging`].
+//! - The catalogue itself: [`CATALOGUE`] of [`Entry`] values.
+//!
+//! [`http`] is re-exported, so that users need not depend on it themselves.
+
+pub use http;
 
 mod base_url;
 pub mod entry;

@@ -1,8 +1,9 @@
 //! Typed models of the Veeam Backup Enterprise Manager REST API and a lossless XML codec.
 //!
-//! The types in [`generated`] are produced by `cargo xtask regen` from `schemas/*.xsd`; the XML
-//! runtime in [`xml`] is hand-written. Decode a document whose root you know with
-//! [`from_slice`], or any document with [`Document::from_slice`]:
+//! The types in [`generated`] are produced by `cargo xtask regen` from `schemas/*.xsd` (each
+//! says which schema type it came from); the XML runtime in [`xml`] is hand-written. Decode a
+//! document whose root you know with [`from_slice`], or any document with
+//! [`Document::from_slice`]:
 //!
 //! ```
 //! use veeam_em_model::{from_str, to_string, EntityReferences};
@@ -18,8 +19,26 @@
 //! # Ok::<(), veeam_em_model::DecodeError>(())
 //! ```
 //!
+//! # Main items
+//!
+//! - Documents: [`EntityReferences`] of [`Ref`]s ([`EntityRef`]) with [`Link`]s, entities such
+//!   as [`CdpReplicaSession`] and [`CdpReplicaTaskSession`], [`Task`], [`LogonSession`],
+//!   [`QueryResult`], the server's [`Error`]; [`Document`] is any of them.
+//! - Reading and writing: [`from_slice`], [`from_str`], [`to_string`], [`Document::from_slice`],
+//!   [`Document::to_xml_string`]; errors are [`DecodeError`]s with the offset, line, column and
+//!   element path.
+//! - Large lists, item by item in bounded memory: [`stream`] ([`stream::Collection::stream`]
+//!   over any `Read`, [`stream::ItemDecoder`] fed with bytes).
+//! - Values: [`Uid`] (`urn:veeam:<Kind>:<id>`), [`DateTime`] (offset optional, ordered by
+//!   instant), [`Text`] (a shared string); enumerations are open (`Other(String)`).
+//! - Content from a newer server that the schemas do not know is kept in each value's
+//!   `unknown` field ([`Unknown`]) and written back in place.
+//! - With the `serde` feature (on by default), every type is `Serialize` and `Deserialize` in
+//!   the JSON form of `vem decode`/`vem encode`.
+//!
 //! Reading is tolerant (unknown attributes and elements are kept, enumerations are open, the
-//! Veeam namespace may be bound to a prefix); writing is exact (schema order, default namespace).
+//! Veeam namespace may be bound to a prefix); writing is exact (schema order, default namespace,
+//! escaping that every XML parser reads back the same).
 
 pub mod datetime;
 #[allow(clippy::all, missing_docs)]
