@@ -157,3 +157,52 @@ proptest! {
         round_trip(Query::new().filter(filter).page_size(5));
     }
 }
+
+/// Random filters, built the way users build them.
+fn arbitrary_filter() -> impl Strategy<Value = Filter<CdpReplicaSessionQuery>> {
+    let leaf = (0usize..4, 0usize..6, ".{0,12}").prop_map(|(field, op, text)| {
+        let f = match field {
+            0 => s::NAME,
+            1 => s::POLICY_NAME,
+            2 => s::FAILURE_MESSAGE,
+            _ => s::BACKUP_SERVER_NAME,
+        };
+        match op {
+            0 => f.eq(text),
+            1 => f.ne(text),
+            2 => f.lt(text),
+            3 => f.gt(text),
+            4 => f.le(text),
+            _ => f.ge(text),
+        }
+    });
+    leaf.prop_recursive(4, 24, 3, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| a.and(b)),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| a.or(b)),
+            inner.prop_map(Filter::group),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// What the builder prints, the parser reads, and printing it again gives the same text.
+    #[test]
+    fn print_parse_print(filter in arbitrary_filter()) {
+        let printed = filter.as_str().to_owned();
+        let parsed = veeam_em_api::filter::parse(&printed)
+            .map_err(|e| TestCaseError::fail(format!("{printed:?}: {e}")))?;
+        prop_assert_eq!(parsed.to_string(), printed);
+    }
+
+    /// The parser never panics, and what it accepts prints as something it accepts again.
+    #[test]
+    fn parse_is_total(text in r#"[a-zA-Z=!<>;,()" \\]{0,30}"#) {
+        if let Ok(e) = veeam_em_api::filter::parse(&text) {
+            let again = veeam_em_api::filter::parse(&e.to_string()).unwrap();
+            prop_assert_eq!(again, e);
+        }
+    }
+}

@@ -43,6 +43,7 @@ pub use http;
 mod base_url;
 pub mod entry;
 mod error;
+pub mod filter;
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 mod generated;
 mod href;
