@@ -92,6 +92,10 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
     let mut any_from = TokenStream::new();
     let mut any_request = TokenStream::new();
     let mut any_entry = TokenStream::new();
+    let mut request_variants = TokenStream::new();
+    let mut request_from = TokenStream::new();
+    let mut request_entry = TokenStream::new();
+    let mut request_build = TokenStream::new();
 
     for op in &catalogue.operations {
         let e = entry_ident(op);
@@ -270,13 +274,71 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                 #check_fn
             }
         });
+        let binds = param_fields.iter().map(|f| format_ident!("{}_value", f));
+        let binds2 = binds.clone();
+        let assigns = param_fields
+            .iter()
+            .zip(binds2)
+            .map(|(f, b)| quote!(#f: #b.clone(),));
+        // Server side: every operation from an incoming request (body and credentials too).
+        let incoming_impl = if routable(op) {
+            quote! {
+                impl TryFrom<&Incoming> for #ty {
+                    type Error = RequestError;
+
+                    fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+                        Ok(Self::try_from(&incoming.route)?)
+                    }
+                }
+            }
+        } else {
+            let binds = binds.clone();
+            let assigns = assigns.clone();
+            let mut extra = TokenStream::new();
+            if let Some(r) = &op.request {
+                let variant = ident(&names::type_name(r));
+                extra.extend(quote! {
+                    body: match &incoming.body {
+                        Some(veeam_em_model::Document::#variant(body)) => body.clone(),
+                        _ => return Err(crate::incoming::missing_body(incoming)),
+                    },
+                });
+            }
+            if op.auth == "basic" {
+                extra.extend(quote!(credentials: crate::incoming::credentials(incoming)?,));
+            }
+            quote! {
+                impl TryFrom<&Incoming> for #ty {
+                    type Error = RequestError;
+
+                    fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+                        let route = &incoming.route;
+                        let mismatch = || RouteError::OtherOperation {
+                            url: route.entry.template(),
+                            expected: super::#e.name,
+                            found: route.entry.name,
+                        };
+                        if route.entry.name != super::#e.name {
+                            return Err(mismatch().into());
+                        }
+                        let [#(#binds),*] = route.path_values.as_slice() else {
+                            return Err(mismatch().into());
+                        };
+                        Ok(Self {
+                            #(#assigns)*
+                            #from_route_query
+                            #extra
+                        })
+                    }
+                }
+            }
+        };
+        ops.extend(incoming_impl);
+        request_variants.extend(quote!(#[doc = #line] #ty(ops::#ty),));
+        request_from.extend(quote!(#name => ops::#ty::try_from(incoming).map(Self::#ty),));
+        request_entry.extend(quote!(Self::#ty(_) => &#e,));
+        request_build.extend(quote!(Self::#ty(op) => op.request(base, session),));
         if routable(op) {
-            let binds = param_fields.iter().map(|f| format_ident!("{}_value", f));
-            let binds2 = binds.clone();
-            let assigns = param_fields
-                .iter()
-                .zip(binds2)
-                .map(|(f, b)| quote!(#f: #b.clone(),));
             ops.extend(quote! {
                 impl TryFrom<&Route> for #ty {
                     type Error = RouteError;
@@ -318,6 +380,12 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                     crate::response::decode_body(entry, response)
                 }
             }
+
+            impl crate::response::IntoResponse for veeam_em_model::#r {
+                fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+                    crate::response::encode_body(entry, self)
+                }
+            }
         }
     });
 
@@ -330,6 +398,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         use crate::query::Query;
         use crate::response::FromResponse;
         use crate::route::{Route, RouteError};
+        use crate::incoming::{Incoming, RequestError};
         use crate::{ApiError, BaseUrl, Credentials, Id, SessionToken};
 
         #entries
@@ -370,6 +439,37 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             /// Its catalogue entry.
             pub fn entry(&self) -> &'static Entry {
                 match self { #any_entry }
+            }
+        }
+
+        /// Any operation of the catalogue, as a server receives it (see
+        /// [`Incoming`](crate::incoming::Incoming)).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum AnyRequest {
+            #request_variants
+        }
+
+        impl AnyRequest {
+            /// The typed operation of an incoming request.
+            pub fn from_incoming(incoming: &Incoming) -> Result<Self, RequestError> {
+                match incoming.route.entry.name {
+                    #request_from
+                    other => Err(RouteError::OtherOperation {
+                        url: incoming.route.entry.template(),
+                        expected: "an operation of the catalogue",
+                        found: other,
+                    }.into()),
+                }
+            }
+
+            /// Its catalogue entry.
+            pub fn entry(&self) -> &'static Entry {
+                match self { #request_entry }
+            }
+
+            /// Builds its request again (what a client would send).
+            pub fn request(&self, base: &BaseUrl, session: Option<&SessionToken>) -> Result<http::Request<Vec<u8>>, ApiError> {
+                match self { #request_build }
             }
         }
 

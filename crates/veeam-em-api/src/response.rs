@@ -25,6 +25,47 @@ impl FromResponse for () {
     }
 }
 
+/// What a server answers with: the reverse of [`FromResponse`], for every operation's output.
+pub trait IntoResponse {
+    /// The success response of `entry` carrying `self`.
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>>;
+}
+
+/// No body: the entry's status (e.g. `204 No Content`).
+impl IntoResponse for () {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        let mut response = http::Response::new(Vec::new());
+        *response.status_mut() = status_of(entry);
+        response
+    }
+}
+
+/// The content type of every XML body.
+pub const XML_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
+
+fn status_of(entry: &Entry) -> http::StatusCode {
+    http::StatusCode::from_u16(entry.status).unwrap_or(http::StatusCode::OK)
+}
+
+/// A response with `value` as its XML body and the entry's success status.
+pub fn encode_body<T: RootElement>(entry: &'static Entry, value: &T) -> http::Response<Vec<u8>> {
+    xml_response(
+        status_of(entry),
+        veeam_em_model::to_string(value).into_bytes(),
+    )
+}
+
+/// A response with an XML body.
+pub fn xml_response(status: http::StatusCode, body: Vec<u8>) -> http::Response<Vec<u8>> {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        http::HeaderValue::from_static(XML_CONTENT_TYPE),
+    );
+    response
+}
+
 /// Turns a non-2xx status into [`ApiError::Status`], with the server's `<Error>` when it sent one.
 pub fn check_status(
     entry: &'static Entry,
@@ -97,6 +138,24 @@ pub struct LoggedOn {
     pub session: LogonSession,
     /// From the `X-RestSvcSessionId` response header (or, failing that, the cookie of that name).
     pub token: SessionToken,
+}
+
+/// The logon session as the body, the token in the `X-RestSvcSessionId` header and cookie.
+impl IntoResponse for LoggedOn {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        let mut response = encode_body(entry, &self.session);
+        let headers = response.headers_mut();
+        if let Ok(mut value) = http::HeaderValue::from_str(self.token.expose()) {
+            value.set_sensitive(true);
+            headers.insert(SESSION_HEADER, value);
+        }
+        let cookie = format!("{SESSION_HEADER}={}; Path=/api;", self.token.expose());
+        if let Ok(mut value) = http::HeaderValue::from_str(&cookie) {
+            value.set_sensitive(true);
+            headers.insert(http::header::SET_COOKIE, value);
+        }
+        response
+    }
 }
 
 impl FromResponse for LoggedOn {

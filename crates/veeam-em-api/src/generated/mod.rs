@@ -7,6 +7,7 @@ use crate::operation::Operation;
 use crate::query::Query;
 use crate::response::FromResponse;
 use crate::route::{Route, RouteError};
+use crate::incoming::{Incoming, RequestError};
 use crate::{ApiError, BaseUrl, Credentials, Id, SessionToken};
 const GET_ENTRY_POINT_ENTRY: Entry = Entry {
     name: "GetEntryPoint",
@@ -1048,6 +1049,12 @@ pub mod ops {
             vec![]
         }
     }
+    impl TryFrom<&Incoming> for GetEntryPoint {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetEntryPoint {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1094,6 +1101,27 @@ pub mod ops {
             Some(&self.credentials)
         }
     }
+    impl TryFrom<&Incoming> for Logon {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::LOGON_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::LOGON_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                v: route.query_value("v").and_then(|v| v.parse().ok()),
+                credentials: crate::incoming::credentials(incoming)?,
+            })
+        }
+    }
     /// List the logon sessions that currently exist.
     ///
     /// `GET /logonSessions` -> LogonSessions
@@ -1106,6 +1134,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_LOGON_SESSIONS_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetLogonSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetLogonSessions {
@@ -1140,6 +1174,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_LOGON_SESSION_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.logon_session_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetLogonSession {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetLogonSession {
@@ -1178,6 +1218,12 @@ pub mod ops {
             vec![self.logon_session_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for Logout {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for Logout {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1209,6 +1255,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_TASKS_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetTasks {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetTasks {
@@ -1245,6 +1297,12 @@ pub mod ops {
             vec![self.task_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetTask {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetTask {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1278,6 +1336,12 @@ pub mod ops {
             vec![]
         }
     }
+    impl TryFrom<&Incoming> for GetBackupServers {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetBackupServers {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1307,6 +1371,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_BACKUP_SERVERS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServersEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetBackupServersEntities {
@@ -1341,6 +1411,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetBackupServer {
@@ -1379,6 +1455,12 @@ pub mod ops {
             vec![self.backup_server_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetBackupServerEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetBackupServerEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1410,6 +1492,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_REPOSITORIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetRepositories {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetRepositories {
@@ -1446,6 +1534,12 @@ pub mod ops {
             vec![self.repository_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetRepository {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetRepository {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1479,6 +1573,12 @@ pub mod ops {
             vec![]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpPolicies {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpPolicies {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1508,6 +1608,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_POLICIES_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpPoliciesEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpPoliciesEntities {
@@ -1544,6 +1650,12 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpPolicy {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpPolicy {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1578,6 +1690,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_POLICY_ENTITY_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpPolicyEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpPolicyEntity {
@@ -1621,6 +1739,30 @@ pub mod ops {
             Some(veeam_em_model::to_string(&self.body))
         }
     }
+    impl TryFrom<&Incoming> for UpdateCdpPolicy {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::UPDATE_CDP_POLICY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::UPDATE_CDP_POLICY_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [policy_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                policy_id: policy_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CdpPolicy(body)) => body.clone(),
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
     /// Turn a disabled CDP policy back on.
     ///
     /// `POST /cdpPolicies/{policyId}?action=enable` -> Task
@@ -1636,6 +1778,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::ENABLE_CDP_POLICY_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for EnableCdpPolicy {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for EnableCdpPolicy {
@@ -1674,6 +1822,12 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for DisableCdpPolicy {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for DisableCdpPolicy {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1708,6 +1862,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_POLICY_INCLUDES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpPolicyIncludes {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpPolicyIncludes {
@@ -1746,6 +1906,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_POLICY_INCLUDE_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str(), self.include_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpPolicyInclude {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpPolicyInclude {
@@ -1790,6 +1956,32 @@ pub mod ops {
             Some(veeam_em_model::to_string(&self.body))
         }
     }
+    impl TryFrom<&Incoming> for CreateCdpPolicyInclude {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::CREATE_CDP_POLICY_INCLUDE_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::CREATE_CDP_POLICY_INCLUDE_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [policy_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                policy_id: policy_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CreateObjectInJobSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
     /// Remove a VM or container from a CDP policy.
     ///
     /// `DELETE /cdpPolicies/{policyId}/includes/{includeId}` -> Task
@@ -1807,6 +1999,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::DELETE_CDP_POLICY_INCLUDE_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str(), self.include_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for DeleteCdpPolicyInclude {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for DeleteCdpPolicyInclude {
@@ -1846,6 +2044,12 @@ pub mod ops {
             vec![self.policy_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpPolicyReplicaSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpPolicyReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1880,6 +2084,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpPolicyReplicaSessionsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpPolicyReplicaSessionsEntities {
@@ -1917,6 +2127,12 @@ pub mod ops {
             vec![]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicas {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -1946,6 +2162,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICAS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplicasEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplicasEntities {
@@ -1980,6 +2202,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.replica_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplica {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplica {
@@ -2018,6 +2246,12 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicaEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicaEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2054,6 +2288,12 @@ pub mod ops {
             vec![self.replica_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetVmCdpReplicas {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetVmCdpReplicas {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2088,6 +2328,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_VM_CDP_REPLICAS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.replica_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVmCdpReplicasEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVmCdpReplicasEntities {
@@ -2128,6 +2374,12 @@ pub mod ops {
             vec![self.replica_id.as_str(), self.vm_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetVmCdpReplica {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetVmCdpReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2165,6 +2417,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_VM_CDP_REPLICA_ENTITY_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.replica_id.as_str(), self.vm_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVmCdpReplicaEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVmCdpReplicaEntity {
@@ -2211,6 +2469,33 @@ pub mod ops {
             Some(veeam_em_model::to_string(&self.body))
         }
     }
+    impl TryFrom<&Incoming> for FailoverVmCdpReplica {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::FAILOVER_VM_CDP_REPLICA_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::FAILOVER_VM_CDP_REPLICA_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [replica_id_value, vm_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                replica_id: replica_id_value.clone(),
+                vm_id: vm_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CdpFailoverStartSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
     /// List the restore intervals of a VM replica within a time window.
     ///
     /// `POST /cdpReplicas/{replicaId}/vms/{vmId}?action=intervals` -> CdpReplicaIntervals
@@ -2235,6 +2520,33 @@ pub mod ops {
             Some(veeam_em_model::to_string(&self.body))
         }
     }
+    impl TryFrom<&Incoming> for GetVmCdpReplicaIntervals {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_VM_CDP_REPLICA_INTERVALS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_VM_CDP_REPLICA_INTERVALS_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [replica_id_value, vm_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                replica_id: replica_id_value.clone(),
+                vm_id: vm_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CdpReplicaIntervalsSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
     /// List references to the vApps replicated by CDP policies.
     ///
     /// `GET /cdpReplica/vApps` -> EntityReferences
@@ -2247,6 +2559,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICAS_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicas {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVAppCdpReplicas {
@@ -2278,6 +2596,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicasEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVAppCdpReplicasEntities {
@@ -2314,6 +2638,12 @@ pub mod ops {
             vec![self.v_app_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetVAppCdpReplica {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetVAppCdpReplica {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2348,6 +2678,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICA_ENTITY_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.v_app_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicaEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVAppCdpReplicaEntity {
@@ -2391,6 +2727,32 @@ pub mod ops {
             Some(veeam_em_model::to_string(&self.body))
         }
     }
+    impl TryFrom<&Incoming> for FailoverVAppCdpReplica {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::FAILOVER_V_APP_CDP_REPLICA_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::FAILOVER_V_APP_CDP_REPLICA_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [v_app_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                v_app_id: v_app_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CdpFailoverStartSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
     /// List the restore intervals of a vApp replica within a time window.
     ///
     /// `POST /cdpReplica/vApps/{vAppId}?action=intervals` -> CdpReplicaIntervals
@@ -2413,6 +2775,32 @@ pub mod ops {
             Some(veeam_em_model::to_string(&self.body))
         }
     }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicaIntervals {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [v_app_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                v_app_id: v_app_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CdpReplicaIntervalsSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
     /// List references to the VMs of one vApp CDP replica.
     ///
     /// `GET /cdpReplica/vApps/{vAppId}/vms` -> EntityReferences
@@ -2428,6 +2816,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICA_VMS_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.v_app_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicaVms {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVAppCdpReplicaVms {
@@ -2466,6 +2860,12 @@ pub mod ops {
             vec![self.v_app_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicaVmsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetVAppCdpReplicaVmsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2502,6 +2902,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_V_APP_CDP_REPLICA_VM_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.v_app_id.as_str(), self.vm_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicaVm {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetVAppCdpReplicaVm {
@@ -2543,6 +2949,12 @@ pub mod ops {
             vec![self.v_app_id.as_str(), self.vm_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetVAppCdpReplicaVmEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetVAppCdpReplicaVmEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2577,6 +2989,12 @@ pub mod ops {
             vec![]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicaSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2606,6 +3024,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplicaSessionsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplicaSessionsEntities {
@@ -2640,6 +3064,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_SESSION_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.session_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplicaSession {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplicaSession {
@@ -2678,6 +3108,12 @@ pub mod ops {
             vec![self.session_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicaSessionEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicaSessionEntity {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2712,6 +3148,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.session_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplicaSessionTaskSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplicaSessionTaskSessions {
@@ -2752,6 +3194,12 @@ pub mod ops {
             vec![self.session_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicaSessionTaskSessionsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicaSessionTaskSessionsEntities {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2788,6 +3236,12 @@ pub mod ops {
             vec![]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicaTaskSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicaTaskSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2817,6 +3271,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplicaTaskSessionsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplicaTaskSessionsEntities {
@@ -2855,6 +3315,12 @@ pub mod ops {
             vec![self.task_session_id.as_str()]
         }
     }
+    impl TryFrom<&Incoming> for GetCdpReplicaTaskSession {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for GetCdpReplicaTaskSession {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2889,6 +3355,12 @@ pub mod ops {
         const ENTRY: &'static Entry = &super::GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.task_session_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetCdpReplicaTaskSessionEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for GetCdpReplicaTaskSessionEntity {
@@ -2936,6 +3408,12 @@ pub mod ops {
             self.query.check()
         }
     }
+    impl TryFrom<&Incoming> for QueryCdpPolicies {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for QueryCdpPolicies {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -2978,6 +3456,12 @@ pub mod ops {
         }
         fn check(&self) -> Result<(), String> {
             self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryCdpReplicas {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for QueryCdpReplicas {
@@ -3024,6 +3508,12 @@ pub mod ops {
             self.query.check()
         }
     }
+    impl TryFrom<&Incoming> for QueryCdpReplicaSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
     impl TryFrom<&Route> for QueryCdpReplicaSessions {
         type Error = RouteError;
         fn try_from(route: &Route) -> Result<Self, RouteError> {
@@ -3066,6 +3556,12 @@ pub mod ops {
         }
         fn check(&self) -> Result<(), String> {
             self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryCdpReplicaTaskSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
         }
     }
     impl TryFrom<&Route> for QueryCdpReplicaTaskSessions {
@@ -3529,6 +4025,511 @@ impl AnyOperation {
             Self::QueryCdpReplicaTaskSessions(_) => {
                 &QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY
             }
+        }
+    }
+}
+/// Any operation of the catalogue, as a server receives it (see
+/// [`Incoming`](crate::incoming::Incoming)).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyRequest {
+    /// `GET /` -> EnterpriseManager
+    GetEntryPoint(ops::GetEntryPoint),
+    /// `POST /sessionMngr/` -> LogonSession
+    Logon(ops::Logon),
+    /// `GET /logonSessions` -> LogonSessions
+    GetLogonSessions(ops::GetLogonSessions),
+    /// `GET /logonSessions/{logonSessionId}` -> LogonSession
+    GetLogonSession(ops::GetLogonSession),
+    /// `DELETE /logonSessions/{logonSessionId}` -> (no body)
+    Logout(ops::Logout),
+    /// `GET /tasks` -> Tasks
+    GetTasks(ops::GetTasks),
+    /// `GET /tasks/{taskId}` -> Task
+    GetTask(ops::GetTask),
+    /// `GET /backupServers` -> EntityReferences
+    GetBackupServers(ops::GetBackupServers),
+    /// `GET /backupServers?format=Entity` -> BackupServers
+    GetBackupServersEntities(ops::GetBackupServersEntities),
+    /// `GET /backupServers/{backupServerId}` -> EntityRef
+    GetBackupServer(ops::GetBackupServer),
+    /// `GET /backupServers/{backupServerId}?format=Entity` -> BackupServer
+    GetBackupServerEntity(ops::GetBackupServerEntity),
+    /// `GET /repositories` -> EntityReferences
+    GetRepositories(ops::GetRepositories),
+    /// `GET /repositories/{repositoryId}` -> EntityRef
+    GetRepository(ops::GetRepository),
+    /// `GET /cdpPolicies` -> EntityReferences
+    GetCdpPolicies(ops::GetCdpPolicies),
+    /// `GET /cdpPolicies?format=Entity` -> CdpPolicies
+    GetCdpPoliciesEntities(ops::GetCdpPoliciesEntities),
+    /// `GET /cdpPolicies/{policyId}` -> EntityRef
+    GetCdpPolicy(ops::GetCdpPolicy),
+    /// `GET /cdpPolicies/{policyId}?format=Entity` -> CdpPolicy
+    GetCdpPolicyEntity(ops::GetCdpPolicyEntity),
+    /// `PUT /cdpPolicies/{policyId}` -> Task
+    UpdateCdpPolicy(ops::UpdateCdpPolicy),
+    /// `POST /cdpPolicies/{policyId}?action=enable` -> Task
+    EnableCdpPolicy(ops::EnableCdpPolicy),
+    /// `POST /cdpPolicies/{policyId}?action=disable` -> Task
+    DisableCdpPolicy(ops::DisableCdpPolicy),
+    /// `GET /cdpPolicies/{policyId}/includes` -> ObjectsInJob
+    GetCdpPolicyIncludes(ops::GetCdpPolicyIncludes),
+    /// `GET /cdpPolicies/{policyId}/includes/{includeId}` -> ObjectInJob
+    GetCdpPolicyInclude(ops::GetCdpPolicyInclude),
+    /// `POST /cdpPolicies/{policyId}/includes` -> Task
+    CreateCdpPolicyInclude(ops::CreateCdpPolicyInclude),
+    /// `DELETE /cdpPolicies/{policyId}/includes/{includeId}` -> Task
+    DeleteCdpPolicyInclude(ops::DeleteCdpPolicyInclude),
+    /// `GET /cdpPolicies/{policyId}/cdpReplicaSessions` -> EntityReferences
+    GetCdpPolicyReplicaSessions(ops::GetCdpPolicyReplicaSessions),
+    /// `GET /cdpPolicies/{policyId}/cdpReplicaSessions?format=Entity` -> CdpReplicaSessions
+    GetCdpPolicyReplicaSessionsEntities(ops::GetCdpPolicyReplicaSessionsEntities),
+    /// `GET /cdpReplicas` -> EntityReferences
+    GetCdpReplicas(ops::GetCdpReplicas),
+    /// `GET /cdpReplicas?format=Entity` -> CdpReplicas
+    GetCdpReplicasEntities(ops::GetCdpReplicasEntities),
+    /// `GET /cdpReplicas/{replicaId}` -> EntityRef
+    GetCdpReplica(ops::GetCdpReplica),
+    /// `GET /cdpReplicas/{replicaId}?format=Entity` -> CdpReplica
+    GetCdpReplicaEntity(ops::GetCdpReplicaEntity),
+    /// `GET /cdpReplicas/{replicaId}/vms` -> EntityReferences
+    GetVmCdpReplicas(ops::GetVmCdpReplicas),
+    /// `GET /cdpReplicas/{replicaId}/vms?format=Entity` -> VmCdpReplicas
+    GetVmCdpReplicasEntities(ops::GetVmCdpReplicasEntities),
+    /// `GET /cdpReplicas/{replicaId}/vms/{vmId}` -> EntityRef
+    GetVmCdpReplica(ops::GetVmCdpReplica),
+    /// `GET /cdpReplicas/{replicaId}/vms/{vmId}?format=Entity` -> VmCdpReplica
+    GetVmCdpReplicaEntity(ops::GetVmCdpReplicaEntity),
+    /// `POST /cdpReplicas/{replicaId}/vms/{vmId}?action=failover` -> Task
+    FailoverVmCdpReplica(ops::FailoverVmCdpReplica),
+    /// `POST /cdpReplicas/{replicaId}/vms/{vmId}?action=intervals` -> CdpReplicaIntervals
+    GetVmCdpReplicaIntervals(ops::GetVmCdpReplicaIntervals),
+    /// `GET /cdpReplica/vApps` -> EntityReferences
+    GetVAppCdpReplicas(ops::GetVAppCdpReplicas),
+    /// `GET /cdpReplica/vApps?format=Entity` -> VAppCdpReplicas
+    GetVAppCdpReplicasEntities(ops::GetVAppCdpReplicasEntities),
+    /// `GET /cdpReplica/vApps/{vAppId}` -> EntityRef
+    GetVAppCdpReplica(ops::GetVAppCdpReplica),
+    /// `GET /cdpReplica/vApps/{vAppId}?format=Entity` -> VAppCdpReplica
+    GetVAppCdpReplicaEntity(ops::GetVAppCdpReplicaEntity),
+    /// `POST /cdpReplica/vApps/{vAppId}?action=failover` -> Task
+    FailoverVAppCdpReplica(ops::FailoverVAppCdpReplica),
+    /// `POST /cdpReplica/vApps/{vAppId}?action=intervals` -> CdpReplicaIntervals
+    GetVAppCdpReplicaIntervals(ops::GetVAppCdpReplicaIntervals),
+    /// `GET /cdpReplica/vApps/{vAppId}/vms` -> EntityReferences
+    GetVAppCdpReplicaVms(ops::GetVAppCdpReplicaVms),
+    /// `GET /cdpReplica/vApps/{vAppId}/vms?format=Entity` -> VAppCdpReplicaVms
+    GetVAppCdpReplicaVmsEntities(ops::GetVAppCdpReplicaVmsEntities),
+    /// `GET /cdpReplica/vApps/{vAppId}/vms/{vmId}` -> EntityRef
+    GetVAppCdpReplicaVm(ops::GetVAppCdpReplicaVm),
+    /// `GET /cdpReplica/vApps/{vAppId}/vms/{vmId}?format=Entity` -> VAppCdpReplicaVm
+    GetVAppCdpReplicaVmEntity(ops::GetVAppCdpReplicaVmEntity),
+    /// `GET /cdpReplicaSessions` -> EntityReferences
+    GetCdpReplicaSessions(ops::GetCdpReplicaSessions),
+    /// `GET /cdpReplicaSessions?format=Entity` -> CdpReplicaSessions
+    GetCdpReplicaSessionsEntities(ops::GetCdpReplicaSessionsEntities),
+    /// `GET /cdpReplicaSessions/{sessionId}` -> EntityRef
+    GetCdpReplicaSession(ops::GetCdpReplicaSession),
+    /// `GET /cdpReplicaSessions/{sessionId}?format=Entity` -> CdpReplicaSession
+    GetCdpReplicaSessionEntity(ops::GetCdpReplicaSessionEntity),
+    /// `GET /cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions` -> EntityReferences
+    GetCdpReplicaSessionTaskSessions(ops::GetCdpReplicaSessionTaskSessions),
+    /// `GET /cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions?format=Entity` -> CdpReplicaTaskSessions
+    GetCdpReplicaSessionTaskSessionsEntities(
+        ops::GetCdpReplicaSessionTaskSessionsEntities,
+    ),
+    /// `GET /cdpReplicaTaskSessions` -> EntityReferences
+    GetCdpReplicaTaskSessions(ops::GetCdpReplicaTaskSessions),
+    /// `GET /cdpReplicaTaskSessions?format=Entity` -> CdpReplicaTaskSessions
+    GetCdpReplicaTaskSessionsEntities(ops::GetCdpReplicaTaskSessionsEntities),
+    /// `GET /cdpReplicaTaskSessions/{taskSessionId}` -> EntityRef
+    GetCdpReplicaTaskSession(ops::GetCdpReplicaTaskSession),
+    /// `GET /cdpReplicaTaskSessions/{taskSessionId}?format=Entity` -> CdpReplicaTaskSession
+    GetCdpReplicaTaskSessionEntity(ops::GetCdpReplicaTaskSessionEntity),
+    /// `GET /query?type=CdpPolicy` -> QueryResult
+    QueryCdpPolicies(ops::QueryCdpPolicies),
+    /// `GET /query?type=CdpReplica` -> QueryResult
+    QueryCdpReplicas(ops::QueryCdpReplicas),
+    /// `GET /query?type=CdpReplicaSession` -> QueryResult
+    QueryCdpReplicaSessions(ops::QueryCdpReplicaSessions),
+    /// `GET /query?type=CdpReplicaTaskSession` -> QueryResult
+    QueryCdpReplicaTaskSessions(ops::QueryCdpReplicaTaskSessions),
+}
+impl AnyRequest {
+    /// The typed operation of an incoming request.
+    pub fn from_incoming(incoming: &Incoming) -> Result<Self, RequestError> {
+        match incoming.route.entry.name {
+            "GetEntryPoint" => {
+                ops::GetEntryPoint::try_from(incoming).map(Self::GetEntryPoint)
+            }
+            "Logon" => ops::Logon::try_from(incoming).map(Self::Logon),
+            "GetLogonSessions" => {
+                ops::GetLogonSessions::try_from(incoming).map(Self::GetLogonSessions)
+            }
+            "GetLogonSession" => {
+                ops::GetLogonSession::try_from(incoming).map(Self::GetLogonSession)
+            }
+            "Logout" => ops::Logout::try_from(incoming).map(Self::Logout),
+            "GetTasks" => ops::GetTasks::try_from(incoming).map(Self::GetTasks),
+            "GetTask" => ops::GetTask::try_from(incoming).map(Self::GetTask),
+            "GetBackupServers" => {
+                ops::GetBackupServers::try_from(incoming).map(Self::GetBackupServers)
+            }
+            "GetBackupServersEntities" => {
+                ops::GetBackupServersEntities::try_from(incoming)
+                    .map(Self::GetBackupServersEntities)
+            }
+            "GetBackupServer" => {
+                ops::GetBackupServer::try_from(incoming).map(Self::GetBackupServer)
+            }
+            "GetBackupServerEntity" => {
+                ops::GetBackupServerEntity::try_from(incoming)
+                    .map(Self::GetBackupServerEntity)
+            }
+            "GetRepositories" => {
+                ops::GetRepositories::try_from(incoming).map(Self::GetRepositories)
+            }
+            "GetRepository" => {
+                ops::GetRepository::try_from(incoming).map(Self::GetRepository)
+            }
+            "GetCdpPolicies" => {
+                ops::GetCdpPolicies::try_from(incoming).map(Self::GetCdpPolicies)
+            }
+            "GetCdpPoliciesEntities" => {
+                ops::GetCdpPoliciesEntities::try_from(incoming)
+                    .map(Self::GetCdpPoliciesEntities)
+            }
+            "GetCdpPolicy" => {
+                ops::GetCdpPolicy::try_from(incoming).map(Self::GetCdpPolicy)
+            }
+            "GetCdpPolicyEntity" => {
+                ops::GetCdpPolicyEntity::try_from(incoming).map(Self::GetCdpPolicyEntity)
+            }
+            "UpdateCdpPolicy" => {
+                ops::UpdateCdpPolicy::try_from(incoming).map(Self::UpdateCdpPolicy)
+            }
+            "EnableCdpPolicy" => {
+                ops::EnableCdpPolicy::try_from(incoming).map(Self::EnableCdpPolicy)
+            }
+            "DisableCdpPolicy" => {
+                ops::DisableCdpPolicy::try_from(incoming).map(Self::DisableCdpPolicy)
+            }
+            "GetCdpPolicyIncludes" => {
+                ops::GetCdpPolicyIncludes::try_from(incoming)
+                    .map(Self::GetCdpPolicyIncludes)
+            }
+            "GetCdpPolicyInclude" => {
+                ops::GetCdpPolicyInclude::try_from(incoming)
+                    .map(Self::GetCdpPolicyInclude)
+            }
+            "CreateCdpPolicyInclude" => {
+                ops::CreateCdpPolicyInclude::try_from(incoming)
+                    .map(Self::CreateCdpPolicyInclude)
+            }
+            "DeleteCdpPolicyInclude" => {
+                ops::DeleteCdpPolicyInclude::try_from(incoming)
+                    .map(Self::DeleteCdpPolicyInclude)
+            }
+            "GetCdpPolicyReplicaSessions" => {
+                ops::GetCdpPolicyReplicaSessions::try_from(incoming)
+                    .map(Self::GetCdpPolicyReplicaSessions)
+            }
+            "GetCdpPolicyReplicaSessionsEntities" => {
+                ops::GetCdpPolicyReplicaSessionsEntities::try_from(incoming)
+                    .map(Self::GetCdpPolicyReplicaSessionsEntities)
+            }
+            "GetCdpReplicas" => {
+                ops::GetCdpReplicas::try_from(incoming).map(Self::GetCdpReplicas)
+            }
+            "GetCdpReplicasEntities" => {
+                ops::GetCdpReplicasEntities::try_from(incoming)
+                    .map(Self::GetCdpReplicasEntities)
+            }
+            "GetCdpReplica" => {
+                ops::GetCdpReplica::try_from(incoming).map(Self::GetCdpReplica)
+            }
+            "GetCdpReplicaEntity" => {
+                ops::GetCdpReplicaEntity::try_from(incoming)
+                    .map(Self::GetCdpReplicaEntity)
+            }
+            "GetVmCdpReplicas" => {
+                ops::GetVmCdpReplicas::try_from(incoming).map(Self::GetVmCdpReplicas)
+            }
+            "GetVmCdpReplicasEntities" => {
+                ops::GetVmCdpReplicasEntities::try_from(incoming)
+                    .map(Self::GetVmCdpReplicasEntities)
+            }
+            "GetVmCdpReplica" => {
+                ops::GetVmCdpReplica::try_from(incoming).map(Self::GetVmCdpReplica)
+            }
+            "GetVmCdpReplicaEntity" => {
+                ops::GetVmCdpReplicaEntity::try_from(incoming)
+                    .map(Self::GetVmCdpReplicaEntity)
+            }
+            "FailoverVmCdpReplica" => {
+                ops::FailoverVmCdpReplica::try_from(incoming)
+                    .map(Self::FailoverVmCdpReplica)
+            }
+            "GetVmCdpReplicaIntervals" => {
+                ops::GetVmCdpReplicaIntervals::try_from(incoming)
+                    .map(Self::GetVmCdpReplicaIntervals)
+            }
+            "GetVAppCdpReplicas" => {
+                ops::GetVAppCdpReplicas::try_from(incoming).map(Self::GetVAppCdpReplicas)
+            }
+            "GetVAppCdpReplicasEntities" => {
+                ops::GetVAppCdpReplicasEntities::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicasEntities)
+            }
+            "GetVAppCdpReplica" => {
+                ops::GetVAppCdpReplica::try_from(incoming).map(Self::GetVAppCdpReplica)
+            }
+            "GetVAppCdpReplicaEntity" => {
+                ops::GetVAppCdpReplicaEntity::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicaEntity)
+            }
+            "FailoverVAppCdpReplica" => {
+                ops::FailoverVAppCdpReplica::try_from(incoming)
+                    .map(Self::FailoverVAppCdpReplica)
+            }
+            "GetVAppCdpReplicaIntervals" => {
+                ops::GetVAppCdpReplicaIntervals::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicaIntervals)
+            }
+            "GetVAppCdpReplicaVms" => {
+                ops::GetVAppCdpReplicaVms::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicaVms)
+            }
+            "GetVAppCdpReplicaVmsEntities" => {
+                ops::GetVAppCdpReplicaVmsEntities::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicaVmsEntities)
+            }
+            "GetVAppCdpReplicaVm" => {
+                ops::GetVAppCdpReplicaVm::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicaVm)
+            }
+            "GetVAppCdpReplicaVmEntity" => {
+                ops::GetVAppCdpReplicaVmEntity::try_from(incoming)
+                    .map(Self::GetVAppCdpReplicaVmEntity)
+            }
+            "GetCdpReplicaSessions" => {
+                ops::GetCdpReplicaSessions::try_from(incoming)
+                    .map(Self::GetCdpReplicaSessions)
+            }
+            "GetCdpReplicaSessionsEntities" => {
+                ops::GetCdpReplicaSessionsEntities::try_from(incoming)
+                    .map(Self::GetCdpReplicaSessionsEntities)
+            }
+            "GetCdpReplicaSession" => {
+                ops::GetCdpReplicaSession::try_from(incoming)
+                    .map(Self::GetCdpReplicaSession)
+            }
+            "GetCdpReplicaSessionEntity" => {
+                ops::GetCdpReplicaSessionEntity::try_from(incoming)
+                    .map(Self::GetCdpReplicaSessionEntity)
+            }
+            "GetCdpReplicaSessionTaskSessions" => {
+                ops::GetCdpReplicaSessionTaskSessions::try_from(incoming)
+                    .map(Self::GetCdpReplicaSessionTaskSessions)
+            }
+            "GetCdpReplicaSessionTaskSessionsEntities" => {
+                ops::GetCdpReplicaSessionTaskSessionsEntities::try_from(incoming)
+                    .map(Self::GetCdpReplicaSessionTaskSessionsEntities)
+            }
+            "GetCdpReplicaTaskSessions" => {
+                ops::GetCdpReplicaTaskSessions::try_from(incoming)
+                    .map(Self::GetCdpReplicaTaskSessions)
+            }
+            "GetCdpReplicaTaskSessionsEntities" => {
+                ops::GetCdpReplicaTaskSessionsEntities::try_from(incoming)
+                    .map(Self::GetCdpReplicaTaskSessionsEntities)
+            }
+            "GetCdpReplicaTaskSession" => {
+                ops::GetCdpReplicaTaskSession::try_from(incoming)
+                    .map(Self::GetCdpReplicaTaskSession)
+            }
+            "GetCdpReplicaTaskSessionEntity" => {
+                ops::GetCdpReplicaTaskSessionEntity::try_from(incoming)
+                    .map(Self::GetCdpReplicaTaskSessionEntity)
+            }
+            "QueryCdpPolicies" => {
+                ops::QueryCdpPolicies::try_from(incoming).map(Self::QueryCdpPolicies)
+            }
+            "QueryCdpReplicas" => {
+                ops::QueryCdpReplicas::try_from(incoming).map(Self::QueryCdpReplicas)
+            }
+            "QueryCdpReplicaSessions" => {
+                ops::QueryCdpReplicaSessions::try_from(incoming)
+                    .map(Self::QueryCdpReplicaSessions)
+            }
+            "QueryCdpReplicaTaskSessions" => {
+                ops::QueryCdpReplicaTaskSessions::try_from(incoming)
+                    .map(Self::QueryCdpReplicaTaskSessions)
+            }
+            other => {
+                Err(
+                    RouteError::OtherOperation {
+                        url: incoming.route.entry.template(),
+                        expected: "an operation of the catalogue",
+                        found: other,
+                    }
+                        .into(),
+                )
+            }
+        }
+    }
+    /// Its catalogue entry.
+    pub fn entry(&self) -> &'static Entry {
+        match self {
+            Self::GetEntryPoint(_) => &GET_ENTRY_POINT_ENTRY,
+            Self::Logon(_) => &LOGON_ENTRY,
+            Self::GetLogonSessions(_) => &GET_LOGON_SESSIONS_ENTRY,
+            Self::GetLogonSession(_) => &GET_LOGON_SESSION_ENTRY,
+            Self::Logout(_) => &LOGOUT_ENTRY,
+            Self::GetTasks(_) => &GET_TASKS_ENTRY,
+            Self::GetTask(_) => &GET_TASK_ENTRY,
+            Self::GetBackupServers(_) => &GET_BACKUP_SERVERS_ENTRY,
+            Self::GetBackupServersEntities(_) => &GET_BACKUP_SERVERS_ENTITIES_ENTRY,
+            Self::GetBackupServer(_) => &GET_BACKUP_SERVER_ENTRY,
+            Self::GetBackupServerEntity(_) => &GET_BACKUP_SERVER_ENTITY_ENTRY,
+            Self::GetRepositories(_) => &GET_REPOSITORIES_ENTRY,
+            Self::GetRepository(_) => &GET_REPOSITORY_ENTRY,
+            Self::GetCdpPolicies(_) => &GET_CDP_POLICIES_ENTRY,
+            Self::GetCdpPoliciesEntities(_) => &GET_CDP_POLICIES_ENTITIES_ENTRY,
+            Self::GetCdpPolicy(_) => &GET_CDP_POLICY_ENTRY,
+            Self::GetCdpPolicyEntity(_) => &GET_CDP_POLICY_ENTITY_ENTRY,
+            Self::UpdateCdpPolicy(_) => &UPDATE_CDP_POLICY_ENTRY,
+            Self::EnableCdpPolicy(_) => &ENABLE_CDP_POLICY_ENTRY,
+            Self::DisableCdpPolicy(_) => &DISABLE_CDP_POLICY_ENTRY,
+            Self::GetCdpPolicyIncludes(_) => &GET_CDP_POLICY_INCLUDES_ENTRY,
+            Self::GetCdpPolicyInclude(_) => &GET_CDP_POLICY_INCLUDE_ENTRY,
+            Self::CreateCdpPolicyInclude(_) => &CREATE_CDP_POLICY_INCLUDE_ENTRY,
+            Self::DeleteCdpPolicyInclude(_) => &DELETE_CDP_POLICY_INCLUDE_ENTRY,
+            Self::GetCdpPolicyReplicaSessions(_) => {
+                &GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY
+            }
+            Self::GetCdpPolicyReplicaSessionsEntities(_) => {
+                &GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY
+            }
+            Self::GetCdpReplicas(_) => &GET_CDP_REPLICAS_ENTRY,
+            Self::GetCdpReplicasEntities(_) => &GET_CDP_REPLICAS_ENTITIES_ENTRY,
+            Self::GetCdpReplica(_) => &GET_CDP_REPLICA_ENTRY,
+            Self::GetCdpReplicaEntity(_) => &GET_CDP_REPLICA_ENTITY_ENTRY,
+            Self::GetVmCdpReplicas(_) => &GET_VM_CDP_REPLICAS_ENTRY,
+            Self::GetVmCdpReplicasEntities(_) => &GET_VM_CDP_REPLICAS_ENTITIES_ENTRY,
+            Self::GetVmCdpReplica(_) => &GET_VM_CDP_REPLICA_ENTRY,
+            Self::GetVmCdpReplicaEntity(_) => &GET_VM_CDP_REPLICA_ENTITY_ENTRY,
+            Self::FailoverVmCdpReplica(_) => &FAILOVER_VM_CDP_REPLICA_ENTRY,
+            Self::GetVmCdpReplicaIntervals(_) => &GET_VM_CDP_REPLICA_INTERVALS_ENTRY,
+            Self::GetVAppCdpReplicas(_) => &GET_V_APP_CDP_REPLICAS_ENTRY,
+            Self::GetVAppCdpReplicasEntities(_) => &GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY,
+            Self::GetVAppCdpReplica(_) => &GET_V_APP_CDP_REPLICA_ENTRY,
+            Self::GetVAppCdpReplicaEntity(_) => &GET_V_APP_CDP_REPLICA_ENTITY_ENTRY,
+            Self::FailoverVAppCdpReplica(_) => &FAILOVER_V_APP_CDP_REPLICA_ENTRY,
+            Self::GetVAppCdpReplicaIntervals(_) => &GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY,
+            Self::GetVAppCdpReplicaVms(_) => &GET_V_APP_CDP_REPLICA_VMS_ENTRY,
+            Self::GetVAppCdpReplicaVmsEntities(_) => {
+                &GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY
+            }
+            Self::GetVAppCdpReplicaVm(_) => &GET_V_APP_CDP_REPLICA_VM_ENTRY,
+            Self::GetVAppCdpReplicaVmEntity(_) => &GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY,
+            Self::GetCdpReplicaSessions(_) => &GET_CDP_REPLICA_SESSIONS_ENTRY,
+            Self::GetCdpReplicaSessionsEntities(_) => {
+                &GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY
+            }
+            Self::GetCdpReplicaSession(_) => &GET_CDP_REPLICA_SESSION_ENTRY,
+            Self::GetCdpReplicaSessionEntity(_) => &GET_CDP_REPLICA_SESSION_ENTITY_ENTRY,
+            Self::GetCdpReplicaSessionTaskSessions(_) => {
+                &GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY
+            }
+            Self::GetCdpReplicaSessionTaskSessionsEntities(_) => {
+                &GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY
+            }
+            Self::GetCdpReplicaTaskSessions(_) => &GET_CDP_REPLICA_TASK_SESSIONS_ENTRY,
+            Self::GetCdpReplicaTaskSessionsEntities(_) => {
+                &GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY
+            }
+            Self::GetCdpReplicaTaskSession(_) => &GET_CDP_REPLICA_TASK_SESSION_ENTRY,
+            Self::GetCdpReplicaTaskSessionEntity(_) => {
+                &GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY
+            }
+            Self::QueryCdpPolicies(_) => &QUERY_CDP_POLICIES_ENTRY,
+            Self::QueryCdpReplicas(_) => &QUERY_CDP_REPLICAS_ENTRY,
+            Self::QueryCdpReplicaSessions(_) => &QUERY_CDP_REPLICA_SESSIONS_ENTRY,
+            Self::QueryCdpReplicaTaskSessions(_) => {
+                &QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY
+            }
+        }
+    }
+    /// Builds its request again (what a client would send).
+    pub fn request(
+        &self,
+        base: &BaseUrl,
+        session: Option<&SessionToken>,
+    ) -> Result<http::Request<Vec<u8>>, ApiError> {
+        match self {
+            Self::GetEntryPoint(op) => op.request(base, session),
+            Self::Logon(op) => op.request(base, session),
+            Self::GetLogonSessions(op) => op.request(base, session),
+            Self::GetLogonSession(op) => op.request(base, session),
+            Self::Logout(op) => op.request(base, session),
+            Self::GetTasks(op) => op.request(base, session),
+            Self::GetTask(op) => op.request(base, session),
+            Self::GetBackupServers(op) => op.request(base, session),
+            Self::GetBackupServersEntities(op) => op.request(base, session),
+            Self::GetBackupServer(op) => op.request(base, session),
+            Self::GetBackupServerEntity(op) => op.request(base, session),
+            Self::GetRepositories(op) => op.request(base, session),
+            Self::GetRepository(op) => op.request(base, session),
+            Self::GetCdpPolicies(op) => op.request(base, session),
+            Self::GetCdpPoliciesEntities(op) => op.request(base, session),
+            Self::GetCdpPolicy(op) => op.request(base, session),
+            Self::GetCdpPolicyEntity(op) => op.request(base, session),
+            Self::UpdateCdpPolicy(op) => op.request(base, session),
+            Self::EnableCdpPolicy(op) => op.request(base, session),
+            Self::DisableCdpPolicy(op) => op.request(base, session),
+            Self::GetCdpPolicyIncludes(op) => op.request(base, session),
+            Self::GetCdpPolicyInclude(op) => op.request(base, session),
+            Self::CreateCdpPolicyInclude(op) => op.request(base, session),
+            Self::DeleteCdpPolicyInclude(op) => op.request(base, session),
+            Self::GetCdpPolicyReplicaSessions(op) => op.request(base, session),
+            Self::GetCdpPolicyReplicaSessionsEntities(op) => op.request(base, session),
+            Self::GetCdpReplicas(op) => op.request(base, session),
+            Self::GetCdpReplicasEntities(op) => op.request(base, session),
+            Self::GetCdpReplica(op) => op.request(base, session),
+            Self::GetCdpReplicaEntity(op) => op.request(base, session),
+            Self::GetVmCdpReplicas(op) => op.request(base, session),
+            Self::GetVmCdpReplicasEntities(op) => op.request(base, session),
+            Self::GetVmCdpReplica(op) => op.request(base, session),
+            Self::GetVmCdpReplicaEntity(op) => op.request(base, session),
+            Self::FailoverVmCdpReplica(op) => op.request(base, session),
+            Self::GetVmCdpReplicaIntervals(op) => op.request(base, session),
+            Self::GetVAppCdpReplicas(op) => op.request(base, session),
+            Self::GetVAppCdpReplicasEntities(op) => op.request(base, session),
+            Self::GetVAppCdpReplica(op) => op.request(base, session),
+            Self::GetVAppCdpReplicaEntity(op) => op.request(base, session),
+            Self::FailoverVAppCdpReplica(op) => op.request(base, session),
+            Self::GetVAppCdpReplicaIntervals(op) => op.request(base, session),
+            Self::GetVAppCdpReplicaVms(op) => op.request(base, session),
+            Self::GetVAppCdpReplicaVmsEntities(op) => op.request(base, session),
+            Self::GetVAppCdpReplicaVm(op) => op.request(base, session),
+            Self::GetVAppCdpReplicaVmEntity(op) => op.request(base, session),
+            Self::GetCdpReplicaSessions(op) => op.request(base, session),
+            Self::GetCdpReplicaSessionsEntities(op) => op.request(base, session),
+            Self::GetCdpReplicaSession(op) => op.request(base, session),
+            Self::GetCdpReplicaSessionEntity(op) => op.request(base, session),
+            Self::GetCdpReplicaSessionTaskSessions(op) => op.request(base, session),
+            Self::GetCdpReplicaSessionTaskSessionsEntities(op) => {
+                op.request(base, session)
+            }
+            Self::GetCdpReplicaTaskSessions(op) => op.request(base, session),
+            Self::GetCdpReplicaTaskSessionsEntities(op) => op.request(base, session),
+            Self::GetCdpReplicaTaskSession(op) => op.request(base, session),
+            Self::GetCdpReplicaTaskSessionEntity(op) => op.request(base, session),
+            Self::QueryCdpPolicies(op) => op.request(base, session),
+            Self::QueryCdpReplicas(op) => op.request(base, session),
+            Self::QueryCdpReplicaSessions(op) => op.request(base, session),
+            Self::QueryCdpReplicaTaskSessions(op) => op.request(base, session),
         }
     }
 }
@@ -4624,12 +5625,22 @@ impl FromResponse for veeam_em_model::BackupServer {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::BackupServer {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::BackupServers {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::BackupServers {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::CdpFailoverStartSpec {
@@ -4640,12 +5651,22 @@ impl FromResponse for veeam_em_model::CdpFailoverStartSpec {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::CdpFailoverStartSpec {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::CdpPolicies {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::CdpPolicies {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::CdpPolicy {
@@ -4656,12 +5677,22 @@ impl FromResponse for veeam_em_model::CdpPolicy {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::CdpPolicy {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::CdpReplica {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::CdpReplica {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::CdpReplicaIntervals {
@@ -4672,12 +5703,22 @@ impl FromResponse for veeam_em_model::CdpReplicaIntervals {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicaIntervals {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::CdpReplicaIntervalsSpec {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicaIntervalsSpec {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::CdpReplicaSession {
@@ -4688,12 +5729,22 @@ impl FromResponse for veeam_em_model::CdpReplicaSession {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicaSession {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::CdpReplicaSessions {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicaSessions {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::CdpReplicaTaskSession {
@@ -4704,12 +5755,22 @@ impl FromResponse for veeam_em_model::CdpReplicaTaskSession {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicaTaskSession {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::CdpReplicaTaskSessions {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicaTaskSessions {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::CdpReplicas {
@@ -4720,12 +5781,22 @@ impl FromResponse for veeam_em_model::CdpReplicas {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::CdpReplicas {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::CreateObjectInJobSpec {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::CreateObjectInJobSpec {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::EnterpriseManager {
@@ -4736,12 +5807,22 @@ impl FromResponse for veeam_em_model::EnterpriseManager {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::EnterpriseManager {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::EntityRef {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::EntityRef {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::EntityReferences {
@@ -4752,12 +5833,22 @@ impl FromResponse for veeam_em_model::EntityReferences {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::EntityReferences {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::Error {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::Error {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::LogonSession {
@@ -4768,12 +5859,22 @@ impl FromResponse for veeam_em_model::LogonSession {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::LogonSession {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::LogonSessions {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::LogonSessions {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::ObjectInJob {
@@ -4784,12 +5885,22 @@ impl FromResponse for veeam_em_model::ObjectInJob {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::ObjectInJob {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::ObjectsInJob {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::ObjectsInJob {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::QueryResult {
@@ -4800,12 +5911,22 @@ impl FromResponse for veeam_em_model::QueryResult {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::QueryResult {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::Task {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::Task {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::Tasks {
@@ -4816,12 +5937,22 @@ impl FromResponse for veeam_em_model::Tasks {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::Tasks {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::VAppCdpReplica {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplica {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::VAppCdpReplicaVm {
@@ -4832,12 +5963,22 @@ impl FromResponse for veeam_em_model::VAppCdpReplicaVm {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplicaVm {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::VAppCdpReplicaVms {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplicaVms {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl FromResponse for veeam_em_model::VAppCdpReplicas {
@@ -4848,6 +5989,11 @@ impl FromResponse for veeam_em_model::VAppCdpReplicas {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplicas {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::VmCdpReplica {
     fn from_response(
         entry: &'static Entry,
@@ -4856,11 +6002,21 @@ impl FromResponse for veeam_em_model::VmCdpReplica {
         crate::response::decode_body(entry, response)
     }
 }
+impl crate::response::IntoResponse for veeam_em_model::VmCdpReplica {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl FromResponse for veeam_em_model::VmCdpReplicas {
     fn from_response(
         entry: &'static Entry,
         response: &http::Response<&[u8]>,
     ) -> Result<Self, ApiError> {
         crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::IntoResponse for veeam_em_model::VmCdpReplicas {
+    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
