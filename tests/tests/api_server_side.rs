@@ -1,6 +1,6 @@
 //! The server side of the catalogue agrees with the client side: every operation a client builds
 //! is read back by `Incoming` as the same typed operation (with its body and credentials), and
-//! every response a server encodes with `IntoResponse` decodes as the same value.
+//! every response a server encodes with `ToResponse` decodes as the same value.
 
 mod common;
 
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use veeam_em_api::incoming::{AnyRequest, Incoming, RequestError};
 use veeam_em_api::{
-    BaseUrl, Credentials, FromResponse, IntoResponse, LoggedOn, Route, SessionToken, CATALOGUE,
+    BaseUrl, Credentials, FromResponse, ToResponse, LoggedOn, Route, SessionToken, CATALOGUE,
 };
 use veeam_em_model::Document;
 
@@ -119,7 +119,7 @@ fn every_response_a_server_encodes_decodes_as_the_same_value() {
     let docs = documents();
     for entry in CATALOGUE {
         let Some(root) = entry.representation else {
-            let response = ().into_response(entry);
+            let response = ().to_response(entry);
             assert_eq!(response.status().as_u16(), entry.status);
             continue;
         };
@@ -139,7 +139,7 @@ fn every_response_a_server_encodes_decodes_as_the_same_value() {
                 session,
                 token: SessionToken::new("tok"),
             };
-            let response = logged_on.into_response(entry);
+            let response = logged_on.to_response(entry);
             assert_eq!(response.headers()["x-restsvcsessionid"], "tok");
             let (parts, body) = response.into_parts();
             let back =

@@ -381,8 +381,8 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                 }
             }
 
-            impl crate::response::IntoResponse for veeam_em_model::#r {
-                fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+            impl crate::response::ToResponse for veeam_em_model::#r {
+                fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
                     crate::response::encode_body(entry, self)
                 }
             }

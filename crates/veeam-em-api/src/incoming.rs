@@ -1,6 +1,6 @@
 //! The server side of an operation, still without I/O: reading an incoming `http::Request` as
 //! a catalogue operation (route, typed body, credentials, session token), and the reverse of
-//! [`FromResponse`](crate::FromResponse) in [`IntoResponse`](crate::response::IntoResponse).
+//! [`FromResponse`](crate::FromResponse) in [`ToResponse`](crate::response::ToResponse).
 //!
 //! A server (the simulator, or a test double of a user's own) routes with the same catalogue
 //! the client builds requests from, so that URLs and bodies cannot drift apart:

@@ -39,7 +39,7 @@ const QUERY: &AsciiSet = &URL_UNSAFE.add(b'&').add(b'+').add(b'=');
 /// An API operation as a value: it knows how to build its request and decode its response.
 pub trait Operation {
     /// What a successful response decodes into (and what a server encodes).
-    type Output: FromResponse + crate::response::IntoResponse;
+    type Output: FromResponse + crate::response::ToResponse;
 
     /// The catalogue entry.
     const ENTRY: &'static Entry;
@@ -110,7 +110,7 @@ pub trait Operation {
 /// The success response a server sends for `op` with `output` (the reverse of
 /// [`Operation::decode`]).
 pub fn respond<O: Operation>(output: &O::Output) -> http::Response<Vec<u8>> {
-    crate::response::IntoResponse::into_response(output, O::ENTRY)
+    crate::response::ToResponse::to_response(output, O::ENTRY)
 }
 
 /// The URL of an operation: base, path with the values filled in, fixed then variable query.

@@ -26,14 +26,14 @@ impl FromResponse for () {
 }
 
 /// What a server answers with: the reverse of [`FromResponse`], for every operation's output.
-pub trait IntoResponse {
+pub trait ToResponse {
     /// The success response of `entry` carrying `self`.
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>>;
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>>;
 }
 
 /// No body: the entry's status (e.g. `204 No Content`).
-impl IntoResponse for () {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl ToResponse for () {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         let mut response = http::Response::new(Vec::new());
         *response.status_mut() = status_of(entry);
         response
@@ -141,8 +141,8 @@ pub struct LoggedOn {
 }
 
 /// The logon session as the body, the token in the `X-RestSvcSessionId` header and cookie.
-impl IntoResponse for LoggedOn {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl ToResponse for LoggedOn {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         let mut response = encode_body(entry, &self.session);
         let headers = response.headers_mut();
         if let Ok(mut value) = http::HeaderValue::from_str(self.token.expose()) {

@@ -5625,8 +5625,8 @@ impl FromResponse for veeam_em_model::BackupServer {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::BackupServer {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::BackupServer {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5638,8 +5638,8 @@ impl FromResponse for veeam_em_model::BackupServers {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::BackupServers {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::BackupServers {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5651,8 +5651,8 @@ impl FromResponse for veeam_em_model::CdpFailoverStartSpec {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpFailoverStartSpec {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpFailoverStartSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5664,8 +5664,8 @@ impl FromResponse for veeam_em_model::CdpPolicies {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpPolicies {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpPolicies {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5677,8 +5677,8 @@ impl FromResponse for veeam_em_model::CdpPolicy {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpPolicy {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpPolicy {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5690,8 +5690,8 @@ impl FromResponse for veeam_em_model::CdpReplica {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplica {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplica {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5703,8 +5703,8 @@ impl FromResponse for veeam_em_model::CdpReplicaIntervals {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicaIntervals {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicaIntervals {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5716,8 +5716,8 @@ impl FromResponse for veeam_em_model::CdpReplicaIntervalsSpec {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicaIntervalsSpec {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicaIntervalsSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5729,8 +5729,8 @@ impl FromResponse for veeam_em_model::CdpReplicaSession {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicaSession {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicaSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5742,8 +5742,8 @@ impl FromResponse for veeam_em_model::CdpReplicaSessions {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicaSessions {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicaSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5755,8 +5755,8 @@ impl FromResponse for veeam_em_model::CdpReplicaTaskSession {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicaTaskSession {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicaTaskSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5768,8 +5768,8 @@ impl FromResponse for veeam_em_model::CdpReplicaTaskSessions {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicaTaskSessions {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicaTaskSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5781,8 +5781,8 @@ impl FromResponse for veeam_em_model::CdpReplicas {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CdpReplicas {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CdpReplicas {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5794,8 +5794,8 @@ impl FromResponse for veeam_em_model::CreateObjectInJobSpec {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::CreateObjectInJobSpec {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::CreateObjectInJobSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5807,8 +5807,8 @@ impl FromResponse for veeam_em_model::EnterpriseManager {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::EnterpriseManager {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::EnterpriseManager {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5820,8 +5820,8 @@ impl FromResponse for veeam_em_model::EntityRef {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::EntityRef {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::EntityRef {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5833,8 +5833,8 @@ impl FromResponse for veeam_em_model::EntityReferences {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::EntityReferences {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::EntityReferences {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5846,8 +5846,8 @@ impl FromResponse for veeam_em_model::Error {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::Error {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::Error {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5859,8 +5859,8 @@ impl FromResponse for veeam_em_model::LogonSession {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::LogonSession {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::LogonSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5872,8 +5872,8 @@ impl FromResponse for veeam_em_model::LogonSessions {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::LogonSessions {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::LogonSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5885,8 +5885,8 @@ impl FromResponse for veeam_em_model::ObjectInJob {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::ObjectInJob {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::ObjectInJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5898,8 +5898,8 @@ impl FromResponse for veeam_em_model::ObjectsInJob {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::ObjectsInJob {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::ObjectsInJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5911,8 +5911,8 @@ impl FromResponse for veeam_em_model::QueryResult {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::QueryResult {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::QueryResult {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5924,8 +5924,8 @@ impl FromResponse for veeam_em_model::Task {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::Task {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::Task {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5937,8 +5937,8 @@ impl FromResponse for veeam_em_model::Tasks {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::Tasks {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::Tasks {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5950,8 +5950,8 @@ impl FromResponse for veeam_em_model::VAppCdpReplica {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplica {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::VAppCdpReplica {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5963,8 +5963,8 @@ impl FromResponse for veeam_em_model::VAppCdpReplicaVm {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplicaVm {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicaVm {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5976,8 +5976,8 @@ impl FromResponse for veeam_em_model::VAppCdpReplicaVms {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplicaVms {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicaVms {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -5989,8 +5989,8 @@ impl FromResponse for veeam_em_model::VAppCdpReplicas {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::VAppCdpReplicas {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicas {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -6002,8 +6002,8 @@ impl FromResponse for veeam_em_model::VmCdpReplica {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::VmCdpReplica {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::VmCdpReplica {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
@@ -6015,8 +6015,8 @@ impl FromResponse for veeam_em_model::VmCdpReplicas {
         crate::response::decode_body(entry, response)
     }
 }
-impl crate::response::IntoResponse for veeam_em_model::VmCdpReplicas {
-    fn into_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+impl crate::response::ToResponse for veeam_em_model::VmCdpReplicas {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
