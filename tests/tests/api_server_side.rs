@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use veeam_em_api::incoming::{AnyRequest, Incoming, RequestError};
 use veeam_em_api::{
-    BaseUrl, Credentials, FromResponse, ToResponse, LoggedOn, Route, SessionToken, CATALOGUE,
+    BaseUrl, Credentials, FromResponse, LoggedOn, Route, SessionToken, ToResponse, CATALOGUE,
 };
 use veeam_em_model::Document;
 

@@ -349,7 +349,7 @@ mod tests {
         for text in [
             r#"Name=="a""#,
             r#"name=="Exchange Backup""#,
-            "jobtype==backup;platform==hyperv",
+            "jobtype==backup;platform==vmware",
             "(jobtype==replica;scheduleconfigured==false),(jobtype==backup;scheduleconfigured==true)",
             r#"Name=="say \"hi\" \\ bye; a,b (c)""#,
             "TotalSize>=5;TotalSize<10,State!=Working",

@@ -62,6 +62,6 @@ pub use error::ApiError;
 pub use generated::{api, fields, ops, queries, AnyOperation, CATALOGUE};
 pub use id::Id;
 pub use operation::{Operation, SESSION_HEADER};
-pub use response::{FromResponse, ToResponse, LoggedOn};
+pub use response::{FromResponse, LoggedOn, ToResponse};
 pub use route::{route, route_method, Follow, Links, Route, RouteError};
 pub use secret::{Credentials, SessionToken};

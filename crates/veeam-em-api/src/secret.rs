@@ -55,6 +55,11 @@ impl Credentials {
         &self.user
     }
 
+    /// The password itself (for a server that checks it, such as the simulator).
+    pub fn expose_password(&self) -> &str {
+        &self.password
+    }
+
     /// The `Authorization` header value: `Basic base64(user:password)`.
     pub fn basic_authorization(&self) -> String {
         let raw = format!("{}:{}", self.user, self.password);

@@ -6,7 +6,9 @@
 mod api;
 mod decode;
 mod encode;
+mod logging;
 mod password;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -28,6 +30,8 @@ enum Command {
     Encode(encode::Args),
     /// The API's operations: list them, resolve URLs, show requests.
     Api(api::Args),
+    /// Serve the embedded Enterprise Manager simulator on 127.0.0.1 (HTTP or HTTPS).
+    Sim(sim::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(&args),
         Command::Encode(args) => encode::run(&args),
         Command::Api(args) => api::run(&args),
+        Command::Sim(args) => sim::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

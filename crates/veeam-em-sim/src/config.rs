@@ -1,0 +1,103 @@
+//! What the simulated Enterprise Manager holds and how it behaves: its world (sizes, seed), its
+//! users, the idle time of logon sessions, the duration of tasks, and faults to inject.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::faults::FaultRule;
+
+/// A user who may log on.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// The name, as sent in Basic authentication (e.g. `admin` or `CORP\admin`).
+    pub name: String,
+    /// The password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl User {
+    /// `NAME:PASSWORD` (the first `:` separates them).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (name, password) = text
+            .split_once(':')
+            .ok_or_else(|| "a user is NAME:PASSWORD".to_owned())?;
+        if name.is_empty() {
+            return Err("a user needs a name".into());
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}
+
+/// Everything that shapes a simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Seed of every generated name, id and value: the same seed gives the same world.
+    pub seed: u64,
+    /// Number of CDP policies (each with one replica and its VMs or vApps).
+    pub policies: u32,
+    /// CDP replication sessions per policy.
+    pub sessions_per_policy: u32,
+    /// Task sessions per replication session (one per protected VM).
+    pub tasks_per_session: u32,
+    /// Users who may log on; empty means the default `admin`/`admin`.
+    pub users: Vec<User>,
+    /// A logon session expires after this long without a request (Enterprise Manager: 15
+    /// minutes).
+    pub session_idle: Duration,
+    /// How long a task started by an action runs before it finishes.
+    pub task_duration: Duration,
+    /// The time the generated history ends at (the newest session starts just before it).
+    pub epoch: OffsetDateTime,
+    /// Faults to inject.
+    pub faults: Vec<FaultRule>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            policies: 4,
+            sessions_per_policy: 5,
+            tasks_per_session: 3,
+            users: Vec::new(),
+            session_idle: Duration::from_secs(15 * 60),
+            task_duration: Duration::from_secs(2),
+            epoch: time::macros::datetime!(2025-06-16 15:00:00 UTC),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// The users who may log on (the default `admin`/`admin` when none are configured).
+    pub fn effective_users(&self) -> Vec<User> {
+        if self.users.is_empty() {
+            vec![User {
+                name: "admin".into(),
+                password: "admin".into(),
+            }]
+        } else {
+            self.users.clone()
+        }
+    }
+
+    /// Total number of task sessions of the world.
+    pub fn task_session_count(&self) -> u64 {
+        u64::from(self.policies)
+            * u64::from(self.sessions_per_policy)
+            * u64::from(self.tasks_per_session)
+    }
+}
