@@ -9,6 +9,7 @@ mod contenders;
 mod corpus;
 mod rss;
 mod serde_model;
+mod sim_load;
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -17,10 +18,15 @@ const USAGE: &str =
     "usage: veeam-em-bench decode [--refs N] [--rounds R] [--repeat K] [--stream-refs M]
        veeam-em-bench one CONTENDER [--refs N] [--rounds R]   (run by `decode`)
        veeam-em-bench write FILE [--refs N]                   (the document, for xsdata_bench.py)
+       veeam-em-bench sim [--connections C] [--seconds S] [--task-sessions T]
 
 decode: every contender on an EntityReferences document of N Ref (default 100000), best of R
 rounds (default 5) per process and of K processes per contender (default 3, interleaved), then
-streaming_file: the streaming decode of an M-Ref document (default 1000000) from a file.";
+streaming_file: the streaming decode of an M-Ref document (default 1000000) from a file.
+
+sim: the simulator (a child process) with T task sessions (default 1000000) under C keep-alive
+connections (default 64) for S seconds (default 10) per scenario: requests/s, p50/p99 latency,
+errors, and the simulator's peak RSS.";
 
 struct Options {
     refs: usize,
@@ -59,6 +65,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("decode") => parse_options(&args[1..]).and_then(|o| decode_all(&o)),
         Some("one") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| one(&args[1], &o)),
+        Some("sim") => sim_load::run(&args[1..]),
+        Some("sim-server") => sim_load::serve(&args[1..]),
         Some("write") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| {
             corpus::write_file(o.refs, std::path::Path::new(&args[1])).map_err(|e| e.to_string())
         }),

@@ -12,9 +12,9 @@ use uuid::Uuid;
 pub const MAX_INDEX: u64 = (1 << 48) - 1;
 
 const MASK: u64 = MAX_INDEX;
-/// An odd multiplier and its inverse modulo 2^48.
-const MULTIPLIER: u64 = 0x5DEE_CE66_D1CB;
-const XOR: u64 = 0x9E37_79B9_7F4A;
+/// Odd multipliers of the 48-bit mixing (their inverses modulo 2^48 are computed below).
+const M1: u64 = 0x5DEE_CE66_D1CB;
+const M2: u64 = 0x9E37_79B9_7F4B;
 
 /// SplitMix64: a good, tiny mixing function (also the simulator's deterministic randomness).
 pub fn mix64(mut z: u64) -> u64 {
@@ -24,18 +24,39 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The multiplicative inverse of `MULTIPLIER` modulo 2^48 (Newton's iteration).
-const fn inverse() -> u64 {
-    let mut x: u64 = MULTIPLIER;
+/// The multiplicative inverse of an odd `m` modulo 2^48 (Newton's iteration).
+const fn inverse(m: u64) -> u64 {
+    let mut x: u64 = m;
     let mut i = 0;
     while i < 6 {
-        x = x.wrapping_mul(2u64.wrapping_sub(MULTIPLIER.wrapping_mul(x)));
+        x = x.wrapping_mul(2u64.wrapping_sub(m.wrapping_mul(x)));
         i += 1;
     }
     x & MASK
 }
 
-const INVERSE: u64 = inverse();
+const I1: u64 = inverse(M1);
+const I2: u64 = inverse(M2);
+
+/// A bijection of 48-bit numbers that spreads neighbours apart (xor-shift and multiply rounds;
+/// `x ^= x >> 24` is its own inverse on 48 bits).
+fn mix48(mut x: u64, key: u64) -> u64 {
+    x = (x ^ key) & MASK;
+    x ^= x >> 24;
+    x = x.wrapping_mul(M1) & MASK;
+    x ^= x >> 24;
+    x = x.wrapping_mul(M2) & MASK;
+    x ^ (x >> 24)
+}
+
+fn unmix48(mut x: u64, key: u64) -> u64 {
+    x ^= x >> 24;
+    x = x.wrapping_mul(I2) & MASK;
+    x ^= x >> 24;
+    x = x.wrapping_mul(I1) & MASK;
+    x ^= x >> 24;
+    (x ^ key) & MASK
+}
 
 /// The id space of one simulated world.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +82,7 @@ impl IdSpace {
     pub fn uuid(&self, kind: &str, index: u64) -> Uuid {
         debug_assert!(index <= MAX_INDEX);
         let (a, b) = self.kind_bits(kind);
-        let mixed = ((index & MASK).wrapping_mul(MULTIPLIER) & MASK) ^ XOR;
+        let mixed = mix48(index, b >> 16);
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&a.to_be_bytes());
         bytes[8] = b as u8;
@@ -83,8 +104,8 @@ impl IdSpace {
         }
         let mut tail = [0u8; 8];
         tail[2..].copy_from_slice(&bytes[10..]);
-        let mixed = u64::from_be_bytes(tail) ^ XOR;
-        Some(mixed.wrapping_mul(INVERSE) & MASK)
+        let (_, b) = self.kind_bits(kind);
+        Some(unmix48(u64::from_be_bytes(tail), b >> 16))
     }
 }
 
@@ -108,8 +129,14 @@ mod tests {
         }
         assert_ne!(ids.uuid("A", 1), IdSpace::new(43).uuid("A", 1));
         assert_eq!(ids.index("A", "not-a-uuid"), None);
-        // Neighbours do not look like neighbours.
-        let (a, b) = (ids.uuid("A", 1).to_string(), ids.uuid("A", 2).to_string());
-        assert_ne!(a[24..30], b[24..30]);
+        // Neighbours do not look like neighbours, and kinds do not share tails.
+        let tail = |kind: &str, i: u64| ids.uuid(kind, i).to_string()[24..].to_owned();
+        let tails: std::collections::BTreeSet<String> = (0..1000)
+            .flat_map(|i| [tail("A", i), tail("B", i)])
+            .collect();
+        assert_eq!(tails.len(), 2000);
+        let first_bytes: std::collections::BTreeSet<String> =
+            (0..64).map(|i| tail("A", i)[..2].to_owned()).collect();
+        assert!(first_bytes.len() > 30, "{first_bytes:?}");
     }
 }

@@ -34,6 +34,9 @@ use tokio::sync::watch;
 use crate::core::{Delivery, Simulator};
 use crate::errors::error_response;
 
+/// Requests the core answers at the same time (the others wait their turn).
+static PARALLEL: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Largest request body accepted.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Largest request head (request line and headers) accepted.
@@ -272,9 +275,13 @@ async fn handle(
         }
     };
     let request = http::Request::from_parts(parts, bytes.to_vec());
-    // The core is synchronous and quick; large answers (whole collections) run on a blocking
-    // thread so that they do not hold up the others.
-    let outcome = match tokio::task::spawn_blocking(move || sim.serve(request)).await {
+    // The core is synchronous; it runs on a blocking thread so that a large answer (a whole
+    // collection, a scan) does not hold up the others, at most `PARALLEL` at a time so that the
+    // memory of answers being built stays bounded.
+    let permit = PARALLEL.acquire().await;
+    let outcome = tokio::task::spawn_blocking(move || sim.serve(request)).await;
+    drop(permit);
+    let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(_) => {
             let response = error_response(
