@@ -78,6 +78,9 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The path of the n-th request of a scenario.
+type PathFn = Arc<dyn Fn(u64) -> String + Send + Sync>;
+
 /// Latencies of one scenario.
 #[derive(Default)]
 struct Samples {
@@ -119,16 +122,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let policy = first_policy(addr, &token).await?;
         let (_, _, tasks) = world(o.task_sessions);
         let pages = (100 * 100 * u64::from(tasks)) / 1000;
-        let scenarios: Vec<(&str, usize, Box<dyn Fn(u64) -> String + Send + Sync>)> = vec![
+        let scenarios: Vec<(&str, usize, PathFn)> = vec![
             (
                 "small_get",
                 o.connections,
-                Box::new(move |_| format!("/api/cdpPolicies/{policy}")),
+                Arc::new(move |_| format!("/api/cdpPolicies/{policy}")),
             ),
             (
                 "query_page_1000",
                 o.connections,
-                Box::new(move |n| {
+                Arc::new(move |n| {
                     format!(
                         "/api/query?type=CdpReplicaTaskSession&format=Entities&pageSize=1000&page={}",
                         1 + (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) % pages.max(1)
@@ -138,13 +141,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
             (
                 "filtered_scan",
                 8,
-                Box::new(|_| {
+                Arc::new(|_| {
                     "/api/query?type=CdpReplicaTaskSession&filter=TotalSize%3E%3D127000000000&pageSize=100".to_owned()
                 }),
             ),
         ];
         for (name, connections, path) in scenarios {
-            let path: Arc<dyn Fn(u64) -> String + Send + Sync> = Arc::from(path);
             let samples = load(addr, &token, connections, Duration::from_secs(o.seconds), path).await;
             report(name, connections, o.seconds, samples);
         }
@@ -199,7 +201,7 @@ async fn load(
     token: &str,
     connections: usize,
     duration: Duration,
-    path: Arc<dyn Fn(u64) -> String + Send + Sync>,
+    path: PathFn,
 ) -> Samples {
     let stop = Arc::new(AtomicBool::new(false));
     let counter = Arc::new(AtomicU64::new(0));

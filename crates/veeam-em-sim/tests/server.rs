@@ -55,7 +55,7 @@ impl Reply {
 fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> Option<Reply> {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
+        .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     stream.write_all(bytes).unwrap();
     read_reply(&mut BufReader::new(stream))

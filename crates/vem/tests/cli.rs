@@ -346,3 +346,65 @@ fn encode_names_the_mistake_and_its_place() {
         "{err}"
     );
 }
+
+#[test]
+fn sim_serves_on_a_free_port_and_says_where() {
+    use std::io::{BufRead as _, Read as _};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args([
+            "sim",
+            "--port",
+            "0",
+            "--user",
+            "ops:pw",
+            "--fault",
+            "status=503,count=1,path=/api/",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("veeam-em simulator serving ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let mut second = String::new();
+    out.read_line(&mut second).unwrap();
+    assert_eq!(second.trim(), "users: ops");
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap()
+        .strip_suffix("/api")
+        .unwrap()
+        .to_owned();
+    let get = || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GET /api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        text
+    };
+    assert!(
+        get().starts_with("HTTP/1.1 503"),
+        "the fault from the command line"
+    );
+    assert!(get().starts_with("HTTP/1.1 200"));
+    child.kill().unwrap();
+    let _ = child.wait();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(
+        log.contains("status=503") && log.contains("status=200"),
+        "{log}"
+    );
+}
