@@ -42,9 +42,12 @@ pub struct Args {
     /// How long a task started by an action runs (e.g. 2s, 500ms).
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
     task_duration: Duration,
-    /// A fault to inject: KIND[=VALUE][,path=GLOB][,count=N][,share=S] with KIND latency=,
-    /// status=, truncate, drop, expire-session or slow-body= (repeatable).
-    #[arg(long = "fault", value_name = "SPEC", value_parser = FaultRule::parse)]
+    #[arg(
+        long = "fault",
+        value_name = "SPEC",
+        value_parser = FaultRule::parse,
+        help = "A fault to inject: KIND[=VALUE][,path=GLOB][,count=N][,share=S] with KIND latency=, status=, truncate, drop, expire-session or slow-body= (repeatable)"
+    )]
     faults: Vec<FaultRule>,
 }
 
