@@ -105,3 +105,38 @@ fn an_element_declaring_another_default_namespace_is_not_the_schemas() {
     let refs: EntityReferences = from_str(plain).unwrap();
     assert!(refs.refs[0].links.as_ref().unwrap().links.is_empty());
 }
+
+#[test]
+fn unknown_content_is_listed_by_path() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+    let doc = Document::from_slice(
+        &std::fs::read(dir.join("cdp_replica_session_unknown_content.xml")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        veeam_em_model::xml::unknown_paths("", &doc),
+        [
+            "CdpReplicaSession/@SchemaRevision",
+            "CdpReplicaSession/Links/Link/@Hint",
+            "CdpReplicaSession/PolicyKind",
+            "CdpReplicaSession/Statistics",
+        ]
+    );
+    // Namespace declarations are markup, not content.
+    let plain =
+        Document::from_slice(&std::fs::read(dir.join("backup_servers.xml")).unwrap()).unwrap();
+    assert!(veeam_em_model::xml::unknown_paths("", &plain).is_empty());
+    let refs = Document::from_slice(
+        &std::fs::read(dir.join("entity_references_unknown_content.xml")).unwrap(),
+    )
+    .unwrap();
+    let paths = veeam_em_model::xml::unknown_paths("", &refs);
+    assert!(
+        paths.contains(&"EntityReferences/Ref/@TenantUid".to_owned()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"EntityReferences/ContinuationToken".to_owned()),
+        "{paths:?}"
+    );
+}

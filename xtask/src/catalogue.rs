@@ -63,6 +63,10 @@ pub struct Response {
 pub struct QueryType {
     pub name: String,
     pub entity: String,
+    /// The element of `QueryResult/Entities` that holds the items.
+    pub list: String,
+    /// The names items may have in that list.
+    pub items: Vec<String>,
     pub fields: Vec<QueryField>,
 }
 
@@ -196,9 +200,17 @@ fn parse(text: &str) -> Result<Catalogue> {
                         }
                     }
                     "QueryType" => {
+                        let entity = required(&a, "entity", &name)?;
                         query_type = Some(QueryType {
                             name: required(&a, "name", &name)?,
-                            entity: required(&a, "entity", &name)?,
+                            list: required(&a, "list", &name)?,
+                            items: match a.get("items") {
+                                Some(items) => {
+                                    items.split_whitespace().map(str::to_owned).collect()
+                                }
+                                None => vec![entity.clone()],
+                            },
+                            entity,
                             fields: Vec::new(),
                         })
                     }

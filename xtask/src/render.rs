@@ -72,7 +72,7 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
             #[allow(unused_imports)]
             use super::*;
             #[allow(unused_imports)]
-            use crate::xml::{Child, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter};
+            use crate::xml::{Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter};
             #items
         };
         files.insert(
@@ -147,6 +147,8 @@ struct Members {
     de_arms: TokenStream,
     de_build: TokenStream,
     de_keys: Vec<String>,
+    /// `CollectUnknown` statements (complex children).
+    visit: TokenStream,
 }
 
 impl Members {
@@ -408,6 +410,7 @@ impl<'m> Renderer<'m> {
         };
         take("unknown".into())?;
         let deserialize = m.deserialize_impl(&ty, &c.xsd_name);
+        let visit = std::mem::take(&mut m.visit);
         let Members {
             fields,
             locals,
@@ -516,6 +519,13 @@ impl<'m> Renderer<'m> {
 
             #deserialize
 
+            impl crate::xml::CollectUnknown for #ty {
+                fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+                    self.unknown.report(path, found);
+                    #visit
+                }
+            }
+
             #(#choices)*
         })
     }
@@ -602,6 +612,13 @@ impl<'m> Renderer<'m> {
         }
         let doc = doc_lines(&doc);
         m.fields.extend(quote!(#doc pub #f: #ft,));
+        if matches!(e.ty, FieldType::Complex(_)) {
+            m.visit.extend(match sh {
+                Shape::Required => quote!(crate::xml::visit_unknown(path, #name, &self.#f, found);),
+                Shape::Optional => quote!(if let Some(v) = &self.#f { crate::xml::visit_unknown(path, #name, v, found); }),
+                Shape::Repeated => quote!(for v in &self.#f { crate::xml::visit_unknown(path, #name, v, found); }),
+            });
+        }
         match sh {
             Shape::Repeated => {
                 let read = self.read_child(&e.ty, name, quote!(Some(#f.len() + 1)));
@@ -673,6 +690,13 @@ impl<'m> Renderer<'m> {
         }
         let doc = doc_lines(&doc);
         m.fields.extend(quote!(#doc pub #f: #ft,));
+        m.visit.extend(match sh {
+            Shape::Required => quote!(self.#f.collect_unknown(path, found);),
+            Shape::Optional => {
+                quote!(if let Some(item) = &self.#f { item.collect_unknown(path, found); })
+            }
+            Shape::Repeated => quote!(for item in &self.#f { item.collect_unknown(path, found); }),
+        });
         let repeated = matches!(sh, Shape::Repeated);
         let either = ch
             .variants
@@ -791,10 +815,15 @@ impl<'m> Renderer<'m> {
         let mut variants = TokenStream::new();
         let mut writes = TokenStream::new();
         let mut names_arms = TokenStream::new();
+        let mut visit_arms = TokenStream::new();
         for v in &ch.variants {
             let variant = ident(&names::type_name(&v.name));
             let vt = self.field_type(&v.ty);
             let vname = &v.name;
+            visit_arms.extend(match &v.ty {
+                FieldType::Complex(_) => quote!(Self::#variant(value) => crate::xml::visit_unknown(path, #vname, value, found),),
+                FieldType::Value(_) => quote!(Self::#variant(_) => {}),
+            });
             let vdoc = doc_lines(&[format!(
                 "Element `{vname}` ({}).",
                 self.schema_type_name(&v.ty)
@@ -819,6 +848,12 @@ impl<'m> Renderer<'m> {
 
                 fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
                     match self { #writes }
+                }
+            }
+
+            impl crate::xml::CollectUnknown for #enum_ty {
+                fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+                    match self { #visit_arms }
                 }
             }
         })
@@ -928,6 +963,7 @@ impl<'m> Renderer<'m> {
         let mut write_arms = TokenStream::new();
         let mut ser_arms = TokenStream::new();
         let mut de_arms = TokenStream::new();
+        let mut visit_arms = TokenStream::new();
         let mut root_names = Vec::new();
         let mut seen = BTreeSet::new();
         for root in &self.model.roots {
@@ -948,6 +984,13 @@ impl<'m> Renderer<'m> {
             name_arms.extend(quote!(Self::#variant(_) => #name,));
             write_arms.extend(quote!(Self::#variant(value) => value.to_xml(&mut writer, #name),));
             ser_arms.extend(quote!(Self::#variant(value) => map.serialize_entry(#name, value)?,));
+            visit_arms.extend(quote!(Self::#variant(value) => {
+                let len = path.len();
+                if len > 0 { path.push('/'); }
+                path.push_str(#name);
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }));
             de_arms.extend(quote!(#name => Document::#variant(map.next_value()?),));
             root_names.push(name.clone());
         }
@@ -999,6 +1042,13 @@ impl<'m> Renderer<'m> {
                     let mut out = writer.into_string();
                     out.push('\n');
                     out
+                }
+            }
+
+            /// Paths start with the root element's name (given `path` is empty).
+            impl crate::xml::CollectUnknown for Document {
+                fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+                    match self { #visit_arms }
                 }
             }
 

@@ -96,6 +96,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
     let mut request_from = TokenStream::new();
     let mut request_entry = TokenStream::new();
     let mut request_build = TokenStream::new();
+    let mut query_impls = TokenStream::new();
 
     for op in &catalogue.operations {
         let e = entry_ident(op);
@@ -180,6 +181,29 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         }
         if let Some(q) = &op.query_service {
             let qt = format_ident!("{}Query", q);
+            if let Some(qtype) = catalogue.query_types.iter().find(|t| &t.name == q) {
+                let entity = ident(
+                    roots
+                        .get(&qtype.entity)
+                        .map_or(qtype.entity.as_str(), String::as_str),
+                );
+                let list = &qtype.list;
+                let items = &qtype.items;
+                query_impls.extend(quote! {
+                    impl crate::query::QueryOperation for ops::#ty {
+                        type Type = crate::queries::#qt;
+                        type Entity = veeam_em_model::#entity;
+                        const LIST: &'static str = #list;
+                        const ITEMS: &'static [&'static str] = &[#(#items),*];
+                        fn query(&self) -> &Query<Self::Type> {
+                            &self.query
+                        }
+                        fn query_mut(&mut self) -> &mut Query<Self::Type> {
+                            &mut self.query
+                        }
+                    }
+                });
+            }
             fields.extend(quote!(/// Filter, sorting, paging and format.
                 pub query: Query<crate::queries::#qt>,));
             query_values.extend(quote!(out.extend(self.query.to_pairs());));
@@ -483,6 +507,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             }
         }
 
+        #query_impls
         #navigation
         #queries
         #fields

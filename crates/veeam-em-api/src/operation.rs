@@ -39,7 +39,7 @@ const QUERY: &AsciiSet = &URL_UNSAFE.add(b'&').add(b'+').add(b'=');
 /// An API operation as a value: it knows how to build its request and decode its response.
 pub trait Operation {
     /// What a successful response decodes into (and what a server encodes).
-    type Output: FromResponse + crate::response::ToResponse;
+    type Output: FromResponse + crate::response::ToResponse + veeam_em_model::xml::CollectUnknown;
 
     /// The catalogue entry.
     const ENTRY: &'static Entry;

@@ -44,6 +44,23 @@ use std::marker::PhantomData;
 
 use veeam_em_model::{DateTime, Uid};
 
+/// A query service operation (`GET /query?type=...`): what pagers need to walk its pages and
+/// stream its items (generated for every query operation of the catalogue).
+pub trait QueryOperation: crate::Operation<Output = veeam_em_model::QueryResult> + Clone {
+    /// The queried type.
+    type Type: QueryType;
+    /// One item in `Entities` form.
+    type Entity: veeam_em_model::xml::FromXml + veeam_em_model::xml::CollectUnknown;
+    /// The element of `QueryResult/Entities` holding the items, e.g. `CdpReplicaSessions`.
+    const LIST: &'static str;
+    /// The names items have in that list (servers use more than one for some types).
+    const ITEMS: &'static [&'static str];
+    /// The query parameters.
+    fn query(&self) -> &Query<Self::Type>;
+    /// The query parameters, to change (e.g. the page).
+    fn query_mut(&mut self) -> &mut Query<Self::Type>;
+}
+
 /// A type the query service can be asked about (`type=NAME`).
 pub trait QueryType {
     /// The value of the `type` parameter, e.g. `CdpReplicaSession`.
@@ -458,6 +475,36 @@ impl<Q> Query<Q> {
     pub fn format(mut self, format: QueryFormat) -> Self {
         self.format = Some(format);
         self
+    }
+
+    /// The page size, if set.
+    pub fn get_page_size(&self) -> Option<u32> {
+        self.page_size
+    }
+
+    /// The page number, if set.
+    pub fn get_page(&self) -> Option<u32> {
+        self.page
+    }
+
+    /// The format, if set.
+    pub fn get_format(&self) -> Option<&QueryFormat> {
+        self.format.as_ref()
+    }
+
+    /// Sets the page number (for pagers).
+    pub fn set_page(&mut self, page: u32) {
+        self.page = Some(page);
+    }
+
+    /// Sets the page size (for pagers).
+    pub fn set_page_size(&mut self, size: u32) {
+        self.page_size = Some(size);
+    }
+
+    /// Sets the format (for pagers).
+    pub fn set_format(&mut self, format: QueryFormat) {
+        self.format = Some(format);
     }
 
     /// What makes the query impossible to send: a page size or page number of 0.

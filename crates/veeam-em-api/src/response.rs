@@ -25,6 +25,13 @@ impl FromResponse for () {
     }
 }
 
+/// The logon session's unknown content.
+impl veeam_em_model::xml::CollectUnknown for LoggedOn {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        veeam_em_model::xml::CollectUnknown::collect_unknown(&self.session, path, found);
+    }
+}
+
 /// What a server answers with: the reverse of [`FromResponse`], for every operation's output.
 pub trait ToResponse {
     /// The success response of `entry` carrying `self`.

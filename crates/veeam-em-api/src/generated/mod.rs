@@ -4541,6 +4541,54 @@ impl TryFrom<&Route> for AnyOperation {
         Self::from_route(route)
     }
 }
+impl crate::query::QueryOperation for ops::QueryCdpPolicies {
+    type Type = crate::queries::CdpPolicyQuery;
+    type Entity = veeam_em_model::CdpPolicy;
+    const LIST: &'static str = "CdpPolicies";
+    const ITEMS: &'static [&'static str] = &["CdpPolicy"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryCdpReplicas {
+    type Type = crate::queries::CdpReplicaQuery;
+    type Entity = veeam_em_model::CdpReplica;
+    const LIST: &'static str = "CdpReplicas";
+    const ITEMS: &'static [&'static str] = &["CdpReplica"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryCdpReplicaSessions {
+    type Type = crate::queries::CdpReplicaSessionQuery;
+    type Entity = veeam_em_model::CdpReplicaSession;
+    const LIST: &'static str = "CdpReplicaSessions";
+    const ITEMS: &'static [&'static str] = &["CdpReplicaSession", "CdpPolicySession"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryCdpReplicaTaskSessions {
+    type Type = crate::queries::CdpReplicaTaskSessionQuery;
+    type Entity = veeam_em_model::CdpReplicaTaskSession;
+    const LIST: &'static str = "CdpReplicaTaskSessions";
+    const ITEMS: &'static [&'static str] = &["CdpReplicaTaskSession"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
 /// Navigation from the API root to every operation, following the URL structure:
 /// `api::cdp_replica_sessions().id(id).cdp_replica_task_sessions().get()`.
 pub mod api {

@@ -4,7 +4,8 @@
 use super::*;
 #[allow(unused_imports)]
 use crate::xml::{
-    Child, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter,
+    Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
+    XmlWriter,
 };
 /// Request body choosing the state a CDP replica fails over to.
 ///
@@ -227,6 +228,11 @@ impl<'de> serde::Deserialize<'de> for CdpFailoverStartSpec {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpFailoverStartSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// Kind of a CDP replica time interval; only RestoreAvailable has been seen so far.
 ///
 /// Schema type `CdpIntervalKindType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -390,6 +396,14 @@ impl<'de> serde::Deserialize<'de> for CdpPolicies {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpPolicies {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.cdp_policies {
+            crate::xml::visit_unknown(path, "CdpPolicy", v, found);
+        }
     }
 }
 /// A CDP policy configured on a backup server; also the body of its PUT edit.
@@ -878,6 +892,20 @@ impl<'de> serde::Deserialize<'de> for CdpPolicy {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpPolicy {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.policy_schedule_options {
+            crate::xml::visit_unknown(path, "PolicyScheduleOptions", v, found);
+        }
+        if let Some(v) = &self.cdp_policy_info {
+            crate::xml::visit_unknown(path, "CdpPolicyInfo", v, found);
+        }
+    }
+}
 /// Kind-specific content of a CDP policy.
 ///
 /// Schema type `CdpPolicyInfoType` in `schemas/cdp.xsd`.
@@ -994,6 +1022,14 @@ impl<'de> serde::Deserialize<'de> for CdpPolicyInfo {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpPolicyInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.cdp_replica_policy_info {
+            crate::xml::visit_unknown(path, "CdpReplicaPolicyInfo", v, found);
+        }
     }
 }
 /// Kind of a CDP policy.
@@ -1376,6 +1412,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplica {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplica {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A stretch of time to which a CDP replica can be restored, with its achieved RPO.
 ///
 /// Schema type `CdpReplicaIntervalType` in `schemas/cdp.xsd`.
@@ -1582,6 +1626,11 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaInterval {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaInterval {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// A collection of restore intervals.
 ///
 /// Schema type `CdpReplicaIntervalListType` in `schemas/cdp.xsd`.
@@ -1688,6 +1737,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaIntervalList {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicaIntervalList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.intervals {
+            crate::xml::visit_unknown(path, "Interval", v, found);
+        }
     }
 }
 /// Restore intervals and long-term points available in a time window.
@@ -1936,6 +1993,17 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaIntervals {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaIntervals {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.intervals {
+            crate::xml::visit_unknown(path, "Intervals", v, found);
+        }
+        if let Some(v) = &self.restore_points {
+            crate::xml::visit_unknown(path, "RestorePoints", v, found);
+        }
+    }
+}
 /// Request body giving the time window to list restore intervals for.
 ///
 /// Schema type `CdpReplicaIntervalsSpecType` in `schemas/cdp.xsd`.
@@ -2059,6 +2127,11 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaIntervalsSpec {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicaIntervalsSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 /// Objects and default guest processing of a CDP replication policy.
@@ -2203,6 +2276,17 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaPolicyInfo {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicaPolicyInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.includes {
+            crate::xml::visit_unknown(path, "Includes", v, found);
+        }
+        if let Some(v) = &self.guest_processing_options {
+            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
+        }
     }
 }
 /// RPO, reporting and retention settings of a CDP replication policy.
@@ -2612,6 +2696,20 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaPolicyScheduleOptions {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaPolicyScheduleOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.rpo_schedule {
+            crate::xml::visit_unknown(path, "RPOSchedule", v, found);
+        }
+        if let Some(v) = &self.rpo_reporting {
+            crate::xml::visit_unknown(path, "RPOReporting", v, found);
+        }
+        if let Some(v) = &self.long_term_retention_schedule {
+            crate::xml::visit_unknown(path, "LongTermRetentionSchedule", v, found);
+        }
+    }
+}
 /// A long-term restore point of a CDP replica.
 ///
 /// Schema type `CdpReplicaRestorePointType` in `schemas/cdp.xsd`.
@@ -2787,6 +2885,11 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaRestorePoint {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaRestorePoint {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// A collection of long-term restore points.
 ///
 /// Schema type `CdpReplicaRestorePointListType` in `schemas/cdp.xsd`.
@@ -2893,6 +2996,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaRestorePointList {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicaRestorePointList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.restore_points {
+            crate::xml::visit_unknown(path, "RestorePoint", v, found);
+        }
     }
 }
 /// When to report an error because a restore point missed the RPO.
@@ -3081,6 +3192,11 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaRpoReportingFailedOptions {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaRpoReportingFailedOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// When to warn that a restore point missed the RPO.
 ///
 /// Schema type `CDPReplicaRPOReportingWarningOptionsType` in `schemas/cdp.xsd`.
@@ -3265,6 +3381,11 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaRpoReportingWarningOptions {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicaRpoReportingWarningOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 /// One run of a CDP policy on a backup server.
@@ -3807,6 +3928,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaSession {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaSession {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// Lifecycle state of a CDP replication session.
 ///
 /// Schema type `CdpReplicaSessionStateType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -4051,6 +4180,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaSessions {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaSessions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for item in &self.cdp_replica_session_items {
+            item.collect_unknown(path, found);
+        }
+    }
+}
 /// One item of the `xs:choice` in schema type `CdpReplicaSessionEntityListType` in `schemas/cdp.xsd`: the variant is the element name.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CdpReplicaSessionItem {
@@ -4074,6 +4211,18 @@ impl CdpReplicaSessionItem {
             }
             Self::CdpPolicySession(value) => {
                 ToXml::to_xml(value, writer, "CdpPolicySession");
+            }
+        }
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicaSessionItem {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::CdpReplicaSession(value) => {
+                crate::xml::visit_unknown(path, "CdpReplicaSession", value, found)
+            }
+            Self::CdpPolicySession(value) => {
+                crate::xml::visit_unknown(path, "CdpPolicySession", value, found)
             }
         }
     }
@@ -4555,6 +4704,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSession {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaTaskSession {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// Lifecycle state of a CDP replication task session.
 ///
 /// Schema type `CdpReplicaTaskSessionStateType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -4734,6 +4891,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSessions {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CdpReplicaTaskSessions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.cdp_replica_task_sessions {
+            crate::xml::visit_unknown(path, "CdpReplicaTaskSession", v, found);
+        }
+    }
+}
 /// A collection of CDP replica entities.
 ///
 /// Schema type `CdpReplicaEntityListType` in `schemas/cdp.xsd`.
@@ -4840,6 +5005,14 @@ impl<'de> serde::Deserialize<'de> for CdpReplicas {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CdpReplicas {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.cdp_replicas {
+            crate::xml::visit_unknown(path, "CdpReplica", v, found);
+        }
     }
 }
 /// Request body that adds a VM or VM container to a CDP policy.
@@ -5024,6 +5197,14 @@ impl<'de> serde::Deserialize<'de> for CreateObjectInJobSpec {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for CreateObjectInJobSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.guest_processing_options {
+            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
+        }
+    }
+}
 /// The 24 hourly flags of one weekday, comma-separated, with the day's name.
 ///
 /// Schema type `DayType` in `schemas/cdp.xsd` (extends `string`).
@@ -5135,6 +5316,11 @@ impl<'de> serde::Deserialize<'de> for Day {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for Day {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 /// Guest OS processing settings: snapshot options and the credentials to use.
@@ -5329,6 +5515,14 @@ impl<'de> serde::Deserialize<'de> for GuestProcessingOptions {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for GuestProcessingOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.vss_snapshot_options {
+            crate::xml::visit_unknown(path, "VssSnapshotOptions", v, found);
+        }
+    }
+}
 /// Hours in which long-term points are crash-consistent (1) or application-consistent (2).
 ///
 /// Schema type `LongTermRetentionScheduleType` in `schemas/cdp.xsd`.
@@ -5467,6 +5661,14 @@ impl<'de> serde::Deserialize<'de> for LongTermRetentionSchedule {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LongTermRetentionSchedule {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.time_periods {
+            crate::xml::visit_unknown(path, "TimePeriods", v, found);
+        }
     }
 }
 /// A VM or VM container included in a CDP policy.
@@ -5804,6 +6006,17 @@ impl<'de> serde::Deserialize<'de> for ObjectInJob {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for ObjectInJob {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.guest_processing_options {
+            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
+        }
+    }
+}
 /// A collection of objects included in a CDP policy.
 ///
 /// Schema type `ObjectInJobListType` in `schemas/cdp.xsd`.
@@ -5912,6 +6125,14 @@ impl<'de> serde::Deserialize<'de> for ObjectsInJob {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for ObjectsInJob {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.object_in_jobs {
+            crate::xml::visit_unknown(path, "ObjectInJob", v, found);
+        }
+    }
+}
 /// Schedule options of a CDP policy, wrapped by policy kind.
 ///
 /// Schema type `PolicyScheduleOptionsInfoType` in `schemas/cdp.xsd`.
@@ -6018,6 +6239,14 @@ impl<'de> serde::Deserialize<'de> for PolicyScheduleOptionsInfo {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for PolicyScheduleOptionsInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.cdp_replica {
+            crate::xml::visit_unknown(path, "CdpReplica", v, found);
+        }
     }
 }
 /// Notification thresholds for missed recovery point objectives.
@@ -6197,6 +6426,17 @@ impl<'de> serde::Deserialize<'de> for RpoReporting {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for RpoReporting {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.mark_as_warning {
+            crate::xml::visit_unknown(path, "MarkAsWarning", v, found);
+        }
+        if let Some(v) = &self.mark_as_failed {
+            crate::xml::visit_unknown(path, "MarkAsFailed", v, found);
+        }
+    }
+}
 /// Hours in which the policy may create replicated states.
 ///
 /// Schema type `RPOScheduleType` in `schemas/cdp.xsd`.
@@ -6337,6 +6577,14 @@ impl<'de> serde::Deserialize<'de> for RpoSchedule {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for RpoSchedule {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.time_periods {
+            crate::xml::visit_unknown(path, "TimePeriods", v, found);
+        }
+    }
+}
 /// A weekly grid of hourly flags, one Day entry per weekday.
 ///
 /// Schema type `TimePeriodsType` in `schemas/cdp.xsd`.
@@ -6435,6 +6683,14 @@ impl<'de> serde::Deserialize<'de> for TimePeriods {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for TimePeriods {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.days {
+            crate::xml::visit_unknown(path, "Day", v, found);
+        }
     }
 }
 /// A Cloud Director vApp protected by a CDP policy.
@@ -6821,6 +7077,14 @@ impl<'de> serde::Deserialize<'de> for VAppCdpReplica {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for VAppCdpReplica {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A VM inside a vApp CDP replica.
 ///
 /// Schema type `VAppCdpReplicaVmEntityType` in `schemas/cdp.xsd` (extends `EntityType`).
@@ -7106,6 +7370,14 @@ impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVm {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for VAppCdpReplicaVm {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A collection of VMs of a vApp CDP replica.
 ///
 /// Schema type `VAppCdpReplicaVmEntityListType` in `schemas/cdp.xsd`.
@@ -7217,6 +7489,14 @@ impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVms {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for VAppCdpReplicaVms {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.v_app_cdp_replica_vms {
+            crate::xml::visit_unknown(path, "VAppCdpReplicaVm", v, found);
+        }
+    }
+}
 /// A collection of vApp CDP replicas.
 ///
 /// Schema type `VAppCdpReplicaEntityListType` in `schemas/cdp.xsd`.
@@ -7326,6 +7606,14 @@ impl<'de> serde::Deserialize<'de> for VAppCdpReplicas {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for VAppCdpReplicas {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.v_app_cdp_replicas {
+            crate::xml::visit_unknown(path, "VAppCdpReplica", v, found);
+        }
     }
 }
 /// A vSphere VM protected inside a CDP replica.
@@ -7747,6 +8035,14 @@ impl<'de> serde::Deserialize<'de> for VmCdpReplica {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for VmCdpReplica {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A collection of VMs in CDP replicas.
 ///
 /// Schema type `VmCdpReplicaEntityListType` in `schemas/cdp.xsd`.
@@ -7853,6 +8149,14 @@ impl<'de> serde::Deserialize<'de> for VmCdpReplicas {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for VmCdpReplicas {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.vm_cdp_replicas {
+            crate::xml::visit_unknown(path, "VmCdpReplica", v, found);
+        }
     }
 }
 /// How application-aware processing reacts to guest snapshot problems.
@@ -8111,6 +8415,11 @@ impl<'de> serde::Deserialize<'de> for VssSnapshotOptions {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for VssSnapshotOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 impl RootElement for ObjectInJob {

@@ -4,7 +4,8 @@
 use super::*;
 #[allow(unused_imports)]
 use crate::xml::{
-    Child, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter,
+    Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
+    XmlWriter,
 };
 /// A Veeam Backup and Replication server connected to Enterprise Manager.
 ///
@@ -387,6 +388,14 @@ impl<'de> serde::Deserialize<'de> for BackupServer {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for BackupServer {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A collection of backup server entities.
 ///
 /// Schema type `BackupServerEntityListType` in `schemas/common.xsd`.
@@ -493,6 +502,14 @@ impl<'de> serde::Deserialize<'de> for BackupServers {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for BackupServers {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.backup_servers {
+            crate::xml::visit_unknown(path, "BackupServer", v, found);
+        }
     }
 }
 /// The API entry point: links to log on and the list of supported versions.
@@ -691,6 +708,17 @@ impl<'de> serde::Deserialize<'de> for EnterpriseManager {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for EnterpriseManager {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.supported_versions {
+            crate::xml::visit_unknown(path, "SupportedVersions", v, found);
+        }
     }
 }
 /// A resource that is a named object with a Veeam UID.
@@ -912,6 +940,14 @@ impl<'de> serde::Deserialize<'de> for Entity {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for Entity {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A short pointer to an entity: its address, kind, name, UID and links.
 ///
 /// Schema type `EntityReferenceType` in `schemas/common.xsd`.
@@ -1101,6 +1137,14 @@ impl<'de> serde::Deserialize<'de> for EntityRef {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for EntityRef {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A collection of entity references.
 ///
 /// Schema type `EntityReferenceListType` in `schemas/common.xsd`.
@@ -1199,6 +1243,14 @@ impl<'de> serde::Deserialize<'de> for EntityReferences {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for EntityReferences {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.refs {
+            crate::xml::visit_unknown(path, "Ref", v, found);
+        }
     }
 }
 /// Body of a failed request: a message, the HTTP status and optional diagnostics.
@@ -1430,6 +1482,11 @@ impl<'de> serde::Deserialize<'de> for Error {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for Error {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// A hyperlink from a representation to a related resource or action.
 ///
 /// Schema type `LinkType` in `schemas/common.xsd`.
@@ -1613,6 +1670,11 @@ impl<'de> serde::Deserialize<'de> for Link {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for Link {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// An ordered collection of links.
 ///
 /// Schema type `LinkListType` in `schemas/common.xsd`.
@@ -1711,6 +1773,14 @@ impl<'de> serde::Deserialize<'de> for LinkList {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LinkList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.links {
+            crate::xml::visit_unknown(path, "Link", v, found);
+        }
     }
 }
 /// An authenticated API session with links to the top-level resources.
@@ -1918,6 +1988,14 @@ impl<'de> serde::Deserialize<'de> for LogonSession {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for LogonSession {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// A collection of logon sessions.
 ///
 /// Schema type `LogonSessionListType` in `schemas/common.xsd`.
@@ -2024,6 +2102,14 @@ impl<'de> serde::Deserialize<'de> for LogonSessions {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LogonSessions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.logon_sessions {
+            crate::xml::visit_unknown(path, "LogonSession", v, found);
+        }
     }
 }
 /// Virtualization platform an object belongs to.
@@ -2252,6 +2338,14 @@ impl<'de> serde::Deserialize<'de> for Resource {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for Resource {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// Outcome of a session or task session.
 ///
 /// Schema type `SessionResultType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -2449,6 +2543,14 @@ impl<'de> serde::Deserialize<'de> for SupportedVersion {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for SupportedVersion {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
 /// The API versions the server speaks.
 ///
 /// Schema type `SupportedVersionListType` in `schemas/common.xsd`.
@@ -2558,6 +2660,14 @@ impl<'de> serde::Deserialize<'de> for SupportedVersionList {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for SupportedVersionList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.supported_versions {
+            crate::xml::visit_unknown(path, "SupportedVersion", v, found);
+        }
     }
 }
 /// An asynchronous operation started by a request, to be polled until finished.
@@ -2819,6 +2929,17 @@ impl<'de> serde::Deserialize<'de> for Task {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for Task {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.result {
+            crate::xml::visit_unknown(path, "Result", v, found);
+        }
+    }
+}
 /// Outcome of a finished task: a success flag and a message.
 ///
 /// Schema type `TaskResultInfoType` in `schemas/common.xsd`.
@@ -2953,6 +3074,11 @@ impl<'de> serde::Deserialize<'de> for TaskResultInfo {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for TaskResultInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 /// Progress stage of an asynchronous Enterprise Manager task.
@@ -3122,6 +3248,14 @@ impl<'de> serde::Deserialize<'de> for Tasks {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for Tasks {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.tasks {
+            crate::xml::visit_unknown(path, "Task", v, found);
+        }
     }
 }
 impl RootElement for EntityRef {

@@ -446,6 +446,301 @@ impl Document {
         out
     }
 }
+/// Paths start with the root element's name (given `path` is empty).
+impl crate::xml::CollectUnknown for Document {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::ObjectInJob(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("ObjectInJob");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::ObjectsInJob(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("ObjectsInJob");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CreateObjectInJobSpec(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CreateObjectInJobSpec");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpPolicy(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpPolicy");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpPolicies(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpPolicies");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplica(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplica");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicas(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicas");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::VmCdpReplica(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("VmCdpReplica");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaVm(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaVm");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::VmCdpReplicas(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("VmCdpReplicas");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::VAppCdpReplica(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("VAppCdpReplica");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::VAppCdpReplicas(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("VAppCdpReplicas");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::VAppCdpReplicaVm(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("VAppCdpReplicaVm");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::VAppCdpReplicaVms(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("VAppCdpReplicaVms");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaSession(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaSession");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaSessions(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaSessions");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaTaskSession(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaTaskSession");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaTaskSessions(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaTaskSessions");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpFailoverStartSpec(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpFailoverStartSpec");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaIntervalsSpec(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaIntervalsSpec");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::CdpReplicaIntervals(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("CdpReplicaIntervals");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::EntityRef(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("EntityRef");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::EntityReferences(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("EntityReferences");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::Error(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("Error");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::Task(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("Task");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::Tasks(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("Tasks");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::LogonSession(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("LogonSession");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::LogonSessions(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("LogonSessions");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::EnterpriseManager(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("EnterpriseManager");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::BackupServer(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("BackupServer");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::BackupServers(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("BackupServers");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            Self::QueryResult(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("QueryResult");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+        }
+    }
+}
 /// Serialized as an object with one key, the root element's name.
 #[cfg(feature = "serde")]
 impl serde::Serialize for Document {

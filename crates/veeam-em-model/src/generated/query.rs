@@ -4,7 +4,8 @@
 use super::*;
 #[allow(unused_imports)]
 use crate::xml::{
-    Child, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter,
+    Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
+    XmlWriter,
 };
 /// Entity lists of a query result; a result fills the one list of the queried type.
 ///
@@ -316,6 +317,32 @@ impl<'de> serde::Deserialize<'de> for Entities {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for Entities {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.backup_servers {
+            crate::xml::visit_unknown(path, "BackupServers", v, found);
+        }
+        if let Some(v) = &self.cdp_policies {
+            crate::xml::visit_unknown(path, "CdpPolicies", v, found);
+        }
+        if let Some(v) = &self.cdp_replicas {
+            crate::xml::visit_unknown(path, "CdpReplicas", v, found);
+        }
+        if let Some(v) = &self.vm_cdp_replicas {
+            crate::xml::visit_unknown(path, "VmCdpReplicas", v, found);
+        }
+        if let Some(v) = &self.v_app_cdp_replicas {
+            crate::xml::visit_unknown(path, "VAppCdpReplicas", v, found);
+        }
+        if let Some(v) = &self.cdp_replica_sessions {
+            crate::xml::visit_unknown(path, "CdpReplicaSessions", v, found);
+        }
+        if let Some(v) = &self.cdp_replica_task_sessions {
+            crate::xml::visit_unknown(path, "CdpReplicaTaskSessions", v, found);
+        }
+    }
+}
 /// Position of this page within the whole result, with links to other pages.
 ///
 /// Schema type `PagingInfoType` in `schemas/query.xsd`.
@@ -509,6 +536,14 @@ impl<'de> serde::Deserialize<'de> for PagingInfo {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for PagingInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
     }
 }
 /// One page of query results in reference, entity or resource form.
@@ -726,6 +761,26 @@ impl<'de> serde::Deserialize<'de> for QueryResult {
         deserializer.deserialize_map(Fields)
     }
 }
+impl crate::xml::CollectUnknown for QueryResult {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.refs {
+            crate::xml::visit_unknown(path, "Refs", v, found);
+        }
+        if let Some(v) = &self.entities {
+            crate::xml::visit_unknown(path, "Entities", v, found);
+        }
+        if let Some(v) = &self.resources {
+            crate::xml::visit_unknown(path, "Resources", v, found);
+        }
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.paging_info {
+            crate::xml::visit_unknown(path, "PagingInfo", v, found);
+        }
+    }
+}
 /// Non-entity resources of a query result, such as tasks.
 ///
 /// Schema type `ResourcesType` in `schemas/query.xsd`.
@@ -832,6 +887,14 @@ impl<'de> serde::Deserialize<'de> for Resources {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for Resources {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.tasks {
+            crate::xml::visit_unknown(path, "Tasks", v, found);
+        }
     }
 }
 impl RootElement for QueryResult {

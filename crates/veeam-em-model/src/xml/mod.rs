@@ -17,7 +17,9 @@ pub(crate) use error::advance;
 pub use error::{DecodeError, DecodeErrorKind, NotXml};
 pub(crate) use reader::{is_blank, stray_text};
 pub use reader::{Child, FromXml, XmlReader};
-pub use unknown::{Unknown, UnknownContent, UnknownElement};
+pub use unknown::{
+    unknown_paths, visit_unknown, CollectUnknown, Unknown, UnknownContent, UnknownElement,
+};
 pub use value::XmlValue;
 pub use writer::{ToXml, XmlWriter};
 

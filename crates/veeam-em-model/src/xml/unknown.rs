@@ -68,3 +68,78 @@ impl Unknown {
         });
     }
 }
+
+/// Values that can list the content they hold that the schema does not know (the generated
+/// types, [`Document`](crate::Document)): how a client notices a server newer than its schemas.
+pub trait CollectUnknown {
+    /// Calls `found` with the path of each unknown attribute (`.../@Name`) and element
+    /// (`.../Name`) inside `self`, whose own path is `path` (element names joined by `/`, no
+    /// indices, so that one path stands for all items of a list).
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str));
+}
+
+/// No body, nothing unknown.
+impl CollectUnknown for () {
+    fn collect_unknown(&self, _: &mut String, _: &mut dyn FnMut(&str)) {}
+}
+
+/// Visits the child `name` of the element at `path`.
+#[doc(hidden)]
+pub fn visit_unknown<T: CollectUnknown + ?Sized>(
+    path: &mut String,
+    name: &str,
+    value: &T,
+    found: &mut dyn FnMut(&str),
+) {
+    let len = path.len();
+    path.push('/');
+    path.push_str(name);
+    value.collect_unknown(path, found);
+    path.truncate(len);
+}
+
+/// Every path of unknown content in `value`, a document with root `root`, sorted and without
+/// repeats; e.g. `["CdpReplicaSession/@SchemaRevision", "CdpReplicaSession/PolicyKind"]`.
+pub fn unknown_paths<T: CollectUnknown + ?Sized>(root: &str, value: &T) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut path = root.to_owned();
+    value.collect_unknown(&mut path, &mut |p| out.push(p.to_owned()));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The element name at the start of kept source text (`<Name ...` or `<p:Name ...`).
+fn element_name(xml: &str) -> &str {
+    let rest = xml.strip_prefix('<').unwrap_or(xml);
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+impl Unknown {
+    /// Reports the unknown attributes and elements of the element at `path`. Namespace
+    /// declarations and `xsi:` attributes are markup, not content, and are not reported.
+    pub fn report(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        let Some(content) = self.content() else {
+            return;
+        };
+        let len = path.len();
+        for (name, _) in &content.attributes {
+            if name == "xmlns" || name.starts_with("xmlns:") || name.starts_with("xsi:") {
+                continue;
+            }
+            path.push_str("/@");
+            path.push_str(name);
+            found(path);
+            path.truncate(len);
+        }
+        for element in &content.elements {
+            path.push('/');
+            path.push_str(element_name(&element.xml));
+            found(path);
+            path.truncate(len);
+        }
+    }
+}
