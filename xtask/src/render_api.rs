@@ -194,6 +194,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                         type Type = crate::queries::#qt;
                         type Entity = veeam_em_model::#entity;
                         const LIST: &'static str = #list;
+                        const ENTITIES_PATH: &'static [&'static str] = &["Entities", #list];
                         const ITEMS: &'static [&'static str] = &[#(#items),*];
                         fn query(&self) -> &Query<Self::Type> {
                             &self.query

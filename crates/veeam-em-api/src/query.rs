@@ -53,6 +53,8 @@ pub trait QueryOperation: crate::Operation<Output = veeam_em_model::QueryResult>
     type Entity: veeam_em_model::xml::FromXml + veeam_em_model::xml::CollectUnknown;
     /// The element of `QueryResult/Entities` holding the items, e.g. `CdpReplicaSessions`.
     const LIST: &'static str;
+    /// The path from `QueryResult` to that element: `["Entities", LIST]`.
+    const ENTITIES_PATH: &'static [&'static str];
     /// The names items have in that list (servers use more than one for some types).
     const ITEMS: &'static [&'static str];
     /// The query parameters.

@@ -4545,6 +4545,7 @@ impl crate::query::QueryOperation for ops::QueryCdpPolicies {
     type Type = crate::queries::CdpPolicyQuery;
     type Entity = veeam_em_model::CdpPolicy;
     const LIST: &'static str = "CdpPolicies";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "CdpPolicies"];
     const ITEMS: &'static [&'static str] = &["CdpPolicy"];
     fn query(&self) -> &Query<Self::Type> {
         &self.query
@@ -4557,6 +4558,7 @@ impl crate::query::QueryOperation for ops::QueryCdpReplicas {
     type Type = crate::queries::CdpReplicaQuery;
     type Entity = veeam_em_model::CdpReplica;
     const LIST: &'static str = "CdpReplicas";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "CdpReplicas"];
     const ITEMS: &'static [&'static str] = &["CdpReplica"];
     fn query(&self) -> &Query<Self::Type> {
         &self.query
@@ -4569,6 +4571,7 @@ impl crate::query::QueryOperation for ops::QueryCdpReplicaSessions {
     type Type = crate::queries::CdpReplicaSessionQuery;
     type Entity = veeam_em_model::CdpReplicaSession;
     const LIST: &'static str = "CdpReplicaSessions";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "CdpReplicaSessions"];
     const ITEMS: &'static [&'static str] = &["CdpReplicaSession", "CdpPolicySession"];
     fn query(&self) -> &Query<Self::Type> {
         &self.query
@@ -4581,6 +4584,10 @@ impl crate::query::QueryOperation for ops::QueryCdpReplicaTaskSessions {
     type Type = crate::queries::CdpReplicaTaskSessionQuery;
     type Entity = veeam_em_model::CdpReplicaTaskSession;
     const LIST: &'static str = "CdpReplicaTaskSessions";
+    const ENTITIES_PATH: &'static [&'static str] = &[
+        "Entities",
+        "CdpReplicaTaskSessions",
+    ];
     const ITEMS: &'static [&'static str] = &["CdpReplicaTaskSession"];
     fn query(&self) -> &Query<Self::Type> {
         &self.query

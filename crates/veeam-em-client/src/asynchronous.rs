@@ -1,0 +1,290 @@
+//! The async client: the same behaviour as the blocking one (logon when needed, retries,
+//! renewed sessions, unknown-content reports, task waiting) on any [`AsyncTransport`], with a
+//! pager that keeps several pages in flight.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, BoxStream, StreamExt as _};
+use veeam_em_api::query::{QueryFormat, QueryOperation};
+use veeam_em_api::response::check_status;
+use veeam_em_api::{api, ApiError, Auth, Entry, LoggedOn, Operation, Route, SessionToken};
+use veeam_em_model::xml::{CollectUnknown, FromXml};
+use veeam_em_model::{EntityRef, LogonSession, Task};
+
+use crate::blocking::finished;
+use crate::config::ClientConfig;
+use crate::engine::{self, judge, Attempt, Step, UnknownReport};
+use crate::error::ClientError;
+use crate::transport::{AsyncTransport, HttpRequest, HttpResponse};
+
+/// An async client of one Enterprise Manager.
+#[derive(Debug)]
+pub struct AsyncClient<T> {
+    config: ClientConfig,
+    transport: T,
+    session: Mutex<Option<LoggedOn>>,
+    /// Serialises logons, so that concurrent calls log on once.
+    logon_lock: tokio::sync::Mutex<()>,
+    unknown: UnknownReport,
+}
+
+#[cfg(feature = "async")]
+impl AsyncClient<crate::ReqwestTransport> {
+    /// A client over HTTPS (reqwest, rustls), as `config` says.
+    pub fn connect(config: ClientConfig) -> Result<Self, ClientError> {
+        let transport = crate::ReqwestTransport::new(&config)?;
+        Ok(Self::with_transport(config, transport))
+    }
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// A client over `transport`.
+    pub fn with_transport(config: ClientConfig, transport: T) -> Self {
+        Self {
+            config,
+            transport,
+            session: Mutex::new(None),
+            logon_lock: tokio::sync::Mutex::new(()),
+            unknown: UnknownReport::default(),
+        }
+    }
+
+    /// Its configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Its transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Paths of content the schemas do not know that responses held so far.
+    pub fn unknown_content_seen(&self) -> Vec<String> {
+        self.unknown.seen()
+    }
+
+    fn session(&self) -> std::sync::MutexGuard<'_, Option<LoggedOn>> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Logs on (again), keeping the new session.
+    pub async fn logon(&self) -> Result<LogonSession, ClientError> {
+        let credentials = self
+            .config
+            .credentials
+            .clone()
+            .ok_or(ClientError::NoCredentials)?;
+        let mut op = api::session_mngr().logon(credentials);
+        op.v = Some(self.config.api_version.clone());
+        let entry = <veeam_em_api::ops::Logon as Operation>::ENTRY;
+        let response = self
+            .execute_entry(entry, &|_| op.request(&self.config.base, None))
+            .await?;
+        let logged_on = op.decode(response)?;
+        self.unknown.check(&self.config, entry, &logged_on)?;
+        tracing::info!(user = logged_on.session.user_name.as_str(), "logged on");
+        let session = logged_on.session.clone();
+        *self.session() = Some(logged_on);
+        Ok(session)
+    }
+
+    /// Logs off; nothing to do when not logged on.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let Some(id) = self
+            .session()
+            .as_ref()
+            .map(|s| s.session.session_id.clone())
+        else {
+            return Ok(());
+        };
+        let op = api::logon_sessions().id(id.as_str()).logout();
+        let result = self.call(&op).await;
+        *self.session() = None;
+        result
+    }
+
+    async fn token(&self) -> Result<SessionToken, ClientError> {
+        if let Some(s) = self.session().as_ref() {
+            return Ok(s.token.clone());
+        }
+        let _one_at_a_time = self.logon_lock.lock().await;
+        if let Some(s) = self.session().as_ref() {
+            return Ok(s.token.clone());
+        }
+        self.logon().await?;
+        self.session()
+            .as_ref()
+            .map(|s| s.token.clone())
+            .ok_or(ClientError::NoCredentials)
+    }
+
+    async fn execute_entry(
+        &self,
+        entry: &'static Entry,
+        build: &(dyn Fn(Option<&SessionToken>) -> Result<HttpRequest, ApiError> + Sync),
+    ) -> Result<HttpResponse, ClientError> {
+        let mut attempt = Attempt::default();
+        loop {
+            attempt.number += 1;
+            let token = match entry.auth {
+                Auth::Session => Some(Box::pin(self.token()).await?),
+                Auth::None | Auth::Basic => None,
+            };
+            let request = build(token.as_ref())?;
+            engine::log_request(&self.config, entry, &request);
+            let started = Instant::now();
+            let result = self.transport.send(request).await;
+            if let Ok(response) = &result {
+                engine::log_response(entry, response, started.elapsed());
+            }
+            match judge(&self.config, entry, &mut attempt, result) {
+                Step::Done(response) => return Ok(response),
+                Step::Retry(delay) => tokio::time::sleep(delay).await,
+                Step::Relogon => {
+                    *self.session() = None;
+                    attempt.number -= 1;
+                }
+                Step::Fail(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Calls an operation: its typed output, or an error naming the stage.
+    pub async fn call<O: Operation + Sync>(&self, op: &O) -> Result<O::Output, ClientError> {
+        let response = self
+            .execute_entry(O::ENTRY, &|token| op.request(&self.config.base, token))
+            .await?;
+        let output = op.decode(response)?;
+        self.unknown.check(&self.config, O::ENTRY, &output)?;
+        Ok(output)
+    }
+
+    /// Sends the request of a route with an optional body; the raw answer, status checked.
+    pub async fn send_route(
+        &self,
+        route: &Route,
+        body: Option<Vec<u8>>,
+    ) -> Result<HttpResponse, ClientError> {
+        let credentials = self.config.credentials.clone();
+        let response = self
+            .execute_entry(route.entry, &|token| {
+                route.request(&self.config.base, token, credentials.as_ref(), body.clone())
+            })
+            .await?;
+        let (parts, body) = response.into_parts();
+        let borrowed = http::Response::from_parts(parts, &body[..]);
+        check_status(route.entry, &borrowed)?;
+        let (parts, _) = borrowed.into_parts();
+        Ok(http::Response::from_parts(parts, body))
+    }
+
+    /// Waits for a task to finish (see the blocking client's `wait_task`).
+    pub async fn wait_task(&self, task_id: &str, timeout: Duration) -> Result<Task, ClientError> {
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(100);
+        loop {
+            let task = self.call(&api::tasks().id(task_id).get()).await?;
+            if let Some(done) = finished(task)? {
+                return Ok(done);
+            }
+            if Instant::now() + pause > deadline {
+                return Err(ClientError::TaskTimeout {
+                    task_id: task_id.to_owned(),
+                    waited: timeout,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 3 / 2).min(Duration::from_secs(5));
+        }
+    }
+
+    /// One page of a query: its items and the number of pages.
+    async fn page<O, I>(
+        &self,
+        mut op: O,
+        page: u32,
+        entities: bool,
+    ) -> Result<(Vec<I>, u32), ClientError>
+    where
+        O: QueryOperation + Sync,
+        I: FromXml + CollectUnknown,
+    {
+        op.query_mut().set_page(page);
+        let response = self
+            .execute_entry(O::ENTRY, &|token| op.request(&self.config.base, token))
+            .await?;
+        let (parts, body) = response.into_parts();
+        let borrowed = http::Response::from_parts(parts, &body[..]);
+        check_status(O::ENTRY, &borrowed)?;
+        let (path, items) = engine::items_path::<O>(entities);
+        let root = engine::item_root::<O>(entities);
+        let mut out = Vec::new();
+        let (_, pages) = engine::decode_page::<I>(O::ENTRY.name, &body, path, items, |item| {
+            self.unknown
+                .check_at(&self.config, O::ENTRY.name, &root, &item)?;
+            out.push(item);
+            Ok(())
+        })?;
+        Ok((out, pages))
+    }
+
+    fn stream<O, I>(&self, mut op: O, entities: bool) -> BoxStream<'_, Result<I, ClientError>>
+    where
+        O: QueryOperation + Send + Sync + 'static,
+        I: FromXml + CollectUnknown + Send + 'static,
+    {
+        let query = op.query_mut();
+        query.set_format(if entities {
+            QueryFormat::Entities
+        } else {
+            QueryFormat::Refs
+        });
+        if query.get_page_size().is_none() {
+            query.set_page_size(self.config.page_size);
+        }
+        let start = query.get_page().unwrap_or(1);
+        let in_flight = self.config.pages_in_flight;
+        let first_op = op.clone();
+        stream::once(async move { self.page::<O, I>(first_op, start, entities).await })
+            .flat_map(move |first| match first {
+                Err(e) => stream::iter(vec![Err(e)]).boxed(),
+                Ok((items, pages)) => {
+                    let head = stream::iter(items.into_iter().map(Ok));
+                    let op = op.clone();
+                    let rest = stream::iter(start.saturating_add(1)..=pages)
+                        .map(move |page| {
+                            let op = op.clone();
+                            async move { self.page::<O, I>(op, page, entities).await }
+                        })
+                        .buffered(in_flight)
+                        .flat_map(|page| match page {
+                            Ok((items, _)) => {
+                                stream::iter(items.into_iter().map(Ok).collect::<Vec<_>>())
+                            }
+                            Err(e) => stream::iter(vec![Err(e)]),
+                        });
+                    head.chain(rest).boxed()
+                }
+            })
+            .boxed()
+    }
+
+    /// The items of a query in entity form, as a stream, with several pages in flight.
+    pub fn query_entities<O>(&self, op: O) -> BoxStream<'_, Result<O::Entity, ClientError>>
+    where
+        O: QueryOperation + Send + Sync + 'static,
+        O::Entity: Send + 'static,
+    {
+        self.stream(op, true)
+    }
+
+    /// The items of a query in reference form, as a stream.
+    pub fn query_refs<O>(&self, op: O) -> BoxStream<'_, Result<EntityRef, ClientError>>
+    where
+        O: QueryOperation + Send + Sync + 'static,
+    {
+        self.stream(op, false)
+    }
+}

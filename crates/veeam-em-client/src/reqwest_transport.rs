@@ -1,0 +1,127 @@
+//! The async transport on reqwest (tokio, rustls with the ring provider): connection pooling,
+//! timeouts, the TLS trust of the configuration, a limit on the response size.
+
+use crate::config::ClientConfig;
+use crate::error::ClientError;
+use crate::transport::{AsyncTransport, HttpRequest, HttpResponse, TransportError};
+
+/// Sends requests with reqwest.
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+    limit: usize,
+    connect_timeout: std::time::Duration,
+    read_timeout: std::time::Duration,
+}
+
+impl ReqwestTransport {
+    /// A transport with the timeouts, TLS trust and size limit of `config`.
+    pub fn new(config: &ClientConfig) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.connect_timeout + config.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("veeam-em/", env!("CARGO_PKG_VERSION")));
+        if !config.tls.ca_certificates.is_empty() {
+            builder = builder.tls_built_in_root_certs(false);
+            for der in &config.tls.ca_certificates {
+                let cert = reqwest::Certificate::from_der(der)
+                    .map_err(|e| ClientError::Config(format!("a CA certificate: {e}")))?;
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if config.tls.insecure_skip_verification {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| ClientError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            limit: config.max_response_bytes,
+            connect_timeout: config.connect_timeout,
+            read_timeout: config.read_timeout,
+        })
+    }
+
+    fn error(&self, error: reqwest::Error, target: &str) -> TransportError {
+        if let Some(tls) = crate::transport::tls_cause(Some(&error)) {
+            return TransportError::Tls {
+                target: target.to_owned(),
+                message: tls.to_string(),
+            };
+        }
+        if error.is_timeout() {
+            let connecting = error.is_connect();
+            return TransportError::Timeout {
+                stage: if connecting {
+                    "while connecting"
+                } else {
+                    "waiting for the response"
+                },
+                seconds: if connecting {
+                    self.connect_timeout.as_secs_f64()
+                } else {
+                    self.read_timeout.as_secs_f64()
+                },
+            };
+        }
+        if error.is_connect() {
+            return TransportError::Connect {
+                target: target.to_owned(),
+                message: chain(&error),
+            };
+        }
+        if error.is_body() || error.is_decode() || error.is_request() {
+            return TransportError::BodyRead {
+                message: chain(&error),
+            };
+        }
+        TransportError::Other(chain(&error))
+    }
+}
+
+/// An error and its sources, joined.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        out.push_str(": ");
+        out.push_str(&e.to_string());
+        source = e.source();
+    }
+    out
+}
+
+impl AsyncTransport for ReqwestTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let target = request
+            .uri()
+            .authority()
+            .map_or_else(|| request.uri().to_string(), ToString::to_string);
+        let request = reqwest::Request::try_from(request)
+            .map_err(|e| TransportError::Other(format!("cannot send the request: {e}")))?;
+        let mut response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|e| self.error(e, &target))?;
+        let mut builder = http::Response::builder()
+            .status(response.status())
+            .version(response.version());
+        if let Some(headers) = builder.headers_mut() {
+            *headers = std::mem::take(response.headers_mut());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.error(e, &target))? {
+            if body.len() + chunk.len() > self.limit {
+                return Err(TransportError::TooLarge { limit: self.limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        builder
+            .body(body)
+            .map_err(|e| TransportError::Other(e.to_string()))
+    }
+}
