@@ -95,7 +95,7 @@ pub struct ClientConfig {
     pub tls: TlsOptions,
     /// Longest wait for a connection.
     pub connect_timeout: Duration,
-    /// Longest wait for a whole response.
+    /// Longest wait for the response once connected (and between pieces of its body).
     pub read_timeout: Duration,
     /// Repeating idempotent requests.
     pub retry: RetryPolicy,
@@ -175,7 +175,7 @@ impl ClientConfig {
         self
     }
 
-    /// Timeouts to connect and to read a whole response.
+    /// Timeouts to connect, and to wait for the response (and each piece of its body).
     pub fn timeouts(mut self, connect: Duration, read: Duration) -> Self {
         self.connect_timeout = connect;
         self.read_timeout = read;

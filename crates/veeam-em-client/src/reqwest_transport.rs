@@ -20,7 +20,7 @@ impl ReqwestTransport {
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(config.connect_timeout)
-            .timeout(config.connect_timeout + config.read_timeout)
+            .read_timeout(config.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("veeam-em/", env!("CARGO_PKG_VERSION")));
         if !config.tls.ca_certificates.is_empty() {

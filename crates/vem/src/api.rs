@@ -27,23 +27,22 @@ enum Command {
         #[arg(long, short = 'X', default_value = "GET")]
         method: String,
     },
-    /// Build the request for a URL and print it (only with --dry-run: vem has no transport yet).
+    /// Send the request of a URL and print the answer as received (or, with --dry-run, print the
+    /// request).
     Request {
         /// The URL, absolute or relative to the API base.
-        url: String,
+        #[arg(value_name = "URL")]
+        target: String,
         /// HTTP method.
         #[arg(long, short = 'X', default_value = "GET")]
         method: String,
-        /// API base URL [default: the scheme, host and port of an absolute URL, else
-        /// https://localhost:9398/api].
+        /// API base URL of a dry run [default: the scheme, host and port of an absolute URL,
+        /// else https://localhost:9398/api]; a real request goes to --url.
         #[arg(long)]
         base: Option<String>,
         /// Session token for X-RestSvcSessionId (or the VEM_SESSION environment variable).
         #[arg(long, env = "VEM_SESSION", hide_env_values = true)]
         session: Option<String>,
-        /// User name, for logon; the password comes from VEEAM_EM_PASSWORD or a prompt.
-        #[arg(long)]
-        user: Option<String>,
         /// Request body (an XML file), for POST and PUT.
         #[arg(long)]
         body: Option<PathBuf>,
@@ -53,8 +52,57 @@ enum Command {
     },
 }
 
-/// Runs `vem api`; the error is the message to print.
-pub fn run(args: &Args) -> Result<(), String> {
+/// Runs `vem api`.
+pub fn run(
+    args: &Args,
+    connection: &crate::connect::Connection,
+    output: crate::output::Output,
+) -> Result<(), crate::exit::Failure> {
+    if let Command::Request {
+        target,
+        method,
+        body,
+        dry_run: false,
+        ..
+    } = &args.command
+    {
+        return send(target, method, body.as_deref(), connection, output);
+    }
+    Ok(run_offline(args, connection)?)
+}
+
+/// Sends a request through the client (logon, retries) and prints the answer.
+fn send(
+    url: &str,
+    method: &str,
+    body: Option<&std::path::Path>,
+    connection: &crate::connect::Connection,
+    output: crate::output::Output,
+) -> Result<(), crate::exit::Failure> {
+    use crate::exit::{Exit, Failure};
+    let route = route_method(method, url).map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+    let body = match body {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            check_body(route.entry, &bytes, &path.display().to_string())?;
+            Some(bytes)
+        }
+        None => None,
+    };
+    let client = connection.client()?;
+    let response = client.send_route(&route, body)?;
+    let raw = response.into_body();
+    if raw.is_empty() {
+        return Ok(());
+    }
+    let doc = veeam_em_model::Document::from_slice(&raw)
+        .map_err(|e| Failure::new(Exit::BadBody, format!("the response does not decode: {e}")))?;
+    Ok(crate::output::print_document(&doc, Some(&raw), output)?)
+}
+
+/// The commands that need no server.
+fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(), String> {
     match &args.command {
         Command::List => {
             for entry in CATALOGUE {
@@ -79,17 +127,14 @@ pub fn run(args: &Args) -> Result<(), String> {
             Ok(())
         }
         Command::Request {
-            url,
+            target: url,
             method,
             base,
             session,
-            user,
             body,
             dry_run,
         } => {
-            if !dry_run {
-                return Err("sending requests is not implemented yet (no transport); add --dry-run to print the request".into());
-            }
+            debug_assert!(*dry_run, "real requests go through `send`");
             let route = route_method(method, url).map_err(|e| e.to_string())?;
             let base = request_base(url, base.as_deref())?;
             let mut session = session.as_deref().map(SessionToken::new);
@@ -99,7 +144,7 @@ pub fn run(args: &Args) -> Result<(), String> {
                 );
                 session = Some(SessionToken::new(PLACEHOLDER_TOKEN));
             }
-            let credentials = match user {
+            let credentials = match &connection.user {
                 Some(user) => Some(Credentials::new(user, crate::password::read(user)?)),
                 None => None,
             };

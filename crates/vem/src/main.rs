@@ -1,12 +1,19 @@
 //! `vem`: command-line tool for the Veeam Backup Enterprise Manager REST API.
 //!
-//! `vem decode` turns API documents into JSON or XML; `vem api` lists, routes and dry-runs the
-//! API's operations. Sending requests (transports) and the simulator are still to come.
+//! Talks to a server with `--url` (or `VEEAM_EM_URL`), or, without it, to the embedded
+//! simulator in process: `vem cdp task-sessions` works on a fresh machine. Also decodes and
+//! encodes documents, lists and routes the API's operations, and serves the simulator
+//! (`vem sim`). Exit statuses are in `exit.rs` and the README.
 
 mod api;
+mod cdp;
+mod connect;
 mod decode;
 mod encode;
+mod exit;
+mod get;
 mod logging;
+mod output;
 mod password;
 mod sim;
 
@@ -14,39 +21,102 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::exit::Failure;
+use crate::output::Output;
+
 /// Command-line tool for the Veeam Backup Enterprise Manager REST API.
 #[derive(Debug, Parser)]
-#[command(name = "vem", version, about)]
+#[command(name = "vem", version, about, after_help = EXIT_STATUSES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How to print results [default: table on a terminal, JSON otherwise].
+    #[arg(long, short = 'o', value_enum, global = true)]
+    output: Option<Output>,
+    /// Log what vem does on standard error (-v: requests, -vv: everything but secrets).
+    #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
 }
+
+const EXIT_STATUSES: &str =
+    "Exit statuses: 0 success, 1 local problem (file, document, failed task), 2 usage, \
+3 cannot connect (or timeout), 4 TLS (untrusted certificate: --ca-cert), 5 bad credentials (401), \
+6 not found (404), 7 other server error (with its message), 8 bad response body.";
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The CDP family: policies, replicas, sessions, task sessions.
+    Cdp {
+        #[command(flatten)]
+        args: cdp::Args,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// GET any resource of the catalogue by path or href, e.g. /cdpPolicies.
+    Get {
+        /// A path below the API base or an href.
+        target: String,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// The query service: a type, a filter, sorting and paging.
+    Query {
+        #[command(flatten)]
+        args: get::QueryArgs,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// Show a task, or wait for it to finish.
+    Task {
+        #[command(flatten)]
+        args: get::TaskArgs,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
     /// Decode an API document (XML) and print it as JSON or re-encoded XML.
     Decode(decode::Args),
     /// Encode the JSON form of an API document (what `decode` prints) as XML, e.g. a request body.
     Encode(encode::Args),
-    /// The API's operations: list them, resolve URLs, show requests.
-    Api(api::Args),
+    /// The API's operations: list them, resolve URLs, send or show requests.
+    Api {
+        #[command(flatten)]
+        args: api::Args,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
     /// Serve the embedded Enterprise Manager simulator on 127.0.0.1 (HTTP or HTTPS).
     Sim(sim::Args),
 }
 
+fn run(cli: &Cli) -> Result<(), Failure> {
+    let output = Output::resolve(cli.output);
+    match &cli.command {
+        Command::Decode(args) => Ok(decode::run(args)?),
+        Command::Encode(args) => Ok(encode::run(args)?),
+        Command::Sim(args) => Ok(sim::run(args)?),
+        Command::Api { args, connection } => api::run(args, connection, output),
+        Command::Cdp { args, connection } => cdp::run(args, &connection.client()?, output),
+        Command::Get { target, connection } => get::get(&connection.client()?, target, output),
+        Command::Query { args, connection } => get::query(&connection.client()?, args, output),
+        Command::Task { args, connection } => get::task(&connection.client()?, args, output),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Decode(args) => decode::run(&args),
-        Command::Encode(args) => encode::run(&args),
-        Command::Api(args) => api::run(&args),
-        Command::Sim(args) => sim::run(&args),
-    };
-    match result {
+    match cli.verbose {
+        0 => {}
+        1 => logging::init("debug"),
+        _ => logging::init("trace"),
+    }
+    if cli.verbose == 0 && !matches!(cli.command, Command::Sim(_)) {
+        logging::init("warn");
+    }
+    match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("vem: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("vem: {}", failure.message);
+            ExitCode::from(failure.exit as u8)
         }
     }
 }

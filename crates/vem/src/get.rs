@@ -1,0 +1,229 @@
+//! `vem get PATH|HREF`, `vem query TYPE ...` and `vem task ID`: any GET of the catalogue, the
+//! query service with all its parameters, and tasks.
+
+use std::time::Duration;
+
+use veeam_em_api::{route, route_method, Route};
+use veeam_em_client::{Client, Transport};
+use veeam_em_model::{Document, EntityReferences, Link, QueryResult};
+
+use crate::exit::{Exit, Failure};
+use crate::output::{print_document, Output, Progress};
+
+/// Routes a GET target (an href or a path below the API base).
+fn get_route(target: &str) -> Result<Route, Failure> {
+    route(target).map_err(|e| Failure::new(Exit::Usage, e.to_string()))
+}
+
+/// Fetches `target` and decodes it: the document and the body as received.
+pub fn fetch<T: Transport>(
+    client: &Client<T>,
+    target: &str,
+) -> Result<(Document, Vec<u8>), Failure> {
+    let route = get_route(target)?;
+    let response = client.send_route(&route, None)?;
+    let body = response.into_body();
+    let doc = Document::from_slice(&body).map_err(|e| {
+        Failure::new(
+            Exit::BadBody,
+            format!("{}: the response does not decode: {e}", route.entry.name),
+        )
+    })?;
+    Ok((doc, body))
+}
+
+/// `vem get`.
+pub fn get<T: Transport>(client: &Client<T>, target: &str, output: Output) -> Result<(), Failure> {
+    let (doc, body) = fetch(client, target)?;
+    Ok(print_document(&doc, Some(&body), output)?)
+}
+
+/// Arguments of `vem query`.
+#[derive(Debug, clap::Args)]
+pub struct QueryArgs {
+    /// The type to query, e.g. CdpReplicaSession (see `vem api list`: GET /query?type=...).
+    r#type: String,
+    /// A filter, e.g. 'Result==Failed;State!=Working' (fields of the type, ==, !=, <, >, <=, >=,
+    /// ; for AND, , for OR, parentheses).
+    #[arg(long)]
+    filter: Option<String>,
+    /// Sort by FIELD (ascending), or -FIELD (descending).
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
+    sort: Option<String>,
+    /// Items per page.
+    #[arg(long, value_name = "N")]
+    page_size: Option<u32>,
+    /// Which page (from 1).
+    #[arg(long, value_name = "N")]
+    page: Option<u32>,
+    /// Every page, following the Next links.
+    #[arg(long)]
+    all: bool,
+    /// References (the default) or entities.
+    #[arg(long, value_enum, default_value_t = Form::Refs)]
+    format: Form,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Form {
+    Refs,
+    Entities,
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~;,()!*:@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `vem query`.
+pub fn query<T: Transport>(
+    client: &Client<T>,
+    args: &QueryArgs,
+    output: Output,
+) -> Result<(), Failure> {
+    let mut url = format!("/query?type={}", encode(&args.r#type));
+    if args.format == Form::Entities {
+        url.push_str("&format=Entities");
+    }
+    if let Some(f) = &args.filter {
+        url.push_str(&format!("&filter={}", encode(f)));
+    }
+    match args.sort.as_deref() {
+        Some(field) if field.starts_with('-') => {
+            url.push_str(&format!("&sortDesc={}", encode(&field[1..])))
+        }
+        Some(field) => url.push_str(&format!("&sortAsc={}", encode(field))),
+        None => {}
+    }
+    if let Some(n) = args.page_size {
+        url.push_str(&format!("&pageSize={n}"));
+    }
+    if let Some(n) = args.page {
+        url.push_str(&format!("&page={n}"));
+    }
+    // The type must be one the catalogue knows.
+    route_method("GET", &url).map_err(|_| {
+        let known: Vec<&str> = veeam_em_api::CATALOGUE
+            .iter()
+            .filter_map(|e| e.query_service)
+            .collect();
+        Failure::new(
+            Exit::Usage,
+            format!(
+                "the query service has no type {:?} here; known types: {}",
+                args.r#type,
+                known.join(", ")
+            ),
+        )
+    })?;
+    let (first, body) = fetch(client, &url)?;
+    let Document::QueryResult(mut result) = first else {
+        return Err(Failure::new(
+            Exit::BadBody,
+            "the query answered something other than a QueryResult",
+        ));
+    };
+    if !args.all {
+        return Ok(print_document(
+            &Document::QueryResult(result),
+            Some(&body),
+            output,
+        )?);
+    }
+    // Every page: the items of each page are added to the first page's lists.
+    let progress = Progress::new();
+    let mut page = result.clone();
+    loop {
+        let info = page.paging_info.as_ref();
+        let (n, count) = (
+            info.and_then(|i| i.page_num).unwrap_or(1),
+            info.and_then(|i| i.pages_count).unwrap_or(1),
+        );
+        progress.update(
+            u32::try_from(n).unwrap_or(0),
+            u32::try_from(count).unwrap_or(0),
+            result.refs.as_ref().map_or(0, |r| r.refs.len()),
+        );
+        let Some(next) = next_link(&page) else {
+            break;
+        };
+        let (doc, _) = fetch(client, &next.href)?;
+        let Document::QueryResult(p) = doc else {
+            return Err(Failure::new(Exit::BadBody, "a page is not a QueryResult"));
+        };
+        merge(&mut result, &p);
+        page = p;
+    }
+    progress.done();
+    result.paging_info = None;
+    Ok(print_document(
+        &Document::QueryResult(result),
+        None,
+        output,
+    )?)
+}
+
+fn next_link(result: &QueryResult) -> Option<Link> {
+    veeam_em_api::paging::page_link(result, veeam_em_api::paging::Page::Next).cloned()
+}
+
+/// Adds the items of `page` to `into`.
+fn merge(into: &mut QueryResult, page: &QueryResult) {
+    if let Some(refs) = &page.refs {
+        into.refs
+            .get_or_insert_with(EntityReferences::default)
+            .refs
+            .extend(refs.refs.iter().cloned());
+    }
+    if let (Some(into), Some(page)) = (into.entities.as_mut(), page.entities.as_ref()) {
+        macro_rules! extend {
+            ($field:ident, $items:ident) => {
+                if let (Some(a), Some(b)) = (into.$field.as_mut(), page.$field.as_ref()) {
+                    a.$items.extend(b.$items.iter().cloned());
+                }
+            };
+        }
+        extend!(backup_servers, backup_servers);
+        extend!(cdp_policies, cdp_policies);
+        extend!(cdp_replicas, cdp_replicas);
+        extend!(vm_cdp_replicas, vm_cdp_replicas);
+        extend!(v_app_cdp_replicas, v_app_cdp_replicas);
+        extend!(cdp_replica_sessions, cdp_replica_session_items);
+        extend!(cdp_replica_task_sessions, cdp_replica_task_sessions);
+    }
+}
+
+/// Arguments of `vem task`.
+#[derive(Debug, clap::Args)]
+pub struct TaskArgs {
+    /// The task's id (task-1) or href.
+    id: String,
+    /// Wait until it finishes.
+    #[arg(long)]
+    wait: bool,
+    /// How long --wait waits, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    wait_for: u64,
+}
+
+/// `vem task`.
+pub fn task<T: Transport>(
+    client: &Client<T>,
+    args: &TaskArgs,
+    output: Output,
+) -> Result<(), Failure> {
+    let id = args.id.rsplit('/').next().unwrap_or(&args.id).to_owned();
+    let task = if args.wait {
+        client.wait_task(&id, Duration::from_secs(args.wait_for))?
+    } else {
+        client.call(&veeam_em_api::api::tasks().id(id.as_str()).get())?
+    };
+    Ok(print_document(&Document::Task(task), None, output)?)
+}

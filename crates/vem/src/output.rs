@@ -1,0 +1,324 @@
+//! What `vem` prints: a table for people (on a terminal, or `--output table`), JSON for programs
+//! (the same shape as `vem decode`), or the XML as the server sent it.
+
+use std::io::{IsTerminal as _, Write as _};
+
+use veeam_em_model::{
+    CdpPolicy, CdpReplica, CdpReplicaSession, CdpReplicaTaskSession, DateTime, Document, EntityRef,
+    Task,
+};
+
+/// How to print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// Aligned columns of the fields people look at (the default on a terminal).
+    Table,
+    /// JSON, as `vem decode` prints it (the default otherwise).
+    Json,
+    /// XML, as the server sent it.
+    Xml,
+}
+
+impl Output {
+    /// `choice`, or the default for where standard output goes.
+    pub fn resolve(choice: Option<Output>) -> Output {
+        choice.unwrap_or(if std::io::stdout().is_terminal() {
+            Output::Table
+        } else {
+            Output::Json
+        })
+    }
+}
+
+/// Writes `text` to standard output.
+pub fn print(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // The reader stopped reading (`vem ... | head`): nothing more to say.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| format!("cannot write output: {e}")),
+    }
+}
+
+/// The JSON of a document (one key: its root element).
+pub fn json(doc: &Document) -> Result<String, String> {
+    let mut text =
+        serde_json::to_string_pretty(doc).map_err(|e| format!("cannot encode JSON: {e}"))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// A table: headers and rows of cells, printed with aligned columns.
+#[derive(Debug, Default)]
+pub struct Table {
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: &[&'static str]) -> Self {
+        Self {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn render(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(i) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+        }
+        let line = |cells: &mut dyn Iterator<Item = &str>| {
+            let mut out = String::new();
+            for (i, cell) in cells.enumerate() {
+                if i > 0 {
+                    out.push_str("  ");
+                }
+                out.push_str(cell);
+                if i + 1 < widths.len() {
+                    let pad = widths[i].saturating_sub(cell.chars().count());
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.trim_end().to_owned()
+        };
+        let mut out = line(&mut self.headers.iter().copied());
+        out.push('\n');
+        for row in &self.rows {
+            out.push_str(&line(&mut row.iter().map(String::as_str)));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn text(value: Option<&veeam_em_model::Text>) -> String {
+    value.map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// A time as `YYYY-MM-DD HH:MM:SS` (the API's times are UTC).
+pub fn time(value: Option<&DateTime>) -> String {
+    let Some(t) = value else {
+        return String::new();
+    };
+    let (d, c) = (t.local.date(), t.local.time());
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        c.hour(),
+        c.minute(),
+        c.second()
+    )
+}
+
+fn size(bytes: Option<i64>) -> String {
+    match bytes {
+        Some(b) if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30)),
+        Some(b) if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1u32 << 20)),
+        Some(b) => format!("{b} B"),
+        None => String::new(),
+    }
+}
+
+fn uid(value: Option<&veeam_em_model::Uid>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
+}
+
+fn display<T: std::fmt::Display>(value: Option<&T>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
+}
+
+pub fn policies_table(items: &[CdpPolicy]) -> Table {
+    let mut t = Table::new(&["NAME", "PLATFORM", "ENABLED", "NEXT RUN (UTC)", "UID"]);
+    for p in items {
+        t.row(vec![
+            text(p.name.as_ref()),
+            display(p.platform.as_ref()),
+            match p.schedule_enabled {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+            time(p.next_run.as_ref()),
+            uid(p.uid.as_ref()),
+        ]);
+    }
+    t
+}
+
+pub fn replicas_table(items: &[CdpReplica]) -> Table {
+    let mut t = Table::new(&["NAME", "POLICY", "BACKUP SERVER", "UID"]);
+    for r in items {
+        t.row(vec![
+            text(r.name.as_ref()),
+            text(r.policy_name.as_ref()),
+            text(r.backup_server.as_ref()),
+            uid(r.uid.as_ref()),
+        ]);
+    }
+    t
+}
+
+pub fn sessions_table(items: &[CdpReplicaSession]) -> Table {
+    let mut t = Table::new(&["NAME", "STATE", "RESULT", "START (UTC)", "END (UTC)", "UID"]);
+    for s in items {
+        t.row(vec![
+            text(s.name.as_ref()),
+            display(s.state.as_ref()),
+            display(s.result.as_ref()),
+            time(s.creation_time_utc.as_ref()),
+            time(s.end_time_utc.as_ref()),
+            uid(s.uid.as_ref()),
+        ]);
+    }
+    t
+}
+
+pub fn task_sessions_table(items: &[CdpReplicaTaskSession]) -> Table {
+    let mut t = Table::new(&[
+        "VM",
+        "STATE",
+        "RESULT",
+        "START (UTC)",
+        "END (UTC)",
+        "SIZE",
+        "UID",
+    ]);
+    for s in items {
+        t.row(vec![
+            text(s.vm_display_name.as_ref()),
+            display(s.state.as_ref()),
+            display(s.result.as_ref()),
+            time(s.creation_time_utc.as_ref()),
+            time(s.end_time_utc.as_ref()),
+            size(s.total_size),
+            uid(s.uid.as_ref()),
+        ]);
+    }
+    t
+}
+
+pub fn refs_table(items: &[EntityRef]) -> Table {
+    let mut t = Table::new(&["NAME", "TYPE", "UID"]);
+    for r in items {
+        t.row(vec![
+            text(r.name.as_ref()),
+            r.type_.to_string(),
+            r.uid.to_string(),
+        ]);
+    }
+    t
+}
+
+pub fn tasks_table(items: &[Task]) -> Table {
+    let mut t = Table::new(&["TASK", "STATE", "OPERATION", "RESULT"]);
+    for task in items {
+        t.row(vec![
+            task.task_id.to_string(),
+            task.state.to_string(),
+            task.operation.to_string(),
+            match &task.result {
+                Some(r) if r.success => format!("success: {}", text(r.message.as_ref())),
+                Some(r) => format!("failed: {}", text(r.message.as_ref())),
+                None => String::new(),
+            },
+        ]);
+    }
+    t
+}
+
+/// A table for any document: the known shapes get their columns; others print as JSON.
+pub fn document_table(doc: &Document) -> Result<String, String> {
+    let table = match doc {
+        Document::CdpPolicies(l) => policies_table(&l.cdp_policies),
+        Document::CdpPolicy(p) => policies_table(std::slice::from_ref(p)),
+        Document::CdpReplicas(l) => replicas_table(&l.cdp_replicas),
+        Document::CdpReplica(r) => replicas_table(std::slice::from_ref(r)),
+        Document::CdpReplicaSessions(l) => sessions_table(
+            &l.cdp_replica_session_items
+                .iter()
+                .map(|i| match i {
+                    veeam_em_model::CdpReplicaSessionItem::CdpReplicaSession(s)
+                    | veeam_em_model::CdpReplicaSessionItem::CdpPolicySession(s) => s.clone(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Document::CdpReplicaSession(s) => sessions_table(std::slice::from_ref(s)),
+        Document::CdpReplicaTaskSessions(l) => task_sessions_table(&l.cdp_replica_task_sessions),
+        Document::CdpReplicaTaskSession(s) => task_sessions_table(std::slice::from_ref(s)),
+        Document::EntityReferences(l) => refs_table(&l.refs),
+        Document::EntityRef(r) => refs_table(std::slice::from_ref(r)),
+        Document::Tasks(l) => tasks_table(&l.tasks),
+        Document::Task(t) => tasks_table(std::slice::from_ref(t)),
+        Document::QueryResult(q) => {
+            if let Some(refs) = &q.refs {
+                refs_table(&refs.refs)
+            } else if let Some(e) = &q.entities {
+                let list = if let Some(l) = &e.cdp_policies {
+                    Document::CdpPolicies(l.clone())
+                } else if let Some(l) = &e.cdp_replicas {
+                    Document::CdpReplicas(l.clone())
+                } else if let Some(l) = &e.cdp_replica_sessions {
+                    Document::CdpReplicaSessions(l.clone())
+                } else if let Some(l) = &e.cdp_replica_task_sessions {
+                    Document::CdpReplicaTaskSessions(l.clone())
+                } else {
+                    return json(doc);
+                };
+                return document_table(&list);
+            } else {
+                return json(doc);
+            }
+        }
+        _ => return json(doc),
+    };
+    Ok(table.render())
+}
+
+/// Prints a document in the chosen form; `raw` is the body as received, for XML.
+pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Result<(), String> {
+    match output {
+        Output::Json => print(&json(doc)?),
+        Output::Xml => match raw {
+            Some(bytes) => print(&String::from_utf8_lossy(bytes)),
+            None => print(&doc.to_xml_string()),
+        },
+        Output::Table => print(&document_table(doc)?),
+    }
+}
+
+/// Shows "page N of M" on standard error while a long listing runs on a terminal.
+#[derive(Debug)]
+pub struct Progress {
+    on: bool,
+}
+
+impl Progress {
+    pub fn new() -> Self {
+        Self {
+            on: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn update(&self, page: u32, pages: u32, items: usize) {
+        if self.on && pages > 1 {
+            eprint!("\rpage {page} of {pages}, {items} items");
+        }
+    }
+
+    pub fn done(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

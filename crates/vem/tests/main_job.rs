@@ -1,0 +1,318 @@
+//! The main job end to end: `vem` against the embedded simulator (no --url) and against a
+//! simulator on a real socket (plain and TLS), with snapshots of its table and JSON output and
+//! one test per exit status. Nothing may panic or hang.
+
+use std::io::{BufRead as _, Read as _, Write as _};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use veeam_em_sim::server::{start, RunningServer, ServerOptions};
+use veeam_em_sim::{Fault, FaultRule, SimConfig, Simulator};
+
+fn vem(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vem"));
+    c.args(args)
+        .env_remove("VEEAM_EM_URL")
+        .env_remove("VEEAM_EM_USER")
+        .env_remove("VEEAM_EM_PASSWORD")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn the_main_job_lists_task_sessions_of_the_embedded_simulator() {
+    let out = vem(&["cdp", "task-sessions", "--output", "table"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("using the embedded Enterprise Manager simulator")
+            && stderr(&out).contains("--url"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        stderr(&out).lines().count(),
+        1,
+        "one line: {}",
+        stderr(&out)
+    );
+    insta::assert_snapshot!("task_sessions_table", stdout(&out));
+}
+
+#[test]
+fn json_output_has_the_shape_of_decode() {
+    let out = vem(&["cdp", "policies", "--output", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["CdpPolicies"]["CdpPolicy"].as_array().unwrap().len(),
+        4
+    );
+    insta::assert_snapshot!("policies_json", stdout(&out));
+    // Not a terminal: JSON by default; and it reads back with `vem encode`.
+    let out = vem(&["cdp", "sessions"], &[]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["CdpReplicaSessions"]["CdpReplicaSession"]
+            .as_array()
+            .unwrap()
+            .len(),
+        20
+    );
+    let mut encode = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(["encode", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    encode.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let xml = encode.wait_with_output().unwrap();
+    assert!(xml.status.success());
+    assert!(String::from_utf8_lossy(&xml.stdout).starts_with("<CdpReplicaSessions "));
+}
+
+#[test]
+fn policy_disable_waits_for_its_task_and_show_reads_it_back() {
+    let policies = vem(&["cdp", "policies", "-o", "json"], &[]);
+    let json: serde_json::Value = serde_json::from_slice(&policies.stdout).unwrap();
+    let uid = json["CdpPolicies"]["CdpPolicy"][0]["UID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = vem(
+        &["cdp", "policy", "disable", &uid, "--wait", "-o", "table"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Finished") && stdout(&out).contains("success"),
+        "{}",
+        stdout(&out)
+    );
+    let show = vem(&["cdp", "show", &uid, "-o", "table"], &[]);
+    assert_eq!(show.status.code(), Some(0), "{}", stderr(&show));
+    assert!(stdout(&show).starts_with("NAME"), "{}", stdout(&show));
+}
+
+fn server(config: SimConfig, tls: bool) -> (Arc<Simulator>, RunningServer) {
+    let sim = Arc::new(Simulator::new(config));
+    let server = start(
+        sim.clone(),
+        ServerOptions {
+            port: 0,
+            tls,
+            cert_path: None,
+        },
+    )
+    .unwrap();
+    (sim, server)
+}
+
+const ADMIN: &[(&str, &str)] = &[("VEEAM_EM_USER", "admin"), ("VEEAM_EM_PASSWORD", "admin")];
+
+#[test]
+fn against_a_server_on_a_socket() {
+    let (_sim, server) = server(SimConfig::default(), false);
+    let out = vem(
+        &["cdp", "--url", server.url(), "replicas", "-o", "table"],
+        ADMIN,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("NAME"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("embedded"));
+    // `vem get` prints XML as received; `vem api request` really sends.
+    let xml = vem(
+        &["get", "--url", server.url(), "/cdpPolicies", "-o", "xml"],
+        ADMIN,
+    );
+    assert!(
+        stdout(&xml).starts_with("<EntityReferences "),
+        "{}",
+        stdout(&xml)
+    );
+    let api = vem(
+        &[
+            "api",
+            "--url",
+            server.url(),
+            "request",
+            "/tasks",
+            "-o",
+            "json",
+        ],
+        ADMIN,
+    );
+    assert_eq!(api.status.code(), Some(0), "{}", stderr(&api));
+    assert!(stdout(&api).contains("\"Tasks\""), "{}", stdout(&api));
+    let task = vem(
+        &[
+            "query",
+            "--url",
+            server.url(),
+            "CdpReplicaTaskSession",
+            "--page-size",
+            "7",
+            "--all",
+            "-o",
+            "json",
+        ],
+        ADMIN,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&task.stdout).unwrap();
+    assert_eq!(
+        json["QueryResult"]["Refs"]["Ref"].as_array().unwrap().len(),
+        60
+    );
+}
+
+fn status_of(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let out = vem(args, env);
+    (out.status.code().unwrap_or(-1), stderr(&out))
+}
+
+#[test]
+fn each_failure_has_its_exit_status_and_one_line() {
+    // 2: usage.
+    assert_eq!(status_of(&["cdp", "nope"], &[]).0, 2);
+    assert_eq!(
+        status_of(&["cdp", "--url", "http://127.0.0.1:1/api", "policies"], &[]).0,
+        2,
+        "no user"
+    );
+    // 3: cannot connect (a closed port).
+    let (code, err) = status_of(
+        &["cdp", "--url", "http://127.0.0.1:1/api", "policies"],
+        ADMIN,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("cannot connect"), "{err}");
+    // 4: TLS, with the remedy; fixed by --ca-cert.
+    let (_sim, tls) = server(SimConfig::default(), true);
+    let (code, err) = status_of(&["cdp", "--url", tls.url(), "policies"], ADMIN);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("UnknownIssuer") && err.contains("--ca-cert"),
+        "{err}"
+    );
+    let cert = tls.cert_path().unwrap().to_str().unwrap().to_owned();
+    assert_eq!(
+        status_of(
+            &["cdp", "--url", tls.url(), "--ca-cert", &cert, "policies"],
+            ADMIN
+        )
+        .0,
+        0
+    );
+    let (code, err) = status_of(
+        &["cdp", "--url", tls.url(), "--insecure", "policies"],
+        ADMIN,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("WARNING"), "{err}");
+    // 5: bad credentials.
+    let (sim, plain) = server(SimConfig::default(), false);
+    let (code, err) = status_of(
+        &["cdp", "--url", plain.url(), "policies"],
+        &[("VEEAM_EM_USER", "admin"), ("VEEAM_EM_PASSWORD", "nope")],
+    );
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("401"), "{err}");
+    // 6: not found.
+    let (code, err) = status_of(
+        &[
+            "get",
+            "--url",
+            plain.url(),
+            "/cdpPolicies/00000000-0000-4000-8000-000000000000",
+        ],
+        ADMIN,
+    );
+    assert_eq!(code, 6, "{err}");
+    // 7: a server error, with its message.
+    sim.add_fault(
+        FaultRule::always(Fault::Status(500))
+            .on_path("/api/cdpPolicies*")
+            .times(1),
+    );
+    let (code, err) = status_of(&["cdp", "--url", plain.url(), "policies"], ADMIN);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("Injected fault"), "{err}");
+    // 3 again: a timeout, and a connection dropped every time.
+    sim.add_fault(
+        FaultRule::always(Fault::Latency(std::time::Duration::from_secs(3)))
+            .on_path("/api/cdpPolicies*")
+            .times(5),
+    );
+    let (code, err) = status_of(
+        &["cdp", "--url", plain.url(), "--timeout", "1", "policies"],
+        ADMIN,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("timed out"), "{err}");
+    sim.clear_faults();
+    sim.add_fault(
+        FaultRule::always(Fault::Drop)
+            .on_path("/api/cdpPolicies*")
+            .times(10),
+    );
+    let (code, err) = status_of(&["cdp", "--url", plain.url(), "policies"], ADMIN);
+    assert_eq!(code, 3, "{err}");
+    sim.clear_faults();
+    // A 503 now and then is absorbed by retries.
+    sim.add_fault(
+        FaultRule::always(Fault::Status(503))
+            .on_path("/api/cdpPolicies*")
+            .times(2),
+    );
+    assert_eq!(
+        status_of(&["cdp", "--url", plain.url(), "policies"], ADMIN).0,
+        0
+    );
+    // 8: a body that is not the API's (a proxy's HTML page).
+    let proxy = html_proxy();
+    let (code, err) = status_of(&["get", "--url", &proxy, "/cdpPolicies"], ADMIN);
+    assert_eq!(code, 8, "{err}");
+    assert!(err.contains("HTML page"), "{err}");
+    let (_, err) = status_of(&["cdp", "nope"], &[]);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A server that lets anyone log on and answers everything else with an HTML page.
+fn html_proxy() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap_or(0);
+            let mut header = String::new();
+            while reader.read_line(&mut header).unwrap_or(0) > 2 {
+                header.clear();
+            }
+            let reply = if line.starts_with("POST") {
+                let body = r#"<LogonSession xmlns="http://www.veeam.com/ent/v1.0"><UserName>admin</UserName><SessionId>s</SessionId></LogonSession>"#;
+                format!("HTTP/1.1 201 Created\r\nX-RestSvcSessionId: t\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+            } else {
+                let body = "<html><body>502 Bad Gateway</body></html>";
+                format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+            };
+            let mut s = stream;
+            let _ = s.write_all(reply.as_bytes());
+            let mut rest = Vec::new();
+            let _ = reader.read_to_end(&mut rest);
+        }
+    });
+    url
+}
