@@ -5,6 +5,7 @@
 //! (so that each peak RSS is its own) on the same generated `EntityReferences` document, and
 //! reports the best of R rounds. MB are 10^6 bytes. Build with `--release`.
 
+mod clients;
 mod contenders;
 mod corpus;
 mod rss;
@@ -19,6 +20,7 @@ const USAGE: &str =
        veeam-em-bench one CONTENDER [--refs N] [--rounds R]   (run by `decode`)
        veeam-em-bench write FILE [--refs N]                   (the document, for xsdata_bench.py)
        veeam-em-bench sim [--connections C] [--seconds S] [--task-sessions T]
+       veeam-em-bench clients [--task-sessions T] [--page-size P] [--in-flight K]
 
 decode: every contender on an EntityReferences document of N Ref (default 100000), best of R
 rounds (default 5) per process and of K processes per contender (default 3, interleaved), then
@@ -26,7 +28,12 @@ streaming_file: the streaming decode of an M-Ref document (default 1000000) from
 
 sim: the simulator (a child process) with T task sessions (default 1000000) under C keep-alive
 connections (default 64) for S seconds (default 10) per scenario: requests/s, p50/p99 latency,
-errors, and the simulator's peak RSS.";
+errors, and the simulator's peak RSS.
+
+clients: listing T task sessions (default 100000) through the query service, P per page
+(default 1000): the blocking and the async client (K pages in flight, default 4), each in its own
+process, and the Python peer clients_py.py (requests + lxml); items/s and peak RSS of each; then
+the latency of small GETs with the blocking client.";
 
 struct Options {
     refs: usize,
@@ -66,6 +73,8 @@ fn main() -> ExitCode {
         Some("decode") => parse_options(&args[1..]).and_then(|o| decode_all(&o)),
         Some("one") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| one(&args[1], &o)),
         Some("sim") => sim_load::run(&args[1..]),
+        Some("clients") => clients::run(&args[1..]),
+        Some("client-one") => clients::one(&args[1..]),
         Some("sim-server") => sim_load::serve(&args[1..]),
         Some("write") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| {
             corpus::write_file(o.refs, std::path::Path::new(&args[1])).map_err(|e| e.to_string())

@@ -225,18 +225,16 @@ pub(crate) fn decode_page<T: FromXml>(
             body: body.to_vec(),
         })
     };
-    let mut decoder = ItemDecoder::<T>::nested("QueryResult", path, items);
+    // One pass: the items, and the paging information kept as it passes.
+    let mut decoder = ItemDecoder::<T>::nested("QueryResult", path, items).keeping("PagingInfo");
     decoder.feed(body);
     decoder.finish();
     while let Next::Item(item) = decoder.next_item().map_err(decode_error)? {
         each(item)?;
     }
-    let mut info = ItemDecoder::<PagingInfo>::nested("QueryResult", &[], &["PagingInfo"]);
-    info.feed(body);
-    info.finish();
-    let paging = match info.next_item().map_err(decode_error)? {
-        Next::Item(p) => p,
-        _ => PagingInfo::default(),
+    let paging: PagingInfo = match decoder.kept() {
+        Some(p) => p.map_err(decode_error)?,
+        None => PagingInfo::default(),
     };
     let page = paging
         .page_num

@@ -100,6 +100,10 @@ pub struct ItemDecoder<T> {
     /// After an incomplete attempt, the buffered length to wait for before trying again (twice
     /// the failed window): keeps tiny feeds from re-decoding a partial item over and over.
     retry_at: usize,
+    /// A child element of the root to keep (its source text), e.g. a query result's
+    /// `PagingInfo`, so that one pass over the body gives the items and it.
+    keep: Option<&'static str>,
+    kept: Option<String>,
     marker: PhantomData<fn() -> T>,
 }
 
@@ -136,8 +140,34 @@ impl<T: FromXml> ItemDecoder<T> {
             index: 0,
             strings: Some(Interner::default()),
             retry_at: 0,
+            keep: None,
+            kept: None,
             marker: PhantomData,
         }
+    }
+
+    /// Also keeps the child element `name` of the root (e.g. `PagingInfo`) when it passes;
+    /// decode it with [`kept`](Self::kept) once the items are read.
+    pub fn keeping(mut self, name: &'static str) -> Self {
+        self.keep = Some(name);
+        self
+    }
+
+    /// The element named in [`keeping`](Self::keeping), decoded, if it has passed.
+    pub fn kept<U: FromXml>(&mut self) -> Option<Result<U, DecodeError>> {
+        let raw = self.kept.take()?;
+        let strings = self.strings.take().unwrap_or_default();
+        let mut reader = XmlReader::fragment(
+            raw.as_bytes(),
+            self.prefix.clone(),
+            self.foreign_default.clone(),
+            strings,
+        );
+        let result = reader
+            .read_element()
+            .and_then(|child| U::from_xml(&mut reader, child));
+        self.strings = Some(reader.into_strings());
+        Some(result)
     }
 
     /// Appends bytes of the document.
@@ -361,6 +391,14 @@ impl<T: FromXml> ItemDecoder<T> {
                             Step::Skipped
                         } else {
                             Step::Entered
+                        })
+                    } else if self.level == 0
+                        && self.keep.is_some()
+                        && name.is_some_and(|n| self.keep.map(str::as_bytes) == Some(n))
+                    {
+                        reader.capture_unknown(child).map(|raw| {
+                            self.kept = Some(raw.into_owned());
+                            Step::Skipped
                         })
                     } else {
                         reader.capture_unknown(child).map(|_| Step::Skipped)

@@ -46,7 +46,16 @@ impl Uid {
 
     /// Builds the UID of an object from its kind and id.
     pub fn new(kind: &str, id: &str) -> Result<Self, InvalidUid> {
-        Self::parse(&format!("{PREFIX}{kind}:{id}"))
+        let mut text = String::with_capacity(PREFIX.len() + kind.len() + 1 + id.len());
+        text.push_str(PREFIX);
+        text.push_str(kind);
+        text.push(':');
+        text.push_str(id);
+        let split = Self::split(&text).ok_or_else(|| InvalidUid(text.clone()))?;
+        Ok(Self {
+            text: Text::from(text),
+            split,
+        })
     }
 
     /// The object kind, e.g. `CdpReplicaTaskSession`.

@@ -64,10 +64,39 @@ pub struct IdSpace {
     seed: u64,
 }
 
+/// The ids of one kind in one id space (its bits computed once).
+#[derive(Debug, Clone, Copy)]
+pub struct KindIds {
+    a: u64,
+    b: u64,
+}
+
+impl KindIds {
+    /// The id of object `index`.
+    pub fn uuid(&self, index: u64) -> Uuid {
+        let (a, b) = (self.a, self.b);
+        let mixed = mix48(index, b >> 16);
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&a.to_be_bytes());
+        bytes[8] = b as u8;
+        bytes[9] = (b >> 8) as u8;
+        bytes[10..].copy_from_slice(&mixed.to_be_bytes()[2..]);
+        bytes[6] = 0x40 | (bytes[6] & 0x0F);
+        bytes[8] = 0x80 | (bytes[8] & 0x3F);
+        Uuid::from_bytes(bytes)
+    }
+}
+
 impl IdSpace {
     /// Ids of the world built from `seed`.
     pub fn new(seed: u64) -> Self {
         Self { seed }
+    }
+
+    /// The ids of `kind`.
+    pub fn kind(&self, kind: &str) -> KindIds {
+        let (a, b) = self.kind_bits(kind);
+        KindIds { a, b }
     }
 
     fn kind_bits(&self, kind: &str) -> (u64, u64) {
@@ -81,16 +110,7 @@ impl IdSpace {
     /// The id of object `index` of `kind`.
     pub fn uuid(&self, kind: &str, index: u64) -> Uuid {
         debug_assert!(index <= MAX_INDEX);
-        let (a, b) = self.kind_bits(kind);
-        let mixed = mix48(index, b >> 16);
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&a.to_be_bytes());
-        bytes[8] = b as u8;
-        bytes[9] = (b >> 8) as u8;
-        bytes[10..].copy_from_slice(&mixed.to_be_bytes()[2..]);
-        bytes[6] = 0x40 | (bytes[6] & 0x0F);
-        bytes[8] = 0x80 | (bytes[8] & 0x3F);
-        Uuid::from_bytes(bytes)
+        self.kind(kind).uuid(index)
     }
 
     /// The index of `id` when it is an id of `kind` (any case, with or without hyphens).

@@ -147,14 +147,35 @@ pub(crate) fn escape_attribute(text: &str, out: &mut String) {
     });
 }
 
+/// Bytes that some escaping replaces (all ASCII, so byte positions are character boundaries).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
 fn escape_with(text: &str, out: &mut String, replace: impl Fn(char) -> Option<&'static str>) {
+    let bytes = text.as_bytes();
+    // Most values need nothing: three vectorised scans say so without a byte loop.
+    let plain = memchr::memchr3(b'&', b'<', b'>', bytes).is_none()
+        && memchr::memchr3(b'"', b'\t', b'\n', bytes).is_none()
+        && memchr::memchr(b'\r', bytes).is_none();
+    if plain {
+        out.push_str(text);
+        return;
+    }
     let mut last = 0;
-    for (i, c) in text.char_indices() {
-        // Every character escaped here is ASCII, so a fast byte test comes first.
-        if !c.is_ascii() || !matches!(c, '&' | '<' | '>' | '"' | '\t' | '\n' | '\r') {
+    for (i, &b) in bytes.iter().enumerate() {
+        if !SPECIAL[usize::from(b)] {
             continue;
         }
-        if let Some(r) = replace(c) {
+        if let Some(r) = replace(char::from(b)) {
             out.push_str(&text[last..i]);
             out.push_str(r);
             last = i + 1;

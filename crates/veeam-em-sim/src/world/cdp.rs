@@ -207,16 +207,26 @@ fn up_to_policy(cx: &Ctx<'_>, p: u64) -> Option<Link> {
     UP.render(cx, &[&cx.id(KindId::CdpPolicy, p)], name.as_ref())
 }
 
+/// `YYYY-MM-DD hh:mm:ss`, as session names show start times (by hand: it is on a hot path).
 fn time_text(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let mut out = String::with_capacity(19);
+    let two = |n: u8, sep: char, out: &mut String| {
+        out.push(char::from(b'0' + n / 10));
+        out.push(char::from(b'0' + n % 10));
+        out.push(sep);
+    };
+    let year = t.year().clamp(0, 9999) as u16;
+    for d in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
+        out.push(char::from(b'0' + d as u8));
+    }
+    out.push('-');
+    two(u8::from(t.month()), '-', &mut out);
+    two(t.day(), ' ', &mut out);
+    two(t.hour(), ':', &mut out);
+    two(t.minute(), ':', &mut out);
+    two(t.second(), ' ', &mut out);
+    out.pop();
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1258,14 +1268,13 @@ impl Sessions {
         }
     }
 
-    fn links(&self, cx: &Ctx<'_>, s: u64, alternate: &LinkSpec) -> Option<LinkList> {
+    fn links(&self, cx: &Ctx<'_>, s: u64, alternate: &LinkSpec, name: &Text) -> Option<LinkList> {
         let (p, _) = Self::split(cx.world, s);
         let id = cx.id(KindId::CdpReplicaSession, s);
-        let name = Text::from(Self::name(cx.world, s));
         links([
             up_to_server(cx, policy_server(p)),
             up_to_policy(cx, p),
-            alternate.render(cx, &[&id], Some(&name)),
+            alternate.render(cx, &[&id], Some(name)),
             SESSION_DOWN.render(cx, &[&id], None),
         ])
     }
@@ -1274,12 +1283,13 @@ impl Sessions {
         let w = cx.world;
         let (p, _) = Self::split(w, s);
         let id = cx.id(KindId::CdpReplicaSession, s);
+        let name = Text::from(Self::name(w, s));
         CdpReplicaSession {
             type_: Some("CdpReplicaSession".into()),
             href: Some(cx.href(&format!("/cdpReplicaSessions/{id}?format=Entity"))),
-            name: Some(Self::name(w, s).into()),
+            links: self.links(cx, s, &SESSION_TO_REF, &name),
+            name: Some(name),
             uid: Some(cx.uid(KindId::CdpReplicaSession, s)),
-            links: self.links(cx, s, &SESSION_TO_REF),
             policy_uid: Some(cx.uid(KindId::CdpPolicy, p)),
             policy_name: policy(w, p).map(PolicyState::name),
             policy_type: Some(CdpPolicyKind::CdpReplica),
@@ -1359,12 +1369,13 @@ impl Kind for Sessions {
 
     fn reference(&self, cx: &Ctx<'_>, s: u64) -> EntityRef {
         let id = cx.id(KindId::CdpReplicaSession, s);
+        let name = Text::from(Self::name(cx.world, s));
         EntityRef {
             type_: "CdpReplicaSessionReference".into(),
             href: cx.href(&format!("/cdpReplicaSessions/{id}")),
-            name: Some(Self::name(cx.world, s).into()),
+            links: self.links(cx, s, &SESSION_TO_ENTITY, &name),
+            name: Some(name),
             uid: cx.uid(KindId::CdpReplicaSession, s),
-            links: self.links(cx, s, &SESSION_TO_ENTITY),
             unknown: Default::default(),
         }
     }
@@ -1512,7 +1523,7 @@ impl TaskSessions {
         ((8 + w.hash(62, t) % 120) << 30) as i64
     }
 
-    fn links(&self, cx: &Ctx<'_>, t: u64, alternate: &LinkSpec) -> Option<LinkList> {
+    fn links(&self, cx: &Ctx<'_>, t: u64, alternate: &LinkSpec, name: &Text) -> Option<LinkList> {
         let (s, _) = Self::split(cx.world, t);
         let (p, _) = Sessions::split(cx.world, s);
         let id = cx.id(KindId::CdpReplicaTaskSession, t);
@@ -1524,7 +1535,7 @@ impl TaskSessions {
                 &[&cx.id(KindId::CdpReplicaSession, s)],
                 Some(&session_name),
             ),
-            alternate.render(cx, &[&id], Some(&Text::from(Self::name(cx.world, t)))),
+            alternate.render(cx, &[&id], Some(name)),
         ])
     }
 
@@ -1532,14 +1543,15 @@ impl TaskSessions {
         let w = cx.world;
         let (s, _) = Self::split(w, t);
         let id = cx.id(KindId::CdpReplicaTaskSession, t);
+        let name = Text::from(Self::name(w, t));
         CdpReplicaTaskSession {
             type_: Some("CdpReplicaTaskSession".into()),
             // Servers write this href with `/replicaTaskSessions/` (the catalogue routes both).
             href: Some(cx.href(&format!("/replicaTaskSessions/{id}?format=Entity"))),
-            name: Some(Self::name(w, t).into()),
+            links: self.links(cx, t, &TASK_TO_REF, &name),
+            name: Some(name),
             uid: Some(cx.uid(KindId::CdpReplicaTaskSession, t)),
             vm_display_name: Some(Self::vm(w, t).into()),
-            links: self.links(cx, t, &TASK_TO_REF),
             policy_session_uid: Some(cx.uid(KindId::CdpReplicaSession, s)),
             creation_time_utc: Some(Self::creation(w, t).into()),
             end_time_utc: Sessions::end(w, s).map(DateTime::from),
@@ -1599,12 +1611,13 @@ impl Kind for TaskSessions {
 
     fn reference(&self, cx: &Ctx<'_>, t: u64) -> EntityRef {
         let id = cx.id(KindId::CdpReplicaTaskSession, t);
+        let name = Text::from(Self::name(cx.world, t));
         EntityRef {
             type_: "CdpReplicaTaskSessionReference".into(),
             href: cx.href(&format!("/cdpReplicaTaskSessions/{id}")),
-            name: Some(Self::name(cx.world, t).into()),
+            links: self.links(cx, t, &TASK_TO_ENTITY, &name),
+            name: Some(name),
             uid: cx.uid(KindId::CdpReplicaTaskSession, t),
-            links: self.links(cx, t, &TASK_TO_ENTITY),
             unknown: Default::default(),
         }
     }

@@ -21,7 +21,7 @@ use veeam_em_model::{Document, Entities, EntityRef};
 pub(crate) use links::LinkSpec;
 
 use crate::config::SimConfig;
-use crate::ids::{mix64, IdSpace};
+use crate::ids::{mix64, IdSpace, KindIds};
 
 /// The kinds of simulated objects. The name is the kind part of their UIDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +37,20 @@ pub(crate) enum KindId {
     CdpReplicaSession,
     CdpReplicaTaskSession,
 }
+
+/// Every kind, in the order of their discriminants.
+const ALL_KINDS: [KindId; 10] = [
+    KindId::BackupServer,
+    KindId::Repository,
+    KindId::CdpPolicy,
+    KindId::Include,
+    KindId::CdpReplica,
+    KindId::VmCdpReplica,
+    KindId::VAppCdpReplica,
+    KindId::VAppCdpReplicaVm,
+    KindId::CdpReplicaSession,
+    KindId::CdpReplicaTaskSession,
+];
 
 impl KindId {
     /// The kind in UIDs (`urn:veeam:<Kind>:<id>`).
@@ -131,6 +145,11 @@ pub(crate) enum Value {
     Absent,
 }
 
+thread_local! {
+    /// A buffer hrefs are assembled in (one allocation per href: the shared string itself).
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Everything a rendering needs: the world and the base URL hrefs start with.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ctx<'a> {
@@ -141,15 +160,23 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// `base + path`, as an href.
     pub fn href(&self, path: &str) -> veeam_em_model::Text {
-        let mut s = String::with_capacity(self.base.len() + path.len());
-        s.push_str(self.base);
-        s.push_str(path);
-        s.into()
+        SCRATCH.with(|scratch| {
+            let mut s = scratch.borrow_mut();
+            s.clear();
+            s.push_str(self.base);
+            s.push_str(path);
+            veeam_em_model::Text::from(s.as_str())
+        })
     }
 
     /// The id of object `index` of `kind`.
     pub fn id(&self, kind: KindId, index: u64) -> String {
-        self.world.ids.uuid(kind.name(), index).to_string()
+        let mut buf = uuid::Uuid::encode_buffer();
+        self.world.kind_ids[kind as usize]
+            .uuid(index)
+            .hyphenated()
+            .encode_lower(&mut buf)
+            .to_owned()
     }
 
     /// The UID of object `index` of `kind`.
@@ -232,6 +259,8 @@ pub(crate) use cdp::{Include, PolicyState, MAX_INCLUDES};
 #[derive(Debug, Clone)]
 pub(crate) struct World {
     pub ids: IdSpace,
+    /// The ids of each kind, by `KindId as usize`.
+    pub kind_ids: [KindIds; 10],
     pub seed: u64,
     pub epoch: OffsetDateTime,
     pub policies: u64,
@@ -244,8 +273,10 @@ pub(crate) struct World {
 impl World {
     /// The world of `config`.
     pub fn new(config: &SimConfig) -> Self {
+        let ids = IdSpace::new(config.seed);
         let mut world = Self {
-            ids: IdSpace::new(config.seed),
+            kind_ids: ALL_KINDS.map(|k| ids.kind(k.name())),
+            ids,
             seed: config.seed,
             epoch: config.epoch,
             policies: u64::from(config.policies),
