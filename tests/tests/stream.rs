@@ -110,6 +110,29 @@ fn push_decoder_byte_by_byte() {
 }
 
 #[test]
+fn owned_chunks_decode_like_borrowed_ones_and_the_buffer_comes_back() {
+    let doc = big();
+    let (head, tail) = doc.split_at(doc.len() / 3);
+    let mut decoder: ItemDecoder<veeam_em_model::EntityRef> = EntityReferences::decoder();
+    decoder.feed_vec(head.to_vec());
+    let mut items = Vec::new();
+    while let Next::Item(item) = decoder.next_item().unwrap() {
+        items.push(item);
+    }
+    decoder.feed_vec(tail.to_vec()); // appended after what is still pending
+    decoder.finish();
+    while let Next::Item(item) = decoder.next_item().unwrap() {
+        items.push(item);
+    }
+    assert_eq!(items, from_slice::<EntityReferences>(&doc).unwrap().refs);
+    // Fed once, the buffer is the document itself.
+    let mut once: ItemDecoder<veeam_em_model::EntityRef> = EntityReferences::decoder();
+    once.feed_vec(doc.clone());
+    assert!(matches!(once.next_item().unwrap(), Next::Item(_)));
+    assert_eq!(once.into_buffer(), doc);
+}
+
+#[test]
 fn errors_have_the_positions_of_the_whole_document_decode() {
     let good = String::from_utf8(big()).unwrap();
     // Corrupt the UID of a Ref far into the document.

@@ -201,6 +201,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// One page of a query: its items and the number of pages.
+    ///
+    /// On a multi-threaded tokio runtime the page is decoded on the blocking pool, so that the
+    /// pages in flight decode in parallel with each other and with the requests; elsewhere (a
+    /// closure transport under another executor) it is decoded in place.
     async fn page<O, I>(
         &self,
         mut op: O,
@@ -209,24 +213,44 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ) -> Result<(Vec<I>, u32), ClientError>
     where
         O: QueryOperation + Sync,
-        I: FromXml + CollectUnknown,
+        I: FromXml + CollectUnknown + Send + 'static,
     {
         op.query_mut().set_page(page);
         let response = self
             .execute_entry(O::ENTRY, &|token| op.request(&self.config.base, token))
             .await?;
         let (parts, body) = response.into_parts();
-        let borrowed = http::Response::from_parts(parts, &body[..]);
-        check_status(O::ENTRY, &borrowed)?;
+        check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
         let (path, items) = engine::items_path::<O>(entities);
+        let decode = move || {
+            let mut out = Vec::new();
+            engine::decode_page::<I>(O::ENTRY.name, body, path, items, |item| {
+                out.push(item);
+                Ok(())
+            })
+            .map(|(_, pages)| (out, pages))
+        };
+        let multi_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let (out, pages) = if multi_thread {
+            match tokio::task::spawn_blocking(decode).await {
+                Ok(decoded) => decoded?,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => {
+                    return Err(ClientError::Transport {
+                        operation: O::ENTRY.name,
+                        source: crate::TransportError::Other(format!("decoding stopped: {e}")),
+                    })
+                }
+            }
+        } else {
+            decode()?
+        };
         let root = engine::item_root::<O>(entities);
-        let mut out = Vec::new();
-        let (_, pages) = engine::decode_page::<I>(O::ENTRY.name, &body, path, items, |item| {
+        for item in &out {
             self.unknown
-                .check_at(&self.config, O::ENTRY.name, &root, &item)?;
-            out.push(item);
-            Ok(())
-        })?;
+                .check_at(&self.config, O::ENTRY.name, &root, item)?;
+        }
         Ok((out, pages))
     }
 
@@ -260,10 +284,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
                         })
                         .buffered(in_flight)
                         .flat_map(|page| match page {
-                            Ok((items, _)) => {
-                                stream::iter(items.into_iter().map(Ok).collect::<Vec<_>>())
-                            }
-                            Err(e) => stream::iter(vec![Err(e)]),
+                            Ok((items, _)) => stream::iter(items.into_iter().map(Ok)).left_stream(),
+                            Err(e) => stream::iter(vec![Err(e)]).right_stream(),
                         });
                     head.chain(rest).boxed()
                 }

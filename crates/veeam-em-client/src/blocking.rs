@@ -198,8 +198,7 @@ impl<T: Transport> Client<T> {
     {
         let response = self.execute(Operation::request, op)?;
         let (parts, body) = response.into_parts();
-        let borrowed = http::Response::from_parts(parts, &body[..]);
-        check_status(O::ENTRY, &borrowed)?;
+        check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
         let mut decoder = veeam_em_model::stream::ItemDecoder::new("EntityReferences", "Ref");
         decoder.feed(&body);
         decoder.finish();
@@ -327,12 +326,11 @@ where
         self.op.query_mut().set_page(page);
         let response = self.client.execute(Operation::request, &self.op)?;
         let (parts, body) = response.into_parts();
-        let borrowed = http::Response::from_parts(parts, &body[..]);
-        check_status(O::ENTRY, &borrowed)?;
+        check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
         let (path, items) = engine::items_path::<O>(self.entities);
         let root = engine::item_root::<O>(self.entities);
         let (client, buffer) = (self.client, &mut self.buffer);
-        let (page, pages) = engine::decode_page::<I>(O::ENTRY.name, &body, path, items, |item| {
+        let (page, pages) = engine::decode_page::<I>(O::ENTRY.name, body, path, items, |item| {
             client
                 .unknown
                 .check_at(&client.config, O::ENTRY.name, &root, &item)?;

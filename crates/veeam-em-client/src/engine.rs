@@ -213,28 +213,32 @@ impl UnknownReport {
 /// information; `path` leads from `QueryResult` to the items' container.
 pub(crate) fn decode_page<T: FromXml>(
     operation: &'static str,
-    body: &[u8],
+    body: Vec<u8>,
     path: &'static [&'static str],
     items: &'static [&'static str],
     mut each: impl FnMut(T) -> Result<(), ClientError>,
 ) -> Result<(u32, u32), ClientError> {
-    let decode_error = |source| {
-        ClientError::Api(veeam_em_api::ApiError::Decode {
-            operation,
-            source,
-            body: body.to_vec(),
-        })
-    };
-    // One pass: the items, and the paging information kept as it passes.
+    // One pass: the items, and the paging information kept as it passes. The decoder owns the
+    // body (no copy) and gives it back for an error.
     let mut decoder = ItemDecoder::<T>::nested("QueryResult", path, items).keeping("PagingInfo");
-    decoder.feed(body);
+    decoder.feed_vec(body);
     decoder.finish();
-    while let Next::Item(item) = decoder.next_item().map_err(decode_error)? {
-        each(item)?;
-    }
-    let paging: PagingInfo = match decoder.kept() {
-        Some(p) => p.map_err(decode_error)?,
-        None => PagingInfo::default(),
+    let decoded = loop {
+        match decoder.next_item() {
+            Ok(Next::Item(item)) => each(item)?,
+            Ok(_) => break decoder.kept().transpose(),
+            Err(e) => break Err(e),
+        }
+    };
+    let paging: PagingInfo = match decoded {
+        Ok(paging) => paging.unwrap_or_default(),
+        Err(source) => {
+            return Err(ClientError::Api(veeam_em_api::ApiError::Decode {
+                operation,
+                source,
+                body: decoder.into_buffer(),
+            }))
+        }
     };
     let page = paging
         .page_num

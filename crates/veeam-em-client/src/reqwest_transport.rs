@@ -113,7 +113,9 @@ impl AsyncTransport for ReqwestTransport {
         if let Some(headers) = builder.headers_mut() {
             *headers = std::mem::take(response.headers_mut());
         }
-        let mut body = Vec::new();
+        // Sized from Content-Length (within the limit) so a large page is not copied as it grows.
+        let expected = response.content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(self.limit));
         while let Some(chunk) = response.chunk().await.map_err(|e| self.error(e, &target))? {
             if body.len() + chunk.len() > self.limit {
                 return Err(TransportError::TooLarge { limit: self.limit });

@@ -109,6 +109,7 @@ where
 
 /// The rustls error somewhere in an error's chain (looking inside `io::Error`s, which hide
 /// their inner error from `source()`).
+#[cfg(any(feature = "blocking", feature = "async"))]
 pub(crate) fn tls_cause<'e>(
     mut error: Option<&'e (dyn std::error::Error + 'static)>,
 ) -> Option<&'e rustls::Error> {

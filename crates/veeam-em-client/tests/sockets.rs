@@ -198,6 +198,20 @@ fn paging_as_an_iterator_and_as_a_stream_sees_every_item_once() {
     let mut sorted = async_names.clone();
     sorted.sort();
     assert_eq!(sorted, names);
+    // On a current-thread runtime pages decode in place (no blocking pool): same items, same order.
+    let current_thread = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = nonblocking(config(&server).paging(1000, 3));
+            let items: Vec<_> = client.query_entities(query()).collect().await;
+            items
+                .into_iter()
+                .map(|t| t.unwrap().name.unwrap().to_string())
+                .collect::<Vec<_>>()
+        });
+    assert_eq!(current_thread, async_names);
     // Reference lists stream too.
     let task_sessions = client
         .refs(&api::cdp_replica_task_sessions().get())

@@ -176,6 +176,23 @@ impl<T: FromXml> ItemDecoder<T> {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Appends bytes of the document, taking `bytes` as the buffer when nothing is pending, so a
+    /// whole body fed at once is not copied.
+    pub fn feed_vec(&mut self, bytes: Vec<u8>) {
+        self.compact();
+        if self.buf.is_empty() {
+            self.buf = bytes;
+        } else {
+            self.buf.extend_from_slice(&bytes);
+        }
+    }
+
+    /// The bytes fed and not yet dropped: the whole document when it was fed in one call (to
+    /// keep the raw body of an error without a copy).
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+
     /// Says that no more bytes will come.
     pub fn finish(&mut self) {
         self.eof = true;

@@ -318,7 +318,10 @@ impl<'a> XmlReader<'a> {
         // how kept content of other namespaces is written back under a default-namespace root).
         if name.prefix().is_none() {
             let attrs = start.attributes_raw();
-            if memchr::memmem::find(attrs, b"xmlns").is_some() {
+            // One finder for the process: building one per call showed up in profiles.
+            static XMLNS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+                std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"xmlns"));
+            if XMLNS.find(attrs).is_some() {
                 let foreign = RawAttributes::new(attrs).any(|a| {
                     a.is_ok_and(|a| a.name == b"xmlns" && a.value != NAMESPACE.as_bytes())
                 });
