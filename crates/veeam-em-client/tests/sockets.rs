@@ -325,6 +325,14 @@ fn faults_end_in_a_retry_or_a_clear_error_blocking() {
     // Expired session now: logged on again.
     sim.add_fault(FaultRule::always(Fault::ExpireSession).times(1));
     list().unwrap();
+    // A body that arrives in small pieces is read whole.
+    sim.add_fault(FaultRule::always(Fault::SlowBody(Duration::from_millis(2))).times(1));
+    assert_eq!(list().unwrap(), list().unwrap());
+    // A body cut short every time: a body-read error once the retries are spent.
+    sim.add_fault(FaultRule::always(Fault::Truncate).times(10));
+    let err = list().unwrap_err();
+    assert!(matches!(&err, ClientError::Transport { .. }), "{err:?}");
+    sim.clear_faults();
 }
 
 #[test]
@@ -338,6 +346,7 @@ fn faults_end_in_a_retry_or_a_clear_error_async() {
             Fault::Truncate,
             Fault::Drop,
             Fault::ExpireSession,
+            Fault::SlowBody(Duration::from_millis(2)),
         ] {
             sim.add_fault(FaultRule::always(fault.clone()).times(1));
             client

@@ -269,6 +269,43 @@ fn each_failure_has_its_exit_status_and_one_line() {
     let (code, err) = status_of(&["cdp", "--url", plain.url(), "policies"], ADMIN);
     assert_eq!(code, 3, "{err}");
     sim.clear_faults();
+    // A body cut short every time: 3 as well (the connection broke), saying so.
+    sim.add_fault(
+        FaultRule::always(Fault::Truncate)
+            .on_path("/api/cdpPolicies*")
+            .times(10),
+    );
+    let (code, err) = status_of(&["cdp", "--url", plain.url(), "policies"], ADMIN);
+    assert_eq!(code, 3, "{err}");
+    // Retries are logged as warnings; the failure itself is one line, the last.
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("vem:")).count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.trim()
+            .lines()
+            .last()
+            .unwrap()
+            .contains("reading the response failed"),
+        "{err}"
+    );
+    sim.clear_faults();
+    // An expired session and a slow body are absorbed.
+    for fault in [
+        Fault::ExpireSession,
+        Fault::SlowBody(std::time::Duration::from_millis(2)),
+    ] {
+        sim.add_fault(
+            FaultRule::always(fault)
+                .on_path("/api/cdpPolicies*")
+                .times(1),
+        );
+        let (code, err) = status_of(&["cdp", "--url", plain.url(), "policies"], ADMIN);
+        assert_eq!(code, 0, "{err}");
+    }
+    sim.clear_faults();
     // A 503 now and then is absorbed by retries.
     sim.add_fault(
         FaultRule::always(Fault::Status(503))
