@@ -18,8 +18,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-/// The workspace root (this crate lives in `<root>/xtask`).
+/// The workspace root (this crate lives in `<root>/xtask`), or `XTASK_ROOT` when set (to run a
+/// built generator on another checkout, e.g. a git worktree).
 pub fn workspace_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("XTASK_ROOT") {
+        return PathBuf::from(root);
+    }
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask has a parent directory")
