@@ -71,8 +71,8 @@ fn format_entity_selects_the_entity_form() {
         route("https://localhost:9398/api/cdpReplicaSessions/6b872a71-51e8-437a-8d45-5c6494b92f3f")
             .unwrap();
     let entity = route("https://localhost:9398/api/cdpReplicaSessions/6b872a71-51e8-437a-8d45-5c6494b92f3f?format=Entity").unwrap();
-    assert_eq!(plain.entry.representation, Some("EntityRef"));
-    assert_eq!(entity.entry.representation, Some("CdpReplicaSession"));
+    assert_eq!(plain.entry.representation(), Some("EntityRef"));
+    assert_eq!(entity.entry.representation(), Some("CdpReplicaSession"));
     assert_eq!(
         entity.path_values[0].as_str(),
         "6b872a71-51e8-437a-8d45-5c6494b92f3f"
@@ -88,7 +88,7 @@ fn escaped_hrefs_resolve() {
 #[test]
 fn task_session_alias_path_resolves() {
     let r = route("https://localhost:9398/api/replicaTaskSessions/2ec4d35f-b5d8-4cb3-9d11-12e1d5792625?format=Entity").unwrap();
-    assert_eq!(r.entry.representation, Some("CdpReplicaTaskSession"));
+    assert_eq!(r.entry.representation(), Some("CdpReplicaTaskSession"));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn alternate_link_of_a_ref_gives_the_entity_operation() {
     );
     // Following the reference itself gives the reference form.
     let r = first.route().unwrap();
-    assert_eq!(r.entry.representation, Some("EntityRef"));
+    assert_eq!(r.entry.representation(), Some("EntityRef"));
     // The wrong type is an error naming both.
     let wrong: Result<veeam_em_api::ops::GetCdpPolicy, _> = first.follow();
     assert!(wrong.unwrap_err().to_string().contains("GetCdpPolicy"));

@@ -22,11 +22,7 @@ fn editing_a_schema_changes_the_generated_code() {
     for file in xtask::schema_files(&root).unwrap() {
         std::fs::copy(root.join(&file), scratch.join(&file)).unwrap();
     }
-    std::fs::copy(
-        root.join("schemas/resources.xml"),
-        schemas.join("resources.xml"),
-    )
-    .unwrap();
+    copy_catalogue(&root, &scratch);
     let before = xtask::generate(&scratch).unwrap();
 
     let cdp = schemas.join("cdp.xsd");
@@ -70,7 +66,9 @@ fn editing_the_catalogue_changes_the_operations() {
     for file in xtask::schema_files(&root).unwrap() {
         std::fs::copy(root.join(&file), scratch.join(&file)).unwrap();
     }
-    let catalogue = std::fs::read_to_string(root.join("schemas/resources.xml")).unwrap();
+    copy_catalogue(&root, &scratch);
+    let cdp = scratch.join("schemas/resources/cdp.xml");
+    let catalogue = std::fs::read_to_string(&cdp).unwrap();
     // A new operation goes after the last existing one (QueryType elements follow operations).
     let at = catalogue.rfind("</Operation>").unwrap() + "</Operation>".len();
     let added = format!(
@@ -82,10 +80,22 @@ fn editing_the_catalogue_changes_the_operations() {
            </Operation>"#,
         &catalogue[at..]
     );
-    std::fs::write(scratch.join("schemas/resources.xml"), added).unwrap();
+    std::fs::write(&cdp, added).unwrap();
     let generated = xtask::generate(&scratch).unwrap();
     std::fs::remove_dir_all(&scratch).unwrap();
     let api = &generated["crates/veeam-em-api/src/generated/mod.rs"];
     assert!(api.contains("pub struct GetCdpPolicyReport"));
     assert!(api.contains("pub fn get_report(self)"));
+}
+
+/// Copies the catalogue files (`schemas/resources/*.xml`) into a scratch workspace.
+fn copy_catalogue(root: &std::path::Path, scratch: &std::path::Path) {
+    let dir = scratch.join("schemas/resources");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(root.join("schemas/resources")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "xml") {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
 }

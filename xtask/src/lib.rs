@@ -1,5 +1,5 @@
 //! Code generation for veeam-em: `schemas/*.xsd` -> `crates/veeam-em-model/src/generated/` and
-//! `schemas/resources.xml` -> `crates/veeam-em-api/src/generated/`.
+//! `schemas/resources/*.xml` -> `crates/veeam-em-api/src/generated/`.
 //!
 //! Pipeline: [`frontend`] (xsd-parser, behind one adapter) -> [`ir`] -> [`fixups`] ->
 //! [`render`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
@@ -12,6 +12,7 @@ pub mod ir;
 pub mod names;
 pub mod render;
 pub mod render_api;
+pub mod resolve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,7 +64,9 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
         .filter(|(_, t)| matches!(t, ir::TypeDef::Enum(_)))
         .map(|(name, _)| name.clone())
         .collect();
-    let catalogue = catalogue::load(root, &roots, &enums)?;
+    let mut catalogue = catalogue::load(root, &roots, &enums)?;
+    resolve::query_lists(&mut catalogue, &model)
+        .context("joining schemas/resources/ with the schemas")?;
     out.insert(
         render_api::OUTPUT.to_owned(),
         render_api::render(&catalogue, &root_types)?,

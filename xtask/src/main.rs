@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 const USAGE: &str = "usage: cargo xtask regen [--check]
 
   regen           regenerate crates/veeam-em-model/src/generated/ (from schemas/*.xsd) and
-                  crates/veeam-em-api/src/generated/ (from schemas/resources.xml)
+                  crates/veeam-em-api/src/generated/ (from schemas/resources/*.xml)
   regen --check   change nothing; fail if the committed generated code is stale";
 
 fn main() -> ExitCode {

@@ -11,7 +11,7 @@ use anyhow::{ensure, Result};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::catalogue::{navigation_node, Catalogue, Operation};
+use crate::catalogue::{navigation_node, Auth, Catalogue, Operation, ParamType};
 use crate::names;
 
 /// Output file, relative to the workspace root.
@@ -69,19 +69,14 @@ fn parent(node: &str) -> Option<(String, String)> {
     Some((parent.to_owned(), last.to_owned()))
 }
 
-fn value_type(ty: &str) -> TokenStream {
+fn value_type(ty: ParamType) -> TokenStream {
     match ty {
-        "int" => quote!(i64),
-        "bool" => quote!(bool),
-        "uid" => quote!(veeam_em_model::Uid),
-        "dateTime" => quote!(veeam_em_model::DateTime),
-        _ => quote!(String),
+        ParamType::Int => quote!(i64),
+        ParamType::Bool => quote!(bool),
+        ParamType::Uid => quote!(veeam_em_model::Uid),
+        ParamType::DateTime => quote!(veeam_em_model::DateTime),
+        ParamType::String => quote!(String),
     }
-}
-
-/// Routable: an `Href` alone can stand for it (no body, no credentials).
-fn routable(op: &Operation) -> bool {
-    op.request.is_none() && op.auth != "basic"
 }
 
 pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result<String> {
@@ -101,26 +96,36 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
     for op in &catalogue.operations {
         let e = entry_ident(op);
         entry_list.push(e.clone());
-        let (name, method, path, verb_summary) = (&op.name, &op.method, &op.path, &op.summary);
+        let (name, family, path, verb_summary) = (&op.name, &op.family, &op.path, &op.summary);
+        let method = op.method.as_str();
         let fixed = op.fixed_query.iter().map(|(k, v)| quote!((#k, #v)));
         let qp = op.query_params.iter().map(|q| q.name.as_str());
+        let headers = op.headers.iter().map(|h| h.name.as_str());
         let qs = match &op.query_service {
             Some(q) => quote!(Some(#q)),
             None => quote!(None),
         };
         let request = match &op.request {
-            Some(r) => quote!(Some(#r)),
+            Some(r) => {
+                let r = &r.representation;
+                quote!(Some(#r))
+            }
             None => quote!(None),
         };
-        let representation = match &op.response.representation {
-            Some(r) => quote!(Some(#r)),
-            None => quote!(None),
-        };
-        let status = op.response.status;
-        let auth = match op.auth.as_str() {
-            "none" => quote!(Auth::None),
-            "basic" => quote!(Auth::Basic),
-            _ => quote!(Auth::Session),
+        let request_optional = op.request.as_ref().is_some_and(|r| r.optional);
+        let responses = op.responses.iter().map(|r| {
+            let status = r.status;
+            let representation = match &r.representation {
+                Some(r) => quote!(Some(#r)),
+                None => quote!(None),
+            };
+            let headers = &r.headers;
+            quote!(crate::entry::Success { status: #status, representation: #representation, headers: &[#(#headers),*] })
+        });
+        let auth = match op.auth {
+            Auth::None => quote!(Auth::None),
+            Auth::Basic => quote!(Auth::Basic),
+            Auth::Session => quote!(Auth::Session),
         };
         let idempotent = op.idempotent;
         let aliases = &op.aliases;
@@ -131,14 +136,16 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         entries.extend(quote! {
             const #e: Entry = Entry {
                 name: #name,
+                family: #family,
                 method: #method,
                 path: #path,
                 fixed_query: &[#(#fixed),*],
                 query_params: &[#(#qp),*],
+                headers: &[#(#headers),*],
                 query_service: #qs,
                 request: #request,
-                status: #status,
-                representation: #representation,
+                request_optional: #request_optional,
+                responses: &[#(#responses),*],
                 auth: #auth,
                 idempotent: #idempotent,
                 aliases: &[#(#aliases),*],
@@ -167,7 +174,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                 doc.push(' ');
                 doc.push_str(s);
             }
-            let vt = value_type(&q.ty);
+            let vt = value_type(q.ty);
             if q.required {
                 fields.extend(quote!(#[doc = #doc] pub #f: #vt,));
                 query_values.extend(quote!(out.push((#qname.to_owned(), self.#f.to_string()));));
@@ -187,14 +194,15 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                         .get(&qtype.entity)
                         .map_or(qtype.entity.as_str(), String::as_str),
                 );
-                let list = &qtype.list;
+                let list = qtype.list.as_deref().unwrap_or_default();
+                let container = &qtype.container;
                 let items = &qtype.items;
                 query_impls.extend(quote! {
                     impl crate::query::QueryOperation for ops::#ty {
                         type Type = crate::queries::#qt;
                         type Entity = veeam_em_model::#entity;
                         const LIST: &'static str = #list;
-                        const ENTITIES_PATH: &'static [&'static str] = &["Entities", #list];
+                        const ENTITIES_PATH: &'static [&'static str] = &[#container, #list];
                         const ITEMS: &'static [&'static str] = &[#(#items),*];
                         fn query(&self) -> &Query<Self::Type> {
                             &self.query
@@ -216,7 +224,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             };
         }
         let mut body_fn = TokenStream::new();
-        if let Some(r) = &op.request {
+        if let Some(r) = op.request.as_ref().map(|r| &r.representation) {
             let rt = ident(roots.get(r).map_or(r.as_str(), String::as_str));
             let doc = format!(" The request body, `<{r}>`.");
             fields.extend(quote!(#[doc = #doc] pub body: veeam_em_model::#rt,));
@@ -227,7 +235,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             };
         }
         let mut credentials_fn = TokenStream::new();
-        if op.auth == "basic" {
+        if op.auth == Auth::Basic {
             fields.extend(quote!(/// User name and password.
                 pub credentials: Credentials,));
             credentials_fn = quote! {
@@ -236,7 +244,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                 }
             };
         }
-        let output = match (&op.response.output, &op.response.representation) {
+        let output = match (&op.response().output, &op.response().representation) {
             (Some(o), _) => {
                 let o = ident(o);
                 quote!(crate::response::#o)
@@ -250,8 +258,11 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         let line = format!(
             " `{} {}` -> {}",
             op.method,
-            template(op),
-            op.response.representation.as_deref().unwrap_or("(no body)")
+            op.template(),
+            op.response()
+                .representation
+                .as_deref()
+                .unwrap_or("(no body)")
         );
         let summary = format!(" {}.", op.summary.trim_end_matches('.'));
         let mut extra_doc = String::new();
@@ -306,7 +317,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             .zip(binds2)
             .map(|(f, b)| quote!(#f: #b.clone(),));
         // Server side: every operation from an incoming request (body and credentials too).
-        let incoming_impl = if routable(op) {
+        let incoming_impl = if op.routable() {
             quote! {
                 impl TryFrom<&Incoming> for #ty {
                     type Error = RequestError;
@@ -320,7 +331,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
             let binds = binds.clone();
             let assigns = assigns.clone();
             let mut extra = TokenStream::new();
-            if let Some(r) = &op.request {
+            if let Some(r) = op.request.as_ref().map(|r| &r.representation) {
                 let variant = ident(&names::type_name(r));
                 extra.extend(quote! {
                     body: match &incoming.body {
@@ -329,7 +340,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
                     },
                 });
             }
-            if op.auth == "basic" {
+            if op.auth == Auth::Basic {
                 extra.extend(quote!(credentials: crate::incoming::credentials(incoming)?,));
             }
             quote! {
@@ -363,7 +374,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         request_from.extend(quote!(#name => ops::#ty::try_from(incoming).map(Self::#ty),));
         request_entry.extend(quote!(Self::#ty(_) => &#e,));
         request_build.extend(quote!(Self::#ty(op) => op.request(base, session),));
-        if routable(op) {
+        if op.routable() {
             ops.extend(quote! {
                 impl TryFrom<&Route> for #ty {
                     type Error = RouteError;
@@ -415,7 +426,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
     });
 
     let tokens = quote! {
-        //! Generated from the resource catalogue `schemas/resources.xml`.
+        //! Generated from the resource catalogue `schemas/resources/*.xml`.
         #![allow(clippy::all, missing_docs, unused_imports, unused_variables)]
 
         use crate::entry::{Auth, Entry};
@@ -516,19 +527,10 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
     };
     let file: syn::File = syn::parse2(tokens)?;
     Ok(format!(
-        "// Generated by cargo xtask regen from {}; do not edit.\n\n{}",
-        crate::catalogue::FILE,
+        "// Generated by cargo xtask regen from {}/*.xml; do not edit.\n\n{}",
+        crate::catalogue::DIR,
         prettyplease::unparse(&file)
     ))
-}
-
-fn template(op: &Operation) -> String {
-    let mut out = op.path.clone();
-    for (i, (k, v)) in op.fixed_query.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(&format!("{k}={v}"));
-    }
-    out
 }
 
 /// The `api` module: one struct per path node, methods to children and to operations.
@@ -598,11 +600,11 @@ fn render_navigation(
         for q in &op.query_params {
             let f = field_ident(&q.name);
             if q.required {
-                let vt = value_type(&q.ty);
+                let vt = value_type(q.ty);
                 args.extend(quote!(#f: #vt,));
                 inits.extend(quote!(#f,));
             } else if let Some(d) = &q.default {
-                if q.ty == "string" {
+                if q.ty == ParamType::String {
                     inits.extend(quote!(#f: Some(#d.to_owned()),));
                 } else {
                     inits.extend(quote!(#f: #d.parse().ok(),));
@@ -616,12 +618,12 @@ fn render_navigation(
             args.extend(quote!(query: crate::query::Query<crate::queries::#qt>,));
             inits.extend(quote!(query,));
         }
-        if let Some(r) = &op.request {
+        if let Some(r) = op.request.as_ref().map(|r| &r.representation) {
             let rt = ident(roots.get(r).map_or(r.as_str(), String::as_str));
             args.extend(quote!(body: veeam_em_model::#rt,));
             inits.extend(quote!(body,));
         }
-        if op.auth == "basic" {
+        if op.auth == Auth::Basic {
             args.extend(quote!(credentials: Credentials,));
             inits.extend(quote!(credentials,));
         }
@@ -629,7 +631,7 @@ fn render_navigation(
             " {} (`{} {}`).",
             op.summary.trim_end_matches('.'),
             op.method,
-            template(op)
+            op.template()
         );
         methods.entry(node).or_default().extend(quote! {
             #[doc = #doc]
@@ -724,7 +726,7 @@ fn render_queries(catalogue: &Catalogue) -> (TokenStream, TokenStream) {
                     let e_ident = ident(e);
                     (quote!(veeam_em_model::#e_ident), e.clone())
                 }
-                None => (value_type(ty), ty.clone()),
+                None => (value_type(*ty), ty.as_str().to_owned()),
             };
             let doc = format!(" `{f}` ({shown}).");
             quote! {

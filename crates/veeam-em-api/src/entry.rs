@@ -1,4 +1,5 @@
-//! Catalogue entries: what `schemas/resources.xml` says about one operation, as static data.
+//! Catalogue entries: what `schemas/resources/<family>.xml` says about one operation, as static
+//! data.
 
 use std::fmt;
 
@@ -18,6 +19,8 @@ pub enum Auth {
 pub struct Entry {
     /// Unique name, e.g. `GetCdpReplicaSessionTaskSessions` (also the Rust type's name).
     pub name: &'static str,
+    /// The family (catalogue file and cargo feature), e.g. `cdp`.
+    pub family: &'static str,
     /// HTTP method, e.g. `GET`.
     pub method: &'static str,
     /// Path template relative to the base URL, e.g. `/cdpReplicas/{replicaId}/vms/{vmId}`.
@@ -28,12 +31,14 @@ pub struct Entry {
     pub query_params: &'static [&'static str],
     /// For the query service: the queried type (`type=...`).
     pub query_service: Option<&'static str>,
+    /// Request headers the caller chooses (besides authentication).
+    pub headers: &'static [&'static str],
     /// Root element of the request body.
     pub request: Option<&'static str>,
-    /// The success status.
-    pub status: u16,
-    /// Root element of the success body (`None`: no body).
-    pub representation: Option<&'static str>,
+    /// Whether the request may be sent without its body.
+    pub request_optional: bool,
+    /// The success responses; the first is the usual one.
+    pub responses: &'static [Success],
     /// How the operation authenticates.
     pub auth: Auth,
     /// Whether repeating the request is harmless.
@@ -46,7 +51,33 @@ pub struct Entry {
     pub page: Option<&'static str>,
 }
 
+/// A success response of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Success {
+    /// The status, e.g. 200 or 202.
+    pub status: u16,
+    /// Root element of the body (`None`: no body).
+    pub representation: Option<&'static str>,
+    /// Headers of the response that carry information (e.g. `Location`).
+    pub headers: &'static [&'static str],
+}
+
 impl Entry {
+    /// The usual success status (of the first response).
+    pub fn status(&self) -> u16 {
+        self.responses.first().map_or(200, |r| r.status)
+    }
+
+    /// Root element of the usual success body (`None`: no body).
+    pub fn representation(&self) -> Option<&'static str> {
+        self.responses.first().and_then(|r| r.representation)
+    }
+
+    /// The success response with this status, if the operation has one.
+    pub fn success(&self, status: u16) -> Option<&'static Success> {
+        self.responses.iter().find(|r| r.status == status)
+    }
+
     /// The method as an [`http::Method`].
     pub fn http_method(&self) -> http::Method {
         http::Method::from_bytes(self.method.as_bytes()).unwrap_or(http::Method::GET)
@@ -66,7 +97,7 @@ impl Entry {
 
     /// What a success returns: the representation, or `(no body)`.
     pub fn returns(&self) -> &'static str {
-        self.representation.unwrap_or("(no body)")
+        self.representation().unwrap_or("(no body)")
     }
 }
 

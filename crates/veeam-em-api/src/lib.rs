@@ -1,6 +1,6 @@
 //! The transport-agnostic resource layer of the Veeam Backup Enterprise Manager REST API.
 //!
-//! Every operation of the catalogue (`schemas/resources.xml`) is a typed value that builds an
+//! Every operation of the catalogue (`schemas/resources/*.xml`, one file per family) is a typed value that builds an
 //! [`http::Request`] and decodes an [`http::Response`]; this crate performs **no I/O**: no
 //! sockets, no clock, no environment, no async runtime. Send the request with any HTTP client
 //! (the `veeam-em-client` crate has ready ones).
@@ -57,7 +57,7 @@ pub mod route;
 mod secret;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
-pub use entry::{Auth, Entry};
+pub use entry::{Auth, Entry, Success};
 pub use error::ApiError;
 pub use generated::{api, fields, ops, queries, AnyOperation, CATALOGUE};
 pub use id::Id;

@@ -51,7 +51,7 @@ impl ToResponse for () {
 pub const XML_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
 
 fn status_of(entry: &Entry) -> http::StatusCode {
-    http::StatusCode::from_u16(entry.status).unwrap_or(http::StatusCode::OK)
+    http::StatusCode::from_u16(entry.status()).unwrap_or(http::StatusCode::OK)
 }
 
 /// A response with `value` as its XML body and the entry's success status.

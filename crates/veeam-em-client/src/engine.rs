@@ -163,7 +163,7 @@ impl UnknownReport {
         self.check_at(
             config,
             entry.name,
-            entry.representation.unwrap_or(""),
+            entry.representation().unwrap_or(""),
             value,
         )
     }

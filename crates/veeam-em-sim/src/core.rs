@@ -481,7 +481,7 @@ impl Simulator {
 
 /// The response of `entry` with `doc` as its body and the entry's success status.
 fn document(entry: &Entry, doc: &Document) -> http::Response<Vec<u8>> {
-    let status = StatusCode::from_u16(entry.status).unwrap_or(StatusCode::OK);
+    let status = StatusCode::from_u16(entry.status()).unwrap_or(StatusCode::OK);
     xml_response(status, doc.to_xml_string().into_bytes())
 }
 

@@ -54,7 +54,10 @@ pub(crate) fn plan() -> HashMap<&'static str, Served> {
         let Some((kind, form)) = find(&template) else {
             continue;
         };
-        let entity = !matches!(entry.representation, Some("EntityReferences" | "EntityRef"));
+        let entity = !matches!(
+            entry.representation(),
+            Some("EntityReferences" | "EntityRef")
+        );
         // An item below a parent: `/a/{}/b/{}`; the parent is the item at `/a/{}`.
         let parent = match form {
             Form::Item if template.matches("{}").count() > 1 => {

@@ -87,7 +87,7 @@ fn decode_as_catalogue_says(method: &str, uri: &str, r: &Response<Vec<u8>>) -> D
     let doc = Document::from_slice(r.body())
         .unwrap_or_else(|e| panic!("{uri}: the body does not decode: {e}\n{}", text(r)));
     let entry = route_method(method, uri).unwrap().entry;
-    let expected = entry.representation.unwrap();
+    let expected = entry.representation().unwrap();
     let root = doc.root_element();
     let alias_ok = expected == "VmCdpReplica" && root == "CdpReplicaVm";
     assert!(
@@ -788,7 +788,7 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
     // Every representation of the catalogue is among them.
     let mut missing: Vec<&str> = veeam_em_api::CATALOGUE
         .iter()
-        .filter_map(|e| e.representation)
+        .filter_map(|e| e.representation())
         .filter(|r| {
             !(bodies.contains_key(*r)
                 || (*r == "VmCdpReplica" && bodies.contains_key("CdpReplicaVm")))

@@ -183,7 +183,7 @@ fn show<T: Transport>(client: &Client<T>, target: &str, output: Output) -> Resul
             .iter()
             .find(|e| {
                 e.method == "GET"
-                    && e.representation == Some(uid.kind())
+                    && e.representation() == Some(uid.kind())
                     && e.path.matches('{').count() == 1
                     && e.fixed_query.contains(&("format", "Entity"))
             })
