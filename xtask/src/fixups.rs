@@ -103,9 +103,89 @@ fn rename_choice(model: &mut Model, owner: &str, from: &str, to: &str) -> Result
         if let Particle::Choice(ch) = p {
             if ch.name == from {
                 ch.name = to.to_owned();
+                ch.rust_name = crate::names::member_name(ch.min, ch.max, to);
                 return Ok(());
             }
         }
     }
     bail!("{owner} has no choice named {from}")
+}
+
+/// Gives the member `xml_name` of type `owner` (an attribute, element or choice) the Rust field
+/// name `to`, e.g. when two members would get the same name.
+#[allow(dead_code)]
+fn rename_field(model: &mut Model, owner: &str, xml_name: &str, to: &str) -> Result<()> {
+    let Some(TypeDef::Complex(c)) = model.types.get_mut(owner) else {
+        bail!("type {owner} not found");
+    };
+    if let Some(a) = c.attributes.iter_mut().find(|a| a.name == xml_name) {
+        a.rust_name = to.to_owned();
+        return Ok(());
+    }
+    for p in &mut c.content {
+        match p {
+            Particle::Element(e) if e.name == xml_name => {
+                e.rust_name = to.to_owned();
+                return Ok(());
+            }
+            Particle::Choice(ch) if ch.name == xml_name => {
+                ch.rust_name = to.to_owned();
+                return Ok(());
+            }
+            _ => {}
+        }
+    }
+    bail!("{owner} has no member {xml_name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Attribute, ComplexType, ElementField, FieldType, ValueType};
+
+    /// `<xs:attribute name="Name"/>` and `<xs:element name="name"/>`: both `name` in Rust.
+    fn clashing() -> Model {
+        let mut model = Model::default();
+        model.types.insert(
+            "Thing".into(),
+            TypeDef::Complex(ComplexType {
+                xsd_name: "ThingType".into(),
+                rust_name: "Thing".into(),
+                source_file: "schemas/test.xsd".into(),
+                doc: None,
+                base: None,
+                attributes: vec![Attribute {
+                    name: "Name".into(),
+                    rust_name: String::new(),
+                    ty: ValueType::String,
+                    required: false,
+                    doc: None,
+                }],
+                content: vec![Particle::Element(ElementField {
+                    name: "name".into(),
+                    rust_name: String::new(),
+                    ty: FieldType::Value(ValueType::String),
+                    min: 0,
+                    max: Some(1),
+                    doc: None,
+                })],
+                text: None,
+            }),
+        );
+        crate::names::assign(&mut model);
+        model
+    }
+
+    #[test]
+    fn a_name_clash_is_an_error_that_points_to_rename_field() {
+        let mut model = clashing();
+        let err = crate::names::check(&model).unwrap_err().to_string();
+        assert!(
+            err.contains("ThingType") && err.contains("rename_field"),
+            "{err}"
+        );
+        rename_field(&mut model, "Thing", "name", "name_element").unwrap();
+        crate::names::check(&model).unwrap();
+        assert!(rename_field(&mut model, "Thing", "Nope", "x").is_err());
+    }
 }

@@ -318,6 +318,7 @@ impl<'a> Lowering<'a> {
         };
         Ok(Attribute {
             name,
+            rust_name: String::new(),
             ty,
             required,
             doc: doc(&attribute.documentation),
@@ -407,6 +408,7 @@ impl<'a> Lowering<'a> {
             .join("Or");
         Ok(ChoiceField {
             name,
+            rust_name: String::new(),
             min: min_occurs(min)?,
             max: max_occurs(max)?,
             variants,
@@ -420,6 +422,7 @@ impl<'a> Lowering<'a> {
             ensure!(!element.nillable, "nillable elements are not supported");
             Ok(ElementField {
                 name: name.clone(),
+                rust_name: String::new(),
                 ty: self.field_type(ty)?,
                 min: min_occurs(element.min_occurs)?,
                 max: max_occurs(element.max_occurs)?,
@@ -448,6 +451,7 @@ impl<'a> Lowering<'a> {
                 .iter()
                 .map(|v| v.ident.name.to_string())
                 .collect(),
+            variants: Vec::new(),
         })
     }
 
@@ -801,6 +805,7 @@ mod tests {
     fn element(name: &str, ty: FieldType, min: u32, max: Option<u32>) -> ElementField {
         ElementField {
             name: name.into(),
+            rust_name: String::new(),
             ty,
             min,
             max,
@@ -811,6 +816,7 @@ mod tests {
     fn attribute(name: &str, ty: ValueType, required: bool) -> Attribute {
         Attribute {
             name: name.into(),
+            rust_name: String::new(),
             ty,
             required,
             doc: None,
@@ -889,6 +895,7 @@ mod tests {
                 source_file: "schemas/common.xsd".into(),
                 doc: Some("Where it runs & more.".into()),
                 values: vec!["VMware".into(), "HyperV".into()],
+                variants: Vec::new(),
             })
         );
         let resource = complex(&model, "Resource");
@@ -955,6 +962,7 @@ mod tests {
 
         let choice = ChoiceField {
             name: "CdpReplicaSessionOrCdpPolicySession".into(),
+            rust_name: String::new(),
             min: 0,
             max: None,
             variants: vec![

@@ -72,6 +72,8 @@ pub struct ComplexType {
 pub struct Attribute {
     /// XML name, e.g. `Href`.
     pub name: String,
+    /// Rust field name, set by the naming pass (`names::assign`); fix-ups may change it.
+    pub rust_name: String,
     pub ty: ValueType,
     pub required: bool,
     pub doc: Option<String>,
@@ -89,6 +91,9 @@ pub enum Particle {
 pub struct ElementField {
     /// XML name, e.g. `Ref`.
     pub name: String,
+    /// Rust name, set by the naming pass: the field name of a member, the variant name of a
+    /// choice alternative.
+    pub rust_name: String,
     pub ty: FieldType,
     pub min: u32,
     /// `None` means unbounded.
@@ -98,8 +103,10 @@ pub struct ElementField {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceField {
-    /// Name for the Rust field and enum (derived from the variants, or given by a fix-up).
+    /// Name of the Rust enum (derived from the variants, or given by a fix-up).
     pub name: String,
+    /// Rust field name, set by the naming pass.
+    pub rust_name: String,
     pub min: u32,
     /// `None` means unbounded.
     pub max: Option<u32>,
@@ -148,4 +155,6 @@ pub struct EnumType {
     pub doc: Option<String>,
     /// The enumerated values in schema order.
     pub values: Vec<String>,
+    /// Their Rust variant names (same order), set by the naming pass.
+    pub variants: Vec<String>,
 }

@@ -48,7 +48,9 @@ pub fn schema_files(root: &Path) -> Result<Vec<String>> {
 pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let files = schema_files(root)?;
     let mut model = frontend::load(root, &files)?;
+    names::assign(&mut model);
     fixups::apply(&mut model)?;
+    names::check(&model)?;
     let mut out = render::render(&model, &files)?;
     let roots: std::collections::BTreeSet<String> =
         model.roots.iter().map(|r| r.name.clone()).collect();

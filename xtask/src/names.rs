@@ -1,5 +1,110 @@
 //! Rust names for XML names: `CreationTimeUTC` -> `creation_time_utc`, `Ref` (repeated) ->
-//! `refs`, enumeration value `vCloud` -> `VCloud`.
+//! `refs`, enumeration value `vCloud` -> `VCloud`; and [`assign`], the naming pass that gives
+//! every member of the IR its Rust name once, so that fix-ups can change a name and the renderer
+//! only reads names.
+
+use std::collections::BTreeSet;
+
+use anyhow::{bail, Result};
+
+use crate::ir::{Model, Particle, TypeDef};
+
+/// Names every member of every type: fields (plural for repeated elements), choice variants and
+/// enumeration variants. Runs before the fix-ups; [`check`] runs after them.
+pub fn assign(model: &mut Model) {
+    for def in model.types.values_mut() {
+        match def {
+            TypeDef::Complex(c) => {
+                for a in &mut c.attributes {
+                    a.rust_name = field_name(&a.name);
+                }
+                for p in &mut c.content {
+                    match p {
+                        Particle::Element(e) => e.rust_name = member_name(e.min, e.max, &e.name),
+                        Particle::Choice(ch) => {
+                            ch.rust_name = member_name(ch.min, ch.max, &ch.name);
+                            for v in &mut ch.variants {
+                                v.rust_name = type_name(&v.name);
+                            }
+                        }
+                    }
+                }
+            }
+            TypeDef::Enum(e) => e.variants = e.values.iter().map(|v| variant_name(v)).collect(),
+        }
+    }
+}
+
+/// The field name of a member: plural when it repeats.
+pub fn member_name(min: u32, max: Option<u32>, xml: &str) -> String {
+    let _ = min;
+    match max {
+        None => plural_field_name(xml),
+        Some(m) if m > 1 => plural_field_name(xml),
+        _ => field_name(xml),
+    }
+}
+
+/// Names must be distinct within their scope: fields of a struct (with `unknown`, and `value`
+/// for simple content), variants of an enum. The error names the type, its file and the fix-up
+/// that resolves it.
+pub fn check(model: &Model) -> Result<()> {
+    for def in model.types.values() {
+        match def {
+            TypeDef::Complex(c) => {
+                let mut taken = BTreeSet::from(["unknown".to_owned()]);
+                if c.text.is_some() {
+                    taken.insert("value".to_owned());
+                }
+                let fields = c.attributes.iter().map(|a| (&a.name, &a.rust_name)).chain(
+                    c.content.iter().map(|p| match p {
+                        Particle::Element(e) => (&e.name, &e.rust_name),
+                        Particle::Choice(ch) => (&ch.name, &ch.rust_name),
+                    }),
+                );
+                for (xml, rust) in fields {
+                    if rust.is_empty() || !taken.insert(rust.clone()) {
+                        bail!(
+                            "{} ({}): member {xml} gets the Rust field name `{rust}`, which another member (or `unknown`/`value`) has; give it another with `rename_field` in xtask/src/fixups.rs",
+                            c.xsd_name,
+                            c.source_file
+                        );
+                    }
+                }
+                for ch in c.content.iter().filter_map(|p| match p {
+                    Particle::Choice(ch) => Some(ch),
+                    _ => None,
+                }) {
+                    let mut variants = BTreeSet::new();
+                    for v in &ch.variants {
+                        if !variants.insert(&v.rust_name) {
+                            bail!(
+                                "{} ({}): two alternatives of the choice {} get the variant name `{}`",
+                                c.xsd_name,
+                                c.source_file,
+                                ch.name,
+                                v.rust_name
+                            );
+                        }
+                    }
+                }
+            }
+            TypeDef::Enum(e) => {
+                let mut seen = BTreeSet::new();
+                for (value, v) in e.values.iter().zip(&e.variants) {
+                    if v.is_empty() || v == "Other" || !seen.insert(v) {
+                        bail!(
+                            "{} ({}): value {value:?} gives the variant name `{v}` twice or a reserved one",
+                            e.xsd_name,
+                            e.source_file
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// `UpperCamelCase` of an XML name, treating acronyms as words: `CDPReplicaRPOOptions` ->
 /// `CdpReplicaRpoOptions`, `VAppCdpReplica` stays, `vAppRef` -> `VAppRef`, `UID` -> `Uid`.

@@ -222,14 +222,6 @@ impl Members {
     }
 }
 
-/// The field name of a member: plural for repeated ones.
-fn member_name(shape: &Shape, xml_name: &str) -> String {
-    match shape {
-        Shape::Repeated => names::plural_field_name(xml_name),
-        _ => names::field_name(xml_name),
-    }
-}
-
 /// How a member of a struct is stored.
 enum Shape {
     Required,
@@ -362,39 +354,31 @@ impl<'m> Renderer<'m> {
         docs.push(origin + ".");
         let docs = doc_lines(&docs);
 
-        let mut taken = BTreeSet::new();
-        let mut take = |name: String| -> Result<Ident> {
-            if !taken.insert(name.clone()) {
-                bail!(
-                    "two members of {} get the Rust field name `{name}`; rename one in a fix-up",
-                    c.xsd_name
-                );
-            }
-            Ok(format_ident!("{}", name))
-        };
-
+        // Names come from the naming pass (`names::assign`, checked for clashes after the
+        // fix-ups); the renderer only reads them.
+        let take = |name: &str| format_ident!("{}", name);
         let mut m = Members::default();
         for a in &c.attributes {
-            let f = take(names::field_name(&a.name))?;
+            let f = take(&a.rust_name);
             self.attribute(a, &f, &mut m);
         }
         for p in &c.content {
             match p {
                 Particle::Element(e) => {
                     let sh = shape(e.min, e.max);
-                    let f = take(member_name(&sh, &e.name))?;
+                    let f = take(&e.rust_name);
                     self.element(e, sh, &f, &mut m);
                 }
                 Particle::Choice(ch) => {
                     let sh = shape(ch.min, ch.max);
-                    let f = take(member_name(&sh, &ch.name))?;
+                    let f = take(&ch.rust_name);
                     self.choice(ch, sh, &f, &mut m);
                 }
             }
         }
         let text_field = match &c.text {
             Some(tt) => {
-                let f = take("value".into())?;
+                let f = take("value");
                 let vt = self.value_type(tt);
                 let doc = doc_lines(&[format!(
                     "The element's text (simple content of type {}).",
@@ -408,7 +392,6 @@ impl<'m> Renderer<'m> {
             }
             None => None,
         };
-        take("unknown".into())?;
         let deserialize = m.deserialize_impl(&ty, &c.xsd_name);
         let visit = std::mem::take(&mut m.visit);
         let Members {
@@ -746,7 +729,7 @@ impl<'m> Renderer<'m> {
         }
         for v in &ch.variants {
             let vname = &v.name;
-            let variant = ident(&names::type_name(&v.name));
+            let variant = ident(&v.rust_name);
             let key = Literal::byte_string(vname.as_bytes());
             let vt = self.field_type(&v.ty);
             m.de_keys.push(vname.clone());
@@ -789,7 +772,7 @@ impl<'m> Renderer<'m> {
         }
         if !repeated {
             let entries = ch.variants.iter().map(|v| {
-                let variant = ident(&names::type_name(&v.name));
+                let variant = ident(&v.rust_name);
                 let vname = &v.name;
                 quote!(#enum_ty::#variant(value) => map.serialize_entry(#vname, value)?,)
             });
@@ -817,7 +800,7 @@ impl<'m> Renderer<'m> {
         let mut names_arms = TokenStream::new();
         let mut visit_arms = TokenStream::new();
         for v in &ch.variants {
-            let variant = ident(&names::type_name(&v.name));
+            let variant = ident(&v.rust_name);
             let vt = self.field_type(&v.ty);
             let vname = &v.name;
             visit_arms.extend(match &v.ty {
@@ -871,16 +854,11 @@ impl<'m> Renderer<'m> {
             e.xsd_name, e.source_file
         ));
         let docs = doc_lines(&docs);
-        let mut seen = BTreeSet::new();
         let mut variants = TokenStream::new();
         let mut parse_arms = TokenStream::new();
         let mut str_arms = TokenStream::new();
-        for value in &e.values {
-            let vname = names::variant_name(value);
-            if vname.is_empty() || vname == "Other" || !seen.insert(vname.clone()) {
-                bail!("enumeration {} value {value:?} gives the variant name `{vname}` twice or a reserved one", e.xsd_name);
-            }
-            let variant = ident(&vname);
+        for (value, vname) in e.values.iter().zip(&e.variants) {
+            let variant = ident(vname);
             let vdoc = doc_lines(&[format!("`{value}`")]);
             variants.extend(quote!(#vdoc #variant,));
             parse_arms.extend(quote!(#value => Self::#variant,));
