@@ -472,3 +472,34 @@ proptest! {
         }
     }
 }
+
+/// Every type with an href of its own follows it, and every type with links finds them: the
+/// impls are generated from the schemas (an `xs:anyURI` `Href`, a `Links` element).
+#[test]
+fn entities_and_tasks_follow_their_own_hrefs() {
+    use veeam_em_api::ops;
+    use veeam_em_model::{from_slice, CdpReplicaSession, Task};
+    let fixture = |name: &str| {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/").to_owned() + name).unwrap()
+    };
+    let session: CdpReplicaSession = from_slice(&fixture("ok/cdp_replica_session.xml")).unwrap();
+    let again: ops::GetCdpReplicaSessionEntity = session.follow().unwrap();
+    assert_eq!(
+        again.session_id.as_str(),
+        session.uid.as_ref().unwrap().id()
+    );
+    // Its task sessions, by relation.
+    let down = session.link("Down").expect("a Down link");
+    let any: AnyOperation = down.follow().unwrap();
+    assert_eq!(any.entry().name, "GetCdpReplicaSessionTaskSessions");
+    // A task's own href is the task.
+    let task: Task = from_slice(&fixture("ok/task.xml")).unwrap();
+    let get: ops::GetTask = task.follow().unwrap();
+    assert_eq!(get.task_id.as_str(), task.task_id.as_str());
+    // And any href field on its own.
+    let href = task.href.clone().unwrap();
+    assert_eq!(
+        href.follow::<AnyOperation>().unwrap().entry().name,
+        "GetTask"
+    );
+}

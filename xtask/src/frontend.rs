@@ -55,8 +55,9 @@ const XS_BUILTINS: &str = "anyType anySimpleType string normalizedString token l
 /// The built-in types we support, per the comments on [`ValueType`].
 fn builtin_value_type(name: &str) -> Option<ValueType> {
     Some(match name {
-        "string" | "normalizedString" | "token" | "anyURI" | "language" | "Name" | "NCName"
-        | "NMTOKEN" | "ID" | "IDREF" => ValueType::String,
+        "string" | "normalizedString" | "token" | "language" | "Name" | "NCName" | "NMTOKEN"
+        | "ID" | "IDREF" => ValueType::String,
+        "anyURI" => ValueType::Href,
         "boolean" => ValueType::Bool,
         "int" => ValueType::Int,
         "long" => ValueType::Long,
@@ -917,7 +918,7 @@ mod tests {
             resource.attributes[0],
             Attribute {
                 doc: Some("Where it lives.".into()),
-                ..attribute("Href", ValueType::String, true)
+                ..attribute("Href", ValueType::Href, true)
             }
         );
         let link = ElementField {

@@ -126,8 +126,10 @@ pub enum FieldType {
 /// The primitive value types the runtime knows how to read and write.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ValueType {
-    /// `xs:string`, `xs:anyURI`, `xs:token`, `xs:normalizedString` and similar.
+    /// `xs:string`, `xs:token`, `xs:normalizedString` and similar.
     String,
+    /// `xs:anyURI`: an href, followable (`veeam_em_model::Href`).
+    Href,
     /// `xs:boolean`.
     Bool,
     /// `xs:int`.

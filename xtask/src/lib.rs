@@ -71,7 +71,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
         .context("joining schemas/resources/ with the schemas")?;
     out.insert(
         render_api::OUTPUT.to_owned(),
-        render_api::render(&catalogue, &root_types)?,
+        render_api::render(&catalogue, &root_types, &resolve::navigable(&model))?,
     );
     Ok(out)
 }

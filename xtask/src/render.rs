@@ -264,6 +264,7 @@ impl<'m> Renderer<'m> {
             matches!(
                 v,
                 ValueType::String
+                    | ValueType::Href
                     | ValueType::Bool
                     | ValueType::Int
                     | ValueType::Long
@@ -287,6 +288,7 @@ impl<'m> Renderer<'m> {
     fn value_type(&self, v: &ValueType) -> TokenStream {
         match v {
             ValueType::String => quote!(crate::Text),
+            ValueType::Href => quote!(crate::Href),
             ValueType::Bool => quote!(bool),
             ValueType::Int => quote!(i32),
             ValueType::Long => quote!(i64),

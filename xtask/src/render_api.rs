@@ -79,7 +79,11 @@ fn value_type(ty: ParamType) -> TokenStream {
     }
 }
 
-pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result<String> {
+pub fn render(
+    catalogue: &Catalogue,
+    roots: &BTreeMap<String, String>,
+    navigable: &[crate::resolve::Navigable],
+) -> Result<String> {
     let mut entries = TokenStream::new();
     let mut entry_list = Vec::new();
     let mut ops = TokenStream::new();
@@ -425,6 +429,46 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         }
     });
 
+    // Every type with an href follows it; every type with links finds them by relation.
+    let navigation_impls = navigable.iter().map(|n| {
+        let ty = ident(&n.rust_name);
+        let follow = match n.href {
+            Some(true) => quote! {
+                impl crate::route::Follow for veeam_em_model::#ty {
+                    fn href(&self) -> Option<&str> {
+                        Some(&self.href)
+                    }
+                }
+            },
+            Some(false) => quote! {
+                impl crate::route::Follow for veeam_em_model::#ty {
+                    fn href(&self) -> Option<&str> {
+                        self.href.as_deref()
+                    }
+                }
+            },
+            None => quote!(),
+        };
+        let links = match n.links {
+            Some(true) => quote! {
+                impl crate::route::Links for veeam_em_model::#ty {
+                    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+                        self.links.as_ref().and_then(|l| l.link(rel))
+                    }
+                }
+            },
+            Some(false) => quote! {
+                impl crate::route::Links for veeam_em_model::#ty {
+                    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+                        self.links.link(rel)
+                    }
+                }
+            },
+            None => quote!(),
+        };
+        quote!(#follow #links)
+    });
+
     let tokens = quote! {
         //! Generated from the resource catalogue `schemas/resources/*.xml`.
         #![allow(clippy::all, missing_docs, unused_imports, unused_variables)]
@@ -524,6 +568,7 @@ pub fn render(catalogue: &Catalogue, roots: &BTreeMap<String, String>) -> Result
         #queries
         #fields
         #(#from_response)*
+        #(#navigation_impls)*
     };
     let file: syn::File = syn::parse2(tokens)?;
     Ok(format!(

@@ -120,3 +120,57 @@ pub fn query_lists(catalogue: &mut Catalogue, model: &Model) -> Result<()> {
     }
     Ok(())
 }
+
+/// A type with an href of its own (`Href` attribute) or links (`Links` element): the resource
+/// layer makes it followable (`Follow`) and searchable by relation (`Links`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Navigable {
+    /// Rust name of the model type.
+    pub rust_name: String,
+    /// Its schema file (the family).
+    pub source_file: String,
+    /// `Some(required)` when it has an `Href` attribute of type `xs:anyURI`.
+    pub href: Option<bool>,
+    /// `Some(optional)` when it has a single `Links` element whose type lists `Link`s.
+    pub links: Option<bool>,
+}
+
+/// Every complex type with an href or links, by Rust name.
+pub fn navigable(model: &Model) -> Vec<Navigable> {
+    use crate::ir::ValueType;
+    let link_list = |name: &str| match model.types.get(name) {
+        Some(TypeDef::Complex(c)) => matches!(
+            c.content.as_slice(),
+            [Particle::Element(e)] if e.name == "Link" && e.max.is_none_or(|m| m > 1)
+        ),
+        _ => false,
+    };
+    let mut out = Vec::new();
+    for def in model.types.values() {
+        let TypeDef::Complex(c) = def else { continue };
+        let href = c
+            .attributes
+            .iter()
+            .find(|a| a.name == "Href" && a.ty == ValueType::Href)
+            .map(|a| a.required);
+        let links = c.content.iter().find_map(|p| match p {
+            Particle::Element(e)
+                if e.name == "Links"
+                    && e.max == Some(1)
+                    && matches!(&e.ty, FieldType::Complex(t) if link_list(t)) =>
+            {
+                Some(e.min == 0)
+            }
+            _ => None,
+        });
+        if href.is_some() || links.is_some() {
+            out.push(Navigable {
+                rust_name: c.rust_name.clone(),
+                source_file: c.source_file.clone(),
+                href,
+                links,
+            });
+        }
+    }
+    out
+}

@@ -10,7 +10,7 @@
 //! `...?format=Entity` finds the entity form and the bare URL the reference form. A path that
 //! exists with other methods only is [`RouteError::MethodNotAllowed`], which lists them.
 
-use veeam_em_model::{EntityRef, Link};
+use veeam_em_model::Link;
 
 use crate::entry::Entry;
 use crate::generated::CATALOGUE;
@@ -277,19 +277,15 @@ pub trait Follow {
     }
 }
 
-impl Follow for Link {
+/// Any href field of any type. The generated code also implements [`Follow`] for every type with
+/// an `Href` of its own (links, references, entities, tasks...).
+impl Follow for veeam_em_model::Href {
     fn href(&self) -> Option<&str> {
-        Some(&self.href)
+        Some(self)
     }
 }
 
-impl Follow for EntityRef {
-    fn href(&self) -> Option<&str> {
-        Some(&self.href)
-    }
-}
-
-/// Finding links by relation on references.
+/// Finding links by relation. The generated code implements it for every type with `Links`.
 pub trait Links {
     /// The first link with `Rel` equal to `rel` (ASCII case-insensitive).
     fn link(&self, rel: &str) -> Option<&Link>;
@@ -297,16 +293,6 @@ pub trait Links {
     /// The `Alternate` link: on a reference, the entity form of the same object.
     fn alternate(&self) -> Option<&Link> {
         self.link("Alternate")
-    }
-}
-
-impl Links for EntityRef {
-    fn link(&self, rel: &str) -> Option<&Link> {
-        self.links.iter().flat_map(|l| &l.links).find(|l| {
-            l.rel
-                .as_deref()
-                .is_some_and(|r| r.eq_ignore_ascii_case(rel))
-        })
     }
 }
 

@@ -44,6 +44,7 @@ pub mod datetime;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;
+pub mod href;
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 pub mod json;
@@ -54,6 +55,7 @@ pub mod xml;
 
 pub use datetime::DateTime;
 pub use generated::*;
+pub use href::Href;
 pub use text::Text;
 pub use uid::Uid;
 pub use xml::{

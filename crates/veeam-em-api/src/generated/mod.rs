@@ -6555,3 +6555,173 @@ impl crate::response::ToResponse for veeam_em_model::VmCdpReplicas {
         crate::response::encode_body(entry, self)
     }
 }
+impl crate::route::Follow for veeam_em_model::BackupServer {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::BackupServer {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::CdpPolicy {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::CdpPolicy {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::CdpReplica {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::CdpReplica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::CdpReplicaSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::CdpReplicaSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::CdpReplicaTaskSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::CdpReplicaTaskSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::EnterpriseManager {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::EnterpriseManager {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::Entity {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::Entity {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::EntityRef {
+    fn href(&self) -> Option<&str> {
+        Some(&self.href)
+    }
+}
+impl crate::route::Links for veeam_em_model::EntityRef {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::Link {
+    fn href(&self) -> Option<&str> {
+        Some(&self.href)
+    }
+}
+impl crate::route::Follow for veeam_em_model::LogonSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::LogonSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::ObjectInJob {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::ObjectInJob {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Links for veeam_em_model::PagingInfo {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Links for veeam_em_model::QueryResult {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::Resource {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::Resource {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Links for veeam_em_model::SupportedVersion {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::Task {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::Task {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::VAppCdpReplica {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::VAppCdpReplica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::VAppCdpReplicaVm {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::VAppCdpReplicaVm {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::VmCdpReplica {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::VmCdpReplica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}

@@ -413,8 +413,8 @@ impl crate::xml::CollectUnknown for CdpPolicies {
 pub struct CdpPolicy {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -448,7 +448,7 @@ impl FromXml for CdpPolicy {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -738,7 +738,7 @@ impl<'de> serde::Deserialize<'de> for CdpPolicy {
             ) -> Result<CdpPolicy, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -1096,8 +1096,8 @@ impl<'de> serde::Deserialize<'de> for CdpPolicyKind {
 pub struct CdpReplica {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -1121,7 +1121,7 @@ impl FromXml for CdpReplica {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -1313,7 +1313,7 @@ impl<'de> serde::Deserialize<'de> for CdpReplica {
             ) -> Result<CdpReplica, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -3395,8 +3395,8 @@ impl crate::xml::CollectUnknown for CdpReplicaRpoReportingWarningOptions {
 pub struct CdpReplicaSession {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -3434,7 +3434,7 @@ impl FromXml for CdpReplicaSession {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -3752,7 +3752,7 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaSession {
             ) -> Result<CdpReplicaSession, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -4234,8 +4234,8 @@ impl crate::xml::CollectUnknown for CdpReplicaSessionItem {
 pub struct CdpReplicaTaskSession {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -4269,7 +4269,7 @@ impl FromXml for CdpReplicaTaskSession {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut vm_display_name: Option<crate::Text> = None;
@@ -4550,7 +4550,7 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSession {
             ) -> Result<CdpReplicaTaskSession, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -5678,8 +5678,8 @@ impl crate::xml::CollectUnknown for LongTermRetentionSchedule {
 pub struct ObjectInJob {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `ObjectInJobId` (String, occurs 0..1).
@@ -5703,7 +5703,7 @@ impl FromXml for ObjectInJob {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut links: Option<LinkList> = None;
         let mut object_in_job_id: Option<crate::Text> = None;
         let mut hierarchy_obj_ref: Option<crate::Text> = None;
@@ -5907,7 +5907,7 @@ impl<'de> serde::Deserialize<'de> for ObjectInJob {
             ) -> Result<ObjectInJob, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut links: Option<LinkList> = None;
                 let mut links_seen = false;
@@ -6700,8 +6700,8 @@ impl crate::xml::CollectUnknown for TimePeriods {
 pub struct VAppCdpReplica {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -6729,7 +6729,7 @@ impl FromXml for VAppCdpReplica {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -6956,7 +6956,7 @@ impl<'de> serde::Deserialize<'de> for VAppCdpReplica {
             ) -> Result<VAppCdpReplica, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -7092,8 +7092,8 @@ impl crate::xml::CollectUnknown for VAppCdpReplica {
 pub struct VAppCdpReplicaVm {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -7115,7 +7115,7 @@ impl FromXml for VAppCdpReplicaVm {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -7282,7 +7282,7 @@ impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVm {
             ) -> Result<VAppCdpReplicaVm, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -7623,8 +7623,8 @@ impl crate::xml::CollectUnknown for VAppCdpReplicas {
 pub struct VmCdpReplica {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -7654,7 +7654,7 @@ impl FromXml for VmCdpReplica {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -7903,7 +7903,7 @@ impl<'de> serde::Deserialize<'de> for VmCdpReplica {
             ) -> Result<VmCdpReplica, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;

@@ -14,8 +14,8 @@ use crate::xml::{
 pub struct BackupServer {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -43,7 +43,7 @@ impl FromXml for BackupServer {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -267,7 +267,7 @@ impl<'de> serde::Deserialize<'de> for BackupServer {
             ) -> Result<BackupServer, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -519,8 +519,8 @@ impl crate::xml::CollectUnknown for BackupServers {
 pub struct EnterpriseManager {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `SupportedVersions` (SupportedVersionListType, occurs 0..1).
@@ -536,7 +536,7 @@ impl FromXml for EnterpriseManager {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut links: Option<LinkList> = None;
         let mut supported_versions: Option<SupportedVersionList> = None;
         for attr in reader.attributes(&element) {
@@ -655,7 +655,7 @@ impl<'de> serde::Deserialize<'de> for EnterpriseManager {
             ) -> Result<EnterpriseManager, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut links: Option<LinkList> = None;
                 let mut links_seen = false;
@@ -728,8 +728,8 @@ impl crate::xml::CollectUnknown for EnterpriseManager {
 pub struct Entity {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, optional).
@@ -747,7 +747,7 @@ impl FromXml for Entity {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -874,7 +874,7 @@ impl<'de> serde::Deserialize<'de> for Entity {
             ) -> Result<Entity, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
@@ -955,8 +955,8 @@ impl crate::xml::CollectUnknown for Entity {
 pub struct EntityRef {
     /// Attribute `Type` (String, required).
     pub type_: crate::Text,
-    /// Attribute `Href` (String, required).
-    pub href: crate::Text,
+    /// Attribute `Href` (Href, required).
+    pub href: crate::Href,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attribute `UID` (Uid, required).
@@ -974,7 +974,7 @@ impl FromXml for EntityRef {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         let mut uid: Option<crate::Uid> = None;
         let mut links: Option<LinkList> = None;
@@ -1088,7 +1088,7 @@ impl<'de> serde::Deserialize<'de> for EntityRef {
                 mut map: A,
             ) -> Result<EntityRef, A::Error> {
                 let mut type_: Option<crate::Text> = None;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
                 let mut uid: Option<crate::Uid> = None;
@@ -1496,8 +1496,8 @@ pub struct Link {
     pub rel: Option<crate::Text>,
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, required).
-    pub href: crate::Text,
+    /// Attribute `Href` (Href, required).
+    pub href: crate::Href,
     /// Attribute `Name` (String, optional).
     pub name: Option<crate::Text>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -1512,7 +1512,7 @@ impl FromXml for Link {
         let mut unknown = Unknown::default();
         let mut rel: Option<crate::Text> = None;
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut name: Option<crate::Text> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -1623,7 +1623,7 @@ impl<'de> serde::Deserialize<'de> for Link {
                 let mut rel_seen = false;
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut name: Option<crate::Text> = None;
                 let mut name_seen = false;
                 while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
@@ -1790,8 +1790,8 @@ impl crate::xml::CollectUnknown for LinkList {
 pub struct LogonSession {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `UserName` (String, occurs 1).
@@ -1809,7 +1809,7 @@ impl FromXml for LogonSession {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut links: Option<LinkList> = None;
         let mut user_name: Option<crate::Text> = None;
         let mut session_id: Option<crate::Text> = None;
@@ -1926,7 +1926,7 @@ impl<'de> serde::Deserialize<'de> for LogonSession {
             ) -> Result<LogonSession, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut links: Option<LinkList> = None;
                 let mut links_seen = false;
@@ -2180,8 +2180,8 @@ impl<'de> serde::Deserialize<'de> for Platform {
 pub struct Resource {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -2195,7 +2195,7 @@ impl FromXml for Resource {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut links: Option<LinkList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
@@ -2294,7 +2294,7 @@ impl<'de> serde::Deserialize<'de> for Resource {
             ) -> Result<Resource, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut links: Option<LinkList> = None;
                 let mut links_seen = false;
@@ -2677,8 +2677,8 @@ impl crate::xml::CollectUnknown for SupportedVersionList {
 pub struct Task {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
-    /// Attribute `Href` (String, optional).
-    pub href: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
     /// Element `Links` (LinkListType, occurs 0..1).
     pub links: Option<LinkList>,
     /// Element `TaskId` (String, occurs 1).
@@ -2700,7 +2700,7 @@ impl FromXml for Task {
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
         let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
         let mut links: Option<LinkList> = None;
         let mut task_id: Option<crate::Text> = None;
         let mut state: Option<TaskState> = None;
@@ -2847,7 +2847,7 @@ impl<'de> serde::Deserialize<'de> for Task {
             ) -> Result<Task, A::Error> {
                 let mut type_: Option<crate::Text> = None;
                 let mut type_seen = false;
-                let mut href: Option<crate::Text> = None;
+                let mut href: Option<crate::Href> = None;
                 let mut href_seen = false;
                 let mut links: Option<LinkList> = None;
                 let mut links_seen = false;

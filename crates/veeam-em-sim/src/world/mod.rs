@@ -159,13 +159,13 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// `base + path`, as an href.
-    pub fn href(&self, path: &str) -> veeam_em_model::Text {
+    pub fn href(&self, path: &str) -> veeam_em_model::Href {
         SCRATCH.with(|scratch| {
             let mut s = scratch.borrow_mut();
             s.clear();
             s.push_str(self.base);
             s.push_str(path);
-            veeam_em_model::Text::from(s.as_str())
+            veeam_em_model::Href::from(s.as_str())
         })
     }
 
