@@ -261,11 +261,12 @@ fn items_nested_in_a_query_result() {
     // Entities under two containers, with both item names.
     let doc = fixture("ok/query_result_cdp_replica_session_entities.xml");
     let whole: QueryResult = from_slice(&doc).unwrap();
-    let expected: Vec<CdpReplicaSession> = whole
-        .entities
-        .unwrap()
-        .cdp_replica_sessions
-        .unwrap()
+    let Some(veeam_em_model::EntityList::CdpReplicaSessions(sessions)) =
+        whole.entities.unwrap().list
+    else {
+        panic!("not a list of sessions")
+    };
+    let expected: Vec<CdpReplicaSession> = sessions
         .cdp_replica_session_items
         .into_iter()
         .map(|i| match i {

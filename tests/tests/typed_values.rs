@@ -100,7 +100,11 @@ fn escaped_hrefs_are_decoded() {
 fn query_result_with_policy_session_items() {
     let result: QueryResult =
         from_slice(&fixture("query_result_cdp_replica_session_entities.xml")).unwrap();
-    let sessions = result.entities.unwrap().cdp_replica_sessions.unwrap();
+    let Some(veeam_em_model::EntityList::CdpReplicaSessions(sessions)) =
+        result.entities.unwrap().list
+    else {
+        panic!("not a list of sessions")
+    };
     assert!(!sessions.cdp_replica_session_items.is_empty());
     for item in &sessions.cdp_replica_session_items {
         assert_eq!(item.element_name(), "CdpPolicySession");

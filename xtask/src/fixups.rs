@@ -16,6 +16,10 @@ struct Step {
 
 const STEPS: &[Step] = &[
     Step {
+        name: "name the list choices of QueryResult's Entities and Resources",
+        apply: name_query_result_lists,
+    },
+    Step {
         name: "name the item choice of CdpReplicaSessions",
         apply: name_cdp_replica_session_items,
     },
@@ -43,6 +47,24 @@ fn name_cdp_replica_session_items(model: &mut Model) -> Result<()> {
         "CdpReplicaSessionOrCdpPolicySession",
         "CdpReplicaSessionItem",
     )
+}
+
+/// `QueryResult/Entities` (and `/Resources`) hold one list element per query type, as a choice
+/// (so that each list can belong to its family's cargo feature). The front end would name the
+/// choice after all its alternatives; the API calls it `EntityList` (`ResourceList`), field
+/// `lists`.
+fn name_query_result_lists(model: &mut Model) -> Result<()> {
+    for (owner, to) in [("Entities", "EntityList"), ("Resources", "ResourceList")] {
+        let Some(TypeDef::Complex(c)) = model.types.get_mut(owner) else {
+            bail!("type {owner} not found");
+        };
+        let [Particle::Choice(ch)] = c.content.as_mut_slice() else {
+            bail!("{owner} is not one choice of lists");
+        };
+        ch.name = to.to_owned();
+        ch.rust_name = "list".to_owned();
+    }
+    Ok(())
 }
 
 /// `VmCdpReplicaEntityType` is the type of two roots (`VmCdpReplica`, and `CdpReplicaVm` that

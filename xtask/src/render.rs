@@ -818,6 +818,66 @@ impl<'m> Renderer<'m> {
             writes.extend(quote!(Self::#variant(value) => { #w }));
             names_arms.extend(quote!(Self::#variant(_) => #vname,));
         }
+        // Lists of documents (e.g. `QueryResult/Entities`): each alternative is a root element
+        // of its own, and a list of items. Then the item converts to its `Document`, and two
+        // pages of the same list join.
+        let mut extra = TokenStream::new();
+        let as_document: Option<Vec<TokenStream>> = ch
+            .variants
+            .iter()
+            .map(|v| {
+                let root = self.model.roots.iter().find(|r| {
+                    r.name == v.name && FieldType::Complex(r.type_name.clone()) == v.ty
+                })?;
+                let variant = ident(&v.rust_name);
+                let doc_variant = ident(&names::type_name(&root.name));
+                Some(quote!(Self::#variant(value) => crate::Document::#doc_variant(value),))
+            })
+            .collect();
+        if let Some(arms) = as_document {
+            extra.extend(quote! {
+                /// The item as the document of the same root element.
+                pub fn into_document(self) -> crate::Document {
+                    match self { #(#arms)* }
+                }
+            });
+        }
+        let appends: Option<Vec<TokenStream>> = ch
+            .variants
+            .iter()
+            .map(|v| {
+                let FieldType::Complex(t) = &v.ty else {
+                    return None;
+                };
+                let Some(TypeDef::Complex(list)) = self.model.types.get(t) else {
+                    return None;
+                };
+                let items = match list.content.as_slice() {
+                    [Particle::Element(e)] if e.max.is_none() => &e.rust_name,
+                    [Particle::Choice(c)] if c.max.is_none() => &c.rust_name,
+                    _ => return None,
+                };
+                let items = format_ident!("{}", items);
+                let variant = ident(&v.rust_name);
+                Some(quote!((Self::#variant(a), Self::#variant(b)) => {
+                    a.#items.extend(b.#items.iter().cloned());
+                    true
+                }))
+            })
+            .collect();
+        if let Some(arms) = appends {
+            extra.extend(quote! {
+                /// Appends the items of `other` (e.g. the next page) when it is the same list;
+                /// `false` (and nothing changes) when it is another.
+                pub fn append(&mut self, other: &Self) -> bool {
+                    #[allow(unreachable_patterns)]
+                    match (self, other) {
+                        #(#arms)*
+                        _ => false,
+                    }
+                }
+            });
+        }
         Ok(quote! {
             #doc
             #[derive(Debug, Clone, PartialEq)]
@@ -826,6 +886,8 @@ impl<'m> Renderer<'m> {
             }
 
             impl #enum_ty {
+                #extra
+
                 /// The element name this item is written as.
                 pub fn element_name(&self) -> &'static str {
                     match self { #names_arms }

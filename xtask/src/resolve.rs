@@ -39,10 +39,15 @@ pub fn result_lists(model: &Model) -> Result<Vec<ResultList>> {
         let FieldType::Complex(container_type) = &container.ty else {
             continue;
         };
-        for list in &complex(model, container_type)?.content {
-            let Particle::Element(list) = list else {
-                continue;
-            };
+        // The lists: elements of a sequence or alternatives of a choice.
+        let lists = complex(model, container_type)?
+            .content
+            .iter()
+            .flat_map(|p| match p {
+                Particle::Element(e) => std::slice::from_ref(e),
+                Particle::Choice(ch) => ch.variants.as_slice(),
+            });
+        for list in lists {
             let FieldType::Complex(list_type) = &list.ty else {
                 continue;
             };

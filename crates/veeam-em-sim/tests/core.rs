@@ -477,14 +477,12 @@ fn the_query_service_filters_sorts_and_pages() {
     assert_eq!(working.refs.as_ref().unwrap().refs.len(), 6);
     let failed =
         query("type=CdpReplicaSession&filter=result==Failed;state==Stopped&format=Entities");
-    let items = &failed
-        .entities
-        .as_ref()
-        .unwrap()
-        .cdp_replica_sessions
-        .as_ref()
-        .unwrap()
-        .cdp_replica_session_items;
+    let Some(veeam_em_model::EntityList::CdpReplicaSessions(sessions)) =
+        failed.entities.as_ref().unwrap().list.as_ref()
+    else {
+        panic!("not a list of sessions")
+    };
+    let items = &sessions.cdp_replica_session_items;
     assert!(!items.is_empty());
     for item in items {
         let veeam_em_model::CdpReplicaSessionItem::CdpPolicySession(session) = item else {
@@ -504,11 +502,12 @@ fn the_query_service_filters_sorts_and_pages() {
     );
     // Sorting.
     let sorted = query("type=CdpReplicaTaskSession&sortDesc=TotalSize&format=Entities&pageSize=50");
-    let sizes: Vec<i64> = sorted
-        .entities
-        .unwrap()
-        .cdp_replica_task_sessions
-        .unwrap()
+    let Some(veeam_em_model::EntityList::CdpReplicaTaskSessions(tasks)) =
+        sorted.entities.unwrap().list
+    else {
+        panic!("not a list of task sessions")
+    };
+    let sizes: Vec<i64> = tasks
         .cdp_replica_task_sessions
         .iter()
         .map(|t| t.total_size.unwrap())

@@ -295,13 +295,11 @@ fn paging_and_filters_over_a_socket() {
             panic!()
         };
         pages += 1;
-        let tasks = result
-            .entities
-            .as_ref()
-            .unwrap()
-            .cdp_replica_task_sessions
-            .as_ref()
-            .unwrap();
+        let Some(veeam_em_model::EntityList::CdpReplicaTaskSessions(tasks)) =
+            result.entities.as_ref().unwrap().list.as_ref()
+        else {
+            panic!("not a list of task sessions")
+        };
         count += tasks.cdp_replica_task_sessions.len();
         match veeam_em_api::paging::page_link(&result, veeam_em_api::paging::Page::Next) {
             Some(next) => {

@@ -183,20 +183,9 @@ fn merge(into: &mut QueryResult, page: &QueryResult) {
             .extend(refs.refs.iter().cloned());
     }
     if let (Some(into), Some(page)) = (into.entities.as_mut(), page.entities.as_ref()) {
-        macro_rules! extend {
-            ($field:ident, $items:ident) => {
-                if let (Some(a), Some(b)) = (into.$field.as_mut(), page.$field.as_ref()) {
-                    a.$items.extend(b.$items.iter().cloned());
-                }
-            };
+        if let (Some(a), Some(b)) = (into.list.as_mut(), page.list.as_ref()) {
+            a.append(b);
         }
-        extend!(backup_servers, backup_servers);
-        extend!(cdp_policies, cdp_policies);
-        extend!(cdp_replicas, cdp_replicas);
-        extend!(vm_cdp_replicas, vm_cdp_replicas);
-        extend!(v_app_cdp_replicas, v_app_cdp_replicas);
-        extend!(cdp_replica_sessions, cdp_replica_session_items);
-        extend!(cdp_replica_task_sessions, cdp_replica_task_sessions);
     }
 }
 

@@ -264,15 +264,7 @@ pub fn document_table(doc: &Document) -> Result<String, String> {
             if let Some(refs) = &q.refs {
                 refs_table(&refs.refs)
             } else if let Some(e) = &q.entities {
-                let list = if let Some(l) = &e.cdp_policies {
-                    Document::CdpPolicies(l.clone())
-                } else if let Some(l) = &e.cdp_replicas {
-                    Document::CdpReplicas(l.clone())
-                } else if let Some(l) = &e.cdp_replica_sessions {
-                    Document::CdpReplicaSessions(l.clone())
-                } else if let Some(l) = &e.cdp_replica_task_sessions {
-                    Document::CdpReplicaTaskSessions(l.clone())
-                } else {
+                let Some(list) = e.list.as_ref().map(|l| l.clone().into_document()) else {
                     return json(doc);
                 };
                 return document_table(&list);

@@ -7,25 +7,13 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
-/// Entity lists of a query result; a result fills the one list of the queried type.
+/// Entity lists of a query result; a result fills the one list of the queried type. A choice of one list rather than a sequence, so that each list belongs to its family alone (a family left out of a build reads its list as unknown content).
 ///
 /// Schema type `EntitiesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entities {
-    /// Element `BackupServers` (BackupServerEntityListType, occurs 0..1).
-    pub backup_servers: Option<BackupServers>,
-    /// Element `CdpPolicies` (CdpPolicyEntityListType, occurs 0..1).
-    pub cdp_policies: Option<CdpPolicies>,
-    /// Element `CdpReplicas` (CdpReplicaEntityListType, occurs 0..1).
-    pub cdp_replicas: Option<CdpReplicas>,
-    /// Element `VmCdpReplicas` (VmCdpReplicaEntityListType, occurs 0..1).
-    pub vm_cdp_replicas: Option<VmCdpReplicas>,
-    /// Element `VAppCdpReplicas` (VAppCdpReplicaEntityListType, occurs 0..1).
-    pub v_app_cdp_replicas: Option<VAppCdpReplicas>,
-    /// Element `CdpReplicaSessions` (CdpReplicaSessionEntityListType, occurs 0..1).
-    pub cdp_replica_sessions: Option<CdpReplicaSessions>,
-    /// Element `CdpReplicaTaskSessions` (CdpReplicaTaskSessionEntityListType, occurs 0..1).
-    pub cdp_replica_task_sessions: Option<CdpReplicaTaskSessions>,
+    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions` (occurs 0..1), in document order.
+    pub list: Option<EntityList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -36,13 +24,7 @@ impl FromXml for Entities {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut backup_servers: Option<BackupServers> = None;
-        let mut cdp_policies: Option<CdpPolicies> = None;
-        let mut cdp_replicas: Option<CdpReplicas> = None;
-        let mut vm_cdp_replicas: Option<VmCdpReplicas> = None;
-        let mut v_app_cdp_replicas: Option<VAppCdpReplicas> = None;
-        let mut cdp_replica_sessions: Option<CdpReplicaSessions> = None;
-        let mut cdp_replica_task_sessions: Option<CdpReplicaTaskSessions> = None;
+        let mut list: Option<EntityList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.name {
@@ -64,8 +46,8 @@ impl FromXml for Entities {
                         let value = reader.complex_child(child, "BackupServers", None)?;
                         reader
                             .set_once(
-                                &mut backup_servers,
-                                value,
+                                &mut list,
+                                EntityList::BackupServers(value),
                                 "BackupServers",
                                 offset,
                             )?;
@@ -74,21 +56,31 @@ impl FromXml for Entities {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "CdpPolicies", None)?;
                         reader
-                            .set_once(&mut cdp_policies, value, "CdpPolicies", offset)?;
+                            .set_once(
+                                &mut list,
+                                EntityList::CdpPolicies(value),
+                                "CdpPolicies",
+                                offset,
+                            )?;
                     }
                     Some(b"CdpReplicas") => {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "CdpReplicas", None)?;
                         reader
-                            .set_once(&mut cdp_replicas, value, "CdpReplicas", offset)?;
+                            .set_once(
+                                &mut list,
+                                EntityList::CdpReplicas(value),
+                                "CdpReplicas",
+                                offset,
+                            )?;
                     }
                     Some(b"VmCdpReplicas") => {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "VmCdpReplicas", None)?;
                         reader
                             .set_once(
-                                &mut vm_cdp_replicas,
-                                value,
+                                &mut list,
+                                EntityList::VmCdpReplicas(value),
                                 "VmCdpReplicas",
                                 offset,
                             )?;
@@ -99,8 +91,8 @@ impl FromXml for Entities {
                             .complex_child(child, "VAppCdpReplicas", None)?;
                         reader
                             .set_once(
-                                &mut v_app_cdp_replicas,
-                                value,
+                                &mut list,
+                                EntityList::VAppCdpReplicas(value),
                                 "VAppCdpReplicas",
                                 offset,
                             )?;
@@ -111,8 +103,8 @@ impl FromXml for Entities {
                             .complex_child(child, "CdpReplicaSessions", None)?;
                         reader
                             .set_once(
-                                &mut cdp_replica_sessions,
-                                value,
+                                &mut list,
+                                EntityList::CdpReplicaSessions(value),
                                 "CdpReplicaSessions",
                                 offset,
                             )?;
@@ -123,8 +115,8 @@ impl FromXml for Entities {
                             .complex_child(child, "CdpReplicaTaskSessions", None)?;
                         reader
                             .set_once(
-                                &mut cdp_replica_task_sessions,
-                                value,
+                                &mut list,
+                                EntityList::CdpReplicaTaskSessions(value),
                                 "CdpReplicaTaskSessions",
                                 offset,
                             )?;
@@ -134,42 +126,15 @@ impl FromXml for Entities {
                 index += 1;
             }
         }
-        Ok(Self {
-            backup_servers,
-            cdp_policies,
-            cdp_replicas,
-            vm_cdp_replicas,
-            v_app_cdp_replicas,
-            cdp_replica_sessions,
-            cdp_replica_task_sessions,
-            unknown,
-        })
+        Ok(Self { list, unknown })
     }
 }
 impl ToXml for Entities {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.backup_servers {
-            ToXml::to_xml(value, writer, "BackupServers");
-        }
-        if let Some(value) = &self.cdp_policies {
-            ToXml::to_xml(value, writer, "CdpPolicies");
-        }
-        if let Some(value) = &self.cdp_replicas {
-            ToXml::to_xml(value, writer, "CdpReplicas");
-        }
-        if let Some(value) = &self.vm_cdp_replicas {
-            ToXml::to_xml(value, writer, "VmCdpReplicas");
-        }
-        if let Some(value) = &self.v_app_cdp_replicas {
-            ToXml::to_xml(value, writer, "VAppCdpReplicas");
-        }
-        if let Some(value) = &self.cdp_replica_sessions {
-            ToXml::to_xml(value, writer, "CdpReplicaSessions");
-        }
-        if let Some(value) = &self.cdp_replica_task_sessions {
-            ToXml::to_xml(value, writer, "CdpReplicaTaskSessions");
+        if let Some(item) = &self.list {
+            item.write(writer);
         }
         writer.end(name);
     }
@@ -179,26 +144,30 @@ impl serde::Serialize for Entities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_servers {
-            map.serialize_entry("BackupServers", value)?;
-        }
-        if let Some(value) = &self.cdp_policies {
-            map.serialize_entry("CdpPolicies", value)?;
-        }
-        if let Some(value) = &self.cdp_replicas {
-            map.serialize_entry("CdpReplicas", value)?;
-        }
-        if let Some(value) = &self.vm_cdp_replicas {
-            map.serialize_entry("VmCdpReplicas", value)?;
-        }
-        if let Some(value) = &self.v_app_cdp_replicas {
-            map.serialize_entry("VAppCdpReplicas", value)?;
-        }
-        if let Some(value) = &self.cdp_replica_sessions {
-            map.serialize_entry("CdpReplicaSessions", value)?;
-        }
-        if let Some(value) = &self.cdp_replica_task_sessions {
-            map.serialize_entry("CdpReplicaTaskSessions", value)?;
+        if let Some(item) = self.list.as_ref() {
+            match item {
+                EntityList::BackupServers(value) => {
+                    map.serialize_entry("BackupServers", value)?
+                }
+                EntityList::CdpPolicies(value) => {
+                    map.serialize_entry("CdpPolicies", value)?
+                }
+                EntityList::CdpReplicas(value) => {
+                    map.serialize_entry("CdpReplicas", value)?
+                }
+                EntityList::VmCdpReplicas(value) => {
+                    map.serialize_entry("VmCdpReplicas", value)?
+                }
+                EntityList::VAppCdpReplicas(value) => {
+                    map.serialize_entry("VAppCdpReplicas", value)?
+                }
+                EntityList::CdpReplicaSessions(value) => {
+                    map.serialize_entry("CdpReplicaSessions", value)?
+                }
+                EntityList::CdpReplicaTaskSessions(value) => {
+                    map.serialize_entry("CdpReplicaTaskSessions", value)?
+                }
+            }
         }
         map.end()
     }
@@ -227,89 +196,63 @@ impl<'de> serde::Deserialize<'de> for Entities {
                 self,
                 mut map: A,
             ) -> Result<Entities, A::Error> {
-                let mut backup_servers: Option<BackupServers> = None;
-                let mut backup_servers_seen = false;
-                let mut cdp_policies: Option<CdpPolicies> = None;
-                let mut cdp_policies_seen = false;
-                let mut cdp_replicas: Option<CdpReplicas> = None;
-                let mut cdp_replicas_seen = false;
-                let mut vm_cdp_replicas: Option<VmCdpReplicas> = None;
-                let mut vm_cdp_replicas_seen = false;
-                let mut v_app_cdp_replicas: Option<VAppCdpReplicas> = None;
-                let mut v_app_cdp_replicas_seen = false;
-                let mut cdp_replica_sessions: Option<CdpReplicaSessions> = None;
-                let mut cdp_replica_sessions_seen = false;
-                let mut cdp_replica_task_sessions: Option<CdpReplicaTaskSessions> = None;
-                let mut cdp_replica_task_sessions_seen = false;
+                let mut list: Option<EntityList> = None;
                 while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
                     match key.as_str() {
                         "BackupServers" => {
-                            crate::json::set_optional(
-                                &mut backup_servers,
-                                map.next_value()?,
-                                "BackupServers",
-                                &mut backup_servers_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::BackupServers(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         "CdpPolicies" => {
-                            crate::json::set_optional(
-                                &mut cdp_policies,
-                                map.next_value()?,
-                                "CdpPolicies",
-                                &mut cdp_policies_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CdpPolicies(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         "CdpReplicas" => {
-                            crate::json::set_optional(
-                                &mut cdp_replicas,
-                                map.next_value()?,
-                                "CdpReplicas",
-                                &mut cdp_replicas_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CdpReplicas(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         "VmCdpReplicas" => {
-                            crate::json::set_optional(
-                                &mut vm_cdp_replicas,
-                                map.next_value()?,
-                                "VmCdpReplicas",
-                                &mut vm_cdp_replicas_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VmCdpReplicas(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         "VAppCdpReplicas" => {
-                            crate::json::set_optional(
-                                &mut v_app_cdp_replicas,
-                                map.next_value()?,
-                                "VAppCdpReplicas",
-                                &mut v_app_cdp_replicas_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VAppCdpReplicas(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         "CdpReplicaSessions" => {
-                            crate::json::set_optional(
-                                &mut cdp_replica_sessions,
-                                map.next_value()?,
-                                "CdpReplicaSessions",
-                                &mut cdp_replica_sessions_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CdpReplicaSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         "CdpReplicaTaskSessions" => {
-                            crate::json::set_optional(
-                                &mut cdp_replica_task_sessions,
-                                map.next_value()?,
-                                "CdpReplicaTaskSessions",
-                                &mut cdp_replica_task_sessions_seen,
-                            )?
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CdpReplicaTaskSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                            )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
                     }
                 }
                 Ok(Entities {
-                    backup_servers,
-                    cdp_policies,
-                    cdp_replicas,
-                    vm_cdp_replicas,
-                    v_app_cdp_replicas,
-                    cdp_replica_sessions,
-                    cdp_replica_task_sessions,
+                    list,
                     unknown: Unknown::default(),
                 })
             }
@@ -320,26 +263,144 @@ impl<'de> serde::Deserialize<'de> for Entities {
 impl crate::xml::CollectUnknown for Entities {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.backup_servers {
-            crate::xml::visit_unknown(path, "BackupServers", v, found);
+        if let Some(item) = &self.list {
+            item.collect_unknown(path, found);
         }
-        if let Some(v) = &self.cdp_policies {
-            crate::xml::visit_unknown(path, "CdpPolicies", v, found);
+    }
+}
+/// One item of the `xs:choice` in schema type `EntitiesType` in `schemas/query.xsd`: the variant is the element name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntityList {
+    /// Element `BackupServers` (BackupServerEntityListType).
+    BackupServers(BackupServers),
+    /// Element `CdpPolicies` (CdpPolicyEntityListType).
+    CdpPolicies(CdpPolicies),
+    /// Element `CdpReplicas` (CdpReplicaEntityListType).
+    CdpReplicas(CdpReplicas),
+    /// Element `VmCdpReplicas` (VmCdpReplicaEntityListType).
+    VmCdpReplicas(VmCdpReplicas),
+    /// Element `VAppCdpReplicas` (VAppCdpReplicaEntityListType).
+    VAppCdpReplicas(VAppCdpReplicas),
+    /// Element `CdpReplicaSessions` (CdpReplicaSessionEntityListType).
+    CdpReplicaSessions(CdpReplicaSessions),
+    /// Element `CdpReplicaTaskSessions` (CdpReplicaTaskSessionEntityListType).
+    CdpReplicaTaskSessions(CdpReplicaTaskSessions),
+}
+impl EntityList {
+    /// The item as the document of the same root element.
+    pub fn into_document(self) -> crate::Document {
+        match self {
+            Self::BackupServers(value) => crate::Document::BackupServers(value),
+            Self::CdpPolicies(value) => crate::Document::CdpPolicies(value),
+            Self::CdpReplicas(value) => crate::Document::CdpReplicas(value),
+            Self::VmCdpReplicas(value) => crate::Document::VmCdpReplicas(value),
+            Self::VAppCdpReplicas(value) => crate::Document::VAppCdpReplicas(value),
+            Self::CdpReplicaSessions(value) => crate::Document::CdpReplicaSessions(value),
+            Self::CdpReplicaTaskSessions(value) => {
+                crate::Document::CdpReplicaTaskSessions(value)
+            }
         }
-        if let Some(v) = &self.cdp_replicas {
-            crate::xml::visit_unknown(path, "CdpReplicas", v, found);
+    }
+    /// Appends the items of `other` (e.g. the next page) when it is the same list;
+    /// `false` (and nothing changes) when it is another.
+    pub fn append(&mut self, other: &Self) -> bool {
+        #[allow(unreachable_patterns)]
+        match (self, other) {
+            (Self::BackupServers(a), Self::BackupServers(b)) => {
+                a.backup_servers.extend(b.backup_servers.iter().cloned());
+                true
+            }
+            (Self::CdpPolicies(a), Self::CdpPolicies(b)) => {
+                a.cdp_policies.extend(b.cdp_policies.iter().cloned());
+                true
+            }
+            (Self::CdpReplicas(a), Self::CdpReplicas(b)) => {
+                a.cdp_replicas.extend(b.cdp_replicas.iter().cloned());
+                true
+            }
+            (Self::VmCdpReplicas(a), Self::VmCdpReplicas(b)) => {
+                a.vm_cdp_replicas.extend(b.vm_cdp_replicas.iter().cloned());
+                true
+            }
+            (Self::VAppCdpReplicas(a), Self::VAppCdpReplicas(b)) => {
+                a.v_app_cdp_replicas.extend(b.v_app_cdp_replicas.iter().cloned());
+                true
+            }
+            (Self::CdpReplicaSessions(a), Self::CdpReplicaSessions(b)) => {
+                a.cdp_replica_session_items
+                    .extend(b.cdp_replica_session_items.iter().cloned());
+                true
+            }
+            (Self::CdpReplicaTaskSessions(a), Self::CdpReplicaTaskSessions(b)) => {
+                a.cdp_replica_task_sessions
+                    .extend(b.cdp_replica_task_sessions.iter().cloned());
+                true
+            }
+            _ => false,
         }
-        if let Some(v) = &self.vm_cdp_replicas {
-            crate::xml::visit_unknown(path, "VmCdpReplicas", v, found);
+    }
+    /// The element name this item is written as.
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            Self::BackupServers(_) => "BackupServers",
+            Self::CdpPolicies(_) => "CdpPolicies",
+            Self::CdpReplicas(_) => "CdpReplicas",
+            Self::VmCdpReplicas(_) => "VmCdpReplicas",
+            Self::VAppCdpReplicas(_) => "VAppCdpReplicas",
+            Self::CdpReplicaSessions(_) => "CdpReplicaSessions",
+            Self::CdpReplicaTaskSessions(_) => "CdpReplicaTaskSessions",
         }
-        if let Some(v) = &self.v_app_cdp_replicas {
-            crate::xml::visit_unknown(path, "VAppCdpReplicas", v, found);
+    }
+    fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
+        match self {
+            Self::BackupServers(value) => {
+                ToXml::to_xml(value, writer, "BackupServers");
+            }
+            Self::CdpPolicies(value) => {
+                ToXml::to_xml(value, writer, "CdpPolicies");
+            }
+            Self::CdpReplicas(value) => {
+                ToXml::to_xml(value, writer, "CdpReplicas");
+            }
+            Self::VmCdpReplicas(value) => {
+                ToXml::to_xml(value, writer, "VmCdpReplicas");
+            }
+            Self::VAppCdpReplicas(value) => {
+                ToXml::to_xml(value, writer, "VAppCdpReplicas");
+            }
+            Self::CdpReplicaSessions(value) => {
+                ToXml::to_xml(value, writer, "CdpReplicaSessions");
+            }
+            Self::CdpReplicaTaskSessions(value) => {
+                ToXml::to_xml(value, writer, "CdpReplicaTaskSessions");
+            }
         }
-        if let Some(v) = &self.cdp_replica_sessions {
-            crate::xml::visit_unknown(path, "CdpReplicaSessions", v, found);
-        }
-        if let Some(v) = &self.cdp_replica_task_sessions {
-            crate::xml::visit_unknown(path, "CdpReplicaTaskSessions", v, found);
+    }
+}
+impl crate::xml::CollectUnknown for EntityList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::BackupServers(value) => {
+                crate::xml::visit_unknown(path, "BackupServers", value, found)
+            }
+            Self::CdpPolicies(value) => {
+                crate::xml::visit_unknown(path, "CdpPolicies", value, found)
+            }
+            Self::CdpReplicas(value) => {
+                crate::xml::visit_unknown(path, "CdpReplicas", value, found)
+            }
+            Self::VmCdpReplicas(value) => {
+                crate::xml::visit_unknown(path, "VmCdpReplicas", value, found)
+            }
+            Self::VAppCdpReplicas(value) => {
+                crate::xml::visit_unknown(path, "VAppCdpReplicas", value, found)
+            }
+            Self::CdpReplicaSessions(value) => {
+                crate::xml::visit_unknown(path, "CdpReplicaSessions", value, found)
+            }
+            Self::CdpReplicaTaskSessions(value) => {
+                crate::xml::visit_unknown(path, "CdpReplicaTaskSessions", value, found)
+            }
         }
     }
 }
@@ -781,13 +842,13 @@ impl crate::xml::CollectUnknown for QueryResult {
         }
     }
 }
-/// Non-entity resources of a query result, such as tasks.
+/// Non-entity resources of a query result, such as tasks (a choice, as in EntitiesType).
 ///
 /// Schema type `ResourcesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resources {
-    /// Element `Tasks` (TaskListType, occurs 0..1).
-    pub tasks: Option<Tasks>,
+    /// Choice of `Tasks` (occurs 0..1), in document order.
+    pub list: Option<ResourceList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -798,7 +859,7 @@ impl FromXml for Resources {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut tasks: Option<Tasks> = None;
+        let mut list: Option<ResourceList> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.name {
@@ -818,22 +879,28 @@ impl FromXml for Resources {
                     Some(b"Tasks") => {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "Tasks", None)?;
-                        reader.set_once(&mut tasks, value, "Tasks", offset)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                ResourceList::Tasks(value),
+                                "Tasks",
+                                offset,
+                            )?;
                     }
                     _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
                 index += 1;
             }
         }
-        Ok(Self { tasks, unknown })
+        Ok(Self { list, unknown })
     }
 }
 impl ToXml for Resources {
     fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
         writer.start(name);
         writer.unknown(&self.unknown);
-        if let Some(value) = &self.tasks {
-            ToXml::to_xml(value, writer, "Tasks");
+        if let Some(item) = &self.list {
+            item.write(writer);
         }
         writer.end(name);
     }
@@ -843,8 +910,10 @@ impl serde::Serialize for Resources {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.tasks {
-            map.serialize_entry("Tasks", value)?;
+        if let Some(item) = self.list.as_ref() {
+            match item {
+                ResourceList::Tasks(value) => map.serialize_entry("Tasks", value)?,
+            }
         }
         map.end()
     }
@@ -865,23 +934,21 @@ impl<'de> serde::Deserialize<'de> for Resources {
                 self,
                 mut map: A,
             ) -> Result<Resources, A::Error> {
-                let mut tasks: Option<Tasks> = None;
-                let mut tasks_seen = false;
+                let mut list: Option<ResourceList> = None;
                 while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
                     match key.as_str() {
                         "Tasks" => {
-                            crate::json::set_optional(
-                                &mut tasks,
-                                map.next_value()?,
+                            crate::json::set_once(
+                                &mut list,
+                                ResourceList::Tasks(map.next_value()?),
                                 "Tasks",
-                                &mut tasks_seen,
-                            )?
+                            )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
                     }
                 }
                 Ok(Resources {
-                    tasks,
+                    list,
                     unknown: Unknown::default(),
                 })
             }
@@ -892,8 +959,54 @@ impl<'de> serde::Deserialize<'de> for Resources {
 impl crate::xml::CollectUnknown for Resources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
-        if let Some(v) = &self.tasks {
-            crate::xml::visit_unknown(path, "Tasks", v, found);
+        if let Some(item) = &self.list {
+            item.collect_unknown(path, found);
+        }
+    }
+}
+/// One item of the `xs:choice` in schema type `ResourcesType` in `schemas/query.xsd`: the variant is the element name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceList {
+    /// Element `Tasks` (TaskListType).
+    Tasks(Tasks),
+}
+impl ResourceList {
+    /// The item as the document of the same root element.
+    pub fn into_document(self) -> crate::Document {
+        match self {
+            Self::Tasks(value) => crate::Document::Tasks(value),
+        }
+    }
+    /// Appends the items of `other` (e.g. the next page) when it is the same list;
+    /// `false` (and nothing changes) when it is another.
+    pub fn append(&mut self, other: &Self) -> bool {
+        #[allow(unreachable_patterns)]
+        match (self, other) {
+            (Self::Tasks(a), Self::Tasks(b)) => {
+                a.tasks.extend(b.tasks.iter().cloned());
+                true
+            }
+            _ => false,
+        }
+    }
+    /// The element name this item is written as.
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            Self::Tasks(_) => "Tasks",
+        }
+    }
+    fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
+        match self {
+            Self::Tasks(value) => {
+                ToXml::to_xml(value, writer, "Tasks");
+            }
+        }
+    }
+}
+impl crate::xml::CollectUnknown for ResourceList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::Tasks(value) => crate::xml::visit_unknown(path, "Tasks", value, found),
         }
     }
 }

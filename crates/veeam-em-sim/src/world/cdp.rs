@@ -442,7 +442,9 @@ impl Kind for Policies {
 
     fn query_entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Entities {
         Entities {
-            cdp_policies: Some(self.policies(cx, items)),
+            list: Some(veeam_em_model::EntityList::CdpPolicies(
+                self.policies(cx, items),
+            )),
             ..Default::default()
         }
     }
@@ -732,7 +734,9 @@ impl Kind for Replicas {
 
     fn query_entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Entities {
         Entities {
-            cdp_replicas: Some(self.replicas(cx, items)),
+            list: Some(veeam_em_model::EntityList::CdpReplicas(
+                self.replicas(cx, items),
+            )),
             ..Default::default()
         }
     }
@@ -1016,7 +1020,9 @@ impl Kind for VAppReplicas {
 
     fn query_entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Entities {
         Entities {
-            v_app_cdp_replicas: Some(self.vapps(cx, items)),
+            list: Some(veeam_em_model::EntityList::VAppCdpReplicas(
+                self.vapps(cx, items),
+            )),
             ..Default::default()
         }
     }
@@ -1433,7 +1439,9 @@ impl Kind for Sessions {
     fn query_entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Entities {
         // Query results name the items `CdpPolicySession`, as the reference example shows.
         Entities {
-            cdp_replica_sessions: Some(self.sessions(cx, items, true)),
+            list: Some(veeam_em_model::EntityList::CdpReplicaSessions(
+                self.sessions(cx, items, true),
+            )),
             ..Default::default()
         }
     }
@@ -1682,7 +1690,9 @@ impl Kind for TaskSessions {
 
     fn query_entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Entities {
         Entities {
-            cdp_replica_task_sessions: Some(self.tasks(cx, items)),
+            list: Some(veeam_em_model::EntityList::CdpReplicaTaskSessions(
+                self.tasks(cx, items),
+            )),
             ..Default::default()
         }
     }

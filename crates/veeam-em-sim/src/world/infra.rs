@@ -216,7 +216,9 @@ impl Kind for Servers {
 
     fn query_entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Entities {
         Entities {
-            backup_servers: Some(server_list(cx, self, items)),
+            list: Some(veeam_em_model::EntityList::BackupServers(server_list(
+                cx, self, items,
+            ))),
             ..Default::default()
         }
     }
