@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Coverage of the documented fields by schemas/*.xsd.
+
+Reads the reference's field index (`fields.tsv`: page, table, name, ...) and operation index
+(`operations.tsv`: method, template, page) from REF_DIR, and reports, per page, the entity and
+body field names that no `xs:element`/`xs:attribute` of `schemas/*.xsd` declares. Names only: a
+field counts as covered when some declaration in the schemas has its name.
+
+Usage:
+  python3 schemas/coverage.py REF_DIR [--scope core|cloud|all] [--page PAGE ...] [--missing]
+          [--waived schemas/coverage_waivers.txt]
+
+Scope `core` is every page outside the cloud provider families (URLs under /cloud, /vCloud,
+/selfService, and type pages named after them); `cloud` is those; `all` is both. Waivers (one
+`page<TAB>name<TAB>why` a line) are fields left out on purpose; they count as not covered but are
+listed apart.
+"""
+
+import argparse
+import csv
+import glob
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+CLOUD_WORDS = ("cloud", "vcloud", "selfservice", "tenant", "vlan", "hardwareplan",
+               "publicip", "gateway", "orgconfig", "vsphere_configs")
+
+
+def declared_names(schema_dir):
+    names = set()
+    for path in glob.glob(os.path.join(schema_dir, "*.xsd")):
+        for el in ET.parse(path).iter():
+            if el.tag in (XS + "element", XS + "attribute") and el.get("name"):
+                names.add(el.get("name"))
+    return names
+
+
+def page_scopes(ref):
+    scopes = {}
+    with open(os.path.join(ref, "operations.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            t = row["template"]
+            cloud = t.startswith(("/cloud", "/vCloud", "/selfService")) or \
+                re.match(r"/query\?type=(Cloud|VCloudOrganizationConfig|VlanConfiguration|VsphereSelfServiceConfig)", t)
+            scopes[row["page"]] = "cloud" if cloud else "core"
+    return scopes
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ref")
+    ap.add_argument("--scope", default="core", choices=["core", "cloud", "all"])
+    ap.add_argument("--page", action="append", default=[])
+    ap.add_argument("--missing", action="store_true", help="list every missing field")
+    ap.add_argument("--waived", default=os.path.join(os.path.dirname(__file__), "coverage_waivers.txt"))
+    args = ap.parse_args(argv)
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    names = declared_names(here)
+    scopes = page_scopes(args.ref)
+    waived = {}
+    if os.path.exists(args.waived):
+        for line in open(args.waived):
+            if line.strip() and not line.startswith("#"):
+                page, name, why = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+                waived[(page, name)] = why
+
+    total = covered = 0
+    missing = []
+    with open(os.path.join(args.ref, "fields.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["table"] not in ("entity", "body"):
+                continue
+            page = row["page"]
+            scope = scopes.get(page) or ("cloud" if any(w in page for w in CLOUD_WORDS) else "core")
+            if args.page and page not in args.page:
+                continue
+            if not args.page and args.scope != "all" and scope != args.scope:
+                continue
+            total += 1
+            if row["name"] in names:
+                covered += 1
+            else:
+                missing.append((page, row["name"], row["type_or_rel"]))
+    share = 100.0 * covered / total if total else 100.0
+    print(f"fields covered: {covered}/{total} ({share:.1f}%) scope={args.scope}")
+    unwaived = [m for m in missing if (m[0], m[1]) not in waived]
+    print(f"missing: {len(missing)} ({len(missing) - len(unwaived)} waived in {os.path.basename(args.waived)})")
+    if args.missing:
+        for page, name, ty in missing:
+            why = waived.get((page, name))
+            print(f"  {page}\t{name}\t{ty}" + (f"\twaived: {why}" if why else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
