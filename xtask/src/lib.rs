@@ -6,6 +6,7 @@
 //! `cargo xtask regen` and the staleness test use the same code.
 
 pub mod catalogue;
+pub mod families;
 pub mod fixups;
 pub mod frontend;
 pub mod ir;
@@ -69,10 +70,26 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let mut catalogue = catalogue::load(root, &roots, &enums)?;
     resolve::query_lists(&mut catalogue, &model)
         .context("joining schemas/resources/ with the schemas")?;
-    out.insert(
-        render_api::OUTPUT.to_owned(),
-        render_api::render(&catalogue, &root_types, &resolve::navigable(&model))?,
-    );
+    let root_families: BTreeMap<String, String> = model
+        .roots
+        .iter()
+        .map(|r| (r.name.clone(), families::of_file(&r.source_file)))
+        .collect();
+    let type_families = families::of_types(&model);
+    let navigable = resolve::navigable(&model);
+    out.extend(render_api::render(
+        &catalogue,
+        &render_api::Schemas {
+            roots: &root_types,
+            root_families: &root_families,
+            type_families: &type_families,
+            navigable: &navigable,
+        },
+    )?);
+    // The family features of both crates.
+    let model_deps = families::model_dependencies(&model)?;
+    let api_features = families::api_features(&catalogue, &model, &model_deps)?;
+    out.extend(families::manifests(root, &model_deps, &api_features)?);
     Ok(out)
 }
 
@@ -95,7 +112,7 @@ pub fn stale_files(root: &Path, generated: &BTreeMap<String, String>) -> Result<
 }
 
 /// Directories that hold only generated files.
-const GENERATED_DIRS: &[&str] = &[render::OUTPUT_DIR, "crates/veeam-em-api/src/generated"];
+const GENERATED_DIRS: &[&str] = &[render::OUTPUT_DIR, render_api::OUTPUT_DIR];
 
 fn files_on_disk(root: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();

@@ -41,6 +41,7 @@
 pub use http;
 
 mod base_url;
+pub mod catalogue;
 pub mod entry;
 mod error;
 pub mod filter;
@@ -57,9 +58,10 @@ pub mod route;
 mod secret;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
+pub use catalogue::{Catalogue, CATALOGUE};
 pub use entry::{Auth, Entry, Success};
 pub use error::ApiError;
-pub use generated::{api, fields, ops, queries, AnyOperation, CATALOGUE};
+pub use generated::{api, fields, ops, queries, AnyOperation};
 pub use id::Id;
 pub use operation::{Operation, SESSION_HEADER};
 pub use response::{FromResponse, LoggedOn, ToResponse};

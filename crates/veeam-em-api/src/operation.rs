@@ -57,6 +57,11 @@ pub trait Operation {
         None
     }
 
+    /// Request headers the catalogue lets the caller set (name, value), when set.
+    fn header_values(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
     /// Logon credentials, for operations with Basic authentication.
     fn credentials(&self) -> Option<&Credentials> {
         None
@@ -83,7 +88,7 @@ pub trait Operation {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        build_request(
+        let mut request = build_request(
             Self::ENTRY,
             base,
             &self.path_values(),
@@ -91,7 +96,15 @@ pub trait Operation {
             self.body().map(String::into_bytes),
             session,
             self.credentials(),
-        )
+        )?;
+        for (name, value) in self.header_values() {
+            let value = http::HeaderValue::from_str(&value).map_err(|e| ApiError::Build {
+                operation: Self::ENTRY.name,
+                message: format!("header {name}: {e}"),
+            })?;
+            request.headers_mut().insert(name, value);
+        }
+        Ok(request)
     }
 
     /// Decodes the response (any body type: `Vec<u8>`, `&[u8]`, `bytes::Bytes`...): the typed
@@ -195,7 +208,7 @@ pub fn build_request(
     }
     if body.is_some() {
         builder = builder.header(CONTENT_TYPE, "application/xml");
-    } else if entry.request.is_some() {
+    } else if entry.request.is_some() && !entry.request_optional {
         return Err(build_error(format!(
             "the request needs a <{}> body",
             entry.request.unwrap_or_default()

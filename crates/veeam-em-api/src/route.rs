@@ -12,8 +12,8 @@
 
 use veeam_em_model::Link;
 
+use crate::catalogue::CATALOGUE;
 use crate::entry::Entry;
-use crate::generated::CATALOGUE;
 use crate::{ApiError, BaseUrl, Credentials, Id, SessionToken};
 
 /// An `Href` resolved to its catalogue entry, with the values of its parameters.

@@ -4104,29 +4104,33 @@ impl serde::Serialize for CdpReplicaSessions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        let items: Vec<&CdpReplicaSession> = self
-            .cdp_replica_session_items
-            .iter()
-            .filter_map(|item| match item {
-                CdpReplicaSessionItem::CdpReplicaSession(value) => Some(value),
-                #[allow(unreachable_patterns)]
-                _ => None,
-            })
-            .collect();
-        if !items.is_empty() {
-            map.serialize_entry("CdpReplicaSession", &items)?;
+        {
+            let items: Vec<&CdpReplicaSession> = self
+                .cdp_replica_session_items
+                .iter()
+                .filter_map(|item| match item {
+                    CdpReplicaSessionItem::CdpReplicaSession(value) => Some(value),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                })
+                .collect();
+            if !items.is_empty() {
+                map.serialize_entry("CdpReplicaSession", &items)?;
+            }
         }
-        let items: Vec<&CdpReplicaSession> = self
-            .cdp_replica_session_items
-            .iter()
-            .filter_map(|item| match item {
-                CdpReplicaSessionItem::CdpPolicySession(value) => Some(value),
-                #[allow(unreachable_patterns)]
-                _ => None,
-            })
-            .collect();
-        if !items.is_empty() {
-            map.serialize_entry("CdpPolicySession", &items)?;
+        {
+            let items: Vec<&CdpReplicaSession> = self
+                .cdp_replica_session_items
+                .iter()
+                .filter_map(|item| match item {
+                    CdpReplicaSessionItem::CdpPolicySession(value) => Some(value),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                })
+                .collect();
+            if !items.is_empty() {
+                map.serialize_entry("CdpPolicySession", &items)?;
+            }
         }
         map.end()
     }

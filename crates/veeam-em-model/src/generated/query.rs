@@ -52,6 +52,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cdp")]
                     Some(b"CdpPolicies") => {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "CdpPolicies", None)?;
@@ -63,6 +64,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cdp")]
                     Some(b"CdpReplicas") => {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "CdpReplicas", None)?;
@@ -74,6 +76,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cdp")]
                     Some(b"VmCdpReplicas") => {
                         let offset = child.offset;
                         let value = reader.complex_child(child, "VmCdpReplicas", None)?;
@@ -85,6 +88,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cdp")]
                     Some(b"VAppCdpReplicas") => {
                         let offset = child.offset;
                         let value = reader
@@ -97,6 +101,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cdp")]
                     Some(b"CdpReplicaSessions") => {
                         let offset = child.offset;
                         let value = reader
@@ -109,6 +114,7 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cdp")]
                     Some(b"CdpReplicaTaskSessions") => {
                         let offset = child.offset;
                         let value = reader
@@ -149,21 +155,27 @@ impl serde::Serialize for Entities {
                 EntityList::BackupServers(value) => {
                     map.serialize_entry("BackupServers", value)?
                 }
+                #[cfg(feature = "cdp")]
                 EntityList::CdpPolicies(value) => {
                     map.serialize_entry("CdpPolicies", value)?
                 }
+                #[cfg(feature = "cdp")]
                 EntityList::CdpReplicas(value) => {
                     map.serialize_entry("CdpReplicas", value)?
                 }
+                #[cfg(feature = "cdp")]
                 EntityList::VmCdpReplicas(value) => {
                     map.serialize_entry("VmCdpReplicas", value)?
                 }
+                #[cfg(feature = "cdp")]
                 EntityList::VAppCdpReplicas(value) => {
                     map.serialize_entry("VAppCdpReplicas", value)?
                 }
+                #[cfg(feature = "cdp")]
                 EntityList::CdpReplicaSessions(value) => {
                     map.serialize_entry("CdpReplicaSessions", value)?
                 }
+                #[cfg(feature = "cdp")]
                 EntityList::CdpReplicaTaskSessions(value) => {
                     map.serialize_entry("CdpReplicaTaskSessions", value)?
                 }
@@ -206,6 +218,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                                 "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
                             )?;
                         }
+                        #[cfg(feature = "cdp")]
                         "CdpPolicies" => {
                             crate::json::set_once(
                                 &mut list,
@@ -213,6 +226,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                                 "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
                             )?;
                         }
+                        #[cfg(feature = "cdp")]
                         "CdpReplicas" => {
                             crate::json::set_once(
                                 &mut list,
@@ -220,6 +234,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                                 "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
                             )?;
                         }
+                        #[cfg(feature = "cdp")]
                         "VmCdpReplicas" => {
                             crate::json::set_once(
                                 &mut list,
@@ -227,6 +242,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                                 "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
                             )?;
                         }
+                        #[cfg(feature = "cdp")]
                         "VAppCdpReplicas" => {
                             crate::json::set_once(
                                 &mut list,
@@ -234,6 +250,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                                 "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
                             )?;
                         }
+                        #[cfg(feature = "cdp")]
                         "CdpReplicaSessions" => {
                             crate::json::set_once(
                                 &mut list,
@@ -241,6 +258,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                                 "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
                             )?;
                         }
+                        #[cfg(feature = "cdp")]
                         "CdpReplicaTaskSessions" => {
                             crate::json::set_once(
                                 &mut list,
@@ -273,16 +291,22 @@ impl crate::xml::CollectUnknown for Entities {
 pub enum EntityList {
     /// Element `BackupServers` (BackupServerEntityListType).
     BackupServers(BackupServers),
+    #[cfg(feature = "cdp")]
     /// Element `CdpPolicies` (CdpPolicyEntityListType).
     CdpPolicies(CdpPolicies),
+    #[cfg(feature = "cdp")]
     /// Element `CdpReplicas` (CdpReplicaEntityListType).
     CdpReplicas(CdpReplicas),
+    #[cfg(feature = "cdp")]
     /// Element `VmCdpReplicas` (VmCdpReplicaEntityListType).
     VmCdpReplicas(VmCdpReplicas),
+    #[cfg(feature = "cdp")]
     /// Element `VAppCdpReplicas` (VAppCdpReplicaEntityListType).
     VAppCdpReplicas(VAppCdpReplicas),
+    #[cfg(feature = "cdp")]
     /// Element `CdpReplicaSessions` (CdpReplicaSessionEntityListType).
     CdpReplicaSessions(CdpReplicaSessions),
+    #[cfg(feature = "cdp")]
     /// Element `CdpReplicaTaskSessions` (CdpReplicaTaskSessionEntityListType).
     CdpReplicaTaskSessions(CdpReplicaTaskSessions),
 }
@@ -291,11 +315,17 @@ impl EntityList {
     pub fn into_document(self) -> crate::Document {
         match self {
             Self::BackupServers(value) => crate::Document::BackupServers(value),
+            #[cfg(feature = "cdp")]
             Self::CdpPolicies(value) => crate::Document::CdpPolicies(value),
+            #[cfg(feature = "cdp")]
             Self::CdpReplicas(value) => crate::Document::CdpReplicas(value),
+            #[cfg(feature = "cdp")]
             Self::VmCdpReplicas(value) => crate::Document::VmCdpReplicas(value),
+            #[cfg(feature = "cdp")]
             Self::VAppCdpReplicas(value) => crate::Document::VAppCdpReplicas(value),
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaSessions(value) => crate::Document::CdpReplicaSessions(value),
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(value) => {
                 crate::Document::CdpReplicaTaskSessions(value)
             }
@@ -310,27 +340,33 @@ impl EntityList {
                 a.backup_servers.extend(b.backup_servers.iter().cloned());
                 true
             }
+            #[cfg(feature = "cdp")]
             (Self::CdpPolicies(a), Self::CdpPolicies(b)) => {
                 a.cdp_policies.extend(b.cdp_policies.iter().cloned());
                 true
             }
+            #[cfg(feature = "cdp")]
             (Self::CdpReplicas(a), Self::CdpReplicas(b)) => {
                 a.cdp_replicas.extend(b.cdp_replicas.iter().cloned());
                 true
             }
+            #[cfg(feature = "cdp")]
             (Self::VmCdpReplicas(a), Self::VmCdpReplicas(b)) => {
                 a.vm_cdp_replicas.extend(b.vm_cdp_replicas.iter().cloned());
                 true
             }
+            #[cfg(feature = "cdp")]
             (Self::VAppCdpReplicas(a), Self::VAppCdpReplicas(b)) => {
                 a.v_app_cdp_replicas.extend(b.v_app_cdp_replicas.iter().cloned());
                 true
             }
+            #[cfg(feature = "cdp")]
             (Self::CdpReplicaSessions(a), Self::CdpReplicaSessions(b)) => {
                 a.cdp_replica_session_items
                     .extend(b.cdp_replica_session_items.iter().cloned());
                 true
             }
+            #[cfg(feature = "cdp")]
             (Self::CdpReplicaTaskSessions(a), Self::CdpReplicaTaskSessions(b)) => {
                 a.cdp_replica_task_sessions
                     .extend(b.cdp_replica_task_sessions.iter().cloned());
@@ -343,11 +379,17 @@ impl EntityList {
     pub fn element_name(&self) -> &'static str {
         match self {
             Self::BackupServers(_) => "BackupServers",
+            #[cfg(feature = "cdp")]
             Self::CdpPolicies(_) => "CdpPolicies",
+            #[cfg(feature = "cdp")]
             Self::CdpReplicas(_) => "CdpReplicas",
+            #[cfg(feature = "cdp")]
             Self::VmCdpReplicas(_) => "VmCdpReplicas",
+            #[cfg(feature = "cdp")]
             Self::VAppCdpReplicas(_) => "VAppCdpReplicas",
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaSessions(_) => "CdpReplicaSessions",
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(_) => "CdpReplicaTaskSessions",
         }
     }
@@ -356,21 +398,27 @@ impl EntityList {
             Self::BackupServers(value) => {
                 ToXml::to_xml(value, writer, "BackupServers");
             }
+            #[cfg(feature = "cdp")]
             Self::CdpPolicies(value) => {
                 ToXml::to_xml(value, writer, "CdpPolicies");
             }
+            #[cfg(feature = "cdp")]
             Self::CdpReplicas(value) => {
                 ToXml::to_xml(value, writer, "CdpReplicas");
             }
+            #[cfg(feature = "cdp")]
             Self::VmCdpReplicas(value) => {
                 ToXml::to_xml(value, writer, "VmCdpReplicas");
             }
+            #[cfg(feature = "cdp")]
             Self::VAppCdpReplicas(value) => {
                 ToXml::to_xml(value, writer, "VAppCdpReplicas");
             }
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaSessions(value) => {
                 ToXml::to_xml(value, writer, "CdpReplicaSessions");
             }
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(value) => {
                 ToXml::to_xml(value, writer, "CdpReplicaTaskSessions");
             }
@@ -383,21 +431,27 @@ impl crate::xml::CollectUnknown for EntityList {
             Self::BackupServers(value) => {
                 crate::xml::visit_unknown(path, "BackupServers", value, found)
             }
+            #[cfg(feature = "cdp")]
             Self::CdpPolicies(value) => {
                 crate::xml::visit_unknown(path, "CdpPolicies", value, found)
             }
+            #[cfg(feature = "cdp")]
             Self::CdpReplicas(value) => {
                 crate::xml::visit_unknown(path, "CdpReplicas", value, found)
             }
+            #[cfg(feature = "cdp")]
             Self::VmCdpReplicas(value) => {
                 crate::xml::visit_unknown(path, "VmCdpReplicas", value, found)
             }
+            #[cfg(feature = "cdp")]
             Self::VAppCdpReplicas(value) => {
                 crate::xml::visit_unknown(path, "VAppCdpReplicas", value, found)
             }
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaSessions(value) => {
                 crate::xml::visit_unknown(path, "CdpReplicaSessions", value, found)
             }
+            #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(value) => {
                 crate::xml::visit_unknown(path, "CdpReplicaTaskSessions", value, found)
             }

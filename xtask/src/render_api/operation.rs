@@ -1,0 +1,553 @@
+//! One catalogue family -> `generated/<family>.rs`: its entries, one type per operation and the
+//! impls of each (`Operation`, routing, server side, query service), plus the pieces of
+//! `AnyOperation`/`AnyRequest` that `mod.rs` assembles.
+
+use anyhow::Result;
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{entry_ident, field_ident, ident, value_type, Schemas};
+use crate::catalogue::{Auth, Catalogue, Operation};
+use crate::families;
+use crate::names;
+
+/// Match arms and variants of `AnyOperation` and `AnyRequest`, gathered family by family.
+#[derive(Default)]
+pub struct AnyParts {
+    pub any_variants: TokenStream,
+    pub any_from: TokenStream,
+    pub any_request: TokenStream,
+    pub any_entry: TokenStream,
+    pub request_variants: TokenStream,
+    pub request_from: TokenStream,
+    pub request_entry: TokenStream,
+    pub request_build: TokenStream,
+}
+
+impl AnyParts {
+    pub fn extend(&mut self, other: AnyParts) {
+        self.any_variants.extend(other.any_variants);
+        self.any_from.extend(other.any_from);
+        self.any_request.extend(other.any_request);
+        self.any_entry.extend(other.any_entry);
+        self.request_variants.extend(other.request_variants);
+        self.request_from.extend(other.request_from);
+        self.request_entry.extend(other.request_entry);
+        self.request_build.extend(other.request_build);
+    }
+}
+
+fn opt_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// The static catalogue entry of an operation.
+fn entry(op: &Operation) -> TokenStream {
+    let e = entry_ident(op);
+    let (name, family, path, summary) = (&op.name, &op.family, &op.path, &op.summary);
+    let method = op.method.as_str();
+    let fixed = op.fixed_query.iter().map(|(k, v)| quote!((#k, #v)));
+    let qp = op.query_params.iter().map(|q| q.name.as_str());
+    let headers = op.headers.iter().map(|h| h.name.as_str());
+    let qs = opt_str(op.query_service.as_deref());
+    let request = opt_str(op.request.as_ref().map(|r| r.representation.as_str()));
+    let request_optional = op.request.as_ref().is_some_and(|r| r.optional);
+    let responses = op.responses.iter().map(|r| {
+        let status = r.status;
+        let representation = opt_str(r.representation.as_deref());
+        let headers = &r.headers;
+        quote!(crate::entry::Success { status: #status, representation: #representation, headers: &[#(#headers),*] })
+    });
+    let auth = match op.auth {
+        Auth::None => quote!(Auth::None),
+        Auth::Basic => quote!(Auth::Basic),
+        Auth::Session => quote!(Auth::Session),
+    };
+    let idempotent = op.idempotent;
+    let aliases = &op.aliases;
+    let page = opt_str(op.page.as_deref());
+    quote! {
+        pub(crate) const #e: Entry = Entry {
+            name: #name,
+            family: #family,
+            method: #method,
+            path: #path,
+            fixed_query: &[#(#fixed),*],
+            query_params: &[#(#qp),*],
+            headers: &[#(#headers),*],
+            query_service: #qs,
+            request: #request,
+            request_optional: #request_optional,
+            responses: &[#(#responses),*],
+            auth: #auth,
+            idempotent: #idempotent,
+            aliases: &[#(#aliases),*],
+            summary: #summary,
+            page: #page,
+        };
+    }
+}
+
+/// The output of an operation: `()`, a model type, a hand-written output, or, when its success
+/// responses carry different documents, a generated enum with one variant per document.
+fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
+    if let Some(o) = &op.response().output {
+        let o = ident(o);
+        return (quote!(crate::response::#o), quote!());
+    }
+    let mut kinds: Vec<Option<&String>> = Vec::new();
+    for r in &op.responses {
+        if !kinds.contains(&r.representation.as_ref()) {
+            kinds.push(r.representation.as_ref());
+        }
+    }
+    match kinds.as_slice() {
+        [None] => return (quote!(()), quote!()),
+        [Some(r)] => {
+            let r = schemas.rust_type(r);
+            return (quote!(veeam_em_model::#r), quote!());
+        }
+        _ => {}
+    }
+    // Several documents: `<Op>Output`, chosen by the status.
+    let ty = format_ident!("{}Output", op.name);
+    let mut variants = TokenStream::new();
+    let mut from_arms = TokenStream::new();
+    let mut to_arms = TokenStream::new();
+    let mut visit_arms = TokenStream::new();
+    for kind in &kinds {
+        let statuses: Vec<u16> = op
+            .responses
+            .iter()
+            .filter(|r| r.representation.as_ref() == *kind)
+            .map(|r| r.status)
+            .collect();
+        let first = statuses[0];
+        match kind {
+            Some(root) => {
+                let rt = schemas.rust_type(root);
+                let variant = ident(&names::type_name(root));
+                let doc = format!(" `<{root}>` (status {statuses:?}).");
+                variants.extend(quote!(#[doc = #doc] #variant(veeam_em_model::#rt),));
+                visit_arms.extend(quote!(Self::#variant(value) => veeam_em_model::xml::CollectUnknown::collect_unknown(value, path, found),));
+                from_arms.extend(quote!(#(#statuses)|* => crate::response::decode_body(entry, response).map(Self::#variant),));
+                to_arms.extend(quote!(Self::#variant(value) => {
+                    let mut response = crate::response::encode_body(entry, value);
+                    *response.status_mut() = http::StatusCode::from_u16(#first).unwrap_or(http::StatusCode::OK);
+                    response
+                }));
+            }
+            None => {
+                let doc = format!(" No body (status {statuses:?}).");
+                variants.extend(quote!(#[doc = #doc] NoContent,));
+                visit_arms.extend(quote!(Self::NoContent => {}));
+                from_arms.extend(quote!(#(#statuses)|* => Ok(Self::NoContent),));
+                to_arms.extend(quote!(Self::NoContent => {
+                    let mut response = http::Response::new(Vec::new());
+                    *response.status_mut() = http::StatusCode::from_u16(#first).unwrap_or(http::StatusCode::OK);
+                    response
+                }));
+            }
+        }
+    }
+    let first_kind = kinds[0];
+    let fallback = match first_kind {
+        Some(root) => {
+            let variant = ident(&names::type_name(root));
+            quote!(_ => crate::response::decode_body(entry, response).map(Self::#variant),)
+        }
+        None => quote!(_ => Ok(Self::NoContent),),
+    };
+    let doc = format!(
+        " What `{}` answers: one variant per document of its success responses.",
+        op.name
+    );
+    let item = quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #ty {
+            #variants
+        }
+
+        impl crate::response::FromResponse for #ty {
+            fn from_response(entry: &'static Entry, response: &http::Response<&[u8]>) -> Result<Self, ApiError> {
+                match response.status().as_u16() {
+                    #from_arms
+                    // Another success status: the usual document.
+                    #fallback
+                }
+            }
+        }
+
+        impl crate::response::ToResponse for #ty {
+            fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+                match self { #to_arms }
+            }
+        }
+
+        impl veeam_em_model::xml::CollectUnknown for #ty {
+            fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+                match self { #visit_arms }
+            }
+        }
+    };
+    (quote!(#ty), item)
+}
+
+/// One family file and its `Any*` pieces.
+pub fn family_file(
+    family: &str,
+    ops: &[&Operation],
+    catalogue: &Catalogue,
+    schemas: &Schemas<'_>,
+) -> Result<(TokenStream, AnyParts)> {
+    let cfg = families::cfg(family);
+    let mut entries = TokenStream::new();
+    let mut entry_list = Vec::new();
+    let mut types = TokenStream::new();
+    let mut query_impls = TokenStream::new();
+    let mut any = AnyParts::default();
+    for op in ops {
+        entries.extend(entry(op));
+        let e = entry_ident(op);
+        entry_list.push(e.clone());
+        let name = &op.name;
+        let ty = ident(name);
+        let params = op.path_params();
+        let param_fields: Vec<Ident> = params.iter().map(|p| field_ident(p)).collect();
+        let mut fields = TokenStream::new();
+        for (p, f) in params.iter().zip(&param_fields) {
+            let doc = format!(" Path parameter `{{{p}}}`.");
+            fields.extend(quote!(#[doc = #doc] pub #f: Id,));
+        }
+        let mut query_values = TokenStream::new();
+        let mut from_route_query = TokenStream::new();
+        let mut check_fn = TokenStream::new();
+        for q in &op.query_params {
+            let f = field_ident(&q.name);
+            let qname = &q.name;
+            let mut doc = format!(" Query parameter `{qname}`.");
+            if let Some(s) = &q.summary {
+                doc.push(' ');
+                doc.push_str(s);
+            }
+            let vt = value_type(q.ty);
+            if q.required {
+                fields.extend(quote!(#[doc = #doc] pub #f: #vt,));
+                query_values.extend(quote!(out.push((#qname.to_owned(), self.#f.to_string()));));
+                from_route_query.extend(quote!(#f: route.query_value(#qname).and_then(|v| v.parse().ok()).ok_or_else(mismatch)?,));
+            } else {
+                fields.extend(quote!(#[doc = #doc] pub #f: Option<#vt>,));
+                query_values.extend(quote!(if let Some(v) = &self.#f { out.push((#qname.to_owned(), v.to_string())); }));
+                from_route_query
+                    .extend(quote!(#f: route.query_value(#qname).and_then(|v| v.parse().ok()),));
+            }
+        }
+        // Request headers the caller chooses: sent when set.
+        let mut header_values = TokenStream::new();
+        for h in &op.headers {
+            let f = format_ident!(
+                "header_{}",
+                names::field_name(&h.name).trim_end_matches('_')
+            );
+            let hname = &h.name;
+            let mut doc = format!(" Request header `{hname}`.");
+            if let Some(s) = &h.summary {
+                doc.push(' ');
+                doc.push_str(s);
+            }
+            let vt = value_type(h.ty);
+            if h.required {
+                fields.extend(quote!(#[doc = #doc] pub #f: #vt,));
+                header_values.extend(quote!(out.push((#hname, self.#f.to_string()));));
+                from_route_query.extend(quote!(#f: Default::default(),));
+            } else {
+                fields.extend(quote!(#[doc = #doc] pub #f: Option<#vt>,));
+                header_values.extend(
+                    quote!(if let Some(v) = &self.#f { out.push((#hname, v.to_string())); }),
+                );
+                from_route_query.extend(quote!(#f: None,));
+            }
+        }
+        if let Some(q) = &op.query_service {
+            let qt = format_ident!("{}Query", q);
+            if let Some(qtype) = catalogue.query_types.iter().find(|t| &t.name == q) {
+                let entity = schemas.rust_type(&qtype.entity);
+                let list = qtype.list.as_deref().unwrap_or_default();
+                let container = &qtype.container;
+                let items = &qtype.items;
+                query_impls.extend(quote! {
+                    impl crate::query::QueryOperation for ops::#ty {
+                        type Type = crate::queries::#qt;
+                        type Entity = veeam_em_model::#entity;
+                        const LIST: &'static str = #list;
+                        const ENTITIES_PATH: &'static [&'static str] = &[#container, #list];
+                        const ITEMS: &'static [&'static str] = &[#(#items),*];
+                        fn query(&self) -> &Query<Self::Type> {
+                            &self.query
+                        }
+                        fn query_mut(&mut self) -> &mut Query<Self::Type> {
+                            &mut self.query
+                        }
+                    }
+                });
+            }
+            fields.extend(quote!(/// Filter, sorting, paging and format.
+                pub query: Query<crate::queries::#qt>,));
+            query_values.extend(quote!(out.extend(self.query.to_pairs());));
+            from_route_query.extend(quote!(query: Query::from_pairs(&route.query),));
+            check_fn = quote! {
+                fn check(&self) -> Result<(), String> {
+                    self.query.check()
+                }
+            };
+        }
+        let mut body_fn = TokenStream::new();
+        if let Some(r) = &op.request {
+            let root = &r.representation;
+            let rt = schemas.rust_type(root);
+            if r.optional {
+                let doc = format!(" The request body, `<{root}>`, when there is one.");
+                fields.extend(quote!(#[doc = #doc] pub body: Option<veeam_em_model::#rt>,));
+                body_fn = quote! {
+                    fn body(&self) -> Option<String> {
+                        self.body.as_ref().map(veeam_em_model::to_string)
+                    }
+                };
+            } else {
+                let doc = format!(" The request body, `<{root}>`.");
+                fields.extend(quote!(#[doc = #doc] pub body: veeam_em_model::#rt,));
+                body_fn = quote! {
+                    fn body(&self) -> Option<String> {
+                        Some(veeam_em_model::to_string(&self.body))
+                    }
+                };
+            }
+        }
+        let mut credentials_fn = TokenStream::new();
+        if op.auth == Auth::Basic {
+            fields.extend(quote!(/// User name and password.
+                pub credentials: Credentials,));
+            credentials_fn = quote! {
+                fn credentials(&self) -> Option<&Credentials> {
+                    Some(&self.credentials)
+                }
+            };
+        }
+        let (output, output_item) = output(op, schemas);
+        let returns = op
+            .responses
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r.status,
+                    r.representation.as_deref().unwrap_or("(no body)")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let line = format!(" `{} {}` -> {returns}", op.method, op.template());
+        let summary = format!(" {}.", op.summary.trim_end_matches('.'));
+        let extra_doc = match &op.page {
+            Some(p) => format!(" Reference page: `{p}`."),
+            None => String::new(),
+        };
+        let query_values_fn = if query_values.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                fn query_values(&self) -> Vec<(String, String)> {
+                    let mut out = Vec::new();
+                    #query_values
+                    out
+                }
+            }
+        };
+        let header_values_fn = if header_values.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                fn header_values(&self) -> Vec<(&'static str, String)> {
+                    let mut out = Vec::new();
+                    #header_values
+                    out
+                }
+            }
+        };
+        let path_values = param_fields.iter().map(|f| quote!(self.#f.as_str()));
+        // An operation without parameters is a unit struct: `ops::GetCdpPolicies` is the value.
+        let struct_body = if fields.is_empty() {
+            quote!(;)
+        } else {
+            quote!({ #fields })
+        };
+        types.extend(quote! {
+            #output_item
+
+            #[doc = #summary]
+            #[doc = ""]
+            #[doc = #line]
+            #[doc = ""]
+            #[doc = #extra_doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #ty #struct_body
+
+            impl Operation for #ty {
+                type Output = #output;
+                const ENTRY: &'static Entry = &super::#e;
+
+                fn path_values(&self) -> Vec<&str> {
+                    vec![#(#path_values),*]
+                }
+
+                #query_values_fn
+                #header_values_fn
+                #body_fn
+                #credentials_fn
+                #check_fn
+            }
+        });
+        let binds: Vec<Ident> = param_fields
+            .iter()
+            .map(|f| format_ident!("{}_value", f))
+            .collect();
+        let assigns: Vec<TokenStream> = param_fields
+            .iter()
+            .zip(&binds)
+            .map(|(f, b)| quote!(#f: #b.clone(),))
+            .collect();
+        // Server side: every operation from an incoming request (body and credentials too).
+        let incoming_impl = if op.routable() {
+            quote! {
+                impl TryFrom<&Incoming> for #ty {
+                    type Error = RequestError;
+
+                    fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+                        Ok(Self::try_from(&incoming.route)?)
+                    }
+                }
+            }
+        } else {
+            let mut extra = TokenStream::new();
+            if let Some(r) = &op.request {
+                let variant = ident(&names::type_name(&r.representation));
+                if r.optional {
+                    extra.extend(quote! {
+                        body: match &incoming.body {
+                            Some(veeam_em_model::Document::#variant(body)) => Some(body.clone()),
+                            None => None,
+                            Some(_) => return Err(crate::incoming::missing_body(incoming)),
+                        },
+                    });
+                } else {
+                    extra.extend(quote! {
+                        body: match &incoming.body {
+                            Some(veeam_em_model::Document::#variant(body)) => body.clone(),
+                            _ => return Err(crate::incoming::missing_body(incoming)),
+                        },
+                    });
+                }
+            }
+            if op.auth == Auth::Basic {
+                extra.extend(quote!(credentials: crate::incoming::credentials(incoming)?,));
+            }
+            quote! {
+                impl TryFrom<&Incoming> for #ty {
+                    type Error = RequestError;
+
+                    fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+                        let route = &incoming.route;
+                        let mismatch = || RouteError::OtherOperation {
+                            url: route.entry.template(),
+                            expected: super::#e.name,
+                            found: route.entry.name,
+                        };
+                        if route.entry.name != super::#e.name {
+                            return Err(mismatch().into());
+                        }
+                        let [#(#binds),*] = route.path_values.as_slice() else {
+                            return Err(mismatch().into());
+                        };
+                        Ok(Self {
+                            #(#assigns)*
+                            #from_route_query
+                            #extra
+                        })
+                    }
+                }
+            }
+        };
+        types.extend(incoming_impl);
+        any.request_variants
+            .extend(quote!(#cfg #[doc = #line] #ty(ops::#ty),));
+        any.request_from
+            .extend(quote!(#cfg #name => ops::#ty::try_from(incoming).map(Self::#ty),));
+        any.request_entry
+            .extend(quote!(#cfg Self::#ty(_) => ops::#ty::ENTRY,));
+        any.request_build
+            .extend(quote!(#cfg Self::#ty(op) => op.request(base, session),));
+        if op.routable() {
+            types.extend(quote! {
+                impl TryFrom<&Route> for #ty {
+                    type Error = RouteError;
+
+                    fn try_from(route: &Route) -> Result<Self, RouteError> {
+                        let mismatch = || RouteError::OtherOperation {
+                            url: route.entry.template(),
+                            expected: super::#e.name,
+                            found: route.entry.name,
+                        };
+                        if route.entry.name != super::#e.name {
+                            return Err(mismatch());
+                        }
+                        let [#(#binds),*] = route.path_values.as_slice() else {
+                            return Err(mismatch());
+                        };
+                        Ok(Self {
+                            #(#assigns)*
+                            #from_route_query
+                        })
+                    }
+                }
+            });
+            any.any_variants
+                .extend(quote!(#cfg #[doc = #line] #ty(ops::#ty),));
+            any.any_from
+                .extend(quote!(#cfg #name => ops::#ty::try_from(route).map(Self::#ty),));
+            any.any_request
+                .extend(quote!(#cfg Self::#ty(op) => op.request(base, session),));
+            any.any_entry
+                .extend(quote!(#cfg Self::#ty(_) => ops::#ty::ENTRY,));
+        }
+    }
+    let doc = format!(" The operations of the family `{family}`.");
+    let tokens = quote! {
+        #![doc = #doc]
+        #![allow(clippy::all, missing_docs, unused_imports, unused_variables)]
+
+        use crate::entry::{Auth, Entry};
+        use crate::incoming::{Incoming, RequestError};
+        use crate::operation::Operation;
+        use crate::query::Query;
+        use crate::route::{Route, RouteError};
+        use crate::{ApiError, Credentials, Id};
+
+        #entries
+
+        /// This family's entries, in catalogue order.
+        pub(crate) static ENTRIES: &[Entry] = &[#(#entry_list),*];
+
+        /// One type per operation of this family.
+        pub mod ops {
+            use super::*;
+            #types
+        }
+
+        #query_impls
+    };
+    Ok((tokens, any))
+}
