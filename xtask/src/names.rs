@@ -208,8 +208,14 @@ fn snake_case(xml: &str) -> String {
 }
 
 fn plural(word: &str) -> String {
-    if word.ends_with('s') || word.ends_with('x') {
+    if ["ss", "us", "is", "as", "x", "sh", "ch"]
+        .iter()
+        .any(|end| word.ends_with(end))
+    {
         format!("{word}es")
+    } else if word.ends_with('s') {
+        // Already plural (`Events`, `Sessions`): a repeated `<Events>` is `events`.
+        word.to_owned()
     } else if let Some(stem) = word.strip_suffix('y') {
         if stem.ends_with(['a', 'e', 'i', 'o', 'u']) {
             format!("{word}s")
@@ -249,7 +255,10 @@ mod tests {
         assert_eq!(plural_field_name("Ref"), "refs");
         assert_eq!(plural_field_name("CdpPolicy"), "cdp_policies");
         assert_eq!(plural_field_name("Day"), "days");
-        assert_eq!(plural_field_name("Links"), "linkses");
+        assert_eq!(plural_field_name("Links"), "links");
+        assert_eq!(plural_field_name("Events"), "events");
+        assert_eq!(plural_field_name("Status"), "statuses");
+        assert_eq!(plural_field_name("Address"), "addresses");
         assert_eq!(variant_name("vCloud"), "VCloud");
         assert_eq!(
             type_name("CDPReplicaRPOReportingFailedOptions"),
