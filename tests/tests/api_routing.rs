@@ -85,10 +85,13 @@ fn escaped_hrefs_resolve() {
     assert_eq!(r.path_values[0].as_str(), "a/b");
 }
 
+/// Servers write CDP task session hrefs under `/replicaTaskSessions/`; that path is the sessions
+/// family's own operation (no CDP alias for it, so reverse routing is unambiguous).
 #[test]
-fn task_session_alias_path_resolves() {
+fn replica_task_session_path_routes_to_the_sessions_family() {
     let r = route("https://localhost:9398/api/replicaTaskSessions/2ec4d35f-b5d8-4cb3-9d11-12e1d5792625?format=Entity").unwrap();
-    assert_eq!(r.entry.representation(), Some("CdpReplicaTaskSession"));
+    assert_eq!(r.entry.name, "GetReplicaTaskSessionEntity");
+    assert_eq!(r.entry.representation(), Some("ReplicaTaskSession"));
 }
 
 #[test]

@@ -35,13 +35,13 @@ fn comparisons() {
 
 #[test]
 fn enumerated_fields_take_their_enum() {
-    use veeam_em_model::{CdpReplicaSessionState, SessionResult};
+    use veeam_em_model::{SessionResult, SessionState};
     assert_eq!(
         s::RESULT.eq(SessionResult::Failed).as_str(),
         r#"Result=="Failed""#
     );
     assert_eq!(
-        s::STATE.ne(CdpReplicaSessionState::Working).as_str(),
+        s::STATE.ne(SessionState::Working).as_str(),
         r#"State!="Working""#
     );
     // A value the schema does not list is still possible (enumerations are open), but it is
@@ -62,7 +62,7 @@ fn quoting_of_special_characters() {
 
 #[test]
 fn and_or_grouping() {
-    use veeam_em_model::{CdpReplicaSessionState as State, SessionResult as Result};
+    use veeam_em_model::{SessionResult as Result, SessionState as State};
     let f = s::STATE
         .eq(State::Working)
         .and(s::RESULT.eq(Result::Failed))
@@ -95,14 +95,11 @@ fn filters_survive_the_url() {
     let back =
         round_trip(
             Query::new()
-                .filter(
-                    s::NAME.eq("CDP Policy 1@2021-02-11 19:08:36").and(
-                        s::STATE
-                            .ne(veeam_em_model::CdpReplicaSessionState::Working)
-                            .or(s::RESULT
-                                .eq(veeam_em_model::SessionResult::Other("A&B=C+D#E%".into()))),
+                .filter(s::NAME.eq("CDP Policy 1@2021-02-11 19:08:36").and(
+                    s::STATE.ne(veeam_em_model::SessionState::Working).or(
+                        s::RESULT.eq(veeam_em_model::SessionResult::Other("A&B=C+D#E%".into())),
                     ),
-                )
+                ))
                 .sort_asc(s::NAME)
                 .page_size(10)
                 .page(3)

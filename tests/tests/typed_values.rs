@@ -3,8 +3,8 @@
 mod common;
 
 use veeam_em_model::{
-    from_slice, from_str, CdpReplicaSessionItem, CdpReplicaSessionState, DecodeErrorKind, Document,
-    EntityReferences, QueryResult, SessionResult,
+    from_slice, from_str, CdpReplicaSessionItem, DecodeErrorKind, Document, EntityReferences,
+    QueryResult, SessionResult, SessionState,
 };
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -121,10 +121,7 @@ fn enumerations_are_open() {
     let Document::CdpReplicaSession(s) = Document::from_slice(xml.as_bytes()).unwrap() else {
         panic!("wrong root");
     };
-    assert_eq!(
-        s.state,
-        Some(CdpReplicaSessionState::Other("Hibernating".into()))
-    );
+    assert_eq!(s.state, Some(SessionState::Other("Hibernating".into())));
     assert_eq!(s.result, Some(SessionResult::None));
     assert!(Document::CdpReplicaSession(s)
         .to_xml_string()

@@ -7,11 +7,11 @@
 //! ```
 //! use veeam_em_api::query::{Query, QueryFormat};
 //! use veeam_em_api::fields::cdp_replica_session as f;
-//! use veeam_em_model::{CdpReplicaSessionState, SessionResult};
+//! use veeam_em_model::{SessionState, SessionResult};
 //!
 //! let query = Query::new()
 //!     .filter(f::POLICY_NAME.eq("CDP Policy 1").and(
-//!         f::RESULT.ne(SessionResult::Success).or(f::STATE.eq(CdpReplicaSessionState::Working)),
+//!         f::RESULT.ne(SessionResult::Success).or(f::STATE.eq(SessionState::Working)),
 //!     ))
 //!     .sort_desc(f::CREATION_TIME_UTC)
 //!     .page_size(100)

@@ -11,12 +11,12 @@ use veeam_em_model::{
     CdpPolicies, CdpPolicy, CdpPolicyInfo, CdpPolicyKind, CdpReplica, CdpReplicaPolicyInfo,
     CdpReplicaPolicyScheduleOptions, CdpReplicaRpoReportingFailedOptions,
     CdpReplicaRpoReportingWarningOptions, CdpReplicaSession, CdpReplicaSessionItem,
-    CdpReplicaSessionState, CdpReplicaSessions, CdpReplicaTaskSession, CdpReplicaTaskSessionState,
-    CdpReplicaTaskSessions, CdpReplicas, DateTime, Document, Entities, EntityRef,
-    GuestProcessingOptions, Link, LinkList, LongTermRetentionSchedule, ObjectInJob, ObjectsInJob,
-    Platform, PolicyScheduleOptionsInfo, RpoReporting, RpoSchedule, SessionResult, Text,
-    VAppCdpReplica, VAppCdpReplicaVm, VAppCdpReplicaVms, VAppCdpReplicas, VmCdpReplica,
-    VmCdpReplicas, VssSnapshotMode, VssSnapshotOptions,
+    CdpReplicaSessions, CdpReplicaTaskSession, CdpReplicaTaskSessions, CdpReplicas, DateTime,
+    Document, Entities, EntityRef, GuestProcessingOptions, Link, LinkList,
+    LongTermRetentionSchedule, ObjectInJob, ObjectsInJob, Platform, PolicyScheduleOptionsInfo,
+    RpoReporting, RpoSchedule, SessionResult, SessionState, TaskSessionState, Text, VAppCdpReplica,
+    VAppCdpReplicaVm, VAppCdpReplicaVms, VAppCdpReplicas, VmCdpReplica, VmCdpReplicas,
+    VssSnapshotMode, VssSnapshotOptions,
 };
 
 use super::infra::{server_name, up_to_server, SERVER_COUNT};
@@ -1244,11 +1244,11 @@ impl Sessions {
         format!("{policy_name}@{}", time_text(Self::creation(w, s)))
     }
 
-    fn state(w: &World, s: u64) -> CdpReplicaSessionState {
+    fn state(w: &World, s: u64) -> SessionState {
         if Self::is_newest(w, s) {
-            CdpReplicaSessionState::Working
+            SessionState::Working
         } else {
-            CdpReplicaSessionState::Stopped
+            SessionState::Stopped
         }
     }
 
@@ -1429,7 +1429,7 @@ impl Kind for Sessions {
             "backupservername" => Value::Text(server_name(policy_server(p)).into()),
             "creationtimeutc" => Value::Time(Self::creation(w, s)),
             "endtimeutc" => Self::end(w, s).map_or(Value::Absent, Value::Time),
-            "state" => enum_value(Self::state(w, s).as_str(), CdpReplicaSessionState::KNOWN),
+            "state" => enum_value(Self::state(w, s).as_str(), SessionState::KNOWN),
             "result" => enum_value(Self::result(w, s).as_str(), SessionResult::KNOWN),
             "failuremessage" => Value::Text(Self::failure_message(w, s)),
             _ => return None,
@@ -1503,11 +1503,11 @@ impl TaskSessions {
         format!("{}@{}", Self::vm(w, t), time_text(Self::creation(w, t)))
     }
 
-    fn state(w: &World, t: u64) -> CdpReplicaTaskSessionState {
+    fn state(w: &World, t: u64) -> TaskSessionState {
         if Sessions::is_newest(w, Self::split(w, t).0) {
-            CdpReplicaTaskSessionState::InProgress
+            TaskSessionState::InProgress
         } else {
-            CdpReplicaTaskSessionState::Completed
+            TaskSessionState::Completed
         }
     }
 
@@ -1554,7 +1554,8 @@ impl TaskSessions {
         let name = Text::from(Self::name(w, t));
         CdpReplicaTaskSession {
             type_: Some("CdpReplicaTaskSession".into()),
-            // Servers write this href with `/replicaTaskSessions/` (the catalogue routes both).
+            // Servers write this href with `/replicaTaskSessions/`: the sessions family's
+            // GetReplicaTaskSessionEntity, which this kind serves too (see `routes`).
             href: Some(cx.href(&format!("/replicaTaskSessions/{id}?format=Entity"))),
             links: self.links(cx, t, &TASK_TO_REF, &name),
             name: Some(name),
@@ -1585,7 +1586,7 @@ impl Kind for TaskSessions {
     }
 
     fn routes(&self) -> &'static [KindRoute] {
-        static ROUTES: [KindRoute; 3] = [
+        static ROUTES: [KindRoute; 4] = [
             KindRoute {
                 template: "/cdpReplicaTaskSessions",
                 form: Form::Collection(None),
@@ -1597,6 +1598,12 @@ impl Kind for TaskSessions {
             KindRoute {
                 template: "/cdpReplicaSessions/{}/cdpReplicaTaskSessions",
                 form: Form::Collection(Some(KindId::CdpReplicaSession)),
+            },
+            // The own href servers write for a CDP task session: the sessions family's
+            // GetReplicaTaskSession(Entity), which real servers answer for CDP task sessions too.
+            KindRoute {
+                template: "/replicaTaskSessions/{}",
+                form: Form::Item,
             },
         ];
         &ROUTES
@@ -1676,10 +1683,7 @@ impl Kind for TaskSessions {
             "backupservername" => Value::Text(server_name(policy_server(p)).into()),
             "creationtimeutc" => Value::Time(Self::creation(w, t)),
             "endtimeutc" => Sessions::end(w, s).map_or(Value::Absent, Value::Time),
-            "state" => enum_value(
-                Self::state(w, t).as_str(),
-                CdpReplicaTaskSessionState::KNOWN,
-            ),
+            "state" => enum_value(Self::state(w, t).as_str(), TaskSessionState::KNOWN),
             "result" => enum_value(Self::result(w, t).as_str(), SessionResult::KNOWN),
             "reason" => Value::Text(Self::reason(w, t).unwrap_or_default()),
             "totalsize" => Value::Int(Self::total_size(w, t)),
