@@ -95,11 +95,14 @@ impl Incoming {
             .map_or_else(|| uri.to_string(), |p| p.as_str().to_owned());
         let route = route_method(request.method().as_str(), &target)?;
         let entry = route.entry;
+        let bytes = request.body().as_ref();
+        let empty = bytes.iter().all(u8::is_ascii_whitespace);
         let body = match entry.request {
             None => None,
+            // A body the operation may do without.
+            Some(_) if empty && entry.request_optional => None,
             Some(expected) => {
-                let bytes = request.body().as_ref();
-                if bytes.iter().all(u8::is_ascii_whitespace) {
+                if empty {
                     return Err(RequestError::MissingBody {
                         operation: entry.name,
                         expected,

@@ -264,7 +264,7 @@ pub fn document_table(doc: &Document) -> Result<String, String> {
             if let Some(refs) = &q.refs {
                 refs_table(&refs.refs)
             } else if let Some(e) = &q.entities {
-                let Some(list) = e.list.as_ref().map(|l| l.clone().into_document()) else {
+                let Some(list) = e.list.as_ref().and_then(|l| l.clone().into_document()) else {
                     return json(doc);
                 };
                 return document_table(&list);

@@ -42,37 +42,38 @@ impl Renderer<'_> {
         // of its own, and a list of items. Then the item converts to its `Document`, and two
         // pages of the same list join.
         let mut extra = TokenStream::new();
-        let as_document: Option<Vec<TokenStream>> = ch
+        let as_document: Vec<TokenStream> = ch
             .variants
             .iter()
-            .map(|v| {
+            .filter_map(|v| {
                 let root = self.model.roots.iter().find(|r| {
                     r.name == v.name && FieldType::Complex(r.type_name.clone()) == v.ty
                 })?;
                 let variant = ident(&v.rust_name);
                 let doc_variant = ident(&names::type_name(&root.name));
                 let cfg = self.member_cfg(&owner.source_file, &v.ty);
-                Some(quote!(#cfg Self::#variant(value) => crate::Document::#doc_variant(value),))
+                Some(quote!(#cfg Self::#variant(value) => Some(crate::Document::#doc_variant(value)),))
             })
             .collect();
-        if let Some(arms) = as_document {
+        if !as_document.is_empty() {
             extra.extend(quote! {
-                /// The item as the document of the same root element.
-                pub fn into_document(self) -> crate::Document {
-                    match self { #(#arms)* }
+                /// The item as the document of the same root element (`None` for an element
+                /// that is not a root element of its own).
+                pub fn into_document(self) -> Option<crate::Document> {
+                    #[allow(unreachable_patterns)]
+                    match self {
+                        #(#as_document)*
+                        _ => None,
+                    }
                 }
             });
         }
-        let appends: Option<Vec<TokenStream>> = ch
+        let appends: Vec<TokenStream> = ch
             .variants
             .iter()
-            .map(|v| {
-                let FieldType::Complex(t) = &v.ty else {
-                    return None;
-                };
-                let Some(TypeDef::Complex(list)) = self.model.types.get(t) else {
-                    return None;
-                };
+            .filter_map(|v| {
+                let FieldType::Complex(t) = &v.ty else { return None };
+                let Some(TypeDef::Complex(list)) = self.model.types.get(t) else { return None };
                 let items = match list.content.as_slice() {
                     [Particle::Element(e)] if e.max.is_none() => &e.rust_name,
                     [Particle::Choice(c)] if c.max.is_none() => &c.rust_name,
@@ -87,14 +88,14 @@ impl Renderer<'_> {
                 }))
             })
             .collect();
-        if let Some(arms) = appends {
+        if !appends.is_empty() {
             extra.extend(quote! {
                 /// Appends the items of `other` (e.g. the next page) when it is the same list;
-                /// `false` (and nothing changes) when it is another.
+                /// `false` (and nothing changes) when it is another, or not a list.
                 pub fn append(&mut self, other: &Self) -> bool {
                     #[allow(unreachable_patterns)]
                     match (self, other) {
-                        #(#arms)*
+                        #(#appends)*
                         _ => false,
                     }
                 }

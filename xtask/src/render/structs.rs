@@ -263,6 +263,7 @@ impl Renderer<'_> {
             impl serde::Serialize for #ty {
                 fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     use serde::ser::SerializeMap as _;
+                    #[allow(unused_mut)]
                     let mut map = serializer.serialize_map(None)?;
                     #serialize
                     map.end()

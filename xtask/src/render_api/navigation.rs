@@ -135,11 +135,12 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<TokenStrea
         if let Some(r) = &op.request {
             let rt = schemas.rust_type(&r.representation);
             if r.optional {
-                args.extend(quote!(body: Option<veeam_em_model::#rt>,));
+                // Set it on the operation when there is one: `op.body = Some(...)`.
+                inits.extend(quote!(body: None,));
             } else {
                 args.extend(quote!(body: veeam_em_model::#rt,));
+                inits.extend(quote!(body,));
             }
-            inits.extend(quote!(body,));
         }
         for h in &op.headers {
             let f = format_ident!(

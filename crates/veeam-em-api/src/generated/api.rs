@@ -8,10 +8,40 @@ use crate::{Credentials, Id};
 pub fn root() -> RootPath {
     RootPath { ids: [] }
 }
+/// `/agents` (same as `root().agents()`).
+#[cfg(feature = "agents")]
+pub fn agents() -> AgentsPath {
+    root().agents()
+}
+/// `/backupFiles` (same as `root().backup_files()`).
+#[cfg(feature = "backups")]
+pub fn backup_files() -> BackupFilesPath {
+    root().backup_files()
+}
 /// `/backupServers` (same as `root().backup_servers()`).
 #[cfg(feature = "infrastructure")]
 pub fn backup_servers() -> BackupServersPath {
     root().backup_servers()
+}
+/// `/backupSessions` (same as `root().backup_sessions()`).
+#[cfg(feature = "sessions")]
+pub fn backup_sessions() -> BackupSessionsPath {
+    root().backup_sessions()
+}
+/// `/backupTaskSessions` (same as `root().backup_task_sessions()`).
+#[cfg(feature = "sessions")]
+pub fn backup_task_sessions() -> BackupTaskSessionsPath {
+    root().backup_task_sessions()
+}
+/// `/backups` (same as `root().backups()`).
+#[cfg(feature = "backups")]
+pub fn backups() -> BackupsPath {
+    root().backups()
+}
+/// `/catalog` (same as `root().catalog()`).
+#[cfg(feature = "catalog")]
+pub fn catalog() -> CatalogPath {
+    root().catalog()
 }
 /// `/cdpPolicies` (same as `root().cdp_policies()`).
 #[cfg(feature = "cdp")]
@@ -38,27 +68,133 @@ pub fn cdp_replica_task_sessions() -> CdpReplicaTaskSessionsPath {
 pub fn cdp_replicas() -> CdpReplicasPath {
     root().cdp_replicas()
 }
+/// `/externalRepositories` (same as `root().external_repositories()`).
+#[cfg(feature = "infrastructure")]
+pub fn external_repositories() -> ExternalRepositoriesPath {
+    root().external_repositories()
+}
+/// `/failoverPlans` (same as `root().failover_plans()`).
+#[cfg(feature = "replicas")]
+pub fn failover_plans() -> FailoverPlansPath {
+    root().failover_plans()
+}
+/// `/hierarchyRoots` (same as `root().hierarchy_roots()`).
+#[cfg(feature = "infrastructure")]
+pub fn hierarchy_roots() -> HierarchyRootsPath {
+    root().hierarchy_roots()
+}
+/// `/jobs` (same as `root().jobs()`).
+#[cfg(feature = "jobs")]
+pub fn jobs() -> JobsPath {
+    root().jobs()
+}
 /// `/logonSessions` (same as `root().logon_sessions()`).
 pub fn logon_sessions() -> LogonSessionsPath {
     root().logon_sessions()
 }
+/// `/lookup` (same as `root().lookup()`).
+pub fn lookup() -> LookupPath {
+    root().lookup()
+}
+/// `/lookupSvc` (same as `root().lookup_svc()`).
+pub fn lookup_svc() -> LookupSvcPath {
+    root().lookup_svc()
+}
+/// `/managedServers` (same as `root().managed_servers()`).
+#[cfg(feature = "infrastructure")]
+pub fn managed_servers() -> ManagedServersPath {
+    root().managed_servers()
+}
+/// `/nas` (same as `root().nas()`).
+#[cfg(feature = "nas")]
+pub fn nas() -> NasPath {
+    root().nas()
+}
 /// `/query` (same as `root().query()`).
-#[cfg(feature = "cdp")]
 pub fn query() -> QueryPath {
     root().query()
+}
+/// `/querySvc` (same as `root().query_svc()`).
+pub fn query_svc() -> QuerySvcPath {
+    root().query_svc()
+}
+/// `/replicaSessions` (same as `root().replica_sessions()`).
+#[cfg(feature = "sessions")]
+pub fn replica_sessions() -> ReplicaSessionsPath {
+    root().replica_sessions()
+}
+/// `/replicaTaskSessions` (same as `root().replica_task_sessions()`).
+#[cfg(feature = "sessions")]
+pub fn replica_task_sessions() -> ReplicaTaskSessionsPath {
+    root().replica_task_sessions()
+}
+/// `/replicas` (same as `root().replicas()`).
+#[cfg(feature = "replicas")]
+pub fn replicas() -> ReplicasPath {
+    root().replicas()
+}
+/// `/reports` (same as `root().reports()`).
+#[cfg(feature = "reports")]
+pub fn reports() -> ReportsPath {
+    root().reports()
 }
 /// `/repositories` (same as `root().repositories()`).
 #[cfg(feature = "infrastructure")]
 pub fn repositories() -> RepositoriesPath {
     root().repositories()
 }
+/// `/restorePoints` (same as `root().restore_points()`).
+#[cfg(feature = "backups")]
+pub fn restore_points() -> RestorePointsPath {
+    root().restore_points()
+}
+/// `/restoreSessions` (same as `root().restore_sessions()`).
+#[cfg(feature = "sessions")]
+pub fn restore_sessions() -> RestoreSessionsPath {
+    root().restore_sessions()
+}
+/// `/security` (same as `root().security()`).
+#[cfg(feature = "security")]
+pub fn security() -> SecurityPath {
+    root().security()
+}
 /// `/sessionMngr` (same as `root().session_mngr()`).
 pub fn session_mngr() -> SessionMngrPath {
     root().session_mngr()
 }
+/// `/systemSessions` (same as `root().system_sessions()`).
+#[cfg(feature = "sessions")]
+pub fn system_sessions() -> SystemSessionsPath {
+    root().system_sessions()
+}
 /// `/tasks` (same as `root().tasks()`).
 pub fn tasks() -> TasksPath {
     root().tasks()
+}
+/// `/vAppReplicaPoints` (same as `root().v_app_replica_points()`).
+#[cfg(feature = "replicas")]
+pub fn v_app_replica_points() -> VAppReplicaPointsPath {
+    root().v_app_replica_points()
+}
+/// `/vAppRestorePoints` (same as `root().v_app_restore_points()`).
+#[cfg(feature = "backups")]
+pub fn v_app_restore_points() -> VAppRestorePointsPath {
+    root().v_app_restore_points()
+}
+/// `/vmReplicaPoints` (same as `root().vm_replica_points()`).
+#[cfg(feature = "replicas")]
+pub fn vm_replica_points() -> VmReplicaPointsPath {
+    root().vm_replica_points()
+}
+/// `/vmRestorePoints` (same as `root().vm_restore_points()`).
+#[cfg(feature = "backups")]
+pub fn vm_restore_points() -> VmRestorePointsPath {
+    root().vm_restore_points()
+}
+/// `/wanAccelerators` (same as `root().wan_accelerators()`).
+#[cfg(feature = "infrastructure")]
+pub fn wan_accelerators() -> WanAcceleratorsPath {
+    root().wan_accelerators()
 }
 /// The API root `/`.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,10 +202,44 @@ pub struct RootPath {
     ids: [Id; 0usize],
 }
 impl RootPath {
+    /// `/agents`
+    #[cfg(feature = "agents")]
+    pub fn agents(self) -> AgentsPath {
+        AgentsPath { ids: self.ids }
+    }
+    /// `/backupFiles`
+    #[cfg(feature = "backups")]
+    pub fn backup_files(self) -> BackupFilesPath {
+        BackupFilesPath { ids: self.ids }
+    }
     /// `/backupServers`
     #[cfg(feature = "infrastructure")]
     pub fn backup_servers(self) -> BackupServersPath {
         BackupServersPath { ids: self.ids }
+    }
+    /// `/backupSessions`
+    #[cfg(feature = "sessions")]
+    pub fn backup_sessions(self) -> BackupSessionsPath {
+        BackupSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupTaskSessions`
+    #[cfg(feature = "sessions")]
+    pub fn backup_task_sessions(self) -> BackupTaskSessionsPath {
+        BackupTaskSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backups`
+    #[cfg(feature = "backups")]
+    pub fn backups(self) -> BackupsPath {
+        BackupsPath { ids: self.ids }
+    }
+    /// `/catalog`
+    #[cfg(feature = "catalog")]
+    pub fn catalog(self) -> CatalogPath {
+        CatalogPath { ids: self.ids }
     }
     /// `/cdpPolicies`
     #[cfg(feature = "cdp")]
@@ -100,32 +270,847 @@ impl RootPath {
     pub fn cdp_replicas(self) -> CdpReplicasPath {
         CdpReplicasPath { ids: self.ids }
     }
+    /// `/externalRepositories`
+    #[cfg(feature = "infrastructure")]
+    pub fn external_repositories(self) -> ExternalRepositoriesPath {
+        ExternalRepositoriesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/failoverPlans`
+    #[cfg(feature = "replicas")]
+    pub fn failover_plans(self) -> FailoverPlansPath {
+        FailoverPlansPath { ids: self.ids }
+    }
+    /// `/hierarchyRoots`
+    #[cfg(feature = "infrastructure")]
+    pub fn hierarchy_roots(self) -> HierarchyRootsPath {
+        HierarchyRootsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/jobs`
+    #[cfg(feature = "jobs")]
+    pub fn jobs(self) -> JobsPath {
+        JobsPath { ids: self.ids }
+    }
     /// `/logonSessions`
     pub fn logon_sessions(self) -> LogonSessionsPath {
         LogonSessionsPath { ids: self.ids }
     }
+    /// `/lookup`
+    pub fn lookup(self) -> LookupPath {
+        LookupPath { ids: self.ids }
+    }
+    /// `/lookupSvc`
+    pub fn lookup_svc(self) -> LookupSvcPath {
+        LookupSvcPath { ids: self.ids }
+    }
+    /// `/managedServers`
+    #[cfg(feature = "infrastructure")]
+    pub fn managed_servers(self) -> ManagedServersPath {
+        ManagedServersPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas`
+    #[cfg(feature = "nas")]
+    pub fn nas(self) -> NasPath {
+        NasPath { ids: self.ids }
+    }
     /// `/query`
-    #[cfg(feature = "cdp")]
     pub fn query(self) -> QueryPath {
         QueryPath { ids: self.ids }
+    }
+    /// `/querySvc`
+    pub fn query_svc(self) -> QuerySvcPath {
+        QuerySvcPath { ids: self.ids }
+    }
+    /// `/replicaSessions`
+    #[cfg(feature = "sessions")]
+    pub fn replica_sessions(self) -> ReplicaSessionsPath {
+        ReplicaSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/replicaTaskSessions`
+    #[cfg(feature = "sessions")]
+    pub fn replica_task_sessions(self) -> ReplicaTaskSessionsPath {
+        ReplicaTaskSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/replicas`
+    #[cfg(feature = "replicas")]
+    pub fn replicas(self) -> ReplicasPath {
+        ReplicasPath { ids: self.ids }
+    }
+    /// `/reports`
+    #[cfg(feature = "reports")]
+    pub fn reports(self) -> ReportsPath {
+        ReportsPath { ids: self.ids }
     }
     /// `/repositories`
     #[cfg(feature = "infrastructure")]
     pub fn repositories(self) -> RepositoriesPath {
         RepositoriesPath { ids: self.ids }
     }
+    /// `/restorePoints`
+    #[cfg(feature = "backups")]
+    pub fn restore_points(self) -> RestorePointsPath {
+        RestorePointsPath { ids: self.ids }
+    }
+    /// `/restoreSessions`
+    #[cfg(feature = "sessions")]
+    pub fn restore_sessions(self) -> RestoreSessionsPath {
+        RestoreSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/security`
+    #[cfg(feature = "security")]
+    pub fn security(self) -> SecurityPath {
+        SecurityPath { ids: self.ids }
+    }
     /// `/sessionMngr`
     pub fn session_mngr(self) -> SessionMngrPath {
         SessionMngrPath { ids: self.ids }
+    }
+    /// `/systemSessions`
+    #[cfg(feature = "sessions")]
+    pub fn system_sessions(self) -> SystemSessionsPath {
+        SystemSessionsPath {
+            ids: self.ids,
+        }
     }
     /// `/tasks`
     pub fn tasks(self) -> TasksPath {
         TasksPath { ids: self.ids }
     }
+    /// `/vAppReplicaPoints`
+    #[cfg(feature = "replicas")]
+    pub fn v_app_replica_points(self) -> VAppReplicaPointsPath {
+        VAppReplicaPointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/vAppRestorePoints`
+    #[cfg(feature = "backups")]
+    pub fn v_app_restore_points(self) -> VAppRestorePointsPath {
+        VAppRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/vmReplicaPoints`
+    #[cfg(feature = "replicas")]
+    pub fn vm_replica_points(self) -> VmReplicaPointsPath {
+        VmReplicaPointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/vmRestorePoints`
+    #[cfg(feature = "backups")]
+    pub fn vm_restore_points(self) -> VmRestorePointsPath {
+        VmRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/wanAccelerators`
+    #[cfg(feature = "infrastructure")]
+    pub fn wan_accelerators(self) -> WanAcceleratorsPath {
+        WanAcceleratorsPath {
+            ids: self.ids,
+        }
+    }
     /// Read the API root with the supported versions and logon links (`GET /`).
     pub fn get(self) -> crate::ops::GetEntryPoint {
         let [] = self.ids;
         crate::ops::GetEntryPoint {}
+    }
+}
+/// `/agents`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsPath {
+    /// `/agents/agentRestorePoints`
+    #[cfg(feature = "agents")]
+    pub fn agent_restore_points(self) -> AgentsAgentRestorePointsPath {
+        AgentsAgentRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/agents/backupFiles`
+    #[cfg(feature = "agents")]
+    pub fn backup_files(self) -> AgentsBackupFilesPath {
+        AgentsBackupFilesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/agents/backupSessions`
+    #[cfg(feature = "agents")]
+    pub fn backup_sessions(self) -> AgentsBackupSessionsPath {
+        AgentsBackupSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/agents/backups`
+    #[cfg(feature = "agents")]
+    pub fn backups(self) -> AgentsBackupsPath {
+        AgentsBackupsPath { ids: self.ids }
+    }
+    /// `/agents/discoveredComputers`
+    #[cfg(feature = "agents")]
+    pub fn discovered_computers(self) -> AgentsDiscoveredComputersPath {
+        AgentsDiscoveredComputersPath {
+            ids: self.ids,
+        }
+    }
+    /// `/agents/jobs`
+    #[cfg(feature = "agents")]
+    pub fn jobs(self) -> AgentsJobsPath {
+        AgentsJobsPath { ids: self.ids }
+    }
+    /// `/agents/protectionGroups`
+    #[cfg(feature = "agents")]
+    pub fn protection_groups(self) -> AgentsProtectionGroupsPath {
+        AgentsProtectionGroupsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/agents/restorePoints`
+    #[cfg(feature = "agents")]
+    pub fn restore_points(self) -> AgentsRestorePointsPath {
+        AgentsRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read the root of the Veeam Agent management resources with links to its collections (`GET /agents`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentsService {
+        let [] = self.ids;
+        crate::ops::GetAgentsService {}
+    }
+}
+/// `/agents/agentRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsAgentRestorePointsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsAgentRestorePointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsAgentRestorePointsIdPath {
+        let [] = self.ids;
+        AgentsAgentRestorePointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the per-machine restore points of Veeam Agent backups (`GET /agents/agentRestorePoints`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentRestorePoints {
+        let [] = self.ids;
+        crate::ops::GetAgentRestorePoints {
+        }
+    }
+    /// List the per-machine restore points of Veeam Agent backups in entity form (`GET /agents/agentRestorePoints?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entities(self) -> crate::ops::GetAgentRestorePointsEntities {
+        let [] = self.ids;
+        crate::ops::GetAgentRestorePointsEntities {
+        }
+    }
+}
+/// `/agents/agentRestorePoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsAgentRestorePointsIdPath {
+    ids: [Id; 1usize],
+}
+impl AgentsAgentRestorePointsIdPath {
+    /// `/agents/agentRestorePoints/{}/mounts`
+    #[cfg(feature = "agents")]
+    pub fn mounts(self) -> AgentsAgentRestorePointsIdMountsPath {
+        AgentsAgentRestorePointsIdMountsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one Agent restore point (`GET /agents/agentRestorePoints/{agentRestorePointId}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentRestorePoint {
+        let [agent_restore_point_id] = self.ids;
+        crate::ops::GetAgentRestorePoint {
+            agent_restore_point_id,
+        }
+    }
+    /// Read one Agent restore point with its time and backup method (`GET /agents/agentRestorePoints/{agentRestorePointId}?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entity(self) -> crate::ops::GetAgentRestorePointEntity {
+        let [agent_restore_point_id] = self.ids;
+        crate::ops::GetAgentRestorePointEntity {
+            agent_restore_point_id,
+        }
+    }
+}
+/// `/agents/agentRestorePoints/{}/mounts`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsAgentRestorePointsIdMountsPath {
+    ids: [Id; 1usize],
+}
+impl AgentsAgentRestorePointsIdMountsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsAgentRestorePointsIdMountsIdPath {
+        let [p0] = self.ids;
+        AgentsAgentRestorePointsIdMountsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the mount points of one Agent restore point (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentRestorePointMounts {
+        let [agent_restore_point_id] = self.ids;
+        crate::ops::GetAgentRestorePointMounts {
+            agent_restore_point_id,
+        }
+    }
+    /// Mount the disks of an Agent restore point to browse and restore guest files (`POST /agents/agentRestorePoints/{agentRestorePointId}/mounts`).
+    #[cfg(feature = "agents")]
+    pub fn create(self) -> crate::ops::MountAgentRestorePoint {
+        let [agent_restore_point_id] = self.ids;
+        crate::ops::MountAgentRestorePoint {
+            agent_restore_point_id,
+        }
+    }
+}
+/// `/agents/agentRestorePoints/{}/mounts/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsAgentRestorePointsIdMountsIdPath {
+    ids: [Id; 2usize],
+}
+impl AgentsAgentRestorePointsIdMountsIdPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsAgentRestorePointsIdMountsIdIdPath {
+        let [p0, p1] = self.ids;
+        AgentsAgentRestorePointsIdMountsIdIdPath {
+            ids: [p0, p1, id.into()],
+        }
+    }
+    /// Read one mount point with the roots of its guest file system (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentRestorePointMount {
+        let [agent_restore_point_id, mount_id] = self.ids;
+        crate::ops::GetAgentRestorePointMount {
+            agent_restore_point_id,
+            mount_id,
+        }
+    }
+    /// Remove a mount point and unmount the disks of the restore point (`DELETE /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}`).
+    #[cfg(feature = "agents")]
+    pub fn delete(self) -> crate::ops::UnmountAgentRestorePoint {
+        let [agent_restore_point_id, mount_id] = self.ids;
+        crate::ops::UnmountAgentRestorePoint {
+            agent_restore_point_id,
+            mount_id,
+        }
+    }
+}
+/// `/agents/agentRestorePoints/{}/mounts/{}/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsAgentRestorePointsIdMountsIdIdPath {
+    ids: [Id; 3usize],
+}
+impl AgentsAgentRestorePointsIdMountsIdIdPath {
+    /// Read the files and folders under a guest path of a mount point (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentMountEntries {
+        let [agent_restore_point_id, mount_id, guest_path] = self.ids;
+        crate::ops::GetAgentMountEntries {
+            agent_restore_point_id,
+            mount_id,
+            guest_path,
+        }
+    }
+    /// List one page of the files and folders under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll`).
+    #[cfg(feature = "agents")]
+    pub fn list_all(self) -> crate::ops::ListAgentMountEntries {
+        let [agent_restore_point_id, mount_id, guest_path] = self.ids;
+        crate::ops::ListAgentMountEntries {
+            agent_restore_point_id,
+            mount_id,
+            guest_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List one page of the folders under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs`).
+    #[cfg(feature = "agents")]
+    pub fn list_dirs(self) -> crate::ops::ListAgentMountDirectories {
+        let [agent_restore_point_id, mount_id, guest_path] = self.ids;
+        crate::ops::ListAgentMountDirectories {
+            agent_restore_point_id,
+            mount_id,
+            guest_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List one page of the files under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles`).
+    #[cfg(feature = "agents")]
+    pub fn list_files(self) -> crate::ops::ListAgentMountFiles {
+        let [agent_restore_point_id, mount_id, guest_path] = self.ids;
+        crate::ops::ListAgentMountFiles {
+            agent_restore_point_id,
+            mount_id,
+            guest_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// Restore a guest file or folder to its original place, or prepare it for download (`POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=restore`).
+    #[cfg(feature = "agents")]
+    pub fn restore(
+        self,
+        body: veeam_em_model::FileRestoreSpec,
+    ) -> crate::ops::RestoreAgentGuestFile {
+        let [agent_restore_point_id, mount_id, guest_path] = self.ids;
+        crate::ops::RestoreAgentGuestFile {
+            agent_restore_point_id,
+            mount_id,
+            guest_path,
+            body,
+        }
+    }
+}
+/// `/agents/backupFiles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsBackupFilesPath {
+    ids: [Id; 0usize],
+}
+impl AgentsBackupFilesPath {
+    /// List references to the backup files created by Veeam Agent jobs (`GET /agents/backupFiles`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupFiles {
+        let [] = self.ids;
+        crate::ops::GetAgentBackupFiles {}
+    }
+}
+/// `/agents/backupSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsBackupSessionsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsBackupSessionsPath {
+    /// List references to the sessions of Veeam Agent backup jobs (`GET /agents/backupSessions`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupSessions {
+        let [] = self.ids;
+        crate::ops::GetAgentBackupSessions {
+        }
+    }
+}
+/// `/agents/backups`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsBackupsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsBackupsPath {
+    /// List references to the backups created by Veeam Agent jobs (`GET /agents/backups`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackups {
+        let [] = self.ids;
+        crate::ops::GetAgentBackups {}
+    }
+}
+/// `/agents/discoveredComputers`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsDiscoveredComputersPath {
+    ids: [Id; 0usize],
+}
+impl AgentsDiscoveredComputersPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsDiscoveredComputersIdPath {
+        let [] = self.ids;
+        AgentsDiscoveredComputersIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the computers discovered in all protection groups (`GET /agents/discoveredComputers`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetDiscoveredComputers {
+        let [] = self.ids;
+        crate::ops::GetDiscoveredComputers {
+        }
+    }
+    /// List the computers discovered in all protection groups in entity form (`GET /agents/discoveredComputers?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entities(self) -> crate::ops::GetDiscoveredComputersEntities {
+        let [] = self.ids;
+        crate::ops::GetDiscoveredComputersEntities {
+        }
+    }
+}
+/// `/agents/discoveredComputers/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsDiscoveredComputersIdPath {
+    ids: [Id; 1usize],
+}
+impl AgentsDiscoveredComputersIdPath {
+    /// Read a reference to one discovered computer (`GET /agents/discoveredComputers/{computerId}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetDiscoveredComputer {
+        let [computer_id] = self.ids;
+        crate::ops::GetDiscoveredComputer {
+            computer_id,
+        }
+    }
+    /// Read one discovered computer with its agent and host state (`GET /agents/discoveredComputers/{computerId}?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entity(self) -> crate::ops::GetDiscoveredComputerEntity {
+        let [computer_id] = self.ids;
+        crate::ops::GetDiscoveredComputerEntity {
+            computer_id,
+        }
+    }
+}
+/// `/agents/jobs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsJobsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsJobsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsJobsIdPath {
+        let [] = self.ids;
+        AgentsJobsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the Veeam Agent backup jobs of all backup servers (`GET /agents/jobs`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupJobs {
+        let [] = self.ids;
+        crate::ops::GetAgentBackupJobs {}
+    }
+    /// List the Veeam Agent backup jobs of all backup servers in entity form (`GET /agents/jobs?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entities(self) -> crate::ops::GetAgentBackupJobsEntities {
+        let [] = self.ids;
+        crate::ops::GetAgentBackupJobsEntities {
+        }
+    }
+}
+/// `/agents/jobs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsJobsIdPath {
+    ids: [Id; 1usize],
+}
+impl AgentsJobsIdPath {
+    /// `/agents/jobs/{}/includes`
+    #[cfg(feature = "agents")]
+    pub fn includes(self) -> AgentsJobsIdIncludesPath {
+        AgentsJobsIdIncludesPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one Veeam Agent backup job (`GET /agents/jobs/{agentJobId}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupJob {
+        let [agent_job_id] = self.ids;
+        crate::ops::GetAgentBackupJob {
+            agent_job_id,
+        }
+    }
+    /// Read one Veeam Agent backup job with its schedule, includes and retention (`GET /agents/jobs/{agentJobId}?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entity(self) -> crate::ops::GetAgentBackupJobEntity {
+        let [agent_job_id] = self.ids;
+        crate::ops::GetAgentBackupJobEntity {
+            agent_job_id,
+        }
+    }
+    /// Run a Veeam Agent backup job now (`POST /agents/jobs/{agentJobId}?action=start`).
+    #[cfg(feature = "agents")]
+    pub fn start(self) -> crate::ops::StartAgentBackupJob {
+        let [agent_job_id] = self.ids;
+        crate::ops::StartAgentBackupJob {
+            agent_job_id,
+        }
+    }
+    /// Stop a running Veeam Agent backup job (`POST /agents/jobs/{agentJobId}?action=stop`).
+    #[cfg(feature = "agents")]
+    pub fn stop(self) -> crate::ops::StopAgentBackupJob {
+        let [agent_job_id] = self.ids;
+        crate::ops::StopAgentBackupJob {
+            agent_job_id,
+        }
+    }
+    /// Run a Veeam Agent backup job again for the machines its last run failed on (`POST /agents/jobs/{agentJobId}?action=retry`).
+    #[cfg(feature = "agents")]
+    pub fn retry(self) -> crate::ops::RetryAgentBackupJob {
+        let [agent_job_id] = self.ids;
+        crate::ops::RetryAgentBackupJob {
+            agent_job_id,
+        }
+    }
+    /// Switch the schedule of a Veeam Agent backup job on or off (`POST /agents/jobs/{agentJobId}?action=toggleScheduleEnabled`).
+    #[cfg(feature = "agents")]
+    pub fn toggle_schedule_enabled(self) -> crate::ops::ToggleAgentBackupJobSchedule {
+        let [agent_job_id] = self.ids;
+        crate::ops::ToggleAgentBackupJobSchedule {
+            agent_job_id,
+        }
+    }
+}
+/// `/agents/jobs/{}/includes`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsJobsIdIncludesPath {
+    ids: [Id; 1usize],
+}
+impl AgentsJobsIdIncludesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsJobsIdIncludesIdPath {
+        let [p0] = self.ids;
+        AgentsJobsIdIncludesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the protected computers and protection groups a Veeam Agent backup job processes (`GET /agents/jobs/{agentJobId}/includes`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupJobIncludes {
+        let [agent_job_id] = self.ids;
+        crate::ops::GetAgentBackupJobIncludes {
+            agent_job_id,
+        }
+    }
+}
+/// `/agents/jobs/{}/includes/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsJobsIdIncludesIdPath {
+    ids: [Id; 2usize],
+}
+impl AgentsJobsIdIncludesIdPath {
+    /// Read one computer or protection group processed by a Veeam Agent backup job (`GET /agents/jobs/{agentJobId}/includes/{includeId}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupJobInclude {
+        let [agent_job_id, include_id] = self.ids;
+        crate::ops::GetAgentBackupJobInclude {
+            agent_job_id,
+            include_id,
+        }
+    }
+}
+/// `/agents/protectionGroups`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsProtectionGroupsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsProtectionGroupsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "agents")]
+    pub fn id(self, id: impl Into<Id>) -> AgentsProtectionGroupsIdPath {
+        let [] = self.ids;
+        AgentsProtectionGroupsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the protection groups of all backup servers (`GET /agents/protectionGroups`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentProtectionGroups {
+        let [] = self.ids;
+        crate::ops::GetAgentProtectionGroups {
+        }
+    }
+    /// List the protection groups of all backup servers in entity form (`GET /agents/protectionGroups?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entities(self) -> crate::ops::GetAgentProtectionGroupsEntities {
+        let [] = self.ids;
+        crate::ops::GetAgentProtectionGroupsEntities {
+        }
+    }
+}
+/// `/agents/protectionGroups/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsProtectionGroupsIdPath {
+    ids: [Id; 1usize],
+}
+impl AgentsProtectionGroupsIdPath {
+    /// `/agents/protectionGroups/{}/discoveredComputers`
+    #[cfg(feature = "agents")]
+    pub fn discovered_computers(
+        self,
+    ) -> AgentsProtectionGroupsIdDiscoveredComputersPath {
+        AgentsProtectionGroupsIdDiscoveredComputersPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one protection group (`GET /agents/protectionGroups/{protectionGroupId}`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentProtectionGroup {
+        let [protection_group_id] = self.ids;
+        crate::ops::GetAgentProtectionGroup {
+            protection_group_id,
+        }
+    }
+    /// Read one protection group in entity form (`GET /agents/protectionGroups/{protectionGroupId}?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entity(self) -> crate::ops::GetAgentProtectionGroupEntity {
+        let [protection_group_id] = self.ids;
+        crate::ops::GetAgentProtectionGroupEntity {
+            protection_group_id,
+        }
+    }
+}
+/// `/agents/protectionGroups/{}/discoveredComputers`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsProtectionGroupsIdDiscoveredComputersPath {
+    ids: [Id; 1usize],
+}
+impl AgentsProtectionGroupsIdDiscoveredComputersPath {
+    /// List references to the computers discovered in one protection group (`GET /agents/protectionGroups/{protectionGroupId}/discoveredComputers`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentProtectionGroupComputers {
+        let [protection_group_id] = self.ids;
+        crate::ops::GetAgentProtectionGroupComputers {
+            protection_group_id,
+        }
+    }
+    /// List the computers discovered in one protection group in entity form (`GET /agents/protectionGroups/{protectionGroupId}/discoveredComputers?format=Entity`).
+    #[cfg(feature = "agents")]
+    pub fn get_entities(self) -> crate::ops::GetAgentProtectionGroupComputersEntities {
+        let [protection_group_id] = self.ids;
+        crate::ops::GetAgentProtectionGroupComputersEntities {
+            protection_group_id,
+        }
+    }
+}
+/// `/agents/restorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsRestorePointsPath {
+    ids: [Id; 0usize],
+}
+impl AgentsRestorePointsPath {
+    /// List references to the restore points of Veeam Agent backups (`GET /agents/restorePoints`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentBackupRestorePoints {
+        let [] = self.ids;
+        crate::ops::GetAgentBackupRestorePoints {
+        }
+    }
+}
+/// `/backupFiles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupFilesPath {
+    ids: [Id; 0usize],
+}
+impl BackupFilesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> BackupFilesIdPath {
+        let [] = self.ids;
+        BackupFilesIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the backup files of all backup servers (`GET /backupFiles`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupFiles {
+        let [] = self.ids;
+        crate::ops::GetBackupFiles {}
+    }
+    /// List the backup files of all backup servers with their sizes (`GET /backupFiles?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupFilesEntities {
+        let [] = self.ids;
+        crate::ops::GetBackupFilesEntities {
+        }
+    }
+}
+/// `/backupFiles/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupFilesIdPath {
+    ids: [Id; 1usize],
+}
+impl BackupFilesIdPath {
+    /// `/backupFiles/{}/restorePoints`
+    #[cfg(feature = "backups")]
+    pub fn restore_points(self) -> BackupFilesIdRestorePointsPath {
+        BackupFilesIdRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupFiles/{}/vmRestorePoints`
+    #[cfg(feature = "backups")]
+    pub fn vm_restore_points(self) -> BackupFilesIdVmRestorePointsPath {
+        BackupFilesIdVmRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one backup file (`GET /backupFiles/{backupFileId}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupFile {
+        let [backup_file_id] = self.ids;
+        crate::ops::GetBackupFile {
+            backup_file_id,
+        }
+    }
+    /// Read one backup file with its path, sizes and ratios (`GET /backupFiles/{backupFileId}?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entity(self) -> crate::ops::GetBackupFileEntity {
+        let [backup_file_id] = self.ids;
+        crate::ops::GetBackupFileEntity {
+            backup_file_id,
+        }
+    }
+}
+/// `/backupFiles/{}/restorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupFilesIdRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl BackupFilesIdRestorePointsPath {
+    /// List references to the restore points stored in one backup file (`GET /backupFiles/{backupFileId}/restorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupFileRestorePoints {
+        let [backup_file_id] = self.ids;
+        crate::ops::GetBackupFileRestorePoints {
+            backup_file_id,
+        }
+    }
+    /// List the restore points stored in one backup file in entity form (`GET /backupFiles/{backupFileId}/restorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupFileRestorePointsEntities {
+        let [backup_file_id] = self.ids;
+        crate::ops::GetBackupFileRestorePointsEntities {
+            backup_file_id,
+        }
+    }
+}
+/// `/backupFiles/{}/vmRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupFilesIdVmRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl BackupFilesIdVmRestorePointsPath {
+    /// List references to the VM restore points stored in one backup file (`GET /backupFiles/{backupFileId}/vmRestorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupFileVmRestorePoints {
+        let [backup_file_id] = self.ids;
+        crate::ops::GetBackupFileVmRestorePoints {
+            backup_file_id,
+        }
+    }
+    /// List the VM restore points stored in one backup file in entity form (`GET /backupFiles/{backupFileId}/vmRestorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupFileVmRestorePointsEntities {
+        let [backup_file_id] = self.ids;
+        crate::ops::GetBackupFileVmRestorePointsEntities {
+            backup_file_id,
+        }
     }
 }
 /// `/backupServers`
@@ -155,6 +1140,17 @@ impl BackupServersPath {
         crate::ops::GetBackupServersEntities {
         }
     }
+    /// Connect a backup server to Enterprise Manager (`POST /backupServers?action=create`).
+    #[cfg(feature = "infrastructure")]
+    pub fn create(
+        self,
+        body: veeam_em_model::BackupServerSpec,
+    ) -> crate::ops::CreateBackupServer {
+        let [] = self.ids;
+        crate::ops::CreateBackupServer {
+            body,
+        }
+    }
 }
 /// `/backupServers/{}`
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +1158,27 @@ pub struct BackupServersIdPath {
     ids: [Id; 1usize],
 }
 impl BackupServersIdPath {
+    /// `/backupServers/{}/credentials`
+    #[cfg(feature = "infrastructure")]
+    pub fn credentials(self) -> BackupServersIdCredentialsPath {
+        BackupServersIdCredentialsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupServers/{}/externalRepositories`
+    #[cfg(feature = "infrastructure")]
+    pub fn external_repositories(self) -> BackupServersIdExternalRepositoriesPath {
+        BackupServersIdExternalRepositoriesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupServers/{}/passwords`
+    #[cfg(feature = "infrastructure")]
+    pub fn passwords(self) -> BackupServersIdPasswordsPath {
+        BackupServersIdPasswordsPath {
+            ids: self.ids,
+        }
+    }
     /// Read a reference to one backup server (`GET /backupServers/{backupServerId}`).
     #[cfg(feature = "infrastructure")]
     pub fn get(self) -> crate::ops::GetBackupServer {
@@ -176,6 +1193,802 @@ impl BackupServersIdPath {
         let [backup_server_id] = self.ids;
         crate::ops::GetBackupServerEntity {
             backup_server_id,
+        }
+    }
+    /// Change the description and connection settings of a backup server (`PUT /backupServers/{backupServerId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn update(
+        self,
+        body: veeam_em_model::BackupServerSpec,
+    ) -> crate::ops::UpdateBackupServer {
+        let [backup_server_id] = self.ids;
+        crate::ops::UpdateBackupServer {
+            backup_server_id,
+            body,
+        }
+    }
+    /// Disconnect a backup server from Enterprise Manager (`DELETE /backupServers/{backupServerId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn delete(self) -> crate::ops::DeleteBackupServer {
+        let [backup_server_id] = self.ids;
+        crate::ops::DeleteBackupServer {
+            backup_server_id,
+        }
+    }
+    /// Start collecting data from a backup server now (`POST /backupServers/{backupServerId}?action=collect`).
+    #[cfg(feature = "infrastructure")]
+    pub fn collect(self) -> crate::ops::CollectBackupServer {
+        let [backup_server_id] = self.ids;
+        crate::ops::CollectBackupServer {
+            backup_server_id,
+        }
+    }
+    /// Run an incremental backup of one VM with the job that already protects it (`POST /backupServers/{backupServerId}?action=quickbackup`).
+    #[cfg(feature = "infrastructure")]
+    pub fn quick_backup(
+        self,
+        body: veeam_em_model::QuickBackupStartupSpec,
+    ) -> crate::ops::QuickBackupOnBackupServer {
+        let [backup_server_id] = self.ids;
+        crate::ops::QuickBackupOnBackupServer {
+            backup_server_id,
+            body,
+        }
+    }
+    /// Create a VeeamZIP file of one or more VMware VMs in a chosen repository (`POST /backupServers/{backupServerId}?action=veeamzip`).
+    #[cfg(feature = "infrastructure")]
+    pub fn veeam_zip(
+        self,
+        body: veeam_em_model::VeeamZipStartupSpec,
+    ) -> crate::ops::VeeamZipOnBackupServer {
+        let [backup_server_id] = self.ids;
+        crate::ops::VeeamZipOnBackupServer {
+            backup_server_id,
+            body,
+        }
+    }
+}
+/// `/backupServers/{}/credentials`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdCredentialsPath {
+    ids: [Id; 1usize],
+}
+impl BackupServersIdCredentialsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "infrastructure")]
+    pub fn id(self, id: impl Into<Id>) -> BackupServersIdCredentialsIdPath {
+        let [p0] = self.ids;
+        BackupServersIdCredentialsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the credentials records kept on a backup server (`GET /backupServers/{backupServerId}/credentials`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerCredentials {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerCredentials {
+            backup_server_id,
+        }
+    }
+    /// Add a credentials record to a backup server (`POST /backupServers/{backupServerId}/credentials?action=create`).
+    #[cfg(feature = "infrastructure")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CredentialsInfoSpec,
+    ) -> crate::ops::CreateBackupServerCredentials {
+        let [backup_server_id] = self.ids;
+        crate::ops::CreateBackupServerCredentials {
+            backup_server_id,
+            body,
+        }
+    }
+}
+/// `/backupServers/{}/credentials/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdCredentialsIdPath {
+    ids: [Id; 2usize],
+}
+impl BackupServersIdCredentialsIdPath {
+    /// Read one credentials record of a backup server (`GET /backupServers/{backupServerId}/credentials/{credentialsId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerCredentialsRecord {
+        let [backup_server_id, credentials_id] = self.ids;
+        crate::ops::GetBackupServerCredentialsRecord {
+            backup_server_id,
+            credentials_id,
+        }
+    }
+    /// Change the user name, description or password of a credentials record (`PUT /backupServers/{backupServerId}/credentials/{credentialsId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CredentialsInfo,
+    ) -> crate::ops::UpdateBackupServerCredentialsRecord {
+        let [backup_server_id, credentials_id] = self.ids;
+        crate::ops::UpdateBackupServerCredentialsRecord {
+            backup_server_id,
+            credentials_id,
+            body,
+        }
+    }
+    /// Remove a credentials record that no component uses from a backup server (`DELETE /backupServers/{backupServerId}/credentials/{credentialsId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn delete(self) -> crate::ops::DeleteBackupServerCredentialsRecord {
+        let [backup_server_id, credentials_id] = self.ids;
+        crate::ops::DeleteBackupServerCredentialsRecord {
+            backup_server_id,
+            credentials_id,
+        }
+    }
+}
+/// `/backupServers/{}/externalRepositories`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdExternalRepositoriesPath {
+    ids: [Id; 1usize],
+}
+impl BackupServersIdExternalRepositoriesPath {
+    /// List references to the external repositories of one backup server (`GET /backupServers/{backupServerId}/externalRepositories`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerExternalRepositories {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerExternalRepositories {
+            backup_server_id,
+        }
+    }
+    /// List the external repositories of one backup server in entity form (`GET /backupServers/{backupServerId}/externalRepositories?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entities(
+        self,
+    ) -> crate::ops::GetBackupServerExternalRepositoriesEntities {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerExternalRepositoriesEntities {
+            backup_server_id,
+        }
+    }
+}
+/// `/backupServers/{}/passwords`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdPasswordsPath {
+    ids: [Id; 1usize],
+}
+impl BackupServersIdPasswordsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "infrastructure")]
+    pub fn id(self, id: impl Into<Id>) -> BackupServersIdPasswordsIdPath {
+        let [p0] = self.ids;
+        BackupServersIdPasswordsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the encryption passwords kept on a backup server (`GET /backupServers/{backupServerId}/passwords`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerPasswords {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerPasswords {
+            backup_server_id,
+        }
+    }
+    /// Add an encryption password with an optional hint to a backup server (`POST /backupServers/{backupServerId}/passwords?action=create`).
+    #[cfg(feature = "infrastructure")]
+    pub fn create(
+        self,
+        body: veeam_em_model::PasswordKeyInfoSpec,
+    ) -> crate::ops::CreateBackupServerPassword {
+        let [backup_server_id] = self.ids;
+        crate::ops::CreateBackupServerPassword {
+            backup_server_id,
+            body,
+        }
+    }
+}
+/// `/backupServers/{}/passwords/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdPasswordsIdPath {
+    ids: [Id; 2usize],
+}
+impl BackupServersIdPasswordsIdPath {
+    /// Read the hint and change time of one encryption password (`GET /backupServers/{backupServerId}/passwords/{passwordId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerPassword {
+        let [backup_server_id, password_id] = self.ids;
+        crate::ops::GetBackupServerPassword {
+            backup_server_id,
+            password_id,
+        }
+    }
+    /// Change the hint of an encryption password (the only editable field) (`PUT /backupServers/{backupServerId}/passwords/{passwordId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn update(
+        self,
+        body: veeam_em_model::PasswordKeyInfoSpec,
+    ) -> crate::ops::UpdateBackupServerPassword {
+        let [backup_server_id, password_id] = self.ids;
+        crate::ops::UpdateBackupServerPassword {
+            backup_server_id,
+            password_id,
+            body,
+        }
+    }
+    /// Remove an encryption password that no job refers to (`DELETE /backupServers/{backupServerId}/passwords/{passwordId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn delete(self) -> crate::ops::DeleteBackupServerPassword {
+        let [backup_server_id, password_id] = self.ids;
+        crate::ops::DeleteBackupServerPassword {
+            backup_server_id,
+            password_id,
+        }
+    }
+}
+/// `/backupSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupSessionsPath {
+    ids: [Id; 0usize],
+}
+impl BackupSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "sessions")]
+    pub fn id(self, id: impl Into<Id>) -> BackupSessionsIdPath {
+        let [] = self.ids;
+        BackupSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the backup job sessions of all backup servers (`GET /backupSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetBackupSessions {
+        let [] = self.ids;
+        crate::ops::GetBackupSessions {}
+    }
+    /// List the backup job sessions of all backup servers in entity form (`GET /backupSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetBackupSessionsEntities {
+        let [] = self.ids;
+        crate::ops::GetBackupSessionsEntities {
+        }
+    }
+}
+/// `/backupSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl BackupSessionsIdPath {
+    /// `/backupSessions/{}/agentManagementSessions`
+    #[cfg(feature = "sessions")]
+    pub fn agent_management_sessions(
+        self,
+    ) -> BackupSessionsIdAgentManagementSessionsPath {
+        BackupSessionsIdAgentManagementSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupSessions/{}/taskSessions`
+    #[cfg(feature = "sessions")]
+    pub fn task_sessions(self) -> BackupSessionsIdTaskSessionsPath {
+        BackupSessionsIdTaskSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one backup job session (`GET /backupSessions/{backupSessionId}`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetBackupSession {
+        let [backup_session_id] = self.ids;
+        crate::ops::GetBackupSession {
+            backup_session_id,
+        }
+    }
+    /// Read one backup job session with its state, result and progress (`GET /backupSessions/{backupSessionId}?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entity(self) -> crate::ops::GetBackupSessionEntity {
+        let [backup_session_id] = self.ids;
+        crate::ops::GetBackupSessionEntity {
+            backup_session_id,
+        }
+    }
+    /// Stop a running backup job session (`POST /backupSessions/{backupSessionId}?action=stop`).
+    #[cfg(feature = "sessions")]
+    pub fn stop(self) -> crate::ops::StopBackupSession {
+        let [backup_session_id] = self.ids;
+        crate::ops::StopBackupSession {
+            backup_session_id,
+        }
+    }
+}
+/// `/backupSessions/{}/agentManagementSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupSessionsIdAgentManagementSessionsPath {
+    ids: [Id; 1usize],
+}
+impl BackupSessionsIdAgentManagementSessionsPath {
+    /// List references to the per-machine sessions of a Veeam Agent backup session (`GET /backupSessions/{backupSessionId}/agentManagementSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetBackupSessionAgentManagementSessions {
+        let [backup_session_id] = self.ids;
+        crate::ops::GetBackupSessionAgentManagementSessions {
+            backup_session_id,
+        }
+    }
+    /// List the per-machine sessions of a Veeam Agent backup session in entity form (`GET /backupSessions/{backupSessionId}/agentManagementSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(
+        self,
+    ) -> crate::ops::GetBackupSessionAgentManagementSessionsEntities {
+        let [backup_session_id] = self.ids;
+        crate::ops::GetBackupSessionAgentManagementSessionsEntities {
+            backup_session_id,
+        }
+    }
+}
+/// `/backupSessions/{}/taskSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupSessionsIdTaskSessionsPath {
+    ids: [Id; 1usize],
+}
+impl BackupSessionsIdTaskSessionsPath {
+    /// List references to the task sessions of one backup job session (`GET /backupSessions/{backupSessionId}/taskSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetBackupSessionTaskSessions {
+        let [backup_session_id] = self.ids;
+        crate::ops::GetBackupSessionTaskSessions {
+            backup_session_id,
+        }
+    }
+    /// List the task sessions of one backup job session in entity form (`GET /backupSessions/{backupSessionId}/taskSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetBackupSessionTaskSessionsEntities {
+        let [backup_session_id] = self.ids;
+        crate::ops::GetBackupSessionTaskSessionsEntities {
+            backup_session_id,
+        }
+    }
+}
+/// `/backupTaskSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupTaskSessionsPath {
+    ids: [Id; 0usize],
+}
+impl BackupTaskSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "sessions")]
+    pub fn id(self, id: impl Into<Id>) -> BackupTaskSessionsIdPath {
+        let [] = self.ids;
+        BackupTaskSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the backup task sessions of all backup servers (`GET /backupTaskSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetBackupTaskSessions {
+        let [] = self.ids;
+        crate::ops::GetBackupTaskSessions {
+        }
+    }
+    /// List the backup task sessions of all backup servers in entity form (`GET /backupTaskSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetBackupTaskSessionsEntities {
+        let [] = self.ids;
+        crate::ops::GetBackupTaskSessionsEntities {
+        }
+    }
+}
+/// `/backupTaskSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupTaskSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl BackupTaskSessionsIdPath {
+    /// Read a reference to one backup task session (`GET /backupTaskSessions/{backupTaskSessionId}`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetBackupTaskSession {
+        let [backup_task_session_id] = self.ids;
+        crate::ops::GetBackupTaskSession {
+            backup_task_session_id,
+        }
+    }
+    /// Read one backup task session with its state, result and size (`GET /backupTaskSessions/{backupTaskSessionId}?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entity(self) -> crate::ops::GetBackupTaskSessionEntity {
+        let [backup_task_session_id] = self.ids;
+        crate::ops::GetBackupTaskSessionEntity {
+            backup_task_session_id,
+        }
+    }
+}
+/// `/backups`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupsPath {
+    ids: [Id; 0usize],
+}
+impl BackupsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> BackupsIdPath {
+        let [] = self.ids;
+        BackupsIdPath { ids: [id.into()] }
+    }
+    /// List references to the backups of all backup servers (`GET /backups`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackups {
+        let [] = self.ids;
+        crate::ops::GetBackups {}
+    }
+    /// List the backups of all backup servers in entity form (`GET /backups?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupsEntities {
+        let [] = self.ids;
+        crate::ops::GetBackupsEntities {}
+    }
+}
+/// `/backups/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupsIdPath {
+    ids: [Id; 1usize],
+}
+impl BackupsIdPath {
+    /// `/backups/{}/backupFiles`
+    #[cfg(feature = "backups")]
+    pub fn backup_files(self) -> BackupsIdBackupFilesPath {
+        BackupsIdBackupFilesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backups/{}/childbackups`
+    #[cfg(feature = "backups")]
+    pub fn childbackups(self) -> BackupsIdChildbackupsPath {
+        BackupsIdChildbackupsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backups/{}/restorePoints`
+    #[cfg(feature = "backups")]
+    pub fn restore_points(self) -> BackupsIdRestorePointsPath {
+        BackupsIdRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one backup (`GET /backups/{backupId}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackup {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackup { backup_id }
+    }
+    /// Read one backup with its platform and kind (`GET /backups/{backupId}?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entity(self) -> crate::ops::GetBackupEntity {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupEntity {
+            backup_id,
+        }
+    }
+}
+/// `/backups/{}/backupFiles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupsIdBackupFilesPath {
+    ids: [Id; 1usize],
+}
+impl BackupsIdBackupFilesPath {
+    /// List references to the files of one backup (`GET /backups/{backupId}/backupFiles`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupBackupFiles {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupBackupFiles {
+            backup_id,
+        }
+    }
+    /// List the files of one backup in entity form (`GET /backups/{backupId}/backupFiles?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupBackupFilesEntities {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupBackupFilesEntities {
+            backup_id,
+        }
+    }
+}
+/// `/backups/{}/childbackups`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupsIdChildbackupsPath {
+    ids: [Id; 1usize],
+}
+impl BackupsIdChildbackupsPath {
+    /// List references to the per-machine backups of a backup container (`GET /backups/{backupId}/childbackups`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupChildBackups {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupChildBackups {
+            backup_id,
+        }
+    }
+    /// List the per-machine backups of a backup container in entity form (`GET /backups/{backupId}/childbackups?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupChildBackupsEntities {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupChildBackupsEntities {
+            backup_id,
+        }
+    }
+}
+/// `/backups/{}/restorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupsIdRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl BackupsIdRestorePointsPath {
+    /// List references to the restore points of one backup (`GET /backups/{backupId}/restorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetBackupRestorePoints {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupRestorePoints {
+            backup_id,
+        }
+    }
+    /// List the restore points of one backup in entity form (`GET /backups/{backupId}/restorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetBackupRestorePointsEntities {
+        let [backup_id] = self.ids;
+        crate::ops::GetBackupRestorePointsEntities {
+            backup_id,
+        }
+    }
+}
+/// `/catalog`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogPath {
+    ids: [Id; 0usize],
+}
+impl CatalogPath {
+    /// `/catalog/vms`
+    #[cfg(feature = "catalog")]
+    pub fn vms(self) -> CatalogVmsPath {
+        CatalogVmsPath { ids: self.ids }
+    }
+}
+/// `/catalog/vms`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogVmsPath {
+    ids: [Id; 0usize],
+}
+impl CatalogVmsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "catalog")]
+    pub fn id(self, id: impl Into<Id>) -> CatalogVmsIdPath {
+        let [] = self.ids;
+        CatalogVmsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the VMs whose guest files were indexed (`GET /catalog/vms`).
+    #[cfg(feature = "catalog")]
+    pub fn get(self) -> crate::ops::GetCatalogVms {
+        let [] = self.ids;
+        crate::ops::GetCatalogVms {}
+    }
+    /// List the VMs whose guest files were indexed, in entity form (`GET /catalog/vms?format=Entity`).
+    #[cfg(feature = "catalog")]
+    pub fn get_entities(self) -> crate::ops::GetCatalogVmsEntities {
+        let [] = self.ids;
+        crate::ops::GetCatalogVmsEntities {
+        }
+    }
+}
+/// `/catalog/vms/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogVmsIdPath {
+    ids: [Id; 1usize],
+}
+impl CatalogVmsIdPath {
+    /// `/catalog/vms/{}/vmRestorePoints`
+    #[cfg(feature = "catalog")]
+    pub fn vm_restore_points(self) -> CatalogVmsIdVmRestorePointsPath {
+        CatalogVmsIdVmRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one indexed VM (`GET /catalog/vms/{vmName}`).
+    #[cfg(feature = "catalog")]
+    pub fn get(self) -> crate::ops::GetCatalogVm {
+        let [vm_name] = self.ids;
+        crate::ops::GetCatalogVm {
+            vm_name,
+        }
+    }
+    /// Read one indexed VM in entity form (`GET /catalog/vms/{vmName}?format=Entity`).
+    #[cfg(feature = "catalog")]
+    pub fn get_entity(self) -> crate::ops::GetCatalogVmEntity {
+        let [vm_name] = self.ids;
+        crate::ops::GetCatalogVmEntity {
+            vm_name,
+        }
+    }
+}
+/// `/catalog/vms/{}/vmRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogVmsIdVmRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl CatalogVmsIdVmRestorePointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "catalog")]
+    pub fn id(self, id: impl Into<Id>) -> CatalogVmsIdVmRestorePointsIdPath {
+        let [p0] = self.ids;
+        CatalogVmsIdVmRestorePointsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List references to the restore points of an indexed VM (`GET /catalog/vms/{vmName}/vmRestorePoints`).
+    #[cfg(feature = "catalog")]
+    pub fn get(self) -> crate::ops::GetCatalogVmRestorePoints {
+        let [vm_name] = self.ids;
+        crate::ops::GetCatalogVmRestorePoints {
+            vm_name,
+        }
+    }
+    /// List the restore points of an indexed VM in entity form (`GET /catalog/vms/{vmName}/vmRestorePoints?format=Entity`).
+    #[cfg(feature = "catalog")]
+    pub fn get_entities(self) -> crate::ops::GetCatalogVmRestorePointsEntities {
+        let [vm_name] = self.ids;
+        crate::ops::GetCatalogVmRestorePointsEntities {
+            vm_name,
+        }
+    }
+}
+/// `/catalog/vms/{}/vmRestorePoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogVmsIdVmRestorePointsIdPath {
+    ids: [Id; 2usize],
+}
+impl CatalogVmsIdVmRestorePointsIdPath {
+    /// `/catalog/vms/{}/vmRestorePoints/{}/guestfs`
+    #[cfg(feature = "catalog")]
+    pub fn guestfs(self) -> CatalogVmsIdVmRestorePointsIdGuestfsPath {
+        CatalogVmsIdVmRestorePointsIdGuestfsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one restore point of an indexed VM (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}`).
+    #[cfg(feature = "catalog")]
+    pub fn get(self) -> crate::ops::GetCatalogVmRestorePoint {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::GetCatalogVmRestorePoint {
+            vm_name,
+            restore_point_id,
+        }
+    }
+    /// Read one restore point of an indexed VM with its backup time (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}?format=Entity`).
+    #[cfg(feature = "catalog")]
+    pub fn get_entity(self) -> crate::ops::GetCatalogVmRestorePointEntity {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::GetCatalogVmRestorePointEntity {
+            vm_name,
+            restore_point_id,
+        }
+    }
+    /// Mount the restore point's disks so that its guest files can be browsed (`POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}?action=browse`).
+    #[cfg(feature = "catalog")]
+    pub fn browse(self) -> crate::ops::BrowseCatalogVmRestorePoint {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::BrowseCatalogVmRestorePoint {
+            vm_name,
+            restore_point_id,
+        }
+    }
+}
+/// `/catalog/vms/{}/vmRestorePoints/{}/guestfs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogVmsIdVmRestorePointsIdGuestfsPath {
+    ids: [Id; 2usize],
+}
+impl CatalogVmsIdVmRestorePointsIdGuestfsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "catalog")]
+    pub fn id(self, id: impl Into<Id>) -> CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
+        let [p0, p1] = self.ids;
+        CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
+            ids: [p0, p1, id.into()],
+        }
+    }
+    /// Read the root folder of a browsed restore point's guest file system (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/`).
+    #[cfg(feature = "catalog")]
+    pub fn get(self) -> crate::ops::GetCatalogGuestFsRoot {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::GetCatalogGuestFsRoot {
+            vm_name,
+            restore_point_id,
+        }
+    }
+    /// List the files and folders at the root of a guest file system (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listAll`).
+    #[cfg(feature = "catalog")]
+    pub fn list_all(self) -> crate::ops::ListCatalogGuestFsRoot {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::ListCatalogGuestFsRoot {
+            vm_name,
+            restore_point_id,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the files at the root of a guest file system (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listFiles`).
+    #[cfg(feature = "catalog")]
+    pub fn list_files(self) -> crate::ops::ListCatalogGuestFsRootFiles {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::ListCatalogGuestFsRootFiles {
+            vm_name,
+            restore_point_id,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the folders at the root of a guest file system (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listDirs`).
+    #[cfg(feature = "catalog")]
+    pub fn list_dirs(self) -> crate::ops::ListCatalogGuestFsRootDirs {
+        let [vm_name, restore_point_id] = self.ids;
+        crate::ops::ListCatalogGuestFsRootDirs {
+            vm_name,
+            restore_point_id,
+            page_size: None,
+            page: None,
+        }
+    }
+}
+/// `/catalog/vms/{}/vmRestorePoints/{}/guestfs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
+    ids: [Id; 3usize],
+}
+impl CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
+    /// Read a guest folder of a browsed restore point with its entries (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}`).
+    #[cfg(feature = "catalog")]
+    pub fn get(self) -> crate::ops::GetCatalogGuestFsEntry {
+        let [vm_name, restore_point_id, file_path] = self.ids;
+        crate::ops::GetCatalogGuestFsEntry {
+            vm_name,
+            restore_point_id,
+            file_path,
+        }
+    }
+    /// List the files and subfolders of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll`).
+    #[cfg(feature = "catalog")]
+    pub fn list_all(self) -> crate::ops::ListCatalogGuestFsEntry {
+        let [vm_name, restore_point_id, file_path] = self.ids;
+        crate::ops::ListCatalogGuestFsEntry {
+            vm_name,
+            restore_point_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the files of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles`).
+    #[cfg(feature = "catalog")]
+    pub fn list_files(self) -> crate::ops::ListCatalogGuestFsEntryFiles {
+        let [vm_name, restore_point_id, file_path] = self.ids;
+        crate::ops::ListCatalogGuestFsEntryFiles {
+            vm_name,
+            restore_point_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the subfolders of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs`).
+    #[cfg(feature = "catalog")]
+    pub fn list_dirs(self) -> crate::ops::ListCatalogGuestFsEntryDirs {
+        let [vm_name, restore_point_id, file_path] = self.ids;
+        crate::ops::ListCatalogGuestFsEntryDirs {
+            vm_name,
+            restore_point_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// Restore a guest file or folder to its original location (`POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore`).
+    #[cfg(feature = "catalog")]
+    pub fn restore(self) -> crate::ops::RestoreCatalogGuestFsEntry {
+        let [vm_name, restore_point_id, file_path] = self.ids;
+        crate::ops::RestoreCatalogGuestFsEntry {
+            vm_name,
+            restore_point_id,
+            file_path,
         }
     }
 }
@@ -780,6 +2593,497 @@ impl CdpReplicasIdVmsIdPath {
         }
     }
 }
+/// `/externalRepositories`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalRepositoriesPath {
+    ids: [Id; 0usize],
+}
+impl ExternalRepositoriesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "infrastructure")]
+    pub fn id(self, id: impl Into<Id>) -> ExternalRepositoriesIdPath {
+        let [] = self.ids;
+        ExternalRepositoriesIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the external repositories of all backup servers (`GET /externalRepositories`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetExternalRepositories {
+        let [] = self.ids;
+        crate::ops::GetExternalRepositories {
+        }
+    }
+    /// List the external repositories of all backup servers in entity form (`GET /externalRepositories?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entities(self) -> crate::ops::GetExternalRepositoriesEntities {
+        let [] = self.ids;
+        crate::ops::GetExternalRepositoriesEntities {
+        }
+    }
+}
+/// `/externalRepositories/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalRepositoriesIdPath {
+    ids: [Id; 1usize],
+}
+impl ExternalRepositoriesIdPath {
+    /// `/externalRepositories/{}/backups`
+    #[cfg(feature = "infrastructure")]
+    pub fn backups(self) -> ExternalRepositoriesIdBackupsPath {
+        ExternalRepositoriesIdBackupsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one external repository (`GET /externalRepositories/{externalRepositoryId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetExternalRepository {
+        let [external_repository_id] = self.ids;
+        crate::ops::GetExternalRepository {
+            external_repository_id,
+        }
+    }
+    /// Read one external repository with its kind, path and used space (`GET /externalRepositories/{externalRepositoryId}?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entity(self) -> crate::ops::GetExternalRepositoryEntity {
+        let [external_repository_id] = self.ids;
+        crate::ops::GetExternalRepositoryEntity {
+            external_repository_id,
+        }
+    }
+}
+/// `/externalRepositories/{}/backups`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalRepositoriesIdBackupsPath {
+    ids: [Id; 1usize],
+}
+impl ExternalRepositoriesIdBackupsPath {
+    /// List references to the backups kept in one external repository (`GET /externalRepositories/{externalRepositoryId}/backups`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetExternalRepositoryBackups {
+        let [external_repository_id] = self.ids;
+        crate::ops::GetExternalRepositoryBackups {
+            external_repository_id,
+        }
+    }
+}
+/// `/failoverPlans`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverPlansPath {
+    ids: [Id; 0usize],
+}
+impl FailoverPlansPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> FailoverPlansIdPath {
+        let [] = self.ids;
+        FailoverPlansIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the failover plans of all backup servers (`GET /failoverPlans`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetFailoverPlans {
+        let [] = self.ids;
+        crate::ops::GetFailoverPlans {}
+    }
+    /// List the failover plans of all backup servers in entity form (`GET /failoverPlans?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entities(self) -> crate::ops::GetFailoverPlansEntities {
+        let [] = self.ids;
+        crate::ops::GetFailoverPlansEntities {
+        }
+    }
+}
+/// `/failoverPlans/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverPlansIdPath {
+    ids: [Id; 1usize],
+}
+impl FailoverPlansIdPath {
+    /// Read a reference to one failover plan (`GET /failoverPlans/{failoverPlanId}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetFailoverPlan {
+        let [failover_plan_id] = self.ids;
+        crate::ops::GetFailoverPlan {
+            failover_plan_id,
+        }
+    }
+    /// Read one failover plan with its VMs and their order (`GET /failoverPlans/{failoverPlanId}?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entity(self) -> crate::ops::GetFailoverPlanEntity {
+        let [failover_plan_id] = self.ids;
+        crate::ops::GetFailoverPlanEntity {
+            failover_plan_id,
+        }
+    }
+    /// Change the description of a failover plan (`PUT /failoverPlans/{failoverPlanId}`).
+    #[cfg(feature = "replicas")]
+    pub fn update(
+        self,
+        body: veeam_em_model::FailoverPlan,
+    ) -> crate::ops::UpdateFailoverPlan {
+        let [failover_plan_id] = self.ids;
+        crate::ops::UpdateFailoverPlan {
+            failover_plan_id,
+            body,
+        }
+    }
+    /// Fail over the VMs of a plan to their latest points or to the last points before a date (`POST /failoverPlans/{failoverPlanId}?action=start`).
+    #[cfg(feature = "replicas")]
+    pub fn start(
+        self,
+        body: veeam_em_model::FailoverPlanManagementSpec,
+    ) -> crate::ops::StartFailoverPlan {
+        let [failover_plan_id] = self.ids;
+        crate::ops::StartFailoverPlan {
+            failover_plan_id,
+            body,
+        }
+    }
+    /// Undo the failover of every VM of a failover plan (`POST /failoverPlans/{failoverPlanId}?action=undo`).
+    #[cfg(feature = "replicas")]
+    pub fn undo(self) -> crate::ops::UndoFailoverPlan {
+        let [failover_plan_id] = self.ids;
+        crate::ops::UndoFailoverPlan {
+            failover_plan_id,
+        }
+    }
+}
+/// `/hierarchyRoots`
+#[derive(Debug, Clone, PartialEq)]
+pub struct HierarchyRootsPath {
+    ids: [Id; 0usize],
+}
+impl HierarchyRootsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "infrastructure")]
+    pub fn id(self, id: impl Into<Id>) -> HierarchyRootsIdPath {
+        let [] = self.ids;
+        HierarchyRootsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the virtualization hosts added to all backup servers (`GET /hierarchyRoots`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetHierarchyRoots {
+        let [] = self.ids;
+        crate::ops::GetHierarchyRoots {}
+    }
+    /// List the virtualization hosts added to all backup servers in entity form (`GET /hierarchyRoots?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entities(self) -> crate::ops::GetHierarchyRootsEntities {
+        let [] = self.ids;
+        crate::ops::GetHierarchyRootsEntities {
+        }
+    }
+}
+/// `/hierarchyRoots/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct HierarchyRootsIdPath {
+    ids: [Id; 1usize],
+}
+impl HierarchyRootsIdPath {
+    /// Read a reference to one hierarchy root (`GET /hierarchyRoots/{hierarchyRootId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetHierarchyRoot {
+        let [hierarchy_root_id] = self.ids;
+        crate::ops::GetHierarchyRoot {
+            hierarchy_root_id,
+        }
+    }
+    /// Read one hierarchy root with its unique ID and host type (`GET /hierarchyRoots/{hierarchyRootId}?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entity(self) -> crate::ops::GetHierarchyRootEntity {
+        let [hierarchy_root_id] = self.ids;
+        crate::ops::GetHierarchyRootEntity {
+            hierarchy_root_id,
+        }
+    }
+}
+/// `/jobs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsPath {
+    ids: [Id; 0usize],
+}
+impl JobsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "jobs")]
+    pub fn id(self, id: impl Into<Id>) -> JobsIdPath {
+        let [] = self.ids;
+        JobsIdPath { ids: [id.into()] }
+    }
+    /// List references to the backup, backup copy and replication jobs of all backup servers (`GET /jobs`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobs {
+        let [] = self.ids;
+        crate::ops::GetJobs {}
+    }
+    /// List the jobs of all backup servers with their settings (`GET /jobs?format=Entity`).
+    #[cfg(feature = "jobs")]
+    pub fn get_entities(self) -> crate::ops::GetJobsEntities {
+        let [] = self.ids;
+        crate::ops::GetJobsEntities {}
+    }
+}
+/// `/jobs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdPath {
+    ids: [Id; 1usize],
+}
+impl JobsIdPath {
+    /// `/jobs/{}/includes`
+    #[cfg(feature = "jobs")]
+    pub fn includes(self) -> JobsIdIncludesPath {
+        JobsIdIncludesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/jobs/{}/linkedBackupRepositories`
+    #[cfg(feature = "jobs")]
+    pub fn linked_backup_repositories(self) -> JobsIdLinkedBackupRepositoriesPath {
+        JobsIdLinkedBackupRepositoriesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/jobs/{}/linkedJobs`
+    #[cfg(feature = "jobs")]
+    pub fn linked_jobs(self) -> JobsIdLinkedJobsPath {
+        JobsIdLinkedJobsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one job (`GET /jobs/{jobId}`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJob {
+        let [job_id] = self.ids;
+        crate::ops::GetJob { job_id }
+    }
+    /// Read one job with its schedule and kind-specific settings (`GET /jobs/{jobId}?format=Entity`).
+    #[cfg(feature = "jobs")]
+    pub fn get_entity(self) -> crate::ops::GetJobEntity {
+        let [job_id] = self.ids;
+        crate::ops::GetJobEntity { job_id }
+    }
+    /// Change the description, schedule and retention settings of a job (`PUT /jobs/{jobId}?action=edit`).
+    #[cfg(feature = "jobs")]
+    pub fn edit(self, body: veeam_em_model::Job) -> crate::ops::EditJob {
+        let [job_id] = self.ids;
+        crate::ops::EditJob {
+            job_id,
+            body,
+        }
+    }
+    /// Remove a job from its backup server (not for file share or Veeam Agent jobs) (`DELETE /jobs/{jobId}`).
+    #[cfg(feature = "jobs")]
+    pub fn delete(self) -> crate::ops::DeleteJob {
+        let [job_id] = self.ids;
+        crate::ops::DeleteJob { job_id }
+    }
+    /// Run a backup or replication job now (`POST /jobs/{jobId}?action=start`).
+    #[cfg(feature = "jobs")]
+    pub fn start(self) -> crate::ops::StartJob {
+        let [job_id] = self.ids;
+        crate::ops::StartJob { job_id }
+    }
+    /// Stop the running session of a job (`POST /jobs/{jobId}?action=stop`).
+    #[cfg(feature = "jobs")]
+    pub fn stop(self) -> crate::ops::StopJob {
+        let [job_id] = self.ids;
+        crate::ops::StopJob { job_id }
+    }
+    /// Run a job again for the objects that failed in its last session (`POST /jobs/{jobId}?action=retry`).
+    #[cfg(feature = "jobs")]
+    pub fn retry(self) -> crate::ops::RetryJob {
+        let [job_id] = self.ids;
+        crate::ops::RetryJob { job_id }
+    }
+    /// Create a copy of a job on the same backup server (`POST /jobs/{jobId}?action=clone`).
+    #[cfg(feature = "jobs")]
+    pub fn clone(self, body: veeam_em_model::JobCloneSpec) -> crate::ops::CloneJob {
+        let [job_id] = self.ids;
+        crate::ops::CloneJob {
+            job_id,
+            body,
+        }
+    }
+    /// Run a backup copy job now (`POST /jobs/{jobId}?action=sync`).
+    #[cfg(feature = "jobs")]
+    pub fn sync(self) -> crate::ops::SyncJob {
+        let [job_id] = self.ids;
+        crate::ops::SyncJob { job_id }
+    }
+    /// Switch a job between enabled and disabled (a disabled job keeps its settings but does not run on schedule) (`POST /jobs/{jobId}?action=toggleScheduleEnabled`).
+    #[cfg(feature = "jobs")]
+    pub fn toggle_schedule_enabled(self) -> crate::ops::ToggleJobScheduleEnabled {
+        let [job_id] = self.ids;
+        crate::ops::ToggleJobScheduleEnabled {
+            job_id,
+        }
+    }
+}
+/// `/jobs/{}/includes`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdIncludesPath {
+    ids: [Id; 1usize],
+}
+impl JobsIdIncludesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "jobs")]
+    pub fn id(self, id: impl Into<Id>) -> JobsIdIncludesIdPath {
+        let [p0] = self.ids;
+        JobsIdIncludesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the VMs and containers a job processes (`GET /jobs/{jobId}/includes`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobIncludes {
+        let [job_id] = self.ids;
+        crate::ops::GetJobIncludes {
+            job_id,
+        }
+    }
+    /// Add a VM or container to a job (`POST /jobs/{jobId}/includes`).
+    #[cfg(feature = "jobs")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CreateObjectInJobSpec,
+    ) -> crate::ops::CreateJobInclude {
+        let [job_id] = self.ids;
+        crate::ops::CreateJobInclude {
+            job_id,
+            body,
+        }
+    }
+}
+/// `/jobs/{}/includes/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdIncludesIdPath {
+    ids: [Id; 2usize],
+}
+impl JobsIdIncludesIdPath {
+    /// Read one object processed by a job with its guest processing settings (`GET /jobs/{jobId}/includes/{includeId}`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobInclude {
+        let [job_id, include_id] = self.ids;
+        crate::ops::GetJobInclude {
+            job_id,
+            include_id,
+        }
+    }
+    /// Remove a VM or container from a job (`DELETE /jobs/{jobId}/includes/{includeId}`).
+    #[cfg(feature = "jobs")]
+    pub fn delete(self) -> crate::ops::DeleteJobInclude {
+        let [job_id, include_id] = self.ids;
+        crate::ops::DeleteJobInclude {
+            job_id,
+            include_id,
+        }
+    }
+}
+/// `/jobs/{}/linkedBackupRepositories`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdLinkedBackupRepositoriesPath {
+    ids: [Id; 1usize],
+}
+impl JobsIdLinkedBackupRepositoriesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "jobs")]
+    pub fn id(self, id: impl Into<Id>) -> JobsIdLinkedBackupRepositoriesIdPath {
+        let [p0] = self.ids;
+        JobsIdLinkedBackupRepositoriesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the repositories a backup copy job copies from (`GET /jobs/{jobId}/linkedBackupRepositories`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobLinkedBackupRepositories {
+        let [job_id] = self.ids;
+        crate::ops::GetJobLinkedBackupRepositories {
+            job_id,
+        }
+    }
+    /// Add a repository as a source of a backup copy job (`POST /jobs/{jobId}/linkedBackupRepositories`).
+    #[cfg(feature = "jobs")]
+    pub fn create(
+        self,
+        body: veeam_em_model::LinkedBackupRepository,
+    ) -> crate::ops::CreateJobLinkedBackupRepository {
+        let [job_id] = self.ids;
+        crate::ops::CreateJobLinkedBackupRepository {
+            job_id,
+            body,
+        }
+    }
+}
+/// `/jobs/{}/linkedBackupRepositories/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdLinkedBackupRepositoriesIdPath {
+    ids: [Id; 2usize],
+}
+impl JobsIdLinkedBackupRepositoriesIdPath {
+    /// Remove a source repository from a backup copy job (`DELETE /jobs/{jobId}/linkedBackupRepositories/{linkedRepositoryId}`).
+    #[cfg(feature = "jobs")]
+    pub fn delete(self) -> crate::ops::DeleteJobLinkedBackupRepository {
+        let [job_id, linked_repository_id] = self.ids;
+        crate::ops::DeleteJobLinkedBackupRepository {
+            job_id,
+            linked_repository_id,
+        }
+    }
+}
+/// `/jobs/{}/linkedJobs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdLinkedJobsPath {
+    ids: [Id; 1usize],
+}
+impl JobsIdLinkedJobsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "jobs")]
+    pub fn id(self, id: impl Into<Id>) -> JobsIdLinkedJobsIdPath {
+        let [p0] = self.ids;
+        JobsIdLinkedJobsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the backup jobs a backup copy job copies from (`GET /jobs/{jobId}/linkedJobs`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobLinkedJobs {
+        let [job_id] = self.ids;
+        crate::ops::GetJobLinkedJobs {
+            job_id,
+        }
+    }
+    /// Add a backup job as a source of a backup copy job (`POST /jobs/{jobId}/linkedJobs`).
+    #[cfg(feature = "jobs")]
+    pub fn create(
+        self,
+        body: veeam_em_model::LinkedJobObject,
+    ) -> crate::ops::CreateJobLinkedJob {
+        let [job_id] = self.ids;
+        crate::ops::CreateJobLinkedJob {
+            job_id,
+            body,
+        }
+    }
+}
+/// `/jobs/{}/linkedJobs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdLinkedJobsIdPath {
+    ids: [Id; 2usize],
+}
+impl JobsIdLinkedJobsIdPath {
+    /// Remove a source backup job from a backup copy job (`DELETE /jobs/{jobId}/linkedJobs/{linkedJobId}`).
+    #[cfg(feature = "jobs")]
+    pub fn delete(self) -> crate::ops::DeleteJobLinkedJob {
+        let [job_id, linked_job_id] = self.ids;
+        crate::ops::DeleteJobLinkedJob {
+            job_id,
+            linked_job_id,
+        }
+    }
+}
 /// `/logonSessions`
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogonSessionsPath {
@@ -820,12 +3124,499 @@ impl LogonSessionsIdPath {
         }
     }
 }
+/// `/lookup`
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupPath {
+    ids: [Id; 0usize],
+}
+impl LookupPath {
+    /// Look up virtual infrastructure objects by hierarchy object reference, or by type and name under one hierarchy root (`GET /lookup`).
+    pub fn lookup(self) -> crate::ops::LookupHierarchyItems {
+        let [] = self.ids;
+        crate::ops::LookupHierarchyItems {
+            hierarchy_ref: None,
+            host: None,
+            name: None,
+            type_: None,
+        }
+    }
+}
+/// `/lookupSvc`
+#[derive(Debug, Clone, PartialEq)]
+pub struct LookupSvcPath {
+    ids: [Id; 0usize],
+}
+impl LookupSvcPath {
+    /// Read the lookup service with its links to lookups under each hierarchy root (`GET /lookupSvc`).
+    pub fn get(self) -> crate::ops::GetLookupService {
+        let [] = self.ids;
+        crate::ops::GetLookupService {}
+    }
+}
+/// `/managedServers`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedServersPath {
+    ids: [Id; 0usize],
+}
+impl ManagedServersPath {
+    /// Selects one item by id.
+    #[cfg(feature = "infrastructure")]
+    pub fn id(self, id: impl Into<Id>) -> ManagedServersIdPath {
+        let [] = self.ids;
+        ManagedServersIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the servers managed by all backup servers (`GET /managedServers`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetManagedServers {
+        let [] = self.ids;
+        crate::ops::GetManagedServers {}
+    }
+    /// List the servers managed by all backup servers in entity form (`GET /managedServers?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entities(self) -> crate::ops::GetManagedServersEntities {
+        let [] = self.ids;
+        crate::ops::GetManagedServersEntities {
+        }
+    }
+}
+/// `/managedServers/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedServersIdPath {
+    ids: [Id; 1usize],
+}
+impl ManagedServersIdPath {
+    /// Read a reference to one managed server (`GET /managedServers/{managedServerId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetManagedServer {
+        let [managed_server_id] = self.ids;
+        crate::ops::GetManagedServer {
+            managed_server_id,
+        }
+    }
+    /// Read one managed server with its description and type (`GET /managedServers/{managedServerId}?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entity(self) -> crate::ops::GetManagedServerEntity {
+        let [managed_server_id] = self.ids;
+        crate::ops::GetManagedServerEntity {
+            managed_server_id,
+        }
+    }
+}
+/// `/nas`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasPath {
+    ids: [Id; 0usize],
+}
+impl NasPath {
+    /// `/nas/backupSessions`
+    #[cfg(feature = "nas")]
+    pub fn backup_sessions(self) -> NasBackupSessionsPath {
+        NasBackupSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas/fileServers`
+    #[cfg(feature = "nas")]
+    pub fn file_servers(self) -> NasFileServersPath {
+        NasFileServersPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas/jobs`
+    #[cfg(feature = "nas")]
+    pub fn jobs(self) -> NasJobsPath {
+        NasJobsPath { ids: self.ids }
+    }
+    /// Read the root of the file share backup resources with links to its collections (`GET /nas`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasService {
+        let [] = self.ids;
+        crate::ops::GetNasService {}
+    }
+}
+/// `/nas/backupSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasBackupSessionsPath {
+    ids: [Id; 0usize],
+}
+impl NasBackupSessionsPath {
+    /// List references to the sessions of file share backup jobs on all backup servers (`GET /nas/backupSessions`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasBackupSessions {
+        let [] = self.ids;
+        crate::ops::GetNasBackupSessions {
+        }
+    }
+}
+/// `/nas/fileServers`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasFileServersPath {
+    ids: [Id; 0usize],
+}
+impl NasFileServersPath {
+    /// Selects one item by id.
+    #[cfg(feature = "nas")]
+    pub fn id(self, id: impl Into<Id>) -> NasFileServersIdPath {
+        let [] = self.ids;
+        NasFileServersIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the file shares of all backup servers (`GET /nas/fileServers`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasFileServers {
+        let [] = self.ids;
+        crate::ops::GetNasFileServers {}
+    }
+    /// List the file shares of all backup servers in entity form (`GET /nas/fileServers?format=Entity`).
+    #[cfg(feature = "nas")]
+    pub fn get_entities(self) -> crate::ops::GetNasFileServersEntities {
+        let [] = self.ids;
+        crate::ops::GetNasFileServersEntities {
+        }
+    }
+}
+/// `/nas/fileServers/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasFileServersIdPath {
+    ids: [Id; 1usize],
+}
+impl NasFileServersIdPath {
+    /// Read a reference to one file share (`GET /nas/fileServers/{fileServerId}`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasFileServer {
+        let [file_server_id] = self.ids;
+        crate::ops::GetNasFileServer {
+            file_server_id,
+        }
+    }
+    /// Read one file share with its access and processing settings (`GET /nas/fileServers/{fileServerId}?format=Entity`).
+    #[cfg(feature = "nas")]
+    pub fn get_entity(self) -> crate::ops::GetNasFileServerEntity {
+        let [file_server_id] = self.ids;
+        crate::ops::GetNasFileServerEntity {
+            file_server_id,
+        }
+    }
+}
+/// `/nas/jobs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsPath {
+    ids: [Id; 0usize],
+}
+impl NasJobsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "nas")]
+    pub fn id(self, id: impl Into<Id>) -> NasJobsIdPath {
+        let [] = self.ids;
+        NasJobsIdPath { ids: [id.into()] }
+    }
+    /// List references to the file share backup jobs of all backup servers (`GET /nas/jobs`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasJobs {
+        let [] = self.ids;
+        crate::ops::GetNasJobs {}
+    }
+    /// List the file share backup jobs of all backup servers in entity form (`GET /nas/jobs?format=Entity`).
+    #[cfg(feature = "nas")]
+    pub fn get_entities(self) -> crate::ops::GetNasJobsEntities {
+        let [] = self.ids;
+        crate::ops::GetNasJobsEntities {}
+    }
+}
+/// `/nas/jobs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdPath {
+    /// `/nas/jobs/{}/backupSessions`
+    #[cfg(feature = "nas")]
+    pub fn backup_sessions(self) -> NasJobsIdBackupSessionsPath {
+        NasJobsIdBackupSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas/jobs/{}/includes`
+    #[cfg(feature = "nas")]
+    pub fn includes(self) -> NasJobsIdIncludesPath {
+        NasJobsIdIncludesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas/jobs/{}/retry`
+    #[cfg(feature = "nas")]
+    pub fn retry(self) -> NasJobsIdRetryPath {
+        NasJobsIdRetryPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas/jobs/{}/start`
+    #[cfg(feature = "nas")]
+    pub fn start(self) -> NasJobsIdStartPath {
+        NasJobsIdStartPath {
+            ids: self.ids,
+        }
+    }
+    /// `/nas/jobs/{}/stop`
+    #[cfg(feature = "nas")]
+    pub fn stop(self) -> NasJobsIdStopPath {
+        NasJobsIdStopPath { ids: self.ids }
+    }
+    /// `/nas/jobs/{}/toggleScheduleEnabled`
+    #[cfg(feature = "nas")]
+    pub fn toggle_schedule_enabled(self) -> NasJobsIdToggleScheduleEnabledPath {
+        NasJobsIdToggleScheduleEnabledPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one file share backup job (`GET /nas/jobs/{nasJobId}`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasJob {
+        let [nas_job_id] = self.ids;
+        crate::ops::GetNasJob {
+            nas_job_id,
+        }
+    }
+    /// Read one file share backup job with its includes, storage and schedule (`GET /nas/jobs/{nasJobId}?format=Entity`).
+    #[cfg(feature = "nas")]
+    pub fn get_entity(self) -> crate::ops::GetNasJobEntity {
+        let [nas_job_id] = self.ids;
+        crate::ops::GetNasJobEntity {
+            nas_job_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/backupSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdBackupSessionsPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdBackupSessionsPath {
+    /// List references to the sessions of one file share backup job (`GET /nas/jobs/{nasJobId}/backupSessions`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasJobBackupSessions {
+        let [nas_job_id] = self.ids;
+        crate::ops::GetNasJobBackupSessions {
+            nas_job_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/includes`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdIncludesPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdIncludesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "nas")]
+    pub fn id(self, id: impl Into<Id>) -> NasJobsIdIncludesIdPath {
+        let [p0] = self.ids;
+        NasJobsIdIncludesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the shares, folders and files a file share backup job processes (`GET /nas/jobs/{nasJobId}/includes`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasJobIncludes {
+        let [nas_job_id] = self.ids;
+        crate::ops::GetNasJobIncludes {
+            nas_job_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/includes/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdIncludesIdPath {
+    ids: [Id; 2usize],
+}
+impl NasJobsIdIncludesIdPath {
+    /// Read one share, folder or file processed by a file share backup job (`GET /nas/jobs/{nasJobId}/includes/{includeId}`).
+    #[cfg(feature = "nas")]
+    pub fn get(self) -> crate::ops::GetNasJobInclude {
+        let [nas_job_id, include_id] = self.ids;
+        crate::ops::GetNasJobInclude {
+            nas_job_id,
+            include_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/retry`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdRetryPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdRetryPath {
+    /// Run a file share backup job again for what its last run failed on (`POST /nas/jobs/{nasJobId}/retry`).
+    #[cfg(feature = "nas")]
+    pub fn retry(self) -> crate::ops::RetryNasJob {
+        let [nas_job_id] = self.ids;
+        crate::ops::RetryNasJob {
+            nas_job_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/start`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdStartPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdStartPath {
+    /// Run a file share backup job now (`POST /nas/jobs/{nasJobId}/start`).
+    #[cfg(feature = "nas")]
+    pub fn start(self) -> crate::ops::StartNasJob {
+        let [nas_job_id] = self.ids;
+        crate::ops::StartNasJob {
+            nas_job_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/stop`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdStopPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdStopPath {
+    /// Stop a running file share backup job (`POST /nas/jobs/{nasJobId}/stop`).
+    #[cfg(feature = "nas")]
+    pub fn stop(self) -> crate::ops::StopNasJob {
+        let [nas_job_id] = self.ids;
+        crate::ops::StopNasJob {
+            nas_job_id,
+        }
+    }
+}
+/// `/nas/jobs/{}/toggleScheduleEnabled`
+#[derive(Debug, Clone, PartialEq)]
+pub struct NasJobsIdToggleScheduleEnabledPath {
+    ids: [Id; 1usize],
+}
+impl NasJobsIdToggleScheduleEnabledPath {
+    /// Switch the schedule of a file share backup job on or off (`POST /nas/jobs/{nasJobId}/toggleScheduleEnabled`).
+    #[cfg(feature = "nas")]
+    pub fn toggle_schedule_enabled(self) -> crate::ops::ToggleNasJobSchedule {
+        let [nas_job_id] = self.ids;
+        crate::ops::ToggleNasJobSchedule {
+            nas_job_id,
+        }
+    }
+}
 /// `/query`
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryPath {
     ids: [Id; 0usize],
 }
 impl QueryPath {
+    /// Search Veeam Agent backup jobs with filter, sorting and paging (`GET /query?type=AgentBackupJob`).
+    #[cfg(feature = "agents")]
+    pub fn agent_backup_job(
+        self,
+        query: crate::query::Query<crate::queries::AgentBackupJobQuery>,
+    ) -> crate::ops::QueryAgentBackupJobs {
+        let [] = self.ids;
+        crate::ops::QueryAgentBackupJobs {
+            query,
+        }
+    }
+    /// Search the computers and protection groups processed by Veeam Agent backup jobs (`GET /query?type=ObjectInAgentBackupJob`).
+    #[cfg(feature = "agents")]
+    pub fn object_in_agent_backup_job(
+        self,
+        query: crate::query::Query<crate::queries::ObjectInAgentBackupJobQuery>,
+    ) -> crate::ops::QueryObjectsInAgentBackupJobs {
+        let [] = self.ids;
+        crate::ops::QueryObjectsInAgentBackupJobs {
+            query,
+        }
+    }
+    /// Search protection groups with filter, sorting and paging (`GET /query?type=AgentProtectionGroup`).
+    #[cfg(feature = "agents")]
+    pub fn agent_protection_group(
+        self,
+        query: crate::query::Query<crate::queries::AgentProtectionGroupQuery>,
+    ) -> crate::ops::QueryAgentProtectionGroups {
+        let [] = self.ids;
+        crate::ops::QueryAgentProtectionGroups {
+            query,
+        }
+    }
+    /// Search discovered computers with filter, sorting and paging (`GET /query?type=DiscoveredComputer`).
+    #[cfg(feature = "agents")]
+    pub fn discovered_computer(
+        self,
+        query: crate::query::Query<crate::queries::DiscoveredComputerQuery>,
+    ) -> crate::ops::QueryDiscoveredComputers {
+        let [] = self.ids;
+        crate::ops::QueryDiscoveredComputers {
+            query,
+        }
+    }
+    /// Search per-machine Agent restore points with filter, sorting and paging (`GET /query?type=AgentRestorePoint`).
+    #[cfg(feature = "agents")]
+    pub fn agent_restore_point(
+        self,
+        query: crate::query::Query<crate::queries::AgentRestorePointQuery>,
+    ) -> crate::ops::QueryAgentRestorePoints {
+        let [] = self.ids;
+        crate::ops::QueryAgentRestorePoints {
+            query,
+        }
+    }
+    /// Search backups with filter, sorting and paging (`GET /query?type=Backup`).
+    #[cfg(feature = "backups")]
+    pub fn backup(
+        self,
+        query: crate::query::Query<crate::queries::BackupQuery>,
+    ) -> crate::ops::QueryBackups {
+        let [] = self.ids;
+        crate::ops::QueryBackups { query }
+    }
+    /// Search backup files with filter, sorting and paging (`GET /query?type=BackupFile`).
+    #[cfg(feature = "backups")]
+    pub fn backup_file(
+        self,
+        query: crate::query::Query<crate::queries::BackupFileQuery>,
+    ) -> crate::ops::QueryBackupFiles {
+        let [] = self.ids;
+        crate::ops::QueryBackupFiles {
+            query,
+        }
+    }
+    /// Search backup restore points with filter, sorting and paging (`GET /query?type=RestorePoint`).
+    #[cfg(feature = "backups")]
+    pub fn restore_point(
+        self,
+        query: crate::query::Query<crate::queries::RestorePointQuery>,
+    ) -> crate::ops::QueryRestorePoints {
+        let [] = self.ids;
+        crate::ops::QueryRestorePoints {
+            query,
+        }
+    }
+    /// Search VM restore points with filter, sorting and paging (`GET /query?type=VmRestorePoint`).
+    #[cfg(feature = "backups")]
+    pub fn vm_restore_point(
+        self,
+        query: crate::query::Query<crate::queries::VmRestorePointQuery>,
+    ) -> crate::ops::QueryVmRestorePoints {
+        let [] = self.ids;
+        crate::ops::QueryVmRestorePoints {
+            query,
+        }
+    }
+    /// Search vApp restore points with filter, sorting and paging (`GET /query?type=vAppRestorePoint`).
+    #[cfg(feature = "backups")]
+    pub fn vapp_restore_point(
+        self,
+        query: crate::query::Query<crate::queries::VAppRestorePointQuery>,
+    ) -> crate::ops::QueryVAppRestorePoints {
+        let [] = self.ids;
+        crate::ops::QueryVAppRestorePoints {
+            query,
+        }
+    }
     /// Search CDP policies with filter, sorting and paging (`GET /query?type=CdpPolicy`).
     #[cfg(feature = "cdp")]
     pub fn cdp_policy(
@@ -870,6 +3661,594 @@ impl QueryPath {
             query,
         }
     }
+    /// Search the tasks of the current logon session with filter, sorting and paging (`GET /query?type=Task`).
+    pub fn task(
+        self,
+        query: crate::query::Query<crate::queries::TaskQuery>,
+    ) -> crate::ops::QueryTasks {
+        let [] = self.ids;
+        crate::ops::QueryTasks { query }
+    }
+    /// Search connected backup servers with filter, sorting and paging (`GET /query?type=BackupServer`).
+    #[cfg(feature = "infrastructure")]
+    pub fn backup_server(
+        self,
+        query: crate::query::Query<crate::queries::BackupServerQuery>,
+    ) -> crate::ops::QueryBackupServers {
+        let [] = self.ids;
+        crate::ops::QueryBackupServers {
+            query,
+        }
+    }
+    /// Search the credentials records of all backup servers with filter, sorting and paging (`GET /query?type=Credentials`).
+    #[cfg(feature = "infrastructure")]
+    pub fn credentials(
+        self,
+        query: crate::query::Query<crate::queries::CredentialsQuery>,
+    ) -> crate::ops::QueryCredentials {
+        let [] = self.ids;
+        crate::ops::QueryCredentials {
+            query,
+        }
+    }
+    /// Search the encryption passwords of all backup servers with filter and paging (`GET /query?type=Passwords`).
+    #[cfg(feature = "infrastructure")]
+    pub fn passwords(
+        self,
+        query: crate::query::Query<crate::queries::PasswordsQuery>,
+    ) -> crate::ops::QueryPasswords {
+        let [] = self.ids;
+        crate::ops::QueryPasswords {
+            query,
+        }
+    }
+    /// Search virtualization hosts with filter, sorting and paging (`GET /query?type=HierarchyRoot`).
+    #[cfg(feature = "infrastructure")]
+    pub fn hierarchy_root(
+        self,
+        query: crate::query::Query<crate::queries::HierarchyRootQuery>,
+    ) -> crate::ops::QueryHierarchyRoots {
+        let [] = self.ids;
+        crate::ops::QueryHierarchyRoots {
+            query,
+        }
+    }
+    /// Search managed servers with filter, sorting and paging (`GET /query?type=ManagedServer`).
+    #[cfg(feature = "infrastructure")]
+    pub fn managed_server(
+        self,
+        query: crate::query::Query<crate::queries::ManagedServerQuery>,
+    ) -> crate::ops::QueryManagedServers {
+        let [] = self.ids;
+        crate::ops::QueryManagedServers {
+            query,
+        }
+    }
+    /// Search backup repositories with filter, sorting and paging (`GET /query?type=Repository`).
+    #[cfg(feature = "infrastructure")]
+    pub fn repository(
+        self,
+        query: crate::query::Query<crate::queries::RepositoryQuery>,
+    ) -> crate::ops::QueryRepositories {
+        let [] = self.ids;
+        crate::ops::QueryRepositories {
+            query,
+        }
+    }
+    /// Search WAN accelerators with filter, sorting and paging (`GET /query?type=WanAccelerator`).
+    #[cfg(feature = "infrastructure")]
+    pub fn wan_accelerator(
+        self,
+        query: crate::query::Query<crate::queries::WanAcceleratorQuery>,
+    ) -> crate::ops::QueryWanAccelerators {
+        let [] = self.ids;
+        crate::ops::QueryWanAccelerators {
+            query,
+        }
+    }
+    /// Search jobs with filter, sorting and paging (`GET /query?type=Job`).
+    #[cfg(feature = "jobs")]
+    pub fn job(
+        self,
+        query: crate::query::Query<crate::queries::JobQuery>,
+    ) -> crate::ops::QueryJobs {
+        let [] = self.ids;
+        crate::ops::QueryJobs { query }
+    }
+    /// Search the objects included in jobs with filter, sorting and paging (`GET /query?type=ObjectInJob`).
+    #[cfg(feature = "jobs")]
+    pub fn object_in_job(
+        self,
+        query: crate::query::Query<crate::queries::ObjectInJobQuery>,
+    ) -> crate::ops::QueryObjectsInJob {
+        let [] = self.ids;
+        crate::ops::QueryObjectsInJob {
+            query,
+        }
+    }
+    /// Search file shares with filter, sorting and paging (`GET /query?type=FileServer`).
+    #[cfg(feature = "nas")]
+    pub fn file_server(
+        self,
+        query: crate::query::Query<crate::queries::FileServerQuery>,
+    ) -> crate::ops::QueryNasFileServers {
+        let [] = self.ids;
+        crate::ops::QueryNasFileServers {
+            query,
+        }
+    }
+    /// Search file share backup jobs with filter, sorting and paging (`GET /query?type=NasJob`).
+    #[cfg(feature = "nas")]
+    pub fn nas_job(
+        self,
+        query: crate::query::Query<crate::queries::NasJobQuery>,
+    ) -> crate::ops::QueryNasJobs {
+        let [] = self.ids;
+        crate::ops::QueryNasJobs { query }
+    }
+    /// Search the shares, folders and files processed by file share backup jobs (`GET /query?type=NasObject`).
+    #[cfg(feature = "nas")]
+    pub fn nas_object(
+        self,
+        query: crate::query::Query<crate::queries::NasObjectQuery>,
+    ) -> crate::ops::QueryNasObjects {
+        let [] = self.ids;
+        crate::ops::QueryNasObjects {
+            query,
+        }
+    }
+    /// Search replicas with filter, sorting and paging (`GET /query?type=Replica`).
+    #[cfg(feature = "replicas")]
+    pub fn replica(
+        self,
+        query: crate::query::Query<crate::queries::ReplicaQuery>,
+    ) -> crate::ops::QueryReplicas {
+        let [] = self.ids;
+        crate::ops::QueryReplicas { query }
+    }
+    /// Search VM replica restore points with filter, sorting and paging (`GET /query?type=VmReplicaPoint`).
+    #[cfg(feature = "replicas")]
+    pub fn vm_replica_point(
+        self,
+        query: crate::query::Query<crate::queries::VmReplicaPointQuery>,
+    ) -> crate::ops::QueryVmReplicaPoints {
+        let [] = self.ids;
+        crate::ops::QueryVmReplicaPoints {
+            query,
+        }
+    }
+    /// Search vApp replica restore points with filter, sorting and paging (`GET /query?type=vAppReplicaPoint`).
+    #[cfg(feature = "replicas")]
+    pub fn vapp_replica_point(
+        self,
+        query: crate::query::Query<crate::queries::VAppReplicaPointQuery>,
+    ) -> crate::ops::QueryVAppReplicaPoints {
+        let [] = self.ids;
+        crate::ops::QueryVAppReplicaPoints {
+            query,
+        }
+    }
+    /// Search failover plans with filter, sorting and paging (`GET /query?type=FailoverPlan`).
+    #[cfg(feature = "replicas")]
+    pub fn failover_plan(
+        self,
+        query: crate::query::Query<crate::queries::FailoverPlanQuery>,
+    ) -> crate::ops::QueryFailoverPlans {
+        let [] = self.ids;
+        crate::ops::QueryFailoverPlans {
+            query,
+        }
+    }
+    /// Search backup job sessions with filter, sorting and paging (`GET /query?type=BackupJobSession`).
+    #[cfg(feature = "sessions")]
+    pub fn backup_job_session(
+        self,
+        query: crate::query::Query<crate::queries::BackupJobSessionQuery>,
+    ) -> crate::ops::QueryBackupJobSessions {
+        let [] = self.ids;
+        crate::ops::QueryBackupJobSessions {
+            query,
+        }
+    }
+    /// Search backup task sessions with filter, sorting and paging (`GET /query?type=BackupTaskSession`).
+    #[cfg(feature = "sessions")]
+    pub fn backup_task_session(
+        self,
+        query: crate::query::Query<crate::queries::BackupTaskSessionQuery>,
+    ) -> crate::ops::QueryBackupTaskSessions {
+        let [] = self.ids;
+        crate::ops::QueryBackupTaskSessions {
+            query,
+        }
+    }
+    /// Search replication job sessions with filter, sorting and paging (`GET /query?type=ReplicaJobSession`).
+    #[cfg(feature = "sessions")]
+    pub fn replica_job_session(
+        self,
+        query: crate::query::Query<crate::queries::ReplicaJobSessionQuery>,
+    ) -> crate::ops::QueryReplicaJobSessions {
+        let [] = self.ids;
+        crate::ops::QueryReplicaJobSessions {
+            query,
+        }
+    }
+    /// Search replication task sessions with filter, sorting and paging (`GET /query?type=ReplicaTaskSession`).
+    #[cfg(feature = "sessions")]
+    pub fn replica_task_session(
+        self,
+        query: crate::query::Query<crate::queries::ReplicaTaskSessionQuery>,
+    ) -> crate::ops::QueryReplicaTaskSessions {
+        let [] = self.ids;
+        crate::ops::QueryReplicaTaskSessions {
+            query,
+        }
+    }
+    /// Search restore sessions with filter, sorting and paging (`GET /query?type=RestoreSession`).
+    #[cfg(feature = "sessions")]
+    pub fn restore_session(
+        self,
+        query: crate::query::Query<crate::queries::RestoreSessionQuery>,
+    ) -> crate::ops::QueryRestoreSessions {
+        let [] = self.ids;
+        crate::ops::QueryRestoreSessions {
+            query,
+        }
+    }
+}
+/// `/querySvc`
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuerySvcPath {
+    ids: [Id; 0usize],
+}
+impl QuerySvcPath {
+    /// Read the query service with its ready-made query links (`GET /querySvc`).
+    pub fn get(self) -> crate::ops::GetQueryService {
+        let [] = self.ids;
+        crate::ops::GetQueryService {}
+    }
+}
+/// `/replicaSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaSessionsPath {
+    ids: [Id; 0usize],
+}
+impl ReplicaSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "sessions")]
+    pub fn id(self, id: impl Into<Id>) -> ReplicaSessionsIdPath {
+        let [] = self.ids;
+        ReplicaSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the replication job sessions of all backup servers (`GET /replicaSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetReplicaSessions {
+        let [] = self.ids;
+        crate::ops::GetReplicaSessions {}
+    }
+    /// List the replication job sessions of all backup servers in entity form (`GET /replicaSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetReplicaSessionsEntities {
+        let [] = self.ids;
+        crate::ops::GetReplicaSessionsEntities {
+        }
+    }
+}
+/// `/replicaSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl ReplicaSessionsIdPath {
+    /// `/replicaSessions/{}/replicaTaskSessions`
+    #[cfg(feature = "sessions")]
+    pub fn replica_task_sessions(self) -> ReplicaSessionsIdReplicaTaskSessionsPath {
+        ReplicaSessionsIdReplicaTaskSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one replication job session (`GET /replicaSessions/{replicaSessionId}`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetReplicaSession {
+        let [replica_session_id] = self.ids;
+        crate::ops::GetReplicaSession {
+            replica_session_id,
+        }
+    }
+    /// Read one replication job session with its state, result and progress (`GET /replicaSessions/{replicaSessionId}?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entity(self) -> crate::ops::GetReplicaSessionEntity {
+        let [replica_session_id] = self.ids;
+        crate::ops::GetReplicaSessionEntity {
+            replica_session_id,
+        }
+    }
+}
+/// `/replicaSessions/{}/replicaTaskSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaSessionsIdReplicaTaskSessionsPath {
+    ids: [Id; 1usize],
+}
+impl ReplicaSessionsIdReplicaTaskSessionsPath {
+    /// List references to the task sessions of one replication job session (`GET /replicaSessions/{replicaSessionId}/replicaTaskSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetReplicaSessionTaskSessions {
+        let [replica_session_id] = self.ids;
+        crate::ops::GetReplicaSessionTaskSessions {
+            replica_session_id,
+        }
+    }
+    /// List the task sessions of one replication job session in entity form (`GET /replicaSessions/{replicaSessionId}/replicaTaskSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetReplicaSessionTaskSessionsEntities {
+        let [replica_session_id] = self.ids;
+        crate::ops::GetReplicaSessionTaskSessionsEntities {
+            replica_session_id,
+        }
+    }
+}
+/// `/replicaTaskSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaTaskSessionsPath {
+    ids: [Id; 0usize],
+}
+impl ReplicaTaskSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "sessions")]
+    pub fn id(self, id: impl Into<Id>) -> ReplicaTaskSessionsIdPath {
+        let [] = self.ids;
+        ReplicaTaskSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the replication task sessions of all backup servers (`GET /replicaTaskSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetReplicaTaskSessions {
+        let [] = self.ids;
+        crate::ops::GetReplicaTaskSessions {
+        }
+    }
+    /// List the replication task sessions of all backup servers in entity form (`GET /replicaTaskSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetReplicaTaskSessionsEntities {
+        let [] = self.ids;
+        crate::ops::GetReplicaTaskSessionsEntities {
+        }
+    }
+}
+/// `/replicaTaskSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaTaskSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl ReplicaTaskSessionsIdPath {
+    /// Read a reference to one replication task session (`GET /replicaTaskSessions/{taskSessionId}`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetReplicaTaskSession {
+        let [task_session_id] = self.ids;
+        crate::ops::GetReplicaTaskSession {
+            task_session_id,
+        }
+    }
+    /// Read one replication task session with its state, result and size (`GET /replicaTaskSessions/{taskSessionId}?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entity(self) -> crate::ops::GetReplicaTaskSessionEntity {
+        let [task_session_id] = self.ids;
+        crate::ops::GetReplicaTaskSessionEntity {
+            task_session_id,
+        }
+    }
+}
+/// `/replicas`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicasPath {
+    ids: [Id; 0usize],
+}
+impl ReplicasPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> ReplicasIdPath {
+        let [] = self.ids;
+        ReplicasIdPath { ids: [id.into()] }
+    }
+    /// List references to the replicas of all backup servers (`GET /replicas`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetReplicas {
+        let [] = self.ids;
+        crate::ops::GetReplicas {}
+    }
+    /// List the replicas of all backup servers in entity form (`GET /replicas?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entities(self) -> crate::ops::GetReplicasEntities {
+        let [] = self.ids;
+        crate::ops::GetReplicasEntities {}
+    }
+}
+/// `/replicas/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicasIdPath {
+    ids: [Id; 1usize],
+}
+impl ReplicasIdPath {
+    /// `/replicas/{}/vmReplicaPoints`
+    #[cfg(feature = "replicas")]
+    pub fn vm_replica_points(self) -> ReplicasIdVmReplicaPointsPath {
+        ReplicasIdVmReplicaPointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one replica (`GET /replicas/{replicaId}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetReplica {
+        let [replica_id] = self.ids;
+        crate::ops::GetReplica {
+            replica_id,
+        }
+    }
+    /// Read one replica with its platform (`GET /replicas/{replicaId}?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entity(self) -> crate::ops::GetReplicaEntity {
+        let [replica_id] = self.ids;
+        crate::ops::GetReplicaEntity {
+            replica_id,
+        }
+    }
+}
+/// `/replicas/{}/vmReplicaPoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicasIdVmReplicaPointsPath {
+    ids: [Id; 1usize],
+}
+impl ReplicasIdVmReplicaPointsPath {
+    /// List references to the VM restore points of one replica (`GET /replicas/{replicaId}/vmReplicaPoints`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetReplicaVmReplicaPoints {
+        let [replica_id] = self.ids;
+        crate::ops::GetReplicaVmReplicaPoints {
+            replica_id,
+        }
+    }
+    /// List the VM restore points of one replica in entity form (`GET /replicas/{replicaId}/vmReplicaPoints?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entities(self) -> crate::ops::GetReplicaVmReplicaPointsEntities {
+        let [replica_id] = self.ids;
+        crate::ops::GetReplicaVmReplicaPointsEntities {
+            replica_id,
+        }
+    }
+}
+/// `/reports`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsPath {
+    ids: [Id; 0usize],
+}
+impl ReportsPath {
+    /// `/reports/summary`
+    #[cfg(feature = "reports")]
+    pub fn summary(self) -> ReportsSummaryPath {
+        ReportsSummaryPath {
+            ids: self.ids,
+        }
+    }
+}
+/// `/reports/summary`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSummaryPath {
+    ids: [Id; 0usize],
+}
+impl ReportsSummaryPath {
+    /// `/reports/summary/job_statistics`
+    #[cfg(feature = "reports")]
+    pub fn job_statistics(self) -> ReportsSummaryJobstatisticsPath {
+        ReportsSummaryJobstatisticsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/reports/summary/overview`
+    #[cfg(feature = "reports")]
+    pub fn overview(self) -> ReportsSummaryOverviewPath {
+        ReportsSummaryOverviewPath {
+            ids: self.ids,
+        }
+    }
+    /// `/reports/summary/processed_vms`
+    #[cfg(feature = "reports")]
+    pub fn processed_vms(self) -> ReportsSummaryProcessedvmsPath {
+        ReportsSummaryProcessedvmsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/reports/summary/repository`
+    #[cfg(feature = "reports")]
+    pub fn repository(self) -> ReportsSummaryRepositoryPath {
+        ReportsSummaryRepositoryPath {
+            ids: self.ids,
+        }
+    }
+    /// `/reports/summary/vms_overview`
+    #[cfg(feature = "reports")]
+    pub fn vms_overview(self) -> ReportsSummaryVmsoverviewPath {
+        ReportsSummaryVmsoverviewPath {
+            ids: self.ids,
+        }
+    }
+    /// Read the index of summary reports (one link per report) (`GET /reports/summary`).
+    #[cfg(feature = "reports")]
+    pub fn get(self) -> crate::ops::GetReportSummary {
+        let [] = self.ids;
+        crate::ops::GetReportSummary {}
+    }
+}
+/// `/reports/summary/job_statistics`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSummaryJobstatisticsPath {
+    ids: [Id; 0usize],
+}
+impl ReportsSummaryJobstatisticsPath {
+    /// Read job run counts, results and longest durations (`GET /reports/summary/job_statistics`).
+    #[cfg(feature = "reports")]
+    pub fn get(self) -> crate::ops::GetReportSummaryJobStatistics {
+        let [] = self.ids;
+        crate::ops::GetReportSummaryJobStatistics {
+        }
+    }
+}
+/// `/reports/summary/overview`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSummaryOverviewPath {
+    ids: [Id; 0usize],
+}
+impl ReportsSummaryOverviewPath {
+    /// Read counts of servers, jobs and VMs by their latest result (`GET /reports/summary/overview`).
+    #[cfg(feature = "reports")]
+    pub fn get(self) -> crate::ops::GetReportSummaryOverview {
+        let [] = self.ids;
+        crate::ops::GetReportSummaryOverview {
+        }
+    }
+}
+/// `/reports/summary/processed_vms`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSummaryProcessedvmsPath {
+    ids: [Id; 0usize],
+}
+impl ReportsSummaryProcessedvmsPath {
+    /// Read how many VMs were backed up and replicated per day (`GET /reports/summary/processed_vms`).
+    #[cfg(feature = "reports")]
+    pub fn get(self) -> crate::ops::GetReportSummaryProcessedVms {
+        let [] = self.ids;
+        crate::ops::GetReportSummaryProcessedVms {
+        }
+    }
+}
+/// `/reports/summary/repository`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSummaryRepositoryPath {
+    ids: [Id; 0usize],
+}
+impl ReportsSummaryRepositoryPath {
+    /// Read capacity, free space and backup size of every backup repository (`GET /reports/summary/repository`).
+    #[cfg(feature = "reports")]
+    pub fn get(self) -> crate::ops::GetReportSummaryRepository {
+        let [] = self.ids;
+        crate::ops::GetReportSummaryRepository {
+        }
+    }
+}
+/// `/reports/summary/vms_overview`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportsSummaryVmsoverviewPath {
+    ids: [Id; 0usize],
+}
+impl ReportsSummaryVmsoverviewPath {
+    /// Read protected VM counts, restore point sizes and the backup success rate (`GET /reports/summary/vms_overview`).
+    #[cfg(feature = "reports")]
+    pub fn get(self) -> crate::ops::GetReportSummaryVmsOverview {
+        let [] = self.ids;
+        crate::ops::GetReportSummaryVmsOverview {
+        }
+    }
 }
 /// `/repositories`
 #[derive(Debug, Clone, PartialEq)]
@@ -891,6 +4270,13 @@ impl RepositoriesPath {
         let [] = self.ids;
         crate::ops::GetRepositories {}
     }
+    /// List the backup repositories in entity form (`GET /repositories?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entities(self) -> crate::ops::GetRepositoriesEntities {
+        let [] = self.ids;
+        crate::ops::GetRepositoriesEntities {
+        }
+    }
 }
 /// `/repositories/{}`
 #[derive(Debug, Clone, PartialEq)]
@@ -906,6 +4292,529 @@ impl RepositoriesIdPath {
             repository_id,
         }
     }
+    /// Read one backup repository with its capacity, free space and kind (`GET /repositories/{repositoryId}?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entity(self) -> crate::ops::GetRepositoryEntity {
+        let [repository_id] = self.ids;
+        crate::ops::GetRepositoryEntity {
+            repository_id,
+        }
+    }
+}
+/// `/restorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestorePointsPath {
+    ids: [Id; 0usize],
+}
+impl RestorePointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> RestorePointsIdPath {
+        let [] = self.ids;
+        RestorePointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the restore points of all backups (`GET /restorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetRestorePoints {
+        let [] = self.ids;
+        crate::ops::GetRestorePoints {}
+    }
+    /// List the restore points of all backups in entity form (`GET /restorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetRestorePointsEntities {
+        let [] = self.ids;
+        crate::ops::GetRestorePointsEntities {
+        }
+    }
+}
+/// `/restorePoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestorePointsIdPath {
+    ids: [Id; 1usize],
+}
+impl RestorePointsIdPath {
+    /// `/restorePoints/{}/agentRestorePoints`
+    #[cfg(feature = "backups")]
+    pub fn agent_restore_points(self) -> RestorePointsIdAgentRestorePointsPath {
+        RestorePointsIdAgentRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/restorePoints/{}/backupFiles`
+    #[cfg(feature = "backups")]
+    pub fn backup_files(self) -> RestorePointsIdBackupFilesPath {
+        RestorePointsIdBackupFilesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/restorePoints/{}/vAppRestorePoints`
+    #[cfg(feature = "backups")]
+    pub fn v_app_restore_points(self) -> RestorePointsIdVAppRestorePointsPath {
+        RestorePointsIdVAppRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/restorePoints/{}/vmRestorePoints`
+    #[cfg(feature = "backups")]
+    pub fn vm_restore_points(self) -> RestorePointsIdVmRestorePointsPath {
+        RestorePointsIdVmRestorePointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one restore point (`GET /restorePoints/{restorePointId}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetRestorePoint {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePoint {
+            restore_point_id,
+        }
+    }
+    /// Read one restore point with its backup date (`GET /restorePoints/{restorePointId}?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entity(self) -> crate::ops::GetRestorePointEntity {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointEntity {
+            restore_point_id,
+        }
+    }
+}
+/// `/restorePoints/{}/agentRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestorePointsIdAgentRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl RestorePointsIdAgentRestorePointsPath {
+    /// List references to the Veeam Agent restore points of one restore point (`GET /restorePoints/{restorePointId}/agentRestorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetRestorePointAgentRestorePoints {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointAgentRestorePoints {
+            restore_point_id,
+        }
+    }
+}
+/// `/restorePoints/{}/backupFiles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestorePointsIdBackupFilesPath {
+    ids: [Id; 1usize],
+}
+impl RestorePointsIdBackupFilesPath {
+    /// List references to the backup files that hold one restore point (`GET /restorePoints/{restorePointId}/backupFiles`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetRestorePointBackupFiles {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointBackupFiles {
+            restore_point_id,
+        }
+    }
+    /// List the backup files that hold one restore point in entity form (`GET /restorePoints/{restorePointId}/backupFiles?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetRestorePointBackupFilesEntities {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointBackupFilesEntities {
+            restore_point_id,
+        }
+    }
+}
+/// `/restorePoints/{}/vAppRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestorePointsIdVAppRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl RestorePointsIdVAppRestorePointsPath {
+    /// List references to the vApp restore points of one restore point (`GET /restorePoints/{restorePointId}/vAppRestorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetRestorePointVAppRestorePoints {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointVAppRestorePoints {
+            restore_point_id,
+        }
+    }
+    /// List the vApp restore points of one restore point in entity form (`GET /restorePoints/{restorePointId}/vAppRestorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetRestorePointVAppRestorePointsEntities {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointVAppRestorePointsEntities {
+            restore_point_id,
+        }
+    }
+}
+/// `/restorePoints/{}/vmRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestorePointsIdVmRestorePointsPath {
+    ids: [Id; 1usize],
+}
+impl RestorePointsIdVmRestorePointsPath {
+    /// List references to the VM restore points of one restore point (`GET /restorePoints/{restorePointId}/vmRestorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetRestorePointVmRestorePoints {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointVmRestorePoints {
+            restore_point_id,
+        }
+    }
+    /// List the VM restore points of one restore point in entity form (`GET /restorePoints/{restorePointId}/vmRestorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetRestorePointVmRestorePointsEntities {
+        let [restore_point_id] = self.ids;
+        crate::ops::GetRestorePointVmRestorePointsEntities {
+            restore_point_id,
+        }
+    }
+}
+/// `/restoreSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreSessionsPath {
+    ids: [Id; 0usize],
+}
+impl RestoreSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "sessions")]
+    pub fn id(self, id: impl Into<Id>) -> RestoreSessionsIdPath {
+        let [] = self.ids;
+        RestoreSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the restore sessions of all backup servers (`GET /restoreSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetRestoreSessions {
+        let [] = self.ids;
+        crate::ops::GetRestoreSessions {}
+    }
+    /// List the restore sessions of all backup servers in entity form (`GET /restoreSessions?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entities(self) -> crate::ops::GetRestoreSessionsEntities {
+        let [] = self.ids;
+        crate::ops::GetRestoreSessionsEntities {
+        }
+    }
+}
+/// `/restoreSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl RestoreSessionsIdPath {
+    /// Read a reference to one restore session (`GET /restoreSessions/{restoreSessionId}`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetRestoreSession {
+        let [restore_session_id] = self.ids;
+        crate::ops::GetRestoreSession {
+            restore_session_id,
+        }
+    }
+    /// Read one restore session with its kind, state and result (`GET /restoreSessions/{restoreSessionId}?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entity(self) -> crate::ops::GetRestoreSessionEntity {
+        let [restore_session_id] = self.ids;
+        crate::ops::GetRestoreSessionEntity {
+            restore_session_id,
+        }
+    }
+}
+/// `/security`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityPath {
+    ids: [Id; 0usize],
+}
+impl SecurityPath {
+    /// `/security/accounts`
+    #[cfg(feature = "security")]
+    pub fn accounts(self) -> SecurityAccountsPath {
+        SecurityAccountsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/security/roles`
+    #[cfg(feature = "security")]
+    pub fn roles(self) -> SecurityRolesPath {
+        SecurityRolesPath { ids: self.ids }
+    }
+    /// Read the security entry resource with links to accounts, roles and scope rebuilding (`GET /security`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecuritySettings {
+        let [] = self.ids;
+        crate::ops::GetSecuritySettings {}
+    }
+}
+/// `/security/accounts`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityAccountsPath {
+    ids: [Id; 0usize],
+}
+impl SecurityAccountsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "security")]
+    pub fn id(self, id: impl Into<Id>) -> SecurityAccountsIdPath {
+        let [] = self.ids;
+        SecurityAccountsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the accounts that hold Enterprise Manager roles (`GET /security/accounts`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityAccounts {
+        let [] = self.ids;
+        crate::ops::GetSecurityAccounts {}
+    }
+    /// List the accounts that hold Enterprise Manager roles in entity form (`GET /security/accounts?format=Entity`).
+    #[cfg(feature = "security")]
+    pub fn get_entities(self) -> crate::ops::GetSecurityAccountsEntities {
+        let [] = self.ids;
+        crate::ops::GetSecurityAccountsEntities {
+        }
+    }
+    /// Add a user or group account with its roles, restore scope and restore limits (`POST /security/accounts`).
+    #[cfg(feature = "security")]
+    pub fn create(
+        self,
+        body: veeam_em_model::EnterpriseAccountCreateSpec,
+    ) -> crate::ops::CreateSecurityAccount {
+        let [] = self.ids;
+        crate::ops::CreateSecurityAccount {
+            body,
+        }
+    }
+    /// Rebuild the restore scopes of all accounts, of changed ones, or of the caller (`POST /security/accounts?action=rebuildScope`).
+    #[cfg(feature = "security")]
+    pub fn rebuild_scope(
+        self,
+        body: veeam_em_model::RebuildScopeJobSpec,
+    ) -> crate::ops::RebuildSecurityScopes {
+        let [] = self.ids;
+        crate::ops::RebuildSecurityScopes {
+            body,
+        }
+    }
+}
+/// `/security/accounts/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityAccountsIdPath {
+    ids: [Id; 1usize],
+}
+impl SecurityAccountsIdPath {
+    /// `/security/accounts/{}/roles`
+    #[cfg(feature = "security")]
+    pub fn roles(self) -> SecurityAccountsIdRolesPath {
+        SecurityAccountsIdRolesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/security/accounts/{}/scopes`
+    #[cfg(feature = "security")]
+    pub fn scopes(self) -> SecurityAccountsIdScopesPath {
+        SecurityAccountsIdScopesPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one account (`GET /security/accounts/{accountId}`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityAccount {
+        let [account_id] = self.ids;
+        crate::ops::GetSecurityAccount {
+            account_id,
+        }
+    }
+    /// Read one account with its kind and restore permissions (`GET /security/accounts/{accountId}?format=Entity`).
+    #[cfg(feature = "security")]
+    pub fn get_entity(self) -> crate::ops::GetSecurityAccountEntity {
+        let [account_id] = self.ids;
+        crate::ops::GetSecurityAccountEntity {
+            account_id,
+        }
+    }
+    /// Switch the account's permission to restore all VMs on or off (`POST /security/accounts/{accountId}`).
+    #[cfg(feature = "security")]
+    pub fn toggle_restore_scopes_enabled(
+        self,
+    ) -> crate::ops::ToggleSecurityAccountRestoreScopes {
+        let [account_id] = self.ids;
+        crate::ops::ToggleSecurityAccountRestoreScopes {
+            account_id,
+        }
+    }
+    /// Remove an account and its roles from Enterprise Manager (`DELETE /security/accounts/{accountId}`).
+    #[cfg(feature = "security")]
+    pub fn delete(self) -> crate::ops::DeleteSecurityAccount {
+        let [account_id] = self.ids;
+        crate::ops::DeleteSecurityAccount {
+            account_id,
+        }
+    }
+}
+/// `/security/accounts/{}/roles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityAccountsIdRolesPath {
+    ids: [Id; 1usize],
+}
+impl SecurityAccountsIdRolesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "security")]
+    pub fn id(self, id: impl Into<Id>) -> SecurityAccountsIdRolesIdPath {
+        let [p0] = self.ids;
+        SecurityAccountsIdRolesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the roles held by one account (`GET /security/accounts/{accountId}/roles`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityAccountRoles {
+        let [account_id] = self.ids;
+        crate::ops::GetSecurityAccountRoles {
+            account_id,
+        }
+    }
+    /// Give one more role to an account (`POST /security/accounts/{accountId}/roles`).
+    #[cfg(feature = "security")]
+    pub fn create(
+        self,
+        body: veeam_em_model::EnterpriseAccountInRoleCreateSpec,
+    ) -> crate::ops::AddSecurityAccountRole {
+        let [account_id] = self.ids;
+        crate::ops::AddSecurityAccountRole {
+            account_id,
+            body,
+        }
+    }
+}
+/// `/security/accounts/{}/roles/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityAccountsIdRolesIdPath {
+    ids: [Id; 2usize],
+}
+impl SecurityAccountsIdRolesIdPath {
+    /// Read one role held by an account (`GET /security/accounts/{accountId}/roles/{roleId}`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityAccountRole {
+        let [account_id, role_id] = self.ids;
+        crate::ops::GetSecurityAccountRole {
+            account_id,
+            role_id,
+        }
+    }
+    /// Take a role away from an account (not its last one) (`DELETE /security/accounts/{accountId}/roles/{roleId}`).
+    #[cfg(feature = "security")]
+    pub fn delete(self) -> crate::ops::RemoveSecurityAccountRole {
+        let [account_id, role_id] = self.ids;
+        crate::ops::RemoveSecurityAccountRole {
+            account_id,
+            role_id,
+        }
+    }
+}
+/// `/security/accounts/{}/scopes`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityAccountsIdScopesPath {
+    ids: [Id; 1usize],
+}
+impl SecurityAccountsIdScopesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "security")]
+    pub fn id(self, id: impl Into<Id>) -> SecurityAccountsIdScopesIdPath {
+        let [p0] = self.ids;
+        SecurityAccountsIdScopesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the restore scopes of one account (`GET /security/accounts/{accountId}/scopes`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityAccountScopes {
+        let [account_id] = self.ids;
+        crate::ops::GetSecurityAccountScopes {
+            account_id,
+        }
+    }
+    /// Grant infrastructure objects to an account as restore scopes (`POST /security/accounts/{accountId}/scopes`).
+    #[cfg(feature = "security")]
+    pub fn create(
+        self,
+        body: veeam_em_model::HierarchyScopeCreateSpec,
+    ) -> crate::ops::AddSecurityAccountScopes {
+        let [account_id] = self.ids;
+        crate::ops::AddSecurityAccountScopes {
+            account_id,
+            body,
+        }
+    }
+}
+/// `/security/accounts/{}/scopes/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityAccountsIdScopesIdPath {
+    ids: [Id; 2usize],
+}
+impl SecurityAccountsIdScopesIdPath {
+    /// Read one restore scope of an account (`GET /security/accounts/{accountId}/scopes/{scopeId}`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityAccountScope {
+        let [account_id, scope_id] = self.ids;
+        crate::ops::GetSecurityAccountScope {
+            account_id,
+            scope_id,
+        }
+    }
+    /// Remove one restore scope from an account (`DELETE /security/accounts/{accountId}/scopes/{scopeId}`).
+    #[cfg(feature = "security")]
+    pub fn delete(self) -> crate::ops::RemoveSecurityAccountScope {
+        let [account_id, scope_id] = self.ids;
+        crate::ops::RemoveSecurityAccountScope {
+            account_id,
+            scope_id,
+        }
+    }
+}
+/// `/security/roles`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityRolesPath {
+    ids: [Id; 0usize],
+}
+impl SecurityRolesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "security")]
+    pub fn id(self, id: impl Into<Id>) -> SecurityRolesIdPath {
+        let [] = self.ids;
+        SecurityRolesIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the Enterprise Manager security roles (`GET /security/roles`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityRoles {
+        let [] = self.ids;
+        crate::ops::GetSecurityRoles {}
+    }
+    /// List the Enterprise Manager security roles in entity form (`GET /security/roles?format=Entity`).
+    #[cfg(feature = "security")]
+    pub fn get_entities(self) -> crate::ops::GetSecurityRolesEntities {
+        let [] = self.ids;
+        crate::ops::GetSecurityRolesEntities {
+        }
+    }
+}
+/// `/security/roles/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecurityRolesIdPath {
+    ids: [Id; 1usize],
+}
+impl SecurityRolesIdPath {
+    /// Read a reference to one security role (`GET /security/roles/{roleId}`).
+    #[cfg(feature = "security")]
+    pub fn get(self) -> crate::ops::GetSecurityRole {
+        let [role_id] = self.ids;
+        crate::ops::GetSecurityRole {
+            role_id,
+        }
+    }
+    /// Read one security role in entity form (`GET /security/roles/{roleId}?format=Entity`).
+    #[cfg(feature = "security")]
+    pub fn get_entity(self) -> crate::ops::GetSecurityRoleEntity {
+        let [role_id] = self.ids;
+        crate::ops::GetSecurityRoleEntity {
+            role_id,
+        }
+    }
 }
 /// `/sessionMngr`
 #[derive(Debug, Clone, PartialEq)]
@@ -918,7 +4827,74 @@ impl SessionMngrPath {
         let [] = self.ids;
         crate::ops::Logon {
             v: Some("latest".to_owned()),
+            body: None,
             credentials,
+        }
+    }
+}
+/// `/systemSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemSessionsPath {
+    ids: [Id; 0usize],
+}
+impl SystemSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "sessions")]
+    pub fn id(self, id: impl Into<Id>) -> SystemSessionsIdPath {
+        let [] = self.ids;
+        SystemSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List the Enterprise Manager system sessions with their state and result (`GET /systemSessions`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetSystemSessions {
+        let [] = self.ids;
+        crate::ops::GetSystemSessions {}
+    }
+}
+/// `/systemSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl SystemSessionsIdPath {
+    /// `/systemSessions/{}/events`
+    #[cfg(feature = "sessions")]
+    pub fn events(self) -> SystemSessionsIdEventsPath {
+        SystemSessionsIdEventsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one system session (`GET /systemSessions/{systemSessionId}`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetSystemSession {
+        let [system_session_id] = self.ids;
+        crate::ops::GetSystemSession {
+            system_session_id,
+        }
+    }
+    /// Read one system session with its kind, state and result (`GET /systemSessions/{systemSessionId}?format=Entity`).
+    #[cfg(feature = "sessions")]
+    pub fn get_entity(self) -> crate::ops::GetSystemSessionEntity {
+        let [system_session_id] = self.ids;
+        crate::ops::GetSystemSessionEntity {
+            system_session_id,
+        }
+    }
+}
+/// `/systemSessions/{}/events`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemSessionsIdEventsPath {
+    ids: [Id; 1usize],
+}
+impl SystemSessionsIdEventsPath {
+    /// Read the log events of one system session (`GET /systemSessions/{systemSessionId}/events`).
+    #[cfg(feature = "sessions")]
+    pub fn get(self) -> crate::ops::GetSystemSessionEvents {
+        let [system_session_id] = self.ids;
+        crate::ops::GetSystemSessionEvents {
+            system_session_id,
         }
     }
 }
@@ -949,5 +4925,585 @@ impl TasksIdPath {
     pub fn get(self) -> crate::ops::GetTask {
         let [task_id] = self.ids;
         crate::ops::GetTask { task_id }
+    }
+    /// Remove a task, stopping it if it still runs (`DELETE /tasks/{taskId}`).
+    pub fn delete(self) -> crate::ops::DeleteTask {
+        let [task_id] = self.ids;
+        crate::ops::DeleteTask { task_id }
+    }
+}
+/// `/vAppReplicaPoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VAppReplicaPointsPath {
+    ids: [Id; 0usize],
+}
+impl VAppReplicaPointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> VAppReplicaPointsIdPath {
+        let [] = self.ids;
+        VAppReplicaPointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the vApp replica restore points of all replicas (`GET /vAppReplicaPoints`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVAppReplicaPoints {
+        let [] = self.ids;
+        crate::ops::GetVAppReplicaPoints {
+        }
+    }
+    /// List the vApp replica restore points of all replicas in entity form (`GET /vAppReplicaPoints?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entities(self) -> crate::ops::GetVAppReplicaPointsEntities {
+        let [] = self.ids;
+        crate::ops::GetVAppReplicaPointsEntities {
+        }
+    }
+}
+/// `/vAppReplicaPoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VAppReplicaPointsIdPath {
+    ids: [Id; 1usize],
+}
+impl VAppReplicaPointsIdPath {
+    /// Read a reference to one vApp replica restore point (`GET /vAppReplicaPoints/{vAppReplicaPointId}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVAppReplicaPoint {
+        let [v_app_replica_point_id] = self.ids;
+        crate::ops::GetVAppReplicaPoint {
+            v_app_replica_point_id,
+        }
+    }
+    /// Read one vApp replica restore point with its time and method (`GET /vAppReplicaPoints/{vAppReplicaPointId}?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entity(self) -> crate::ops::GetVAppReplicaPointEntity {
+        let [v_app_replica_point_id] = self.ids;
+        crate::ops::GetVAppReplicaPointEntity {
+            v_app_replica_point_id,
+        }
+    }
+    /// Fail a vApp over to one of its replica restore points (`POST /vAppReplicaPoints/{vAppReplicaPointId}?action=failover`).
+    #[cfg(feature = "replicas")]
+    pub fn failover(self) -> crate::ops::FailoverVAppReplicaPoint {
+        let [v_app_replica_point_id] = self.ids;
+        crate::ops::FailoverVAppReplicaPoint {
+            v_app_replica_point_id,
+        }
+    }
+}
+/// `/vAppRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VAppRestorePointsPath {
+    ids: [Id; 0usize],
+}
+impl VAppRestorePointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> VAppRestorePointsIdPath {
+        let [] = self.ids;
+        VAppRestorePointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the vApp restore points of all backups (`GET /vAppRestorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVAppRestorePoints {
+        let [] = self.ids;
+        crate::ops::GetVAppRestorePoints {
+        }
+    }
+    /// List the vApp restore points of all backups in entity form (`GET /vAppRestorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetVAppRestorePointsEntities {
+        let [] = self.ids;
+        crate::ops::GetVAppRestorePointsEntities {
+        }
+    }
+}
+/// `/vAppRestorePoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VAppRestorePointsIdPath {
+    ids: [Id; 1usize],
+}
+impl VAppRestorePointsIdPath {
+    /// Read a reference to one vApp restore point (`GET /vAppRestorePoints/{vAppRestorePointId}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVAppRestorePoint {
+        let [v_app_restore_point_id] = self.ids;
+        crate::ops::GetVAppRestorePoint {
+            v_app_restore_point_id,
+        }
+    }
+    /// Read one vApp restore point with its time, method and vApp reference (`GET /vAppRestorePoints/{vAppRestorePointId}?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entity(self) -> crate::ops::GetVAppRestorePointEntity {
+        let [v_app_restore_point_id] = self.ids;
+        crate::ops::GetVAppRestorePointEntity {
+            v_app_restore_point_id,
+        }
+    }
+    /// Restore an entire Cloud Director vApp from one of its restore points (`POST /vAppRestorePoints/{vAppRestorePointId}?action=restore`).
+    #[cfg(feature = "backups")]
+    pub fn restore(
+        self,
+        body: veeam_em_model::RestoreSpec,
+    ) -> crate::ops::RestoreVAppRestorePoint {
+        let [v_app_restore_point_id] = self.ids;
+        crate::ops::RestoreVAppRestorePoint {
+            v_app_restore_point_id,
+            body,
+        }
+    }
+}
+/// `/vmReplicaPoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmReplicaPointsPath {
+    ids: [Id; 0usize],
+}
+impl VmReplicaPointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> VmReplicaPointsIdPath {
+        let [] = self.ids;
+        VmReplicaPointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the VM replica restore points of all replicas (`GET /vmReplicaPoints`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVmReplicaPoints {
+        let [] = self.ids;
+        crate::ops::GetVmReplicaPoints {}
+    }
+    /// List the VM replica restore points of all replicas in entity form (`GET /vmReplicaPoints?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entities(self) -> crate::ops::GetVmReplicaPointsEntities {
+        let [] = self.ids;
+        crate::ops::GetVmReplicaPointsEntities {
+        }
+    }
+}
+/// `/vmReplicaPoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmReplicaPointsIdPath {
+    ids: [Id; 1usize],
+}
+impl VmReplicaPointsIdPath {
+    /// `/vmReplicaPoints/{}/mounts`
+    #[cfg(feature = "replicas")]
+    pub fn mounts(self) -> VmReplicaPointsIdMountsPath {
+        VmReplicaPointsIdMountsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one VM replica restore point (`GET /vmReplicaPoints/{vmReplicaPointId}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVmReplicaPoint {
+        let [vm_replica_point_id] = self.ids;
+        crate::ops::GetVmReplicaPoint {
+            vm_replica_point_id,
+        }
+    }
+    /// Read one VM replica restore point with its time and method (`GET /vmReplicaPoints/{vmReplicaPointId}?format=Entity`).
+    #[cfg(feature = "replicas")]
+    pub fn get_entity(self) -> crate::ops::GetVmReplicaPointEntity {
+        let [vm_replica_point_id] = self.ids;
+        crate::ops::GetVmReplicaPointEntity {
+            vm_replica_point_id,
+        }
+    }
+    /// Fail a VM over to one of its replica restore points (`POST /vmReplicaPoints/{vmReplicaPointId}?action=failover`).
+    #[cfg(feature = "replicas")]
+    pub fn failover(self) -> crate::ops::FailoverVmReplicaPoint {
+        let [vm_replica_point_id] = self.ids;
+        crate::ops::FailoverVmReplicaPoint {
+            vm_replica_point_id,
+        }
+    }
+}
+/// `/vmReplicaPoints/{}/mounts`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmReplicaPointsIdMountsPath {
+    ids: [Id; 1usize],
+}
+impl VmReplicaPointsIdMountsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> VmReplicaPointsIdMountsIdPath {
+        let [p0] = self.ids;
+        VmReplicaPointsIdMountsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the mount points of a VM replica restore point in this logon session (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVmReplicaPointMounts {
+        let [vm_replica_point_id] = self.ids;
+        crate::ops::GetVmReplicaPointMounts {
+            vm_replica_point_id,
+        }
+    }
+    /// Mount a VM replica restore point to browse and restore guest files (`POST /vmReplicaPoints/{vmReplicaPointId}/mounts`).
+    #[cfg(feature = "replicas")]
+    pub fn create(self) -> crate::ops::CreateVmReplicaPointMount {
+        let [vm_replica_point_id] = self.ids;
+        crate::ops::CreateVmReplicaPointMount {
+            vm_replica_point_id,
+            body: None,
+        }
+    }
+}
+/// `/vmReplicaPoints/{}/mounts/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmReplicaPointsIdMountsIdPath {
+    ids: [Id; 2usize],
+}
+impl VmReplicaPointsIdMountsIdPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> VmReplicaPointsIdMountsIdIdPath {
+        let [p0, p1] = self.ids;
+        VmReplicaPointsIdMountsIdIdPath {
+            ids: [p0, p1, id.into()],
+        }
+    }
+    /// Read one replica mount point with the roots of the guest file systems (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVmReplicaPointMount {
+        let [vm_replica_point_id, mount_id] = self.ids;
+        crate::ops::GetVmReplicaPointMount {
+            vm_replica_point_id,
+            mount_id,
+        }
+    }
+    /// Unmount a VM replica restore point (`DELETE /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}`).
+    #[cfg(feature = "replicas")]
+    pub fn delete(self) -> crate::ops::DeleteVmReplicaPointMount {
+        let [vm_replica_point_id, mount_id] = self.ids;
+        crate::ops::DeleteVmReplicaPointMount {
+            vm_replica_point_id,
+            mount_id,
+        }
+    }
+}
+/// `/vmReplicaPoints/{}/mounts/{}/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmReplicaPointsIdMountsIdIdPath {
+    ids: [Id; 3usize],
+}
+impl VmReplicaPointsIdMountsIdIdPath {
+    /// Read a guest file or folder of a mounted VM replica restore point (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetVmReplicaPointFile {
+        let [vm_replica_point_id, mount_id, file_path] = self.ids;
+        crate::ops::GetVmReplicaPointFile {
+            vm_replica_point_id,
+            mount_id,
+            file_path,
+        }
+    }
+    /// List the files and subfolders of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll`).
+    #[cfg(feature = "replicas")]
+    pub fn list_all(self) -> crate::ops::ListVmReplicaPointFolder {
+        let [vm_replica_point_id, mount_id, file_path] = self.ids;
+        crate::ops::ListVmReplicaPointFolder {
+            vm_replica_point_id,
+            mount_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the subfolders of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs`).
+    #[cfg(feature = "replicas")]
+    pub fn list_dirs(self) -> crate::ops::ListVmReplicaPointFolderDirs {
+        let [vm_replica_point_id, mount_id, file_path] = self.ids;
+        crate::ops::ListVmReplicaPointFolderDirs {
+            vm_replica_point_id,
+            mount_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the files of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles`).
+    #[cfg(feature = "replicas")]
+    pub fn list_files(self) -> crate::ops::ListVmReplicaPointFolderFiles {
+        let [vm_replica_point_id, mount_id, file_path] = self.ids;
+        crate::ops::ListVmReplicaPointFolderFiles {
+            vm_replica_point_id,
+            mount_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// Restore a replica guest file or folder in place, or prepare it for download (`POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=restore`).
+    #[cfg(feature = "replicas")]
+    pub fn restore(
+        self,
+        body: veeam_em_model::FileRestoreSpec,
+    ) -> crate::ops::RestoreVmReplicaPointFile {
+        let [vm_replica_point_id, mount_id, file_path] = self.ids;
+        crate::ops::RestoreVmReplicaPointFile {
+            vm_replica_point_id,
+            mount_id,
+            file_path,
+            body,
+        }
+    }
+}
+/// `/vmRestorePoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmRestorePointsPath {
+    ids: [Id; 0usize],
+}
+impl VmRestorePointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> VmRestorePointsIdPath {
+        let [] = self.ids;
+        VmRestorePointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the VM restore points of all backups (`GET /vmRestorePoints`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVmRestorePoints {
+        let [] = self.ids;
+        crate::ops::GetVmRestorePoints {}
+    }
+    /// List the VM restore points of all backups in entity form (`GET /vmRestorePoints?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entities(self) -> crate::ops::GetVmRestorePointsEntities {
+        let [] = self.ids;
+        crate::ops::GetVmRestorePointsEntities {
+        }
+    }
+}
+/// `/vmRestorePoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmRestorePointsIdPath {
+    ids: [Id; 1usize],
+}
+impl VmRestorePointsIdPath {
+    /// `/vmRestorePoints/{}/mounts`
+    #[cfg(feature = "backups")]
+    pub fn mounts(self) -> VmRestorePointsIdMountsPath {
+        VmRestorePointsIdMountsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one VM restore point (`GET /vmRestorePoints/{vmRestorePointId}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVmRestorePoint {
+        let [vm_restore_point_id] = self.ids;
+        crate::ops::GetVmRestorePoint {
+            vm_restore_point_id,
+        }
+    }
+    /// Read one VM restore point with its time, method and VM reference (`GET /vmRestorePoints/{vmRestorePointId}?format=Entity`).
+    #[cfg(feature = "backups")]
+    pub fn get_entity(self) -> crate::ops::GetVmRestorePointEntity {
+        let [vm_restore_point_id] = self.ids;
+        crate::ops::GetVmRestorePointEntity {
+            vm_restore_point_id,
+        }
+    }
+    /// Restore an entire VM from one of its restore points (`POST /vmRestorePoints/{vmRestorePointId}?action=restore`).
+    #[cfg(feature = "backups")]
+    pub fn restore(
+        self,
+        body: veeam_em_model::RestoreSpec,
+    ) -> crate::ops::RestoreVmRestorePoint {
+        let [vm_restore_point_id] = self.ids;
+        crate::ops::RestoreVmRestorePoint {
+            vm_restore_point_id,
+            body,
+        }
+    }
+}
+/// `/vmRestorePoints/{}/mounts`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmRestorePointsIdMountsPath {
+    ids: [Id; 1usize],
+}
+impl VmRestorePointsIdMountsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> VmRestorePointsIdMountsIdPath {
+        let [p0] = self.ids;
+        VmRestorePointsIdMountsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the mount points of a VM restore point in this logon session (`GET /vmRestorePoints/{vmRestorePointId}/mounts`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVmRestorePointMounts {
+        let [vm_restore_point_id] = self.ids;
+        crate::ops::GetVmRestorePointMounts {
+            vm_restore_point_id,
+        }
+    }
+    /// Mount a VM restore point to browse and restore guest files (`POST /vmRestorePoints/{vmRestorePointId}/mounts`).
+    #[cfg(feature = "backups")]
+    pub fn create(self) -> crate::ops::CreateVmRestorePointMount {
+        let [vm_restore_point_id] = self.ids;
+        crate::ops::CreateVmRestorePointMount {
+            vm_restore_point_id,
+            body: None,
+        }
+    }
+}
+/// `/vmRestorePoints/{}/mounts/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmRestorePointsIdMountsIdPath {
+    ids: [Id; 2usize],
+}
+impl VmRestorePointsIdMountsIdPath {
+    /// Selects one item by id.
+    #[cfg(feature = "backups")]
+    pub fn id(self, id: impl Into<Id>) -> VmRestorePointsIdMountsIdIdPath {
+        let [p0, p1] = self.ids;
+        VmRestorePointsIdMountsIdIdPath {
+            ids: [p0, p1, id.into()],
+        }
+    }
+    /// Read one mount point with the roots of the guest file systems (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVmRestorePointMount {
+        let [vm_restore_point_id, mount_id] = self.ids;
+        crate::ops::GetVmRestorePointMount {
+            vm_restore_point_id,
+            mount_id,
+        }
+    }
+    /// Unmount a VM restore point (`DELETE /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}`).
+    #[cfg(feature = "backups")]
+    pub fn delete(self) -> crate::ops::DeleteVmRestorePointMount {
+        let [vm_restore_point_id, mount_id] = self.ids;
+        crate::ops::DeleteVmRestorePointMount {
+            vm_restore_point_id,
+            mount_id,
+        }
+    }
+}
+/// `/vmRestorePoints/{}/mounts/{}/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmRestorePointsIdMountsIdIdPath {
+    ids: [Id; 3usize],
+}
+impl VmRestorePointsIdMountsIdIdPath {
+    /// Read a guest file or folder of a mounted VM restore point (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}`).
+    #[cfg(feature = "backups")]
+    pub fn get(self) -> crate::ops::GetVmRestorePointFile {
+        let [vm_restore_point_id, mount_id, file_path] = self.ids;
+        crate::ops::GetVmRestorePointFile {
+            vm_restore_point_id,
+            mount_id,
+            file_path,
+        }
+    }
+    /// List the files and subfolders of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll`).
+    #[cfg(feature = "backups")]
+    pub fn list_all(self) -> crate::ops::ListVmRestorePointFolder {
+        let [vm_restore_point_id, mount_id, file_path] = self.ids;
+        crate::ops::ListVmRestorePointFolder {
+            vm_restore_point_id,
+            mount_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the subfolders of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs`).
+    #[cfg(feature = "backups")]
+    pub fn list_dirs(self) -> crate::ops::ListVmRestorePointFolderDirs {
+        let [vm_restore_point_id, mount_id, file_path] = self.ids;
+        crate::ops::ListVmRestorePointFolderDirs {
+            vm_restore_point_id,
+            mount_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// List the files of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles`).
+    #[cfg(feature = "backups")]
+    pub fn list_files(self) -> crate::ops::ListVmRestorePointFolderFiles {
+        let [vm_restore_point_id, mount_id, file_path] = self.ids;
+        crate::ops::ListVmRestorePointFolderFiles {
+            vm_restore_point_id,
+            mount_id,
+            file_path,
+            page_size: None,
+            page: None,
+        }
+    }
+    /// Restore a guest file or folder in place, or prepare it for download (`POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=restore`).
+    #[cfg(feature = "backups")]
+    pub fn restore(
+        self,
+        body: veeam_em_model::FileRestoreSpec,
+    ) -> crate::ops::RestoreVmRestorePointFile {
+        let [vm_restore_point_id, mount_id, file_path] = self.ids;
+        crate::ops::RestoreVmRestorePointFile {
+            vm_restore_point_id,
+            mount_id,
+            file_path,
+            body,
+        }
+    }
+}
+/// `/wanAccelerators`
+#[derive(Debug, Clone, PartialEq)]
+pub struct WanAcceleratorsPath {
+    ids: [Id; 0usize],
+}
+impl WanAcceleratorsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "infrastructure")]
+    pub fn id(self, id: impl Into<Id>) -> WanAcceleratorsIdPath {
+        let [] = self.ids;
+        WanAcceleratorsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the WAN accelerators of all backup servers (`GET /wanAccelerators`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetWanAccelerators {
+        let [] = self.ids;
+        crate::ops::GetWanAccelerators {}
+    }
+    /// List the WAN accelerators of all backup servers in entity form (`GET /wanAccelerators?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entities(self) -> crate::ops::GetWanAcceleratorsEntities {
+        let [] = self.ids;
+        crate::ops::GetWanAcceleratorsEntities {
+        }
+    }
+}
+/// `/wanAccelerators/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct WanAcceleratorsIdPath {
+    ids: [Id; 1usize],
+}
+impl WanAcceleratorsIdPath {
+    /// Read a reference to one WAN accelerator (`GET /wanAccelerators/{wanAcceleratorId}`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetWanAccelerator {
+        let [wan_accelerator_id] = self.ids;
+        crate::ops::GetWanAccelerator {
+            wan_accelerator_id,
+        }
+    }
+    /// Read one WAN accelerator with its cache, port and bandwidth settings (`GET /wanAccelerators/{wanAcceleratorId}?format=Entity`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get_entity(self) -> crate::ops::GetWanAcceleratorEntity {
+        let [wan_accelerator_id] = self.ids;
+        crate::ops::GetWanAcceleratorEntity {
+            wan_accelerator_id,
+        }
     }
 }

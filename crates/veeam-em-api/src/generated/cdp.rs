@@ -1012,7 +1012,7 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     ],
     auth: Auth::Session,
     idempotent: true,
-    aliases: &["/replicaTaskSessions/{taskSessionId}"],
+    aliases: &[],
     summary: "Read a reference to one CDP replication task session",
     page: Some("get_cdpreplicatasksessions_id.md"),
 };
@@ -1036,7 +1036,7 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     ],
     auth: Auth::Session,
     idempotent: true,
-    aliases: &["/replicaTaskSessions/{taskSessionId}"],
+    aliases: &[],
     summary: "Read one CDP replication task session with its state and size",
     page: Some("get_cdpreplicatasksessions_id.md"),
 };

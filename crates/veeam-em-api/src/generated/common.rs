@@ -41,13 +41,13 @@ pub(crate) const LOGON_ENTRY: Entry = Entry {
     query_params: &["v"],
     headers: &[],
     query_service: None,
-    request: None,
-    request_optional: false,
+    request: Some("LoginSpec"),
+    request_optional: true,
     responses: &[
         crate::entry::Success {
             status: 201u16,
             representation: Some("LogonSession"),
-            headers: &[],
+            headers: &["X-RestSvcSessionId"],
         },
     ],
     auth: Auth::Basic,
@@ -176,6 +176,126 @@ pub(crate) const GET_TASK_ENTRY: Entry = Entry {
     summary: "Read one task and its state",
     page: Some("get_tasks_id.md"),
 };
+pub(crate) const DELETE_TASK_ENTRY: Entry = Entry {
+    name: "DeleteTask",
+    family: "common",
+    method: "DELETE",
+    path: "/tasks/{taskId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Remove a task, stopping it if it still runs",
+    page: Some("delete_task_id.md"),
+};
+pub(crate) const GET_QUERY_SERVICE_ENTRY: Entry = Entry {
+    name: "GetQueryService",
+    family: "common",
+    method: "GET",
+    path: "/querySvc",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QuerySvc"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read the query service with its ready-made query links",
+    page: Some("get_querysvc.md"),
+};
+pub(crate) const GET_LOOKUP_SERVICE_ENTRY: Entry = Entry {
+    name: "GetLookupService",
+    family: "common",
+    method: "GET",
+    path: "/lookupSvc",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("LookupSvc"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read the lookup service with its links to lookups under each hierarchy root",
+    page: Some("get_lookupsvc.md"),
+};
+pub(crate) const LOOKUP_HIERARCHY_ITEMS_ENTRY: Entry = Entry {
+    name: "LookupHierarchyItems",
+    family: "common",
+    method: "GET",
+    path: "/lookup",
+    fixed_query: &[],
+    query_params: &["hierarchyRef", "host", "name", "type"],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("HierarchyItems"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Look up virtual infrastructure objects by hierarchy object reference, or by type and name under one hierarchy root",
+    page: Some("get_lookup.md"),
+};
+pub(crate) const QUERY_TASKS_ENTRY: Entry = Entry {
+    name: "QueryTasks",
+    family: "common",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "Task")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("Task"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search the tasks of the current logon session with filter, sorting and paging",
+    page: Some("get_query_task.md"),
+};
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
     GET_ENTRY_POINT_ENTRY,
@@ -185,6 +305,11 @@ pub(crate) static ENTRIES: &[Entry] = &[
     LOGOUT_ENTRY,
     GET_TASKS_ENTRY,
     GET_TASK_ENTRY,
+    DELETE_TASK_ENTRY,
+    GET_QUERY_SERVICE_ENTRY,
+    GET_LOOKUP_SERVICE_ENTRY,
+    LOOKUP_HIERARCHY_ITEMS_ENTRY,
+    QUERY_TASKS_ENTRY,
 ];
 /// One type per operation of this family.
 pub mod ops {
@@ -235,6 +360,8 @@ pub mod ops {
     pub struct Logon {
         /// Query parameter `v`. API version to log on with: latest or a version such as v1_7
         pub v: Option<String>,
+        /// The request body, `<LoginSpec>`, when there is one.
+        pub body: Option<veeam_em_model::LoginSpec>,
         /// User name and password.
         pub credentials: Credentials,
     }
@@ -250,6 +377,9 @@ pub mod ops {
                 out.push(("v".to_owned(), v.to_string()));
             }
             out
+        }
+        fn body(&self) -> Option<String> {
+            self.body.as_ref().map(veeam_em_model::to_string)
         }
         fn credentials(&self) -> Option<&Credentials> {
             Some(&self.credentials)
@@ -272,6 +402,11 @@ pub mod ops {
             };
             Ok(Self {
                 v: route.query_value("v").and_then(|v| v.parse().ok()),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::LoginSpec(body)) => Some(body.clone()),
+                    None => None,
+                    Some(_) => return Err(crate::incoming::missing_body(incoming)),
+                },
                 credentials: crate::incoming::credentials(incoming)?,
             })
         }
@@ -475,5 +610,253 @@ pub mod ops {
                 task_id: task_id_value.clone(),
             })
         }
+    }
+    /// Remove a task, stopping it if it still runs.
+    ///
+    /// `DELETE /tasks/{taskId}` -> 204 (no body)
+    ///
+    /// Reference page: `delete_task_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeleteTask {
+        /// Path parameter `{taskId}`.
+        pub task_id: Id,
+    }
+    impl Operation for DeleteTask {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::DELETE_TASK_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.task_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for DeleteTask {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for DeleteTask {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::DELETE_TASK_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::DELETE_TASK_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [task_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                task_id: task_id_value.clone(),
+            })
+        }
+    }
+    /// Read the query service with its ready-made query links.
+    ///
+    /// `GET /querySvc` -> 200 QuerySvc
+    ///
+    /// Reference page: `get_querysvc.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetQueryService;
+    impl Operation for GetQueryService {
+        type Output = veeam_em_model::QuerySvc;
+        const ENTRY: &'static Entry = &super::GET_QUERY_SERVICE_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetQueryService {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetQueryService {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_QUERY_SERVICE_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_QUERY_SERVICE_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Read the lookup service with its links to lookups under each hierarchy root.
+    ///
+    /// `GET /lookupSvc` -> 200 LookupSvc
+    ///
+    /// Reference page: `get_lookupsvc.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetLookupService;
+    impl Operation for GetLookupService {
+        type Output = veeam_em_model::LookupSvc;
+        const ENTRY: &'static Entry = &super::GET_LOOKUP_SERVICE_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetLookupService {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetLookupService {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_LOOKUP_SERVICE_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_LOOKUP_SERVICE_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Look up virtual infrastructure objects by hierarchy object reference, or by type and name under one hierarchy root.
+    ///
+    /// `GET /lookup` -> 200 HierarchyItems
+    ///
+    /// Reference page: `get_lookup.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LookupHierarchyItems {
+        /// Query parameter `hierarchyRef`. hierarchy object reference, e.g. urn:VMware:Vm:{hostId}.vm-80225 (first form)
+        pub hierarchy_ref: Option<String>,
+        /// Query parameter `host`. UID of the hierarchy root, urn:veeam:HierarchyRoot:... (second form)
+        pub host: Option<veeam_em_model::Uid>,
+        /// Query parameter `name`. object name; * matches every name (second form)
+        pub name: Option<String>,
+        /// Query parameter `type`. object type, e.g. Vm, Host, Cluster, Folder, Tag, Datastore (second form)
+        pub type_: Option<String>,
+    }
+    impl Operation for LookupHierarchyItems {
+        type Output = veeam_em_model::HierarchyItems;
+        const ENTRY: &'static Entry = &super::LOOKUP_HIERARCHY_ITEMS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            if let Some(v) = &self.hierarchy_ref {
+                out.push(("hierarchyRef".to_owned(), v.to_string()));
+            }
+            if let Some(v) = &self.host {
+                out.push(("host".to_owned(), v.to_string()));
+            }
+            if let Some(v) = &self.name {
+                out.push(("name".to_owned(), v.to_string()));
+            }
+            if let Some(v) = &self.type_ {
+                out.push(("type".to_owned(), v.to_string()));
+            }
+            out
+        }
+    }
+    impl TryFrom<&Incoming> for LookupHierarchyItems {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for LookupHierarchyItems {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::LOOKUP_HIERARCHY_ITEMS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::LOOKUP_HIERARCHY_ITEMS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                hierarchy_ref: route
+                    .query_value("hierarchyRef")
+                    .and_then(|v| v.parse().ok()),
+                host: route.query_value("host").and_then(|v| v.parse().ok()),
+                name: route.query_value("name").and_then(|v| v.parse().ok()),
+                type_: route.query_value("type").and_then(|v| v.parse().ok()),
+            })
+        }
+    }
+    /// Search the tasks of the current logon session with filter, sorting and paging.
+    ///
+    /// `GET /query?type=Task` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_task.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryTasks {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::TaskQuery>,
+    }
+    impl Operation for QueryTasks {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_TASKS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryTasks {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryTasks {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_TASKS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_TASKS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+}
+impl crate::query::QueryOperation for ops::QueryTasks {
+    type Type = crate::queries::TaskQuery;
+    type Entity = veeam_em_model::Task;
+    const LIST: &'static str = "Tasks";
+    const ENTITIES_PATH: &'static [&'static str] = &["Resources", "Tasks"];
+    const ITEMS: &'static [&'static str] = &["Task"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
     }
 }

@@ -56,6 +56,35 @@ pub(crate) const GET_BACKUP_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     summary: "List the connected backup servers in entity form",
     page: Some("get_backupservers.md"),
 };
+pub(crate) const CREATE_BACKUP_SERVER_ENTRY: Entry = Entry {
+    name: "CreateBackupServer",
+    family: "infrastructure",
+    method: "POST",
+    path: "/backupServers",
+    fixed_query: &[("action", "create")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("BackupServerSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 202u16,
+            representation: None,
+            headers: &[],
+        },
+        crate::entry::Success {
+            status: 201u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: false,
+    aliases: &[],
+    summary: "Connect a backup server to Enterprise Manager",
+    page: Some("post_backupservers.md"),
+};
 pub(crate) const GET_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "GetBackupServer",
     family: "infrastructure",
@@ -104,6 +133,419 @@ pub(crate) const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
     summary: "Read one backup server in entity form",
     page: Some("get_backupservers_id.md"),
 };
+pub(crate) const UPDATE_BACKUP_SERVER_ENTRY: Entry = Entry {
+    name: "UpdateBackupServer",
+    family: "infrastructure",
+    method: "PUT",
+    path: "/backupServers/{backupServerId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("BackupServerSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Change the description and connection settings of a backup server",
+    page: Some("put_backupservers_id.md"),
+};
+pub(crate) const DELETE_BACKUP_SERVER_ENTRY: Entry = Entry {
+    name: "DeleteBackupServer",
+    family: "infrastructure",
+    method: "DELETE",
+    path: "/backupServers/{backupServerId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Disconnect a backup server from Enterprise Manager",
+    page: Some("delete_backupservers_id.md"),
+};
+pub(crate) const COLLECT_BACKUP_SERVER_ENTRY: Entry = Entry {
+    name: "CollectBackupServer",
+    family: "infrastructure",
+    method: "POST",
+    path: "/backupServers/{backupServerId}",
+    fixed_query: &[("action", "collect")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 202u16,
+            representation: Some("Task"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: false,
+    aliases: &[],
+    summary: "Start collecting data from a backup server now",
+    page: Some("post_backupservers_id_collect.md"),
+};
+pub(crate) const QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
+    name: "QuickBackupOnBackupServer",
+    family: "infrastructure",
+    method: "POST",
+    path: "/backupServers/{backupServerId}",
+    fixed_query: &[("action", "quickbackup")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("QuickBackupStartupSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 202u16,
+            representation: Some("Task"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: false,
+    aliases: &[],
+    summary: "Run an incremental backup of one VM with the job that already protects it",
+    page: Some("post_backupservers_id_quickbackup.md"),
+};
+pub(crate) const VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
+    name: "VeeamZipOnBackupServer",
+    family: "infrastructure",
+    method: "POST",
+    path: "/backupServers/{backupServerId}",
+    fixed_query: &[("action", "veeamzip")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("VeeamZipStartupSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 202u16,
+            representation: Some("Task"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: false,
+    aliases: &[],
+    summary: "Create a VeeamZIP file of one or more VMware VMs in a chosen repository",
+    page: Some("post_backupservers_id_zip.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
+    name: "GetBackupServerCredentials",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/credentials",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("CredentialsInfoList"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the credentials records kept on a backup server",
+    page: Some("get_backupservers_id_creds.md"),
+};
+pub(crate) const CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
+    name: "CreateBackupServerCredentials",
+    family: "infrastructure",
+    method: "POST",
+    path: "/backupServers/{backupServerId}/credentials",
+    fixed_query: &[("action", "create")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("CredentialsInfoSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 201u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: false,
+    aliases: &[],
+    summary: "Add a credentials record to a backup server",
+    page: Some("post_backupservers_id_creds.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
+    name: "GetBackupServerCredentialsRecord",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("CredentialsInfo"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one credentials record of a backup server",
+    page: Some("get_backupservers_id_creds_id.md"),
+};
+pub(crate) const UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
+    name: "UpdateBackupServerCredentialsRecord",
+    family: "infrastructure",
+    method: "PUT",
+    path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("CredentialsInfo"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Change the user name, description or password of a credentials record",
+    page: Some("put_backupservers_id_creds_id.md"),
+};
+pub(crate) const DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
+    name: "DeleteBackupServerCredentialsRecord",
+    family: "infrastructure",
+    method: "DELETE",
+    path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Remove a credentials record that no component uses from a backup server",
+    page: Some("delete_backupservers_id_creds_id.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_PASSWORDS_ENTRY: Entry = Entry {
+    name: "GetBackupServerPasswords",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/passwords",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("PasswordKeyInfoList"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the encryption passwords kept on a backup server",
+    page: Some("get_backupservers_id_passwords.md"),
+};
+pub(crate) const CREATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
+    name: "CreateBackupServerPassword",
+    family: "infrastructure",
+    method: "POST",
+    path: "/backupServers/{backupServerId}/passwords",
+    fixed_query: &[("action", "create")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("PasswordKeyInfoSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 202u16,
+            representation: None,
+            headers: &[],
+        },
+        crate::entry::Success {
+            status: 201u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: false,
+    aliases: &[],
+    summary: "Add an encryption password with an optional hint to a backup server",
+    page: Some("post_backupservers_id_passwords.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
+    name: "GetBackupServerPassword",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/passwords/{passwordId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("PasswordKeyInfo"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read the hint and change time of one encryption password",
+    page: Some("get_backupservers_id_passwords_id.md"),
+};
+pub(crate) const UPDATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
+    name: "UpdateBackupServerPassword",
+    family: "infrastructure",
+    method: "PUT",
+    path: "/backupServers/{backupServerId}/passwords/{passwordId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("PasswordKeyInfoSpec"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Change the hint of an encryption password (the only editable field)",
+    page: Some("put_backupservers_id_passwords_id.md"),
+};
+pub(crate) const DELETE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
+    name: "DeleteBackupServerPassword",
+    family: "infrastructure",
+    method: "DELETE",
+    path: "/backupServers/{backupServerId}/passwords/{passwordId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 204u16,
+            representation: None,
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Remove an encryption password that no job refers to",
+    page: Some("delete_backupservers_id_passwords_id.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
+    name: "GetBackupServerExternalRepositories",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/externalRepositories",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the external repositories of one backup server",
+    page: Some("get_backupservers_id_externalrepositories.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
+    name: "GetBackupServerExternalRepositoriesEntities",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/externalRepositories",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("ExternalRepositories"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the external repositories of one backup server in entity form",
+    page: Some("get_backupservers_id_externalrepositories.md"),
+};
 pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetRepositories",
     family: "infrastructure",
@@ -126,6 +568,30 @@ pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
     idempotent: true,
     aliases: &[],
     summary: "List references to the backup repositories",
+    page: Some("get_repositories.md"),
+};
+pub(crate) const GET_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
+    name: "GetRepositoriesEntities",
+    family: "infrastructure",
+    method: "GET",
+    path: "/repositories",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("Repositories"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the backup repositories in entity form",
     page: Some("get_repositories.md"),
 };
 pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
@@ -152,14 +618,658 @@ pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
     summary: "Read a reference to one backup repository",
     page: Some("get_repositories_id.md"),
 };
+pub(crate) const GET_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
+    name: "GetRepositoryEntity",
+    family: "infrastructure",
+    method: "GET",
+    path: "/repositories/{repositoryId}",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("Repository"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one backup repository with its capacity, free space and kind",
+    page: Some("get_repositories_id.md"),
+};
+pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
+    name: "GetExternalRepositories",
+    family: "infrastructure",
+    method: "GET",
+    path: "/externalRepositories",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the external repositories of all backup servers",
+    page: Some("get_externalrepositories.md"),
+};
+pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
+    name: "GetExternalRepositoriesEntities",
+    family: "infrastructure",
+    method: "GET",
+    path: "/externalRepositories",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("ExternalRepositories"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the external repositories of all backup servers in entity form",
+    page: Some("get_externalrepositories.md"),
+};
+pub(crate) const GET_EXTERNAL_REPOSITORY_ENTRY: Entry = Entry {
+    name: "GetExternalRepository",
+    family: "infrastructure",
+    method: "GET",
+    path: "/externalRepositories/{externalRepositoryId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityRef"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read a reference to one external repository",
+    page: Some("get_externalrepositories_id.md"),
+};
+pub(crate) const GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
+    name: "GetExternalRepositoryEntity",
+    family: "infrastructure",
+    method: "GET",
+    path: "/externalRepositories/{externalRepositoryId}",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("ExternalRepository"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one external repository with its kind, path and used space",
+    page: Some("get_externalrepositories_id.md"),
+};
+pub(crate) const GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
+    name: "GetExternalRepositoryBackups",
+    family: "infrastructure",
+    method: "GET",
+    path: "/externalRepositories/{externalRepositoryId}/backups",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the backups kept in one external repository",
+    page: Some("get_externalrepositories_id_backups.md"),
+};
+pub(crate) const GET_MANAGED_SERVERS_ENTRY: Entry = Entry {
+    name: "GetManagedServers",
+    family: "infrastructure",
+    method: "GET",
+    path: "/managedServers",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the servers managed by all backup servers",
+    page: Some("get_managedservers.md"),
+};
+pub(crate) const GET_MANAGED_SERVERS_ENTITIES_ENTRY: Entry = Entry {
+    name: "GetManagedServersEntities",
+    family: "infrastructure",
+    method: "GET",
+    path: "/managedServers",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("ManagedServers"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the servers managed by all backup servers in entity form",
+    page: Some("get_managedservers.md"),
+};
+pub(crate) const GET_MANAGED_SERVER_ENTRY: Entry = Entry {
+    name: "GetManagedServer",
+    family: "infrastructure",
+    method: "GET",
+    path: "/managedServers/{managedServerId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityRef"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read a reference to one managed server",
+    page: Some("get_managedservers_id.md"),
+};
+pub(crate) const GET_MANAGED_SERVER_ENTITY_ENTRY: Entry = Entry {
+    name: "GetManagedServerEntity",
+    family: "infrastructure",
+    method: "GET",
+    path: "/managedServers/{managedServerId}",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("ManagedServer"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one managed server with its description and type",
+    page: Some("get_managedservers_id.md"),
+};
+pub(crate) const GET_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
+    name: "GetHierarchyRoots",
+    family: "infrastructure",
+    method: "GET",
+    path: "/hierarchyRoots",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the virtualization hosts added to all backup servers",
+    page: Some("get_hierarchyroots.md"),
+};
+pub(crate) const GET_HIERARCHY_ROOTS_ENTITIES_ENTRY: Entry = Entry {
+    name: "GetHierarchyRootsEntities",
+    family: "infrastructure",
+    method: "GET",
+    path: "/hierarchyRoots",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("HierarchyRoots"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the virtualization hosts added to all backup servers in entity form",
+    page: Some("get_hierarchyroots.md"),
+};
+pub(crate) const GET_HIERARCHY_ROOT_ENTRY: Entry = Entry {
+    name: "GetHierarchyRoot",
+    family: "infrastructure",
+    method: "GET",
+    path: "/hierarchyRoots/{hierarchyRootId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityRef"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read a reference to one hierarchy root",
+    page: Some("get_hierarchyroots_id.md"),
+};
+pub(crate) const GET_HIERARCHY_ROOT_ENTITY_ENTRY: Entry = Entry {
+    name: "GetHierarchyRootEntity",
+    family: "infrastructure",
+    method: "GET",
+    path: "/hierarchyRoots/{hierarchyRootId}",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("HierarchyRoot"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one hierarchy root with its unique ID and host type",
+    page: Some("get_hierarchyroots_id.md"),
+};
+pub(crate) const GET_WAN_ACCELERATORS_ENTRY: Entry = Entry {
+    name: "GetWanAccelerators",
+    family: "infrastructure",
+    method: "GET",
+    path: "/wanAccelerators",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the WAN accelerators of all backup servers",
+    page: Some("get_wanaccelerators.md"),
+};
+pub(crate) const GET_WAN_ACCELERATORS_ENTITIES_ENTRY: Entry = Entry {
+    name: "GetWanAcceleratorsEntities",
+    family: "infrastructure",
+    method: "GET",
+    path: "/wanAccelerators",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("WanAccelerators"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List the WAN accelerators of all backup servers in entity form",
+    page: Some("get_wanaccelerators.md"),
+};
+pub(crate) const GET_WAN_ACCELERATOR_ENTRY: Entry = Entry {
+    name: "GetWanAccelerator",
+    family: "infrastructure",
+    method: "GET",
+    path: "/wanAccelerators/{wanAcceleratorId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityRef"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read a reference to one WAN accelerator",
+    page: Some("get_wanaccelerators_id.md"),
+};
+pub(crate) const GET_WAN_ACCELERATOR_ENTITY_ENTRY: Entry = Entry {
+    name: "GetWanAcceleratorEntity",
+    family: "infrastructure",
+    method: "GET",
+    path: "/wanAccelerators/{wanAcceleratorId}",
+    fixed_query: &[("format", "Entity")],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("WanAccelerator"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one WAN accelerator with its cache, port and bandwidth settings",
+    page: Some("get_wanaccelerators_id.md"),
+};
+pub(crate) const QUERY_BACKUP_SERVERS_ENTRY: Entry = Entry {
+    name: "QueryBackupServers",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "BackupServer")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("BackupServer"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search connected backup servers with filter, sorting and paging",
+    page: Some("get_query_backupserver.md"),
+};
+pub(crate) const QUERY_CREDENTIALS_ENTRY: Entry = Entry {
+    name: "QueryCredentials",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "Credentials")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("Credentials"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search the credentials records of all backup servers with filter, sorting and paging",
+    page: Some("get_query_credentials.md"),
+};
+pub(crate) const QUERY_PASSWORDS_ENTRY: Entry = Entry {
+    name: "QueryPasswords",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "Passwords")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("Passwords"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search the encryption passwords of all backup servers with filter and paging",
+    page: Some("get_query_passwords.md"),
+};
+pub(crate) const QUERY_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
+    name: "QueryHierarchyRoots",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "HierarchyRoot")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("HierarchyRoot"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search virtualization hosts with filter, sorting and paging",
+    page: Some("get_query_hierarchyroot.md"),
+};
+pub(crate) const QUERY_MANAGED_SERVERS_ENTRY: Entry = Entry {
+    name: "QueryManagedServers",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "ManagedServer")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("ManagedServer"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search managed servers with filter, sorting and paging",
+    page: Some("get_query_managedserver.md"),
+};
+pub(crate) const QUERY_REPOSITORIES_ENTRY: Entry = Entry {
+    name: "QueryRepositories",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "Repository")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("Repository"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search backup repositories with filter, sorting and paging",
+    page: Some("get_query_repository.md"),
+};
+pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
+    name: "QueryWanAccelerators",
+    family: "infrastructure",
+    method: "GET",
+    path: "/query",
+    fixed_query: &[("type", "WanAccelerator")],
+    query_params: &[],
+    headers: &[],
+    query_service: Some("WanAccelerator"),
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("QueryResult"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Search WAN accelerators with filter, sorting and paging",
+    page: Some("get_query_wanaccelerator.md"),
+};
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
     GET_BACKUP_SERVERS_ENTRY,
     GET_BACKUP_SERVERS_ENTITIES_ENTRY,
+    CREATE_BACKUP_SERVER_ENTRY,
     GET_BACKUP_SERVER_ENTRY,
     GET_BACKUP_SERVER_ENTITY_ENTRY,
+    UPDATE_BACKUP_SERVER_ENTRY,
+    DELETE_BACKUP_SERVER_ENTRY,
+    COLLECT_BACKUP_SERVER_ENTRY,
+    QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY,
+    VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY,
+    GET_BACKUP_SERVER_CREDENTIALS_ENTRY,
+    CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY,
+    GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY,
+    UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY,
+    DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY,
+    GET_BACKUP_SERVER_PASSWORDS_ENTRY,
+    CREATE_BACKUP_SERVER_PASSWORD_ENTRY,
+    GET_BACKUP_SERVER_PASSWORD_ENTRY,
+    UPDATE_BACKUP_SERVER_PASSWORD_ENTRY,
+    DELETE_BACKUP_SERVER_PASSWORD_ENTRY,
+    GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY,
+    GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY,
     GET_REPOSITORIES_ENTRY,
+    GET_REPOSITORIES_ENTITIES_ENTRY,
     GET_REPOSITORY_ENTRY,
+    GET_REPOSITORY_ENTITY_ENTRY,
+    GET_EXTERNAL_REPOSITORIES_ENTRY,
+    GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY,
+    GET_EXTERNAL_REPOSITORY_ENTRY,
+    GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY,
+    GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY,
+    GET_MANAGED_SERVERS_ENTRY,
+    GET_MANAGED_SERVERS_ENTITIES_ENTRY,
+    GET_MANAGED_SERVER_ENTRY,
+    GET_MANAGED_SERVER_ENTITY_ENTRY,
+    GET_HIERARCHY_ROOTS_ENTRY,
+    GET_HIERARCHY_ROOTS_ENTITIES_ENTRY,
+    GET_HIERARCHY_ROOT_ENTRY,
+    GET_HIERARCHY_ROOT_ENTITY_ENTRY,
+    GET_WAN_ACCELERATORS_ENTRY,
+    GET_WAN_ACCELERATORS_ENTITIES_ENTRY,
+    GET_WAN_ACCELERATOR_ENTRY,
+    GET_WAN_ACCELERATOR_ENTITY_ENTRY,
+    QUERY_BACKUP_SERVERS_ENTRY,
+    QUERY_CREDENTIALS_ENTRY,
+    QUERY_PASSWORDS_ENTRY,
+    QUERY_HIERARCHY_ROOTS_ENTRY,
+    QUERY_MANAGED_SERVERS_ENTRY,
+    QUERY_REPOSITORIES_ENTRY,
+    QUERY_WAN_ACCELERATORS_ENTRY,
 ];
 /// One type per operation of this family.
 pub mod ops {
@@ -236,6 +1346,51 @@ pub mod ops {
                 return Err(mismatch());
             };
             Ok(Self {})
+        }
+    }
+    /// Connect a backup server to Enterprise Manager.
+    ///
+    /// `POST /backupServers?action=create` -> 202 (no body), 201 (no body)
+    ///
+    /// Reference page: `post_backupservers.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateBackupServer {
+        /// The request body, `<BackupServerSpec>`.
+        pub body: veeam_em_model::BackupServerSpec,
+    }
+    impl Operation for CreateBackupServer {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::CREATE_BACKUP_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for CreateBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::CREATE_BACKUP_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::CREATE_BACKUP_SERVER_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::BackupServerSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
         }
     }
     /// Read a reference to one backup server.
@@ -322,6 +1477,800 @@ pub mod ops {
             })
         }
     }
+    /// Change the description and connection settings of a backup server.
+    ///
+    /// `PUT /backupServers/{backupServerId}` -> 204 (no body)
+    ///
+    /// Reference page: `put_backupservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateBackupServer {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// The request body, `<BackupServerSpec>`.
+        pub body: veeam_em_model::BackupServerSpec,
+    }
+    impl Operation for UpdateBackupServer {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::UPDATE_BACKUP_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for UpdateBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::UPDATE_BACKUP_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::UPDATE_BACKUP_SERVER_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::BackupServerSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Disconnect a backup server from Enterprise Manager.
+    ///
+    /// `DELETE /backupServers/{backupServerId}` -> 204 (no body)
+    ///
+    /// Reference page: `delete_backupservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeleteBackupServer {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for DeleteBackupServer {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::DELETE_BACKUP_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for DeleteBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for DeleteBackupServer {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::DELETE_BACKUP_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::DELETE_BACKUP_SERVER_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// Start collecting data from a backup server now.
+    ///
+    /// `POST /backupServers/{backupServerId}?action=collect` -> 202 Task
+    ///
+    /// Reference page: `post_backupservers_id_collect.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CollectBackupServer {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for CollectBackupServer {
+        type Output = veeam_em_model::Task;
+        const ENTRY: &'static Entry = &super::COLLECT_BACKUP_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for CollectBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for CollectBackupServer {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::COLLECT_BACKUP_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::COLLECT_BACKUP_SERVER_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// Run an incremental backup of one VM with the job that already protects it.
+    ///
+    /// `POST /backupServers/{backupServerId}?action=quickbackup` -> 202 Task
+    ///
+    /// Reference page: `post_backupservers_id_quickbackup.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QuickBackupOnBackupServer {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// The request body, `<QuickBackupStartupSpec>`.
+        pub body: veeam_em_model::QuickBackupStartupSpec,
+    }
+    impl Operation for QuickBackupOnBackupServer {
+        type Output = veeam_em_model::Task;
+        const ENTRY: &'static Entry = &super::QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for QuickBackupOnBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::QuickBackupStartupSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Create a VeeamZIP file of one or more VMware VMs in a chosen repository.
+    ///
+    /// `POST /backupServers/{backupServerId}?action=veeamzip` -> 202 Task
+    ///
+    /// Reference page: `post_backupservers_id_zip.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VeeamZipOnBackupServer {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// The request body, `<VeeamZipStartupSpec>`.
+        pub body: veeam_em_model::VeeamZipStartupSpec,
+    }
+    impl Operation for VeeamZipOnBackupServer {
+        type Output = veeam_em_model::Task;
+        const ENTRY: &'static Entry = &super::VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for VeeamZipOnBackupServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::VeeamZipStartupSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// List the credentials records kept on a backup server.
+    ///
+    /// `GET /backupServers/{backupServerId}/credentials` -> 200 CredentialsInfoList
+    ///
+    /// Reference page: `get_backupservers_id_creds.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerCredentials {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerCredentials {
+        type Output = veeam_em_model::CredentialsInfoList;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_CREDENTIALS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerCredentials {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerCredentials {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_CREDENTIALS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_CREDENTIALS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// Add a credentials record to a backup server.
+    ///
+    /// `POST /backupServers/{backupServerId}/credentials?action=create` -> 201 (no body)
+    ///
+    /// Reference page: `post_backupservers_id_creds.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateBackupServerCredentials {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// The request body, `<CredentialsInfoSpec>`.
+        pub body: veeam_em_model::CredentialsInfoSpec,
+    }
+    impl Operation for CreateBackupServerCredentials {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for CreateBackupServerCredentials {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CredentialsInfoSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Read one credentials record of a backup server.
+    ///
+    /// `GET /backupServers/{backupServerId}/credentials/{credentialsId}` -> 200 CredentialsInfo
+    ///
+    /// Reference page: `get_backupservers_id_creds_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerCredentialsRecord {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// Path parameter `{credentialsId}`.
+        pub credentials_id: Id,
+    }
+    impl Operation for GetBackupServerCredentialsRecord {
+        type Output = veeam_em_model::CredentialsInfo;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str(), self.credentials_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerCredentialsRecord {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerCredentialsRecord {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name
+            {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value, credentials_id_value] = route
+                .path_values
+                .as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                credentials_id: credentials_id_value.clone(),
+            })
+        }
+    }
+    /// Change the user name, description or password of a credentials record.
+    ///
+    /// `PUT /backupServers/{backupServerId}/credentials/{credentialsId}` -> 204 (no body)
+    ///
+    /// Reference page: `put_backupservers_id_creds_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateBackupServerCredentialsRecord {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// Path parameter `{credentialsId}`.
+        pub credentials_id: Id,
+        /// The request body, `<CredentialsInfo>`.
+        pub body: veeam_em_model::CredentialsInfo,
+    }
+    impl Operation for UpdateBackupServerCredentialsRecord {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str(), self.credentials_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for UpdateBackupServerCredentialsRecord {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name
+                != super::UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name
+            {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value, credentials_id_value] = route
+                .path_values
+                .as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                credentials_id: credentials_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::CredentialsInfo(body)) => body.clone(),
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Remove a credentials record that no component uses from a backup server.
+    ///
+    /// `DELETE /backupServers/{backupServerId}/credentials/{credentialsId}` -> 204 (no body)
+    ///
+    /// Reference page: `delete_backupservers_id_creds_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeleteBackupServerCredentialsRecord {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// Path parameter `{credentialsId}`.
+        pub credentials_id: Id,
+    }
+    impl Operation for DeleteBackupServerCredentialsRecord {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str(), self.credentials_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for DeleteBackupServerCredentialsRecord {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for DeleteBackupServerCredentialsRecord {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name
+                != super::DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY.name
+            {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value, credentials_id_value] = route
+                .path_values
+                .as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                credentials_id: credentials_id_value.clone(),
+            })
+        }
+    }
+    /// List the encryption passwords kept on a backup server.
+    ///
+    /// `GET /backupServers/{backupServerId}/passwords` -> 200 PasswordKeyInfoList
+    ///
+    /// Reference page: `get_backupservers_id_passwords.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerPasswords {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerPasswords {
+        type Output = veeam_em_model::PasswordKeyInfoList;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_PASSWORDS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerPasswords {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerPasswords {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_PASSWORDS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_PASSWORDS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// Add an encryption password with an optional hint to a backup server.
+    ///
+    /// `POST /backupServers/{backupServerId}/passwords?action=create` -> 202 (no body), 201 (no body)
+    ///
+    /// Reference page: `post_backupservers_id_passwords.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateBackupServerPassword {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// The request body, `<PasswordKeyInfoSpec>`.
+        pub body: veeam_em_model::PasswordKeyInfoSpec,
+    }
+    impl Operation for CreateBackupServerPassword {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::CREATE_BACKUP_SERVER_PASSWORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for CreateBackupServerPassword {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::CREATE_BACKUP_SERVER_PASSWORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::CREATE_BACKUP_SERVER_PASSWORD_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::PasswordKeyInfoSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Read the hint and change time of one encryption password.
+    ///
+    /// `GET /backupServers/{backupServerId}/passwords/{passwordId}` -> 200 PasswordKeyInfo
+    ///
+    /// Reference page: `get_backupservers_id_passwords_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerPassword {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// Path parameter `{passwordId}`.
+        pub password_id: Id,
+    }
+    impl Operation for GetBackupServerPassword {
+        type Output = veeam_em_model::PasswordKeyInfo;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_PASSWORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str(), self.password_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerPassword {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerPassword {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_PASSWORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_PASSWORD_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value, password_id_value] = route
+                .path_values
+                .as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                password_id: password_id_value.clone(),
+            })
+        }
+    }
+    /// Change the hint of an encryption password (the only editable field).
+    ///
+    /// `PUT /backupServers/{backupServerId}/passwords/{passwordId}` -> 204 (no body)
+    ///
+    /// Reference page: `put_backupservers_id_passwords_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateBackupServerPassword {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// Path parameter `{passwordId}`.
+        pub password_id: Id,
+        /// The request body, `<PasswordKeyInfoSpec>`.
+        pub body: veeam_em_model::PasswordKeyInfoSpec,
+    }
+    impl Operation for UpdateBackupServerPassword {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::UPDATE_BACKUP_SERVER_PASSWORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str(), self.password_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for UpdateBackupServerPassword {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::UPDATE_BACKUP_SERVER_PASSWORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::UPDATE_BACKUP_SERVER_PASSWORD_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [backup_server_id_value, password_id_value] = route
+                .path_values
+                .as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                password_id: password_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::PasswordKeyInfoSpec(body)) => {
+                        body.clone()
+                    }
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Remove an encryption password that no job refers to.
+    ///
+    /// `DELETE /backupServers/{backupServerId}/passwords/{passwordId}` -> 204 (no body)
+    ///
+    /// Reference page: `delete_backupservers_id_passwords_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeleteBackupServerPassword {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+        /// Path parameter `{passwordId}`.
+        pub password_id: Id,
+    }
+    impl Operation for DeleteBackupServerPassword {
+        type Output = ();
+        const ENTRY: &'static Entry = &super::DELETE_BACKUP_SERVER_PASSWORD_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str(), self.password_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for DeleteBackupServerPassword {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for DeleteBackupServerPassword {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::DELETE_BACKUP_SERVER_PASSWORD_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::DELETE_BACKUP_SERVER_PASSWORD_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value, password_id_value] = route
+                .path_values
+                .as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+                password_id: password_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the external repositories of one backup server.
+    ///
+    /// `GET /backupServers/{backupServerId}/externalRepositories` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_backupservers_id_externalrepositories.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerExternalRepositories {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerExternalRepositories {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerExternalRepositories {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerExternalRepositories {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name
+                != super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY.name
+            {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// List the external repositories of one backup server in entity form.
+    ///
+    /// `GET /backupServers/{backupServerId}/externalRepositories?format=Entity` -> 200 ExternalRepositories
+    ///
+    /// Reference page: `get_backupservers_id_externalrepositories.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerExternalRepositoriesEntities {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerExternalRepositoriesEntities {
+        type Output = veeam_em_model::ExternalRepositories;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerExternalRepositoriesEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerExternalRepositoriesEntities {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY
+                    .name,
+                found: route.entry.name,
+            };
+            if route.entry.name
+                != super::GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY.name
+            {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
     /// List references to the backup repositories.
     ///
     /// `GET /repositories` -> 200 EntityReferences
@@ -351,6 +2300,43 @@ pub mod ops {
                 found: route.entry.name,
             };
             if route.entry.name != super::GET_REPOSITORIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// List the backup repositories in entity form.
+    ///
+    /// `GET /repositories?format=Entity` -> 200 Repositories
+    ///
+    /// Reference page: `get_repositories.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRepositoriesEntities;
+    impl Operation for GetRepositoriesEntities {
+        type Output = veeam_em_model::Repositories;
+        const ENTRY: &'static Entry = &super::GET_REPOSITORIES_ENTITIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetRepositoriesEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetRepositoriesEntities {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_REPOSITORIES_ENTITIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_REPOSITORIES_ENTITIES_ENTRY.name {
                 return Err(mismatch());
             }
             let [] = route.path_values.as_slice() else {
@@ -400,5 +2386,1162 @@ pub mod ops {
                 repository_id: repository_id_value.clone(),
             })
         }
+    }
+    /// Read one backup repository with its capacity, free space and kind.
+    ///
+    /// `GET /repositories/{repositoryId}?format=Entity` -> 200 Repository
+    ///
+    /// Reference page: `get_repositories_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRepositoryEntity {
+        /// Path parameter `{repositoryId}`.
+        pub repository_id: Id,
+    }
+    impl Operation for GetRepositoryEntity {
+        type Output = veeam_em_model::Repository;
+        const ENTRY: &'static Entry = &super::GET_REPOSITORY_ENTITY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetRepositoryEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetRepositoryEntity {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_REPOSITORY_ENTITY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_REPOSITORY_ENTITY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                repository_id: repository_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the external repositories of all backup servers.
+    ///
+    /// `GET /externalRepositories` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_externalrepositories.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetExternalRepositories;
+    impl Operation for GetExternalRepositories {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_EXTERNAL_REPOSITORIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetExternalRepositories {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetExternalRepositories {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_EXTERNAL_REPOSITORIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_EXTERNAL_REPOSITORIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// List the external repositories of all backup servers in entity form.
+    ///
+    /// `GET /externalRepositories?format=Entity` -> 200 ExternalRepositories
+    ///
+    /// Reference page: `get_externalrepositories.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetExternalRepositoriesEntities;
+    impl Operation for GetExternalRepositoriesEntities {
+        type Output = veeam_em_model::ExternalRepositories;
+        const ENTRY: &'static Entry = &super::GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetExternalRepositoriesEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetExternalRepositoriesEntities {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Read a reference to one external repository.
+    ///
+    /// `GET /externalRepositories/{externalRepositoryId}` -> 200 EntityRef
+    ///
+    /// Reference page: `get_externalrepositories_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetExternalRepository {
+        /// Path parameter `{externalRepositoryId}`.
+        pub external_repository_id: Id,
+    }
+    impl Operation for GetExternalRepository {
+        type Output = veeam_em_model::EntityRef;
+        const ENTRY: &'static Entry = &super::GET_EXTERNAL_REPOSITORY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.external_repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetExternalRepository {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetExternalRepository {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_EXTERNAL_REPOSITORY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_EXTERNAL_REPOSITORY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [external_repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                external_repository_id: external_repository_id_value.clone(),
+            })
+        }
+    }
+    /// Read one external repository with its kind, path and used space.
+    ///
+    /// `GET /externalRepositories/{externalRepositoryId}?format=Entity` -> 200 ExternalRepository
+    ///
+    /// Reference page: `get_externalrepositories_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetExternalRepositoryEntity {
+        /// Path parameter `{externalRepositoryId}`.
+        pub external_repository_id: Id,
+    }
+    impl Operation for GetExternalRepositoryEntity {
+        type Output = veeam_em_model::ExternalRepository;
+        const ENTRY: &'static Entry = &super::GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.external_repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetExternalRepositoryEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetExternalRepositoryEntity {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [external_repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                external_repository_id: external_repository_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the backups kept in one external repository.
+    ///
+    /// `GET /externalRepositories/{externalRepositoryId}/backups` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_externalrepositories_id_backups.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetExternalRepositoryBackups {
+        /// Path parameter `{externalRepositoryId}`.
+        pub external_repository_id: Id,
+    }
+    impl Operation for GetExternalRepositoryBackups {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.external_repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetExternalRepositoryBackups {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetExternalRepositoryBackups {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [external_repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                external_repository_id: external_repository_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the servers managed by all backup servers.
+    ///
+    /// `GET /managedServers` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_managedservers.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetManagedServers;
+    impl Operation for GetManagedServers {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_MANAGED_SERVERS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetManagedServers {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetManagedServers {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_MANAGED_SERVERS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_MANAGED_SERVERS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// List the servers managed by all backup servers in entity form.
+    ///
+    /// `GET /managedServers?format=Entity` -> 200 ManagedServers
+    ///
+    /// Reference page: `get_managedservers.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetManagedServersEntities;
+    impl Operation for GetManagedServersEntities {
+        type Output = veeam_em_model::ManagedServers;
+        const ENTRY: &'static Entry = &super::GET_MANAGED_SERVERS_ENTITIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetManagedServersEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetManagedServersEntities {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_MANAGED_SERVERS_ENTITIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_MANAGED_SERVERS_ENTITIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Read a reference to one managed server.
+    ///
+    /// `GET /managedServers/{managedServerId}` -> 200 EntityRef
+    ///
+    /// Reference page: `get_managedservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetManagedServer {
+        /// Path parameter `{managedServerId}`.
+        pub managed_server_id: Id,
+    }
+    impl Operation for GetManagedServer {
+        type Output = veeam_em_model::EntityRef;
+        const ENTRY: &'static Entry = &super::GET_MANAGED_SERVER_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.managed_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetManagedServer {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetManagedServer {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_MANAGED_SERVER_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_MANAGED_SERVER_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [managed_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                managed_server_id: managed_server_id_value.clone(),
+            })
+        }
+    }
+    /// Read one managed server with its description and type.
+    ///
+    /// `GET /managedServers/{managedServerId}?format=Entity` -> 200 ManagedServer
+    ///
+    /// Reference page: `get_managedservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetManagedServerEntity {
+        /// Path parameter `{managedServerId}`.
+        pub managed_server_id: Id,
+    }
+    impl Operation for GetManagedServerEntity {
+        type Output = veeam_em_model::ManagedServer;
+        const ENTRY: &'static Entry = &super::GET_MANAGED_SERVER_ENTITY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.managed_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetManagedServerEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetManagedServerEntity {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_MANAGED_SERVER_ENTITY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_MANAGED_SERVER_ENTITY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [managed_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                managed_server_id: managed_server_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the virtualization hosts added to all backup servers.
+    ///
+    /// `GET /hierarchyRoots` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_hierarchyroots.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetHierarchyRoots;
+    impl Operation for GetHierarchyRoots {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_HIERARCHY_ROOTS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetHierarchyRoots {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetHierarchyRoots {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_HIERARCHY_ROOTS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_HIERARCHY_ROOTS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// List the virtualization hosts added to all backup servers in entity form.
+    ///
+    /// `GET /hierarchyRoots?format=Entity` -> 200 HierarchyRoots
+    ///
+    /// Reference page: `get_hierarchyroots.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetHierarchyRootsEntities;
+    impl Operation for GetHierarchyRootsEntities {
+        type Output = veeam_em_model::HierarchyRoots;
+        const ENTRY: &'static Entry = &super::GET_HIERARCHY_ROOTS_ENTITIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetHierarchyRootsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetHierarchyRootsEntities {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_HIERARCHY_ROOTS_ENTITIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_HIERARCHY_ROOTS_ENTITIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Read a reference to one hierarchy root.
+    ///
+    /// `GET /hierarchyRoots/{hierarchyRootId}` -> 200 EntityRef
+    ///
+    /// Reference page: `get_hierarchyroots_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetHierarchyRoot {
+        /// Path parameter `{hierarchyRootId}`.
+        pub hierarchy_root_id: Id,
+    }
+    impl Operation for GetHierarchyRoot {
+        type Output = veeam_em_model::EntityRef;
+        const ENTRY: &'static Entry = &super::GET_HIERARCHY_ROOT_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.hierarchy_root_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetHierarchyRoot {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetHierarchyRoot {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_HIERARCHY_ROOT_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_HIERARCHY_ROOT_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [hierarchy_root_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                hierarchy_root_id: hierarchy_root_id_value.clone(),
+            })
+        }
+    }
+    /// Read one hierarchy root with its unique ID and host type.
+    ///
+    /// `GET /hierarchyRoots/{hierarchyRootId}?format=Entity` -> 200 HierarchyRoot
+    ///
+    /// Reference page: `get_hierarchyroots_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetHierarchyRootEntity {
+        /// Path parameter `{hierarchyRootId}`.
+        pub hierarchy_root_id: Id,
+    }
+    impl Operation for GetHierarchyRootEntity {
+        type Output = veeam_em_model::HierarchyRoot;
+        const ENTRY: &'static Entry = &super::GET_HIERARCHY_ROOT_ENTITY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.hierarchy_root_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetHierarchyRootEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetHierarchyRootEntity {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_HIERARCHY_ROOT_ENTITY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_HIERARCHY_ROOT_ENTITY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [hierarchy_root_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                hierarchy_root_id: hierarchy_root_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the WAN accelerators of all backup servers.
+    ///
+    /// `GET /wanAccelerators` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_wanaccelerators.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetWanAccelerators;
+    impl Operation for GetWanAccelerators {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_WAN_ACCELERATORS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetWanAccelerators {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetWanAccelerators {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_WAN_ACCELERATORS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_WAN_ACCELERATORS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// List the WAN accelerators of all backup servers in entity form.
+    ///
+    /// `GET /wanAccelerators?format=Entity` -> 200 WanAccelerators
+    ///
+    /// Reference page: `get_wanaccelerators.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetWanAcceleratorsEntities;
+    impl Operation for GetWanAcceleratorsEntities {
+        type Output = veeam_em_model::WanAccelerators;
+        const ENTRY: &'static Entry = &super::GET_WAN_ACCELERATORS_ENTITIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+    }
+    impl TryFrom<&Incoming> for GetWanAcceleratorsEntities {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetWanAcceleratorsEntities {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_WAN_ACCELERATORS_ENTITIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_WAN_ACCELERATORS_ENTITIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {})
+        }
+    }
+    /// Read a reference to one WAN accelerator.
+    ///
+    /// `GET /wanAccelerators/{wanAcceleratorId}` -> 200 EntityRef
+    ///
+    /// Reference page: `get_wanaccelerators_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetWanAccelerator {
+        /// Path parameter `{wanAcceleratorId}`.
+        pub wan_accelerator_id: Id,
+    }
+    impl Operation for GetWanAccelerator {
+        type Output = veeam_em_model::EntityRef;
+        const ENTRY: &'static Entry = &super::GET_WAN_ACCELERATOR_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.wan_accelerator_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetWanAccelerator {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetWanAccelerator {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_WAN_ACCELERATOR_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_WAN_ACCELERATOR_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [wan_accelerator_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                wan_accelerator_id: wan_accelerator_id_value.clone(),
+            })
+        }
+    }
+    /// Read one WAN accelerator with its cache, port and bandwidth settings.
+    ///
+    /// `GET /wanAccelerators/{wanAcceleratorId}?format=Entity` -> 200 WanAccelerator
+    ///
+    /// Reference page: `get_wanaccelerators_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetWanAcceleratorEntity {
+        /// Path parameter `{wanAcceleratorId}`.
+        pub wan_accelerator_id: Id,
+    }
+    impl Operation for GetWanAcceleratorEntity {
+        type Output = veeam_em_model::WanAccelerator;
+        const ENTRY: &'static Entry = &super::GET_WAN_ACCELERATOR_ENTITY_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.wan_accelerator_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetWanAcceleratorEntity {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetWanAcceleratorEntity {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_WAN_ACCELERATOR_ENTITY_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_WAN_ACCELERATOR_ENTITY_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [wan_accelerator_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                wan_accelerator_id: wan_accelerator_id_value.clone(),
+            })
+        }
+    }
+    /// Search connected backup servers with filter, sorting and paging.
+    ///
+    /// `GET /query?type=BackupServer` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_backupserver.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryBackupServers {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::BackupServerQuery>,
+    }
+    impl Operation for QueryBackupServers {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_BACKUP_SERVERS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryBackupServers {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryBackupServers {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_BACKUP_SERVERS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_BACKUP_SERVERS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Search the credentials records of all backup servers with filter, sorting and paging.
+    ///
+    /// `GET /query?type=Credentials` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_credentials.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryCredentials {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::CredentialsQuery>,
+    }
+    impl Operation for QueryCredentials {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_CREDENTIALS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryCredentials {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryCredentials {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_CREDENTIALS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_CREDENTIALS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Search the encryption passwords of all backup servers with filter and paging.
+    ///
+    /// `GET /query?type=Passwords` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_passwords.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryPasswords {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::PasswordsQuery>,
+    }
+    impl Operation for QueryPasswords {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_PASSWORDS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryPasswords {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryPasswords {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_PASSWORDS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_PASSWORDS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Search virtualization hosts with filter, sorting and paging.
+    ///
+    /// `GET /query?type=HierarchyRoot` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_hierarchyroot.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryHierarchyRoots {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::HierarchyRootQuery>,
+    }
+    impl Operation for QueryHierarchyRoots {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_HIERARCHY_ROOTS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryHierarchyRoots {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryHierarchyRoots {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_HIERARCHY_ROOTS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_HIERARCHY_ROOTS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Search managed servers with filter, sorting and paging.
+    ///
+    /// `GET /query?type=ManagedServer` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_managedserver.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryManagedServers {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::ManagedServerQuery>,
+    }
+    impl Operation for QueryManagedServers {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_MANAGED_SERVERS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryManagedServers {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryManagedServers {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_MANAGED_SERVERS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_MANAGED_SERVERS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Search backup repositories with filter, sorting and paging.
+    ///
+    /// `GET /query?type=Repository` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_repository.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryRepositories {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::RepositoryQuery>,
+    }
+    impl Operation for QueryRepositories {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_REPOSITORIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryRepositories {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryRepositories {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_REPOSITORIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_REPOSITORIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Search WAN accelerators with filter, sorting and paging.
+    ///
+    /// `GET /query?type=WanAccelerator` -> 200 QueryResult
+    ///
+    /// Reference page: `get_query_wanaccelerator.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct QueryWanAccelerators {
+        /// Filter, sorting, paging and format.
+        pub query: Query<crate::queries::WanAcceleratorQuery>,
+    }
+    impl Operation for QueryWanAccelerators {
+        type Output = veeam_em_model::QueryResult;
+        const ENTRY: &'static Entry = &super::QUERY_WAN_ACCELERATORS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![]
+        }
+        fn query_values(&self) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            out.extend(self.query.to_pairs());
+            out
+        }
+        fn check(&self) -> Result<(), String> {
+            self.query.check()
+        }
+    }
+    impl TryFrom<&Incoming> for QueryWanAccelerators {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for QueryWanAccelerators {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::QUERY_WAN_ACCELERATORS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::QUERY_WAN_ACCELERATORS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+}
+impl crate::query::QueryOperation for ops::QueryBackupServers {
+    type Type = crate::queries::BackupServerQuery;
+    type Entity = veeam_em_model::BackupServer;
+    const LIST: &'static str = "BackupServers";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "BackupServers"];
+    const ITEMS: &'static [&'static str] = &["BackupServer"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryCredentials {
+    type Type = crate::queries::CredentialsQuery;
+    type Entity = veeam_em_model::CredentialsInfo;
+    const LIST: &'static str = "CredentialsList";
+    const ENTITIES_PATH: &'static [&'static str] = &["Resources", "CredentialsList"];
+    const ITEMS: &'static [&'static str] = &["CredentialsInfo"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryPasswords {
+    type Type = crate::queries::PasswordsQuery;
+    type Entity = veeam_em_model::PasswordKeyInfo;
+    const LIST: &'static str = "PasswordKeyInfoList";
+    const ENTITIES_PATH: &'static [&'static str] = &["Resources", "PasswordKeyInfoList"];
+    const ITEMS: &'static [&'static str] = &["PasswordKeyInfo"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryHierarchyRoots {
+    type Type = crate::queries::HierarchyRootQuery;
+    type Entity = veeam_em_model::HierarchyRoot;
+    const LIST: &'static str = "HierarchyRoots";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "HierarchyRoots"];
+    const ITEMS: &'static [&'static str] = &["HierarchyRoot"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryManagedServers {
+    type Type = crate::queries::ManagedServerQuery;
+    type Entity = veeam_em_model::ManagedServer;
+    const LIST: &'static str = "ManagedServers";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "ManagedServers"];
+    const ITEMS: &'static [&'static str] = &["ManagedServer"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryRepositories {
+    type Type = crate::queries::RepositoryQuery;
+    type Entity = veeam_em_model::Repository;
+    const LIST: &'static str = "Repositories";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "Repositories"];
+    const ITEMS: &'static [&'static str] = &["Repository"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
+    }
+}
+impl crate::query::QueryOperation for ops::QueryWanAccelerators {
+    type Type = crate::queries::WanAcceleratorQuery;
+    type Entity = veeam_em_model::WanAccelerator;
+    const LIST: &'static str = "WanAccelerators";
+    const ENTITIES_PATH: &'static [&'static str] = &["Entities", "WanAccelerators"];
+    const ITEMS: &'static [&'static str] = &["WanAccelerator"];
+    fn query(&self) -> &Query<Self::Type> {
+        &self.query
+    }
+    fn query_mut(&mut self) -> &mut Query<Self::Type> {
+        &mut self.query
     }
 }

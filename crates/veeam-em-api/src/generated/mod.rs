@@ -8,33 +8,409 @@ use crate::entry::{Auth, Entry};
 use crate::incoming::{Incoming, RequestError};
 use crate::route::{Links as _, Route, RouteError};
 use crate::{ApiError, BaseUrl, SessionToken};
+#[cfg(feature = "agents")]
+mod agents;
+#[cfg(feature = "backups")]
+mod backups;
+#[cfg(feature = "catalog")]
+mod catalog;
 #[cfg(feature = "cdp")]
 mod cdp;
 mod common;
 #[cfg(feature = "infrastructure")]
 mod infrastructure;
+#[cfg(feature = "jobs")]
+mod jobs;
+#[cfg(feature = "nas")]
+mod nas;
+#[cfg(feature = "replicas")]
+mod replicas;
+#[cfg(feature = "reports")]
+mod reports;
+#[cfg(feature = "security")]
+mod security;
+#[cfg(feature = "sessions")]
+mod sessions;
 pub mod api;
 mod query_types;
 pub use query_types::{fields, queries};
 /// One type per operation: its parameters, body and output.
 pub mod ops {
+    #[cfg(feature = "agents")]
+    pub use super::agents::ops::*;
+    #[cfg(feature = "backups")]
+    pub use super::backups::ops::*;
+    #[cfg(feature = "catalog")]
+    pub use super::catalog::ops::*;
     #[cfg(feature = "cdp")]
     pub use super::cdp::ops::*;
     pub use super::common::ops::*;
     #[cfg(feature = "infrastructure")]
     pub use super::infrastructure::ops::*;
+    #[cfg(feature = "jobs")]
+    pub use super::jobs::ops::*;
+    #[cfg(feature = "nas")]
+    pub use super::nas::ops::*;
+    #[cfg(feature = "replicas")]
+    pub use super::replicas::ops::*;
+    #[cfg(feature = "reports")]
+    pub use super::reports::ops::*;
+    #[cfg(feature = "security")]
+    pub use super::security::ops::*;
+    #[cfg(feature = "sessions")]
+    pub use super::sessions::ops::*;
 }
 /// Every operation of the families in this build, in catalogue order (family by family).
 pub(crate) fn entries() -> Vec<Entry> {
     let mut all = Vec::new();
+    #[cfg(feature = "agents")] all.extend_from_slice(agents::ENTRIES);
+    #[cfg(feature = "backups")] all.extend_from_slice(backups::ENTRIES);
+    #[cfg(feature = "catalog")] all.extend_from_slice(catalog::ENTRIES);
     #[cfg(feature = "cdp")] all.extend_from_slice(cdp::ENTRIES);
     all.extend_from_slice(common::ENTRIES);
     #[cfg(feature = "infrastructure")] all.extend_from_slice(infrastructure::ENTRIES);
+    #[cfg(feature = "jobs")] all.extend_from_slice(jobs::ENTRIES);
+    #[cfg(feature = "nas")] all.extend_from_slice(nas::ENTRIES);
+    #[cfg(feature = "replicas")] all.extend_from_slice(replicas::ENTRIES);
+    #[cfg(feature = "reports")] all.extend_from_slice(reports::ENTRIES);
+    #[cfg(feature = "security")] all.extend_from_slice(security::ENTRIES);
+    #[cfg(feature = "sessions")] all.extend_from_slice(sessions::ENTRIES);
     all
 }
 /// Any operation an `Href` alone can stand for (no request body, no credentials).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyOperation {
+    #[cfg(feature = "agents")]
+    /// `GET /agents` -> 200 Agents
+    GetAgentsService(ops::GetAgentsService),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs` -> 200 EntityReferences
+    GetAgentBackupJobs(ops::GetAgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs?format=Entity` -> 200 AgentBackupJobs
+    GetAgentBackupJobsEntities(ops::GetAgentBackupJobsEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}` -> 200 EntityRef
+    GetAgentBackupJob(ops::GetAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}?format=Entity` -> 200 AgentBackupJob
+    GetAgentBackupJobEntity(ops::GetAgentBackupJobEntity),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=start` -> 202 Task
+    StartAgentBackupJob(ops::StartAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=stop` -> 202 Task
+    StopAgentBackupJob(ops::StopAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=retry` -> 202 Task
+    RetryAgentBackupJob(ops::RetryAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=toggleScheduleEnabled` -> 202 Task
+    ToggleAgentBackupJobSchedule(ops::ToggleAgentBackupJobSchedule),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}/includes` -> 200 ObjectsInAgentBackupJob
+    GetAgentBackupJobIncludes(ops::GetAgentBackupJobIncludes),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}/includes/{includeId}` -> 200 ObjectInAgentBackupJob
+    GetAgentBackupJobInclude(ops::GetAgentBackupJobInclude),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups` -> 200 EntityReferences
+    GetAgentProtectionGroups(ops::GetAgentProtectionGroups),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups?format=Entity` -> 200 AgentProtectionGroups
+    GetAgentProtectionGroupsEntities(ops::GetAgentProtectionGroupsEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}` -> 200 EntityRef
+    GetAgentProtectionGroup(ops::GetAgentProtectionGroup),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}?format=Entity` -> 200 AgentProtectionGroup
+    GetAgentProtectionGroupEntity(ops::GetAgentProtectionGroupEntity),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}/discoveredComputers` -> 200 EntityReferences
+    GetAgentProtectionGroupComputers(ops::GetAgentProtectionGroupComputers),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}/discoveredComputers?format=Entity` -> 200 DiscoveredComputers
+    GetAgentProtectionGroupComputersEntities(
+        ops::GetAgentProtectionGroupComputersEntities,
+    ),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers` -> 200 EntityReferences
+    GetDiscoveredComputers(ops::GetDiscoveredComputers),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers?format=Entity` -> 200 DiscoveredComputers
+    GetDiscoveredComputersEntities(ops::GetDiscoveredComputersEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers/{computerId}` -> 200 EntityRef
+    GetDiscoveredComputer(ops::GetDiscoveredComputer),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers/{computerId}?format=Entity` -> 200 DiscoveredComputer
+    GetDiscoveredComputerEntity(ops::GetDiscoveredComputerEntity),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/backups` -> 200 EntityReferences
+    GetAgentBackups(ops::GetAgentBackups),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/backupFiles` -> 200 EntityReferences
+    GetAgentBackupFiles(ops::GetAgentBackupFiles),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/backupSessions` -> 200 EntityReferences
+    GetAgentBackupSessions(ops::GetAgentBackupSessions),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/restorePoints` -> 200 EntityReferences
+    GetAgentBackupRestorePoints(ops::GetAgentBackupRestorePoints),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints` -> 200 EntityReferences
+    GetAgentRestorePoints(ops::GetAgentRestorePoints),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints?format=Entity` -> 200 AgentRestorePoints
+    GetAgentRestorePointsEntities(ops::GetAgentRestorePointsEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}` -> 200 EntityRef
+    GetAgentRestorePoint(ops::GetAgentRestorePoint),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}?format=Entity` -> 200 AgentRestorePoint
+    GetAgentRestorePointEntity(ops::GetAgentRestorePointEntity),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts` -> 200 AgentRestorePointMounts
+    GetAgentRestorePointMounts(ops::GetAgentRestorePointMounts),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts` -> 202 Task
+    MountAgentRestorePoint(ops::MountAgentRestorePoint),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}` -> 200 AgentRestorePointMount
+    GetAgentRestorePointMount(ops::GetAgentRestorePointMount),
+    #[cfg(feature = "agents")]
+    /// `DELETE /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}` -> 204 (no body)
+    UnmountAgentRestorePoint(ops::UnmountAgentRestorePoint),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}` -> 200 FileSystemEntries
+    GetAgentMountEntries(ops::GetAgentMountEntries),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll` -> 200 FileSystemEntries
+    ListAgentMountEntries(ops::ListAgentMountEntries),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs` -> 200 FileSystemEntries
+    ListAgentMountDirectories(ops::ListAgentMountDirectories),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles` -> 200 FileSystemEntries
+    ListAgentMountFiles(ops::ListAgentMountFiles),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=AgentBackupJob` -> 200 QueryResult
+    QueryAgentBackupJobs(ops::QueryAgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=ObjectInAgentBackupJob` -> 200 QueryResult
+    QueryObjectsInAgentBackupJobs(ops::QueryObjectsInAgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=AgentProtectionGroup` -> 200 QueryResult
+    QueryAgentProtectionGroups(ops::QueryAgentProtectionGroups),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=DiscoveredComputer` -> 200 QueryResult
+    QueryDiscoveredComputers(ops::QueryDiscoveredComputers),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=AgentRestorePoint` -> 200 QueryResult
+    QueryAgentRestorePoints(ops::QueryAgentRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backups` -> 200 EntityReferences
+    GetBackups(ops::GetBackups),
+    #[cfg(feature = "backups")]
+    /// `GET /backups?format=Entity` -> 200 Backups
+    GetBackupsEntities(ops::GetBackupsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}` -> 200 EntityRef
+    GetBackup(ops::GetBackup),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}?format=Entity` -> 200 Backup
+    GetBackupEntity(ops::GetBackupEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/childbackups` -> 200 EntityReferences
+    GetBackupChildBackups(ops::GetBackupChildBackups),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/childbackups?format=Entity` -> 200 Backups
+    GetBackupChildBackupsEntities(ops::GetBackupChildBackupsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/restorePoints` -> 200 EntityReferences
+    GetBackupRestorePoints(ops::GetBackupRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/restorePoints?format=Entity` -> 200 RestorePoints
+    GetBackupRestorePointsEntities(ops::GetBackupRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/backupFiles` -> 200 EntityReferences
+    GetBackupBackupFiles(ops::GetBackupBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/backupFiles?format=Entity` -> 200 BackupFiles
+    GetBackupBackupFilesEntities(ops::GetBackupBackupFilesEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles` -> 200 EntityReferences
+    GetBackupFiles(ops::GetBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles?format=Entity` -> 200 BackupFiles
+    GetBackupFilesEntities(ops::GetBackupFilesEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}` -> 200 EntityRef
+    GetBackupFile(ops::GetBackupFile),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}?format=Entity` -> 200 BackupFile
+    GetBackupFileEntity(ops::GetBackupFileEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/restorePoints` -> 200 EntityReferences
+    GetBackupFileRestorePoints(ops::GetBackupFileRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/restorePoints?format=Entity` -> 200 RestorePoints
+    GetBackupFileRestorePointsEntities(ops::GetBackupFileRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/vmRestorePoints` -> 200 EntityReferences
+    GetBackupFileVmRestorePoints(ops::GetBackupFileVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/vmRestorePoints?format=Entity` -> 200 VmRestorePoints
+    GetBackupFileVmRestorePointsEntities(ops::GetBackupFileVmRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints` -> 200 EntityReferences
+    GetRestorePoints(ops::GetRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints?format=Entity` -> 200 RestorePoints
+    GetRestorePointsEntities(ops::GetRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}` -> 200 EntityRef
+    GetRestorePoint(ops::GetRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}?format=Entity` -> 200 RestorePoint
+    GetRestorePointEntity(ops::GetRestorePointEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/agentRestorePoints` -> 200 EntityReferences
+    GetRestorePointAgentRestorePoints(ops::GetRestorePointAgentRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/backupFiles` -> 200 EntityReferences
+    GetRestorePointBackupFiles(ops::GetRestorePointBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/backupFiles?format=Entity` -> 200 BackupFiles
+    GetRestorePointBackupFilesEntities(ops::GetRestorePointBackupFilesEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vAppRestorePoints` -> 200 EntityReferences
+    GetRestorePointVAppRestorePoints(ops::GetRestorePointVAppRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vAppRestorePoints?format=Entity` -> 200 VAppRestorePoints
+    GetRestorePointVAppRestorePointsEntities(
+        ops::GetRestorePointVAppRestorePointsEntities,
+    ),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vmRestorePoints` -> 200 EntityReferences
+    GetRestorePointVmRestorePoints(ops::GetRestorePointVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vmRestorePoints?format=Entity` -> 200 VmRestorePoints
+    GetRestorePointVmRestorePointsEntities(ops::GetRestorePointVmRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints` -> 200 EntityReferences
+    GetVmRestorePoints(ops::GetVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints?format=Entity` -> 200 VmRestorePoints
+    GetVmRestorePointsEntities(ops::GetVmRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}` -> 200 EntityRef
+    GetVmRestorePoint(ops::GetVmRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}?format=Entity` -> 200 VmRestorePoint
+    GetVmRestorePointEntity(ops::GetVmRestorePointEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts` -> 200 VmRestorePointMounts
+    GetVmRestorePointMounts(ops::GetVmRestorePointMounts),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}` -> 200 VmRestorePointMount
+    GetVmRestorePointMount(ops::GetVmRestorePointMount),
+    #[cfg(feature = "backups")]
+    /// `DELETE /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}` -> 204 (no body)
+    DeleteVmRestorePointMount(ops::DeleteVmRestorePointMount),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    GetVmRestorePointFile(ops::GetVmRestorePointFile),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    ListVmRestorePointFolder(ops::ListVmRestorePointFolder),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    ListVmRestorePointFolderDirs(ops::ListVmRestorePointFolderDirs),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    ListVmRestorePointFolderFiles(ops::ListVmRestorePointFolderFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints` -> 200 EntityReferences
+    GetVAppRestorePoints(ops::GetVAppRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints?format=Entity` -> 200 VAppRestorePoints
+    GetVAppRestorePointsEntities(ops::GetVAppRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints/{vAppRestorePointId}` -> 200 EntityRef
+    GetVAppRestorePoint(ops::GetVAppRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints/{vAppRestorePointId}?format=Entity` -> 200 VAppRestorePoint
+    GetVAppRestorePointEntity(ops::GetVAppRestorePointEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=Backup` -> 200 QueryResult
+    QueryBackups(ops::QueryBackups),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=BackupFile` -> 200 QueryResult
+    QueryBackupFiles(ops::QueryBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=RestorePoint` -> 200 QueryResult
+    QueryRestorePoints(ops::QueryRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=VmRestorePoint` -> 200 QueryResult
+    QueryVmRestorePoints(ops::QueryVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=vAppRestorePoint` -> 200 QueryResult
+    QueryVAppRestorePoints(ops::QueryVAppRestorePoints),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms` -> 200 EntityReferences
+    GetCatalogVms(ops::GetCatalogVms),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms?format=Entity` -> 200 CatalogVms
+    GetCatalogVmsEntities(ops::GetCatalogVmsEntities),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}` -> 200 EntityRef
+    GetCatalogVm(ops::GetCatalogVm),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}?format=Entity` -> 200 CatalogVm
+    GetCatalogVmEntity(ops::GetCatalogVmEntity),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints` -> 200 EntityReferences
+    GetCatalogVmRestorePoints(ops::GetCatalogVmRestorePoints),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints?format=Entity` -> 200 CatalogVmRestorePoints
+    GetCatalogVmRestorePointsEntities(ops::GetCatalogVmRestorePointsEntities),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}` -> 200 EntityRef
+    GetCatalogVmRestorePoint(ops::GetCatalogVmRestorePoint),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}?format=Entity` -> 200 CatalogVmRestorePoint
+    GetCatalogVmRestorePointEntity(ops::GetCatalogVmRestorePointEntity),
+    #[cfg(feature = "catalog")]
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}?action=browse` -> 200 Task, 202 Task
+    BrowseCatalogVmRestorePoint(ops::BrowseCatalogVmRestorePoint),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/` -> 200 FileSystemEntry
+    GetCatalogGuestFsRoot(ops::GetCatalogGuestFsRoot),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listAll` -> 200 FileSystemEntries
+    ListCatalogGuestFsRoot(ops::ListCatalogGuestFsRoot),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listFiles` -> 200 FileSystemEntries
+    ListCatalogGuestFsRootFiles(ops::ListCatalogGuestFsRootFiles),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listDirs` -> 200 FileSystemEntries
+    ListCatalogGuestFsRootDirs(ops::ListCatalogGuestFsRootDirs),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}` -> 200 FileSystemEntries
+    GetCatalogGuestFsEntry(ops::GetCatalogGuestFsEntry),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll` -> 200 FileSystemEntries
+    ListCatalogGuestFsEntry(ops::ListCatalogGuestFsEntry),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    ListCatalogGuestFsEntryFiles(ops::ListCatalogGuestFsEntryFiles),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    ListCatalogGuestFsEntryDirs(ops::ListCatalogGuestFsEntryDirs),
+    #[cfg(feature = "catalog")]
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore` -> 202 Task
+    RestoreCatalogGuestFsEntry(ops::RestoreCatalogGuestFsEntry),
     #[cfg(feature = "cdp")]
     /// `GET /cdpPolicies` -> 200 EntityReferences
     GetCdpPolicies(ops::GetCdpPolicies),
@@ -172,6 +548,16 @@ pub enum AnyOperation {
     GetTasks(ops::GetTasks),
     /// `GET /tasks/{taskId}` -> 200 Task
     GetTask(ops::GetTask),
+    /// `DELETE /tasks/{taskId}` -> 204 (no body)
+    DeleteTask(ops::DeleteTask),
+    /// `GET /querySvc` -> 200 QuerySvc
+    GetQueryService(ops::GetQueryService),
+    /// `GET /lookupSvc` -> 200 LookupSvc
+    GetLookupService(ops::GetLookupService),
+    /// `GET /lookup` -> 200 HierarchyItems
+    LookupHierarchyItems(ops::LookupHierarchyItems),
+    /// `GET /query?type=Task` -> 200 QueryResult
+    QueryTasks(ops::QueryTasks),
     #[cfg(feature = "infrastructure")]
     /// `GET /backupServers` -> 200 EntityReferences
     GetBackupServers(ops::GetBackupServers),
@@ -185,16 +571,1030 @@ pub enum AnyOperation {
     /// `GET /backupServers/{backupServerId}?format=Entity` -> 200 BackupServer
     GetBackupServerEntity(ops::GetBackupServerEntity),
     #[cfg(feature = "infrastructure")]
+    /// `DELETE /backupServers/{backupServerId}` -> 204 (no body)
+    DeleteBackupServer(ops::DeleteBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers/{backupServerId}?action=collect` -> 202 Task
+    CollectBackupServer(ops::CollectBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/credentials` -> 200 CredentialsInfoList
+    GetBackupServerCredentials(ops::GetBackupServerCredentials),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/credentials/{credentialsId}` -> 200 CredentialsInfo
+    GetBackupServerCredentialsRecord(ops::GetBackupServerCredentialsRecord),
+    #[cfg(feature = "infrastructure")]
+    /// `DELETE /backupServers/{backupServerId}/credentials/{credentialsId}` -> 204 (no body)
+    DeleteBackupServerCredentialsRecord(ops::DeleteBackupServerCredentialsRecord),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/passwords` -> 200 PasswordKeyInfoList
+    GetBackupServerPasswords(ops::GetBackupServerPasswords),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/passwords/{passwordId}` -> 200 PasswordKeyInfo
+    GetBackupServerPassword(ops::GetBackupServerPassword),
+    #[cfg(feature = "infrastructure")]
+    /// `DELETE /backupServers/{backupServerId}/passwords/{passwordId}` -> 204 (no body)
+    DeleteBackupServerPassword(ops::DeleteBackupServerPassword),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/externalRepositories` -> 200 EntityReferences
+    GetBackupServerExternalRepositories(ops::GetBackupServerExternalRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/externalRepositories?format=Entity` -> 200 ExternalRepositories
+    GetBackupServerExternalRepositoriesEntities(
+        ops::GetBackupServerExternalRepositoriesEntities,
+    ),
+    #[cfg(feature = "infrastructure")]
     /// `GET /repositories` -> 200 EntityReferences
     GetRepositories(ops::GetRepositories),
     #[cfg(feature = "infrastructure")]
+    /// `GET /repositories?format=Entity` -> 200 Repositories
+    GetRepositoriesEntities(ops::GetRepositoriesEntities),
+    #[cfg(feature = "infrastructure")]
     /// `GET /repositories/{repositoryId}` -> 200 EntityRef
     GetRepository(ops::GetRepository),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /repositories/{repositoryId}?format=Entity` -> 200 Repository
+    GetRepositoryEntity(ops::GetRepositoryEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories` -> 200 EntityReferences
+    GetExternalRepositories(ops::GetExternalRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories?format=Entity` -> 200 ExternalRepositories
+    GetExternalRepositoriesEntities(ops::GetExternalRepositoriesEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories/{externalRepositoryId}` -> 200 EntityRef
+    GetExternalRepository(ops::GetExternalRepository),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories/{externalRepositoryId}?format=Entity` -> 200 ExternalRepository
+    GetExternalRepositoryEntity(ops::GetExternalRepositoryEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories/{externalRepositoryId}/backups` -> 200 EntityReferences
+    GetExternalRepositoryBackups(ops::GetExternalRepositoryBackups),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers` -> 200 EntityReferences
+    GetManagedServers(ops::GetManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers?format=Entity` -> 200 ManagedServers
+    GetManagedServersEntities(ops::GetManagedServersEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers/{managedServerId}` -> 200 EntityRef
+    GetManagedServer(ops::GetManagedServer),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers/{managedServerId}?format=Entity` -> 200 ManagedServer
+    GetManagedServerEntity(ops::GetManagedServerEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots` -> 200 EntityReferences
+    GetHierarchyRoots(ops::GetHierarchyRoots),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots?format=Entity` -> 200 HierarchyRoots
+    GetHierarchyRootsEntities(ops::GetHierarchyRootsEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots/{hierarchyRootId}` -> 200 EntityRef
+    GetHierarchyRoot(ops::GetHierarchyRoot),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots/{hierarchyRootId}?format=Entity` -> 200 HierarchyRoot
+    GetHierarchyRootEntity(ops::GetHierarchyRootEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators` -> 200 EntityReferences
+    GetWanAccelerators(ops::GetWanAccelerators),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators?format=Entity` -> 200 WanAccelerators
+    GetWanAcceleratorsEntities(ops::GetWanAcceleratorsEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators/{wanAcceleratorId}` -> 200 EntityRef
+    GetWanAccelerator(ops::GetWanAccelerator),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators/{wanAcceleratorId}?format=Entity` -> 200 WanAccelerator
+    GetWanAcceleratorEntity(ops::GetWanAcceleratorEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=BackupServer` -> 200 QueryResult
+    QueryBackupServers(ops::QueryBackupServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=Credentials` -> 200 QueryResult
+    QueryCredentials(ops::QueryCredentials),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=Passwords` -> 200 QueryResult
+    QueryPasswords(ops::QueryPasswords),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=HierarchyRoot` -> 200 QueryResult
+    QueryHierarchyRoots(ops::QueryHierarchyRoots),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=ManagedServer` -> 200 QueryResult
+    QueryManagedServers(ops::QueryManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=Repository` -> 200 QueryResult
+    QueryRepositories(ops::QueryRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=WanAccelerator` -> 200 QueryResult
+    QueryWanAccelerators(ops::QueryWanAccelerators),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs` -> 200 EntityReferences
+    GetJobs(ops::GetJobs),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs?format=Entity` -> 200 Jobs
+    GetJobsEntities(ops::GetJobsEntities),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}` -> 200 EntityRef
+    GetJob(ops::GetJob),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}?format=Entity` -> 200 Job
+    GetJobEntity(ops::GetJobEntity),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}` -> 202 Task
+    DeleteJob(ops::DeleteJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=start` -> 202 Task
+    StartJob(ops::StartJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=stop` -> 202 Task
+    StopJob(ops::StopJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=retry` -> 202 Task
+    RetryJob(ops::RetryJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=sync` -> 202 Task
+    SyncJob(ops::SyncJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=toggleScheduleEnabled` -> 202 Task
+    ToggleJobScheduleEnabled(ops::ToggleJobScheduleEnabled),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/includes` -> 200 ObjectsInJob
+    GetJobIncludes(ops::GetJobIncludes),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/includes/{includeId}` -> 200 ObjectInJob
+    GetJobInclude(ops::GetJobInclude),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}/includes/{includeId}` -> 202 Task
+    DeleteJobInclude(ops::DeleteJobInclude),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/linkedJobs` -> 200 LinkedJobResourceObjects
+    GetJobLinkedJobs(ops::GetJobLinkedJobs),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}/linkedJobs/{linkedJobId}` -> 202 Task
+    DeleteJobLinkedJob(ops::DeleteJobLinkedJob),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/linkedBackupRepositories` -> 200 LinkedBackupRepositoryResourceObjects
+    GetJobLinkedBackupRepositories(ops::GetJobLinkedBackupRepositories),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}/linkedBackupRepositories/{linkedRepositoryId}` -> 202 Task
+    DeleteJobLinkedBackupRepository(ops::DeleteJobLinkedBackupRepository),
+    #[cfg(feature = "jobs")]
+    /// `GET /query?type=Job` -> 200 QueryResult
+    QueryJobs(ops::QueryJobs),
+    #[cfg(feature = "jobs")]
+    /// `GET /query?type=ObjectInJob` -> 200 QueryResult
+    QueryObjectsInJob(ops::QueryObjectsInJob),
+    #[cfg(feature = "nas")]
+    /// `GET /nas` -> 200 NASService
+    GetNasService(ops::GetNasService),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers` -> 200 EntityReferences
+    GetNasFileServers(ops::GetNasFileServers),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers?format=Entity` -> 200 FileServers
+    GetNasFileServersEntities(ops::GetNasFileServersEntities),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers/{fileServerId}` -> 200 EntityRef
+    GetNasFileServer(ops::GetNasFileServer),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers/{fileServerId}?format=Entity` -> 200 FileServer
+    GetNasFileServerEntity(ops::GetNasFileServerEntity),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs` -> 200 EntityReferences
+    GetNasJobs(ops::GetNasJobs),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs?format=Entity` -> 200 NASJobs
+    GetNasJobsEntities(ops::GetNasJobsEntities),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}` -> 200 EntityRef
+    GetNasJob(ops::GetNasJob),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}?format=Entity` -> 200 NASJob
+    GetNasJobEntity(ops::GetNasJobEntity),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/start` -> 202 Task
+    StartNasJob(ops::StartNasJob),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/stop` -> 202 Task
+    StopNasJob(ops::StopNasJob),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/retry` -> 202 Task
+    RetryNasJob(ops::RetryNasJob),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/toggleScheduleEnabled` -> 202 Task
+    ToggleNasJobSchedule(ops::ToggleNasJobSchedule),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}/includes` -> 200 NASObjects
+    GetNasJobIncludes(ops::GetNasJobIncludes),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}/includes/{includeId}` -> 200 NASObject
+    GetNasJobInclude(ops::GetNasJobInclude),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/backupSessions` -> 200 EntityReferences
+    GetNasBackupSessions(ops::GetNasBackupSessions),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}/backupSessions` -> 200 EntityReferences
+    GetNasJobBackupSessions(ops::GetNasJobBackupSessions),
+    #[cfg(feature = "nas")]
+    /// `GET /query?type=FileServer` -> 200 QueryResult
+    QueryNasFileServers(ops::QueryNasFileServers),
+    #[cfg(feature = "nas")]
+    /// `GET /query?type=NasJob` -> 200 QueryResult
+    QueryNasJobs(ops::QueryNasJobs),
+    #[cfg(feature = "nas")]
+    /// `GET /query?type=NasObject` -> 200 QueryResult
+    QueryNasObjects(ops::QueryNasObjects),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas` -> 200 EntityReferences
+    GetReplicas(ops::GetReplicas),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas?format=Entity` -> 200 Replicas
+    GetReplicasEntities(ops::GetReplicasEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}` -> 200 EntityRef
+    GetReplica(ops::GetReplica),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}?format=Entity` -> 200 Replica
+    GetReplicaEntity(ops::GetReplicaEntity),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}/vmReplicaPoints` -> 200 EntityReferences
+    GetReplicaVmReplicaPoints(ops::GetReplicaVmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}/vmReplicaPoints?format=Entity` -> 200 VmReplicaPoints
+    GetReplicaVmReplicaPointsEntities(ops::GetReplicaVmReplicaPointsEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints` -> 200 EntityReferences
+    GetVmReplicaPoints(ops::GetVmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints?format=Entity` -> 200 VmReplicaPoints
+    GetVmReplicaPointsEntities(ops::GetVmReplicaPointsEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}` -> 200 EntityRef
+    GetVmReplicaPoint(ops::GetVmReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}?format=Entity` -> 200 VmReplicaPoint
+    GetVmReplicaPointEntity(ops::GetVmReplicaPointEntity),
+    #[cfg(feature = "replicas")]
+    /// `POST /vmReplicaPoints/{vmReplicaPointId}?action=failover` -> 202 Task
+    FailoverVmReplicaPoint(ops::FailoverVmReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts` -> 200 VmReplicaPointMounts
+    GetVmReplicaPointMounts(ops::GetVmReplicaPointMounts),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}` -> 200 VmReplicaPointMount
+    GetVmReplicaPointMount(ops::GetVmReplicaPointMount),
+    #[cfg(feature = "replicas")]
+    /// `DELETE /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}` -> 204 (no body)
+    DeleteVmReplicaPointMount(ops::DeleteVmReplicaPointMount),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    GetVmReplicaPointFile(ops::GetVmReplicaPointFile),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    ListVmReplicaPointFolder(ops::ListVmReplicaPointFolder),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    ListVmReplicaPointFolderDirs(ops::ListVmReplicaPointFolderDirs),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    ListVmReplicaPointFolderFiles(ops::ListVmReplicaPointFolderFiles),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints` -> 200 EntityReferences
+    GetVAppReplicaPoints(ops::GetVAppReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints?format=Entity` -> 200 VAppReplicaPoints
+    GetVAppReplicaPointsEntities(ops::GetVAppReplicaPointsEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints/{vAppReplicaPointId}` -> 200 EntityRef
+    GetVAppReplicaPoint(ops::GetVAppReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints/{vAppReplicaPointId}?format=Entity` -> 200 VAppReplicaPoint
+    GetVAppReplicaPointEntity(ops::GetVAppReplicaPointEntity),
+    #[cfg(feature = "replicas")]
+    /// `POST /vAppReplicaPoints/{vAppReplicaPointId}?action=failover` -> 202 Task
+    FailoverVAppReplicaPoint(ops::FailoverVAppReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans` -> 200 EntityReferences
+    GetFailoverPlans(ops::GetFailoverPlans),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans?format=Entity` -> 200 FailoverPlans
+    GetFailoverPlansEntities(ops::GetFailoverPlansEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans/{failoverPlanId}` -> 200 EntityRef
+    GetFailoverPlan(ops::GetFailoverPlan),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans/{failoverPlanId}?format=Entity` -> 200 FailoverPlan
+    GetFailoverPlanEntity(ops::GetFailoverPlanEntity),
+    #[cfg(feature = "replicas")]
+    /// `POST /failoverPlans/{failoverPlanId}?action=undo` -> 202 Task
+    UndoFailoverPlan(ops::UndoFailoverPlan),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=Replica` -> 200 QueryResult
+    QueryReplicas(ops::QueryReplicas),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=VmReplicaPoint` -> 200 QueryResult
+    QueryVmReplicaPoints(ops::QueryVmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=vAppReplicaPoint` -> 200 QueryResult
+    QueryVAppReplicaPoints(ops::QueryVAppReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=FailoverPlan` -> 200 QueryResult
+    QueryFailoverPlans(ops::QueryFailoverPlans),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary` -> 200 SummaryReport
+    GetReportSummary(ops::GetReportSummary),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/overview` -> 200 OverviewReportFrame
+    GetReportSummaryOverview(ops::GetReportSummaryOverview),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/vms_overview` -> 200 VmsOverviewReportFrame
+    GetReportSummaryVmsOverview(ops::GetReportSummaryVmsOverview),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/job_statistics` -> 200 JobStatisticsReportFrame
+    GetReportSummaryJobStatistics(ops::GetReportSummaryJobStatistics),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/processed_vms` -> 200 ProcessedVmsReportFrame
+    GetReportSummaryProcessedVms(ops::GetReportSummaryProcessedVms),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/repository` -> 200 RepositoryReportFrame
+    GetReportSummaryRepository(ops::GetReportSummaryRepository),
+    #[cfg(feature = "security")]
+    /// `GET /security` -> 200 EnterpriseSecuritySettings
+    GetSecuritySettings(ops::GetSecuritySettings),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles` -> 200 EntityReferences
+    GetSecurityRoles(ops::GetSecurityRoles),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles?format=Entity` -> 200 EnterpriseRoles
+    GetSecurityRolesEntities(ops::GetSecurityRolesEntities),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles/{roleId}` -> 200 EntityRef
+    GetSecurityRole(ops::GetSecurityRole),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles/{roleId}?format=Entity` -> 200 EnterpriseRole
+    GetSecurityRoleEntity(ops::GetSecurityRoleEntity),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts` -> 200 EntityReferences
+    GetSecurityAccounts(ops::GetSecurityAccounts),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts?format=Entity` -> 200 EnterpriseAccounts
+    GetSecurityAccountsEntities(ops::GetSecurityAccountsEntities),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}` -> 200 EntityRef
+    GetSecurityAccount(ops::GetSecurityAccount),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}?format=Entity` -> 200 EnterpriseAccount
+    GetSecurityAccountEntity(ops::GetSecurityAccountEntity),
+    #[cfg(feature = "security")]
+    /// `POST /security/accounts/{accountId}` -> 204 (no body)
+    ToggleSecurityAccountRestoreScopes(ops::ToggleSecurityAccountRestoreScopes),
+    #[cfg(feature = "security")]
+    /// `DELETE /security/accounts/{accountId}` -> 204 (no body)
+    DeleteSecurityAccount(ops::DeleteSecurityAccount),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/roles` -> 200 EnterpriseAccountInRoleList
+    GetSecurityAccountRoles(ops::GetSecurityAccountRoles),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/roles/{roleId}` -> 200 EnterpriseAccountInRole
+    GetSecurityAccountRole(ops::GetSecurityAccountRole),
+    #[cfg(feature = "security")]
+    /// `DELETE /security/accounts/{accountId}/roles/{roleId}` -> 204 (no body)
+    RemoveSecurityAccountRole(ops::RemoveSecurityAccountRole),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/scopes` -> 200 EnterpriseAccountHierarchyScopes
+    GetSecurityAccountScopes(ops::GetSecurityAccountScopes),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/scopes/{scopeId}` -> 200 EnterpriseAccountHierarchyScope
+    GetSecurityAccountScope(ops::GetSecurityAccountScope),
+    #[cfg(feature = "security")]
+    /// `DELETE /security/accounts/{accountId}/scopes/{scopeId}` -> 204 (no body)
+    RemoveSecurityAccountScope(ops::RemoveSecurityAccountScope),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions` -> 200 EntityReferences
+    GetBackupSessions(ops::GetBackupSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions?format=Entity` -> 200 BackupJobSessions
+    GetBackupSessionsEntities(ops::GetBackupSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}` -> 200 EntityRef
+    GetBackupSession(ops::GetBackupSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}?format=Entity` -> 200 BackupJobSession
+    GetBackupSessionEntity(ops::GetBackupSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `POST /backupSessions/{backupSessionId}?action=stop` -> 202 Task
+    StopBackupSession(ops::StopBackupSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/agentManagementSessions` -> 200 EntityReferences
+    GetBackupSessionAgentManagementSessions(
+        ops::GetBackupSessionAgentManagementSessions,
+    ),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/agentManagementSessions?format=Entity` -> 200 BackupJobSessions
+    GetBackupSessionAgentManagementSessionsEntities(
+        ops::GetBackupSessionAgentManagementSessionsEntities,
+    ),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/taskSessions` -> 200 EntityReferences
+    GetBackupSessionTaskSessions(ops::GetBackupSessionTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/taskSessions?format=Entity` -> 200 BackupTaskSessions
+    GetBackupSessionTaskSessionsEntities(ops::GetBackupSessionTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions` -> 200 EntityReferences
+    GetBackupTaskSessions(ops::GetBackupTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions?format=Entity` -> 200 BackupTaskSessions
+    GetBackupTaskSessionsEntities(ops::GetBackupTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions/{backupTaskSessionId}` -> 200 EntityRef
+    GetBackupTaskSession(ops::GetBackupTaskSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions/{backupTaskSessionId}?format=Entity` -> 200 BackupTaskSession
+    GetBackupTaskSessionEntity(ops::GetBackupTaskSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions` -> 200 EntityReferences
+    GetReplicaSessions(ops::GetReplicaSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions?format=Entity` -> 200 ReplicaJobSessions
+    GetReplicaSessionsEntities(ops::GetReplicaSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}` -> 200 EntityRef
+    GetReplicaSession(ops::GetReplicaSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}?format=Entity` -> 200 ReplicaJobSession
+    GetReplicaSessionEntity(ops::GetReplicaSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}/replicaTaskSessions` -> 200 EntityReferences
+    GetReplicaSessionTaskSessions(ops::GetReplicaSessionTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}/replicaTaskSessions?format=Entity` -> 200 ReplicaTaskSessions
+    GetReplicaSessionTaskSessionsEntities(ops::GetReplicaSessionTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions` -> 200 EntityReferences
+    GetReplicaTaskSessions(ops::GetReplicaTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions?format=Entity` -> 200 ReplicaTaskSessions
+    GetReplicaTaskSessionsEntities(ops::GetReplicaTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions/{taskSessionId}` -> 200 EntityRef
+    GetReplicaTaskSession(ops::GetReplicaTaskSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions/{taskSessionId}?format=Entity` -> 200 ReplicaTaskSession
+    GetReplicaTaskSessionEntity(ops::GetReplicaTaskSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions` -> 200 EntityReferences
+    GetRestoreSessions(ops::GetRestoreSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions?format=Entity` -> 200 RestoreSessions
+    GetRestoreSessionsEntities(ops::GetRestoreSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions/{restoreSessionId}` -> 200 EntityRef
+    GetRestoreSession(ops::GetRestoreSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions/{restoreSessionId}?format=Entity` -> 200 RestoreSession
+    GetRestoreSessionEntity(ops::GetRestoreSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions` -> 200 SystemSessions
+    GetSystemSessions(ops::GetSystemSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions/{systemSessionId}` -> 200 EntityRef
+    GetSystemSession(ops::GetSystemSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions/{systemSessionId}?format=Entity` -> 200 SystemSession
+    GetSystemSessionEntity(ops::GetSystemSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions/{systemSessionId}/events` -> 200 SystemSessionEvents
+    GetSystemSessionEvents(ops::GetSystemSessionEvents),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=BackupJobSession` -> 200 QueryResult
+    QueryBackupJobSessions(ops::QueryBackupJobSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=BackupTaskSession` -> 200 QueryResult
+    QueryBackupTaskSessions(ops::QueryBackupTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=ReplicaJobSession` -> 200 QueryResult
+    QueryReplicaJobSessions(ops::QueryReplicaJobSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=ReplicaTaskSession` -> 200 QueryResult
+    QueryReplicaTaskSessions(ops::QueryReplicaTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=RestoreSession` -> 200 QueryResult
+    QueryRestoreSessions(ops::QueryRestoreSessions),
 }
 impl AnyOperation {
     /// The typed operation of a route.
     pub fn from_route(route: &Route) -> Result<Self, RouteError> {
         match route.entry.name {
+            #[cfg(feature = "agents")]
+            "GetAgentsService" => {
+                ops::GetAgentsService::try_from(route).map(Self::GetAgentsService)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobs" => {
+                ops::GetAgentBackupJobs::try_from(route).map(Self::GetAgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobsEntities" => {
+                ops::GetAgentBackupJobsEntities::try_from(route)
+                    .map(Self::GetAgentBackupJobsEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJob" => {
+                ops::GetAgentBackupJob::try_from(route).map(Self::GetAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobEntity" => {
+                ops::GetAgentBackupJobEntity::try_from(route)
+                    .map(Self::GetAgentBackupJobEntity)
+            }
+            #[cfg(feature = "agents")]
+            "StartAgentBackupJob" => {
+                ops::StartAgentBackupJob::try_from(route).map(Self::StartAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "StopAgentBackupJob" => {
+                ops::StopAgentBackupJob::try_from(route).map(Self::StopAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "RetryAgentBackupJob" => {
+                ops::RetryAgentBackupJob::try_from(route).map(Self::RetryAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "ToggleAgentBackupJobSchedule" => {
+                ops::ToggleAgentBackupJobSchedule::try_from(route)
+                    .map(Self::ToggleAgentBackupJobSchedule)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobIncludes" => {
+                ops::GetAgentBackupJobIncludes::try_from(route)
+                    .map(Self::GetAgentBackupJobIncludes)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobInclude" => {
+                ops::GetAgentBackupJobInclude::try_from(route)
+                    .map(Self::GetAgentBackupJobInclude)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroups" => {
+                ops::GetAgentProtectionGroups::try_from(route)
+                    .map(Self::GetAgentProtectionGroups)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupsEntities" => {
+                ops::GetAgentProtectionGroupsEntities::try_from(route)
+                    .map(Self::GetAgentProtectionGroupsEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroup" => {
+                ops::GetAgentProtectionGroup::try_from(route)
+                    .map(Self::GetAgentProtectionGroup)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupEntity" => {
+                ops::GetAgentProtectionGroupEntity::try_from(route)
+                    .map(Self::GetAgentProtectionGroupEntity)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupComputers" => {
+                ops::GetAgentProtectionGroupComputers::try_from(route)
+                    .map(Self::GetAgentProtectionGroupComputers)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupComputersEntities" => {
+                ops::GetAgentProtectionGroupComputersEntities::try_from(route)
+                    .map(Self::GetAgentProtectionGroupComputersEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputers" => {
+                ops::GetDiscoveredComputers::try_from(route)
+                    .map(Self::GetDiscoveredComputers)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputersEntities" => {
+                ops::GetDiscoveredComputersEntities::try_from(route)
+                    .map(Self::GetDiscoveredComputersEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputer" => {
+                ops::GetDiscoveredComputer::try_from(route)
+                    .map(Self::GetDiscoveredComputer)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputerEntity" => {
+                ops::GetDiscoveredComputerEntity::try_from(route)
+                    .map(Self::GetDiscoveredComputerEntity)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackups" => {
+                ops::GetAgentBackups::try_from(route).map(Self::GetAgentBackups)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupFiles" => {
+                ops::GetAgentBackupFiles::try_from(route).map(Self::GetAgentBackupFiles)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupSessions" => {
+                ops::GetAgentBackupSessions::try_from(route)
+                    .map(Self::GetAgentBackupSessions)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupRestorePoints" => {
+                ops::GetAgentBackupRestorePoints::try_from(route)
+                    .map(Self::GetAgentBackupRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePoints" => {
+                ops::GetAgentRestorePoints::try_from(route)
+                    .map(Self::GetAgentRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointsEntities" => {
+                ops::GetAgentRestorePointsEntities::try_from(route)
+                    .map(Self::GetAgentRestorePointsEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePoint" => {
+                ops::GetAgentRestorePoint::try_from(route)
+                    .map(Self::GetAgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointEntity" => {
+                ops::GetAgentRestorePointEntity::try_from(route)
+                    .map(Self::GetAgentRestorePointEntity)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointMounts" => {
+                ops::GetAgentRestorePointMounts::try_from(route)
+                    .map(Self::GetAgentRestorePointMounts)
+            }
+            #[cfg(feature = "agents")]
+            "MountAgentRestorePoint" => {
+                ops::MountAgentRestorePoint::try_from(route)
+                    .map(Self::MountAgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointMount" => {
+                ops::GetAgentRestorePointMount::try_from(route)
+                    .map(Self::GetAgentRestorePointMount)
+            }
+            #[cfg(feature = "agents")]
+            "UnmountAgentRestorePoint" => {
+                ops::UnmountAgentRestorePoint::try_from(route)
+                    .map(Self::UnmountAgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentMountEntries" => {
+                ops::GetAgentMountEntries::try_from(route)
+                    .map(Self::GetAgentMountEntries)
+            }
+            #[cfg(feature = "agents")]
+            "ListAgentMountEntries" => {
+                ops::ListAgentMountEntries::try_from(route)
+                    .map(Self::ListAgentMountEntries)
+            }
+            #[cfg(feature = "agents")]
+            "ListAgentMountDirectories" => {
+                ops::ListAgentMountDirectories::try_from(route)
+                    .map(Self::ListAgentMountDirectories)
+            }
+            #[cfg(feature = "agents")]
+            "ListAgentMountFiles" => {
+                ops::ListAgentMountFiles::try_from(route).map(Self::ListAgentMountFiles)
+            }
+            #[cfg(feature = "agents")]
+            "QueryAgentBackupJobs" => {
+                ops::QueryAgentBackupJobs::try_from(route)
+                    .map(Self::QueryAgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "QueryObjectsInAgentBackupJobs" => {
+                ops::QueryObjectsInAgentBackupJobs::try_from(route)
+                    .map(Self::QueryObjectsInAgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "QueryAgentProtectionGroups" => {
+                ops::QueryAgentProtectionGroups::try_from(route)
+                    .map(Self::QueryAgentProtectionGroups)
+            }
+            #[cfg(feature = "agents")]
+            "QueryDiscoveredComputers" => {
+                ops::QueryDiscoveredComputers::try_from(route)
+                    .map(Self::QueryDiscoveredComputers)
+            }
+            #[cfg(feature = "agents")]
+            "QueryAgentRestorePoints" => {
+                ops::QueryAgentRestorePoints::try_from(route)
+                    .map(Self::QueryAgentRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackups" => ops::GetBackups::try_from(route).map(Self::GetBackups),
+            #[cfg(feature = "backups")]
+            "GetBackupsEntities" => {
+                ops::GetBackupsEntities::try_from(route).map(Self::GetBackupsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackup" => ops::GetBackup::try_from(route).map(Self::GetBackup),
+            #[cfg(feature = "backups")]
+            "GetBackupEntity" => {
+                ops::GetBackupEntity::try_from(route).map(Self::GetBackupEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupChildBackups" => {
+                ops::GetBackupChildBackups::try_from(route)
+                    .map(Self::GetBackupChildBackups)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupChildBackupsEntities" => {
+                ops::GetBackupChildBackupsEntities::try_from(route)
+                    .map(Self::GetBackupChildBackupsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupRestorePoints" => {
+                ops::GetBackupRestorePoints::try_from(route)
+                    .map(Self::GetBackupRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupRestorePointsEntities" => {
+                ops::GetBackupRestorePointsEntities::try_from(route)
+                    .map(Self::GetBackupRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupBackupFiles" => {
+                ops::GetBackupBackupFiles::try_from(route)
+                    .map(Self::GetBackupBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupBackupFilesEntities" => {
+                ops::GetBackupBackupFilesEntities::try_from(route)
+                    .map(Self::GetBackupBackupFilesEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFiles" => {
+                ops::GetBackupFiles::try_from(route).map(Self::GetBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFilesEntities" => {
+                ops::GetBackupFilesEntities::try_from(route)
+                    .map(Self::GetBackupFilesEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFile" => {
+                ops::GetBackupFile::try_from(route).map(Self::GetBackupFile)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileEntity" => {
+                ops::GetBackupFileEntity::try_from(route).map(Self::GetBackupFileEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileRestorePoints" => {
+                ops::GetBackupFileRestorePoints::try_from(route)
+                    .map(Self::GetBackupFileRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileRestorePointsEntities" => {
+                ops::GetBackupFileRestorePointsEntities::try_from(route)
+                    .map(Self::GetBackupFileRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileVmRestorePoints" => {
+                ops::GetBackupFileVmRestorePoints::try_from(route)
+                    .map(Self::GetBackupFileVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileVmRestorePointsEntities" => {
+                ops::GetBackupFileVmRestorePointsEntities::try_from(route)
+                    .map(Self::GetBackupFileVmRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePoints" => {
+                ops::GetRestorePoints::try_from(route).map(Self::GetRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointsEntities" => {
+                ops::GetRestorePointsEntities::try_from(route)
+                    .map(Self::GetRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePoint" => {
+                ops::GetRestorePoint::try_from(route).map(Self::GetRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointEntity" => {
+                ops::GetRestorePointEntity::try_from(route)
+                    .map(Self::GetRestorePointEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointAgentRestorePoints" => {
+                ops::GetRestorePointAgentRestorePoints::try_from(route)
+                    .map(Self::GetRestorePointAgentRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointBackupFiles" => {
+                ops::GetRestorePointBackupFiles::try_from(route)
+                    .map(Self::GetRestorePointBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointBackupFilesEntities" => {
+                ops::GetRestorePointBackupFilesEntities::try_from(route)
+                    .map(Self::GetRestorePointBackupFilesEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVAppRestorePoints" => {
+                ops::GetRestorePointVAppRestorePoints::try_from(route)
+                    .map(Self::GetRestorePointVAppRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVAppRestorePointsEntities" => {
+                ops::GetRestorePointVAppRestorePointsEntities::try_from(route)
+                    .map(Self::GetRestorePointVAppRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVmRestorePoints" => {
+                ops::GetRestorePointVmRestorePoints::try_from(route)
+                    .map(Self::GetRestorePointVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVmRestorePointsEntities" => {
+                ops::GetRestorePointVmRestorePointsEntities::try_from(route)
+                    .map(Self::GetRestorePointVmRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePoints" => {
+                ops::GetVmRestorePoints::try_from(route).map(Self::GetVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointsEntities" => {
+                ops::GetVmRestorePointsEntities::try_from(route)
+                    .map(Self::GetVmRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePoint" => {
+                ops::GetVmRestorePoint::try_from(route).map(Self::GetVmRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointEntity" => {
+                ops::GetVmRestorePointEntity::try_from(route)
+                    .map(Self::GetVmRestorePointEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointMounts" => {
+                ops::GetVmRestorePointMounts::try_from(route)
+                    .map(Self::GetVmRestorePointMounts)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointMount" => {
+                ops::GetVmRestorePointMount::try_from(route)
+                    .map(Self::GetVmRestorePointMount)
+            }
+            #[cfg(feature = "backups")]
+            "DeleteVmRestorePointMount" => {
+                ops::DeleteVmRestorePointMount::try_from(route)
+                    .map(Self::DeleteVmRestorePointMount)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointFile" => {
+                ops::GetVmRestorePointFile::try_from(route)
+                    .map(Self::GetVmRestorePointFile)
+            }
+            #[cfg(feature = "backups")]
+            "ListVmRestorePointFolder" => {
+                ops::ListVmRestorePointFolder::try_from(route)
+                    .map(Self::ListVmRestorePointFolder)
+            }
+            #[cfg(feature = "backups")]
+            "ListVmRestorePointFolderDirs" => {
+                ops::ListVmRestorePointFolderDirs::try_from(route)
+                    .map(Self::ListVmRestorePointFolderDirs)
+            }
+            #[cfg(feature = "backups")]
+            "ListVmRestorePointFolderFiles" => {
+                ops::ListVmRestorePointFolderFiles::try_from(route)
+                    .map(Self::ListVmRestorePointFolderFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePoints" => {
+                ops::GetVAppRestorePoints::try_from(route)
+                    .map(Self::GetVAppRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePointsEntities" => {
+                ops::GetVAppRestorePointsEntities::try_from(route)
+                    .map(Self::GetVAppRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePoint" => {
+                ops::GetVAppRestorePoint::try_from(route).map(Self::GetVAppRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePointEntity" => {
+                ops::GetVAppRestorePointEntity::try_from(route)
+                    .map(Self::GetVAppRestorePointEntity)
+            }
+            #[cfg(feature = "backups")]
+            "QueryBackups" => ops::QueryBackups::try_from(route).map(Self::QueryBackups),
+            #[cfg(feature = "backups")]
+            "QueryBackupFiles" => {
+                ops::QueryBackupFiles::try_from(route).map(Self::QueryBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "QueryRestorePoints" => {
+                ops::QueryRestorePoints::try_from(route).map(Self::QueryRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "QueryVmRestorePoints" => {
+                ops::QueryVmRestorePoints::try_from(route)
+                    .map(Self::QueryVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "QueryVAppRestorePoints" => {
+                ops::QueryVAppRestorePoints::try_from(route)
+                    .map(Self::QueryVAppRestorePoints)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVms" => {
+                ops::GetCatalogVms::try_from(route).map(Self::GetCatalogVms)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmsEntities" => {
+                ops::GetCatalogVmsEntities::try_from(route)
+                    .map(Self::GetCatalogVmsEntities)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVm" => ops::GetCatalogVm::try_from(route).map(Self::GetCatalogVm),
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmEntity" => {
+                ops::GetCatalogVmEntity::try_from(route).map(Self::GetCatalogVmEntity)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePoints" => {
+                ops::GetCatalogVmRestorePoints::try_from(route)
+                    .map(Self::GetCatalogVmRestorePoints)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePointsEntities" => {
+                ops::GetCatalogVmRestorePointsEntities::try_from(route)
+                    .map(Self::GetCatalogVmRestorePointsEntities)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePoint" => {
+                ops::GetCatalogVmRestorePoint::try_from(route)
+                    .map(Self::GetCatalogVmRestorePoint)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePointEntity" => {
+                ops::GetCatalogVmRestorePointEntity::try_from(route)
+                    .map(Self::GetCatalogVmRestorePointEntity)
+            }
+            #[cfg(feature = "catalog")]
+            "BrowseCatalogVmRestorePoint" => {
+                ops::BrowseCatalogVmRestorePoint::try_from(route)
+                    .map(Self::BrowseCatalogVmRestorePoint)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogGuestFsRoot" => {
+                ops::GetCatalogGuestFsRoot::try_from(route)
+                    .map(Self::GetCatalogGuestFsRoot)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsRoot" => {
+                ops::ListCatalogGuestFsRoot::try_from(route)
+                    .map(Self::ListCatalogGuestFsRoot)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsRootFiles" => {
+                ops::ListCatalogGuestFsRootFiles::try_from(route)
+                    .map(Self::ListCatalogGuestFsRootFiles)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsRootDirs" => {
+                ops::ListCatalogGuestFsRootDirs::try_from(route)
+                    .map(Self::ListCatalogGuestFsRootDirs)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogGuestFsEntry" => {
+                ops::GetCatalogGuestFsEntry::try_from(route)
+                    .map(Self::GetCatalogGuestFsEntry)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsEntry" => {
+                ops::ListCatalogGuestFsEntry::try_from(route)
+                    .map(Self::ListCatalogGuestFsEntry)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsEntryFiles" => {
+                ops::ListCatalogGuestFsEntryFiles::try_from(route)
+                    .map(Self::ListCatalogGuestFsEntryFiles)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsEntryDirs" => {
+                ops::ListCatalogGuestFsEntryDirs::try_from(route)
+                    .map(Self::ListCatalogGuestFsEntryDirs)
+            }
+            #[cfg(feature = "catalog")]
+            "RestoreCatalogGuestFsEntry" => {
+                ops::RestoreCatalogGuestFsEntry::try_from(route)
+                    .map(Self::RestoreCatalogGuestFsEntry)
+            }
             #[cfg(feature = "cdp")]
             "GetCdpPolicies" => {
                 ops::GetCdpPolicies::try_from(route).map(Self::GetCdpPolicies)
@@ -394,6 +1794,18 @@ impl AnyOperation {
             "Logout" => ops::Logout::try_from(route).map(Self::Logout),
             "GetTasks" => ops::GetTasks::try_from(route).map(Self::GetTasks),
             "GetTask" => ops::GetTask::try_from(route).map(Self::GetTask),
+            "DeleteTask" => ops::DeleteTask::try_from(route).map(Self::DeleteTask),
+            "GetQueryService" => {
+                ops::GetQueryService::try_from(route).map(Self::GetQueryService)
+            }
+            "GetLookupService" => {
+                ops::GetLookupService::try_from(route).map(Self::GetLookupService)
+            }
+            "LookupHierarchyItems" => {
+                ops::LookupHierarchyItems::try_from(route)
+                    .map(Self::LookupHierarchyItems)
+            }
+            "QueryTasks" => ops::QueryTasks::try_from(route).map(Self::QueryTasks),
             #[cfg(feature = "infrastructure")]
             "GetBackupServers" => {
                 ops::GetBackupServers::try_from(route).map(Self::GetBackupServers)
@@ -413,12 +1825,735 @@ impl AnyOperation {
                     .map(Self::GetBackupServerEntity)
             }
             #[cfg(feature = "infrastructure")]
+            "DeleteBackupServer" => {
+                ops::DeleteBackupServer::try_from(route).map(Self::DeleteBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CollectBackupServer" => {
+                ops::CollectBackupServer::try_from(route).map(Self::CollectBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerCredentials" => {
+                ops::GetBackupServerCredentials::try_from(route)
+                    .map(Self::GetBackupServerCredentials)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerCredentialsRecord" => {
+                ops::GetBackupServerCredentialsRecord::try_from(route)
+                    .map(Self::GetBackupServerCredentialsRecord)
+            }
+            #[cfg(feature = "infrastructure")]
+            "DeleteBackupServerCredentialsRecord" => {
+                ops::DeleteBackupServerCredentialsRecord::try_from(route)
+                    .map(Self::DeleteBackupServerCredentialsRecord)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerPasswords" => {
+                ops::GetBackupServerPasswords::try_from(route)
+                    .map(Self::GetBackupServerPasswords)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerPassword" => {
+                ops::GetBackupServerPassword::try_from(route)
+                    .map(Self::GetBackupServerPassword)
+            }
+            #[cfg(feature = "infrastructure")]
+            "DeleteBackupServerPassword" => {
+                ops::DeleteBackupServerPassword::try_from(route)
+                    .map(Self::DeleteBackupServerPassword)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerExternalRepositories" => {
+                ops::GetBackupServerExternalRepositories::try_from(route)
+                    .map(Self::GetBackupServerExternalRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerExternalRepositoriesEntities" => {
+                ops::GetBackupServerExternalRepositoriesEntities::try_from(route)
+                    .map(Self::GetBackupServerExternalRepositoriesEntities)
+            }
+            #[cfg(feature = "infrastructure")]
             "GetRepositories" => {
                 ops::GetRepositories::try_from(route).map(Self::GetRepositories)
             }
             #[cfg(feature = "infrastructure")]
+            "GetRepositoriesEntities" => {
+                ops::GetRepositoriesEntities::try_from(route)
+                    .map(Self::GetRepositoriesEntities)
+            }
+            #[cfg(feature = "infrastructure")]
             "GetRepository" => {
                 ops::GetRepository::try_from(route).map(Self::GetRepository)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetRepositoryEntity" => {
+                ops::GetRepositoryEntity::try_from(route).map(Self::GetRepositoryEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositories" => {
+                ops::GetExternalRepositories::try_from(route)
+                    .map(Self::GetExternalRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositoriesEntities" => {
+                ops::GetExternalRepositoriesEntities::try_from(route)
+                    .map(Self::GetExternalRepositoriesEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepository" => {
+                ops::GetExternalRepository::try_from(route)
+                    .map(Self::GetExternalRepository)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositoryEntity" => {
+                ops::GetExternalRepositoryEntity::try_from(route)
+                    .map(Self::GetExternalRepositoryEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositoryBackups" => {
+                ops::GetExternalRepositoryBackups::try_from(route)
+                    .map(Self::GetExternalRepositoryBackups)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServers" => {
+                ops::GetManagedServers::try_from(route).map(Self::GetManagedServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServersEntities" => {
+                ops::GetManagedServersEntities::try_from(route)
+                    .map(Self::GetManagedServersEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServer" => {
+                ops::GetManagedServer::try_from(route).map(Self::GetManagedServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServerEntity" => {
+                ops::GetManagedServerEntity::try_from(route)
+                    .map(Self::GetManagedServerEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRoots" => {
+                ops::GetHierarchyRoots::try_from(route).map(Self::GetHierarchyRoots)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRootsEntities" => {
+                ops::GetHierarchyRootsEntities::try_from(route)
+                    .map(Self::GetHierarchyRootsEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRoot" => {
+                ops::GetHierarchyRoot::try_from(route).map(Self::GetHierarchyRoot)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRootEntity" => {
+                ops::GetHierarchyRootEntity::try_from(route)
+                    .map(Self::GetHierarchyRootEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAccelerators" => {
+                ops::GetWanAccelerators::try_from(route).map(Self::GetWanAccelerators)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAcceleratorsEntities" => {
+                ops::GetWanAcceleratorsEntities::try_from(route)
+                    .map(Self::GetWanAcceleratorsEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAccelerator" => {
+                ops::GetWanAccelerator::try_from(route).map(Self::GetWanAccelerator)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAcceleratorEntity" => {
+                ops::GetWanAcceleratorEntity::try_from(route)
+                    .map(Self::GetWanAcceleratorEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryBackupServers" => {
+                ops::QueryBackupServers::try_from(route).map(Self::QueryBackupServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryCredentials" => {
+                ops::QueryCredentials::try_from(route).map(Self::QueryCredentials)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryPasswords" => {
+                ops::QueryPasswords::try_from(route).map(Self::QueryPasswords)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryHierarchyRoots" => {
+                ops::QueryHierarchyRoots::try_from(route).map(Self::QueryHierarchyRoots)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryManagedServers" => {
+                ops::QueryManagedServers::try_from(route).map(Self::QueryManagedServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryRepositories" => {
+                ops::QueryRepositories::try_from(route).map(Self::QueryRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryWanAccelerators" => {
+                ops::QueryWanAccelerators::try_from(route)
+                    .map(Self::QueryWanAccelerators)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobs" => ops::GetJobs::try_from(route).map(Self::GetJobs),
+            #[cfg(feature = "jobs")]
+            "GetJobsEntities" => {
+                ops::GetJobsEntities::try_from(route).map(Self::GetJobsEntities)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJob" => ops::GetJob::try_from(route).map(Self::GetJob),
+            #[cfg(feature = "jobs")]
+            "GetJobEntity" => ops::GetJobEntity::try_from(route).map(Self::GetJobEntity),
+            #[cfg(feature = "jobs")]
+            "DeleteJob" => ops::DeleteJob::try_from(route).map(Self::DeleteJob),
+            #[cfg(feature = "jobs")]
+            "StartJob" => ops::StartJob::try_from(route).map(Self::StartJob),
+            #[cfg(feature = "jobs")]
+            "StopJob" => ops::StopJob::try_from(route).map(Self::StopJob),
+            #[cfg(feature = "jobs")]
+            "RetryJob" => ops::RetryJob::try_from(route).map(Self::RetryJob),
+            #[cfg(feature = "jobs")]
+            "SyncJob" => ops::SyncJob::try_from(route).map(Self::SyncJob),
+            #[cfg(feature = "jobs")]
+            "ToggleJobScheduleEnabled" => {
+                ops::ToggleJobScheduleEnabled::try_from(route)
+                    .map(Self::ToggleJobScheduleEnabled)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobIncludes" => {
+                ops::GetJobIncludes::try_from(route).map(Self::GetJobIncludes)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobInclude" => {
+                ops::GetJobInclude::try_from(route).map(Self::GetJobInclude)
+            }
+            #[cfg(feature = "jobs")]
+            "DeleteJobInclude" => {
+                ops::DeleteJobInclude::try_from(route).map(Self::DeleteJobInclude)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobLinkedJobs" => {
+                ops::GetJobLinkedJobs::try_from(route).map(Self::GetJobLinkedJobs)
+            }
+            #[cfg(feature = "jobs")]
+            "DeleteJobLinkedJob" => {
+                ops::DeleteJobLinkedJob::try_from(route).map(Self::DeleteJobLinkedJob)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobLinkedBackupRepositories" => {
+                ops::GetJobLinkedBackupRepositories::try_from(route)
+                    .map(Self::GetJobLinkedBackupRepositories)
+            }
+            #[cfg(feature = "jobs")]
+            "DeleteJobLinkedBackupRepository" => {
+                ops::DeleteJobLinkedBackupRepository::try_from(route)
+                    .map(Self::DeleteJobLinkedBackupRepository)
+            }
+            #[cfg(feature = "jobs")]
+            "QueryJobs" => ops::QueryJobs::try_from(route).map(Self::QueryJobs),
+            #[cfg(feature = "jobs")]
+            "QueryObjectsInJob" => {
+                ops::QueryObjectsInJob::try_from(route).map(Self::QueryObjectsInJob)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasService" => {
+                ops::GetNasService::try_from(route).map(Self::GetNasService)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServers" => {
+                ops::GetNasFileServers::try_from(route).map(Self::GetNasFileServers)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServersEntities" => {
+                ops::GetNasFileServersEntities::try_from(route)
+                    .map(Self::GetNasFileServersEntities)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServer" => {
+                ops::GetNasFileServer::try_from(route).map(Self::GetNasFileServer)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServerEntity" => {
+                ops::GetNasFileServerEntity::try_from(route)
+                    .map(Self::GetNasFileServerEntity)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobs" => ops::GetNasJobs::try_from(route).map(Self::GetNasJobs),
+            #[cfg(feature = "nas")]
+            "GetNasJobsEntities" => {
+                ops::GetNasJobsEntities::try_from(route).map(Self::GetNasJobsEntities)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJob" => ops::GetNasJob::try_from(route).map(Self::GetNasJob),
+            #[cfg(feature = "nas")]
+            "GetNasJobEntity" => {
+                ops::GetNasJobEntity::try_from(route).map(Self::GetNasJobEntity)
+            }
+            #[cfg(feature = "nas")]
+            "StartNasJob" => ops::StartNasJob::try_from(route).map(Self::StartNasJob),
+            #[cfg(feature = "nas")]
+            "StopNasJob" => ops::StopNasJob::try_from(route).map(Self::StopNasJob),
+            #[cfg(feature = "nas")]
+            "RetryNasJob" => ops::RetryNasJob::try_from(route).map(Self::RetryNasJob),
+            #[cfg(feature = "nas")]
+            "ToggleNasJobSchedule" => {
+                ops::ToggleNasJobSchedule::try_from(route)
+                    .map(Self::ToggleNasJobSchedule)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobIncludes" => {
+                ops::GetNasJobIncludes::try_from(route).map(Self::GetNasJobIncludes)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobInclude" => {
+                ops::GetNasJobInclude::try_from(route).map(Self::GetNasJobInclude)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasBackupSessions" => {
+                ops::GetNasBackupSessions::try_from(route)
+                    .map(Self::GetNasBackupSessions)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobBackupSessions" => {
+                ops::GetNasJobBackupSessions::try_from(route)
+                    .map(Self::GetNasJobBackupSessions)
+            }
+            #[cfg(feature = "nas")]
+            "QueryNasFileServers" => {
+                ops::QueryNasFileServers::try_from(route).map(Self::QueryNasFileServers)
+            }
+            #[cfg(feature = "nas")]
+            "QueryNasJobs" => ops::QueryNasJobs::try_from(route).map(Self::QueryNasJobs),
+            #[cfg(feature = "nas")]
+            "QueryNasObjects" => {
+                ops::QueryNasObjects::try_from(route).map(Self::QueryNasObjects)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplicas" => ops::GetReplicas::try_from(route).map(Self::GetReplicas),
+            #[cfg(feature = "replicas")]
+            "GetReplicasEntities" => {
+                ops::GetReplicasEntities::try_from(route).map(Self::GetReplicasEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplica" => ops::GetReplica::try_from(route).map(Self::GetReplica),
+            #[cfg(feature = "replicas")]
+            "GetReplicaEntity" => {
+                ops::GetReplicaEntity::try_from(route).map(Self::GetReplicaEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplicaVmReplicaPoints" => {
+                ops::GetReplicaVmReplicaPoints::try_from(route)
+                    .map(Self::GetReplicaVmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplicaVmReplicaPointsEntities" => {
+                ops::GetReplicaVmReplicaPointsEntities::try_from(route)
+                    .map(Self::GetReplicaVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPoints" => {
+                ops::GetVmReplicaPoints::try_from(route).map(Self::GetVmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointsEntities" => {
+                ops::GetVmReplicaPointsEntities::try_from(route)
+                    .map(Self::GetVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPoint" => {
+                ops::GetVmReplicaPoint::try_from(route).map(Self::GetVmReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointEntity" => {
+                ops::GetVmReplicaPointEntity::try_from(route)
+                    .map(Self::GetVmReplicaPointEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverVmReplicaPoint" => {
+                ops::FailoverVmReplicaPoint::try_from(route)
+                    .map(Self::FailoverVmReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointMounts" => {
+                ops::GetVmReplicaPointMounts::try_from(route)
+                    .map(Self::GetVmReplicaPointMounts)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointMount" => {
+                ops::GetVmReplicaPointMount::try_from(route)
+                    .map(Self::GetVmReplicaPointMount)
+            }
+            #[cfg(feature = "replicas")]
+            "DeleteVmReplicaPointMount" => {
+                ops::DeleteVmReplicaPointMount::try_from(route)
+                    .map(Self::DeleteVmReplicaPointMount)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointFile" => {
+                ops::GetVmReplicaPointFile::try_from(route)
+                    .map(Self::GetVmReplicaPointFile)
+            }
+            #[cfg(feature = "replicas")]
+            "ListVmReplicaPointFolder" => {
+                ops::ListVmReplicaPointFolder::try_from(route)
+                    .map(Self::ListVmReplicaPointFolder)
+            }
+            #[cfg(feature = "replicas")]
+            "ListVmReplicaPointFolderDirs" => {
+                ops::ListVmReplicaPointFolderDirs::try_from(route)
+                    .map(Self::ListVmReplicaPointFolderDirs)
+            }
+            #[cfg(feature = "replicas")]
+            "ListVmReplicaPointFolderFiles" => {
+                ops::ListVmReplicaPointFolderFiles::try_from(route)
+                    .map(Self::ListVmReplicaPointFolderFiles)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPoints" => {
+                ops::GetVAppReplicaPoints::try_from(route)
+                    .map(Self::GetVAppReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPointsEntities" => {
+                ops::GetVAppReplicaPointsEntities::try_from(route)
+                    .map(Self::GetVAppReplicaPointsEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPoint" => {
+                ops::GetVAppReplicaPoint::try_from(route).map(Self::GetVAppReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPointEntity" => {
+                ops::GetVAppReplicaPointEntity::try_from(route)
+                    .map(Self::GetVAppReplicaPointEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverVAppReplicaPoint" => {
+                ops::FailoverVAppReplicaPoint::try_from(route)
+                    .map(Self::FailoverVAppReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlans" => {
+                ops::GetFailoverPlans::try_from(route).map(Self::GetFailoverPlans)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlansEntities" => {
+                ops::GetFailoverPlansEntities::try_from(route)
+                    .map(Self::GetFailoverPlansEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlan" => {
+                ops::GetFailoverPlan::try_from(route).map(Self::GetFailoverPlan)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlanEntity" => {
+                ops::GetFailoverPlanEntity::try_from(route)
+                    .map(Self::GetFailoverPlanEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "UndoFailoverPlan" => {
+                ops::UndoFailoverPlan::try_from(route).map(Self::UndoFailoverPlan)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryReplicas" => {
+                ops::QueryReplicas::try_from(route).map(Self::QueryReplicas)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryVmReplicaPoints" => {
+                ops::QueryVmReplicaPoints::try_from(route)
+                    .map(Self::QueryVmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryVAppReplicaPoints" => {
+                ops::QueryVAppReplicaPoints::try_from(route)
+                    .map(Self::QueryVAppReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryFailoverPlans" => {
+                ops::QueryFailoverPlans::try_from(route).map(Self::QueryFailoverPlans)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummary" => {
+                ops::GetReportSummary::try_from(route).map(Self::GetReportSummary)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryOverview" => {
+                ops::GetReportSummaryOverview::try_from(route)
+                    .map(Self::GetReportSummaryOverview)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryVmsOverview" => {
+                ops::GetReportSummaryVmsOverview::try_from(route)
+                    .map(Self::GetReportSummaryVmsOverview)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryJobStatistics" => {
+                ops::GetReportSummaryJobStatistics::try_from(route)
+                    .map(Self::GetReportSummaryJobStatistics)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryProcessedVms" => {
+                ops::GetReportSummaryProcessedVms::try_from(route)
+                    .map(Self::GetReportSummaryProcessedVms)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryRepository" => {
+                ops::GetReportSummaryRepository::try_from(route)
+                    .map(Self::GetReportSummaryRepository)
+            }
+            #[cfg(feature = "security")]
+            "GetSecuritySettings" => {
+                ops::GetSecuritySettings::try_from(route).map(Self::GetSecuritySettings)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRoles" => {
+                ops::GetSecurityRoles::try_from(route).map(Self::GetSecurityRoles)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRolesEntities" => {
+                ops::GetSecurityRolesEntities::try_from(route)
+                    .map(Self::GetSecurityRolesEntities)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRole" => {
+                ops::GetSecurityRole::try_from(route).map(Self::GetSecurityRole)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRoleEntity" => {
+                ops::GetSecurityRoleEntity::try_from(route)
+                    .map(Self::GetSecurityRoleEntity)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccounts" => {
+                ops::GetSecurityAccounts::try_from(route).map(Self::GetSecurityAccounts)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountsEntities" => {
+                ops::GetSecurityAccountsEntities::try_from(route)
+                    .map(Self::GetSecurityAccountsEntities)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccount" => {
+                ops::GetSecurityAccount::try_from(route).map(Self::GetSecurityAccount)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountEntity" => {
+                ops::GetSecurityAccountEntity::try_from(route)
+                    .map(Self::GetSecurityAccountEntity)
+            }
+            #[cfg(feature = "security")]
+            "ToggleSecurityAccountRestoreScopes" => {
+                ops::ToggleSecurityAccountRestoreScopes::try_from(route)
+                    .map(Self::ToggleSecurityAccountRestoreScopes)
+            }
+            #[cfg(feature = "security")]
+            "DeleteSecurityAccount" => {
+                ops::DeleteSecurityAccount::try_from(route)
+                    .map(Self::DeleteSecurityAccount)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountRoles" => {
+                ops::GetSecurityAccountRoles::try_from(route)
+                    .map(Self::GetSecurityAccountRoles)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountRole" => {
+                ops::GetSecurityAccountRole::try_from(route)
+                    .map(Self::GetSecurityAccountRole)
+            }
+            #[cfg(feature = "security")]
+            "RemoveSecurityAccountRole" => {
+                ops::RemoveSecurityAccountRole::try_from(route)
+                    .map(Self::RemoveSecurityAccountRole)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountScopes" => {
+                ops::GetSecurityAccountScopes::try_from(route)
+                    .map(Self::GetSecurityAccountScopes)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountScope" => {
+                ops::GetSecurityAccountScope::try_from(route)
+                    .map(Self::GetSecurityAccountScope)
+            }
+            #[cfg(feature = "security")]
+            "RemoveSecurityAccountScope" => {
+                ops::RemoveSecurityAccountScope::try_from(route)
+                    .map(Self::RemoveSecurityAccountScope)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessions" => {
+                ops::GetBackupSessions::try_from(route).map(Self::GetBackupSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionsEntities" => {
+                ops::GetBackupSessionsEntities::try_from(route)
+                    .map(Self::GetBackupSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSession" => {
+                ops::GetBackupSession::try_from(route).map(Self::GetBackupSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionEntity" => {
+                ops::GetBackupSessionEntity::try_from(route)
+                    .map(Self::GetBackupSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "StopBackupSession" => {
+                ops::StopBackupSession::try_from(route).map(Self::StopBackupSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionAgentManagementSessions" => {
+                ops::GetBackupSessionAgentManagementSessions::try_from(route)
+                    .map(Self::GetBackupSessionAgentManagementSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionAgentManagementSessionsEntities" => {
+                ops::GetBackupSessionAgentManagementSessionsEntities::try_from(route)
+                    .map(Self::GetBackupSessionAgentManagementSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionTaskSessions" => {
+                ops::GetBackupSessionTaskSessions::try_from(route)
+                    .map(Self::GetBackupSessionTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionTaskSessionsEntities" => {
+                ops::GetBackupSessionTaskSessionsEntities::try_from(route)
+                    .map(Self::GetBackupSessionTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSessions" => {
+                ops::GetBackupTaskSessions::try_from(route)
+                    .map(Self::GetBackupTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSessionsEntities" => {
+                ops::GetBackupTaskSessionsEntities::try_from(route)
+                    .map(Self::GetBackupTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSession" => {
+                ops::GetBackupTaskSession::try_from(route)
+                    .map(Self::GetBackupTaskSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSessionEntity" => {
+                ops::GetBackupTaskSessionEntity::try_from(route)
+                    .map(Self::GetBackupTaskSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessions" => {
+                ops::GetReplicaSessions::try_from(route).map(Self::GetReplicaSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionsEntities" => {
+                ops::GetReplicaSessionsEntities::try_from(route)
+                    .map(Self::GetReplicaSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSession" => {
+                ops::GetReplicaSession::try_from(route).map(Self::GetReplicaSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionEntity" => {
+                ops::GetReplicaSessionEntity::try_from(route)
+                    .map(Self::GetReplicaSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionTaskSessions" => {
+                ops::GetReplicaSessionTaskSessions::try_from(route)
+                    .map(Self::GetReplicaSessionTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionTaskSessionsEntities" => {
+                ops::GetReplicaSessionTaskSessionsEntities::try_from(route)
+                    .map(Self::GetReplicaSessionTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSessions" => {
+                ops::GetReplicaTaskSessions::try_from(route)
+                    .map(Self::GetReplicaTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSessionsEntities" => {
+                ops::GetReplicaTaskSessionsEntities::try_from(route)
+                    .map(Self::GetReplicaTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSession" => {
+                ops::GetReplicaTaskSession::try_from(route)
+                    .map(Self::GetReplicaTaskSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSessionEntity" => {
+                ops::GetReplicaTaskSessionEntity::try_from(route)
+                    .map(Self::GetReplicaTaskSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSessions" => {
+                ops::GetRestoreSessions::try_from(route).map(Self::GetRestoreSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSessionsEntities" => {
+                ops::GetRestoreSessionsEntities::try_from(route)
+                    .map(Self::GetRestoreSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSession" => {
+                ops::GetRestoreSession::try_from(route).map(Self::GetRestoreSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSessionEntity" => {
+                ops::GetRestoreSessionEntity::try_from(route)
+                    .map(Self::GetRestoreSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSessions" => {
+                ops::GetSystemSessions::try_from(route).map(Self::GetSystemSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSession" => {
+                ops::GetSystemSession::try_from(route).map(Self::GetSystemSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSessionEntity" => {
+                ops::GetSystemSessionEntity::try_from(route)
+                    .map(Self::GetSystemSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSessionEvents" => {
+                ops::GetSystemSessionEvents::try_from(route)
+                    .map(Self::GetSystemSessionEvents)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryBackupJobSessions" => {
+                ops::QueryBackupJobSessions::try_from(route)
+                    .map(Self::QueryBackupJobSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryBackupTaskSessions" => {
+                ops::QueryBackupTaskSessions::try_from(route)
+                    .map(Self::QueryBackupTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryReplicaJobSessions" => {
+                ops::QueryReplicaJobSessions::try_from(route)
+                    .map(Self::QueryReplicaJobSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryReplicaTaskSessions" => {
+                ops::QueryReplicaTaskSessions::try_from(route)
+                    .map(Self::QueryReplicaTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryRestoreSessions" => {
+                ops::QueryRestoreSessions::try_from(route)
+                    .map(Self::QueryRestoreSessions)
             }
             other => {
                 Err(RouteError::OtherOperation {
@@ -437,6 +2572,228 @@ impl AnyOperation {
     ) -> Result<http::Request<Vec<u8>>, ApiError> {
         use crate::operation::Operation as _;
         match self {
+            #[cfg(feature = "agents")]
+            Self::GetAgentsService(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobs(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobsEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::StartAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::StopAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::RetryAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ToggleAgentBackupJobSchedule(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobIncludes(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroups(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupsEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroup(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputers(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputersEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputers(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputersEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputer(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputerEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackups(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMounts(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::MountAgentRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::UnmountAgentRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentMountEntries(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountEntries(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountDirectories(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountFiles(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryAgentBackupJobs(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryObjectsInAgentBackupJobs(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryAgentProtectionGroups(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryDiscoveredComputers(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackups(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackup(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackups(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackupsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFilesEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFilesEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFile(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFilesEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePointsEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMounts(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::DeleteVmRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointFile(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolder(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderDirs(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryBackups(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryVAppRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVms(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmsEntities(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVm(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmEntity(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::BrowseCatalogVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsRoot(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRoot(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootFiles(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootDirs(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsEntry(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntry(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryFiles(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryDirs(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::RestoreCatalogGuestFsEntry(op) => op.request(base, session),
             #[cfg(feature = "cdp")]
             Self::GetCdpPolicies(op) => op.request(base, session),
             #[cfg(feature = "cdp")]
@@ -527,6 +2884,11 @@ impl AnyOperation {
             Self::Logout(op) => op.request(base, session),
             Self::GetTasks(op) => op.request(base, session),
             Self::GetTask(op) => op.request(base, session),
+            Self::DeleteTask(op) => op.request(base, session),
+            Self::GetQueryService(op) => op.request(base, session),
+            Self::GetLookupService(op) => op.request(base, session),
+            Self::LookupHierarchyItems(op) => op.request(base, session),
+            Self::QueryTasks(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServers(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
@@ -536,15 +2898,633 @@ impl AnyOperation {
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServerEntity(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::CollectBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentials(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentialsRecord(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerCredentialsRecord(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPasswords(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPassword(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerPassword(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositoriesEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "infrastructure")]
             Self::GetRepositories(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
+            Self::GetRepositoriesEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
             Self::GetRepository(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoriesEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepository(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryBackups(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServersEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServerEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoots(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootsEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoot(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerators(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorsEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerator(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryBackupServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryCredentials(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryPasswords(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryHierarchyRoots(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryManagedServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryWanAccelerators(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobs(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobsEntities(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobEntity(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::StartJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::StopJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::RetryJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::SyncJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::ToggleJobScheduleEnabled(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobIncludes(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedJobs(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedBackupRepositories(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedBackupRepository(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::QueryJobs(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::QueryObjectsInJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasService(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServers(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServersEntities(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServer(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServerEntity(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobs(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobsEntities(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobEntity(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::StartNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::StopNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::RetryNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::ToggleNasJobSchedule(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobIncludes(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::QueryNasFileServers(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::QueryNasJobs(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::QueryNasObjects(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicas(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicasEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplica(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::FailoverVmReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMounts(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMount(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::DeleteVmReplicaPointMount(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointFile(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolder(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderDirs(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderFiles(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::FailoverVAppReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlansEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::UndoFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryReplicas(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryVAppReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummary(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryOverview(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryVmsOverview(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryJobStatistics(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryProcessedVms(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryRepository(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecuritySettings(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoles(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRolesEntities(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoleEntity(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccounts(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountsEntities(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccount(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountEntity(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::ToggleSecurityAccountRestoreScopes(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::DeleteSecurityAccount(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRoles(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScopes(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScope(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountScope(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::StopBackupSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessions(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessionsEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEvents(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupJobSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaJobSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryRestoreSessions(op) => op.request(base, session),
         }
     }
     /// Its catalogue entry.
     pub fn entry(&self) -> &'static Entry {
         use crate::operation::Operation as _;
         match self {
+            #[cfg(feature = "agents")]
+            Self::GetAgentsService(_) => ops::GetAgentsService::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobs(_) => ops::GetAgentBackupJobs::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobsEntities(_) => ops::GetAgentBackupJobsEntities::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJob(_) => ops::GetAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobEntity(_) => ops::GetAgentBackupJobEntity::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::StartAgentBackupJob(_) => ops::StartAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::StopAgentBackupJob(_) => ops::StopAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::RetryAgentBackupJob(_) => ops::RetryAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ToggleAgentBackupJobSchedule(_) => {
+                ops::ToggleAgentBackupJobSchedule::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobIncludes(_) => ops::GetAgentBackupJobIncludes::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobInclude(_) => ops::GetAgentBackupJobInclude::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroups(_) => ops::GetAgentProtectionGroups::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupsEntities(_) => {
+                ops::GetAgentProtectionGroupsEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroup(_) => ops::GetAgentProtectionGroup::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupEntity(_) => {
+                ops::GetAgentProtectionGroupEntity::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputers(_) => {
+                ops::GetAgentProtectionGroupComputers::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputersEntities(_) => {
+                ops::GetAgentProtectionGroupComputersEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputers(_) => ops::GetDiscoveredComputers::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputersEntities(_) => {
+                ops::GetDiscoveredComputersEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputer(_) => ops::GetDiscoveredComputer::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputerEntity(_) => {
+                ops::GetDiscoveredComputerEntity::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackups(_) => ops::GetAgentBackups::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupFiles(_) => ops::GetAgentBackupFiles::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupSessions(_) => ops::GetAgentBackupSessions::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupRestorePoints(_) => {
+                ops::GetAgentBackupRestorePoints::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoints(_) => ops::GetAgentRestorePoints::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointsEntities(_) => {
+                ops::GetAgentRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoint(_) => ops::GetAgentRestorePoint::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointEntity(_) => ops::GetAgentRestorePointEntity::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMounts(_) => ops::GetAgentRestorePointMounts::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::MountAgentRestorePoint(_) => ops::MountAgentRestorePoint::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMount(_) => ops::GetAgentRestorePointMount::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::UnmountAgentRestorePoint(_) => ops::UnmountAgentRestorePoint::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentMountEntries(_) => ops::GetAgentMountEntries::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountEntries(_) => ops::ListAgentMountEntries::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountDirectories(_) => ops::ListAgentMountDirectories::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountFiles(_) => ops::ListAgentMountFiles::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryAgentBackupJobs(_) => ops::QueryAgentBackupJobs::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryObjectsInAgentBackupJobs(_) => {
+                ops::QueryObjectsInAgentBackupJobs::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::QueryAgentProtectionGroups(_) => ops::QueryAgentProtectionGroups::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryDiscoveredComputers(_) => ops::QueryDiscoveredComputers::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryAgentRestorePoints(_) => ops::QueryAgentRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackups(_) => ops::GetBackups::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupsEntities(_) => ops::GetBackupsEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackup(_) => ops::GetBackup::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupEntity(_) => ops::GetBackupEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackups(_) => ops::GetBackupChildBackups::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackupsEntities(_) => {
+                ops::GetBackupChildBackupsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePoints(_) => ops::GetBackupRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePointsEntities(_) => {
+                ops::GetBackupRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFiles(_) => ops::GetBackupBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFilesEntities(_) => {
+                ops::GetBackupBackupFilesEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupFiles(_) => ops::GetBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFilesEntities(_) => ops::GetBackupFilesEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFile(_) => ops::GetBackupFile::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileEntity(_) => ops::GetBackupFileEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePoints(_) => ops::GetBackupFileRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePointsEntities(_) => {
+                ops::GetBackupFileRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePoints(_) => {
+                ops::GetBackupFileVmRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePointsEntities(_) => {
+                ops::GetBackupFileVmRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoints(_) => ops::GetRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointsEntities(_) => ops::GetRestorePointsEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoint(_) => ops::GetRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointEntity(_) => ops::GetRestorePointEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointAgentRestorePoints(_) => {
+                ops::GetRestorePointAgentRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFiles(_) => ops::GetRestorePointBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFilesEntities(_) => {
+                ops::GetRestorePointBackupFilesEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePoints(_) => {
+                ops::GetRestorePointVAppRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePointsEntities(_) => {
+                ops::GetRestorePointVAppRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePoints(_) => {
+                ops::GetRestorePointVmRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePointsEntities(_) => {
+                ops::GetRestorePointVmRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoints(_) => ops::GetVmRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointsEntities(_) => ops::GetVmRestorePointsEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoint(_) => ops::GetVmRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointEntity(_) => ops::GetVmRestorePointEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMounts(_) => ops::GetVmRestorePointMounts::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMount(_) => ops::GetVmRestorePointMount::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::DeleteVmRestorePointMount(_) => ops::DeleteVmRestorePointMount::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointFile(_) => ops::GetVmRestorePointFile::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolder(_) => ops::ListVmRestorePointFolder::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderDirs(_) => {
+                ops::ListVmRestorePointFolderDirs::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderFiles(_) => {
+                ops::ListVmRestorePointFolderFiles::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoints(_) => ops::GetVAppRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointsEntities(_) => {
+                ops::GetVAppRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoint(_) => ops::GetVAppRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointEntity(_) => ops::GetVAppRestorePointEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryBackups(_) => ops::QueryBackups::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryBackupFiles(_) => ops::QueryBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryRestorePoints(_) => ops::QueryRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryVmRestorePoints(_) => ops::QueryVmRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryVAppRestorePoints(_) => ops::QueryVAppRestorePoints::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVms(_) => ops::GetCatalogVms::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmsEntities(_) => ops::GetCatalogVmsEntities::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVm(_) => ops::GetCatalogVm::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmEntity(_) => ops::GetCatalogVmEntity::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoints(_) => ops::GetCatalogVmRestorePoints::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointsEntities(_) => {
+                ops::GetCatalogVmRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoint(_) => ops::GetCatalogVmRestorePoint::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointEntity(_) => {
+                ops::GetCatalogVmRestorePointEntity::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::BrowseCatalogVmRestorePoint(_) => {
+                ops::BrowseCatalogVmRestorePoint::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsRoot(_) => ops::GetCatalogGuestFsRoot::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRoot(_) => ops::ListCatalogGuestFsRoot::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootFiles(_) => {
+                ops::ListCatalogGuestFsRootFiles::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootDirs(_) => ops::ListCatalogGuestFsRootDirs::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsEntry(_) => ops::GetCatalogGuestFsEntry::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntry(_) => ops::ListCatalogGuestFsEntry::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryFiles(_) => {
+                ops::ListCatalogGuestFsEntryFiles::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryDirs(_) => {
+                ops::ListCatalogGuestFsEntryDirs::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::RestoreCatalogGuestFsEntry(_) => ops::RestoreCatalogGuestFsEntry::ENTRY,
             #[cfg(feature = "cdp")]
             Self::GetCdpPolicies(_) => ops::GetCdpPolicies::ENTRY,
             #[cfg(feature = "cdp")]
@@ -651,6 +3631,11 @@ impl AnyOperation {
             Self::Logout(_) => ops::Logout::ENTRY,
             Self::GetTasks(_) => ops::GetTasks::ENTRY,
             Self::GetTask(_) => ops::GetTask::ENTRY,
+            Self::DeleteTask(_) => ops::DeleteTask::ENTRY,
+            Self::GetQueryService(_) => ops::GetQueryService::ENTRY,
+            Self::GetLookupService(_) => ops::GetLookupService::ENTRY,
+            Self::LookupHierarchyItems(_) => ops::LookupHierarchyItems::ENTRY,
+            Self::QueryTasks(_) => ops::QueryTasks::ENTRY,
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServers(_) => ops::GetBackupServers::ENTRY,
             #[cfg(feature = "infrastructure")]
@@ -660,9 +3645,395 @@ impl AnyOperation {
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServerEntity(_) => ops::GetBackupServerEntity::ENTRY,
             #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServer(_) => ops::DeleteBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::CollectBackupServer(_) => ops::CollectBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentials(_) => ops::GetBackupServerCredentials::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentialsRecord(_) => {
+                ops::GetBackupServerCredentialsRecord::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerCredentialsRecord(_) => {
+                ops::DeleteBackupServerCredentialsRecord::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPasswords(_) => ops::GetBackupServerPasswords::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPassword(_) => ops::GetBackupServerPassword::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerPassword(_) => ops::DeleteBackupServerPassword::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositories(_) => {
+                ops::GetBackupServerExternalRepositories::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositoriesEntities(_) => {
+                ops::GetBackupServerExternalRepositoriesEntities::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
             Self::GetRepositories(_) => ops::GetRepositories::ENTRY,
             #[cfg(feature = "infrastructure")]
+            Self::GetRepositoriesEntities(_) => ops::GetRepositoriesEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
             Self::GetRepository(_) => ops::GetRepository::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryEntity(_) => ops::GetRepositoryEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositories(_) => ops::GetExternalRepositories::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoriesEntities(_) => {
+                ops::GetExternalRepositoriesEntities::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepository(_) => ops::GetExternalRepository::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryEntity(_) => {
+                ops::GetExternalRepositoryEntity::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryBackups(_) => {
+                ops::GetExternalRepositoryBackups::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServers(_) => ops::GetManagedServers::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServersEntities(_) => ops::GetManagedServersEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServer(_) => ops::GetManagedServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServerEntity(_) => ops::GetManagedServerEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoots(_) => ops::GetHierarchyRoots::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootsEntities(_) => ops::GetHierarchyRootsEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoot(_) => ops::GetHierarchyRoot::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootEntity(_) => ops::GetHierarchyRootEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerators(_) => ops::GetWanAccelerators::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorsEntities(_) => ops::GetWanAcceleratorsEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerator(_) => ops::GetWanAccelerator::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorEntity(_) => ops::GetWanAcceleratorEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryBackupServers(_) => ops::QueryBackupServers::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryCredentials(_) => ops::QueryCredentials::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryPasswords(_) => ops::QueryPasswords::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryHierarchyRoots(_) => ops::QueryHierarchyRoots::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryManagedServers(_) => ops::QueryManagedServers::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryRepositories(_) => ops::QueryRepositories::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryWanAccelerators(_) => ops::QueryWanAccelerators::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobs(_) => ops::GetJobs::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobsEntities(_) => ops::GetJobsEntities::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJob(_) => ops::GetJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobEntity(_) => ops::GetJobEntity::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::DeleteJob(_) => ops::DeleteJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::StartJob(_) => ops::StartJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::StopJob(_) => ops::StopJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::RetryJob(_) => ops::RetryJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::SyncJob(_) => ops::SyncJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::ToggleJobScheduleEnabled(_) => ops::ToggleJobScheduleEnabled::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobIncludes(_) => ops::GetJobIncludes::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobInclude(_) => ops::GetJobInclude::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobInclude(_) => ops::DeleteJobInclude::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedJobs(_) => ops::GetJobLinkedJobs::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedJob(_) => ops::DeleteJobLinkedJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedBackupRepositories(_) => {
+                ops::GetJobLinkedBackupRepositories::ENTRY
+            }
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedBackupRepository(_) => {
+                ops::DeleteJobLinkedBackupRepository::ENTRY
+            }
+            #[cfg(feature = "jobs")]
+            Self::QueryJobs(_) => ops::QueryJobs::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::QueryObjectsInJob(_) => ops::QueryObjectsInJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasService(_) => ops::GetNasService::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServers(_) => ops::GetNasFileServers::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServersEntities(_) => ops::GetNasFileServersEntities::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServer(_) => ops::GetNasFileServer::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServerEntity(_) => ops::GetNasFileServerEntity::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobs(_) => ops::GetNasJobs::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobsEntities(_) => ops::GetNasJobsEntities::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJob(_) => ops::GetNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobEntity(_) => ops::GetNasJobEntity::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::StartNasJob(_) => ops::StartNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::StopNasJob(_) => ops::StopNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::RetryNasJob(_) => ops::RetryNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::ToggleNasJobSchedule(_) => ops::ToggleNasJobSchedule::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobIncludes(_) => ops::GetNasJobIncludes::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobInclude(_) => ops::GetNasJobInclude::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasBackupSessions(_) => ops::GetNasBackupSessions::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobBackupSessions(_) => ops::GetNasJobBackupSessions::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::QueryNasFileServers(_) => ops::QueryNasFileServers::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::QueryNasJobs(_) => ops::QueryNasJobs::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::QueryNasObjects(_) => ops::QueryNasObjects::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicas(_) => ops::GetReplicas::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicasEntities(_) => ops::GetReplicasEntities::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplica(_) => ops::GetReplica::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaEntity(_) => ops::GetReplicaEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPoints(_) => ops::GetReplicaVmReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPointsEntities(_) => {
+                ops::GetReplicaVmReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoints(_) => ops::GetVmReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointsEntities(_) => ops::GetVmReplicaPointsEntities::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoint(_) => ops::GetVmReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointEntity(_) => ops::GetVmReplicaPointEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::FailoverVmReplicaPoint(_) => ops::FailoverVmReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMounts(_) => ops::GetVmReplicaPointMounts::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMount(_) => ops::GetVmReplicaPointMount::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::DeleteVmReplicaPointMount(_) => ops::DeleteVmReplicaPointMount::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointFile(_) => ops::GetVmReplicaPointFile::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolder(_) => ops::ListVmReplicaPointFolder::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderDirs(_) => {
+                ops::ListVmReplicaPointFolderDirs::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderFiles(_) => {
+                ops::ListVmReplicaPointFolderFiles::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoints(_) => ops::GetVAppReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointsEntities(_) => {
+                ops::GetVAppReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoint(_) => ops::GetVAppReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointEntity(_) => ops::GetVAppReplicaPointEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::FailoverVAppReplicaPoint(_) => ops::FailoverVAppReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlans(_) => ops::GetFailoverPlans::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlansEntities(_) => ops::GetFailoverPlansEntities::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlan(_) => ops::GetFailoverPlan::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanEntity(_) => ops::GetFailoverPlanEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::UndoFailoverPlan(_) => ops::UndoFailoverPlan::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryReplicas(_) => ops::QueryReplicas::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryVmReplicaPoints(_) => ops::QueryVmReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryVAppReplicaPoints(_) => ops::QueryVAppReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryFailoverPlans(_) => ops::QueryFailoverPlans::ENTRY,
+            #[cfg(feature = "reports")]
+            Self::GetReportSummary(_) => ops::GetReportSummary::ENTRY,
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryOverview(_) => ops::GetReportSummaryOverview::ENTRY,
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryVmsOverview(_) => {
+                ops::GetReportSummaryVmsOverview::ENTRY
+            }
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryJobStatistics(_) => {
+                ops::GetReportSummaryJobStatistics::ENTRY
+            }
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryProcessedVms(_) => {
+                ops::GetReportSummaryProcessedVms::ENTRY
+            }
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryRepository(_) => ops::GetReportSummaryRepository::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecuritySettings(_) => ops::GetSecuritySettings::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoles(_) => ops::GetSecurityRoles::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRolesEntities(_) => ops::GetSecurityRolesEntities::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRole(_) => ops::GetSecurityRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoleEntity(_) => ops::GetSecurityRoleEntity::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccounts(_) => ops::GetSecurityAccounts::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountsEntities(_) => {
+                ops::GetSecurityAccountsEntities::ENTRY
+            }
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccount(_) => ops::GetSecurityAccount::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountEntity(_) => ops::GetSecurityAccountEntity::ENTRY,
+            #[cfg(feature = "security")]
+            Self::ToggleSecurityAccountRestoreScopes(_) => {
+                ops::ToggleSecurityAccountRestoreScopes::ENTRY
+            }
+            #[cfg(feature = "security")]
+            Self::DeleteSecurityAccount(_) => ops::DeleteSecurityAccount::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRoles(_) => ops::GetSecurityAccountRoles::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRole(_) => ops::GetSecurityAccountRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountRole(_) => ops::RemoveSecurityAccountRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScopes(_) => ops::GetSecurityAccountScopes::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScope(_) => ops::GetSecurityAccountScope::ENTRY,
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountScope(_) => ops::RemoveSecurityAccountScope::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessions(_) => ops::GetBackupSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionsEntities(_) => ops::GetBackupSessionsEntities::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSession(_) => ops::GetBackupSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionEntity(_) => ops::GetBackupSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::StopBackupSession(_) => ops::StopBackupSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessions(_) => {
+                ops::GetBackupSessionAgentManagementSessions::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessionsEntities(_) => {
+                ops::GetBackupSessionAgentManagementSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessions(_) => {
+                ops::GetBackupSessionTaskSessions::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessionsEntities(_) => {
+                ops::GetBackupSessionTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessions(_) => ops::GetBackupTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionsEntities(_) => {
+                ops::GetBackupTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSession(_) => ops::GetBackupTaskSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionEntity(_) => ops::GetBackupTaskSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessions(_) => ops::GetReplicaSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionsEntities(_) => ops::GetReplicaSessionsEntities::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSession(_) => ops::GetReplicaSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionEntity(_) => ops::GetReplicaSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessions(_) => {
+                ops::GetReplicaSessionTaskSessions::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessionsEntities(_) => {
+                ops::GetReplicaSessionTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessions(_) => ops::GetReplicaTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionsEntities(_) => {
+                ops::GetReplicaTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSession(_) => ops::GetReplicaTaskSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionEntity(_) => {
+                ops::GetReplicaTaskSessionEntity::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessions(_) => ops::GetRestoreSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionsEntities(_) => ops::GetRestoreSessionsEntities::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSession(_) => ops::GetRestoreSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionEntity(_) => ops::GetRestoreSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessions(_) => ops::GetSystemSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSession(_) => ops::GetSystemSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEntity(_) => ops::GetSystemSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEvents(_) => ops::GetSystemSessionEvents::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupJobSessions(_) => ops::QueryBackupJobSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupTaskSessions(_) => ops::QueryBackupTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaJobSessions(_) => ops::QueryReplicaJobSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaTaskSessions(_) => ops::QueryReplicaTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryRestoreSessions(_) => ops::QueryRestoreSessions::ENTRY,
         }
     }
 }
@@ -670,6 +4041,352 @@ impl AnyOperation {
 /// [`Incoming`](crate::incoming::Incoming)).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyRequest {
+    #[cfg(feature = "agents")]
+    /// `GET /agents` -> 200 Agents
+    GetAgentsService(ops::GetAgentsService),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs` -> 200 EntityReferences
+    GetAgentBackupJobs(ops::GetAgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs?format=Entity` -> 200 AgentBackupJobs
+    GetAgentBackupJobsEntities(ops::GetAgentBackupJobsEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}` -> 200 EntityRef
+    GetAgentBackupJob(ops::GetAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}?format=Entity` -> 200 AgentBackupJob
+    GetAgentBackupJobEntity(ops::GetAgentBackupJobEntity),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=start` -> 202 Task
+    StartAgentBackupJob(ops::StartAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=stop` -> 202 Task
+    StopAgentBackupJob(ops::StopAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=retry` -> 202 Task
+    RetryAgentBackupJob(ops::RetryAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/jobs/{agentJobId}?action=toggleScheduleEnabled` -> 202 Task
+    ToggleAgentBackupJobSchedule(ops::ToggleAgentBackupJobSchedule),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}/includes` -> 200 ObjectsInAgentBackupJob
+    GetAgentBackupJobIncludes(ops::GetAgentBackupJobIncludes),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}/includes/{includeId}` -> 200 ObjectInAgentBackupJob
+    GetAgentBackupJobInclude(ops::GetAgentBackupJobInclude),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups` -> 200 EntityReferences
+    GetAgentProtectionGroups(ops::GetAgentProtectionGroups),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups?format=Entity` -> 200 AgentProtectionGroups
+    GetAgentProtectionGroupsEntities(ops::GetAgentProtectionGroupsEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}` -> 200 EntityRef
+    GetAgentProtectionGroup(ops::GetAgentProtectionGroup),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}?format=Entity` -> 200 AgentProtectionGroup
+    GetAgentProtectionGroupEntity(ops::GetAgentProtectionGroupEntity),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}/discoveredComputers` -> 200 EntityReferences
+    GetAgentProtectionGroupComputers(ops::GetAgentProtectionGroupComputers),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/protectionGroups/{protectionGroupId}/discoveredComputers?format=Entity` -> 200 DiscoveredComputers
+    GetAgentProtectionGroupComputersEntities(
+        ops::GetAgentProtectionGroupComputersEntities,
+    ),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers` -> 200 EntityReferences
+    GetDiscoveredComputers(ops::GetDiscoveredComputers),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers?format=Entity` -> 200 DiscoveredComputers
+    GetDiscoveredComputersEntities(ops::GetDiscoveredComputersEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers/{computerId}` -> 200 EntityRef
+    GetDiscoveredComputer(ops::GetDiscoveredComputer),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/discoveredComputers/{computerId}?format=Entity` -> 200 DiscoveredComputer
+    GetDiscoveredComputerEntity(ops::GetDiscoveredComputerEntity),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/backups` -> 200 EntityReferences
+    GetAgentBackups(ops::GetAgentBackups),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/backupFiles` -> 200 EntityReferences
+    GetAgentBackupFiles(ops::GetAgentBackupFiles),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/backupSessions` -> 200 EntityReferences
+    GetAgentBackupSessions(ops::GetAgentBackupSessions),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/restorePoints` -> 200 EntityReferences
+    GetAgentBackupRestorePoints(ops::GetAgentBackupRestorePoints),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints` -> 200 EntityReferences
+    GetAgentRestorePoints(ops::GetAgentRestorePoints),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints?format=Entity` -> 200 AgentRestorePoints
+    GetAgentRestorePointsEntities(ops::GetAgentRestorePointsEntities),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}` -> 200 EntityRef
+    GetAgentRestorePoint(ops::GetAgentRestorePoint),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}?format=Entity` -> 200 AgentRestorePoint
+    GetAgentRestorePointEntity(ops::GetAgentRestorePointEntity),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts` -> 200 AgentRestorePointMounts
+    GetAgentRestorePointMounts(ops::GetAgentRestorePointMounts),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts` -> 202 Task
+    MountAgentRestorePoint(ops::MountAgentRestorePoint),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}` -> 200 AgentRestorePointMount
+    GetAgentRestorePointMount(ops::GetAgentRestorePointMount),
+    #[cfg(feature = "agents")]
+    /// `DELETE /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}` -> 204 (no body)
+    UnmountAgentRestorePoint(ops::UnmountAgentRestorePoint),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}` -> 200 FileSystemEntries
+    GetAgentMountEntries(ops::GetAgentMountEntries),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll` -> 200 FileSystemEntries
+    ListAgentMountEntries(ops::ListAgentMountEntries),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs` -> 200 FileSystemEntries
+    ListAgentMountDirectories(ops::ListAgentMountDirectories),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles` -> 200 FileSystemEntries
+    ListAgentMountFiles(ops::ListAgentMountFiles),
+    #[cfg(feature = "agents")]
+    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=restore` -> 202 Task
+    RestoreAgentGuestFile(ops::RestoreAgentGuestFile),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=AgentBackupJob` -> 200 QueryResult
+    QueryAgentBackupJobs(ops::QueryAgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=ObjectInAgentBackupJob` -> 200 QueryResult
+    QueryObjectsInAgentBackupJobs(ops::QueryObjectsInAgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=AgentProtectionGroup` -> 200 QueryResult
+    QueryAgentProtectionGroups(ops::QueryAgentProtectionGroups),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=DiscoveredComputer` -> 200 QueryResult
+    QueryDiscoveredComputers(ops::QueryDiscoveredComputers),
+    #[cfg(feature = "agents")]
+    /// `GET /query?type=AgentRestorePoint` -> 200 QueryResult
+    QueryAgentRestorePoints(ops::QueryAgentRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backups` -> 200 EntityReferences
+    GetBackups(ops::GetBackups),
+    #[cfg(feature = "backups")]
+    /// `GET /backups?format=Entity` -> 200 Backups
+    GetBackupsEntities(ops::GetBackupsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}` -> 200 EntityRef
+    GetBackup(ops::GetBackup),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}?format=Entity` -> 200 Backup
+    GetBackupEntity(ops::GetBackupEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/childbackups` -> 200 EntityReferences
+    GetBackupChildBackups(ops::GetBackupChildBackups),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/childbackups?format=Entity` -> 200 Backups
+    GetBackupChildBackupsEntities(ops::GetBackupChildBackupsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/restorePoints` -> 200 EntityReferences
+    GetBackupRestorePoints(ops::GetBackupRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/restorePoints?format=Entity` -> 200 RestorePoints
+    GetBackupRestorePointsEntities(ops::GetBackupRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/backupFiles` -> 200 EntityReferences
+    GetBackupBackupFiles(ops::GetBackupBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /backups/{backupId}/backupFiles?format=Entity` -> 200 BackupFiles
+    GetBackupBackupFilesEntities(ops::GetBackupBackupFilesEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles` -> 200 EntityReferences
+    GetBackupFiles(ops::GetBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles?format=Entity` -> 200 BackupFiles
+    GetBackupFilesEntities(ops::GetBackupFilesEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}` -> 200 EntityRef
+    GetBackupFile(ops::GetBackupFile),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}?format=Entity` -> 200 BackupFile
+    GetBackupFileEntity(ops::GetBackupFileEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/restorePoints` -> 200 EntityReferences
+    GetBackupFileRestorePoints(ops::GetBackupFileRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/restorePoints?format=Entity` -> 200 RestorePoints
+    GetBackupFileRestorePointsEntities(ops::GetBackupFileRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/vmRestorePoints` -> 200 EntityReferences
+    GetBackupFileVmRestorePoints(ops::GetBackupFileVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /backupFiles/{backupFileId}/vmRestorePoints?format=Entity` -> 200 VmRestorePoints
+    GetBackupFileVmRestorePointsEntities(ops::GetBackupFileVmRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints` -> 200 EntityReferences
+    GetRestorePoints(ops::GetRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints?format=Entity` -> 200 RestorePoints
+    GetRestorePointsEntities(ops::GetRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}` -> 200 EntityRef
+    GetRestorePoint(ops::GetRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}?format=Entity` -> 200 RestorePoint
+    GetRestorePointEntity(ops::GetRestorePointEntity),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/agentRestorePoints` -> 200 EntityReferences
+    GetRestorePointAgentRestorePoints(ops::GetRestorePointAgentRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/backupFiles` -> 200 EntityReferences
+    GetRestorePointBackupFiles(ops::GetRestorePointBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/backupFiles?format=Entity` -> 200 BackupFiles
+    GetRestorePointBackupFilesEntities(ops::GetRestorePointBackupFilesEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vAppRestorePoints` -> 200 EntityReferences
+    GetRestorePointVAppRestorePoints(ops::GetRestorePointVAppRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vAppRestorePoints?format=Entity` -> 200 VAppRestorePoints
+    GetRestorePointVAppRestorePointsEntities(
+        ops::GetRestorePointVAppRestorePointsEntities,
+    ),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vmRestorePoints` -> 200 EntityReferences
+    GetRestorePointVmRestorePoints(ops::GetRestorePointVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /restorePoints/{restorePointId}/vmRestorePoints?format=Entity` -> 200 VmRestorePoints
+    GetRestorePointVmRestorePointsEntities(ops::GetRestorePointVmRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints` -> 200 EntityReferences
+    GetVmRestorePoints(ops::GetVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints?format=Entity` -> 200 VmRestorePoints
+    GetVmRestorePointsEntities(ops::GetVmRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}` -> 200 EntityRef
+    GetVmRestorePoint(ops::GetVmRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}?format=Entity` -> 200 VmRestorePoint
+    GetVmRestorePointEntity(ops::GetVmRestorePointEntity),
+    #[cfg(feature = "backups")]
+    /// `POST /vmRestorePoints/{vmRestorePointId}?action=restore` -> 202 Task
+    RestoreVmRestorePoint(ops::RestoreVmRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts` -> 200 VmRestorePointMounts
+    GetVmRestorePointMounts(ops::GetVmRestorePointMounts),
+    #[cfg(feature = "backups")]
+    /// `POST /vmRestorePoints/{vmRestorePointId}/mounts` -> 202 Task
+    CreateVmRestorePointMount(ops::CreateVmRestorePointMount),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}` -> 200 VmRestorePointMount
+    GetVmRestorePointMount(ops::GetVmRestorePointMount),
+    #[cfg(feature = "backups")]
+    /// `DELETE /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}` -> 204 (no body)
+    DeleteVmRestorePointMount(ops::DeleteVmRestorePointMount),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    GetVmRestorePointFile(ops::GetVmRestorePointFile),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    ListVmRestorePointFolder(ops::ListVmRestorePointFolder),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    ListVmRestorePointFolderDirs(ops::ListVmRestorePointFolderDirs),
+    #[cfg(feature = "backups")]
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    ListVmRestorePointFolderFiles(ops::ListVmRestorePointFolderFiles),
+    #[cfg(feature = "backups")]
+    /// `POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=restore` -> 202 Task
+    RestoreVmRestorePointFile(ops::RestoreVmRestorePointFile),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints` -> 200 EntityReferences
+    GetVAppRestorePoints(ops::GetVAppRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints?format=Entity` -> 200 VAppRestorePoints
+    GetVAppRestorePointsEntities(ops::GetVAppRestorePointsEntities),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints/{vAppRestorePointId}` -> 200 EntityRef
+    GetVAppRestorePoint(ops::GetVAppRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /vAppRestorePoints/{vAppRestorePointId}?format=Entity` -> 200 VAppRestorePoint
+    GetVAppRestorePointEntity(ops::GetVAppRestorePointEntity),
+    #[cfg(feature = "backups")]
+    /// `POST /vAppRestorePoints/{vAppRestorePointId}?action=restore` -> 202 Task
+    RestoreVAppRestorePoint(ops::RestoreVAppRestorePoint),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=Backup` -> 200 QueryResult
+    QueryBackups(ops::QueryBackups),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=BackupFile` -> 200 QueryResult
+    QueryBackupFiles(ops::QueryBackupFiles),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=RestorePoint` -> 200 QueryResult
+    QueryRestorePoints(ops::QueryRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=VmRestorePoint` -> 200 QueryResult
+    QueryVmRestorePoints(ops::QueryVmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// `GET /query?type=vAppRestorePoint` -> 200 QueryResult
+    QueryVAppRestorePoints(ops::QueryVAppRestorePoints),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms` -> 200 EntityReferences
+    GetCatalogVms(ops::GetCatalogVms),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms?format=Entity` -> 200 CatalogVms
+    GetCatalogVmsEntities(ops::GetCatalogVmsEntities),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}` -> 200 EntityRef
+    GetCatalogVm(ops::GetCatalogVm),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}?format=Entity` -> 200 CatalogVm
+    GetCatalogVmEntity(ops::GetCatalogVmEntity),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints` -> 200 EntityReferences
+    GetCatalogVmRestorePoints(ops::GetCatalogVmRestorePoints),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints?format=Entity` -> 200 CatalogVmRestorePoints
+    GetCatalogVmRestorePointsEntities(ops::GetCatalogVmRestorePointsEntities),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}` -> 200 EntityRef
+    GetCatalogVmRestorePoint(ops::GetCatalogVmRestorePoint),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}?format=Entity` -> 200 CatalogVmRestorePoint
+    GetCatalogVmRestorePointEntity(ops::GetCatalogVmRestorePointEntity),
+    #[cfg(feature = "catalog")]
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}?action=browse` -> 200 Task, 202 Task
+    BrowseCatalogVmRestorePoint(ops::BrowseCatalogVmRestorePoint),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/` -> 200 FileSystemEntry
+    GetCatalogGuestFsRoot(ops::GetCatalogGuestFsRoot),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listAll` -> 200 FileSystemEntries
+    ListCatalogGuestFsRoot(ops::ListCatalogGuestFsRoot),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listFiles` -> 200 FileSystemEntries
+    ListCatalogGuestFsRootFiles(ops::ListCatalogGuestFsRootFiles),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listDirs` -> 200 FileSystemEntries
+    ListCatalogGuestFsRootDirs(ops::ListCatalogGuestFsRootDirs),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}` -> 200 FileSystemEntries
+    GetCatalogGuestFsEntry(ops::GetCatalogGuestFsEntry),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll` -> 200 FileSystemEntries
+    ListCatalogGuestFsEntry(ops::ListCatalogGuestFsEntry),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    ListCatalogGuestFsEntryFiles(ops::ListCatalogGuestFsEntryFiles),
+    #[cfg(feature = "catalog")]
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    ListCatalogGuestFsEntryDirs(ops::ListCatalogGuestFsEntryDirs),
+    #[cfg(feature = "catalog")]
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore` -> 202 Task
+    RestoreCatalogGuestFsEntry(ops::RestoreCatalogGuestFsEntry),
     #[cfg(feature = "cdp")]
     /// `GET /cdpPolicies` -> 200 EntityReferences
     GetCdpPolicies(ops::GetCdpPolicies),
@@ -827,6 +4544,16 @@ pub enum AnyRequest {
     GetTasks(ops::GetTasks),
     /// `GET /tasks/{taskId}` -> 200 Task
     GetTask(ops::GetTask),
+    /// `DELETE /tasks/{taskId}` -> 204 (no body)
+    DeleteTask(ops::DeleteTask),
+    /// `GET /querySvc` -> 200 QuerySvc
+    GetQueryService(ops::GetQueryService),
+    /// `GET /lookupSvc` -> 200 LookupSvc
+    GetLookupService(ops::GetLookupService),
+    /// `GET /lookup` -> 200 HierarchyItems
+    LookupHierarchyItems(ops::LookupHierarchyItems),
+    /// `GET /query?type=Task` -> 200 QueryResult
+    QueryTasks(ops::QueryTasks),
     #[cfg(feature = "infrastructure")]
     /// `GET /backupServers` -> 200 EntityReferences
     GetBackupServers(ops::GetBackupServers),
@@ -834,22 +4561,1134 @@ pub enum AnyRequest {
     /// `GET /backupServers?format=Entity` -> 200 BackupServers
     GetBackupServersEntities(ops::GetBackupServersEntities),
     #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers?action=create` -> 202 (no body), 201 (no body)
+    CreateBackupServer(ops::CreateBackupServer),
+    #[cfg(feature = "infrastructure")]
     /// `GET /backupServers/{backupServerId}` -> 200 EntityRef
     GetBackupServer(ops::GetBackupServer),
     #[cfg(feature = "infrastructure")]
     /// `GET /backupServers/{backupServerId}?format=Entity` -> 200 BackupServer
     GetBackupServerEntity(ops::GetBackupServerEntity),
     #[cfg(feature = "infrastructure")]
+    /// `PUT /backupServers/{backupServerId}` -> 204 (no body)
+    UpdateBackupServer(ops::UpdateBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `DELETE /backupServers/{backupServerId}` -> 204 (no body)
+    DeleteBackupServer(ops::DeleteBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers/{backupServerId}?action=collect` -> 202 Task
+    CollectBackupServer(ops::CollectBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers/{backupServerId}?action=quickbackup` -> 202 Task
+    QuickBackupOnBackupServer(ops::QuickBackupOnBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers/{backupServerId}?action=veeamzip` -> 202 Task
+    VeeamZipOnBackupServer(ops::VeeamZipOnBackupServer),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/credentials` -> 200 CredentialsInfoList
+    GetBackupServerCredentials(ops::GetBackupServerCredentials),
+    #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers/{backupServerId}/credentials?action=create` -> 201 (no body)
+    CreateBackupServerCredentials(ops::CreateBackupServerCredentials),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/credentials/{credentialsId}` -> 200 CredentialsInfo
+    GetBackupServerCredentialsRecord(ops::GetBackupServerCredentialsRecord),
+    #[cfg(feature = "infrastructure")]
+    /// `PUT /backupServers/{backupServerId}/credentials/{credentialsId}` -> 204 (no body)
+    UpdateBackupServerCredentialsRecord(ops::UpdateBackupServerCredentialsRecord),
+    #[cfg(feature = "infrastructure")]
+    /// `DELETE /backupServers/{backupServerId}/credentials/{credentialsId}` -> 204 (no body)
+    DeleteBackupServerCredentialsRecord(ops::DeleteBackupServerCredentialsRecord),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/passwords` -> 200 PasswordKeyInfoList
+    GetBackupServerPasswords(ops::GetBackupServerPasswords),
+    #[cfg(feature = "infrastructure")]
+    /// `POST /backupServers/{backupServerId}/passwords?action=create` -> 202 (no body), 201 (no body)
+    CreateBackupServerPassword(ops::CreateBackupServerPassword),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/passwords/{passwordId}` -> 200 PasswordKeyInfo
+    GetBackupServerPassword(ops::GetBackupServerPassword),
+    #[cfg(feature = "infrastructure")]
+    /// `PUT /backupServers/{backupServerId}/passwords/{passwordId}` -> 204 (no body)
+    UpdateBackupServerPassword(ops::UpdateBackupServerPassword),
+    #[cfg(feature = "infrastructure")]
+    /// `DELETE /backupServers/{backupServerId}/passwords/{passwordId}` -> 204 (no body)
+    DeleteBackupServerPassword(ops::DeleteBackupServerPassword),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/externalRepositories` -> 200 EntityReferences
+    GetBackupServerExternalRepositories(ops::GetBackupServerExternalRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/externalRepositories?format=Entity` -> 200 ExternalRepositories
+    GetBackupServerExternalRepositoriesEntities(
+        ops::GetBackupServerExternalRepositoriesEntities,
+    ),
+    #[cfg(feature = "infrastructure")]
     /// `GET /repositories` -> 200 EntityReferences
     GetRepositories(ops::GetRepositories),
     #[cfg(feature = "infrastructure")]
+    /// `GET /repositories?format=Entity` -> 200 Repositories
+    GetRepositoriesEntities(ops::GetRepositoriesEntities),
+    #[cfg(feature = "infrastructure")]
     /// `GET /repositories/{repositoryId}` -> 200 EntityRef
     GetRepository(ops::GetRepository),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /repositories/{repositoryId}?format=Entity` -> 200 Repository
+    GetRepositoryEntity(ops::GetRepositoryEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories` -> 200 EntityReferences
+    GetExternalRepositories(ops::GetExternalRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories?format=Entity` -> 200 ExternalRepositories
+    GetExternalRepositoriesEntities(ops::GetExternalRepositoriesEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories/{externalRepositoryId}` -> 200 EntityRef
+    GetExternalRepository(ops::GetExternalRepository),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories/{externalRepositoryId}?format=Entity` -> 200 ExternalRepository
+    GetExternalRepositoryEntity(ops::GetExternalRepositoryEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /externalRepositories/{externalRepositoryId}/backups` -> 200 EntityReferences
+    GetExternalRepositoryBackups(ops::GetExternalRepositoryBackups),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers` -> 200 EntityReferences
+    GetManagedServers(ops::GetManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers?format=Entity` -> 200 ManagedServers
+    GetManagedServersEntities(ops::GetManagedServersEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers/{managedServerId}` -> 200 EntityRef
+    GetManagedServer(ops::GetManagedServer),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /managedServers/{managedServerId}?format=Entity` -> 200 ManagedServer
+    GetManagedServerEntity(ops::GetManagedServerEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots` -> 200 EntityReferences
+    GetHierarchyRoots(ops::GetHierarchyRoots),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots?format=Entity` -> 200 HierarchyRoots
+    GetHierarchyRootsEntities(ops::GetHierarchyRootsEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots/{hierarchyRootId}` -> 200 EntityRef
+    GetHierarchyRoot(ops::GetHierarchyRoot),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /hierarchyRoots/{hierarchyRootId}?format=Entity` -> 200 HierarchyRoot
+    GetHierarchyRootEntity(ops::GetHierarchyRootEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators` -> 200 EntityReferences
+    GetWanAccelerators(ops::GetWanAccelerators),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators?format=Entity` -> 200 WanAccelerators
+    GetWanAcceleratorsEntities(ops::GetWanAcceleratorsEntities),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators/{wanAcceleratorId}` -> 200 EntityRef
+    GetWanAccelerator(ops::GetWanAccelerator),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /wanAccelerators/{wanAcceleratorId}?format=Entity` -> 200 WanAccelerator
+    GetWanAcceleratorEntity(ops::GetWanAcceleratorEntity),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=BackupServer` -> 200 QueryResult
+    QueryBackupServers(ops::QueryBackupServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=Credentials` -> 200 QueryResult
+    QueryCredentials(ops::QueryCredentials),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=Passwords` -> 200 QueryResult
+    QueryPasswords(ops::QueryPasswords),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=HierarchyRoot` -> 200 QueryResult
+    QueryHierarchyRoots(ops::QueryHierarchyRoots),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=ManagedServer` -> 200 QueryResult
+    QueryManagedServers(ops::QueryManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=Repository` -> 200 QueryResult
+    QueryRepositories(ops::QueryRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /query?type=WanAccelerator` -> 200 QueryResult
+    QueryWanAccelerators(ops::QueryWanAccelerators),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs` -> 200 EntityReferences
+    GetJobs(ops::GetJobs),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs?format=Entity` -> 200 Jobs
+    GetJobsEntities(ops::GetJobsEntities),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}` -> 200 EntityRef
+    GetJob(ops::GetJob),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}?format=Entity` -> 200 Job
+    GetJobEntity(ops::GetJobEntity),
+    #[cfg(feature = "jobs")]
+    /// `PUT /jobs/{jobId}?action=edit` -> 202 Task
+    EditJob(ops::EditJob),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}` -> 202 Task
+    DeleteJob(ops::DeleteJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=start` -> 202 Task
+    StartJob(ops::StartJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=stop` -> 202 Task
+    StopJob(ops::StopJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=retry` -> 202 Task
+    RetryJob(ops::RetryJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=clone` -> 202 Task
+    CloneJob(ops::CloneJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=sync` -> 202 Task
+    SyncJob(ops::SyncJob),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}?action=toggleScheduleEnabled` -> 202 Task
+    ToggleJobScheduleEnabled(ops::ToggleJobScheduleEnabled),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/includes` -> 200 ObjectsInJob
+    GetJobIncludes(ops::GetJobIncludes),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/includes/{includeId}` -> 200 ObjectInJob
+    GetJobInclude(ops::GetJobInclude),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}/includes` -> 202 Task
+    CreateJobInclude(ops::CreateJobInclude),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}/includes/{includeId}` -> 202 Task
+    DeleteJobInclude(ops::DeleteJobInclude),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/linkedJobs` -> 200 LinkedJobResourceObjects
+    GetJobLinkedJobs(ops::GetJobLinkedJobs),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}/linkedJobs` -> 202 Task
+    CreateJobLinkedJob(ops::CreateJobLinkedJob),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}/linkedJobs/{linkedJobId}` -> 202 Task
+    DeleteJobLinkedJob(ops::DeleteJobLinkedJob),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/linkedBackupRepositories` -> 200 LinkedBackupRepositoryResourceObjects
+    GetJobLinkedBackupRepositories(ops::GetJobLinkedBackupRepositories),
+    #[cfg(feature = "jobs")]
+    /// `POST /jobs/{jobId}/linkedBackupRepositories` -> 202 Task
+    CreateJobLinkedBackupRepository(ops::CreateJobLinkedBackupRepository),
+    #[cfg(feature = "jobs")]
+    /// `DELETE /jobs/{jobId}/linkedBackupRepositories/{linkedRepositoryId}` -> 202 Task
+    DeleteJobLinkedBackupRepository(ops::DeleteJobLinkedBackupRepository),
+    #[cfg(feature = "jobs")]
+    /// `GET /query?type=Job` -> 200 QueryResult
+    QueryJobs(ops::QueryJobs),
+    #[cfg(feature = "jobs")]
+    /// `GET /query?type=ObjectInJob` -> 200 QueryResult
+    QueryObjectsInJob(ops::QueryObjectsInJob),
+    #[cfg(feature = "nas")]
+    /// `GET /nas` -> 200 NASService
+    GetNasService(ops::GetNasService),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers` -> 200 EntityReferences
+    GetNasFileServers(ops::GetNasFileServers),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers?format=Entity` -> 200 FileServers
+    GetNasFileServersEntities(ops::GetNasFileServersEntities),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers/{fileServerId}` -> 200 EntityRef
+    GetNasFileServer(ops::GetNasFileServer),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/fileServers/{fileServerId}?format=Entity` -> 200 FileServer
+    GetNasFileServerEntity(ops::GetNasFileServerEntity),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs` -> 200 EntityReferences
+    GetNasJobs(ops::GetNasJobs),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs?format=Entity` -> 200 NASJobs
+    GetNasJobsEntities(ops::GetNasJobsEntities),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}` -> 200 EntityRef
+    GetNasJob(ops::GetNasJob),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}?format=Entity` -> 200 NASJob
+    GetNasJobEntity(ops::GetNasJobEntity),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/start` -> 202 Task
+    StartNasJob(ops::StartNasJob),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/stop` -> 202 Task
+    StopNasJob(ops::StopNasJob),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/retry` -> 202 Task
+    RetryNasJob(ops::RetryNasJob),
+    #[cfg(feature = "nas")]
+    /// `POST /nas/jobs/{nasJobId}/toggleScheduleEnabled` -> 202 Task
+    ToggleNasJobSchedule(ops::ToggleNasJobSchedule),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}/includes` -> 200 NASObjects
+    GetNasJobIncludes(ops::GetNasJobIncludes),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}/includes/{includeId}` -> 200 NASObject
+    GetNasJobInclude(ops::GetNasJobInclude),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/backupSessions` -> 200 EntityReferences
+    GetNasBackupSessions(ops::GetNasBackupSessions),
+    #[cfg(feature = "nas")]
+    /// `GET /nas/jobs/{nasJobId}/backupSessions` -> 200 EntityReferences
+    GetNasJobBackupSessions(ops::GetNasJobBackupSessions),
+    #[cfg(feature = "nas")]
+    /// `GET /query?type=FileServer` -> 200 QueryResult
+    QueryNasFileServers(ops::QueryNasFileServers),
+    #[cfg(feature = "nas")]
+    /// `GET /query?type=NasJob` -> 200 QueryResult
+    QueryNasJobs(ops::QueryNasJobs),
+    #[cfg(feature = "nas")]
+    /// `GET /query?type=NasObject` -> 200 QueryResult
+    QueryNasObjects(ops::QueryNasObjects),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas` -> 200 EntityReferences
+    GetReplicas(ops::GetReplicas),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas?format=Entity` -> 200 Replicas
+    GetReplicasEntities(ops::GetReplicasEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}` -> 200 EntityRef
+    GetReplica(ops::GetReplica),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}?format=Entity` -> 200 Replica
+    GetReplicaEntity(ops::GetReplicaEntity),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}/vmReplicaPoints` -> 200 EntityReferences
+    GetReplicaVmReplicaPoints(ops::GetReplicaVmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /replicas/{replicaId}/vmReplicaPoints?format=Entity` -> 200 VmReplicaPoints
+    GetReplicaVmReplicaPointsEntities(ops::GetReplicaVmReplicaPointsEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints` -> 200 EntityReferences
+    GetVmReplicaPoints(ops::GetVmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints?format=Entity` -> 200 VmReplicaPoints
+    GetVmReplicaPointsEntities(ops::GetVmReplicaPointsEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}` -> 200 EntityRef
+    GetVmReplicaPoint(ops::GetVmReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}?format=Entity` -> 200 VmReplicaPoint
+    GetVmReplicaPointEntity(ops::GetVmReplicaPointEntity),
+    #[cfg(feature = "replicas")]
+    /// `POST /vmReplicaPoints/{vmReplicaPointId}?action=failover` -> 202 Task
+    FailoverVmReplicaPoint(ops::FailoverVmReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts` -> 200 VmReplicaPointMounts
+    GetVmReplicaPointMounts(ops::GetVmReplicaPointMounts),
+    #[cfg(feature = "replicas")]
+    /// `POST /vmReplicaPoints/{vmReplicaPointId}/mounts` -> 202 Task
+    CreateVmReplicaPointMount(ops::CreateVmReplicaPointMount),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}` -> 200 VmReplicaPointMount
+    GetVmReplicaPointMount(ops::GetVmReplicaPointMount),
+    #[cfg(feature = "replicas")]
+    /// `DELETE /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}` -> 204 (no body)
+    DeleteVmReplicaPointMount(ops::DeleteVmReplicaPointMount),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    GetVmReplicaPointFile(ops::GetVmReplicaPointFile),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    ListVmReplicaPointFolder(ops::ListVmReplicaPointFolder),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    ListVmReplicaPointFolderDirs(ops::ListVmReplicaPointFolderDirs),
+    #[cfg(feature = "replicas")]
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    ListVmReplicaPointFolderFiles(ops::ListVmReplicaPointFolderFiles),
+    #[cfg(feature = "replicas")]
+    /// `POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=restore` -> 202 Task
+    RestoreVmReplicaPointFile(ops::RestoreVmReplicaPointFile),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints` -> 200 EntityReferences
+    GetVAppReplicaPoints(ops::GetVAppReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints?format=Entity` -> 200 VAppReplicaPoints
+    GetVAppReplicaPointsEntities(ops::GetVAppReplicaPointsEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints/{vAppReplicaPointId}` -> 200 EntityRef
+    GetVAppReplicaPoint(ops::GetVAppReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /vAppReplicaPoints/{vAppReplicaPointId}?format=Entity` -> 200 VAppReplicaPoint
+    GetVAppReplicaPointEntity(ops::GetVAppReplicaPointEntity),
+    #[cfg(feature = "replicas")]
+    /// `POST /vAppReplicaPoints/{vAppReplicaPointId}?action=failover` -> 202 Task
+    FailoverVAppReplicaPoint(ops::FailoverVAppReplicaPoint),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans` -> 200 EntityReferences
+    GetFailoverPlans(ops::GetFailoverPlans),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans?format=Entity` -> 200 FailoverPlans
+    GetFailoverPlansEntities(ops::GetFailoverPlansEntities),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans/{failoverPlanId}` -> 200 EntityRef
+    GetFailoverPlan(ops::GetFailoverPlan),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans/{failoverPlanId}?format=Entity` -> 200 FailoverPlan
+    GetFailoverPlanEntity(ops::GetFailoverPlanEntity),
+    #[cfg(feature = "replicas")]
+    /// `PUT /failoverPlans/{failoverPlanId}` -> 202 Task
+    UpdateFailoverPlan(ops::UpdateFailoverPlan),
+    #[cfg(feature = "replicas")]
+    /// `POST /failoverPlans/{failoverPlanId}?action=start` -> 202 Task
+    StartFailoverPlan(ops::StartFailoverPlan),
+    #[cfg(feature = "replicas")]
+    /// `POST /failoverPlans/{failoverPlanId}?action=undo` -> 202 Task
+    UndoFailoverPlan(ops::UndoFailoverPlan),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=Replica` -> 200 QueryResult
+    QueryReplicas(ops::QueryReplicas),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=VmReplicaPoint` -> 200 QueryResult
+    QueryVmReplicaPoints(ops::QueryVmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=vAppReplicaPoint` -> 200 QueryResult
+    QueryVAppReplicaPoints(ops::QueryVAppReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// `GET /query?type=FailoverPlan` -> 200 QueryResult
+    QueryFailoverPlans(ops::QueryFailoverPlans),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary` -> 200 SummaryReport
+    GetReportSummary(ops::GetReportSummary),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/overview` -> 200 OverviewReportFrame
+    GetReportSummaryOverview(ops::GetReportSummaryOverview),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/vms_overview` -> 200 VmsOverviewReportFrame
+    GetReportSummaryVmsOverview(ops::GetReportSummaryVmsOverview),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/job_statistics` -> 200 JobStatisticsReportFrame
+    GetReportSummaryJobStatistics(ops::GetReportSummaryJobStatistics),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/processed_vms` -> 200 ProcessedVmsReportFrame
+    GetReportSummaryProcessedVms(ops::GetReportSummaryProcessedVms),
+    #[cfg(feature = "reports")]
+    /// `GET /reports/summary/repository` -> 200 RepositoryReportFrame
+    GetReportSummaryRepository(ops::GetReportSummaryRepository),
+    #[cfg(feature = "security")]
+    /// `GET /security` -> 200 EnterpriseSecuritySettings
+    GetSecuritySettings(ops::GetSecuritySettings),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles` -> 200 EntityReferences
+    GetSecurityRoles(ops::GetSecurityRoles),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles?format=Entity` -> 200 EnterpriseRoles
+    GetSecurityRolesEntities(ops::GetSecurityRolesEntities),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles/{roleId}` -> 200 EntityRef
+    GetSecurityRole(ops::GetSecurityRole),
+    #[cfg(feature = "security")]
+    /// `GET /security/roles/{roleId}?format=Entity` -> 200 EnterpriseRole
+    GetSecurityRoleEntity(ops::GetSecurityRoleEntity),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts` -> 200 EntityReferences
+    GetSecurityAccounts(ops::GetSecurityAccounts),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts?format=Entity` -> 200 EnterpriseAccounts
+    GetSecurityAccountsEntities(ops::GetSecurityAccountsEntities),
+    #[cfg(feature = "security")]
+    /// `POST /security/accounts` -> 201 (no body)
+    CreateSecurityAccount(ops::CreateSecurityAccount),
+    #[cfg(feature = "security")]
+    /// `POST /security/accounts?action=rebuildScope` -> 201 Task, 202 Task
+    RebuildSecurityScopes(ops::RebuildSecurityScopes),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}` -> 200 EntityRef
+    GetSecurityAccount(ops::GetSecurityAccount),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}?format=Entity` -> 200 EnterpriseAccount
+    GetSecurityAccountEntity(ops::GetSecurityAccountEntity),
+    #[cfg(feature = "security")]
+    /// `POST /security/accounts/{accountId}` -> 204 (no body)
+    ToggleSecurityAccountRestoreScopes(ops::ToggleSecurityAccountRestoreScopes),
+    #[cfg(feature = "security")]
+    /// `DELETE /security/accounts/{accountId}` -> 204 (no body)
+    DeleteSecurityAccount(ops::DeleteSecurityAccount),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/roles` -> 200 EnterpriseAccountInRoleList
+    GetSecurityAccountRoles(ops::GetSecurityAccountRoles),
+    #[cfg(feature = "security")]
+    /// `POST /security/accounts/{accountId}/roles` -> 201 (no body)
+    AddSecurityAccountRole(ops::AddSecurityAccountRole),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/roles/{roleId}` -> 200 EnterpriseAccountInRole
+    GetSecurityAccountRole(ops::GetSecurityAccountRole),
+    #[cfg(feature = "security")]
+    /// `DELETE /security/accounts/{accountId}/roles/{roleId}` -> 204 (no body)
+    RemoveSecurityAccountRole(ops::RemoveSecurityAccountRole),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/scopes` -> 200 EnterpriseAccountHierarchyScopes
+    GetSecurityAccountScopes(ops::GetSecurityAccountScopes),
+    #[cfg(feature = "security")]
+    /// `POST /security/accounts/{accountId}/scopes` -> 201 (no body), 202 (no body)
+    AddSecurityAccountScopes(ops::AddSecurityAccountScopes),
+    #[cfg(feature = "security")]
+    /// `GET /security/accounts/{accountId}/scopes/{scopeId}` -> 200 EnterpriseAccountHierarchyScope
+    GetSecurityAccountScope(ops::GetSecurityAccountScope),
+    #[cfg(feature = "security")]
+    /// `DELETE /security/accounts/{accountId}/scopes/{scopeId}` -> 204 (no body)
+    RemoveSecurityAccountScope(ops::RemoveSecurityAccountScope),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions` -> 200 EntityReferences
+    GetBackupSessions(ops::GetBackupSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions?format=Entity` -> 200 BackupJobSessions
+    GetBackupSessionsEntities(ops::GetBackupSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}` -> 200 EntityRef
+    GetBackupSession(ops::GetBackupSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}?format=Entity` -> 200 BackupJobSession
+    GetBackupSessionEntity(ops::GetBackupSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `POST /backupSessions/{backupSessionId}?action=stop` -> 202 Task
+    StopBackupSession(ops::StopBackupSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/agentManagementSessions` -> 200 EntityReferences
+    GetBackupSessionAgentManagementSessions(
+        ops::GetBackupSessionAgentManagementSessions,
+    ),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/agentManagementSessions?format=Entity` -> 200 BackupJobSessions
+    GetBackupSessionAgentManagementSessionsEntities(
+        ops::GetBackupSessionAgentManagementSessionsEntities,
+    ),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/taskSessions` -> 200 EntityReferences
+    GetBackupSessionTaskSessions(ops::GetBackupSessionTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupSessions/{backupSessionId}/taskSessions?format=Entity` -> 200 BackupTaskSessions
+    GetBackupSessionTaskSessionsEntities(ops::GetBackupSessionTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions` -> 200 EntityReferences
+    GetBackupTaskSessions(ops::GetBackupTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions?format=Entity` -> 200 BackupTaskSessions
+    GetBackupTaskSessionsEntities(ops::GetBackupTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions/{backupTaskSessionId}` -> 200 EntityRef
+    GetBackupTaskSession(ops::GetBackupTaskSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /backupTaskSessions/{backupTaskSessionId}?format=Entity` -> 200 BackupTaskSession
+    GetBackupTaskSessionEntity(ops::GetBackupTaskSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions` -> 200 EntityReferences
+    GetReplicaSessions(ops::GetReplicaSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions?format=Entity` -> 200 ReplicaJobSessions
+    GetReplicaSessionsEntities(ops::GetReplicaSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}` -> 200 EntityRef
+    GetReplicaSession(ops::GetReplicaSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}?format=Entity` -> 200 ReplicaJobSession
+    GetReplicaSessionEntity(ops::GetReplicaSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}/replicaTaskSessions` -> 200 EntityReferences
+    GetReplicaSessionTaskSessions(ops::GetReplicaSessionTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaSessions/{replicaSessionId}/replicaTaskSessions?format=Entity` -> 200 ReplicaTaskSessions
+    GetReplicaSessionTaskSessionsEntities(ops::GetReplicaSessionTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions` -> 200 EntityReferences
+    GetReplicaTaskSessions(ops::GetReplicaTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions?format=Entity` -> 200 ReplicaTaskSessions
+    GetReplicaTaskSessionsEntities(ops::GetReplicaTaskSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions/{taskSessionId}` -> 200 EntityRef
+    GetReplicaTaskSession(ops::GetReplicaTaskSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /replicaTaskSessions/{taskSessionId}?format=Entity` -> 200 ReplicaTaskSession
+    GetReplicaTaskSessionEntity(ops::GetReplicaTaskSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions` -> 200 EntityReferences
+    GetRestoreSessions(ops::GetRestoreSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions?format=Entity` -> 200 RestoreSessions
+    GetRestoreSessionsEntities(ops::GetRestoreSessionsEntities),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions/{restoreSessionId}` -> 200 EntityRef
+    GetRestoreSession(ops::GetRestoreSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /restoreSessions/{restoreSessionId}?format=Entity` -> 200 RestoreSession
+    GetRestoreSessionEntity(ops::GetRestoreSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions` -> 200 SystemSessions
+    GetSystemSessions(ops::GetSystemSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions/{systemSessionId}` -> 200 EntityRef
+    GetSystemSession(ops::GetSystemSession),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions/{systemSessionId}?format=Entity` -> 200 SystemSession
+    GetSystemSessionEntity(ops::GetSystemSessionEntity),
+    #[cfg(feature = "sessions")]
+    /// `GET /systemSessions/{systemSessionId}/events` -> 200 SystemSessionEvents
+    GetSystemSessionEvents(ops::GetSystemSessionEvents),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=BackupJobSession` -> 200 QueryResult
+    QueryBackupJobSessions(ops::QueryBackupJobSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=BackupTaskSession` -> 200 QueryResult
+    QueryBackupTaskSessions(ops::QueryBackupTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=ReplicaJobSession` -> 200 QueryResult
+    QueryReplicaJobSessions(ops::QueryReplicaJobSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=ReplicaTaskSession` -> 200 QueryResult
+    QueryReplicaTaskSessions(ops::QueryReplicaTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// `GET /query?type=RestoreSession` -> 200 QueryResult
+    QueryRestoreSessions(ops::QueryRestoreSessions),
 }
 impl AnyRequest {
     /// The typed operation of an incoming request.
     pub fn from_incoming(incoming: &Incoming) -> Result<Self, RequestError> {
         match incoming.route.entry.name {
+            #[cfg(feature = "agents")]
+            "GetAgentsService" => {
+                ops::GetAgentsService::try_from(incoming).map(Self::GetAgentsService)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobs" => {
+                ops::GetAgentBackupJobs::try_from(incoming).map(Self::GetAgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobsEntities" => {
+                ops::GetAgentBackupJobsEntities::try_from(incoming)
+                    .map(Self::GetAgentBackupJobsEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJob" => {
+                ops::GetAgentBackupJob::try_from(incoming).map(Self::GetAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobEntity" => {
+                ops::GetAgentBackupJobEntity::try_from(incoming)
+                    .map(Self::GetAgentBackupJobEntity)
+            }
+            #[cfg(feature = "agents")]
+            "StartAgentBackupJob" => {
+                ops::StartAgentBackupJob::try_from(incoming)
+                    .map(Self::StartAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "StopAgentBackupJob" => {
+                ops::StopAgentBackupJob::try_from(incoming).map(Self::StopAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "RetryAgentBackupJob" => {
+                ops::RetryAgentBackupJob::try_from(incoming)
+                    .map(Self::RetryAgentBackupJob)
+            }
+            #[cfg(feature = "agents")]
+            "ToggleAgentBackupJobSchedule" => {
+                ops::ToggleAgentBackupJobSchedule::try_from(incoming)
+                    .map(Self::ToggleAgentBackupJobSchedule)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobIncludes" => {
+                ops::GetAgentBackupJobIncludes::try_from(incoming)
+                    .map(Self::GetAgentBackupJobIncludes)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupJobInclude" => {
+                ops::GetAgentBackupJobInclude::try_from(incoming)
+                    .map(Self::GetAgentBackupJobInclude)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroups" => {
+                ops::GetAgentProtectionGroups::try_from(incoming)
+                    .map(Self::GetAgentProtectionGroups)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupsEntities" => {
+                ops::GetAgentProtectionGroupsEntities::try_from(incoming)
+                    .map(Self::GetAgentProtectionGroupsEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroup" => {
+                ops::GetAgentProtectionGroup::try_from(incoming)
+                    .map(Self::GetAgentProtectionGroup)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupEntity" => {
+                ops::GetAgentProtectionGroupEntity::try_from(incoming)
+                    .map(Self::GetAgentProtectionGroupEntity)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupComputers" => {
+                ops::GetAgentProtectionGroupComputers::try_from(incoming)
+                    .map(Self::GetAgentProtectionGroupComputers)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentProtectionGroupComputersEntities" => {
+                ops::GetAgentProtectionGroupComputersEntities::try_from(incoming)
+                    .map(Self::GetAgentProtectionGroupComputersEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputers" => {
+                ops::GetDiscoveredComputers::try_from(incoming)
+                    .map(Self::GetDiscoveredComputers)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputersEntities" => {
+                ops::GetDiscoveredComputersEntities::try_from(incoming)
+                    .map(Self::GetDiscoveredComputersEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputer" => {
+                ops::GetDiscoveredComputer::try_from(incoming)
+                    .map(Self::GetDiscoveredComputer)
+            }
+            #[cfg(feature = "agents")]
+            "GetDiscoveredComputerEntity" => {
+                ops::GetDiscoveredComputerEntity::try_from(incoming)
+                    .map(Self::GetDiscoveredComputerEntity)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackups" => {
+                ops::GetAgentBackups::try_from(incoming).map(Self::GetAgentBackups)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupFiles" => {
+                ops::GetAgentBackupFiles::try_from(incoming)
+                    .map(Self::GetAgentBackupFiles)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupSessions" => {
+                ops::GetAgentBackupSessions::try_from(incoming)
+                    .map(Self::GetAgentBackupSessions)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentBackupRestorePoints" => {
+                ops::GetAgentBackupRestorePoints::try_from(incoming)
+                    .map(Self::GetAgentBackupRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePoints" => {
+                ops::GetAgentRestorePoints::try_from(incoming)
+                    .map(Self::GetAgentRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointsEntities" => {
+                ops::GetAgentRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetAgentRestorePointsEntities)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePoint" => {
+                ops::GetAgentRestorePoint::try_from(incoming)
+                    .map(Self::GetAgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointEntity" => {
+                ops::GetAgentRestorePointEntity::try_from(incoming)
+                    .map(Self::GetAgentRestorePointEntity)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointMounts" => {
+                ops::GetAgentRestorePointMounts::try_from(incoming)
+                    .map(Self::GetAgentRestorePointMounts)
+            }
+            #[cfg(feature = "agents")]
+            "MountAgentRestorePoint" => {
+                ops::MountAgentRestorePoint::try_from(incoming)
+                    .map(Self::MountAgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentRestorePointMount" => {
+                ops::GetAgentRestorePointMount::try_from(incoming)
+                    .map(Self::GetAgentRestorePointMount)
+            }
+            #[cfg(feature = "agents")]
+            "UnmountAgentRestorePoint" => {
+                ops::UnmountAgentRestorePoint::try_from(incoming)
+                    .map(Self::UnmountAgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentMountEntries" => {
+                ops::GetAgentMountEntries::try_from(incoming)
+                    .map(Self::GetAgentMountEntries)
+            }
+            #[cfg(feature = "agents")]
+            "ListAgentMountEntries" => {
+                ops::ListAgentMountEntries::try_from(incoming)
+                    .map(Self::ListAgentMountEntries)
+            }
+            #[cfg(feature = "agents")]
+            "ListAgentMountDirectories" => {
+                ops::ListAgentMountDirectories::try_from(incoming)
+                    .map(Self::ListAgentMountDirectories)
+            }
+            #[cfg(feature = "agents")]
+            "ListAgentMountFiles" => {
+                ops::ListAgentMountFiles::try_from(incoming)
+                    .map(Self::ListAgentMountFiles)
+            }
+            #[cfg(feature = "agents")]
+            "RestoreAgentGuestFile" => {
+                ops::RestoreAgentGuestFile::try_from(incoming)
+                    .map(Self::RestoreAgentGuestFile)
+            }
+            #[cfg(feature = "agents")]
+            "QueryAgentBackupJobs" => {
+                ops::QueryAgentBackupJobs::try_from(incoming)
+                    .map(Self::QueryAgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "QueryObjectsInAgentBackupJobs" => {
+                ops::QueryObjectsInAgentBackupJobs::try_from(incoming)
+                    .map(Self::QueryObjectsInAgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "QueryAgentProtectionGroups" => {
+                ops::QueryAgentProtectionGroups::try_from(incoming)
+                    .map(Self::QueryAgentProtectionGroups)
+            }
+            #[cfg(feature = "agents")]
+            "QueryDiscoveredComputers" => {
+                ops::QueryDiscoveredComputers::try_from(incoming)
+                    .map(Self::QueryDiscoveredComputers)
+            }
+            #[cfg(feature = "agents")]
+            "QueryAgentRestorePoints" => {
+                ops::QueryAgentRestorePoints::try_from(incoming)
+                    .map(Self::QueryAgentRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackups" => ops::GetBackups::try_from(incoming).map(Self::GetBackups),
+            #[cfg(feature = "backups")]
+            "GetBackupsEntities" => {
+                ops::GetBackupsEntities::try_from(incoming).map(Self::GetBackupsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackup" => ops::GetBackup::try_from(incoming).map(Self::GetBackup),
+            #[cfg(feature = "backups")]
+            "GetBackupEntity" => {
+                ops::GetBackupEntity::try_from(incoming).map(Self::GetBackupEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupChildBackups" => {
+                ops::GetBackupChildBackups::try_from(incoming)
+                    .map(Self::GetBackupChildBackups)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupChildBackupsEntities" => {
+                ops::GetBackupChildBackupsEntities::try_from(incoming)
+                    .map(Self::GetBackupChildBackupsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupRestorePoints" => {
+                ops::GetBackupRestorePoints::try_from(incoming)
+                    .map(Self::GetBackupRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupRestorePointsEntities" => {
+                ops::GetBackupRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetBackupRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupBackupFiles" => {
+                ops::GetBackupBackupFiles::try_from(incoming)
+                    .map(Self::GetBackupBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupBackupFilesEntities" => {
+                ops::GetBackupBackupFilesEntities::try_from(incoming)
+                    .map(Self::GetBackupBackupFilesEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFiles" => {
+                ops::GetBackupFiles::try_from(incoming).map(Self::GetBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFilesEntities" => {
+                ops::GetBackupFilesEntities::try_from(incoming)
+                    .map(Self::GetBackupFilesEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFile" => {
+                ops::GetBackupFile::try_from(incoming).map(Self::GetBackupFile)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileEntity" => {
+                ops::GetBackupFileEntity::try_from(incoming)
+                    .map(Self::GetBackupFileEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileRestorePoints" => {
+                ops::GetBackupFileRestorePoints::try_from(incoming)
+                    .map(Self::GetBackupFileRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileRestorePointsEntities" => {
+                ops::GetBackupFileRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetBackupFileRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileVmRestorePoints" => {
+                ops::GetBackupFileVmRestorePoints::try_from(incoming)
+                    .map(Self::GetBackupFileVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetBackupFileVmRestorePointsEntities" => {
+                ops::GetBackupFileVmRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetBackupFileVmRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePoints" => {
+                ops::GetRestorePoints::try_from(incoming).map(Self::GetRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointsEntities" => {
+                ops::GetRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePoint" => {
+                ops::GetRestorePoint::try_from(incoming).map(Self::GetRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointEntity" => {
+                ops::GetRestorePointEntity::try_from(incoming)
+                    .map(Self::GetRestorePointEntity)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointAgentRestorePoints" => {
+                ops::GetRestorePointAgentRestorePoints::try_from(incoming)
+                    .map(Self::GetRestorePointAgentRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointBackupFiles" => {
+                ops::GetRestorePointBackupFiles::try_from(incoming)
+                    .map(Self::GetRestorePointBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointBackupFilesEntities" => {
+                ops::GetRestorePointBackupFilesEntities::try_from(incoming)
+                    .map(Self::GetRestorePointBackupFilesEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVAppRestorePoints" => {
+                ops::GetRestorePointVAppRestorePoints::try_from(incoming)
+                    .map(Self::GetRestorePointVAppRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVAppRestorePointsEntities" => {
+                ops::GetRestorePointVAppRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetRestorePointVAppRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVmRestorePoints" => {
+                ops::GetRestorePointVmRestorePoints::try_from(incoming)
+                    .map(Self::GetRestorePointVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetRestorePointVmRestorePointsEntities" => {
+                ops::GetRestorePointVmRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetRestorePointVmRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePoints" => {
+                ops::GetVmRestorePoints::try_from(incoming).map(Self::GetVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointsEntities" => {
+                ops::GetVmRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetVmRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePoint" => {
+                ops::GetVmRestorePoint::try_from(incoming).map(Self::GetVmRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointEntity" => {
+                ops::GetVmRestorePointEntity::try_from(incoming)
+                    .map(Self::GetVmRestorePointEntity)
+            }
+            #[cfg(feature = "backups")]
+            "RestoreVmRestorePoint" => {
+                ops::RestoreVmRestorePoint::try_from(incoming)
+                    .map(Self::RestoreVmRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointMounts" => {
+                ops::GetVmRestorePointMounts::try_from(incoming)
+                    .map(Self::GetVmRestorePointMounts)
+            }
+            #[cfg(feature = "backups")]
+            "CreateVmRestorePointMount" => {
+                ops::CreateVmRestorePointMount::try_from(incoming)
+                    .map(Self::CreateVmRestorePointMount)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointMount" => {
+                ops::GetVmRestorePointMount::try_from(incoming)
+                    .map(Self::GetVmRestorePointMount)
+            }
+            #[cfg(feature = "backups")]
+            "DeleteVmRestorePointMount" => {
+                ops::DeleteVmRestorePointMount::try_from(incoming)
+                    .map(Self::DeleteVmRestorePointMount)
+            }
+            #[cfg(feature = "backups")]
+            "GetVmRestorePointFile" => {
+                ops::GetVmRestorePointFile::try_from(incoming)
+                    .map(Self::GetVmRestorePointFile)
+            }
+            #[cfg(feature = "backups")]
+            "ListVmRestorePointFolder" => {
+                ops::ListVmRestorePointFolder::try_from(incoming)
+                    .map(Self::ListVmRestorePointFolder)
+            }
+            #[cfg(feature = "backups")]
+            "ListVmRestorePointFolderDirs" => {
+                ops::ListVmRestorePointFolderDirs::try_from(incoming)
+                    .map(Self::ListVmRestorePointFolderDirs)
+            }
+            #[cfg(feature = "backups")]
+            "ListVmRestorePointFolderFiles" => {
+                ops::ListVmRestorePointFolderFiles::try_from(incoming)
+                    .map(Self::ListVmRestorePointFolderFiles)
+            }
+            #[cfg(feature = "backups")]
+            "RestoreVmRestorePointFile" => {
+                ops::RestoreVmRestorePointFile::try_from(incoming)
+                    .map(Self::RestoreVmRestorePointFile)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePoints" => {
+                ops::GetVAppRestorePoints::try_from(incoming)
+                    .map(Self::GetVAppRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePointsEntities" => {
+                ops::GetVAppRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetVAppRestorePointsEntities)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePoint" => {
+                ops::GetVAppRestorePoint::try_from(incoming)
+                    .map(Self::GetVAppRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "GetVAppRestorePointEntity" => {
+                ops::GetVAppRestorePointEntity::try_from(incoming)
+                    .map(Self::GetVAppRestorePointEntity)
+            }
+            #[cfg(feature = "backups")]
+            "RestoreVAppRestorePoint" => {
+                ops::RestoreVAppRestorePoint::try_from(incoming)
+                    .map(Self::RestoreVAppRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "QueryBackups" => {
+                ops::QueryBackups::try_from(incoming).map(Self::QueryBackups)
+            }
+            #[cfg(feature = "backups")]
+            "QueryBackupFiles" => {
+                ops::QueryBackupFiles::try_from(incoming).map(Self::QueryBackupFiles)
+            }
+            #[cfg(feature = "backups")]
+            "QueryRestorePoints" => {
+                ops::QueryRestorePoints::try_from(incoming).map(Self::QueryRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "QueryVmRestorePoints" => {
+                ops::QueryVmRestorePoints::try_from(incoming)
+                    .map(Self::QueryVmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "QueryVAppRestorePoints" => {
+                ops::QueryVAppRestorePoints::try_from(incoming)
+                    .map(Self::QueryVAppRestorePoints)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVms" => {
+                ops::GetCatalogVms::try_from(incoming).map(Self::GetCatalogVms)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmsEntities" => {
+                ops::GetCatalogVmsEntities::try_from(incoming)
+                    .map(Self::GetCatalogVmsEntities)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVm" => {
+                ops::GetCatalogVm::try_from(incoming).map(Self::GetCatalogVm)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmEntity" => {
+                ops::GetCatalogVmEntity::try_from(incoming).map(Self::GetCatalogVmEntity)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePoints" => {
+                ops::GetCatalogVmRestorePoints::try_from(incoming)
+                    .map(Self::GetCatalogVmRestorePoints)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePointsEntities" => {
+                ops::GetCatalogVmRestorePointsEntities::try_from(incoming)
+                    .map(Self::GetCatalogVmRestorePointsEntities)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePoint" => {
+                ops::GetCatalogVmRestorePoint::try_from(incoming)
+                    .map(Self::GetCatalogVmRestorePoint)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogVmRestorePointEntity" => {
+                ops::GetCatalogVmRestorePointEntity::try_from(incoming)
+                    .map(Self::GetCatalogVmRestorePointEntity)
+            }
+            #[cfg(feature = "catalog")]
+            "BrowseCatalogVmRestorePoint" => {
+                ops::BrowseCatalogVmRestorePoint::try_from(incoming)
+                    .map(Self::BrowseCatalogVmRestorePoint)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogGuestFsRoot" => {
+                ops::GetCatalogGuestFsRoot::try_from(incoming)
+                    .map(Self::GetCatalogGuestFsRoot)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsRoot" => {
+                ops::ListCatalogGuestFsRoot::try_from(incoming)
+                    .map(Self::ListCatalogGuestFsRoot)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsRootFiles" => {
+                ops::ListCatalogGuestFsRootFiles::try_from(incoming)
+                    .map(Self::ListCatalogGuestFsRootFiles)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsRootDirs" => {
+                ops::ListCatalogGuestFsRootDirs::try_from(incoming)
+                    .map(Self::ListCatalogGuestFsRootDirs)
+            }
+            #[cfg(feature = "catalog")]
+            "GetCatalogGuestFsEntry" => {
+                ops::GetCatalogGuestFsEntry::try_from(incoming)
+                    .map(Self::GetCatalogGuestFsEntry)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsEntry" => {
+                ops::ListCatalogGuestFsEntry::try_from(incoming)
+                    .map(Self::ListCatalogGuestFsEntry)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsEntryFiles" => {
+                ops::ListCatalogGuestFsEntryFiles::try_from(incoming)
+                    .map(Self::ListCatalogGuestFsEntryFiles)
+            }
+            #[cfg(feature = "catalog")]
+            "ListCatalogGuestFsEntryDirs" => {
+                ops::ListCatalogGuestFsEntryDirs::try_from(incoming)
+                    .map(Self::ListCatalogGuestFsEntryDirs)
+            }
+            #[cfg(feature = "catalog")]
+            "RestoreCatalogGuestFsEntry" => {
+                ops::RestoreCatalogGuestFsEntry::try_from(incoming)
+                    .map(Self::RestoreCatalogGuestFsEntry)
+            }
             #[cfg(feature = "cdp")]
             "GetCdpPolicies" => {
                 ops::GetCdpPolicies::try_from(incoming).map(Self::GetCdpPolicies)
@@ -1084,6 +5923,18 @@ impl AnyRequest {
             "Logout" => ops::Logout::try_from(incoming).map(Self::Logout),
             "GetTasks" => ops::GetTasks::try_from(incoming).map(Self::GetTasks),
             "GetTask" => ops::GetTask::try_from(incoming).map(Self::GetTask),
+            "DeleteTask" => ops::DeleteTask::try_from(incoming).map(Self::DeleteTask),
+            "GetQueryService" => {
+                ops::GetQueryService::try_from(incoming).map(Self::GetQueryService)
+            }
+            "GetLookupService" => {
+                ops::GetLookupService::try_from(incoming).map(Self::GetLookupService)
+            }
+            "LookupHierarchyItems" => {
+                ops::LookupHierarchyItems::try_from(incoming)
+                    .map(Self::LookupHierarchyItems)
+            }
+            "QueryTasks" => ops::QueryTasks::try_from(incoming).map(Self::QueryTasks),
             #[cfg(feature = "infrastructure")]
             "GetBackupServers" => {
                 ops::GetBackupServers::try_from(incoming).map(Self::GetBackupServers)
@@ -1092,6 +5943,10 @@ impl AnyRequest {
             "GetBackupServersEntities" => {
                 ops::GetBackupServersEntities::try_from(incoming)
                     .map(Self::GetBackupServersEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CreateBackupServer" => {
+                ops::CreateBackupServer::try_from(incoming).map(Self::CreateBackupServer)
             }
             #[cfg(feature = "infrastructure")]
             "GetBackupServer" => {
@@ -1103,12 +5958,837 @@ impl AnyRequest {
                     .map(Self::GetBackupServerEntity)
             }
             #[cfg(feature = "infrastructure")]
+            "UpdateBackupServer" => {
+                ops::UpdateBackupServer::try_from(incoming).map(Self::UpdateBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "DeleteBackupServer" => {
+                ops::DeleteBackupServer::try_from(incoming).map(Self::DeleteBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CollectBackupServer" => {
+                ops::CollectBackupServer::try_from(incoming)
+                    .map(Self::CollectBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QuickBackupOnBackupServer" => {
+                ops::QuickBackupOnBackupServer::try_from(incoming)
+                    .map(Self::QuickBackupOnBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "VeeamZipOnBackupServer" => {
+                ops::VeeamZipOnBackupServer::try_from(incoming)
+                    .map(Self::VeeamZipOnBackupServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerCredentials" => {
+                ops::GetBackupServerCredentials::try_from(incoming)
+                    .map(Self::GetBackupServerCredentials)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CreateBackupServerCredentials" => {
+                ops::CreateBackupServerCredentials::try_from(incoming)
+                    .map(Self::CreateBackupServerCredentials)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerCredentialsRecord" => {
+                ops::GetBackupServerCredentialsRecord::try_from(incoming)
+                    .map(Self::GetBackupServerCredentialsRecord)
+            }
+            #[cfg(feature = "infrastructure")]
+            "UpdateBackupServerCredentialsRecord" => {
+                ops::UpdateBackupServerCredentialsRecord::try_from(incoming)
+                    .map(Self::UpdateBackupServerCredentialsRecord)
+            }
+            #[cfg(feature = "infrastructure")]
+            "DeleteBackupServerCredentialsRecord" => {
+                ops::DeleteBackupServerCredentialsRecord::try_from(incoming)
+                    .map(Self::DeleteBackupServerCredentialsRecord)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerPasswords" => {
+                ops::GetBackupServerPasswords::try_from(incoming)
+                    .map(Self::GetBackupServerPasswords)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CreateBackupServerPassword" => {
+                ops::CreateBackupServerPassword::try_from(incoming)
+                    .map(Self::CreateBackupServerPassword)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerPassword" => {
+                ops::GetBackupServerPassword::try_from(incoming)
+                    .map(Self::GetBackupServerPassword)
+            }
+            #[cfg(feature = "infrastructure")]
+            "UpdateBackupServerPassword" => {
+                ops::UpdateBackupServerPassword::try_from(incoming)
+                    .map(Self::UpdateBackupServerPassword)
+            }
+            #[cfg(feature = "infrastructure")]
+            "DeleteBackupServerPassword" => {
+                ops::DeleteBackupServerPassword::try_from(incoming)
+                    .map(Self::DeleteBackupServerPassword)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerExternalRepositories" => {
+                ops::GetBackupServerExternalRepositories::try_from(incoming)
+                    .map(Self::GetBackupServerExternalRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerExternalRepositoriesEntities" => {
+                ops::GetBackupServerExternalRepositoriesEntities::try_from(incoming)
+                    .map(Self::GetBackupServerExternalRepositoriesEntities)
+            }
+            #[cfg(feature = "infrastructure")]
             "GetRepositories" => {
                 ops::GetRepositories::try_from(incoming).map(Self::GetRepositories)
             }
             #[cfg(feature = "infrastructure")]
+            "GetRepositoriesEntities" => {
+                ops::GetRepositoriesEntities::try_from(incoming)
+                    .map(Self::GetRepositoriesEntities)
+            }
+            #[cfg(feature = "infrastructure")]
             "GetRepository" => {
                 ops::GetRepository::try_from(incoming).map(Self::GetRepository)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetRepositoryEntity" => {
+                ops::GetRepositoryEntity::try_from(incoming)
+                    .map(Self::GetRepositoryEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositories" => {
+                ops::GetExternalRepositories::try_from(incoming)
+                    .map(Self::GetExternalRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositoriesEntities" => {
+                ops::GetExternalRepositoriesEntities::try_from(incoming)
+                    .map(Self::GetExternalRepositoriesEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepository" => {
+                ops::GetExternalRepository::try_from(incoming)
+                    .map(Self::GetExternalRepository)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositoryEntity" => {
+                ops::GetExternalRepositoryEntity::try_from(incoming)
+                    .map(Self::GetExternalRepositoryEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetExternalRepositoryBackups" => {
+                ops::GetExternalRepositoryBackups::try_from(incoming)
+                    .map(Self::GetExternalRepositoryBackups)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServers" => {
+                ops::GetManagedServers::try_from(incoming).map(Self::GetManagedServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServersEntities" => {
+                ops::GetManagedServersEntities::try_from(incoming)
+                    .map(Self::GetManagedServersEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServer" => {
+                ops::GetManagedServer::try_from(incoming).map(Self::GetManagedServer)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetManagedServerEntity" => {
+                ops::GetManagedServerEntity::try_from(incoming)
+                    .map(Self::GetManagedServerEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRoots" => {
+                ops::GetHierarchyRoots::try_from(incoming).map(Self::GetHierarchyRoots)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRootsEntities" => {
+                ops::GetHierarchyRootsEntities::try_from(incoming)
+                    .map(Self::GetHierarchyRootsEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRoot" => {
+                ops::GetHierarchyRoot::try_from(incoming).map(Self::GetHierarchyRoot)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetHierarchyRootEntity" => {
+                ops::GetHierarchyRootEntity::try_from(incoming)
+                    .map(Self::GetHierarchyRootEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAccelerators" => {
+                ops::GetWanAccelerators::try_from(incoming).map(Self::GetWanAccelerators)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAcceleratorsEntities" => {
+                ops::GetWanAcceleratorsEntities::try_from(incoming)
+                    .map(Self::GetWanAcceleratorsEntities)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAccelerator" => {
+                ops::GetWanAccelerator::try_from(incoming).map(Self::GetWanAccelerator)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetWanAcceleratorEntity" => {
+                ops::GetWanAcceleratorEntity::try_from(incoming)
+                    .map(Self::GetWanAcceleratorEntity)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryBackupServers" => {
+                ops::QueryBackupServers::try_from(incoming).map(Self::QueryBackupServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryCredentials" => {
+                ops::QueryCredentials::try_from(incoming).map(Self::QueryCredentials)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryPasswords" => {
+                ops::QueryPasswords::try_from(incoming).map(Self::QueryPasswords)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryHierarchyRoots" => {
+                ops::QueryHierarchyRoots::try_from(incoming)
+                    .map(Self::QueryHierarchyRoots)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryManagedServers" => {
+                ops::QueryManagedServers::try_from(incoming)
+                    .map(Self::QueryManagedServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryRepositories" => {
+                ops::QueryRepositories::try_from(incoming).map(Self::QueryRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QueryWanAccelerators" => {
+                ops::QueryWanAccelerators::try_from(incoming)
+                    .map(Self::QueryWanAccelerators)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobs" => ops::GetJobs::try_from(incoming).map(Self::GetJobs),
+            #[cfg(feature = "jobs")]
+            "GetJobsEntities" => {
+                ops::GetJobsEntities::try_from(incoming).map(Self::GetJobsEntities)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJob" => ops::GetJob::try_from(incoming).map(Self::GetJob),
+            #[cfg(feature = "jobs")]
+            "GetJobEntity" => {
+                ops::GetJobEntity::try_from(incoming).map(Self::GetJobEntity)
+            }
+            #[cfg(feature = "jobs")]
+            "EditJob" => ops::EditJob::try_from(incoming).map(Self::EditJob),
+            #[cfg(feature = "jobs")]
+            "DeleteJob" => ops::DeleteJob::try_from(incoming).map(Self::DeleteJob),
+            #[cfg(feature = "jobs")]
+            "StartJob" => ops::StartJob::try_from(incoming).map(Self::StartJob),
+            #[cfg(feature = "jobs")]
+            "StopJob" => ops::StopJob::try_from(incoming).map(Self::StopJob),
+            #[cfg(feature = "jobs")]
+            "RetryJob" => ops::RetryJob::try_from(incoming).map(Self::RetryJob),
+            #[cfg(feature = "jobs")]
+            "CloneJob" => ops::CloneJob::try_from(incoming).map(Self::CloneJob),
+            #[cfg(feature = "jobs")]
+            "SyncJob" => ops::SyncJob::try_from(incoming).map(Self::SyncJob),
+            #[cfg(feature = "jobs")]
+            "ToggleJobScheduleEnabled" => {
+                ops::ToggleJobScheduleEnabled::try_from(incoming)
+                    .map(Self::ToggleJobScheduleEnabled)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobIncludes" => {
+                ops::GetJobIncludes::try_from(incoming).map(Self::GetJobIncludes)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobInclude" => {
+                ops::GetJobInclude::try_from(incoming).map(Self::GetJobInclude)
+            }
+            #[cfg(feature = "jobs")]
+            "CreateJobInclude" => {
+                ops::CreateJobInclude::try_from(incoming).map(Self::CreateJobInclude)
+            }
+            #[cfg(feature = "jobs")]
+            "DeleteJobInclude" => {
+                ops::DeleteJobInclude::try_from(incoming).map(Self::DeleteJobInclude)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobLinkedJobs" => {
+                ops::GetJobLinkedJobs::try_from(incoming).map(Self::GetJobLinkedJobs)
+            }
+            #[cfg(feature = "jobs")]
+            "CreateJobLinkedJob" => {
+                ops::CreateJobLinkedJob::try_from(incoming).map(Self::CreateJobLinkedJob)
+            }
+            #[cfg(feature = "jobs")]
+            "DeleteJobLinkedJob" => {
+                ops::DeleteJobLinkedJob::try_from(incoming).map(Self::DeleteJobLinkedJob)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobLinkedBackupRepositories" => {
+                ops::GetJobLinkedBackupRepositories::try_from(incoming)
+                    .map(Self::GetJobLinkedBackupRepositories)
+            }
+            #[cfg(feature = "jobs")]
+            "CreateJobLinkedBackupRepository" => {
+                ops::CreateJobLinkedBackupRepository::try_from(incoming)
+                    .map(Self::CreateJobLinkedBackupRepository)
+            }
+            #[cfg(feature = "jobs")]
+            "DeleteJobLinkedBackupRepository" => {
+                ops::DeleteJobLinkedBackupRepository::try_from(incoming)
+                    .map(Self::DeleteJobLinkedBackupRepository)
+            }
+            #[cfg(feature = "jobs")]
+            "QueryJobs" => ops::QueryJobs::try_from(incoming).map(Self::QueryJobs),
+            #[cfg(feature = "jobs")]
+            "QueryObjectsInJob" => {
+                ops::QueryObjectsInJob::try_from(incoming).map(Self::QueryObjectsInJob)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasService" => {
+                ops::GetNasService::try_from(incoming).map(Self::GetNasService)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServers" => {
+                ops::GetNasFileServers::try_from(incoming).map(Self::GetNasFileServers)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServersEntities" => {
+                ops::GetNasFileServersEntities::try_from(incoming)
+                    .map(Self::GetNasFileServersEntities)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServer" => {
+                ops::GetNasFileServer::try_from(incoming).map(Self::GetNasFileServer)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasFileServerEntity" => {
+                ops::GetNasFileServerEntity::try_from(incoming)
+                    .map(Self::GetNasFileServerEntity)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobs" => ops::GetNasJobs::try_from(incoming).map(Self::GetNasJobs),
+            #[cfg(feature = "nas")]
+            "GetNasJobsEntities" => {
+                ops::GetNasJobsEntities::try_from(incoming).map(Self::GetNasJobsEntities)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJob" => ops::GetNasJob::try_from(incoming).map(Self::GetNasJob),
+            #[cfg(feature = "nas")]
+            "GetNasJobEntity" => {
+                ops::GetNasJobEntity::try_from(incoming).map(Self::GetNasJobEntity)
+            }
+            #[cfg(feature = "nas")]
+            "StartNasJob" => ops::StartNasJob::try_from(incoming).map(Self::StartNasJob),
+            #[cfg(feature = "nas")]
+            "StopNasJob" => ops::StopNasJob::try_from(incoming).map(Self::StopNasJob),
+            #[cfg(feature = "nas")]
+            "RetryNasJob" => ops::RetryNasJob::try_from(incoming).map(Self::RetryNasJob),
+            #[cfg(feature = "nas")]
+            "ToggleNasJobSchedule" => {
+                ops::ToggleNasJobSchedule::try_from(incoming)
+                    .map(Self::ToggleNasJobSchedule)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobIncludes" => {
+                ops::GetNasJobIncludes::try_from(incoming).map(Self::GetNasJobIncludes)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobInclude" => {
+                ops::GetNasJobInclude::try_from(incoming).map(Self::GetNasJobInclude)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasBackupSessions" => {
+                ops::GetNasBackupSessions::try_from(incoming)
+                    .map(Self::GetNasBackupSessions)
+            }
+            #[cfg(feature = "nas")]
+            "GetNasJobBackupSessions" => {
+                ops::GetNasJobBackupSessions::try_from(incoming)
+                    .map(Self::GetNasJobBackupSessions)
+            }
+            #[cfg(feature = "nas")]
+            "QueryNasFileServers" => {
+                ops::QueryNasFileServers::try_from(incoming)
+                    .map(Self::QueryNasFileServers)
+            }
+            #[cfg(feature = "nas")]
+            "QueryNasJobs" => {
+                ops::QueryNasJobs::try_from(incoming).map(Self::QueryNasJobs)
+            }
+            #[cfg(feature = "nas")]
+            "QueryNasObjects" => {
+                ops::QueryNasObjects::try_from(incoming).map(Self::QueryNasObjects)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplicas" => ops::GetReplicas::try_from(incoming).map(Self::GetReplicas),
+            #[cfg(feature = "replicas")]
+            "GetReplicasEntities" => {
+                ops::GetReplicasEntities::try_from(incoming)
+                    .map(Self::GetReplicasEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplica" => ops::GetReplica::try_from(incoming).map(Self::GetReplica),
+            #[cfg(feature = "replicas")]
+            "GetReplicaEntity" => {
+                ops::GetReplicaEntity::try_from(incoming).map(Self::GetReplicaEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplicaVmReplicaPoints" => {
+                ops::GetReplicaVmReplicaPoints::try_from(incoming)
+                    .map(Self::GetReplicaVmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "GetReplicaVmReplicaPointsEntities" => {
+                ops::GetReplicaVmReplicaPointsEntities::try_from(incoming)
+                    .map(Self::GetReplicaVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPoints" => {
+                ops::GetVmReplicaPoints::try_from(incoming).map(Self::GetVmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointsEntities" => {
+                ops::GetVmReplicaPointsEntities::try_from(incoming)
+                    .map(Self::GetVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPoint" => {
+                ops::GetVmReplicaPoint::try_from(incoming).map(Self::GetVmReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointEntity" => {
+                ops::GetVmReplicaPointEntity::try_from(incoming)
+                    .map(Self::GetVmReplicaPointEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverVmReplicaPoint" => {
+                ops::FailoverVmReplicaPoint::try_from(incoming)
+                    .map(Self::FailoverVmReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointMounts" => {
+                ops::GetVmReplicaPointMounts::try_from(incoming)
+                    .map(Self::GetVmReplicaPointMounts)
+            }
+            #[cfg(feature = "replicas")]
+            "CreateVmReplicaPointMount" => {
+                ops::CreateVmReplicaPointMount::try_from(incoming)
+                    .map(Self::CreateVmReplicaPointMount)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointMount" => {
+                ops::GetVmReplicaPointMount::try_from(incoming)
+                    .map(Self::GetVmReplicaPointMount)
+            }
+            #[cfg(feature = "replicas")]
+            "DeleteVmReplicaPointMount" => {
+                ops::DeleteVmReplicaPointMount::try_from(incoming)
+                    .map(Self::DeleteVmReplicaPointMount)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVmReplicaPointFile" => {
+                ops::GetVmReplicaPointFile::try_from(incoming)
+                    .map(Self::GetVmReplicaPointFile)
+            }
+            #[cfg(feature = "replicas")]
+            "ListVmReplicaPointFolder" => {
+                ops::ListVmReplicaPointFolder::try_from(incoming)
+                    .map(Self::ListVmReplicaPointFolder)
+            }
+            #[cfg(feature = "replicas")]
+            "ListVmReplicaPointFolderDirs" => {
+                ops::ListVmReplicaPointFolderDirs::try_from(incoming)
+                    .map(Self::ListVmReplicaPointFolderDirs)
+            }
+            #[cfg(feature = "replicas")]
+            "ListVmReplicaPointFolderFiles" => {
+                ops::ListVmReplicaPointFolderFiles::try_from(incoming)
+                    .map(Self::ListVmReplicaPointFolderFiles)
+            }
+            #[cfg(feature = "replicas")]
+            "RestoreVmReplicaPointFile" => {
+                ops::RestoreVmReplicaPointFile::try_from(incoming)
+                    .map(Self::RestoreVmReplicaPointFile)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPoints" => {
+                ops::GetVAppReplicaPoints::try_from(incoming)
+                    .map(Self::GetVAppReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPointsEntities" => {
+                ops::GetVAppReplicaPointsEntities::try_from(incoming)
+                    .map(Self::GetVAppReplicaPointsEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPoint" => {
+                ops::GetVAppReplicaPoint::try_from(incoming)
+                    .map(Self::GetVAppReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetVAppReplicaPointEntity" => {
+                ops::GetVAppReplicaPointEntity::try_from(incoming)
+                    .map(Self::GetVAppReplicaPointEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverVAppReplicaPoint" => {
+                ops::FailoverVAppReplicaPoint::try_from(incoming)
+                    .map(Self::FailoverVAppReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlans" => {
+                ops::GetFailoverPlans::try_from(incoming).map(Self::GetFailoverPlans)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlansEntities" => {
+                ops::GetFailoverPlansEntities::try_from(incoming)
+                    .map(Self::GetFailoverPlansEntities)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlan" => {
+                ops::GetFailoverPlan::try_from(incoming).map(Self::GetFailoverPlan)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlanEntity" => {
+                ops::GetFailoverPlanEntity::try_from(incoming)
+                    .map(Self::GetFailoverPlanEntity)
+            }
+            #[cfg(feature = "replicas")]
+            "UpdateFailoverPlan" => {
+                ops::UpdateFailoverPlan::try_from(incoming).map(Self::UpdateFailoverPlan)
+            }
+            #[cfg(feature = "replicas")]
+            "StartFailoverPlan" => {
+                ops::StartFailoverPlan::try_from(incoming).map(Self::StartFailoverPlan)
+            }
+            #[cfg(feature = "replicas")]
+            "UndoFailoverPlan" => {
+                ops::UndoFailoverPlan::try_from(incoming).map(Self::UndoFailoverPlan)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryReplicas" => {
+                ops::QueryReplicas::try_from(incoming).map(Self::QueryReplicas)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryVmReplicaPoints" => {
+                ops::QueryVmReplicaPoints::try_from(incoming)
+                    .map(Self::QueryVmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryVAppReplicaPoints" => {
+                ops::QueryVAppReplicaPoints::try_from(incoming)
+                    .map(Self::QueryVAppReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "QueryFailoverPlans" => {
+                ops::QueryFailoverPlans::try_from(incoming).map(Self::QueryFailoverPlans)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummary" => {
+                ops::GetReportSummary::try_from(incoming).map(Self::GetReportSummary)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryOverview" => {
+                ops::GetReportSummaryOverview::try_from(incoming)
+                    .map(Self::GetReportSummaryOverview)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryVmsOverview" => {
+                ops::GetReportSummaryVmsOverview::try_from(incoming)
+                    .map(Self::GetReportSummaryVmsOverview)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryJobStatistics" => {
+                ops::GetReportSummaryJobStatistics::try_from(incoming)
+                    .map(Self::GetReportSummaryJobStatistics)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryProcessedVms" => {
+                ops::GetReportSummaryProcessedVms::try_from(incoming)
+                    .map(Self::GetReportSummaryProcessedVms)
+            }
+            #[cfg(feature = "reports")]
+            "GetReportSummaryRepository" => {
+                ops::GetReportSummaryRepository::try_from(incoming)
+                    .map(Self::GetReportSummaryRepository)
+            }
+            #[cfg(feature = "security")]
+            "GetSecuritySettings" => {
+                ops::GetSecuritySettings::try_from(incoming)
+                    .map(Self::GetSecuritySettings)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRoles" => {
+                ops::GetSecurityRoles::try_from(incoming).map(Self::GetSecurityRoles)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRolesEntities" => {
+                ops::GetSecurityRolesEntities::try_from(incoming)
+                    .map(Self::GetSecurityRolesEntities)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRole" => {
+                ops::GetSecurityRole::try_from(incoming).map(Self::GetSecurityRole)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityRoleEntity" => {
+                ops::GetSecurityRoleEntity::try_from(incoming)
+                    .map(Self::GetSecurityRoleEntity)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccounts" => {
+                ops::GetSecurityAccounts::try_from(incoming)
+                    .map(Self::GetSecurityAccounts)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountsEntities" => {
+                ops::GetSecurityAccountsEntities::try_from(incoming)
+                    .map(Self::GetSecurityAccountsEntities)
+            }
+            #[cfg(feature = "security")]
+            "CreateSecurityAccount" => {
+                ops::CreateSecurityAccount::try_from(incoming)
+                    .map(Self::CreateSecurityAccount)
+            }
+            #[cfg(feature = "security")]
+            "RebuildSecurityScopes" => {
+                ops::RebuildSecurityScopes::try_from(incoming)
+                    .map(Self::RebuildSecurityScopes)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccount" => {
+                ops::GetSecurityAccount::try_from(incoming).map(Self::GetSecurityAccount)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountEntity" => {
+                ops::GetSecurityAccountEntity::try_from(incoming)
+                    .map(Self::GetSecurityAccountEntity)
+            }
+            #[cfg(feature = "security")]
+            "ToggleSecurityAccountRestoreScopes" => {
+                ops::ToggleSecurityAccountRestoreScopes::try_from(incoming)
+                    .map(Self::ToggleSecurityAccountRestoreScopes)
+            }
+            #[cfg(feature = "security")]
+            "DeleteSecurityAccount" => {
+                ops::DeleteSecurityAccount::try_from(incoming)
+                    .map(Self::DeleteSecurityAccount)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountRoles" => {
+                ops::GetSecurityAccountRoles::try_from(incoming)
+                    .map(Self::GetSecurityAccountRoles)
+            }
+            #[cfg(feature = "security")]
+            "AddSecurityAccountRole" => {
+                ops::AddSecurityAccountRole::try_from(incoming)
+                    .map(Self::AddSecurityAccountRole)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountRole" => {
+                ops::GetSecurityAccountRole::try_from(incoming)
+                    .map(Self::GetSecurityAccountRole)
+            }
+            #[cfg(feature = "security")]
+            "RemoveSecurityAccountRole" => {
+                ops::RemoveSecurityAccountRole::try_from(incoming)
+                    .map(Self::RemoveSecurityAccountRole)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountScopes" => {
+                ops::GetSecurityAccountScopes::try_from(incoming)
+                    .map(Self::GetSecurityAccountScopes)
+            }
+            #[cfg(feature = "security")]
+            "AddSecurityAccountScopes" => {
+                ops::AddSecurityAccountScopes::try_from(incoming)
+                    .map(Self::AddSecurityAccountScopes)
+            }
+            #[cfg(feature = "security")]
+            "GetSecurityAccountScope" => {
+                ops::GetSecurityAccountScope::try_from(incoming)
+                    .map(Self::GetSecurityAccountScope)
+            }
+            #[cfg(feature = "security")]
+            "RemoveSecurityAccountScope" => {
+                ops::RemoveSecurityAccountScope::try_from(incoming)
+                    .map(Self::RemoveSecurityAccountScope)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessions" => {
+                ops::GetBackupSessions::try_from(incoming).map(Self::GetBackupSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionsEntities" => {
+                ops::GetBackupSessionsEntities::try_from(incoming)
+                    .map(Self::GetBackupSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSession" => {
+                ops::GetBackupSession::try_from(incoming).map(Self::GetBackupSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionEntity" => {
+                ops::GetBackupSessionEntity::try_from(incoming)
+                    .map(Self::GetBackupSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "StopBackupSession" => {
+                ops::StopBackupSession::try_from(incoming).map(Self::StopBackupSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionAgentManagementSessions" => {
+                ops::GetBackupSessionAgentManagementSessions::try_from(incoming)
+                    .map(Self::GetBackupSessionAgentManagementSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionAgentManagementSessionsEntities" => {
+                ops::GetBackupSessionAgentManagementSessionsEntities::try_from(incoming)
+                    .map(Self::GetBackupSessionAgentManagementSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionTaskSessions" => {
+                ops::GetBackupSessionTaskSessions::try_from(incoming)
+                    .map(Self::GetBackupSessionTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupSessionTaskSessionsEntities" => {
+                ops::GetBackupSessionTaskSessionsEntities::try_from(incoming)
+                    .map(Self::GetBackupSessionTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSessions" => {
+                ops::GetBackupTaskSessions::try_from(incoming)
+                    .map(Self::GetBackupTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSessionsEntities" => {
+                ops::GetBackupTaskSessionsEntities::try_from(incoming)
+                    .map(Self::GetBackupTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSession" => {
+                ops::GetBackupTaskSession::try_from(incoming)
+                    .map(Self::GetBackupTaskSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetBackupTaskSessionEntity" => {
+                ops::GetBackupTaskSessionEntity::try_from(incoming)
+                    .map(Self::GetBackupTaskSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessions" => {
+                ops::GetReplicaSessions::try_from(incoming).map(Self::GetReplicaSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionsEntities" => {
+                ops::GetReplicaSessionsEntities::try_from(incoming)
+                    .map(Self::GetReplicaSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSession" => {
+                ops::GetReplicaSession::try_from(incoming).map(Self::GetReplicaSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionEntity" => {
+                ops::GetReplicaSessionEntity::try_from(incoming)
+                    .map(Self::GetReplicaSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionTaskSessions" => {
+                ops::GetReplicaSessionTaskSessions::try_from(incoming)
+                    .map(Self::GetReplicaSessionTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaSessionTaskSessionsEntities" => {
+                ops::GetReplicaSessionTaskSessionsEntities::try_from(incoming)
+                    .map(Self::GetReplicaSessionTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSessions" => {
+                ops::GetReplicaTaskSessions::try_from(incoming)
+                    .map(Self::GetReplicaTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSessionsEntities" => {
+                ops::GetReplicaTaskSessionsEntities::try_from(incoming)
+                    .map(Self::GetReplicaTaskSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSession" => {
+                ops::GetReplicaTaskSession::try_from(incoming)
+                    .map(Self::GetReplicaTaskSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetReplicaTaskSessionEntity" => {
+                ops::GetReplicaTaskSessionEntity::try_from(incoming)
+                    .map(Self::GetReplicaTaskSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSessions" => {
+                ops::GetRestoreSessions::try_from(incoming).map(Self::GetRestoreSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSessionsEntities" => {
+                ops::GetRestoreSessionsEntities::try_from(incoming)
+                    .map(Self::GetRestoreSessionsEntities)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSession" => {
+                ops::GetRestoreSession::try_from(incoming).map(Self::GetRestoreSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetRestoreSessionEntity" => {
+                ops::GetRestoreSessionEntity::try_from(incoming)
+                    .map(Self::GetRestoreSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSessions" => {
+                ops::GetSystemSessions::try_from(incoming).map(Self::GetSystemSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSession" => {
+                ops::GetSystemSession::try_from(incoming).map(Self::GetSystemSession)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSessionEntity" => {
+                ops::GetSystemSessionEntity::try_from(incoming)
+                    .map(Self::GetSystemSessionEntity)
+            }
+            #[cfg(feature = "sessions")]
+            "GetSystemSessionEvents" => {
+                ops::GetSystemSessionEvents::try_from(incoming)
+                    .map(Self::GetSystemSessionEvents)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryBackupJobSessions" => {
+                ops::QueryBackupJobSessions::try_from(incoming)
+                    .map(Self::QueryBackupJobSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryBackupTaskSessions" => {
+                ops::QueryBackupTaskSessions::try_from(incoming)
+                    .map(Self::QueryBackupTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryReplicaJobSessions" => {
+                ops::QueryReplicaJobSessions::try_from(incoming)
+                    .map(Self::QueryReplicaJobSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryReplicaTaskSessions" => {
+                ops::QueryReplicaTaskSessions::try_from(incoming)
+                    .map(Self::QueryReplicaTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "QueryRestoreSessions" => {
+                ops::QueryRestoreSessions::try_from(incoming)
+                    .map(Self::QueryRestoreSessions)
             }
             other => {
                 Err(
@@ -1126,6 +6806,296 @@ impl AnyRequest {
     pub fn entry(&self) -> &'static Entry {
         use crate::operation::Operation as _;
         match self {
+            #[cfg(feature = "agents")]
+            Self::GetAgentsService(_) => ops::GetAgentsService::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobs(_) => ops::GetAgentBackupJobs::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobsEntities(_) => ops::GetAgentBackupJobsEntities::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJob(_) => ops::GetAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobEntity(_) => ops::GetAgentBackupJobEntity::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::StartAgentBackupJob(_) => ops::StartAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::StopAgentBackupJob(_) => ops::StopAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::RetryAgentBackupJob(_) => ops::RetryAgentBackupJob::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ToggleAgentBackupJobSchedule(_) => {
+                ops::ToggleAgentBackupJobSchedule::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobIncludes(_) => ops::GetAgentBackupJobIncludes::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobInclude(_) => ops::GetAgentBackupJobInclude::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroups(_) => ops::GetAgentProtectionGroups::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupsEntities(_) => {
+                ops::GetAgentProtectionGroupsEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroup(_) => ops::GetAgentProtectionGroup::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupEntity(_) => {
+                ops::GetAgentProtectionGroupEntity::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputers(_) => {
+                ops::GetAgentProtectionGroupComputers::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputersEntities(_) => {
+                ops::GetAgentProtectionGroupComputersEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputers(_) => ops::GetDiscoveredComputers::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputersEntities(_) => {
+                ops::GetDiscoveredComputersEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputer(_) => ops::GetDiscoveredComputer::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputerEntity(_) => {
+                ops::GetDiscoveredComputerEntity::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackups(_) => ops::GetAgentBackups::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupFiles(_) => ops::GetAgentBackupFiles::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupSessions(_) => ops::GetAgentBackupSessions::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupRestorePoints(_) => {
+                ops::GetAgentBackupRestorePoints::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoints(_) => ops::GetAgentRestorePoints::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointsEntities(_) => {
+                ops::GetAgentRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoint(_) => ops::GetAgentRestorePoint::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointEntity(_) => ops::GetAgentRestorePointEntity::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMounts(_) => ops::GetAgentRestorePointMounts::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::MountAgentRestorePoint(_) => ops::MountAgentRestorePoint::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMount(_) => ops::GetAgentRestorePointMount::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::UnmountAgentRestorePoint(_) => ops::UnmountAgentRestorePoint::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentMountEntries(_) => ops::GetAgentMountEntries::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountEntries(_) => ops::ListAgentMountEntries::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountDirectories(_) => ops::ListAgentMountDirectories::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountFiles(_) => ops::ListAgentMountFiles::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::RestoreAgentGuestFile(_) => ops::RestoreAgentGuestFile::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryAgentBackupJobs(_) => ops::QueryAgentBackupJobs::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryObjectsInAgentBackupJobs(_) => {
+                ops::QueryObjectsInAgentBackupJobs::ENTRY
+            }
+            #[cfg(feature = "agents")]
+            Self::QueryAgentProtectionGroups(_) => ops::QueryAgentProtectionGroups::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryDiscoveredComputers(_) => ops::QueryDiscoveredComputers::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::QueryAgentRestorePoints(_) => ops::QueryAgentRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackups(_) => ops::GetBackups::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupsEntities(_) => ops::GetBackupsEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackup(_) => ops::GetBackup::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupEntity(_) => ops::GetBackupEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackups(_) => ops::GetBackupChildBackups::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackupsEntities(_) => {
+                ops::GetBackupChildBackupsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePoints(_) => ops::GetBackupRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePointsEntities(_) => {
+                ops::GetBackupRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFiles(_) => ops::GetBackupBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFilesEntities(_) => {
+                ops::GetBackupBackupFilesEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupFiles(_) => ops::GetBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFilesEntities(_) => ops::GetBackupFilesEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFile(_) => ops::GetBackupFile::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileEntity(_) => ops::GetBackupFileEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePoints(_) => ops::GetBackupFileRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePointsEntities(_) => {
+                ops::GetBackupFileRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePoints(_) => {
+                ops::GetBackupFileVmRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePointsEntities(_) => {
+                ops::GetBackupFileVmRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoints(_) => ops::GetRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointsEntities(_) => ops::GetRestorePointsEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoint(_) => ops::GetRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointEntity(_) => ops::GetRestorePointEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointAgentRestorePoints(_) => {
+                ops::GetRestorePointAgentRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFiles(_) => ops::GetRestorePointBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFilesEntities(_) => {
+                ops::GetRestorePointBackupFilesEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePoints(_) => {
+                ops::GetRestorePointVAppRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePointsEntities(_) => {
+                ops::GetRestorePointVAppRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePoints(_) => {
+                ops::GetRestorePointVmRestorePoints::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePointsEntities(_) => {
+                ops::GetRestorePointVmRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoints(_) => ops::GetVmRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointsEntities(_) => ops::GetVmRestorePointsEntities::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoint(_) => ops::GetVmRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointEntity(_) => ops::GetVmRestorePointEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::RestoreVmRestorePoint(_) => ops::RestoreVmRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMounts(_) => ops::GetVmRestorePointMounts::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::CreateVmRestorePointMount(_) => ops::CreateVmRestorePointMount::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMount(_) => ops::GetVmRestorePointMount::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::DeleteVmRestorePointMount(_) => ops::DeleteVmRestorePointMount::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointFile(_) => ops::GetVmRestorePointFile::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolder(_) => ops::ListVmRestorePointFolder::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderDirs(_) => {
+                ops::ListVmRestorePointFolderDirs::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderFiles(_) => {
+                ops::ListVmRestorePointFolderFiles::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::RestoreVmRestorePointFile(_) => ops::RestoreVmRestorePointFile::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoints(_) => ops::GetVAppRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointsEntities(_) => {
+                ops::GetVAppRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoint(_) => ops::GetVAppRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointEntity(_) => ops::GetVAppRestorePointEntity::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::RestoreVAppRestorePoint(_) => ops::RestoreVAppRestorePoint::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryBackups(_) => ops::QueryBackups::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryBackupFiles(_) => ops::QueryBackupFiles::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryRestorePoints(_) => ops::QueryRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryVmRestorePoints(_) => ops::QueryVmRestorePoints::ENTRY,
+            #[cfg(feature = "backups")]
+            Self::QueryVAppRestorePoints(_) => ops::QueryVAppRestorePoints::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVms(_) => ops::GetCatalogVms::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmsEntities(_) => ops::GetCatalogVmsEntities::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVm(_) => ops::GetCatalogVm::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmEntity(_) => ops::GetCatalogVmEntity::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoints(_) => ops::GetCatalogVmRestorePoints::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointsEntities(_) => {
+                ops::GetCatalogVmRestorePointsEntities::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoint(_) => ops::GetCatalogVmRestorePoint::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointEntity(_) => {
+                ops::GetCatalogVmRestorePointEntity::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::BrowseCatalogVmRestorePoint(_) => {
+                ops::BrowseCatalogVmRestorePoint::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsRoot(_) => ops::GetCatalogGuestFsRoot::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRoot(_) => ops::ListCatalogGuestFsRoot::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootFiles(_) => {
+                ops::ListCatalogGuestFsRootFiles::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootDirs(_) => ops::ListCatalogGuestFsRootDirs::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsEntry(_) => ops::GetCatalogGuestFsEntry::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntry(_) => ops::ListCatalogGuestFsEntry::ENTRY,
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryFiles(_) => {
+                ops::ListCatalogGuestFsEntryFiles::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryDirs(_) => {
+                ops::ListCatalogGuestFsEntryDirs::ENTRY
+            }
+            #[cfg(feature = "catalog")]
+            Self::RestoreCatalogGuestFsEntry(_) => ops::RestoreCatalogGuestFsEntry::ENTRY,
             #[cfg(feature = "cdp")]
             Self::GetCdpPolicies(_) => ops::GetCdpPolicies::ENTRY,
             #[cfg(feature = "cdp")]
@@ -1245,18 +7215,457 @@ impl AnyRequest {
             Self::Logout(_) => ops::Logout::ENTRY,
             Self::GetTasks(_) => ops::GetTasks::ENTRY,
             Self::GetTask(_) => ops::GetTask::ENTRY,
+            Self::DeleteTask(_) => ops::DeleteTask::ENTRY,
+            Self::GetQueryService(_) => ops::GetQueryService::ENTRY,
+            Self::GetLookupService(_) => ops::GetLookupService::ENTRY,
+            Self::LookupHierarchyItems(_) => ops::LookupHierarchyItems::ENTRY,
+            Self::QueryTasks(_) => ops::QueryTasks::ENTRY,
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServers(_) => ops::GetBackupServers::ENTRY,
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServersEntities(_) => ops::GetBackupServersEntities::ENTRY,
             #[cfg(feature = "infrastructure")]
+            Self::CreateBackupServer(_) => ops::CreateBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
             Self::GetBackupServer(_) => ops::GetBackupServer::ENTRY,
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServerEntity(_) => ops::GetBackupServerEntity::ENTRY,
             #[cfg(feature = "infrastructure")]
+            Self::UpdateBackupServer(_) => ops::UpdateBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServer(_) => ops::DeleteBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::CollectBackupServer(_) => ops::CollectBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QuickBackupOnBackupServer(_) => ops::QuickBackupOnBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::VeeamZipOnBackupServer(_) => ops::VeeamZipOnBackupServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentials(_) => ops::GetBackupServerCredentials::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::CreateBackupServerCredentials(_) => {
+                ops::CreateBackupServerCredentials::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentialsRecord(_) => {
+                ops::GetBackupServerCredentialsRecord::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::UpdateBackupServerCredentialsRecord(_) => {
+                ops::UpdateBackupServerCredentialsRecord::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerCredentialsRecord(_) => {
+                ops::DeleteBackupServerCredentialsRecord::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPasswords(_) => ops::GetBackupServerPasswords::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::CreateBackupServerPassword(_) => ops::CreateBackupServerPassword::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPassword(_) => ops::GetBackupServerPassword::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::UpdateBackupServerPassword(_) => ops::UpdateBackupServerPassword::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerPassword(_) => ops::DeleteBackupServerPassword::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositories(_) => {
+                ops::GetBackupServerExternalRepositories::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositoriesEntities(_) => {
+                ops::GetBackupServerExternalRepositoriesEntities::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
             Self::GetRepositories(_) => ops::GetRepositories::ENTRY,
             #[cfg(feature = "infrastructure")]
+            Self::GetRepositoriesEntities(_) => ops::GetRepositoriesEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
             Self::GetRepository(_) => ops::GetRepository::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryEntity(_) => ops::GetRepositoryEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositories(_) => ops::GetExternalRepositories::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoriesEntities(_) => {
+                ops::GetExternalRepositoriesEntities::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepository(_) => ops::GetExternalRepository::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryEntity(_) => {
+                ops::GetExternalRepositoryEntity::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryBackups(_) => {
+                ops::GetExternalRepositoryBackups::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServers(_) => ops::GetManagedServers::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServersEntities(_) => ops::GetManagedServersEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServer(_) => ops::GetManagedServer::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServerEntity(_) => ops::GetManagedServerEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoots(_) => ops::GetHierarchyRoots::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootsEntities(_) => ops::GetHierarchyRootsEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoot(_) => ops::GetHierarchyRoot::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootEntity(_) => ops::GetHierarchyRootEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerators(_) => ops::GetWanAccelerators::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorsEntities(_) => ops::GetWanAcceleratorsEntities::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerator(_) => ops::GetWanAccelerator::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorEntity(_) => ops::GetWanAcceleratorEntity::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryBackupServers(_) => ops::QueryBackupServers::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryCredentials(_) => ops::QueryCredentials::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryPasswords(_) => ops::QueryPasswords::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryHierarchyRoots(_) => ops::QueryHierarchyRoots::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryManagedServers(_) => ops::QueryManagedServers::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryRepositories(_) => ops::QueryRepositories::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::QueryWanAccelerators(_) => ops::QueryWanAccelerators::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobs(_) => ops::GetJobs::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobsEntities(_) => ops::GetJobsEntities::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJob(_) => ops::GetJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobEntity(_) => ops::GetJobEntity::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::EditJob(_) => ops::EditJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::DeleteJob(_) => ops::DeleteJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::StartJob(_) => ops::StartJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::StopJob(_) => ops::StopJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::RetryJob(_) => ops::RetryJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::CloneJob(_) => ops::CloneJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::SyncJob(_) => ops::SyncJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::ToggleJobScheduleEnabled(_) => ops::ToggleJobScheduleEnabled::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobIncludes(_) => ops::GetJobIncludes::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobInclude(_) => ops::GetJobInclude::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::CreateJobInclude(_) => ops::CreateJobInclude::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobInclude(_) => ops::DeleteJobInclude::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedJobs(_) => ops::GetJobLinkedJobs::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::CreateJobLinkedJob(_) => ops::CreateJobLinkedJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedJob(_) => ops::DeleteJobLinkedJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedBackupRepositories(_) => {
+                ops::GetJobLinkedBackupRepositories::ENTRY
+            }
+            #[cfg(feature = "jobs")]
+            Self::CreateJobLinkedBackupRepository(_) => {
+                ops::CreateJobLinkedBackupRepository::ENTRY
+            }
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedBackupRepository(_) => {
+                ops::DeleteJobLinkedBackupRepository::ENTRY
+            }
+            #[cfg(feature = "jobs")]
+            Self::QueryJobs(_) => ops::QueryJobs::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::QueryObjectsInJob(_) => ops::QueryObjectsInJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasService(_) => ops::GetNasService::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServers(_) => ops::GetNasFileServers::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServersEntities(_) => ops::GetNasFileServersEntities::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServer(_) => ops::GetNasFileServer::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServerEntity(_) => ops::GetNasFileServerEntity::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobs(_) => ops::GetNasJobs::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobsEntities(_) => ops::GetNasJobsEntities::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJob(_) => ops::GetNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobEntity(_) => ops::GetNasJobEntity::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::StartNasJob(_) => ops::StartNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::StopNasJob(_) => ops::StopNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::RetryNasJob(_) => ops::RetryNasJob::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::ToggleNasJobSchedule(_) => ops::ToggleNasJobSchedule::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobIncludes(_) => ops::GetNasJobIncludes::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobInclude(_) => ops::GetNasJobInclude::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasBackupSessions(_) => ops::GetNasBackupSessions::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::GetNasJobBackupSessions(_) => ops::GetNasJobBackupSessions::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::QueryNasFileServers(_) => ops::QueryNasFileServers::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::QueryNasJobs(_) => ops::QueryNasJobs::ENTRY,
+            #[cfg(feature = "nas")]
+            Self::QueryNasObjects(_) => ops::QueryNasObjects::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicas(_) => ops::GetReplicas::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicasEntities(_) => ops::GetReplicasEntities::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplica(_) => ops::GetReplica::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaEntity(_) => ops::GetReplicaEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPoints(_) => ops::GetReplicaVmReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPointsEntities(_) => {
+                ops::GetReplicaVmReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoints(_) => ops::GetVmReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointsEntities(_) => ops::GetVmReplicaPointsEntities::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoint(_) => ops::GetVmReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointEntity(_) => ops::GetVmReplicaPointEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::FailoverVmReplicaPoint(_) => ops::FailoverVmReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMounts(_) => ops::GetVmReplicaPointMounts::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::CreateVmReplicaPointMount(_) => ops::CreateVmReplicaPointMount::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMount(_) => ops::GetVmReplicaPointMount::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::DeleteVmReplicaPointMount(_) => ops::DeleteVmReplicaPointMount::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointFile(_) => ops::GetVmReplicaPointFile::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolder(_) => ops::ListVmReplicaPointFolder::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderDirs(_) => {
+                ops::ListVmReplicaPointFolderDirs::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderFiles(_) => {
+                ops::ListVmReplicaPointFolderFiles::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::RestoreVmReplicaPointFile(_) => ops::RestoreVmReplicaPointFile::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoints(_) => ops::GetVAppReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointsEntities(_) => {
+                ops::GetVAppReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoint(_) => ops::GetVAppReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointEntity(_) => ops::GetVAppReplicaPointEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::FailoverVAppReplicaPoint(_) => ops::FailoverVAppReplicaPoint::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlans(_) => ops::GetFailoverPlans::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlansEntities(_) => ops::GetFailoverPlansEntities::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlan(_) => ops::GetFailoverPlan::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanEntity(_) => ops::GetFailoverPlanEntity::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::UpdateFailoverPlan(_) => ops::UpdateFailoverPlan::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::StartFailoverPlan(_) => ops::StartFailoverPlan::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::UndoFailoverPlan(_) => ops::UndoFailoverPlan::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryReplicas(_) => ops::QueryReplicas::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryVmReplicaPoints(_) => ops::QueryVmReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryVAppReplicaPoints(_) => ops::QueryVAppReplicaPoints::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::QueryFailoverPlans(_) => ops::QueryFailoverPlans::ENTRY,
+            #[cfg(feature = "reports")]
+            Self::GetReportSummary(_) => ops::GetReportSummary::ENTRY,
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryOverview(_) => ops::GetReportSummaryOverview::ENTRY,
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryVmsOverview(_) => {
+                ops::GetReportSummaryVmsOverview::ENTRY
+            }
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryJobStatistics(_) => {
+                ops::GetReportSummaryJobStatistics::ENTRY
+            }
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryProcessedVms(_) => {
+                ops::GetReportSummaryProcessedVms::ENTRY
+            }
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryRepository(_) => ops::GetReportSummaryRepository::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecuritySettings(_) => ops::GetSecuritySettings::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoles(_) => ops::GetSecurityRoles::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRolesEntities(_) => ops::GetSecurityRolesEntities::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRole(_) => ops::GetSecurityRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoleEntity(_) => ops::GetSecurityRoleEntity::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccounts(_) => ops::GetSecurityAccounts::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountsEntities(_) => {
+                ops::GetSecurityAccountsEntities::ENTRY
+            }
+            #[cfg(feature = "security")]
+            Self::CreateSecurityAccount(_) => ops::CreateSecurityAccount::ENTRY,
+            #[cfg(feature = "security")]
+            Self::RebuildSecurityScopes(_) => ops::RebuildSecurityScopes::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccount(_) => ops::GetSecurityAccount::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountEntity(_) => ops::GetSecurityAccountEntity::ENTRY,
+            #[cfg(feature = "security")]
+            Self::ToggleSecurityAccountRestoreScopes(_) => {
+                ops::ToggleSecurityAccountRestoreScopes::ENTRY
+            }
+            #[cfg(feature = "security")]
+            Self::DeleteSecurityAccount(_) => ops::DeleteSecurityAccount::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRoles(_) => ops::GetSecurityAccountRoles::ENTRY,
+            #[cfg(feature = "security")]
+            Self::AddSecurityAccountRole(_) => ops::AddSecurityAccountRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRole(_) => ops::GetSecurityAccountRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountRole(_) => ops::RemoveSecurityAccountRole::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScopes(_) => ops::GetSecurityAccountScopes::ENTRY,
+            #[cfg(feature = "security")]
+            Self::AddSecurityAccountScopes(_) => ops::AddSecurityAccountScopes::ENTRY,
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScope(_) => ops::GetSecurityAccountScope::ENTRY,
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountScope(_) => ops::RemoveSecurityAccountScope::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessions(_) => ops::GetBackupSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionsEntities(_) => ops::GetBackupSessionsEntities::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSession(_) => ops::GetBackupSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionEntity(_) => ops::GetBackupSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::StopBackupSession(_) => ops::StopBackupSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessions(_) => {
+                ops::GetBackupSessionAgentManagementSessions::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessionsEntities(_) => {
+                ops::GetBackupSessionAgentManagementSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessions(_) => {
+                ops::GetBackupSessionTaskSessions::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessionsEntities(_) => {
+                ops::GetBackupSessionTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessions(_) => ops::GetBackupTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionsEntities(_) => {
+                ops::GetBackupTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSession(_) => ops::GetBackupTaskSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionEntity(_) => ops::GetBackupTaskSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessions(_) => ops::GetReplicaSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionsEntities(_) => ops::GetReplicaSessionsEntities::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSession(_) => ops::GetReplicaSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionEntity(_) => ops::GetReplicaSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessions(_) => {
+                ops::GetReplicaSessionTaskSessions::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessionsEntities(_) => {
+                ops::GetReplicaSessionTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessions(_) => ops::GetReplicaTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionsEntities(_) => {
+                ops::GetReplicaTaskSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSession(_) => ops::GetReplicaTaskSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionEntity(_) => {
+                ops::GetReplicaTaskSessionEntity::ENTRY
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessions(_) => ops::GetRestoreSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionsEntities(_) => ops::GetRestoreSessionsEntities::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSession(_) => ops::GetRestoreSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionEntity(_) => ops::GetRestoreSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessions(_) => ops::GetSystemSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSession(_) => ops::GetSystemSession::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEntity(_) => ops::GetSystemSessionEntity::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEvents(_) => ops::GetSystemSessionEvents::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupJobSessions(_) => ops::QueryBackupJobSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupTaskSessions(_) => ops::QueryBackupTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaJobSessions(_) => ops::QueryReplicaJobSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaTaskSessions(_) => ops::QueryReplicaTaskSessions::ENTRY,
+            #[cfg(feature = "sessions")]
+            Self::QueryRestoreSessions(_) => ops::QueryRestoreSessions::ENTRY,
         }
     }
     /// Builds its request again (what a client would send).
@@ -1267,6 +7676,238 @@ impl AnyRequest {
     ) -> Result<http::Request<Vec<u8>>, ApiError> {
         use crate::operation::Operation as _;
         match self {
+            #[cfg(feature = "agents")]
+            Self::GetAgentsService(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobs(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobsEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::StartAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::StopAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::RetryAgentBackupJob(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ToggleAgentBackupJobSchedule(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobIncludes(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroups(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupsEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroup(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputers(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentProtectionGroupComputersEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputers(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputersEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputer(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetDiscoveredComputerEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackups(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentBackupRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMounts(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::MountAgentRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::UnmountAgentRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentMountEntries(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountEntries(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountDirectories(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::ListAgentMountFiles(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::RestoreAgentGuestFile(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryAgentBackupJobs(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryObjectsInAgentBackupJobs(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryAgentProtectionGroups(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryDiscoveredComputers(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::QueryAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackups(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackup(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackups(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupChildBackupsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupBackupFilesEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFilesEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFile(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetBackupFileVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointBackupFilesEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVAppRestorePointsEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetRestorePointVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::RestoreVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMounts(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::CreateVmRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::DeleteVmRestorePointMount(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVmRestorePointFile(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolder(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderDirs(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::ListVmRestorePointFolderFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::RestoreVmRestorePointFile(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::GetVAppRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::RestoreVAppRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryBackups(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryBackupFiles(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "backups")]
+            Self::QueryVAppRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVms(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmsEntities(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVm(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmEntity(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogVmRestorePointEntity(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::BrowseCatalogVmRestorePoint(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsRoot(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRoot(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootFiles(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsRootDirs(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::GetCatalogGuestFsEntry(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntry(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryFiles(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::ListCatalogGuestFsEntryDirs(op) => op.request(base, session),
+            #[cfg(feature = "catalog")]
+            Self::RestoreCatalogGuestFsEntry(op) => op.request(base, session),
             #[cfg(feature = "cdp")]
             Self::GetCdpPolicies(op) => op.request(base, session),
             #[cfg(feature = "cdp")]
@@ -1370,18 +8011,403 @@ impl AnyRequest {
             Self::Logout(op) => op.request(base, session),
             Self::GetTasks(op) => op.request(base, session),
             Self::GetTask(op) => op.request(base, session),
+            Self::DeleteTask(op) => op.request(base, session),
+            Self::GetQueryService(op) => op.request(base, session),
+            Self::GetLookupService(op) => op.request(base, session),
+            Self::LookupHierarchyItems(op) => op.request(base, session),
+            Self::QueryTasks(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServers(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServersEntities(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
+            Self::CreateBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
             Self::GetBackupServer(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
             Self::GetBackupServerEntity(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
+            Self::UpdateBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::CollectBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QuickBackupOnBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::VeeamZipOnBackupServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentials(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::CreateBackupServerCredentials(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerCredentialsRecord(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::UpdateBackupServerCredentialsRecord(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerCredentialsRecord(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPasswords(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::CreateBackupServerPassword(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerPassword(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::UpdateBackupServerPassword(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::DeleteBackupServerPassword(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerExternalRepositoriesEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "infrastructure")]
             Self::GetRepositories(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
+            Self::GetRepositoriesEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
             Self::GetRepository(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoriesEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepository(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetExternalRepositoryBackups(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServersEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServer(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetManagedServerEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoots(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootsEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRoot(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetHierarchyRootEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerators(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorsEntities(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAccelerator(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetWanAcceleratorEntity(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryBackupServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryCredentials(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryPasswords(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryHierarchyRoots(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryManagedServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::QueryWanAccelerators(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobs(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobsEntities(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobEntity(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::EditJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::StartJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::StopJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::RetryJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::CloneJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::SyncJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::ToggleJobScheduleEnabled(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobIncludes(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::CreateJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedJobs(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::CreateJobLinkedJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobLinkedBackupRepositories(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::CreateJobLinkedBackupRepository(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::DeleteJobLinkedBackupRepository(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::QueryJobs(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::QueryObjectsInJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasService(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServers(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServersEntities(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServer(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasFileServerEntity(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobs(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobsEntities(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobEntity(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::StartNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::StopNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::RetryNasJob(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::ToggleNasJobSchedule(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobIncludes(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobInclude(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::GetNasJobBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::QueryNasFileServers(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::QueryNasJobs(op) => op.request(base, session),
+            #[cfg(feature = "nas")]
+            Self::QueryNasObjects(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicas(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicasEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplica(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetReplicaVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::FailoverVmReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMounts(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::CreateVmReplicaPointMount(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointMount(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::DeleteVmReplicaPointMount(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVmReplicaPointFile(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolder(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderDirs(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::ListVmReplicaPointFolderFiles(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::RestoreVmReplicaPointFile(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetVAppReplicaPointEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::FailoverVAppReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlansEntities(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanEntity(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::UpdateFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::StartFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::UndoFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryReplicas(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryVAppReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::QueryFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummary(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryOverview(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryVmsOverview(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryJobStatistics(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryProcessedVms(op) => op.request(base, session),
+            #[cfg(feature = "reports")]
+            Self::GetReportSummaryRepository(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecuritySettings(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoles(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRolesEntities(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityRoleEntity(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccounts(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountsEntities(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::CreateSecurityAccount(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::RebuildSecurityScopes(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccount(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountEntity(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::ToggleSecurityAccountRestoreScopes(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::DeleteSecurityAccount(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRoles(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::AddSecurityAccountRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountRole(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScopes(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::AddSecurityAccountScopes(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::GetSecurityAccountScope(op) => op.request(base, session),
+            #[cfg(feature = "security")]
+            Self::RemoveSecurityAccountScope(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::StopBackupSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessions(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionAgentManagementSessionsEntities(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupSessionTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetBackupTaskSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaSessionTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetReplicaTaskSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetRestoreSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSession(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::GetSystemSessionEvents(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupJobSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryBackupTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaJobSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryReplicaTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "sessions")]
+            Self::QueryRestoreSessions(op) => op.request(base, session),
         }
     }
 }
@@ -1391,6 +8417,216 @@ impl TryFrom<&Route> for AnyOperation {
     type Error = RouteError;
     fn try_from(route: &Route) -> Result<Self, RouteError> {
         Self::from_route(route)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentBackupJob {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentBackupJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentBackupJobs {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentBackupJobs {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentProtectionGroup {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentProtectionGroup {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentProtectionGroups {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentProtectionGroups {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentRestorePoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentRestorePoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentRestorePointMount {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentRestorePointMount {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentRestorePointMounts {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentRestorePointMounts {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::AgentRestorePoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::AgentRestorePoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::Agents {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::Agents {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::Backup {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::Backup {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::BackupFile {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::BackupFile {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::BackupFiles {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::BackupFiles {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::BackupJobSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::BackupJobSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::BackupJobSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::BackupJobSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::BackupServer {
@@ -1406,6 +8642,21 @@ impl crate::response::ToResponse for veeam_em_model::BackupServer {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::BackupServerSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::BackupServerSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl crate::response::FromResponse for veeam_em_model::BackupServers {
     fn from_response(
         entry: &'static Entry,
@@ -1415,6 +8666,111 @@ impl crate::response::FromResponse for veeam_em_model::BackupServers {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::BackupServers {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::BackupTaskSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::BackupTaskSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::BackupTaskSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::BackupTaskSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::Backups {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::Backups {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::FromResponse for veeam_em_model::CatalogVm {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::ToResponse for veeam_em_model::CatalogVm {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::FromResponse for veeam_em_model::CatalogVmRestorePoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::ToResponse for veeam_em_model::CatalogVmRestorePoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::FromResponse for veeam_em_model::CatalogVmRestorePoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::ToResponse for veeam_em_model::CatalogVmRestorePoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::FromResponse for veeam_em_model::CatalogVms {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::response::ToResponse for veeam_em_model::CatalogVms {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -1584,7 +8940,6 @@ impl crate::response::ToResponse for veeam_em_model::CdpReplicas {
         crate::response::encode_body(entry, self)
     }
 }
-#[cfg(feature = "cdp")]
 impl crate::response::FromResponse for veeam_em_model::CreateObjectInJobSpec {
     fn from_response(
         entry: &'static Entry,
@@ -1593,8 +8948,203 @@ impl crate::response::FromResponse for veeam_em_model::CreateObjectInJobSpec {
         crate::response::decode_body(entry, response)
     }
 }
-#[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CreateObjectInJobSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::CredentialsInfo {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::CredentialsInfo {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::CredentialsInfoList {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::CredentialsInfoList {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::CredentialsInfoSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::CredentialsInfoSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::DiscoveredComputer {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::DiscoveredComputer {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::DiscoveredComputers {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::DiscoveredComputers {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccount {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccount {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountHierarchyScope {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountHierarchyScope {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountHierarchyScopes {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountHierarchyScopes {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountInRole {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountInRole {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse
+for veeam_em_model::EnterpriseAccountInRoleCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountInRoleCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountInRoleList {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountInRoleList {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseAccounts {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseAccounts {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -1608,6 +9158,51 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseManager {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::EnterpriseManager {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseRole {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseRole {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseRoles {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseRoles {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::EnterpriseSecuritySettings {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::EnterpriseSecuritySettings {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -1651,6 +9246,356 @@ impl crate::response::ToResponse for veeam_em_model::Error {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::ExternalRepositories {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::ExternalRepositories {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::ExternalRepository {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::ExternalRepository {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::FailoverPlan {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::FailoverPlan {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::FailoverPlanManagementSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::FailoverPlanManagementSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::FailoverPlans {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::FailoverPlans {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::FileRestoreSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::FileRestoreSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::FileServer {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::FileServer {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::FileServers {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::FileServers {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::FileSystemEntries {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::FileSystemEntries {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::FileSystemEntry {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::FileSystemEntry {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::HierarchyItem {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::HierarchyItem {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::HierarchyItems {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::HierarchyItems {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::HierarchyRoot {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::HierarchyRoot {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::HierarchyRoots {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::HierarchyRoots {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::HierarchyScopeCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::HierarchyScopeCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse for veeam_em_model::Job {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse for veeam_em_model::Job {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse for veeam_em_model::JobCloneSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse for veeam_em_model::JobCloneSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::FromResponse for veeam_em_model::JobStatisticsReportFrame {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::ToResponse for veeam_em_model::JobStatisticsReportFrame {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse for veeam_em_model::Jobs {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse for veeam_em_model::Jobs {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse for veeam_em_model::LinkedBackupRepository {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse for veeam_em_model::LinkedBackupRepository {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse
+for veeam_em_model::LinkedBackupRepositoryResourceObjects {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse
+for veeam_em_model::LinkedBackupRepositoryResourceObjects {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse for veeam_em_model::LinkedJobObject {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse for veeam_em_model::LinkedJobObject {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::FromResponse for veeam_em_model::LinkedJobResourceObjects {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::response::ToResponse for veeam_em_model::LinkedJobResourceObjects {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::LoginSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::LoginSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl crate::response::FromResponse for veeam_em_model::LogonSession {
     fn from_response(
         entry: &'static Entry,
@@ -1677,7 +9622,139 @@ impl crate::response::ToResponse for veeam_em_model::LogonSessions {
         crate::response::encode_body(entry, self)
     }
 }
-#[cfg(feature = "cdp")]
+impl crate::response::FromResponse for veeam_em_model::LookupSvc {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::LookupSvc {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::ManagedServer {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::ManagedServer {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::ManagedServers {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::ManagedServers {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::NasJob {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::NasJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::NasJobs {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::NasJobs {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::NasObject {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::NasObject {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::NasObjects {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::NasObjects {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::FromResponse for veeam_em_model::NasService {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::response::ToResponse for veeam_em_model::NasService {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::ObjectInAgentBackupJob {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::ObjectInAgentBackupJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl crate::response::FromResponse for veeam_em_model::ObjectInJob {
     fn from_response(
         entry: &'static Entry,
@@ -1686,13 +9763,26 @@ impl crate::response::FromResponse for veeam_em_model::ObjectInJob {
         crate::response::decode_body(entry, response)
     }
 }
-#[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::ObjectInJob {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
 }
-#[cfg(feature = "cdp")]
+#[cfg(feature = "agents")]
+impl crate::response::FromResponse for veeam_em_model::ObjectsInAgentBackupJob {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::response::ToResponse for veeam_em_model::ObjectsInAgentBackupJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 impl crate::response::FromResponse for veeam_em_model::ObjectsInJob {
     fn from_response(
         entry: &'static Entry,
@@ -1701,8 +9791,82 @@ impl crate::response::FromResponse for veeam_em_model::ObjectsInJob {
         crate::response::decode_body(entry, response)
     }
 }
-#[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::ObjectsInJob {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::FromResponse for veeam_em_model::OverviewReportFrame {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::ToResponse for veeam_em_model::OverviewReportFrame {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::PasswordKeyInfo {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::PasswordKeyInfo {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::PasswordKeyInfoList {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::PasswordKeyInfoList {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::PasswordKeyInfoSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::PasswordKeyInfoSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::FromResponse for veeam_em_model::ProcessedVmsReportFrame {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::ToResponse for veeam_em_model::ProcessedVmsReportFrame {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -1716,6 +9880,332 @@ impl crate::response::FromResponse for veeam_em_model::QueryResult {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::QueryResult {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::QuerySvc {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::QuerySvc {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::QuickBackupStartupSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::QuickBackupStartupSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::FromResponse for veeam_em_model::RebuildScopeJobSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "security")]
+impl crate::response::ToResponse for veeam_em_model::RebuildScopeJobSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::Replica {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::Replica {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::ReplicaJobSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::ReplicaJobSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::ReplicaJobSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::ReplicaJobSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::ReplicaTaskSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::ReplicaTaskSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::ReplicaTaskSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::ReplicaTaskSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::Replicas {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::Replicas {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::Repositories {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::Repositories {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::Repository {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::Repository {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::FromResponse for veeam_em_model::RepositoryReportFrame {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::ToResponse for veeam_em_model::RepositoryReportFrame {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::RestorePoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::RestorePoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+impl crate::response::FromResponse for veeam_em_model::RestorePointMountSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+impl crate::response::ToResponse for veeam_em_model::RestorePointMountSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::RestorePoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::RestorePoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::RestoreSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::RestoreSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::RestoreSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::RestoreSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::RestoreSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::RestoreSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::FromResponse for veeam_em_model::SummaryReport {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::ToResponse for veeam_em_model::SummaryReport {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::SystemSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::SystemSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::SystemSessionEvents {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::SystemSessionEvents {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::FromResponse for veeam_em_model::SystemSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::response::ToResponse for veeam_em_model::SystemSessions {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -1806,6 +10296,81 @@ impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicas {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::VAppReplicaPoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::VAppReplicaPoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::VAppReplicaPoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::VAppReplicaPoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::VAppRestorePoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::VAppRestorePoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::VAppRestorePoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::VAppRestorePoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::VeeamZipStartupSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::VeeamZipStartupSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "cdp")]
 impl crate::response::FromResponse for veeam_em_model::VmCdpReplica {
     fn from_response(
@@ -1836,12 +10401,309 @@ impl crate::response::ToResponse for veeam_em_model::VmCdpReplicas {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::VmReplicaPoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::VmReplicaPoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::VmReplicaPointMount {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::VmReplicaPointMount {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::VmReplicaPointMounts {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::VmReplicaPointMounts {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::VmReplicaPoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::VmReplicaPoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::VmRestorePoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::VmRestorePoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::VmRestorePointMount {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::VmRestorePointMount {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::VmRestorePointMounts {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::VmRestorePointMounts {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::FromResponse for veeam_em_model::VmRestorePoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::response::ToResponse for veeam_em_model::VmRestorePoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::FromResponse for veeam_em_model::VmsOverviewReportFrame {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::response::ToResponse for veeam_em_model::VmsOverviewReportFrame {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::WanAccelerator {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::WanAccelerator {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::FromResponse for veeam_em_model::WanAccelerators {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::response::ToResponse for veeam_em_model::WanAccelerators {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::AgentBackupJob {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::AgentBackupJob {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::AgentProtectionGroup {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::AgentProtectionGroup {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::AgentRestorePoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::AgentRestorePoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::AgentRestorePointMount {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::AgentRestorePointMount {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::Agents {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::Agents {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Follow for veeam_em_model::Backup {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Links for veeam_em_model::Backup {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Follow for veeam_em_model::BackupFile {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Links for veeam_em_model::BackupFile {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::BackupJobSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::BackupJobSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 impl crate::route::Follow for veeam_em_model::BackupServer {
     fn href(&self) -> Option<&str> {
         self.href.as_deref()
     }
 }
 impl crate::route::Links for veeam_em_model::BackupServer {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::BackupTaskSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::BackupTaskSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::route::Follow for veeam_em_model::CatalogVm {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::route::Links for veeam_em_model::CatalogVm {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::route::Follow for veeam_em_model::CatalogVmRestorePoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "catalog")]
+impl crate::route::Links for veeam_em_model::CatalogVmRestorePoint {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
@@ -1894,12 +10756,106 @@ impl crate::route::Links for veeam_em_model::CdpReplicaTaskSession {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::CredentialsInfo {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::CredentialsInfo {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::DirectoryEntry {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::DirectoryEntry {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::DiscoveredComputer {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::DiscoveredComputer {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Follow for veeam_em_model::EnterpriseAccount {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Links for veeam_em_model::EnterpriseAccount {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Follow for veeam_em_model::EnterpriseAccountHierarchyScope {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Links for veeam_em_model::EnterpriseAccountHierarchyScope {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Follow for veeam_em_model::EnterpriseAccountInRole {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Links for veeam_em_model::EnterpriseAccountInRole {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 impl crate::route::Follow for veeam_em_model::EnterpriseManager {
     fn href(&self) -> Option<&str> {
         self.href.as_deref()
     }
 }
 impl crate::route::Links for veeam_em_model::EnterpriseManager {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Follow for veeam_em_model::EnterpriseRole {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Links for veeam_em_model::EnterpriseRole {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Follow for veeam_em_model::EnterpriseSecuritySettings {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "security")]
+impl crate::route::Links for veeam_em_model::EnterpriseSecuritySettings {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
@@ -1924,9 +10880,169 @@ impl crate::route::Links for veeam_em_model::EntityRef {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::ExternalRepository {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::ExternalRepository {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Follow for veeam_em_model::FailoverPlan {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Links for veeam_em_model::FailoverPlan {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Follow for veeam_em_model::FailoveredVm {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Links for veeam_em_model::FailoveredVm {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::FileEntry {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::FileEntry {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Follow for veeam_em_model::FileServer {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Links for veeam_em_model::FileServer {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::FileSystemEntries {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::FileSystemEntries {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::FileSystemEntry {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::FileSystemEntry {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::HierarchyItem {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::HierarchyItem {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::HierarchyRoot {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::HierarchyRoot {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Follow for veeam_em_model::Job {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Links for veeam_em_model::Job {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Follow for veeam_em_model::JobStatisticsReportFrame {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Links for veeam_em_model::JobStatisticsReportFrame {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 impl crate::route::Follow for veeam_em_model::Link {
     fn href(&self) -> Option<&str> {
         Some(&self.href)
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Follow for veeam_em_model::LinkedBackupObject {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Links for veeam_em_model::LinkedBackupObject {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Follow for veeam_em_model::LinkedBackupRepository {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Links for veeam_em_model::LinkedBackupRepository {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Follow for veeam_em_model::LinkedJobObject {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "jobs")]
+impl crate::route::Links for veeam_em_model::LinkedJobObject {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
 impl crate::route::Follow for veeam_em_model::LogonSession {
@@ -1939,14 +11055,94 @@ impl crate::route::Links for veeam_em_model::LogonSession {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
-#[cfg(feature = "cdp")]
+impl crate::route::Follow for veeam_em_model::LookupSvc {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::LookupSvc {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::ManagedServer {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::ManagedServer {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Follow for veeam_em_model::NasJob {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Links for veeam_em_model::NasJob {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Follow for veeam_em_model::NasObject {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Links for veeam_em_model::NasObject {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Follow for veeam_em_model::NasService {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "nas")]
+impl crate::route::Links for veeam_em_model::NasService {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Follow for veeam_em_model::ObjectInAgentBackupJob {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "agents")]
+impl crate::route::Links for veeam_em_model::ObjectInAgentBackupJob {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 impl crate::route::Follow for veeam_em_model::ObjectInJob {
     fn href(&self) -> Option<&str> {
         self.href.as_deref()
     }
 }
-#[cfg(feature = "cdp")]
 impl crate::route::Links for veeam_em_model::ObjectInJob {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Follow for veeam_em_model::OverviewReportFrame {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Links for veeam_em_model::OverviewReportFrame {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
@@ -1956,7 +11152,101 @@ impl crate::route::Links for veeam_em_model::PagingInfo {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::PasswordKeyInfo {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::PasswordKeyInfo {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Follow for veeam_em_model::ProcessedVmsReportFrame {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Links for veeam_em_model::ProcessedVmsReportFrame {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 impl crate::route::Links for veeam_em_model::QueryResult {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+impl crate::route::Follow for veeam_em_model::QuerySvc {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+impl crate::route::Links for veeam_em_model::QuerySvc {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Follow for veeam_em_model::Replica {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Links for veeam_em_model::Replica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::ReplicaJobSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::ReplicaJobSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::ReplicaTaskSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::ReplicaTaskSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::Repository {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::Repository {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Follow for veeam_em_model::RepositoryReportFrame {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Links for veeam_em_model::RepositoryReportFrame {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
@@ -1971,7 +11261,67 @@ impl crate::route::Links for veeam_em_model::Resource {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "backups")]
+impl crate::route::Follow for veeam_em_model::RestorePoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Links for veeam_em_model::RestorePoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::RestoreSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::RestoreSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Follow for veeam_em_model::SummaryReport {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Links for veeam_em_model::SummaryReport {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 impl crate::route::Links for veeam_em_model::SupportedVersion {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::SystemSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::SystemSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Follow for veeam_em_model::SystemSessionEvents {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "sessions")]
+impl crate::route::Links for veeam_em_model::SystemSessionEvents {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
@@ -2010,6 +11360,30 @@ impl crate::route::Links for veeam_em_model::VAppCdpReplicaVm {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "replicas")]
+impl crate::route::Follow for veeam_em_model::VAppReplicaPoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Links for veeam_em_model::VAppReplicaPoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Follow for veeam_em_model::VAppRestorePoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Links for veeam_em_model::VAppRestorePoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 #[cfg(feature = "cdp")]
 impl crate::route::Follow for veeam_em_model::VmCdpReplica {
     fn href(&self) -> Option<&str> {
@@ -2018,6 +11392,78 @@ impl crate::route::Follow for veeam_em_model::VmCdpReplica {
 }
 #[cfg(feature = "cdp")]
 impl crate::route::Links for veeam_em_model::VmCdpReplica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Follow for veeam_em_model::VmReplicaPoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Links for veeam_em_model::VmReplicaPoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Follow for veeam_em_model::VmReplicaPointMount {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::route::Links for veeam_em_model::VmReplicaPointMount {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Follow for veeam_em_model::VmRestorePoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Links for veeam_em_model::VmRestorePoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Follow for veeam_em_model::VmRestorePointMount {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "backups")]
+impl crate::route::Links for veeam_em_model::VmRestorePointMount {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Follow for veeam_em_model::VmsOverviewReportFrame {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "reports")]
+impl crate::route::Links for veeam_em_model::VmsOverviewReportFrame {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Follow for veeam_em_model::WanAccelerator {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "infrastructure")]
+impl crate::route::Links for veeam_em_model::WanAccelerator {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }

@@ -4,6 +4,86 @@
 #![allow(clippy::all, missing_docs, unused_imports, unused_variables)]
 /// Marker types of the query service's types.
 pub mod queries {
+    /// The query type `AgentBackupJob` (`GET /query?type=AgentBackupJob`); items in entity form are `<AgentBackupJob>`.
+    #[cfg(feature = "agents")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct AgentBackupJobQuery;
+    #[cfg(feature = "agents")]
+    impl crate::query::QueryType for AgentBackupJobQuery {
+        const NAME: &'static str = "AgentBackupJob";
+    }
+    /// The query type `ObjectInAgentBackupJob` (`GET /query?type=ObjectInAgentBackupJob`); items in entity form are `<ObjectInAgentBackupJob>`.
+    #[cfg(feature = "agents")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct ObjectInAgentBackupJobQuery;
+    #[cfg(feature = "agents")]
+    impl crate::query::QueryType for ObjectInAgentBackupJobQuery {
+        const NAME: &'static str = "ObjectInAgentBackupJob";
+    }
+    /// The query type `AgentProtectionGroup` (`GET /query?type=AgentProtectionGroup`); items in entity form are `<AgentProtectionGroup>`.
+    #[cfg(feature = "agents")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct AgentProtectionGroupQuery;
+    #[cfg(feature = "agents")]
+    impl crate::query::QueryType for AgentProtectionGroupQuery {
+        const NAME: &'static str = "AgentProtectionGroup";
+    }
+    /// The query type `DiscoveredComputer` (`GET /query?type=DiscoveredComputer`); items in entity form are `<DiscoveredComputer>`.
+    #[cfg(feature = "agents")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct DiscoveredComputerQuery;
+    #[cfg(feature = "agents")]
+    impl crate::query::QueryType for DiscoveredComputerQuery {
+        const NAME: &'static str = "DiscoveredComputer";
+    }
+    /// The query type `AgentRestorePoint` (`GET /query?type=AgentRestorePoint`); items in entity form are `<AgentRestorePoint>`.
+    #[cfg(feature = "agents")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct AgentRestorePointQuery;
+    #[cfg(feature = "agents")]
+    impl crate::query::QueryType for AgentRestorePointQuery {
+        const NAME: &'static str = "AgentRestorePoint";
+    }
+    /// The query type `Backup` (`GET /query?type=Backup`); items in entity form are `<Backup>`.
+    #[cfg(feature = "backups")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct BackupQuery;
+    #[cfg(feature = "backups")]
+    impl crate::query::QueryType for BackupQuery {
+        const NAME: &'static str = "Backup";
+    }
+    /// The query type `BackupFile` (`GET /query?type=BackupFile`); items in entity form are `<BackupFile>`.
+    #[cfg(feature = "backups")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct BackupFileQuery;
+    #[cfg(feature = "backups")]
+    impl crate::query::QueryType for BackupFileQuery {
+        const NAME: &'static str = "BackupFile";
+    }
+    /// The query type `RestorePoint` (`GET /query?type=RestorePoint`); items in entity form are `<RestorePoint>`.
+    #[cfg(feature = "backups")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct RestorePointQuery;
+    #[cfg(feature = "backups")]
+    impl crate::query::QueryType for RestorePointQuery {
+        const NAME: &'static str = "RestorePoint";
+    }
+    /// The query type `VmRestorePoint` (`GET /query?type=VmRestorePoint`); items in entity form are `<VmRestorePoint>`.
+    #[cfg(feature = "backups")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VmRestorePointQuery;
+    #[cfg(feature = "backups")]
+    impl crate::query::QueryType for VmRestorePointQuery {
+        const NAME: &'static str = "VmRestorePoint";
+    }
+    /// The query type `VAppRestorePoint` (`GET /query?type=VAppRestorePoint`); items in entity form are `<VAppRestorePoint>`.
+    #[cfg(feature = "backups")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VAppRestorePointQuery;
+    #[cfg(feature = "backups")]
+    impl crate::query::QueryType for VAppRestorePointQuery {
+        const NAME: &'static str = "VAppRestorePoint";
+    }
     /// The query type `CdpPolicy` (`GET /query?type=CdpPolicy`); items in entity form are `<CdpPolicy>`.
     #[cfg(feature = "cdp")]
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,14 +116,289 @@ pub mod queries {
     impl crate::query::QueryType for CdpReplicaTaskSessionQuery {
         const NAME: &'static str = "CdpReplicaTaskSession";
     }
-    #[cfg(feature = "cdp")]
-    impl crate::query::FilterValue for veeam_em_model::CdpReplicaSessionState {
+    /// The query type `Task` (`GET /query?type=Task`); items in entity form are `<Task>`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct TaskQuery;
+    impl crate::query::QueryType for TaskQuery {
+        const NAME: &'static str = "Task";
+    }
+    /// The query type `BackupServer` (`GET /query?type=BackupServer`); items in entity form are `<BackupServer>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct BackupServerQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for BackupServerQuery {
+        const NAME: &'static str = "BackupServer";
+    }
+    /// The query type `Credentials` (`GET /query?type=Credentials`); items in entity form are `<CredentialsInfo>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CredentialsQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for CredentialsQuery {
+        const NAME: &'static str = "Credentials";
+    }
+    /// The query type `Passwords` (`GET /query?type=Passwords`); items in entity form are `<PasswordKeyInfo>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct PasswordsQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for PasswordsQuery {
+        const NAME: &'static str = "Passwords";
+    }
+    /// The query type `HierarchyRoot` (`GET /query?type=HierarchyRoot`); items in entity form are `<HierarchyRoot>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct HierarchyRootQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for HierarchyRootQuery {
+        const NAME: &'static str = "HierarchyRoot";
+    }
+    /// The query type `ManagedServer` (`GET /query?type=ManagedServer`); items in entity form are `<ManagedServer>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct ManagedServerQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for ManagedServerQuery {
+        const NAME: &'static str = "ManagedServer";
+    }
+    /// The query type `Repository` (`GET /query?type=Repository`); items in entity form are `<Repository>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct RepositoryQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for RepositoryQuery {
+        const NAME: &'static str = "Repository";
+    }
+    /// The query type `WanAccelerator` (`GET /query?type=WanAccelerator`); items in entity form are `<WanAccelerator>`.
+    #[cfg(feature = "infrastructure")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct WanAcceleratorQuery;
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::QueryType for WanAcceleratorQuery {
+        const NAME: &'static str = "WanAccelerator";
+    }
+    /// The query type `Job` (`GET /query?type=Job`); items in entity form are `<Job>`.
+    #[cfg(feature = "jobs")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct JobQuery;
+    #[cfg(feature = "jobs")]
+    impl crate::query::QueryType for JobQuery {
+        const NAME: &'static str = "Job";
+    }
+    /// The query type `ObjectInJob` (`GET /query?type=ObjectInJob`); items in entity form are `<ObjectInJob>`.
+    #[cfg(feature = "jobs")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct ObjectInJobQuery;
+    #[cfg(feature = "jobs")]
+    impl crate::query::QueryType for ObjectInJobQuery {
+        const NAME: &'static str = "ObjectInJob";
+    }
+    /// The query type `FileServer` (`GET /query?type=FileServer`); items in entity form are `<FileServer>`.
+    #[cfg(feature = "nas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct FileServerQuery;
+    #[cfg(feature = "nas")]
+    impl crate::query::QueryType for FileServerQuery {
+        const NAME: &'static str = "FileServer";
+    }
+    /// The query type `NasJob` (`GET /query?type=NasJob`); items in entity form are `<NASJob>`.
+    #[cfg(feature = "nas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct NasJobQuery;
+    #[cfg(feature = "nas")]
+    impl crate::query::QueryType for NasJobQuery {
+        const NAME: &'static str = "NasJob";
+    }
+    /// The query type `NasObject` (`GET /query?type=NasObject`); items in entity form are `<NASObject>`.
+    #[cfg(feature = "nas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct NasObjectQuery;
+    #[cfg(feature = "nas")]
+    impl crate::query::QueryType for NasObjectQuery {
+        const NAME: &'static str = "NasObject";
+    }
+    /// The query type `Replica` (`GET /query?type=Replica`); items in entity form are `<Replica>`.
+    #[cfg(feature = "replicas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct ReplicaQuery;
+    #[cfg(feature = "replicas")]
+    impl crate::query::QueryType for ReplicaQuery {
+        const NAME: &'static str = "Replica";
+    }
+    /// The query type `VmReplicaPoint` (`GET /query?type=VmReplicaPoint`); items in entity form are `<VmReplicaPoint>`.
+    #[cfg(feature = "replicas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VmReplicaPointQuery;
+    #[cfg(feature = "replicas")]
+    impl crate::query::QueryType for VmReplicaPointQuery {
+        const NAME: &'static str = "VmReplicaPoint";
+    }
+    /// The query type `VAppReplicaPoint` (`GET /query?type=VAppReplicaPoint`); items in entity form are `<VAppReplicaPoint>`.
+    #[cfg(feature = "replicas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VAppReplicaPointQuery;
+    #[cfg(feature = "replicas")]
+    impl crate::query::QueryType for VAppReplicaPointQuery {
+        const NAME: &'static str = "VAppReplicaPoint";
+    }
+    /// The query type `FailoverPlan` (`GET /query?type=FailoverPlan`); items in entity form are `<FailoverPlan>`.
+    #[cfg(feature = "replicas")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct FailoverPlanQuery;
+    #[cfg(feature = "replicas")]
+    impl crate::query::QueryType for FailoverPlanQuery {
+        const NAME: &'static str = "FailoverPlan";
+    }
+    /// The query type `BackupJobSession` (`GET /query?type=BackupJobSession`); items in entity form are `<BackupJobSession>`.
+    #[cfg(feature = "sessions")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct BackupJobSessionQuery;
+    #[cfg(feature = "sessions")]
+    impl crate::query::QueryType for BackupJobSessionQuery {
+        const NAME: &'static str = "BackupJobSession";
+    }
+    /// The query type `BackupTaskSession` (`GET /query?type=BackupTaskSession`); items in entity form are `<BackupTaskSession>`.
+    #[cfg(feature = "sessions")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct BackupTaskSessionQuery;
+    #[cfg(feature = "sessions")]
+    impl crate::query::QueryType for BackupTaskSessionQuery {
+        const NAME: &'static str = "BackupTaskSession";
+    }
+    /// The query type `ReplicaJobSession` (`GET /query?type=ReplicaJobSession`); items in entity form are `<ReplicaJobSession>`.
+    #[cfg(feature = "sessions")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct ReplicaJobSessionQuery;
+    #[cfg(feature = "sessions")]
+    impl crate::query::QueryType for ReplicaJobSessionQuery {
+        const NAME: &'static str = "ReplicaJobSession";
+    }
+    /// The query type `ReplicaTaskSession` (`GET /query?type=ReplicaTaskSession`); items in entity form are `<ReplicaTaskSession>`.
+    #[cfg(feature = "sessions")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct ReplicaTaskSessionQuery;
+    #[cfg(feature = "sessions")]
+    impl crate::query::QueryType for ReplicaTaskSessionQuery {
+        const NAME: &'static str = "ReplicaTaskSession";
+    }
+    /// The query type `RestoreSession` (`GET /query?type=RestoreSession`); items in entity form are `<RestoreSession>`.
+    #[cfg(feature = "sessions")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct RestoreSessionQuery;
+    #[cfg(feature = "sessions")]
+    impl crate::query::QueryType for RestoreSessionQuery {
+        const NAME: &'static str = "RestoreSession";
+    }
+    #[cfg(feature = "agents")]
+    impl crate::query::FilterValue for veeam_em_model::AgentBackupJobKind {
         fn write_filter(&self, out: &mut String) {
             crate::query::write_quoted(self.as_str(), out);
         }
     }
-    #[cfg(feature = "cdp")]
-    impl crate::query::FilterValue for veeam_em_model::CdpReplicaTaskSessionState {
+    #[cfg(feature = "agents")]
+    impl crate::query::FilterValue for veeam_em_model::AgentPlatform {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "agents")]
+    impl crate::query::FilterValue for veeam_em_model::AgentRestorePointAlgorithm {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "agents")]
+    impl crate::query::FilterValue for veeam_em_model::AgentRestorePointKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "backups")]
+    impl crate::query::FilterValue for veeam_em_model::BackupFileKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "sessions")]
+    impl crate::query::FilterValue for veeam_em_model::BackupJobSessionKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "backups")]
+    impl crate::query::FilterValue for veeam_em_model::BackupKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "backups")]
+    impl crate::query::FilterValue for veeam_em_model::BackupPlatform {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "agents")]
+    impl crate::query::FilterValue for veeam_em_model::DiscoveredComputerAgentStatus {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::FilterValue for veeam_em_model::HierarchyRootHostKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "jobs")]
+    impl crate::query::FilterValue for veeam_em_model::JobKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "jobs")]
+    impl crate::query::FilterValue for veeam_em_model::JobPlatform {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "infrastructure")]
+    impl crate::query::FilterValue for veeam_em_model::ManagedServerKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "sessions")]
+    impl crate::query::FilterValue for veeam_em_model::ReplicaJobSessionKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "replicas")]
+    impl crate::query::FilterValue for veeam_em_model::ReplicaPointKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    impl crate::query::FilterValue for veeam_em_model::RestorePointAlgorithm {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "backups")]
+    impl crate::query::FilterValue for veeam_em_model::RestorePointKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "sessions")]
+    impl crate::query::FilterValue for veeam_em_model::RestoreSessionKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "sessions")]
+    impl crate::query::FilterValue for veeam_em_model::RestoreSessionState {
         fn write_filter(&self, out: &mut String) {
             crate::query::write_quoted(self.as_str(), out);
         }
@@ -53,9 +408,422 @@ pub mod queries {
             crate::query::write_quoted(self.as_str(), out);
         }
     }
+    impl crate::query::FilterValue for veeam_em_model::SessionState {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    impl crate::query::FilterValue for veeam_em_model::TaskSessionState {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    impl crate::query::FilterValue for veeam_em_model::TaskState {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
 }
 /// Typed filter and sort fields, one module per query type.
 pub mod fields {
+    /// Filter and sort fields of `AgentBackupJob`.
+    #[cfg(feature = "agents")]
+    pub mod agent_backup_job {
+        use crate::queries::AgentBackupJobQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<AgentBackupJobQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<AgentBackupJobQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<AgentBackupJobQuery, String> = Field::new(
+            "Description",
+        );
+        /// `JobType` (AgentBackupJobKind).
+        pub const JOB_TYPE: Field<
+            AgentBackupJobQuery,
+            veeam_em_model::AgentBackupJobKind,
+        > = Field::new("JobType");
+        /// `Platform` (AgentPlatform).
+        pub const PLATFORM: Field<AgentBackupJobQuery, veeam_em_model::AgentPlatform> = Field::new(
+            "Platform",
+        );
+        /// `ScheduleConfigured` (bool).
+        pub const SCHEDULE_CONFIGURED: Field<AgentBackupJobQuery, bool> = Field::new(
+            "ScheduleConfigured",
+        );
+        /// `ScheduleEnabled` (bool).
+        pub const SCHEDULE_ENABLED: Field<AgentBackupJobQuery, bool> = Field::new(
+            "ScheduleEnabled",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<AgentBackupJobQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<AgentBackupJobQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `ObjectInAgentBackupJob`.
+    #[cfg(feature = "agents")]
+    pub mod object_in_agent_backup_job {
+        use crate::queries::ObjectInAgentBackupJobQuery;
+        use crate::query::Field;
+        /// `UID` (string).
+        pub const UID: Field<ObjectInAgentBackupJobQuery, String> = Field::new("UID");
+        /// `DisplayName` (string).
+        pub const DISPLAY_NAME: Field<ObjectInAgentBackupJobQuery, String> = Field::new(
+            "DisplayName",
+        );
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<ObjectInAgentBackupJobQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<ObjectInAgentBackupJobQuery, String> = Field::new(
+            "JobName",
+        );
+        /// `FileServerUid` (uid).
+        pub const FILE_SERVER_UID: Field<
+            ObjectInAgentBackupJobQuery,
+            veeam_em_model::Uid,
+        > = Field::new("FileServerUid");
+        /// `FileServerName` (string).
+        pub const FILE_SERVER_NAME: Field<ObjectInAgentBackupJobQuery, String> = Field::new(
+            "FileServerName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            ObjectInAgentBackupJobQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<ObjectInAgentBackupJobQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `AgentProtectionGroup`.
+    #[cfg(feature = "agents")]
+    pub mod agent_protection_group {
+        use crate::queries::AgentProtectionGroupQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<AgentProtectionGroupQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<AgentProtectionGroupQuery, String> = Field::new("Name");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            AgentProtectionGroupQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<AgentProtectionGroupQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `DiscoveredComputer`.
+    #[cfg(feature = "agents")]
+    pub mod discovered_computer {
+        use crate::queries::DiscoveredComputerQuery;
+        use crate::query::Field;
+        /// `UID` (string).
+        pub const UID: Field<DiscoveredComputerQuery, String> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<DiscoveredComputerQuery, String> = Field::new("Name");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            DiscoveredComputerQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<DiscoveredComputerQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `AgentVersion` (string).
+        pub const AGENT_VERSION: Field<DiscoveredComputerQuery, String> = Field::new(
+            "AgentVersion",
+        );
+        /// `AgentStatus` (DiscoveredComputerAgentStatus).
+        pub const AGENT_STATUS: Field<
+            DiscoveredComputerQuery,
+            veeam_em_model::DiscoveredComputerAgentStatus,
+        > = Field::new("AgentStatus");
+        /// `OsVersion` (string).
+        pub const OS_VERSION: Field<DiscoveredComputerQuery, String> = Field::new(
+            "OsVersion",
+        );
+        /// `IpAddress` (string).
+        pub const IP_ADDRESS: Field<DiscoveredComputerQuery, String> = Field::new(
+            "IpAddress",
+        );
+        /// `ProtectionGroupUid` (uid).
+        pub const PROTECTION_GROUP_UID: Field<
+            DiscoveredComputerQuery,
+            veeam_em_model::Uid,
+        > = Field::new("ProtectionGroupUid");
+        /// `ProtectionGroupName` (string).
+        pub const PROTECTION_GROUP_NAME: Field<DiscoveredComputerQuery, String> = Field::new(
+            "ProtectionGroupName",
+        );
+    }
+    /// Filter and sort fields of `AgentRestorePoint`.
+    #[cfg(feature = "agents")]
+    pub mod agent_restore_point {
+        use crate::queries::AgentRestorePointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<AgentRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<AgentRestorePointQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            AgentRestorePointQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `ComputerName` (string).
+        pub const COMPUTER_NAME: Field<AgentRestorePointQuery, String> = Field::new(
+            "ComputerName",
+        );
+        /// `Type` (AgentRestorePointKind).
+        pub const TYPE: Field<
+            AgentRestorePointQuery,
+            veeam_em_model::AgentRestorePointKind,
+        > = Field::new("Type");
+        /// `Algorithm` (AgentRestorePointAlgorithm).
+        pub const ALGORITHM: Field<
+            AgentRestorePointQuery,
+            veeam_em_model::AgentRestorePointAlgorithm,
+        > = Field::new("Algorithm");
+        /// `RestorePointId` (uid).
+        pub const RESTORE_POINT_ID: Field<AgentRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "RestorePointId",
+        );
+        /// `RestorePointName` (string).
+        pub const RESTORE_POINT_NAME: Field<AgentRestorePointQuery, String> = Field::new(
+            "RestorePointName",
+        );
+        /// `BackupUid` (uid).
+        pub const BACKUP_UID: Field<AgentRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupUid",
+        );
+        /// `BackupName` (string).
+        pub const BACKUP_NAME: Field<AgentRestorePointQuery, String> = Field::new(
+            "BackupName",
+        );
+        /// `BackupFileUid` (uid).
+        pub const BACKUP_FILE_UID: Field<AgentRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupFileUid",
+        );
+        /// `BackupFileName` (string).
+        pub const BACKUP_FILE_NAME: Field<AgentRestorePointQuery, String> = Field::new(
+            "BackupFileName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            AgentRestorePointQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<AgentRestorePointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `Backup`.
+    #[cfg(feature = "backups")]
+    pub mod backup {
+        use crate::queries::BackupQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<BackupQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<BackupQuery, String> = Field::new("Name");
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<BackupQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<BackupQuery, String> = Field::new("JobName");
+        /// `RepositoryUid` (uid).
+        pub const REPOSITORY_UID: Field<BackupQuery, veeam_em_model::Uid> = Field::new(
+            "RepositoryUid",
+        );
+        /// `RepositoryName` (string).
+        pub const REPOSITORY_NAME: Field<BackupQuery, String> = Field::new(
+            "RepositoryName",
+        );
+        /// `Platform` (BackupPlatform).
+        pub const PLATFORM: Field<BackupQuery, veeam_em_model::BackupPlatform> = Field::new(
+            "Platform",
+        );
+        /// `BackupType` (BackupKind).
+        pub const BACKUP_TYPE: Field<BackupQuery, veeam_em_model::BackupKind> = Field::new(
+            "BackupType",
+        );
+    }
+    /// Filter and sort fields of `BackupFile`.
+    #[cfg(feature = "backups")]
+    pub mod backup_file {
+        use crate::queries::BackupFileQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<BackupFileQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<BackupFileQuery, String> = Field::new("Name");
+        /// `CreationTimeUTC` (dateTime).
+        pub const CREATION_TIME_UTC: Field<BackupFileQuery, veeam_em_model::DateTime> = Field::new(
+            "CreationTimeUTC",
+        );
+        /// `BackupSize` (int).
+        pub const BACKUP_SIZE: Field<BackupFileQuery, i64> = Field::new("BackupSize");
+        /// `DataSize` (int).
+        pub const DATA_SIZE: Field<BackupFileQuery, i64> = Field::new("DataSize");
+        /// `CompressRatio` (string).
+        pub const COMPRESS_RATIO: Field<BackupFileQuery, String> = Field::new(
+            "CompressRatio",
+        );
+        /// `FileType` (BackupFileKind).
+        pub const FILE_TYPE: Field<BackupFileQuery, veeam_em_model::BackupFileKind> = Field::new(
+            "FileType",
+        );
+        /// `BackupUid` (uid).
+        pub const BACKUP_UID: Field<BackupFileQuery, veeam_em_model::Uid> = Field::new(
+            "BackupUid",
+        );
+        /// `BackupName` (string).
+        pub const BACKUP_NAME: Field<BackupFileQuery, String> = Field::new("BackupName");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<BackupFileQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<BackupFileQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `RestorePoint`.
+    #[cfg(feature = "backups")]
+    pub mod restore_point {
+        use crate::queries::RestorePointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<RestorePointQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<RestorePointQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<RestorePointQuery, veeam_em_model::DateTime> = Field::new(
+            "CreationTime",
+        );
+        /// `BackupUid` (uid).
+        pub const BACKUP_UID: Field<RestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupUid",
+        );
+        /// `BackupName` (string).
+        pub const BACKUP_NAME: Field<RestorePointQuery, String> = Field::new(
+            "BackupName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<RestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<RestorePointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `VmRestorePoint`.
+    #[cfg(feature = "backups")]
+    pub mod vm_restore_point {
+        use crate::queries::VmRestorePointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<VmRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<VmRestorePointQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<VmRestorePointQuery, veeam_em_model::DateTime> = Field::new(
+            "CreationTime",
+        );
+        /// `Type` (RestorePointKind).
+        pub const TYPE: Field<VmRestorePointQuery, veeam_em_model::RestorePointKind> = Field::new(
+            "Type",
+        );
+        /// `Algorithm` (RestorePointAlgorithm).
+        pub const ALGORITHM: Field<
+            VmRestorePointQuery,
+            veeam_em_model::RestorePointAlgorithm,
+        > = Field::new("Algorithm");
+        /// `RestorePointId` (uid).
+        pub const RESTORE_POINT_ID: Field<VmRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "RestorePointId",
+        );
+        /// `RestorePointName` (string).
+        pub const RESTORE_POINT_NAME: Field<VmRestorePointQuery, String> = Field::new(
+            "RestorePointName",
+        );
+        /// `VmDisplayName` (string).
+        pub const VM_DISPLAY_NAME: Field<VmRestorePointQuery, String> = Field::new(
+            "VmDisplayName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<VmRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VmRestorePointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `VAppRestorePoint`.
+    #[cfg(feature = "backups")]
+    pub mod v_app_restore_point {
+        use crate::queries::VAppRestorePointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<VAppRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<VAppRestorePointQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            VAppRestorePointQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `Type` (RestorePointKind).
+        pub const TYPE: Field<VAppRestorePointQuery, veeam_em_model::RestorePointKind> = Field::new(
+            "Type",
+        );
+        /// `Algorithm` (RestorePointAlgorithm).
+        pub const ALGORITHM: Field<
+            VAppRestorePointQuery,
+            veeam_em_model::RestorePointAlgorithm,
+        > = Field::new("Algorithm");
+        /// `RestorePointId` (string).
+        pub const RESTORE_POINT_ID: Field<VAppRestorePointQuery, String> = Field::new(
+            "RestorePointId",
+        );
+        /// `VAppDisplayName` (string).
+        pub const V_APP_DISPLAY_NAME: Field<VAppRestorePointQuery, String> = Field::new(
+            "VAppDisplayName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<VAppRestorePointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VAppRestorePointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
     /// Filter and sort fields of `CdpPolicy`.
     #[cfg(feature = "cdp")]
     pub mod cdp_policy {
@@ -148,11 +916,10 @@ pub mod fields {
             CdpReplicaSessionQuery,
             veeam_em_model::DateTime,
         > = Field::new("EndTimeUTC");
-        /// `State` (CdpReplicaSessionState).
-        pub const STATE: Field<
-            CdpReplicaSessionQuery,
-            veeam_em_model::CdpReplicaSessionState,
-        > = Field::new("State");
+        /// `State` (SessionState).
+        pub const STATE: Field<CdpReplicaSessionQuery, veeam_em_model::SessionState> = Field::new(
+            "State",
+        );
         /// `Result` (SessionResult).
         pub const RESULT: Field<CdpReplicaSessionQuery, veeam_em_model::SessionResult> = Field::new(
             "Result",
@@ -201,10 +968,10 @@ pub mod fields {
             CdpReplicaTaskSessionQuery,
             veeam_em_model::DateTime,
         > = Field::new("EndTimeUTC");
-        /// `State` (CdpReplicaTaskSessionState).
+        /// `State` (TaskSessionState).
         pub const STATE: Field<
             CdpReplicaTaskSessionQuery,
-            veeam_em_model::CdpReplicaTaskSessionState,
+            veeam_em_model::TaskSessionState,
         > = Field::new("State");
         /// `Reason` (string).
         pub const REASON: Field<CdpReplicaTaskSessionQuery, String> = Field::new(
@@ -216,6 +983,739 @@ pub mod fields {
         );
         /// `VmDisplayName` (string).
         pub const VM_DISPLAY_NAME: Field<CdpReplicaTaskSessionQuery, String> = Field::new(
+            "VmDisplayName",
+        );
+    }
+    /// Filter and sort fields of `Task`.
+    pub mod task {
+        use crate::queries::TaskQuery;
+        use crate::query::Field;
+        /// `TaskId` (string).
+        pub const TASK_ID: Field<TaskQuery, String> = Field::new("TaskId");
+        /// `State` (TaskState).
+        pub const STATE: Field<TaskQuery, veeam_em_model::TaskState> = Field::new(
+            "State",
+        );
+        /// `Operation` (string).
+        pub const OPERATION: Field<TaskQuery, String> = Field::new("Operation");
+    }
+    /// Filter and sort fields of `BackupServer`.
+    #[cfg(feature = "infrastructure")]
+    pub mod backup_server {
+        use crate::queries::BackupServerQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<BackupServerQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<BackupServerQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<BackupServerQuery, String> = Field::new(
+            "Description",
+        );
+        /// `IpOrDnsName` (string).
+        pub const IP_OR_DNS_NAME: Field<BackupServerQuery, String> = Field::new(
+            "IpOrDnsName",
+        );
+        /// `Port` (int).
+        pub const PORT: Field<BackupServerQuery, i64> = Field::new("Port");
+        /// `Version` (string).
+        pub const VERSION: Field<BackupServerQuery, String> = Field::new("Version");
+    }
+    /// Filter and sort fields of `Credentials`.
+    #[cfg(feature = "infrastructure")]
+    pub mod credentials {
+        use crate::queries::CredentialsQuery;
+        use crate::query::Field;
+        /// `Username` (string).
+        pub const USERNAME: Field<CredentialsQuery, String> = Field::new("Username");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<CredentialsQuery, String> = Field::new(
+            "Description",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<CredentialsQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `CredentialsId` (string).
+        pub const CREDENTIALS_ID: Field<CredentialsQuery, String> = Field::new(
+            "CredentialsId",
+        );
+    }
+    /// Filter and sort fields of `Passwords`.
+    #[cfg(feature = "infrastructure")]
+    pub mod passwords {
+        use crate::queries::PasswordsQuery;
+        use crate::query::Field;
+        /// `PasswordKeyID` (string).
+        pub const PASSWORD_KEY_ID: Field<PasswordsQuery, String> = Field::new(
+            "PasswordKeyID",
+        );
+        /// `Hint` (string).
+        pub const HINT: Field<PasswordsQuery, String> = Field::new("Hint");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<PasswordsQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<PasswordsQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `HierarchyRoot`.
+    #[cfg(feature = "infrastructure")]
+    pub mod hierarchy_root {
+        use crate::queries::HierarchyRootQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<HierarchyRootQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<HierarchyRootQuery, String> = Field::new("Name");
+        /// `UniqueId` (string).
+        pub const UNIQUE_ID: Field<HierarchyRootQuery, String> = Field::new("UniqueId");
+        /// `HostType` (HierarchyRootHostKind).
+        pub const HOST_TYPE: Field<
+            HierarchyRootQuery,
+            veeam_em_model::HierarchyRootHostKind,
+        > = Field::new("HostType");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<HierarchyRootQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<HierarchyRootQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `ManagedServer`.
+    #[cfg(feature = "infrastructure")]
+    pub mod managed_server {
+        use crate::queries::ManagedServerQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<ManagedServerQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<ManagedServerQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<ManagedServerQuery, String> = Field::new(
+            "Description",
+        );
+        /// `ManagedServerType` (ManagedServerKind).
+        pub const MANAGED_SERVER_TYPE: Field<
+            ManagedServerQuery,
+            veeam_em_model::ManagedServerKind,
+        > = Field::new("ManagedServerType");
+    }
+    /// Filter and sort fields of `Repository`.
+    #[cfg(feature = "infrastructure")]
+    pub mod repository {
+        use crate::queries::RepositoryQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<RepositoryQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<RepositoryQuery, String> = Field::new("Name");
+        /// `FreeSpace` (int).
+        pub const FREE_SPACE: Field<RepositoryQuery, i64> = Field::new("FreeSpace");
+        /// `Capacity` (int).
+        pub const CAPACITY: Field<RepositoryQuery, i64> = Field::new("Capacity");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<RepositoryQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<RepositoryQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `WanAccelerator`.
+    #[cfg(feature = "infrastructure")]
+    pub mod wan_accelerator {
+        use crate::queries::WanAcceleratorQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<WanAcceleratorQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<WanAcceleratorQuery, String> = Field::new("Name");
+        /// `Capacity` (int).
+        pub const CAPACITY: Field<WanAcceleratorQuery, i64> = Field::new("Capacity");
+        /// `ConnectionsCount` (int).
+        pub const CONNECTIONS_COUNT: Field<WanAcceleratorQuery, i64> = Field::new(
+            "ConnectionsCount",
+        );
+        /// `HighBandwidthModeEnabled` (bool).
+        pub const HIGH_BANDWIDTH_MODE_ENABLED: Field<WanAcceleratorQuery, bool> = Field::new(
+            "HighBandwidthModeEnabled",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<WanAcceleratorQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<WanAcceleratorQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `Job`.
+    #[cfg(feature = "jobs")]
+    pub mod job {
+        use crate::queries::JobQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<JobQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<JobQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<JobQuery, String> = Field::new("Description");
+        /// `NextRun` (dateTime).
+        pub const NEXT_RUN: Field<JobQuery, veeam_em_model::DateTime> = Field::new(
+            "NextRun",
+        );
+        /// `JobType` (JobKind).
+        pub const JOB_TYPE: Field<JobQuery, veeam_em_model::JobKind> = Field::new(
+            "JobType",
+        );
+        /// `Platform` (JobPlatform).
+        pub const PLATFORM: Field<JobQuery, veeam_em_model::JobPlatform> = Field::new(
+            "Platform",
+        );
+        /// `ScheduleConfigured` (bool).
+        pub const SCHEDULE_CONFIGURED: Field<JobQuery, bool> = Field::new(
+            "ScheduleConfigured",
+        );
+        /// `ScheduleEnabled` (bool).
+        pub const SCHEDULE_ENABLED: Field<JobQuery, bool> = Field::new(
+            "ScheduleEnabled",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<JobQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<JobQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `ObjectInJob`.
+    #[cfg(feature = "jobs")]
+    pub mod object_in_job {
+        use crate::queries::ObjectInJobQuery;
+        use crate::query::Field;
+        /// `UID` (string).
+        pub const UID: Field<ObjectInJobQuery, String> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<ObjectInJobQuery, String> = Field::new("Name");
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<ObjectInJobQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<ObjectInJobQuery, String> = Field::new("JobName");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<ObjectInJobQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<ObjectInJobQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `FileServer`.
+    #[cfg(feature = "nas")]
+    pub mod file_server {
+        use crate::queries::FileServerQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<FileServerQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<FileServerQuery, String> = Field::new("Name");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<FileServerQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<FileServerQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `NasJob`.
+    #[cfg(feature = "nas")]
+    pub mod nas_job {
+        use crate::queries::NasJobQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<NasJobQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<NasJobQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<NasJobQuery, String> = Field::new("Description");
+        /// `NextRun` (dateTime).
+        pub const NEXT_RUN: Field<NasJobQuery, veeam_em_model::DateTime> = Field::new(
+            "NextRun",
+        );
+        /// `ScheduleConfigured` (bool).
+        pub const SCHEDULE_CONFIGURED: Field<NasJobQuery, bool> = Field::new(
+            "ScheduleConfigured",
+        );
+        /// `ScheduleEnabled` (bool).
+        pub const SCHEDULE_ENABLED: Field<NasJobQuery, bool> = Field::new(
+            "ScheduleEnabled",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<NasJobQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<NasJobQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `NasObject`.
+    #[cfg(feature = "nas")]
+    pub mod nas_object {
+        use crate::queries::NasObjectQuery;
+        use crate::query::Field;
+        /// `UID` (string).
+        pub const UID: Field<NasObjectQuery, String> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<NasObjectQuery, String> = Field::new("Name");
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<NasObjectQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<NasObjectQuery, String> = Field::new("JobName");
+        /// `FileServerUid` (uid).
+        pub const FILE_SERVER_UID: Field<NasObjectQuery, veeam_em_model::Uid> = Field::new(
+            "FileServerUid",
+        );
+        /// `FileServerName` (string).
+        pub const FILE_SERVER_NAME: Field<NasObjectQuery, String> = Field::new(
+            "FileServerName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<NasObjectQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<NasObjectQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `Replica`.
+    #[cfg(feature = "replicas")]
+    pub mod replica {
+        use crate::queries::ReplicaQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<ReplicaQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<ReplicaQuery, String> = Field::new("Name");
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<ReplicaQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<ReplicaQuery, String> = Field::new("JobName");
+        /// `RepositoryUid` (uid).
+        pub const REPOSITORY_UID: Field<ReplicaQuery, veeam_em_model::Uid> = Field::new(
+            "RepositoryUid",
+        );
+        /// `RepositoryName` (string).
+        pub const REPOSITORY_NAME: Field<ReplicaQuery, String> = Field::new(
+            "RepositoryName",
+        );
+    }
+    /// Filter and sort fields of `VmReplicaPoint`.
+    #[cfg(feature = "replicas")]
+    pub mod vm_replica_point {
+        use crate::queries::VmReplicaPointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<VmReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<VmReplicaPointQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<VmReplicaPointQuery, veeam_em_model::DateTime> = Field::new(
+            "CreationTime",
+        );
+        /// `Type` (ReplicaPointKind).
+        pub const TYPE: Field<VmReplicaPointQuery, veeam_em_model::ReplicaPointKind> = Field::new(
+            "Type",
+        );
+        /// `Algorithm` (RestorePointAlgorithm).
+        pub const ALGORITHM: Field<
+            VmReplicaPointQuery,
+            veeam_em_model::RestorePointAlgorithm,
+        > = Field::new("Algorithm");
+        /// `ReplicaUid` (uid).
+        pub const REPLICA_UID: Field<VmReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "ReplicaUid",
+        );
+        /// `ReplicaName` (string).
+        pub const REPLICA_NAME: Field<VmReplicaPointQuery, String> = Field::new(
+            "ReplicaName",
+        );
+        /// `VmDisplayName` (string).
+        pub const VM_DISPLAY_NAME: Field<VmReplicaPointQuery, String> = Field::new(
+            "VmDisplayName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<VmReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VmReplicaPointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `VAppReplicaPoint`.
+    #[cfg(feature = "replicas")]
+    pub mod v_app_replica_point {
+        use crate::queries::VAppReplicaPointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<VAppReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<VAppReplicaPointQuery, String> = Field::new("Name");
+        /// `vAppDisplayName` (string).
+        pub const V_APP_DISPLAY_NAME: Field<VAppReplicaPointQuery, String> = Field::new(
+            "vAppDisplayName",
+        );
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            VAppReplicaPointQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `vAppName` (string).
+        pub const V_APP_NAME: Field<VAppReplicaPointQuery, String> = Field::new(
+            "vAppName",
+        );
+        /// `Type` (ReplicaPointKind).
+        pub const TYPE: Field<VAppReplicaPointQuery, veeam_em_model::ReplicaPointKind> = Field::new(
+            "Type",
+        );
+        /// `Algorithm` (RestorePointAlgorithm).
+        pub const ALGORITHM: Field<
+            VAppReplicaPointQuery,
+            veeam_em_model::RestorePointAlgorithm,
+        > = Field::new("Algorithm");
+        /// `ReplicaUid` (uid).
+        pub const REPLICA_UID: Field<VAppReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "ReplicaUid",
+        );
+        /// `ReplicaName` (string).
+        pub const REPLICA_NAME: Field<VAppReplicaPointQuery, String> = Field::new(
+            "ReplicaName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<VAppReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VAppReplicaPointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `FailoverPlan`.
+    #[cfg(feature = "replicas")]
+    pub mod failover_plan {
+        use crate::queries::FailoverPlanQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<FailoverPlanQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<FailoverPlanQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<FailoverPlanQuery, String> = Field::new(
+            "Description",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<FailoverPlanQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<FailoverPlanQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `BackupJobSession`.
+    #[cfg(feature = "sessions")]
+    pub mod backup_job_session {
+        use crate::queries::BackupJobSessionQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<BackupJobSessionQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<BackupJobSessionQuery, String> = Field::new("Name");
+        /// `JobType` (BackupJobSessionKind).
+        pub const JOB_TYPE: Field<
+            BackupJobSessionQuery,
+            veeam_em_model::BackupJobSessionKind,
+        > = Field::new("JobType");
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<BackupJobSessionQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<BackupJobSessionQuery, String> = Field::new("JobName");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            BackupJobSessionQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `EndTime` (dateTime).
+        pub const END_TIME: Field<BackupJobSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "EndTime",
+        );
+        /// `State` (SessionState).
+        pub const STATE: Field<BackupJobSessionQuery, veeam_em_model::SessionState> = Field::new(
+            "State",
+        );
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<BackupJobSessionQuery, veeam_em_model::SessionResult> = Field::new(
+            "Result",
+        );
+        /// `IsRetry` (bool).
+        pub const IS_RETRY: Field<BackupJobSessionQuery, bool> = Field::new("IsRetry");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<BackupJobSessionQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<BackupJobSessionQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `BackupTaskSession`.
+    #[cfg(feature = "sessions")]
+    pub mod backup_task_session {
+        use crate::queries::BackupTaskSessionQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<BackupTaskSessionQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<BackupTaskSessionQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            BackupTaskSessionQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `EndTime` (dateTime).
+        pub const END_TIME: Field<BackupTaskSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "EndTime",
+        );
+        /// `State` (TaskSessionState).
+        pub const STATE: Field<
+            BackupTaskSessionQuery,
+            veeam_em_model::TaskSessionState,
+        > = Field::new("State");
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<BackupTaskSessionQuery, veeam_em_model::SessionResult> = Field::new(
+            "Result",
+        );
+        /// `Reason` (string).
+        pub const REASON: Field<BackupTaskSessionQuery, String> = Field::new("Reason");
+        /// `TotalSize` (int).
+        pub const TOTAL_SIZE: Field<BackupTaskSessionQuery, i64> = Field::new(
+            "TotalSize",
+        );
+        /// `JobSessionUid` (uid).
+        pub const JOB_SESSION_UID: Field<BackupTaskSessionQuery, veeam_em_model::Uid> = Field::new(
+            "JobSessionUid",
+        );
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<BackupTaskSessionQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<BackupTaskSessionQuery, String> = Field::new(
+            "JobName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            BackupTaskSessionQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<BackupTaskSessionQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `VmDisplayName` (string).
+        pub const VM_DISPLAY_NAME: Field<BackupTaskSessionQuery, String> = Field::new(
+            "VmDisplayName",
+        );
+    }
+    /// Filter and sort fields of `ReplicaJobSession`.
+    #[cfg(feature = "sessions")]
+    pub mod replica_job_session {
+        use crate::queries::ReplicaJobSessionQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<ReplicaJobSessionQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<ReplicaJobSessionQuery, String> = Field::new("Name");
+        /// `JobType` (ReplicaJobSessionKind).
+        pub const JOB_TYPE: Field<
+            ReplicaJobSessionQuery,
+            veeam_em_model::ReplicaJobSessionKind,
+        > = Field::new("JobType");
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<ReplicaJobSessionQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<ReplicaJobSessionQuery, String> = Field::new(
+            "JobName",
+        );
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            ReplicaJobSessionQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `EndTime` (dateTime).
+        pub const END_TIME: Field<ReplicaJobSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "EndTime",
+        );
+        /// `State` (SessionState).
+        pub const STATE: Field<ReplicaJobSessionQuery, veeam_em_model::SessionState> = Field::new(
+            "State",
+        );
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<ReplicaJobSessionQuery, veeam_em_model::SessionResult> = Field::new(
+            "Result",
+        );
+        /// `IsRetry` (bool).
+        pub const IS_RETRY: Field<ReplicaJobSessionQuery, bool> = Field::new("IsRetry");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            ReplicaJobSessionQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<ReplicaJobSessionQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `ReplicaTaskSession`.
+    #[cfg(feature = "sessions")]
+    pub mod replica_task_session {
+        use crate::queries::ReplicaTaskSessionQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<ReplicaTaskSessionQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<ReplicaTaskSessionQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            ReplicaTaskSessionQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `EndTime` (dateTime).
+        pub const END_TIME: Field<ReplicaTaskSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "EndTime",
+        );
+        /// `State` (TaskSessionState).
+        pub const STATE: Field<
+            ReplicaTaskSessionQuery,
+            veeam_em_model::TaskSessionState,
+        > = Field::new("State");
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<
+            ReplicaTaskSessionQuery,
+            veeam_em_model::SessionResult,
+        > = Field::new("Result");
+        /// `Reason` (string).
+        pub const REASON: Field<ReplicaTaskSessionQuery, String> = Field::new("Reason");
+        /// `TotalSize` (int).
+        pub const TOTAL_SIZE: Field<ReplicaTaskSessionQuery, i64> = Field::new(
+            "TotalSize",
+        );
+        /// `JobSessionUid` (uid).
+        pub const JOB_SESSION_UID: Field<ReplicaTaskSessionQuery, veeam_em_model::Uid> = Field::new(
+            "JobSessionUid",
+        );
+        /// `JobUid` (uid).
+        pub const JOB_UID: Field<ReplicaTaskSessionQuery, veeam_em_model::Uid> = Field::new(
+            "JobUid",
+        );
+        /// `JobName` (string).
+        pub const JOB_NAME: Field<ReplicaTaskSessionQuery, String> = Field::new(
+            "JobName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            ReplicaTaskSessionQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<ReplicaTaskSessionQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `VmDisplayName` (string).
+        pub const VM_DISPLAY_NAME: Field<ReplicaTaskSessionQuery, String> = Field::new(
+            "VmDisplayName",
+        );
+    }
+    /// Filter and sort fields of `RestoreSession`.
+    #[cfg(feature = "sessions")]
+    pub mod restore_session {
+        use crate::queries::RestoreSessionQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<RestoreSessionQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<RestoreSessionQuery, String> = Field::new("Name");
+        /// `Type` (RestoreSessionKind).
+        pub const TYPE: Field<RestoreSessionQuery, veeam_em_model::RestoreSessionKind> = Field::new(
+            "Type",
+        );
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<RestoreSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "CreationTime",
+        );
+        /// `EndTime` (dateTime).
+        pub const END_TIME: Field<RestoreSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "EndTime",
+        );
+        /// `State` (RestoreSessionState).
+        pub const STATE: Field<
+            RestoreSessionQuery,
+            veeam_em_model::RestoreSessionState,
+        > = Field::new("State");
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<RestoreSessionQuery, veeam_em_model::SessionResult> = Field::new(
+            "Result",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<RestoreSessionQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<RestoreSessionQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `VmDisplayName` (string).
+        pub const VM_DISPLAY_NAME: Field<RestoreSessionQuery, String> = Field::new(
             "VmDisplayName",
         );
     }

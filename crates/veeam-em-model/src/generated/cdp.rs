@@ -136,6 +136,7 @@ impl ToXml for CdpFailoverStartSpec {
 impl serde::Serialize for CdpFailoverStartSpec {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("RestoreCurrent", &self.restore_current)?;
         map.serialize_entry("RestoreCurrentVss", &self.restore_current_vss)?;
@@ -355,6 +356,7 @@ impl ToXml for CdpPolicies {
 impl serde::Serialize for CdpPolicies {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("CdpPolicy", &self.cdp_policies)?;
         map.end()
@@ -663,6 +665,7 @@ impl ToXml for CdpPolicy {
 impl serde::Serialize for CdpPolicy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -977,6 +980,7 @@ impl ToXml for CdpPolicyInfo {
 impl serde::Serialize for CdpPolicyInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.cdp_replica_policy_info {
             map.serialize_entry("CdpReplicaPolicyInfo", value)?;
@@ -1258,6 +1262,7 @@ impl ToXml for CdpReplica {
 impl serde::Serialize for CdpReplica {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -1537,6 +1542,7 @@ impl ToXml for CdpReplicaInterval {
 impl serde::Serialize for CdpReplicaInterval {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.start_date {
             map.serialize_entry("StartDate", value)?;
@@ -1696,6 +1702,7 @@ impl ToXml for CdpReplicaIntervalList {
 impl serde::Serialize for CdpReplicaIntervalList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Interval", &self.intervals)?;
         map.end()
@@ -1884,6 +1891,7 @@ impl ToXml for CdpReplicaIntervals {
 impl serde::Serialize for CdpReplicaIntervals {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.start_date {
             map.serialize_entry("StartDate", value)?;
@@ -2076,6 +2084,7 @@ impl ToXml for CdpReplicaIntervalsSpec {
 impl serde::Serialize for CdpReplicaIntervalsSpec {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("StartDate", &self.start_date)?;
         map.serialize_entry("EndDate", &self.end_date)?;
@@ -2217,6 +2226,7 @@ impl ToXml for CdpReplicaPolicyInfo {
 impl serde::Serialize for CdpReplicaPolicyInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.includes {
             map.serialize_entry("Includes", value)?;
@@ -2523,6 +2533,7 @@ impl ToXml for CdpReplicaPolicyScheduleOptions {
 impl serde::Serialize for CdpReplicaPolicyScheduleOptions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.recovery_point_objective_seconds {
             map.serialize_entry("RecoveryPointObjectiveSeconds", value)?;
@@ -2810,6 +2821,7 @@ impl ToXml for CdpReplicaRestorePoint {
 impl serde::Serialize for CdpReplicaRestorePoint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.id {
             map.serialize_entry("Id", value)?;
@@ -2955,6 +2967,7 @@ impl ToXml for CdpReplicaRestorePointList {
 impl serde::Serialize for CdpReplicaRestorePointList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("RestorePoint", &self.restore_points)?;
         map.end()
@@ -3115,6 +3128,7 @@ impl ToXml for CdpReplicaRpoReportingFailedOptions {
 impl serde::Serialize for CdpReplicaRpoReportingFailedOptions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.enabled {
             map.serialize_entry("Enabled", value)?;
@@ -3306,6 +3320,7 @@ impl ToXml for CdpReplicaRpoReportingWarningOptions {
 impl serde::Serialize for CdpReplicaRpoReportingWarningOptions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.enabled {
             map.serialize_entry("Enabled", value)?;
@@ -3413,8 +3428,8 @@ pub struct CdpReplicaSession {
     pub creation_time_utc: Option<crate::DateTime>,
     /// Element `EndTimeUTC` (DateTime, occurs 0..1).
     pub end_time_utc: Option<crate::DateTime>,
-    /// Element `State` (CdpReplicaSessionStateType, occurs 0..1).
-    pub state: Option<CdpReplicaSessionState>,
+    /// Element `State` (SessionStateType, occurs 0..1).
+    pub state: Option<SessionState>,
     /// Element `Result` (SessionResultType, occurs 0..1).
     pub result: Option<SessionResult>,
     /// Element `Progress` (Int, occurs 0..1).
@@ -3443,7 +3458,7 @@ impl FromXml for CdpReplicaSession {
         let mut policy_type: Option<CdpPolicyKind> = None;
         let mut creation_time_utc: Option<crate::DateTime> = None;
         let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<CdpReplicaSessionState> = None;
+        let mut state: Option<SessionState> = None;
         let mut result: Option<SessionResult> = None;
         let mut progress: Option<i32> = None;
         let mut failure_message: Option<crate::Text> = None;
@@ -3669,6 +3684,7 @@ impl ToXml for CdpReplicaSession {
 impl serde::Serialize for CdpReplicaSession {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -3770,7 +3786,7 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaSession {
                 let mut creation_time_utc_seen = false;
                 let mut end_time_utc: Option<crate::DateTime> = None;
                 let mut end_time_utc_seen = false;
-                let mut state: Option<CdpReplicaSessionState> = None;
+                let mut state: Option<SessionState> = None;
                 let mut state_seen = false;
                 let mut result: Option<SessionResult> = None;
                 let mut result_seen = false;
@@ -3936,90 +3952,6 @@ impl crate::xml::CollectUnknown for CdpReplicaSession {
         }
     }
 }
-/// Lifecycle state of a CDP replication session.
-///
-/// Schema type `CdpReplicaSessionStateType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CdpReplicaSessionState {
-    /// `Starting`
-    Starting,
-    /// `Stopping`
-    Stopping,
-    /// `Working`
-    Working,
-    /// `Pausing`
-    Pausing,
-    /// `Resuming`
-    Resuming,
-    /// `Stopped`
-    Stopped,
-    /// A value this schema does not list (e.g. from a newer server), kept as sent.
-    Other(String),
-}
-impl CdpReplicaSessionState {
-    /// The values the schema lists, in schema order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "Starting",
-        "Stopping",
-        "Working",
-        "Pausing",
-        "Resuming",
-        "Stopped",
-    ];
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Starting => "Starting",
-            Self::Stopping => "Stopping",
-            Self::Working => "Working",
-            Self::Pausing => "Pausing",
-            Self::Resuming => "Resuming",
-            Self::Stopped => "Stopped",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for CdpReplicaSessionState {
-    fn from(value: &str) -> Self {
-        match value {
-            "Starting" => Self::Starting,
-            "Stopping" => Self::Stopping,
-            "Working" => Self::Working,
-            "Pausing" => Self::Pausing,
-            "Resuming" => Self::Resuming,
-            "Stopped" => Self::Stopped,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for CdpReplicaSessionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::xml::XmlValue for CdpReplicaSessionState {
-    const EXPECTED: &'static str = "a CdpReplicaSessionStateType value";
-    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
-        Some(Self::from(text.trim()))
-    }
-    fn write_xml(&self, out: &mut String) {
-        out.push_str(self.as_str());
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaSessionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaSessionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
 /// A collection of CDP replication sessions.
 ///
 /// Schema type `CdpReplicaSessionEntityListType` in `schemas/cdp.xsd`.
@@ -4103,6 +4035,7 @@ impl ToXml for CdpReplicaSessions {
 impl serde::Serialize for CdpReplicaSessions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         {
             let items: Vec<&CdpReplicaSession> = self
@@ -4201,6 +4134,17 @@ pub enum CdpReplicaSessionItem {
     CdpPolicySession(CdpReplicaSession),
 }
 impl CdpReplicaSessionItem {
+    /// The item as the document of the same root element (`None` for an element
+    /// that is not a root element of its own).
+    pub fn into_document(self) -> Option<crate::Document> {
+        #[allow(unreachable_patterns)]
+        match self {
+            Self::CdpReplicaSession(value) => {
+                Some(crate::Document::CdpReplicaSession(value))
+            }
+            _ => None,
+        }
+    }
     /// The element name this item is written as.
     pub fn element_name(&self) -> &'static str {
         match self {
@@ -4254,8 +4198,8 @@ pub struct CdpReplicaTaskSession {
     pub creation_time_utc: Option<crate::DateTime>,
     /// Element `EndTimeUTC` (DateTime, occurs 0..1).
     pub end_time_utc: Option<crate::DateTime>,
-    /// Element `State` (CdpReplicaTaskSessionStateType, occurs 0..1).
-    pub state: Option<CdpReplicaTaskSessionState>,
+    /// Element `State` (TaskSessionStateType, occurs 0..1).
+    pub state: Option<TaskSessionState>,
     /// Element `Result` (SessionResultType, occurs 0..1).
     pub result: Option<SessionResult>,
     /// Element `Reason` (String, occurs 0..1).
@@ -4281,7 +4225,7 @@ impl FromXml for CdpReplicaTaskSession {
         let mut policy_session_uid: Option<crate::Uid> = None;
         let mut creation_time_utc: Option<crate::DateTime> = None;
         let mut end_time_utc: Option<crate::DateTime> = None;
-        let mut state: Option<CdpReplicaTaskSessionState> = None;
+        let mut state: Option<TaskSessionState> = None;
         let mut result: Option<SessionResult> = None;
         let mut reason: Option<crate::Text> = None;
         let mut total_size: Option<i64> = None;
@@ -4479,6 +4423,7 @@ impl ToXml for CdpReplicaTaskSession {
 impl serde::Serialize for CdpReplicaTaskSession {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -4570,7 +4515,7 @@ impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSession {
                 let mut creation_time_utc_seen = false;
                 let mut end_time_utc: Option<crate::DateTime> = None;
                 let mut end_time_utc_seen = false;
-                let mut state: Option<CdpReplicaTaskSessionState> = None;
+                let mut state: Option<TaskSessionState> = None;
                 let mut state_seen = false;
                 let mut result: Option<SessionResult> = None;
                 let mut result_seen = false;
@@ -4716,71 +4661,6 @@ impl crate::xml::CollectUnknown for CdpReplicaTaskSession {
         }
     }
 }
-/// Lifecycle state of a CDP replication task session.
-///
-/// Schema type `CdpReplicaTaskSessionStateType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CdpReplicaTaskSessionState {
-    /// `InProgress`
-    InProgress,
-    /// `Pending`
-    Pending,
-    /// `Completed`
-    Completed,
-    /// A value this schema does not list (e.g. from a newer server), kept as sent.
-    Other(String),
-}
-impl CdpReplicaTaskSessionState {
-    /// The values the schema lists, in schema order.
-    pub const KNOWN: &'static [&'static str] = &["InProgress", "Pending", "Completed"];
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InProgress => "InProgress",
-            Self::Pending => "Pending",
-            Self::Completed => "Completed",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for CdpReplicaTaskSessionState {
-    fn from(value: &str) -> Self {
-        match value {
-            "InProgress" => Self::InProgress,
-            "Pending" => Self::Pending,
-            "Completed" => Self::Completed,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for CdpReplicaTaskSessionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::xml::XmlValue for CdpReplicaTaskSessionState {
-    const EXPECTED: &'static str = "a CdpReplicaTaskSessionStateType value";
-    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
-        Some(Self::from(text.trim()))
-    }
-    fn write_xml(&self, out: &mut String) {
-        out.push_str(self.as_str());
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaTaskSessionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSessionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
 /// A collection of CDP replication task sessions.
 ///
 /// Schema type `CdpReplicaTaskSessionEntityListType` in `schemas/cdp.xsd`.
@@ -4849,6 +4729,7 @@ impl ToXml for CdpReplicaTaskSessions {
 impl serde::Serialize for CdpReplicaTaskSessions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("CdpReplicaTaskSession", &self.cdp_replica_task_sessions)?;
         map.end()
@@ -4968,6 +4849,7 @@ impl ToXml for CdpReplicas {
 impl serde::Serialize for CdpReplicas {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("CdpReplica", &self.cdp_replicas)?;
         map.end()
@@ -5016,514 +4898,6 @@ impl crate::xml::CollectUnknown for CdpReplicas {
         self.unknown.report(path, found);
         for v in &self.cdp_replicas {
             crate::xml::visit_unknown(path, "CdpReplica", v, found);
-        }
-    }
-}
-/// Request body that adds a VM or VM container to a CDP policy.
-///
-/// Schema type `CreateObjectInJobSpecType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CreateObjectInJobSpec {
-    /// Element `HierarchyObjRef` (String, occurs 1).
-    pub hierarchy_obj_ref: crate::Text,
-    /// Element `HierarchyObjName` (String, occurs 1).
-    pub hierarchy_obj_name: crate::Text,
-    /// Element `GuestProcessingOptions` (GuestProcessingOptionsType, occurs 0..1).
-    pub guest_processing_options: Option<GuestProcessingOptions>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for CreateObjectInJobSpec {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut hierarchy_obj_name: Option<crate::Text> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "HierarchyObjRef", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_obj_ref,
-                                value,
-                                "HierarchyObjRef",
-                                offset,
-                            )?;
-                    }
-                    Some(b"HierarchyObjName") => {
-                        let offset = child.offset;
-                        let value = reader.value_child(child, "HierarchyObjName", None)?;
-                        reader
-                            .set_once(
-                                &mut hierarchy_obj_name,
-                                value,
-                                "HierarchyObjName",
-                                offset,
-                            )?;
-                    }
-                    Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self {
-            hierarchy_obj_ref: hierarchy_obj_ref
-                .ok_or_else(|| reader.missing_element("HierarchyObjRef"))?,
-            hierarchy_obj_name: hierarchy_obj_name
-                .ok_or_else(|| reader.missing_element("HierarchyObjName"))?,
-            guest_processing_options,
-            unknown,
-        })
-    }
-}
-impl ToXml for CreateObjectInJobSpec {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        writer.value_element("HierarchyObjRef", &self.hierarchy_obj_ref);
-        writer.value_element("HierarchyObjName", &self.hierarchy_obj_name);
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateObjectInJobSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("HierarchyObjRef", &self.hierarchy_obj_ref)?;
-        map.serialize_entry("HierarchyObjName", &self.hierarchy_obj_name)?;
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateObjectInJobSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "HierarchyObjRef",
-            "HierarchyObjName",
-            "GuestProcessingOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateObjectInJobSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateObjectInJobSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateObjectInJobSpec, A::Error> {
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_name: Option<crate::Text> = None;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HierarchyObjRef" => {
-                            crate::json::set_once(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                            )?
-                        }
-                        "HierarchyObjName" => {
-                            crate::json::set_once(
-                                &mut hierarchy_obj_name,
-                                map.next_value()?,
-                                "HierarchyObjName",
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateObjectInJobSpec {
-                    hierarchy_obj_ref: crate::json::required(
-                        hierarchy_obj_ref,
-                        "HierarchyObjRef",
-                    )?,
-                    hierarchy_obj_name: crate::json::required(
-                        hierarchy_obj_name,
-                        "HierarchyObjName",
-                    )?,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for CreateObjectInJobSpec {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
-    }
-}
-/// The 24 hourly flags of one weekday, comma-separated, with the day's name.
-///
-/// Schema type `DayType` in `schemas/cdp.xsd` (extends `string`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Day {
-    /// Attribute `Name` (String, optional).
-    pub name: Option<crate::Text>,
-    /// The element's text (simple content of type String).
-    pub value: crate::Text,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for Day {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                b"Name" => {
-                    if name.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Name"));
-                    }
-                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
-                }
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        let value = reader.read_value(&element)?;
-        Ok(Self { name, value, unknown })
-    }
-}
-impl ToXml for Day {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        if let Some(value) = &self.name {
-            writer.attribute_value("Name", value);
-        }
-        writer.unknown(&self.unknown);
-        writer.text_and_end(name, &self.value);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for Day {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        map.serialize_entry("$text", &self.value)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Day {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Name", "$text"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Day;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type DayType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Day, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut value: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "$text" => {
-                            crate::json::set_once(
-                                &mut value,
-                                map.next_value()?,
-                                "$text",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Day {
-                    name,
-                    value: crate::json::required(value, "$text")?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for Day {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-    }
-}
-/// Guest OS processing settings: snapshot options and the credentials to use.
-///
-/// Schema type `GuestProcessingOptionsType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GuestProcessingOptions {
-    /// Element `VssSnapshotOptions` (VssSnapshotOptionsType, occurs 0..1).
-    pub vss_snapshot_options: Option<VssSnapshotOptions>,
-    /// Element `WindowsCredentialsId` (String, occurs 0..1).
-    pub windows_credentials_id: Option<crate::Text>,
-    /// Element `LinuxCredentialsId` (String, occurs 0..1).
-    pub linux_credentials_id: Option<crate::Text>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for GuestProcessingOptions {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
-        let mut windows_credentials_id: Option<crate::Text> = None;
-        let mut linux_credentials_id: Option<crate::Text> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"VssSnapshotOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "VssSnapshotOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut vss_snapshot_options,
-                                value,
-                                "VssSnapshotOptions",
-                                offset,
-                            )?;
-                    }
-                    Some(b"WindowsCredentialsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "WindowsCredentialsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut windows_credentials_id,
-                                    value,
-                                    "WindowsCredentialsId",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    Some(b"LinuxCredentialsId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "LinuxCredentialsId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut linux_credentials_id,
-                                    value,
-                                    "LinuxCredentialsId",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self {
-            vss_snapshot_options,
-            windows_credentials_id,
-            linux_credentials_id,
-            unknown,
-        })
-    }
-}
-impl ToXml for GuestProcessingOptions {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        if let Some(value) = &self.vss_snapshot_options {
-            ToXml::to_xml(value, writer, "VssSnapshotOptions");
-        }
-        if let Some(value) = &self.windows_credentials_id {
-            writer.value_element("WindowsCredentialsId", value);
-        }
-        if let Some(value) = &self.linux_credentials_id {
-            writer.value_element("LinuxCredentialsId", value);
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for GuestProcessingOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.vss_snapshot_options {
-            map.serialize_entry("VssSnapshotOptions", value)?;
-        }
-        if let Some(value) = &self.windows_credentials_id {
-            map.serialize_entry("WindowsCredentialsId", value)?;
-        }
-        if let Some(value) = &self.linux_credentials_id {
-            map.serialize_entry("LinuxCredentialsId", value)?;
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for GuestProcessingOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VssSnapshotOptions",
-            "WindowsCredentialsId",
-            "LinuxCredentialsId",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = GuestProcessingOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type GuestProcessingOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GuestProcessingOptions, A::Error> {
-                let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
-                let mut vss_snapshot_options_seen = false;
-                let mut windows_credentials_id: Option<crate::Text> = None;
-                let mut windows_credentials_id_seen = false;
-                let mut linux_credentials_id: Option<crate::Text> = None;
-                let mut linux_credentials_id_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VssSnapshotOptions" => {
-                            crate::json::set_optional(
-                                &mut vss_snapshot_options,
-                                map.next_value()?,
-                                "VssSnapshotOptions",
-                                &mut vss_snapshot_options_seen,
-                            )?
-                        }
-                        "WindowsCredentialsId" => {
-                            crate::json::set_optional(
-                                &mut windows_credentials_id,
-                                map.next_value()?,
-                                "WindowsCredentialsId",
-                                &mut windows_credentials_id_seen,
-                            )?
-                        }
-                        "LinuxCredentialsId" => {
-                            crate::json::set_optional(
-                                &mut linux_credentials_id,
-                                map.next_value()?,
-                                "LinuxCredentialsId",
-                                &mut linux_credentials_id_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(GuestProcessingOptions {
-                    vss_snapshot_options,
-                    windows_credentials_id,
-                    linux_credentials_id,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for GuestProcessingOptions {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-        if let Some(v) = &self.vss_snapshot_options {
-            crate::xml::visit_unknown(path, "VssSnapshotOptions", v, found);
         }
     }
 }
@@ -5606,6 +4980,7 @@ impl ToXml for LongTermRetentionSchedule {
 impl serde::Serialize for LongTermRetentionSchedule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.enabled {
             map.serialize_entry("Enabled", value)?;
@@ -5675,468 +5050,6 @@ impl crate::xml::CollectUnknown for LongTermRetentionSchedule {
         }
     }
 }
-/// A VM or VM container included in a CDP policy.
-///
-/// Schema type `ObjectInJobType` in `schemas/cdp.xsd` (extends `ResourceType`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ObjectInJob {
-    /// Attribute `Type` (String, optional).
-    pub type_: Option<crate::Text>,
-    /// Attribute `Href` (Href, optional).
-    pub href: Option<crate::Href>,
-    /// Element `Links` (LinkListType, occurs 0..1).
-    pub links: Option<LinkList>,
-    /// Element `ObjectInJobId` (String, occurs 0..1).
-    pub object_in_job_id: Option<crate::Text>,
-    /// Element `HierarchyObjRef` (String, occurs 0..1).
-    pub hierarchy_obj_ref: Option<crate::Text>,
-    /// Element `Name` (String, occurs 0..1).
-    pub name: Option<crate::Text>,
-    /// Element `DisplayName` (String, occurs 0..1).
-    pub display_name: Option<crate::Text>,
-    /// Element `GuestProcessingOptions` (GuestProcessingOptionsType, occurs 0..1).
-    pub guest_processing_options: Option<GuestProcessingOptions>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for ObjectInJob {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut type_: Option<crate::Text> = None;
-        let mut href: Option<crate::Href> = None;
-        let mut links: Option<LinkList> = None;
-        let mut object_in_job_id: Option<crate::Text> = None;
-        let mut hierarchy_obj_ref: Option<crate::Text> = None;
-        let mut name: Option<crate::Text> = None;
-        let mut display_name: Option<crate::Text> = None;
-        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                b"Type" => {
-                    if type_.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Type"));
-                    }
-                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
-                }
-                b"Href" => {
-                    if href.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "Href"));
-                    }
-                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
-                }
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    Some(b"ObjectInJobId") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "ObjectInJobId")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut object_in_job_id,
-                                    value,
-                                    "ObjectInJobId",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    Some(b"HierarchyObjRef") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "HierarchyObjRef")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut hierarchy_obj_ref,
-                                    value,
-                                    "HierarchyObjRef",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    Some(b"Name") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader.optional_value_child(child, "Name")?
-                        {
-                            reader.set_once(&mut name, value, "Name", offset)?;
-                        }
-                    }
-                    Some(b"DisplayName") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "DisplayName")?
-                        {
-                            reader
-                                .set_once(&mut display_name, value, "DisplayName", offset)?;
-                        }
-                    }
-                    Some(b"GuestProcessingOptions") => {
-                        let offset = child.offset;
-                        let value = reader
-                            .complex_child(child, "GuestProcessingOptions", None)?;
-                        reader
-                            .set_once(
-                                &mut guest_processing_options,
-                                value,
-                                "GuestProcessingOptions",
-                                offset,
-                            )?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self {
-            type_,
-            href,
-            links,
-            object_in_job_id,
-            hierarchy_obj_ref,
-            name,
-            display_name,
-            guest_processing_options,
-            unknown,
-        })
-    }
-}
-impl ToXml for ObjectInJob {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        if let Some(value) = &self.type_ {
-            writer.attribute_value("Type", value);
-        }
-        if let Some(value) = &self.href {
-            writer.attribute_value("Href", value);
-        }
-        writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        if let Some(value) = &self.object_in_job_id {
-            writer.value_element("ObjectInJobId", value);
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            writer.value_element("HierarchyObjRef", value);
-        }
-        if let Some(value) = &self.name {
-            writer.value_element("Name", value);
-        }
-        if let Some(value) = &self.display_name {
-            writer.value_element("DisplayName", value);
-        }
-        if let Some(value) = &self.guest_processing_options {
-            ToXml::to_xml(value, writer, "GuestProcessingOptions");
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectInJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
-        }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
-        }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectInJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectInJobId",
-            "HierarchyObjRef",
-            "Name",
-            "DisplayName",
-            "GuestProcessingOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ObjectInJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ObjectInJobType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ObjectInJob, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut display_name: Option<crate::Text> = None;
-                let mut display_name_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "DisplayName" => {
-                            crate::json::set_optional(
-                                &mut display_name,
-                                map.next_value()?,
-                                "DisplayName",
-                                &mut display_name_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ObjectInJob {
-                    type_,
-                    href,
-                    links,
-                    object_in_job_id,
-                    hierarchy_obj_ref,
-                    name,
-                    display_name,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for ObjectInJob {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
-        }
-        if let Some(v) = &self.guest_processing_options {
-            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
-        }
-    }
-}
-/// A collection of objects included in a CDP policy.
-///
-/// Schema type `ObjectInJobListType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ObjectsInJob {
-    /// Element `ObjectInJob` (ObjectInJobType, occurs 0..unbounded).
-    pub object_in_jobs: Vec<ObjectInJob>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for ObjectsInJob {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut object_in_jobs: Vec<ObjectInJob> = Vec::new();
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"ObjectInJob") => {
-                        let value = reader
-                            .complex_child(
-                                child,
-                                "ObjectInJob",
-                                Some(object_in_jobs.len() + 1),
-                            )?;
-                        object_in_jobs.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self { object_in_jobs, unknown })
-    }
-}
-impl ToXml for ObjectsInJob {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        for item in &self.object_in_jobs {
-            ToXml::to_xml(item, writer, "ObjectInJob");
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectsInJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ObjectInJob", &self.object_in_jobs)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectsInJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ObjectInJob"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ObjectsInJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ObjectInJobListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ObjectsInJob, A::Error> {
-                let mut object_in_jobs: Option<Vec<ObjectInJob>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ObjectInJob" => {
-                            crate::json::set_once(
-                                &mut object_in_jobs,
-                                map.next_value()?,
-                                "ObjectInJob",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ObjectsInJob {
-                    object_in_jobs: object_in_jobs.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for ObjectsInJob {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-        for v in &self.object_in_jobs {
-            crate::xml::visit_unknown(path, "ObjectInJob", v, found);
-        }
-    }
-}
 /// Schedule options of a CDP policy, wrapped by policy kind.
 ///
 /// Schema type `PolicyScheduleOptionsInfoType` in `schemas/cdp.xsd`.
@@ -6198,6 +5111,7 @@ impl ToXml for PolicyScheduleOptionsInfo {
 impl serde::Serialize for PolicyScheduleOptionsInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.cdp_replica {
             map.serialize_entry("CdpReplica", value)?;
@@ -6355,6 +5269,7 @@ impl ToXml for RpoReporting {
 impl serde::Serialize for RpoReporting {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.enabled {
             map.serialize_entry("Enabled", value)?;
@@ -6520,6 +5435,7 @@ impl ToXml for RpoSchedule {
 impl serde::Serialize for RpoSchedule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.enabled {
             map.serialize_entry("Enabled", value)?;
@@ -6586,114 +5502,6 @@ impl crate::xml::CollectUnknown for RpoSchedule {
         self.unknown.report(path, found);
         if let Some(v) = &self.time_periods {
             crate::xml::visit_unknown(path, "TimePeriods", v, found);
-        }
-    }
-}
-/// A weekly grid of hourly flags, one Day entry per weekday.
-///
-/// Schema type `TimePeriodsType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TimePeriods {
-    /// Element `Day` (DayType, occurs 0..unbounded).
-    pub days: Vec<Day>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for TimePeriods {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut days: Vec<Day> = Vec::new();
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Day") => {
-                        let value = reader
-                            .complex_child(child, "Day", Some(days.len() + 1))?;
-                        days.push(value);
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self { days, unknown })
-    }
-}
-impl ToXml for TimePeriods {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        for item in &self.days {
-            ToXml::to_xml(item, writer, "Day");
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for TimePeriods {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Day", &self.days)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for TimePeriods {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Day"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TimePeriods;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type TimePeriodsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TimePeriods, A::Error> {
-                let mut days: Option<Vec<Day>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Day" => {
-                            crate::json::set_once(&mut days, map.next_value()?, "Day")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(TimePeriods {
-                    days: days.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for TimePeriods {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-        for v in &self.days {
-            crate::xml::visit_unknown(path, "Day", v, found);
         }
     }
 }
@@ -6897,6 +5705,7 @@ impl ToXml for VAppCdpReplica {
 impl serde::Serialize for VAppCdpReplica {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -7235,6 +6044,7 @@ impl ToXml for VAppCdpReplicaVm {
 impl serde::Serialize for VAppCdpReplicaVm {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -7450,6 +6260,7 @@ impl ToXml for VAppCdpReplicaVms {
 impl serde::Serialize for VAppCdpReplicaVms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("VAppCdpReplicaVm", &self.v_app_cdp_replica_vms)?;
         map.end()
@@ -7569,6 +6380,7 @@ impl ToXml for VAppCdpReplicas {
 impl serde::Serialize for VAppCdpReplicas {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("VAppCdpReplica", &self.v_app_cdp_replicas)?;
         map.end()
@@ -7840,6 +6652,7 @@ impl ToXml for VmCdpReplica {
 impl serde::Serialize for VmCdpReplica {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -8112,6 +6925,7 @@ impl ToXml for VmCdpReplicas {
 impl serde::Serialize for VmCdpReplicas {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("VmCdpReplica", &self.vm_cdp_replicas)?;
         map.end()
@@ -8162,285 +6976,6 @@ impl crate::xml::CollectUnknown for VmCdpReplicas {
             crate::xml::visit_unknown(path, "VmCdpReplica", v, found);
         }
     }
-}
-/// How application-aware processing reacts to guest snapshot problems.
-///
-/// Schema type `VssSnapshotModeType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum VssSnapshotMode {
-    /// `RequireSuccess`
-    RequireSuccess,
-    /// `IgnoreFailures`
-    IgnoreFailures,
-    /// `Disabled`
-    Disabled,
-    /// A value this schema does not list (e.g. from a newer server), kept as sent.
-    Other(String),
-}
-impl VssSnapshotMode {
-    /// The values the schema lists, in schema order.
-    pub const KNOWN: &'static [&'static str] = &[
-        "RequireSuccess",
-        "IgnoreFailures",
-        "Disabled",
-    ];
-    /// The value as written in XML.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RequireSuccess => "RequireSuccess",
-            Self::IgnoreFailures => "IgnoreFailures",
-            Self::Disabled => "Disabled",
-            Self::Other(value) => value,
-        }
-    }
-}
-impl From<&str> for VssSnapshotMode {
-    fn from(value: &str) -> Self {
-        match value {
-            "RequireSuccess" => Self::RequireSuccess,
-            "IgnoreFailures" => Self::IgnoreFailures,
-            "Disabled" => Self::Disabled,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for VssSnapshotMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl crate::xml::XmlValue for VssSnapshotMode {
-    const EXPECTED: &'static str = "a VssSnapshotModeType value";
-    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
-        Some(Self::from(text.trim()))
-    }
-    fn write_xml(&self, out: &mut String) {
-        out.push_str(self.as_str());
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for VssSnapshotMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VssSnapshotMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
-/// Application-aware processing settings for a protected object.
-///
-/// Schema type `VssSnapshotOptionsType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct VssSnapshotOptions {
-    /// Element `VssSnapshotMode` (VssSnapshotModeType, occurs 0..1).
-    pub vss_snapshot_mode: Option<VssSnapshotMode>,
-    /// Element `IsCopyOnly` (Bool, occurs 0..1).
-    pub is_copy_only: Option<bool>,
-    /// Element `UsePersistentGuestAgent` (Bool, occurs 0..1).
-    pub use_persistent_guest_agent: Option<bool>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for VssSnapshotOptions {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
-        let mut is_copy_only: Option<bool> = None;
-        let mut use_persistent_guest_agent: Option<bool> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
-            }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"VssSnapshotMode") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "VssSnapshotMode")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut vss_snapshot_mode,
-                                    value,
-                                    "VssSnapshotMode",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    Some(b"IsCopyOnly") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "IsCopyOnly")?
-                        {
-                            reader
-                                .set_once(&mut is_copy_only, value, "IsCopyOnly", offset)?;
-                        }
-                    }
-                    Some(b"UsePersistentGuestAgent") => {
-                        let offset = child.offset;
-                        if let Some(value) = reader
-                            .optional_value_child(child, "UsePersistentGuestAgent")?
-                        {
-                            reader
-                                .set_once(
-                                    &mut use_persistent_guest_agent,
-                                    value,
-                                    "UsePersistentGuestAgent",
-                                    offset,
-                                )?;
-                        }
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
-            }
-        }
-        Ok(Self {
-            vss_snapshot_mode,
-            is_copy_only,
-            use_persistent_guest_agent,
-            unknown,
-        })
-    }
-}
-impl ToXml for VssSnapshotOptions {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        writer.unknown(&self.unknown);
-        if let Some(value) = &self.vss_snapshot_mode {
-            writer.value_element("VssSnapshotMode", value);
-        }
-        if let Some(value) = &self.is_copy_only {
-            writer.value_element("IsCopyOnly", value);
-        }
-        if let Some(value) = &self.use_persistent_guest_agent {
-            writer.value_element("UsePersistentGuestAgent", value);
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for VssSnapshotOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.vss_snapshot_mode {
-            map.serialize_entry("VssSnapshotMode", value)?;
-        }
-        if let Some(value) = &self.is_copy_only {
-            map.serialize_entry("IsCopyOnly", value)?;
-        }
-        if let Some(value) = &self.use_persistent_guest_agent {
-            map.serialize_entry("UsePersistentGuestAgent", value)?;
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VssSnapshotOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VssSnapshotMode",
-            "IsCopyOnly",
-            "UsePersistentGuestAgent",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VssSnapshotOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VssSnapshotOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VssSnapshotOptions, A::Error> {
-                let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
-                let mut vss_snapshot_mode_seen = false;
-                let mut is_copy_only: Option<bool> = None;
-                let mut is_copy_only_seen = false;
-                let mut use_persistent_guest_agent: Option<bool> = None;
-                let mut use_persistent_guest_agent_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VssSnapshotMode" => {
-                            crate::json::set_optional(
-                                &mut vss_snapshot_mode,
-                                map.next_value()?,
-                                "VssSnapshotMode",
-                                &mut vss_snapshot_mode_seen,
-                            )?
-                        }
-                        "IsCopyOnly" => {
-                            crate::json::set_optional(
-                                &mut is_copy_only,
-                                map.next_value()?,
-                                "IsCopyOnly",
-                                &mut is_copy_only_seen,
-                            )?
-                        }
-                        "UsePersistentGuestAgent" => {
-                            crate::json::set_optional(
-                                &mut use_persistent_guest_agent,
-                                map.next_value()?,
-                                "UsePersistentGuestAgent",
-                                &mut use_persistent_guest_agent_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VssSnapshotOptions {
-                    vss_snapshot_mode,
-                    is_copy_only,
-                    use_persistent_guest_agent,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for VssSnapshotOptions {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-    }
-}
-impl RootElement for ObjectInJob {
-    const ELEMENT: &'static str = "ObjectInJob";
-    const ALIASES: &'static [&'static str] = &[];
-}
-impl RootElement for ObjectsInJob {
-    const ELEMENT: &'static str = "ObjectsInJob";
-    const ALIASES: &'static [&'static str] = &[];
-}
-impl crate::stream::Collection for ObjectsInJob {
-    type Item = ObjectInJob;
-    const ITEM: &'static str = "ObjectInJob";
-}
-impl RootElement for CreateObjectInJobSpec {
-    const ELEMENT: &'static str = "CreateObjectInJobSpec";
-    const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for CdpPolicy {
     const ELEMENT: &'static str = "CdpPolicy";

@@ -204,6 +204,7 @@ impl ToXml for BackupServer {
 impl serde::Serialize for BackupServer {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -461,6 +462,7 @@ impl ToXml for BackupServers {
 impl serde::Serialize for BackupServers {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("BackupServer", &self.backup_servers)?;
         map.end()
@@ -509,6 +511,663 @@ impl crate::xml::CollectUnknown for BackupServers {
         self.unknown.report(path, found);
         for v in &self.backup_servers {
             crate::xml::visit_unknown(path, "BackupServer", v, found);
+        }
+    }
+}
+/// Request body that adds a VM or VM container to a job or a CDP policy.
+///
+/// Schema type `CreateObjectInJobSpecType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateObjectInJobSpec {
+    /// Element `HierarchyObjRef` (String, occurs 1).
+    pub hierarchy_obj_ref: crate::Text,
+    /// Element `HierarchyObjName` (String, occurs 1).
+    pub hierarchy_obj_name: crate::Text,
+    /// Element `GuestProcessingOptions` (GuestProcessingOptionsType, occurs 0..1).
+    pub guest_processing_options: Option<GuestProcessingOptions>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for CreateObjectInJobSpec {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut hierarchy_obj_ref: Option<crate::Text> = None;
+        let mut hierarchy_obj_name: Option<crate::Text> = None;
+        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"HierarchyObjRef") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "HierarchyObjRef", None)?;
+                        reader
+                            .set_once(
+                                &mut hierarchy_obj_ref,
+                                value,
+                                "HierarchyObjRef",
+                                offset,
+                            )?;
+                    }
+                    Some(b"HierarchyObjName") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "HierarchyObjName", None)?;
+                        reader
+                            .set_once(
+                                &mut hierarchy_obj_name,
+                                value,
+                                "HierarchyObjName",
+                                offset,
+                            )?;
+                    }
+                    Some(b"GuestProcessingOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "GuestProcessingOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut guest_processing_options,
+                                value,
+                                "GuestProcessingOptions",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            hierarchy_obj_ref: hierarchy_obj_ref
+                .ok_or_else(|| reader.missing_element("HierarchyObjRef"))?,
+            hierarchy_obj_name: hierarchy_obj_name
+                .ok_or_else(|| reader.missing_element("HierarchyObjName"))?,
+            guest_processing_options,
+            unknown,
+        })
+    }
+}
+impl ToXml for CreateObjectInJobSpec {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        writer.value_element("HierarchyObjRef", &self.hierarchy_obj_ref);
+        writer.value_element("HierarchyObjName", &self.hierarchy_obj_name);
+        if let Some(value) = &self.guest_processing_options {
+            ToXml::to_xml(value, writer, "GuestProcessingOptions");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CreateObjectInJobSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        map.serialize_entry("HierarchyObjName", &self.hierarchy_obj_name)?;
+        if let Some(value) = &self.guest_processing_options {
+            map.serialize_entry("GuestProcessingOptions", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CreateObjectInJobSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "HierarchyObjRef",
+            "HierarchyObjName",
+            "GuestProcessingOptions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = CreateObjectInJobSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type CreateObjectInJobSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateObjectInJobSpec, A::Error> {
+                let mut hierarchy_obj_ref: Option<crate::Text> = None;
+                let mut hierarchy_obj_name: Option<crate::Text> = None;
+                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+                let mut guest_processing_options_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "HierarchyObjRef" => {
+                            crate::json::set_once(
+                                &mut hierarchy_obj_ref,
+                                map.next_value()?,
+                                "HierarchyObjRef",
+                            )?
+                        }
+                        "HierarchyObjName" => {
+                            crate::json::set_once(
+                                &mut hierarchy_obj_name,
+                                map.next_value()?,
+                                "HierarchyObjName",
+                            )?
+                        }
+                        "GuestProcessingOptions" => {
+                            crate::json::set_optional(
+                                &mut guest_processing_options,
+                                map.next_value()?,
+                                "GuestProcessingOptions",
+                                &mut guest_processing_options_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(CreateObjectInJobSpec {
+                    hierarchy_obj_ref: crate::json::required(
+                        hierarchy_obj_ref,
+                        "HierarchyObjRef",
+                    )?,
+                    hierarchy_obj_name: crate::json::required(
+                        hierarchy_obj_name,
+                        "HierarchyObjName",
+                    )?,
+                    guest_processing_options,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for CreateObjectInJobSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.guest_processing_options {
+            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
+        }
+    }
+}
+/// The 24 hourly flags of one weekday, comma-separated, with the day's name.
+///
+/// Schema type `DayType` in `schemas/common.xsd` (extends `string`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Day {
+    /// Attribute `Name` (String, optional).
+    pub name: Option<crate::Text>,
+    /// The element's text (simple content of type String).
+    pub value: crate::Text,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for Day {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut name: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Name" => {
+                    if name.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Name"));
+                    }
+                    name = reader.optional_attribute_value(&element, &attr, "Name")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        let value = reader.read_value(&element)?;
+        Ok(Self { name, value, unknown })
+    }
+}
+impl ToXml for Day {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.name {
+            writer.attribute_value("Name", value);
+        }
+        writer.unknown(&self.unknown);
+        writer.text_and_end(name, &self.value);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+        map.serialize_entry("$text", &self.value)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Name", "$text"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Day;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type DayType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Day, A::Error> {
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut value: Option<crate::Text> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "$text" => {
+                            crate::json::set_once(
+                                &mut value,
+                                map.next_value()?,
+                                "$text",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(Day {
+                    name,
+                    value: crate::json::required(value, "$text")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for Day {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// A folder (or volume root) of a guest file system opened for browsing, with links that list its content and restore it.
+///
+/// Schema type `DirectoryEntryType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DirectoryEntry {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Element `Path` (String, occurs 0..1).
+    pub path: Option<crate::Text>,
+    /// Element `Name` (String, occurs 0..1).
+    pub name: Option<crate::Text>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for DirectoryEntry {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        let mut path: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    Some(b"Path") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Path")?
+                        {
+                            reader.set_once(&mut path, value, "Path", offset)?;
+                        }
+                    }
+                    Some(b"Name") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Name")?
+                        {
+                            reader.set_once(&mut name, value, "Name", offset)?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            path,
+            name,
+            unknown,
+        })
+    }
+}
+impl ToXml for DirectoryEntry {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        if let Some(value) = &self.path {
+            writer.value_element("Path", value);
+        }
+        if let Some(value) = &self.name {
+            writer.value_element("Name", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DirectoryEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DirectoryEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links", "Path", "Name"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DirectoryEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type DirectoryEntryType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DirectoryEntry, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut path: Option<crate::Text> = None;
+                let mut path_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "Path" => {
+                            crate::json::set_optional(
+                                &mut path,
+                                map.next_value()?,
+                                "Path",
+                                &mut path_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(DirectoryEntry {
+                    type_,
+                    href,
+                    links,
+                    path,
+                    name,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for DirectoryEntry {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
+/// A collection of guest folders: a page of subfolders, or the roots of a mount point.
+///
+/// Schema type `DirectoryEntryListType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DirectoryEntryList {
+    /// Element `DirectoryEntry` (DirectoryEntryType, occurs 0..unbounded).
+    pub directory_entries: Vec<DirectoryEntry>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for DirectoryEntryList {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut directory_entries: Vec<DirectoryEntry> = Vec::new();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"DirectoryEntry") => {
+                        let value = reader
+                            .complex_child(
+                                child,
+                                "DirectoryEntry",
+                                Some(directory_entries.len() + 1),
+                            )?;
+                        directory_entries.push(value);
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { directory_entries, unknown })
+    }
+}
+impl ToXml for DirectoryEntryList {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        for item in &self.directory_entries {
+            ToXml::to_xml(item, writer, "DirectoryEntry");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DirectoryEntryList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("DirectoryEntry", &self.directory_entries)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DirectoryEntryList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["DirectoryEntry"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = DirectoryEntryList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type DirectoryEntryListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DirectoryEntryList, A::Error> {
+                let mut directory_entries: Option<Vec<DirectoryEntry>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "DirectoryEntry" => {
+                            crate::json::set_once(
+                                &mut directory_entries,
+                                map.next_value()?,
+                                "DirectoryEntry",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(DirectoryEntryList {
+                    directory_entries: directory_entries.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for DirectoryEntryList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.directory_entries {
+            crate::xml::visit_unknown(path, "DirectoryEntry", v, found);
         }
     }
 }
@@ -621,6 +1280,7 @@ impl ToXml for EnterpriseManager {
 impl serde::Serialize for EnterpriseManager {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -837,6 +1497,7 @@ impl ToXml for Entity {
 impl serde::Serialize for Entity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -1058,6 +1719,7 @@ impl ToXml for EntityRef {
 impl serde::Serialize for EntityRef {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Type", &self.type_)?;
         map.serialize_entry("Href", &self.href)?;
@@ -1206,6 +1868,7 @@ impl ToXml for EntityReferences {
 impl serde::Serialize for EntityReferences {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Ref", &self.refs)?;
         map.end()
@@ -1381,6 +2044,7 @@ impl ToXml for Error {
 impl serde::Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Message", &self.message)?;
         map.serialize_entry("StatusCode", &self.status_code)?;
@@ -1487,6 +2151,6874 @@ impl crate::xml::CollectUnknown for Error {
         self.unknown.report(path, found);
     }
 }
+/// A file of a guest file system opened for browsing: path, name, size in bytes, owner and last change, with its restore link.
+///
+/// Schema type `FileEntryType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileEntry {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Element `Path` (String, occurs 0..1).
+    pub path: Option<crate::Text>,
+    /// Element `Name` (String, occurs 0..1).
+    pub name: Option<crate::Text>,
+    /// Element `Size` (Long, occurs 0..1).
+    pub size: Option<i64>,
+    /// Element `Owner` (String, occurs 0..1).
+    pub owner: Option<crate::Text>,
+    /// Element `ModifiedDateUTC` (DateTime, occurs 0..1).
+    pub modified_date_utc: Option<crate::DateTime>,
+    /// Element `Actions` (LinkListType, occurs 0..1).
+    pub actions: Option<LinkList>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileEntry {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        let mut path: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
+        let mut size: Option<i64> = None;
+        let mut owner: Option<crate::Text> = None;
+        let mut modified_date_utc: Option<crate::DateTime> = None;
+        let mut actions: Option<LinkList> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    Some(b"Path") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Path")?
+                        {
+                            reader.set_once(&mut path, value, "Path", offset)?;
+                        }
+                    }
+                    Some(b"Name") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Name")?
+                        {
+                            reader.set_once(&mut name, value, "Name", offset)?;
+                        }
+                    }
+                    Some(b"Size") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Size")?
+                        {
+                            reader.set_once(&mut size, value, "Size", offset)?;
+                        }
+                    }
+                    Some(b"Owner") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Owner")?
+                        {
+                            reader.set_once(&mut owner, value, "Owner", offset)?;
+                        }
+                    }
+                    Some(b"ModifiedDateUTC") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ModifiedDateUTC")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut modified_date_utc,
+                                    value,
+                                    "ModifiedDateUTC",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"Actions") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Actions", None)?;
+                        reader.set_once(&mut actions, value, "Actions", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            path,
+            name,
+            size,
+            owner,
+            modified_date_utc,
+            actions,
+            unknown,
+        })
+    }
+}
+impl ToXml for FileEntry {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        if let Some(value) = &self.path {
+            writer.value_element("Path", value);
+        }
+        if let Some(value) = &self.name {
+            writer.value_element("Name", value);
+        }
+        if let Some(value) = &self.size {
+            writer.value_element("Size", value);
+        }
+        if let Some(value) = &self.owner {
+            writer.value_element("Owner", value);
+        }
+        if let Some(value) = &self.modified_date_utc {
+            writer.value_element("ModifiedDateUTC", value);
+        }
+        if let Some(value) = &self.actions {
+            ToXml::to_xml(value, writer, "Actions");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        if let Some(value) = &self.path {
+            map.serialize_entry("Path", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+        if let Some(value) = &self.size {
+            map.serialize_entry("Size", value)?;
+        }
+        if let Some(value) = &self.owner {
+            map.serialize_entry("Owner", value)?;
+        }
+        if let Some(value) = &self.modified_date_utc {
+            map.serialize_entry("ModifiedDateUTC", value)?;
+        }
+        if let Some(value) = &self.actions {
+            map.serialize_entry("Actions", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Links",
+            "Path",
+            "Name",
+            "Size",
+            "Owner",
+            "ModifiedDateUTC",
+            "Actions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileEntryType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileEntry, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut path: Option<crate::Text> = None;
+                let mut path_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut size: Option<i64> = None;
+                let mut size_seen = false;
+                let mut owner: Option<crate::Text> = None;
+                let mut owner_seen = false;
+                let mut modified_date_utc: Option<crate::DateTime> = None;
+                let mut modified_date_utc_seen = false;
+                let mut actions: Option<LinkList> = None;
+                let mut actions_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "Path" => {
+                            crate::json::set_optional(
+                                &mut path,
+                                map.next_value()?,
+                                "Path",
+                                &mut path_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "Size" => {
+                            crate::json::set_optional(
+                                &mut size,
+                                map.next_value()?,
+                                "Size",
+                                &mut size_seen,
+                            )?
+                        }
+                        "Owner" => {
+                            crate::json::set_optional(
+                                &mut owner,
+                                map.next_value()?,
+                                "Owner",
+                                &mut owner_seen,
+                            )?
+                        }
+                        "ModifiedDateUTC" => {
+                            crate::json::set_optional(
+                                &mut modified_date_utc,
+                                map.next_value()?,
+                                "ModifiedDateUTC",
+                                &mut modified_date_utc_seen,
+                            )?
+                        }
+                        "Actions" => {
+                            crate::json::set_optional(
+                                &mut actions,
+                                map.next_value()?,
+                                "Actions",
+                                &mut actions_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileEntry {
+                    type_,
+                    href,
+                    links,
+                    path,
+                    name,
+                    size,
+                    owner,
+                    modified_date_utc,
+                    actions,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileEntry {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.actions {
+            crate::xml::visit_unknown(path, "Actions", v, found);
+        }
+    }
+}
+/// A page of guest files.
+///
+/// Schema type `FileEntryListType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileEntryList {
+    /// Element `FileEntry` (FileEntryType, occurs 0..unbounded).
+    pub file_entries: Vec<FileEntry>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileEntryList {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut file_entries: Vec<FileEntry> = Vec::new();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"FileEntry") => {
+                        let value = reader
+                            .complex_child(
+                                child,
+                                "FileEntry",
+                                Some(file_entries.len() + 1),
+                            )?;
+                        file_entries.push(value);
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { file_entries, unknown })
+    }
+}
+impl ToXml for FileEntryList {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        for item in &self.file_entries {
+            ToXml::to_xml(item, writer, "FileEntry");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileEntryList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("FileEntry", &self.file_entries)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileEntryList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["FileEntry"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileEntryList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileEntryListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileEntryList, A::Error> {
+                let mut file_entries: Option<Vec<FileEntry>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "FileEntry" => {
+                            crate::json::set_once(
+                                &mut file_entries,
+                                map.next_value()?,
+                                "FileEntry",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileEntryList {
+                    file_entries: file_entries.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileEntryList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.file_entries {
+            crate::xml::visit_unknown(path, "FileEntry", v, found);
+        }
+    }
+}
+/// Marker asking the server to prepare the restored items for download instead of writing them back.
+///
+/// Schema type `FileRestoreDirectDownloadType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileRestoreDirectDownload {
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileRestoreDirectDownload {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { unknown })
+    }
+}
+impl ToXml for FileRestoreDirectDownload {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileRestoreDirectDownload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileRestoreDirectDownload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileRestoreDirectDownload;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileRestoreDirectDownloadType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileRestoreDirectDownload, A::Error> {
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileRestoreDirectDownload {
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileRestoreDirectDownload {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Request body of a guest file restore: in place, or for download.
+///
+/// Schema type `FileRestoreSpecType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRestoreSpec {
+    /// Choice of `ToOriginalLocation`, `ForDirectDownload` (occurs 1), in document order.
+    pub to_original_location_or_for_direct_download: ToOriginalLocationOrForDirectDownload,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileRestoreSpec {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut to_original_location_or_for_direct_download: Option<
+            ToOriginalLocationOrForDirectDownload,
+        > = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"ToOriginalLocation") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ToOriginalLocation", None)?;
+                        reader
+                            .set_once(
+                                &mut to_original_location_or_for_direct_download,
+                                ToOriginalLocationOrForDirectDownload::ToOriginalLocation(
+                                    value,
+                                ),
+                                "ToOriginalLocation",
+                                offset,
+                            )?;
+                    }
+                    Some(b"ForDirectDownload") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ForDirectDownload", None)?;
+                        reader
+                            .set_once(
+                                &mut to_original_location_or_for_direct_download,
+                                ToOriginalLocationOrForDirectDownload::ForDirectDownload(
+                                    value,
+                                ),
+                                "ForDirectDownload",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            to_original_location_or_for_direct_download: to_original_location_or_for_direct_download
+                .ok_or_else(|| {
+                    reader.missing_element("ToOriginalLocation|ForDirectDownload")
+                })?,
+            unknown,
+        })
+    }
+}
+impl ToXml for FileRestoreSpec {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        self.to_original_location_or_for_direct_download.write(writer);
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileRestoreSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(item) = Some(&self.to_original_location_or_for_direct_download) {
+            match item {
+                ToOriginalLocationOrForDirectDownload::ToOriginalLocation(value) => {
+                    map.serialize_entry("ToOriginalLocation", value)?
+                }
+                ToOriginalLocationOrForDirectDownload::ForDirectDownload(value) => {
+                    map.serialize_entry("ForDirectDownload", value)?
+                }
+            }
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileRestoreSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["ToOriginalLocation", "ForDirectDownload"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileRestoreSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileRestoreSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileRestoreSpec, A::Error> {
+                let mut to_original_location_or_for_direct_download: Option<
+                    ToOriginalLocationOrForDirectDownload,
+                > = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "ToOriginalLocation" => {
+                            crate::json::set_once(
+                                &mut to_original_location_or_for_direct_download,
+                                ToOriginalLocationOrForDirectDownload::ToOriginalLocation(
+                                    map.next_value()?,
+                                ),
+                                "ToOriginalLocation or ForDirectDownload",
+                            )?;
+                        }
+                        "ForDirectDownload" => {
+                            crate::json::set_once(
+                                &mut to_original_location_or_for_direct_download,
+                                ToOriginalLocationOrForDirectDownload::ForDirectDownload(
+                                    map.next_value()?,
+                                ),
+                                "ToOriginalLocation or ForDirectDownload",
+                            )?;
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileRestoreSpec {
+                    to_original_location_or_for_direct_download: crate::json::required(
+                        to_original_location_or_for_direct_download,
+                        "ToOriginalLocation or ForDirectDownload",
+                    )?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileRestoreSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        self.to_original_location_or_for_direct_download.collect_unknown(path, found);
+    }
+}
+/// One item of the `xs:choice` in schema type `FileRestoreSpecType` in `schemas/common.xsd`: the variant is the element name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToOriginalLocationOrForDirectDownload {
+    /// Element `ToOriginalLocation` (FileRestoreToOriginalSpecInfoType).
+    ToOriginalLocation(FileRestoreToOriginalSpecInfo),
+    /// Element `ForDirectDownload` (FileRestoreDirectDownloadType).
+    ForDirectDownload(FileRestoreDirectDownload),
+}
+impl ToOriginalLocationOrForDirectDownload {
+    /// The element name this item is written as.
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            Self::ToOriginalLocation(_) => "ToOriginalLocation",
+            Self::ForDirectDownload(_) => "ForDirectDownload",
+        }
+    }
+    fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
+        match self {
+            Self::ToOriginalLocation(value) => {
+                ToXml::to_xml(value, writer, "ToOriginalLocation");
+            }
+            Self::ForDirectDownload(value) => {
+                ToXml::to_xml(value, writer, "ForDirectDownload");
+            }
+        }
+    }
+}
+impl crate::xml::CollectUnknown for ToOriginalLocationOrForDirectDownload {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::ToOriginalLocation(value) => {
+                crate::xml::visit_unknown(path, "ToOriginalLocation", value, found)
+            }
+            Self::ForDirectDownload(value) => {
+                crate::xml::visit_unknown(path, "ForDirectDownload", value, found)
+            }
+        }
+    }
+}
+/// Restore of guest files or folders to where they came from, optionally overwriting or restoring permissions only.
+///
+/// Schema type `FileRestoreToOriginalSpecInfoType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileRestoreToOriginalSpecInfo {
+    /// Attribute `Overwrite` (Bool, optional).
+    pub overwrite: Option<bool>,
+    /// Attribute `PermissionsOnly` (Bool, optional).
+    pub permissions_only: Option<bool>,
+    /// Element `GuestCredentials` (PlainCredentialsType, occurs 0..1).
+    pub guest_credentials: Option<PlainCredentials>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileRestoreToOriginalSpecInfo {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut overwrite: Option<bool> = None;
+        let mut permissions_only: Option<bool> = None;
+        let mut guest_credentials: Option<PlainCredentials> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Overwrite" => {
+                    if overwrite.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Overwrite"));
+                    }
+                    overwrite = reader
+                        .optional_attribute_value(&element, &attr, "Overwrite")?;
+                }
+                b"PermissionsOnly" => {
+                    if permissions_only.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PermissionsOnly"));
+                    }
+                    permissions_only = reader
+                        .optional_attribute_value(&element, &attr, "PermissionsOnly")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"GuestCredentials") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "GuestCredentials", None)?;
+                        reader
+                            .set_once(
+                                &mut guest_credentials,
+                                value,
+                                "GuestCredentials",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            overwrite,
+            permissions_only,
+            guest_credentials,
+            unknown,
+        })
+    }
+}
+impl ToXml for FileRestoreToOriginalSpecInfo {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.overwrite {
+            writer.attribute_value("Overwrite", value);
+        }
+        if let Some(value) = &self.permissions_only {
+            writer.attribute_value("PermissionsOnly", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.guest_credentials {
+            ToXml::to_xml(value, writer, "GuestCredentials");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileRestoreToOriginalSpecInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.overwrite {
+            map.serialize_entry("Overwrite", value)?;
+        }
+        if let Some(value) = &self.permissions_only {
+            map.serialize_entry("PermissionsOnly", value)?;
+        }
+        if let Some(value) = &self.guest_credentials {
+            map.serialize_entry("GuestCredentials", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileRestoreToOriginalSpecInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Overwrite", "PermissionsOnly", "GuestCredentials"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileRestoreToOriginalSpecInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileRestoreToOriginalSpecInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileRestoreToOriginalSpecInfo, A::Error> {
+                let mut overwrite: Option<bool> = None;
+                let mut overwrite_seen = false;
+                let mut permissions_only: Option<bool> = None;
+                let mut permissions_only_seen = false;
+                let mut guest_credentials: Option<PlainCredentials> = None;
+                let mut guest_credentials_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Overwrite" => {
+                            crate::json::set_optional(
+                                &mut overwrite,
+                                map.next_value()?,
+                                "Overwrite",
+                                &mut overwrite_seen,
+                            )?
+                        }
+                        "PermissionsOnly" => {
+                            crate::json::set_optional(
+                                &mut permissions_only,
+                                map.next_value()?,
+                                "PermissionsOnly",
+                                &mut permissions_only_seen,
+                            )?
+                        }
+                        "GuestCredentials" => {
+                            crate::json::set_optional(
+                                &mut guest_credentials,
+                                map.next_value()?,
+                                "GuestCredentials",
+                                &mut guest_credentials_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileRestoreToOriginalSpecInfo {
+                    overwrite,
+                    permissions_only,
+                    guest_credentials,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileRestoreToOriginalSpecInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.guest_credentials {
+            crate::xml::visit_unknown(path, "GuestCredentials", v, found);
+        }
+    }
+}
+/// One page of the content of a guest folder: its files, its subfolders, or both (list all, list files, list folders), with paging links.
+///
+/// Schema type `FileSystemEntriesType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileSystemEntries {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Element `Files` (FileEntryListType, occurs 0..1).
+    pub files: Option<FileEntryList>,
+    /// Element `Directories` (DirectoryEntryListType, occurs 0..1).
+    pub directories: Option<DirectoryEntryList>,
+    /// Element `PagingInfo` (PagingInfoType, occurs 0..1).
+    pub paging_info: Option<PagingInfo>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileSystemEntries {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        let mut files: Option<FileEntryList> = None;
+        let mut directories: Option<DirectoryEntryList> = None;
+        let mut paging_info: Option<PagingInfo> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    Some(b"Files") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Files", None)?;
+                        reader.set_once(&mut files, value, "Files", offset)?;
+                    }
+                    Some(b"Directories") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Directories", None)?;
+                        reader.set_once(&mut directories, value, "Directories", offset)?;
+                    }
+                    Some(b"PagingInfo") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "PagingInfo", None)?;
+                        reader.set_once(&mut paging_info, value, "PagingInfo", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            files,
+            directories,
+            paging_info,
+            unknown,
+        })
+    }
+}
+impl ToXml for FileSystemEntries {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        if let Some(value) = &self.files {
+            ToXml::to_xml(value, writer, "Files");
+        }
+        if let Some(value) = &self.directories {
+            ToXml::to_xml(value, writer, "Directories");
+        }
+        if let Some(value) = &self.paging_info {
+            ToXml::to_xml(value, writer, "PagingInfo");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileSystemEntries {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        if let Some(value) = &self.files {
+            map.serialize_entry("Files", value)?;
+        }
+        if let Some(value) = &self.directories {
+            map.serialize_entry("Directories", value)?;
+        }
+        if let Some(value) = &self.paging_info {
+            map.serialize_entry("PagingInfo", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileSystemEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Links",
+            "Files",
+            "Directories",
+            "PagingInfo",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileSystemEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileSystemEntriesType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileSystemEntries, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut files: Option<FileEntryList> = None;
+                let mut files_seen = false;
+                let mut directories: Option<DirectoryEntryList> = None;
+                let mut directories_seen = false;
+                let mut paging_info: Option<PagingInfo> = None;
+                let mut paging_info_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "Files" => {
+                            crate::json::set_optional(
+                                &mut files,
+                                map.next_value()?,
+                                "Files",
+                                &mut files_seen,
+                            )?
+                        }
+                        "Directories" => {
+                            crate::json::set_optional(
+                                &mut directories,
+                                map.next_value()?,
+                                "Directories",
+                                &mut directories_seen,
+                            )?
+                        }
+                        "PagingInfo" => {
+                            crate::json::set_optional(
+                                &mut paging_info,
+                                map.next_value()?,
+                                "PagingInfo",
+                                &mut paging_info_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileSystemEntries {
+                    type_,
+                    href,
+                    links,
+                    files,
+                    directories,
+                    paging_info,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileSystemEntries {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.files {
+            crate::xml::visit_unknown(path, "Files", v, found);
+        }
+        if let Some(v) = &self.directories {
+            crate::xml::visit_unknown(path, "Directories", v, found);
+        }
+        if let Some(v) = &self.paging_info {
+            crate::xml::visit_unknown(path, "PagingInfo", v, found);
+        }
+    }
+}
+/// A single guest file system item, a file or a folder (the root of a browsed catalog restore point is a folder).
+///
+/// Schema type `FileSystemEntryType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FileSystemEntry {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Choice of `FileEntry`, `DirectoryEntry` (occurs 0..1), in document order.
+    pub file_entry_or_directory_entry: Option<FileEntryOrDirectoryEntry>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FileSystemEntry {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        let mut file_entry_or_directory_entry: Option<FileEntryOrDirectoryEntry> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    Some(b"FileEntry") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "FileEntry", None)?;
+                        reader
+                            .set_once(
+                                &mut file_entry_or_directory_entry,
+                                FileEntryOrDirectoryEntry::FileEntry(value),
+                                "FileEntry",
+                                offset,
+                            )?;
+                    }
+                    Some(b"DirectoryEntry") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "DirectoryEntry", None)?;
+                        reader
+                            .set_once(
+                                &mut file_entry_or_directory_entry,
+                                FileEntryOrDirectoryEntry::DirectoryEntry(value),
+                                "DirectoryEntry",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            file_entry_or_directory_entry,
+            unknown,
+        })
+    }
+}
+impl ToXml for FileSystemEntry {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        if let Some(item) = &self.file_entry_or_directory_entry {
+            item.write(writer);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileSystemEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        if let Some(item) = self.file_entry_or_directory_entry.as_ref() {
+            match item {
+                FileEntryOrDirectoryEntry::FileEntry(value) => {
+                    map.serialize_entry("FileEntry", value)?
+                }
+                FileEntryOrDirectoryEntry::DirectoryEntry(value) => {
+                    map.serialize_entry("DirectoryEntry", value)?
+                }
+            }
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileSystemEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links", "FileEntry", "DirectoryEntry"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FileSystemEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FileSystemEntryType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FileSystemEntry, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut file_entry_or_directory_entry: Option<
+                    FileEntryOrDirectoryEntry,
+                > = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "FileEntry" => {
+                            crate::json::set_once(
+                                &mut file_entry_or_directory_entry,
+                                FileEntryOrDirectoryEntry::FileEntry(map.next_value()?),
+                                "FileEntry or DirectoryEntry",
+                            )?;
+                        }
+                        "DirectoryEntry" => {
+                            crate::json::set_once(
+                                &mut file_entry_or_directory_entry,
+                                FileEntryOrDirectoryEntry::DirectoryEntry(
+                                    map.next_value()?,
+                                ),
+                                "FileEntry or DirectoryEntry",
+                            )?;
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FileSystemEntry {
+                    type_,
+                    href,
+                    links,
+                    file_entry_or_directory_entry,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FileSystemEntry {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(item) = &self.file_entry_or_directory_entry {
+            item.collect_unknown(path, found);
+        }
+    }
+}
+/// One item of the `xs:choice` in schema type `FileSystemEntryType` in `schemas/common.xsd`: the variant is the element name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileEntryOrDirectoryEntry {
+    /// Element `FileEntry` (FileEntryType).
+    FileEntry(FileEntry),
+    /// Element `DirectoryEntry` (DirectoryEntryType).
+    DirectoryEntry(DirectoryEntry),
+}
+impl FileEntryOrDirectoryEntry {
+    /// The element name this item is written as.
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            Self::FileEntry(_) => "FileEntry",
+            Self::DirectoryEntry(_) => "DirectoryEntry",
+        }
+    }
+    fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
+        match self {
+            Self::FileEntry(value) => {
+                ToXml::to_xml(value, writer, "FileEntry");
+            }
+            Self::DirectoryEntry(value) => {
+                ToXml::to_xml(value, writer, "DirectoryEntry");
+            }
+        }
+    }
+}
+impl crate::xml::CollectUnknown for FileEntryOrDirectoryEntry {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::FileEntry(value) => {
+                crate::xml::visit_unknown(path, "FileEntry", value, found)
+            }
+            Self::DirectoryEntry(value) => {
+                crate::xml::visit_unknown(path, "DirectoryEntry", value, found)
+            }
+        }
+    }
+}
+/// Guest file exclusion: the scope code (1 = only the listed items, 2 = all but the listed items) and the two lists.
+///
+/// Schema type `FSFileExcludeOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FsFileExcludeOptions {
+    /// Element `BackupScope` (Int, occurs 0..1).
+    pub backup_scope: Option<i32>,
+    /// Element `IncludeList` (GuestProcessingPathListType, occurs 0..1).
+    pub include_list: Option<GuestProcessingPathList>,
+    /// Element `ExcludeList` (GuestProcessingPathListType, occurs 0..1).
+    pub exclude_list: Option<GuestProcessingPathList>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for FsFileExcludeOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut backup_scope: Option<i32> = None;
+        let mut include_list: Option<GuestProcessingPathList> = None;
+        let mut exclude_list: Option<GuestProcessingPathList> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"BackupScope") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupScope")?
+                        {
+                            reader
+                                .set_once(&mut backup_scope, value, "BackupScope", offset)?;
+                        }
+                    }
+                    Some(b"IncludeList") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "IncludeList", None)?;
+                        reader
+                            .set_once(&mut include_list, value, "IncludeList", offset)?;
+                    }
+                    Some(b"ExcludeList") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "ExcludeList", None)?;
+                        reader
+                            .set_once(&mut exclude_list, value, "ExcludeList", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            backup_scope,
+            include_list,
+            exclude_list,
+            unknown,
+        })
+    }
+}
+impl ToXml for FsFileExcludeOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.backup_scope {
+            writer.value_element("BackupScope", value);
+        }
+        if let Some(value) = &self.include_list {
+            ToXml::to_xml(value, writer, "IncludeList");
+        }
+        if let Some(value) = &self.exclude_list {
+            ToXml::to_xml(value, writer, "ExcludeList");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FsFileExcludeOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.backup_scope {
+            map.serialize_entry("BackupScope", value)?;
+        }
+        if let Some(value) = &self.include_list {
+            map.serialize_entry("IncludeList", value)?;
+        }
+        if let Some(value) = &self.exclude_list {
+            map.serialize_entry("ExcludeList", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FsFileExcludeOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["BackupScope", "IncludeList", "ExcludeList"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = FsFileExcludeOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type FSFileExcludeOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FsFileExcludeOptions, A::Error> {
+                let mut backup_scope: Option<i32> = None;
+                let mut backup_scope_seen = false;
+                let mut include_list: Option<GuestProcessingPathList> = None;
+                let mut include_list_seen = false;
+                let mut exclude_list: Option<GuestProcessingPathList> = None;
+                let mut exclude_list_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "BackupScope" => {
+                            crate::json::set_optional(
+                                &mut backup_scope,
+                                map.next_value()?,
+                                "BackupScope",
+                                &mut backup_scope_seen,
+                            )?
+                        }
+                        "IncludeList" => {
+                            crate::json::set_optional(
+                                &mut include_list,
+                                map.next_value()?,
+                                "IncludeList",
+                                &mut include_list_seen,
+                            )?
+                        }
+                        "ExcludeList" => {
+                            crate::json::set_optional(
+                                &mut exclude_list,
+                                map.next_value()?,
+                                "ExcludeList",
+                                &mut exclude_list_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(FsFileExcludeOptions {
+                    backup_scope,
+                    include_list,
+                    exclude_list,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for FsFileExcludeOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.include_list {
+            crate::xml::visit_unknown(path, "IncludeList", v, found);
+        }
+        if let Some(v) = &self.exclude_list {
+            crate::xml::visit_unknown(path, "ExcludeList", v, found);
+        }
+    }
+}
+/// Which guest folders file indexing covers.
+///
+/// Schema type `GuestFSIndexingModeType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GuestFsIndexingMode {
+    /// `EveryFolders`
+    EveryFolders,
+    /// `SpecifiedFolders`
+    SpecifiedFolders,
+    /// `ExceptSpecifiedFolders`
+    ExceptSpecifiedFolders,
+    /// `Disabled`
+    Disabled,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl GuestFsIndexingMode {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &[
+        "EveryFolders",
+        "SpecifiedFolders",
+        "ExceptSpecifiedFolders",
+        "Disabled",
+    ];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EveryFolders => "EveryFolders",
+            Self::SpecifiedFolders => "SpecifiedFolders",
+            Self::ExceptSpecifiedFolders => "ExceptSpecifiedFolders",
+            Self::Disabled => "Disabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for GuestFsIndexingMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "EveryFolders" => Self::EveryFolders,
+            "SpecifiedFolders" => Self::SpecifiedFolders,
+            "ExceptSpecifiedFolders" => Self::ExceptSpecifiedFolders,
+            "Disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for GuestFsIndexingMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for GuestFsIndexingMode {
+    const EXPECTED: &'static str = "a GuestFSIndexingModeType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestFsIndexingMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestFsIndexingMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Guest file indexing settings for one guest OS family: the mode and the folders it names.
+///
+/// Schema type `GuestFSIndexingOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GuestFsIndexingOptions {
+    /// Element `FileSystemIndexingMode` (GuestFSIndexingModeType, occurs 0..1).
+    pub file_system_indexing_mode: Option<GuestFsIndexingMode>,
+    /// Element `IncludedIndexingFolders` (GuestProcessingPathListType, occurs 0..1).
+    pub included_indexing_folders: Option<GuestProcessingPathList>,
+    /// Element `ExcludedIndexingFolders` (GuestProcessingPathListType, occurs 0..1).
+    pub excluded_indexing_folders: Option<GuestProcessingPathList>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for GuestFsIndexingOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
+        let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
+        let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"FileSystemIndexingMode") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "FileSystemIndexingMode")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut file_system_indexing_mode,
+                                    value,
+                                    "FileSystemIndexingMode",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"IncludedIndexingFolders") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "IncludedIndexingFolders", None)?;
+                        reader
+                            .set_once(
+                                &mut included_indexing_folders,
+                                value,
+                                "IncludedIndexingFolders",
+                                offset,
+                            )?;
+                    }
+                    Some(b"ExcludedIndexingFolders") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ExcludedIndexingFolders", None)?;
+                        reader
+                            .set_once(
+                                &mut excluded_indexing_folders,
+                                value,
+                                "ExcludedIndexingFolders",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            file_system_indexing_mode,
+            included_indexing_folders,
+            excluded_indexing_folders,
+            unknown,
+        })
+    }
+}
+impl ToXml for GuestFsIndexingOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.file_system_indexing_mode {
+            writer.value_element("FileSystemIndexingMode", value);
+        }
+        if let Some(value) = &self.included_indexing_folders {
+            ToXml::to_xml(value, writer, "IncludedIndexingFolders");
+        }
+        if let Some(value) = &self.excluded_indexing_folders {
+            ToXml::to_xml(value, writer, "ExcludedIndexingFolders");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestFsIndexingOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.file_system_indexing_mode {
+            map.serialize_entry("FileSystemIndexingMode", value)?;
+        }
+        if let Some(value) = &self.included_indexing_folders {
+            map.serialize_entry("IncludedIndexingFolders", value)?;
+        }
+        if let Some(value) = &self.excluded_indexing_folders {
+            map.serialize_entry("ExcludedIndexingFolders", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestFsIndexingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "FileSystemIndexingMode",
+            "IncludedIndexingFolders",
+            "ExcludedIndexingFolders",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GuestFsIndexingOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type GuestFSIndexingOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GuestFsIndexingOptions, A::Error> {
+                let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
+                let mut file_system_indexing_mode_seen = false;
+                let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
+                let mut included_indexing_folders_seen = false;
+                let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
+                let mut excluded_indexing_folders_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "FileSystemIndexingMode" => {
+                            crate::json::set_optional(
+                                &mut file_system_indexing_mode,
+                                map.next_value()?,
+                                "FileSystemIndexingMode",
+                                &mut file_system_indexing_mode_seen,
+                            )?
+                        }
+                        "IncludedIndexingFolders" => {
+                            crate::json::set_optional(
+                                &mut included_indexing_folders,
+                                map.next_value()?,
+                                "IncludedIndexingFolders",
+                                &mut included_indexing_folders_seen,
+                            )?
+                        }
+                        "ExcludedIndexingFolders" => {
+                            crate::json::set_optional(
+                                &mut excluded_indexing_folders,
+                                map.next_value()?,
+                                "ExcludedIndexingFolders",
+                                &mut excluded_indexing_folders_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(GuestFsIndexingOptions {
+                    file_system_indexing_mode,
+                    included_indexing_folders,
+                    excluded_indexing_folders,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for GuestFsIndexingOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.included_indexing_folders {
+            crate::xml::visit_unknown(path, "IncludedIndexingFolders", v, found);
+        }
+        if let Some(v) = &self.excluded_indexing_folders {
+            crate::xml::visit_unknown(path, "ExcludedIndexingFolders", v, found);
+        }
+    }
+}
+/// Guest OS processing settings of a job, a CDP policy, a Veeam Agent backup job, a failover plan VM or one object in a job or policy: snapshot options, file indexing, database log handling, file exclusions and the credentials to use (CDP policies use only the snapshot options and credentials).
+///
+/// Schema type `GuestProcessingOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GuestProcessingOptions {
+    /// Element `AppAwareProcessingMode` (VssSnapshotModeType, occurs 0..1).
+    pub app_aware_processing_mode: Option<VssSnapshotMode>,
+    /// Element `FileSystemIndexingMode` (GuestFSIndexingModeType, occurs 0..1).
+    pub file_system_indexing_mode: Option<GuestFsIndexingMode>,
+    /// Element `IncludedIndexingFolders` (GuestProcessingPathListType, occurs 0..1).
+    pub included_indexing_folders: Option<GuestProcessingPathList>,
+    /// Element `ExcludedIndexingFolders` (GuestProcessingPathListType, occurs 0..1).
+    pub excluded_indexing_folders: Option<GuestProcessingPathList>,
+    /// Element `CredentialsId` (String, occurs 0..1).
+    pub credentials_id: Option<crate::Text>,
+    /// Element `VssSnapshotOptions` (VssSnapshotOptionsType, occurs 0..1).
+    pub vss_snapshot_options: Option<VssSnapshotOptions>,
+    /// Element `WindowsGuestFSIndexingOptions` (GuestFSIndexingOptionsType, occurs 0..1).
+    pub windows_guest_fs_indexing_options: Option<GuestFsIndexingOptions>,
+    /// Element `LinuxGuestFSIndexingOptions` (GuestFSIndexingOptionsType, occurs 0..1).
+    pub linux_guest_fs_indexing_options: Option<GuestFsIndexingOptions>,
+    /// Element `SqlBackupOptions` (SqlBackupOptionsType, occurs 0..1).
+    pub sql_backup_options: Option<SqlBackupOptions>,
+    /// Element `WindowsCredentialsId` (String, occurs 0..1).
+    pub windows_credentials_id: Option<crate::Text>,
+    /// Element `LinuxCredentialsId` (String, occurs 0..1).
+    pub linux_credentials_id: Option<crate::Text>,
+    /// Element `FSFileExcludeOptions` (FSFileExcludeOptionsType, occurs 0..1).
+    pub fs_file_exclude_options: Option<FsFileExcludeOptions>,
+    /// Element `OracleBackupOptions` (OracleBackupOptionsType, occurs 0..1).
+    pub oracle_backup_options: Option<OracleBackupOptions>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for GuestProcessingOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut app_aware_processing_mode: Option<VssSnapshotMode> = None;
+        let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
+        let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
+        let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
+        let mut credentials_id: Option<crate::Text> = None;
+        let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
+        let mut windows_guest_fs_indexing_options: Option<GuestFsIndexingOptions> = None;
+        let mut linux_guest_fs_indexing_options: Option<GuestFsIndexingOptions> = None;
+        let mut sql_backup_options: Option<SqlBackupOptions> = None;
+        let mut windows_credentials_id: Option<crate::Text> = None;
+        let mut linux_credentials_id: Option<crate::Text> = None;
+        let mut fs_file_exclude_options: Option<FsFileExcludeOptions> = None;
+        let mut oracle_backup_options: Option<OracleBackupOptions> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"AppAwareProcessingMode") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "AppAwareProcessingMode")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut app_aware_processing_mode,
+                                    value,
+                                    "AppAwareProcessingMode",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"FileSystemIndexingMode") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "FileSystemIndexingMode")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut file_system_indexing_mode,
+                                    value,
+                                    "FileSystemIndexingMode",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"IncludedIndexingFolders") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "IncludedIndexingFolders", None)?;
+                        reader
+                            .set_once(
+                                &mut included_indexing_folders,
+                                value,
+                                "IncludedIndexingFolders",
+                                offset,
+                            )?;
+                    }
+                    Some(b"ExcludedIndexingFolders") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ExcludedIndexingFolders", None)?;
+                        reader
+                            .set_once(
+                                &mut excluded_indexing_folders,
+                                value,
+                                "ExcludedIndexingFolders",
+                                offset,
+                            )?;
+                    }
+                    Some(b"CredentialsId") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "CredentialsId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut credentials_id,
+                                    value,
+                                    "CredentialsId",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"VssSnapshotOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VssSnapshotOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut vss_snapshot_options,
+                                value,
+                                "VssSnapshotOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"WindowsGuestFSIndexingOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(
+                                child,
+                                "WindowsGuestFSIndexingOptions",
+                                None,
+                            )?;
+                        reader
+                            .set_once(
+                                &mut windows_guest_fs_indexing_options,
+                                value,
+                                "WindowsGuestFSIndexingOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"LinuxGuestFSIndexingOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "LinuxGuestFSIndexingOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut linux_guest_fs_indexing_options,
+                                value,
+                                "LinuxGuestFSIndexingOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"SqlBackupOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "SqlBackupOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut sql_backup_options,
+                                value,
+                                "SqlBackupOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"WindowsCredentialsId") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "WindowsCredentialsId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut windows_credentials_id,
+                                    value,
+                                    "WindowsCredentialsId",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"LinuxCredentialsId") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "LinuxCredentialsId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut linux_credentials_id,
+                                    value,
+                                    "LinuxCredentialsId",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"FSFileExcludeOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "FSFileExcludeOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut fs_file_exclude_options,
+                                value,
+                                "FSFileExcludeOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OracleBackupOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OracleBackupOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut oracle_backup_options,
+                                value,
+                                "OracleBackupOptions",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            app_aware_processing_mode,
+            file_system_indexing_mode,
+            included_indexing_folders,
+            excluded_indexing_folders,
+            credentials_id,
+            vss_snapshot_options,
+            windows_guest_fs_indexing_options,
+            linux_guest_fs_indexing_options,
+            sql_backup_options,
+            windows_credentials_id,
+            linux_credentials_id,
+            fs_file_exclude_options,
+            oracle_backup_options,
+            unknown,
+        })
+    }
+}
+impl ToXml for GuestProcessingOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.app_aware_processing_mode {
+            writer.value_element("AppAwareProcessingMode", value);
+        }
+        if let Some(value) = &self.file_system_indexing_mode {
+            writer.value_element("FileSystemIndexingMode", value);
+        }
+        if let Some(value) = &self.included_indexing_folders {
+            ToXml::to_xml(value, writer, "IncludedIndexingFolders");
+        }
+        if let Some(value) = &self.excluded_indexing_folders {
+            ToXml::to_xml(value, writer, "ExcludedIndexingFolders");
+        }
+        if let Some(value) = &self.credentials_id {
+            writer.value_element("CredentialsId", value);
+        }
+        if let Some(value) = &self.vss_snapshot_options {
+            ToXml::to_xml(value, writer, "VssSnapshotOptions");
+        }
+        if let Some(value) = &self.windows_guest_fs_indexing_options {
+            ToXml::to_xml(value, writer, "WindowsGuestFSIndexingOptions");
+        }
+        if let Some(value) = &self.linux_guest_fs_indexing_options {
+            ToXml::to_xml(value, writer, "LinuxGuestFSIndexingOptions");
+        }
+        if let Some(value) = &self.sql_backup_options {
+            ToXml::to_xml(value, writer, "SqlBackupOptions");
+        }
+        if let Some(value) = &self.windows_credentials_id {
+            writer.value_element("WindowsCredentialsId", value);
+        }
+        if let Some(value) = &self.linux_credentials_id {
+            writer.value_element("LinuxCredentialsId", value);
+        }
+        if let Some(value) = &self.fs_file_exclude_options {
+            ToXml::to_xml(value, writer, "FSFileExcludeOptions");
+        }
+        if let Some(value) = &self.oracle_backup_options {
+            ToXml::to_xml(value, writer, "OracleBackupOptions");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestProcessingOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.app_aware_processing_mode {
+            map.serialize_entry("AppAwareProcessingMode", value)?;
+        }
+        if let Some(value) = &self.file_system_indexing_mode {
+            map.serialize_entry("FileSystemIndexingMode", value)?;
+        }
+        if let Some(value) = &self.included_indexing_folders {
+            map.serialize_entry("IncludedIndexingFolders", value)?;
+        }
+        if let Some(value) = &self.excluded_indexing_folders {
+            map.serialize_entry("ExcludedIndexingFolders", value)?;
+        }
+        if let Some(value) = &self.credentials_id {
+            map.serialize_entry("CredentialsId", value)?;
+        }
+        if let Some(value) = &self.vss_snapshot_options {
+            map.serialize_entry("VssSnapshotOptions", value)?;
+        }
+        if let Some(value) = &self.windows_guest_fs_indexing_options {
+            map.serialize_entry("WindowsGuestFSIndexingOptions", value)?;
+        }
+        if let Some(value) = &self.linux_guest_fs_indexing_options {
+            map.serialize_entry("LinuxGuestFSIndexingOptions", value)?;
+        }
+        if let Some(value) = &self.sql_backup_options {
+            map.serialize_entry("SqlBackupOptions", value)?;
+        }
+        if let Some(value) = &self.windows_credentials_id {
+            map.serialize_entry("WindowsCredentialsId", value)?;
+        }
+        if let Some(value) = &self.linux_credentials_id {
+            map.serialize_entry("LinuxCredentialsId", value)?;
+        }
+        if let Some(value) = &self.fs_file_exclude_options {
+            map.serialize_entry("FSFileExcludeOptions", value)?;
+        }
+        if let Some(value) = &self.oracle_backup_options {
+            map.serialize_entry("OracleBackupOptions", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestProcessingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "AppAwareProcessingMode",
+            "FileSystemIndexingMode",
+            "IncludedIndexingFolders",
+            "ExcludedIndexingFolders",
+            "CredentialsId",
+            "VssSnapshotOptions",
+            "WindowsGuestFSIndexingOptions",
+            "LinuxGuestFSIndexingOptions",
+            "SqlBackupOptions",
+            "WindowsCredentialsId",
+            "LinuxCredentialsId",
+            "FSFileExcludeOptions",
+            "OracleBackupOptions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GuestProcessingOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type GuestProcessingOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GuestProcessingOptions, A::Error> {
+                let mut app_aware_processing_mode: Option<VssSnapshotMode> = None;
+                let mut app_aware_processing_mode_seen = false;
+                let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
+                let mut file_system_indexing_mode_seen = false;
+                let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
+                let mut included_indexing_folders_seen = false;
+                let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
+                let mut excluded_indexing_folders_seen = false;
+                let mut credentials_id: Option<crate::Text> = None;
+                let mut credentials_id_seen = false;
+                let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
+                let mut vss_snapshot_options_seen = false;
+                let mut windows_guest_fs_indexing_options: Option<
+                    GuestFsIndexingOptions,
+                > = None;
+                let mut windows_guest_fs_indexing_options_seen = false;
+                let mut linux_guest_fs_indexing_options: Option<
+                    GuestFsIndexingOptions,
+                > = None;
+                let mut linux_guest_fs_indexing_options_seen = false;
+                let mut sql_backup_options: Option<SqlBackupOptions> = None;
+                let mut sql_backup_options_seen = false;
+                let mut windows_credentials_id: Option<crate::Text> = None;
+                let mut windows_credentials_id_seen = false;
+                let mut linux_credentials_id: Option<crate::Text> = None;
+                let mut linux_credentials_id_seen = false;
+                let mut fs_file_exclude_options: Option<FsFileExcludeOptions> = None;
+                let mut fs_file_exclude_options_seen = false;
+                let mut oracle_backup_options: Option<OracleBackupOptions> = None;
+                let mut oracle_backup_options_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "AppAwareProcessingMode" => {
+                            crate::json::set_optional(
+                                &mut app_aware_processing_mode,
+                                map.next_value()?,
+                                "AppAwareProcessingMode",
+                                &mut app_aware_processing_mode_seen,
+                            )?
+                        }
+                        "FileSystemIndexingMode" => {
+                            crate::json::set_optional(
+                                &mut file_system_indexing_mode,
+                                map.next_value()?,
+                                "FileSystemIndexingMode",
+                                &mut file_system_indexing_mode_seen,
+                            )?
+                        }
+                        "IncludedIndexingFolders" => {
+                            crate::json::set_optional(
+                                &mut included_indexing_folders,
+                                map.next_value()?,
+                                "IncludedIndexingFolders",
+                                &mut included_indexing_folders_seen,
+                            )?
+                        }
+                        "ExcludedIndexingFolders" => {
+                            crate::json::set_optional(
+                                &mut excluded_indexing_folders,
+                                map.next_value()?,
+                                "ExcludedIndexingFolders",
+                                &mut excluded_indexing_folders_seen,
+                            )?
+                        }
+                        "CredentialsId" => {
+                            crate::json::set_optional(
+                                &mut credentials_id,
+                                map.next_value()?,
+                                "CredentialsId",
+                                &mut credentials_id_seen,
+                            )?
+                        }
+                        "VssSnapshotOptions" => {
+                            crate::json::set_optional(
+                                &mut vss_snapshot_options,
+                                map.next_value()?,
+                                "VssSnapshotOptions",
+                                &mut vss_snapshot_options_seen,
+                            )?
+                        }
+                        "WindowsGuestFSIndexingOptions" => {
+                            crate::json::set_optional(
+                                &mut windows_guest_fs_indexing_options,
+                                map.next_value()?,
+                                "WindowsGuestFSIndexingOptions",
+                                &mut windows_guest_fs_indexing_options_seen,
+                            )?
+                        }
+                        "LinuxGuestFSIndexingOptions" => {
+                            crate::json::set_optional(
+                                &mut linux_guest_fs_indexing_options,
+                                map.next_value()?,
+                                "LinuxGuestFSIndexingOptions",
+                                &mut linux_guest_fs_indexing_options_seen,
+                            )?
+                        }
+                        "SqlBackupOptions" => {
+                            crate::json::set_optional(
+                                &mut sql_backup_options,
+                                map.next_value()?,
+                                "SqlBackupOptions",
+                                &mut sql_backup_options_seen,
+                            )?
+                        }
+                        "WindowsCredentialsId" => {
+                            crate::json::set_optional(
+                                &mut windows_credentials_id,
+                                map.next_value()?,
+                                "WindowsCredentialsId",
+                                &mut windows_credentials_id_seen,
+                            )?
+                        }
+                        "LinuxCredentialsId" => {
+                            crate::json::set_optional(
+                                &mut linux_credentials_id,
+                                map.next_value()?,
+                                "LinuxCredentialsId",
+                                &mut linux_credentials_id_seen,
+                            )?
+                        }
+                        "FSFileExcludeOptions" => {
+                            crate::json::set_optional(
+                                &mut fs_file_exclude_options,
+                                map.next_value()?,
+                                "FSFileExcludeOptions",
+                                &mut fs_file_exclude_options_seen,
+                            )?
+                        }
+                        "OracleBackupOptions" => {
+                            crate::json::set_optional(
+                                &mut oracle_backup_options,
+                                map.next_value()?,
+                                "OracleBackupOptions",
+                                &mut oracle_backup_options_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(GuestProcessingOptions {
+                    app_aware_processing_mode,
+                    file_system_indexing_mode,
+                    included_indexing_folders,
+                    excluded_indexing_folders,
+                    credentials_id,
+                    vss_snapshot_options,
+                    windows_guest_fs_indexing_options,
+                    linux_guest_fs_indexing_options,
+                    sql_backup_options,
+                    windows_credentials_id,
+                    linux_credentials_id,
+                    fs_file_exclude_options,
+                    oracle_backup_options,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for GuestProcessingOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.included_indexing_folders {
+            crate::xml::visit_unknown(path, "IncludedIndexingFolders", v, found);
+        }
+        if let Some(v) = &self.excluded_indexing_folders {
+            crate::xml::visit_unknown(path, "ExcludedIndexingFolders", v, found);
+        }
+        if let Some(v) = &self.vss_snapshot_options {
+            crate::xml::visit_unknown(path, "VssSnapshotOptions", v, found);
+        }
+        if let Some(v) = &self.windows_guest_fs_indexing_options {
+            crate::xml::visit_unknown(path, "WindowsGuestFSIndexingOptions", v, found);
+        }
+        if let Some(v) = &self.linux_guest_fs_indexing_options {
+            crate::xml::visit_unknown(path, "LinuxGuestFSIndexingOptions", v, found);
+        }
+        if let Some(v) = &self.sql_backup_options {
+            crate::xml::visit_unknown(path, "SqlBackupOptions", v, found);
+        }
+        if let Some(v) = &self.fs_file_exclude_options {
+            crate::xml::visit_unknown(path, "FSFileExcludeOptions", v, found);
+        }
+        if let Some(v) = &self.oracle_backup_options {
+            crate::xml::visit_unknown(path, "OracleBackupOptions", v, found);
+        }
+    }
+}
+/// A list of guest file system paths or masks, one Path element each.
+///
+/// Schema type `GuestProcessingPathListType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GuestProcessingPathList {
+    /// Element `Path` (String, occurs 0..unbounded).
+    pub paths: Vec<crate::Text>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for GuestProcessingPathList {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut paths: Vec<crate::Text> = Vec::new();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Path") => {
+                        let value = reader
+                            .value_child(child, "Path", Some(paths.len() + 1))?;
+                        paths.push(value);
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { paths, unknown })
+    }
+}
+impl ToXml for GuestProcessingPathList {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        for item in &self.paths {
+            writer.value_element("Path", item);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestProcessingPathList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Path", &self.paths)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestProcessingPathList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Path"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = GuestProcessingPathList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type GuestProcessingPathListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GuestProcessingPathList, A::Error> {
+                let mut paths: Option<Vec<crate::Text>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Path" => {
+                            crate::json::set_once(&mut paths, map.next_value()?, "Path")?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(GuestProcessingPathList {
+                    paths: paths.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for GuestProcessingPathList {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// One object of the virtual infrastructure found by a lookup: its hierarchy object reference, kind and name.
+///
+/// Schema type `HierarchyItemType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HierarchyItem {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Element `ObjectRef` (String, occurs 0..1).
+    pub object_ref: Option<crate::Text>,
+    /// Element `ObjectType` (String, occurs 0..1).
+    pub object_type: Option<crate::Text>,
+    /// Element `ObjectName` (String, occurs 0..1).
+    pub object_name: Option<crate::Text>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for HierarchyItem {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        let mut object_ref: Option<crate::Text> = None;
+        let mut object_type: Option<crate::Text> = None;
+        let mut object_name: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    Some(b"ObjectRef") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ObjectRef")?
+                        {
+                            reader
+                                .set_once(&mut object_ref, value, "ObjectRef", offset)?;
+                        }
+                    }
+                    Some(b"ObjectType") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ObjectType")?
+                        {
+                            reader
+                                .set_once(&mut object_type, value, "ObjectType", offset)?;
+                        }
+                    }
+                    Some(b"ObjectName") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ObjectName")?
+                        {
+                            reader
+                                .set_once(&mut object_name, value, "ObjectName", offset)?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            object_ref,
+            object_type,
+            object_name,
+            unknown,
+        })
+    }
+}
+impl ToXml for HierarchyItem {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        if let Some(value) = &self.object_ref {
+            writer.value_element("ObjectRef", value);
+        }
+        if let Some(value) = &self.object_type {
+            writer.value_element("ObjectType", value);
+        }
+        if let Some(value) = &self.object_name {
+            writer.value_element("ObjectName", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HierarchyItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        if let Some(value) = &self.object_ref {
+            map.serialize_entry("ObjectRef", value)?;
+        }
+        if let Some(value) = &self.object_type {
+            map.serialize_entry("ObjectType", value)?;
+        }
+        if let Some(value) = &self.object_name {
+            map.serialize_entry("ObjectName", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HierarchyItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Links",
+            "ObjectRef",
+            "ObjectType",
+            "ObjectName",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HierarchyItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type HierarchyItemType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<HierarchyItem, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut object_ref: Option<crate::Text> = None;
+                let mut object_ref_seen = false;
+                let mut object_type: Option<crate::Text> = None;
+                let mut object_type_seen = false;
+                let mut object_name: Option<crate::Text> = None;
+                let mut object_name_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "ObjectRef" => {
+                            crate::json::set_optional(
+                                &mut object_ref,
+                                map.next_value()?,
+                                "ObjectRef",
+                                &mut object_ref_seen,
+                            )?
+                        }
+                        "ObjectType" => {
+                            crate::json::set_optional(
+                                &mut object_type,
+                                map.next_value()?,
+                                "ObjectType",
+                                &mut object_type_seen,
+                            )?
+                        }
+                        "ObjectName" => {
+                            crate::json::set_optional(
+                                &mut object_name,
+                                map.next_value()?,
+                                "ObjectName",
+                                &mut object_name_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(HierarchyItem {
+                    type_,
+                    href,
+                    links,
+                    object_ref,
+                    object_type,
+                    object_name,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for HierarchyItem {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
+/// A collection of virtual infrastructure objects.
+///
+/// Schema type `HierarchyItemListType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HierarchyItems {
+    /// Element `HierarchyItem` (HierarchyItemType, occurs 0..unbounded).
+    pub hierarchy_items: Vec<HierarchyItem>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for HierarchyItems {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut hierarchy_items: Vec<HierarchyItem> = Vec::new();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"HierarchyItem") => {
+                        let value = reader
+                            .complex_child(
+                                child,
+                                "HierarchyItem",
+                                Some(hierarchy_items.len() + 1),
+                            )?;
+                        hierarchy_items.push(value);
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { hierarchy_items, unknown })
+    }
+}
+impl ToXml for HierarchyItems {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        for item in &self.hierarchy_items {
+            ToXml::to_xml(item, writer, "HierarchyItem");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HierarchyItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("HierarchyItem", &self.hierarchy_items)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HierarchyItems {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["HierarchyItem"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = HierarchyItems;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type HierarchyItemListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<HierarchyItems, A::Error> {
+                let mut hierarchy_items: Option<Vec<HierarchyItem>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "HierarchyItem" => {
+                            crate::json::set_once(
+                                &mut hierarchy_items,
+                                map.next_value()?,
+                                "HierarchyItem",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(HierarchyItems {
+                    hierarchy_items: hierarchy_items.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for HierarchyItems {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.hierarchy_items {
+            crate::xml::visit_unknown(path, "HierarchyItem", v, found);
+        }
+    }
+}
+/// Which days a daily job schedule runs on: every day, workdays or the listed days.
+///
+/// Schema type `JobDailyKindType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobDailyKind {
+    /// `Everyday`
+    Everyday,
+    /// `WeekDays`
+    WeekDays,
+    /// `SelectedDays`
+    SelectedDays,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl JobDailyKind {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["Everyday", "WeekDays", "SelectedDays"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Everyday => "Everyday",
+            Self::WeekDays => "WeekDays",
+            Self::SelectedDays => "SelectedDays",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for JobDailyKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "Everyday" => Self::Everyday,
+            "WeekDays" => Self::WeekDays,
+            "SelectedDays" => Self::SelectedDays,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JobDailyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for JobDailyKind {
+    const EXPECTED: &'static str = "a JobDailyKindType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobDailyKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobDailyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// A day of the week in job schedules and GFS retention settings (VM, Agent and file share jobs).
+///
+/// Schema type `JobDayOfWeekType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobDayOfWeek {
+    /// `Sunday`
+    Sunday,
+    /// `Monday`
+    Monday,
+    /// `Tuesday`
+    Tuesday,
+    /// `Wednesday`
+    Wednesday,
+    /// `Thursday`
+    Thursday,
+    /// `Friday`
+    Friday,
+    /// `Saturday`
+    Saturday,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl JobDayOfWeek {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &[
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sunday => "Sunday",
+            Self::Monday => "Monday",
+            Self::Tuesday => "Tuesday",
+            Self::Wednesday => "Wednesday",
+            Self::Thursday => "Thursday",
+            Self::Friday => "Friday",
+            Self::Saturday => "Saturday",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for JobDayOfWeek {
+    fn from(value: &str) -> Self {
+        match value {
+            "Sunday" => Self::Sunday,
+            "Monday" => Self::Monday,
+            "Tuesday" => Self::Tuesday,
+            "Wednesday" => Self::Wednesday,
+            "Thursday" => Self::Thursday,
+            "Friday" => Self::Friday,
+            "Saturday" => Self::Saturday,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JobDayOfWeek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for JobDayOfWeek {
+    const EXPECTED: &'static str = "a JobDayOfWeekType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobDayOfWeek {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobDayOfWeek {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Monthly GFS retention: how many monthly full backups to keep and the week they are taken from.
+///
+/// Schema type `JobGfsMonthlyRetentionType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobGfsMonthlyRetention {
+    /// Element `Enabled` (Bool, occurs 0..1).
+    pub enabled: Option<bool>,
+    /// Element `RetentionPeriod` (Long, occurs 0..1).
+    pub retention_period: Option<i64>,
+    /// Element `SelectedWeek` (JobGfsWeekType, occurs 0..1).
+    pub selected_week: Option<JobGfsWeek>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobGfsMonthlyRetention {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut retention_period: Option<i64> = None;
+        let mut selected_week: Option<JobGfsWeek> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Enabled") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
+                    }
+                    Some(b"RetentionPeriod") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetentionPeriod")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retention_period,
+                                    value,
+                                    "RetentionPeriod",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"SelectedWeek") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "SelectedWeek")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut selected_week,
+                                    value,
+                                    "SelectedWeek",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            retention_period,
+            selected_week,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobGfsMonthlyRetention {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.enabled {
+            writer.value_element("Enabled", value);
+        }
+        if let Some(value) = &self.retention_period {
+            writer.value_element("RetentionPeriod", value);
+        }
+        if let Some(value) = &self.selected_week {
+            writer.value_element("SelectedWeek", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobGfsMonthlyRetention {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.retention_period {
+            map.serialize_entry("RetentionPeriod", value)?;
+        }
+        if let Some(value) = &self.selected_week {
+            map.serialize_entry("SelectedWeek", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobGfsMonthlyRetention {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "RetentionPeriod", "SelectedWeek"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobGfsMonthlyRetention;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobGfsMonthlyRetentionType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobGfsMonthlyRetention, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut retention_period: Option<i64> = None;
+                let mut retention_period_seen = false;
+                let mut selected_week: Option<JobGfsWeek> = None;
+                let mut selected_week_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "RetentionPeriod" => {
+                            crate::json::set_optional(
+                                &mut retention_period,
+                                map.next_value()?,
+                                "RetentionPeriod",
+                                &mut retention_period_seen,
+                            )?
+                        }
+                        "SelectedWeek" => {
+                            crate::json::set_optional(
+                                &mut selected_week,
+                                map.next_value()?,
+                                "SelectedWeek",
+                                &mut selected_week_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobGfsMonthlyRetention {
+                    enabled,
+                    retention_period,
+                    selected_week,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobGfsMonthlyRetention {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Long-term (GFS) retention of a backup job or a Veeam Agent backup job: weekly, monthly and yearly full backups kept for archiving.
+///
+/// Schema type `JobGfsRetentionPolicyType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobGfsRetentionPolicy {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `Weekly` (JobGfsWeeklyRetentionType, occurs 0..1).
+    pub weekly: Option<JobGfsWeeklyRetention>,
+    /// Element `Monthly` (JobGfsMonthlyRetentionType, occurs 0..1).
+    pub monthly: Option<JobGfsMonthlyRetention>,
+    /// Element `Yearly` (JobGfsYearlyRetentionType, occurs 0..1).
+    pub yearly: Option<JobGfsYearlyRetention>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobGfsRetentionPolicy {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut weekly: Option<JobGfsWeeklyRetention> = None;
+        let mut monthly: Option<JobGfsMonthlyRetention> = None;
+        let mut yearly: Option<JobGfsYearlyRetention> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Weekly") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Weekly", None)?;
+                        reader.set_once(&mut weekly, value, "Weekly", offset)?;
+                    }
+                    Some(b"Monthly") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Monthly", None)?;
+                        reader.set_once(&mut monthly, value, "Monthly", offset)?;
+                    }
+                    Some(b"Yearly") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Yearly", None)?;
+                        reader.set_once(&mut yearly, value, "Yearly", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            weekly,
+            monthly,
+            yearly,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobGfsRetentionPolicy {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.weekly {
+            ToXml::to_xml(value, writer, "Weekly");
+        }
+        if let Some(value) = &self.monthly {
+            ToXml::to_xml(value, writer, "Monthly");
+        }
+        if let Some(value) = &self.yearly {
+            ToXml::to_xml(value, writer, "Yearly");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobGfsRetentionPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.weekly {
+            map.serialize_entry("Weekly", value)?;
+        }
+        if let Some(value) = &self.monthly {
+            map.serialize_entry("Monthly", value)?;
+        }
+        if let Some(value) = &self.yearly {
+            map.serialize_entry("Yearly", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobGfsRetentionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "Weekly", "Monthly", "Yearly"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobGfsRetentionPolicy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobGfsRetentionPolicyType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobGfsRetentionPolicy, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut weekly: Option<JobGfsWeeklyRetention> = None;
+                let mut weekly_seen = false;
+                let mut monthly: Option<JobGfsMonthlyRetention> = None;
+                let mut monthly_seen = false;
+                let mut yearly: Option<JobGfsYearlyRetention> = None;
+                let mut yearly_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "Weekly" => {
+                            crate::json::set_optional(
+                                &mut weekly,
+                                map.next_value()?,
+                                "Weekly",
+                                &mut weekly_seen,
+                            )?
+                        }
+                        "Monthly" => {
+                            crate::json::set_optional(
+                                &mut monthly,
+                                map.next_value()?,
+                                "Monthly",
+                                &mut monthly_seen,
+                            )?
+                        }
+                        "Yearly" => {
+                            crate::json::set_optional(
+                                &mut yearly,
+                                map.next_value()?,
+                                "Yearly",
+                                &mut yearly_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobGfsRetentionPolicy {
+                    enabled,
+                    weekly,
+                    monthly,
+                    yearly,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobGfsRetentionPolicy {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.weekly {
+            crate::xml::visit_unknown(path, "Weekly", v, found);
+        }
+        if let Some(v) = &self.monthly {
+            crate::xml::visit_unknown(path, "Monthly", v, found);
+        }
+        if let Some(v) = &self.yearly {
+            crate::xml::visit_unknown(path, "Yearly", v, found);
+        }
+    }
+}
+/// Week of the month whose full backup monthly GFS retention keeps.
+///
+/// Schema type `JobGfsWeekType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobGfsWeek {
+    /// `First`
+    First,
+    /// `Last`
+    Last,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl JobGfsWeek {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["First", "Last"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::First => "First",
+            Self::Last => "Last",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for JobGfsWeek {
+    fn from(value: &str) -> Self {
+        match value {
+            "First" => Self::First,
+            "Last" => Self::Last,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JobGfsWeek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for JobGfsWeek {
+    const EXPECTED: &'static str = "a JobGfsWeekType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobGfsWeek {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobGfsWeek {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Weekly GFS retention: how many weekly full backups to keep and the weekday they are taken from.
+///
+/// Schema type `JobGfsWeeklyRetentionType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobGfsWeeklyRetention {
+    /// Element `Enabled` (Bool, occurs 0..1).
+    pub enabled: Option<bool>,
+    /// Element `RetentionPeriod` (Long, occurs 0..1).
+    pub retention_period: Option<i64>,
+    /// Element `SelectedDay` (JobDayOfWeekType, occurs 0..1).
+    pub selected_day: Option<JobDayOfWeek>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobGfsWeeklyRetention {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut retention_period: Option<i64> = None;
+        let mut selected_day: Option<JobDayOfWeek> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Enabled") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
+                    }
+                    Some(b"RetentionPeriod") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetentionPeriod")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retention_period,
+                                    value,
+                                    "RetentionPeriod",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"SelectedDay") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "SelectedDay")?
+                        {
+                            reader
+                                .set_once(&mut selected_day, value, "SelectedDay", offset)?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            retention_period,
+            selected_day,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobGfsWeeklyRetention {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.enabled {
+            writer.value_element("Enabled", value);
+        }
+        if let Some(value) = &self.retention_period {
+            writer.value_element("RetentionPeriod", value);
+        }
+        if let Some(value) = &self.selected_day {
+            writer.value_element("SelectedDay", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobGfsWeeklyRetention {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.retention_period {
+            map.serialize_entry("RetentionPeriod", value)?;
+        }
+        if let Some(value) = &self.selected_day {
+            map.serialize_entry("SelectedDay", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobGfsWeeklyRetention {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "RetentionPeriod", "SelectedDay"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobGfsWeeklyRetention;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobGfsWeeklyRetentionType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobGfsWeeklyRetention, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut retention_period: Option<i64> = None;
+                let mut retention_period_seen = false;
+                let mut selected_day: Option<JobDayOfWeek> = None;
+                let mut selected_day_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "RetentionPeriod" => {
+                            crate::json::set_optional(
+                                &mut retention_period,
+                                map.next_value()?,
+                                "RetentionPeriod",
+                                &mut retention_period_seen,
+                            )?
+                        }
+                        "SelectedDay" => {
+                            crate::json::set_optional(
+                                &mut selected_day,
+                                map.next_value()?,
+                                "SelectedDay",
+                                &mut selected_day_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobGfsWeeklyRetention {
+                    enabled,
+                    retention_period,
+                    selected_day,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobGfsWeeklyRetention {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Yearly GFS retention: how many yearly full backups to keep and the month they are taken from.
+///
+/// Schema type `JobGfsYearlyRetentionType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobGfsYearlyRetention {
+    /// Element `Enabled` (Bool, occurs 0..1).
+    pub enabled: Option<bool>,
+    /// Element `RetentionPeriod` (Long, occurs 0..1).
+    pub retention_period: Option<i64>,
+    /// Element `SelectedMonth` (JobMonthType, occurs 0..1).
+    pub selected_month: Option<JobMonth>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobGfsYearlyRetention {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut retention_period: Option<i64> = None;
+        let mut selected_month: Option<JobMonth> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Enabled") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "Enabled")?
+                        {
+                            reader.set_once(&mut enabled, value, "Enabled", offset)?;
+                        }
+                    }
+                    Some(b"RetentionPeriod") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetentionPeriod")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retention_period,
+                                    value,
+                                    "RetentionPeriod",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"SelectedMonth") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "SelectedMonth")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut selected_month,
+                                    value,
+                                    "SelectedMonth",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            retention_period,
+            selected_month,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobGfsYearlyRetention {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.enabled {
+            writer.value_element("Enabled", value);
+        }
+        if let Some(value) = &self.retention_period {
+            writer.value_element("RetentionPeriod", value);
+        }
+        if let Some(value) = &self.selected_month {
+            writer.value_element("SelectedMonth", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobGfsYearlyRetention {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.retention_period {
+            map.serialize_entry("RetentionPeriod", value)?;
+        }
+        if let Some(value) = &self.selected_month {
+            map.serialize_entry("SelectedMonth", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobGfsYearlyRetention {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "RetentionPeriod", "SelectedMonth"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobGfsYearlyRetention;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobGfsYearlyRetentionType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobGfsYearlyRetention, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut retention_period: Option<i64> = None;
+                let mut retention_period_seen = false;
+                let mut selected_month: Option<JobMonth> = None;
+                let mut selected_month_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "RetentionPeriod" => {
+                            crate::json::set_optional(
+                                &mut retention_period,
+                                map.next_value()?,
+                                "RetentionPeriod",
+                                &mut retention_period_seen,
+                            )?
+                        }
+                        "SelectedMonth" => {
+                            crate::json::set_optional(
+                                &mut selected_month,
+                                map.next_value()?,
+                                "SelectedMonth",
+                                &mut selected_month_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobGfsYearlyRetention {
+                    enabled,
+                    retention_period,
+                    selected_month,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobGfsYearlyRetention {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// A month of the year in job schedules and GFS retention settings.
+///
+/// Schema type `JobMonthType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobMonth {
+    /// `January`
+    January,
+    /// `February`
+    February,
+    /// `March`
+    March,
+    /// `April`
+    April,
+    /// `May`
+    May,
+    /// `June`
+    June,
+    /// `July`
+    July,
+    /// `August`
+    August,
+    /// `September`
+    September,
+    /// `October`
+    October,
+    /// `November`
+    November,
+    /// `December`
+    December,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl JobMonth {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::January => "January",
+            Self::February => "February",
+            Self::March => "March",
+            Self::April => "April",
+            Self::May => "May",
+            Self::June => "June",
+            Self::July => "July",
+            Self::August => "August",
+            Self::September => "September",
+            Self::October => "October",
+            Self::November => "November",
+            Self::December => "December",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for JobMonth {
+    fn from(value: &str) -> Self {
+        match value {
+            "January" => Self::January,
+            "February" => Self::February,
+            "March" => Self::March,
+            "April" => Self::April,
+            "May" => Self::May,
+            "June" => Self::June,
+            "July" => Self::July,
+            "August" => Self::August,
+            "September" => Self::September,
+            "October" => Self::October,
+            "November" => Self::November,
+            "December" => Self::December,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JobMonth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for JobMonth {
+    const EXPECTED: &'static str = "a JobMonthType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobMonth {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobMonth {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Unit of the period of a periodic job schedule.
+///
+/// Schema type `JobPeriodKindType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobPeriodKind {
+    /// `Hours`
+    Hours,
+    /// `Minutes`
+    Minutes,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl JobPeriodKind {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["Hours", "Minutes"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hours => "Hours",
+            Self::Minutes => "Minutes",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for JobPeriodKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "Hours" => Self::Hours,
+            "Minutes" => Self::Minutes,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JobPeriodKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for JobPeriodKind {
+    const EXPECTED: &'static str = "a JobPeriodKindType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobPeriodKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobPeriodKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Whether short-term retention counts restore points or days.
+///
+/// Schema type `JobRetainLimitType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobRetainLimit {
+    /// `Cycles`
+    Cycles,
+    /// `Days`
+    Days,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl JobRetainLimit {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["Cycles", "Days"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cycles => "Cycles",
+            Self::Days => "Days",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for JobRetainLimit {
+    fn from(value: &str) -> Self {
+        match value {
+            "Cycles" => Self::Cycles,
+            "Days" => Self::Days,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JobRetainLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for JobRetainLimit {
+    const EXPECTED: &'static str = "a JobRetainLimitType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobRetainLimit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobRetainLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Backup window: the hours of the week in which the job may run.
+///
+/// Schema type `JobScheduleBackupWindowOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleBackupWindowOptions {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `TimePeriods` (TimePeriodsType, occurs 0..1).
+    pub time_periods: Option<TimePeriods>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleBackupWindowOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut time_periods: Option<TimePeriods> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"TimePeriods") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "TimePeriods", None)?;
+                        reader
+                            .set_once(&mut time_periods, value, "TimePeriods", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            time_periods,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleBackupWindowOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.time_periods {
+            ToXml::to_xml(value, writer, "TimePeriods");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleBackupWindowOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.time_periods {
+            map.serialize_entry("TimePeriods", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleBackupWindowOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "TimePeriods"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleBackupWindowOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type JobScheduleBackupWindowOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleBackupWindowOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut time_periods: Option<TimePeriods> = None;
+                let mut time_periods_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "TimePeriods" => {
+                            crate::json::set_optional(
+                                &mut time_periods,
+                                map.next_value()?,
+                                "TimePeriods",
+                                &mut time_periods_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleBackupWindowOptions {
+                    enabled,
+                    time_periods,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleBackupWindowOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.time_periods {
+            crate::xml::visit_unknown(path, "TimePeriods", v, found);
+        }
+    }
+}
+/// Continuous schedule: run again as soon as a run ends, within the allowed hours of the week.
+///
+/// Schema type `JobScheduleContinuousOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleContinuousOptions {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `Schedule` (TimePeriodsType, occurs 0..1).
+    pub schedule: Option<TimePeriods>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleContinuousOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut schedule: Option<TimePeriods> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Schedule") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Schedule", None)?;
+                        reader.set_once(&mut schedule, value, "Schedule", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { enabled, schedule, unknown })
+    }
+}
+impl ToXml for JobScheduleContinuousOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.schedule {
+            ToXml::to_xml(value, writer, "Schedule");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleContinuousOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.schedule {
+            map.serialize_entry("Schedule", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleContinuousOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "Schedule"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleContinuousOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobScheduleContinuousOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleContinuousOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut schedule: Option<TimePeriods> = None;
+                let mut schedule_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "Schedule" => {
+                            crate::json::set_optional(
+                                &mut schedule,
+                                map.next_value()?,
+                                "Schedule",
+                                &mut schedule_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleContinuousOptions {
+                    enabled,
+                    schedule,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleContinuousOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.schedule {
+            crate::xml::visit_unknown(path, "Schedule", v, found);
+        }
+    }
+}
+/// Daily schedule: which days and at what time of day the job starts.
+///
+/// Schema type `JobScheduleDailyOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleDailyOptions {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `Kind` (JobDailyKindType, occurs 0..1).
+    pub kind: Option<JobDailyKind>,
+    /// Element `Days` (JobDayOfWeekType, occurs 0..unbounded).
+    pub days: Vec<JobDayOfWeek>,
+    /// Element `Time` (String, occurs 0..1).
+    pub time: Option<crate::Text>,
+    /// Element `TimeOffsetUtc` (String, occurs 0..1).
+    pub time_offset_utc: Option<crate::Text>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleDailyOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut kind: Option<JobDailyKind> = None;
+        let mut days: Vec<JobDayOfWeek> = Vec::new();
+        let mut time: Option<crate::Text> = None;
+        let mut time_offset_utc: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Kind") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Kind")?
+                        {
+                            reader.set_once(&mut kind, value, "Kind", offset)?;
+                        }
+                    }
+                    Some(b"Days") => {
+                        let value = reader
+                            .value_child(child, "Days", Some(days.len() + 1))?;
+                        days.push(value);
+                    }
+                    Some(b"Time") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Time")?
+                        {
+                            reader.set_once(&mut time, value, "Time", offset)?;
+                        }
+                    }
+                    Some(b"TimeOffsetUtc") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "TimeOffsetUtc")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut time_offset_utc,
+                                    value,
+                                    "TimeOffsetUtc",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            kind,
+            days,
+            time,
+            time_offset_utc,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleDailyOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.kind {
+            writer.value_element("Kind", value);
+        }
+        for item in &self.days {
+            writer.value_element("Days", item);
+        }
+        if let Some(value) = &self.time {
+            writer.value_element("Time", value);
+        }
+        if let Some(value) = &self.time_offset_utc {
+            writer.value_element("TimeOffsetUtc", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleDailyOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.kind {
+            map.serialize_entry("Kind", value)?;
+        }
+        map.serialize_entry("Days", &self.days)?;
+        if let Some(value) = &self.time {
+            map.serialize_entry("Time", value)?;
+        }
+        if let Some(value) = &self.time_offset_utc {
+            map.serialize_entry("TimeOffsetUtc", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleDailyOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "Kind", "Days", "Time", "TimeOffsetUtc"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleDailyOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobScheduleDailyOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleDailyOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut kind: Option<JobDailyKind> = None;
+                let mut kind_seen = false;
+                let mut days: Option<Vec<JobDayOfWeek>> = None;
+                let mut time: Option<crate::Text> = None;
+                let mut time_seen = false;
+                let mut time_offset_utc: Option<crate::Text> = None;
+                let mut time_offset_utc_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "Kind" => {
+                            crate::json::set_optional(
+                                &mut kind,
+                                map.next_value()?,
+                                "Kind",
+                                &mut kind_seen,
+                            )?
+                        }
+                        "Days" => {
+                            crate::json::set_once(&mut days, map.next_value()?, "Days")?
+                        }
+                        "Time" => {
+                            crate::json::set_optional(
+                                &mut time,
+                                map.next_value()?,
+                                "Time",
+                                &mut time_seen,
+                            )?
+                        }
+                        "TimeOffsetUtc" => {
+                            crate::json::set_optional(
+                                &mut time_offset_utc,
+                                map.next_value()?,
+                                "TimeOffsetUtc",
+                                &mut time_offset_utc_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleDailyOptions {
+                    enabled,
+                    kind,
+                    days: days.unwrap_or_default(),
+                    time,
+                    time_offset_utc,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleDailyOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Job chaining: start the job after another job finishes.
+///
+/// Schema type `JobScheduleDaisyChainingOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleDaisyChainingOptions {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `PreviousJobUid` (String, occurs 0..1).
+    pub previous_job_uid: Option<crate::Text>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleDaisyChainingOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut previous_job_uid: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"PreviousJobUid") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "PreviousJobUid")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut previous_job_uid,
+                                    value,
+                                    "PreviousJobUid",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            previous_job_uid,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleDaisyChainingOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.previous_job_uid {
+            writer.value_element("PreviousJobUid", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleDaisyChainingOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.previous_job_uid {
+            map.serialize_entry("PreviousJobUid", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleDaisyChainingOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "PreviousJobUid"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleDaisyChainingOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type JobScheduleDaisyChainingOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleDaisyChainingOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut previous_job_uid: Option<crate::Text> = None;
+                let mut previous_job_uid_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "PreviousJobUid" => {
+                            crate::json::set_optional(
+                                &mut previous_job_uid,
+                                map.next_value()?,
+                                "PreviousJobUid",
+                                &mut previous_job_uid_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleDaisyChainingOptions {
+                    enabled,
+                    previous_job_uid,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleDaisyChainingOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Schedule options of immediate backup copy jobs: only the continuous schedule applies.
+///
+/// Schema type `JobScheduleImmediateCopyOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleImmediateCopyOptions {
+    /// Element `OptionsContinuous` (JobScheduleContinuousOptionsType, occurs 0..1).
+    pub options_continuous: Option<JobScheduleContinuousOptions>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleImmediateCopyOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"OptionsContinuous") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsContinuous", None)?;
+                        reader
+                            .set_once(
+                                &mut options_continuous,
+                                value,
+                                "OptionsContinuous",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            options_continuous,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleImmediateCopyOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.options_continuous {
+            ToXml::to_xml(value, writer, "OptionsContinuous");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleImmediateCopyOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.options_continuous {
+            map.serialize_entry("OptionsContinuous", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleImmediateCopyOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["OptionsContinuous"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleImmediateCopyOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type JobScheduleImmediateCopyOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleImmediateCopyOptions, A::Error> {
+                let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
+                let mut options_continuous_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "OptionsContinuous" => {
+                            crate::json::set_optional(
+                                &mut options_continuous,
+                                map.next_value()?,
+                                "OptionsContinuous",
+                                &mut options_continuous_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleImmediateCopyOptions {
+                    options_continuous,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleImmediateCopyOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.options_continuous {
+            crate::xml::visit_unknown(path, "OptionsContinuous", v, found);
+        }
+    }
+}
+/// Monthly schedule: the time of day, the week number and weekday (or day of the month) and the months the job starts in.
+///
+/// Schema type `JobScheduleMonthlyOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleMonthlyOptions {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `Time` (String, occurs 0..1).
+    pub time: Option<crate::Text>,
+    /// Element `TimeOffsetUtc` (String, occurs 0..1).
+    pub time_offset_utc: Option<crate::Text>,
+    /// Element `DayNumberInMonth` (String, occurs 0..1).
+    pub day_number_in_month: Option<crate::Text>,
+    /// Element `DayOfWeek` (JobDayOfWeekType, occurs 0..unbounded).
+    pub day_of_weeks: Vec<JobDayOfWeek>,
+    /// Element `Months` (JobMonthType, occurs 0..unbounded).
+    pub months: Vec<JobMonth>,
+    /// Element `DayOfMonth` (Int, occurs 0..1).
+    pub day_of_month: Option<i32>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleMonthlyOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut time: Option<crate::Text> = None;
+        let mut time_offset_utc: Option<crate::Text> = None;
+        let mut day_number_in_month: Option<crate::Text> = None;
+        let mut day_of_weeks: Vec<JobDayOfWeek> = Vec::new();
+        let mut months: Vec<JobMonth> = Vec::new();
+        let mut day_of_month: Option<i32> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Time") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Time")?
+                        {
+                            reader.set_once(&mut time, value, "Time", offset)?;
+                        }
+                    }
+                    Some(b"TimeOffsetUtc") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "TimeOffsetUtc")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut time_offset_utc,
+                                    value,
+                                    "TimeOffsetUtc",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"DayNumberInMonth") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "DayNumberInMonth")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut day_number_in_month,
+                                    value,
+                                    "DayNumberInMonth",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"DayOfWeek") => {
+                        let value = reader
+                            .value_child(
+                                child,
+                                "DayOfWeek",
+                                Some(day_of_weeks.len() + 1),
+                            )?;
+                        day_of_weeks.push(value);
+                    }
+                    Some(b"Months") => {
+                        let value = reader
+                            .value_child(child, "Months", Some(months.len() + 1))?;
+                        months.push(value);
+                    }
+                    Some(b"DayOfMonth") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "DayOfMonth")?
+                        {
+                            reader
+                                .set_once(&mut day_of_month, value, "DayOfMonth", offset)?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            time,
+            time_offset_utc,
+            day_number_in_month,
+            day_of_weeks,
+            months,
+            day_of_month,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleMonthlyOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.time {
+            writer.value_element("Time", value);
+        }
+        if let Some(value) = &self.time_offset_utc {
+            writer.value_element("TimeOffsetUtc", value);
+        }
+        if let Some(value) = &self.day_number_in_month {
+            writer.value_element("DayNumberInMonth", value);
+        }
+        for item in &self.day_of_weeks {
+            writer.value_element("DayOfWeek", item);
+        }
+        for item in &self.months {
+            writer.value_element("Months", item);
+        }
+        if let Some(value) = &self.day_of_month {
+            writer.value_element("DayOfMonth", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleMonthlyOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.time {
+            map.serialize_entry("Time", value)?;
+        }
+        if let Some(value) = &self.time_offset_utc {
+            map.serialize_entry("TimeOffsetUtc", value)?;
+        }
+        if let Some(value) = &self.day_number_in_month {
+            map.serialize_entry("DayNumberInMonth", value)?;
+        }
+        map.serialize_entry("DayOfWeek", &self.day_of_weeks)?;
+        map.serialize_entry("Months", &self.months)?;
+        if let Some(value) = &self.day_of_month {
+            map.serialize_entry("DayOfMonth", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleMonthlyOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Enabled",
+            "Time",
+            "TimeOffsetUtc",
+            "DayNumberInMonth",
+            "DayOfWeek",
+            "Months",
+            "DayOfMonth",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleMonthlyOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobScheduleMonthlyOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleMonthlyOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut time: Option<crate::Text> = None;
+                let mut time_seen = false;
+                let mut time_offset_utc: Option<crate::Text> = None;
+                let mut time_offset_utc_seen = false;
+                let mut day_number_in_month: Option<crate::Text> = None;
+                let mut day_number_in_month_seen = false;
+                let mut day_of_weeks: Option<Vec<JobDayOfWeek>> = None;
+                let mut months: Option<Vec<JobMonth>> = None;
+                let mut day_of_month: Option<i32> = None;
+                let mut day_of_month_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "Time" => {
+                            crate::json::set_optional(
+                                &mut time,
+                                map.next_value()?,
+                                "Time",
+                                &mut time_seen,
+                            )?
+                        }
+                        "TimeOffsetUtc" => {
+                            crate::json::set_optional(
+                                &mut time_offset_utc,
+                                map.next_value()?,
+                                "TimeOffsetUtc",
+                                &mut time_offset_utc_seen,
+                            )?
+                        }
+                        "DayNumberInMonth" => {
+                            crate::json::set_optional(
+                                &mut day_number_in_month,
+                                map.next_value()?,
+                                "DayNumberInMonth",
+                                &mut day_number_in_month_seen,
+                            )?
+                        }
+                        "DayOfWeek" => {
+                            crate::json::set_once(
+                                &mut day_of_weeks,
+                                map.next_value()?,
+                                "DayOfWeek",
+                            )?
+                        }
+                        "Months" => {
+                            crate::json::set_once(
+                                &mut months,
+                                map.next_value()?,
+                                "Months",
+                            )?
+                        }
+                        "DayOfMonth" => {
+                            crate::json::set_optional(
+                                &mut day_of_month,
+                                map.next_value()?,
+                                "DayOfMonth",
+                                &mut day_of_month_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleMonthlyOptions {
+                    enabled,
+                    time,
+                    time_offset_utc,
+                    day_number_in_month,
+                    day_of_weeks: day_of_weeks.unwrap_or_default(),
+                    months: months.unwrap_or_default(),
+                    day_of_month,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleMonthlyOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Schedule of a job of any kind (VM jobs, Veeam Agent backup jobs, file share backup jobs). Current servers wrap the options in Standart (every kind but immediate backup copy) or ImmediateCopyMode (immediate backup copy jobs); older servers put the standard options directly in this element.
+///
+/// Schema type `JobScheduleOptionsInfoType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleOptionsInfo {
+    /// Element `Standart` (JobScheduleStandardOptionsType, occurs 0..1).
+    pub standart: Option<JobScheduleStandardOptions>,
+    /// Element `ImmediateCopyMode` (JobScheduleImmediateCopyOptionsType, occurs 0..1).
+    pub immediate_copy_mode: Option<JobScheduleImmediateCopyOptions>,
+    /// Element `RetryOptions` (JobScheduleRetryOptionsType, occurs 0..1).
+    pub retry_options: Option<JobScheduleRetryOptions>,
+    /// Element `WaitForBackupCompletion` (Bool, occurs 0..1).
+    pub wait_for_backup_completion: Option<bool>,
+    /// Element `BackupCompetitionWaitingPeriodMin` (Long, occurs 0..1).
+    pub backup_competition_waiting_period_min: Option<i64>,
+    /// Element `OptionsDaily` (JobScheduleDailyOptionsType, occurs 0..1).
+    pub options_daily: Option<JobScheduleDailyOptions>,
+    /// Element `OptionsMonthly` (JobScheduleMonthlyOptionsType, occurs 0..1).
+    pub options_monthly: Option<JobScheduleMonthlyOptions>,
+    /// Element `OptionsPeriodically` (JobSchedulePeriodicallyOptionsType, occurs 0..1).
+    pub options_periodically: Option<JobSchedulePeriodicallyOptions>,
+    /// Element `OptionsContinuous` (JobScheduleContinuousOptionsType, occurs 0..1).
+    pub options_continuous: Option<JobScheduleContinuousOptions>,
+    /// Element `OptionsBackupWindow` (JobScheduleBackupWindowOptionsType, occurs 0..1).
+    pub options_backup_window: Option<JobScheduleBackupWindowOptions>,
+    /// Element `OptionsDaisyChaining` (JobScheduleDaisyChainingOptionsType, occurs 0..1).
+    pub options_daisy_chaining: Option<JobScheduleDaisyChainingOptions>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleOptionsInfo {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut standart: Option<JobScheduleStandardOptions> = None;
+        let mut immediate_copy_mode: Option<JobScheduleImmediateCopyOptions> = None;
+        let mut retry_options: Option<JobScheduleRetryOptions> = None;
+        let mut wait_for_backup_completion: Option<bool> = None;
+        let mut backup_competition_waiting_period_min: Option<i64> = None;
+        let mut options_daily: Option<JobScheduleDailyOptions> = None;
+        let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
+        let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
+        let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
+        let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
+        let mut options_daisy_chaining: Option<JobScheduleDaisyChainingOptions> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Standart") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Standart", None)?;
+                        reader.set_once(&mut standart, value, "Standart", offset)?;
+                    }
+                    Some(b"ImmediateCopyMode") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ImmediateCopyMode", None)?;
+                        reader
+                            .set_once(
+                                &mut immediate_copy_mode,
+                                value,
+                                "ImmediateCopyMode",
+                                offset,
+                            )?;
+                    }
+                    Some(b"RetryOptions") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "RetryOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut retry_options,
+                                value,
+                                "RetryOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"WaitForBackupCompletion") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "WaitForBackupCompletion")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut wait_for_backup_completion,
+                                    value,
+                                    "WaitForBackupCompletion",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"BackupCompetitionWaitingPeriodMin") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(
+                                child,
+                                "BackupCompetitionWaitingPeriodMin",
+                            )?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_competition_waiting_period_min,
+                                    value,
+                                    "BackupCompetitionWaitingPeriodMin",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"OptionsDaily") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "OptionsDaily", None)?;
+                        reader
+                            .set_once(
+                                &mut options_daily,
+                                value,
+                                "OptionsDaily",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsMonthly") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "OptionsMonthly", None)?;
+                        reader
+                            .set_once(
+                                &mut options_monthly,
+                                value,
+                                "OptionsMonthly",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsPeriodically") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsPeriodically", None)?;
+                        reader
+                            .set_once(
+                                &mut options_periodically,
+                                value,
+                                "OptionsPeriodically",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsContinuous") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsContinuous", None)?;
+                        reader
+                            .set_once(
+                                &mut options_continuous,
+                                value,
+                                "OptionsContinuous",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsBackupWindow") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsBackupWindow", None)?;
+                        reader
+                            .set_once(
+                                &mut options_backup_window,
+                                value,
+                                "OptionsBackupWindow",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsDaisyChaining") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsDaisyChaining", None)?;
+                        reader
+                            .set_once(
+                                &mut options_daisy_chaining,
+                                value,
+                                "OptionsDaisyChaining",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            standart,
+            immediate_copy_mode,
+            retry_options,
+            wait_for_backup_completion,
+            backup_competition_waiting_period_min,
+            options_daily,
+            options_monthly,
+            options_periodically,
+            options_continuous,
+            options_backup_window,
+            options_daisy_chaining,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleOptionsInfo {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.standart {
+            ToXml::to_xml(value, writer, "Standart");
+        }
+        if let Some(value) = &self.immediate_copy_mode {
+            ToXml::to_xml(value, writer, "ImmediateCopyMode");
+        }
+        if let Some(value) = &self.retry_options {
+            ToXml::to_xml(value, writer, "RetryOptions");
+        }
+        if let Some(value) = &self.wait_for_backup_completion {
+            writer.value_element("WaitForBackupCompletion", value);
+        }
+        if let Some(value) = &self.backup_competition_waiting_period_min {
+            writer.value_element("BackupCompetitionWaitingPeriodMin", value);
+        }
+        if let Some(value) = &self.options_daily {
+            ToXml::to_xml(value, writer, "OptionsDaily");
+        }
+        if let Some(value) = &self.options_monthly {
+            ToXml::to_xml(value, writer, "OptionsMonthly");
+        }
+        if let Some(value) = &self.options_periodically {
+            ToXml::to_xml(value, writer, "OptionsPeriodically");
+        }
+        if let Some(value) = &self.options_continuous {
+            ToXml::to_xml(value, writer, "OptionsContinuous");
+        }
+        if let Some(value) = &self.options_backup_window {
+            ToXml::to_xml(value, writer, "OptionsBackupWindow");
+        }
+        if let Some(value) = &self.options_daisy_chaining {
+            ToXml::to_xml(value, writer, "OptionsDaisyChaining");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleOptionsInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.standart {
+            map.serialize_entry("Standart", value)?;
+        }
+        if let Some(value) = &self.immediate_copy_mode {
+            map.serialize_entry("ImmediateCopyMode", value)?;
+        }
+        if let Some(value) = &self.retry_options {
+            map.serialize_entry("RetryOptions", value)?;
+        }
+        if let Some(value) = &self.wait_for_backup_completion {
+            map.serialize_entry("WaitForBackupCompletion", value)?;
+        }
+        if let Some(value) = &self.backup_competition_waiting_period_min {
+            map.serialize_entry("BackupCompetitionWaitingPeriodMin", value)?;
+        }
+        if let Some(value) = &self.options_daily {
+            map.serialize_entry("OptionsDaily", value)?;
+        }
+        if let Some(value) = &self.options_monthly {
+            map.serialize_entry("OptionsMonthly", value)?;
+        }
+        if let Some(value) = &self.options_periodically {
+            map.serialize_entry("OptionsPeriodically", value)?;
+        }
+        if let Some(value) = &self.options_continuous {
+            map.serialize_entry("OptionsContinuous", value)?;
+        }
+        if let Some(value) = &self.options_backup_window {
+            map.serialize_entry("OptionsBackupWindow", value)?;
+        }
+        if let Some(value) = &self.options_daisy_chaining {
+            map.serialize_entry("OptionsDaisyChaining", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleOptionsInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Standart",
+            "ImmediateCopyMode",
+            "RetryOptions",
+            "WaitForBackupCompletion",
+            "BackupCompetitionWaitingPeriodMin",
+            "OptionsDaily",
+            "OptionsMonthly",
+            "OptionsPeriodically",
+            "OptionsContinuous",
+            "OptionsBackupWindow",
+            "OptionsDaisyChaining",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleOptionsInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobScheduleOptionsInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleOptionsInfo, A::Error> {
+                let mut standart: Option<JobScheduleStandardOptions> = None;
+                let mut standart_seen = false;
+                let mut immediate_copy_mode: Option<JobScheduleImmediateCopyOptions> = None;
+                let mut immediate_copy_mode_seen = false;
+                let mut retry_options: Option<JobScheduleRetryOptions> = None;
+                let mut retry_options_seen = false;
+                let mut wait_for_backup_completion: Option<bool> = None;
+                let mut wait_for_backup_completion_seen = false;
+                let mut backup_competition_waiting_period_min: Option<i64> = None;
+                let mut backup_competition_waiting_period_min_seen = false;
+                let mut options_daily: Option<JobScheduleDailyOptions> = None;
+                let mut options_daily_seen = false;
+                let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
+                let mut options_monthly_seen = false;
+                let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
+                let mut options_periodically_seen = false;
+                let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
+                let mut options_continuous_seen = false;
+                let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
+                let mut options_backup_window_seen = false;
+                let mut options_daisy_chaining: Option<
+                    JobScheduleDaisyChainingOptions,
+                > = None;
+                let mut options_daisy_chaining_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Standart" => {
+                            crate::json::set_optional(
+                                &mut standart,
+                                map.next_value()?,
+                                "Standart",
+                                &mut standart_seen,
+                            )?
+                        }
+                        "ImmediateCopyMode" => {
+                            crate::json::set_optional(
+                                &mut immediate_copy_mode,
+                                map.next_value()?,
+                                "ImmediateCopyMode",
+                                &mut immediate_copy_mode_seen,
+                            )?
+                        }
+                        "RetryOptions" => {
+                            crate::json::set_optional(
+                                &mut retry_options,
+                                map.next_value()?,
+                                "RetryOptions",
+                                &mut retry_options_seen,
+                            )?
+                        }
+                        "WaitForBackupCompletion" => {
+                            crate::json::set_optional(
+                                &mut wait_for_backup_completion,
+                                map.next_value()?,
+                                "WaitForBackupCompletion",
+                                &mut wait_for_backup_completion_seen,
+                            )?
+                        }
+                        "BackupCompetitionWaitingPeriodMin" => {
+                            crate::json::set_optional(
+                                &mut backup_competition_waiting_period_min,
+                                map.next_value()?,
+                                "BackupCompetitionWaitingPeriodMin",
+                                &mut backup_competition_waiting_period_min_seen,
+                            )?
+                        }
+                        "OptionsDaily" => {
+                            crate::json::set_optional(
+                                &mut options_daily,
+                                map.next_value()?,
+                                "OptionsDaily",
+                                &mut options_daily_seen,
+                            )?
+                        }
+                        "OptionsMonthly" => {
+                            crate::json::set_optional(
+                                &mut options_monthly,
+                                map.next_value()?,
+                                "OptionsMonthly",
+                                &mut options_monthly_seen,
+                            )?
+                        }
+                        "OptionsPeriodically" => {
+                            crate::json::set_optional(
+                                &mut options_periodically,
+                                map.next_value()?,
+                                "OptionsPeriodically",
+                                &mut options_periodically_seen,
+                            )?
+                        }
+                        "OptionsContinuous" => {
+                            crate::json::set_optional(
+                                &mut options_continuous,
+                                map.next_value()?,
+                                "OptionsContinuous",
+                                &mut options_continuous_seen,
+                            )?
+                        }
+                        "OptionsBackupWindow" => {
+                            crate::json::set_optional(
+                                &mut options_backup_window,
+                                map.next_value()?,
+                                "OptionsBackupWindow",
+                                &mut options_backup_window_seen,
+                            )?
+                        }
+                        "OptionsDaisyChaining" => {
+                            crate::json::set_optional(
+                                &mut options_daisy_chaining,
+                                map.next_value()?,
+                                "OptionsDaisyChaining",
+                                &mut options_daisy_chaining_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleOptionsInfo {
+                    standart,
+                    immediate_copy_mode,
+                    retry_options,
+                    wait_for_backup_completion,
+                    backup_competition_waiting_period_min,
+                    options_daily,
+                    options_monthly,
+                    options_periodically,
+                    options_continuous,
+                    options_backup_window,
+                    options_daisy_chaining,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleOptionsInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.standart {
+            crate::xml::visit_unknown(path, "Standart", v, found);
+        }
+        if let Some(v) = &self.immediate_copy_mode {
+            crate::xml::visit_unknown(path, "ImmediateCopyMode", v, found);
+        }
+        if let Some(v) = &self.retry_options {
+            crate::xml::visit_unknown(path, "RetryOptions", v, found);
+        }
+        if let Some(v) = &self.options_daily {
+            crate::xml::visit_unknown(path, "OptionsDaily", v, found);
+        }
+        if let Some(v) = &self.options_monthly {
+            crate::xml::visit_unknown(path, "OptionsMonthly", v, found);
+        }
+        if let Some(v) = &self.options_periodically {
+            crate::xml::visit_unknown(path, "OptionsPeriodically", v, found);
+        }
+        if let Some(v) = &self.options_continuous {
+            crate::xml::visit_unknown(path, "OptionsContinuous", v, found);
+        }
+        if let Some(v) = &self.options_backup_window {
+            crate::xml::visit_unknown(path, "OptionsBackupWindow", v, found);
+        }
+        if let Some(v) = &self.options_daisy_chaining {
+            crate::xml::visit_unknown(path, "OptionsDaisyChaining", v, found);
+        }
+    }
+}
+/// Periodic schedule: run every FullPeriod hours or minutes within the allowed hours of the week.
+///
+/// Schema type `JobSchedulePeriodicallyOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobSchedulePeriodicallyOptions {
+    /// Attribute `Enabled` (Bool, optional).
+    pub enabled: Option<bool>,
+    /// Element `Kind` (JobPeriodKindType, occurs 0..1).
+    pub kind: Option<JobPeriodKind>,
+    /// Element `FullPeriod` (Long, occurs 0..1).
+    pub full_period: Option<i64>,
+    /// Element `Schedule` (TimePeriodsType, occurs 0..1).
+    pub schedule: Option<TimePeriods>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobSchedulePeriodicallyOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut enabled: Option<bool> = None;
+        let mut kind: Option<JobPeriodKind> = None;
+        let mut full_period: Option<i64> = None;
+        let mut schedule: Option<TimePeriods> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Enabled" => {
+                    if enabled.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Enabled"));
+                    }
+                    enabled = reader
+                        .optional_attribute_value(&element, &attr, "Enabled")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Kind") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Kind")?
+                        {
+                            reader.set_once(&mut kind, value, "Kind", offset)?;
+                        }
+                    }
+                    Some(b"FullPeriod") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "FullPeriod")?
+                        {
+                            reader
+                                .set_once(&mut full_period, value, "FullPeriod", offset)?;
+                        }
+                    }
+                    Some(b"Schedule") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Schedule", None)?;
+                        reader.set_once(&mut schedule, value, "Schedule", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            enabled,
+            kind,
+            full_period,
+            schedule,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobSchedulePeriodicallyOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.enabled {
+            writer.attribute_value("Enabled", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.kind {
+            writer.value_element("Kind", value);
+        }
+        if let Some(value) = &self.full_period {
+            writer.value_element("FullPeriod", value);
+        }
+        if let Some(value) = &self.schedule {
+            ToXml::to_xml(value, writer, "Schedule");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobSchedulePeriodicallyOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.enabled {
+            map.serialize_entry("Enabled", value)?;
+        }
+        if let Some(value) = &self.kind {
+            map.serialize_entry("Kind", value)?;
+        }
+        if let Some(value) = &self.full_period {
+            map.serialize_entry("FullPeriod", value)?;
+        }
+        if let Some(value) = &self.schedule {
+            map.serialize_entry("Schedule", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobSchedulePeriodicallyOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Enabled", "Kind", "FullPeriod", "Schedule"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobSchedulePeriodicallyOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type JobSchedulePeriodicallyOptionsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobSchedulePeriodicallyOptions, A::Error> {
+                let mut enabled: Option<bool> = None;
+                let mut enabled_seen = false;
+                let mut kind: Option<JobPeriodKind> = None;
+                let mut kind_seen = false;
+                let mut full_period: Option<i64> = None;
+                let mut full_period_seen = false;
+                let mut schedule: Option<TimePeriods> = None;
+                let mut schedule_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Enabled" => {
+                            crate::json::set_optional(
+                                &mut enabled,
+                                map.next_value()?,
+                                "Enabled",
+                                &mut enabled_seen,
+                            )?
+                        }
+                        "Kind" => {
+                            crate::json::set_optional(
+                                &mut kind,
+                                map.next_value()?,
+                                "Kind",
+                                &mut kind_seen,
+                            )?
+                        }
+                        "FullPeriod" => {
+                            crate::json::set_optional(
+                                &mut full_period,
+                                map.next_value()?,
+                                "FullPeriod",
+                                &mut full_period_seen,
+                            )?
+                        }
+                        "Schedule" => {
+                            crate::json::set_optional(
+                                &mut schedule,
+                                map.next_value()?,
+                                "Schedule",
+                                &mut schedule_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobSchedulePeriodicallyOptions {
+                    enabled,
+                    kind,
+                    full_period,
+                    schedule,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobSchedulePeriodicallyOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.schedule {
+            crate::xml::visit_unknown(path, "Schedule", v, found);
+        }
+    }
+}
+/// How often and after how long a failed job run is retried.
+///
+/// Schema type `JobScheduleRetryOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleRetryOptions {
+    /// Element `RetryTimes` (Long, occurs 0..1).
+    pub retry_times: Option<i64>,
+    /// Element `RetryTimeout` (Long, occurs 0..1).
+    pub retry_timeout: Option<i64>,
+    /// Element `RetrySpecified` (Bool, occurs 0..1).
+    pub retry_specified: Option<bool>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleRetryOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut retry_times: Option<i64> = None;
+        let mut retry_timeout: Option<i64> = None;
+        let mut retry_specified: Option<bool> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"RetryTimes") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetryTimes")?
+                        {
+                            reader
+                                .set_once(&mut retry_times, value, "RetryTimes", offset)?;
+                        }
+                    }
+                    Some(b"RetryTimeout") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetryTimeout")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retry_timeout,
+                                    value,
+                                    "RetryTimeout",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RetrySpecified") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetrySpecified")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retry_specified,
+                                    value,
+                                    "RetrySpecified",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            retry_times,
+            retry_timeout,
+            retry_specified,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleRetryOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.retry_times {
+            writer.value_element("RetryTimes", value);
+        }
+        if let Some(value) = &self.retry_timeout {
+            writer.value_element("RetryTimeout", value);
+        }
+        if let Some(value) = &self.retry_specified {
+            writer.value_element("RetrySpecified", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleRetryOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.retry_times {
+            map.serialize_entry("RetryTimes", value)?;
+        }
+        if let Some(value) = &self.retry_timeout {
+            map.serialize_entry("RetryTimeout", value)?;
+        }
+        if let Some(value) = &self.retry_specified {
+            map.serialize_entry("RetrySpecified", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleRetryOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["RetryTimes", "RetryTimeout", "RetrySpecified"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleRetryOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobScheduleRetryOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleRetryOptions, A::Error> {
+                let mut retry_times: Option<i64> = None;
+                let mut retry_times_seen = false;
+                let mut retry_timeout: Option<i64> = None;
+                let mut retry_timeout_seen = false;
+                let mut retry_specified: Option<bool> = None;
+                let mut retry_specified_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "RetryTimes" => {
+                            crate::json::set_optional(
+                                &mut retry_times,
+                                map.next_value()?,
+                                "RetryTimes",
+                                &mut retry_times_seen,
+                            )?
+                        }
+                        "RetryTimeout" => {
+                            crate::json::set_optional(
+                                &mut retry_timeout,
+                                map.next_value()?,
+                                "RetryTimeout",
+                                &mut retry_timeout_seen,
+                            )?
+                        }
+                        "RetrySpecified" => {
+                            crate::json::set_optional(
+                                &mut retry_specified,
+                                map.next_value()?,
+                                "RetrySpecified",
+                                &mut retry_specified_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleRetryOptions {
+                    retry_times,
+                    retry_timeout,
+                    retry_specified,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleRetryOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Schedule options of backup, periodic backup copy, replication, Veeam Agent backup and file share backup jobs: retries, waiting for the source job, the daily, monthly, periodic and continuous schedules, the backup window and chaining.
+///
+/// Schema type `JobScheduleStandardOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobScheduleStandardOptions {
+    /// Element `RetryOptions` (JobScheduleRetryOptionsType, occurs 0..1).
+    pub retry_options: Option<JobScheduleRetryOptions>,
+    /// Element `WaitForBackupCompletion` (Bool, occurs 0..1).
+    pub wait_for_backup_completion: Option<bool>,
+    /// Element `BackupCompetitionWaitingPeriodMin` (Long, occurs 0..1).
+    pub backup_competition_waiting_period_min: Option<i64>,
+    /// Element `OptionsDaily` (JobScheduleDailyOptionsType, occurs 0..1).
+    pub options_daily: Option<JobScheduleDailyOptions>,
+    /// Element `OptionsMonthly` (JobScheduleMonthlyOptionsType, occurs 0..1).
+    pub options_monthly: Option<JobScheduleMonthlyOptions>,
+    /// Element `OptionsPeriodically` (JobSchedulePeriodicallyOptionsType, occurs 0..1).
+    pub options_periodically: Option<JobSchedulePeriodicallyOptions>,
+    /// Element `OptionsContinuous` (JobScheduleContinuousOptionsType, occurs 0..1).
+    pub options_continuous: Option<JobScheduleContinuousOptions>,
+    /// Element `OptionsBackupWindow` (JobScheduleBackupWindowOptionsType, occurs 0..1).
+    pub options_backup_window: Option<JobScheduleBackupWindowOptions>,
+    /// Element `OptionsDaisyChaining` (JobScheduleDaisyChainingOptionsType, occurs 0..1).
+    pub options_daisy_chaining: Option<JobScheduleDaisyChainingOptions>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobScheduleStandardOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut retry_options: Option<JobScheduleRetryOptions> = None;
+        let mut wait_for_backup_completion: Option<bool> = None;
+        let mut backup_competition_waiting_period_min: Option<i64> = None;
+        let mut options_daily: Option<JobScheduleDailyOptions> = None;
+        let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
+        let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
+        let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
+        let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
+        let mut options_daisy_chaining: Option<JobScheduleDaisyChainingOptions> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"RetryOptions") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "RetryOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut retry_options,
+                                value,
+                                "RetryOptions",
+                                offset,
+                            )?;
+                    }
+                    Some(b"WaitForBackupCompletion") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "WaitForBackupCompletion")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut wait_for_backup_completion,
+                                    value,
+                                    "WaitForBackupCompletion",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"BackupCompetitionWaitingPeriodMin") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(
+                                child,
+                                "BackupCompetitionWaitingPeriodMin",
+                            )?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_competition_waiting_period_min,
+                                    value,
+                                    "BackupCompetitionWaitingPeriodMin",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"OptionsDaily") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "OptionsDaily", None)?;
+                        reader
+                            .set_once(
+                                &mut options_daily,
+                                value,
+                                "OptionsDaily",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsMonthly") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "OptionsMonthly", None)?;
+                        reader
+                            .set_once(
+                                &mut options_monthly,
+                                value,
+                                "OptionsMonthly",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsPeriodically") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsPeriodically", None)?;
+                        reader
+                            .set_once(
+                                &mut options_periodically,
+                                value,
+                                "OptionsPeriodically",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsContinuous") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsContinuous", None)?;
+                        reader
+                            .set_once(
+                                &mut options_continuous,
+                                value,
+                                "OptionsContinuous",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsBackupWindow") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsBackupWindow", None)?;
+                        reader
+                            .set_once(
+                                &mut options_backup_window,
+                                value,
+                                "OptionsBackupWindow",
+                                offset,
+                            )?;
+                    }
+                    Some(b"OptionsDaisyChaining") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "OptionsDaisyChaining", None)?;
+                        reader
+                            .set_once(
+                                &mut options_daisy_chaining,
+                                value,
+                                "OptionsDaisyChaining",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            retry_options,
+            wait_for_backup_completion,
+            backup_competition_waiting_period_min,
+            options_daily,
+            options_monthly,
+            options_periodically,
+            options_continuous,
+            options_backup_window,
+            options_daisy_chaining,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobScheduleStandardOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.retry_options {
+            ToXml::to_xml(value, writer, "RetryOptions");
+        }
+        if let Some(value) = &self.wait_for_backup_completion {
+            writer.value_element("WaitForBackupCompletion", value);
+        }
+        if let Some(value) = &self.backup_competition_waiting_period_min {
+            writer.value_element("BackupCompetitionWaitingPeriodMin", value);
+        }
+        if let Some(value) = &self.options_daily {
+            ToXml::to_xml(value, writer, "OptionsDaily");
+        }
+        if let Some(value) = &self.options_monthly {
+            ToXml::to_xml(value, writer, "OptionsMonthly");
+        }
+        if let Some(value) = &self.options_periodically {
+            ToXml::to_xml(value, writer, "OptionsPeriodically");
+        }
+        if let Some(value) = &self.options_continuous {
+            ToXml::to_xml(value, writer, "OptionsContinuous");
+        }
+        if let Some(value) = &self.options_backup_window {
+            ToXml::to_xml(value, writer, "OptionsBackupWindow");
+        }
+        if let Some(value) = &self.options_daisy_chaining {
+            ToXml::to_xml(value, writer, "OptionsDaisyChaining");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobScheduleStandardOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.retry_options {
+            map.serialize_entry("RetryOptions", value)?;
+        }
+        if let Some(value) = &self.wait_for_backup_completion {
+            map.serialize_entry("WaitForBackupCompletion", value)?;
+        }
+        if let Some(value) = &self.backup_competition_waiting_period_min {
+            map.serialize_entry("BackupCompetitionWaitingPeriodMin", value)?;
+        }
+        if let Some(value) = &self.options_daily {
+            map.serialize_entry("OptionsDaily", value)?;
+        }
+        if let Some(value) = &self.options_monthly {
+            map.serialize_entry("OptionsMonthly", value)?;
+        }
+        if let Some(value) = &self.options_periodically {
+            map.serialize_entry("OptionsPeriodically", value)?;
+        }
+        if let Some(value) = &self.options_continuous {
+            map.serialize_entry("OptionsContinuous", value)?;
+        }
+        if let Some(value) = &self.options_backup_window {
+            map.serialize_entry("OptionsBackupWindow", value)?;
+        }
+        if let Some(value) = &self.options_daisy_chaining {
+            map.serialize_entry("OptionsDaisyChaining", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobScheduleStandardOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "RetryOptions",
+            "WaitForBackupCompletion",
+            "BackupCompetitionWaitingPeriodMin",
+            "OptionsDaily",
+            "OptionsMonthly",
+            "OptionsPeriodically",
+            "OptionsContinuous",
+            "OptionsBackupWindow",
+            "OptionsDaisyChaining",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobScheduleStandardOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobScheduleStandardOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobScheduleStandardOptions, A::Error> {
+                let mut retry_options: Option<JobScheduleRetryOptions> = None;
+                let mut retry_options_seen = false;
+                let mut wait_for_backup_completion: Option<bool> = None;
+                let mut wait_for_backup_completion_seen = false;
+                let mut backup_competition_waiting_period_min: Option<i64> = None;
+                let mut backup_competition_waiting_period_min_seen = false;
+                let mut options_daily: Option<JobScheduleDailyOptions> = None;
+                let mut options_daily_seen = false;
+                let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
+                let mut options_monthly_seen = false;
+                let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
+                let mut options_periodically_seen = false;
+                let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
+                let mut options_continuous_seen = false;
+                let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
+                let mut options_backup_window_seen = false;
+                let mut options_daisy_chaining: Option<
+                    JobScheduleDaisyChainingOptions,
+                > = None;
+                let mut options_daisy_chaining_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "RetryOptions" => {
+                            crate::json::set_optional(
+                                &mut retry_options,
+                                map.next_value()?,
+                                "RetryOptions",
+                                &mut retry_options_seen,
+                            )?
+                        }
+                        "WaitForBackupCompletion" => {
+                            crate::json::set_optional(
+                                &mut wait_for_backup_completion,
+                                map.next_value()?,
+                                "WaitForBackupCompletion",
+                                &mut wait_for_backup_completion_seen,
+                            )?
+                        }
+                        "BackupCompetitionWaitingPeriodMin" => {
+                            crate::json::set_optional(
+                                &mut backup_competition_waiting_period_min,
+                                map.next_value()?,
+                                "BackupCompetitionWaitingPeriodMin",
+                                &mut backup_competition_waiting_period_min_seen,
+                            )?
+                        }
+                        "OptionsDaily" => {
+                            crate::json::set_optional(
+                                &mut options_daily,
+                                map.next_value()?,
+                                "OptionsDaily",
+                                &mut options_daily_seen,
+                            )?
+                        }
+                        "OptionsMonthly" => {
+                            crate::json::set_optional(
+                                &mut options_monthly,
+                                map.next_value()?,
+                                "OptionsMonthly",
+                                &mut options_monthly_seen,
+                            )?
+                        }
+                        "OptionsPeriodically" => {
+                            crate::json::set_optional(
+                                &mut options_periodically,
+                                map.next_value()?,
+                                "OptionsPeriodically",
+                                &mut options_periodically_seen,
+                            )?
+                        }
+                        "OptionsContinuous" => {
+                            crate::json::set_optional(
+                                &mut options_continuous,
+                                map.next_value()?,
+                                "OptionsContinuous",
+                                &mut options_continuous_seen,
+                            )?
+                        }
+                        "OptionsBackupWindow" => {
+                            crate::json::set_optional(
+                                &mut options_backup_window,
+                                map.next_value()?,
+                                "OptionsBackupWindow",
+                                &mut options_backup_window_seen,
+                            )?
+                        }
+                        "OptionsDaisyChaining" => {
+                            crate::json::set_optional(
+                                &mut options_daisy_chaining,
+                                map.next_value()?,
+                                "OptionsDaisyChaining",
+                                &mut options_daisy_chaining_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobScheduleStandardOptions {
+                    retry_options,
+                    wait_for_backup_completion,
+                    backup_competition_waiting_period_min,
+                    options_daily,
+                    options_monthly,
+                    options_periodically,
+                    options_continuous,
+                    options_backup_window,
+                    options_daisy_chaining,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobScheduleStandardOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.retry_options {
+            crate::xml::visit_unknown(path, "RetryOptions", v, found);
+        }
+        if let Some(v) = &self.options_daily {
+            crate::xml::visit_unknown(path, "OptionsDaily", v, found);
+        }
+        if let Some(v) = &self.options_monthly {
+            crate::xml::visit_unknown(path, "OptionsMonthly", v, found);
+        }
+        if let Some(v) = &self.options_periodically {
+            crate::xml::visit_unknown(path, "OptionsPeriodically", v, found);
+        }
+        if let Some(v) = &self.options_continuous {
+            crate::xml::visit_unknown(path, "OptionsContinuous", v, found);
+        }
+        if let Some(v) = &self.options_backup_window {
+            crate::xml::visit_unknown(path, "OptionsBackupWindow", v, found);
+        }
+        if let Some(v) = &self.options_daisy_chaining {
+            crate::xml::visit_unknown(path, "OptionsDaisyChaining", v, found);
+        }
+    }
+}
+/// Short-term retention of a backup job or a Veeam Agent backup job: keep a number of restore points or the points of a number of days.
+///
+/// Schema type `JobSimpleRetentionPolicyType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobSimpleRetentionPolicy {
+    /// Element `RetainCycles` (Long, occurs 0..1).
+    pub retain_cycles: Option<i64>,
+    /// Element `RetainDaysToKeep` (Long, occurs 0..1).
+    pub retain_days_to_keep: Option<i64>,
+    /// Element `RetainLimitType` (JobRetainLimitType, occurs 0..1).
+    pub retain_limit_type: Option<JobRetainLimit>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for JobSimpleRetentionPolicy {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut retain_cycles: Option<i64> = None;
+        let mut retain_days_to_keep: Option<i64> = None;
+        let mut retain_limit_type: Option<JobRetainLimit> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"RetainCycles") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetainCycles")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retain_cycles,
+                                    value,
+                                    "RetainCycles",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RetainDaysToKeep") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetainDaysToKeep")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retain_days_to_keep,
+                                    value,
+                                    "RetainDaysToKeep",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RetainLimitType") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetainLimitType")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut retain_limit_type,
+                                    value,
+                                    "RetainLimitType",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            retain_cycles,
+            retain_days_to_keep,
+            retain_limit_type,
+            unknown,
+        })
+    }
+}
+impl ToXml for JobSimpleRetentionPolicy {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.retain_cycles {
+            writer.value_element("RetainCycles", value);
+        }
+        if let Some(value) = &self.retain_days_to_keep {
+            writer.value_element("RetainDaysToKeep", value);
+        }
+        if let Some(value) = &self.retain_limit_type {
+            writer.value_element("RetainLimitType", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for JobSimpleRetentionPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.retain_cycles {
+            map.serialize_entry("RetainCycles", value)?;
+        }
+        if let Some(value) = &self.retain_days_to_keep {
+            map.serialize_entry("RetainDaysToKeep", value)?;
+        }
+        if let Some(value) = &self.retain_limit_type {
+            map.serialize_entry("RetainLimitType", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JobSimpleRetentionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["RetainCycles", "RetainDaysToKeep", "RetainLimitType"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = JobSimpleRetentionPolicy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type JobSimpleRetentionPolicyType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JobSimpleRetentionPolicy, A::Error> {
+                let mut retain_cycles: Option<i64> = None;
+                let mut retain_cycles_seen = false;
+                let mut retain_days_to_keep: Option<i64> = None;
+                let mut retain_days_to_keep_seen = false;
+                let mut retain_limit_type: Option<JobRetainLimit> = None;
+                let mut retain_limit_type_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "RetainCycles" => {
+                            crate::json::set_optional(
+                                &mut retain_cycles,
+                                map.next_value()?,
+                                "RetainCycles",
+                                &mut retain_cycles_seen,
+                            )?
+                        }
+                        "RetainDaysToKeep" => {
+                            crate::json::set_optional(
+                                &mut retain_days_to_keep,
+                                map.next_value()?,
+                                "RetainDaysToKeep",
+                                &mut retain_days_to_keep_seen,
+                            )?
+                        }
+                        "RetainLimitType" => {
+                            crate::json::set_optional(
+                                &mut retain_limit_type,
+                                map.next_value()?,
+                                "RetainLimitType",
+                                &mut retain_limit_type_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(JobSimpleRetentionPolicy {
+                    retain_cycles,
+                    retain_days_to_keep,
+                    retain_limit_type,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for JobSimpleRetentionPolicy {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// A hyperlink from a representation to a related resource or action.
 ///
 /// Schema type `LinkType` in `schemas/common.xsd`.
@@ -1589,6 +9121,7 @@ impl ToXml for Link {
 impl serde::Serialize for Link {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.rel {
             map.serialize_entry("Rel", value)?;
@@ -1736,6 +9269,7 @@ impl ToXml for LinkList {
 impl serde::Serialize for LinkList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Link", &self.links)?;
         map.end()
@@ -1781,6 +9315,519 @@ impl crate::xml::CollectUnknown for LinkList {
         for v in &self.links {
             crate::xml::visit_unknown(path, "Link", v, found);
         }
+    }
+}
+/// Optional logon body that opens the session as a tenant: one set of tenant credentials, standalone or Cloud Director.
+///
+/// Schema type `LoginSpecType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginSpec {
+    /// Choice of `TenantCredentials`, `VCloudOrganizationCredentials` (occurs 1), in document order.
+    pub tenant_credentials_or_v_cloud_organization_credentials: TenantCredentialsOrVCloudOrganizationCredentials,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for LoginSpec {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut tenant_credentials_or_v_cloud_organization_credentials: Option<
+            TenantCredentialsOrVCloudOrganizationCredentials,
+        > = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"TenantCredentials") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "TenantCredentials", None)?;
+                        reader
+                            .set_once(
+                                &mut tenant_credentials_or_v_cloud_organization_credentials,
+                                TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials(
+                                    value,
+                                ),
+                                "TenantCredentials",
+                                offset,
+                            )?;
+                    }
+                    Some(b"VCloudOrganizationCredentials") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(
+                                child,
+                                "VCloudOrganizationCredentials",
+                                None,
+                            )?;
+                        reader
+                            .set_once(
+                                &mut tenant_credentials_or_v_cloud_organization_credentials,
+                                TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials(
+                                    value,
+                                ),
+                                "VCloudOrganizationCredentials",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            tenant_credentials_or_v_cloud_organization_credentials: tenant_credentials_or_v_cloud_organization_credentials
+                .ok_or_else(|| {
+                    reader
+                        .missing_element(
+                            "TenantCredentials|VCloudOrganizationCredentials",
+                        )
+                })?,
+            unknown,
+        })
+    }
+}
+impl ToXml for LoginSpec {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        self.tenant_credentials_or_v_cloud_organization_credentials.write(writer);
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for LoginSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(item) = Some(
+            &self.tenant_credentials_or_v_cloud_organization_credentials,
+        ) {
+            match item {
+                TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials(
+                    value,
+                ) => map.serialize_entry("TenantCredentials", value)?,
+                TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials(
+                    value,
+                ) => map.serialize_entry("VCloudOrganizationCredentials", value)?,
+            }
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LoginSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["TenantCredentials", "VCloudOrganizationCredentials"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LoginSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LoginSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LoginSpec, A::Error> {
+                let mut tenant_credentials_or_v_cloud_organization_credentials: Option<
+                    TenantCredentialsOrVCloudOrganizationCredentials,
+                > = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "TenantCredentials" => {
+                            crate::json::set_once(
+                                &mut tenant_credentials_or_v_cloud_organization_credentials,
+                                TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials(
+                                    map.next_value()?,
+                                ),
+                                "TenantCredentials or VCloudOrganizationCredentials",
+                            )?;
+                        }
+                        "VCloudOrganizationCredentials" => {
+                            crate::json::set_once(
+                                &mut tenant_credentials_or_v_cloud_organization_credentials,
+                                TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials(
+                                    map.next_value()?,
+                                ),
+                                "TenantCredentials or VCloudOrganizationCredentials",
+                            )?;
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LoginSpec {
+                    tenant_credentials_or_v_cloud_organization_credentials: crate::json::required(
+                        tenant_credentials_or_v_cloud_organization_credentials,
+                        "TenantCredentials or VCloudOrganizationCredentials",
+                    )?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LoginSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        self.tenant_credentials_or_v_cloud_organization_credentials
+            .collect_unknown(path, found);
+    }
+}
+/// One item of the `xs:choice` in schema type `LoginSpecType` in `schemas/common.xsd`: the variant is the element name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TenantCredentialsOrVCloudOrganizationCredentials {
+    /// Element `TenantCredentials` (LoginTenantCredentialsType).
+    TenantCredentials(LoginTenantCredentials),
+    /// Element `VCloudOrganizationCredentials` (LoginVCloudOrganizationCredentialsType).
+    VCloudOrganizationCredentials(LoginVCloudOrganizationCredentials),
+}
+impl TenantCredentialsOrVCloudOrganizationCredentials {
+    /// The element name this item is written as.
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            Self::TenantCredentials(_) => "TenantCredentials",
+            Self::VCloudOrganizationCredentials(_) => "VCloudOrganizationCredentials",
+        }
+    }
+    fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
+        match self {
+            Self::TenantCredentials(value) => {
+                ToXml::to_xml(value, writer, "TenantCredentials");
+            }
+            Self::VCloudOrganizationCredentials(value) => {
+                ToXml::to_xml(value, writer, "VCloudOrganizationCredentials");
+            }
+        }
+    }
+}
+impl crate::xml::CollectUnknown for TenantCredentialsOrVCloudOrganizationCredentials {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        match self {
+            Self::TenantCredentials(value) => {
+                crate::xml::visit_unknown(path, "TenantCredentials", value, found)
+            }
+            Self::VCloudOrganizationCredentials(value) => {
+                crate::xml::visit_unknown(
+                    path,
+                    "VCloudOrganizationCredentials",
+                    value,
+                    found,
+                )
+            }
+        }
+    }
+}
+/// User name and password of a standalone Cloud Connect tenant account.
+///
+/// Schema type `LoginTenantCredentialsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoginTenantCredentials {
+    /// Element `Username` (String, occurs 1).
+    pub username: crate::Text,
+    /// Element `Password` (String, occurs 1).
+    pub password: crate::Text,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for LoginTenantCredentials {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut username: Option<crate::Text> = None;
+        let mut password: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Username") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "Username", None)?;
+                        reader.set_once(&mut username, value, "Username", offset)?;
+                    }
+                    Some(b"Password") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "Password", None)?;
+                        reader.set_once(&mut password, value, "Password", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            username: username.ok_or_else(|| reader.missing_element("Username"))?,
+            password: password.ok_or_else(|| reader.missing_element("Password"))?,
+            unknown,
+        })
+    }
+}
+impl ToXml for LoginTenantCredentials {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        writer.value_element("Username", &self.username);
+        writer.value_element("Password", &self.password);
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for LoginTenantCredentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Username", &self.username)?;
+        map.serialize_entry("Password", &self.password)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LoginTenantCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Username", "Password"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LoginTenantCredentials;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LoginTenantCredentialsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LoginTenantCredentials, A::Error> {
+                let mut username: Option<crate::Text> = None;
+                let mut password: Option<crate::Text> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Username" => {
+                            crate::json::set_once(
+                                &mut username,
+                                map.next_value()?,
+                                "Username",
+                            )?
+                        }
+                        "Password" => {
+                            crate::json::set_once(
+                                &mut password,
+                                map.next_value()?,
+                                "Password",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LoginTenantCredentials {
+                    username: crate::json::required(username, "Username")?,
+                    password: crate::json::required(password, "Password")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LoginTenantCredentials {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Organization, user and password of a VMware Cloud Director tenant account.
+///
+/// Schema type `LoginVCloudOrganizationCredentialsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoginVCloudOrganizationCredentials {
+    /// Element `OrganizationName` (String, occurs 1).
+    pub organization_name: crate::Text,
+    /// Element `Login` (String, occurs 1).
+    pub login: crate::Text,
+    /// Element `Password` (String, occurs 1).
+    pub password: crate::Text,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for LoginVCloudOrganizationCredentials {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut organization_name: Option<crate::Text> = None;
+        let mut login: Option<crate::Text> = None;
+        let mut password: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"OrganizationName") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "OrganizationName", None)?;
+                        reader
+                            .set_once(
+                                &mut organization_name,
+                                value,
+                                "OrganizationName",
+                                offset,
+                            )?;
+                    }
+                    Some(b"Login") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "Login", None)?;
+                        reader.set_once(&mut login, value, "Login", offset)?;
+                    }
+                    Some(b"Password") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "Password", None)?;
+                        reader.set_once(&mut password, value, "Password", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            organization_name: organization_name
+                .ok_or_else(|| reader.missing_element("OrganizationName"))?,
+            login: login.ok_or_else(|| reader.missing_element("Login"))?,
+            password: password.ok_or_else(|| reader.missing_element("Password"))?,
+            unknown,
+        })
+    }
+}
+impl ToXml for LoginVCloudOrganizationCredentials {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        writer.value_element("OrganizationName", &self.organization_name);
+        writer.value_element("Login", &self.login);
+        writer.value_element("Password", &self.password);
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for LoginVCloudOrganizationCredentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("OrganizationName", &self.organization_name)?;
+        map.serialize_entry("Login", &self.login)?;
+        map.serialize_entry("Password", &self.password)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LoginVCloudOrganizationCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["OrganizationName", "Login", "Password"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LoginVCloudOrganizationCredentials;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "an object of schema type LoginVCloudOrganizationCredentialsType",
+                )
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LoginVCloudOrganizationCredentials, A::Error> {
+                let mut organization_name: Option<crate::Text> = None;
+                let mut login: Option<crate::Text> = None;
+                let mut password: Option<crate::Text> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "OrganizationName" => {
+                            crate::json::set_once(
+                                &mut organization_name,
+                                map.next_value()?,
+                                "OrganizationName",
+                            )?
+                        }
+                        "Login" => {
+                            crate::json::set_once(
+                                &mut login,
+                                map.next_value()?,
+                                "Login",
+                            )?
+                        }
+                        "Password" => {
+                            crate::json::set_once(
+                                &mut password,
+                                map.next_value()?,
+                                "Password",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LoginVCloudOrganizationCredentials {
+                    organization_name: crate::json::required(
+                        organization_name,
+                        "OrganizationName",
+                    )?,
+                    login: crate::json::required(login, "Login")?,
+                    password: crate::json::required(password, "Password")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LoginVCloudOrganizationCredentials {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 /// An authenticated API session with links to the top-level resources.
@@ -1893,6 +9940,7 @@ impl ToXml for LogonSession {
 impl serde::Serialize for LogonSession {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -2061,6 +10109,7 @@ impl ToXml for LogonSessions {
 impl serde::Serialize for LogonSessions {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("LogonSession", &self.logon_sessions)?;
         map.end()
@@ -2110,6 +10159,1512 @@ impl crate::xml::CollectUnknown for LogonSessions {
         for v in &self.logon_sessions {
             crate::xml::visit_unknown(path, "LogonSession", v, found);
         }
+    }
+}
+/// The lookup service: links to lookups of VMs, tags and storage pods under each hierarchy root.
+///
+/// Schema type `LookupSvcType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LookupSvc {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for LookupSvc {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            unknown,
+        })
+    }
+}
+impl ToXml for LookupSvc {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for LookupSvc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LookupSvc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = LookupSvc;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type LookupSvcType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LookupSvc, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(LookupSvc {
+                    type_,
+                    href,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for LookupSvc {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
+/// Guest operating system family assumed when a restore point is mounted for file-level restore.
+///
+/// Schema type `MountOsKindType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MountOsKind {
+    /// `Linux`
+    Linux,
+    /// `Windows`
+    Windows,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl MountOsKind {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["Linux", "Windows"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Linux => "Linux",
+            Self::Windows => "Windows",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for MountOsKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "Linux" => Self::Linux,
+            "Windows" => Self::Windows,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MountOsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for MountOsKind {
+    const EXPECTED: &'static str = "a MountOsKindType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for MountOsKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MountOsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// A VM or VM container included in a job or a CDP policy, with its own guest processing settings.
+///
+/// Schema type `ObjectInJobType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectInJob {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Element `ObjectInJobId` (String, occurs 0..1).
+    pub object_in_job_id: Option<crate::Text>,
+    /// Element `HierarchyObjRef` (String, occurs 0..1).
+    pub hierarchy_obj_ref: Option<crate::Text>,
+    /// Element `Name` (String, occurs 0..1).
+    pub name: Option<crate::Text>,
+    /// Element `DisplayName` (String, occurs 0..1).
+    pub display_name: Option<crate::Text>,
+    /// Element `GuestProcessingOptions` (GuestProcessingOptionsType, occurs 0..1).
+    pub guest_processing_options: Option<GuestProcessingOptions>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for ObjectInJob {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        let mut object_in_job_id: Option<crate::Text> = None;
+        let mut hierarchy_obj_ref: Option<crate::Text> = None;
+        let mut name: Option<crate::Text> = None;
+        let mut display_name: Option<crate::Text> = None;
+        let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    Some(b"ObjectInJobId") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ObjectInJobId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut object_in_job_id,
+                                    value,
+                                    "ObjectInJobId",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"HierarchyObjRef") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "HierarchyObjRef")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut hierarchy_obj_ref,
+                                    value,
+                                    "HierarchyObjRef",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"Name") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader.optional_value_child(child, "Name")?
+                        {
+                            reader.set_once(&mut name, value, "Name", offset)?;
+                        }
+                    }
+                    Some(b"DisplayName") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "DisplayName")?
+                        {
+                            reader
+                                .set_once(&mut display_name, value, "DisplayName", offset)?;
+                        }
+                    }
+                    Some(b"GuestProcessingOptions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "GuestProcessingOptions", None)?;
+                        reader
+                            .set_once(
+                                &mut guest_processing_options,
+                                value,
+                                "GuestProcessingOptions",
+                                offset,
+                            )?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            object_in_job_id,
+            hierarchy_obj_ref,
+            name,
+            display_name,
+            guest_processing_options,
+            unknown,
+        })
+    }
+}
+impl ToXml for ObjectInJob {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        if let Some(value) = &self.object_in_job_id {
+            writer.value_element("ObjectInJobId", value);
+        }
+        if let Some(value) = &self.hierarchy_obj_ref {
+            writer.value_element("HierarchyObjRef", value);
+        }
+        if let Some(value) = &self.name {
+            writer.value_element("Name", value);
+        }
+        if let Some(value) = &self.display_name {
+            writer.value_element("DisplayName", value);
+        }
+        if let Some(value) = &self.guest_processing_options {
+            ToXml::to_xml(value, writer, "GuestProcessingOptions");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ObjectInJob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        if let Some(value) = &self.object_in_job_id {
+            map.serialize_entry("ObjectInJobId", value)?;
+        }
+        if let Some(value) = &self.hierarchy_obj_ref {
+            map.serialize_entry("HierarchyObjRef", value)?;
+        }
+        if let Some(value) = &self.name {
+            map.serialize_entry("Name", value)?;
+        }
+        if let Some(value) = &self.display_name {
+            map.serialize_entry("DisplayName", value)?;
+        }
+        if let Some(value) = &self.guest_processing_options {
+            map.serialize_entry("GuestProcessingOptions", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ObjectInJob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "Type",
+            "Href",
+            "Links",
+            "ObjectInJobId",
+            "HierarchyObjRef",
+            "Name",
+            "DisplayName",
+            "GuestProcessingOptions",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ObjectInJob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ObjectInJobType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ObjectInJob, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                let mut object_in_job_id: Option<crate::Text> = None;
+                let mut object_in_job_id_seen = false;
+                let mut hierarchy_obj_ref: Option<crate::Text> = None;
+                let mut hierarchy_obj_ref_seen = false;
+                let mut name: Option<crate::Text> = None;
+                let mut name_seen = false;
+                let mut display_name: Option<crate::Text> = None;
+                let mut display_name_seen = false;
+                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
+                let mut guest_processing_options_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        "ObjectInJobId" => {
+                            crate::json::set_optional(
+                                &mut object_in_job_id,
+                                map.next_value()?,
+                                "ObjectInJobId",
+                                &mut object_in_job_id_seen,
+                            )?
+                        }
+                        "HierarchyObjRef" => {
+                            crate::json::set_optional(
+                                &mut hierarchy_obj_ref,
+                                map.next_value()?,
+                                "HierarchyObjRef",
+                                &mut hierarchy_obj_ref_seen,
+                            )?
+                        }
+                        "Name" => {
+                            crate::json::set_optional(
+                                &mut name,
+                                map.next_value()?,
+                                "Name",
+                                &mut name_seen,
+                            )?
+                        }
+                        "DisplayName" => {
+                            crate::json::set_optional(
+                                &mut display_name,
+                                map.next_value()?,
+                                "DisplayName",
+                                &mut display_name_seen,
+                            )?
+                        }
+                        "GuestProcessingOptions" => {
+                            crate::json::set_optional(
+                                &mut guest_processing_options,
+                                map.next_value()?,
+                                "GuestProcessingOptions",
+                                &mut guest_processing_options_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(ObjectInJob {
+                    type_,
+                    href,
+                    links,
+                    object_in_job_id,
+                    hierarchy_obj_ref,
+                    name,
+                    display_name,
+                    guest_processing_options,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for ObjectInJob {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+        if let Some(v) = &self.guest_processing_options {
+            crate::xml::visit_unknown(path, "GuestProcessingOptions", v, found);
+        }
+    }
+}
+/// A collection of objects included in a job or a CDP policy.
+///
+/// Schema type `ObjectInJobListType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectsInJob {
+    /// Element `ObjectInJob` (ObjectInJobType, occurs 0..unbounded).
+    pub object_in_jobs: Vec<ObjectInJob>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for ObjectsInJob {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut object_in_jobs: Vec<ObjectInJob> = Vec::new();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"ObjectInJob") => {
+                        let value = reader
+                            .complex_child(
+                                child,
+                                "ObjectInJob",
+                                Some(object_in_jobs.len() + 1),
+                            )?;
+                        object_in_jobs.push(value);
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { object_in_jobs, unknown })
+    }
+}
+impl ToXml for ObjectsInJob {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        for item in &self.object_in_jobs {
+            ToXml::to_xml(item, writer, "ObjectInJob");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ObjectsInJob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ObjectInJob", &self.object_in_jobs)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ObjectsInJob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["ObjectInJob"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = ObjectsInJob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type ObjectInJobListType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ObjectsInJob, A::Error> {
+                let mut object_in_jobs: Option<Vec<ObjectInJob>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "ObjectInJob" => {
+                            crate::json::set_once(
+                                &mut object_in_jobs,
+                                map.next_value()?,
+                                "ObjectInJob",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(ObjectsInJob {
+                    object_in_jobs: object_in_jobs.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for ObjectsInJob {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.object_in_jobs {
+            crate::xml::visit_unknown(path, "ObjectInJob", v, found);
+        }
+    }
+}
+/// Rule by which Oracle archived logs are deleted: by age or by total size.
+///
+/// Schema type `OracleArchivedLogsTruncationType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OracleArchivedLogsTruncation {
+    /// `ByAge`
+    ByAge,
+    /// `BySize`
+    BySize,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl OracleArchivedLogsTruncation {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["ByAge", "BySize"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ByAge => "ByAge",
+            Self::BySize => "BySize",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for OracleArchivedLogsTruncation {
+    fn from(value: &str) -> Self {
+        match value {
+            "ByAge" => Self::ByAge,
+            "BySize" => Self::BySize,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for OracleArchivedLogsTruncation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for OracleArchivedLogsTruncation {
+    const EXPECTED: &'static str = "a OracleArchivedLogsTruncationType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OracleArchivedLogsTruncation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OracleArchivedLogsTruncation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Oracle log handling: log backup, its frequency and retention, archived log truncation, SYSDBA credentials and log shipping server choice.
+///
+/// Schema type `OracleBackupOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OracleBackupOptions {
+    /// Element `BackupLogsEnabled` (Bool, occurs 0..1).
+    pub backup_logs_enabled: Option<bool>,
+    /// Element `BackupLogsFrequencyMin` (Int, occurs 0..1).
+    pub backup_logs_frequency_min: Option<i32>,
+    /// Element `UseDbBackupRetention` (Bool, occurs 0..1).
+    pub use_db_backup_retention: Option<bool>,
+    /// Element `RetainDays` (Int, occurs 0..1).
+    pub retain_days: Option<i32>,
+    /// Element `ArchivedLogsTruncation` (OracleArchivedLogsTruncationType, occurs 0..1).
+    pub archived_logs_truncation: Option<OracleArchivedLogsTruncation>,
+    /// Element `ArchivedLogsMaxAgeHours` (Int, occurs 0..1).
+    pub archived_logs_max_age_hours: Option<i32>,
+    /// Element `ArchivedLogsMaxSizeMb` (Int, occurs 0..1).
+    pub archived_logs_max_size_mb: Option<i32>,
+    /// Element `SysdbaCredsId` (String, occurs 0..1).
+    pub sysdba_creds_id: Option<crate::Text>,
+    /// Element `ProxyAutoSelect` (Bool, occurs 0..1).
+    pub proxy_auto_select: Option<bool>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for OracleBackupOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut backup_logs_enabled: Option<bool> = None;
+        let mut backup_logs_frequency_min: Option<i32> = None;
+        let mut use_db_backup_retention: Option<bool> = None;
+        let mut retain_days: Option<i32> = None;
+        let mut archived_logs_truncation: Option<OracleArchivedLogsTruncation> = None;
+        let mut archived_logs_max_age_hours: Option<i32> = None;
+        let mut archived_logs_max_size_mb: Option<i32> = None;
+        let mut sysdba_creds_id: Option<crate::Text> = None;
+        let mut proxy_auto_select: Option<bool> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"BackupLogsEnabled") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupLogsEnabled")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_logs_enabled,
+                                    value,
+                                    "BackupLogsEnabled",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"BackupLogsFrequencyMin") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupLogsFrequencyMin")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_logs_frequency_min,
+                                    value,
+                                    "BackupLogsFrequencyMin",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"UseDbBackupRetention") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "UseDbBackupRetention")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut use_db_backup_retention,
+                                    value,
+                                    "UseDbBackupRetention",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RetainDays") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetainDays")?
+                        {
+                            reader
+                                .set_once(&mut retain_days, value, "RetainDays", offset)?;
+                        }
+                    }
+                    Some(b"ArchivedLogsTruncation") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ArchivedLogsTruncation")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut archived_logs_truncation,
+                                    value,
+                                    "ArchivedLogsTruncation",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"ArchivedLogsMaxAgeHours") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ArchivedLogsMaxAgeHours")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut archived_logs_max_age_hours,
+                                    value,
+                                    "ArchivedLogsMaxAgeHours",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"ArchivedLogsMaxSizeMb") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ArchivedLogsMaxSizeMb")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut archived_logs_max_size_mb,
+                                    value,
+                                    "ArchivedLogsMaxSizeMb",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"SysdbaCredsId") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "SysdbaCredsId")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut sysdba_creds_id,
+                                    value,
+                                    "SysdbaCredsId",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"ProxyAutoSelect") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "ProxyAutoSelect")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut proxy_auto_select,
+                                    value,
+                                    "ProxyAutoSelect",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            backup_logs_enabled,
+            backup_logs_frequency_min,
+            use_db_backup_retention,
+            retain_days,
+            archived_logs_truncation,
+            archived_logs_max_age_hours,
+            archived_logs_max_size_mb,
+            sysdba_creds_id,
+            proxy_auto_select,
+            unknown,
+        })
+    }
+}
+impl ToXml for OracleBackupOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.backup_logs_enabled {
+            writer.value_element("BackupLogsEnabled", value);
+        }
+        if let Some(value) = &self.backup_logs_frequency_min {
+            writer.value_element("BackupLogsFrequencyMin", value);
+        }
+        if let Some(value) = &self.use_db_backup_retention {
+            writer.value_element("UseDbBackupRetention", value);
+        }
+        if let Some(value) = &self.retain_days {
+            writer.value_element("RetainDays", value);
+        }
+        if let Some(value) = &self.archived_logs_truncation {
+            writer.value_element("ArchivedLogsTruncation", value);
+        }
+        if let Some(value) = &self.archived_logs_max_age_hours {
+            writer.value_element("ArchivedLogsMaxAgeHours", value);
+        }
+        if let Some(value) = &self.archived_logs_max_size_mb {
+            writer.value_element("ArchivedLogsMaxSizeMb", value);
+        }
+        if let Some(value) = &self.sysdba_creds_id {
+            writer.value_element("SysdbaCredsId", value);
+        }
+        if let Some(value) = &self.proxy_auto_select {
+            writer.value_element("ProxyAutoSelect", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OracleBackupOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.backup_logs_enabled {
+            map.serialize_entry("BackupLogsEnabled", value)?;
+        }
+        if let Some(value) = &self.backup_logs_frequency_min {
+            map.serialize_entry("BackupLogsFrequencyMin", value)?;
+        }
+        if let Some(value) = &self.use_db_backup_retention {
+            map.serialize_entry("UseDbBackupRetention", value)?;
+        }
+        if let Some(value) = &self.retain_days {
+            map.serialize_entry("RetainDays", value)?;
+        }
+        if let Some(value) = &self.archived_logs_truncation {
+            map.serialize_entry("ArchivedLogsTruncation", value)?;
+        }
+        if let Some(value) = &self.archived_logs_max_age_hours {
+            map.serialize_entry("ArchivedLogsMaxAgeHours", value)?;
+        }
+        if let Some(value) = &self.archived_logs_max_size_mb {
+            map.serialize_entry("ArchivedLogsMaxSizeMb", value)?;
+        }
+        if let Some(value) = &self.sysdba_creds_id {
+            map.serialize_entry("SysdbaCredsId", value)?;
+        }
+        if let Some(value) = &self.proxy_auto_select {
+            map.serialize_entry("ProxyAutoSelect", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OracleBackupOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "BackupLogsEnabled",
+            "BackupLogsFrequencyMin",
+            "UseDbBackupRetention",
+            "RetainDays",
+            "ArchivedLogsTruncation",
+            "ArchivedLogsMaxAgeHours",
+            "ArchivedLogsMaxSizeMb",
+            "SysdbaCredsId",
+            "ProxyAutoSelect",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OracleBackupOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type OracleBackupOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OracleBackupOptions, A::Error> {
+                let mut backup_logs_enabled: Option<bool> = None;
+                let mut backup_logs_enabled_seen = false;
+                let mut backup_logs_frequency_min: Option<i32> = None;
+                let mut backup_logs_frequency_min_seen = false;
+                let mut use_db_backup_retention: Option<bool> = None;
+                let mut use_db_backup_retention_seen = false;
+                let mut retain_days: Option<i32> = None;
+                let mut retain_days_seen = false;
+                let mut archived_logs_truncation: Option<OracleArchivedLogsTruncation> = None;
+                let mut archived_logs_truncation_seen = false;
+                let mut archived_logs_max_age_hours: Option<i32> = None;
+                let mut archived_logs_max_age_hours_seen = false;
+                let mut archived_logs_max_size_mb: Option<i32> = None;
+                let mut archived_logs_max_size_mb_seen = false;
+                let mut sysdba_creds_id: Option<crate::Text> = None;
+                let mut sysdba_creds_id_seen = false;
+                let mut proxy_auto_select: Option<bool> = None;
+                let mut proxy_auto_select_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "BackupLogsEnabled" => {
+                            crate::json::set_optional(
+                                &mut backup_logs_enabled,
+                                map.next_value()?,
+                                "BackupLogsEnabled",
+                                &mut backup_logs_enabled_seen,
+                            )?
+                        }
+                        "BackupLogsFrequencyMin" => {
+                            crate::json::set_optional(
+                                &mut backup_logs_frequency_min,
+                                map.next_value()?,
+                                "BackupLogsFrequencyMin",
+                                &mut backup_logs_frequency_min_seen,
+                            )?
+                        }
+                        "UseDbBackupRetention" => {
+                            crate::json::set_optional(
+                                &mut use_db_backup_retention,
+                                map.next_value()?,
+                                "UseDbBackupRetention",
+                                &mut use_db_backup_retention_seen,
+                            )?
+                        }
+                        "RetainDays" => {
+                            crate::json::set_optional(
+                                &mut retain_days,
+                                map.next_value()?,
+                                "RetainDays",
+                                &mut retain_days_seen,
+                            )?
+                        }
+                        "ArchivedLogsTruncation" => {
+                            crate::json::set_optional(
+                                &mut archived_logs_truncation,
+                                map.next_value()?,
+                                "ArchivedLogsTruncation",
+                                &mut archived_logs_truncation_seen,
+                            )?
+                        }
+                        "ArchivedLogsMaxAgeHours" => {
+                            crate::json::set_optional(
+                                &mut archived_logs_max_age_hours,
+                                map.next_value()?,
+                                "ArchivedLogsMaxAgeHours",
+                                &mut archived_logs_max_age_hours_seen,
+                            )?
+                        }
+                        "ArchivedLogsMaxSizeMb" => {
+                            crate::json::set_optional(
+                                &mut archived_logs_max_size_mb,
+                                map.next_value()?,
+                                "ArchivedLogsMaxSizeMb",
+                                &mut archived_logs_max_size_mb_seen,
+                            )?
+                        }
+                        "SysdbaCredsId" => {
+                            crate::json::set_optional(
+                                &mut sysdba_creds_id,
+                                map.next_value()?,
+                                "SysdbaCredsId",
+                                &mut sysdba_creds_id_seen,
+                            )?
+                        }
+                        "ProxyAutoSelect" => {
+                            crate::json::set_optional(
+                                &mut proxy_auto_select,
+                                map.next_value()?,
+                                "ProxyAutoSelect",
+                                &mut proxy_auto_select_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(OracleBackupOptions {
+                    backup_logs_enabled,
+                    backup_logs_frequency_min,
+                    use_db_backup_retention,
+                    retain_days,
+                    archived_logs_truncation,
+                    archived_logs_max_age_hours,
+                    archived_logs_max_size_mb,
+                    sysdba_creds_id,
+                    proxy_auto_select,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for OracleBackupOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// Position of one page of a paged answer (a query result or a guest folder listing) within the whole, with links to the other pages.
+///
+/// Schema type `PagingInfoType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PagingInfo {
+    /// Attribute `PageNum` (Int, optional).
+    pub page_num: Option<i32>,
+    /// Attribute `PageSize` (Int, optional).
+    pub page_size: Option<i32>,
+    /// Attribute `PagesCount` (Int, optional).
+    pub pages_count: Option<i32>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for PagingInfo {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut page_num: Option<i32> = None;
+        let mut page_size: Option<i32> = None;
+        let mut pages_count: Option<i32> = None;
+        let mut links: Option<LinkList> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"PageNum" => {
+                    if page_num.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PageNum"));
+                    }
+                    page_num = reader
+                        .optional_attribute_value(&element, &attr, "PageNum")?;
+                }
+                b"PageSize" => {
+                    if page_size.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PageSize"));
+                    }
+                    page_size = reader
+                        .optional_attribute_value(&element, &attr, "PageSize")?;
+                }
+                b"PagesCount" => {
+                    if pages_count.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "PagesCount"));
+                    }
+                    pages_count = reader
+                        .optional_attribute_value(&element, &attr, "PagesCount")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            page_num,
+            page_size,
+            pages_count,
+            links,
+            unknown,
+        })
+    }
+}
+impl ToXml for PagingInfo {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.page_num {
+            writer.attribute_value("PageNum", value);
+        }
+        if let Some(value) = &self.page_size {
+            writer.attribute_value("PageSize", value);
+        }
+        if let Some(value) = &self.pages_count {
+            writer.attribute_value("PagesCount", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PagingInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.page_num {
+            map.serialize_entry("PageNum", value)?;
+        }
+        if let Some(value) = &self.page_size {
+            map.serialize_entry("PageSize", value)?;
+        }
+        if let Some(value) = &self.pages_count {
+            map.serialize_entry("PagesCount", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PagingInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["PageNum", "PageSize", "PagesCount", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PagingInfo;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type PagingInfoType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PagingInfo, A::Error> {
+                let mut page_num: Option<i32> = None;
+                let mut page_num_seen = false;
+                let mut page_size: Option<i32> = None;
+                let mut page_size_seen = false;
+                let mut pages_count: Option<i32> = None;
+                let mut pages_count_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "PageNum" => {
+                            crate::json::set_optional(
+                                &mut page_num,
+                                map.next_value()?,
+                                "PageNum",
+                                &mut page_num_seen,
+                            )?
+                        }
+                        "PageSize" => {
+                            crate::json::set_optional(
+                                &mut page_size,
+                                map.next_value()?,
+                                "PageSize",
+                                &mut page_size_seen,
+                            )?
+                        }
+                        "PagesCount" => {
+                            crate::json::set_optional(
+                                &mut pages_count,
+                                map.next_value()?,
+                                "PagesCount",
+                                &mut pages_count_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(PagingInfo {
+                    page_num,
+                    page_size,
+                    pages_count,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for PagingInfo {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
+    }
+}
+/// A guest OS account (DOMAIN\user form) and its password in clear text, for one in-place file restore.
+///
+/// Schema type `PlainCredentialsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlainCredentials {
+    /// Element `UserName` (String, occurs 1).
+    pub user_name: crate::Text,
+    /// Element `Password` (String, occurs 1).
+    pub password: crate::Text,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for PlainCredentials {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut user_name: Option<crate::Text> = None;
+        let mut password: Option<crate::Text> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"UserName") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "UserName", None)?;
+                        reader.set_once(&mut user_name, value, "UserName", offset)?;
+                    }
+                    Some(b"Password") => {
+                        let offset = child.offset;
+                        let value = reader.value_child(child, "Password", None)?;
+                        reader.set_once(&mut password, value, "Password", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            user_name: user_name.ok_or_else(|| reader.missing_element("UserName"))?,
+            password: password.ok_or_else(|| reader.missing_element("Password"))?,
+            unknown,
+        })
+    }
+}
+impl ToXml for PlainCredentials {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        writer.value_element("UserName", &self.user_name);
+        writer.value_element("Password", &self.password);
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PlainCredentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("UserName", &self.user_name)?;
+        map.serialize_entry("Password", &self.password)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PlainCredentials {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["UserName", "Password"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = PlainCredentials;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type PlainCredentialsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PlainCredentials, A::Error> {
+                let mut user_name: Option<crate::Text> = None;
+                let mut password: Option<crate::Text> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "UserName" => {
+                            crate::json::set_once(
+                                &mut user_name,
+                                map.next_value()?,
+                                "UserName",
+                            )?
+                        }
+                        "Password" => {
+                            crate::json::set_once(
+                                &mut password,
+                                map.next_value()?,
+                                "Password",
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(PlainCredentials {
+                    user_name: crate::json::required(user_name, "UserName")?,
+                    password: crate::json::required(password, "Password")?,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for PlainCredentials {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
     }
 }
 /// Virtualization platform an object belongs to.
@@ -2171,6 +11726,180 @@ impl<'de> serde::Deserialize<'de> for Platform {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// The query service: links to ready-made paged queries, one per queryable type, and up to the logon session.
+///
+/// Schema type `QuerySvcType` in `schemas/common.xsd` (extends `ResourceType`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QuerySvc {
+    /// Attribute `Type` (String, optional).
+    pub type_: Option<crate::Text>,
+    /// Attribute `Href` (Href, optional).
+    pub href: Option<crate::Href>,
+    /// Element `Links` (LinkListType, occurs 0..1).
+    pub links: Option<LinkList>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for QuerySvc {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut type_: Option<crate::Text> = None;
+        let mut href: Option<crate::Href> = None;
+        let mut links: Option<LinkList> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                b"Type" => {
+                    if type_.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Type"));
+                    }
+                    type_ = reader.optional_attribute_value(&element, &attr, "Type")?;
+                }
+                b"Href" => {
+                    if href.is_some() {
+                        return Err(reader.duplicate_attribute(&attr, "Href"));
+                    }
+                    href = reader.optional_attribute_value(&element, &attr, "Href")?;
+                }
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Links") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Links", None)?;
+                        reader.set_once(&mut links, value, "Links", offset)?;
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            type_,
+            href,
+            links,
+            unknown,
+        })
+    }
+}
+impl ToXml for QuerySvc {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        if let Some(value) = &self.type_ {
+            writer.attribute_value("Type", value);
+        }
+        if let Some(value) = &self.href {
+            writer.attribute_value("Href", value);
+        }
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.links {
+            ToXml::to_xml(value, writer, "Links");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for QuerySvc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
+        if let Some(value) = &self.href {
+            map.serialize_entry("Href", value)?;
+        }
+        if let Some(value) = &self.links {
+            map.serialize_entry("Links", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for QuerySvc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Type", "Href", "Links"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = QuerySvc;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type QuerySvcType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<QuerySvc, A::Error> {
+                let mut type_: Option<crate::Text> = None;
+                let mut type_seen = false;
+                let mut href: Option<crate::Href> = None;
+                let mut href_seen = false;
+                let mut links: Option<LinkList> = None;
+                let mut links_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Type" => {
+                            crate::json::set_optional(
+                                &mut type_,
+                                map.next_value()?,
+                                "Type",
+                                &mut type_seen,
+                            )?
+                        }
+                        "Href" => {
+                            crate::json::set_optional(
+                                &mut href,
+                                map.next_value()?,
+                                "Href",
+                                &mut href_seen,
+                            )?
+                        }
+                        "Links" => {
+                            crate::json::set_optional(
+                                &mut links,
+                                map.next_value()?,
+                                "Links",
+                                &mut links_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(QuerySvc {
+                    type_,
+                    href,
+                    links,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for QuerySvc {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        if let Some(v) = &self.links {
+            crate::xml::visit_unknown(path, "Links", v, found);
+        }
     }
 }
 /// Base of every addressable representation: its own address, its kind and its links.
@@ -2263,6 +11992,7 @@ impl ToXml for Resource {
 impl serde::Serialize for Resource {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -2346,6 +12076,197 @@ impl crate::xml::CollectUnknown for Resource {
         }
     }
 }
+/// Backup method that produced a VM or vApp restore point or replica point.
+///
+/// Schema type `RestorePointAlgorithmType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RestorePointAlgorithm {
+    /// `Full`
+    Full,
+    /// `ReversedIncremental`
+    ReversedIncremental,
+    /// `Incremental`
+    Incremental,
+    /// `SyntheticFull`
+    SyntheticFull,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl RestorePointAlgorithm {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &[
+        "Full",
+        "ReversedIncremental",
+        "Incremental",
+        "SyntheticFull",
+    ];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Full => "Full",
+            Self::ReversedIncremental => "ReversedIncremental",
+            Self::Incremental => "Incremental",
+            Self::SyntheticFull => "SyntheticFull",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for RestorePointAlgorithm {
+    fn from(value: &str) -> Self {
+        match value {
+            "Full" => Self::Full,
+            "ReversedIncremental" => Self::ReversedIncremental,
+            "Incremental" => Self::Incremental,
+            "SyntheticFull" => Self::SyntheticFull,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for RestorePointAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for RestorePointAlgorithm {
+    const EXPECTED: &'static str = "a RestorePointAlgorithmType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for RestorePointAlgorithm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RestorePointAlgorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Optional settings for mounting a restore point or replica point: the guest OS family.
+///
+/// Schema type `RestorePointMountSpecType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RestorePointMountSpec {
+    /// Element `OsKind` (MountOsKindType, occurs 0..1).
+    pub os_kind: Option<MountOsKind>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for RestorePointMountSpec {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut os_kind: Option<MountOsKind> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"OsKind") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "OsKind")?
+                        {
+                            reader.set_once(&mut os_kind, value, "OsKind", offset)?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { os_kind, unknown })
+    }
+}
+impl ToXml for RestorePointMountSpec {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.os_kind {
+            writer.value_element("OsKind", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for RestorePointMountSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.os_kind {
+            map.serialize_entry("OsKind", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RestorePointMountSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["OsKind"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RestorePointMountSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type RestorePointMountSpecType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RestorePointMountSpec, A::Error> {
+                let mut os_kind: Option<MountOsKind> = None;
+                let mut os_kind_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "OsKind" => {
+                            crate::json::set_optional(
+                                &mut os_kind,
+                                map.next_value()?,
+                                "OsKind",
+                                &mut os_kind_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(RestorePointMountSpec {
+                    os_kind,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for RestorePointMountSpec {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 /// Outcome of a session or task session.
 ///
 /// Schema type `SessionResultType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
@@ -2409,6 +12330,388 @@ impl serde::Serialize for SessionResult {
 }
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SessionResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Lifecycle state of a job or policy session (CDP replication, backup and replication job sessions).
+///
+/// Schema type `SessionStateType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SessionState {
+    /// `Starting`
+    Starting,
+    /// `Stopping`
+    Stopping,
+    /// `Working`
+    Working,
+    /// `Pausing`
+    Pausing,
+    /// `Resuming`
+    Resuming,
+    /// `Stopped`
+    Stopped,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl SessionState {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &[
+        "Starting",
+        "Stopping",
+        "Working",
+        "Pausing",
+        "Resuming",
+        "Stopped",
+    ];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Starting => "Starting",
+            Self::Stopping => "Stopping",
+            Self::Working => "Working",
+            Self::Pausing => "Pausing",
+            Self::Resuming => "Resuming",
+            Self::Stopped => "Stopped",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for SessionState {
+    fn from(value: &str) -> Self {
+        match value {
+            "Starting" => Self::Starting,
+            "Stopping" => Self::Stopping,
+            "Working" => Self::Working,
+            "Pausing" => Self::Pausing,
+            "Resuming" => Self::Resuming,
+            "Stopped" => Self::Stopped,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for SessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for SessionState {
+    const EXPECTED: &'static str = "a SessionStateType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SessionState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SessionState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Microsoft SQL Server transaction log handling: processing mode, backup frequency and log retention.
+///
+/// Schema type `SqlBackupOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SqlBackupOptions {
+    /// Element `TransactionLogsProcessing` (SqlTransactionLogsProcessingType, occurs 0..1).
+    pub transaction_logs_processing: Option<SqlTransactionLogsProcessing>,
+    /// Element `BackupLogsFrequencyMin` (Int, occurs 0..1).
+    pub backup_logs_frequency_min: Option<i32>,
+    /// Element `UseDbBackupRetention` (Bool, occurs 0..1).
+    pub use_db_backup_retention: Option<bool>,
+    /// Element `RetainDays` (Int, occurs 0..1).
+    pub retain_days: Option<i32>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for SqlBackupOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut transaction_logs_processing: Option<SqlTransactionLogsProcessing> = None;
+        let mut backup_logs_frequency_min: Option<i32> = None;
+        let mut use_db_backup_retention: Option<bool> = None;
+        let mut retain_days: Option<i32> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"TransactionLogsProcessing") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "TransactionLogsProcessing")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut transaction_logs_processing,
+                                    value,
+                                    "TransactionLogsProcessing",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"BackupLogsFrequencyMin") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "BackupLogsFrequencyMin")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut backup_logs_frequency_min,
+                                    value,
+                                    "BackupLogsFrequencyMin",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"UseDbBackupRetention") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "UseDbBackupRetention")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut use_db_backup_retention,
+                                    value,
+                                    "UseDbBackupRetention",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"RetainDays") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "RetainDays")?
+                        {
+                            reader
+                                .set_once(&mut retain_days, value, "RetainDays", offset)?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            transaction_logs_processing,
+            backup_logs_frequency_min,
+            use_db_backup_retention,
+            retain_days,
+            unknown,
+        })
+    }
+}
+impl ToXml for SqlBackupOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.transaction_logs_processing {
+            writer.value_element("TransactionLogsProcessing", value);
+        }
+        if let Some(value) = &self.backup_logs_frequency_min {
+            writer.value_element("BackupLogsFrequencyMin", value);
+        }
+        if let Some(value) = &self.use_db_backup_retention {
+            writer.value_element("UseDbBackupRetention", value);
+        }
+        if let Some(value) = &self.retain_days {
+            writer.value_element("RetainDays", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SqlBackupOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.transaction_logs_processing {
+            map.serialize_entry("TransactionLogsProcessing", value)?;
+        }
+        if let Some(value) = &self.backup_logs_frequency_min {
+            map.serialize_entry("BackupLogsFrequencyMin", value)?;
+        }
+        if let Some(value) = &self.use_db_backup_retention {
+            map.serialize_entry("UseDbBackupRetention", value)?;
+        }
+        if let Some(value) = &self.retain_days {
+            map.serialize_entry("RetainDays", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SqlBackupOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "TransactionLogsProcessing",
+            "BackupLogsFrequencyMin",
+            "UseDbBackupRetention",
+            "RetainDays",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SqlBackupOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type SqlBackupOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SqlBackupOptions, A::Error> {
+                let mut transaction_logs_processing: Option<
+                    SqlTransactionLogsProcessing,
+                > = None;
+                let mut transaction_logs_processing_seen = false;
+                let mut backup_logs_frequency_min: Option<i32> = None;
+                let mut backup_logs_frequency_min_seen = false;
+                let mut use_db_backup_retention: Option<bool> = None;
+                let mut use_db_backup_retention_seen = false;
+                let mut retain_days: Option<i32> = None;
+                let mut retain_days_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "TransactionLogsProcessing" => {
+                            crate::json::set_optional(
+                                &mut transaction_logs_processing,
+                                map.next_value()?,
+                                "TransactionLogsProcessing",
+                                &mut transaction_logs_processing_seen,
+                            )?
+                        }
+                        "BackupLogsFrequencyMin" => {
+                            crate::json::set_optional(
+                                &mut backup_logs_frequency_min,
+                                map.next_value()?,
+                                "BackupLogsFrequencyMin",
+                                &mut backup_logs_frequency_min_seen,
+                            )?
+                        }
+                        "UseDbBackupRetention" => {
+                            crate::json::set_optional(
+                                &mut use_db_backup_retention,
+                                map.next_value()?,
+                                "UseDbBackupRetention",
+                                &mut use_db_backup_retention_seen,
+                            )?
+                        }
+                        "RetainDays" => {
+                            crate::json::set_optional(
+                                &mut retain_days,
+                                map.next_value()?,
+                                "RetainDays",
+                                &mut retain_days_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(SqlBackupOptions {
+                    transaction_logs_processing,
+                    backup_logs_frequency_min,
+                    use_db_backup_retention,
+                    retain_days,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for SqlBackupOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
+/// What happens to Microsoft SQL Server transaction logs after a guest is processed.
+///
+/// Schema type `SqlTransactionLogsProcessingType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SqlTransactionLogsProcessing {
+    /// `OnlyOnSuccessJob`
+    OnlyOnSuccessJob,
+    /// `Backup`
+    Backup,
+    /// `Never`
+    Never,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl SqlTransactionLogsProcessing {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["OnlyOnSuccessJob", "Backup", "Never"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OnlyOnSuccessJob => "OnlyOnSuccessJob",
+            Self::Backup => "Backup",
+            Self::Never => "Never",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for SqlTransactionLogsProcessing {
+    fn from(value: &str) -> Self {
+        match value {
+            "OnlyOnSuccessJob" => Self::OnlyOnSuccessJob,
+            "Backup" => Self::Backup,
+            "Never" => Self::Never,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for SqlTransactionLogsProcessing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for SqlTransactionLogsProcessing {
+    const EXPECTED: &'static str = "a SqlTransactionLogsProcessingType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SqlTransactionLogsProcessing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SqlTransactionLogsProcessing {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2490,6 +12793,7 @@ impl ToXml for SupportedVersion {
 impl serde::Serialize for SupportedVersion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Name", &self.name)?;
         if let Some(value) = &self.links {
@@ -2619,6 +12923,7 @@ impl ToXml for SupportedVersionList {
 impl serde::Serialize for SupportedVersionList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("SupportedVersion", &self.supported_versions)?;
         map.end()
@@ -2802,6 +13107,7 @@ impl ToXml for Task {
 impl serde::Serialize for Task {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
@@ -3019,6 +13325,7 @@ impl ToXml for TaskResultInfo {
 impl serde::Serialize for TaskResultInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Success", &self.success)?;
         if let Some(value) = &self.message {
@@ -3079,6 +13386,71 @@ impl<'de> serde::Deserialize<'de> for TaskResultInfo {
 impl crate::xml::CollectUnknown for TaskResultInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
+    }
+}
+/// Lifecycle state of a task session (one object within a CDP, backup or replication session).
+///
+/// Schema type `TaskSessionStateType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TaskSessionState {
+    /// `InProgress`
+    InProgress,
+    /// `Pending`
+    Pending,
+    /// `Completed`
+    Completed,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl TaskSessionState {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &["InProgress", "Pending", "Completed"];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "InProgress",
+            Self::Pending => "Pending",
+            Self::Completed => "Completed",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for TaskSessionState {
+    fn from(value: &str) -> Self {
+        match value {
+            "InProgress" => Self::InProgress,
+            "Pending" => Self::Pending,
+            "Completed" => Self::Completed,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for TaskSessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for TaskSessionState {
+    const EXPECTED: &'static str = "a TaskSessionStateType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for TaskSessionState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TaskSessionState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
     }
 }
 /// Progress stage of an asynchronous Enterprise Manager task.
@@ -3211,6 +13583,7 @@ impl ToXml for Tasks {
 impl serde::Serialize for Tasks {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("Task", &self.tasks)?;
         map.end()
@@ -3258,6 +13631,379 @@ impl crate::xml::CollectUnknown for Tasks {
         }
     }
 }
+/// A weekly grid of hourly flags, one Day entry per weekday.
+///
+/// Schema type `TimePeriodsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TimePeriods {
+    /// Element `Day` (DayType, occurs 0..unbounded).
+    pub days: Vec<Day>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for TimePeriods {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut days: Vec<Day> = Vec::new();
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"Day") => {
+                        let value = reader
+                            .complex_child(child, "Day", Some(days.len() + 1))?;
+                        days.push(value);
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self { days, unknown })
+    }
+}
+impl ToXml for TimePeriods {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        for item in &self.days {
+            ToXml::to_xml(item, writer, "Day");
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for TimePeriods {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Day", &self.days)?;
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TimePeriods {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &["Day"];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TimePeriods;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type TimePeriodsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TimePeriods, A::Error> {
+                let mut days: Option<Vec<Day>> = None;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "Day" => {
+                            crate::json::set_once(&mut days, map.next_value()?, "Day")?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(TimePeriods {
+                    days: days.unwrap_or_default(),
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for TimePeriods {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+        for v in &self.days {
+            crate::xml::visit_unknown(path, "Day", v, found);
+        }
+    }
+}
+/// How application-aware processing reacts to guest snapshot problems.
+///
+/// Schema type `VssSnapshotModeType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VssSnapshotMode {
+    /// `RequireSuccess`
+    RequireSuccess,
+    /// `IgnoreFailures`
+    IgnoreFailures,
+    /// `Disabled`
+    Disabled,
+    /// A value this schema does not list (e.g. from a newer server), kept as sent.
+    Other(String),
+}
+impl VssSnapshotMode {
+    /// The values the schema lists, in schema order.
+    pub const KNOWN: &'static [&'static str] = &[
+        "RequireSuccess",
+        "IgnoreFailures",
+        "Disabled",
+    ];
+    /// The value as written in XML.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RequireSuccess => "RequireSuccess",
+            Self::IgnoreFailures => "IgnoreFailures",
+            Self::Disabled => "Disabled",
+            Self::Other(value) => value,
+        }
+    }
+}
+impl From<&str> for VssSnapshotMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "RequireSuccess" => Self::RequireSuccess,
+            "IgnoreFailures" => Self::IgnoreFailures,
+            "Disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for VssSnapshotMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl crate::xml::XmlValue for VssSnapshotMode {
+    const EXPECTED: &'static str = "a VssSnapshotModeType value";
+    fn parse_xml(text: &str, _strings: &mut crate::text::Interner) -> Option<Self> {
+        Some(Self::from(text.trim()))
+    }
+    fn write_xml(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VssSnapshotMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VssSnapshotMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::json::string(deserializer).map(|s| Self::from(&*s))
+    }
+}
+/// Application-aware processing settings for a protected object.
+///
+/// Schema type `VssSnapshotOptionsType` in `schemas/common.xsd`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VssSnapshotOptions {
+    /// Element `VssSnapshotMode` (VssSnapshotModeType, occurs 0..1).
+    pub vss_snapshot_mode: Option<VssSnapshotMode>,
+    /// Element `IsCopyOnly` (Bool, occurs 0..1).
+    pub is_copy_only: Option<bool>,
+    /// Element `UsePersistentGuestAgent` (Bool, occurs 0..1).
+    pub use_persistent_guest_agent: Option<bool>,
+    /// Attributes and elements the schema does not know (from a newer server), kept
+    /// so that writing this value back loses nothing.
+    pub unknown: Unknown,
+}
+impl FromXml for VssSnapshotOptions {
+    fn from_xml<'a>(
+        reader: &mut XmlReader<'a>,
+        element: Child<'a>,
+    ) -> Result<Self, DecodeError> {
+        let mut unknown = Unknown::default();
+        let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
+        let mut is_copy_only: Option<bool> = None;
+        let mut use_persistent_guest_agent: Option<bool> = None;
+        for attr in reader.attributes(&element) {
+            let attr = attr?;
+            match attr.name {
+                _ => {
+                    if let Some((name, value)) = reader
+                        .unknown_attribute(&element, &attr)?
+                    {
+                        unknown.push_attribute(name, value);
+                    }
+                }
+            }
+        }
+        if !element.empty {
+            let mut index = 0u32;
+            while let Some(child) = reader.next_child()? {
+                match reader.schema_name(&child.start) {
+                    Some(b"VssSnapshotMode") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "VssSnapshotMode")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut vss_snapshot_mode,
+                                    value,
+                                    "VssSnapshotMode",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    Some(b"IsCopyOnly") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "IsCopyOnly")?
+                        {
+                            reader
+                                .set_once(&mut is_copy_only, value, "IsCopyOnly", offset)?;
+                        }
+                    }
+                    Some(b"UsePersistentGuestAgent") => {
+                        let offset = child.offset;
+                        if let Some(value) = reader
+                            .optional_value_child(child, "UsePersistentGuestAgent")?
+                        {
+                            reader
+                                .set_once(
+                                    &mut use_persistent_guest_agent,
+                                    value,
+                                    "UsePersistentGuestAgent",
+                                    offset,
+                                )?;
+                        }
+                    }
+                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
+                }
+                index += 1;
+            }
+        }
+        Ok(Self {
+            vss_snapshot_mode,
+            is_copy_only,
+            use_persistent_guest_agent,
+            unknown,
+        })
+    }
+}
+impl ToXml for VssSnapshotOptions {
+    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
+        writer.start(name);
+        writer.unknown(&self.unknown);
+        if let Some(value) = &self.vss_snapshot_mode {
+            writer.value_element("VssSnapshotMode", value);
+        }
+        if let Some(value) = &self.is_copy_only {
+            writer.value_element("IsCopyOnly", value);
+        }
+        if let Some(value) = &self.use_persistent_guest_agent {
+            writer.value_element("UsePersistentGuestAgent", value);
+        }
+        writer.end(name);
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VssSnapshotOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.vss_snapshot_mode {
+            map.serialize_entry("VssSnapshotMode", value)?;
+        }
+        if let Some(value) = &self.is_copy_only {
+            map.serialize_entry("IsCopyOnly", value)?;
+        }
+        if let Some(value) = &self.use_persistent_guest_agent {
+            map.serialize_entry("UsePersistentGuestAgent", value)?;
+        }
+        map.end()
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VssSnapshotOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        const KEYS: &[&str] = &[
+            "VssSnapshotMode",
+            "IsCopyOnly",
+            "UsePersistentGuestAgent",
+        ];
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = VssSnapshotOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of schema type VssSnapshotOptionsType")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VssSnapshotOptions, A::Error> {
+                let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
+                let mut vss_snapshot_mode_seen = false;
+                let mut is_copy_only: Option<bool> = None;
+                let mut is_copy_only_seen = false;
+                let mut use_persistent_guest_agent: Option<bool> = None;
+                let mut use_persistent_guest_agent_seen = false;
+                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
+                    match key.as_str() {
+                        "VssSnapshotMode" => {
+                            crate::json::set_optional(
+                                &mut vss_snapshot_mode,
+                                map.next_value()?,
+                                "VssSnapshotMode",
+                                &mut vss_snapshot_mode_seen,
+                            )?
+                        }
+                        "IsCopyOnly" => {
+                            crate::json::set_optional(
+                                &mut is_copy_only,
+                                map.next_value()?,
+                                "IsCopyOnly",
+                                &mut is_copy_only_seen,
+                            )?
+                        }
+                        "UsePersistentGuestAgent" => {
+                            crate::json::set_optional(
+                                &mut use_persistent_guest_agent,
+                                map.next_value()?,
+                                "UsePersistentGuestAgent",
+                                &mut use_persistent_guest_agent_seen,
+                            )?
+                        }
+                        other => return Err(crate::json::unknown(other, KEYS)),
+                    }
+                }
+                Ok(VssSnapshotOptions {
+                    vss_snapshot_mode,
+                    is_copy_only,
+                    use_persistent_guest_agent,
+                    unknown: Unknown::default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+impl crate::xml::CollectUnknown for VssSnapshotOptions {
+    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
+        self.unknown.report(path, found);
+    }
+}
 impl RootElement for EntityRef {
     const ELEMENT: &'static str = "EntityRef";
     const ALIASES: &'static [&'static str] = &[];
@@ -3300,6 +14046,62 @@ impl crate::stream::Collection for LogonSessions {
 }
 impl RootElement for EnterpriseManager {
     const ELEMENT: &'static str = "EnterpriseManager";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for LoginSpec {
+    const ELEMENT: &'static str = "LoginSpec";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for QuerySvc {
+    const ELEMENT: &'static str = "QuerySvc";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for LookupSvc {
+    const ELEMENT: &'static str = "LookupSvc";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for HierarchyItem {
+    const ELEMENT: &'static str = "HierarchyItem";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for HierarchyItems {
+    const ELEMENT: &'static str = "HierarchyItems";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl crate::stream::Collection for HierarchyItems {
+    type Item = HierarchyItem;
+    const ITEM: &'static str = "HierarchyItem";
+}
+impl RootElement for ObjectInJob {
+    const ELEMENT: &'static str = "ObjectInJob";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for ObjectsInJob {
+    const ELEMENT: &'static str = "ObjectsInJob";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl crate::stream::Collection for ObjectsInJob {
+    type Item = ObjectInJob;
+    const ITEM: &'static str = "ObjectInJob";
+}
+impl RootElement for CreateObjectInJobSpec {
+    const ELEMENT: &'static str = "CreateObjectInJobSpec";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for RestorePointMountSpec {
+    const ELEMENT: &'static str = "RestorePointMountSpec";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for FileSystemEntries {
+    const ELEMENT: &'static str = "FileSystemEntries";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for FileSystemEntry {
+    const ELEMENT: &'static str = "FileSystemEntry";
+    const ALIASES: &'static [&'static str] = &[];
+}
+impl RootElement for FileRestoreSpec {
+    const ELEMENT: &'static str = "FileRestoreSpec";
     const ALIASES: &'static [&'static str] = &[];
 }
 impl RootElement for BackupServer {

@@ -12,7 +12,7 @@ use crate::xml::{
 /// Schema type `EntitiesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entities {
-    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions` (occurs 0..1), in document order.
+    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions`, `Repositories`, `HierarchyRoots`, `ManagedServers`, `WanAccelerators`, `Passwords`, `Credentials`, `Backups`, `BackupFiles`, `RestorePoints`, `VmRestorePoints`, `VAppRestorePoints`, `Replicas`, `VmReplicaPoints`, `VAppReplicaPoints`, `FailoverPlans`, `AgentBackupJobs`, `ObjectsInAgentBackupJob`, `AgentProtectionGroups`, `DiscoveredComputers`, `AgentRestorePoints`, `FileServers`, `NASJobs`, `NASObjects`, `Jobs`, `ObjectsInJob`, `BackupJobSessions`, `BackupTaskSessions`, `ReplicaJobSessions`, `ReplicaTaskSessions`, `RestoreSessions` (occurs 0..1), in document order.
     pub list: Option<EntityList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
@@ -127,6 +127,380 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"Repositories") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Repositories", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::Repositories(value),
+                                "Repositories",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"HierarchyRoots") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "HierarchyRoots", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::HierarchyRoots(value),
+                                "HierarchyRoots",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"ManagedServers") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "ManagedServers", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::ManagedServers(value),
+                                "ManagedServers",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"WanAccelerators") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "WanAccelerators", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::WanAccelerators(value),
+                                "WanAccelerators",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"Passwords") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Passwords", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::Passwords(value),
+                                "Passwords",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"Credentials") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Credentials", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::Credentials(value),
+                                "Credentials",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "backups")]
+                    Some(b"Backups") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Backups", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::Backups(value),
+                                "Backups",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "backups")]
+                    Some(b"BackupFiles") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "BackupFiles", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::BackupFiles(value),
+                                "BackupFiles",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "backups")]
+                    Some(b"RestorePoints") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "RestorePoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::RestorePoints(value),
+                                "RestorePoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "backups")]
+                    Some(b"VmRestorePoints") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VmRestorePoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VmRestorePoints(value),
+                                "VmRestorePoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "backups")]
+                    Some(b"VAppRestorePoints") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VAppRestorePoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VAppRestorePoints(value),
+                                "VAppRestorePoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "replicas")]
+                    Some(b"Replicas") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Replicas", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::Replicas(value),
+                                "Replicas",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "replicas")]
+                    Some(b"VmReplicaPoints") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VmReplicaPoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VmReplicaPoints(value),
+                                "VmReplicaPoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "replicas")]
+                    Some(b"VAppReplicaPoints") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VAppReplicaPoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VAppReplicaPoints(value),
+                                "VAppReplicaPoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "replicas")]
+                    Some(b"FailoverPlans") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "FailoverPlans", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::FailoverPlans(value),
+                                "FailoverPlans",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "agents")]
+                    Some(b"AgentBackupJobs") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "AgentBackupJobs", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::AgentBackupJobs(value),
+                                "AgentBackupJobs",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "agents")]
+                    Some(b"ObjectsInAgentBackupJob") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ObjectsInAgentBackupJob", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::ObjectsInAgentBackupJob(value),
+                                "ObjectsInAgentBackupJob",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "agents")]
+                    Some(b"AgentProtectionGroups") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "AgentProtectionGroups", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::AgentProtectionGroups(value),
+                                "AgentProtectionGroups",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "agents")]
+                    Some(b"DiscoveredComputers") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "DiscoveredComputers", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::DiscoveredComputers(value),
+                                "DiscoveredComputers",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "agents")]
+                    Some(b"AgentRestorePoints") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "AgentRestorePoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::AgentRestorePoints(value),
+                                "AgentRestorePoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "nas")]
+                    Some(b"FileServers") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "FileServers", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::FileServers(value),
+                                "FileServers",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "nas")]
+                    Some(b"NASJobs") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "NASJobs", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::NasJobs(value),
+                                "NASJobs",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "nas")]
+                    Some(b"NASObjects") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "NASObjects", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::NasObjects(value),
+                                "NASObjects",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "jobs")]
+                    Some(b"Jobs") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "Jobs", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::Jobs(value),
+                                "Jobs",
+                                offset,
+                            )?;
+                    }
+                    Some(b"ObjectsInJob") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "ObjectsInJob", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::ObjectsInJob(value),
+                                "ObjectsInJob",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "sessions")]
+                    Some(b"BackupJobSessions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "BackupJobSessions", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::BackupJobSessions(value),
+                                "BackupJobSessions",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "sessions")]
+                    Some(b"BackupTaskSessions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "BackupTaskSessions", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::BackupTaskSessions(value),
+                                "BackupTaskSessions",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "sessions")]
+                    Some(b"ReplicaJobSessions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ReplicaJobSessions", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::ReplicaJobSessions(value),
+                                "ReplicaJobSessions",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "sessions")]
+                    Some(b"ReplicaTaskSessions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "ReplicaTaskSessions", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::ReplicaTaskSessions(value),
+                                "ReplicaTaskSessions",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "sessions")]
+                    Some(b"RestoreSessions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "RestoreSessions", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::RestoreSessions(value),
+                                "RestoreSessions",
+                                offset,
+                            )?;
+                    }
                     _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
                 index += 1;
@@ -149,6 +523,7 @@ impl ToXml for Entities {
 impl serde::Serialize for Entities {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(item) = self.list.as_ref() {
             match item {
@@ -179,6 +554,115 @@ impl serde::Serialize for Entities {
                 EntityList::CdpReplicaTaskSessions(value) => {
                     map.serialize_entry("CdpReplicaTaskSessions", value)?
                 }
+                #[cfg(feature = "infrastructure")]
+                EntityList::Repositories(value) => {
+                    map.serialize_entry("Repositories", value)?
+                }
+                #[cfg(feature = "infrastructure")]
+                EntityList::HierarchyRoots(value) => {
+                    map.serialize_entry("HierarchyRoots", value)?
+                }
+                #[cfg(feature = "infrastructure")]
+                EntityList::ManagedServers(value) => {
+                    map.serialize_entry("ManagedServers", value)?
+                }
+                #[cfg(feature = "infrastructure")]
+                EntityList::WanAccelerators(value) => {
+                    map.serialize_entry("WanAccelerators", value)?
+                }
+                #[cfg(feature = "infrastructure")]
+                EntityList::Passwords(value) => map.serialize_entry("Passwords", value)?,
+                #[cfg(feature = "infrastructure")]
+                EntityList::Credentials(value) => {
+                    map.serialize_entry("Credentials", value)?
+                }
+                #[cfg(feature = "backups")]
+                EntityList::Backups(value) => map.serialize_entry("Backups", value)?,
+                #[cfg(feature = "backups")]
+                EntityList::BackupFiles(value) => {
+                    map.serialize_entry("BackupFiles", value)?
+                }
+                #[cfg(feature = "backups")]
+                EntityList::RestorePoints(value) => {
+                    map.serialize_entry("RestorePoints", value)?
+                }
+                #[cfg(feature = "backups")]
+                EntityList::VmRestorePoints(value) => {
+                    map.serialize_entry("VmRestorePoints", value)?
+                }
+                #[cfg(feature = "backups")]
+                EntityList::VAppRestorePoints(value) => {
+                    map.serialize_entry("VAppRestorePoints", value)?
+                }
+                #[cfg(feature = "replicas")]
+                EntityList::Replicas(value) => map.serialize_entry("Replicas", value)?,
+                #[cfg(feature = "replicas")]
+                EntityList::VmReplicaPoints(value) => {
+                    map.serialize_entry("VmReplicaPoints", value)?
+                }
+                #[cfg(feature = "replicas")]
+                EntityList::VAppReplicaPoints(value) => {
+                    map.serialize_entry("VAppReplicaPoints", value)?
+                }
+                #[cfg(feature = "replicas")]
+                EntityList::FailoverPlans(value) => {
+                    map.serialize_entry("FailoverPlans", value)?
+                }
+                #[cfg(feature = "agents")]
+                EntityList::AgentBackupJobs(value) => {
+                    map.serialize_entry("AgentBackupJobs", value)?
+                }
+                #[cfg(feature = "agents")]
+                EntityList::ObjectsInAgentBackupJob(value) => {
+                    map.serialize_entry("ObjectsInAgentBackupJob", value)?
+                }
+                #[cfg(feature = "agents")]
+                EntityList::AgentProtectionGroups(value) => {
+                    map.serialize_entry("AgentProtectionGroups", value)?
+                }
+                #[cfg(feature = "agents")]
+                EntityList::DiscoveredComputers(value) => {
+                    map.serialize_entry("DiscoveredComputers", value)?
+                }
+                #[cfg(feature = "agents")]
+                EntityList::AgentRestorePoints(value) => {
+                    map.serialize_entry("AgentRestorePoints", value)?
+                }
+                #[cfg(feature = "nas")]
+                EntityList::FileServers(value) => {
+                    map.serialize_entry("FileServers", value)?
+                }
+                #[cfg(feature = "nas")]
+                EntityList::NasJobs(value) => map.serialize_entry("NASJobs", value)?,
+                #[cfg(feature = "nas")]
+                EntityList::NasObjects(value) => {
+                    map.serialize_entry("NASObjects", value)?
+                }
+                #[cfg(feature = "jobs")]
+                EntityList::Jobs(value) => map.serialize_entry("Jobs", value)?,
+                EntityList::ObjectsInJob(value) => {
+                    map.serialize_entry("ObjectsInJob", value)?
+                }
+                #[cfg(feature = "sessions")]
+                EntityList::BackupJobSessions(value) => {
+                    map.serialize_entry("BackupJobSessions", value)?
+                }
+                #[cfg(feature = "sessions")]
+                EntityList::BackupTaskSessions(value) => {
+                    map.serialize_entry("BackupTaskSessions", value)?
+                }
+                #[cfg(feature = "sessions")]
+                EntityList::ReplicaJobSessions(value) => {
+                    map.serialize_entry("ReplicaJobSessions", value)?
+                }
+                #[cfg(feature = "sessions")]
+                EntityList::ReplicaTaskSessions(value) => {
+                    map.serialize_entry("ReplicaTaskSessions", value)?
+                }
+                #[cfg(feature = "sessions")]
+                EntityList::RestoreSessions(value) => {
+                    map.serialize_entry("RestoreSessions", value)?
+                }
             }
         }
         map.end()
@@ -197,6 +681,36 @@ impl<'de> serde::Deserialize<'de> for Entities {
             "VAppCdpReplicas",
             "CdpReplicaSessions",
             "CdpReplicaTaskSessions",
+            "Repositories",
+            "HierarchyRoots",
+            "ManagedServers",
+            "WanAccelerators",
+            "Passwords",
+            "Credentials",
+            "Backups",
+            "BackupFiles",
+            "RestorePoints",
+            "VmRestorePoints",
+            "VAppRestorePoints",
+            "Replicas",
+            "VmReplicaPoints",
+            "VAppReplicaPoints",
+            "FailoverPlans",
+            "AgentBackupJobs",
+            "ObjectsInAgentBackupJob",
+            "AgentProtectionGroups",
+            "DiscoveredComputers",
+            "AgentRestorePoints",
+            "FileServers",
+            "NASJobs",
+            "NASObjects",
+            "Jobs",
+            "ObjectsInJob",
+            "BackupJobSessions",
+            "BackupTaskSessions",
+            "ReplicaJobSessions",
+            "ReplicaTaskSessions",
+            "RestoreSessions",
         ];
         struct Fields;
         impl<'de> serde::de::Visitor<'de> for Fields {
@@ -215,7 +729,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -223,7 +737,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpPolicies(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -231,7 +745,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -239,7 +753,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -247,7 +761,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -255,7 +769,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicaSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -263,7 +777,246 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "Repositories" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::Repositories(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "HierarchyRoots" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::HierarchyRoots(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "ManagedServers" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::ManagedServers(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "WanAccelerators" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::WanAccelerators(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "Passwords" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::Passwords(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "Credentials" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::Credentials(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "backups")]
+                        "Backups" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::Backups(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "backups")]
+                        "BackupFiles" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::BackupFiles(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "backups")]
+                        "RestorePoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::RestorePoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "backups")]
+                        "VmRestorePoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VmRestorePoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "backups")]
+                        "VAppRestorePoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VAppRestorePoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "replicas")]
+                        "Replicas" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::Replicas(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "replicas")]
+                        "VmReplicaPoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VmReplicaPoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "replicas")]
+                        "VAppReplicaPoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VAppReplicaPoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "replicas")]
+                        "FailoverPlans" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::FailoverPlans(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "agents")]
+                        "AgentBackupJobs" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::AgentBackupJobs(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "agents")]
+                        "ObjectsInAgentBackupJob" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::ObjectsInAgentBackupJob(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "agents")]
+                        "AgentProtectionGroups" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::AgentProtectionGroups(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "agents")]
+                        "DiscoveredComputers" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::DiscoveredComputers(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "agents")]
+                        "AgentRestorePoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::AgentRestorePoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "nas")]
+                        "FileServers" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::FileServers(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "nas")]
+                        "NASJobs" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::NasJobs(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "nas")]
+                        "NASObjects" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::NasObjects(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "jobs")]
+                        "Jobs" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::Jobs(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        "ObjectsInJob" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::ObjectsInJob(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "sessions")]
+                        "BackupJobSessions" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::BackupJobSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "sessions")]
+                        "BackupTaskSessions" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::BackupTaskSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "sessions")]
+                        "ReplicaJobSessions" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::ReplicaJobSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "sessions")]
+                        "ReplicaTaskSessions" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::ReplicaTaskSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                            )?;
+                        }
+                        #[cfg(feature = "sessions")]
+                        "RestoreSessions" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::RestoreSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
                             )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
@@ -309,30 +1062,199 @@ pub enum EntityList {
     #[cfg(feature = "cdp")]
     /// Element `CdpReplicaTaskSessions` (CdpReplicaTaskSessionEntityListType).
     CdpReplicaTaskSessions(CdpReplicaTaskSessions),
+    #[cfg(feature = "infrastructure")]
+    /// Element `Repositories` (RepositoryEntityListType).
+    Repositories(Repositories),
+    #[cfg(feature = "infrastructure")]
+    /// Element `HierarchyRoots` (HierarchyRootEntityListType).
+    HierarchyRoots(HierarchyRoots),
+    #[cfg(feature = "infrastructure")]
+    /// Element `ManagedServers` (ManagedServerEntityListType).
+    ManagedServers(ManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// Element `WanAccelerators` (WanAcceleratorEntityListType).
+    WanAccelerators(WanAccelerators),
+    #[cfg(feature = "infrastructure")]
+    /// Element `Passwords` (PasswordKeyInfoListType).
+    Passwords(PasswordKeyInfoList),
+    #[cfg(feature = "infrastructure")]
+    /// Element `Credentials` (CredentialsInfoListType).
+    Credentials(CredentialsInfoList),
+    #[cfg(feature = "backups")]
+    /// Element `Backups` (BackupEntityListType).
+    Backups(Backups),
+    #[cfg(feature = "backups")]
+    /// Element `BackupFiles` (BackupFileEntityListType).
+    BackupFiles(BackupFiles),
+    #[cfg(feature = "backups")]
+    /// Element `RestorePoints` (RestorePointEntityListType).
+    RestorePoints(RestorePoints),
+    #[cfg(feature = "backups")]
+    /// Element `VmRestorePoints` (VmRestorePointEntityListType).
+    VmRestorePoints(VmRestorePoints),
+    #[cfg(feature = "backups")]
+    /// Element `VAppRestorePoints` (VAppRestorePointEntityListType).
+    VAppRestorePoints(VAppRestorePoints),
+    #[cfg(feature = "replicas")]
+    /// Element `Replicas` (ReplicaEntityListType).
+    Replicas(Replicas),
+    #[cfg(feature = "replicas")]
+    /// Element `VmReplicaPoints` (VmReplicaPointEntityListType).
+    VmReplicaPoints(VmReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// Element `VAppReplicaPoints` (VAppReplicaPointEntityListType).
+    VAppReplicaPoints(VAppReplicaPoints),
+    #[cfg(feature = "replicas")]
+    /// Element `FailoverPlans` (FailoverPlanEntityListType).
+    FailoverPlans(FailoverPlans),
+    #[cfg(feature = "agents")]
+    /// Element `AgentBackupJobs` (AgentBackupJobEntityListType).
+    AgentBackupJobs(AgentBackupJobs),
+    #[cfg(feature = "agents")]
+    /// Element `ObjectsInAgentBackupJob` (ObjectInAgentBackupJobListType).
+    ObjectsInAgentBackupJob(ObjectsInAgentBackupJob),
+    #[cfg(feature = "agents")]
+    /// Element `AgentProtectionGroups` (AgentProtectionGroupEntityListType).
+    AgentProtectionGroups(AgentProtectionGroups),
+    #[cfg(feature = "agents")]
+    /// Element `DiscoveredComputers` (DiscoveredComputerEntityListType).
+    DiscoveredComputers(DiscoveredComputers),
+    #[cfg(feature = "agents")]
+    /// Element `AgentRestorePoints` (AgentRestorePointEntityListType).
+    AgentRestorePoints(AgentRestorePoints),
+    #[cfg(feature = "nas")]
+    /// Element `FileServers` (FileServerEntityListType).
+    FileServers(FileServers),
+    #[cfg(feature = "nas")]
+    /// Element `NASJobs` (NASJobEntityListType).
+    NasJobs(NasJobs),
+    #[cfg(feature = "nas")]
+    /// Element `NASObjects` (NASObjectListType).
+    NasObjects(NasObjects),
+    #[cfg(feature = "jobs")]
+    /// Element `Jobs` (JobEntityListType).
+    Jobs(Jobs),
+    /// Element `ObjectsInJob` (ObjectInJobListType).
+    ObjectsInJob(ObjectsInJob),
+    #[cfg(feature = "sessions")]
+    /// Element `BackupJobSessions` (BackupJobSessionEntityListType).
+    BackupJobSessions(BackupJobSessions),
+    #[cfg(feature = "sessions")]
+    /// Element `BackupTaskSessions` (BackupTaskSessionEntityListType).
+    BackupTaskSessions(BackupTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// Element `ReplicaJobSessions` (ReplicaJobSessionEntityListType).
+    ReplicaJobSessions(ReplicaJobSessions),
+    #[cfg(feature = "sessions")]
+    /// Element `ReplicaTaskSessions` (ReplicaTaskSessionEntityListType).
+    ReplicaTaskSessions(ReplicaTaskSessions),
+    #[cfg(feature = "sessions")]
+    /// Element `RestoreSessions` (RestoreSessionEntityListType).
+    RestoreSessions(RestoreSessions),
 }
 impl EntityList {
-    /// The item as the document of the same root element.
-    pub fn into_document(self) -> crate::Document {
+    /// The item as the document of the same root element (`None` for an element
+    /// that is not a root element of its own).
+    pub fn into_document(self) -> Option<crate::Document> {
+        #[allow(unreachable_patterns)]
         match self {
-            Self::BackupServers(value) => crate::Document::BackupServers(value),
+            Self::BackupServers(value) => Some(crate::Document::BackupServers(value)),
             #[cfg(feature = "cdp")]
-            Self::CdpPolicies(value) => crate::Document::CdpPolicies(value),
+            Self::CdpPolicies(value) => Some(crate::Document::CdpPolicies(value)),
             #[cfg(feature = "cdp")]
-            Self::CdpReplicas(value) => crate::Document::CdpReplicas(value),
+            Self::CdpReplicas(value) => Some(crate::Document::CdpReplicas(value)),
             #[cfg(feature = "cdp")]
-            Self::VmCdpReplicas(value) => crate::Document::VmCdpReplicas(value),
+            Self::VmCdpReplicas(value) => Some(crate::Document::VmCdpReplicas(value)),
             #[cfg(feature = "cdp")]
-            Self::VAppCdpReplicas(value) => crate::Document::VAppCdpReplicas(value),
+            Self::VAppCdpReplicas(value) => Some(crate::Document::VAppCdpReplicas(value)),
             #[cfg(feature = "cdp")]
-            Self::CdpReplicaSessions(value) => crate::Document::CdpReplicaSessions(value),
+            Self::CdpReplicaSessions(value) => {
+                Some(crate::Document::CdpReplicaSessions(value))
+            }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(value) => {
-                crate::Document::CdpReplicaTaskSessions(value)
+                Some(crate::Document::CdpReplicaTaskSessions(value))
             }
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(value) => Some(crate::Document::Repositories(value)),
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(value) => Some(crate::Document::HierarchyRoots(value)),
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(value) => Some(crate::Document::ManagedServers(value)),
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(value) => Some(crate::Document::WanAccelerators(value)),
+            #[cfg(feature = "backups")]
+            Self::Backups(value) => Some(crate::Document::Backups(value)),
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(value) => Some(crate::Document::BackupFiles(value)),
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(value) => Some(crate::Document::RestorePoints(value)),
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(value) => Some(crate::Document::VmRestorePoints(value)),
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(value) => {
+                Some(crate::Document::VAppRestorePoints(value))
+            }
+            #[cfg(feature = "replicas")]
+            Self::Replicas(value) => Some(crate::Document::Replicas(value)),
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(value) => Some(crate::Document::VmReplicaPoints(value)),
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(value) => {
+                Some(crate::Document::VAppReplicaPoints(value))
+            }
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(value) => Some(crate::Document::FailoverPlans(value)),
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(value) => Some(crate::Document::AgentBackupJobs(value)),
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(value) => {
+                Some(crate::Document::ObjectsInAgentBackupJob(value))
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(value) => {
+                Some(crate::Document::AgentProtectionGroups(value))
+            }
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(value) => {
+                Some(crate::Document::DiscoveredComputers(value))
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(value) => {
+                Some(crate::Document::AgentRestorePoints(value))
+            }
+            #[cfg(feature = "nas")]
+            Self::FileServers(value) => Some(crate::Document::FileServers(value)),
+            #[cfg(feature = "nas")]
+            Self::NasJobs(value) => Some(crate::Document::NasJobs(value)),
+            #[cfg(feature = "nas")]
+            Self::NasObjects(value) => Some(crate::Document::NasObjects(value)),
+            #[cfg(feature = "jobs")]
+            Self::Jobs(value) => Some(crate::Document::Jobs(value)),
+            Self::ObjectsInJob(value) => Some(crate::Document::ObjectsInJob(value)),
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(value) => {
+                Some(crate::Document::BackupJobSessions(value))
+            }
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(value) => {
+                Some(crate::Document::BackupTaskSessions(value))
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(value) => {
+                Some(crate::Document::ReplicaJobSessions(value))
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(value) => {
+                Some(crate::Document::ReplicaTaskSessions(value))
+            }
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(value) => Some(crate::Document::RestoreSessions(value)),
+            _ => None,
         }
     }
     /// Appends the items of `other` (e.g. the next page) when it is the same list;
-    /// `false` (and nothing changes) when it is another.
+    /// `false` (and nothing changes) when it is another, or not a list.
     pub fn append(&mut self, other: &Self) -> bool {
         #[allow(unreachable_patterns)]
         match (self, other) {
@@ -372,6 +1294,157 @@ impl EntityList {
                     .extend(b.cdp_replica_task_sessions.iter().cloned());
                 true
             }
+            #[cfg(feature = "infrastructure")]
+            (Self::Repositories(a), Self::Repositories(b)) => {
+                a.repositories.extend(b.repositories.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::HierarchyRoots(a), Self::HierarchyRoots(b)) => {
+                a.hierarchy_roots.extend(b.hierarchy_roots.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::ManagedServers(a), Self::ManagedServers(b)) => {
+                a.managed_servers.extend(b.managed_servers.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::WanAccelerators(a), Self::WanAccelerators(b)) => {
+                a.wan_accelerators.extend(b.wan_accelerators.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::Passwords(a), Self::Passwords(b)) => {
+                a.password_key_infos.extend(b.password_key_infos.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::Credentials(a), Self::Credentials(b)) => {
+                a.credentials_infos.extend(b.credentials_infos.iter().cloned());
+                true
+            }
+            #[cfg(feature = "backups")]
+            (Self::Backups(a), Self::Backups(b)) => {
+                a.backups.extend(b.backups.iter().cloned());
+                true
+            }
+            #[cfg(feature = "backups")]
+            (Self::BackupFiles(a), Self::BackupFiles(b)) => {
+                a.backup_files.extend(b.backup_files.iter().cloned());
+                true
+            }
+            #[cfg(feature = "backups")]
+            (Self::RestorePoints(a), Self::RestorePoints(b)) => {
+                a.restore_points.extend(b.restore_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "backups")]
+            (Self::VmRestorePoints(a), Self::VmRestorePoints(b)) => {
+                a.vm_restore_points.extend(b.vm_restore_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "backups")]
+            (Self::VAppRestorePoints(a), Self::VAppRestorePoints(b)) => {
+                a.v_app_restore_points.extend(b.v_app_restore_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "replicas")]
+            (Self::Replicas(a), Self::Replicas(b)) => {
+                a.replicas.extend(b.replicas.iter().cloned());
+                true
+            }
+            #[cfg(feature = "replicas")]
+            (Self::VmReplicaPoints(a), Self::VmReplicaPoints(b)) => {
+                a.vm_replica_points.extend(b.vm_replica_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "replicas")]
+            (Self::VAppReplicaPoints(a), Self::VAppReplicaPoints(b)) => {
+                a.v_app_replica_points.extend(b.v_app_replica_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "replicas")]
+            (Self::FailoverPlans(a), Self::FailoverPlans(b)) => {
+                a.failover_plans.extend(b.failover_plans.iter().cloned());
+                true
+            }
+            #[cfg(feature = "agents")]
+            (Self::AgentBackupJobs(a), Self::AgentBackupJobs(b)) => {
+                a.agent_backup_jobs.extend(b.agent_backup_jobs.iter().cloned());
+                true
+            }
+            #[cfg(feature = "agents")]
+            (Self::ObjectsInAgentBackupJob(a), Self::ObjectsInAgentBackupJob(b)) => {
+                a.object_in_agent_backup_jobs
+                    .extend(b.object_in_agent_backup_jobs.iter().cloned());
+                true
+            }
+            #[cfg(feature = "agents")]
+            (Self::AgentProtectionGroups(a), Self::AgentProtectionGroups(b)) => {
+                a.agent_protection_groups
+                    .extend(b.agent_protection_groups.iter().cloned());
+                true
+            }
+            #[cfg(feature = "agents")]
+            (Self::DiscoveredComputers(a), Self::DiscoveredComputers(b)) => {
+                a.discovered_computers.extend(b.discovered_computers.iter().cloned());
+                true
+            }
+            #[cfg(feature = "agents")]
+            (Self::AgentRestorePoints(a), Self::AgentRestorePoints(b)) => {
+                a.agent_restore_points.extend(b.agent_restore_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "nas")]
+            (Self::FileServers(a), Self::FileServers(b)) => {
+                a.file_servers.extend(b.file_servers.iter().cloned());
+                true
+            }
+            #[cfg(feature = "nas")]
+            (Self::NasJobs(a), Self::NasJobs(b)) => {
+                a.nas_jobs.extend(b.nas_jobs.iter().cloned());
+                true
+            }
+            #[cfg(feature = "nas")]
+            (Self::NasObjects(a), Self::NasObjects(b)) => {
+                a.nas_objects.extend(b.nas_objects.iter().cloned());
+                true
+            }
+            #[cfg(feature = "jobs")]
+            (Self::Jobs(a), Self::Jobs(b)) => {
+                a.jobs.extend(b.jobs.iter().cloned());
+                true
+            }
+            (Self::ObjectsInJob(a), Self::ObjectsInJob(b)) => {
+                a.object_in_jobs.extend(b.object_in_jobs.iter().cloned());
+                true
+            }
+            #[cfg(feature = "sessions")]
+            (Self::BackupJobSessions(a), Self::BackupJobSessions(b)) => {
+                a.backup_job_sessions.extend(b.backup_job_sessions.iter().cloned());
+                true
+            }
+            #[cfg(feature = "sessions")]
+            (Self::BackupTaskSessions(a), Self::BackupTaskSessions(b)) => {
+                a.backup_task_sessions.extend(b.backup_task_sessions.iter().cloned());
+                true
+            }
+            #[cfg(feature = "sessions")]
+            (Self::ReplicaJobSessions(a), Self::ReplicaJobSessions(b)) => {
+                a.replica_job_sessions.extend(b.replica_job_sessions.iter().cloned());
+                true
+            }
+            #[cfg(feature = "sessions")]
+            (Self::ReplicaTaskSessions(a), Self::ReplicaTaskSessions(b)) => {
+                a.replica_task_sessions.extend(b.replica_task_sessions.iter().cloned());
+                true
+            }
+            #[cfg(feature = "sessions")]
+            (Self::RestoreSessions(a), Self::RestoreSessions(b)) => {
+                a.restore_sessions.extend(b.restore_sessions.iter().cloned());
+                true
+            }
             _ => false,
         }
     }
@@ -391,6 +1464,65 @@ impl EntityList {
             Self::CdpReplicaSessions(_) => "CdpReplicaSessions",
             #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(_) => "CdpReplicaTaskSessions",
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(_) => "Repositories",
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(_) => "HierarchyRoots",
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(_) => "ManagedServers",
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(_) => "WanAccelerators",
+            #[cfg(feature = "infrastructure")]
+            Self::Passwords(_) => "Passwords",
+            #[cfg(feature = "infrastructure")]
+            Self::Credentials(_) => "Credentials",
+            #[cfg(feature = "backups")]
+            Self::Backups(_) => "Backups",
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(_) => "BackupFiles",
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(_) => "RestorePoints",
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(_) => "VmRestorePoints",
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(_) => "VAppRestorePoints",
+            #[cfg(feature = "replicas")]
+            Self::Replicas(_) => "Replicas",
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(_) => "VmReplicaPoints",
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(_) => "VAppReplicaPoints",
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(_) => "FailoverPlans",
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(_) => "AgentBackupJobs",
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(_) => "ObjectsInAgentBackupJob",
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(_) => "AgentProtectionGroups",
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(_) => "DiscoveredComputers",
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(_) => "AgentRestorePoints",
+            #[cfg(feature = "nas")]
+            Self::FileServers(_) => "FileServers",
+            #[cfg(feature = "nas")]
+            Self::NasJobs(_) => "NASJobs",
+            #[cfg(feature = "nas")]
+            Self::NasObjects(_) => "NASObjects",
+            #[cfg(feature = "jobs")]
+            Self::Jobs(_) => "Jobs",
+            Self::ObjectsInJob(_) => "ObjectsInJob",
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(_) => "BackupJobSessions",
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(_) => "BackupTaskSessions",
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(_) => "ReplicaJobSessions",
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(_) => "ReplicaTaskSessions",
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(_) => "RestoreSessions",
         }
     }
     fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
@@ -421,6 +1553,125 @@ impl EntityList {
             #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(value) => {
                 ToXml::to_xml(value, writer, "CdpReplicaTaskSessions");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(value) => {
+                ToXml::to_xml(value, writer, "Repositories");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(value) => {
+                ToXml::to_xml(value, writer, "HierarchyRoots");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(value) => {
+                ToXml::to_xml(value, writer, "ManagedServers");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(value) => {
+                ToXml::to_xml(value, writer, "WanAccelerators");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::Passwords(value) => {
+                ToXml::to_xml(value, writer, "Passwords");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::Credentials(value) => {
+                ToXml::to_xml(value, writer, "Credentials");
+            }
+            #[cfg(feature = "backups")]
+            Self::Backups(value) => {
+                ToXml::to_xml(value, writer, "Backups");
+            }
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(value) => {
+                ToXml::to_xml(value, writer, "BackupFiles");
+            }
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(value) => {
+                ToXml::to_xml(value, writer, "RestorePoints");
+            }
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(value) => {
+                ToXml::to_xml(value, writer, "VmRestorePoints");
+            }
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(value) => {
+                ToXml::to_xml(value, writer, "VAppRestorePoints");
+            }
+            #[cfg(feature = "replicas")]
+            Self::Replicas(value) => {
+                ToXml::to_xml(value, writer, "Replicas");
+            }
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(value) => {
+                ToXml::to_xml(value, writer, "VmReplicaPoints");
+            }
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(value) => {
+                ToXml::to_xml(value, writer, "VAppReplicaPoints");
+            }
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(value) => {
+                ToXml::to_xml(value, writer, "FailoverPlans");
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(value) => {
+                ToXml::to_xml(value, writer, "AgentBackupJobs");
+            }
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(value) => {
+                ToXml::to_xml(value, writer, "ObjectsInAgentBackupJob");
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(value) => {
+                ToXml::to_xml(value, writer, "AgentProtectionGroups");
+            }
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(value) => {
+                ToXml::to_xml(value, writer, "DiscoveredComputers");
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(value) => {
+                ToXml::to_xml(value, writer, "AgentRestorePoints");
+            }
+            #[cfg(feature = "nas")]
+            Self::FileServers(value) => {
+                ToXml::to_xml(value, writer, "FileServers");
+            }
+            #[cfg(feature = "nas")]
+            Self::NasJobs(value) => {
+                ToXml::to_xml(value, writer, "NASJobs");
+            }
+            #[cfg(feature = "nas")]
+            Self::NasObjects(value) => {
+                ToXml::to_xml(value, writer, "NASObjects");
+            }
+            #[cfg(feature = "jobs")]
+            Self::Jobs(value) => {
+                ToXml::to_xml(value, writer, "Jobs");
+            }
+            Self::ObjectsInJob(value) => {
+                ToXml::to_xml(value, writer, "ObjectsInJob");
+            }
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(value) => {
+                ToXml::to_xml(value, writer, "BackupJobSessions");
+            }
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(value) => {
+                ToXml::to_xml(value, writer, "BackupTaskSessions");
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(value) => {
+                ToXml::to_xml(value, writer, "ReplicaJobSessions");
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(value) => {
+                ToXml::to_xml(value, writer, "ReplicaTaskSessions");
+            }
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(value) => {
+                ToXml::to_xml(value, writer, "RestoreSessions");
             }
         }
     }
@@ -455,209 +1706,123 @@ impl crate::xml::CollectUnknown for EntityList {
             Self::CdpReplicaTaskSessions(value) => {
                 crate::xml::visit_unknown(path, "CdpReplicaTaskSessions", value, found)
             }
-        }
-    }
-}
-/// Position of this page within the whole result, with links to other pages.
-///
-/// Schema type `PagingInfoType` in `schemas/query.xsd`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PagingInfo {
-    /// Attribute `PageNum` (Int, optional).
-    pub page_num: Option<i32>,
-    /// Attribute `PageSize` (Int, optional).
-    pub page_size: Option<i32>,
-    /// Attribute `PagesCount` (Int, optional).
-    pub pages_count: Option<i32>,
-    /// Element `Links` (LinkListType, occurs 0..1).
-    pub links: Option<LinkList>,
-    /// Attributes and elements the schema does not know (from a newer server), kept
-    /// so that writing this value back loses nothing.
-    pub unknown: Unknown,
-}
-impl FromXml for PagingInfo {
-    fn from_xml<'a>(
-        reader: &mut XmlReader<'a>,
-        element: Child<'a>,
-    ) -> Result<Self, DecodeError> {
-        let mut unknown = Unknown::default();
-        let mut page_num: Option<i32> = None;
-        let mut page_size: Option<i32> = None;
-        let mut pages_count: Option<i32> = None;
-        let mut links: Option<LinkList> = None;
-        for attr in reader.attributes(&element) {
-            let attr = attr?;
-            match attr.name {
-                b"PageNum" => {
-                    if page_num.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PageNum"));
-                    }
-                    page_num = reader
-                        .optional_attribute_value(&element, &attr, "PageNum")?;
-                }
-                b"PageSize" => {
-                    if page_size.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PageSize"));
-                    }
-                    page_size = reader
-                        .optional_attribute_value(&element, &attr, "PageSize")?;
-                }
-                b"PagesCount" => {
-                    if pages_count.is_some() {
-                        return Err(reader.duplicate_attribute(&attr, "PagesCount"));
-                    }
-                    pages_count = reader
-                        .optional_attribute_value(&element, &attr, "PagesCount")?;
-                }
-                _ => {
-                    if let Some((name, value)) = reader
-                        .unknown_attribute(&element, &attr)?
-                    {
-                        unknown.push_attribute(name, value);
-                    }
-                }
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(value) => {
+                crate::xml::visit_unknown(path, "Repositories", value, found)
             }
-        }
-        if !element.empty {
-            let mut index = 0u32;
-            while let Some(child) = reader.next_child()? {
-                match reader.schema_name(&child.start) {
-                    Some(b"Links") => {
-                        let offset = child.offset;
-                        let value = reader.complex_child(child, "Links", None)?;
-                        reader.set_once(&mut links, value, "Links", offset)?;
-                    }
-                    _ => unknown.push_element(&reader.capture_unknown(child)?, index),
-                }
-                index += 1;
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(value) => {
+                crate::xml::visit_unknown(path, "HierarchyRoots", value, found)
             }
-        }
-        Ok(Self {
-            page_num,
-            page_size,
-            pages_count,
-            links,
-            unknown,
-        })
-    }
-}
-impl ToXml for PagingInfo {
-    fn to_xml<'v>(&'v self, writer: &mut XmlWriter<'v>, name: &str) {
-        writer.start(name);
-        if let Some(value) = &self.page_num {
-            writer.attribute_value("PageNum", value);
-        }
-        if let Some(value) = &self.page_size {
-            writer.attribute_value("PageSize", value);
-        }
-        if let Some(value) = &self.pages_count {
-            writer.attribute_value("PagesCount", value);
-        }
-        writer.unknown(&self.unknown);
-        if let Some(value) = &self.links {
-            ToXml::to_xml(value, writer, "Links");
-        }
-        writer.end(name);
-    }
-}
-#[cfg(feature = "serde")]
-impl serde::Serialize for PagingInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.page_num {
-            map.serialize_entry("PageNum", value)?;
-        }
-        if let Some(value) = &self.page_size {
-            map.serialize_entry("PageSize", value)?;
-        }
-        if let Some(value) = &self.pages_count {
-            map.serialize_entry("PagesCount", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PagingInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["PageNum", "PageSize", "PagesCount", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PagingInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PagingInfoType")
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(value) => {
+                crate::xml::visit_unknown(path, "ManagedServers", value, found)
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PagingInfo, A::Error> {
-                let mut page_num: Option<i32> = None;
-                let mut page_num_seen = false;
-                let mut page_size: Option<i32> = None;
-                let mut page_size_seen = false;
-                let mut pages_count: Option<i32> = None;
-                let mut pages_count_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PageNum" => {
-                            crate::json::set_optional(
-                                &mut page_num,
-                                map.next_value()?,
-                                "PageNum",
-                                &mut page_num_seen,
-                            )?
-                        }
-                        "PageSize" => {
-                            crate::json::set_optional(
-                                &mut page_size,
-                                map.next_value()?,
-                                "PageSize",
-                                &mut page_size_seen,
-                            )?
-                        }
-                        "PagesCount" => {
-                            crate::json::set_optional(
-                                &mut pages_count,
-                                map.next_value()?,
-                                "PagesCount",
-                                &mut pages_count_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PagingInfo {
-                    page_num,
-                    page_size,
-                    pages_count,
-                    links,
-                    unknown: Unknown::default(),
-                })
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(value) => {
+                crate::xml::visit_unknown(path, "WanAccelerators", value, found)
             }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
-impl crate::xml::CollectUnknown for PagingInfo {
-    fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
-        self.unknown.report(path, found);
-        if let Some(v) = &self.links {
-            crate::xml::visit_unknown(path, "Links", v, found);
+            #[cfg(feature = "infrastructure")]
+            Self::Passwords(value) => {
+                crate::xml::visit_unknown(path, "Passwords", value, found)
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::Credentials(value) => {
+                crate::xml::visit_unknown(path, "Credentials", value, found)
+            }
+            #[cfg(feature = "backups")]
+            Self::Backups(value) => {
+                crate::xml::visit_unknown(path, "Backups", value, found)
+            }
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(value) => {
+                crate::xml::visit_unknown(path, "BackupFiles", value, found)
+            }
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(value) => {
+                crate::xml::visit_unknown(path, "RestorePoints", value, found)
+            }
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(value) => {
+                crate::xml::visit_unknown(path, "VmRestorePoints", value, found)
+            }
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(value) => {
+                crate::xml::visit_unknown(path, "VAppRestorePoints", value, found)
+            }
+            #[cfg(feature = "replicas")]
+            Self::Replicas(value) => {
+                crate::xml::visit_unknown(path, "Replicas", value, found)
+            }
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(value) => {
+                crate::xml::visit_unknown(path, "VmReplicaPoints", value, found)
+            }
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(value) => {
+                crate::xml::visit_unknown(path, "VAppReplicaPoints", value, found)
+            }
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(value) => {
+                crate::xml::visit_unknown(path, "FailoverPlans", value, found)
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(value) => {
+                crate::xml::visit_unknown(path, "AgentBackupJobs", value, found)
+            }
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(value) => {
+                crate::xml::visit_unknown(path, "ObjectsInAgentBackupJob", value, found)
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(value) => {
+                crate::xml::visit_unknown(path, "AgentProtectionGroups", value, found)
+            }
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(value) => {
+                crate::xml::visit_unknown(path, "DiscoveredComputers", value, found)
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(value) => {
+                crate::xml::visit_unknown(path, "AgentRestorePoints", value, found)
+            }
+            #[cfg(feature = "nas")]
+            Self::FileServers(value) => {
+                crate::xml::visit_unknown(path, "FileServers", value, found)
+            }
+            #[cfg(feature = "nas")]
+            Self::NasJobs(value) => {
+                crate::xml::visit_unknown(path, "NASJobs", value, found)
+            }
+            #[cfg(feature = "nas")]
+            Self::NasObjects(value) => {
+                crate::xml::visit_unknown(path, "NASObjects", value, found)
+            }
+            #[cfg(feature = "jobs")]
+            Self::Jobs(value) => crate::xml::visit_unknown(path, "Jobs", value, found),
+            Self::ObjectsInJob(value) => {
+                crate::xml::visit_unknown(path, "ObjectsInJob", value, found)
+            }
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(value) => {
+                crate::xml::visit_unknown(path, "BackupJobSessions", value, found)
+            }
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(value) => {
+                crate::xml::visit_unknown(path, "BackupTaskSessions", value, found)
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(value) => {
+                crate::xml::visit_unknown(path, "ReplicaJobSessions", value, found)
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(value) => {
+                crate::xml::visit_unknown(path, "ReplicaTaskSessions", value, found)
+            }
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(value) => {
+                crate::xml::visit_unknown(path, "RestoreSessions", value, found)
+            }
         }
     }
 }
@@ -773,6 +1938,7 @@ impl ToXml for QueryResult {
 impl serde::Serialize for QueryResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(value) = &self.refs {
             map.serialize_entry("Refs", value)?;
@@ -901,7 +2067,7 @@ impl crate::xml::CollectUnknown for QueryResult {
 /// Schema type `ResourcesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resources {
-    /// Choice of `Tasks` (occurs 0..1), in document order.
+    /// Choice of `Tasks`, `CredentialsList`, `PasswordKeyInfoList` (occurs 0..1), in document order.
     pub list: Option<ResourceList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
@@ -941,6 +2107,32 @@ impl FromXml for Resources {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"CredentialsList") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CredentialsList", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                ResourceList::CredentialsList(value),
+                                "CredentialsList",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "infrastructure")]
+                    Some(b"PasswordKeyInfoList") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "PasswordKeyInfoList", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                ResourceList::PasswordKeyInfoList(value),
+                                "PasswordKeyInfoList",
+                                offset,
+                            )?;
+                    }
                     _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
                 index += 1;
@@ -963,10 +2155,19 @@ impl ToXml for Resources {
 impl serde::Serialize for Resources {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap as _;
+        #[allow(unused_mut)]
         let mut map = serializer.serialize_map(None)?;
         if let Some(item) = self.list.as_ref() {
             match item {
                 ResourceList::Tasks(value) => map.serialize_entry("Tasks", value)?,
+                #[cfg(feature = "infrastructure")]
+                ResourceList::CredentialsList(value) => {
+                    map.serialize_entry("CredentialsList", value)?
+                }
+                #[cfg(feature = "infrastructure")]
+                ResourceList::PasswordKeyInfoList(value) => {
+                    map.serialize_entry("PasswordKeyInfoList", value)?
+                }
             }
         }
         map.end()
@@ -977,7 +2178,7 @@ impl<'de> serde::Deserialize<'de> for Resources {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Tasks"];
+        const KEYS: &[&str] = &["Tasks", "CredentialsList", "PasswordKeyInfoList"];
         struct Fields;
         impl<'de> serde::de::Visitor<'de> for Fields {
             type Value = Resources;
@@ -995,7 +2196,23 @@ impl<'de> serde::Deserialize<'de> for Resources {
                             crate::json::set_once(
                                 &mut list,
                                 ResourceList::Tasks(map.next_value()?),
-                                "Tasks",
+                                "Tasks or CredentialsList or PasswordKeyInfoList",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "CredentialsList" => {
+                            crate::json::set_once(
+                                &mut list,
+                                ResourceList::CredentialsList(map.next_value()?),
+                                "Tasks or CredentialsList or PasswordKeyInfoList",
+                            )?;
+                        }
+                        #[cfg(feature = "infrastructure")]
+                        "PasswordKeyInfoList" => {
+                            crate::json::set_once(
+                                &mut list,
+                                ResourceList::PasswordKeyInfoList(map.next_value()?),
+                                "Tasks or CredentialsList or PasswordKeyInfoList",
                             )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
@@ -1023,21 +2240,44 @@ impl crate::xml::CollectUnknown for Resources {
 pub enum ResourceList {
     /// Element `Tasks` (TaskListType).
     Tasks(Tasks),
+    #[cfg(feature = "infrastructure")]
+    /// Element `CredentialsList` (CredentialsInfoListType).
+    CredentialsList(CredentialsInfoList),
+    #[cfg(feature = "infrastructure")]
+    /// Element `PasswordKeyInfoList` (PasswordKeyInfoListType).
+    PasswordKeyInfoList(PasswordKeyInfoList),
 }
 impl ResourceList {
-    /// The item as the document of the same root element.
-    pub fn into_document(self) -> crate::Document {
+    /// The item as the document of the same root element (`None` for an element
+    /// that is not a root element of its own).
+    pub fn into_document(self) -> Option<crate::Document> {
+        #[allow(unreachable_patterns)]
         match self {
-            Self::Tasks(value) => crate::Document::Tasks(value),
+            Self::Tasks(value) => Some(crate::Document::Tasks(value)),
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(value) => {
+                Some(crate::Document::PasswordKeyInfoList(value))
+            }
+            _ => None,
         }
     }
     /// Appends the items of `other` (e.g. the next page) when it is the same list;
-    /// `false` (and nothing changes) when it is another.
+    /// `false` (and nothing changes) when it is another, or not a list.
     pub fn append(&mut self, other: &Self) -> bool {
         #[allow(unreachable_patterns)]
         match (self, other) {
             (Self::Tasks(a), Self::Tasks(b)) => {
                 a.tasks.extend(b.tasks.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::CredentialsList(a), Self::CredentialsList(b)) => {
+                a.credentials_infos.extend(b.credentials_infos.iter().cloned());
+                true
+            }
+            #[cfg(feature = "infrastructure")]
+            (Self::PasswordKeyInfoList(a), Self::PasswordKeyInfoList(b)) => {
+                a.password_key_infos.extend(b.password_key_infos.iter().cloned());
                 true
             }
             _ => false,
@@ -1047,12 +2287,24 @@ impl ResourceList {
     pub fn element_name(&self) -> &'static str {
         match self {
             Self::Tasks(_) => "Tasks",
+            #[cfg(feature = "infrastructure")]
+            Self::CredentialsList(_) => "CredentialsList",
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(_) => "PasswordKeyInfoList",
         }
     }
     fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
         match self {
             Self::Tasks(value) => {
                 ToXml::to_xml(value, writer, "Tasks");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::CredentialsList(value) => {
+                ToXml::to_xml(value, writer, "CredentialsList");
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(value) => {
+                ToXml::to_xml(value, writer, "PasswordKeyInfoList");
             }
         }
     }
@@ -1061,6 +2313,14 @@ impl crate::xml::CollectUnknown for ResourceList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         match self {
             Self::Tasks(value) => crate::xml::visit_unknown(path, "Tasks", value, found),
+            #[cfg(feature = "infrastructure")]
+            Self::CredentialsList(value) => {
+                crate::xml::visit_unknown(path, "CredentialsList", value, found)
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(value) => {
+                crate::xml::visit_unknown(path, "PasswordKeyInfoList", value, found)
+            }
         }
     }
 }

@@ -335,7 +335,7 @@ impl Policies {
                         vss_snapshot_options: None,
                         windows_credentials_id: Some("00000000-0000-0000-0000-000000000000".into()),
                         linux_credentials_id: Some("00000000-0000-0000-0000-000000000000".into()),
-                        unknown: Default::default(),
+                        ..Default::default()
                     }),
                     unknown: Default::default(),
                 }),
@@ -499,11 +499,11 @@ impl Includes {
                     vss_snapshot_mode: Some(inc.vss_mode.clone()),
                     is_copy_only: Some(inc.copy_only),
                     use_persistent_guest_agent: Some(false),
-                    unknown: Default::default(),
+                    ..Default::default()
                 }),
                 windows_credentials_id: Some(Text::default()),
                 linux_credentials_id: Some(Text::default()),
-                unknown: Default::default(),
+                ..Default::default()
             }),
             unknown: Default::default(),
         }
