@@ -6,9 +6,15 @@ Reads the reference's field index (`fields.tsv`: page, table, name, ...) and ope
 body field names that no `xs:element`/`xs:attribute` of `schemas/*.xsd` declares. Names only: a
 field counts as covered when some declaration in the schemas has its name.
 
+Also, with --operations: the documented operations (`operations.tsv`) that the catalogue routes
+(method, path shape and fixed query, aliases included).
+
 Usage:
   python3 schemas/coverage.py REF_DIR [--scope core|cloud|all] [--page PAGE ...] [--missing]
           [--waived schemas/coverage_waivers.txt]
+
+A waiver line `page<TAB>name<TAB>why<TAB>as=NAME` says the field is declared under the spelling
+servers use (NAME, which must be declared): it counts as covered.
 
 Scope `core` is every page outside the cloud provider families (URLs under /cloud, /vCloud,
 /selfService, and type pages named after them); `cloud` is those; `all` is both. Waivers (one
@@ -49,27 +55,77 @@ def page_scopes(ref):
     return scopes
 
 
+def shape(method, template):
+    """METHOD /a/{}/b?k=v&k2=v2 with parameter names dropped and the query sorted."""
+    path, _, query = template.partition("?")
+    path = re.sub(r"\{[^}]*\}", "{}", path.rstrip("/") or "/")
+    # Example rows of the generic method pages hold literal UUIDs where templates have {ID}.
+    path = re.sub(r"/[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}(?=/|$)", "/{}", path)
+    # Only the route-selecting parameters; others (v=, page=...) are the caller's.
+    pairs = sorted(p for p in query.split("&")
+                   if p.split("=")[0] in ("action", "format", "type") and "{" not in p)
+    return method.upper() + " " + path.lower() + ("?" + "&".join(pairs).lower() if pairs else "")
+
+
+def catalogue_shapes(schema_dir):
+    """Every route of schemas/resources/*.xml (paths and aliases) as a shape."""
+    ns = "{urn:veeam-em:catalogue}"
+    shapes = {}
+    for path in sorted(glob.glob(os.path.join(schema_dir, "resources", "*.xml"))):
+        for op in ET.parse(path).getroot().iter(ns + "Operation"):
+            fixed = "&".join(f"{q.get('name')}={q.get('value')}" for q in op.iter(ns + "FixedQuery"))
+            for p in [op.get("path")] + [a.get("path") for a in op.iter(ns + "Alias")]:
+                shapes[shape(op.get("method"), p + ("?" + fixed if fixed else ""))] = op.get("name")
+    return shapes
+
+
+def operations(ref, schema_dir, scope, missing):
+    shapes = catalogue_shapes(schema_dir)
+    scopes = page_scopes(ref)
+    total = covered = 0
+    with open(os.path.join(ref, "operations.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if scope != "all" and scopes.get(row["page"]) != scope:
+                continue
+            total += 1
+            if shape(row["method"], row["template"]) in shapes:
+                covered += 1
+            elif missing:
+                print(f"  {row['method']} {row['template']}\t{row['page']}")
+    print(f"operations covered: {covered}/{total} scope={scope}")
+
+
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("ref")
     ap.add_argument("--scope", default="core", choices=["core", "cloud", "all"])
     ap.add_argument("--page", action="append", default=[])
     ap.add_argument("--missing", action="store_true", help="list every missing field")
+    ap.add_argument("--operations", action="store_true",
+                    help="documented operations (operations.tsv) the catalogue routes, instead of fields")
     ap.add_argument("--waived", default=os.path.join(os.path.dirname(__file__), "coverage_waivers.txt"))
     args = ap.parse_args(argv)
 
     here = os.path.dirname(os.path.abspath(__file__))
+    if args.operations:
+        operations(args.ref, here, args.scope, args.missing)
+        return 0
     names = declared_names(here)
     scopes = page_scopes(args.ref)
-    waived = {}
+    waived = {}   # (page, name) -> why: left out on purpose
+    renamed = {}  # (page, name) -> the spelling servers use, declared instead
     if os.path.exists(args.waived):
         for line in open(args.waived):
             if line.strip() and not line.startswith("#"):
-                page, name, why = (line.rstrip("\n").split("\t") + ["", ""])[:3]
-                waived[(page, name)] = why
+                page, name, why, alias = (line.rstrip("\n").split("\t") + ["", "", ""])[:4]
+                if alias.startswith("as="):
+                    renamed[(page, name)] = alias[3:]
+                else:
+                    waived[(page, name)] = why
 
     total = covered = 0
     missing = []
+    aliased = []
     with open(os.path.join(args.ref, "fields.tsv"), newline="") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             if row["table"] not in ("entity", "body"):
@@ -81,15 +137,22 @@ def main(argv):
             if not args.page and args.scope != "all" and scope != args.scope:
                 continue
             total += 1
+            alias = renamed.get((page, row["name"]))
             if row["name"] in names:
                 covered += 1
+            elif alias is not None and alias in names:
+                covered += 1
+                aliased.append((page, row["name"], alias))
             else:
                 missing.append((page, row["name"], row["type_or_rel"]))
     share = 100.0 * covered / total if total else 100.0
-    print(f"fields covered: {covered}/{total} ({share:.1f}%) scope={args.scope}")
+    print(f"fields covered: {covered}/{total} ({share:.1f}%) scope={args.scope}"
+          f" ({len(aliased)} under the spelling servers use, see {os.path.basename(args.waived)})")
     unwaived = [m for m in missing if (m[0], m[1]) not in waived]
     print(f"missing: {len(missing)} ({len(missing) - len(unwaived)} waived in {os.path.basename(args.waived)})")
     if args.missing:
+        for page, name, alias in aliased:
+            print(f"  {page}\t{name}\tdeclared as {alias}")
         for page, name, ty in missing:
             why = waived.get((page, name))
             print(f"  {page}\t{name}\t{ty}" + (f"\twaived: {why}" if why else ""))
