@@ -69,6 +69,23 @@ pub trait QueryType {
     const NAME: &'static str;
 }
 
+/// What the catalogue says about a query type, for code that handles any of them (e.g. a
+/// server): [`queries::info`](crate::queries::info).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryTypeInfo {
+    /// The value of the `type` parameter.
+    pub name: &'static str,
+    /// The root element of one item in entity form.
+    pub entity: &'static str,
+    /// Where the items sit in a `QueryResult`: `["Entities", "<List>"]` (or `Resources`).
+    pub path: [&'static str; 2],
+    /// The names items may have in that list.
+    pub items: &'static [&'static str],
+    /// The fields filters and sorting may use: name and catalogue type (`string`, `int`,
+    /// `bool`, `uid`, `dateTime`).
+    pub fields: &'static [(&'static str, &'static str)],
+}
+
 /// A value a filter can compare a field with.
 pub trait FilterValue {
     /// Appends the value in filter syntax.

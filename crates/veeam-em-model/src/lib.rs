@@ -48,6 +48,7 @@ pub mod href;
 #[cfg(feature = "serde")]
 #[doc(hidden)]
 pub mod json;
+pub mod reflect;
 pub mod stream;
 pub mod text;
 pub mod uid;

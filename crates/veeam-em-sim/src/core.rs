@@ -365,18 +365,21 @@ impl Simulator {
             _ => {}
         }
         if entry.http_method() == Method::GET {
-            let served = self.plan.get(entry.name).ok_or_else(|| {
-                Failure::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    format!("The simulator has no data for {} yet", entry.name),
-                )
-            })?;
             let state = self.state.read().unwrap_or_else(|e| e.into_inner());
             let cx = Ctx {
                 world: &state.world,
                 base: &base,
             };
-            let doc = serve::get(&cx, served, &incoming.route)?;
+            let doc = match self.plan.get(entry.name) {
+                Some(served) => serve::get(&cx, served, &incoming.route)?,
+                // Every other GET: the generic world, from the catalogue and the schemas.
+                None => crate::auto::get(&cx, entry, &incoming.route).ok_or_else(|| {
+                    Failure::new(
+                        StatusCode::NOT_IMPLEMENTED,
+                        format!("The simulator has no data for {} yet", entry.name),
+                    )
+                })??,
+            };
             return Ok(document(entry, &doc));
         }
         self.act(entry, &incoming, &logon, &base, now)
@@ -452,7 +455,22 @@ impl Simulator {
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let request = AnyRequest::from_incoming(incoming).map_err(request_failure)?;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        match actions::act(&state.world, &request)? {
+        let outcome = match actions::act(&state.world, &request) {
+            // What no hand-written action does: the generic world answers as the catalogue
+            // says (a task that finishes and changes nothing, a sampled document, or no body).
+            Err(f) if f.status == StatusCode::NOT_IMPLEMENTED => {
+                let cx = Ctx {
+                    world: &state.world,
+                    base,
+                };
+                match crate::auto::act(&cx, entry, &incoming.route)? {
+                    Some(outcome) => outcome,
+                    None => return Ok(empty(entry)),
+                }
+            }
+            other => other?,
+        };
+        match outcome {
             ActionOutcome::Document(doc) => Ok(document(entry, &doc)),
             ActionOutcome::Task(operation, effect) => {
                 let id = format!("task-{}", state.next_task);
@@ -477,6 +495,13 @@ impl Simulator {
             }
         }
     }
+}
+
+/// The response of `entry` without a body (its usual success status).
+fn empty(entry: &Entry) -> http::Response<Vec<u8>> {
+    let mut response = http::Response::new(Vec::new());
+    *response.status_mut() = StatusCode::from_u16(entry.status()).unwrap_or(StatusCode::NO_CONTENT);
+    response
 }
 
 /// The response of `entry` with `doc` as its body and the entry's success status.

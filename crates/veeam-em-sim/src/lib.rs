@@ -40,6 +40,7 @@
 
 mod actions;
 mod auth;
+mod auto;
 mod clock;
 mod config;
 mod core;

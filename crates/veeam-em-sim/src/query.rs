@@ -14,7 +14,7 @@ use veeam_em_api::Route;
 use veeam_em_model::{DateTime, EntityReferences, Link, LinkList, PagingInfo, QueryResult, Text};
 
 use crate::errors::Failure;
-use crate::world::{kinds, Ctx, Kind, Value};
+use crate::world::{kinds, Ctx, IndexSet, Kind, Value};
 
 /// The query of a request, read from its parameters.
 struct Params {
@@ -150,32 +150,91 @@ fn order(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// Where the items of a query type come from: a hand-written kind, or the generic world.
+enum Source<'a> {
+    Kind(&'a dyn Kind),
+    Auto(
+        &'static crate::auto::AutoKind,
+        veeam_em_api::query::QueryTypeInfo,
+    ),
+}
+
+impl Source<'_> {
+    /// The fields filters and sorting may use (ASCII lower case).
+    fn fields(&self) -> Vec<String> {
+        match self {
+            Source::Kind(k) => k.fields().iter().map(|f| (*f).to_owned()).collect(),
+            Source::Auto(_, info) => info
+                .fields
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    fn all(&self, cx: &Ctx<'_>) -> IndexSet {
+        match self {
+            Source::Kind(k) => k.all(cx.world),
+            Source::Auto(k, _) => IndexSet::List(crate::auto::every_object(k)),
+        }
+    }
+
+    fn field(&self, cx: &Ctx<'_>, i: u64, name: &str) -> Value {
+        match self {
+            Source::Kind(k) => k.field(cx.world, i, name).unwrap_or(Value::Absent),
+            Source::Auto(k, _) => crate::auto::field(cx, k, i, name),
+        }
+    }
+
+    fn reference(&self, cx: &Ctx<'_>, i: u64) -> veeam_em_model::EntityRef {
+        match self {
+            Source::Kind(k) => k.reference(cx, i),
+            Source::Auto(k, _) => crate::auto::reference(cx, crate::auto::the_plan(), k, i),
+        }
+    }
+
+    fn entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Result<veeam_em_model::Entities, Failure> {
+        match self {
+            Source::Kind(k) => Ok(k.query_entities(cx, items)),
+            Source::Auto(k, info) => crate::auto::query_entities(cx, k, items, info.path[1]),
+        }
+    }
+}
+
 /// Answers `GET /query?type=<query_type>`.
 pub(crate) fn answer(
     cx: &Ctx<'_>,
     query_type: &str,
     route: &Route,
 ) -> Result<QueryResult, Failure> {
-    let kind: &dyn Kind = kinds()
-        .iter()
-        .copied()
-        .find(|k| {
-            k.query_type()
-                .is_some_and(|t| t.eq_ignore_ascii_case(query_type))
-        })
-        .ok_or_else(|| {
-            Failure::bad_request(format!("the simulator has no data for type={query_type}"))
-        })?;
+    let hand_written = kinds().iter().copied().find(|k| {
+        k.query_type()
+            .is_some_and(|t| t.eq_ignore_ascii_case(query_type))
+    });
+    let kind = match hand_written {
+        Some(k) => Source::Kind(k),
+        None => {
+            let info = veeam_em_api::queries::info(query_type);
+            match info.and_then(|i| crate::auto::kind_of_entity(i.entity).map(|k| (k, i))) {
+                Some((k, i)) => Source::Auto(k, i),
+                None => {
+                    return Err(Failure::bad_request(format!(
+                        "the simulator has no data for type={query_type}"
+                    )))
+                }
+            }
+        }
+    };
     let p = params(route)?;
-    let w = cx.world;
+    let fields = kind.fields();
     let known_field = |name: &str| {
         let lower = name.to_ascii_lowercase();
-        if kind.fields().contains(&lower.as_str()) {
+        if fields.contains(&lower) {
             Ok(lower)
         } else {
             Err(Failure::bad_request(format!(
                 "{name} is not a field of {query_type}; it has {}",
-                kind.fields().join(", ")
+                fields.join(", ")
             )))
         }
     };
@@ -188,7 +247,7 @@ pub(crate) fn answer(
         Some((field, ascending)) => Some((known_field(field)?, *ascending)),
         None => None,
     };
-    let all = kind.all(w);
+    let all = kind.all(cx);
     // Without a filter or a sort, a page is a window of the kind's own order: no scan, so a
     // page of a million task sessions costs a page.
     let (total, page) = if p.filter.is_none() && sort.is_none() {
@@ -203,7 +262,7 @@ pub(crate) fn answer(
                 for i in all.iter() {
                     let keep = expr.eval(&mut |field: &str, op, literal: &FilterLiteral| {
                         let name = field.to_ascii_lowercase();
-                        let value = kind.field(w, i, &name).unwrap_or(Value::Absent);
+                        let value = kind.field(cx, i, &name);
                         compare(field, &value, op, literal)
                     })?;
                     if keep {
@@ -216,7 +275,7 @@ pub(crate) fn answer(
         if let Some((field, ascending)) = &sort {
             let mut keyed: Vec<(Value, u64)> = items
                 .iter()
-                .map(|&i| (kind.field(w, i, field).unwrap_or(Value::Absent), i))
+                .map(|&i| (kind.field(cx, i, field), i))
                 .collect();
             keyed.sort_by(|a, b| {
                 let o = order(&a.0, &b.0);
@@ -242,7 +301,7 @@ pub(crate) fn answer(
 
     let mut result = QueryResult::default();
     if p.format_entities {
-        result.entities = Some(kind.query_entities(cx, &page));
+        result.entities = Some(kind.entities(cx, &page)?);
     } else {
         result.refs = Some(EntityReferences {
             refs: page.iter().map(|&i| kind.reference(cx, i)).collect(),

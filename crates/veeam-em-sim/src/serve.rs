@@ -80,8 +80,8 @@ pub(crate) fn plan() -> HashMap<&'static str, Served> {
     out
 }
 
-/// The catalogue GETs that no kind serves (must be empty, or the entry point, logon sessions,
-/// tasks and the query service, which the core serves itself).
+/// The catalogue GETs that neither a kind nor the generic world serves (must be empty; the
+/// entry point, logon sessions, tasks and the query service are the core's).
 pub(crate) fn unserved(plan: &HashMap<&'static str, Served>) -> Vec<&'static Entry> {
     const BUILT_IN: &[&str] = &[
         "GetEntryPoint",
@@ -94,6 +94,7 @@ pub(crate) fn unserved(plan: &HashMap<&'static str, Served>) -> Vec<&'static Ent
         .iter()
         .filter(|e| e.method == "GET" && e.query_service.is_none())
         .filter(|e| !plan.contains_key(e.name) && !BUILT_IN.contains(&e.name))
+        .filter(|e| !crate::auto::serves(e))
         .collect()
 }
 
@@ -149,4 +150,20 @@ fn render_list(cx: &Ctx<'_>, served: &Served, items: &IndexSet) -> Document {
             unknown: Default::default(),
         })
     }
+}
+
+/// The item templates (`/cdpPolicies/{}`) the hand-written kinds serve: the generic world
+/// leaves them alone.
+pub(crate) fn hand_written_items() -> Vec<String> {
+    kinds()
+        .iter()
+        .flat_map(|k| k.routes())
+        .filter(|r| r.form == Form::Item)
+        .map(|r| r.template.to_owned())
+        .collect()
+}
+
+/// The hand-written kind of item template `template`, if any.
+pub(crate) fn hand_written_kind(template: &str) -> Option<KindId> {
+    find(template).and_then(|(k, form)| (form == Form::Item).then_some(k))
 }

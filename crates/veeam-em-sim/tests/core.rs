@@ -169,12 +169,13 @@ fn the_readme_walk_follows_only_links_from_responses() {
                 task.policy_session_uid.as_ref().unwrap(),
                 session.uid.as_ref().unwrap()
             );
-            // The entity's own href uses /replicaTaskSessions/, as servers write it.
+            // The entity's own href is its entity form (servers may write /replicaTaskSessions/,
+            // which is the sessions family's address: the simulator does not).
             assert!(task
                 .href
                 .as_ref()
                 .unwrap()
-                .contains("/api/replicaTaskSessions/"));
+                .contains("/api/cdpReplicaTaskSessions/"));
             s.doc(task.href.as_ref().unwrap());
             task_entities += 1;
         }
@@ -232,6 +233,20 @@ fn every_link_the_simulator_writes_can_be_followed() {
         }
     }
     assert!(seen.len() > 80, "only {} documents walked", seen.len());
+}
+
+/// Every `Href` of a document (links and own hrefs).
+fn collect_hrefs(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::String(href)) = m.get("Href") {
+                out.push(href.clone());
+            }
+            m.values().for_each(|v| collect_hrefs(v, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| collect_hrefs(v, out)),
+        _ => {}
+    }
 }
 
 fn collect_links(v: &serde_json::Value, out: &mut Vec<(String, String)>) {
@@ -741,11 +756,39 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
             }
         }
     }
-    for uri in &uris {
-        let r = s.get(uri);
-        if r.status() == 200 {
-            keep(&r);
+    // Every other representation: every GET of the catalogue without path parameters, then
+    // every document their links lead to (the generic world's families).
+    let mut queue: Vec<String> = veeam_em_api::CATALOGUE
+        .iter()
+        .filter(|e| e.method == "GET" && !e.path.contains('{'))
+        .map(|e| format!("/api{}", e.template()))
+        .collect();
+    queue.extend(uris.iter().cloned());
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(uri) = queue.pop() {
+        if !seen.insert(uri.clone()) || seen.len() > 3000 {
+            continue;
         }
+        let r = s.get(&uri);
+        if r.status() != 200 {
+            continue;
+        }
+        keep(&r);
+        let json = serde_json::to_value(Document::from_slice(r.body()).unwrap()).unwrap();
+        let mut links = Vec::new();
+        collect_links(&json, &mut links);
+        for (rel, href) in links {
+            if matches!(rel.as_str(), "Down" | "Alternate" | "Up") {
+                queue.push(path(&href));
+            }
+            if rel == "Down" && !href.contains('?') {
+                queue.push(format!("{}?format=Entity", path(&href)));
+            }
+        }
+        // The own hrefs of items (entities without a reference form link nowhere else).
+        let mut hrefs = Vec::new();
+        collect_hrefs(&json, &mut hrefs);
+        queue.extend(hrefs.iter().map(|h| path(h)));
     }
     // Includes, tasks, intervals, the logon session, an error.
     let policy = &refs(s.doc("/api/cdpPolicies")).refs[0];

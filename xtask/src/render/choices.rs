@@ -72,8 +72,12 @@ impl Renderer<'_> {
             .variants
             .iter()
             .filter_map(|v| {
-                let FieldType::Complex(t) = &v.ty else { return None };
-                let Some(TypeDef::Complex(list)) = self.model.types.get(t) else { return None };
+                let FieldType::Complex(t) = &v.ty else {
+                    return None;
+                };
+                let Some(TypeDef::Complex(list)) = self.model.types.get(t) else {
+                    return None;
+                };
                 let items = match list.content.as_slice() {
                     [Particle::Element(e)] if e.max.is_none() => &e.rust_name,
                     [Particle::Choice(c)] if c.max.is_none() => &c.rust_name,

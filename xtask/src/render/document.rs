@@ -63,11 +63,23 @@ impl Renderer<'_> {
             de_arms.extend(quote!(#cfg #name => Document::#variant(map.next_value()?),));
             root_names.push(name.clone());
         }
+        let parts = modules.iter().map(|m| {
+            let module = format_ident!("{}", m);
+            let cfg = crate::families::cfg(m);
+            quote!(#cfg parts.push(#module::REFLECT);)
+        });
         Ok(quote! {
             //! Types generated from `schemas/*.xsd`, one module per schema file.
             #(#mods)*
 
             use crate::xml::{Child, DecodeError, FromXml, ToXml, XmlReader, XmlWriter};
+
+            /// The parts of [`crate::reflect`] of the families built.
+            pub(crate) fn reflect_parts() -> Vec<crate::reflect::Part> {
+                let mut parts = Vec::new();
+                #(#parts)*
+                parts
+            }
 
             type DecodeFn = for<'a> fn(&mut XmlReader<'a>, Child<'a>) -> Result<Document, DecodeError>;
 

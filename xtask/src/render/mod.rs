@@ -8,6 +8,7 @@
 mod choices;
 mod document;
 mod enums;
+mod reflect;
 mod structs;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -70,6 +71,7 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
                 }
             }
         }
+        items.extend(reflect::part(model, file));
         let tokens = quote! {
             #[allow(unused_imports)]
             use super::*;

@@ -22,7 +22,28 @@ fn const_ident(name: &str) -> proc_macro2::Ident {
 pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> TokenStream {
     let mut markers = TokenStream::new();
     let mut fields = TokenStream::new();
+    let mut info_arms = TokenStream::new();
     for q in &catalogue.query_types {
+        {
+            let cfg = families::cfg(&q.family);
+            let (name, entity, container) = (&q.name, &q.entity, &q.container);
+            let list = q.list.as_deref().unwrap_or_default();
+            let items = &q.items;
+            let field_pairs = q.fields.iter().map(|f| {
+                let (n, t) = (&f.name, f.ty.as_str());
+                quote!((#n, #t))
+            });
+            info_arms.extend(quote! {
+                #cfg
+                #name => Some(crate::query::QueryTypeInfo {
+                    name: #name,
+                    entity: #entity,
+                    path: [#container, #list],
+                    items: &[#(#items),*],
+                    fields: &[#(#field_pairs),*],
+                }),
+            });
+        }
         let marker = format_ident!("{}Query", q.name);
         let name = &q.name;
         let doc = format!(
@@ -69,6 +90,7 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> TokenStream {
             }
         });
     }
+    let names = catalogue.query_types.iter().map(|q| q.name.as_str());
     // Enumerations used by fields are filter values (quoted, as written in XML).
     let enums: BTreeSet<&str> = catalogue
         .query_types
@@ -99,6 +121,19 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> TokenStream {
         /// Marker types of the query service's types.
         pub mod queries {
             #markers
+
+            /// What the catalogue says about the query type `name` (as in `type=NAME`, ASCII
+            /// case ignored), if its family is built.
+            pub fn info(name: &str) -> Option<crate::query::QueryTypeInfo> {
+                let name = CANONICAL.iter().find(|n| n.eq_ignore_ascii_case(name)).copied()?;
+                match name {
+                    #info_arms
+                    _ => None,
+                }
+            }
+
+            /// Every query type name of the catalogue.
+            const CANONICAL: &[&str] = &[#(#names),*];
         }
 
         /// Typed filter and sort fields, one module per query type.

@@ -423,6 +423,745 @@ pub mod queries {
             crate::query::write_quoted(self.as_str(), out);
         }
     }
+    /// What the catalogue says about the query type `name` (as in `type=NAME`, ASCII
+    /// case ignored), if its family is built.
+    pub fn info(name: &str) -> Option<crate::query::QueryTypeInfo> {
+        let name = CANONICAL.iter().find(|n| n.eq_ignore_ascii_case(name)).copied()?;
+        match name {
+            #[cfg(feature = "agents")]
+            "AgentBackupJob" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "AgentBackupJob",
+                    entity: "AgentBackupJob",
+                    path: ["Entities", "AgentBackupJobs"],
+                    items: &["AgentBackupJob"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("JobType", "string"),
+                        ("Platform", "string"),
+                        ("ScheduleConfigured", "bool"),
+                        ("ScheduleEnabled", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "agents")]
+            "ObjectInAgentBackupJob" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "ObjectInAgentBackupJob",
+                    entity: "ObjectInAgentBackupJob",
+                    path: ["Entities", "ObjectsInAgentBackupJob"],
+                    items: &["ObjectInAgentBackupJob"],
+                    fields: &[
+                        ("UID", "string"),
+                        ("DisplayName", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("FileServerUid", "uid"),
+                        ("FileServerName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "agents")]
+            "AgentProtectionGroup" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "AgentProtectionGroup",
+                    entity: "AgentProtectionGroup",
+                    path: ["Entities", "AgentProtectionGroups"],
+                    items: &["AgentProtectionGroup"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "agents")]
+            "DiscoveredComputer" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "DiscoveredComputer",
+                    entity: "DiscoveredComputer",
+                    path: ["Entities", "DiscoveredComputers"],
+                    items: &["DiscoveredComputer"],
+                    fields: &[
+                        ("UID", "string"),
+                        ("Name", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("AgentVersion", "string"),
+                        ("AgentStatus", "string"),
+                        ("OsVersion", "string"),
+                        ("IpAddress", "string"),
+                        ("ProtectionGroupUid", "uid"),
+                        ("ProtectionGroupName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "AgentRestorePoint",
+                    entity: "AgentRestorePoint",
+                    path: ["Entities", "AgentRestorePoints"],
+                    items: &["AgentRestorePoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("ComputerName", "string"),
+                        ("Type", "string"),
+                        ("Algorithm", "string"),
+                        ("RestorePointId", "uid"),
+                        ("RestorePointName", "string"),
+                        ("BackupUid", "uid"),
+                        ("BackupName", "string"),
+                        ("BackupFileUid", "uid"),
+                        ("BackupFileName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "backups")]
+            "Backup" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Backup",
+                    entity: "Backup",
+                    path: ["Entities", "Backups"],
+                    items: &["Backup"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("RepositoryUid", "uid"),
+                        ("RepositoryName", "string"),
+                        ("Platform", "string"),
+                        ("BackupType", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "backups")]
+            "BackupFile" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "BackupFile",
+                    entity: "BackupFile",
+                    path: ["Entities", "BackupFiles"],
+                    items: &["BackupFile"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTimeUTC", "dateTime"),
+                        ("BackupSize", "int"),
+                        ("DataSize", "int"),
+                        ("CompressRatio", "string"),
+                        ("FileType", "string"),
+                        ("BackupUid", "uid"),
+                        ("BackupName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "backups")]
+            "RestorePoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "RestorePoint",
+                    entity: "RestorePoint",
+                    path: ["Entities", "RestorePoints"],
+                    items: &["RestorePoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("BackupUid", "uid"),
+                        ("BackupName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "backups")]
+            "VmRestorePoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VmRestorePoint",
+                    entity: "VmRestorePoint",
+                    path: ["Entities", "VmRestorePoints"],
+                    items: &["VmRestorePoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("Type", "string"),
+                        ("Algorithm", "string"),
+                        ("RestorePointId", "uid"),
+                        ("RestorePointName", "string"),
+                        ("VmDisplayName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "backups")]
+            "VAppRestorePoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VAppRestorePoint",
+                    entity: "VAppRestorePoint",
+                    path: ["Entities", "VAppRestorePoints"],
+                    items: &["VAppRestorePoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("Type", "string"),
+                        ("Algorithm", "string"),
+                        ("RestorePointId", "string"),
+                        ("VAppDisplayName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cdp")]
+            "CdpPolicy" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CdpPolicy",
+                    entity: "CdpPolicy",
+                    path: ["Entities", "CdpPolicies"],
+                    items: &["CdpPolicy"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("NextRun", "dateTime"),
+                        ("ScheduleConfigured", "bool"),
+                        ("ScheduleEnabled", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplica" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CdpReplica",
+                    entity: "CdpReplica",
+                    path: ["Entities", "CdpReplicas"],
+                    items: &["CdpReplica"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("PolicyId", "string"),
+                        ("PolicyName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CdpReplicaSession",
+                    entity: "CdpReplicaSession",
+                    path: ["Entities", "CdpReplicaSessions"],
+                    items: &["CdpReplicaSession", "CdpPolicySession"],
+                    fields: &[
+                        ("Id", "uid"),
+                        ("Name", "string"),
+                        ("PolicyUid", "uid"),
+                        ("PolicyName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("CreationTimeUTC", "dateTime"),
+                        ("EndTimeUTC", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("FailureMessage", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaTaskSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CdpReplicaTaskSession",
+                    entity: "CdpReplicaTaskSession",
+                    path: ["Entities", "CdpReplicaTaskSessions"],
+                    items: &["CdpReplicaTaskSession"],
+                    fields: &[
+                        ("Id", "uid"),
+                        ("Name", "string"),
+                        ("PolicySessionUid", "uid"),
+                        ("PolicySessionName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("CreationTimeUTC", "dateTime"),
+                        ("EndTimeUTC", "dateTime"),
+                        ("State", "string"),
+                        ("Reason", "string"),
+                        ("TotalSize", "int"),
+                        ("VmDisplayName", "string"),
+                    ],
+                })
+            }
+            "Task" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Task",
+                    entity: "Task",
+                    path: ["Resources", "Tasks"],
+                    items: &["Task"],
+                    fields: &[
+                        ("TaskId", "string"),
+                        ("State", "string"),
+                        ("Operation", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "BackupServer" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "BackupServer",
+                    entity: "BackupServer",
+                    path: ["Entities", "BackupServers"],
+                    items: &["BackupServer"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("IpOrDnsName", "string"),
+                        ("Port", "int"),
+                        ("Version", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "Credentials" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Credentials",
+                    entity: "CredentialsInfo",
+                    path: ["Resources", "CredentialsList"],
+                    items: &["CredentialsInfo"],
+                    fields: &[
+                        ("Username", "string"),
+                        ("Description", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("CredentialsId", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "Passwords" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Passwords",
+                    entity: "PasswordKeyInfo",
+                    path: ["Resources", "PasswordKeyInfoList"],
+                    items: &["PasswordKeyInfo"],
+                    fields: &[
+                        ("PasswordKeyID", "string"),
+                        ("Hint", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "HierarchyRoot" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "HierarchyRoot",
+                    entity: "HierarchyRoot",
+                    path: ["Entities", "HierarchyRoots"],
+                    items: &["HierarchyRoot"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("UniqueId", "string"),
+                        ("HostType", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "ManagedServer" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "ManagedServer",
+                    entity: "ManagedServer",
+                    path: ["Entities", "ManagedServers"],
+                    items: &["ManagedServer"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("ManagedServerType", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "Repository" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Repository",
+                    entity: "Repository",
+                    path: ["Entities", "Repositories"],
+                    items: &["Repository"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("FreeSpace", "int"),
+                        ("Capacity", "int"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "infrastructure")]
+            "WanAccelerator" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "WanAccelerator",
+                    entity: "WanAccelerator",
+                    path: ["Entities", "WanAccelerators"],
+                    items: &["WanAccelerator"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Capacity", "int"),
+                        ("ConnectionsCount", "int"),
+                        ("HighBandwidthModeEnabled", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "jobs")]
+            "Job" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Job",
+                    entity: "Job",
+                    path: ["Entities", "Jobs"],
+                    items: &["Job"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("NextRun", "dateTime"),
+                        ("JobType", "string"),
+                        ("Platform", "string"),
+                        ("ScheduleConfigured", "bool"),
+                        ("ScheduleEnabled", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "jobs")]
+            "ObjectInJob" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "ObjectInJob",
+                    entity: "ObjectInJob",
+                    path: ["Entities", "ObjectsInJob"],
+                    items: &["ObjectInJob"],
+                    fields: &[
+                        ("UID", "string"),
+                        ("Name", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "nas")]
+            "FileServer" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "FileServer",
+                    entity: "FileServer",
+                    path: ["Entities", "FileServers"],
+                    items: &["FileServer"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "nas")]
+            "NasJob" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "NasJob",
+                    entity: "NASJob",
+                    path: ["Entities", "NASJobs"],
+                    items: &["NASJob"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("NextRun", "dateTime"),
+                        ("ScheduleConfigured", "bool"),
+                        ("ScheduleEnabled", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "nas")]
+            "NasObject" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "NasObject",
+                    entity: "NASObject",
+                    path: ["Entities", "NASObjects"],
+                    items: &["NASObject"],
+                    fields: &[
+                        ("UID", "string"),
+                        ("Name", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("FileServerUid", "uid"),
+                        ("FileServerName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "replicas")]
+            "Replica" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "Replica",
+                    entity: "Replica",
+                    path: ["Entities", "Replicas"],
+                    items: &["Replica"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("RepositoryUid", "uid"),
+                        ("RepositoryName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "replicas")]
+            "VmReplicaPoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VmReplicaPoint",
+                    entity: "VmReplicaPoint",
+                    path: ["Entities", "VmReplicaPoints"],
+                    items: &["VmReplicaPoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("Type", "string"),
+                        ("Algorithm", "string"),
+                        ("ReplicaUid", "uid"),
+                        ("ReplicaName", "string"),
+                        ("VmDisplayName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "replicas")]
+            "VAppReplicaPoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VAppReplicaPoint",
+                    entity: "VAppReplicaPoint",
+                    path: ["Entities", "VAppReplicaPoints"],
+                    items: &["VAppReplicaPoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("vAppDisplayName", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("vAppName", "string"),
+                        ("Type", "string"),
+                        ("Algorithm", "string"),
+                        ("ReplicaUid", "uid"),
+                        ("ReplicaName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverPlan" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "FailoverPlan",
+                    entity: "FailoverPlan",
+                    path: ["Entities", "FailoverPlans"],
+                    items: &["FailoverPlan"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "sessions")]
+            "BackupJobSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "BackupJobSession",
+                    entity: "BackupJobSession",
+                    path: ["Entities", "BackupJobSessions"],
+                    items: &["BackupJobSession"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("JobType", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("EndTime", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("IsRetry", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "sessions")]
+            "BackupTaskSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "BackupTaskSession",
+                    entity: "BackupTaskSession",
+                    path: ["Entities", "BackupTaskSessions"],
+                    items: &["BackupTaskSession"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("EndTime", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("Reason", "string"),
+                        ("TotalSize", "int"),
+                        ("JobSessionUid", "uid"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("VmDisplayName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaJobSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "ReplicaJobSession",
+                    entity: "ReplicaJobSession",
+                    path: ["Entities", "ReplicaJobSessions"],
+                    items: &["ReplicaJobSession"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("JobType", "string"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("EndTime", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("IsRetry", "bool"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaTaskSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "ReplicaTaskSession",
+                    entity: "ReplicaTaskSession",
+                    path: ["Entities", "ReplicaTaskSessions"],
+                    items: &["ReplicaTaskSession"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("EndTime", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("Reason", "string"),
+                        ("TotalSize", "int"),
+                        ("JobSessionUid", "uid"),
+                        ("JobUid", "uid"),
+                        ("JobName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("VmDisplayName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "sessions")]
+            "RestoreSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "RestoreSession",
+                    entity: "RestoreSession",
+                    path: ["Entities", "RestoreSessions"],
+                    items: &["RestoreSession"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Type", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("EndTime", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("VmDisplayName", "string"),
+                    ],
+                })
+            }
+            _ => None,
+        }
+    }
+    /// Every query type name of the catalogue.
+    const CANONICAL: &[&str] = &[
+        "AgentBackupJob",
+        "ObjectInAgentBackupJob",
+        "AgentProtectionGroup",
+        "DiscoveredComputer",
+        "AgentRestorePoint",
+        "Backup",
+        "BackupFile",
+        "RestorePoint",
+        "VmRestorePoint",
+        "VAppRestorePoint",
+        "CdpPolicy",
+        "CdpReplica",
+        "CdpReplicaSession",
+        "CdpReplicaTaskSession",
+        "Task",
+        "BackupServer",
+        "Credentials",
+        "Passwords",
+        "HierarchyRoot",
+        "ManagedServer",
+        "Repository",
+        "WanAccelerator",
+        "Job",
+        "ObjectInJob",
+        "FileServer",
+        "NasJob",
+        "NasObject",
+        "Replica",
+        "VmReplicaPoint",
+        "VAppReplicaPoint",
+        "FailoverPlan",
+        "BackupJobSession",
+        "BackupTaskSession",
+        "ReplicaJobSession",
+        "ReplicaTaskSession",
+        "RestoreSession",
+    ];
 }
 /// Typed filter and sort fields, one module per query type.
 pub mod fields {

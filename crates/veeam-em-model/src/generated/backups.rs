@@ -4239,3 +4239,743 @@ impl crate::stream::Collection for VmRestorePointMounts {
     type Item = VmRestorePointMount;
     const ITEM: &'static str = "VmRestorePointMount";
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "BackupEntityType",
+            family: "backups",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Platform",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("BackupPlatformType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("BackupKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "BackupFileEntityType",
+            family: "backups",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FilePath",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "DataSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "DeduplicationRatio",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Double,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CompressRatio",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Double,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUtc",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("BackupFileKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "BackupFileEntityListType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupFile",
+                    kind: crate::reflect::ElementKind::Complex("BackupFileEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "BackupEntityListType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Backup",
+                    kind: crate::reflect::ElementKind::Complex("BackupEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RestorePointEntityType",
+            family: "backups",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupDateUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RestorePointEntityListType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RestorePoint",
+                    kind: crate::reflect::ElementKind::Complex("RestorePointEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RestoreSpecType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Choice {
+                    min: 1u32,
+                    max: Some(1u32),
+                    alternatives: &[
+                        crate::reflect::ElementInfo {
+                            name: "VmRestoreSpec",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VmRestoreSpecInfoType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "vCloudVAppRestoreSpec",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VCloudVAppRestoreSpecInfoType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                    ],
+                },
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VAppRestorePointEntityType",
+            family: "backups",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VAppDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VAppName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Algorithm",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestorePointAlgorithmType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PointType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestorePointKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VAppRestorePointEntityListType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VAppRestorePoint",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VAppRestorePointEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VCloudVAppRestoreSpecInfoType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PowerOnAfterRestore",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyRootUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "OrgVdcRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "vAppNewName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmsRestoreParameters",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VCloudVmsRestoreParametersType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VCloudVmRestoreParametersInfoType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmRestorePointUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmNewName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "DatastoreRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "OrgVdcStorageProfileRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "LinkedCloneVmTemplateRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VCloudVmsRestoreParametersType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Vm",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VCloudVmRestoreParametersInfoType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmRestorePointEntityType",
+            family: "backups",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VmDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Algorithm",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestorePointAlgorithmType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PointType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestorePointKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmRestorePointMountType",
+            family: "backups",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FSRoots",
+                    kind: crate::reflect::ElementKind::Complex("DirectoryEntryListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmRestorePointMountListType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmRestorePointMount",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VmRestorePointMountType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmRestorePointEntityListType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmRestorePoint",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VmRestorePointEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmRestoreSpecInfoType",
+            family: "backups",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PowerOnAfterRestore",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyRootUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "QuickRollback",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "KeepOriginalVM",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmRestoreParameters",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VCloudVmRestoreParametersInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+    ],
+    &[
+        crate::reflect::EnumInfo {
+            name: "BackupFileKindType",
+            values: &["vbk", "vib", "vrb"],
+        },
+        crate::reflect::EnumInfo {
+            name: "BackupKindType",
+            values: &["Standard", "ParentBackup", "ChildBackup"],
+        },
+        crate::reflect::EnumInfo {
+            name: "BackupPlatformType",
+            values: &[
+                "VMware",
+                "HyperV",
+                "vCloud",
+                "AgentForLinux",
+                "AgentForWindows",
+                "CustomPlatform",
+            ],
+        },
+        crate::reflect::EnumInfo {
+            name: "RestorePointKindType",
+            values: &["Full", "Increment", "ReverseIncrement"],
+        },
+    ],
+    &[
+        crate::reflect::RootInfo {
+            element: "Backup",
+            type_name: "BackupEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "Backups",
+            type_name: "BackupEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "BackupFile",
+            type_name: "BackupFileEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "BackupFiles",
+            type_name: "BackupFileEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "RestorePoint",
+            type_name: "RestorePointEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "RestorePoints",
+            type_name: "RestorePointEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmRestorePoint",
+            type_name: "VmRestorePointEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmRestorePoints",
+            type_name: "VmRestorePointEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "VAppRestorePoint",
+            type_name: "VAppRestorePointEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "VAppRestorePoints",
+            type_name: "VAppRestorePointEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "RestoreSpec",
+            type_name: "RestoreSpecType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmRestorePointMount",
+            type_name: "VmRestorePointMountType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmRestorePointMounts",
+            type_name: "VmRestorePointMountListType",
+        },
+    ],
+);

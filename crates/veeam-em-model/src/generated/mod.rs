@@ -50,6 +50,24 @@ mod sessions;
 #[cfg(feature = "sessions")]
 pub use sessions::*;
 use crate::xml::{Child, DecodeError, FromXml, ToXml, XmlReader, XmlWriter};
+/// The parts of [`crate::reflect`] of the families built.
+pub(crate) fn reflect_parts() -> Vec<crate::reflect::Part> {
+    let mut parts = Vec::new();
+    #[cfg(feature = "agents")] parts.push(agents::REFLECT);
+    #[cfg(feature = "backups")] parts.push(backups::REFLECT);
+    #[cfg(feature = "catalog")] parts.push(catalog::REFLECT);
+    #[cfg(feature = "cdp")] parts.push(cdp::REFLECT);
+    parts.push(common::REFLECT);
+    #[cfg(feature = "infrastructure")] parts.push(infrastructure::REFLECT);
+    #[cfg(feature = "jobs")] parts.push(jobs::REFLECT);
+    #[cfg(feature = "nas")] parts.push(nas::REFLECT);
+    parts.push(query::REFLECT);
+    #[cfg(feature = "replicas")] parts.push(replicas::REFLECT);
+    #[cfg(feature = "reports")] parts.push(reports::REFLECT);
+    #[cfg(feature = "security")] parts.push(security::REFLECT);
+    #[cfg(feature = "sessions")] parts.push(sessions::REFLECT);
+    parts
+}
 type DecodeFn = for<'a> fn(
     &mut XmlReader<'a>,
     Child<'a>,

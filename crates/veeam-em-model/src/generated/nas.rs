@@ -4351,3 +4351,715 @@ impl crate::stream::Collection for NasJobs {
     type Item = NasJob;
     const ITEM: &'static str = "NASJob";
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "FileServerEntityType",
+            family: "nas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ServerType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("NASFileServerKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SmbServerOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASSmbServerOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "NfsServerOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASNfsServerOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileServerOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASFileServerOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ProcessingOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASProcessingOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "NASServerAdvancedOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASServerAdvancedOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FileServerEntityListType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileServer",
+                    kind: crate::reflect::ElementKind::Complex("FileServerEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASFileExtensionInfoListType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Extension",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASFileServerOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ServerUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobEntityType",
+            family: "nas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Description",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Includes",
+                    kind: crate::reflect::ElementKind::Complex("NASObjectListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "StorageOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASJobStorageOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ScheduleConfigured",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ScheduleEnabled",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "NextRun",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobScheduleOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "JobScheduleOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobAdvancedStorageOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ACL",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASJobAdvancedStorageOptionsSecurityOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobAdvancedStorageOptionsSecurityOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileAttributesChangeTrackingMode",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum(
+                            "NASFileAttributesChangeTrackingModeType",
+                        ),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobFileExtensionsOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ArchiveFileExtensionsScope",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum(
+                            "NASArchiveFileExtensionsScopeType",
+                        ),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "InclusionMask",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASFileExtensionInfoListType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ExclusionMask",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASFileExtensionInfoListType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobStorageKeepFileVersionsHistoryType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "LongtermRetentionType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("NASLongTermRetentionKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "LongtermRetentionPeriod",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupRepositoryUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ArchiveFileTypes",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASLongTermArchivalOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobStorageOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupRepositoryUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ShorttermRetentionType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("NASShortTermRetentionKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ShorttermRetentionPeriod",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "LongtermRetentionEnabled",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "KeepFileVersionsHistoryOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASJobStorageKeepFileVersionsHistoryType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "AdvancedStorageOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASJobAdvancedStorageOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASJobEntityListType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "NASJob",
+                    kind: crate::reflect::ElementKind::Complex("NASJobEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASLongTermArchivalOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ActiveFileRetentionEnabled",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxActiveFileVersionsToKeep",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "DeletedFileRetentionEnabled",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxDeletedFileVersionsToKeep",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileExtensionsOption",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASJobFileExtensionsOptionsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASNfsServerOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Path",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASObjectType",
+            family: "nas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ObjectInJobId",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileOrFolder",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FileServerUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "InclusionMask",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASFileExtensionInfoListType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ExclusionMask",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "NASFileExtensionInfoListType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASObjectListType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "NASObject",
+                    kind: crate::reflect::ElementKind::Complex("NASObjectType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASProcessingOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ServerUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CacheRepositoryUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASServerAdvancedOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ProcessingMode",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "StorageSnapshotPath",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASServiceType",
+            family: "nas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "NASSmbServerOptionsInfoType",
+            family: "nas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Path",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CredentialsId",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+    ],
+    &[
+        crate::reflect::EnumInfo {
+            name: "NASArchiveFileExtensionsScopeType",
+            values: &["Any", "Specified", "ExceptSpecified"],
+        },
+        crate::reflect::EnumInfo {
+            name: "NASFileAttributesChangeTrackingModeType",
+            values: &[
+                "TrackOnlyFolderAttributesChanges",
+                "TrackEverythingAttributesChanges",
+            ],
+        },
+        crate::reflect::EnumInfo {
+            name: "NASFileServerKindType",
+            values: &["FileServer", "SmbServer", "NfsServer"],
+        },
+        crate::reflect::EnumInfo {
+            name: "NASLongTermRetentionKindType",
+            values: &["Month", "Year"],
+        },
+        crate::reflect::EnumInfo {
+            name: "NASShortTermRetentionKindType",
+            values: &["Day", "Month"],
+        },
+    ],
+    &[
+        crate::reflect::RootInfo {
+            element: "NASService",
+            type_name: "NASServiceType",
+        },
+        crate::reflect::RootInfo {
+            element: "FileServer",
+            type_name: "FileServerEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "FileServers",
+            type_name: "FileServerEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "NASObject",
+            type_name: "NASObjectType",
+        },
+        crate::reflect::RootInfo {
+            element: "NASObjects",
+            type_name: "NASObjectListType",
+        },
+        crate::reflect::RootInfo {
+            element: "NASJob",
+            type_name: "NASJobEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "NASJobs",
+            type_name: "NASJobEntityListType",
+        },
+    ],
+);

@@ -2328,3 +2328,401 @@ impl RootElement for QueryResult {
     const ELEMENT: &'static str = "QueryResult";
     const ALIASES: &'static [&'static str] = &[];
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "EntitiesType",
+            family: "query",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Choice {
+                    min: 0u32,
+                    max: Some(1u32),
+                    alternatives: &[
+                        crate::reflect::ElementInfo {
+                            name: "BackupServers",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "BackupServerEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CdpPolicies",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CdpPolicyEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CdpReplicas",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CdpReplicaEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VmCdpReplicas",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VmCdpReplicaEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VAppCdpReplicas",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VAppCdpReplicaEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CdpReplicaSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CdpReplicaSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CdpReplicaTaskSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CdpReplicaTaskSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "Repositories",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "RepositoryEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "HierarchyRoots",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "HierarchyRootEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "ManagedServers",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "ManagedServerEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "WanAccelerators",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "WanAcceleratorEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "Passwords",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "PasswordKeyInfoListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "Credentials",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CredentialsInfoListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "Backups",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "BackupEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "BackupFiles",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "BackupFileEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "RestorePoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "RestorePointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VmRestorePoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VmRestorePointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VAppRestorePoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VAppRestorePointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "Replicas",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "ReplicaEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VmReplicaPoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VmReplicaPointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VAppReplicaPoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VAppReplicaPointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "FailoverPlans",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "FailoverPlanEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "AgentBackupJobs",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "AgentBackupJobEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "ObjectsInAgentBackupJob",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "ObjectInAgentBackupJobListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "AgentProtectionGroups",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "AgentProtectionGroupEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "DiscoveredComputers",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "DiscoveredComputerEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "AgentRestorePoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "AgentRestorePointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "FileServers",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "FileServerEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "NASJobs",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "NASJobEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "NASObjects",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "NASObjectListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "Jobs",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "JobEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "ObjectsInJob",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "ObjectInJobListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "BackupJobSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "BackupJobSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "BackupTaskSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "BackupTaskSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "ReplicaJobSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "ReplicaJobSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "ReplicaTaskSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "ReplicaTaskSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "RestoreSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "RestoreSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                    ],
+                },
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "QueryResultType",
+            family: "query",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Refs",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EntityReferenceListType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Entities",
+                    kind: crate::reflect::ElementKind::Complex("EntitiesType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Resources",
+                    kind: crate::reflect::ElementKind::Complex("ResourcesType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PagingInfo",
+                    kind: crate::reflect::ElementKind::Complex("PagingInfoType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ResourcesType",
+            family: "query",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Choice {
+                    min: 0u32,
+                    max: Some(1u32),
+                    alternatives: &[
+                        crate::reflect::ElementInfo {
+                            name: "Tasks",
+                            kind: crate::reflect::ElementKind::Complex("TaskListType"),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CredentialsList",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CredentialsInfoListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "PasswordKeyInfoList",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "PasswordKeyInfoListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                    ],
+                },
+            ],
+            text: None,
+        },
+    ],
+    &[],
+    &[
+        crate::reflect::RootInfo {
+            element: "QueryResult",
+            type_name: "QueryResultType",
+        },
+    ],
+);

@@ -3099,3 +3099,532 @@ impl RootElement for FailoverPlanManagementSpec {
     const ELEMENT: &'static str = "FailoverPlanManagementSpec";
     const ALIASES: &'static [&'static str] = &[];
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "FailoverPlanEntityType",
+            family: "replicas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Description",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FailoverPlanInfo",
+                    kind: crate::reflect::ElementKind::Complex("FailoverPlanInfoType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FailoverPlanInfoType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Includes",
+                    kind: crate::reflect::ElementKind::Complex("FailoveredVmListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FailoverPlanManagementSpecType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "StartNow",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "StartDate",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FailoverPlanEntityListType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FailoverPlan",
+                    kind: crate::reflect::ElementKind::Complex("FailoverPlanEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FailoveredVmType",
+            family: "replicas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FailoveredVmId",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Name",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "DisplayName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Order",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "GuestProcessingOptions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "GuestProcessingOptionsType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FailoveredVmListType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FailoveredVm",
+                    kind: crate::reflect::ElementKind::Complex("FailoveredVmType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ReplicaEntityType",
+            family: "replicas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Platform",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("ReplicaPlatformType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ReplicaEntityListType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Replica",
+                    kind: crate::reflect::ElementKind::Complex("ReplicaEntityType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VAppReplicaPointEntityType",
+            family: "replicas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VAppDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VAppName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Algorithm",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestorePointAlgorithmType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PointType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("ReplicaPointKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VAppReplicaPointEntityListType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VAppReplicaPoint",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VAppReplicaPointEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmReplicaPointEntityType",
+            family: "replicas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VmDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Algorithm",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestorePointAlgorithmType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "PointType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("ReplicaPointKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmReplicaPointMountType",
+            family: "replicas",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FSRoots",
+                    kind: crate::reflect::ElementKind::Complex("DirectoryEntryListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmReplicaPointMountListType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmReplicaPointMount",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VmReplicaPointMountType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmReplicaPointEntityListType",
+            family: "replicas",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmReplicaPoint",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "VmReplicaPointEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+    ],
+    &[
+        crate::reflect::EnumInfo {
+            name: "ReplicaPlatformType",
+            values: &["VMware", "HyperV", "vCloud"],
+        },
+        crate::reflect::EnumInfo {
+            name: "ReplicaPointKindType",
+            values: &["Full", "ReverseIncrement", "Increment", "Snapshot"],
+        },
+    ],
+    &[
+        crate::reflect::RootInfo {
+            element: "Replica",
+            type_name: "ReplicaEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "Replicas",
+            type_name: "ReplicaEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmReplicaPoint",
+            type_name: "VmReplicaPointEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmReplicaPoints",
+            type_name: "VmReplicaPointEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "VAppReplicaPoint",
+            type_name: "VAppReplicaPointEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "VAppReplicaPoints",
+            type_name: "VAppReplicaPointEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmReplicaPointMount",
+            type_name: "VmReplicaPointMountType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmReplicaPointMounts",
+            type_name: "VmReplicaPointMountListType",
+        },
+        crate::reflect::RootInfo {
+            element: "FailoverPlan",
+            type_name: "FailoverPlanEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "FailoverPlans",
+            type_name: "FailoverPlanEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "FailoverPlanManagementSpec",
+            type_name: "FailoverPlanManagementSpecType",
+        },
+    ],
+);

@@ -2699,3 +2699,525 @@ impl RootElement for RepositoryReportFrame {
     const ELEMENT: &'static str = "RepositoryReportFrame";
     const ALIASES: &'static [&'static str] = &[];
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "JobStatisticsReportFrameType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RunningJobs",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ScheduledJobs",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ScheduledBackupJobs",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ScheduledReplicaJobs",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "TotalJobRuns",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SuccessfulJobRuns",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "WarningsJobRuns",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FailedJobRuns",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxJobDuration",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxBackupJobDuration",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxReplicaJobDuration",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxDurationBackupJobName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "MaxDurationReplicaJobName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupJobStatusReportLink",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "OverviewReportFrameType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupServers",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ProxyServers",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RepositoryServers",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RunningJobs",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ScheduledJobs",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SuccessfulVmLastestStates",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "WarningVmLastestStates",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FailedVmLastestStates",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ProcessedVmsReportDayType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "BackupedVms",
+                    value: crate::reflect::ValueKind::Int,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "ReplicatedVms",
+                    value: crate::reflect::ValueKind::Int,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Timestamp",
+                    value: crate::reflect::ValueKind::DateTime,
+                    required: false,
+                },
+            ],
+            content: &[],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ProcessedVmsReportFrameType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Day",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "ProcessedVmsReportDayType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RepositoryReportFrameType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "CapacityPlanningReportLink",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Period",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "RepositoryReportPeriodType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RepositoryReportPeriodType",
+            family: "reports",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Name",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Capacity",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FreeSpace",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SummaryReportType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "VmsOverviewReportFrameType",
+            family: "reports",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ProtectedVms",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackedUpVms",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ReplicatedVms",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RestorePoints",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FullBackupPointsSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "IncrementalBackupPointsSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ReplicaRestorePointsSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SourceVmsSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SuccessBackupPercents",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ProtectedVmsReportLink",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+    ],
+    &[],
+    &[
+        crate::reflect::RootInfo {
+            element: "SummaryReport",
+            type_name: "SummaryReportType",
+        },
+        crate::reflect::RootInfo {
+            element: "OverviewReportFrame",
+            type_name: "OverviewReportFrameType",
+        },
+        crate::reflect::RootInfo {
+            element: "VmsOverviewReportFrame",
+            type_name: "VmsOverviewReportFrameType",
+        },
+        crate::reflect::RootInfo {
+            element: "JobStatisticsReportFrame",
+            type_name: "JobStatisticsReportFrameType",
+        },
+        crate::reflect::RootInfo {
+            element: "ProcessedVmsReportFrame",
+            type_name: "ProcessedVmsReportFrameType",
+        },
+        crate::reflect::RootInfo {
+            element: "RepositoryReportFrame",
+            type_name: "RepositoryReportFrameType",
+        },
+    ],
+);

@@ -3524,3 +3524,586 @@ impl RootElement for RebuildScopeJobSpec {
     const ELEMENT: &'static str = "RebuildScopeJobSpec";
     const ALIASES: &'static [&'static str] = &[];
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountEntityType",
+            family: "security",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "AccountType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("EnterpriseAccountKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "AllowRestoreAllVms",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FlrSettings",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "FileRestoreSettingsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SqlSettings",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "SqlRestoreSettingsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountCreateSpecType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "AccountType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("EnterpriseAccountKindType"),
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "AccountName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Roles",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EnterpriseAccountInRoleCreateSpecListType",
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "AllowRestoreAllVms",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyScopeObjects",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "HierarchyScopeCreateSpecType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FlrSettings",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "FileRestoreSettingsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SqlSettings",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "SqlRestoreSettingsInfoType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountHierarchyScopeType",
+            family: "security",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Name",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyRootName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Platform",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("HierarchyScopePlatformType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjectType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("HierarchyScopeStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountHierarchyScopeListType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EnterpriseAccountHierarchyScope",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EnterpriseAccountHierarchyScopeType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountInRoleType",
+            family: "security",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RoleName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountInRoleCreateSpecType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EnterpriseRoleUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 1u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountInRoleCreateSpecListType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EnterpriseRole",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EnterpriseAccountInRoleCreateSpecType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountInRoleListType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EnterpriseAccountInRole",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EnterpriseAccountInRoleType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseAccountEntityListType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EnterpriseAccount",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EnterpriseAccountEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseRoleEntityType",
+            family: "security",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseRoleEntityListType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EnterpriseRole",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "EnterpriseRoleEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "EnterpriseSecuritySettingsType",
+            family: "security",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "FileRestoreSettingsInfoType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FlrInplaceOnly",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "FlrExtentionRestrictions",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "HierarchyScopeCreateSpecType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyScopeItem",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "HierarchyScopeCreateSpecItemType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "HierarchyScopeCreateSpecItemType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "HierarchyObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ObjectName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RebuildScopeJobSpecType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Choice {
+                    min: 1u32,
+                    max: Some(1u32),
+                    alternatives: &[
+                        crate::reflect::ElementInfo {
+                            name: "RebuildAll",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "RebuildScopeModeType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "RebuildUnprocessed",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "RebuildScopeModeType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "RebuildForCurrentUser",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "RebuildScopeModeType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                    ],
+                },
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RebuildScopeModeType",
+            family: "security",
+            attributes: &[],
+            content: &[],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SqlRestoreSettingsInfoType",
+            family: "security",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "DenyInPlaceRestore",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+    ],
+    &[
+        crate::reflect::EnumInfo {
+            name: "EnterpriseAccountKindType",
+            values: &["User", "Group", "ExternalUser", "ExternalGroup"],
+        },
+        crate::reflect::EnumInfo {
+            name: "HierarchyScopePlatformType",
+            values: &["VMware", "Hyperv", "vCloud"],
+        },
+        crate::reflect::EnumInfo {
+            name: "HierarchyScopeStateType",
+            values: &["Unprocessed", "Processed", "Removing"],
+        },
+    ],
+    &[
+        crate::reflect::RootInfo {
+            element: "EnterpriseSecuritySettings",
+            type_name: "EnterpriseSecuritySettingsType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseRole",
+            type_name: "EnterpriseRoleEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseRoles",
+            type_name: "EnterpriseRoleEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccount",
+            type_name: "EnterpriseAccountEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccounts",
+            type_name: "EnterpriseAccountEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccountInRole",
+            type_name: "EnterpriseAccountInRoleType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccountInRoleList",
+            type_name: "EnterpriseAccountInRoleListType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccountHierarchyScope",
+            type_name: "EnterpriseAccountHierarchyScopeType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccountHierarchyScopes",
+            type_name: "EnterpriseAccountHierarchyScopeListType",
+        },
+        crate::reflect::RootInfo {
+            element: "HierarchyScopeCreateSpec",
+            type_name: "HierarchyScopeCreateSpecType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccountInRoleCreateSpec",
+            type_name: "EnterpriseAccountInRoleCreateSpecType",
+        },
+        crate::reflect::RootInfo {
+            element: "EnterpriseAccountCreateSpec",
+            type_name: "EnterpriseAccountCreateSpecType",
+        },
+        crate::reflect::RootInfo {
+            element: "RebuildScopeJobSpec",
+            type_name: "RebuildScopeJobSpecType",
+        },
+    ],
+);

@@ -4720,3 +4720,890 @@ impl RootElement for SystemSessionEvents {
     const ELEMENT: &'static str = "SystemSessionEvents";
     const ALIASES: &'static [&'static str] = &[];
 }
+/// This schema file's part of [`crate::reflect`].
+pub(crate) static REFLECT: crate::reflect::Part = (
+    &[
+        crate::reflect::TypeInfo {
+            name: "BackupJobSessionEntityType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("BackupJobSessionKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EndTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionResultType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Progress",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "IsRetry",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "BackupJobSessionEntityListType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupJobSession",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "BackupJobSessionEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "BackupTaskSessionEntityType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VmDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobSessionUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EndTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("TaskSessionStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionResultType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Reason",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "TotalSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "VmUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "BackupTaskSessionEntityListType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "BackupTaskSession",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "BackupTaskSessionEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ReplicaJobSessionEntityType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobName",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("ReplicaJobSessionKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EndTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionResultType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Progress",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "IsRetry",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ReplicaJobSessionEntityListType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ReplicaJobSession",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "ReplicaJobSessionEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ReplicaTaskSessionEntityType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VmDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobSessionUid",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Uid,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EndTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("TaskSessionStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionResultType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Reason",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "TotalSize",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Long,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "ReplicaTaskSessionEntityListType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "ReplicaTaskSession",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "ReplicaTaskSessionEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RestoreSessionEntityType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "VmDisplayName",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "JobType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestoreSessionKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EndTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("RestoreSessionStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SessionResultType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Progress",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RestoredObjRef",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "RestoreSessionEntityListType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "RestoreSession",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "RestoreSessionEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SystemSessionEntityType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Name",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "UID",
+                    value: crate::reflect::ValueKind::Uid,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "SessionType",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SystemSessionKindType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "EndTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "State",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Enum("SystemSessionStateType"),
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "SystemSessionResultType",
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SystemSessionEventType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "CreationTimeUTC",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::DateTime,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Message",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Order",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Int,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SystemSessionEventListType",
+            family: "sessions",
+            attributes: &[
+                crate::reflect::AttributeInfo {
+                    name: "Type",
+                    value: crate::reflect::ValueKind::String,
+                    required: false,
+                },
+                crate::reflect::AttributeInfo {
+                    name: "Href",
+                    value: crate::reflect::ValueKind::Href,
+                    required: false,
+                },
+            ],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Links",
+                    kind: crate::reflect::ElementKind::Complex("LinkListType"),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Events",
+                    kind: crate::reflect::ElementKind::Complex("SystemSessionEventType"),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SystemSessionResultType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Result",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Message",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::String,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "IsCanceled",
+                    kind: crate::reflect::ElementKind::Value(
+                        crate::reflect::ValueKind::Bool,
+                    ),
+                    min: 0u32,
+                    max: Some(1u32),
+                }),
+            ],
+            text: None,
+        },
+        crate::reflect::TypeInfo {
+            name: "SystemSessionEntityListType",
+            family: "sessions",
+            attributes: &[],
+            content: &[
+                crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
+                    name: "Sessions",
+                    kind: crate::reflect::ElementKind::Complex(
+                        "SystemSessionEntityType",
+                    ),
+                    min: 0u32,
+                    max: None,
+                }),
+            ],
+            text: None,
+        },
+    ],
+    &[
+        crate::reflect::EnumInfo {
+            name: "BackupJobSessionKindType",
+            values: &[
+                "Backup",
+                "BackupCopy",
+                "ImmediateBackupCopy",
+                "ImmediateBackupCopyWorker",
+                "AgentBackup",
+                "AgentManagement",
+                "NasBackup",
+            ],
+        },
+        crate::reflect::EnumInfo {
+            name: "ReplicaJobSessionKindType",
+            values: &["Replica"],
+        },
+        crate::reflect::EnumInfo {
+            name: "RestoreSessionKindType",
+            values: &["FileLevelRestore", "RestoreVm"],
+        },
+        crate::reflect::EnumInfo {
+            name: "RestoreSessionStateType",
+            values: &["Starting", "Stopping", "Working", "Stopped"],
+        },
+        crate::reflect::EnumInfo {
+            name: "SystemSessionKindType",
+            values: &[
+                "CatalogConsolidation",
+                "CatalogCrawlJob",
+                "CatalogReplicationJob",
+                "CollectJob",
+                "SecurityScopesRebuild",
+                "VcPluginJob",
+                "LicAutoUpdate",
+                "DatabaseMaintenance",
+                "HistoryCollectJob",
+                "LicenseRevoke",
+                "SyncCheckForProductUpdatesOption",
+                "LogExport",
+            ],
+        },
+        crate::reflect::EnumInfo {
+            name: "SystemSessionStateType",
+            values: &[
+                "InProgress",
+                "CompletedSuccessfully",
+                "CompletedWarning",
+                "Failed",
+            ],
+        },
+    ],
+    &[
+        crate::reflect::RootInfo {
+            element: "BackupJobSession",
+            type_name: "BackupJobSessionEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "BackupJobSessions",
+            type_name: "BackupJobSessionEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "BackupTaskSession",
+            type_name: "BackupTaskSessionEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "BackupTaskSessions",
+            type_name: "BackupTaskSessionEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "ReplicaJobSession",
+            type_name: "ReplicaJobSessionEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "ReplicaJobSessions",
+            type_name: "ReplicaJobSessionEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "ReplicaTaskSession",
+            type_name: "ReplicaTaskSessionEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "ReplicaTaskSessions",
+            type_name: "ReplicaTaskSessionEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "RestoreSession",
+            type_name: "RestoreSessionEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "RestoreSessions",
+            type_name: "RestoreSessionEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "SystemSession",
+            type_name: "SystemSessionEntityType",
+        },
+        crate::reflect::RootInfo {
+            element: "SystemSessions",
+            type_name: "SystemSessionEntityListType",
+        },
+        crate::reflect::RootInfo {
+            element: "SystemSessionEvents",
+            type_name: "SystemSessionEventListType",
+        },
+    ],
+);

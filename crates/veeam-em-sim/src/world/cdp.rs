@@ -2,9 +2,10 @@
 //! with their VMs or vApps, replication sessions and task sessions (generated from the seed).
 //!
 //! Shapes, link sets and value forms follow the reference pages and their examples: a session's
-//! name is `<policy>@<start time>`, a task session's own `Href` uses `/replicaTaskSessions/`
-//! (as servers write it), a VM replica entity's root is `<CdpReplicaVm>`, and query results list
-//! sessions as `<CdpPolicySession>` items.
+//! name is `<policy>@<start time>`, a VM replica entity's root is `<CdpReplicaVm>`, and query
+//! results list sessions as `<CdpPolicySession>` items. (A task session's own `Href` on real
+//! servers may use `/replicaTaskSessions/`, now the sessions family's address: the simulator
+//! writes `/cdpReplicaTaskSessions/`.)
 
 use time::{Duration, OffsetDateTime};
 use veeam_em_model::{
@@ -1554,9 +1555,9 @@ impl TaskSessions {
         let name = Text::from(Self::name(w, t));
         CdpReplicaTaskSession {
             type_: Some("CdpReplicaTaskSession".into()),
-            // Servers write this href with `/replicaTaskSessions/`: the sessions family's
-            // GetReplicaTaskSessionEntity, which this kind serves too (see `routes`).
-            href: Some(cx.href(&format!("/replicaTaskSessions/{id}?format=Entity"))),
+            // Servers may write this href with `/replicaTaskSessions/` (a quirk the model
+            // reads); that is the sessions family's address, so the simulator writes its own.
+            href: Some(cx.href(&format!("/cdpReplicaTaskSessions/{id}?format=Entity"))),
             links: self.links(cx, t, &TASK_TO_REF, &name),
             name: Some(name),
             uid: Some(cx.uid(KindId::CdpReplicaTaskSession, t)),
@@ -1586,7 +1587,7 @@ impl Kind for TaskSessions {
     }
 
     fn routes(&self) -> &'static [KindRoute] {
-        static ROUTES: [KindRoute; 4] = [
+        static ROUTES: [KindRoute; 3] = [
             KindRoute {
                 template: "/cdpReplicaTaskSessions",
                 form: Form::Collection(None),
@@ -1598,12 +1599,6 @@ impl Kind for TaskSessions {
             KindRoute {
                 template: "/cdpReplicaSessions/{}/cdpReplicaTaskSessions",
                 form: Form::Collection(Some(KindId::CdpReplicaSession)),
-            },
-            // The own href servers write for a CDP task session: the sessions family's
-            // GetReplicaTaskSession(Entity), which real servers answer for CDP task sessions too.
-            KindRoute {
-                template: "/replicaTaskSessions/{}",
-                form: Form::Item,
             },
         ];
         &ROUTES

@@ -316,14 +316,52 @@ impl Kind for Repositories {
     }
 
     fn entity(&self, cx: &Ctx<'_>, i: u64) -> Document {
-        // The catalogue has no entity form of repositories yet: the reference is all there is.
-        Document::EntityRef(self.reference(cx, i))
+        // The entity form's values beyond identity and links are sampled from the schema.
+        crate::auto::entity_document(cx, "Repository", &self.object(cx, i))
+            .unwrap_or_else(|_| Document::EntityRef(self.reference(cx, i)))
     }
 
     fn list(&self, cx: &Ctx<'_>, items: &[u64]) -> Document {
-        Document::EntityReferences(veeam_em_model::EntityReferences {
-            refs: items.iter().map(|&i| self.reference(cx, i)).collect(),
+        let objects: Vec<_> = items.iter().map(|&i| self.object(cx, i)).collect();
+        crate::auto::list_document(cx, "Repositories", "Repository", &objects).unwrap_or_else(
+            |_| {
+                Document::EntityReferences(veeam_em_model::EntityReferences {
+                    refs: items.iter().map(|&i| self.reference(cx, i)).collect(),
+                    unknown: Default::default(),
+                })
+            },
+        )
+    }
+}
+
+impl Repositories {
+    /// Repository `i` as an object for the schema-driven entity form: its identity and the links
+    /// of its reference (with `Alternate` back to the reference form).
+    fn object(&self, cx: &Ctx<'_>, i: u64) -> crate::auto::Object {
+        let reference = self.reference(cx, i);
+        let mut links: Vec<veeam_em_model::Link> = reference
+            .links
+            .map(|l| l.links)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| l.rel.as_deref() != Some("Alternate"))
+            .collect();
+        links.push(veeam_em_model::Link {
+            rel: Some("Alternate".into()),
+            type_: Some("RepositoryReference".into()),
+            href: reference.href.clone(),
+            name: reference.name.clone(),
             unknown: Default::default(),
-        })
+        });
+        crate::auto::Object {
+            href: cx.href(&format!(
+                "{}?format=Entity",
+                reference.href.trim_start_matches(cx.base)
+            )),
+            uid: reference.uid.to_string(),
+            name: reference.name.map(String::from).unwrap_or_default(),
+            links,
+            seed: cx.world.hash(0x7e90, i),
+        }
     }
 }
