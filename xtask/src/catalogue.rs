@@ -223,10 +223,12 @@ impl Operation {
     }
 }
 
-/// `{name}` segments of a path template.
+/// `{name}` segments of a path template (a last `{name*}` takes the rest of the path, slashes
+/// included: a guest file path).
 pub fn path_params(path: &str) -> Vec<&str> {
     path.split('/')
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|s| s.trim_end_matches('*'))
         .collect()
 }
 
@@ -581,6 +583,13 @@ pub fn check(
             "{what}: verb {} is not snake_case",
             o.verb
         );
+        let segments: Vec<&str> = o.path.split('/').collect();
+        for (i, seg) in segments.iter().enumerate() {
+            ensure!(
+                !seg.ends_with("*}") || i + 1 == segments.len(),
+                "{what}: only the last path parameter may take the rest of the path ({seg})"
+            );
+        }
         let mut params = BTreeSet::new();
         for p in o.path_params() {
             ensure!(

@@ -6,6 +6,7 @@
 //! `cargo xtask regen` and the staleness test use the same code.
 
 pub mod catalogue;
+pub mod drift;
 pub mod families;
 pub mod fixups;
 pub mod frontend;

@@ -1,15 +1,19 @@
-//! `cargo xtask regen [--check]`: regenerates the model and operation code from `schemas/`.
+//! `cargo xtask regen [--check]`: regenerates the model and operation code from `schemas/`;
+//! `cargo xtask drift FILE|DIR...`: what captured responses hold that the schemas do not.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
 
-const USAGE: &str = "usage: cargo xtask regen [--check]
+const USAGE: &str = "usage: cargo xtask regen [--check] | cargo xtask drift FILE|DIR...
 
   regen           regenerate crates/veeam-em-model/src/generated/ (from schemas/*.xsd) and
                   crates/veeam-em-api/src/generated/ (from schemas/resources/*.xml)
-  regen --check   change nothing; fail if the committed generated code is stale";
+  regen --check   change nothing; fail if the committed generated code is stale
+  drift PATH...   read responses captured from a server (files or directories of .xml; vem
+                  writes them with --save-responses DIR) and report every element and
+                  attribute the schemas do not know, with counts, samples and proposed XSD";
 
 fn main() -> ExitCode {
     match run() {
@@ -24,6 +28,14 @@ fn main() -> ExitCode {
 fn run() -> Result<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let ["drift", inputs @ ..] = args.as_slice() {
+        if inputs.is_empty() {
+            bail!("drift needs files or directories\n\n{USAGE}");
+        }
+        let inputs: Vec<std::path::PathBuf> = inputs.iter().map(Into::into).collect();
+        print!("{}", xtask::drift::run(&xtask::workspace_root(), &inputs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let check = match args.as_slice() {
         ["regen"] => false,
         ["regen", "--check"] => true,

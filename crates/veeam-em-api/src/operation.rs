@@ -152,7 +152,17 @@ pub fn build_url(
                     message: format!("the path parameter {segment} cannot be {value:?}"),
                 });
             }
-            url.extend(utf8_percent_encode(value, SEGMENT));
+            if segment.ends_with("*}") {
+                // The rest of the path: its own slashes stay.
+                for (n, piece) in value.split('/').enumerate() {
+                    if n > 0 {
+                        url.push('/');
+                    }
+                    url.extend(utf8_percent_encode(piece, SEGMENT));
+                }
+            } else {
+                url.extend(utf8_percent_encode(value, SEGMENT));
+            }
         } else {
             url.push_str(segment);
         }

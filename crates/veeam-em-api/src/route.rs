@@ -97,6 +97,24 @@ fn template_segments(path: &str) -> Vec<&str> {
 /// Path values if `segments` match `template`.
 fn match_path(template: &str, segments: &[String]) -> Option<Vec<Id>> {
     let parts = template_segments(template);
+    // A last `{name*}` takes the rest of the path (at least one segment), slashes included.
+    if parts.last().is_some_and(|p| p.ends_with("*}")) {
+        let n = parts.len() - 1;
+        if segments.len() <= n {
+            return None;
+        }
+        let mut values = match_path_parts(&parts[..n], &segments[..n])?;
+        let rest = &segments[n..];
+        if rest.iter().any(String::is_empty) {
+            return None;
+        }
+        values.push(Id::from(rest.join("/").as_str()));
+        return Some(values);
+    }
+    match_path_parts(&parts, segments)
+}
+
+fn match_path_parts(parts: &[&str], segments: &[String]) -> Option<Vec<Id>> {
     if parts.len() != segments.len() {
         return None;
     }
@@ -178,7 +196,9 @@ fn best_match(method: &str, segments: &[String], query: &[(String, String)]) -> 
         if leftover_action {
             continue;
         }
-        let score = entry.fixed_query.len();
+        // More fixed query parameters win; then a template without a rest-of-path parameter.
+        let greedy = entry.path.ends_with("*}");
+        let score = entry.fixed_query.len() * 2 + usize::from(!greedy);
         if best.as_ref().is_some_and(|(s, _)| *s >= score) {
             continue;
         }

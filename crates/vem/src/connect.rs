@@ -39,21 +39,79 @@ pub struct Connection {
     /// Seconds to wait for a response.
     #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true)]
     pub timeout: u64,
+    /// Also write every XML response body into DIR (one file per response), e.g. for
+    /// `cargo xtask drift DIR`, which reports what the schemas do not know.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub save_responses: Option<PathBuf>,
 }
 
-/// A transport to a server or to the embedded simulator.
+/// A transport to a server or to the embedded simulator, saving responses on request.
 #[derive(Debug)]
-pub enum AnyTransport {
+pub struct AnyTransport {
+    inner: Inner,
+    save: Option<Saver>,
+}
+
+#[derive(Debug)]
+enum Inner {
     Http(UreqTransport),
     Embedded(SimTransport),
 }
 
+/// Writes XML response bodies into a directory, numbered in order.
+#[derive(Debug)]
+struct Saver {
+    dir: PathBuf,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Saver {
+    fn save(&self, request: &HttpRequest, response: &HttpResponse) {
+        let xml = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| {
+                v.as_bytes()
+                    .windows(3)
+                    .any(|w| w.eq_ignore_ascii_case(b"xml"))
+            });
+        if !xml || response.body().is_empty() {
+            return;
+        }
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let what: String = request
+            .uri()
+            .path()
+            .trim_start_matches("/api")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .take(80)
+            .collect();
+        let path = self
+            .dir
+            .join(format!("{n:04}-{}{what}.xml", request.method()));
+        if let Err(e) = std::fs::write(&path, response.body()) {
+            eprintln!("vem: cannot save the response to {}: {e}", path.display());
+        }
+    }
+}
+
 impl Transport for AnyTransport {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        match self {
-            AnyTransport::Http(t) => t.send(request),
-            AnyTransport::Embedded(t) => t.send(request),
+        let saved = self.save.as_ref().map(|_| {
+            let mut copy = http::Request::new(Vec::new());
+            *copy.method_mut() = request.method().clone();
+            *copy.uri_mut() = request.uri().clone();
+            copy
+        });
+        let response = match &self.inner {
+            Inner::Http(t) => t.send(request),
+            Inner::Embedded(t) => t.send(request),
+        }?;
+        if let (Some(saver), Some(request)) = (&self.save, saved) {
+            saver.save(&request, &response);
         }
+        Ok(response)
     }
 }
 
@@ -61,6 +119,20 @@ impl Transport for AnyTransport {
 const EMBEDDED_BASE: &str = "https://localhost:9398/api";
 
 impl Connection {
+    /// The response saver of `--save-responses`, its directory created.
+    fn saver(&self) -> Result<Option<Saver>, Failure> {
+        let Some(dir) = &self.save_responses else {
+            return Ok(None);
+        };
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::new(Exit::Local, format!("cannot create {}: {e}", dir.display()))
+        })?;
+        Ok(Some(Saver {
+            dir: dir.clone(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }))
+    }
+
     /// The client these options describe.
     pub fn client(&self) -> Result<Client<AnyTransport>, Failure> {
         let usage = |m: String| Failure::new(Exit::Usage, m);
@@ -75,7 +147,10 @@ impl Connection {
                     .credentials(Credentials::new("admin", "admin"));
             return Ok(Client::with_transport(
                 config,
-                AnyTransport::Embedded(SimTransport::new(sim)),
+                AnyTransport {
+                    inner: Inner::Embedded(SimTransport::new(sim)),
+                    save: self.saver()?,
+                },
             ));
         };
         let base = if url.contains("://") {
@@ -116,7 +191,10 @@ impl Connection {
         let transport = UreqTransport::new(&config).map_err(Failure::from)?;
         Ok(Client::with_transport(
             config,
-            AnyTransport::Http(transport),
+            AnyTransport {
+                inner: Inner::Http(transport),
+                save: self.saver()?,
+            },
         ))
     }
 }

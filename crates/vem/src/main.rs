@@ -12,6 +12,7 @@ mod decode;
 mod encode;
 mod exit;
 mod get;
+mod jobs;
 mod logging;
 mod output;
 mod password;
@@ -49,6 +50,30 @@ enum Command {
     Cdp {
         #[command(flatten)]
         args: cdp::Args,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// The backup and replication jobs.
+    Jobs {
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// Start, stop or retry a job, or show it in full.
+    Job {
+        #[command(flatten)]
+        args: jobs::JobArgs,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// Backup (or, with --replica, replication) job sessions.
+    Sessions {
+        #[command(flatten)]
+        args: jobs::SessionArgs,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
+    /// The VM restore points.
+    RestorePoints {
         #[command(flatten)]
         connection: connect::Connection,
     },
@@ -96,6 +121,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Sim(args) => Ok(sim::run(args)?),
         Command::Api { args, connection } => api::run(args, connection, output),
         Command::Cdp { args, connection } => cdp::run(args, &connection.client()?, output),
+        Command::Jobs { connection } => jobs::jobs(&connection.client()?, output),
+        Command::Job { args, connection } => jobs::job(&connection.client()?, args, output),
+        Command::Sessions { args, connection } => {
+            jobs::sessions(&connection.client()?, args, output)
+        }
+        Command::RestorePoints { connection } => {
+            jobs::restore_points(&connection.client()?, output)
+        }
         Command::Get { target, connection } => get::get(&connection.client()?, target, output),
         Command::Query { args, connection } => get::query(&connection.client()?, args, output),
         Command::Task { args, connection } => get::task(&connection.client()?, args, output),

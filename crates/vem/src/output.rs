@@ -272,9 +272,122 @@ pub fn document_table(doc: &Document) -> Result<String, String> {
                 return json(doc);
             }
         }
-        _ => return json(doc),
+        // Every other document: its items (or itself) with the columns people look for.
+        other => match generic_table(other) {
+            Some(table) => table,
+            None => return json(doc),
+        },
     };
     Ok(table.render())
+}
+
+/// The fields shown in a table of any document, in this order, when the items have them.
+const COLUMNS: &[&str] = &[
+    "Name",
+    "VmDisplayName",
+    "JobType",
+    "JobName",
+    "Platform",
+    "State",
+    "Status",
+    "Result",
+    "CreationTimeUTC",
+    "CreationTime",
+    "EndTimeUTC",
+    "EndTime",
+    "Progress",
+    "TotalSize",
+    "BackupSize",
+    "DataSize",
+    "Description",
+    "UID",
+];
+
+/// A table of any document from its JSON: a list document's items (the array of objects under
+/// its root) as rows, or the document itself as one row; the [`COLUMNS`] the rows have (else
+/// their first simple fields). `None` when there is nothing tabular.
+fn generic_table(doc: &Document) -> Option<Table> {
+    let json = serde_json::to_value(doc).ok()?;
+    let root = json.as_object()?.values().next()?;
+    let rows: Vec<&serde_json::Map<String, serde_json::Value>> =
+        match root.as_object()?.values().find_map(|v| {
+            v.as_array()
+                .filter(|a| a.iter().all(serde_json::Value::is_object))
+        }) {
+            // A list: the array of objects under the root (`{"Jobs": {"Job": [...]}}`).
+            Some(items) if root.as_object()?.len() <= 2 => {
+                items.iter().filter_map(|v| v.as_object()).collect()
+            }
+            _ => vec![root.as_object()?],
+        };
+    let simple = |v: &serde_json::Value| !v.is_object() && !v.is_array();
+    let mut columns: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| rows.iter().any(|r| r.get(*c).is_some_and(simple)))
+        .collect();
+    if rows.is_empty() {
+        // An empty list: the headers people would see.
+        columns = vec!["Name", "UID"];
+    } else if columns.len() < 2 {
+        let first = rows.first()?;
+        columns = first
+            .iter()
+            .filter(|(k, v)| simple(v) && *k != "Href" && *k != "Type")
+            .map(|(k, _)| k.as_str())
+            .take(6)
+            .collect();
+    }
+    if columns.is_empty() {
+        return None;
+    }
+    let headers: Vec<&'static str> = columns
+        .iter()
+        .map(|c| &*Box::leak(header(c).into_boxed_str()))
+        .collect();
+    let mut table = Table::new(&headers);
+    for row in rows {
+        table.row(
+            columns
+                .iter()
+                .map(|c| row.get(*c).map_or_else(String::new, |v| cell(c, v)))
+                .collect(),
+        );
+    }
+    Some(table)
+}
+
+/// `CreationTimeUTC` -> `CREATION TIME (UTC)`.
+fn header(field: &str) -> String {
+    let (base, utc) = match field.strip_suffix("UTC") {
+        Some(b) => (b, " (UTC)"),
+        None => (field, ""),
+    };
+    let mut out = String::new();
+    let chars: Vec<char> = base.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let boundary = i > 0
+            && c.is_ascii_uppercase()
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars.get(i + 1).is_some_and(char::is_ascii_lowercase));
+        if boundary {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out + utc
+}
+
+/// A cell: dates without their `T` and zone, sizes in GiB, text as it is.
+fn cell(field: &str, v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => match DateTime::parse(s) {
+            Ok(t) if field.contains("Time") || field.ends_with("Date") => time(Some(&t)),
+            _ => s.clone(),
+        },
+        serde_json::Value::Number(n) if field.contains("Size") => size(n.as_i64()),
+        other => other.to_string(),
+    }
 }
 
 /// Prints a document in the chosen form; `raw` is the body as received, for XML.

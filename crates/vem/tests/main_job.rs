@@ -353,3 +353,69 @@ fn html_proxy() -> String {
     });
     url
 }
+
+/// The backup side, on the generic part of the simulator: jobs as a table, a job started and
+/// waited for, the sessions of that job (through the query service), restore points, and `get`
+/// and `query` on families added after the CDP one.
+#[test]
+fn jobs_sessions_and_restore_points() {
+    let out = vem(&["jobs", "--output", "table"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("jobs_table", stdout(&out));
+
+    let out = vem(&["jobs", "--output", "json"], &[]);
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = &jobs["Jobs"]["Job"][0];
+    let uid = job["UID"].as_str().unwrap().to_owned();
+
+    let out = vem(&["job", "start", &uid, "--wait", "--output", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tasks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tasks["Tasks"]["Task"][0]["State"], "Finished", "{tasks}");
+    assert_eq!(
+        tasks["Tasks"]["Task"][0]["Operation"], "StartJob",
+        "{tasks}"
+    );
+
+    // The sessions of one job are those whose JobUid is the job's.
+    let out = vem(&["sessions", "--job", &uid, "--output", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let sessions: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = vem(&["sessions", "--output", "json"], &[]);
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    let expected: Vec<&serde_json::Value> = all["BackupJobSessions"]["BackupJobSession"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["JobUid"] == uid.as_str())
+        .collect();
+    let found = sessions["BackupJobSessions"]["BackupJobSession"]
+        .as_array()
+        .unwrap();
+    assert_eq!(found.len(), expected.len(), "{sessions}");
+
+    let out = vem(&["restore-points", "--output", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let points: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!points["VmRestorePoints"]["VmRestorePoint"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    for args in [
+        &["get", "/reports/summary/overview"][..],
+        &["get", "/backupServers"],
+        &["query", "Job", "--format", "entities"],
+        &["query", "BackupJobSession", "--filter", "Result==Failed"],
+    ] {
+        let out = vem(&[args, &["--output", "json"]].concat(), &[]);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let _: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    }
+    // A job that does not exist is a 404, exit status 6.
+    let out = vem(
+        &["job", "start", "00000000-0000-0000-0000-000000000000"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+}

@@ -1,16 +1,16 @@
 //! The resource catalogue -> Rust: `crates/veeam-em-api/src/generated/`.
 //!
 //! Split by what it emits, one generated file each:
-//! - `<family>.rs` per catalogue family ([`operation`]): the family's catalogue entries and one
+//! - `<family>.rs` per catalogue family (`operation`): the family's catalogue entries and one
 //!   type per operation (`ops`), with its `Operation`, routing (`TryFrom<&Route>`), server-side
 //!   (`TryFrom<&Incoming>`) and query impls;
-//! - `api.rs` ([`navigation`]): the navigation from the root to every operation;
-//! - `query_types.rs` ([`queries`]): the query types and their typed filter fields;
+//! - `api.rs` (`navigation`): the navigation from the root to every operation;
+//! - `query_types.rs` (`queries`): the query types and their typed filter fields;
 //! - `mod.rs` (here): the modules, `CATALOGUE`, `AnyOperation`, `AnyRequest`, and the impls for
 //!   model types (`FromResponse`, `ToResponse`, `Follow`, `Links`).
 //!
-//! Every item of an optional family carries `#[cfg(feature = "<family>")]`
-//! ([`families`](crate::families)).
+//! Every item of an optional family carries `#[cfg(feature = "<family>")]` (see
+//! [`crate::families`]).
 
 mod navigation;
 mod operation;

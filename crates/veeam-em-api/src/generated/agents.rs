@@ -804,7 +804,7 @@ pub(crate) const GET_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "GetAgentMountEntries",
     family: "agents",
     method: "GET",
-    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}",
+    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[],
     query_params: &[],
     headers: &[],
@@ -828,7 +828,7 @@ pub(crate) const LIST_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "ListAgentMountEntries",
     family: "agents",
     method: "GET",
-    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}",
+    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -852,7 +852,7 @@ pub(crate) const LIST_AGENT_MOUNT_DIRECTORIES_ENTRY: Entry = Entry {
     name: "ListAgentMountDirectories",
     family: "agents",
     method: "GET",
-    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}",
+    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -876,7 +876,7 @@ pub(crate) const LIST_AGENT_MOUNT_FILES_ENTRY: Entry = Entry {
     name: "ListAgentMountFiles",
     family: "agents",
     method: "GET",
-    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}",
+    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -900,7 +900,7 @@ pub(crate) const RESTORE_AGENT_GUEST_FILE_ENTRY: Entry = Entry {
     name: "RestoreAgentGuestFile",
     family: "agents",
     method: "POST",
-    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}",
+    path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
     headers: &[],
@@ -1040,6 +1040,30 @@ pub(crate) const QUERY_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     summary: "Search per-machine Agent restore points with filter, sorting and paging",
     page: Some("get_query_agentrestorepoint.md"),
 };
+pub(crate) const GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
+    name: "GetAgentJobBackupSessions",
+    family: "agents",
+    method: "GET",
+    path: "/agents/jobs/{agentJobId}/backupSessions",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the backup sessions of one agent job",
+    page: Some("get_agents_jobs_id.md"),
+};
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
     GET_AGENTS_SERVICE_ENTRY,
@@ -1085,6 +1109,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_AGENT_PROTECTION_GROUPS_ENTRY,
     QUERY_DISCOVERED_COMPUTERS_ENTRY,
     QUERY_AGENT_RESTORE_POINTS_ENTRY,
+    GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY,
 ];
 /// One type per operation of this family.
 pub mod ops {
@@ -2431,7 +2456,7 @@ pub mod ops {
     }
     /// Read the files and folders under a guest path of a mount point.
     ///
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_agents_agentrestorepoints_id_mounts_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2484,7 +2509,7 @@ pub mod ops {
     }
     /// List one page of the files and folders under a guest path.
     ///
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listAll` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_agents_agentrestorepoints_id_mounts_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2553,7 +2578,7 @@ pub mod ops {
     }
     /// List one page of the folders under a guest path.
     ///
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listDirs` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_agents_agentrestorepoints_id_mounts_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2622,7 +2647,7 @@ pub mod ops {
     }
     /// List one page of the files under a guest path.
     ///
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listFiles` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_agents_agentrestorepoints_id_mounts_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2691,7 +2716,7 @@ pub mod ops {
     }
     /// Restore a guest file or folder to its original place, or prepare it for download.
     ///
-    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=restore` -> 202 Task
+    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=restore` -> 202 Task
     ///
     /// Reference page: `post_agents_agentrestorepoints_id_mounts_id_filepath_actionrestore.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2993,6 +3018,48 @@ pub mod ops {
             };
             Ok(Self {
                 query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// List references to the backup sessions of one agent job.
+    ///
+    /// `GET /agents/jobs/{agentJobId}/backupSessions` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_agents_jobs_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetAgentJobBackupSessions {
+        /// Path parameter `{agentJobId}`.
+        pub agent_job_id: Id,
+    }
+    impl Operation for GetAgentJobBackupSessions {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.agent_job_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetAgentJobBackupSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetAgentJobBackupSessions {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [agent_job_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                agent_job_id: agent_job_id_value.clone(),
             })
         }
     }

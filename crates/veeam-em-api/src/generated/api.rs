@@ -622,7 +622,7 @@ pub struct AgentsAgentRestorePointsIdMountsIdIdPath {
     ids: [Id; 3usize],
 }
 impl AgentsAgentRestorePointsIdMountsIdIdPath {
-    /// Read the files and folders under a guest path of a mount point (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}`).
+    /// Read the files and folders under a guest path of a mount point (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}`).
     #[cfg(feature = "agents")]
     pub fn get(self) -> crate::ops::GetAgentMountEntries {
         let [agent_restore_point_id, mount_id, guest_path] = self.ids;
@@ -632,7 +632,7 @@ impl AgentsAgentRestorePointsIdMountsIdIdPath {
             guest_path,
         }
     }
-    /// List one page of the files and folders under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll`).
+    /// List one page of the files and folders under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listAll`).
     #[cfg(feature = "agents")]
     pub fn list_all(self) -> crate::ops::ListAgentMountEntries {
         let [agent_restore_point_id, mount_id, guest_path] = self.ids;
@@ -644,7 +644,7 @@ impl AgentsAgentRestorePointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// List one page of the folders under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs`).
+    /// List one page of the folders under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listDirs`).
     #[cfg(feature = "agents")]
     pub fn list_dirs(self) -> crate::ops::ListAgentMountDirectories {
         let [agent_restore_point_id, mount_id, guest_path] = self.ids;
@@ -656,7 +656,7 @@ impl AgentsAgentRestorePointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// List one page of the files under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles`).
+    /// List one page of the files under a guest path (`GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listFiles`).
     #[cfg(feature = "agents")]
     pub fn list_files(self) -> crate::ops::ListAgentMountFiles {
         let [agent_restore_point_id, mount_id, guest_path] = self.ids;
@@ -668,7 +668,7 @@ impl AgentsAgentRestorePointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// Restore a guest file or folder to its original place, or prepare it for download (`POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=restore`).
+    /// Restore a guest file or folder to its original place, or prepare it for download (`POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=restore`).
     #[cfg(feature = "agents")]
     pub fn restore(
         self,
@@ -809,6 +809,13 @@ pub struct AgentsJobsIdPath {
     ids: [Id; 1usize],
 }
 impl AgentsJobsIdPath {
+    /// `/agents/jobs/{}/backupSessions`
+    #[cfg(feature = "agents")]
+    pub fn backup_sessions(self) -> AgentsJobsIdBackupSessionsPath {
+        AgentsJobsIdBackupSessionsPath {
+            ids: self.ids,
+        }
+    }
     /// `/agents/jobs/{}/includes`
     #[cfg(feature = "agents")]
     pub fn includes(self) -> AgentsJobsIdIncludesPath {
@@ -861,6 +868,21 @@ impl AgentsJobsIdPath {
     pub fn toggle_schedule_enabled(self) -> crate::ops::ToggleAgentBackupJobSchedule {
         let [agent_job_id] = self.ids;
         crate::ops::ToggleAgentBackupJobSchedule {
+            agent_job_id,
+        }
+    }
+}
+/// `/agents/jobs/{}/backupSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentsJobsIdBackupSessionsPath {
+    ids: [Id; 1usize],
+}
+impl AgentsJobsIdBackupSessionsPath {
+    /// List references to the backup sessions of one agent job (`GET /agents/jobs/{agentJobId}/backupSessions`).
+    #[cfg(feature = "agents")]
+    pub fn get(self) -> crate::ops::GetAgentJobBackupSessions {
+        let [agent_job_id] = self.ids;
+        crate::ops::GetAgentJobBackupSessions {
             agent_job_id,
         }
     }
@@ -1172,10 +1194,31 @@ impl BackupServersIdPath {
             ids: self.ids,
         }
     }
+    /// `/backupServers/{}/jobs`
+    #[cfg(feature = "infrastructure")]
+    pub fn jobs(self) -> BackupServersIdJobsPath {
+        BackupServersIdJobsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupServers/{}/managedServers`
+    #[cfg(feature = "infrastructure")]
+    pub fn managed_servers(self) -> BackupServersIdManagedServersPath {
+        BackupServersIdManagedServersPath {
+            ids: self.ids,
+        }
+    }
     /// `/backupServers/{}/passwords`
     #[cfg(feature = "infrastructure")]
     pub fn passwords(self) -> BackupServersIdPasswordsPath {
         BackupServersIdPasswordsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/backupServers/{}/repositories`
+    #[cfg(feature = "infrastructure")]
+    pub fn repositories(self) -> BackupServersIdRepositoriesPath {
+        BackupServersIdRepositoriesPath {
             ids: self.ids,
         }
     }
@@ -1346,6 +1389,36 @@ impl BackupServersIdExternalRepositoriesPath {
         }
     }
 }
+/// `/backupServers/{}/jobs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdJobsPath {
+    ids: [Id; 1usize],
+}
+impl BackupServersIdJobsPath {
+    /// List references to the jobs of one backup server (`GET /backupServers/{backupServerId}/jobs`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerJobs {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerJobs {
+            backup_server_id,
+        }
+    }
+}
+/// `/backupServers/{}/managedServers`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdManagedServersPath {
+    ids: [Id; 1usize],
+}
+impl BackupServersIdManagedServersPath {
+    /// List references to the servers one backup server manages (`GET /backupServers/{backupServerId}/managedServers`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerManagedServers {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerManagedServers {
+            backup_server_id,
+        }
+    }
+}
 /// `/backupServers/{}/passwords`
 #[derive(Debug, Clone, PartialEq)]
 pub struct BackupServersIdPasswordsPath {
@@ -1416,6 +1489,21 @@ impl BackupServersIdPasswordsIdPath {
         crate::ops::DeleteBackupServerPassword {
             backup_server_id,
             password_id,
+        }
+    }
+}
+/// `/backupServers/{}/repositories`
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupServersIdRepositoriesPath {
+    ids: [Id; 1usize],
+}
+impl BackupServersIdRepositoriesPath {
+    /// List references to the repositories of one backup server (`GET /backupServers/{backupServerId}/repositories`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetBackupServerRepositories {
+        let [backup_server_id] = self.ids;
+        crate::ops::GetBackupServerRepositories {
+            backup_server_id,
         }
     }
 }
@@ -1935,7 +2023,7 @@ pub struct CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
     ids: [Id; 3usize],
 }
 impl CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
-    /// Read a guest folder of a browsed restore point with its entries (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}`).
+    /// Read a guest folder of a browsed restore point with its entries (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}`).
     #[cfg(feature = "catalog")]
     pub fn get(self) -> crate::ops::GetCatalogGuestFsEntry {
         let [vm_name, restore_point_id, file_path] = self.ids;
@@ -1945,7 +2033,7 @@ impl CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
             file_path,
         }
     }
-    /// List the files and subfolders of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll`).
+    /// List the files and subfolders of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listAll`).
     #[cfg(feature = "catalog")]
     pub fn list_all(self) -> crate::ops::ListCatalogGuestFsEntry {
         let [vm_name, restore_point_id, file_path] = self.ids;
@@ -1957,7 +2045,7 @@ impl CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
             page: None,
         }
     }
-    /// List the files of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles`).
+    /// List the files of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listFiles`).
     #[cfg(feature = "catalog")]
     pub fn list_files(self) -> crate::ops::ListCatalogGuestFsEntryFiles {
         let [vm_name, restore_point_id, file_path] = self.ids;
@@ -1969,7 +2057,7 @@ impl CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
             page: None,
         }
     }
-    /// List the subfolders of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs`).
+    /// List the subfolders of a guest folder (`GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listDirs`).
     #[cfg(feature = "catalog")]
     pub fn list_dirs(self) -> crate::ops::ListCatalogGuestFsEntryDirs {
         let [vm_name, restore_point_id, file_path] = self.ids;
@@ -1981,7 +2069,7 @@ impl CatalogVmsIdVmRestorePointsIdGuestfsIdPath {
             page: None,
         }
     }
-    /// Restore a guest file or folder to its original location (`POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore`).
+    /// Restore a guest file or folder to its original location (`POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=restore`).
     #[cfg(feature = "catalog")]
     pub fn restore(self) -> crate::ops::RestoreCatalogGuestFsEntry {
         let [vm_name, restore_point_id, file_path] = self.ids;
@@ -2701,6 +2789,13 @@ pub struct FailoverPlansIdPath {
     ids: [Id; 1usize],
 }
 impl FailoverPlansIdPath {
+    /// `/failoverPlans/{}/includes`
+    #[cfg(feature = "replicas")]
+    pub fn includes(self) -> FailoverPlansIdIncludesPath {
+        FailoverPlansIdIncludesPath {
+            ids: self.ids,
+        }
+    }
     /// Read a reference to one failover plan (`GET /failoverPlans/{failoverPlanId}`).
     #[cfg(feature = "replicas")]
     pub fn get(self) -> crate::ops::GetFailoverPlan {
@@ -2747,6 +2842,37 @@ impl FailoverPlansIdPath {
         let [failover_plan_id] = self.ids;
         crate::ops::UndoFailoverPlan {
             failover_plan_id,
+        }
+    }
+}
+/// `/failoverPlans/{}/includes`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverPlansIdIncludesPath {
+    ids: [Id; 1usize],
+}
+impl FailoverPlansIdIncludesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "replicas")]
+    pub fn id(self, id: impl Into<Id>) -> FailoverPlansIdIncludesIdPath {
+        let [p0] = self.ids;
+        FailoverPlansIdIncludesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+}
+/// `/failoverPlans/{}/includes/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverPlansIdIncludesIdPath {
+    ids: [Id; 2usize],
+}
+impl FailoverPlansIdIncludesIdPath {
+    /// Read one VM of a failover plan (`GET /failoverPlans/{failoverPlanId}/includes/{includeId}`).
+    #[cfg(feature = "replicas")]
+    pub fn get(self) -> crate::ops::GetFailoverPlanInclude {
+        let [failover_plan_id, include_id] = self.ids;
+        crate::ops::GetFailoverPlanInclude {
+            failover_plan_id,
+            include_id,
         }
     }
 }
@@ -2832,6 +2958,13 @@ pub struct JobsIdPath {
     ids: [Id; 1usize],
 }
 impl JobsIdPath {
+    /// `/jobs/{}/backupSessions`
+    #[cfg(feature = "jobs")]
+    pub fn backup_sessions(self) -> JobsIdBackupSessionsPath {
+        JobsIdBackupSessionsPath {
+            ids: self.ids,
+        }
+    }
     /// `/jobs/{}/includes`
     #[cfg(feature = "jobs")]
     pub fn includes(self) -> JobsIdIncludesPath {
@@ -2850,6 +2983,13 @@ impl JobsIdPath {
     #[cfg(feature = "jobs")]
     pub fn linked_jobs(self) -> JobsIdLinkedJobsPath {
         JobsIdLinkedJobsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/jobs/{}/replicaSessions`
+    #[cfg(feature = "jobs")]
+    pub fn replica_sessions(self) -> JobsIdReplicaSessionsPath {
+        JobsIdReplicaSessionsPath {
             ids: self.ids,
         }
     }
@@ -2918,6 +3058,21 @@ impl JobsIdPath {
     pub fn toggle_schedule_enabled(self) -> crate::ops::ToggleJobScheduleEnabled {
         let [job_id] = self.ids;
         crate::ops::ToggleJobScheduleEnabled {
+            job_id,
+        }
+    }
+}
+/// `/jobs/{}/backupSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdBackupSessionsPath {
+    ids: [Id; 1usize],
+}
+impl JobsIdBackupSessionsPath {
+    /// List references to the backup sessions of one job (`GET /jobs/{jobId}/backupSessions`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobBackupSessions {
+        let [job_id] = self.ids;
+        crate::ops::GetJobBackupSessions {
             job_id,
         }
     }
@@ -3081,6 +3236,21 @@ impl JobsIdLinkedJobsIdPath {
         crate::ops::DeleteJobLinkedJob {
             job_id,
             linked_job_id,
+        }
+    }
+}
+/// `/jobs/{}/replicaSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsIdReplicaSessionsPath {
+    ids: [Id; 1usize],
+}
+impl JobsIdReplicaSessionsPath {
+    /// List references to the replication sessions of one job (`GET /jobs/{jobId}/replicaSessions`).
+    #[cfg(feature = "jobs")]
+    pub fn get(self) -> crate::ops::GetJobReplicaSessions {
+        let [job_id] = self.ids;
+        crate::ops::GetJobReplicaSessions {
+            job_id,
         }
     }
 }
@@ -4284,6 +4454,20 @@ pub struct RepositoriesIdPath {
     ids: [Id; 1usize],
 }
 impl RepositoriesIdPath {
+    /// `/repositories/{}/backups`
+    #[cfg(feature = "infrastructure")]
+    pub fn backups(self) -> RepositoriesIdBackupsPath {
+        RepositoriesIdBackupsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/repositories/{}/replicas`
+    #[cfg(feature = "infrastructure")]
+    pub fn replicas(self) -> RepositoriesIdReplicasPath {
+        RepositoriesIdReplicasPath {
+            ids: self.ids,
+        }
+    }
     /// Read a reference to one backup repository (`GET /repositories/{repositoryId}`).
     #[cfg(feature = "infrastructure")]
     pub fn get(self) -> crate::ops::GetRepository {
@@ -4297,6 +4481,36 @@ impl RepositoriesIdPath {
     pub fn get_entity(self) -> crate::ops::GetRepositoryEntity {
         let [repository_id] = self.ids;
         crate::ops::GetRepositoryEntity {
+            repository_id,
+        }
+    }
+}
+/// `/repositories/{}/backups`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepositoriesIdBackupsPath {
+    ids: [Id; 1usize],
+}
+impl RepositoriesIdBackupsPath {
+    /// List references to the backups stored in one repository (`GET /repositories/{repositoryId}/backups`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetRepositoryBackups {
+        let [repository_id] = self.ids;
+        crate::ops::GetRepositoryBackups {
+            repository_id,
+        }
+    }
+}
+/// `/repositories/{}/replicas`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepositoriesIdReplicasPath {
+    ids: [Id; 1usize],
+}
+impl RepositoriesIdReplicasPath {
+    /// List references to the replicas whose metadata one repository holds (`GET /repositories/{repositoryId}/replicas`).
+    #[cfg(feature = "infrastructure")]
+    pub fn get(self) -> crate::ops::GetRepositoryReplicas {
+        let [repository_id] = self.ids;
+        crate::ops::GetRepositoryReplicas {
             repository_id,
         }
     }
@@ -5193,7 +5407,7 @@ pub struct VmReplicaPointsIdMountsIdIdPath {
     ids: [Id; 3usize],
 }
 impl VmReplicaPointsIdMountsIdIdPath {
-    /// Read a guest file or folder of a mounted VM replica restore point (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}`).
+    /// Read a guest file or folder of a mounted VM replica restore point (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}`).
     #[cfg(feature = "replicas")]
     pub fn get(self) -> crate::ops::GetVmReplicaPointFile {
         let [vm_replica_point_id, mount_id, file_path] = self.ids;
@@ -5203,7 +5417,7 @@ impl VmReplicaPointsIdMountsIdIdPath {
             file_path,
         }
     }
-    /// List the files and subfolders of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll`).
+    /// List the files and subfolders of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listAll`).
     #[cfg(feature = "replicas")]
     pub fn list_all(self) -> crate::ops::ListVmReplicaPointFolder {
         let [vm_replica_point_id, mount_id, file_path] = self.ids;
@@ -5215,7 +5429,7 @@ impl VmReplicaPointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// List the subfolders of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs`).
+    /// List the subfolders of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listDirs`).
     #[cfg(feature = "replicas")]
     pub fn list_dirs(self) -> crate::ops::ListVmReplicaPointFolderDirs {
         let [vm_replica_point_id, mount_id, file_path] = self.ids;
@@ -5227,7 +5441,7 @@ impl VmReplicaPointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// List the files of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles`).
+    /// List the files of a replica guest folder, one page at a time (`GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listFiles`).
     #[cfg(feature = "replicas")]
     pub fn list_files(self) -> crate::ops::ListVmReplicaPointFolderFiles {
         let [vm_replica_point_id, mount_id, file_path] = self.ids;
@@ -5239,7 +5453,7 @@ impl VmReplicaPointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// Restore a replica guest file or folder in place, or prepare it for download (`POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=restore`).
+    /// Restore a replica guest file or folder in place, or prepare it for download (`POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=restore`).
     #[cfg(feature = "replicas")]
     pub fn restore(
         self,
@@ -5395,7 +5609,7 @@ pub struct VmRestorePointsIdMountsIdIdPath {
     ids: [Id; 3usize],
 }
 impl VmRestorePointsIdMountsIdIdPath {
-    /// Read a guest file or folder of a mounted VM restore point (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}`).
+    /// Read a guest file or folder of a mounted VM restore point (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}`).
     #[cfg(feature = "backups")]
     pub fn get(self) -> crate::ops::GetVmRestorePointFile {
         let [vm_restore_point_id, mount_id, file_path] = self.ids;
@@ -5405,7 +5619,7 @@ impl VmRestorePointsIdMountsIdIdPath {
             file_path,
         }
     }
-    /// List the files and subfolders of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll`).
+    /// List the files and subfolders of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listAll`).
     #[cfg(feature = "backups")]
     pub fn list_all(self) -> crate::ops::ListVmRestorePointFolder {
         let [vm_restore_point_id, mount_id, file_path] = self.ids;
@@ -5417,7 +5631,7 @@ impl VmRestorePointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// List the subfolders of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs`).
+    /// List the subfolders of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listDirs`).
     #[cfg(feature = "backups")]
     pub fn list_dirs(self) -> crate::ops::ListVmRestorePointFolderDirs {
         let [vm_restore_point_id, mount_id, file_path] = self.ids;
@@ -5429,7 +5643,7 @@ impl VmRestorePointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// List the files of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles`).
+    /// List the files of a guest folder, one page at a time (`GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listFiles`).
     #[cfg(feature = "backups")]
     pub fn list_files(self) -> crate::ops::ListVmRestorePointFolderFiles {
         let [vm_restore_point_id, mount_id, file_path] = self.ids;
@@ -5441,7 +5655,7 @@ impl VmRestorePointsIdMountsIdIdPath {
             page: None,
         }
     }
-    /// Restore a guest file or folder in place, or prepare it for download (`POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=restore`).
+    /// Restore a guest file or folder in place, or prepare it for download (`POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=restore`).
     #[cfg(feature = "backups")]
     pub fn restore(
         self,

@@ -924,7 +924,7 @@ pub(crate) const GET_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmRestorePointFile",
     family: "backups",
     method: "GET",
-    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}",
+    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[],
     query_params: &[],
     headers: &[],
@@ -948,7 +948,7 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolder",
     family: "backups",
     method: "GET",
-    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}",
+    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -972,7 +972,7 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderDirs",
     family: "backups",
     method: "GET",
-    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}",
+    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -996,7 +996,7 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderFiles",
     family: "backups",
     method: "GET",
-    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}",
+    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -1020,7 +1020,7 @@ pub(crate) const RESTORE_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePointFile",
     family: "backups",
     method: "POST",
-    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}",
+    path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
     headers: &[],
@@ -2934,7 +2934,7 @@ pub mod ops {
     }
     /// Read a guest file or folder of a mounted VM restore point.
     ///
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmrestorepoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2987,7 +2987,7 @@ pub mod ops {
     }
     /// List the files and subfolders of a guest folder, one page at a time.
     ///
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmrestorepoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -3056,7 +3056,7 @@ pub mod ops {
     }
     /// List the subfolders of a guest folder, one page at a time.
     ///
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmrestorepoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -3125,7 +3125,7 @@ pub mod ops {
     }
     /// List the files of a guest folder, one page at a time.
     ///
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmrestorepoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -3194,7 +3194,7 @@ pub mod ops {
     }
     /// Restore a guest file or folder in place, or prepare it for download.
     ///
-    /// `POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=restore` -> 202 Task
+    /// `POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=restore` -> 202 Task
     ///
     /// Reference page: `post_vmrestorepoints_id_mountpoints_id_filepath_actionrestore.md`.
     #[derive(Debug, Clone, PartialEq)]

@@ -329,7 +329,7 @@ pub(crate) const GET_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsEntry",
     family: "catalog",
     method: "GET",
-    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}",
+    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[],
     query_params: &[],
     headers: &[],
@@ -353,7 +353,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntry",
     family: "catalog",
     method: "GET",
-    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}",
+    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -377,7 +377,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryFiles",
     family: "catalog",
     method: "GET",
-    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}",
+    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -401,7 +401,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryDirs",
     family: "catalog",
     method: "GET",
-    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}",
+    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -425,7 +425,7 @@ pub(crate) const RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "RestoreCatalogGuestFsEntry",
     family: "catalog",
     method: "POST",
-    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}",
+    path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
     headers: &[],
@@ -1086,7 +1086,7 @@ pub mod ops {
     }
     /// Read a guest folder of a browsed restore point with its entries.
     ///
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1139,7 +1139,7 @@ pub mod ops {
     }
     /// List the files and subfolders of a guest folder.
     ///
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1208,7 +1208,7 @@ pub mod ops {
     }
     /// List the files of a guest folder.
     ///
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1277,7 +1277,7 @@ pub mod ops {
     }
     /// List the subfolders of a guest folder.
     ///
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1346,7 +1346,7 @@ pub mod ops {
     }
     /// Restore a guest file or folder to its original location.
     ///
-    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore` -> 202 Task
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=restore` -> 202 Task
     ///
     /// Reference page: `post_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]

@@ -1218,6 +1218,126 @@ pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     summary: "Search WAN accelerators with filter, sorting and paging",
     page: Some("get_query_wanaccelerator.md"),
 };
+pub(crate) const GET_BACKUP_SERVER_JOBS_ENTRY: Entry = Entry {
+    name: "GetBackupServerJobs",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/jobs",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the jobs of one backup server",
+    page: Some("get_backupservers_id.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY: Entry = Entry {
+    name: "GetBackupServerManagedServers",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/managedServers",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the servers one backup server manages",
+    page: Some("get_backupservers_id.md"),
+};
+pub(crate) const GET_BACKUP_SERVER_REPOSITORIES_ENTRY: Entry = Entry {
+    name: "GetBackupServerRepositories",
+    family: "infrastructure",
+    method: "GET",
+    path: "/backupServers/{backupServerId}/repositories",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the repositories of one backup server",
+    page: Some("get_backupservers_id.md"),
+};
+pub(crate) const GET_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
+    name: "GetRepositoryBackups",
+    family: "infrastructure",
+    method: "GET",
+    path: "/repositories/{repositoryId}/backups",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the backups stored in one repository",
+    page: Some("get_repositories_id.md"),
+};
+pub(crate) const GET_REPOSITORY_REPLICAS_ENTRY: Entry = Entry {
+    name: "GetRepositoryReplicas",
+    family: "infrastructure",
+    method: "GET",
+    path: "/repositories/{repositoryId}/replicas",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the replicas whose metadata one repository holds",
+    page: Some("get_repositories_id.md"),
+};
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
     GET_BACKUP_SERVERS_ENTRY,
@@ -1270,6 +1390,11 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_MANAGED_SERVERS_ENTRY,
     QUERY_REPOSITORIES_ENTRY,
     QUERY_WAN_ACCELERATORS_ENTRY,
+    GET_BACKUP_SERVER_JOBS_ENTRY,
+    GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY,
+    GET_BACKUP_SERVER_REPOSITORIES_ENTRY,
+    GET_REPOSITORY_BACKUPS_ENTRY,
+    GET_REPOSITORY_REPLICAS_ENTRY,
 ];
 /// One type per operation of this family.
 pub mod ops {
@@ -3450,6 +3575,216 @@ pub mod ops {
             };
             Ok(Self {
                 query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// List references to the jobs of one backup server.
+    ///
+    /// `GET /backupServers/{backupServerId}/jobs` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_backupservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerJobs {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerJobs {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_JOBS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerJobs {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerJobs {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_JOBS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_JOBS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the servers one backup server manages.
+    ///
+    /// `GET /backupServers/{backupServerId}/managedServers` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_backupservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerManagedServers {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerManagedServers {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerManagedServers {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerManagedServers {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the repositories of one backup server.
+    ///
+    /// `GET /backupServers/{backupServerId}/repositories` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_backupservers_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBackupServerRepositories {
+        /// Path parameter `{backupServerId}`.
+        pub backup_server_id: Id,
+    }
+    impl Operation for GetBackupServerRepositories {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_BACKUP_SERVER_REPOSITORIES_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.backup_server_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetBackupServerRepositories {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetBackupServerRepositories {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_BACKUP_SERVER_REPOSITORIES_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_BACKUP_SERVER_REPOSITORIES_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [backup_server_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                backup_server_id: backup_server_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the backups stored in one repository.
+    ///
+    /// `GET /repositories/{repositoryId}/backups` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_repositories_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRepositoryBackups {
+        /// Path parameter `{repositoryId}`.
+        pub repository_id: Id,
+    }
+    impl Operation for GetRepositoryBackups {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_REPOSITORY_BACKUPS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetRepositoryBackups {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetRepositoryBackups {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_REPOSITORY_BACKUPS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_REPOSITORY_BACKUPS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                repository_id: repository_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the replicas whose metadata one repository holds.
+    ///
+    /// `GET /repositories/{repositoryId}/replicas` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_repositories_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRepositoryReplicas {
+        /// Path parameter `{repositoryId}`.
+        pub repository_id: Id,
+    }
+    impl Operation for GetRepositoryReplicas {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_REPOSITORY_REPLICAS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.repository_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetRepositoryReplicas {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetRepositoryReplicas {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_REPOSITORY_REPLICAS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_REPOSITORY_REPLICAS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [repository_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                repository_id: repository_id_value.clone(),
             })
         }
     }

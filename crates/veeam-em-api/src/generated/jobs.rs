@@ -584,6 +584,54 @@ pub(crate) const QUERY_OBJECTS_IN_JOB_ENTRY: Entry = Entry {
     summary: "Search the objects included in jobs with filter, sorting and paging",
     page: Some("get_query_objectinjob.md"),
 };
+pub(crate) const GET_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
+    name: "GetJobBackupSessions",
+    family: "jobs",
+    method: "GET",
+    path: "/jobs/{jobId}/backupSessions",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the backup sessions of one job",
+    page: Some("get_jobs_id.md"),
+};
+pub(crate) const GET_JOB_REPLICA_SESSIONS_ENTRY: Entry = Entry {
+    name: "GetJobReplicaSessions",
+    family: "jobs",
+    method: "GET",
+    path: "/jobs/{jobId}/replicaSessions",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("EntityReferences"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "List references to the replication sessions of one job",
+    page: Some("get_jobs_id.md"),
+};
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
     GET_JOBS_ENTRY,
@@ -610,6 +658,8 @@ pub(crate) static ENTRIES: &[Entry] = &[
     DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY,
     QUERY_JOBS_ENTRY,
     QUERY_OBJECTS_IN_JOB_ENTRY,
+    GET_JOB_BACKUP_SESSIONS_ENTRY,
+    GET_JOB_REPLICA_SESSIONS_ENTRY,
 ];
 /// One type per operation of this family.
 pub mod ops {
@@ -1664,6 +1714,90 @@ pub mod ops {
             };
             Ok(Self {
                 query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// List references to the backup sessions of one job.
+    ///
+    /// `GET /jobs/{jobId}/backupSessions` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_jobs_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetJobBackupSessions {
+        /// Path parameter `{jobId}`.
+        pub job_id: Id,
+    }
+    impl Operation for GetJobBackupSessions {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_JOB_BACKUP_SESSIONS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.job_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetJobBackupSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetJobBackupSessions {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_JOB_BACKUP_SESSIONS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_JOB_BACKUP_SESSIONS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [job_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                job_id: job_id_value.clone(),
+            })
+        }
+    }
+    /// List references to the replication sessions of one job.
+    ///
+    /// `GET /jobs/{jobId}/replicaSessions` -> 200 EntityReferences
+    ///
+    /// Reference page: `get_jobs_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetJobReplicaSessions {
+        /// Path parameter `{jobId}`.
+        pub job_id: Id,
+    }
+    impl Operation for GetJobReplicaSessions {
+        type Output = veeam_em_model::EntityReferences;
+        const ENTRY: &'static Entry = &super::GET_JOB_REPLICA_SESSIONS_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.job_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetJobReplicaSessions {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetJobReplicaSessions {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_JOB_REPLICA_SESSIONS_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_JOB_REPLICA_SESSIONS_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [job_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                job_id: job_id_value.clone(),
             })
         }
     }

@@ -182,16 +182,16 @@ pub enum AnyOperation {
     /// `DELETE /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}` -> 204 (no body)
     UnmountAgentRestorePoint(ops::UnmountAgentRestorePoint),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}` -> 200 FileSystemEntries
     GetAgentMountEntries(ops::GetAgentMountEntries),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listAll` -> 200 FileSystemEntries
     ListAgentMountEntries(ops::ListAgentMountEntries),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listDirs` -> 200 FileSystemEntries
     ListAgentMountDirectories(ops::ListAgentMountDirectories),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listFiles` -> 200 FileSystemEntries
     ListAgentMountFiles(ops::ListAgentMountFiles),
     #[cfg(feature = "agents")]
     /// `GET /query?type=AgentBackupJob` -> 200 QueryResult
@@ -208,6 +208,9 @@ pub enum AnyOperation {
     #[cfg(feature = "agents")]
     /// `GET /query?type=AgentRestorePoint` -> 200 QueryResult
     QueryAgentRestorePoints(ops::QueryAgentRestorePoints),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}/backupSessions` -> 200 EntityReferences
+    GetAgentJobBackupSessions(ops::GetAgentJobBackupSessions),
     #[cfg(feature = "backups")]
     /// `GET /backups` -> 200 EntityReferences
     GetBackups(ops::GetBackups),
@@ -319,16 +322,16 @@ pub enum AnyOperation {
     /// `DELETE /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}` -> 204 (no body)
     DeleteVmRestorePointMount(ops::DeleteVmRestorePointMount),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}` -> 200 FileSystemEntries
     GetVmRestorePointFile(ops::GetVmRestorePointFile),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ListVmRestorePointFolder(ops::ListVmRestorePointFolder),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ListVmRestorePointFolderDirs(ops::ListVmRestorePointFolderDirs),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ListVmRestorePointFolderFiles(ops::ListVmRestorePointFolderFiles),
     #[cfg(feature = "backups")]
     /// `GET /vAppRestorePoints` -> 200 EntityReferences
@@ -397,19 +400,19 @@ pub enum AnyOperation {
     /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listDirs` -> 200 FileSystemEntries
     ListCatalogGuestFsRootDirs(ops::ListCatalogGuestFsRootDirs),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}` -> 200 FileSystemEntries
     GetCatalogGuestFsEntry(ops::GetCatalogGuestFsEntry),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ListCatalogGuestFsEntry(ops::ListCatalogGuestFsEntry),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ListCatalogGuestFsEntryFiles(ops::ListCatalogGuestFsEntryFiles),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ListCatalogGuestFsEntryDirs(ops::ListCatalogGuestFsEntryDirs),
     #[cfg(feature = "catalog")]
-    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore` -> 202 Task
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=restore` -> 202 Task
     RestoreCatalogGuestFsEntry(ops::RestoreCatalogGuestFsEntry),
     #[cfg(feature = "cdp")]
     /// `GET /cdpPolicies` -> 200 EntityReferences
@@ -686,6 +689,21 @@ pub enum AnyOperation {
     #[cfg(feature = "infrastructure")]
     /// `GET /query?type=WanAccelerator` -> 200 QueryResult
     QueryWanAccelerators(ops::QueryWanAccelerators),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/jobs` -> 200 EntityReferences
+    GetBackupServerJobs(ops::GetBackupServerJobs),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/managedServers` -> 200 EntityReferences
+    GetBackupServerManagedServers(ops::GetBackupServerManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/repositories` -> 200 EntityReferences
+    GetBackupServerRepositories(ops::GetBackupServerRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /repositories/{repositoryId}/backups` -> 200 EntityReferences
+    GetRepositoryBackups(ops::GetRepositoryBackups),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /repositories/{repositoryId}/replicas` -> 200 EntityReferences
+    GetRepositoryReplicas(ops::GetRepositoryReplicas),
     #[cfg(feature = "jobs")]
     /// `GET /jobs` -> 200 EntityReferences
     GetJobs(ops::GetJobs),
@@ -743,6 +761,12 @@ pub enum AnyOperation {
     #[cfg(feature = "jobs")]
     /// `GET /query?type=ObjectInJob` -> 200 QueryResult
     QueryObjectsInJob(ops::QueryObjectsInJob),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/backupSessions` -> 200 EntityReferences
+    GetJobBackupSessions(ops::GetJobBackupSessions),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/replicaSessions` -> 200 EntityReferences
+    GetJobReplicaSessions(ops::GetJobReplicaSessions),
     #[cfg(feature = "nas")]
     /// `GET /nas` -> 200 NASService
     GetNasService(ops::GetNasService),
@@ -846,16 +870,16 @@ pub enum AnyOperation {
     /// `DELETE /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}` -> 204 (no body)
     DeleteVmReplicaPointMount(ops::DeleteVmReplicaPointMount),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}` -> 200 FileSystemEntries
     GetVmReplicaPointFile(ops::GetVmReplicaPointFile),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ListVmReplicaPointFolder(ops::ListVmReplicaPointFolder),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ListVmReplicaPointFolderDirs(ops::ListVmReplicaPointFolderDirs),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ListVmReplicaPointFolderFiles(ops::ListVmReplicaPointFolderFiles),
     #[cfg(feature = "replicas")]
     /// `GET /vAppReplicaPoints` -> 200 EntityReferences
@@ -899,6 +923,9 @@ pub enum AnyOperation {
     #[cfg(feature = "replicas")]
     /// `GET /query?type=FailoverPlan` -> 200 QueryResult
     QueryFailoverPlans(ops::QueryFailoverPlans),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans/{failoverPlanId}/includes/{includeId}` -> 200 FailoveredVm
+    GetFailoverPlanInclude(ops::GetFailoverPlanInclude),
     #[cfg(feature = "reports")]
     /// `GET /reports/summary` -> 200 SummaryReport
     GetReportSummary(ops::GetReportSummary),
@@ -1285,6 +1312,11 @@ impl AnyOperation {
             "QueryAgentRestorePoints" => {
                 ops::QueryAgentRestorePoints::try_from(route)
                     .map(Self::QueryAgentRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentJobBackupSessions" => {
+                ops::GetAgentJobBackupSessions::try_from(route)
+                    .map(Self::GetAgentJobBackupSessions)
             }
             #[cfg(feature = "backups")]
             "GetBackups" => ops::GetBackups::try_from(route).map(Self::GetBackups),
@@ -1997,6 +2029,30 @@ impl AnyOperation {
                 ops::QueryWanAccelerators::try_from(route)
                     .map(Self::QueryWanAccelerators)
             }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerJobs" => {
+                ops::GetBackupServerJobs::try_from(route).map(Self::GetBackupServerJobs)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerManagedServers" => {
+                ops::GetBackupServerManagedServers::try_from(route)
+                    .map(Self::GetBackupServerManagedServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerRepositories" => {
+                ops::GetBackupServerRepositories::try_from(route)
+                    .map(Self::GetBackupServerRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetRepositoryBackups" => {
+                ops::GetRepositoryBackups::try_from(route)
+                    .map(Self::GetRepositoryBackups)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetRepositoryReplicas" => {
+                ops::GetRepositoryReplicas::try_from(route)
+                    .map(Self::GetRepositoryReplicas)
+            }
             #[cfg(feature = "jobs")]
             "GetJobs" => ops::GetJobs::try_from(route).map(Self::GetJobs),
             #[cfg(feature = "jobs")]
@@ -2057,6 +2113,16 @@ impl AnyOperation {
             #[cfg(feature = "jobs")]
             "QueryObjectsInJob" => {
                 ops::QueryObjectsInJob::try_from(route).map(Self::QueryObjectsInJob)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobBackupSessions" => {
+                ops::GetJobBackupSessions::try_from(route)
+                    .map(Self::GetJobBackupSessions)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobReplicaSessions" => {
+                ops::GetJobReplicaSessions::try_from(route)
+                    .map(Self::GetJobReplicaSessions)
             }
             #[cfg(feature = "nas")]
             "GetNasService" => {
@@ -2274,6 +2340,11 @@ impl AnyOperation {
             #[cfg(feature = "replicas")]
             "QueryFailoverPlans" => {
                 ops::QueryFailoverPlans::try_from(route).map(Self::QueryFailoverPlans)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlanInclude" => {
+                ops::GetFailoverPlanInclude::try_from(route)
+                    .map(Self::GetFailoverPlanInclude)
             }
             #[cfg(feature = "reports")]
             "GetReportSummary" => {
@@ -2658,6 +2729,8 @@ impl AnyOperation {
             Self::QueryDiscoveredComputers(op) => op.request(base, session),
             #[cfg(feature = "agents")]
             Self::QueryAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentJobBackupSessions(op) => op.request(base, session),
             #[cfg(feature = "backups")]
             Self::GetBackups(op) => op.request(base, session),
             #[cfg(feature = "backups")]
@@ -2975,6 +3048,16 @@ impl AnyOperation {
             Self::QueryRepositories(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
             Self::QueryWanAccelerators(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerJobs(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerManagedServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryBackups(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryReplicas(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
             Self::GetJobs(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
@@ -3013,6 +3096,10 @@ impl AnyOperation {
             Self::QueryJobs(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
             Self::QueryObjectsInJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobReplicaSessions(op) => op.request(base, session),
             #[cfg(feature = "nas")]
             Self::GetNasService(op) => op.request(base, session),
             #[cfg(feature = "nas")]
@@ -3117,6 +3204,8 @@ impl AnyOperation {
             Self::QueryVAppReplicaPoints(op) => op.request(base, session),
             #[cfg(feature = "replicas")]
             Self::QueryFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanInclude(op) => op.request(base, session),
             #[cfg(feature = "reports")]
             Self::GetReportSummary(op) => op.request(base, session),
             #[cfg(feature = "reports")]
@@ -3349,6 +3438,8 @@ impl AnyOperation {
             Self::QueryDiscoveredComputers(_) => ops::QueryDiscoveredComputers::ENTRY,
             #[cfg(feature = "agents")]
             Self::QueryAgentRestorePoints(_) => ops::QueryAgentRestorePoints::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentJobBackupSessions(_) => ops::GetAgentJobBackupSessions::ENTRY,
             #[cfg(feature = "backups")]
             Self::GetBackups(_) => ops::GetBackups::ENTRY,
             #[cfg(feature = "backups")]
@@ -3734,6 +3825,20 @@ impl AnyOperation {
             Self::QueryRepositories(_) => ops::QueryRepositories::ENTRY,
             #[cfg(feature = "infrastructure")]
             Self::QueryWanAccelerators(_) => ops::QueryWanAccelerators::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerJobs(_) => ops::GetBackupServerJobs::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerManagedServers(_) => {
+                ops::GetBackupServerManagedServers::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerRepositories(_) => {
+                ops::GetBackupServerRepositories::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryBackups(_) => ops::GetRepositoryBackups::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryReplicas(_) => ops::GetRepositoryReplicas::ENTRY,
             #[cfg(feature = "jobs")]
             Self::GetJobs(_) => ops::GetJobs::ENTRY,
             #[cfg(feature = "jobs")]
@@ -3776,6 +3881,10 @@ impl AnyOperation {
             Self::QueryJobs(_) => ops::QueryJobs::ENTRY,
             #[cfg(feature = "jobs")]
             Self::QueryObjectsInJob(_) => ops::QueryObjectsInJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobBackupSessions(_) => ops::GetJobBackupSessions::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobReplicaSessions(_) => ops::GetJobReplicaSessions::ENTRY,
             #[cfg(feature = "nas")]
             Self::GetNasService(_) => ops::GetNasService::ENTRY,
             #[cfg(feature = "nas")]
@@ -3888,6 +3997,8 @@ impl AnyOperation {
             Self::QueryVAppReplicaPoints(_) => ops::QueryVAppReplicaPoints::ENTRY,
             #[cfg(feature = "replicas")]
             Self::QueryFailoverPlans(_) => ops::QueryFailoverPlans::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanInclude(_) => ops::GetFailoverPlanInclude::ENTRY,
             #[cfg(feature = "reports")]
             Self::GetReportSummary(_) => ops::GetReportSummary::ENTRY,
             #[cfg(feature = "reports")]
@@ -4143,19 +4254,19 @@ pub enum AnyRequest {
     /// `DELETE /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}` -> 204 (no body)
     UnmountAgentRestorePoint(ops::UnmountAgentRestorePoint),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}` -> 200 FileSystemEntries
     GetAgentMountEntries(ops::GetAgentMountEntries),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listAll` -> 200 FileSystemEntries
     ListAgentMountEntries(ops::ListAgentMountEntries),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listDirs` -> 200 FileSystemEntries
     ListAgentMountDirectories(ops::ListAgentMountDirectories),
     #[cfg(feature = "agents")]
-    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=listFiles` -> 200 FileSystemEntries
     ListAgentMountFiles(ops::ListAgentMountFiles),
     #[cfg(feature = "agents")]
-    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath}?action=restore` -> 202 Task
+    /// `POST /agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}?action=restore` -> 202 Task
     RestoreAgentGuestFile(ops::RestoreAgentGuestFile),
     #[cfg(feature = "agents")]
     /// `GET /query?type=AgentBackupJob` -> 200 QueryResult
@@ -4172,6 +4283,9 @@ pub enum AnyRequest {
     #[cfg(feature = "agents")]
     /// `GET /query?type=AgentRestorePoint` -> 200 QueryResult
     QueryAgentRestorePoints(ops::QueryAgentRestorePoints),
+    #[cfg(feature = "agents")]
+    /// `GET /agents/jobs/{agentJobId}/backupSessions` -> 200 EntityReferences
+    GetAgentJobBackupSessions(ops::GetAgentJobBackupSessions),
     #[cfg(feature = "backups")]
     /// `GET /backups` -> 200 EntityReferences
     GetBackups(ops::GetBackups),
@@ -4289,19 +4403,19 @@ pub enum AnyRequest {
     /// `DELETE /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}` -> 204 (no body)
     DeleteVmRestorePointMount(ops::DeleteVmRestorePointMount),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}` -> 200 FileSystemEntries
     GetVmRestorePointFile(ops::GetVmRestorePointFile),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ListVmRestorePointFolder(ops::ListVmRestorePointFolder),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ListVmRestorePointFolderDirs(ops::ListVmRestorePointFolderDirs),
     #[cfg(feature = "backups")]
-    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ListVmRestorePointFolderFiles(ops::ListVmRestorePointFolderFiles),
     #[cfg(feature = "backups")]
-    /// `POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath}?action=restore` -> 202 Task
+    /// `POST /vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}?action=restore` -> 202 Task
     RestoreVmRestorePointFile(ops::RestoreVmRestorePointFile),
     #[cfg(feature = "backups")]
     /// `GET /vAppRestorePoints` -> 200 EntityReferences
@@ -4373,19 +4487,19 @@ pub enum AnyRequest {
     /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/?action=listDirs` -> 200 FileSystemEntries
     ListCatalogGuestFsRootDirs(ops::ListCatalogGuestFsRootDirs),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}` -> 200 FileSystemEntries
     GetCatalogGuestFsEntry(ops::GetCatalogGuestFsEntry),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ListCatalogGuestFsEntry(ops::ListCatalogGuestFsEntry),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ListCatalogGuestFsEntryFiles(ops::ListCatalogGuestFsEntryFiles),
     #[cfg(feature = "catalog")]
-    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ListCatalogGuestFsEntryDirs(ops::ListCatalogGuestFsEntryDirs),
     #[cfg(feature = "catalog")]
-    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath}?action=restore` -> 202 Task
+    /// `POST /catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}?action=restore` -> 202 Task
     RestoreCatalogGuestFsEntry(ops::RestoreCatalogGuestFsEntry),
     #[cfg(feature = "cdp")]
     /// `GET /cdpPolicies` -> 200 EntityReferences
@@ -4706,6 +4820,21 @@ pub enum AnyRequest {
     #[cfg(feature = "infrastructure")]
     /// `GET /query?type=WanAccelerator` -> 200 QueryResult
     QueryWanAccelerators(ops::QueryWanAccelerators),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/jobs` -> 200 EntityReferences
+    GetBackupServerJobs(ops::GetBackupServerJobs),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/managedServers` -> 200 EntityReferences
+    GetBackupServerManagedServers(ops::GetBackupServerManagedServers),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /backupServers/{backupServerId}/repositories` -> 200 EntityReferences
+    GetBackupServerRepositories(ops::GetBackupServerRepositories),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /repositories/{repositoryId}/backups` -> 200 EntityReferences
+    GetRepositoryBackups(ops::GetRepositoryBackups),
+    #[cfg(feature = "infrastructure")]
+    /// `GET /repositories/{repositoryId}/replicas` -> 200 EntityReferences
+    GetRepositoryReplicas(ops::GetRepositoryReplicas),
     #[cfg(feature = "jobs")]
     /// `GET /jobs` -> 200 EntityReferences
     GetJobs(ops::GetJobs),
@@ -4778,6 +4907,12 @@ pub enum AnyRequest {
     #[cfg(feature = "jobs")]
     /// `GET /query?type=ObjectInJob` -> 200 QueryResult
     QueryObjectsInJob(ops::QueryObjectsInJob),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/backupSessions` -> 200 EntityReferences
+    GetJobBackupSessions(ops::GetJobBackupSessions),
+    #[cfg(feature = "jobs")]
+    /// `GET /jobs/{jobId}/replicaSessions` -> 200 EntityReferences
+    GetJobReplicaSessions(ops::GetJobReplicaSessions),
     #[cfg(feature = "nas")]
     /// `GET /nas` -> 200 NASService
     GetNasService(ops::GetNasService),
@@ -4884,19 +5019,19 @@ pub enum AnyRequest {
     /// `DELETE /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}` -> 204 (no body)
     DeleteVmReplicaPointMount(ops::DeleteVmReplicaPointMount),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}` -> 200 FileSystemEntries
     GetVmReplicaPointFile(ops::GetVmReplicaPointFile),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ListVmReplicaPointFolder(ops::ListVmReplicaPointFolder),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ListVmReplicaPointFolderDirs(ops::ListVmReplicaPointFolderDirs),
     #[cfg(feature = "replicas")]
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ListVmReplicaPointFolderFiles(ops::ListVmReplicaPointFolderFiles),
     #[cfg(feature = "replicas")]
-    /// `POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=restore` -> 202 Task
+    /// `POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=restore` -> 202 Task
     RestoreVmReplicaPointFile(ops::RestoreVmReplicaPointFile),
     #[cfg(feature = "replicas")]
     /// `GET /vAppReplicaPoints` -> 200 EntityReferences
@@ -4946,6 +5081,9 @@ pub enum AnyRequest {
     #[cfg(feature = "replicas")]
     /// `GET /query?type=FailoverPlan` -> 200 QueryResult
     QueryFailoverPlans(ops::QueryFailoverPlans),
+    #[cfg(feature = "replicas")]
+    /// `GET /failoverPlans/{failoverPlanId}/includes/{includeId}` -> 200 FailoveredVm
+    GetFailoverPlanInclude(ops::GetFailoverPlanInclude),
     #[cfg(feature = "reports")]
     /// `GET /reports/summary` -> 200 SummaryReport
     GetReportSummary(ops::GetReportSummary),
@@ -5353,6 +5491,11 @@ impl AnyRequest {
             "QueryAgentRestorePoints" => {
                 ops::QueryAgentRestorePoints::try_from(incoming)
                     .map(Self::QueryAgentRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "GetAgentJobBackupSessions" => {
+                ops::GetAgentJobBackupSessions::try_from(incoming)
+                    .map(Self::GetAgentJobBackupSessions)
             }
             #[cfg(feature = "backups")]
             "GetBackups" => ops::GetBackups::try_from(incoming).map(Self::GetBackups),
@@ -6168,6 +6311,31 @@ impl AnyRequest {
                 ops::QueryWanAccelerators::try_from(incoming)
                     .map(Self::QueryWanAccelerators)
             }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerJobs" => {
+                ops::GetBackupServerJobs::try_from(incoming)
+                    .map(Self::GetBackupServerJobs)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerManagedServers" => {
+                ops::GetBackupServerManagedServers::try_from(incoming)
+                    .map(Self::GetBackupServerManagedServers)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetBackupServerRepositories" => {
+                ops::GetBackupServerRepositories::try_from(incoming)
+                    .map(Self::GetBackupServerRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetRepositoryBackups" => {
+                ops::GetRepositoryBackups::try_from(incoming)
+                    .map(Self::GetRepositoryBackups)
+            }
+            #[cfg(feature = "infrastructure")]
+            "GetRepositoryReplicas" => {
+                ops::GetRepositoryReplicas::try_from(incoming)
+                    .map(Self::GetRepositoryReplicas)
+            }
             #[cfg(feature = "jobs")]
             "GetJobs" => ops::GetJobs::try_from(incoming).map(Self::GetJobs),
             #[cfg(feature = "jobs")]
@@ -6247,6 +6415,16 @@ impl AnyRequest {
             #[cfg(feature = "jobs")]
             "QueryObjectsInJob" => {
                 ops::QueryObjectsInJob::try_from(incoming).map(Self::QueryObjectsInJob)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobBackupSessions" => {
+                ops::GetJobBackupSessions::try_from(incoming)
+                    .map(Self::GetJobBackupSessions)
+            }
+            #[cfg(feature = "jobs")]
+            "GetJobReplicaSessions" => {
+                ops::GetJobReplicaSessions::try_from(incoming)
+                    .map(Self::GetJobReplicaSessions)
             }
             #[cfg(feature = "nas")]
             "GetNasService" => {
@@ -6487,6 +6665,11 @@ impl AnyRequest {
             #[cfg(feature = "replicas")]
             "QueryFailoverPlans" => {
                 ops::QueryFailoverPlans::try_from(incoming).map(Self::QueryFailoverPlans)
+            }
+            #[cfg(feature = "replicas")]
+            "GetFailoverPlanInclude" => {
+                ops::GetFailoverPlanInclude::try_from(incoming)
+                    .map(Self::GetFailoverPlanInclude)
             }
             #[cfg(feature = "reports")]
             "GetReportSummary" => {
@@ -6912,6 +7095,8 @@ impl AnyRequest {
             Self::QueryDiscoveredComputers(_) => ops::QueryDiscoveredComputers::ENTRY,
             #[cfg(feature = "agents")]
             Self::QueryAgentRestorePoints(_) => ops::QueryAgentRestorePoints::ENTRY,
+            #[cfg(feature = "agents")]
+            Self::GetAgentJobBackupSessions(_) => ops::GetAgentJobBackupSessions::ENTRY,
             #[cfg(feature = "backups")]
             Self::GetBackups(_) => ops::GetBackups::ENTRY,
             #[cfg(feature = "backups")]
@@ -7338,6 +7523,20 @@ impl AnyRequest {
             Self::QueryRepositories(_) => ops::QueryRepositories::ENTRY,
             #[cfg(feature = "infrastructure")]
             Self::QueryWanAccelerators(_) => ops::QueryWanAccelerators::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerJobs(_) => ops::GetBackupServerJobs::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerManagedServers(_) => {
+                ops::GetBackupServerManagedServers::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerRepositories(_) => {
+                ops::GetBackupServerRepositories::ENTRY
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryBackups(_) => ops::GetRepositoryBackups::ENTRY,
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryReplicas(_) => ops::GetRepositoryReplicas::ENTRY,
             #[cfg(feature = "jobs")]
             Self::GetJobs(_) => ops::GetJobs::ENTRY,
             #[cfg(feature = "jobs")]
@@ -7392,6 +7591,10 @@ impl AnyRequest {
             Self::QueryJobs(_) => ops::QueryJobs::ENTRY,
             #[cfg(feature = "jobs")]
             Self::QueryObjectsInJob(_) => ops::QueryObjectsInJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobBackupSessions(_) => ops::GetJobBackupSessions::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::GetJobReplicaSessions(_) => ops::GetJobReplicaSessions::ENTRY,
             #[cfg(feature = "nas")]
             Self::GetNasService(_) => ops::GetNasService::ENTRY,
             #[cfg(feature = "nas")]
@@ -7512,6 +7715,8 @@ impl AnyRequest {
             Self::QueryVAppReplicaPoints(_) => ops::QueryVAppReplicaPoints::ENTRY,
             #[cfg(feature = "replicas")]
             Self::QueryFailoverPlans(_) => ops::QueryFailoverPlans::ENTRY,
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanInclude(_) => ops::GetFailoverPlanInclude::ENTRY,
             #[cfg(feature = "reports")]
             Self::GetReportSummary(_) => ops::GetReportSummary::ENTRY,
             #[cfg(feature = "reports")]
@@ -7764,6 +7969,8 @@ impl AnyRequest {
             Self::QueryDiscoveredComputers(op) => op.request(base, session),
             #[cfg(feature = "agents")]
             Self::QueryAgentRestorePoints(op) => op.request(base, session),
+            #[cfg(feature = "agents")]
+            Self::GetAgentJobBackupSessions(op) => op.request(base, session),
             #[cfg(feature = "backups")]
             Self::GetBackups(op) => op.request(base, session),
             #[cfg(feature = "backups")]
@@ -8118,6 +8325,16 @@ impl AnyRequest {
             Self::QueryRepositories(op) => op.request(base, session),
             #[cfg(feature = "infrastructure")]
             Self::QueryWanAccelerators(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerJobs(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerManagedServers(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetBackupServerRepositories(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryBackups(op) => op.request(base, session),
+            #[cfg(feature = "infrastructure")]
+            Self::GetRepositoryReplicas(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
             Self::GetJobs(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
@@ -8166,6 +8383,10 @@ impl AnyRequest {
             Self::QueryJobs(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
             Self::QueryObjectsInJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobBackupSessions(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::GetJobReplicaSessions(op) => op.request(base, session),
             #[cfg(feature = "nas")]
             Self::GetNasService(op) => op.request(base, session),
             #[cfg(feature = "nas")]
@@ -8278,6 +8499,8 @@ impl AnyRequest {
             Self::QueryVAppReplicaPoints(op) => op.request(base, session),
             #[cfg(feature = "replicas")]
             Self::QueryFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "replicas")]
+            Self::GetFailoverPlanInclude(op) => op.request(base, session),
             #[cfg(feature = "reports")]
             Self::GetReportSummary(op) => op.request(base, session),
             #[cfg(feature = "reports")]
@@ -9317,6 +9540,21 @@ impl crate::response::FromResponse for veeam_em_model::FailoverPlans {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::FailoverPlans {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::FromResponse for veeam_em_model::FailoveredVm {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "replicas")]
+impl crate::response::ToResponse for veeam_em_model::FailoveredVm {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }

@@ -372,7 +372,7 @@ pub(crate) const GET_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointFile",
     family: "replicas",
     method: "GET",
-    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}",
+    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[],
     query_params: &[],
     headers: &[],
@@ -396,7 +396,7 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolder",
     family: "replicas",
     method: "GET",
-    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}",
+    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -420,7 +420,7 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderDirs",
     family: "replicas",
     method: "GET",
-    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}",
+    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -444,7 +444,7 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderFiles",
     family: "replicas",
     method: "GET",
-    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}",
+    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
     headers: &[],
@@ -468,7 +468,7 @@ pub(crate) const RESTORE_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmReplicaPointFile",
     family: "replicas",
     method: "POST",
-    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}",
+    path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
     headers: &[],
@@ -872,6 +872,30 @@ pub(crate) const QUERY_FAILOVER_PLANS_ENTRY: Entry = Entry {
     summary: "Search failover plans with filter, sorting and paging",
     page: Some("get_query_failoverplan.md"),
 };
+pub(crate) const GET_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
+    name: "GetFailoverPlanInclude",
+    family: "replicas",
+    method: "GET",
+    path: "/failoverPlans/{failoverPlanId}/includes/{includeId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: None,
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 200u16,
+            representation: Some("FailoveredVm"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Read one VM of a failover plan",
+    page: Some("get_failoverplans_id.md"),
+};
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
     GET_REPLICAS_ENTRY,
@@ -910,6 +934,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_VM_REPLICA_POINTS_ENTRY,
     QUERY_V_APP_REPLICA_POINTS_ENTRY,
     QUERY_FAILOVER_PLANS_ENTRY,
+    GET_FAILOVER_PLAN_INCLUDE_ENTRY,
 ];
 /// One type per operation of this family.
 pub mod ops {
@@ -1545,7 +1570,7 @@ pub mod ops {
     }
     /// Read a guest file or folder of a mounted VM replica restore point.
     ///
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmreplicapoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1598,7 +1623,7 @@ pub mod ops {
     }
     /// List the files and subfolders of a replica guest folder, one page at a time.
     ///
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listAll` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listAll` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmreplicapoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1667,7 +1692,7 @@ pub mod ops {
     }
     /// List the subfolders of a replica guest folder, one page at a time.
     ///
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listDirs` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listDirs` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmreplicapoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1736,7 +1761,7 @@ pub mod ops {
     }
     /// List the files of a replica guest folder, one page at a time.
     ///
-    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=listFiles` -> 200 FileSystemEntries
+    /// `GET /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=listFiles` -> 200 FileSystemEntries
     ///
     /// Reference page: `get_vmreplicapoints_id_mountpoints_id_filepath.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1805,7 +1830,7 @@ pub mod ops {
     }
     /// Restore a replica guest file or folder in place, or prepare it for download.
     ///
-    /// `POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath}?action=restore` -> 202 Task
+    /// `POST /vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}?action=restore` -> 202 Task
     ///
     /// Reference page: `post_vmreplicapoints_id_mountpoints_id_filepath_actionrestore.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2551,6 +2576,52 @@ pub mod ops {
             };
             Ok(Self {
                 query: Query::from_pairs(&route.query),
+            })
+        }
+    }
+    /// Read one VM of a failover plan.
+    ///
+    /// `GET /failoverPlans/{failoverPlanId}/includes/{includeId}` -> 200 FailoveredVm
+    ///
+    /// Reference page: `get_failoverplans_id.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetFailoverPlanInclude {
+        /// Path parameter `{failoverPlanId}`.
+        pub failover_plan_id: Id,
+        /// Path parameter `{includeId}`.
+        pub include_id: Id,
+    }
+    impl Operation for GetFailoverPlanInclude {
+        type Output = veeam_em_model::FailoveredVm;
+        const ENTRY: &'static Entry = &super::GET_FAILOVER_PLAN_INCLUDE_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.failover_plan_id.as_str(), self.include_id.as_str()]
+        }
+    }
+    impl TryFrom<&Incoming> for GetFailoverPlanInclude {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            Ok(Self::try_from(&incoming.route)?)
+        }
+    }
+    impl TryFrom<&Route> for GetFailoverPlanInclude {
+        type Error = RouteError;
+        fn try_from(route: &Route) -> Result<Self, RouteError> {
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::GET_FAILOVER_PLAN_INCLUDE_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::GET_FAILOVER_PLAN_INCLUDE_ENTRY.name {
+                return Err(mismatch());
+            }
+            let [failover_plan_id_value, include_id_value] = route.path_values.as_slice()
+            else {
+                return Err(mismatch());
+            };
+            Ok(Self {
+                failover_plan_id: failover_plan_id_value.clone(),
+                include_id: include_id_value.clone(),
             })
         }
     }

@@ -501,6 +501,10 @@ pub enum Document {
     /// The mount points of a VM replica restore point that exist in the current logon session.
     VmReplicaPointMounts(VmReplicaPointMounts),
     #[cfg(feature = "replicas")]
+    /// `<FailoveredVm>`, declared in `schemas/replicas.xsd`.
+    /// One VM of a failover plan, as its own href answers it.
+    FailoveredVm(FailoveredVm),
+    #[cfg(feature = "replicas")]
     /// `<FailoverPlan>`, declared in `schemas/replicas.xsd`.
     /// Entity form of one failover plan, and the body sent to PUT /failoverPlans/{ID}.
     FailoverPlan(FailoverPlan),
@@ -757,6 +761,7 @@ impl Document {
         "VAppReplicaPoints",
         "VmReplicaPointMount",
         "VmReplicaPointMounts",
+        "FailoveredVm",
         "FailoverPlan",
         "FailoverPlans",
         "FailoverPlanManagementSpec",
@@ -1526,6 +1531,13 @@ impl Document {
                         }
                     }
                     #[cfg(feature = "replicas")]
+                    b"FailoveredVm" => {
+                        |reader, element| {
+                            FailoveredVm::from_xml(reader, element)
+                                .map(Self::FailoveredVm)
+                        }
+                    }
+                    #[cfg(feature = "replicas")]
                     b"FailoverPlan" => {
                         |reader, element| {
                             FailoverPlan::from_xml(reader, element)
@@ -1985,6 +1997,8 @@ impl Document {
             #[cfg(feature = "replicas")]
             Self::VmReplicaPointMounts(_) => "VmReplicaPointMounts",
             #[cfg(feature = "replicas")]
+            Self::FailoveredVm(_) => "FailoveredVm",
+            #[cfg(feature = "replicas")]
             Self::FailoverPlan(_) => "FailoverPlan",
             #[cfg(feature = "replicas")]
             Self::FailoverPlans(_) => "FailoverPlans",
@@ -2357,6 +2371,8 @@ impl Document {
             Self::VmReplicaPointMounts(value) => {
                 value.to_xml(&mut writer, "VmReplicaPointMounts")
             }
+            #[cfg(feature = "replicas")]
+            Self::FailoveredVm(value) => value.to_xml(&mut writer, "FailoveredVm"),
             #[cfg(feature = "replicas")]
             Self::FailoverPlan(value) => value.to_xml(&mut writer, "FailoverPlan"),
             #[cfg(feature = "replicas")]
@@ -3587,6 +3603,16 @@ impl crate::xml::CollectUnknown for Document {
                 path.truncate(len);
             }
             #[cfg(feature = "replicas")]
+            Self::FailoveredVm(value) => {
+                let len = path.len();
+                if len > 0 {
+                    path.push('/');
+                }
+                path.push_str("FailoveredVm");
+                crate::xml::CollectUnknown::collect_unknown(value, path, found);
+                path.truncate(len);
+            }
+            #[cfg(feature = "replicas")]
             Self::FailoverPlan(value) => {
                 let len = path.len();
                 if len > 0 {
@@ -4260,6 +4286,8 @@ impl serde::Serialize for Document {
                 map.serialize_entry("VmReplicaPointMounts", value)?
             }
             #[cfg(feature = "replicas")]
+            Self::FailoveredVm(value) => map.serialize_entry("FailoveredVm", value)?,
+            #[cfg(feature = "replicas")]
             Self::FailoverPlan(value) => map.serialize_entry("FailoverPlan", value)?,
             #[cfg(feature = "replicas")]
             Self::FailoverPlans(value) => map.serialize_entry("FailoverPlans", value)?,
@@ -4681,6 +4709,8 @@ impl<'de> serde::Deserialize<'de> for Document {
                     "VmReplicaPointMounts" => {
                         Document::VmReplicaPointMounts(map.next_value()?)
                     }
+                    #[cfg(feature = "replicas")]
+                    "FailoveredVm" => Document::FailoveredVm(map.next_value()?),
                     #[cfg(feature = "replicas")]
                     "FailoverPlan" => Document::FailoverPlan(map.next_value()?),
                     #[cfg(feature = "replicas")]

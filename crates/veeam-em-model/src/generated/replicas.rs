@@ -3083,6 +3083,10 @@ impl crate::stream::Collection for VmReplicaPointMounts {
     type Item = VmReplicaPointMount;
     const ITEM: &'static str = "VmReplicaPointMount";
 }
+impl RootElement for FailoveredVm {
+    const ELEMENT: &'static str = "FailoveredVm";
+    const ALIASES: &'static [&'static str] = &[];
+}
 impl RootElement for FailoverPlan {
     const ELEMENT: &'static str = "FailoverPlan";
     const ALIASES: &'static [&'static str] = &[];
@@ -3613,6 +3617,10 @@ pub(crate) static REFLECT: crate::reflect::Part = (
         crate::reflect::RootInfo {
             element: "VmReplicaPointMounts",
             type_name: "VmReplicaPointMountListType",
+        },
+        crate::reflect::RootInfo {
+            element: "FailoveredVm",
+            type_name: "FailoveredVmType",
         },
         crate::reflect::RootInfo {
             element: "FailoverPlan",

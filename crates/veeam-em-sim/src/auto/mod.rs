@@ -27,6 +27,16 @@ use crate::serve::normalize;
 use crate::world::{Ctx, Value};
 use sample::{Identity, Sampler};
 
+/// How many top-level objects of the generic kind named `kind` exist (for UIDs in sampled
+/// documents that name other objects).
+fn existing_objects(kind: &str) -> Option<u64> {
+    the_plan()
+        .kinds
+        .values()
+        .any(|k| k.name == kind && k.parent.is_none() && k.entity_root.is_some())
+        .then_some(TOP_LEVEL)
+}
+
 /// Objects of a top-level generic kind.
 pub(crate) const TOP_LEVEL: u64 = 4;
 /// Objects of a nested generic kind below each parent.
@@ -368,6 +378,8 @@ fn sampler<'a>(cx: &Ctx<'_>, kind: &AutoKind, i: u64, identity: Identity<'a>) ->
                 .fold(0u64, |h, b| crate::ids::mix64(h ^ u64::from(b))),
         epoch: cx.world.epoch,
         identity,
+        ids: Some(cx.world.ids),
+        existing: existing_objects,
     }
 }
 
@@ -393,6 +405,8 @@ fn object_xml(cx: &Ctx<'_>, root: &str, object: &Object) -> Option<String> {
             name: &object.name,
             links: &links,
         },
+        ids: Some(cx.world.ids),
+        existing: existing_objects,
     }
     .document(root)
 }
@@ -601,8 +615,21 @@ pub(crate) fn get(
             }
         }
         if representation == "EntityReferences" {
-            // A collection with no items of its own here (e.g. what another family lists).
-            return Ok(Document::EntityReferences(EntityReferences::default()));
+            // A collection of another kind's objects (`/backupServers/{}/jobs` lists jobs):
+            // that kind's objects, else none.
+            let last = node.rsplit('/').next().unwrap_or_default();
+            let refs = match plan.kinds.get(&format!("/{last}/{{}}")) {
+                Some(kind) if kind.parent.is_none() => kind
+                    .all(None)
+                    .iter()
+                    .map(|&i| reference(cx, plan, kind, i))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            return Ok(Document::EntityReferences(EntityReferences {
+                refs,
+                unknown: Default::default(),
+            }));
         }
         // Any other document: sampled, about the object its path names.
         let href = cx.href(&route_path(entry, route));
@@ -621,6 +648,8 @@ pub(crate) fn get(
                 name: representation,
                 links: "",
             },
+            ids: Some(cx.world.ids),
+            existing: existing_objects,
         };
         decode(
             &sampler
@@ -894,6 +923,8 @@ pub(crate) fn act(
             name: representation,
             links: "",
         },
+        ids: Some(cx.world.ids),
+        existing: existing_objects,
     };
     let xml = sampler
         .document(representation)

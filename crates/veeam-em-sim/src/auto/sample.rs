@@ -32,6 +32,10 @@ pub(crate) struct Sampler<'a> {
     pub seed: u64,
     pub epoch: OffsetDateTime,
     pub identity: Identity<'a>,
+    /// The world's ids, so that UIDs of kinds it has name existing objects.
+    pub ids: Option<crate::ids::IdSpace>,
+    /// How many objects of a kind (by UID kind name) exist at top level, if it is one.
+    pub existing: fn(&str) -> Option<u64>,
 }
 
 const NAMESPACE: &str = "http://www.veeam.com/ent/v1.0";
@@ -243,8 +247,15 @@ impl Sampler<'_> {
             }
             ValueKind::Double => format!("{}.{}", h % 100, h % 10),
             ValueKind::DateTime => {
-                let t = self.epoch
-                    - time::Duration::seconds(i64::try_from(h % (30 * 86_400)).unwrap_or(0));
+                // Ends within the last day; everything else (creation, start) before that, so
+                // that an end never comes before its start.
+                const DAY: u64 = 86_400;
+                let ago = if name.starts_with("End") {
+                    h % DAY
+                } else {
+                    DAY + h % (29 * DAY)
+                };
+                let t = self.epoch - time::Duration::seconds(i64::try_from(ago).unwrap_or(0));
                 veeam_em_model::DateTime::from(t).to_string()
             }
             ValueKind::Uid => {
@@ -256,10 +267,13 @@ impl Sampler<'_> {
                     .filter(char::is_ascii_alphanumeric)
                     .collect();
                 let kind = if kind.is_empty() { id.type_ } else { &kind };
-                format!(
-                    "urn:veeam:{kind}:{}",
-                    uuid::Uuid::from_u64_pair(h, mix64(h))
-                )
+                // A UID of a kind the world has (`JobUid`) names one of its objects.
+                let object = match (self.ids, (self.existing)(kind)) {
+                    (Some(ids), Some(count)) if count > 0 => Some(ids.kind(kind).uuid(h % count)),
+                    _ => None,
+                };
+                let uuid = object.unwrap_or_else(|| uuid::Uuid::from_u64_pair(h, mix64(h)));
+                format!("urn:veeam:{kind}:{uuid}")
             }
             ValueKind::Enum(e) => match reflect::enumeration(e) {
                 Some(info) if !info.values.is_empty() => info.values
