@@ -207,7 +207,13 @@ proptest! {
                 query: entry.query_params.iter().zip(v.iter()).map(|(p, v)| (p.to_string(), v.clone())).collect(),
             };
             let op = AnyOperation::from_route(&route0).unwrap();
-            let request = op.request(&base, Some(&token)).unwrap();
+            // A rest-of-path value's pieces are segments: empty or dot pieces are refused.
+            let rest_of_path = entry.path.ends_with("*}");
+            let bad_rest = |v: &str| v.split('/').any(|p| p.is_empty() || p == "." || p == "..");
+            let request = match op.request(&base, Some(&token)) {
+                Err(_) if rest_of_path && bad_rest(&ids[count - 1]) => continue,
+                other => other.unwrap(),
+            };
             let routed = veeam_em_api::route_method(entry.method, &request.uri().to_string()).unwrap();
             prop_assert_eq!(routed.entry.name, entry.name);
             let back = AnyOperation::from_route(&routed).unwrap();

@@ -153,7 +153,18 @@ pub fn build_url(
                 });
             }
             if segment.ends_with("*}") {
-                // The rest of the path: its own slashes stay.
+                // The rest of the path: its own slashes stay, so its pieces are segments too.
+                if value
+                    .split('/')
+                    .any(|p| p.is_empty() || p == "." || p == "..")
+                {
+                    return Err(ApiError::Build {
+                        operation: entry.name,
+                        message: format!(
+                            "the path {segment} cannot hold an empty, `.` or `..` part: {value:?}"
+                        ),
+                    });
+                }
                 for (n, piece) in value.split('/').enumerate() {
                     if n > 0 {
                         url.push('/');

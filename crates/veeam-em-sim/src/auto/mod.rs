@@ -390,11 +390,20 @@ pub(crate) struct Object {
     pub name: String,
     pub links: Vec<Link>,
     pub seed: u64,
+    /// Objects of its own nested in its document, by element name: their hrefs in order.
+    pub nested: Vec<(&'static str, Vec<String>)>,
 }
 
 /// The entity document `root` of `object`, as XML.
 fn object_xml(cx: &Ctx<'_>, root: &str, object: &Object) -> Option<String> {
     let links = links_xml(&object.links);
+    let nested = |name: &str, k: u32| {
+        object
+            .nested
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, hrefs)| hrefs.get(usize::try_from(k).ok()?).cloned())
+    };
     Sampler {
         seed: object.seed,
         epoch: cx.world.epoch,
@@ -404,6 +413,7 @@ fn object_xml(cx: &Ctx<'_>, root: &str, object: &Object) -> Option<String> {
             uid: &object.uid,
             name: &object.name,
             links: &links,
+            nested: &nested,
         },
         ids: Some(cx.world.ids),
         existing: existing_objects,
@@ -423,6 +433,7 @@ fn object(cx: &Ctx<'_>, plan: &Plan, kind: &AutoKind, i: u64) -> Object {
         uid: format!("urn:veeam:{}:{}", kind.name, kind.id(&cx.world.ids, i)),
         name: kind.display_name(i),
         links: links(cx, plan, kind, i, false),
+        nested: nested_objects(cx, plan, kind, i),
         seed: sampler(
             cx,
             kind,
@@ -433,10 +444,42 @@ fn object(cx: &Ctx<'_>, plan: &Plan, kind: &AutoKind, i: u64) -> Object {
                 uid: "",
                 name: "",
                 links: "",
+                nested: &sample::no_nested,
             },
         )
         .seed,
     }
+}
+
+/// The objects of kinds nested below object `i` whose entities its document holds (by their
+/// element name), with their hrefs.
+fn nested_objects(
+    cx: &Ctx<'_>,
+    plan: &Plan,
+    kind: &AutoKind,
+    i: u64,
+) -> Vec<(&'static str, Vec<String>)> {
+    plan.kinds
+        .values()
+        .filter(|k| k.parent.as_deref() == Some(kind.node.as_str()) && k.foreign_parent.is_none())
+        .filter_map(|k| {
+            let root = k.entity_root?;
+            let hrefs = k
+                .all(Some(i))
+                .iter()
+                .map(|&c| {
+                    let path = item_path(cx, plan, k, c);
+                    let path = if k.entity_query {
+                        format!("{path}?format=Entity")
+                    } else {
+                        path
+                    };
+                    cx.href(&path).to_string()
+                })
+                .collect();
+            Some((root, hrefs))
+        })
+        .collect()
 }
 
 /// The entity document of object `i`, as XML (its root is the kind's entity root).
@@ -647,6 +690,7 @@ pub(crate) fn get(
                 uid: &uid,
                 name: representation,
                 links: "",
+                nested: &sample::no_nested,
             },
             ids: Some(cx.world.ids),
             existing: existing_objects,
@@ -749,6 +793,7 @@ pub(crate) fn field(cx: &Ctx<'_>, kind: &AutoKind, i: u64, name: &str) -> Value 
             uid: &uid,
             name: &display,
             links: "",
+            nested: &sample::no_nested,
         },
     );
     match s.field(root, ty, name) {
@@ -922,6 +967,7 @@ pub(crate) fn act(
             uid: &uid,
             name: representation,
             links: "",
+            nested: &sample::no_nested,
         },
         ids: Some(cx.world.ids),
         existing: existing_objects,

@@ -25,6 +25,14 @@ pub(crate) struct Identity<'a> {
     pub name: &'a str,
     /// The `<Link .../>` elements of its `Links`, already written.
     pub links: &'a str,
+    /// The href of the `k`-th nested element `name` that is an object of its own (a plan's VMs
+    /// at `/failoverPlans/{ID}/includes/{ID}`), if it is one.
+    pub nested: &'a dyn Fn(&str, u32) -> Option<String>,
+}
+
+/// No nested objects.
+pub(crate) fn no_nested(_: &str, _: u32) -> Option<String> {
+    None
 }
 
 /// A deterministic source of values for one object.
@@ -57,7 +65,7 @@ impl Sampler<'_> {
         let root = reflect::root(element)?;
         let ty = reflect::complex(root.type_name)?;
         let mut out = String::with_capacity(1024);
-        self.element(&mut out, element, ty, element, 0, true);
+        self.element(&mut out, element, ty, element, 0, true, None);
         Some(out)
     }
 
@@ -114,6 +122,7 @@ impl Sampler<'_> {
         path: &str,
         depth: usize,
         root: bool,
+        href: Option<&str>,
     ) {
         out.push('<');
         out.push_str(name);
@@ -128,7 +137,11 @@ impl Sampler<'_> {
             if !a.required && !self.coin(&apath) && !is_identity(a.name) {
                 continue;
             }
-            let value = self.value(a.value, a.name, &apath, depth == 0);
+            let value = match (href, a.value) {
+                // A nested object of its own: its href.
+                (Some(h), ValueKind::Href) if a.name == "Href" => h.to_owned(),
+                _ => self.value(a.value, a.name, &apath, depth == 0),
+            };
             let _ = write!(out, " {}=\"{}\"", a.name, escape(&value));
         }
         if let Some(text) = ty.text {
@@ -204,7 +217,10 @@ impl Sampler<'_> {
                     let _ = write!(out, "<{0}>{1}</{0}>", e.name, escape(&value));
                 }
                 ElementKind::Complex(t) => match reflect::complex(t) {
-                    Some(ty) => self.element(out, e.name, ty, &ipath, depth + 1, false),
+                    Some(ty) => {
+                        let href = (self.identity.nested)(e.name, k);
+                        self.element(out, e.name, ty, &ipath, depth + 1, false, href.as_deref());
+                    }
                     None => {
                         let _ = write!(out, "<{}/>", e.name);
                     }

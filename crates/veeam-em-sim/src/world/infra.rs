@@ -362,6 +362,7 @@ impl Repositories {
             name: reference.name.map(String::from).unwrap_or_default(),
             links,
             seed: cx.world.hash(0x7e90, i),
+            nested: Vec::new(),
         }
     }
 }
