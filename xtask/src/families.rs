@@ -183,7 +183,26 @@ pub fn api_features(
     Ok(features)
 }
 
-/// The family block of a manifest: `all-families` and one line per family.
+/// Umbrella features: `cloud` turns on every family whose name starts with `cloud_`. A tool for
+/// service providers asks for `cloud`; one that never touches Cloud Connect leaves it out.
+pub const GROUPS: &[(&str, &str)] = &[("cloud", "cloud_")];
+
+/// The umbrella features that have members, with their members.
+fn groups<'a>(
+    families: impl Iterator<Item = &'a String> + Clone,
+) -> Vec<(&'static str, Vec<&'a String>)> {
+    GROUPS
+        .iter()
+        .map(|(name, prefix)| {
+            let members = families.clone().filter(|f| f.starts_with(prefix)).collect();
+            (*name, members)
+        })
+        .filter(|(_, members): &(_, Vec<_>)| !members.is_empty())
+        .collect()
+}
+
+/// The family block of a manifest: `all-families`, the umbrella features and one line per
+/// family.
 fn block(features: &BTreeMap<String, BTreeSet<String>>, extra_all: &[&str]) -> String {
     let list = |items: &mut dyn Iterator<Item = String>| {
         items
@@ -200,6 +219,12 @@ fn block(features: &BTreeMap<String, BTreeSet<String>>, extra_all: &[&str]) -> S
         "all-families = [{}]\n",
         list(&mut all.into_iter())
     ));
+    for (group, members) in groups(features.keys()) {
+        out.push_str(&format!(
+            "{group} = [{}]\n",
+            list(&mut members.into_iter().cloned())
+        ));
+    }
     for (family, deps) in features {
         out.push_str(&format!(
             "{family} = [{}]\n",

@@ -68,6 +68,11 @@ pub fn cdp_replica_task_sessions() -> CdpReplicaTaskSessionsPath {
 pub fn cdp_replicas() -> CdpReplicasPath {
     root().cdp_replicas()
 }
+/// `/cloud` (same as `root().cloud()`).
+#[cfg(feature = "cloud_failover")]
+pub fn cloud() -> CloudPath {
+    root().cloud()
+}
 /// `/externalRepositories` (same as `root().external_repositories()`).
 #[cfg(feature = "infrastructure")]
 pub fn external_repositories() -> ExternalRepositoriesPath {
@@ -269,6 +274,11 @@ impl RootPath {
     #[cfg(feature = "cdp")]
     pub fn cdp_replicas(self) -> CdpReplicasPath {
         CdpReplicasPath { ids: self.ids }
+    }
+    /// `/cloud`
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud(self) -> CloudPath {
+        CloudPath { ids: self.ids }
     }
     /// `/externalRepositories`
     #[cfg(feature = "infrastructure")]
@@ -2681,6 +2691,482 @@ impl CdpReplicasIdVmsIdPath {
         }
     }
 }
+/// `/cloud`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudPath {
+    ids: [Id; 0usize],
+}
+impl CloudPath {
+    /// `/cloud/cloudFailoverPlans`
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud_failover_plans(self) -> CloudCloudFailoverPlansPath {
+        CloudCloudFailoverPlansPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/failoverSessions`
+    #[cfg(feature = "cloud_failover")]
+    pub fn failover_sessions(self) -> CloudFailoverSessionsPath {
+        CloudFailoverSessionsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/hardwarePlans`
+    #[cfg(feature = "cloud_failover")]
+    pub fn hardware_plans(self) -> CloudHardwarePlansPath {
+        CloudHardwarePlansPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/replicas`
+    #[cfg(feature = "cloud_failover")]
+    pub fn replicas(self) -> CloudReplicasPath {
+        CloudReplicasPath { ids: self.ids }
+    }
+    /// `/cloud/vmReplicaPoints`
+    #[cfg(feature = "cloud_failover")]
+    pub fn vm_replica_points(self) -> CloudVmReplicaPointsPath {
+        CloudVmReplicaPointsPath {
+            ids: self.ids,
+        }
+    }
+}
+/// `/cloud/cloudFailoverPlans`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudCloudFailoverPlansPath {
+    ids: [Id; 0usize],
+}
+impl CloudCloudFailoverPlansPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_failover")]
+    pub fn id(self, id: impl Into<Id>) -> CloudCloudFailoverPlansIdPath {
+        let [] = self.ids;
+        CloudCloudFailoverPlansIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the failover plans tenants configured on all backup servers (`GET /cloud/cloudFailoverPlans`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudFailoverPlans {
+        let [] = self.ids;
+        crate::ops::GetCloudFailoverPlans {
+        }
+    }
+    /// List the tenants' failover plans of all backup servers in entity form (`GET /cloud/cloudFailoverPlans?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entities(self) -> crate::ops::GetCloudFailoverPlansEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudFailoverPlansEntities {
+        }
+    }
+}
+/// `/cloud/cloudFailoverPlans/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudCloudFailoverPlansIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudCloudFailoverPlansIdPath {
+    /// `/cloud/cloudFailoverPlans/{}/includes`
+    #[cfg(feature = "cloud_failover")]
+    pub fn includes(self) -> CloudCloudFailoverPlansIdIncludesPath {
+        CloudCloudFailoverPlansIdIncludesPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one cloud failover plan (`GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudFailoverPlan {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::GetCloudFailoverPlan {
+            cloud_failover_plan_id,
+        }
+    }
+    /// Read one cloud failover plan with its tenant, scripts and VMs (`GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entity(self) -> crate::ops::GetCloudFailoverPlanEntity {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::GetCloudFailoverPlanEntity {
+            cloud_failover_plan_id,
+        }
+    }
+    /// Change the pre- and post-failover scripts of a cloud failover plan (`PUT /cloud/cloudFailoverPlans/{cloudFailoverPlanId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudFailoverPlan,
+    ) -> crate::ops::UpdateCloudFailoverPlan {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::UpdateCloudFailoverPlan {
+            cloud_failover_plan_id,
+            body,
+        }
+    }
+    /// Remove a cloud failover plan from its backup server (`DELETE /cloud/cloudFailoverPlans/{cloudFailoverPlanId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn delete(self) -> crate::ops::DeleteCloudFailoverPlan {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::DeleteCloudFailoverPlan {
+            cloud_failover_plan_id,
+        }
+    }
+    /// Fail over the VMs of a cloud failover plan to their latest points or to the last points before a date (`POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=start`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn start(
+        self,
+        body: veeam_em_model::CloudFailoverPlanManagementSpec,
+    ) -> crate::ops::StartCloudFailoverPlan {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::StartCloudFailoverPlan {
+            cloud_failover_plan_id,
+            body,
+        }
+    }
+    /// Run a test failover of a cloud failover plan (`POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=test`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn test(self) -> crate::ops::TestCloudFailoverPlan {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::TestCloudFailoverPlan {
+            cloud_failover_plan_id,
+        }
+    }
+    /// Undo the failover of every VM of a cloud failover plan (`POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=undo`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn undo(self) -> crate::ops::UndoCloudFailoverPlan {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::UndoCloudFailoverPlan {
+            cloud_failover_plan_id,
+        }
+    }
+}
+/// `/cloud/cloudFailoverPlans/{}/includes`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudCloudFailoverPlansIdIncludesPath {
+    ids: [Id; 1usize],
+}
+impl CloudCloudFailoverPlansIdIncludesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_failover")]
+    pub fn id(self, id: impl Into<Id>) -> CloudCloudFailoverPlansIdIncludesIdPath {
+        let [p0] = self.ids;
+        CloudCloudFailoverPlansIdIncludesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the VMs of a cloud failover plan in their processing order (`GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudFailoverPlanIncludes {
+        let [cloud_failover_plan_id] = self.ids;
+        crate::ops::GetCloudFailoverPlanIncludes {
+            cloud_failover_plan_id,
+        }
+    }
+}
+/// `/cloud/cloudFailoverPlans/{}/includes/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudCloudFailoverPlansIdIncludesIdPath {
+    ids: [Id; 2usize],
+}
+impl CloudCloudFailoverPlansIdIncludesIdPath {
+    /// Read one VM of a cloud failover plan (`GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes/{includeId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudFailoverPlanInclude {
+        let [cloud_failover_plan_id, include_id] = self.ids;
+        crate::ops::GetCloudFailoverPlanInclude {
+            cloud_failover_plan_id,
+            include_id,
+        }
+    }
+}
+/// `/cloud/failoverSessions`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudFailoverSessionsPath {
+    ids: [Id; 0usize],
+}
+impl CloudFailoverSessionsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_failover")]
+    pub fn id(self, id: impl Into<Id>) -> CloudFailoverSessionsIdPath {
+        let [] = self.ids;
+        CloudFailoverSessionsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the cloud failover sessions of all backup servers (`GET /cloud/failoverSessions`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudFailoverSessions {
+        let [] = self.ids;
+        crate::ops::GetCloudFailoverSessions {
+        }
+    }
+    /// List the cloud failover sessions of all backup servers in entity form (`GET /cloud/failoverSessions?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entities(self) -> crate::ops::GetCloudFailoverSessionsEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudFailoverSessionsEntities {
+        }
+    }
+}
+/// `/cloud/failoverSessions/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudFailoverSessionsIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudFailoverSessionsIdPath {
+    /// Read a reference to one cloud failover session (`GET /cloud/failoverSessions/{cloudFailoverSessionId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudFailoverSession {
+        let [cloud_failover_session_id] = self.ids;
+        crate::ops::GetCloudFailoverSession {
+            cloud_failover_session_id,
+        }
+    }
+    /// Read one cloud failover session with its state, result and per-VM tasks (`GET /cloud/failoverSessions/{cloudFailoverSessionId}?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entity(self) -> crate::ops::GetCloudFailoverSessionEntity {
+        let [cloud_failover_session_id] = self.ids;
+        crate::ops::GetCloudFailoverSessionEntity {
+            cloud_failover_session_id,
+        }
+    }
+}
+/// `/cloud/hardwarePlans`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudHardwarePlansPath {
+    ids: [Id; 0usize],
+}
+impl CloudHardwarePlansPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_failover")]
+    pub fn id(self, id: impl Into<Id>) -> CloudHardwarePlansIdPath {
+        let [] = self.ids;
+        CloudHardwarePlansIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the hardware plans of all backup servers (`GET /cloud/hardwarePlans`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudHardwarePlans {
+        let [] = self.ids;
+        crate::ops::GetCloudHardwarePlans {
+        }
+    }
+    /// List the hardware plans of all backup servers in entity form (`GET /cloud/hardwarePlans?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entities(self) -> crate::ops::GetCloudHardwarePlansEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudHardwarePlansEntities {
+        }
+    }
+    /// Create a VMware or Hyper-V hardware plan on a backup server (`POST /cloud/hardwarePlans`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CloudHardwarePlanCreateSpec,
+    ) -> crate::ops::CreateCloudHardwarePlan {
+        let [] = self.ids;
+        crate::ops::CreateCloudHardwarePlan {
+            body,
+        }
+    }
+}
+/// `/cloud/hardwarePlans/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudHardwarePlansIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudHardwarePlansIdPath {
+    /// `/cloud/hardwarePlans/{}/tenants`
+    #[cfg(feature = "cloud_failover")]
+    pub fn tenants(self) -> CloudHardwarePlansIdTenantsPath {
+        CloudHardwarePlansIdTenantsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one hardware plan (`GET /cloud/hardwarePlans/{hardwarePlanId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudHardwarePlan {
+        let [hardware_plan_id] = self.ids;
+        crate::ops::GetCloudHardwarePlan {
+            hardware_plan_id,
+        }
+    }
+    /// Read one hardware plan with its limits, storage and networks (`GET /cloud/hardwarePlans/{hardwarePlanId}?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entity(self) -> crate::ops::GetCloudHardwarePlanEntity {
+        let [hardware_plan_id] = self.ids;
+        crate::ops::GetCloudHardwarePlanEntity {
+            hardware_plan_id,
+        }
+    }
+    /// Change the description, limits and storage quotas of a hardware plan (`PUT /cloud/hardwarePlans/{hardwarePlanId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudHardwarePlan,
+    ) -> crate::ops::UpdateCloudHardwarePlan {
+        let [hardware_plan_id] = self.ids;
+        crate::ops::UpdateCloudHardwarePlan {
+            hardware_plan_id,
+            body,
+        }
+    }
+    /// Remove a hardware plan that no tenant uses from its backup server (`DELETE /cloud/hardwarePlans/{hardwarePlanId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn delete(self) -> crate::ops::DeleteCloudHardwarePlan {
+        let [hardware_plan_id] = self.ids;
+        crate::ops::DeleteCloudHardwarePlan {
+            hardware_plan_id,
+        }
+    }
+}
+/// `/cloud/hardwarePlans/{}/tenants`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudHardwarePlansIdTenantsPath {
+    ids: [Id; 1usize],
+}
+impl CloudHardwarePlansIdTenantsPath {
+    /// List the tenants subscribed to one hardware plan (`GET /cloud/hardwarePlans/{hardwarePlanId}/tenants`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudHardwarePlanTenants {
+        let [hardware_plan_id] = self.ids;
+        crate::ops::GetCloudHardwarePlanTenants {
+            hardware_plan_id,
+        }
+    }
+}
+/// `/cloud/replicas`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudReplicasPath {
+    ids: [Id; 0usize],
+}
+impl CloudReplicasPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_failover")]
+    pub fn id(self, id: impl Into<Id>) -> CloudReplicasIdPath {
+        let [] = self.ids;
+        CloudReplicasIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the tenants' replicas on all backup servers (`GET /cloud/replicas`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudReplicas {
+        let [] = self.ids;
+        crate::ops::GetCloudReplicas {}
+    }
+    /// List the tenants' replicas on all backup servers in entity form (`GET /cloud/replicas?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entities(self) -> crate::ops::GetCloudReplicasEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudReplicasEntities {
+        }
+    }
+}
+/// `/cloud/replicas/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudReplicasIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudReplicasIdPath {
+    /// `/cloud/replicas/{}/vmReplicaPoints`
+    #[cfg(feature = "cloud_failover")]
+    pub fn vm_replica_points(self) -> CloudReplicasIdVmReplicaPointsPath {
+        CloudReplicasIdVmReplicaPointsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one tenant replica (`GET /cloud/replicas/{cloudReplicaId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudReplica {
+        let [cloud_replica_id] = self.ids;
+        crate::ops::GetCloudReplica {
+            cloud_replica_id,
+        }
+    }
+    /// Read one tenant replica with its platform (`GET /cloud/replicas/{cloudReplicaId}?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entity(self) -> crate::ops::GetCloudReplicaEntity {
+        let [cloud_replica_id] = self.ids;
+        crate::ops::GetCloudReplicaEntity {
+            cloud_replica_id,
+        }
+    }
+}
+/// `/cloud/replicas/{}/vmReplicaPoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudReplicasIdVmReplicaPointsPath {
+    ids: [Id; 1usize],
+}
+impl CloudReplicasIdVmReplicaPointsPath {
+    /// List references to the VM replica points of one tenant replica (`GET /cloud/replicas/{cloudReplicaId}/vmReplicaPoints`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudReplicaVmReplicaPoints {
+        let [cloud_replica_id] = self.ids;
+        crate::ops::GetCloudReplicaVmReplicaPoints {
+            cloud_replica_id,
+        }
+    }
+    /// List the VM replica points of one tenant replica in entity form (`GET /cloud/replicas/{cloudReplicaId}/vmReplicaPoints?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entities(self) -> crate::ops::GetCloudReplicaVmReplicaPointsEntities {
+        let [cloud_replica_id] = self.ids;
+        crate::ops::GetCloudReplicaVmReplicaPointsEntities {
+            cloud_replica_id,
+        }
+    }
+}
+/// `/cloud/vmReplicaPoints`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudVmReplicaPointsPath {
+    ids: [Id; 0usize],
+}
+impl CloudVmReplicaPointsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_failover")]
+    pub fn id(self, id: impl Into<Id>) -> CloudVmReplicaPointsIdPath {
+        let [] = self.ids;
+        CloudVmReplicaPointsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the restore points of the tenants' replicated VMs (`GET /cloud/vmReplicaPoints`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudVmReplicaPoints {
+        let [] = self.ids;
+        crate::ops::GetCloudVmReplicaPoints {
+        }
+    }
+    /// List the restore points of the tenants' replicated VMs in entity form (`GET /cloud/vmReplicaPoints?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entities(self) -> crate::ops::GetCloudVmReplicaPointsEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudVmReplicaPointsEntities {
+        }
+    }
+}
+/// `/cloud/vmReplicaPoints/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudVmReplicaPointsIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudVmReplicaPointsIdPath {
+    /// Read a reference to one tenant VM replica point (`GET /cloud/vmReplicaPoints/{cloudVmReplicaPointId}`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get(self) -> crate::ops::GetCloudVmReplicaPoint {
+        let [cloud_vm_replica_point_id] = self.ids;
+        crate::ops::GetCloudVmReplicaPoint {
+            cloud_vm_replica_point_id,
+        }
+    }
+    /// Read one tenant VM replica point with its kind and state (`GET /cloud/vmReplicaPoints/{cloudVmReplicaPointId}?format=Entity`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn get_entity(self) -> crate::ops::GetCloudVmReplicaPointEntity {
+        let [cloud_vm_replica_point_id] = self.ids;
+        crate::ops::GetCloudVmReplicaPointEntity {
+            cloud_vm_replica_point_id,
+        }
+    }
+}
 /// `/externalRepositories`
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExternalRepositoriesPath {
@@ -3828,6 +4314,61 @@ impl QueryPath {
     ) -> crate::ops::QueryCdpReplicaTaskSessions {
         let [] = self.ids;
         crate::ops::QueryCdpReplicaTaskSessions {
+            query,
+        }
+    }
+    /// Search the tenants' cloud failover plans with filter, sorting and paging (`GET /query?type=CloudFailoverPlan`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud_failover_plan(
+        self,
+        query: crate::query::Query<crate::queries::CloudFailoverPlanQuery>,
+    ) -> crate::ops::QueryCloudFailoverPlans {
+        let [] = self.ids;
+        crate::ops::QueryCloudFailoverPlans {
+            query,
+        }
+    }
+    /// Search cloud failover sessions with filter, sorting and paging (`GET /query?type=CloudFailoverSession`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud_failover_session(
+        self,
+        query: crate::query::Query<crate::queries::CloudFailoverSessionQuery>,
+    ) -> crate::ops::QueryCloudFailoverSessions {
+        let [] = self.ids;
+        crate::ops::QueryCloudFailoverSessions {
+            query,
+        }
+    }
+    /// Search the tenants' replicas with filter, sorting and paging (`GET /query?type=CloudReplica`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud_replica(
+        self,
+        query: crate::query::Query<crate::queries::CloudReplicaQuery>,
+    ) -> crate::ops::QueryCloudReplicas {
+        let [] = self.ids;
+        crate::ops::QueryCloudReplicas {
+            query,
+        }
+    }
+    /// Search the tenants' VM replica points with filter, sorting and paging (`GET /query?type=CloudVmReplicaPoint`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud_vm_replica_point(
+        self,
+        query: crate::query::Query<crate::queries::CloudVmReplicaPointQuery>,
+    ) -> crate::ops::QueryCloudVmReplicaPoints {
+        let [] = self.ids;
+        crate::ops::QueryCloudVmReplicaPoints {
+            query,
+        }
+    }
+    /// Search hardware plans with filter, sorting and paging (`GET /query?type=CloudHardwarePlan`).
+    #[cfg(feature = "cloud_failover")]
+    pub fn cloud_hardware_plan(
+        self,
+        query: crate::query::Query<crate::queries::CloudHardwarePlanQuery>,
+    ) -> crate::ops::QueryCloudHardwarePlans {
+        let [] = self.ids;
+        crate::ops::QueryCloudHardwarePlans {
             query,
         }
     }

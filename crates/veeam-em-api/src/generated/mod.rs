@@ -16,6 +16,8 @@ mod backups;
 mod catalog;
 #[cfg(feature = "cdp")]
 mod cdp;
+#[cfg(feature = "cloud_failover")]
+mod cloud_failover;
 mod common;
 #[cfg(feature = "infrastructure")]
 mod infrastructure;
@@ -44,6 +46,8 @@ pub mod ops {
     pub use super::catalog::ops::*;
     #[cfg(feature = "cdp")]
     pub use super::cdp::ops::*;
+    #[cfg(feature = "cloud_failover")]
+    pub use super::cloud_failover::ops::*;
     pub use super::common::ops::*;
     #[cfg(feature = "infrastructure")]
     pub use super::infrastructure::ops::*;
@@ -67,6 +71,7 @@ pub(crate) fn entries() -> Vec<Entry> {
     #[cfg(feature = "backups")] all.extend_from_slice(backups::ENTRIES);
     #[cfg(feature = "catalog")] all.extend_from_slice(catalog::ENTRIES);
     #[cfg(feature = "cdp")] all.extend_from_slice(cdp::ENTRIES);
+    #[cfg(feature = "cloud_failover")] all.extend_from_slice(cloud_failover::ENTRIES);
     all.extend_from_slice(common::ENTRIES);
     #[cfg(feature = "infrastructure")] all.extend_from_slice(infrastructure::ENTRIES);
     #[cfg(feature = "jobs")] all.extend_from_slice(jobs::ENTRIES);
@@ -539,6 +544,108 @@ pub enum AnyOperation {
     #[cfg(feature = "cdp")]
     /// `GET /query?type=CdpReplicaTaskSession` -> 200 QueryResult
     QueryCdpReplicaTaskSessions(ops::QueryCdpReplicaTaskSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans` -> 200 EntityReferences
+    GetCloudFailoverPlans(ops::GetCloudFailoverPlans),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans?format=Entity` -> 200 CloudFailoverPlans
+    GetCloudFailoverPlansEntities(ops::GetCloudFailoverPlansEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}` -> 200 EntityRef
+    GetCloudFailoverPlan(ops::GetCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?format=Entity` -> 200 CloudFailoverPlan
+    GetCloudFailoverPlanEntity(ops::GetCloudFailoverPlanEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `DELETE /cloud/cloudFailoverPlans/{cloudFailoverPlanId}` -> 202 Task
+    DeleteCloudFailoverPlan(ops::DeleteCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=test` -> 202 Task
+    TestCloudFailoverPlan(ops::TestCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=undo` -> 202 Task
+    UndoCloudFailoverPlan(ops::UndoCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes` -> 200 CloudFailoveredVms
+    GetCloudFailoverPlanIncludes(ops::GetCloudFailoverPlanIncludes),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes/{includeId}` -> 200 CloudFailoveredVm
+    GetCloudFailoverPlanInclude(ops::GetCloudFailoverPlanInclude),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions` -> 200 EntityReferences
+    GetCloudFailoverSessions(ops::GetCloudFailoverSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions?format=Entity` -> 200 CloudFailoverSessions
+    GetCloudFailoverSessionsEntities(ops::GetCloudFailoverSessionsEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions/{cloudFailoverSessionId}` -> 200 EntityRef
+    GetCloudFailoverSession(ops::GetCloudFailoverSession),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions/{cloudFailoverSessionId}?format=Entity` -> 200 CloudFailoverSession
+    GetCloudFailoverSessionEntity(ops::GetCloudFailoverSessionEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas` -> 200 EntityReferences
+    GetCloudReplicas(ops::GetCloudReplicas),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas?format=Entity` -> 200 CloudReplicas
+    GetCloudReplicasEntities(ops::GetCloudReplicasEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}` -> 200 EntityRef
+    GetCloudReplica(ops::GetCloudReplica),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}?format=Entity` -> 200 CloudReplica
+    GetCloudReplicaEntity(ops::GetCloudReplicaEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}/vmReplicaPoints` -> 200 EntityReferences
+    GetCloudReplicaVmReplicaPoints(ops::GetCloudReplicaVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}/vmReplicaPoints?format=Entity` -> 200 CloudVmReplicaPoints
+    GetCloudReplicaVmReplicaPointsEntities(ops::GetCloudReplicaVmReplicaPointsEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints` -> 200 EntityReferences
+    GetCloudVmReplicaPoints(ops::GetCloudVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints?format=Entity` -> 200 CloudVmReplicaPoints
+    GetCloudVmReplicaPointsEntities(ops::GetCloudVmReplicaPointsEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints/{cloudVmReplicaPointId}` -> 200 EntityRef
+    GetCloudVmReplicaPoint(ops::GetCloudVmReplicaPoint),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints/{cloudVmReplicaPointId}?format=Entity` -> 200 CloudVmReplicaPoint
+    GetCloudVmReplicaPointEntity(ops::GetCloudVmReplicaPointEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans` -> 200 EntityReferences
+    GetCloudHardwarePlans(ops::GetCloudHardwarePlans),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans?format=Entity` -> 200 CloudHardwarePlans
+    GetCloudHardwarePlansEntities(ops::GetCloudHardwarePlansEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}` -> 200 EntityRef
+    GetCloudHardwarePlan(ops::GetCloudHardwarePlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}?format=Entity` -> 200 CloudHardwarePlan
+    GetCloudHardwarePlanEntity(ops::GetCloudHardwarePlanEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `DELETE /cloud/hardwarePlans/{hardwarePlanId}` -> 202 Task
+    DeleteCloudHardwarePlan(ops::DeleteCloudHardwarePlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 EntityReferences
+    GetCloudHardwarePlanTenants(ops::GetCloudHardwarePlanTenants),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudFailoverPlan` -> 200 QueryResult
+    QueryCloudFailoverPlans(ops::QueryCloudFailoverPlans),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudFailoverSession` -> 200 QueryResult
+    QueryCloudFailoverSessions(ops::QueryCloudFailoverSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudReplica` -> 200 QueryResult
+    QueryCloudReplicas(ops::QueryCloudReplicas),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudVmReplicaPoint` -> 200 QueryResult
+    QueryCloudVmReplicaPoints(ops::QueryCloudVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudHardwarePlan` -> 200 QueryResult
+    QueryCloudHardwarePlans(ops::QueryCloudHardwarePlans),
     /// `GET /` -> 200 EnterpriseManager
     GetEntryPoint(ops::GetEntryPoint),
     /// `GET /logonSessions` -> 200 LogonSessions
@@ -1814,6 +1921,173 @@ impl AnyOperation {
                 ops::QueryCdpReplicaTaskSessions::try_from(route)
                     .map(Self::QueryCdpReplicaTaskSessions)
             }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlans" => {
+                ops::GetCloudFailoverPlans::try_from(route)
+                    .map(Self::GetCloudFailoverPlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlansEntities" => {
+                ops::GetCloudFailoverPlansEntities::try_from(route)
+                    .map(Self::GetCloudFailoverPlansEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlan" => {
+                ops::GetCloudFailoverPlan::try_from(route)
+                    .map(Self::GetCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlanEntity" => {
+                ops::GetCloudFailoverPlanEntity::try_from(route)
+                    .map(Self::GetCloudFailoverPlanEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "DeleteCloudFailoverPlan" => {
+                ops::DeleteCloudFailoverPlan::try_from(route)
+                    .map(Self::DeleteCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "TestCloudFailoverPlan" => {
+                ops::TestCloudFailoverPlan::try_from(route)
+                    .map(Self::TestCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "UndoCloudFailoverPlan" => {
+                ops::UndoCloudFailoverPlan::try_from(route)
+                    .map(Self::UndoCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlanIncludes" => {
+                ops::GetCloudFailoverPlanIncludes::try_from(route)
+                    .map(Self::GetCloudFailoverPlanIncludes)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlanInclude" => {
+                ops::GetCloudFailoverPlanInclude::try_from(route)
+                    .map(Self::GetCloudFailoverPlanInclude)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSessions" => {
+                ops::GetCloudFailoverSessions::try_from(route)
+                    .map(Self::GetCloudFailoverSessions)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSessionsEntities" => {
+                ops::GetCloudFailoverSessionsEntities::try_from(route)
+                    .map(Self::GetCloudFailoverSessionsEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSession" => {
+                ops::GetCloudFailoverSession::try_from(route)
+                    .map(Self::GetCloudFailoverSession)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSessionEntity" => {
+                ops::GetCloudFailoverSessionEntity::try_from(route)
+                    .map(Self::GetCloudFailoverSessionEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicas" => {
+                ops::GetCloudReplicas::try_from(route).map(Self::GetCloudReplicas)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicasEntities" => {
+                ops::GetCloudReplicasEntities::try_from(route)
+                    .map(Self::GetCloudReplicasEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplica" => {
+                ops::GetCloudReplica::try_from(route).map(Self::GetCloudReplica)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicaEntity" => {
+                ops::GetCloudReplicaEntity::try_from(route)
+                    .map(Self::GetCloudReplicaEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicaVmReplicaPoints" => {
+                ops::GetCloudReplicaVmReplicaPoints::try_from(route)
+                    .map(Self::GetCloudReplicaVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicaVmReplicaPointsEntities" => {
+                ops::GetCloudReplicaVmReplicaPointsEntities::try_from(route)
+                    .map(Self::GetCloudReplicaVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPoints" => {
+                ops::GetCloudVmReplicaPoints::try_from(route)
+                    .map(Self::GetCloudVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPointsEntities" => {
+                ops::GetCloudVmReplicaPointsEntities::try_from(route)
+                    .map(Self::GetCloudVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPoint" => {
+                ops::GetCloudVmReplicaPoint::try_from(route)
+                    .map(Self::GetCloudVmReplicaPoint)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPointEntity" => {
+                ops::GetCloudVmReplicaPointEntity::try_from(route)
+                    .map(Self::GetCloudVmReplicaPointEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlans" => {
+                ops::GetCloudHardwarePlans::try_from(route)
+                    .map(Self::GetCloudHardwarePlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlansEntities" => {
+                ops::GetCloudHardwarePlansEntities::try_from(route)
+                    .map(Self::GetCloudHardwarePlansEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlan" => {
+                ops::GetCloudHardwarePlan::try_from(route)
+                    .map(Self::GetCloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlanEntity" => {
+                ops::GetCloudHardwarePlanEntity::try_from(route)
+                    .map(Self::GetCloudHardwarePlanEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "DeleteCloudHardwarePlan" => {
+                ops::DeleteCloudHardwarePlan::try_from(route)
+                    .map(Self::DeleteCloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlanTenants" => {
+                ops::GetCloudHardwarePlanTenants::try_from(route)
+                    .map(Self::GetCloudHardwarePlanTenants)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudFailoverPlans" => {
+                ops::QueryCloudFailoverPlans::try_from(route)
+                    .map(Self::QueryCloudFailoverPlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudFailoverSessions" => {
+                ops::QueryCloudFailoverSessions::try_from(route)
+                    .map(Self::QueryCloudFailoverSessions)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudReplicas" => {
+                ops::QueryCloudReplicas::try_from(route).map(Self::QueryCloudReplicas)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudVmReplicaPoints" => {
+                ops::QueryCloudVmReplicaPoints::try_from(route)
+                    .map(Self::QueryCloudVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudHardwarePlans" => {
+                ops::QueryCloudHardwarePlans::try_from(route)
+                    .map(Self::QueryCloudHardwarePlans)
+            }
             "GetEntryPoint" => {
                 ops::GetEntryPoint::try_from(route).map(Self::GetEntryPoint)
             }
@@ -2951,6 +3225,74 @@ impl AnyOperation {
             Self::QueryCdpReplicaSessions(op) => op.request(base, session),
             #[cfg(feature = "cdp")]
             Self::QueryCdpReplicaTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlansEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::TestCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::UndoCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanIncludes(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanInclude(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessions(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSession(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicas(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicasEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplica(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlansEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudHardwarePlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverSessions(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudReplicas(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudHardwarePlans(op) => op.request(base, session),
             Self::GetEntryPoint(op) => op.request(base, session),
             Self::GetLogonSessions(op) => op.request(base, session),
             Self::GetLogonSession(op) => op.request(base, session),
@@ -3716,6 +4058,96 @@ impl AnyOperation {
             Self::QueryCdpReplicaTaskSessions(_) => {
                 ops::QueryCdpReplicaTaskSessions::ENTRY
             }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlans(_) => ops::GetCloudFailoverPlans::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlansEntities(_) => {
+                ops::GetCloudFailoverPlansEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlan(_) => ops::GetCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanEntity(_) => ops::GetCloudFailoverPlanEntity::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudFailoverPlan(_) => ops::DeleteCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::TestCloudFailoverPlan(_) => ops::TestCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::UndoCloudFailoverPlan(_) => ops::UndoCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanIncludes(_) => {
+                ops::GetCloudFailoverPlanIncludes::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanInclude(_) => {
+                ops::GetCloudFailoverPlanInclude::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessions(_) => ops::GetCloudFailoverSessions::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionsEntities(_) => {
+                ops::GetCloudFailoverSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSession(_) => ops::GetCloudFailoverSession::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionEntity(_) => {
+                ops::GetCloudFailoverSessionEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicas(_) => ops::GetCloudReplicas::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicasEntities(_) => ops::GetCloudReplicasEntities::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplica(_) => ops::GetCloudReplica::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaEntity(_) => ops::GetCloudReplicaEntity::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPoints(_) => {
+                ops::GetCloudReplicaVmReplicaPoints::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPointsEntities(_) => {
+                ops::GetCloudReplicaVmReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoints(_) => ops::GetCloudVmReplicaPoints::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointsEntities(_) => {
+                ops::GetCloudVmReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoint(_) => ops::GetCloudVmReplicaPoint::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointEntity(_) => {
+                ops::GetCloudVmReplicaPointEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlans(_) => ops::GetCloudHardwarePlans::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlansEntities(_) => {
+                ops::GetCloudHardwarePlansEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlan(_) => ops::GetCloudHardwarePlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanEntity(_) => ops::GetCloudHardwarePlanEntity::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudHardwarePlan(_) => ops::DeleteCloudHardwarePlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanTenants(_) => {
+                ops::GetCloudHardwarePlanTenants::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverPlans(_) => ops::QueryCloudFailoverPlans::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverSessions(_) => ops::QueryCloudFailoverSessions::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudReplicas(_) => ops::QueryCloudReplicas::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudVmReplicaPoints(_) => ops::QueryCloudVmReplicaPoints::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudHardwarePlans(_) => ops::QueryCloudHardwarePlans::ENTRY,
             Self::GetEntryPoint(_) => ops::GetEntryPoint::ENTRY,
             Self::GetLogonSessions(_) => ops::GetLogonSessions::ENTRY,
             Self::GetLogonSession(_) => ops::GetLogonSession::ENTRY,
@@ -4644,6 +5076,120 @@ pub enum AnyRequest {
     #[cfg(feature = "cdp")]
     /// `GET /query?type=CdpReplicaTaskSession` -> 200 QueryResult
     QueryCdpReplicaTaskSessions(ops::QueryCdpReplicaTaskSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans` -> 200 EntityReferences
+    GetCloudFailoverPlans(ops::GetCloudFailoverPlans),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans?format=Entity` -> 200 CloudFailoverPlans
+    GetCloudFailoverPlansEntities(ops::GetCloudFailoverPlansEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}` -> 200 EntityRef
+    GetCloudFailoverPlan(ops::GetCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?format=Entity` -> 200 CloudFailoverPlan
+    GetCloudFailoverPlanEntity(ops::GetCloudFailoverPlanEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `PUT /cloud/cloudFailoverPlans/{cloudFailoverPlanId}` -> 202 Task
+    UpdateCloudFailoverPlan(ops::UpdateCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `DELETE /cloud/cloudFailoverPlans/{cloudFailoverPlanId}` -> 202 Task
+    DeleteCloudFailoverPlan(ops::DeleteCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=start` -> 202 Task
+    StartCloudFailoverPlan(ops::StartCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=test` -> 202 Task
+    TestCloudFailoverPlan(ops::TestCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `POST /cloud/cloudFailoverPlans/{cloudFailoverPlanId}?action=undo` -> 202 Task
+    UndoCloudFailoverPlan(ops::UndoCloudFailoverPlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes` -> 200 CloudFailoveredVms
+    GetCloudFailoverPlanIncludes(ops::GetCloudFailoverPlanIncludes),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes/{includeId}` -> 200 CloudFailoveredVm
+    GetCloudFailoverPlanInclude(ops::GetCloudFailoverPlanInclude),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions` -> 200 EntityReferences
+    GetCloudFailoverSessions(ops::GetCloudFailoverSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions?format=Entity` -> 200 CloudFailoverSessions
+    GetCloudFailoverSessionsEntities(ops::GetCloudFailoverSessionsEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions/{cloudFailoverSessionId}` -> 200 EntityRef
+    GetCloudFailoverSession(ops::GetCloudFailoverSession),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/failoverSessions/{cloudFailoverSessionId}?format=Entity` -> 200 CloudFailoverSession
+    GetCloudFailoverSessionEntity(ops::GetCloudFailoverSessionEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas` -> 200 EntityReferences
+    GetCloudReplicas(ops::GetCloudReplicas),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas?format=Entity` -> 200 CloudReplicas
+    GetCloudReplicasEntities(ops::GetCloudReplicasEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}` -> 200 EntityRef
+    GetCloudReplica(ops::GetCloudReplica),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}?format=Entity` -> 200 CloudReplica
+    GetCloudReplicaEntity(ops::GetCloudReplicaEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}/vmReplicaPoints` -> 200 EntityReferences
+    GetCloudReplicaVmReplicaPoints(ops::GetCloudReplicaVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/replicas/{cloudReplicaId}/vmReplicaPoints?format=Entity` -> 200 CloudVmReplicaPoints
+    GetCloudReplicaVmReplicaPointsEntities(ops::GetCloudReplicaVmReplicaPointsEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints` -> 200 EntityReferences
+    GetCloudVmReplicaPoints(ops::GetCloudVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints?format=Entity` -> 200 CloudVmReplicaPoints
+    GetCloudVmReplicaPointsEntities(ops::GetCloudVmReplicaPointsEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints/{cloudVmReplicaPointId}` -> 200 EntityRef
+    GetCloudVmReplicaPoint(ops::GetCloudVmReplicaPoint),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/vmReplicaPoints/{cloudVmReplicaPointId}?format=Entity` -> 200 CloudVmReplicaPoint
+    GetCloudVmReplicaPointEntity(ops::GetCloudVmReplicaPointEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans` -> 200 EntityReferences
+    GetCloudHardwarePlans(ops::GetCloudHardwarePlans),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans?format=Entity` -> 200 CloudHardwarePlans
+    GetCloudHardwarePlansEntities(ops::GetCloudHardwarePlansEntities),
+    #[cfg(feature = "cloud_failover")]
+    /// `POST /cloud/hardwarePlans` -> 202 Task
+    CreateCloudHardwarePlan(ops::CreateCloudHardwarePlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}` -> 200 EntityRef
+    GetCloudHardwarePlan(ops::GetCloudHardwarePlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}?format=Entity` -> 200 CloudHardwarePlan
+    GetCloudHardwarePlanEntity(ops::GetCloudHardwarePlanEntity),
+    #[cfg(feature = "cloud_failover")]
+    /// `PUT /cloud/hardwarePlans/{hardwarePlanId}` -> 202 Task
+    UpdateCloudHardwarePlan(ops::UpdateCloudHardwarePlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `DELETE /cloud/hardwarePlans/{hardwarePlanId}` -> 202 Task
+    DeleteCloudHardwarePlan(ops::DeleteCloudHardwarePlan),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 EntityReferences
+    GetCloudHardwarePlanTenants(ops::GetCloudHardwarePlanTenants),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudFailoverPlan` -> 200 QueryResult
+    QueryCloudFailoverPlans(ops::QueryCloudFailoverPlans),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudFailoverSession` -> 200 QueryResult
+    QueryCloudFailoverSessions(ops::QueryCloudFailoverSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudReplica` -> 200 QueryResult
+    QueryCloudReplicas(ops::QueryCloudReplicas),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudVmReplicaPoint` -> 200 QueryResult
+    QueryCloudVmReplicaPoints(ops::QueryCloudVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// `GET /query?type=CloudHardwarePlan` -> 200 QueryResult
+    QueryCloudHardwarePlans(ops::QueryCloudHardwarePlans),
     /// `GET /` -> 200 EnterpriseManager
     GetEntryPoint(ops::GetEntryPoint),
     /// `POST /sessionMngr/` -> 201 LogonSession
@@ -6053,6 +6599,193 @@ impl AnyRequest {
                 ops::QueryCdpReplicaTaskSessions::try_from(incoming)
                     .map(Self::QueryCdpReplicaTaskSessions)
             }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlans" => {
+                ops::GetCloudFailoverPlans::try_from(incoming)
+                    .map(Self::GetCloudFailoverPlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlansEntities" => {
+                ops::GetCloudFailoverPlansEntities::try_from(incoming)
+                    .map(Self::GetCloudFailoverPlansEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlan" => {
+                ops::GetCloudFailoverPlan::try_from(incoming)
+                    .map(Self::GetCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlanEntity" => {
+                ops::GetCloudFailoverPlanEntity::try_from(incoming)
+                    .map(Self::GetCloudFailoverPlanEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "UpdateCloudFailoverPlan" => {
+                ops::UpdateCloudFailoverPlan::try_from(incoming)
+                    .map(Self::UpdateCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "DeleteCloudFailoverPlan" => {
+                ops::DeleteCloudFailoverPlan::try_from(incoming)
+                    .map(Self::DeleteCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "StartCloudFailoverPlan" => {
+                ops::StartCloudFailoverPlan::try_from(incoming)
+                    .map(Self::StartCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "TestCloudFailoverPlan" => {
+                ops::TestCloudFailoverPlan::try_from(incoming)
+                    .map(Self::TestCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "UndoCloudFailoverPlan" => {
+                ops::UndoCloudFailoverPlan::try_from(incoming)
+                    .map(Self::UndoCloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlanIncludes" => {
+                ops::GetCloudFailoverPlanIncludes::try_from(incoming)
+                    .map(Self::GetCloudFailoverPlanIncludes)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverPlanInclude" => {
+                ops::GetCloudFailoverPlanInclude::try_from(incoming)
+                    .map(Self::GetCloudFailoverPlanInclude)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSessions" => {
+                ops::GetCloudFailoverSessions::try_from(incoming)
+                    .map(Self::GetCloudFailoverSessions)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSessionsEntities" => {
+                ops::GetCloudFailoverSessionsEntities::try_from(incoming)
+                    .map(Self::GetCloudFailoverSessionsEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSession" => {
+                ops::GetCloudFailoverSession::try_from(incoming)
+                    .map(Self::GetCloudFailoverSession)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudFailoverSessionEntity" => {
+                ops::GetCloudFailoverSessionEntity::try_from(incoming)
+                    .map(Self::GetCloudFailoverSessionEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicas" => {
+                ops::GetCloudReplicas::try_from(incoming).map(Self::GetCloudReplicas)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicasEntities" => {
+                ops::GetCloudReplicasEntities::try_from(incoming)
+                    .map(Self::GetCloudReplicasEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplica" => {
+                ops::GetCloudReplica::try_from(incoming).map(Self::GetCloudReplica)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicaEntity" => {
+                ops::GetCloudReplicaEntity::try_from(incoming)
+                    .map(Self::GetCloudReplicaEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicaVmReplicaPoints" => {
+                ops::GetCloudReplicaVmReplicaPoints::try_from(incoming)
+                    .map(Self::GetCloudReplicaVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudReplicaVmReplicaPointsEntities" => {
+                ops::GetCloudReplicaVmReplicaPointsEntities::try_from(incoming)
+                    .map(Self::GetCloudReplicaVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPoints" => {
+                ops::GetCloudVmReplicaPoints::try_from(incoming)
+                    .map(Self::GetCloudVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPointsEntities" => {
+                ops::GetCloudVmReplicaPointsEntities::try_from(incoming)
+                    .map(Self::GetCloudVmReplicaPointsEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPoint" => {
+                ops::GetCloudVmReplicaPoint::try_from(incoming)
+                    .map(Self::GetCloudVmReplicaPoint)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudVmReplicaPointEntity" => {
+                ops::GetCloudVmReplicaPointEntity::try_from(incoming)
+                    .map(Self::GetCloudVmReplicaPointEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlans" => {
+                ops::GetCloudHardwarePlans::try_from(incoming)
+                    .map(Self::GetCloudHardwarePlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlansEntities" => {
+                ops::GetCloudHardwarePlansEntities::try_from(incoming)
+                    .map(Self::GetCloudHardwarePlansEntities)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CreateCloudHardwarePlan" => {
+                ops::CreateCloudHardwarePlan::try_from(incoming)
+                    .map(Self::CreateCloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlan" => {
+                ops::GetCloudHardwarePlan::try_from(incoming)
+                    .map(Self::GetCloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlanEntity" => {
+                ops::GetCloudHardwarePlanEntity::try_from(incoming)
+                    .map(Self::GetCloudHardwarePlanEntity)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "UpdateCloudHardwarePlan" => {
+                ops::UpdateCloudHardwarePlan::try_from(incoming)
+                    .map(Self::UpdateCloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "DeleteCloudHardwarePlan" => {
+                ops::DeleteCloudHardwarePlan::try_from(incoming)
+                    .map(Self::DeleteCloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "GetCloudHardwarePlanTenants" => {
+                ops::GetCloudHardwarePlanTenants::try_from(incoming)
+                    .map(Self::GetCloudHardwarePlanTenants)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudFailoverPlans" => {
+                ops::QueryCloudFailoverPlans::try_from(incoming)
+                    .map(Self::QueryCloudFailoverPlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudFailoverSessions" => {
+                ops::QueryCloudFailoverSessions::try_from(incoming)
+                    .map(Self::QueryCloudFailoverSessions)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudReplicas" => {
+                ops::QueryCloudReplicas::try_from(incoming).map(Self::QueryCloudReplicas)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudVmReplicaPoints" => {
+                ops::QueryCloudVmReplicaPoints::try_from(incoming)
+                    .map(Self::QueryCloudVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "QueryCloudHardwarePlans" => {
+                ops::QueryCloudHardwarePlans::try_from(incoming)
+                    .map(Self::QueryCloudHardwarePlans)
+            }
             "GetEntryPoint" => {
                 ops::GetEntryPoint::try_from(incoming).map(Self::GetEntryPoint)
             }
@@ -7393,6 +8126,104 @@ impl AnyRequest {
             Self::QueryCdpReplicaTaskSessions(_) => {
                 ops::QueryCdpReplicaTaskSessions::ENTRY
             }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlans(_) => ops::GetCloudFailoverPlans::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlansEntities(_) => {
+                ops::GetCloudFailoverPlansEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlan(_) => ops::GetCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanEntity(_) => ops::GetCloudFailoverPlanEntity::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::UpdateCloudFailoverPlan(_) => ops::UpdateCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudFailoverPlan(_) => ops::DeleteCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::StartCloudFailoverPlan(_) => ops::StartCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::TestCloudFailoverPlan(_) => ops::TestCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::UndoCloudFailoverPlan(_) => ops::UndoCloudFailoverPlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanIncludes(_) => {
+                ops::GetCloudFailoverPlanIncludes::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanInclude(_) => {
+                ops::GetCloudFailoverPlanInclude::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessions(_) => ops::GetCloudFailoverSessions::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionsEntities(_) => {
+                ops::GetCloudFailoverSessionsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSession(_) => ops::GetCloudFailoverSession::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionEntity(_) => {
+                ops::GetCloudFailoverSessionEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicas(_) => ops::GetCloudReplicas::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicasEntities(_) => ops::GetCloudReplicasEntities::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplica(_) => ops::GetCloudReplica::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaEntity(_) => ops::GetCloudReplicaEntity::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPoints(_) => {
+                ops::GetCloudReplicaVmReplicaPoints::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPointsEntities(_) => {
+                ops::GetCloudReplicaVmReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoints(_) => ops::GetCloudVmReplicaPoints::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointsEntities(_) => {
+                ops::GetCloudVmReplicaPointsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoint(_) => ops::GetCloudVmReplicaPoint::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointEntity(_) => {
+                ops::GetCloudVmReplicaPointEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlans(_) => ops::GetCloudHardwarePlans::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlansEntities(_) => {
+                ops::GetCloudHardwarePlansEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CreateCloudHardwarePlan(_) => ops::CreateCloudHardwarePlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlan(_) => ops::GetCloudHardwarePlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanEntity(_) => ops::GetCloudHardwarePlanEntity::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::UpdateCloudHardwarePlan(_) => ops::UpdateCloudHardwarePlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudHardwarePlan(_) => ops::DeleteCloudHardwarePlan::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanTenants(_) => {
+                ops::GetCloudHardwarePlanTenants::ENTRY
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverPlans(_) => ops::QueryCloudFailoverPlans::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverSessions(_) => ops::QueryCloudFailoverSessions::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudReplicas(_) => ops::QueryCloudReplicas::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudVmReplicaPoints(_) => ops::QueryCloudVmReplicaPoints::ENTRY,
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudHardwarePlans(_) => ops::QueryCloudHardwarePlans::ENTRY,
             Self::GetEntryPoint(_) => ops::GetEntryPoint::ENTRY,
             Self::Logon(_) => ops::Logon::ENTRY,
             Self::GetLogonSessions(_) => ops::GetLogonSessions::ENTRY,
@@ -8211,6 +9042,82 @@ impl AnyRequest {
             Self::QueryCdpReplicaSessions(op) => op.request(base, session),
             #[cfg(feature = "cdp")]
             Self::QueryCdpReplicaTaskSessions(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlansEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::UpdateCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::StartCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::TestCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::UndoCloudFailoverPlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanIncludes(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverPlanInclude(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessions(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSession(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudFailoverSessionEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicas(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicasEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplica(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudReplicaVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPoint(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudVmReplicaPointEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlansEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::CreateCloudHardwarePlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::UpdateCloudHardwarePlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::DeleteCloudHardwarePlan(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::GetCloudHardwarePlanTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverPlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudFailoverSessions(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudReplicas(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudVmReplicaPoints(op) => op.request(base, session),
+            #[cfg(feature = "cloud_failover")]
+            Self::QueryCloudHardwarePlans(op) => op.request(base, session),
             Self::GetEntryPoint(op) => op.request(base, session),
             Self::Logon(op) => op.request(base, session),
             Self::GetLogonSessions(op) => op.request(base, session),
@@ -9159,6 +10066,216 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicas {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicas {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlan {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoverPlan {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlanManagementSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoverPlanManagementSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlans {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoverPlans {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoverSession {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoverSession {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoverSessions {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoverSessions {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoveredVm {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoveredVm {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudFailoveredVms {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudFailoveredVms {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlan {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlan {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlanCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlanCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlans {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlans {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudReplica {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudReplica {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudReplicas {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudReplicas {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudVmReplicaPoint {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudVmReplicaPoint {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::FromResponse for veeam_em_model::CloudVmReplicaPoints {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::response::ToResponse for veeam_em_model::CloudVmReplicaPoints {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -10990,6 +12107,78 @@ impl crate::route::Follow for veeam_em_model::CdpReplicaTaskSession {
 }
 #[cfg(feature = "cdp")]
 impl crate::route::Links for veeam_em_model::CdpReplicaTaskSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Follow for veeam_em_model::CloudFailoverPlan {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Links for veeam_em_model::CloudFailoverPlan {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Follow for veeam_em_model::CloudFailoverSession {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Links for veeam_em_model::CloudFailoverSession {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Follow for veeam_em_model::CloudFailoveredVm {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Links for veeam_em_model::CloudFailoveredVm {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Follow for veeam_em_model::CloudHardwarePlan {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Links for veeam_em_model::CloudHardwarePlan {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Follow for veeam_em_model::CloudReplica {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Links for veeam_em_model::CloudReplica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Follow for veeam_em_model::CloudVmReplicaPoint {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_failover")]
+impl crate::route::Links for veeam_em_model::CloudVmReplicaPoint {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }

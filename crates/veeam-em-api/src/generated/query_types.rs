@@ -116,6 +116,46 @@ pub mod queries {
     impl crate::query::QueryType for CdpReplicaTaskSessionQuery {
         const NAME: &'static str = "CdpReplicaTaskSession";
     }
+    /// The query type `CloudFailoverPlan` (`GET /query?type=CloudFailoverPlan`); items in entity form are `<CloudFailoverPlan>`.
+    #[cfg(feature = "cloud_failover")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudFailoverPlanQuery;
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::QueryType for CloudFailoverPlanQuery {
+        const NAME: &'static str = "CloudFailoverPlan";
+    }
+    /// The query type `CloudFailoverSession` (`GET /query?type=CloudFailoverSession`); items in entity form are `<CloudFailoverSession>`.
+    #[cfg(feature = "cloud_failover")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudFailoverSessionQuery;
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::QueryType for CloudFailoverSessionQuery {
+        const NAME: &'static str = "CloudFailoverSession";
+    }
+    /// The query type `CloudReplica` (`GET /query?type=CloudReplica`); items in entity form are `<CloudReplica>`.
+    #[cfg(feature = "cloud_failover")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudReplicaQuery;
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::QueryType for CloudReplicaQuery {
+        const NAME: &'static str = "CloudReplica";
+    }
+    /// The query type `CloudVmReplicaPoint` (`GET /query?type=CloudVmReplicaPoint`); items in entity form are `<CloudVmReplicaPoint>`.
+    #[cfg(feature = "cloud_failover")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudVmReplicaPointQuery;
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::QueryType for CloudVmReplicaPointQuery {
+        const NAME: &'static str = "CloudVmReplicaPoint";
+    }
+    /// The query type `CloudHardwarePlan` (`GET /query?type=CloudHardwarePlan`); items in entity form are `<CloudHardwarePlan>`.
+    #[cfg(feature = "cloud_failover")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudHardwarePlanQuery;
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::QueryType for CloudHardwarePlanQuery {
+        const NAME: &'static str = "CloudHardwarePlan";
+    }
     /// The query type `Task` (`GET /query?type=Task`); items in entity form are `<Task>`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
     pub struct TaskQuery;
@@ -334,6 +374,30 @@ pub mod queries {
     }
     #[cfg(feature = "backups")]
     impl crate::query::FilterValue for veeam_em_model::BackupPlatform {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::FilterValue for veeam_em_model::CloudFailoverSessionKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::FilterValue for veeam_em_model::CloudReplicaPlatform {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::FilterValue for veeam_em_model::CloudVmReplicaPointKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "cloud_failover")]
+    impl crate::query::FilterValue for veeam_em_model::CloudVmReplicaPointState {
         fn write_filter(&self, out: &mut String) {
             crate::query::write_quoted(self.as_str(), out);
         }
@@ -706,6 +770,93 @@ pub mod queries {
                         ("Reason", "string"),
                         ("TotalSize", "int"),
                         ("VmDisplayName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlan" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudFailoverPlan",
+                    entity: "CloudFailoverPlan",
+                    path: ["Entities", "CloudFailoverPlans"],
+                    items: &["CloudFailoverPlan"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("CloudTenantUid", "uid"),
+                        ("CloudTenantName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverSession" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudFailoverSession",
+                    entity: "CloudFailoverSession",
+                    path: ["Entities", "CloudFailoverSessions"],
+                    items: &["CloudFailoverSession"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Type", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("EndTime", "dateTime"),
+                        ("State", "string"),
+                        ("Result", "string"),
+                        ("FailureMessage", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudReplica" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudReplica",
+                    entity: "CloudReplica",
+                    path: ["Entities", "CloudReplicas"],
+                    items: &["CloudReplica"],
+                    fields: &[("UID", "uid"), ("Name", "string"), ("Platform", "string")],
+                })
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudVmReplicaPoint" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudVmReplicaPoint",
+                    entity: "CloudVmReplicaPoint",
+                    path: ["Entities", "CloudVmReplicaPoints"],
+                    items: &["CloudVmReplicaPoint"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("CreationTime", "dateTime"),
+                        ("VmName", "string"),
+                        ("Type", "string"),
+                        ("ReplicaUid", "uid"),
+                        ("ReplicaName", "string"),
+                        ("VmDisplayName", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("State", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlan" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudHardwarePlan",
+                    entity: "CloudHardwarePlan",
+                    path: ["Entities", "CloudHardwarePlans"],
+                    items: &["CloudHardwarePlan"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Platform", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
                     ],
                 })
             }
@@ -1139,6 +1290,11 @@ pub mod queries {
         "CdpReplica",
         "CdpReplicaSession",
         "CdpReplicaTaskSession",
+        "CloudFailoverPlan",
+        "CloudFailoverSession",
+        "CloudReplica",
+        "CloudVmReplicaPoint",
+        "CloudHardwarePlan",
         "Task",
         "BackupServer",
         "Credentials",
@@ -1723,6 +1879,181 @@ pub mod fields {
         /// `VmDisplayName` (string).
         pub const VM_DISPLAY_NAME: Field<CdpReplicaTaskSessionQuery, String> = Field::new(
             "VmDisplayName",
+        );
+    }
+    /// Filter and sort fields of `CloudFailoverPlan`.
+    #[cfg(feature = "cloud_failover")]
+    pub mod cloud_failover_plan {
+        use crate::queries::CloudFailoverPlanQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudFailoverPlanQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<CloudFailoverPlanQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<CloudFailoverPlanQuery, String> = Field::new(
+            "Description",
+        );
+        /// `CloudTenantUid` (uid).
+        pub const CLOUD_TENANT_UID: Field<CloudFailoverPlanQuery, veeam_em_model::Uid> = Field::new(
+            "CloudTenantUid",
+        );
+        /// `CloudTenantName` (string).
+        pub const CLOUD_TENANT_NAME: Field<CloudFailoverPlanQuery, String> = Field::new(
+            "CloudTenantName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            CloudFailoverPlanQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudFailoverPlanQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `CloudFailoverSession`.
+    #[cfg(feature = "cloud_failover")]
+    pub mod cloud_failover_session {
+        use crate::queries::CloudFailoverSessionQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudFailoverSessionQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<CloudFailoverSessionQuery, String> = Field::new("Name");
+        /// `Type` (CloudFailoverSessionKind).
+        pub const TYPE: Field<
+            CloudFailoverSessionQuery,
+            veeam_em_model::CloudFailoverSessionKind,
+        > = Field::new("Type");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            CloudFailoverSessionQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `EndTime` (dateTime).
+        pub const END_TIME: Field<CloudFailoverSessionQuery, veeam_em_model::DateTime> = Field::new(
+            "EndTime",
+        );
+        /// `State` (SessionState).
+        pub const STATE: Field<
+            CloudFailoverSessionQuery,
+            veeam_em_model::SessionState,
+        > = Field::new("State");
+        /// `Result` (SessionResult).
+        pub const RESULT: Field<
+            CloudFailoverSessionQuery,
+            veeam_em_model::SessionResult,
+        > = Field::new("Result");
+        /// `FailureMessage` (string).
+        pub const FAILURE_MESSAGE: Field<CloudFailoverSessionQuery, String> = Field::new(
+            "FailureMessage",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            CloudFailoverSessionQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudFailoverSessionQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `CloudReplica`.
+    #[cfg(feature = "cloud_failover")]
+    pub mod cloud_replica {
+        use crate::queries::CloudReplicaQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudReplicaQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<CloudReplicaQuery, String> = Field::new("Name");
+        /// `Platform` (CloudReplicaPlatform).
+        pub const PLATFORM: Field<
+            CloudReplicaQuery,
+            veeam_em_model::CloudReplicaPlatform,
+        > = Field::new("Platform");
+    }
+    /// Filter and sort fields of `CloudVmReplicaPoint`.
+    #[cfg(feature = "cloud_failover")]
+    pub mod cloud_vm_replica_point {
+        use crate::queries::CloudVmReplicaPointQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudVmReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<CloudVmReplicaPointQuery, String> = Field::new("Name");
+        /// `CreationTime` (dateTime).
+        pub const CREATION_TIME: Field<
+            CloudVmReplicaPointQuery,
+            veeam_em_model::DateTime,
+        > = Field::new("CreationTime");
+        /// `VmName` (string).
+        pub const VM_NAME: Field<CloudVmReplicaPointQuery, String> = Field::new(
+            "VmName",
+        );
+        /// `Type` (CloudVmReplicaPointKind).
+        pub const TYPE: Field<
+            CloudVmReplicaPointQuery,
+            veeam_em_model::CloudVmReplicaPointKind,
+        > = Field::new("Type");
+        /// `ReplicaUid` (uid).
+        pub const REPLICA_UID: Field<CloudVmReplicaPointQuery, veeam_em_model::Uid> = Field::new(
+            "ReplicaUid",
+        );
+        /// `ReplicaName` (string).
+        pub const REPLICA_NAME: Field<CloudVmReplicaPointQuery, String> = Field::new(
+            "ReplicaName",
+        );
+        /// `VmDisplayName` (string).
+        pub const VM_DISPLAY_NAME: Field<CloudVmReplicaPointQuery, String> = Field::new(
+            "VmDisplayName",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            CloudVmReplicaPointQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudVmReplicaPointQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `State` (CloudVmReplicaPointState).
+        pub const STATE: Field<
+            CloudVmReplicaPointQuery,
+            veeam_em_model::CloudVmReplicaPointState,
+        > = Field::new("State");
+    }
+    /// Filter and sort fields of `CloudHardwarePlan`.
+    #[cfg(feature = "cloud_failover")]
+    pub mod cloud_hardware_plan {
+        use crate::queries::CloudHardwarePlanQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudHardwarePlanQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<CloudHardwarePlanQuery, String> = Field::new("Name");
+        /// `Platform` (CloudReplicaPlatform).
+        pub const PLATFORM: Field<
+            CloudHardwarePlanQuery,
+            veeam_em_model::CloudReplicaPlatform,
+        > = Field::new("Platform");
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            CloudHardwarePlanQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudHardwarePlanQuery, String> = Field::new(
+            "BackupServerName",
         );
     }
     /// Filter and sort fields of `Task`.

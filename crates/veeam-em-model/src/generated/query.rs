@@ -12,7 +12,7 @@ use crate::xml::{
 /// Schema type `EntitiesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entities {
-    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions`, `Repositories`, `HierarchyRoots`, `ManagedServers`, `WanAccelerators`, `Passwords`, `Credentials`, `Backups`, `BackupFiles`, `RestorePoints`, `VmRestorePoints`, `VAppRestorePoints`, `Replicas`, `VmReplicaPoints`, `VAppReplicaPoints`, `FailoverPlans`, `AgentBackupJobs`, `ObjectsInAgentBackupJob`, `AgentProtectionGroups`, `DiscoveredComputers`, `AgentRestorePoints`, `FileServers`, `NASJobs`, `NASObjects`, `Jobs`, `ObjectsInJob`, `BackupJobSessions`, `BackupTaskSessions`, `ReplicaJobSessions`, `ReplicaTaskSessions`, `RestoreSessions` (occurs 0..1), in document order.
+    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions`, `Repositories`, `HierarchyRoots`, `ManagedServers`, `WanAccelerators`, `Passwords`, `Credentials`, `Backups`, `BackupFiles`, `RestorePoints`, `VmRestorePoints`, `VAppRestorePoints`, `Replicas`, `VmReplicaPoints`, `VAppReplicaPoints`, `FailoverPlans`, `AgentBackupJobs`, `ObjectsInAgentBackupJob`, `AgentProtectionGroups`, `DiscoveredComputers`, `AgentRestorePoints`, `FileServers`, `NASJobs`, `NASObjects`, `Jobs`, `ObjectsInJob`, `BackupJobSessions`, `BackupTaskSessions`, `ReplicaJobSessions`, `ReplicaTaskSessions`, `RestoreSessions`, `CloudFailoverPlans`, `CloudFailoverSessions`, `CloudReplicas`, `CloudVmReplicaPoints`, `CloudHardwarePlans` (occurs 0..1), in document order.
     pub list: Option<EntityList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
@@ -501,6 +501,70 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cloud_failover")]
+                    Some(b"CloudFailoverPlans") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CloudFailoverPlans", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudFailoverPlans(value),
+                                "CloudFailoverPlans",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_failover")]
+                    Some(b"CloudFailoverSessions") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CloudFailoverSessions", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudFailoverSessions(value),
+                                "CloudFailoverSessions",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_failover")]
+                    Some(b"CloudReplicas") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "CloudReplicas", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudReplicas(value),
+                                "CloudReplicas",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_failover")]
+                    Some(b"CloudVmReplicaPoints") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CloudVmReplicaPoints", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudVmReplicaPoints(value),
+                                "CloudVmReplicaPoints",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_failover")]
+                    Some(b"CloudHardwarePlans") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CloudHardwarePlans", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudHardwarePlans(value),
+                                "CloudHardwarePlans",
+                                offset,
+                            )?;
+                    }
                     _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
                 index += 1;
@@ -663,6 +727,26 @@ impl serde::Serialize for Entities {
                 EntityList::RestoreSessions(value) => {
                     map.serialize_entry("RestoreSessions", value)?
                 }
+                #[cfg(feature = "cloud_failover")]
+                EntityList::CloudFailoverPlans(value) => {
+                    map.serialize_entry("CloudFailoverPlans", value)?
+                }
+                #[cfg(feature = "cloud_failover")]
+                EntityList::CloudFailoverSessions(value) => {
+                    map.serialize_entry("CloudFailoverSessions", value)?
+                }
+                #[cfg(feature = "cloud_failover")]
+                EntityList::CloudReplicas(value) => {
+                    map.serialize_entry("CloudReplicas", value)?
+                }
+                #[cfg(feature = "cloud_failover")]
+                EntityList::CloudVmReplicaPoints(value) => {
+                    map.serialize_entry("CloudVmReplicaPoints", value)?
+                }
+                #[cfg(feature = "cloud_failover")]
+                EntityList::CloudHardwarePlans(value) => {
+                    map.serialize_entry("CloudHardwarePlans", value)?
+                }
             }
         }
         map.end()
@@ -711,6 +795,11 @@ impl<'de> serde::Deserialize<'de> for Entities {
             "ReplicaJobSessions",
             "ReplicaTaskSessions",
             "RestoreSessions",
+            "CloudFailoverPlans",
+            "CloudFailoverSessions",
+            "CloudReplicas",
+            "CloudVmReplicaPoints",
+            "CloudHardwarePlans",
         ];
         struct Fields;
         impl<'de> serde::de::Visitor<'de> for Fields {
@@ -729,7 +818,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -737,7 +826,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpPolicies(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -745,7 +834,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -753,7 +842,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -761,7 +850,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -769,7 +858,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicaSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -777,7 +866,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -785,7 +874,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Repositories(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -793,7 +882,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::HierarchyRoots(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -801,7 +890,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ManagedServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -809,7 +898,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::WanAccelerators(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -817,7 +906,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Passwords(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -825,7 +914,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Credentials(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -833,7 +922,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Backups(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -841,7 +930,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupFiles(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -849,7 +938,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::RestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -857,7 +946,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -865,7 +954,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -873,7 +962,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Replicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -881,7 +970,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -889,7 +978,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -897,7 +986,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::FailoverPlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -905,7 +994,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::AgentBackupJobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -913,7 +1002,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ObjectsInAgentBackupJob(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -921,7 +1010,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::AgentProtectionGroups(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -929,7 +1018,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::DiscoveredComputers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -937,7 +1026,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::AgentRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "nas")]
@@ -945,7 +1034,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::FileServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "nas")]
@@ -953,7 +1042,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::NasJobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "nas")]
@@ -961,7 +1050,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::NasObjects(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "jobs")]
@@ -969,14 +1058,14 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Jobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         "ObjectsInJob" => {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ObjectsInJob(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -984,7 +1073,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupJobSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -992,7 +1081,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1000,7 +1089,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ReplicaJobSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1008,7 +1097,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1016,7 +1105,47 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::RestoreSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_failover")]
+                        "CloudFailoverPlans" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudFailoverPlans(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_failover")]
+                        "CloudFailoverSessions" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudFailoverSessions(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_failover")]
+                        "CloudReplicas" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudReplicas(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_failover")]
+                        "CloudVmReplicaPoints" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudVmReplicaPoints(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_failover")]
+                        "CloudHardwarePlans" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudHardwarePlans(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
                             )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
@@ -1151,6 +1280,21 @@ pub enum EntityList {
     #[cfg(feature = "sessions")]
     /// Element `RestoreSessions` (RestoreSessionEntityListType).
     RestoreSessions(RestoreSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// Element `CloudFailoverPlans` (CloudFailoverPlanEntityListType).
+    CloudFailoverPlans(CloudFailoverPlans),
+    #[cfg(feature = "cloud_failover")]
+    /// Element `CloudFailoverSessions` (CloudFailoverSessionEntityListType).
+    CloudFailoverSessions(CloudFailoverSessions),
+    #[cfg(feature = "cloud_failover")]
+    /// Element `CloudReplicas` (CloudReplicaEntityListType).
+    CloudReplicas(CloudReplicas),
+    #[cfg(feature = "cloud_failover")]
+    /// Element `CloudVmReplicaPoints` (CloudVmReplicaPointEntityListType).
+    CloudVmReplicaPoints(CloudVmReplicaPoints),
+    #[cfg(feature = "cloud_failover")]
+    /// Element `CloudHardwarePlans` (CloudHardwarePlanEntityListType).
+    CloudHardwarePlans(CloudHardwarePlans),
 }
 impl EntityList {
     /// The item as the document of the same root element (`None` for an element
@@ -1250,6 +1394,24 @@ impl EntityList {
             }
             #[cfg(feature = "sessions")]
             Self::RestoreSessions(value) => Some(crate::Document::RestoreSessions(value)),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(value) => {
+                Some(crate::Document::CloudFailoverPlans(value))
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(value) => {
+                Some(crate::Document::CloudFailoverSessions(value))
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(value) => Some(crate::Document::CloudReplicas(value)),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(value) => {
+                Some(crate::Document::CloudVmReplicaPoints(value))
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(value) => {
+                Some(crate::Document::CloudHardwarePlans(value))
+            }
             _ => None,
         }
     }
@@ -1445,6 +1607,33 @@ impl EntityList {
                 a.restore_sessions.extend(b.restore_sessions.iter().cloned());
                 true
             }
+            #[cfg(feature = "cloud_failover")]
+            (Self::CloudFailoverPlans(a), Self::CloudFailoverPlans(b)) => {
+                a.cloud_failover_plans.extend(b.cloud_failover_plans.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_failover")]
+            (Self::CloudFailoverSessions(a), Self::CloudFailoverSessions(b)) => {
+                a.cloud_failover_sessions
+                    .extend(b.cloud_failover_sessions.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_failover")]
+            (Self::CloudReplicas(a), Self::CloudReplicas(b)) => {
+                a.cloud_replicas.extend(b.cloud_replicas.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_failover")]
+            (Self::CloudVmReplicaPoints(a), Self::CloudVmReplicaPoints(b)) => {
+                a.cloud_vm_replica_points
+                    .extend(b.cloud_vm_replica_points.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_failover")]
+            (Self::CloudHardwarePlans(a), Self::CloudHardwarePlans(b)) => {
+                a.cloud_hardware_plans.extend(b.cloud_hardware_plans.iter().cloned());
+                true
+            }
             _ => false,
         }
     }
@@ -1523,6 +1712,16 @@ impl EntityList {
             Self::ReplicaTaskSessions(_) => "ReplicaTaskSessions",
             #[cfg(feature = "sessions")]
             Self::RestoreSessions(_) => "RestoreSessions",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(_) => "CloudFailoverPlans",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(_) => "CloudFailoverSessions",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(_) => "CloudReplicas",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(_) => "CloudVmReplicaPoints",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(_) => "CloudHardwarePlans",
         }
     }
     fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
@@ -1673,6 +1872,26 @@ impl EntityList {
             Self::RestoreSessions(value) => {
                 ToXml::to_xml(value, writer, "RestoreSessions");
             }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(value) => {
+                ToXml::to_xml(value, writer, "CloudFailoverPlans");
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(value) => {
+                ToXml::to_xml(value, writer, "CloudFailoverSessions");
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(value) => {
+                ToXml::to_xml(value, writer, "CloudReplicas");
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(value) => {
+                ToXml::to_xml(value, writer, "CloudVmReplicaPoints");
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(value) => {
+                ToXml::to_xml(value, writer, "CloudHardwarePlans");
+            }
         }
     }
 }
@@ -1822,6 +2041,26 @@ impl crate::xml::CollectUnknown for EntityList {
             #[cfg(feature = "sessions")]
             Self::RestoreSessions(value) => {
                 crate::xml::visit_unknown(path, "RestoreSessions", value, found)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(value) => {
+                crate::xml::visit_unknown(path, "CloudFailoverPlans", value, found)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(value) => {
+                crate::xml::visit_unknown(path, "CloudFailoverSessions", value, found)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(value) => {
+                crate::xml::visit_unknown(path, "CloudReplicas", value, found)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(value) => {
+                crate::xml::visit_unknown(path, "CloudVmReplicaPoints", value, found)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(value) => {
+                crate::xml::visit_unknown(path, "CloudHardwarePlans", value, found)
             }
         }
     }
@@ -2632,6 +2871,46 @@ pub(crate) static REFLECT: crate::reflect::Part = (
                             name: "RestoreSessions",
                             kind: crate::reflect::ElementKind::Complex(
                                 "RestoreSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudFailoverPlans",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudFailoverPlanEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudFailoverSessions",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudFailoverSessionEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudReplicas",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudReplicaEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudVmReplicaPoints",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudVmReplicaPointEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudHardwarePlans",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudHardwarePlanEntityListType",
                             ),
                             min: 1u32,
                             max: Some(1u32),
