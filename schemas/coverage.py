@@ -59,8 +59,6 @@ def shape(method, template):
     """METHOD /a/{}/b?k=v&k2=v2 with parameter names dropped and the query sorted."""
     path, _, query = template.partition("?")
     path = re.sub(r"\{[^}]*\}", "{}", path.rstrip("/") or "/")
-    # Example rows of the generic method pages hold literal UUIDs where templates have {ID}.
-    path = re.sub(r"/[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}(?=/|$)", "/{}", path)
     # Only the route-selecting parameters; others (v=, page=...) are the caller's.
     pairs = sorted(p for p in query.split("&")
                    if p.split("=")[0] in ("action", "format", "type") and "{" not in p)
@@ -79,8 +77,15 @@ def catalogue_shapes(schema_dir):
     return shapes
 
 
+def routes(shapes):
+    """Each catalogue shape as a pattern in which a parameter matches any one path segment: the
+    example rows of the generic method pages hold literal values (a UUID, a VM name) where the
+    templates have parameters."""
+    return [re.compile(re.escape(s).replace(re.escape("{}"), r"[^/?]+") + "$") for s in shapes]
+
+
 def operations(ref, schema_dir, scope, missing):
-    shapes = catalogue_shapes(schema_dir)
+    patterns = routes(catalogue_shapes(schema_dir))
     scopes = page_scopes(ref)
     total = covered = 0
     with open(os.path.join(ref, "operations.tsv"), newline="") as f:
@@ -88,7 +93,8 @@ def operations(ref, schema_dir, scope, missing):
             if scope != "all" and scopes.get(row["page"]) != scope:
                 continue
             total += 1
-            if shape(row["method"], row["template"]) in shapes:
+            row_shape = shape(row["method"], row["template"])
+            if any(p.match(row_shape) for p in patterns):
                 covered += 1
             elif missing:
                 print(f"  {row['method']} {row['template']}\t{row['page']}")

@@ -15,8 +15,12 @@ fn json_reads_back_to_the_same_value_for_every_fixture() {
             .unwrap_or_else(|e| panic!("{name}: the JSON does not read back: {e}"));
         assert_eq!(serde_json::to_value(&back).unwrap(), json, "{name}");
         // Without unknown content (which includes extra namespace declarations), the model
-        // itself is the same.
-        if !name.contains("unknown_content") && !doc.to_xml_string().contains("xmlns:") {
+        // itself is the same. Not either when the items of a list come under several names in
+        // turn: the JSON form keys them by name, so their interleaving is not kept.
+        if !name.contains("unknown_content")
+            && !name.contains("mixed_item_names")
+            && !doc.to_xml_string().contains("xmlns:")
+        {
             assert_eq!(back, doc, "{name}");
         }
         // And from JSON text, the way `vem encode` reads it.

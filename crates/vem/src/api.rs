@@ -18,7 +18,13 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     /// List every operation of the catalogue: METHOD TEMPLATE -> REPRESENTATION.
-    List,
+    List {
+        /// Instead, route every row of an index of documented operations (a TSV file with the
+        /// columns method, template, page, such as the reference's operations.tsv) and print the
+        /// operation each one reaches; fails when a row reaches none.
+        #[arg(long, value_name = "TSV")]
+        documented: Option<PathBuf>,
+    },
     /// Resolve a server URL (an Href) to its catalogue operation.
     Route {
         /// The URL, absolute or relative to the API base (e.g. /cdpReplicaSessions/ID).
@@ -104,12 +110,15 @@ fn send(
 /// The commands that need no server.
 fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(), String> {
     match &args.command {
-        Command::List => {
+        Command::List { documented: None } => {
             for entry in CATALOGUE {
                 println!("{entry}");
             }
             Ok(())
         }
+        Command::List {
+            documented: Some(index),
+        } => list_documented(index),
         Command::Route { url, method } => {
             let route = route_method(method, url).map_err(|e| e.to_string())?;
             let entry = route.entry;
@@ -164,6 +173,60 @@ fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(
             Ok(())
         }
     }
+}
+
+/// Routes every row of an index of documented operations and prints the operation it reaches.
+fn list_documented(index: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let (mut routed, mut unrouted) = (0usize, Vec::new());
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let mut columns = line.split('\t');
+        let (Some(method), Some(template)) = (columns.next(), columns.next()) else {
+            return Err(format!(
+                "{}: not a method<TAB>template row: {line}",
+                index.display()
+            ));
+        };
+        match route_method(method, &sample_url(template)) {
+            Ok(route) => {
+                routed += 1;
+                println!("{method} {template} -> {}", route.entry.name);
+            }
+            Err(e) => unrouted.push(format!("{method} {template}: {e}")),
+        }
+    }
+    eprintln!(
+        "{routed}/{} documented operations routed",
+        routed + unrouted.len()
+    );
+    if unrouted.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("not routed:\n  {}", unrouted.join("\n  ")))
+    }
+}
+
+/// A documented URL template with a sample value in place of each `{parameter}` (in the path
+/// and the query).
+fn sample_url(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => {
+                out.push_str("sample");
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Stands in for a session token in a dry run without one.

@@ -69,7 +69,9 @@ pub fn cdp_replicas() -> CdpReplicasPath {
     root().cdp_replicas()
 }
 /// `/cloud` (same as `root().cloud()`).
-#[cfg(feature = "cloud_failover")]
+#[cfg(
+    any(feature = "cloud_failover", feature = "cloud_network", feature = "cloud_tenants")
+)]
 pub fn cloud() -> CloudPath {
     root().cloud()
 }
@@ -163,6 +165,11 @@ pub fn restore_sessions() -> RestoreSessionsPath {
 pub fn security() -> SecurityPath {
     root().security()
 }
+/// `/selfService` (same as `root().self_service()`).
+#[cfg(feature = "cloud_network")]
+pub fn self_service() -> SelfServicePath {
+    root().self_service()
+}
 /// `/sessionMngr` (same as `root().session_mngr()`).
 pub fn session_mngr() -> SessionMngrPath {
     root().session_mngr()
@@ -185,6 +192,11 @@ pub fn v_app_replica_points() -> VAppReplicaPointsPath {
 #[cfg(feature = "backups")]
 pub fn v_app_restore_points() -> VAppRestorePointsPath {
     root().v_app_restore_points()
+}
+/// `/vCloud` (same as `root().v_cloud()`).
+#[cfg(feature = "cloud_network")]
+pub fn v_cloud() -> VCloudPath {
+    root().v_cloud()
 }
 /// `/vmReplicaPoints` (same as `root().vm_replica_points()`).
 #[cfg(feature = "replicas")]
@@ -276,7 +288,13 @@ impl RootPath {
         CdpReplicasPath { ids: self.ids }
     }
     /// `/cloud`
-    #[cfg(feature = "cloud_failover")]
+    #[cfg(
+        any(
+            feature = "cloud_failover",
+            feature = "cloud_network",
+            feature = "cloud_tenants"
+        )
+    )]
     pub fn cloud(self) -> CloudPath {
         CloudPath { ids: self.ids }
     }
@@ -382,6 +400,11 @@ impl RootPath {
     pub fn security(self) -> SecurityPath {
         SecurityPath { ids: self.ids }
     }
+    /// `/selfService`
+    #[cfg(feature = "cloud_network")]
+    pub fn self_service(self) -> SelfServicePath {
+        SelfServicePath { ids: self.ids }
+    }
     /// `/sessionMngr`
     pub fn session_mngr(self) -> SessionMngrPath {
         SessionMngrPath { ids: self.ids }
@@ -410,6 +433,11 @@ impl RootPath {
         VAppRestorePointsPath {
             ids: self.ids,
         }
+    }
+    /// `/vCloud`
+    #[cfg(feature = "cloud_network")]
+    pub fn v_cloud(self) -> VCloudPath {
+        VCloudPath { ids: self.ids }
     }
     /// `/vmReplicaPoints`
     #[cfg(feature = "replicas")]
@@ -2711,10 +2739,29 @@ impl CloudPath {
             ids: self.ids,
         }
     }
+    /// `/cloud/gatewayPools`
+    #[cfg(feature = "cloud_network")]
+    pub fn gateway_pools(self) -> CloudGatewayPoolsPath {
+        CloudGatewayPoolsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/gateways`
+    #[cfg(feature = "cloud_network")]
+    pub fn gateways(self) -> CloudGatewaysPath {
+        CloudGatewaysPath { ids: self.ids }
+    }
     /// `/cloud/hardwarePlans`
     #[cfg(feature = "cloud_failover")]
     pub fn hardware_plans(self) -> CloudHardwarePlansPath {
         CloudHardwarePlansPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/publicIpAddresses`
+    #[cfg(feature = "cloud_network")]
+    pub fn public_ip_addresses(self) -> CloudPublicIpAddressesPath {
+        CloudPublicIpAddressesPath {
             ids: self.ids,
         }
     }
@@ -2723,11 +2770,28 @@ impl CloudPath {
     pub fn replicas(self) -> CloudReplicasPath {
         CloudReplicasPath { ids: self.ids }
     }
+    /// `/cloud/tenants`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn tenants(self) -> CloudTenantsPath {
+        CloudTenantsPath { ids: self.ids }
+    }
+    /// `/cloud/vlans`
+    #[cfg(feature = "cloud_network")]
+    pub fn vlans(self) -> CloudVlansPath {
+        CloudVlansPath { ids: self.ids }
+    }
     /// `/cloud/vmReplicaPoints`
     #[cfg(feature = "cloud_failover")]
     pub fn vm_replica_points(self) -> CloudVmReplicaPointsPath {
         CloudVmReplicaPointsPath {
             ids: self.ids,
+        }
+    }
+    /// Read the Cloud Connect root with links to its collections (`GET /cloud`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudConnectService {
+        let [] = self.ids;
+        crate::ops::GetCloudConnectService {
         }
     }
 }
@@ -2929,6 +2993,215 @@ impl CloudFailoverSessionsIdPath {
         }
     }
 }
+/// `/cloud/gatewayPools`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudGatewayPoolsPath {
+    ids: [Id; 0usize],
+}
+impl CloudGatewayPoolsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_network")]
+    pub fn id(self, id: impl Into<Id>) -> CloudGatewayPoolsIdPath {
+        let [] = self.ids;
+        CloudGatewayPoolsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the cloud gateway pools of all backup servers (`GET /cloud/gatewayPools`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudGatewayPools {
+        let [] = self.ids;
+        crate::ops::GetCloudGatewayPools {
+        }
+    }
+    /// List the cloud gateway pools of all backup servers in entity form (`GET /cloud/gatewayPools?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entities(self) -> crate::ops::GetCloudGatewayPoolsEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudGatewayPoolsEntities {
+        }
+    }
+    /// Group existing cloud gateways of a backup server into a new pool (`POST /cloud/gatewayPools`).
+    #[cfg(feature = "cloud_network")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CreateCloudGatewayPoolSpec,
+    ) -> crate::ops::CreateCloudGatewayPool {
+        let [] = self.ids;
+        crate::ops::CreateCloudGatewayPool {
+            body,
+        }
+    }
+}
+/// `/cloud/gatewayPools/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudGatewayPoolsIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudGatewayPoolsIdPath {
+    /// `/cloud/gatewayPools/{}/gateways`
+    #[cfg(feature = "cloud_network")]
+    pub fn gateways(self) -> CloudGatewayPoolsIdGatewaysPath {
+        CloudGatewayPoolsIdGatewaysPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/gatewayPools/{}/tenants`
+    #[cfg(feature = "cloud_network")]
+    pub fn tenants(self) -> CloudGatewayPoolsIdTenantsPath {
+        CloudGatewayPoolsIdTenantsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one cloud gateway pool (`GET /cloud/gatewayPools/{gatewayPoolId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudGatewayPool {
+        let [gateway_pool_id] = self.ids;
+        crate::ops::GetCloudGatewayPool {
+            gateway_pool_id,
+        }
+    }
+    /// Read one cloud gateway pool with its gateways and tenants (`GET /cloud/gatewayPools/{gatewayPoolId}?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entity(self) -> crate::ops::GetCloudGatewayPoolEntity {
+        let [gateway_pool_id] = self.ids;
+        crate::ops::GetCloudGatewayPoolEntity {
+            gateway_pool_id,
+        }
+    }
+    /// Change the name, description, gateways or tenants of a gateway pool (`PUT /cloud/gatewayPools/{gatewayPoolId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudGatewayPool,
+    ) -> crate::ops::UpdateCloudGatewayPool {
+        let [gateway_pool_id] = self.ids;
+        crate::ops::UpdateCloudGatewayPool {
+            gateway_pool_id,
+            body,
+        }
+    }
+    /// Remove a cloud gateway pool from its backup server (`DELETE /cloud/gatewayPools/{gatewayPoolId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn delete(self) -> crate::ops::DeleteCloudGatewayPool {
+        let [gateway_pool_id] = self.ids;
+        crate::ops::DeleteCloudGatewayPool {
+            gateway_pool_id,
+        }
+    }
+}
+/// `/cloud/gatewayPools/{}/gateways`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudGatewayPoolsIdGatewaysPath {
+    ids: [Id; 1usize],
+}
+impl CloudGatewayPoolsIdGatewaysPath {
+    /// List references to the cloud gateways of one gateway pool (`GET /cloud/gatewayPools/{gatewayPoolId}/gateways`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudGatewayPoolGateways {
+        let [gateway_pool_id] = self.ids;
+        crate::ops::GetCloudGatewayPoolGateways {
+            gateway_pool_id,
+        }
+    }
+}
+/// `/cloud/gatewayPools/{}/tenants`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudGatewayPoolsIdTenantsPath {
+    ids: [Id; 1usize],
+}
+impl CloudGatewayPoolsIdTenantsPath {
+    /// List references to the tenant accounts that may use one gateway pool (`GET /cloud/gatewayPools/{gatewayPoolId}/tenants`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudGatewayPoolTenants {
+        let [gateway_pool_id] = self.ids;
+        crate::ops::GetCloudGatewayPoolTenants {
+            gateway_pool_id,
+        }
+    }
+}
+/// `/cloud/gateways`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudGatewaysPath {
+    ids: [Id; 0usize],
+}
+impl CloudGatewaysPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_network")]
+    pub fn id(self, id: impl Into<Id>) -> CloudGatewaysIdPath {
+        let [] = self.ids;
+        CloudGatewaysIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the cloud gateways of all backup servers (`GET /cloud/gateways`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudGateways {
+        let [] = self.ids;
+        crate::ops::GetCloudGateways {}
+    }
+    /// List the cloud gateways of all backup servers in entity form (`GET /cloud/gateways?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entities(self) -> crate::ops::GetCloudGatewaysEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudGatewaysEntities {
+        }
+    }
+    /// Give a Windows server of a backup server's infrastructure the cloud gateway role (`POST /cloud/gateways`).
+    #[cfg(feature = "cloud_network")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CreateCloudGatewaySpec,
+    ) -> crate::ops::CreateCloudGateway {
+        let [] = self.ids;
+        crate::ops::CreateCloudGateway {
+            body,
+        }
+    }
+}
+/// `/cloud/gateways/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudGatewaysIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudGatewaysIdPath {
+    /// Read a reference to one cloud gateway (`GET /cloud/gateways/{gatewayId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudGateway {
+        let [gateway_id] = self.ids;
+        crate::ops::GetCloudGateway {
+            gateway_id,
+        }
+    }
+    /// Read one cloud gateway with its network mode and ports (`GET /cloud/gateways/{gatewayId}?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entity(self) -> crate::ops::GetCloudGatewayEntity {
+        let [gateway_id] = self.ids;
+        crate::ops::GetCloudGatewayEntity {
+            gateway_id,
+        }
+    }
+    /// Change the state, network mode, ports or description of a cloud gateway (`PUT /cloud/gateways/{gatewayId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudGateway,
+    ) -> crate::ops::UpdateCloudGateway {
+        let [gateway_id] = self.ids;
+        crate::ops::UpdateCloudGateway {
+            gateway_id,
+            body,
+        }
+    }
+    /// Remove a cloud gateway from its backup server (`DELETE /cloud/gateways/{gatewayId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn delete(self) -> crate::ops::DeleteCloudGateway {
+        let [gateway_id] = self.ids;
+        crate::ops::DeleteCloudGateway {
+            gateway_id,
+        }
+    }
+}
 /// `/cloud/hardwarePlans`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CloudHardwarePlansPath {
@@ -3034,6 +3307,89 @@ impl CloudHardwarePlansIdTenantsPath {
         }
     }
 }
+/// `/cloud/publicIpAddresses`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudPublicIpAddressesPath {
+    ids: [Id; 0usize],
+}
+impl CloudPublicIpAddressesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_network")]
+    pub fn id(self, id: impl Into<Id>) -> CloudPublicIpAddressesIdPath {
+        let [] = self.ids;
+        CloudPublicIpAddressesIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the public IP addresses in the pools of all backup servers (`GET /cloud/publicIpAddresses`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudPublicIpAddresses {
+        let [] = self.ids;
+        crate::ops::GetCloudPublicIpAddresses {
+        }
+    }
+    /// List the public IP addresses in the pools of all backup servers in entity form (`GET /cloud/publicIpAddresses?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entities(self) -> crate::ops::GetCloudPublicIpAddressesEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudPublicIpAddressesEntities {
+        }
+    }
+    /// Add a range of public IP addresses to a backup server's pool (`POST /cloud/publicIpAddresses`).
+    #[cfg(feature = "cloud_network")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CloudPublicIpAddressCreateSpec,
+    ) -> crate::ops::CreateCloudPublicIpAddresses {
+        let [] = self.ids;
+        crate::ops::CreateCloudPublicIpAddresses {
+            body,
+        }
+    }
+}
+/// `/cloud/publicIpAddresses/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudPublicIpAddressesIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudPublicIpAddressesIdPath {
+    /// Read a reference to one public IP address (`GET /cloud/publicIpAddresses/{publicIpAddressId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetCloudPublicIpAddress {
+        let [public_ip_address_id] = self.ids;
+        crate::ops::GetCloudPublicIpAddress {
+            public_ip_address_id,
+        }
+    }
+    /// Read one public IP address and the tenant it is assigned to (`GET /cloud/publicIpAddresses/{publicIpAddressId}?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entity(self) -> crate::ops::GetCloudPublicIpAddressEntity {
+        let [public_ip_address_id] = self.ids;
+        crate::ops::GetCloudPublicIpAddressEntity {
+            public_ip_address_id,
+        }
+    }
+    /// Change one public IP address of a pool (`PUT /cloud/publicIpAddresses/{publicIpAddressId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudPublicIpAddress,
+    ) -> crate::ops::UpdateCloudPublicIpAddress {
+        let [public_ip_address_id] = self.ids;
+        crate::ops::UpdateCloudPublicIpAddress {
+            public_ip_address_id,
+            body,
+        }
+    }
+    /// Remove a public IP address from its backup server's pool (`DELETE /cloud/publicIpAddresses/{publicIpAddressId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn delete(self) -> crate::ops::DeleteCloudPublicIpAddress {
+        let [public_ip_address_id] = self.ids;
+        crate::ops::DeleteCloudPublicIpAddress {
+            public_ip_address_id,
+        }
+    }
+}
 /// `/cloud/replicas`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CloudReplicasPath {
@@ -3112,6 +3468,486 @@ impl CloudReplicasIdVmReplicaPointsPath {
         let [cloud_replica_id] = self.ids;
         crate::ops::GetCloudReplicaVmReplicaPointsEntities {
             cloud_replica_id,
+        }
+    }
+}
+/// `/cloud/tenants`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsPath {
+    ids: [Id; 0usize],
+}
+impl CloudTenantsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_tenants")]
+    pub fn id(self, id: impl Into<Id>) -> CloudTenantsIdPath {
+        let [] = self.ids;
+        CloudTenantsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the tenant accounts of all backup servers (`GET /cloud/tenants`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenants {
+        let [] = self.ids;
+        crate::ops::GetCloudTenants {}
+    }
+    /// List the tenant accounts of all backup servers in entity form (`GET /cloud/tenants?format=Entity`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get_entities(self) -> crate::ops::GetCloudTenantsEntities {
+        let [] = self.ids;
+        crate::ops::GetCloudTenantsEntities {
+        }
+    }
+    /// Create a tenant account on a backup server, with optional quotas and replication resources (`POST /cloud/tenants`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CreateCloudTenantSpec,
+    ) -> crate::ops::CreateCloudTenant {
+        let [] = self.ids;
+        crate::ops::CreateCloudTenant {
+            body,
+        }
+    }
+}
+/// `/cloud/tenants/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdPath {
+    /// `/cloud/tenants/{}/computeResources`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn compute_resources(self) -> CloudTenantsIdComputeResourcesPath {
+        CloudTenantsIdComputeResourcesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/tenants/{}/freelicenseCounters`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn freelicense_counters(self) -> CloudTenantsIdFreelicenseCountersPath {
+        CloudTenantsIdFreelicenseCountersPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/tenants/{}/gatewayPools`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn gateway_pools(self) -> CloudTenantsIdGatewayPoolsPath {
+        CloudTenantsIdGatewayPoolsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/tenants/{}/resources`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn resources(self) -> CloudTenantsIdResourcesPath {
+        CloudTenantsIdResourcesPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/tenants/{}/subtenants`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn subtenants(self) -> CloudTenantsIdSubtenantsPath {
+        CloudTenantsIdSubtenantsPath {
+            ids: self.ids,
+        }
+    }
+    /// `/cloud/tenants/{}/vCloudComputeResources`
+    #[cfg(feature = "cloud_tenants")]
+    pub fn v_cloud_compute_resources(self) -> CloudTenantsIdVCloudComputeResourcesPath {
+        CloudTenantsIdVCloudComputeResourcesPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one tenant account (`GET /cloud/tenants/{tenantId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenant {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenant {
+            tenant_id,
+        }
+    }
+    /// Read one tenant account with its settings and counters (`GET /cloud/tenants/{tenantId}?format=Entity`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get_entity(self) -> crate::ops::GetCloudTenantEntity {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenantEntity {
+            tenant_id,
+        }
+    }
+    /// Change the settings of a tenant account (`PUT /cloud/tenants/{tenantId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudTenant,
+    ) -> crate::ops::UpdateCloudTenant {
+        let [tenant_id] = self.ids;
+        crate::ops::UpdateCloudTenant {
+            tenant_id,
+            body,
+        }
+    }
+    /// Remove a tenant account, optionally with its backups in the cloud repository (`DELETE /cloud/tenants/{tenantId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn delete(self) -> crate::ops::DeleteCloudTenant {
+        let [tenant_id] = self.ids;
+        crate::ops::DeleteCloudTenant {
+            tenant_id,
+            include_backups: None,
+        }
+    }
+}
+/// `/cloud/tenants/{}/computeResources`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdComputeResourcesPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdComputeResourcesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_tenants")]
+    pub fn id(self, id: impl Into<Id>) -> CloudTenantsIdComputeResourcesIdPath {
+        let [p0] = self.ids;
+        CloudTenantsIdComputeResourcesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the hardware plans a tenant is subscribed to (`GET /cloud/tenants/{tenantId}/computeResources`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantComputeResources {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenantComputeResources {
+            tenant_id,
+        }
+    }
+    /// Subscribe a tenant to a hardware plan (`POST /cloud/tenants/{tenantId}/computeResources`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CloudTenantComputeResourceCreateSpec,
+    ) -> crate::ops::CreateCloudTenantComputeResource {
+        let [tenant_id] = self.ids;
+        crate::ops::CreateCloudTenantComputeResource {
+            tenant_id,
+            body,
+        }
+    }
+}
+/// `/cloud/tenants/{}/computeResources/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdComputeResourcesIdPath {
+    ids: [Id; 2usize],
+}
+impl CloudTenantsIdComputeResourcesIdPath {
+    /// Read one hardware plan subscription of a tenant with its usage (`GET /cloud/tenants/{tenantId}/computeResources/{computeResourceId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantComputeResource {
+        let [tenant_id, compute_resource_id] = self.ids;
+        crate::ops::GetCloudTenantComputeResource {
+            tenant_id,
+            compute_resource_id,
+        }
+    }
+    /// Unsubscribe a tenant from a hardware plan (`DELETE /cloud/tenants/{tenantId}/computeResources/{computeResourceId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn delete(self) -> crate::ops::DeleteCloudTenantComputeResource {
+        let [tenant_id, compute_resource_id] = self.ids;
+        crate::ops::DeleteCloudTenantComputeResource {
+            tenant_id,
+            compute_resource_id,
+        }
+    }
+}
+/// `/cloud/tenants/{}/freelicenseCounters`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdFreelicenseCountersPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdFreelicenseCountersPath {
+    /// Count a tenant's rental and new machines, which use no license this month (`GET /cloud/tenants/{tenantId}/freelicenseCounters`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantFreeLicenseCounters {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenantFreeLicenseCounters {
+            tenant_id,
+        }
+    }
+}
+/// `/cloud/tenants/{}/gatewayPools`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdGatewayPoolsPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdGatewayPoolsPath {
+    /// List references to the cloud gateway pools a tenant may connect through (`GET /cloud/tenants/{tenantId}/gatewayPools`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantGatewayPools {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenantGatewayPools {
+            tenant_id,
+        }
+    }
+}
+/// `/cloud/tenants/{}/resources`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdResourcesPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdResourcesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_tenants")]
+    pub fn id(self, id: impl Into<Id>) -> CloudTenantsIdResourcesIdPath {
+        let [p0] = self.ids;
+        CloudTenantsIdResourcesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the storage quotas of a tenant (`GET /cloud/tenants/{tenantId}/resources`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantResources {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenantResources {
+            tenant_id,
+        }
+    }
+    /// Give a tenant a storage quota on a cloud repository (`POST /cloud/tenants/{tenantId}/resources`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CreateCloudTenantResourceSpec,
+    ) -> crate::ops::CreateCloudTenantResource {
+        let [tenant_id] = self.ids;
+        crate::ops::CreateCloudTenantResource {
+            tenant_id,
+            body,
+        }
+    }
+}
+/// `/cloud/tenants/{}/resources/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdResourcesIdPath {
+    ids: [Id; 2usize],
+}
+impl CloudTenantsIdResourcesIdPath {
+    /// Read one storage quota of a tenant (`GET /cloud/tenants/{tenantId}/resources/{resourceId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantResource {
+        let [tenant_id, resource_id] = self.ids;
+        crate::ops::GetCloudTenantResource {
+            tenant_id,
+            resource_id,
+        }
+    }
+    /// Take a storage quota away from a tenant (`DELETE /cloud/tenants/{tenantId}/resources/{resourceId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn delete(self) -> crate::ops::DeleteCloudTenantResource {
+        let [tenant_id, resource_id] = self.ids;
+        crate::ops::DeleteCloudTenantResource {
+            tenant_id,
+            resource_id,
+        }
+    }
+}
+/// `/cloud/tenants/{}/subtenants`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdSubtenantsPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdSubtenantsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_tenants")]
+    pub fn id(self, id: impl Into<Id>) -> CloudTenantsIdSubtenantsIdPath {
+        let [p0] = self.ids;
+        CloudTenantsIdSubtenantsIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the subtenant accounts of a tenant (`GET /cloud/tenants/{tenantId}/subtenants`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudSubtenants {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudSubtenants {
+            tenant_id,
+        }
+    }
+    /// Create a subtenant account with a quota inside a tenant's storage quota (`POST /cloud/tenants/{tenantId}/subtenants`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CloudSubtenantCreateSpec,
+    ) -> crate::ops::CreateCloudSubtenant {
+        let [tenant_id] = self.ids;
+        crate::ops::CreateCloudSubtenant {
+            tenant_id,
+            body,
+        }
+    }
+}
+/// `/cloud/tenants/{}/subtenants/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdSubtenantsIdPath {
+    ids: [Id; 2usize],
+}
+impl CloudTenantsIdSubtenantsIdPath {
+    /// Read one subtenant account (`GET /cloud/tenants/{tenantId}/subtenants/{subtenantId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudSubtenant {
+        let [tenant_id, subtenant_id] = self.ids;
+        crate::ops::GetCloudSubtenant {
+            tenant_id,
+            subtenant_id,
+        }
+    }
+    /// Change the description, password, state or quota of a subtenant account (`PUT /cloud/tenants/{tenantId}/subtenants/{subtenantId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn update(
+        self,
+        body: veeam_em_model::CloudSubtenant,
+    ) -> crate::ops::UpdateCloudSubtenant {
+        let [tenant_id, subtenant_id] = self.ids;
+        crate::ops::UpdateCloudSubtenant {
+            tenant_id,
+            subtenant_id,
+            body,
+        }
+    }
+    /// Remove a subtenant account (`DELETE /cloud/tenants/{tenantId}/subtenants/{subtenantId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn delete(self) -> crate::ops::DeleteCloudSubtenant {
+        let [tenant_id, subtenant_id] = self.ids;
+        crate::ops::DeleteCloudSubtenant {
+            tenant_id,
+            subtenant_id,
+        }
+    }
+}
+/// `/cloud/tenants/{}/vCloudComputeResources`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdVCloudComputeResourcesPath {
+    ids: [Id; 1usize],
+}
+impl CloudTenantsIdVCloudComputeResourcesPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_tenants")]
+    pub fn id(self, id: impl Into<Id>) -> CloudTenantsIdVCloudComputeResourcesIdPath {
+        let [p0] = self.ids;
+        CloudTenantsIdVCloudComputeResourcesIdPath {
+            ids: [p0, id.into()],
+        }
+    }
+    /// List the organization VDCs assigned to a Cloud Director tenant (`GET /cloud/tenants/{tenantId}/vCloudComputeResources`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantVCloudComputeResources {
+        let [tenant_id] = self.ids;
+        crate::ops::GetCloudTenantVCloudComputeResources {
+            tenant_id,
+        }
+    }
+    /// Assign an organization VDC to a Cloud Director tenant (`POST /cloud/tenants/{tenantId}/vCloudComputeResources`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn create(
+        self,
+        body: veeam_em_model::CloudTenantVCloudComputeResourceCreateSpec,
+    ) -> crate::ops::CreateCloudTenantVCloudComputeResource {
+        let [tenant_id] = self.ids;
+        crate::ops::CreateCloudTenantVCloudComputeResource {
+            tenant_id,
+            body,
+        }
+    }
+}
+/// `/cloud/tenants/{}/vCloudComputeResources/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudTenantsIdVCloudComputeResourcesIdPath {
+    ids: [Id; 2usize],
+}
+impl CloudTenantsIdVCloudComputeResourcesIdPath {
+    /// Read one organization VDC of a Cloud Director tenant with its usage (`GET /cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn get(self) -> crate::ops::GetCloudTenantVCloudComputeResource {
+        let [tenant_id, v_cloud_compute_resource_id] = self.ids;
+        crate::ops::GetCloudTenantVCloudComputeResource {
+            tenant_id,
+            v_cloud_compute_resource_id,
+        }
+    }
+    /// Remove an organization VDC from a Cloud Director tenant (`DELETE /cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn delete(self) -> crate::ops::DeleteCloudTenantVCloudComputeResource {
+        let [tenant_id, v_cloud_compute_resource_id] = self.ids;
+        crate::ops::DeleteCloudTenantVCloudComputeResource {
+            tenant_id,
+            v_cloud_compute_resource_id,
+        }
+    }
+}
+/// `/cloud/vlans`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudVlansPath {
+    ids: [Id; 0usize],
+}
+impl CloudVlansPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_network")]
+    pub fn id(self, id: impl Into<Id>) -> CloudVlansIdPath {
+        let [] = self.ids;
+        CloudVlansIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the virtual switches with reserved VLAN ranges (`GET /cloud/vlans`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVlanConfigurations {
+        let [] = self.ids;
+        crate::ops::GetVlanConfigurations {
+        }
+    }
+    /// List the virtual switches with reserved VLAN ranges in entity form (`GET /cloud/vlans?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entities(self) -> crate::ops::GetVlanConfigurationsEntities {
+        let [] = self.ids;
+        crate::ops::GetVlanConfigurationsEntities {
+        }
+    }
+}
+/// `/cloud/vlans/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudVlansIdPath {
+    ids: [Id; 1usize],
+}
+impl CloudVlansIdPath {
+    /// Read a reference to the VLAN reservation of one virtual switch (`GET /cloud/vlans/{vlanId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVlanConfiguration {
+        let [vlan_id] = self.ids;
+        crate::ops::GetVlanConfiguration {
+            vlan_id,
+        }
+    }
+    /// Read the VLAN ranges reserved on one virtual switch (`GET /cloud/vlans/{vlanId}?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entity(self) -> crate::ops::GetVlanConfigurationEntity {
+        let [vlan_id] = self.ids;
+        crate::ops::GetVlanConfigurationEntity {
+            vlan_id,
+        }
+    }
+    /// Change the VLAN ranges reserved on a virtual switch (`PUT /cloud/vlans/{vlanId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn update(
+        self,
+        body: veeam_em_model::VlanConfiguration,
+    ) -> crate::ops::UpdateVlanConfiguration {
+        let [vlan_id] = self.ids;
+        crate::ops::UpdateVlanConfiguration {
+            vlan_id,
+            body,
+        }
+    }
+    /// Release the VLAN ranges reserved on a virtual switch (`DELETE /cloud/vlans/{vlanId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn delete(self) -> crate::ops::DeleteVlanConfiguration {
+        let [vlan_id] = self.ids;
+        crate::ops::DeleteVlanConfiguration {
+            vlan_id,
         }
     }
 }
@@ -3499,6 +4335,12 @@ impl JobsIdPath {
             job_id,
             body,
         }
+    }
+    /// Change a job's settings with a plain PUT on its URL (the form without ?action=edit) (`PUT /jobs/{jobId}`).
+    #[cfg(feature = "jobs")]
+    pub fn put(self, body: veeam_em_model::Job) -> crate::ops::PutJob {
+        let [job_id] = self.ids;
+        crate::ops::PutJob { job_id, body }
     }
     /// Remove a job from its backup server (not for file share or Veeam Agent jobs) (`DELETE /jobs/{jobId}`).
     #[cfg(feature = "jobs")]
@@ -4369,6 +5211,94 @@ impl QueryPath {
     ) -> crate::ops::QueryCloudHardwarePlans {
         let [] = self.ids;
         crate::ops::QueryCloudHardwarePlans {
+            query,
+        }
+    }
+    /// Search cloud gateways with filter, sorting and paging (`GET /query?type=CloudGateway`).
+    #[cfg(feature = "cloud_network")]
+    pub fn cloud_gateway(
+        self,
+        query: crate::query::Query<crate::queries::CloudGatewayQuery>,
+    ) -> crate::ops::QueryCloudGateways {
+        let [] = self.ids;
+        crate::ops::QueryCloudGateways {
+            query,
+        }
+    }
+    /// Search cloud gateway pools with filter, sorting and paging (`GET /query?type=CloudGatewayPool`).
+    #[cfg(feature = "cloud_network")]
+    pub fn cloud_gateway_pool(
+        self,
+        query: crate::query::Query<crate::queries::CloudGatewayPoolQuery>,
+    ) -> crate::ops::QueryCloudGatewayPools {
+        let [] = self.ids;
+        crate::ops::QueryCloudGatewayPools {
+            query,
+        }
+    }
+    /// Search public IP addresses with filter, sorting and paging (`GET /query?type=CloudPublicIpAddress`).
+    #[cfg(feature = "cloud_network")]
+    pub fn cloud_public_ip_address(
+        self,
+        query: crate::query::Query<crate::queries::CloudPublicIpAddressQuery>,
+    ) -> crate::ops::QueryCloudPublicIpAddresses {
+        let [] = self.ids;
+        crate::ops::QueryCloudPublicIpAddresses {
+            query,
+        }
+    }
+    /// Search VLAN reservations with filter, sorting and paging (`GET /query?type=VlanConfiguration`).
+    #[cfg(feature = "cloud_network")]
+    pub fn vlan_configuration(
+        self,
+        query: crate::query::Query<crate::queries::VlanConfigurationQuery>,
+    ) -> crate::ops::QueryVlanConfigurations {
+        let [] = self.ids;
+        crate::ops::QueryVlanConfigurations {
+            query,
+        }
+    }
+    /// Search VMware Cloud Director organization configurations with filter, sorting and paging (`GET /query?type=VCloudOrganizationConfig`).
+    #[cfg(feature = "cloud_network")]
+    pub fn vcloud_organization_config(
+        self,
+        query: crate::query::Query<crate::queries::VCloudOrganizationConfigQuery>,
+    ) -> crate::ops::QueryVCloudOrganizationConfigs {
+        let [] = self.ids;
+        crate::ops::QueryVCloudOrganizationConfigs {
+            query,
+        }
+    }
+    /// Search vSphere portal tenant configurations with filter, sorting and paging (`GET /query?type=VsphereSelfServiceConfig`).
+    #[cfg(feature = "cloud_network")]
+    pub fn vsphere_self_service_config(
+        self,
+        query: crate::query::Query<crate::queries::VsphereSelfServiceConfigQuery>,
+    ) -> crate::ops::QueryVSphereSelfServiceConfigs {
+        let [] = self.ids;
+        crate::ops::QueryVSphereSelfServiceConfigs {
+            query,
+        }
+    }
+    /// Search tenant accounts with filter, sorting and paging (`GET /query?type=CloudTenant`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn cloud_tenant(
+        self,
+        query: crate::query::Query<crate::queries::CloudTenantQuery>,
+    ) -> crate::ops::QueryCloudTenants {
+        let [] = self.ids;
+        crate::ops::QueryCloudTenants {
+            query,
+        }
+    }
+    /// Search subtenant accounts with filter, sorting and paging (`GET /query?type=CloudSubtenant`).
+    #[cfg(feature = "cloud_tenants")]
+    pub fn cloud_subtenant(
+        self,
+        query: crate::query::Query<crate::queries::CloudSubtenantQuery>,
+    ) -> crate::ops::QueryCloudSubtenants {
+        let [] = self.ids;
+        crate::ops::QueryCloudSubtenants {
             query,
         }
     }
@@ -5571,6 +6501,148 @@ impl SecurityRolesIdPath {
         }
     }
 }
+/// `/selfService`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfServicePath {
+    ids: [Id; 0usize],
+}
+impl SelfServicePath {
+    /// `/selfService/vSphere`
+    #[cfg(feature = "cloud_network")]
+    pub fn v_sphere(self) -> SelfServiceVSpherePath {
+        SelfServiceVSpherePath {
+            ids: self.ids,
+        }
+    }
+}
+/// `/selfService/vSphere`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfServiceVSpherePath {
+    ids: [Id; 0usize],
+}
+impl SelfServiceVSpherePath {
+    /// `/selfService/vSphere/Configs`
+    #[cfg(feature = "cloud_network")]
+    pub fn configs(self) -> SelfServiceVSphereConfigsPath {
+        SelfServiceVSphereConfigsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read the root of the vSphere Self-Service Backup Portal resources with its links (`GET /selfService/vSphere`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVSphereSelfService {
+        let [] = self.ids;
+        crate::ops::GetVSphereSelfService {
+        }
+    }
+}
+/// `/selfService/vSphere/Configs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfServiceVSphereConfigsPath {
+    ids: [Id; 0usize],
+}
+impl SelfServiceVSphereConfigsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_network")]
+    pub fn id(self, id: impl Into<Id>) -> SelfServiceVSphereConfigsIdPath {
+        let [] = self.ids;
+        SelfServiceVSphereConfigsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the portal tenant configurations (`GET /selfService/vSphere/Configs`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVSphereSelfServiceConfigs {
+        let [] = self.ids;
+        crate::ops::GetVSphereSelfServiceConfigs {
+        }
+    }
+    /// List the portal tenant configurations in entity form (`GET /selfService/vSphere/Configs?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entities(self) -> crate::ops::GetVSphereSelfServiceConfigsEntities {
+        let [] = self.ids;
+        crate::ops::GetVSphereSelfServiceConfigsEntities {
+        }
+    }
+    /// Create the portal access configuration of a vSphere user or group (`POST /selfService/vSphere/Configs`).
+    #[cfg(feature = "cloud_network")]
+    pub fn create(
+        self,
+        body: veeam_em_model::VSphereSelfServiceCreateSpec,
+    ) -> crate::ops::CreateVSphereSelfServiceConfig {
+        let [] = self.ids;
+        crate::ops::CreateVSphereSelfServiceConfig {
+            body,
+        }
+    }
+}
+/// `/selfService/vSphere/Configs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfServiceVSphereConfigsIdPath {
+    ids: [Id; 1usize],
+}
+impl SelfServiceVSphereConfigsIdPath {
+    /// `/selfService/vSphere/Configs/{}/backupJobSettings`
+    #[cfg(feature = "cloud_network")]
+    pub fn backup_job_settings(
+        self,
+    ) -> SelfServiceVSphereConfigsIdBackupJobSettingsPath {
+        SelfServiceVSphereConfigsIdBackupJobSettingsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one portal tenant configuration (`GET /selfService/vSphere/Configs/{configId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVSphereSelfServiceConfig {
+        let [config_id] = self.ids;
+        crate::ops::GetVSphereSelfServiceConfig {
+            config_id,
+        }
+    }
+    /// Read one portal tenant configuration with its account, quota and job settings (`GET /selfService/vSphere/Configs/{configId}?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entity(self) -> crate::ops::GetVSphereSelfServiceConfigEntity {
+        let [config_id] = self.ids;
+        crate::ops::GetVSphereSelfServiceConfigEntity {
+            config_id,
+        }
+    }
+    /// Change the repository, quota, scope or job settings of a portal tenant configuration (`PUT /selfService/vSphere/Configs/{configId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn update(
+        self,
+        body: veeam_em_model::VSphereSelfServiceConfig,
+    ) -> crate::ops::UpdateVSphereSelfServiceConfig {
+        let [config_id] = self.ids;
+        crate::ops::UpdateVSphereSelfServiceConfig {
+            config_id,
+            body,
+        }
+    }
+    /// Remove a portal tenant configuration (`DELETE /selfService/vSphere/Configs/{configId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn delete(self) -> crate::ops::DeleteVSphereSelfServiceConfig {
+        let [config_id] = self.ids;
+        crate::ops::DeleteVSphereSelfServiceConfig {
+            config_id,
+        }
+    }
+}
+/// `/selfService/vSphere/Configs/{}/backupJobSettings`
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfServiceVSphereConfigsIdBackupJobSettingsPath {
+    ids: [Id; 1usize],
+}
+impl SelfServiceVSphereConfigsIdBackupJobSettingsPath {
+    /// Read the backup job settings applied to the jobs of a portal tenant (`GET /selfService/vSphere/Configs/{configId}/backupJobSettings`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVSphereSelfServiceConfigBackupJobSettings {
+        let [config_id] = self.ids;
+        crate::ops::GetVSphereSelfServiceConfigBackupJobSettings {
+            config_id,
+        }
+    }
+}
 /// `/sessionMngr`
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionMngrPath {
@@ -5808,6 +6880,141 @@ impl VAppRestorePointsIdPath {
         crate::ops::RestoreVAppRestorePoint {
             v_app_restore_point_id,
             body,
+        }
+    }
+}
+/// `/vCloud`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VCloudPath {
+    ids: [Id; 0usize],
+}
+impl VCloudPath {
+    /// `/vCloud/orgConfigs`
+    #[cfg(feature = "cloud_network")]
+    pub fn org_configs(self) -> VCloudOrgConfigsPath {
+        VCloudOrgConfigsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read the root of the VMware Cloud Director self-service resources with its links (`GET /vCloud`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVCloudService {
+        let [] = self.ids;
+        crate::ops::GetVCloudService {}
+    }
+}
+/// `/vCloud/orgConfigs`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VCloudOrgConfigsPath {
+    ids: [Id; 0usize],
+}
+impl VCloudOrgConfigsPath {
+    /// Selects one item by id.
+    #[cfg(feature = "cloud_network")]
+    pub fn id(self, id: impl Into<Id>) -> VCloudOrgConfigsIdPath {
+        let [] = self.ids;
+        VCloudOrgConfigsIdPath {
+            ids: [id.into()],
+        }
+    }
+    /// List references to the VMware Cloud Director organization configurations (`GET /vCloud/orgConfigs`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVCloudOrganizationConfigs {
+        let [] = self.ids;
+        crate::ops::GetVCloudOrganizationConfigs {
+        }
+    }
+    /// List the VMware Cloud Director organization configurations in entity form (`GET /vCloud/orgConfigs?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entities(self) -> crate::ops::GetVCloudOrganizationConfigsEntities {
+        let [] = self.ids;
+        crate::ops::GetVCloudOrganizationConfigsEntities {
+        }
+    }
+    /// Create the self-service configuration of a VMware Cloud Director organization (`POST /vCloud/orgConfigs`).
+    #[cfg(feature = "cloud_network")]
+    pub fn create(
+        self,
+        body: veeam_em_model::VCloudOrganizationConfigCreateSpec,
+    ) -> crate::ops::CreateVCloudOrganizationConfig {
+        let [] = self.ids;
+        crate::ops::CreateVCloudOrganizationConfig {
+            body,
+        }
+    }
+}
+/// `/vCloud/orgConfigs/{}`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VCloudOrgConfigsIdPath {
+    ids: [Id; 1usize],
+}
+impl VCloudOrgConfigsIdPath {
+    /// `/vCloud/orgConfigs/{}/backupJobSettings`
+    #[cfg(feature = "cloud_network")]
+    pub fn backup_job_settings(self) -> VCloudOrgConfigsIdBackupJobSettingsPath {
+        VCloudOrgConfigsIdBackupJobSettingsPath {
+            ids: self.ids,
+        }
+    }
+    /// Read a reference to one organization configuration (`GET /vCloud/orgConfigs/{orgConfigId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVCloudOrganizationConfig {
+        let [org_config_id] = self.ids;
+        crate::ops::GetVCloudOrganizationConfig {
+            org_config_id,
+        }
+    }
+    /// Read one organization configuration with its quota and job settings (`GET /vCloud/orgConfigs/{orgConfigId}?format=Entity`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get_entity(self) -> crate::ops::GetVCloudOrganizationConfigEntity {
+        let [org_config_id] = self.ids;
+        crate::ops::GetVCloudOrganizationConfigEntity {
+            org_config_id,
+        }
+    }
+    /// Change the repository, quota or job settings of an organization configuration (`PUT /vCloud/orgConfigs/{orgConfigId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn update(
+        self,
+        body: veeam_em_model::VCloudOrganizationConfig,
+    ) -> crate::ops::UpdateVCloudOrganizationConfig {
+        let [org_config_id] = self.ids;
+        crate::ops::UpdateVCloudOrganizationConfig {
+            org_config_id,
+            body,
+        }
+    }
+    /// Turn off self-service backup for organizations without their own configuration (`POST /vCloud/orgConfigs/{orgConfigId}?action=disable`).
+    #[cfg(feature = "cloud_network")]
+    pub fn disable(self) -> crate::ops::DisableVCloudOrganizationConfig {
+        let [org_config_id] = self.ids;
+        crate::ops::DisableVCloudOrganizationConfig {
+            org_config_id,
+        }
+    }
+    /// Remove an organization configuration, optionally with its jobs and backups (`DELETE /vCloud/orgConfigs/{orgConfigId}`).
+    #[cfg(feature = "cloud_network")]
+    pub fn delete(self) -> crate::ops::DeleteVCloudOrganizationConfig {
+        let [org_config_id] = self.ids;
+        crate::ops::DeleteVCloudOrganizationConfig {
+            org_config_id,
+            delete_jobs: None,
+            delete_backup_files: None,
+        }
+    }
+}
+/// `/vCloud/orgConfigs/{}/backupJobSettings`
+#[derive(Debug, Clone, PartialEq)]
+pub struct VCloudOrgConfigsIdBackupJobSettingsPath {
+    ids: [Id; 1usize],
+}
+impl VCloudOrgConfigsIdBackupJobSettingsPath {
+    /// Read the backup job settings applied to the jobs of an organization's members (`GET /vCloud/orgConfigs/{orgConfigId}/backupJobSettings`).
+    #[cfg(feature = "cloud_network")]
+    pub fn get(self) -> crate::ops::GetVCloudOrganizationConfigBackupJobSettings {
+        let [org_config_id] = self.ids;
+        crate::ops::GetVCloudOrganizationConfigBackupJobSettings {
+            org_config_id,
         }
     }
 }

@@ -790,7 +790,7 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY: Entry = Entry {
     responses: &[
         crate::entry::Success {
             status: 200u16,
-            representation: Some("EntityReferences"),
+            representation: Some("CloudTenants"),
             headers: &[],
         },
     ],
@@ -2291,7 +2291,7 @@ pub mod ops {
     }
     /// List the tenants subscribed to one hardware plan.
     ///
-    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 EntityReferences
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 CloudTenants
     ///
     /// Reference page: `get_hardwareplans_id_tenants.md`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2300,7 +2300,7 @@ pub mod ops {
         pub hardware_plan_id: Id,
     }
     impl Operation for GetCloudHardwarePlanTenants {
-        type Output = veeam_em_model::EntityReferences;
+        type Output = veeam_em_model::CloudTenants;
         const ENTRY: &'static Entry = &super::GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY;
         fn path_values(&self) -> Vec<&str> {
             vec![self.hardware_plan_id.as_str()]

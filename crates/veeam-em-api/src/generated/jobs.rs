@@ -128,6 +128,30 @@ pub(crate) const EDIT_JOB_ENTRY: Entry = Entry {
     summary: "Change the description, schedule and retention settings of a job",
     page: Some("put_jobs_id_actionedit.md"),
 };
+pub(crate) const PUT_JOB_ENTRY: Entry = Entry {
+    name: "PutJob",
+    family: "jobs",
+    method: "PUT",
+    path: "/jobs/{jobId}",
+    fixed_query: &[],
+    query_params: &[],
+    headers: &[],
+    query_service: None,
+    request: Some("Job"),
+    request_optional: false,
+    responses: &[
+        crate::entry::Success {
+            status: 202u16,
+            representation: Some("Task"),
+            headers: &[],
+        },
+    ],
+    auth: Auth::Session,
+    idempotent: true,
+    aliases: &[],
+    summary: "Change a job's settings with a plain PUT on its URL (the form without ?action=edit)",
+    page: Some("put_method.md"),
+};
 pub(crate) const DELETE_JOB_ENTRY: Entry = Entry {
     name: "DeleteJob",
     family: "jobs",
@@ -639,6 +663,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
     GET_JOB_ENTRY,
     GET_JOB_ENTITY_ENTRY,
     EDIT_JOB_ENTRY,
+    PUT_JOB_ENTRY,
     DELETE_JOB_ENTRY,
     START_JOB_ENTRY,
     STOP_JOB_ENTRY,
@@ -854,6 +879,52 @@ pub mod ops {
                 found: route.entry.name,
             };
             if route.entry.name != super::EDIT_JOB_ENTRY.name {
+                return Err(mismatch().into());
+            }
+            let [job_id_value] = route.path_values.as_slice() else {
+                return Err(mismatch().into());
+            };
+            Ok(Self {
+                job_id: job_id_value.clone(),
+                body: match &incoming.body {
+                    Some(veeam_em_model::Document::Job(body)) => body.clone(),
+                    _ => return Err(crate::incoming::missing_body(incoming)),
+                },
+            })
+        }
+    }
+    /// Change a job's settings with a plain PUT on its URL (the form without ?action=edit).
+    ///
+    /// `PUT /jobs/{jobId}` -> 202 Task
+    ///
+    /// Reference page: `put_method.md`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutJob {
+        /// Path parameter `{jobId}`.
+        pub job_id: Id,
+        /// The request body, `<Job>`.
+        pub body: veeam_em_model::Job,
+    }
+    impl Operation for PutJob {
+        type Output = veeam_em_model::Task;
+        const ENTRY: &'static Entry = &super::PUT_JOB_ENTRY;
+        fn path_values(&self) -> Vec<&str> {
+            vec![self.job_id.as_str()]
+        }
+        fn body(&self) -> Option<String> {
+            Some(veeam_em_model::to_string(&self.body))
+        }
+    }
+    impl TryFrom<&Incoming> for PutJob {
+        type Error = RequestError;
+        fn try_from(incoming: &Incoming) -> Result<Self, RequestError> {
+            let route = &incoming.route;
+            let mismatch = || RouteError::OtherOperation {
+                url: route.entry.template(),
+                expected: super::PUT_JOB_ENTRY.name,
+                found: route.entry.name,
+            };
+            if route.entry.name != super::PUT_JOB_ENTRY.name {
                 return Err(mismatch().into());
             }
             let [job_id_value] = route.path_values.as_slice() else {

@@ -18,6 +18,10 @@ mod catalog;
 mod cdp;
 #[cfg(feature = "cloud_failover")]
 mod cloud_failover;
+#[cfg(feature = "cloud_network")]
+mod cloud_network;
+#[cfg(feature = "cloud_tenants")]
+mod cloud_tenants;
 mod common;
 #[cfg(feature = "infrastructure")]
 mod infrastructure;
@@ -48,6 +52,10 @@ pub mod ops {
     pub use super::cdp::ops::*;
     #[cfg(feature = "cloud_failover")]
     pub use super::cloud_failover::ops::*;
+    #[cfg(feature = "cloud_network")]
+    pub use super::cloud_network::ops::*;
+    #[cfg(feature = "cloud_tenants")]
+    pub use super::cloud_tenants::ops::*;
     pub use super::common::ops::*;
     #[cfg(feature = "infrastructure")]
     pub use super::infrastructure::ops::*;
@@ -72,6 +80,8 @@ pub(crate) fn entries() -> Vec<Entry> {
     #[cfg(feature = "catalog")] all.extend_from_slice(catalog::ENTRIES);
     #[cfg(feature = "cdp")] all.extend_from_slice(cdp::ENTRIES);
     #[cfg(feature = "cloud_failover")] all.extend_from_slice(cloud_failover::ENTRIES);
+    #[cfg(feature = "cloud_network")] all.extend_from_slice(cloud_network::ENTRIES);
+    #[cfg(feature = "cloud_tenants")] all.extend_from_slice(cloud_tenants::ENTRIES);
     all.extend_from_slice(common::ENTRIES);
     #[cfg(feature = "infrastructure")] all.extend_from_slice(infrastructure::ENTRIES);
     #[cfg(feature = "jobs")] all.extend_from_slice(jobs::ENTRIES);
@@ -629,7 +639,7 @@ pub enum AnyOperation {
     /// `DELETE /cloud/hardwarePlans/{hardwarePlanId}` -> 202 Task
     DeleteCloudHardwarePlan(ops::DeleteCloudHardwarePlan),
     #[cfg(feature = "cloud_failover")]
-    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 EntityReferences
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 CloudTenants
     GetCloudHardwarePlanTenants(ops::GetCloudHardwarePlanTenants),
     #[cfg(feature = "cloud_failover")]
     /// `GET /query?type=CloudFailoverPlan` -> 200 QueryResult
@@ -646,6 +656,205 @@ pub enum AnyOperation {
     #[cfg(feature = "cloud_failover")]
     /// `GET /query?type=CloudHardwarePlan` -> 200 QueryResult
     QueryCloudHardwarePlans(ops::QueryCloudHardwarePlans),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways` -> 200 EntityReferences
+    GetCloudGateways(ops::GetCloudGateways),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways?format=Entity` -> 200 CloudGateways
+    GetCloudGatewaysEntities(ops::GetCloudGatewaysEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways/{gatewayId}` -> 200 EntityRef
+    GetCloudGateway(ops::GetCloudGateway),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways/{gatewayId}?format=Entity` -> 200 CloudGateway
+    GetCloudGatewayEntity(ops::GetCloudGatewayEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/gateways/{gatewayId}` -> 202 Task
+    DeleteCloudGateway(ops::DeleteCloudGateway),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools` -> 200 EntityReferences
+    GetCloudGatewayPools(ops::GetCloudGatewayPools),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools?format=Entity` -> 200 CloudGatewayPools
+    GetCloudGatewayPoolsEntities(ops::GetCloudGatewayPoolsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}` -> 200 EntityRef
+    GetCloudGatewayPool(ops::GetCloudGatewayPool),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}?format=Entity` -> 200 CloudGatewayPool
+    GetCloudGatewayPoolEntity(ops::GetCloudGatewayPoolEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/gatewayPools/{gatewayPoolId}` -> 202 Task
+    DeleteCloudGatewayPool(ops::DeleteCloudGatewayPool),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}/gateways` -> 200 EntityReferences
+    GetCloudGatewayPoolGateways(ops::GetCloudGatewayPoolGateways),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}/tenants` -> 200 EntityReferences
+    GetCloudGatewayPoolTenants(ops::GetCloudGatewayPoolTenants),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses` -> 200 EntityReferences
+    GetCloudPublicIpAddresses(ops::GetCloudPublicIpAddresses),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses?format=Entity` -> 200 CloudPublicIpAddresses
+    GetCloudPublicIpAddressesEntities(ops::GetCloudPublicIpAddressesEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses/{publicIpAddressId}` -> 200 EntityRef
+    GetCloudPublicIpAddress(ops::GetCloudPublicIpAddress),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses/{publicIpAddressId}?format=Entity` -> 200 CloudPublicIpAddress
+    GetCloudPublicIpAddressEntity(ops::GetCloudPublicIpAddressEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/publicIpAddresses/{publicIpAddressId}` -> 202 Task
+    DeleteCloudPublicIpAddress(ops::DeleteCloudPublicIpAddress),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans` -> 200 EntityReferences
+    GetVlanConfigurations(ops::GetVlanConfigurations),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans?format=Entity` -> 200 VlanConfigurations
+    GetVlanConfigurationsEntities(ops::GetVlanConfigurationsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans/{vlanId}` -> 200 EntityRef
+    GetVlanConfiguration(ops::GetVlanConfiguration),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans/{vlanId}?format=Entity` -> 200 VlanConfiguration
+    GetVlanConfigurationEntity(ops::GetVlanConfigurationEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/vlans/{vlanId}` -> 202 Task
+    DeleteVlanConfiguration(ops::DeleteVlanConfiguration),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud` -> 200 VCloudService
+    GetVCloudService(ops::GetVCloudService),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs` -> 200 EntityReferences
+    GetVCloudOrganizationConfigs(ops::GetVCloudOrganizationConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs?format=Entity` -> 200 VCloudOrganizationConfigs
+    GetVCloudOrganizationConfigsEntities(ops::GetVCloudOrganizationConfigsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs/{orgConfigId}` -> 200 EntityRef
+    GetVCloudOrganizationConfig(ops::GetVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs/{orgConfigId}?format=Entity` -> 200 VCloudOrganizationConfig
+    GetVCloudOrganizationConfigEntity(ops::GetVCloudOrganizationConfigEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs/{orgConfigId}/backupJobSettings` -> 200 VCloudOrganizationConfigBackupJobSettings
+    GetVCloudOrganizationConfigBackupJobSettings(
+        ops::GetVCloudOrganizationConfigBackupJobSettings,
+    ),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /vCloud/orgConfigs/{orgConfigId}?action=disable` -> 202 Task
+    DisableVCloudOrganizationConfig(ops::DisableVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /vCloud/orgConfigs/{orgConfigId}` -> 202 Task
+    DeleteVCloudOrganizationConfig(ops::DeleteVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere` -> 200 VSphereSelfService
+    GetVSphereSelfService(ops::GetVSphereSelfService),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs` -> 200 EntityReferences
+    GetVSphereSelfServiceConfigs(ops::GetVSphereSelfServiceConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs?format=Entity` -> 200 VSphereSelfServiceConfigs
+    GetVSphereSelfServiceConfigsEntities(ops::GetVSphereSelfServiceConfigsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs/{configId}` -> 200 EntityRef
+    GetVSphereSelfServiceConfig(ops::GetVSphereSelfServiceConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs/{configId}?format=Entity` -> 200 VSphereSelfServiceConfig
+    GetVSphereSelfServiceConfigEntity(ops::GetVSphereSelfServiceConfigEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs/{configId}/backupJobSettings` -> 200 VSphereSelfServiceConfigJobSettings
+    GetVSphereSelfServiceConfigBackupJobSettings(
+        ops::GetVSphereSelfServiceConfigBackupJobSettings,
+    ),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /selfService/vSphere/Configs/{configId}` -> 202 Task
+    DeleteVSphereSelfServiceConfig(ops::DeleteVSphereSelfServiceConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=CloudGateway` -> 200 QueryResult
+    QueryCloudGateways(ops::QueryCloudGateways),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=CloudGatewayPool` -> 200 QueryResult
+    QueryCloudGatewayPools(ops::QueryCloudGatewayPools),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=CloudPublicIpAddress` -> 200 QueryResult
+    QueryCloudPublicIpAddresses(ops::QueryCloudPublicIpAddresses),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=VlanConfiguration` -> 200 QueryResult
+    QueryVlanConfigurations(ops::QueryVlanConfigurations),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=VCloudOrganizationConfig` -> 200 QueryResult
+    QueryVCloudOrganizationConfigs(ops::QueryVCloudOrganizationConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=VsphereSelfServiceConfig` -> 200 QueryResult
+    QueryVSphereSelfServiceConfigs(ops::QueryVSphereSelfServiceConfigs),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud` -> 200 CloudConnectService
+    GetCloudConnectService(ops::GetCloudConnectService),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants` -> 200 EntityReferences
+    GetCloudTenants(ops::GetCloudTenants),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants?format=Entity` -> 200 CloudTenants
+    GetCloudTenantsEntities(ops::GetCloudTenantsEntities),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}` -> 200 EntityRef
+    GetCloudTenant(ops::GetCloudTenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}?format=Entity` -> 200 CloudTenant
+    GetCloudTenantEntity(ops::GetCloudTenantEntity),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}` -> 202 Task
+    DeleteCloudTenant(ops::DeleteCloudTenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/resources` -> 200 CloudTenantResources
+    GetCloudTenantResources(ops::GetCloudTenantResources),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/resources/{resourceId}` -> 200 CloudTenantResource
+    GetCloudTenantResource(ops::GetCloudTenantResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/resources/{resourceId}` -> 202 Task
+    DeleteCloudTenantResource(ops::DeleteCloudTenantResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/computeResources` -> 200 CloudTenantComputeResources
+    GetCloudTenantComputeResources(ops::GetCloudTenantComputeResources),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/computeResources/{computeResourceId}` -> 200 CloudTenantComputeResource
+    GetCloudTenantComputeResource(ops::GetCloudTenantComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/computeResources/{computeResourceId}` -> 202 Task
+    DeleteCloudTenantComputeResource(ops::DeleteCloudTenantComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/vCloudComputeResources` -> 200 CloudTenantVCloudComputeResources
+    GetCloudTenantVCloudComputeResources(ops::GetCloudTenantVCloudComputeResources),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}` -> 200 CloudTenantVCloudComputeResource
+    GetCloudTenantVCloudComputeResource(ops::GetCloudTenantVCloudComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}` -> 202 Task
+    DeleteCloudTenantVCloudComputeResource(ops::DeleteCloudTenantVCloudComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/subtenants` -> 200 CloudSubtenants
+    GetCloudSubtenants(ops::GetCloudSubtenants),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/subtenants/{subtenantId}` -> 200 CloudSubtenant
+    GetCloudSubtenant(ops::GetCloudSubtenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/subtenants/{subtenantId}` -> 202 Task
+    DeleteCloudSubtenant(ops::DeleteCloudSubtenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/freelicenseCounters` -> 200 CloudTenantFreeLicenseCounters
+    GetCloudTenantFreeLicenseCounters(ops::GetCloudTenantFreeLicenseCounters),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/gatewayPools` -> 200 EntityReferences
+    GetCloudTenantGatewayPools(ops::GetCloudTenantGatewayPools),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /query?type=CloudTenant` -> 200 QueryResult
+    QueryCloudTenants(ops::QueryCloudTenants),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /query?type=CloudSubtenant` -> 200 QueryResult
+    QueryCloudSubtenants(ops::QueryCloudSubtenants),
     /// `GET /` -> 200 EnterpriseManager
     GetEntryPoint(ops::GetEntryPoint),
     /// `GET /logonSessions` -> 200 LogonSessions
@@ -2088,6 +2297,319 @@ impl AnyOperation {
                 ops::QueryCloudHardwarePlans::try_from(route)
                     .map(Self::QueryCloudHardwarePlans)
             }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGateways" => {
+                ops::GetCloudGateways::try_from(route).map(Self::GetCloudGateways)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewaysEntities" => {
+                ops::GetCloudGatewaysEntities::try_from(route)
+                    .map(Self::GetCloudGatewaysEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGateway" => {
+                ops::GetCloudGateway::try_from(route).map(Self::GetCloudGateway)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayEntity" => {
+                ops::GetCloudGatewayEntity::try_from(route)
+                    .map(Self::GetCloudGatewayEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteCloudGateway" => {
+                ops::DeleteCloudGateway::try_from(route).map(Self::DeleteCloudGateway)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPools" => {
+                ops::GetCloudGatewayPools::try_from(route)
+                    .map(Self::GetCloudGatewayPools)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolsEntities" => {
+                ops::GetCloudGatewayPoolsEntities::try_from(route)
+                    .map(Self::GetCloudGatewayPoolsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPool" => {
+                ops::GetCloudGatewayPool::try_from(route).map(Self::GetCloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolEntity" => {
+                ops::GetCloudGatewayPoolEntity::try_from(route)
+                    .map(Self::GetCloudGatewayPoolEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteCloudGatewayPool" => {
+                ops::DeleteCloudGatewayPool::try_from(route)
+                    .map(Self::DeleteCloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolGateways" => {
+                ops::GetCloudGatewayPoolGateways::try_from(route)
+                    .map(Self::GetCloudGatewayPoolGateways)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolTenants" => {
+                ops::GetCloudGatewayPoolTenants::try_from(route)
+                    .map(Self::GetCloudGatewayPoolTenants)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddresses" => {
+                ops::GetCloudPublicIpAddresses::try_from(route)
+                    .map(Self::GetCloudPublicIpAddresses)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddressesEntities" => {
+                ops::GetCloudPublicIpAddressesEntities::try_from(route)
+                    .map(Self::GetCloudPublicIpAddressesEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddress" => {
+                ops::GetCloudPublicIpAddress::try_from(route)
+                    .map(Self::GetCloudPublicIpAddress)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddressEntity" => {
+                ops::GetCloudPublicIpAddressEntity::try_from(route)
+                    .map(Self::GetCloudPublicIpAddressEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteCloudPublicIpAddress" => {
+                ops::DeleteCloudPublicIpAddress::try_from(route)
+                    .map(Self::DeleteCloudPublicIpAddress)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfigurations" => {
+                ops::GetVlanConfigurations::try_from(route)
+                    .map(Self::GetVlanConfigurations)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfigurationsEntities" => {
+                ops::GetVlanConfigurationsEntities::try_from(route)
+                    .map(Self::GetVlanConfigurationsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfiguration" => {
+                ops::GetVlanConfiguration::try_from(route)
+                    .map(Self::GetVlanConfiguration)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfigurationEntity" => {
+                ops::GetVlanConfigurationEntity::try_from(route)
+                    .map(Self::GetVlanConfigurationEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteVlanConfiguration" => {
+                ops::DeleteVlanConfiguration::try_from(route)
+                    .map(Self::DeleteVlanConfiguration)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudService" => {
+                ops::GetVCloudService::try_from(route).map(Self::GetVCloudService)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigs" => {
+                ops::GetVCloudOrganizationConfigs::try_from(route)
+                    .map(Self::GetVCloudOrganizationConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigsEntities" => {
+                ops::GetVCloudOrganizationConfigsEntities::try_from(route)
+                    .map(Self::GetVCloudOrganizationConfigsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfig" => {
+                ops::GetVCloudOrganizationConfig::try_from(route)
+                    .map(Self::GetVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigEntity" => {
+                ops::GetVCloudOrganizationConfigEntity::try_from(route)
+                    .map(Self::GetVCloudOrganizationConfigEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigBackupJobSettings" => {
+                ops::GetVCloudOrganizationConfigBackupJobSettings::try_from(route)
+                    .map(Self::GetVCloudOrganizationConfigBackupJobSettings)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DisableVCloudOrganizationConfig" => {
+                ops::DisableVCloudOrganizationConfig::try_from(route)
+                    .map(Self::DisableVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteVCloudOrganizationConfig" => {
+                ops::DeleteVCloudOrganizationConfig::try_from(route)
+                    .map(Self::DeleteVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfService" => {
+                ops::GetVSphereSelfService::try_from(route)
+                    .map(Self::GetVSphereSelfService)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigs" => {
+                ops::GetVSphereSelfServiceConfigs::try_from(route)
+                    .map(Self::GetVSphereSelfServiceConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigsEntities" => {
+                ops::GetVSphereSelfServiceConfigsEntities::try_from(route)
+                    .map(Self::GetVSphereSelfServiceConfigsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfig" => {
+                ops::GetVSphereSelfServiceConfig::try_from(route)
+                    .map(Self::GetVSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigEntity" => {
+                ops::GetVSphereSelfServiceConfigEntity::try_from(route)
+                    .map(Self::GetVSphereSelfServiceConfigEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigBackupJobSettings" => {
+                ops::GetVSphereSelfServiceConfigBackupJobSettings::try_from(route)
+                    .map(Self::GetVSphereSelfServiceConfigBackupJobSettings)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteVSphereSelfServiceConfig" => {
+                ops::DeleteVSphereSelfServiceConfig::try_from(route)
+                    .map(Self::DeleteVSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryCloudGateways" => {
+                ops::QueryCloudGateways::try_from(route).map(Self::QueryCloudGateways)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryCloudGatewayPools" => {
+                ops::QueryCloudGatewayPools::try_from(route)
+                    .map(Self::QueryCloudGatewayPools)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryCloudPublicIpAddresses" => {
+                ops::QueryCloudPublicIpAddresses::try_from(route)
+                    .map(Self::QueryCloudPublicIpAddresses)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryVlanConfigurations" => {
+                ops::QueryVlanConfigurations::try_from(route)
+                    .map(Self::QueryVlanConfigurations)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryVCloudOrganizationConfigs" => {
+                ops::QueryVCloudOrganizationConfigs::try_from(route)
+                    .map(Self::QueryVCloudOrganizationConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryVSphereSelfServiceConfigs" => {
+                ops::QueryVSphereSelfServiceConfigs::try_from(route)
+                    .map(Self::QueryVSphereSelfServiceConfigs)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudConnectService" => {
+                ops::GetCloudConnectService::try_from(route)
+                    .map(Self::GetCloudConnectService)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenants" => {
+                ops::GetCloudTenants::try_from(route).map(Self::GetCloudTenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantsEntities" => {
+                ops::GetCloudTenantsEntities::try_from(route)
+                    .map(Self::GetCloudTenantsEntities)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenant" => {
+                ops::GetCloudTenant::try_from(route).map(Self::GetCloudTenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantEntity" => {
+                ops::GetCloudTenantEntity::try_from(route)
+                    .map(Self::GetCloudTenantEntity)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenant" => {
+                ops::DeleteCloudTenant::try_from(route).map(Self::DeleteCloudTenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantResources" => {
+                ops::GetCloudTenantResources::try_from(route)
+                    .map(Self::GetCloudTenantResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantResource" => {
+                ops::GetCloudTenantResource::try_from(route)
+                    .map(Self::GetCloudTenantResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenantResource" => {
+                ops::DeleteCloudTenantResource::try_from(route)
+                    .map(Self::DeleteCloudTenantResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantComputeResources" => {
+                ops::GetCloudTenantComputeResources::try_from(route)
+                    .map(Self::GetCloudTenantComputeResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantComputeResource" => {
+                ops::GetCloudTenantComputeResource::try_from(route)
+                    .map(Self::GetCloudTenantComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenantComputeResource" => {
+                ops::DeleteCloudTenantComputeResource::try_from(route)
+                    .map(Self::DeleteCloudTenantComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantVCloudComputeResources" => {
+                ops::GetCloudTenantVCloudComputeResources::try_from(route)
+                    .map(Self::GetCloudTenantVCloudComputeResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantVCloudComputeResource" => {
+                ops::GetCloudTenantVCloudComputeResource::try_from(route)
+                    .map(Self::GetCloudTenantVCloudComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenantVCloudComputeResource" => {
+                ops::DeleteCloudTenantVCloudComputeResource::try_from(route)
+                    .map(Self::DeleteCloudTenantVCloudComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudSubtenants" => {
+                ops::GetCloudSubtenants::try_from(route).map(Self::GetCloudSubtenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudSubtenant" => {
+                ops::GetCloudSubtenant::try_from(route).map(Self::GetCloudSubtenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudSubtenant" => {
+                ops::DeleteCloudSubtenant::try_from(route)
+                    .map(Self::DeleteCloudSubtenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantFreeLicenseCounters" => {
+                ops::GetCloudTenantFreeLicenseCounters::try_from(route)
+                    .map(Self::GetCloudTenantFreeLicenseCounters)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantGatewayPools" => {
+                ops::GetCloudTenantGatewayPools::try_from(route)
+                    .map(Self::GetCloudTenantGatewayPools)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "QueryCloudTenants" => {
+                ops::QueryCloudTenants::try_from(route).map(Self::QueryCloudTenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "QueryCloudSubtenants" => {
+                ops::QueryCloudSubtenants::try_from(route)
+                    .map(Self::QueryCloudSubtenants)
+            }
             "GetEntryPoint" => {
                 ops::GetEntryPoint::try_from(route).map(Self::GetEntryPoint)
             }
@@ -3293,6 +3815,140 @@ impl AnyOperation {
             Self::QueryCloudVmReplicaPoints(op) => op.request(base, session),
             #[cfg(feature = "cloud_failover")]
             Self::QueryCloudHardwarePlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateways(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewaysEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateway(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGateway(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPools(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPool(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGatewayPool(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolGateways(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddresses(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressesEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddress(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudPublicIpAddress(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurations(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfiguration(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVlanConfiguration(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudService(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigBackupJobSettings(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DisableVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfService(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigBackupJobSettings(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVSphereSelfServiceConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGateways(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGatewayPools(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudPublicIpAddresses(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVlanConfigurations(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVCloudOrganizationConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVSphereSelfServiceConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudConnectService(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResources(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResources(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResources(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantVCloudComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudSubtenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantFreeLicenseCounters(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantGatewayPools(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudSubtenants(op) => op.request(base, session),
             Self::GetEntryPoint(op) => op.request(base, session),
             Self::GetLogonSessions(op) => op.request(base, session),
             Self::GetLogonSession(op) => op.request(base, session),
@@ -4148,6 +4804,192 @@ impl AnyOperation {
             Self::QueryCloudVmReplicaPoints(_) => ops::QueryCloudVmReplicaPoints::ENTRY,
             #[cfg(feature = "cloud_failover")]
             Self::QueryCloudHardwarePlans(_) => ops::QueryCloudHardwarePlans::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateways(_) => ops::GetCloudGateways::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewaysEntities(_) => ops::GetCloudGatewaysEntities::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateway(_) => ops::GetCloudGateway::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayEntity(_) => ops::GetCloudGatewayEntity::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGateway(_) => ops::DeleteCloudGateway::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPools(_) => ops::GetCloudGatewayPools::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolsEntities(_) => {
+                ops::GetCloudGatewayPoolsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPool(_) => ops::GetCloudGatewayPool::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolEntity(_) => ops::GetCloudGatewayPoolEntity::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGatewayPool(_) => ops::DeleteCloudGatewayPool::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolGateways(_) => {
+                ops::GetCloudGatewayPoolGateways::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolTenants(_) => ops::GetCloudGatewayPoolTenants::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddresses(_) => ops::GetCloudPublicIpAddresses::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressesEntities(_) => {
+                ops::GetCloudPublicIpAddressesEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddress(_) => ops::GetCloudPublicIpAddress::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressEntity(_) => {
+                ops::GetCloudPublicIpAddressEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudPublicIpAddress(_) => ops::DeleteCloudPublicIpAddress::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurations(_) => ops::GetVlanConfigurations::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationsEntities(_) => {
+                ops::GetVlanConfigurationsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfiguration(_) => ops::GetVlanConfiguration::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationEntity(_) => ops::GetVlanConfigurationEntity::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVlanConfiguration(_) => ops::DeleteVlanConfiguration::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudService(_) => ops::GetVCloudService::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigs(_) => {
+                ops::GetVCloudOrganizationConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigsEntities(_) => {
+                ops::GetVCloudOrganizationConfigsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfig(_) => {
+                ops::GetVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigEntity(_) => {
+                ops::GetVCloudOrganizationConfigEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigBackupJobSettings(_) => {
+                ops::GetVCloudOrganizationConfigBackupJobSettings::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DisableVCloudOrganizationConfig(_) => {
+                ops::DisableVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVCloudOrganizationConfig(_) => {
+                ops::DeleteVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfService(_) => ops::GetVSphereSelfService::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigs(_) => {
+                ops::GetVSphereSelfServiceConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigsEntities(_) => {
+                ops::GetVSphereSelfServiceConfigsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfig(_) => {
+                ops::GetVSphereSelfServiceConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigEntity(_) => {
+                ops::GetVSphereSelfServiceConfigEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigBackupJobSettings(_) => {
+                ops::GetVSphereSelfServiceConfigBackupJobSettings::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVSphereSelfServiceConfig(_) => {
+                ops::DeleteVSphereSelfServiceConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGateways(_) => ops::QueryCloudGateways::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGatewayPools(_) => ops::QueryCloudGatewayPools::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudPublicIpAddresses(_) => {
+                ops::QueryCloudPublicIpAddresses::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVlanConfigurations(_) => ops::QueryVlanConfigurations::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVCloudOrganizationConfigs(_) => {
+                ops::QueryVCloudOrganizationConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVSphereSelfServiceConfigs(_) => {
+                ops::QueryVSphereSelfServiceConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudConnectService(_) => ops::GetCloudConnectService::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenants(_) => ops::GetCloudTenants::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantsEntities(_) => ops::GetCloudTenantsEntities::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenant(_) => ops::GetCloudTenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantEntity(_) => ops::GetCloudTenantEntity::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenant(_) => ops::DeleteCloudTenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResources(_) => ops::GetCloudTenantResources::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResource(_) => ops::GetCloudTenantResource::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantResource(_) => ops::DeleteCloudTenantResource::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResources(_) => {
+                ops::GetCloudTenantComputeResources::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResource(_) => {
+                ops::GetCloudTenantComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantComputeResource(_) => {
+                ops::DeleteCloudTenantComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResources(_) => {
+                ops::GetCloudTenantVCloudComputeResources::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResource(_) => {
+                ops::GetCloudTenantVCloudComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantVCloudComputeResource(_) => {
+                ops::DeleteCloudTenantVCloudComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenants(_) => ops::GetCloudSubtenants::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenant(_) => ops::GetCloudSubtenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudSubtenant(_) => ops::DeleteCloudSubtenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantFreeLicenseCounters(_) => {
+                ops::GetCloudTenantFreeLicenseCounters::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantGatewayPools(_) => ops::GetCloudTenantGatewayPools::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudTenants(_) => ops::QueryCloudTenants::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudSubtenants(_) => ops::QueryCloudSubtenants::ENTRY,
             Self::GetEntryPoint(_) => ops::GetEntryPoint::ENTRY,
             Self::GetLogonSessions(_) => ops::GetLogonSessions::ENTRY,
             Self::GetLogonSession(_) => ops::GetLogonSession::ENTRY,
@@ -5173,7 +6015,7 @@ pub enum AnyRequest {
     /// `DELETE /cloud/hardwarePlans/{hardwarePlanId}` -> 202 Task
     DeleteCloudHardwarePlan(ops::DeleteCloudHardwarePlan),
     #[cfg(feature = "cloud_failover")]
-    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 EntityReferences
+    /// `GET /cloud/hardwarePlans/{hardwarePlanId}/tenants` -> 200 CloudTenants
     GetCloudHardwarePlanTenants(ops::GetCloudHardwarePlanTenants),
     #[cfg(feature = "cloud_failover")]
     /// `GET /query?type=CloudFailoverPlan` -> 200 QueryResult
@@ -5190,6 +6032,259 @@ pub enum AnyRequest {
     #[cfg(feature = "cloud_failover")]
     /// `GET /query?type=CloudHardwarePlan` -> 200 QueryResult
     QueryCloudHardwarePlans(ops::QueryCloudHardwarePlans),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways` -> 200 EntityReferences
+    GetCloudGateways(ops::GetCloudGateways),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways?format=Entity` -> 200 CloudGateways
+    GetCloudGatewaysEntities(ops::GetCloudGatewaysEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways/{gatewayId}` -> 200 EntityRef
+    GetCloudGateway(ops::GetCloudGateway),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gateways/{gatewayId}?format=Entity` -> 200 CloudGateway
+    GetCloudGatewayEntity(ops::GetCloudGatewayEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /cloud/gateways` -> 202 Task
+    CreateCloudGateway(ops::CreateCloudGateway),
+    #[cfg(feature = "cloud_network")]
+    /// `PUT /cloud/gateways/{gatewayId}` -> 202 Task
+    UpdateCloudGateway(ops::UpdateCloudGateway),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/gateways/{gatewayId}` -> 202 Task
+    DeleteCloudGateway(ops::DeleteCloudGateway),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools` -> 200 EntityReferences
+    GetCloudGatewayPools(ops::GetCloudGatewayPools),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools?format=Entity` -> 200 CloudGatewayPools
+    GetCloudGatewayPoolsEntities(ops::GetCloudGatewayPoolsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}` -> 200 EntityRef
+    GetCloudGatewayPool(ops::GetCloudGatewayPool),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}?format=Entity` -> 200 CloudGatewayPool
+    GetCloudGatewayPoolEntity(ops::GetCloudGatewayPoolEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /cloud/gatewayPools` -> 202 Task
+    CreateCloudGatewayPool(ops::CreateCloudGatewayPool),
+    #[cfg(feature = "cloud_network")]
+    /// `PUT /cloud/gatewayPools/{gatewayPoolId}` -> 202 Task
+    UpdateCloudGatewayPool(ops::UpdateCloudGatewayPool),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/gatewayPools/{gatewayPoolId}` -> 202 Task
+    DeleteCloudGatewayPool(ops::DeleteCloudGatewayPool),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}/gateways` -> 200 EntityReferences
+    GetCloudGatewayPoolGateways(ops::GetCloudGatewayPoolGateways),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/gatewayPools/{gatewayPoolId}/tenants` -> 200 EntityReferences
+    GetCloudGatewayPoolTenants(ops::GetCloudGatewayPoolTenants),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses` -> 200 EntityReferences
+    GetCloudPublicIpAddresses(ops::GetCloudPublicIpAddresses),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses?format=Entity` -> 200 CloudPublicIpAddresses
+    GetCloudPublicIpAddressesEntities(ops::GetCloudPublicIpAddressesEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses/{publicIpAddressId}` -> 200 EntityRef
+    GetCloudPublicIpAddress(ops::GetCloudPublicIpAddress),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/publicIpAddresses/{publicIpAddressId}?format=Entity` -> 200 CloudPublicIpAddress
+    GetCloudPublicIpAddressEntity(ops::GetCloudPublicIpAddressEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /cloud/publicIpAddresses` -> 202 Task
+    CreateCloudPublicIpAddresses(ops::CreateCloudPublicIpAddresses),
+    #[cfg(feature = "cloud_network")]
+    /// `PUT /cloud/publicIpAddresses/{publicIpAddressId}` -> 202 Task, 204 (no body)
+    UpdateCloudPublicIpAddress(ops::UpdateCloudPublicIpAddress),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/publicIpAddresses/{publicIpAddressId}` -> 202 Task
+    DeleteCloudPublicIpAddress(ops::DeleteCloudPublicIpAddress),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans` -> 200 EntityReferences
+    GetVlanConfigurations(ops::GetVlanConfigurations),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans?format=Entity` -> 200 VlanConfigurations
+    GetVlanConfigurationsEntities(ops::GetVlanConfigurationsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans/{vlanId}` -> 200 EntityRef
+    GetVlanConfiguration(ops::GetVlanConfiguration),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /cloud/vlans/{vlanId}?format=Entity` -> 200 VlanConfiguration
+    GetVlanConfigurationEntity(ops::GetVlanConfigurationEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `PUT /cloud/vlans/{vlanId}` -> 202 Task
+    UpdateVlanConfiguration(ops::UpdateVlanConfiguration),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /cloud/vlans/{vlanId}` -> 202 Task
+    DeleteVlanConfiguration(ops::DeleteVlanConfiguration),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud` -> 200 VCloudService
+    GetVCloudService(ops::GetVCloudService),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs` -> 200 EntityReferences
+    GetVCloudOrganizationConfigs(ops::GetVCloudOrganizationConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs?format=Entity` -> 200 VCloudOrganizationConfigs
+    GetVCloudOrganizationConfigsEntities(ops::GetVCloudOrganizationConfigsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs/{orgConfigId}` -> 200 EntityRef
+    GetVCloudOrganizationConfig(ops::GetVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs/{orgConfigId}?format=Entity` -> 200 VCloudOrganizationConfig
+    GetVCloudOrganizationConfigEntity(ops::GetVCloudOrganizationConfigEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /vCloud/orgConfigs/{orgConfigId}/backupJobSettings` -> 200 VCloudOrganizationConfigBackupJobSettings
+    GetVCloudOrganizationConfigBackupJobSettings(
+        ops::GetVCloudOrganizationConfigBackupJobSettings,
+    ),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /vCloud/orgConfigs` -> 202 Task
+    CreateVCloudOrganizationConfig(ops::CreateVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `PUT /vCloud/orgConfigs/{orgConfigId}` -> 202 Task
+    UpdateVCloudOrganizationConfig(ops::UpdateVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /vCloud/orgConfigs/{orgConfigId}?action=disable` -> 202 Task
+    DisableVCloudOrganizationConfig(ops::DisableVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /vCloud/orgConfigs/{orgConfigId}` -> 202 Task
+    DeleteVCloudOrganizationConfig(ops::DeleteVCloudOrganizationConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere` -> 200 VSphereSelfService
+    GetVSphereSelfService(ops::GetVSphereSelfService),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs` -> 200 EntityReferences
+    GetVSphereSelfServiceConfigs(ops::GetVSphereSelfServiceConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs?format=Entity` -> 200 VSphereSelfServiceConfigs
+    GetVSphereSelfServiceConfigsEntities(ops::GetVSphereSelfServiceConfigsEntities),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs/{configId}` -> 200 EntityRef
+    GetVSphereSelfServiceConfig(ops::GetVSphereSelfServiceConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs/{configId}?format=Entity` -> 200 VSphereSelfServiceConfig
+    GetVSphereSelfServiceConfigEntity(ops::GetVSphereSelfServiceConfigEntity),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /selfService/vSphere/Configs/{configId}/backupJobSettings` -> 200 VSphereSelfServiceConfigJobSettings
+    GetVSphereSelfServiceConfigBackupJobSettings(
+        ops::GetVSphereSelfServiceConfigBackupJobSettings,
+    ),
+    #[cfg(feature = "cloud_network")]
+    /// `POST /selfService/vSphere/Configs` -> 202 Task
+    CreateVSphereSelfServiceConfig(ops::CreateVSphereSelfServiceConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `PUT /selfService/vSphere/Configs/{configId}` -> 202 Task
+    UpdateVSphereSelfServiceConfig(ops::UpdateVSphereSelfServiceConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `DELETE /selfService/vSphere/Configs/{configId}` -> 202 Task
+    DeleteVSphereSelfServiceConfig(ops::DeleteVSphereSelfServiceConfig),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=CloudGateway` -> 200 QueryResult
+    QueryCloudGateways(ops::QueryCloudGateways),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=CloudGatewayPool` -> 200 QueryResult
+    QueryCloudGatewayPools(ops::QueryCloudGatewayPools),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=CloudPublicIpAddress` -> 200 QueryResult
+    QueryCloudPublicIpAddresses(ops::QueryCloudPublicIpAddresses),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=VlanConfiguration` -> 200 QueryResult
+    QueryVlanConfigurations(ops::QueryVlanConfigurations),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=VCloudOrganizationConfig` -> 200 QueryResult
+    QueryVCloudOrganizationConfigs(ops::QueryVCloudOrganizationConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// `GET /query?type=VsphereSelfServiceConfig` -> 200 QueryResult
+    QueryVSphereSelfServiceConfigs(ops::QueryVSphereSelfServiceConfigs),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud` -> 200 CloudConnectService
+    GetCloudConnectService(ops::GetCloudConnectService),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants` -> 200 EntityReferences
+    GetCloudTenants(ops::GetCloudTenants),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants?format=Entity` -> 200 CloudTenants
+    GetCloudTenantsEntities(ops::GetCloudTenantsEntities),
+    #[cfg(feature = "cloud_tenants")]
+    /// `POST /cloud/tenants` -> 202 Task
+    CreateCloudTenant(ops::CreateCloudTenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}` -> 200 EntityRef
+    GetCloudTenant(ops::GetCloudTenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}?format=Entity` -> 200 CloudTenant
+    GetCloudTenantEntity(ops::GetCloudTenantEntity),
+    #[cfg(feature = "cloud_tenants")]
+    /// `PUT /cloud/tenants/{tenantId}` -> 202 Task
+    UpdateCloudTenant(ops::UpdateCloudTenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}` -> 202 Task
+    DeleteCloudTenant(ops::DeleteCloudTenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/resources` -> 200 CloudTenantResources
+    GetCloudTenantResources(ops::GetCloudTenantResources),
+    #[cfg(feature = "cloud_tenants")]
+    /// `POST /cloud/tenants/{tenantId}/resources` -> 202 Task
+    CreateCloudTenantResource(ops::CreateCloudTenantResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/resources/{resourceId}` -> 200 CloudTenantResource
+    GetCloudTenantResource(ops::GetCloudTenantResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/resources/{resourceId}` -> 202 Task
+    DeleteCloudTenantResource(ops::DeleteCloudTenantResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/computeResources` -> 200 CloudTenantComputeResources
+    GetCloudTenantComputeResources(ops::GetCloudTenantComputeResources),
+    #[cfg(feature = "cloud_tenants")]
+    /// `POST /cloud/tenants/{tenantId}/computeResources` -> 202 Task
+    CreateCloudTenantComputeResource(ops::CreateCloudTenantComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/computeResources/{computeResourceId}` -> 200 CloudTenantComputeResource
+    GetCloudTenantComputeResource(ops::GetCloudTenantComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/computeResources/{computeResourceId}` -> 202 Task
+    DeleteCloudTenantComputeResource(ops::DeleteCloudTenantComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/vCloudComputeResources` -> 200 CloudTenantVCloudComputeResources
+    GetCloudTenantVCloudComputeResources(ops::GetCloudTenantVCloudComputeResources),
+    #[cfg(feature = "cloud_tenants")]
+    /// `POST /cloud/tenants/{tenantId}/vCloudComputeResources` -> 202 Task
+    CreateCloudTenantVCloudComputeResource(ops::CreateCloudTenantVCloudComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}` -> 200 CloudTenantVCloudComputeResource
+    GetCloudTenantVCloudComputeResource(ops::GetCloudTenantVCloudComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}` -> 202 Task
+    DeleteCloudTenantVCloudComputeResource(ops::DeleteCloudTenantVCloudComputeResource),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/subtenants` -> 200 CloudSubtenants
+    GetCloudSubtenants(ops::GetCloudSubtenants),
+    #[cfg(feature = "cloud_tenants")]
+    /// `POST /cloud/tenants/{tenantId}/subtenants` -> 202 Task
+    CreateCloudSubtenant(ops::CreateCloudSubtenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/subtenants/{subtenantId}` -> 200 CloudSubtenant
+    GetCloudSubtenant(ops::GetCloudSubtenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `PUT /cloud/tenants/{tenantId}/subtenants/{subtenantId}` -> 202 Task
+    UpdateCloudSubtenant(ops::UpdateCloudSubtenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `DELETE /cloud/tenants/{tenantId}/subtenants/{subtenantId}` -> 202 Task
+    DeleteCloudSubtenant(ops::DeleteCloudSubtenant),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/freelicenseCounters` -> 200 CloudTenantFreeLicenseCounters
+    GetCloudTenantFreeLicenseCounters(ops::GetCloudTenantFreeLicenseCounters),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /cloud/tenants/{tenantId}/gatewayPools` -> 200 EntityReferences
+    GetCloudTenantGatewayPools(ops::GetCloudTenantGatewayPools),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /query?type=CloudTenant` -> 200 QueryResult
+    QueryCloudTenants(ops::QueryCloudTenants),
+    #[cfg(feature = "cloud_tenants")]
+    /// `GET /query?type=CloudSubtenant` -> 200 QueryResult
+    QueryCloudSubtenants(ops::QueryCloudSubtenants),
     /// `GET /` -> 200 EnterpriseManager
     GetEntryPoint(ops::GetEntryPoint),
     /// `POST /sessionMngr/` -> 201 LogonSession
@@ -5396,6 +6491,9 @@ pub enum AnyRequest {
     #[cfg(feature = "jobs")]
     /// `PUT /jobs/{jobId}?action=edit` -> 202 Task
     EditJob(ops::EditJob),
+    #[cfg(feature = "jobs")]
+    /// `PUT /jobs/{jobId}` -> 202 Task
+    PutJob(ops::PutJob),
     #[cfg(feature = "jobs")]
     /// `DELETE /jobs/{jobId}` -> 202 Task
     DeleteJob(ops::DeleteJob),
@@ -6786,6 +7884,406 @@ impl AnyRequest {
                 ops::QueryCloudHardwarePlans::try_from(incoming)
                     .map(Self::QueryCloudHardwarePlans)
             }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGateways" => {
+                ops::GetCloudGateways::try_from(incoming).map(Self::GetCloudGateways)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewaysEntities" => {
+                ops::GetCloudGatewaysEntities::try_from(incoming)
+                    .map(Self::GetCloudGatewaysEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGateway" => {
+                ops::GetCloudGateway::try_from(incoming).map(Self::GetCloudGateway)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayEntity" => {
+                ops::GetCloudGatewayEntity::try_from(incoming)
+                    .map(Self::GetCloudGatewayEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudGateway" => {
+                ops::CreateCloudGateway::try_from(incoming).map(Self::CreateCloudGateway)
+            }
+            #[cfg(feature = "cloud_network")]
+            "UpdateCloudGateway" => {
+                ops::UpdateCloudGateway::try_from(incoming).map(Self::UpdateCloudGateway)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteCloudGateway" => {
+                ops::DeleteCloudGateway::try_from(incoming).map(Self::DeleteCloudGateway)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPools" => {
+                ops::GetCloudGatewayPools::try_from(incoming)
+                    .map(Self::GetCloudGatewayPools)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolsEntities" => {
+                ops::GetCloudGatewayPoolsEntities::try_from(incoming)
+                    .map(Self::GetCloudGatewayPoolsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPool" => {
+                ops::GetCloudGatewayPool::try_from(incoming)
+                    .map(Self::GetCloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolEntity" => {
+                ops::GetCloudGatewayPoolEntity::try_from(incoming)
+                    .map(Self::GetCloudGatewayPoolEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudGatewayPool" => {
+                ops::CreateCloudGatewayPool::try_from(incoming)
+                    .map(Self::CreateCloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "UpdateCloudGatewayPool" => {
+                ops::UpdateCloudGatewayPool::try_from(incoming)
+                    .map(Self::UpdateCloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteCloudGatewayPool" => {
+                ops::DeleteCloudGatewayPool::try_from(incoming)
+                    .map(Self::DeleteCloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolGateways" => {
+                ops::GetCloudGatewayPoolGateways::try_from(incoming)
+                    .map(Self::GetCloudGatewayPoolGateways)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudGatewayPoolTenants" => {
+                ops::GetCloudGatewayPoolTenants::try_from(incoming)
+                    .map(Self::GetCloudGatewayPoolTenants)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddresses" => {
+                ops::GetCloudPublicIpAddresses::try_from(incoming)
+                    .map(Self::GetCloudPublicIpAddresses)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddressesEntities" => {
+                ops::GetCloudPublicIpAddressesEntities::try_from(incoming)
+                    .map(Self::GetCloudPublicIpAddressesEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddress" => {
+                ops::GetCloudPublicIpAddress::try_from(incoming)
+                    .map(Self::GetCloudPublicIpAddress)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetCloudPublicIpAddressEntity" => {
+                ops::GetCloudPublicIpAddressEntity::try_from(incoming)
+                    .map(Self::GetCloudPublicIpAddressEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudPublicIpAddresses" => {
+                ops::CreateCloudPublicIpAddresses::try_from(incoming)
+                    .map(Self::CreateCloudPublicIpAddresses)
+            }
+            #[cfg(feature = "cloud_network")]
+            "UpdateCloudPublicIpAddress" => {
+                ops::UpdateCloudPublicIpAddress::try_from(incoming)
+                    .map(Self::UpdateCloudPublicIpAddress)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteCloudPublicIpAddress" => {
+                ops::DeleteCloudPublicIpAddress::try_from(incoming)
+                    .map(Self::DeleteCloudPublicIpAddress)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfigurations" => {
+                ops::GetVlanConfigurations::try_from(incoming)
+                    .map(Self::GetVlanConfigurations)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfigurationsEntities" => {
+                ops::GetVlanConfigurationsEntities::try_from(incoming)
+                    .map(Self::GetVlanConfigurationsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfiguration" => {
+                ops::GetVlanConfiguration::try_from(incoming)
+                    .map(Self::GetVlanConfiguration)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVlanConfigurationEntity" => {
+                ops::GetVlanConfigurationEntity::try_from(incoming)
+                    .map(Self::GetVlanConfigurationEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "UpdateVlanConfiguration" => {
+                ops::UpdateVlanConfiguration::try_from(incoming)
+                    .map(Self::UpdateVlanConfiguration)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteVlanConfiguration" => {
+                ops::DeleteVlanConfiguration::try_from(incoming)
+                    .map(Self::DeleteVlanConfiguration)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudService" => {
+                ops::GetVCloudService::try_from(incoming).map(Self::GetVCloudService)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigs" => {
+                ops::GetVCloudOrganizationConfigs::try_from(incoming)
+                    .map(Self::GetVCloudOrganizationConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigsEntities" => {
+                ops::GetVCloudOrganizationConfigsEntities::try_from(incoming)
+                    .map(Self::GetVCloudOrganizationConfigsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfig" => {
+                ops::GetVCloudOrganizationConfig::try_from(incoming)
+                    .map(Self::GetVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigEntity" => {
+                ops::GetVCloudOrganizationConfigEntity::try_from(incoming)
+                    .map(Self::GetVCloudOrganizationConfigEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVCloudOrganizationConfigBackupJobSettings" => {
+                ops::GetVCloudOrganizationConfigBackupJobSettings::try_from(incoming)
+                    .map(Self::GetVCloudOrganizationConfigBackupJobSettings)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateVCloudOrganizationConfig" => {
+                ops::CreateVCloudOrganizationConfig::try_from(incoming)
+                    .map(Self::CreateVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "UpdateVCloudOrganizationConfig" => {
+                ops::UpdateVCloudOrganizationConfig::try_from(incoming)
+                    .map(Self::UpdateVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DisableVCloudOrganizationConfig" => {
+                ops::DisableVCloudOrganizationConfig::try_from(incoming)
+                    .map(Self::DisableVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteVCloudOrganizationConfig" => {
+                ops::DeleteVCloudOrganizationConfig::try_from(incoming)
+                    .map(Self::DeleteVCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfService" => {
+                ops::GetVSphereSelfService::try_from(incoming)
+                    .map(Self::GetVSphereSelfService)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigs" => {
+                ops::GetVSphereSelfServiceConfigs::try_from(incoming)
+                    .map(Self::GetVSphereSelfServiceConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigsEntities" => {
+                ops::GetVSphereSelfServiceConfigsEntities::try_from(incoming)
+                    .map(Self::GetVSphereSelfServiceConfigsEntities)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfig" => {
+                ops::GetVSphereSelfServiceConfig::try_from(incoming)
+                    .map(Self::GetVSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigEntity" => {
+                ops::GetVSphereSelfServiceConfigEntity::try_from(incoming)
+                    .map(Self::GetVSphereSelfServiceConfigEntity)
+            }
+            #[cfg(feature = "cloud_network")]
+            "GetVSphereSelfServiceConfigBackupJobSettings" => {
+                ops::GetVSphereSelfServiceConfigBackupJobSettings::try_from(incoming)
+                    .map(Self::GetVSphereSelfServiceConfigBackupJobSettings)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateVSphereSelfServiceConfig" => {
+                ops::CreateVSphereSelfServiceConfig::try_from(incoming)
+                    .map(Self::CreateVSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "UpdateVSphereSelfServiceConfig" => {
+                ops::UpdateVSphereSelfServiceConfig::try_from(incoming)
+                    .map(Self::UpdateVSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "DeleteVSphereSelfServiceConfig" => {
+                ops::DeleteVSphereSelfServiceConfig::try_from(incoming)
+                    .map(Self::DeleteVSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryCloudGateways" => {
+                ops::QueryCloudGateways::try_from(incoming).map(Self::QueryCloudGateways)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryCloudGatewayPools" => {
+                ops::QueryCloudGatewayPools::try_from(incoming)
+                    .map(Self::QueryCloudGatewayPools)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryCloudPublicIpAddresses" => {
+                ops::QueryCloudPublicIpAddresses::try_from(incoming)
+                    .map(Self::QueryCloudPublicIpAddresses)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryVlanConfigurations" => {
+                ops::QueryVlanConfigurations::try_from(incoming)
+                    .map(Self::QueryVlanConfigurations)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryVCloudOrganizationConfigs" => {
+                ops::QueryVCloudOrganizationConfigs::try_from(incoming)
+                    .map(Self::QueryVCloudOrganizationConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "QueryVSphereSelfServiceConfigs" => {
+                ops::QueryVSphereSelfServiceConfigs::try_from(incoming)
+                    .map(Self::QueryVSphereSelfServiceConfigs)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudConnectService" => {
+                ops::GetCloudConnectService::try_from(incoming)
+                    .map(Self::GetCloudConnectService)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenants" => {
+                ops::GetCloudTenants::try_from(incoming).map(Self::GetCloudTenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantsEntities" => {
+                ops::GetCloudTenantsEntities::try_from(incoming)
+                    .map(Self::GetCloudTenantsEntities)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenant" => {
+                ops::CreateCloudTenant::try_from(incoming).map(Self::CreateCloudTenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenant" => {
+                ops::GetCloudTenant::try_from(incoming).map(Self::GetCloudTenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantEntity" => {
+                ops::GetCloudTenantEntity::try_from(incoming)
+                    .map(Self::GetCloudTenantEntity)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "UpdateCloudTenant" => {
+                ops::UpdateCloudTenant::try_from(incoming).map(Self::UpdateCloudTenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenant" => {
+                ops::DeleteCloudTenant::try_from(incoming).map(Self::DeleteCloudTenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantResources" => {
+                ops::GetCloudTenantResources::try_from(incoming)
+                    .map(Self::GetCloudTenantResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantResource" => {
+                ops::CreateCloudTenantResource::try_from(incoming)
+                    .map(Self::CreateCloudTenantResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantResource" => {
+                ops::GetCloudTenantResource::try_from(incoming)
+                    .map(Self::GetCloudTenantResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenantResource" => {
+                ops::DeleteCloudTenantResource::try_from(incoming)
+                    .map(Self::DeleteCloudTenantResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantComputeResources" => {
+                ops::GetCloudTenantComputeResources::try_from(incoming)
+                    .map(Self::GetCloudTenantComputeResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantComputeResource" => {
+                ops::CreateCloudTenantComputeResource::try_from(incoming)
+                    .map(Self::CreateCloudTenantComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantComputeResource" => {
+                ops::GetCloudTenantComputeResource::try_from(incoming)
+                    .map(Self::GetCloudTenantComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenantComputeResource" => {
+                ops::DeleteCloudTenantComputeResource::try_from(incoming)
+                    .map(Self::DeleteCloudTenantComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantVCloudComputeResources" => {
+                ops::GetCloudTenantVCloudComputeResources::try_from(incoming)
+                    .map(Self::GetCloudTenantVCloudComputeResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantVCloudComputeResource" => {
+                ops::CreateCloudTenantVCloudComputeResource::try_from(incoming)
+                    .map(Self::CreateCloudTenantVCloudComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantVCloudComputeResource" => {
+                ops::GetCloudTenantVCloudComputeResource::try_from(incoming)
+                    .map(Self::GetCloudTenantVCloudComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudTenantVCloudComputeResource" => {
+                ops::DeleteCloudTenantVCloudComputeResource::try_from(incoming)
+                    .map(Self::DeleteCloudTenantVCloudComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudSubtenants" => {
+                ops::GetCloudSubtenants::try_from(incoming).map(Self::GetCloudSubtenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudSubtenant" => {
+                ops::CreateCloudSubtenant::try_from(incoming)
+                    .map(Self::CreateCloudSubtenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudSubtenant" => {
+                ops::GetCloudSubtenant::try_from(incoming).map(Self::GetCloudSubtenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "UpdateCloudSubtenant" => {
+                ops::UpdateCloudSubtenant::try_from(incoming)
+                    .map(Self::UpdateCloudSubtenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "DeleteCloudSubtenant" => {
+                ops::DeleteCloudSubtenant::try_from(incoming)
+                    .map(Self::DeleteCloudSubtenant)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantFreeLicenseCounters" => {
+                ops::GetCloudTenantFreeLicenseCounters::try_from(incoming)
+                    .map(Self::GetCloudTenantFreeLicenseCounters)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "GetCloudTenantGatewayPools" => {
+                ops::GetCloudTenantGatewayPools::try_from(incoming)
+                    .map(Self::GetCloudTenantGatewayPools)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "QueryCloudTenants" => {
+                ops::QueryCloudTenants::try_from(incoming).map(Self::QueryCloudTenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "QueryCloudSubtenants" => {
+                ops::QueryCloudSubtenants::try_from(incoming)
+                    .map(Self::QueryCloudSubtenants)
+            }
             "GetEntryPoint" => {
                 ops::GetEntryPoint::try_from(incoming).map(Self::GetEntryPoint)
             }
@@ -7083,6 +8581,8 @@ impl AnyRequest {
             }
             #[cfg(feature = "jobs")]
             "EditJob" => ops::EditJob::try_from(incoming).map(Self::EditJob),
+            #[cfg(feature = "jobs")]
+            "PutJob" => ops::PutJob::try_from(incoming).map(Self::PutJob),
             #[cfg(feature = "jobs")]
             "DeleteJob" => ops::DeleteJob::try_from(incoming).map(Self::DeleteJob),
             #[cfg(feature = "jobs")]
@@ -8224,6 +9724,242 @@ impl AnyRequest {
             Self::QueryCloudVmReplicaPoints(_) => ops::QueryCloudVmReplicaPoints::ENTRY,
             #[cfg(feature = "cloud_failover")]
             Self::QueryCloudHardwarePlans(_) => ops::QueryCloudHardwarePlans::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateways(_) => ops::GetCloudGateways::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewaysEntities(_) => ops::GetCloudGatewaysEntities::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateway(_) => ops::GetCloudGateway::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayEntity(_) => ops::GetCloudGatewayEntity::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::CreateCloudGateway(_) => ops::CreateCloudGateway::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateCloudGateway(_) => ops::UpdateCloudGateway::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGateway(_) => ops::DeleteCloudGateway::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPools(_) => ops::GetCloudGatewayPools::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolsEntities(_) => {
+                ops::GetCloudGatewayPoolsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPool(_) => ops::GetCloudGatewayPool::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolEntity(_) => ops::GetCloudGatewayPoolEntity::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::CreateCloudGatewayPool(_) => ops::CreateCloudGatewayPool::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateCloudGatewayPool(_) => ops::UpdateCloudGatewayPool::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGatewayPool(_) => ops::DeleteCloudGatewayPool::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolGateways(_) => {
+                ops::GetCloudGatewayPoolGateways::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolTenants(_) => ops::GetCloudGatewayPoolTenants::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddresses(_) => ops::GetCloudPublicIpAddresses::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressesEntities(_) => {
+                ops::GetCloudPublicIpAddressesEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddress(_) => ops::GetCloudPublicIpAddress::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressEntity(_) => {
+                ops::GetCloudPublicIpAddressEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CreateCloudPublicIpAddresses(_) => {
+                ops::CreateCloudPublicIpAddresses::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateCloudPublicIpAddress(_) => ops::UpdateCloudPublicIpAddress::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudPublicIpAddress(_) => ops::DeleteCloudPublicIpAddress::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurations(_) => ops::GetVlanConfigurations::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationsEntities(_) => {
+                ops::GetVlanConfigurationsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfiguration(_) => ops::GetVlanConfiguration::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationEntity(_) => ops::GetVlanConfigurationEntity::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateVlanConfiguration(_) => ops::UpdateVlanConfiguration::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVlanConfiguration(_) => ops::DeleteVlanConfiguration::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudService(_) => ops::GetVCloudService::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigs(_) => {
+                ops::GetVCloudOrganizationConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigsEntities(_) => {
+                ops::GetVCloudOrganizationConfigsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfig(_) => {
+                ops::GetVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigEntity(_) => {
+                ops::GetVCloudOrganizationConfigEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigBackupJobSettings(_) => {
+                ops::GetVCloudOrganizationConfigBackupJobSettings::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CreateVCloudOrganizationConfig(_) => {
+                ops::CreateVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateVCloudOrganizationConfig(_) => {
+                ops::UpdateVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DisableVCloudOrganizationConfig(_) => {
+                ops::DisableVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVCloudOrganizationConfig(_) => {
+                ops::DeleteVCloudOrganizationConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfService(_) => ops::GetVSphereSelfService::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigs(_) => {
+                ops::GetVSphereSelfServiceConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigsEntities(_) => {
+                ops::GetVSphereSelfServiceConfigsEntities::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfig(_) => {
+                ops::GetVSphereSelfServiceConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigEntity(_) => {
+                ops::GetVSphereSelfServiceConfigEntity::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigBackupJobSettings(_) => {
+                ops::GetVSphereSelfServiceConfigBackupJobSettings::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CreateVSphereSelfServiceConfig(_) => {
+                ops::CreateVSphereSelfServiceConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateVSphereSelfServiceConfig(_) => {
+                ops::UpdateVSphereSelfServiceConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVSphereSelfServiceConfig(_) => {
+                ops::DeleteVSphereSelfServiceConfig::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGateways(_) => ops::QueryCloudGateways::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGatewayPools(_) => ops::QueryCloudGatewayPools::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudPublicIpAddresses(_) => {
+                ops::QueryCloudPublicIpAddresses::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVlanConfigurations(_) => ops::QueryVlanConfigurations::ENTRY,
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVCloudOrganizationConfigs(_) => {
+                ops::QueryVCloudOrganizationConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVSphereSelfServiceConfigs(_) => {
+                ops::QueryVSphereSelfServiceConfigs::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudConnectService(_) => ops::GetCloudConnectService::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenants(_) => ops::GetCloudTenants::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantsEntities(_) => ops::GetCloudTenantsEntities::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenant(_) => ops::CreateCloudTenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenant(_) => ops::GetCloudTenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantEntity(_) => ops::GetCloudTenantEntity::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::UpdateCloudTenant(_) => ops::UpdateCloudTenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenant(_) => ops::DeleteCloudTenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResources(_) => ops::GetCloudTenantResources::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenantResource(_) => ops::CreateCloudTenantResource::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResource(_) => ops::GetCloudTenantResource::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantResource(_) => ops::DeleteCloudTenantResource::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResources(_) => {
+                ops::GetCloudTenantComputeResources::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenantComputeResource(_) => {
+                ops::CreateCloudTenantComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResource(_) => {
+                ops::GetCloudTenantComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantComputeResource(_) => {
+                ops::DeleteCloudTenantComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResources(_) => {
+                ops::GetCloudTenantVCloudComputeResources::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenantVCloudComputeResource(_) => {
+                ops::CreateCloudTenantVCloudComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResource(_) => {
+                ops::GetCloudTenantVCloudComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantVCloudComputeResource(_) => {
+                ops::DeleteCloudTenantVCloudComputeResource::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenants(_) => ops::GetCloudSubtenants::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudSubtenant(_) => ops::CreateCloudSubtenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenant(_) => ops::GetCloudSubtenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::UpdateCloudSubtenant(_) => ops::UpdateCloudSubtenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudSubtenant(_) => ops::DeleteCloudSubtenant::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantFreeLicenseCounters(_) => {
+                ops::GetCloudTenantFreeLicenseCounters::ENTRY
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantGatewayPools(_) => ops::GetCloudTenantGatewayPools::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudTenants(_) => ops::QueryCloudTenants::ENTRY,
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudSubtenants(_) => ops::QueryCloudSubtenants::ENTRY,
             Self::GetEntryPoint(_) => ops::GetEntryPoint::ENTRY,
             Self::Logon(_) => ops::Logon::ENTRY,
             Self::GetLogonSessions(_) => ops::GetLogonSessions::ENTRY,
@@ -8378,6 +10114,8 @@ impl AnyRequest {
             Self::GetJobEntity(_) => ops::GetJobEntity::ENTRY,
             #[cfg(feature = "jobs")]
             Self::EditJob(_) => ops::EditJob::ENTRY,
+            #[cfg(feature = "jobs")]
+            Self::PutJob(_) => ops::PutJob::ENTRY,
             #[cfg(feature = "jobs")]
             Self::DeleteJob(_) => ops::DeleteJob::ENTRY,
             #[cfg(feature = "jobs")]
@@ -9118,6 +10856,176 @@ impl AnyRequest {
             Self::QueryCloudVmReplicaPoints(op) => op.request(base, session),
             #[cfg(feature = "cloud_failover")]
             Self::QueryCloudHardwarePlans(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateways(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewaysEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGateway(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::CreateCloudGateway(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateCloudGateway(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGateway(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPools(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPool(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::CreateCloudGatewayPool(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateCloudGatewayPool(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudGatewayPool(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolGateways(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudGatewayPoolTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddresses(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressesEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddress(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetCloudPublicIpAddressEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::CreateCloudPublicIpAddresses(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateCloudPublicIpAddress(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteCloudPublicIpAddress(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurations(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfiguration(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVlanConfigurationEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateVlanConfiguration(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVlanConfiguration(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudService(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVCloudOrganizationConfigBackupJobSettings(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CreateVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DisableVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVCloudOrganizationConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfService(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::GetVSphereSelfServiceConfigBackupJobSettings(op) => {
+                op.request(base, session)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CreateVSphereSelfServiceConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::UpdateVSphereSelfServiceConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::DeleteVSphereSelfServiceConfig(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGateways(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudGatewayPools(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryCloudPublicIpAddresses(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVlanConfigurations(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVCloudOrganizationConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_network")]
+            Self::QueryVSphereSelfServiceConfigs(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudConnectService(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantsEntities(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantEntity(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::UpdateCloudTenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResources(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenantResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResources(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenantComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResources(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudTenantVCloudComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantVCloudComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudTenantVCloudComputeResource(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CreateCloudSubtenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudSubtenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::UpdateCloudSubtenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::DeleteCloudSubtenant(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantFreeLicenseCounters(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::GetCloudTenantGatewayPools(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudTenants(op) => op.request(base, session),
+            #[cfg(feature = "cloud_tenants")]
+            Self::QueryCloudSubtenants(op) => op.request(base, session),
             Self::GetEntryPoint(op) => op.request(base, session),
             Self::Logon(op) => op.request(base, session),
             Self::GetLogonSessions(op) => op.request(base, session),
@@ -9252,6 +11160,8 @@ impl AnyRequest {
             Self::GetJobEntity(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
             Self::EditJob(op) => op.request(base, session),
+            #[cfg(feature = "jobs")]
+            Self::PutJob(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
             Self::DeleteJob(op) => op.request(base, session),
             #[cfg(feature = "jobs")]
@@ -10070,6 +11980,21 @@ impl crate::response::ToResponse for veeam_em_model::CdpReplicas {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudConnectService {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudConnectService {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlan {
     fn from_response(
@@ -10175,6 +12100,66 @@ impl crate::response::ToResponse for veeam_em_model::CloudFailoveredVms {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudGateway {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudGateway {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudGatewayPool {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudGatewayPool {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudGatewayPools {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudGatewayPools {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudGateways {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudGateways {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlan {
     fn from_response(
@@ -10220,6 +12205,51 @@ impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlans {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudPublicIpAddress {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudPublicIpAddress {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudPublicIpAddressCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudPublicIpAddressCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CloudPublicIpAddresses {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CloudPublicIpAddresses {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::response::FromResponse for veeam_em_model::CloudReplica {
     fn from_response(
@@ -10250,6 +12280,221 @@ impl crate::response::ToResponse for veeam_em_model::CloudReplicas {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudSubtenant {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudSubtenant {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudSubtenantCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudSubtenantCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudSubtenants {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudSubtenants {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenant {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenant {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenantComputeResource {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantComputeResource {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse
+for veeam_em_model::CloudTenantComputeResourceCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse
+for veeam_em_model::CloudTenantComputeResourceCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenantComputeResources {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantComputeResources {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenantFreeLicenseCounters {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantFreeLicenseCounters {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenantResource {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantResource {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenantResources {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantResources {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenantVCloudComputeResource {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantVCloudComputeResource {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse
+for veeam_em_model::CloudTenantVCloudComputeResourceCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse
+for veeam_em_model::CloudTenantVCloudComputeResourceCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse
+for veeam_em_model::CloudTenantVCloudComputeResources {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenantVCloudComputeResources {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CloudTenants {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CloudTenants {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::response::FromResponse for veeam_em_model::CloudVmReplicaPoint {
     fn from_response(
@@ -10276,6 +12521,66 @@ impl crate::response::FromResponse for veeam_em_model::CloudVmReplicaPoints {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudVmReplicaPoints {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CreateCloudGatewayPoolSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CreateCloudGatewayPoolSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::CreateCloudGatewaySpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::CreateCloudGatewaySpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CreateCloudTenantResourceSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CreateCloudTenantResourceSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::FromResponse for veeam_em_model::CreateCloudTenantSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::response::ToResponse for veeam_em_model::CreateCloudTenantSpec {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -11505,6 +13810,23 @@ impl crate::response::ToResponse for veeam_em_model::RestoreSpec {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse
+for veeam_em_model::SelfServiceBackupJobSettingsResource {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse
+for veeam_em_model::SelfServiceBackupJobSettingsResource {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "reports")]
 impl crate::response::FromResponse for veeam_em_model::SummaryReport {
     fn from_response(
@@ -11711,6 +14033,127 @@ impl crate::response::ToResponse for veeam_em_model::VAppRestorePoints {
         crate::response::encode_body(entry, self)
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VCloudOrganizationConfig {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VCloudOrganizationConfig {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse
+for veeam_em_model::VCloudOrganizationConfigCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VCloudOrganizationConfigCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VCloudOrganizationConfigs {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VCloudOrganizationConfigs {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VCloudService {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VCloudService {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VSphereSelfService {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VSphereSelfService {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VSphereSelfServiceConfig {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VSphereSelfServiceConfig {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VSphereSelfServiceConfigs {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VSphereSelfServiceConfigs {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VSphereSelfServiceCreateSpec {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VSphereSelfServiceCreateSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
 #[cfg(feature = "infrastructure")]
 impl crate::response::FromResponse for veeam_em_model::VeeamZipStartupSpec {
     fn from_response(
@@ -11722,6 +14165,36 @@ impl crate::response::FromResponse for veeam_em_model::VeeamZipStartupSpec {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::VeeamZipStartupSpec {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VlanConfiguration {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VlanConfiguration {
+    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::FromResponse for veeam_em_model::VlanConfigurations {
+    fn from_response(
+        entry: &'static Entry,
+        response: &http::Response<&[u8]>,
+    ) -> Result<Self, ApiError> {
+        crate::response::decode_body(entry, response)
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::response::ToResponse for veeam_em_model::VlanConfigurations {
     fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
         crate::response::encode_body(entry, self)
     }
@@ -12111,6 +14584,18 @@ impl crate::route::Links for veeam_em_model::CdpReplicaTaskSession {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudConnectService {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudConnectService {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::route::Follow for veeam_em_model::CloudFailoverPlan {
     fn href(&self) -> Option<&str> {
@@ -12147,6 +14632,30 @@ impl crate::route::Links for veeam_em_model::CloudFailoveredVm {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::CloudGateway {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::CloudGateway {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::CloudGatewayPool {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::CloudGatewayPool {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::route::Follow for veeam_em_model::CloudHardwarePlan {
     fn href(&self) -> Option<&str> {
@@ -12159,6 +14668,18 @@ impl crate::route::Links for veeam_em_model::CloudHardwarePlan {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::CloudPublicIpAddress {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::CloudPublicIpAddress {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 #[cfg(feature = "cloud_failover")]
 impl crate::route::Follow for veeam_em_model::CloudReplica {
     fn href(&self) -> Option<&str> {
@@ -12167,6 +14688,78 @@ impl crate::route::Follow for veeam_em_model::CloudReplica {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::route::Links for veeam_em_model::CloudReplica {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudSubtenant {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudSubtenant {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudTenant {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudTenant {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudTenantComputeResource {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudTenantComputeResource {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudTenantFreeLicenseCounters {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudTenantFreeLicenseCounters {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudTenantResource {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudTenantResource {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Follow for veeam_em_model::CloudTenantVCloudComputeResource {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_tenants")]
+impl crate::route::Links for veeam_em_model::CloudTenantVCloudComputeResource {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
@@ -12712,6 +15305,18 @@ impl crate::route::Links for veeam_em_model::RestoreSession {
         self.links.as_ref().and_then(|l| l.link(rel))
     }
 }
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::SelfServiceBackupJobSettingsResource {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::SelfServiceBackupJobSettingsResource {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
 #[cfg(feature = "reports")]
 impl crate::route::Follow for veeam_em_model::SummaryReport {
     fn href(&self) -> Option<&str> {
@@ -12807,6 +15412,66 @@ impl crate::route::Follow for veeam_em_model::VAppRestorePoint {
 }
 #[cfg(feature = "backups")]
 impl crate::route::Links for veeam_em_model::VAppRestorePoint {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::VCloudOrganizationConfig {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::VCloudOrganizationConfig {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::VCloudService {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::VCloudService {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::VSphereSelfService {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::VSphereSelfService {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::VSphereSelfServiceConfig {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::VSphereSelfServiceConfig {
+    fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
+        self.links.as_ref().and_then(|l| l.link(rel))
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Follow for veeam_em_model::VlanConfiguration {
+    fn href(&self) -> Option<&str> {
+        self.href.as_deref()
+    }
+}
+#[cfg(feature = "cloud_network")]
+impl crate::route::Links for veeam_em_model::VlanConfiguration {
     fn link(&self, rel: &str) -> Option<&veeam_em_model::Link> {
         self.links.as_ref().and_then(|l| l.link(rel))
     }

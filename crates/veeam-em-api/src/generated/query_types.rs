@@ -156,6 +156,70 @@ pub mod queries {
     impl crate::query::QueryType for CloudHardwarePlanQuery {
         const NAME: &'static str = "CloudHardwarePlan";
     }
+    /// The query type `CloudGateway` (`GET /query?type=CloudGateway`); items in entity form are `<CloudGateway>`.
+    #[cfg(feature = "cloud_network")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudGatewayQuery;
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::QueryType for CloudGatewayQuery {
+        const NAME: &'static str = "CloudGateway";
+    }
+    /// The query type `CloudGatewayPool` (`GET /query?type=CloudGatewayPool`); items in entity form are `<CloudGatewayPool>`.
+    #[cfg(feature = "cloud_network")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudGatewayPoolQuery;
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::QueryType for CloudGatewayPoolQuery {
+        const NAME: &'static str = "CloudGatewayPool";
+    }
+    /// The query type `CloudPublicIpAddress` (`GET /query?type=CloudPublicIpAddress`); items in entity form are `<CloudPublicIpAddress>`.
+    #[cfg(feature = "cloud_network")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudPublicIpAddressQuery;
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::QueryType for CloudPublicIpAddressQuery {
+        const NAME: &'static str = "CloudPublicIpAddress";
+    }
+    /// The query type `VlanConfiguration` (`GET /query?type=VlanConfiguration`); items in entity form are `<VlanConfiguration>`.
+    #[cfg(feature = "cloud_network")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VlanConfigurationQuery;
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::QueryType for VlanConfigurationQuery {
+        const NAME: &'static str = "VlanConfiguration";
+    }
+    /// The query type `VCloudOrganizationConfig` (`GET /query?type=VCloudOrganizationConfig`); items in entity form are `<VCloudOrganizationConfig>`.
+    #[cfg(feature = "cloud_network")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VCloudOrganizationConfigQuery;
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::QueryType for VCloudOrganizationConfigQuery {
+        const NAME: &'static str = "VCloudOrganizationConfig";
+    }
+    /// The query type `VsphereSelfServiceConfig` (`GET /query?type=VsphereSelfServiceConfig`); items in entity form are `<VSphereSelfServiceConfig>`.
+    #[cfg(feature = "cloud_network")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct VsphereSelfServiceConfigQuery;
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::QueryType for VsphereSelfServiceConfigQuery {
+        const NAME: &'static str = "VsphereSelfServiceConfig";
+    }
+    /// The query type `CloudTenant` (`GET /query?type=CloudTenant`); items in entity form are `<CloudTenant>`.
+    #[cfg(feature = "cloud_tenants")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudTenantQuery;
+    #[cfg(feature = "cloud_tenants")]
+    impl crate::query::QueryType for CloudTenantQuery {
+        const NAME: &'static str = "CloudTenant";
+    }
+    /// The query type `CloudSubtenant` (`GET /query?type=CloudSubtenant`); items in entity form are `<CloudSubtenant>`.
+    #[cfg(feature = "cloud_tenants")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct CloudSubtenantQuery;
+    #[cfg(feature = "cloud_tenants")]
+    impl crate::query::QueryType for CloudSubtenantQuery {
+        const NAME: &'static str = "CloudSubtenant";
+    }
     /// The query type `Task` (`GET /query?type=Task`); items in entity form are `<Task>`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
     pub struct TaskQuery;
@@ -390,6 +454,12 @@ pub mod queries {
             crate::query::write_quoted(self.as_str(), out);
         }
     }
+    #[cfg(feature = "cloud_tenants")]
+    impl crate::query::FilterValue for veeam_em_model::CloudTenantKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
     #[cfg(feature = "cloud_failover")]
     impl crate::query::FilterValue for veeam_em_model::CloudVmReplicaPointKind {
         fn write_filter(&self, out: &mut String) {
@@ -467,6 +537,12 @@ pub mod queries {
             crate::query::write_quoted(self.as_str(), out);
         }
     }
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::FilterValue for veeam_em_model::SelfServiceJobScheduler {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
     impl crate::query::FilterValue for veeam_em_model::SessionResult {
         fn write_filter(&self, out: &mut String) {
             crate::query::write_quoted(self.as_str(), out);
@@ -483,6 +559,18 @@ pub mod queries {
         }
     }
     impl crate::query::FilterValue for veeam_em_model::TaskState {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::FilterValue for veeam_em_model::VSphereSelfServiceAccountKind {
+        fn write_filter(&self, out: &mut String) {
+            crate::query::write_quoted(self.as_str(), out);
+        }
+    }
+    #[cfg(feature = "cloud_network")]
+    impl crate::query::FilterValue for veeam_em_model::VlanSwitchKind {
         fn write_filter(&self, out: &mut String) {
             crate::query::write_quoted(self.as_str(), out);
         }
@@ -856,6 +944,159 @@ pub mod queries {
                         ("Name", "string"),
                         ("Platform", "string"),
                         ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGateway" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudGateway",
+                    entity: "CloudGateway",
+                    path: ["Entities", "CloudGateways"],
+                    items: &["CloudGateway"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Enabled", "bool"),
+                        ("Description", "string"),
+                        ("BackupServerUId", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPool" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudGatewayPool",
+                    entity: "CloudGatewayPool",
+                    path: ["Entities", "CloudGatewayPools"],
+                    items: &["CloudGatewayPool"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Description", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddress" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudPublicIpAddress",
+                    entity: "CloudPublicIpAddress",
+                    path: ["Entities", "CloudPublicIps"],
+                    items: &["CloudPublicIpAddress", "CloudPublicIp"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("IpAddress", "string"),
+                        ("CloudTenantUid", "uid"),
+                        ("CloudTenantName", "string"),
+                        ("BackupServerUId", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_network")]
+            "VlanConfiguration" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VlanConfiguration",
+                    entity: "VlanConfiguration",
+                    path: ["Entities", "VlanConfigurations"],
+                    items: &["Vlans", "VlanConfiguration"],
+                    fields: &[
+                        ("UID", "string"),
+                        ("SwitchName", "string"),
+                        ("SwitchType", "string"),
+                        ("SwitchId", "string"),
+                        ("ClusterName", "string"),
+                        ("ClusterRef", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfig" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VCloudOrganizationConfig",
+                    entity: "VCloudOrganizationConfig",
+                    path: ["Entities", "VCloudOrganizationConfigs"],
+                    items: &["VCloudOrganizationConfig"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("RepositoryUid", "uid"),
+                        ("QuotaGb", "int"),
+                        ("Disabled", "bool"),
+                        ("JobSchedulerType", "string"),
+                        ("UsedQuota", "int"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("HostUid", "uid"),
+                        ("RepositoryFriendlyName", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_network")]
+            "VsphereSelfServiceConfig" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "VsphereSelfServiceConfig",
+                    entity: "VSphereSelfServiceConfig",
+                    path: ["Entities", "VSphereSelfServiceConfigs"],
+                    items: &["VSphereSelfServiceConfig"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("BackupServerUid", "uid"),
+                        ("BackupServerName", "string"),
+                        ("JobSchedulerType", "string"),
+                        ("AccountType", "string"),
+                        ("PerUser", "bool"),
+                        ("QuotaGb", "int"),
+                        ("RepositoryUid", "uid"),
+                        ("UsedQuota", "int"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenant" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudTenant",
+                    entity: "CloudTenant",
+                    path: ["Entities", "CloudTenants"],
+                    items: &["CloudTenant"],
+                    fields: &[
+                        ("UID", "uid"),
+                        ("Name", "string"),
+                        ("Enabled", "bool"),
+                        ("BackupServerUId", "uid"),
+                        ("BackupServerName", "string"),
+                        ("Type", "string"),
+                        ("OrganizationReference", "string"),
+                    ],
+                })
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenant" => {
+                Some(crate::query::QueryTypeInfo {
+                    name: "CloudSubtenant",
+                    entity: "CloudSubtenant",
+                    path: ["Resources", "CloudSubtenants"],
+                    items: &["CloudSubtenant"],
+                    fields: &[
+                        ("UID", "string"),
+                        ("Name", "string"),
+                        ("CloudTenantUid", "uid"),
+                        ("CloudTenantName", "string"),
+                        ("Disabled", "bool"),
+                        ("Unlimited", "bool"),
+                        ("Quota", "int"),
+                        ("UsedQuota", "int"),
+                        ("BackupResourceId", "string"),
+                        ("BackupServerUID", "uid"),
                         ("BackupServerName", "string"),
                     ],
                 })
@@ -1295,6 +1536,14 @@ pub mod queries {
         "CloudReplica",
         "CloudVmReplicaPoint",
         "CloudHardwarePlan",
+        "CloudGateway",
+        "CloudGatewayPool",
+        "CloudPublicIpAddress",
+        "VlanConfiguration",
+        "VCloudOrganizationConfig",
+        "VsphereSelfServiceConfig",
+        "CloudTenant",
+        "CloudSubtenant",
         "Task",
         "BackupServer",
         "Credentials",
@@ -2053,6 +2302,296 @@ pub mod fields {
         > = Field::new("BackupServerUid");
         /// `BackupServerName` (string).
         pub const BACKUP_SERVER_NAME: Field<CloudHardwarePlanQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `CloudGateway`.
+    #[cfg(feature = "cloud_network")]
+    pub mod cloud_gateway {
+        use crate::queries::CloudGatewayQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudGatewayQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<CloudGatewayQuery, String> = Field::new("Name");
+        /// `Enabled` (bool).
+        pub const ENABLED: Field<CloudGatewayQuery, bool> = Field::new("Enabled");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<CloudGatewayQuery, String> = Field::new(
+            "Description",
+        );
+        /// `BackupServerUId` (uid).
+        pub const BACKUP_SERVER_U_ID: Field<CloudGatewayQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUId",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudGatewayQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `CloudGatewayPool`.
+    #[cfg(feature = "cloud_network")]
+    pub mod cloud_gateway_pool {
+        use crate::queries::CloudGatewayPoolQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudGatewayPoolQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<CloudGatewayPoolQuery, String> = Field::new("Name");
+        /// `Description` (string).
+        pub const DESCRIPTION: Field<CloudGatewayPoolQuery, String> = Field::new(
+            "Description",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<CloudGatewayPoolQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUid",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudGatewayPoolQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `CloudPublicIpAddress`.
+    #[cfg(feature = "cloud_network")]
+    pub mod cloud_public_ip_address {
+        use crate::queries::CloudPublicIpAddressQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudPublicIpAddressQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<CloudPublicIpAddressQuery, String> = Field::new("Name");
+        /// `IpAddress` (string).
+        pub const IP_ADDRESS: Field<CloudPublicIpAddressQuery, String> = Field::new(
+            "IpAddress",
+        );
+        /// `CloudTenantUid` (uid).
+        pub const CLOUD_TENANT_UID: Field<
+            CloudPublicIpAddressQuery,
+            veeam_em_model::Uid,
+        > = Field::new("CloudTenantUid");
+        /// `CloudTenantName` (string).
+        pub const CLOUD_TENANT_NAME: Field<CloudPublicIpAddressQuery, String> = Field::new(
+            "CloudTenantName",
+        );
+        /// `BackupServerUId` (uid).
+        pub const BACKUP_SERVER_U_ID: Field<
+            CloudPublicIpAddressQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUId");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudPublicIpAddressQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `VlanConfiguration`.
+    #[cfg(feature = "cloud_network")]
+    pub mod vlan_configuration {
+        use crate::queries::VlanConfigurationQuery;
+        use crate::query::Field;
+        /// `UID` (string).
+        pub const UID: Field<VlanConfigurationQuery, String> = Field::new("UID");
+        /// `SwitchName` (string).
+        pub const SWITCH_NAME: Field<VlanConfigurationQuery, String> = Field::new(
+            "SwitchName",
+        );
+        /// `SwitchType` (VlanSwitchKind).
+        pub const SWITCH_TYPE: Field<
+            VlanConfigurationQuery,
+            veeam_em_model::VlanSwitchKind,
+        > = Field::new("SwitchType");
+        /// `SwitchId` (string).
+        pub const SWITCH_ID: Field<VlanConfigurationQuery, String> = Field::new(
+            "SwitchId",
+        );
+        /// `ClusterName` (string).
+        pub const CLUSTER_NAME: Field<VlanConfigurationQuery, String> = Field::new(
+            "ClusterName",
+        );
+        /// `ClusterRef` (string).
+        pub const CLUSTER_REF: Field<VlanConfigurationQuery, String> = Field::new(
+            "ClusterRef",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            VlanConfigurationQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VlanConfigurationQuery, String> = Field::new(
+            "BackupServerName",
+        );
+    }
+    /// Filter and sort fields of `VCloudOrganizationConfig`.
+    #[cfg(feature = "cloud_network")]
+    pub mod v_cloud_organization_config {
+        use crate::queries::VCloudOrganizationConfigQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<VCloudOrganizationConfigQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<VCloudOrganizationConfigQuery, String> = Field::new(
+            "Name",
+        );
+        /// `RepositoryUid` (uid).
+        pub const REPOSITORY_UID: Field<
+            VCloudOrganizationConfigQuery,
+            veeam_em_model::Uid,
+        > = Field::new("RepositoryUid");
+        /// `QuotaGb` (int).
+        pub const QUOTA_GB: Field<VCloudOrganizationConfigQuery, i64> = Field::new(
+            "QuotaGb",
+        );
+        /// `Disabled` (bool).
+        pub const DISABLED: Field<VCloudOrganizationConfigQuery, bool> = Field::new(
+            "Disabled",
+        );
+        /// `JobSchedulerType` (SelfServiceJobScheduler).
+        pub const JOB_SCHEDULER_TYPE: Field<
+            VCloudOrganizationConfigQuery,
+            veeam_em_model::SelfServiceJobScheduler,
+        > = Field::new("JobSchedulerType");
+        /// `UsedQuota` (int).
+        pub const USED_QUOTA: Field<VCloudOrganizationConfigQuery, i64> = Field::new(
+            "UsedQuota",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            VCloudOrganizationConfigQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VCloudOrganizationConfigQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `HostUid` (uid).
+        pub const HOST_UID: Field<VCloudOrganizationConfigQuery, veeam_em_model::Uid> = Field::new(
+            "HostUid",
+        );
+        /// `RepositoryFriendlyName` (string).
+        pub const REPOSITORY_FRIENDLY_NAME: Field<
+            VCloudOrganizationConfigQuery,
+            String,
+        > = Field::new("RepositoryFriendlyName");
+    }
+    /// Filter and sort fields of `VsphereSelfServiceConfig`.
+    #[cfg(feature = "cloud_network")]
+    pub mod vsphere_self_service_config {
+        use crate::queries::VsphereSelfServiceConfigQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<VsphereSelfServiceConfigQuery, veeam_em_model::Uid> = Field::new(
+            "UID",
+        );
+        /// `Name` (string).
+        pub const NAME: Field<VsphereSelfServiceConfigQuery, String> = Field::new(
+            "Name",
+        );
+        /// `BackupServerUid` (uid).
+        pub const BACKUP_SERVER_UID: Field<
+            VsphereSelfServiceConfigQuery,
+            veeam_em_model::Uid,
+        > = Field::new("BackupServerUid");
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<VsphereSelfServiceConfigQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `JobSchedulerType` (SelfServiceJobScheduler).
+        pub const JOB_SCHEDULER_TYPE: Field<
+            VsphereSelfServiceConfigQuery,
+            veeam_em_model::SelfServiceJobScheduler,
+        > = Field::new("JobSchedulerType");
+        /// `AccountType` (VSphereSelfServiceAccountKind).
+        pub const ACCOUNT_TYPE: Field<
+            VsphereSelfServiceConfigQuery,
+            veeam_em_model::VSphereSelfServiceAccountKind,
+        > = Field::new("AccountType");
+        /// `PerUser` (bool).
+        pub const PER_USER: Field<VsphereSelfServiceConfigQuery, bool> = Field::new(
+            "PerUser",
+        );
+        /// `QuotaGb` (int).
+        pub const QUOTA_GB: Field<VsphereSelfServiceConfigQuery, i64> = Field::new(
+            "QuotaGb",
+        );
+        /// `RepositoryUid` (uid).
+        pub const REPOSITORY_UID: Field<
+            VsphereSelfServiceConfigQuery,
+            veeam_em_model::Uid,
+        > = Field::new("RepositoryUid");
+        /// `UsedQuota` (int).
+        pub const USED_QUOTA: Field<VsphereSelfServiceConfigQuery, i64> = Field::new(
+            "UsedQuota",
+        );
+    }
+    /// Filter and sort fields of `CloudTenant`.
+    #[cfg(feature = "cloud_tenants")]
+    pub mod cloud_tenant {
+        use crate::queries::CloudTenantQuery;
+        use crate::query::Field;
+        /// `UID` (uid).
+        pub const UID: Field<CloudTenantQuery, veeam_em_model::Uid> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<CloudTenantQuery, String> = Field::new("Name");
+        /// `Enabled` (bool).
+        pub const ENABLED: Field<CloudTenantQuery, bool> = Field::new("Enabled");
+        /// `BackupServerUId` (uid).
+        pub const BACKUP_SERVER_U_ID: Field<CloudTenantQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUId",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudTenantQuery, String> = Field::new(
+            "BackupServerName",
+        );
+        /// `Type` (CloudTenantKind).
+        pub const TYPE: Field<CloudTenantQuery, veeam_em_model::CloudTenantKind> = Field::new(
+            "Type",
+        );
+        /// `OrganizationReference` (string).
+        pub const ORGANIZATION_REFERENCE: Field<CloudTenantQuery, String> = Field::new(
+            "OrganizationReference",
+        );
+    }
+    /// Filter and sort fields of `CloudSubtenant`.
+    #[cfg(feature = "cloud_tenants")]
+    pub mod cloud_subtenant {
+        use crate::queries::CloudSubtenantQuery;
+        use crate::query::Field;
+        /// `UID` (string).
+        pub const UID: Field<CloudSubtenantQuery, String> = Field::new("UID");
+        /// `Name` (string).
+        pub const NAME: Field<CloudSubtenantQuery, String> = Field::new("Name");
+        /// `CloudTenantUid` (uid).
+        pub const CLOUD_TENANT_UID: Field<CloudSubtenantQuery, veeam_em_model::Uid> = Field::new(
+            "CloudTenantUid",
+        );
+        /// `CloudTenantName` (string).
+        pub const CLOUD_TENANT_NAME: Field<CloudSubtenantQuery, String> = Field::new(
+            "CloudTenantName",
+        );
+        /// `Disabled` (bool).
+        pub const DISABLED: Field<CloudSubtenantQuery, bool> = Field::new("Disabled");
+        /// `Unlimited` (bool).
+        pub const UNLIMITED: Field<CloudSubtenantQuery, bool> = Field::new("Unlimited");
+        /// `Quota` (int).
+        pub const QUOTA: Field<CloudSubtenantQuery, i64> = Field::new("Quota");
+        /// `UsedQuota` (int).
+        pub const USED_QUOTA: Field<CloudSubtenantQuery, i64> = Field::new("UsedQuota");
+        /// `BackupResourceId` (string).
+        pub const BACKUP_RESOURCE_ID: Field<CloudSubtenantQuery, String> = Field::new(
+            "BackupResourceId",
+        );
+        /// `BackupServerUID` (uid).
+        pub const BACKUP_SERVER_UID: Field<CloudSubtenantQuery, veeam_em_model::Uid> = Field::new(
+            "BackupServerUID",
+        );
+        /// `BackupServerName` (string).
+        pub const BACKUP_SERVER_NAME: Field<CloudSubtenantQuery, String> = Field::new(
             "BackupServerName",
         );
     }

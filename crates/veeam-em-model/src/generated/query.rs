@@ -12,7 +12,7 @@ use crate::xml::{
 /// Schema type `EntitiesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entities {
-    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions`, `Repositories`, `HierarchyRoots`, `ManagedServers`, `WanAccelerators`, `Passwords`, `Credentials`, `Backups`, `BackupFiles`, `RestorePoints`, `VmRestorePoints`, `VAppRestorePoints`, `Replicas`, `VmReplicaPoints`, `VAppReplicaPoints`, `FailoverPlans`, `AgentBackupJobs`, `ObjectsInAgentBackupJob`, `AgentProtectionGroups`, `DiscoveredComputers`, `AgentRestorePoints`, `FileServers`, `NASJobs`, `NASObjects`, `Jobs`, `ObjectsInJob`, `BackupJobSessions`, `BackupTaskSessions`, `ReplicaJobSessions`, `ReplicaTaskSessions`, `RestoreSessions`, `CloudFailoverPlans`, `CloudFailoverSessions`, `CloudReplicas`, `CloudVmReplicaPoints`, `CloudHardwarePlans` (occurs 0..1), in document order.
+    /// Choice of `BackupServers`, `CdpPolicies`, `CdpReplicas`, `VmCdpReplicas`, `VAppCdpReplicas`, `CdpReplicaSessions`, `CdpReplicaTaskSessions`, `Repositories`, `HierarchyRoots`, `ManagedServers`, `WanAccelerators`, `Passwords`, `Credentials`, `Backups`, `BackupFiles`, `RestorePoints`, `VmRestorePoints`, `VAppRestorePoints`, `Replicas`, `VmReplicaPoints`, `VAppReplicaPoints`, `FailoverPlans`, `AgentBackupJobs`, `ObjectsInAgentBackupJob`, `AgentProtectionGroups`, `DiscoveredComputers`, `AgentRestorePoints`, `FileServers`, `NASJobs`, `NASObjects`, `Jobs`, `ObjectsInJob`, `BackupJobSessions`, `BackupTaskSessions`, `ReplicaJobSessions`, `ReplicaTaskSessions`, `RestoreSessions`, `CloudFailoverPlans`, `CloudFailoverSessions`, `CloudReplicas`, `CloudVmReplicaPoints`, `CloudHardwarePlans`, `CloudTenants`, `CloudGateways`, `CloudGatewayPools`, `CloudPublicIps`, `VlanConfigurations`, `VCloudOrganizationConfigs`, `VSphereSelfServiceConfigs` (occurs 0..1), in document order.
     pub list: Option<EntityList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
@@ -565,6 +565,94 @@ impl FromXml for Entities {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cloud_tenants")]
+                    Some(b"CloudTenants") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "CloudTenants", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudTenants(value),
+                                "CloudTenants",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_network")]
+                    Some(b"CloudGateways") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "CloudGateways", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudGateways(value),
+                                "CloudGateways",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_network")]
+                    Some(b"CloudGatewayPools") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CloudGatewayPools", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudGatewayPools(value),
+                                "CloudGatewayPools",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_network")]
+                    Some(b"CloudPublicIps") => {
+                        let offset = child.offset;
+                        let value = reader.complex_child(child, "CloudPublicIps", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::CloudPublicIps(value),
+                                "CloudPublicIps",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_network")]
+                    Some(b"VlanConfigurations") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VlanConfigurations", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VlanConfigurations(value),
+                                "VlanConfigurations",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_network")]
+                    Some(b"VCloudOrganizationConfigs") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VCloudOrganizationConfigs", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VCloudOrganizationConfigs(value),
+                                "VCloudOrganizationConfigs",
+                                offset,
+                            )?;
+                    }
+                    #[cfg(feature = "cloud_network")]
+                    Some(b"VSphereSelfServiceConfigs") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "VSphereSelfServiceConfigs", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                EntityList::VSphereSelfServiceConfigs(value),
+                                "VSphereSelfServiceConfigs",
+                                offset,
+                            )?;
+                    }
                     _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
                 index += 1;
@@ -747,6 +835,34 @@ impl serde::Serialize for Entities {
                 EntityList::CloudHardwarePlans(value) => {
                     map.serialize_entry("CloudHardwarePlans", value)?
                 }
+                #[cfg(feature = "cloud_tenants")]
+                EntityList::CloudTenants(value) => {
+                    map.serialize_entry("CloudTenants", value)?
+                }
+                #[cfg(feature = "cloud_network")]
+                EntityList::CloudGateways(value) => {
+                    map.serialize_entry("CloudGateways", value)?
+                }
+                #[cfg(feature = "cloud_network")]
+                EntityList::CloudGatewayPools(value) => {
+                    map.serialize_entry("CloudGatewayPools", value)?
+                }
+                #[cfg(feature = "cloud_network")]
+                EntityList::CloudPublicIps(value) => {
+                    map.serialize_entry("CloudPublicIps", value)?
+                }
+                #[cfg(feature = "cloud_network")]
+                EntityList::VlanConfigurations(value) => {
+                    map.serialize_entry("VlanConfigurations", value)?
+                }
+                #[cfg(feature = "cloud_network")]
+                EntityList::VCloudOrganizationConfigs(value) => {
+                    map.serialize_entry("VCloudOrganizationConfigs", value)?
+                }
+                #[cfg(feature = "cloud_network")]
+                EntityList::VSphereSelfServiceConfigs(value) => {
+                    map.serialize_entry("VSphereSelfServiceConfigs", value)?
+                }
             }
         }
         map.end()
@@ -800,6 +916,13 @@ impl<'de> serde::Deserialize<'de> for Entities {
             "CloudReplicas",
             "CloudVmReplicaPoints",
             "CloudHardwarePlans",
+            "CloudTenants",
+            "CloudGateways",
+            "CloudGatewayPools",
+            "CloudPublicIps",
+            "VlanConfigurations",
+            "VCloudOrganizationConfigs",
+            "VSphereSelfServiceConfigs",
         ];
         struct Fields;
         impl<'de> serde::de::Visitor<'de> for Fields {
@@ -818,7 +941,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -826,7 +949,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpPolicies(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -834,7 +957,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -842,7 +965,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -850,7 +973,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -858,7 +981,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicaSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cdp")]
@@ -866,7 +989,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CdpReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -874,7 +997,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Repositories(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -882,7 +1005,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::HierarchyRoots(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -890,7 +1013,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ManagedServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -898,7 +1021,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::WanAccelerators(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -906,7 +1029,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Passwords(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -914,7 +1037,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Credentials(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -922,7 +1045,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Backups(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -930,7 +1053,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupFiles(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -938,7 +1061,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::RestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -946,7 +1069,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "backups")]
@@ -954,7 +1077,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -962,7 +1085,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Replicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -970,7 +1093,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VmReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -978,7 +1101,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::VAppReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "replicas")]
@@ -986,7 +1109,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::FailoverPlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -994,7 +1117,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::AgentBackupJobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -1002,7 +1125,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ObjectsInAgentBackupJob(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -1010,7 +1133,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::AgentProtectionGroups(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -1018,7 +1141,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::DiscoveredComputers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "agents")]
@@ -1026,7 +1149,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::AgentRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "nas")]
@@ -1034,7 +1157,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::FileServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "nas")]
@@ -1042,7 +1165,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::NasJobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "nas")]
@@ -1050,7 +1173,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::NasObjects(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "jobs")]
@@ -1058,14 +1181,14 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::Jobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         "ObjectsInJob" => {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ObjectsInJob(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1073,7 +1196,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupJobSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1081,7 +1204,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::BackupTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1089,7 +1212,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ReplicaJobSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1097,7 +1220,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::ReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "sessions")]
@@ -1105,7 +1228,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::RestoreSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cloud_failover")]
@@ -1113,7 +1236,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CloudFailoverPlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cloud_failover")]
@@ -1121,7 +1244,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CloudFailoverSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cloud_failover")]
@@ -1129,7 +1252,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CloudReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cloud_failover")]
@@ -1137,7 +1260,7 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CloudVmReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         #[cfg(feature = "cloud_failover")]
@@ -1145,7 +1268,63 @@ impl<'de> serde::Deserialize<'de> for Entities {
                             crate::json::set_once(
                                 &mut list,
                                 EntityList::CloudHardwarePlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans",
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_tenants")]
+                        "CloudTenants" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudTenants(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_network")]
+                        "CloudGateways" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudGateways(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_network")]
+                        "CloudGatewayPools" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudGatewayPools(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_network")]
+                        "CloudPublicIps" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::CloudPublicIps(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_network")]
+                        "VlanConfigurations" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VlanConfigurations(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_network")]
+                        "VCloudOrganizationConfigs" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VCloudOrganizationConfigs(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_network")]
+                        "VSphereSelfServiceConfigs" => {
+                            crate::json::set_once(
+                                &mut list,
+                                EntityList::VSphereSelfServiceConfigs(map.next_value()?),
+                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
                             )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
@@ -1295,6 +1474,27 @@ pub enum EntityList {
     #[cfg(feature = "cloud_failover")]
     /// Element `CloudHardwarePlans` (CloudHardwarePlanEntityListType).
     CloudHardwarePlans(CloudHardwarePlans),
+    #[cfg(feature = "cloud_tenants")]
+    /// Element `CloudTenants` (CloudTenantEntityListType).
+    CloudTenants(CloudTenants),
+    #[cfg(feature = "cloud_network")]
+    /// Element `CloudGateways` (CloudGatewayEntityListType).
+    CloudGateways(CloudGateways),
+    #[cfg(feature = "cloud_network")]
+    /// Element `CloudGatewayPools` (CloudGatewayPoolEntityListType).
+    CloudGatewayPools(CloudGatewayPools),
+    #[cfg(feature = "cloud_network")]
+    /// Element `CloudPublicIps` (CloudPublicIpAddressEntityListType).
+    CloudPublicIps(CloudPublicIpAddresses),
+    #[cfg(feature = "cloud_network")]
+    /// Element `VlanConfigurations` (VlanConfigurationEntityListType).
+    VlanConfigurations(VlanConfigurations),
+    #[cfg(feature = "cloud_network")]
+    /// Element `VCloudOrganizationConfigs` (VCloudOrganizationConfigEntityListType).
+    VCloudOrganizationConfigs(VCloudOrganizationConfigs),
+    #[cfg(feature = "cloud_network")]
+    /// Element `VSphereSelfServiceConfigs` (VSphereSelfServiceConfigEntityListType).
+    VSphereSelfServiceConfigs(VSphereSelfServiceConfigs),
 }
 impl EntityList {
     /// The item as the document of the same root element (`None` for an element
@@ -1411,6 +1611,26 @@ impl EntityList {
             #[cfg(feature = "cloud_failover")]
             Self::CloudHardwarePlans(value) => {
                 Some(crate::Document::CloudHardwarePlans(value))
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(value) => Some(crate::Document::CloudTenants(value)),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(value) => Some(crate::Document::CloudGateways(value)),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(value) => {
+                Some(crate::Document::CloudGatewayPools(value))
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(value) => {
+                Some(crate::Document::VlanConfigurations(value))
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(value) => {
+                Some(crate::Document::VCloudOrganizationConfigs(value))
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(value) => {
+                Some(crate::Document::VSphereSelfServiceConfigs(value))
             }
             _ => None,
         }
@@ -1634,6 +1854,47 @@ impl EntityList {
                 a.cloud_hardware_plans.extend(b.cloud_hardware_plans.iter().cloned());
                 true
             }
+            #[cfg(feature = "cloud_tenants")]
+            (Self::CloudTenants(a), Self::CloudTenants(b)) => {
+                a.cloud_tenants.extend(b.cloud_tenants.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_network")]
+            (Self::CloudGateways(a), Self::CloudGateways(b)) => {
+                a.cloud_gateways.extend(b.cloud_gateways.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_network")]
+            (Self::CloudGatewayPools(a), Self::CloudGatewayPools(b)) => {
+                a.cloud_gateway_pools.extend(b.cloud_gateway_pools.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_network")]
+            (Self::CloudPublicIps(a), Self::CloudPublicIps(b)) => {
+                a.cloud_public_ip_address_or_cloud_public_ips
+                    .extend(
+                        b.cloud_public_ip_address_or_cloud_public_ips.iter().cloned(),
+                    );
+                true
+            }
+            #[cfg(feature = "cloud_network")]
+            (Self::VlanConfigurations(a), Self::VlanConfigurations(b)) => {
+                a.vlans_or_vlan_configurations
+                    .extend(b.vlans_or_vlan_configurations.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_network")]
+            (Self::VCloudOrganizationConfigs(a), Self::VCloudOrganizationConfigs(b)) => {
+                a.v_cloud_organization_configs
+                    .extend(b.v_cloud_organization_configs.iter().cloned());
+                true
+            }
+            #[cfg(feature = "cloud_network")]
+            (Self::VSphereSelfServiceConfigs(a), Self::VSphereSelfServiceConfigs(b)) => {
+                a.v_sphere_self_service_configs
+                    .extend(b.v_sphere_self_service_configs.iter().cloned());
+                true
+            }
             _ => false,
         }
     }
@@ -1722,6 +1983,20 @@ impl EntityList {
             Self::CloudVmReplicaPoints(_) => "CloudVmReplicaPoints",
             #[cfg(feature = "cloud_failover")]
             Self::CloudHardwarePlans(_) => "CloudHardwarePlans",
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(_) => "CloudTenants",
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(_) => "CloudGateways",
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(_) => "CloudGatewayPools",
+            #[cfg(feature = "cloud_network")]
+            Self::CloudPublicIps(_) => "CloudPublicIps",
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(_) => "VlanConfigurations",
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(_) => "VCloudOrganizationConfigs",
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(_) => "VSphereSelfServiceConfigs",
         }
     }
     fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
@@ -1892,6 +2167,34 @@ impl EntityList {
             Self::CloudHardwarePlans(value) => {
                 ToXml::to_xml(value, writer, "CloudHardwarePlans");
             }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(value) => {
+                ToXml::to_xml(value, writer, "CloudTenants");
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(value) => {
+                ToXml::to_xml(value, writer, "CloudGateways");
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(value) => {
+                ToXml::to_xml(value, writer, "CloudGatewayPools");
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudPublicIps(value) => {
+                ToXml::to_xml(value, writer, "CloudPublicIps");
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(value) => {
+                ToXml::to_xml(value, writer, "VlanConfigurations");
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(value) => {
+                ToXml::to_xml(value, writer, "VCloudOrganizationConfigs");
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(value) => {
+                ToXml::to_xml(value, writer, "VSphereSelfServiceConfigs");
+            }
         }
     }
 }
@@ -2061,6 +2364,44 @@ impl crate::xml::CollectUnknown for EntityList {
             #[cfg(feature = "cloud_failover")]
             Self::CloudHardwarePlans(value) => {
                 crate::xml::visit_unknown(path, "CloudHardwarePlans", value, found)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(value) => {
+                crate::xml::visit_unknown(path, "CloudTenants", value, found)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(value) => {
+                crate::xml::visit_unknown(path, "CloudGateways", value, found)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(value) => {
+                crate::xml::visit_unknown(path, "CloudGatewayPools", value, found)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudPublicIps(value) => {
+                crate::xml::visit_unknown(path, "CloudPublicIps", value, found)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(value) => {
+                crate::xml::visit_unknown(path, "VlanConfigurations", value, found)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(value) => {
+                crate::xml::visit_unknown(
+                    path,
+                    "VCloudOrganizationConfigs",
+                    value,
+                    found,
+                )
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(value) => {
+                crate::xml::visit_unknown(
+                    path,
+                    "VSphereSelfServiceConfigs",
+                    value,
+                    found,
+                )
             }
         }
     }
@@ -2306,7 +2647,7 @@ impl crate::xml::CollectUnknown for QueryResult {
 /// Schema type `ResourcesType` in `schemas/query.xsd`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resources {
-    /// Choice of `Tasks`, `CredentialsList`, `PasswordKeyInfoList` (occurs 0..1), in document order.
+    /// Choice of `Tasks`, `CredentialsList`, `PasswordKeyInfoList`, `CloudSubtenants` (occurs 0..1), in document order.
     pub list: Option<ResourceList>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
@@ -2372,6 +2713,19 @@ impl FromXml for Resources {
                                 offset,
                             )?;
                     }
+                    #[cfg(feature = "cloud_tenants")]
+                    Some(b"CloudSubtenants") => {
+                        let offset = child.offset;
+                        let value = reader
+                            .complex_child(child, "CloudSubtenants", None)?;
+                        reader
+                            .set_once(
+                                &mut list,
+                                ResourceList::CloudSubtenants(value),
+                                "CloudSubtenants",
+                                offset,
+                            )?;
+                    }
                     _ => unknown.push_element(&reader.capture_unknown(child)?, index),
                 }
                 index += 1;
@@ -2407,6 +2761,10 @@ impl serde::Serialize for Resources {
                 ResourceList::PasswordKeyInfoList(value) => {
                     map.serialize_entry("PasswordKeyInfoList", value)?
                 }
+                #[cfg(feature = "cloud_tenants")]
+                ResourceList::CloudSubtenants(value) => {
+                    map.serialize_entry("CloudSubtenants", value)?
+                }
             }
         }
         map.end()
@@ -2417,7 +2775,12 @@ impl<'de> serde::Deserialize<'de> for Resources {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Tasks", "CredentialsList", "PasswordKeyInfoList"];
+        const KEYS: &[&str] = &[
+            "Tasks",
+            "CredentialsList",
+            "PasswordKeyInfoList",
+            "CloudSubtenants",
+        ];
         struct Fields;
         impl<'de> serde::de::Visitor<'de> for Fields {
             type Value = Resources;
@@ -2435,7 +2798,7 @@ impl<'de> serde::Deserialize<'de> for Resources {
                             crate::json::set_once(
                                 &mut list,
                                 ResourceList::Tasks(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList",
+                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -2443,7 +2806,7 @@ impl<'de> serde::Deserialize<'de> for Resources {
                             crate::json::set_once(
                                 &mut list,
                                 ResourceList::CredentialsList(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList",
+                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
                             )?;
                         }
                         #[cfg(feature = "infrastructure")]
@@ -2451,7 +2814,15 @@ impl<'de> serde::Deserialize<'de> for Resources {
                             crate::json::set_once(
                                 &mut list,
                                 ResourceList::PasswordKeyInfoList(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList",
+                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
+                            )?;
+                        }
+                        #[cfg(feature = "cloud_tenants")]
+                        "CloudSubtenants" => {
+                            crate::json::set_once(
+                                &mut list,
+                                ResourceList::CloudSubtenants(map.next_value()?),
+                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
                             )?;
                         }
                         other => return Err(crate::json::unknown(other, KEYS)),
@@ -2485,6 +2856,9 @@ pub enum ResourceList {
     #[cfg(feature = "infrastructure")]
     /// Element `PasswordKeyInfoList` (PasswordKeyInfoListType).
     PasswordKeyInfoList(PasswordKeyInfoList),
+    #[cfg(feature = "cloud_tenants")]
+    /// Element `CloudSubtenants` (CloudSubtenantListType).
+    CloudSubtenants(CloudSubtenants),
 }
 impl ResourceList {
     /// The item as the document of the same root element (`None` for an element
@@ -2497,6 +2871,8 @@ impl ResourceList {
             Self::PasswordKeyInfoList(value) => {
                 Some(crate::Document::PasswordKeyInfoList(value))
             }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(value) => Some(crate::Document::CloudSubtenants(value)),
             _ => None,
         }
     }
@@ -2519,6 +2895,11 @@ impl ResourceList {
                 a.password_key_infos.extend(b.password_key_infos.iter().cloned());
                 true
             }
+            #[cfg(feature = "cloud_tenants")]
+            (Self::CloudSubtenants(a), Self::CloudSubtenants(b)) => {
+                a.cloud_subtenants.extend(b.cloud_subtenants.iter().cloned());
+                true
+            }
             _ => false,
         }
     }
@@ -2530,6 +2911,8 @@ impl ResourceList {
             Self::CredentialsList(_) => "CredentialsList",
             #[cfg(feature = "infrastructure")]
             Self::PasswordKeyInfoList(_) => "PasswordKeyInfoList",
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(_) => "CloudSubtenants",
         }
     }
     fn write<'v>(&'v self, writer: &mut XmlWriter<'v>) {
@@ -2545,6 +2928,10 @@ impl ResourceList {
             Self::PasswordKeyInfoList(value) => {
                 ToXml::to_xml(value, writer, "PasswordKeyInfoList");
             }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(value) => {
+                ToXml::to_xml(value, writer, "CloudSubtenants");
+            }
         }
     }
 }
@@ -2559,6 +2946,10 @@ impl crate::xml::CollectUnknown for ResourceList {
             #[cfg(feature = "infrastructure")]
             Self::PasswordKeyInfoList(value) => {
                 crate::xml::visit_unknown(path, "PasswordKeyInfoList", value, found)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(value) => {
+                crate::xml::visit_unknown(path, "CloudSubtenants", value, found)
             }
         }
     }
@@ -2915,6 +3306,62 @@ pub(crate) static REFLECT: crate::reflect::Part = (
                             min: 1u32,
                             max: Some(1u32),
                         },
+                        crate::reflect::ElementInfo {
+                            name: "CloudTenants",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudTenantEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudGateways",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudGatewayEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudGatewayPools",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudGatewayPoolEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudPublicIps",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudPublicIpAddressEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VlanConfigurations",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VlanConfigurationEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VCloudOrganizationConfigs",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VCloudOrganizationConfigEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "VSphereSelfServiceConfigs",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "VSphereSelfServiceConfigEntityListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
                     ],
                 },
             ],
@@ -2987,6 +3434,14 @@ pub(crate) static REFLECT: crate::reflect::Part = (
                             name: "PasswordKeyInfoList",
                             kind: crate::reflect::ElementKind::Complex(
                                 "PasswordKeyInfoListType",
+                            ),
+                            min: 1u32,
+                            max: Some(1u32),
+                        },
+                        crate::reflect::ElementInfo {
+                            name: "CloudSubtenants",
+                            kind: crate::reflect::ElementKind::Complex(
+                                "CloudSubtenantListType",
                             ),
                             min: 1u32,
                             max: Some(1u32),
