@@ -63,6 +63,9 @@ pub struct SimConfig {
     pub epoch: OffsetDateTime,
     /// Faults to inject.
     pub faults: Vec<FaultRule>,
+    /// Answer as a newer server would: the entity documents of the generic world carry an
+    /// attribute and an element no schema of ours declares (for tests of what clients keep).
+    pub newer_server: bool,
 }
 
 impl Default for SimConfig {
@@ -77,6 +80,7 @@ impl Default for SimConfig {
             task_duration: Duration::from_secs(2),
             epoch: time::macros::datetime!(2025-06-16 15:00:00 UTC),
             faults: Vec::new(),
+            newer_server: false,
         }
     }
 }

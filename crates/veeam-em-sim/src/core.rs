@@ -453,6 +453,7 @@ impl Simulator {
         base: &str,
         now: OffsetDateTime,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
+        crate::quirks::check(entry, incoming.body.as_ref())?;
         let request = AnyRequest::from_incoming(incoming).map_err(request_failure)?;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let outcome = match actions::act(&state.world, &request) {
@@ -463,7 +464,7 @@ impl Simulator {
                     world: &state.world,
                     base,
                 };
-                match crate::auto::act(&cx, entry, &incoming.route)? {
+                match crate::auto::act(&cx, entry, &incoming.route, incoming.body.as_ref())? {
                     Some(outcome) => outcome,
                     None => return Ok(empty(entry)),
                 }

@@ -48,6 +48,7 @@ mod errors;
 mod faults;
 mod ids;
 mod query;
+mod quirks;
 mod serve;
 mod tasks;
 mod world;

@@ -20,6 +20,8 @@ pub(crate) enum Effect {
     AddInclude { policy: u64, include: Include },
     /// An include removed.
     RemoveInclude { include: u64 },
+    /// The entity document of an object of the generic world, edited (by item path).
+    ReplaceEntity { path: String, xml: String },
 }
 
 /// One task.
@@ -67,6 +69,10 @@ impl TaskRecord {
 pub(crate) fn apply(world: &mut World, effect: &Effect) -> (bool, String) {
     match effect {
         Effect::Nothing => (true, "Ok".into()),
+        Effect::ReplaceEntity { path, xml } => {
+            world.edits.insert(path.clone(), xml.clone());
+            (true, "Ok".into())
+        }
         Effect::EnablePolicy { policy, enabled } => match policy_mut(world, *policy) {
             Some(state) => {
                 state.model.schedule_enabled = Some(*enabled);

@@ -7,6 +7,7 @@
 
 mod api;
 mod cdp;
+mod cloud;
 mod connect;
 mod decode;
 mod encode;
@@ -77,6 +78,13 @@ enum Command {
         #[command(flatten)]
         connection: connect::Connection,
     },
+    /// Cloud Connect: tenants, and their storage quotas.
+    Cloud {
+        #[command(flatten)]
+        args: cloud::Args,
+        #[command(flatten)]
+        connection: connect::Connection,
+    },
     /// GET any resource of the catalogue by path or href, e.g. /cdpPolicies.
     Get {
         /// A path below the API base or an href.
@@ -129,6 +137,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::RestorePoints { connection } => {
             jobs::restore_points(&connection.client()?, output)
         }
+        Command::Cloud { args, connection } => cloud::run(&connection.client()?, args, output),
         Command::Get { target, connection } => get::get(&connection.client()?, target, output),
         Command::Query { args, connection } => get::query(&connection.client()?, args, output),
         Command::Task { args, connection } => get::task(&connection.client()?, args, output),

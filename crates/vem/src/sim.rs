@@ -49,6 +49,10 @@ pub struct Args {
         help = "A fault to inject: KIND[=VALUE][,path=GLOB][,count=N][,share=S] with KIND latency=, status=, truncate, drop, expire-session or slow-body= (repeatable)"
     )]
     faults: Vec<FaultRule>,
+    /// Answer as a newer server would: entity documents carry an attribute and an element no
+    /// schema declares (what clients must keep when they write back what they read).
+    #[arg(long)]
+    newer_server: bool,
 }
 
 /// `150ms`, `2s`, `15m`, `1h`.
@@ -78,6 +82,7 @@ impl Args {
             session_idle: self.session_idle,
             task_duration: self.task_duration,
             faults: self.faults.clone(),
+            newer_server: self.newer_server,
             ..SimConfig::default()
         }
     }

@@ -419,3 +419,87 @@ fn jobs_sessions_and_restore_points() {
     );
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
 }
+
+#[test]
+fn cloud_tenants_show_and_set_quota() {
+    let out = vem(&["cloud", "tenants", "--output", "table"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("cloud_tenants_table", stdout(&out));
+
+    // On a server that keeps what it is told: set a quota, read it back.
+    let (_sim, server) = server(
+        SimConfig {
+            task_duration: std::time::Duration::from_millis(50),
+            ..SimConfig::default()
+        },
+        false,
+    );
+    let url = server.url();
+    let list = vem(&["cloud", "--url", url, "tenants", "-o", "json"], ADMIN);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    // A tenant with exactly one repository quota (its name is the default).
+    let tenant = list["CloudTenants"]["CloudTenant"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            t["Resources"]["CloudTenantResource"]
+                .as_array()
+                .is_some_and(|r| r.len() == 1 && r[0]["RepositoryQuota"]["Quota"].is_number())
+        })
+        .expect("a seeded tenant with one quota");
+    let id = tenant["UID"].as_str().unwrap().to_owned();
+    let out = vem(
+        &[
+            "cloud",
+            "--url",
+            url,
+            "tenant",
+            "set-quota",
+            &id,
+            "--quota-mb",
+            "4242",
+            "--wait",
+            "-o",
+            "json",
+        ],
+        ADMIN,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let task: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(task["Tasks"]["Task"][0]["State"], "Finished", "{task}");
+    let shown = vem(
+        &["cloud", "--url", url, "tenant", "show", &id, "-o", "json"],
+        ADMIN,
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let resource = &shown["CloudTenant"]["Resources"]["CloudTenantResource"][0];
+    assert_eq!(resource["RepositoryQuota"]["Quota"], 4242, "{shown}");
+    // Only the quota changed.
+    let mut expected = tenant.clone();
+    expected["Resources"]["CloudTenantResource"][0]["RepositoryQuota"]["Quota"] = 4242.into();
+    assert_eq!(shown["CloudTenant"], expected);
+
+    // A repository the tenant has no quota on: exit status 1, with the ones it has.
+    let out = vem(
+        &[
+            "cloud",
+            "--url",
+            url,
+            "tenant",
+            "set-quota",
+            &id,
+            "--quota-mb",
+            "1",
+            "--repository",
+            "nowhere",
+        ],
+        ADMIN,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no quota on \"nowhere\""),
+        "{}",
+        stderr(&out)
+    );
+}

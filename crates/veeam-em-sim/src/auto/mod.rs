@@ -11,6 +11,8 @@
 //! catalogue, only where an operation serves them. The query service finds the kinds whose
 //! entity is a query type's, and filters on the values the sampled documents show.
 
+mod edits;
+pub(crate) use edits::has_child;
 pub(crate) mod sample;
 
 use std::collections::BTreeMap;
@@ -482,9 +484,19 @@ fn nested_objects(
         .collect()
 }
 
-/// The entity document of object `i`, as XML (its root is the kind's entity root).
+/// The entity document of object `i`, as XML (its root is the kind's entity root): as the
+/// last `PUT` left it, else sampled.
 fn entity_xml(cx: &Ctx<'_>, plan: &Plan, kind: &AutoKind, i: u64, root: &str) -> Option<String> {
-    object_xml(cx, root, &object(cx, plan, kind, i))
+    let path = item_path(cx, plan, kind, i).to_ascii_lowercase();
+    if let Some(edited) = cx.world.edits.get(&path) {
+        return Some(edited.clone());
+    }
+    let xml = object_xml(cx, root, &object(cx, plan, kind, i))?;
+    Some(if cx.world.newer_server {
+        edits::with_future_content(&xml)
+    } else {
+        xml
+    })
 }
 
 /// The entity document `root` of an object of a hand-written kind, sampled from the schema.
@@ -934,6 +946,58 @@ pub(crate) fn check_path(cx: &Ctx<'_>, entry: &Entry, route: &Route) -> Result<(
     }
 }
 
+/// A `PUT` of an object's entity document (its body's root is the entity form's): a task that
+/// replaces the document with the body merged into it ([`edits`]) when it finishes. `None` for
+/// any other action.
+fn edit(
+    cx: &Ctx<'_>,
+    entry: &'static Entry,
+    route: &Route,
+    body: Option<&Document>,
+) -> Result<Option<crate::actions::Outcome>, Failure> {
+    let Some(body) = body else { return Ok(None) };
+    if entry.http_method() != http::Method::PUT {
+        return Ok(None);
+    }
+    let plan = the_plan();
+    let values: Vec<&str> = route.path_values.iter().map(|v| v.as_str()).collect();
+    let Some((kind, parent)) = locate(
+        cx,
+        plan,
+        &normalize(entry.path),
+        &values[..values.len().saturating_sub(1)],
+    )?
+    else {
+        return Ok(None);
+    };
+    let Some(root) = kind.entity_root.filter(|r| *r == body.root_element()) else {
+        return Ok(None);
+    };
+    let id = values.last().copied().unwrap_or_default();
+    let i = kind
+        .find(&cx.world.ids, id, parent)
+        .ok_or_else(|| not_found(&kind.name, id))?;
+    let current = entity_xml(cx, plan, kind, i, root).ok_or_else(|| unservable(entry))?;
+    let xml = edits::merge(&current, &body.to_xml_string())
+        .ok_or_else(|| Failure::bad_request("The body is not a document the server can merge"))?;
+    // What is stored must read back.
+    decode(&xml)?;
+    let completes_with_task = entry
+        .responses
+        .iter()
+        .any(|r| r.representation == Some("Task"));
+    if !completes_with_task {
+        return Ok(None);
+    }
+    Ok(Some(crate::actions::Outcome::Task(
+        entry.name,
+        crate::tasks::Effect::ReplaceEntity {
+            path: item_path(cx, plan, kind, i).to_ascii_lowercase(),
+            xml,
+        },
+    )))
+}
+
 /// What an action no hand-written code handles answers, as the catalogue says: a task (that
 /// finishes and changes nothing) when a success response is a `Task`, a sampled document when
 /// it is another document, `None` for no body. The objects its path names must exist.
@@ -941,8 +1005,12 @@ pub(crate) fn act(
     cx: &Ctx<'_>,
     entry: &'static Entry,
     route: &Route,
+    body: Option<&Document>,
 ) -> Result<Option<crate::actions::Outcome>, Failure> {
     check_path(cx, entry, route)?;
+    if let Some(outcome) = edit(cx, entry, route, body)? {
+        return Ok(Some(outcome));
+    }
     if entry
         .responses
         .iter()

@@ -140,6 +140,8 @@ impl Sampler<'_> {
             let value = match (href, a.value) {
                 // A nested object of its own: its href.
                 (Some(h), ValueKind::Href) if a.name == "Href" => h.to_owned(),
+                // ... and its type, named as its element is.
+                (Some(_), ValueKind::String) if a.name == "Type" => name.to_owned(),
                 _ => self.value(a.value, a.name, &apath, depth == 0),
             };
             let _ = write!(out, " {}=\"{}\"", a.name, escape(&value));
@@ -201,7 +203,10 @@ impl Sampler<'_> {
             return;
         }
         let n = if e.min == 0 && e.max == Some(1) {
-            u32::from(depth < OPTIONAL_DEPTH && self.coin(&format!("{path}?")))
+            u32::from(
+                depth < OPTIONAL_DEPTH
+                    && (self.coin(&format!("{path}?")) || crate::quirks::always_sent(&path)),
+            )
         } else {
             self.count(&path, e.min, e.max, depth)
         };

@@ -268,6 +268,10 @@ pub(crate) struct World {
     pub tasks_per_session: u64,
     /// What requests can change about policies (and their includes).
     pub policy_state: Vec<PolicyState>,
+    /// Entity documents of the generic world that `PUT`s changed, by item path (lower case).
+    pub edits: std::collections::BTreeMap<String, String>,
+    /// See `SimConfig::newer_server`.
+    pub newer_server: bool,
 }
 
 impl World {
@@ -283,6 +287,8 @@ impl World {
             sessions_per_policy: u64::from(config.sessions_per_policy),
             tasks_per_session: u64::from(config.tasks_per_session),
             policy_state: Vec::new(),
+            edits: Default::default(),
+            newer_server: config.newer_server,
         };
         world.policy_state = (0..world.policies)
             .map(|p| cdp::initial_policy(&world, p))

@@ -1,0 +1,229 @@
+//! `vem cloud tenants`, `vem cloud tenant show ID`, `vem cloud tenant set-quota ID ...`: what a
+//! Cloud Connect provider looks at and changes most, tenants and their storage quotas.
+//!
+//! `set-quota` is a read-modify-write of the tenant: it reads the tenant's entity, changes one
+//! repository quota and sends the whole entity back, so every other setting (and anything a
+//! newer server sends that this tool does not know) stays as it was.
+
+use std::time::Duration;
+
+use veeam_em_api::api;
+use veeam_em_client::{Client, Transport};
+use veeam_em_model::{CloudTenant, CloudTenantRepositoryQuotaInfo, Document, Tasks, Uid};
+
+use crate::exit::{Exit, Failure};
+use crate::output::{print, print_document, Output, Table};
+
+/// Arguments of `vem cloud`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Every tenant with its state, counters and storage quotas.
+    Tenants,
+    /// One tenant.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TenantAction {
+    /// Show a tenant in full.
+    Show {
+        /// The tenant's id or UID.
+        id: String,
+    },
+    /// Change the storage quota a tenant has on one cloud repository.
+    SetQuota {
+        /// The tenant's id or UID.
+        id: String,
+        /// The quota, in MB (the unit of the API).
+        #[arg(long, value_name = "MB")]
+        quota_mb: i64,
+        /// The repository, by display name or UID [default: the tenant's only one].
+        #[arg(long, value_name = "NAME|UID")]
+        repository: Option<String>,
+        /// Wait for the task to finish (up to --wait-for).
+        #[arg(long)]
+        wait: bool,
+        /// How long --wait waits, in seconds.
+        #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+        wait_for: u64,
+    },
+}
+
+/// Runs `vem cloud`.
+pub fn run<T: Transport>(client: &Client<T>, args: &Args, output: Output) -> Result<(), Failure> {
+    match &args.command {
+        Command::Tenants => tenants(client, output),
+        Command::Tenant {
+            action: TenantAction::Show { id },
+        } => {
+            let doc = Document::CloudTenant(
+                client.call(&api::cloud().tenants().id(tenant_id(id)).get_entity())?,
+            );
+            Ok(print_document(&doc, None, output)?)
+        }
+        Command::Tenant {
+            action:
+                TenantAction::SetQuota {
+                    id,
+                    quota_mb,
+                    repository,
+                    wait,
+                    wait_for,
+                },
+        } => set_quota(
+            client,
+            &tenant_id(id),
+            *quota_mb,
+            repository.as_deref(),
+            wait.then(|| Duration::from_secs(*wait_for)),
+            output,
+        ),
+    }
+}
+
+/// The id part of a tenant's UID, or the text itself.
+fn tenant_id(text: &str) -> String {
+    Uid::parse(text).map_or_else(|_| text.to_owned(), |u| u.id().to_owned())
+}
+
+fn quotas(tenant: &CloudTenant) -> impl Iterator<Item = &CloudTenantRepositoryQuotaInfo> {
+    tenant
+        .resources
+        .iter()
+        .flat_map(|r| &r.cloud_tenant_resources)
+        .filter_map(|r| r.repository_quota.as_ref())
+}
+
+fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `vem cloud tenants`.
+fn tenants<T: Transport>(client: &Client<T>, output: Output) -> Result<(), Failure> {
+    let list = client.call(&api::cloud().tenants().get_entities())?;
+    if output != Output::Table {
+        return Ok(print_document(&Document::CloudTenants(list), None, output)?);
+    }
+    let mut table = Table::new(&[
+        "NAME",
+        "ENABLED",
+        "LAST RESULT",
+        "VMS",
+        "BACKUPS",
+        "REPLICAS",
+        "QUOTA MB",
+        "USED MB",
+        "ID",
+    ]);
+    for t in &list.cloud_tenants {
+        let (quota, used) = quotas(t).fold((None::<i64>, None::<i64>), |(q, u), r| {
+            (
+                r.quota.map(|v| q.unwrap_or(0) + v).or(q),
+                r.used_quota.map(|v| u.unwrap_or(0) + v).or(u),
+            )
+        });
+        table.row(vec![
+            opt(t.name.as_ref()),
+            opt(t.enabled),
+            opt(t.last_result.as_ref().map(|r| r.as_str())),
+            opt(t.vm_count),
+            opt(t.backup_count),
+            opt(t.replica_count),
+            opt(quota),
+            opt(used),
+            t.uid
+                .as_ref()
+                .map(|u| u.id().to_owned())
+                .unwrap_or_default(),
+        ]);
+    }
+    Ok(print(&table.render())?)
+}
+
+/// `vem cloud tenant set-quota`: read, change one repository quota, write back.
+fn set_quota<T: Transport>(
+    client: &Client<T>,
+    id: &str,
+    quota_mb: i64,
+    repository: Option<&str>,
+    wait: Option<Duration>,
+    output: Output,
+) -> Result<(), Failure> {
+    if quota_mb < 0 {
+        return Err(Failure::new(Exit::Usage, "--quota-mb cannot be negative"));
+    }
+    let tenant = api::cloud().tenants().id(id);
+    let mut entity = client.call(&tenant.clone().get_entity())?;
+    let names: Vec<String> = quotas(&entity)
+        .map(|q| opt(q.display_name.as_ref()))
+        .collect();
+    let resources = entity
+        .resources
+        .iter_mut()
+        .flat_map(|r| r.cloud_tenant_resources.iter_mut())
+        .filter_map(|r| r.repository_quota.as_mut());
+    let mut matching: Vec<&mut CloudTenantRepositoryQuotaInfo> = match repository {
+        Some(wanted) => resources
+            .filter(|q| {
+                q.display_name
+                    .as_ref()
+                    .is_some_and(|n| n.as_str() == wanted)
+                    || q.repository_uid.as_ref().is_some_and(|u| {
+                        u.as_str().eq_ignore_ascii_case(wanted)
+                            || u.id().eq_ignore_ascii_case(wanted)
+                    })
+            })
+            .collect(),
+        None => resources.collect(),
+    };
+    let quota = match matching.len() {
+        1 => matching.remove(0),
+        0 => {
+            return Err(Failure::new(
+                Exit::Local,
+                match repository {
+                    Some(r) => format!(
+                        "the tenant has no quota on {r:?}; its repositories: {}",
+                        names.join(", ")
+                    ),
+                    None => "the tenant has no repository quota".to_owned(),
+                },
+            ))
+        }
+        _ => return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "the tenant has quotas on several repositories ({}): choose one with --repository",
+                names.join(", ")
+            ),
+        )),
+    };
+    quota.quota = Some(quota_mb);
+    let task = client.call(&tenant.update(entity))?;
+    let task = match wait {
+        Some(timeout) => client.wait_task(&task.task_id, timeout)?,
+        None => task,
+    };
+    let failed = task.result.as_ref().is_some_and(|r| !r.success);
+    print_document(
+        &Document::Tasks(Tasks {
+            tasks: vec![task],
+            unknown: Default::default(),
+        }),
+        None,
+        output,
+    )?;
+    if failed {
+        return Err(Failure::new(Exit::Local, "the task failed"));
+    }
+    Ok(())
+}
