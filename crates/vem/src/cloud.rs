@@ -199,13 +199,15 @@ fn set_quota<T: Transport>(
                 },
             ))
         }
-        _ => return Err(Failure::new(
-            Exit::Usage,
-            format!(
+        _ => {
+            return Err(Failure::new(
+                Exit::Usage,
+                format!(
                 "the tenant has quotas on several repositories ({}): choose one with --repository",
                 names.join(", ")
             ),
-        )),
+            ))
+        }
     };
     quota.quota = Some(quota_mb);
     let task = client.call(&tenant.update(entity))?;

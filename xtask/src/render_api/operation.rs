@@ -126,11 +126,16 @@ fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
             .map(|r| r.status)
             .collect();
         let first = statuses[0];
+        let status_list = statuses
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ");
         match kind {
             Some(root) => {
                 let rt = schemas.rust_type(root);
                 let variant = ident(&names::type_name(root));
-                let doc = format!(" `<{root}>` (status {statuses:?}).");
+                let doc = format!(" `<{root}>` (status {status_list}).");
                 variants.extend(quote!(#[doc = #doc] #variant(veeam_em_model::#rt),));
                 visit_arms.extend(quote!(Self::#variant(value) => veeam_em_model::xml::CollectUnknown::collect_unknown(value, path, found),));
                 from_arms.extend(quote!(#(#statuses)|* => crate::response::decode_body(entry, response).map(Self::#variant),));
@@ -141,7 +146,7 @@ fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
                 }));
             }
             None => {
-                let doc = format!(" No body (status {statuses:?}).");
+                let doc = format!(" No body (status {status_list}).");
                 variants.extend(quote!(#[doc = #doc] NoContent,));
                 visit_arms.extend(quote!(Self::NoContent => {}));
                 from_arms.extend(quote!(#(#statuses)|* => Ok(Self::NoContent),));

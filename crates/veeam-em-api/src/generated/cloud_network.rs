@@ -2245,9 +2245,9 @@ pub mod ops {
     /// What `UpdateCloudPublicIpAddress` answers: one variant per document of its success responses.
     #[derive(Debug, Clone, PartialEq)]
     pub enum UpdateCloudPublicIpAddressOutput {
-        /// `<Task>` (status [202]).
+        /// `<Task>` (status 202).
         Task(veeam_em_model::Task),
-        /// No body (status [204]).
+        /// No body (status 204).
         NoContent,
     }
     impl crate::response::FromResponse for UpdateCloudPublicIpAddressOutput {
