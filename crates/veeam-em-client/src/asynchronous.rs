@@ -82,7 +82,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let response = self
             .execute_entry(entry, &|_| op.request(&self.config.base, None))
             .await?;
-        let logged_on = op.decode(response)?;
+        let logged_on = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, entry, &logged_on)?;
         tracing::info!(user = logged_on.session.user_name.as_str(), "logged on");
         let session = logged_on.session.clone();
@@ -156,7 +156,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let response = self
             .execute_entry(O::ENTRY, &|token| op.request(&self.config.base, token))
             .await?;
-        let output = op.decode(response)?;
+        let output = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, O::ENTRY, &output)?;
         Ok(output)
     }
@@ -222,9 +222,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let (parts, body) = response.into_parts();
         check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
         let (path, items) = engine::items_path::<O>(entities);
+        let limits = self.config.limits;
         let decode = move || {
             let mut out = Vec::new();
-            engine::decode_page::<I>(O::ENTRY.name, body, path, items, |item| {
+            engine::decode_page::<I>(limits, O::ENTRY.name, body, path, items, |item| {
                 out.push(item);
                 Ok(())
             })

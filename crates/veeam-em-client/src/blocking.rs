@@ -76,7 +76,7 @@ impl<T: Transport> Client<T> {
         let mut op = api::session_mngr().logon(credentials);
         op.v = Some(self.config.api_version.clone());
         let response = self.execute(Operation::request, &op)?;
-        let logged_on = op.decode(response)?;
+        let logged_on = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(
             &self.config,
             <veeam_em_api::ops::Logon as Operation>::ENTRY,
@@ -166,7 +166,7 @@ impl<T: Transport> Client<T> {
     /// Calls an operation: its typed output, or an error naming the stage.
     pub fn call<O: Operation>(&self, op: &O) -> Result<O::Output, ClientError> {
         let response = self.execute(Operation::request, op)?;
-        let output = op.decode(response)?;
+        let output = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, O::ENTRY, &output)?;
         Ok(output)
     }
@@ -199,7 +199,10 @@ impl<T: Transport> Client<T> {
         let response = self.execute(Operation::request, op)?;
         let (parts, body) = response.into_parts();
         check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
-        let mut decoder = veeam_em_model::stream::ItemDecoder::new("EntityReferences", "Ref");
+        let mut decoder = self
+            .config
+            .limits
+            .scope(|| veeam_em_model::stream::ItemDecoder::new("EntityReferences", "Ref"));
         decoder.feed(&body);
         decoder.finish();
         Ok(RefItems {
@@ -330,13 +333,20 @@ where
         let (path, items) = engine::items_path::<O>(self.entities);
         let root = engine::item_root::<O>(self.entities);
         let (client, buffer) = (self.client, &mut self.buffer);
-        let (page, pages) = engine::decode_page::<I>(O::ENTRY.name, body, path, items, |item| {
-            client
-                .unknown
-                .check_at(&client.config, O::ENTRY.name, &root, &item)?;
-            buffer.push_back(item);
-            Ok(())
-        })?;
+        let (page, pages) = engine::decode_page::<I>(
+            self.client.config.limits,
+            O::ENTRY.name,
+            body,
+            path,
+            items,
+            |item| {
+                client
+                    .unknown
+                    .check_at(&client.config, O::ENTRY.name, &root, &item)?;
+                buffer.push_back(item);
+                Ok(())
+            },
+        )?;
         self.progress = (page, pages);
         self.next_page = (page < pages).then_some(page + 1);
         Ok(())

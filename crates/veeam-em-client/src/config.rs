@@ -101,6 +101,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Largest response accepted.
     pub max_response_bytes: usize,
+    /// Bounds on what the decoders accept of a response (depth, attributes, value length,
+    /// items of a list; see `veeam_em_model::Limits`).
+    pub limits: veeam_em_model::Limits,
     /// Content the schemas do not know is an error (else a warning, once per path).
     pub strict_unknown: bool,
     /// Page size of pagers when the query sets none.
@@ -121,6 +124,7 @@ impl ClientConfig {
             read_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             max_response_bytes: 256 * 1024 * 1024,
+            limits: veeam_em_model::Limits::DEFAULT,
             strict_unknown: false,
             page_size: 1000,
             pages_in_flight: 4,
@@ -185,6 +189,12 @@ impl ClientConfig {
     /// How to repeat idempotent requests.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Bounds on what the decoders accept of a response.
+    pub fn limits(mut self, limits: veeam_em_model::Limits) -> Self {
+        self.limits = limits;
         self
     }
 

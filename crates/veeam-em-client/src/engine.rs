@@ -212,6 +212,7 @@ impl UnknownReport {
 /// Decodes the items of a page of a query result streaming through the body, and its paging
 /// information; `path` leads from `QueryResult` to the items' container.
 pub(crate) fn decode_page<T: FromXml>(
+    limits: veeam_em_model::Limits,
     operation: &'static str,
     body: Vec<u8>,
     path: &'static [&'static str],
@@ -220,7 +221,8 @@ pub(crate) fn decode_page<T: FromXml>(
 ) -> Result<(u32, u32), ClientError> {
     // One pass: the items, and the paging information kept as it passes. The decoder owns the
     // body (no copy) and gives it back for an error.
-    let mut decoder = ItemDecoder::<T>::nested("QueryResult", path, items).keeping("PagingInfo");
+    let mut decoder =
+        limits.scope(|| ItemDecoder::<T>::nested("QueryResult", path, items).keeping("PagingInfo"));
     decoder.feed_vec(body);
     decoder.finish();
     let decoded = loop {

@@ -60,7 +60,8 @@ pub use href::Href;
 pub use text::Text;
 pub use uid::Uid;
 pub use xml::{
-    from_slice, from_str, to_string, DecodeError, DecodeErrorKind, NotXml, RootElement, Unknown,
+    from_slice, from_str, to_string, DecodeError, DecodeErrorKind, Limit, Limits, NotXml,
+    RootElement, Unknown,
 };
 
 /// `Ref` items of an [`EntityReferences`] list are [`EntityRef`]s; the API uses both names.

@@ -71,7 +71,8 @@ enum Phase {
     Done,
 }
 
-/// Largest item accepted, so that a malformed stream cannot grow the buffer without bound.
+/// Largest item accepted, so that a malformed stream cannot grow the buffer without bound (or
+/// `Limits::max_document_bytes`, when smaller).
 pub const MAX_ITEM_BYTES: usize = 64 * 1024 * 1024;
 
 /// A push decoder of the items of one collection document.
@@ -104,6 +105,8 @@ pub struct ItemDecoder<T> {
     /// `PagingInfo`, so that one pass over the body gives the items and it.
     keep: Option<&'static str>,
     kept: Option<String>,
+    /// The limits of the thread that made the decoder (it may be driven on another).
+    limits: crate::xml::Limits,
     marker: PhantomData<fn() -> T>,
 }
 
@@ -138,6 +141,7 @@ impl<T: FromXml> ItemDecoder<T> {
             prefix: None,
             foreign_default: None,
             index: 0,
+            limits: crate::xml::Limits::current(),
             strings: Some(Interner::default()),
             retry_at: 0,
             keep: None,
@@ -162,6 +166,7 @@ impl<T: FromXml> ItemDecoder<T> {
             self.prefix.clone(),
             self.foreign_default.clone(),
             strings,
+            self.limits,
         );
         let result = reader
             .read_element()
@@ -220,9 +225,13 @@ impl<T: FromXml> ItemDecoder<T> {
     }
 
     fn too_large(&self) -> Result<(), DecodeError> {
-        if self.buf.len() - self.start > MAX_ITEM_BYTES {
+        let max = MAX_ITEM_BYTES.min(self.limits.max_document_bytes);
+        if self.buf.len() - self.start > max {
             let e = DecodeError::new(
-                DecodeErrorKind::Syntax(format!("an item is larger than {MAX_ITEM_BYTES} bytes")),
+                DecodeErrorKind::LimitExceeded {
+                    limit: crate::xml::Limit::DocumentBytes,
+                    max,
+                },
                 self.start,
             );
             return Err(self.fail(e));
@@ -270,7 +279,7 @@ impl<T: FromXml> ItemDecoder<T> {
     /// Reads the root start tag; `false` when it is not complete yet.
     fn read_prolog(&mut self) -> Result<bool, DecodeError> {
         let window = &self.buf[self.start..];
-        let mut reader = XmlReader::new(window);
+        let mut reader = XmlReader::new(window).with_limits(self.limits);
         let root = match reader.read_root() {
             Ok(root) => root,
             Err(e) if self.maybe_incomplete(&e, window.len()) => return Ok(false),
@@ -387,6 +396,7 @@ impl<T: FromXml> ItemDecoder<T> {
                 self.prefix.clone(),
                 self.foreign_default.clone(),
                 strings,
+                self.limits,
             );
             let result = match reader.read_element() {
                 Ok(child) => {
@@ -399,6 +409,16 @@ impl<T: FromXml> ItemDecoder<T> {
                     });
                     if let Some(item) = item {
                         let index = self.index + 1;
+                        if index > self.limits.max_items {
+                            let e = DecodeError::new(
+                                DecodeErrorKind::LimitExceeded {
+                                    limit: crate::xml::Limit::Items,
+                                    max: self.limits.max_items,
+                                },
+                                child.offset,
+                            );
+                            return Err(self.fail(e.shifted(self.start)));
+                        }
                         T::from_xml(&mut reader, child)
                             .map(Step::Item)
                             .map_err(|e| e.in_element(item, Some(index)))

@@ -37,6 +37,13 @@ pub enum DecodeErrorKind {
         /// The limit that was hit.
         limit: usize,
     },
+    /// The input goes beyond one of the decoder's [`Limits`](crate::xml::Limits).
+    LimitExceeded {
+        /// What is bounded.
+        limit: crate::xml::Limit,
+        /// The bound.
+        max: usize,
+    },
     /// A value does not parse as its schema type.
     InvalidValue {
         /// What the schema expects, e.g. `xs:boolean (true, false, 1 or 0)`.
@@ -84,7 +91,19 @@ impl fmt::Display for DecodeErrorKind {
                 crate::xml::NAMESPACE
             ),
             Self::DocType => f.write_str("DOCTYPE declarations are not accepted"),
-            Self::TooDeep { limit } => write!(f, "elements nest deeper than {limit} levels"),
+            Self::TooDeep { limit } => write!(
+                f,
+                "elements nest deeper than {limit} levels (Limits::max_depth)"
+            ),
+            Self::LimitExceeded { limit, max } => {
+                let setting = match limit {
+                    crate::xml::Limit::DocumentBytes => "max_document_bytes",
+                    crate::xml::Limit::Attributes => "max_attributes",
+                    crate::xml::Limit::ValueBytes => "max_value_bytes",
+                    crate::xml::Limit::Items => "max_items",
+                };
+                write!(f, "more {limit} than the limit of {max} (Limits::{setting})")
+            }
             Self::InvalidValue { expected, found } => {
                 write!(f, "expected {expected}, found {found:?}")
             }

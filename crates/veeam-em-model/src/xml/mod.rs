@@ -7,6 +7,7 @@
 mod attributes;
 mod error;
 mod escape;
+mod limits;
 mod reader;
 mod unknown;
 mod value;
@@ -15,6 +16,7 @@ mod writer;
 pub use attributes::{RawAttribute, RawAttributes};
 pub(crate) use error::advance;
 pub use error::{DecodeError, DecodeErrorKind, NotXml};
+pub use limits::{Limit, Limits};
 pub(crate) use reader::{is_blank, stray_text};
 pub use reader::{Child, FromXml, XmlReader};
 pub use unknown::{

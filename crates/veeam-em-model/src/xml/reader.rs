@@ -17,8 +17,9 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use super::attributes::{RawAttribute, RawAttributes};
 use super::error::{classify_text, sniff_encoding, DecodeError, DecodeErrorKind, NotXml};
 use super::escape;
+use super::limits::{Limit, Limits};
 use super::value::XmlValue;
-use super::{MAX_DEPTH, NAMESPACE};
+use super::NAMESPACE;
 use crate::text::Interner;
 
 /// A start tag the reader has just returned.
@@ -45,6 +46,10 @@ pub struct XmlReader<'a> {
     inner: quick_xml::Reader<&'a [u8]>,
     input: &'a [u8],
     depth: usize,
+    /// The limits of the thread when the reader was made.
+    limits: Limits,
+    /// Children seen so far of the open element at each depth (`[d]`: of the element at `d`).
+    children: Vec<usize>,
     /// Prefix of the Veeam namespace on the root element (`None`: the default namespace).
     prefix: Option<Box<[u8]>>,
     /// Shares equal strings of this document.
@@ -70,6 +75,8 @@ impl<'a> XmlReader<'a> {
             inner,
             input,
             depth: 0,
+            limits: Limits::current(),
+            children: Vec::new(),
             prefix: None,
             strings: RefCell::new(strings),
             foreign_default: None,
@@ -83,8 +90,9 @@ impl<'a> XmlReader<'a> {
         prefix: Option<Box<[u8]>>,
         foreign_default: Option<String>,
         strings: Interner,
+        limits: Limits,
     ) -> Self {
-        let mut reader = Self::new_with(input, strings);
+        let mut reader = Self::new_with(input, strings).with_limits(limits);
         reader.prefix = prefix;
         reader.foreign_default = foreign_default;
         reader
@@ -117,6 +125,7 @@ impl<'a> XmlReader<'a> {
                 Event::Text(t) if is_blank(&t) => continue,
                 _ => return Err(DecodeError::new(DecodeErrorKind::NoRootElement, at)),
             };
+            self.check_tag(&start, at)?;
             if !empty {
                 self.enter(at)?;
             }
@@ -197,11 +206,75 @@ impl<'a> XmlReader<'a> {
 
     fn enter(&mut self, offset: usize) -> Result<(), DecodeError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.limits.max_depth {
             return Err(DecodeError::new(
-                DecodeErrorKind::TooDeep { limit: MAX_DEPTH },
+                DecodeErrorKind::TooDeep {
+                    limit: self.limits.max_depth,
+                },
                 offset,
             ));
+        }
+        match self.children.get_mut(self.depth) {
+            Some(count) => *count = 0,
+            None => {
+                self.children.resize(self.depth, 0);
+                self.children.push(0);
+            }
+        }
+        Ok(())
+    }
+
+    /// This reader with other limits than the thread's.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits this reader applies.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    #[cold]
+    fn over(&self, limit: Limit, max: usize, offset: usize) -> DecodeError {
+        DecodeError::new(DecodeErrorKind::LimitExceeded { limit, max }, offset)
+    }
+
+    /// Counts a child of the open element and checks its start tag against the limits.
+    #[inline]
+    fn admit(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), DecodeError> {
+        if let Some(count) = self.children.get_mut(self.depth) {
+            *count += 1;
+            if *count > self.limits.max_items {
+                return Err(self.over(Limit::Items, self.limits.max_items, offset));
+            }
+        }
+        self.check_tag(start, offset)
+    }
+
+    /// Attributes of a long start tag: how many, and how long each value is.
+    #[inline]
+    fn check_tag(&self, start: &BytesStart<'_>, offset: usize) -> Result<(), DecodeError> {
+        if start.len() <= self.limits.tag_check_threshold() {
+            return Ok(());
+        }
+        self.check_attributes(start, offset)
+    }
+
+    #[cold]
+    fn check_attributes(&self, start: &BytesStart<'_>, offset: usize) -> Result<(), DecodeError> {
+        let mut count = 0usize;
+        for attr in RawAttributes::new(start.attributes_raw()) {
+            // Malformed attributes are reported by the decoders, with their position.
+            let Ok(attr) = attr else { break };
+            count += 1;
+            if count > self.limits.max_attributes {
+                return Err(self.over(Limit::Attributes, self.limits.max_attributes, offset));
+            }
+            if attr.value.len() > self.limits.max_value_bytes {
+                let at = self.offset_of(attr.value, offset);
+                return Err(self.over(Limit::ValueBytes, self.limits.max_value_bytes, at));
+            }
         }
         Ok(())
     }
@@ -240,6 +313,14 @@ impl<'a> XmlReader<'a> {
             if start.local_name().as_ref().eq_ignore_ascii_case(b"html") {
                 return Err(DecodeError::new(DecodeErrorKind::NotXml(NotXml::Html), at));
             }
+            if self.input.len() > self.limits.max_document_bytes {
+                return Err(self.over(
+                    Limit::DocumentBytes,
+                    self.limits.max_document_bytes,
+                    self.limits.max_document_bytes,
+                ));
+            }
+            self.check_tag(&start, at)?;
             if !empty {
                 self.enter(at)?;
             }
@@ -343,6 +424,7 @@ impl<'a> XmlReader<'a> {
             let (event, at) = self.next_event()?;
             match event {
                 Event::Start(start) => {
+                    self.admit(&start, at)?;
                     self.enter(at)?;
                     return Ok(Some(Child {
                         start,
@@ -351,6 +433,7 @@ impl<'a> XmlReader<'a> {
                     }));
                 }
                 Event::Empty(start) => {
+                    self.admit(&start, at)?;
                     return Ok(Some(Child {
                         start,
                         empty: true,
@@ -428,6 +511,9 @@ impl<'a> XmlReader<'a> {
                 }
             };
             first_at.get_or_insert(at);
+            if text.as_ref().map_or(0, |t| t.len()) + piece.len() > self.limits.max_value_bytes {
+                return Err(self.over(Limit::ValueBytes, self.limits.max_value_bytes, at));
+            }
             text = Some(match text {
                 None => piece,
                 Some(mut acc) => {

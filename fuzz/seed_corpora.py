@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Seeds fuzz/corpus/<target>/ from the fixtures and the catalogue, so that each target starts
+from inputs that reach deep (valid documents, real hrefs, filters, requests the simulator
+serves) rather than from nothing. Run from anywhere; writes only under fuzz/corpus/."""
+
+import glob
+import hashlib
+import os
+import re
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def write(target, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as f:
+        f.write(data)
+
+
+fixtures = sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "*", "*.xml")))
+docs = [open(p, "rb").read() for p in fixtures]
+for doc in docs:
+    write("decode_document", doc)
+    write("stream_items", b"\x07" + doc)
+    for op in range(5):
+        write("response_decode", bytes([op]) + struct.pack(">H", 100) + b"\x01" + doc)
+
+text = b"\n".join(docs).decode("utf-8", "replace")
+hrefs = sorted(set(re.findall(r'Href="([^"]+)"', text)))
+for i, href in enumerate(hrefs):
+    write("route_href", bytes([i % 4]) + href.replace("&amp;", "&").encode())
+    path = href.split("/api/", 1)[-1].replace("&amp;", "&")
+    write("sim_request", b"\x80" + path.encode() + b"\n")
+for uid in sorted(set(re.findall(r"urn:veeam:[A-Za-z]+:[^<\"\s]+", text)))[:500]:
+    write("uid_datetime", uid.encode())
+for t in sorted(set(re.findall(r">(\d{4}-\d\d-\d\dT[^<]+)<", text)))[:200]:
+    write("uid_datetime", t.encode())
+for f in [
+    'Name=="a"',
+    'Result==Failed;CreationTime>="2025-01-01T00:00:00Z"',
+    '(State==Working|State==Idle),JobType!=Backup',
+    'Name=="x,y;z"',
+]:
+    write("query_filter", f.encode())
+print("seeded", os.path.join(HERE, "corpus"))
