@@ -11,6 +11,7 @@ mod corpus;
 mod rss;
 mod serde_model;
 mod sim_load;
+mod soak;
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -21,6 +22,7 @@ const USAGE: &str =
        veeam-em-bench write FILE [--refs N]                   (the document, for xsdata_bench.py)
        veeam-em-bench sim [--connections C] [--seconds S] [--task-sessions T]
        veeam-em-bench clients [--task-sessions T] [--page-size P] [--in-flight K]
+       veeam-em-bench soak [--seconds S] [--workers W]
 
 decode: every contender on an EntityReferences document of N Ref (default 100000), best of R
 rounds (default 5) per process and of K processes per contender (default 3, interleaved), then
@@ -33,7 +35,12 @@ errors, and the simulator's peak RSS.
 clients: listing T task sessions (default 100000) through the query service, P per page
 (default 1000): the blocking and the async client (K pages in flight, default 4), each in its own
 process, and the Python peer clients_py.py (requests + lxml); items/s and peak RSS of each; then
-the latency of small GETs with the blocking client.";
+the latency of small GETs with the blocking client.
+
+soak: both clients (W/2 blocking threads, W/2 async tasks; default 64 workers) against the
+simulator with every fault on for S seconds (default 60): requests, outcomes by kind, resident
+memory over time, file descriptors and threads before and after; fails on a leak, on growth or
+on a body that does not decode.";
 
 struct Options {
     refs: usize,
@@ -76,6 +83,8 @@ fn main() -> ExitCode {
         Some("clients") => clients::run(&args[1..]),
         Some("client-one") => clients::one(&args[1..]),
         Some("sim-server") => sim_load::serve(&args[1..]),
+        Some("soak") => soak::run(&args[1..]),
+        Some("soak-server") => soak::serve(&args[1..]),
         Some("write") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| {
             corpus::write_file(o.refs, std::path::Path::new(&args[1])).map_err(|e| e.to_string())
         }),

@@ -71,6 +71,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     /// Logs on (again), keeping the new session.
     pub async fn logon(&self) -> Result<LogonSession, ClientError> {
+        self.logon_keeping().await.map(|(session, _)| session)
+    }
+
+    /// Logs on, keeps the new session and returns it with its token (which another task may
+    /// already have replaced in the client by the time the caller uses it).
+    async fn logon_keeping(&self) -> Result<(LogonSession, SessionToken), ClientError> {
         let credentials = self
             .config
             .credentials
@@ -85,9 +91,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let logged_on = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, entry, &logged_on)?;
         tracing::info!(user = logged_on.session.user_name.as_str(), "logged on");
-        let session = logged_on.session.clone();
+        let kept = (logged_on.session.clone(), logged_on.token.clone());
         *self.session() = Some(logged_on);
-        Ok(session)
+        Ok(kept)
     }
 
     /// Logs off; nothing to do when not logged on.
@@ -113,11 +119,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
         if let Some(s) = self.session().as_ref() {
             return Ok(s.token.clone());
         }
-        self.logon().await?;
-        self.session()
-            .as_ref()
-            .map(|s| s.token.clone())
-            .ok_or(ClientError::NoCredentials)
+        // Its own logon's token: another task may have dropped the session since.
+        self.logon_keeping().await.map(|(_, token)| token)
     }
 
     async fn execute_entry(

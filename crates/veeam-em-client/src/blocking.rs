@@ -68,6 +68,12 @@ impl<T: Transport> Client<T> {
 
     /// Logs on (again), keeping the new session.
     pub fn logon(&self) -> Result<LogonSession, ClientError> {
+        self.logon_keeping().map(|(session, _)| session)
+    }
+
+    /// Logs on, keeps the new session and returns it with its token (which another thread may
+    /// already have replaced in the client by the time the caller uses it).
+    fn logon_keeping(&self) -> Result<(LogonSession, SessionToken), ClientError> {
         let credentials = self
             .config
             .credentials
@@ -83,9 +89,9 @@ impl<T: Transport> Client<T> {
             &logged_on,
         )?;
         tracing::info!(user = logged_on.session.user_name.as_str(), "logged on");
-        let session = logged_on.session.clone();
+        let kept = (logged_on.session.clone(), logged_on.token.clone());
         *self.session() = Some(logged_on);
-        Ok(session)
+        Ok(kept)
     }
 
     /// The current logon session, if logged on.
@@ -112,11 +118,8 @@ impl<T: Transport> Client<T> {
         if let Some(s) = self.session().as_ref() {
             return Ok(s.token.clone());
         }
-        self.logon()?;
-        self.session()
-            .as_ref()
-            .map(|s| s.token.clone())
-            .ok_or(ClientError::NoCredentials)
+        // Its own logon's token: another thread may have dropped the session since.
+        self.logon_keeping().map(|(_, token)| token)
     }
 
     /// Sends the request `build` makes, as often as the policy allows; the raw answer.
