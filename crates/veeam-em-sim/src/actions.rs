@@ -21,6 +21,8 @@ pub(crate) enum Outcome {
     Task(&'static str, Effect),
     /// Answer with this document and the entry's status.
     Document(Box<Document>),
+    /// Change the world now and answer with no body (an action the API completes at once).
+    Applied(Effect),
 }
 
 fn not_found(kind: KindId, id: &str) -> Failure {

@@ -473,6 +473,10 @@ impl Simulator {
         };
         match outcome {
             ActionOutcome::Document(doc) => Ok(document(entry, &doc)),
+            ActionOutcome::Applied(effect) => {
+                crate::tasks::apply(&mut state.world, &effect);
+                Ok(empty(entry))
+            }
             ActionOutcome::Task(operation, effect) => {
                 let id = format!("task-{}", state.next_task);
                 state.next_task += 1;

@@ -138,4 +138,8 @@ fn merge_policy(model: &mut CdpPolicy, edit: &CdpPolicy) {
         next_run,
         policy_schedule_options
     );
+    // What the schemas do not know is the client's to keep: a body that carries some replaces it.
+    if !edit.unknown.is_empty() {
+        model.unknown = edit.unknown.clone();
+    }
 }

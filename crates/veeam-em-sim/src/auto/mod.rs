@@ -11,7 +11,7 @@
 //! catalogue, only where an operation serves them. The query service finds the kinds whose
 //! entity is a query type's, and filters on the values the sampled documents show.
 
-mod edits;
+pub(crate) mod edits;
 pub(crate) use edits::has_child;
 pub(crate) mod sample;
 
@@ -947,8 +947,8 @@ pub(crate) fn check_path(cx: &Ctx<'_>, entry: &Entry, route: &Route) -> Result<(
 }
 
 /// A `PUT` of an object's entity document (its body's root is the entity form's): a task that
-/// replaces the document with the body merged into it ([`edits`]) when it finishes. `None` for
-/// any other action.
+/// replaces the document with the body merged into it ([`edits`]) when it finishes, or the
+/// change at once when the operation answers without a task. `None` for any other action.
 fn edit(
     cx: &Ctx<'_>,
     entry: &'static Entry,
@@ -982,20 +982,20 @@ fn edit(
         .ok_or_else(|| Failure::bad_request("The body is not a document the server can merge"))?;
     // What is stored must read back.
     decode(&xml)?;
+    let effect = crate::tasks::Effect::ReplaceEntity {
+        path: item_path(cx, plan, kind, i).to_ascii_lowercase(),
+        xml,
+    };
     let completes_with_task = entry
         .responses
         .iter()
         .any(|r| r.representation == Some("Task"));
-    if !completes_with_task {
-        return Ok(None);
-    }
-    Ok(Some(crate::actions::Outcome::Task(
-        entry.name,
-        crate::tasks::Effect::ReplaceEntity {
-            path: item_path(cx, plan, kind, i).to_ascii_lowercase(),
-            xml,
-        },
-    )))
+    Ok(Some(if completes_with_task {
+        crate::actions::Outcome::Task(entry.name, effect)
+    } else {
+        // Answered without a task (`204`): the change is there at once.
+        crate::actions::Outcome::Applied(effect)
+    }))
 }
 
 /// What an action no hand-written code handles answers, as the catalogue says: a task (that

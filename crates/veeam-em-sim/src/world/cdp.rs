@@ -124,7 +124,7 @@ pub(crate) fn initial_policy(w: &World, p: u64) -> PolicyState {
     } else {
         format!("CDP Policy {}", p + 1)
     };
-    let model = CdpPolicy {
+    let mut model = CdpPolicy {
         name: Some(name.into()),
         policy_type: Some(CdpPolicyKind::CdpReplica),
         platform: Some(if vcloud {
@@ -174,6 +174,17 @@ pub(crate) fn initial_policy(w: &World, p: u64) -> PolicyState {
         }),
         ..Default::default()
     };
+    if w.newer_server {
+        use crate::auto::edits::{FUTURE_ATTRIBUTE, FUTURE_ELEMENT};
+        model
+            .unknown
+            .push_attribute(FUTURE_ATTRIBUTE.into(), "2".into());
+        // After every known child.
+        model.unknown.push_element(
+            &format!("<{FUTURE_ELEMENT}>kept by clients</{FUTURE_ELEMENT}>"),
+            u32::MAX,
+        );
+    }
     let mut includes: Vec<Option<Include>> = vec![None; MAX_INCLUDES as usize];
     for slot in 0..INITIAL_INCLUDES {
         includes[slot as usize] = Some(generated_include(w, p, slot, vcloud));
