@@ -99,3 +99,33 @@ fn hostile_files_fail_with_one_line_in_bounded_time_and_memory() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn every_truncation_of_a_document_is_one_error_line() {
+    use std::io::Write as _;
+    let path = format!(
+        "{}/../../tests/fixtures/ok/task.xml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(path).unwrap();
+    let end = bytes.trim_ascii_end().len();
+    for cut in 0..end {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+            .args(["decode", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&bytes[..cut])
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "cut at {cut}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "cut at {cut}: {stderr}");
+    }
+}
