@@ -207,38 +207,39 @@ impl fmt::Display for DateTime {
             *n += width;
         };
         let year = d.year();
-        if !(0..=9999).contains(&year) {
-            // Years outside four digits: the general (slower) form.
+        if (0..=9999).contains(&year) {
+            digits(year.unsigned_abs(), 4, &mut buf, &mut n);
+            buf[n] = b'-';
+            n += 1;
+            digits(u32::from(u8::from(d.month())), 2, &mut buf, &mut n);
+            buf[n] = b'-';
+            n += 1;
+            digits(u32::from(d.day()), 2, &mut buf, &mut n);
+            buf[n] = b'T';
+            n += 1;
+            digits(u32::from(t.hour()), 2, &mut buf, &mut n);
+            buf[n] = b':';
+            n += 1;
+            digits(u32::from(t.minute()), 2, &mut buf, &mut n);
+            buf[n] = b':';
+            n += 1;
+            digits(u32::from(t.second()), 2, &mut buf, &mut n);
+        } else {
+            // Years outside four digits (negative, or five digits): the general (slower) form
+            // for the date and time; the fraction and the offset follow as for any year.
+            // At least four digits after the sign (`-0044`, as xs:dateTime writes years).
+            let sign = if year < 0 { "-" } else { "" };
             write!(
                 f,
-                "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                "{sign}{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                year.unsigned_abs(),
                 u8::from(d.month()),
                 d.day(),
                 t.hour(),
                 t.minute(),
                 t.second()
             )?;
-            return match self.offset {
-                Some(o) if o.is_utc() => f.write_str("Z"),
-                _ => Ok(()),
-            };
         }
-        digits(year.unsigned_abs(), 4, &mut buf, &mut n);
-        buf[n] = b'-';
-        n += 1;
-        digits(u32::from(u8::from(d.month())), 2, &mut buf, &mut n);
-        buf[n] = b'-';
-        n += 1;
-        digits(u32::from(d.day()), 2, &mut buf, &mut n);
-        buf[n] = b'T';
-        n += 1;
-        digits(u32::from(t.hour()), 2, &mut buf, &mut n);
-        buf[n] = b':';
-        n += 1;
-        digits(u32::from(t.minute()), 2, &mut buf, &mut n);
-        buf[n] = b':';
-        n += 1;
-        digits(u32::from(t.second()), 2, &mut buf, &mut n);
         let nanos = t.nanosecond();
         if nanos != 0 {
             buf[n] = b'.';
@@ -310,6 +311,20 @@ impl<'de> serde::Deserialize<'de> for DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_beyond_four_digits_keep_their_fraction_and_offset() {
+        // Found by the uid_datetime fuzz target: the general form dropped both.
+        for text in [
+            "-2025-01-27T17:06:10.488816",
+            "-0044-03-15T12:00:00.5+01:00",
+            "-0001-12-31T23:59:59Z",
+        ] {
+            let t = DateTime::parse(text).unwrap();
+            assert_eq!(t.to_string(), text);
+            assert_eq!(DateTime::parse(&t.to_string()).unwrap(), t);
+        }
+    }
 
     #[test]
     fn forms_servers_send_round_trip() {
