@@ -12,6 +12,7 @@ use veeam_em_model::{
 
 use crate::exit::{Exit, Failure};
 use crate::output::{print_document, Output, Progress};
+use crate::started::id;
 
 /// Arguments of `vem cdp`.
 #[derive(Debug, clap::Args)]
@@ -68,11 +69,6 @@ struct PolicyArgs {
     /// How long --wait waits, in seconds.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     wait_for: u64,
-}
-
-/// The id part of a UID, or the text itself.
-fn id(text: &str) -> String {
-    Uid::parse(text).map_or_else(|_| text.to_owned(), |u| u.id().to_owned())
 }
 
 pub fn run<T: Transport>(args: &Args, client: &Client<T>, output: Output) -> Result<(), Failure> {

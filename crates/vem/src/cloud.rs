@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use veeam_em_api::api;
 use veeam_em_client::{Client, Transport};
-use veeam_em_model::{CloudTenant, CloudTenantRepositoryQuotaInfo, Document, Tasks, Uid};
+use veeam_em_model::{CloudTenant, CloudTenantRepositoryQuotaInfo, Document};
 
 use crate::exit::{Exit, Failure};
 use crate::output::{print, print_document, Output, Table};
+use crate::started::{id as tenant_id, print_task};
 
 /// Arguments of `vem cloud`.
 #[derive(Debug, clap::Args)]
@@ -88,11 +89,6 @@ pub fn run<T: Transport>(client: &Client<T>, args: &Args, output: Output) -> Res
             output,
         ),
     }
-}
-
-/// The id part of a tenant's UID, or the text itself.
-fn tenant_id(text: &str) -> String {
-    Uid::parse(text).map_or_else(|_| text.to_owned(), |u| u.id().to_owned())
 }
 
 fn quotas(tenant: &CloudTenant) -> impl Iterator<Item = &CloudTenantRepositoryQuotaInfo> {
@@ -215,17 +211,5 @@ fn set_quota<T: Transport>(
         Some(timeout) => client.wait_task(&task.task_id, timeout)?,
         None => task,
     };
-    let failed = task.result.as_ref().is_some_and(|r| !r.success);
-    print_document(
-        &Document::Tasks(Tasks {
-            tasks: vec![task],
-            unknown: Default::default(),
-        }),
-        None,
-        output,
-    )?;
-    if failed {
-        return Err(Failure::new(Exit::Local, "the task failed"));
-    }
-    Ok(())
+    print_task(task, output)
 }

@@ -6,15 +6,11 @@ use std::time::Duration;
 
 use veeam_em_api::api;
 use veeam_em_client::{Client, Transport};
-use veeam_em_model::{Document, Tasks, Uid};
+use veeam_em_model::{Document, Uid};
 
 use crate::exit::Failure;
 use crate::output::{print_document, Output};
-
-/// The id part of a UID, or the text itself.
-fn id(text: &str) -> String {
-    Uid::parse(text).map_or_else(|_| text.to_owned(), |u| u.id().to_owned())
-}
+use crate::started::{id, print_task};
 
 /// Arguments of `vem job`.
 #[derive(Debug, clap::Args)]
@@ -87,19 +83,7 @@ pub fn job<T: Transport>(
     } else {
         task
     };
-    let failed = task.result.as_ref().is_some_and(|r| !r.success);
-    print_document(
-        &Document::Tasks(Tasks {
-            tasks: vec![task],
-            unknown: Default::default(),
-        }),
-        None,
-        output,
-    )?;
-    if failed {
-        return Err(Failure::new(crate::exit::Exit::Local, "the task failed"));
-    }
-    Ok(())
+    print_task(task, output)
 }
 
 /// The UID of a job given by id or UID.

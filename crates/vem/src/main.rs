@@ -18,6 +18,7 @@ mod logging;
 mod output;
 mod password;
 mod sim;
+mod started;
 
 use std::process::ExitCode;
 
