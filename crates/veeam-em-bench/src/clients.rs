@@ -7,8 +7,8 @@
 //! (`clients_py.py`, the same pages parsed into dicts). Prints `client=NAME items=N
 //! items_per_s=X seconds=S peak_rss_mb=M` lines, then the latency of small GETs.
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::process::{Command, Stdio};
+use std::io::Write as _;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use veeam_em_api::query::Query;
@@ -52,15 +52,7 @@ fn config(url: &str, o: &Options) -> ClientConfig {
 }
 
 fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb * 1024.0 / 1e6)
+    crate::rss::rss().1 as f64 / 1e6
 }
 
 /// The child: one client lists every task session and reports.
@@ -123,21 +115,11 @@ pub fn one(args: &[String]) -> Result<(), String> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = options(args)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut sim = Command::new(&exe)
-        .args([
-            "sim-server",
-            "--task-sessions",
-            &o.task_sessions.to_string(),
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the simulator: {e}"))?;
-    let mut line = String::new();
-    BufReader::new(sim.stdout.take().ok_or("no stdout")?)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let url = format!("http://{}/api", line.trim());
+    let (mut sim, addr) = crate::sim_load::spawn_server(
+        "sim-server",
+        &["--task-sessions".to_owned(), o.task_sessions.to_string()],
+    )?;
+    let url = format!("http://{addr}/api");
     println!(
         "simulator {url} task_sessions={} page_size={} in_flight={}",
         o.task_sessions, o.page_size, o.in_flight

@@ -62,12 +62,18 @@ fn world(task_sessions: u64) -> (u32, u32, u32) {
 pub fn serve(args: &[String]) -> Result<(), String> {
     let o = SimOptions::parse(args)?;
     let (policies, sessions, tasks) = world(o.task_sessions);
-    let sim = Arc::new(veeam_em_sim::Simulator::new(veeam_em_sim::SimConfig {
+    serve_until_stdin_closes(veeam_em_sim::SimConfig {
         policies,
         sessions_per_policy: sessions,
         tasks_per_session: tasks,
         ..veeam_em_sim::SimConfig::default()
-    }));
+    })
+}
+
+/// The child's side of [`spawn_server`]: serves a simulator of `config` on loopback, prints its
+/// address, and stops when standard input closes.
+pub fn serve_until_stdin_closes(config: veeam_em_sim::SimConfig) -> Result<(), String> {
+    let sim = Arc::new(veeam_em_sim::Simulator::new(config));
     let server = veeam_em_sim::server::start(sim, veeam_em_sim::server::ServerOptions::default())
         .map_err(|e| e.to_string())?;
     println!("{}", server.addr());
@@ -76,6 +82,31 @@ pub fn serve(args: &[String]) -> Result<(), String> {
     let _ = std::io::stdin().read_line(&mut line);
     server.stop();
     Ok(())
+}
+
+/// Starts this binary's `subcommand` (`sim-server`, `soak-server`) with `args` as a child that
+/// serves the simulator; the child and the address it serves on. Closing the child's standard
+/// input stops it.
+pub fn spawn_server(
+    subcommand: &str,
+    args: &[String],
+) -> Result<(std::process::Child, std::net::SocketAddr), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .arg(subcommand)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the simulator: {e}"))?;
+    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let mut addr = String::new();
+    out.read_line(&mut addr).map_err(|e| e.to_string())?;
+    let addr = addr
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad address {addr:?}"))?;
+    Ok((child, addr))
 }
 
 /// The path of the n-th request of a scenario.
@@ -91,21 +122,10 @@ struct Samples {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = SimOptions::parse(args)?;
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = Command::new(exe)
-        .arg("sim-server")
-        .args(["--task-sessions", &o.task_sessions.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the simulator: {e}"))?;
-    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let mut addr = String::new();
-    out.read_line(&mut addr).map_err(|e| e.to_string())?;
-    let addr: std::net::SocketAddr = addr
-        .trim()
-        .parse()
-        .map_err(|_| format!("bad address {addr:?}"))?;
+    let (mut child, addr) = spawn_server(
+        "sim-server",
+        &["--task-sessions".to_owned(), o.task_sessions.to_string()],
+    )?;
     let pid = child.id();
     println!(
         "simulator pid={pid} addr={addr} task_sessions={} rss_after_start_mb={:.1}",

@@ -11,8 +11,6 @@
 //! - resident memory every second: first, last and peak after a warm-up.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,34 +63,15 @@ pub fn serve(_args: &[String]) -> Result<(), String> {
         .iter()
         .map(|f| FaultRule::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
-    let sim = Arc::new(veeam_em_sim::Simulator::new(SimConfig {
+    crate::sim_load::serve_until_stdin_closes(SimConfig {
         faults,
         task_duration: Duration::from_millis(50),
         ..SimConfig::default()
-    }));
-    let server = veeam_em_sim::server::start(sim, veeam_em_sim::server::ServerOptions::default())
-        .map_err(|e| e.to_string())?;
-    println!("{}", server.addr());
-    std::io::stdout().flush().map_err(|e| e.to_string())?;
-    let mut line = String::new();
-    let _ = std::io::stdin().read_line(&mut line);
-    server.stop();
-    Ok(())
+    })
 }
 
 fn count_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
-}
-
-fn count_threads() -> usize {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Threads:"))
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// The kind of an outcome, for the tally.
@@ -168,19 +147,10 @@ async fn async_request(client: &AsyncClient<veeam_em_client::ReqwestTransport>, 
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = options(args)?;
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = Command::new(exe)
-        .arg("soak-server")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the simulator: {e}"))?;
-    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let mut addr = String::new();
-    out.read_line(&mut addr).map_err(|e| e.to_string())?;
-    let url = format!("http://{}/api", addr.trim());
+    let (mut child, addr) = crate::sim_load::spawn_server("soak-server", &[])?;
+    let url = format!("http://{addr}/api");
 
-    let (fds_before, threads_before) = (count_fds(), count_threads());
+    let (fds_before, threads_before) = (count_fds(), crate::rss::threads());
     let tally: Tally = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let rss_samples = Arc::new(Mutex::new(Vec::<u64>::new()));
@@ -240,7 +210,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     // Pooled connections of the dropped clients close; give the kernel a moment.
     std::thread::sleep(Duration::from_millis(200));
-    let (fds_after, threads_after) = (count_fds(), count_threads());
+    let (fds_after, threads_after) = (count_fds(), crate::rss::threads());
     drop(child.stdin.take());
     let _ = child.wait();
 
