@@ -487,9 +487,12 @@ fn nested_objects(
 /// The entity document of object `i`, as XML (its root is the kind's entity root): as the
 /// last `PUT` left it, else sampled.
 fn entity_xml(cx: &Ctx<'_>, plan: &Plan, kind: &AutoKind, i: u64, root: &str) -> Option<String> {
-    let path = item_path(cx, plan, kind, i).to_ascii_lowercase();
-    if let Some(edited) = cx.world.edits.get(&path) {
-        return Some(edited.clone());
+    // Most worlds were never edited: no path to build for them.
+    if !cx.world.edits.is_empty() {
+        let path = item_path(cx, plan, kind, i).to_ascii_lowercase();
+        if let Some(edited) = cx.world.edits.get(&path) {
+            return Some(edited.clone());
+        }
     }
     let xml = object_xml(cx, root, &object(cx, plan, kind, i))?;
     Some(if cx.world.newer_server {
@@ -627,6 +630,26 @@ fn not_found(kind: &str, id: &str) -> Failure {
     Failure::not_found(format!("There is no {kind} with the id {id:?}"))
 }
 
+/// The object a path names when `node` (normalized) is an item node of a generic kind: its kind
+/// and index (`values`: the path's values, its own id last); `None` for any other node, a 404
+/// when no such object exists.
+fn item<'p>(
+    cx: &Ctx<'_>,
+    plan: &'p Plan,
+    node: &str,
+    values: &[&str],
+) -> Result<Option<(&'p AutoKind, u64)>, Failure> {
+    let Some((kind, parent)) = locate(cx, plan, node, &values[..values.len().saturating_sub(1)])?
+    else {
+        return Ok(None);
+    };
+    let id = values.last().copied().unwrap_or_default();
+    let i = kind
+        .find(&cx.world.ids, id, parent)
+        .ok_or_else(|| not_found(&kind.name, id))?;
+    Ok(Some((kind, i)))
+}
+
 /// Answers a GET no hand-written kind serves; `None` when the generic world cannot either.
 pub(crate) fn get(
     cx: &Ctx<'_>,
@@ -639,13 +662,7 @@ pub(crate) fn get(
     let representation = entry.representation()?;
     Some((|| {
         // One object.
-        if let Some((kind, parent)) =
-            locate(cx, plan, &node, &values[..values.len().saturating_sub(1)])?
-        {
-            let id = values.last().copied().unwrap_or_default();
-            let i = kind
-                .find(&cx.world.ids, id, parent)
-                .ok_or_else(|| not_found(&kind.name, id))?;
+        if let Some((kind, i)) = item(cx, plan, &node, &values)? {
             if representation == "EntityRef" {
                 return Ok(Document::EntityRef(reference(cx, plan, kind, i)));
             }
@@ -930,13 +947,8 @@ pub(crate) fn check_path(cx: &Ctx<'_>, entry: &Entry, route: &Route) -> Result<(
     loop {
         if prefix.ends_with("/{}") {
             let n = prefix.matches("{}").count().min(values.len());
-            if n > 0 {
-                if let Some((kind, parent)) = locate(cx, plan, &prefix, &values[..n - 1])? {
-                    let id = values[n - 1];
-                    kind.find(&cx.world.ids, id, parent)
-                        .ok_or_else(|| not_found(&kind.name, id))?;
-                    return Ok(());
-                }
+            if n > 0 && item(cx, plan, &prefix, &values[..n])?.is_some() {
+                return Ok(());
             }
         }
         match prefix.rfind('/') {
@@ -961,22 +973,12 @@ fn edit(
     }
     let plan = the_plan();
     let values: Vec<&str> = route.path_values.iter().map(|v| v.as_str()).collect();
-    let Some((kind, parent)) = locate(
-        cx,
-        plan,
-        &normalize(entry.path),
-        &values[..values.len().saturating_sub(1)],
-    )?
-    else {
+    let Some((kind, i)) = item(cx, plan, &normalize(entry.path), &values)? else {
         return Ok(None);
     };
     let Some(root) = kind.entity_root.filter(|r| *r == body.root_element()) else {
         return Ok(None);
     };
-    let id = values.last().copied().unwrap_or_default();
-    let i = kind
-        .find(&cx.world.ids, id, parent)
-        .ok_or_else(|| not_found(&kind.name, id))?;
     let current = entity_xml(cx, plan, kind, i, root).ok_or_else(|| unservable(entry))?;
     let xml = edits::merge(&current, &body.to_xml_string())
         .ok_or_else(|| Failure::bad_request("The body is not a document the server can merge"))?;
