@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use veeam_em_model::reflect::{self, ElementInfo, ElementKind, ParticleInfo, TypeInfo, ValueKind};
-use veeam_em_model::Document;
+use veeam_em_model::{Document, Wire};
 
 const NS: &str = "http://www.veeam.com/ent/v1.0";
 /// Cases per root element.
@@ -206,6 +206,35 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Whether a document of `type_name` can hold a list whose items come under several names.
+fn mixed_lists(type_name: &'static str) -> bool {
+    fn walk(t: &'static str, seen: &mut Vec<&'static str>) -> bool {
+        if seen.contains(&t) {
+            return false;
+        }
+        seen.push(t);
+        let Some(info) = reflect::complex(t) else {
+            return false;
+        };
+        info.content.iter().any(|p| match p {
+            reflect::ParticleInfo::Choice {
+                max, alternatives, ..
+            } => {
+                (max.is_none_or(|m| m > 1) && alternatives.len() > 1)
+                    || alternatives.iter().any(|a| match a.kind {
+                        reflect::ElementKind::Complex(c) => walk(c, seen),
+                        reflect::ElementKind::Value(_) => false,
+                    })
+            }
+            reflect::ParticleInfo::Element(e) => match e.kind {
+                reflect::ElementKind::Complex(c) => walk(c, seen),
+                reflect::ElementKind::Value(_) => false,
+            },
+        })
+    }
+    walk(type_name, &mut Vec::new())
+}
+
 static CASES_RUN: AtomicUsize = AtomicUsize::new(0);
 static DECODED: AtomicUsize = AtomicUsize::new(0);
 
@@ -242,14 +271,26 @@ fn every_root_type_decodes_what_it_encodes() {
                 let y = Document::from_slice(encoded.as_bytes())
                     .map_err(|e| TestCaseError::fail(format!("{e}\n{encoded}")))?;
                 prop_assert_eq!(&y, &x, "{}", xml);
-                prop_assert_eq!(y.to_xml_string(), encoded);
-                if !unknown {
-                    // The JSON form reads back to the same JSON (it keys the items of a list
-                    // by element name, so the interleaving of alternatives is not kept).
-                    let json = serde_json::to_value(&x).unwrap();
-                    let z: Document = serde_json::from_value(json.clone())
-                        .map_err(|e| TestCaseError::fail(format!("{e}\n{json}")))?;
-                    prop_assert_eq!(serde_json::to_value(&z).unwrap(), json);
+                prop_assert_eq!(y.to_xml_string(), encoded.clone());
+                // XML -> value -> JSON -> value -> XML: the JSON reads back to the same
+                // JSON, and to the same value but for what the forms cannot say alike:
+                // unknown content (kept in each form's own shape), and the interleaving of a
+                // list's alternatives (the JSON form keys the items by element name).
+                let json = x.to_json_string();
+                let z = Document::from_json(root.element, json.as_bytes())
+                    .map_err(|e| TestCaseError::fail(format!("{e}\n{json}")))?;
+                prop_assert_eq!(z.to_json_string(), json.clone());
+                if !mixed_lists(root.type_name) {
+                    let codec = reflect::codec(root.type_name).unwrap();
+                    let known = |wire, input: &[u8]| codec.known_xml(wire, input, root.element);
+                    prop_assert_eq!(
+                        known(Wire::Json, json.as_bytes()).unwrap(),
+                        known(Wire::Xml, encoded.as_bytes()).unwrap()
+                    );
+                    if !unknown {
+                        prop_assert_eq!(&z, &x, "{}", json);
+                        prop_assert_eq!(z.to_xml_string(), encoded);
+                    }
                 }
                 Ok(())
             })

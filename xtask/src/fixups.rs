@@ -190,8 +190,11 @@ mod tests {
                     min: 0,
                     max: Some(1),
                     doc: None,
+                    json_key: String::new(),
+                    json_aliases: Vec::new(),
                 })],
                 text: None,
+                json: Default::default(),
             }),
         );
         crate::names::assign(&mut model);

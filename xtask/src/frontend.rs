@@ -301,6 +301,7 @@ impl<'a> Lowering<'a> {
             attributes,
             content,
             text,
+            json: Default::default(),
         })
     }
 
@@ -428,6 +429,8 @@ impl<'a> Lowering<'a> {
                 min: min_occurs(element.min_occurs)?,
                 max: max_occurs(element.max_occurs)?,
                 doc: doc(&element.documentation),
+                json_key: String::new(),
+                json_aliases: Vec::new(),
             })
         };
         lower().with_context(|| format!("element `{name}`"))
@@ -811,6 +814,8 @@ mod tests {
             min,
             max,
             doc: None,
+            json_key: String::new(),
+            json_aliases: Vec::new(),
         }
     }
 

@@ -66,6 +66,18 @@ pub struct ComplexType {
     /// For `xs:simpleContent`: the type of the element's text (its attributes are in
     /// `attributes`).
     pub text: Option<ValueType>,
+    /// The JSON form of the type (set by `json_form::assign`).
+    pub json: JsonShape,
+}
+
+/// How a complex type is written in the JSON form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum JsonShape {
+    /// An object of its members (the default).
+    #[default]
+    Object,
+    /// A list type written as the bare array of its items (`"Links": [...]`).
+    Flat,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +111,10 @@ pub struct ElementField {
     /// `None` means unbounded.
     pub max: Option<u32>,
     pub doc: Option<String>,
+    /// The member's key in the JSON form (set by `json_form::assign`).
+    pub json_key: String,
+    /// Other keys read as this member (`<em:json alias=...>`, set by `json_form::assign`).
+    pub json_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

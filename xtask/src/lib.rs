@@ -2,15 +2,17 @@
 //! `schemas/resources/*.xml` -> `crates/veeam-em-api/src/generated/`.
 //!
 //! Pipeline: [`frontend`] (xsd-parser, behind one adapter) -> [`ir`] -> [`fixups`] ->
-//! [`render`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
+//! [`json_form`] (with the schemas' [`annotations`]) -> [`render`] (quote + prettyplease); [`catalogue`] -> [`render_api`] for the operations. [`generate`] runs it without touching the disk, so both
 //! `cargo xtask regen` and the staleness test use the same code.
 
+pub mod annotations;
 pub mod catalogue;
 pub mod drift;
 pub mod families;
 pub mod fixups;
 pub mod frontend;
 pub mod ir;
+pub mod json_form;
 pub mod names;
 pub mod render;
 pub mod render_api;
@@ -50,9 +52,12 @@ pub fn schema_files(root: &Path) -> Result<Vec<String>> {
 pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     let files = schema_files(root)?;
     let mut model = frontend::load(root, &files)?;
+    let annotations = annotations::Annotations::read(root, &files)?;
     names::assign(&mut model);
     fixups::apply(&mut model)?;
     names::check(&model)?;
+    json_form::assign(&mut model, &annotations)?;
+    annotations.finish()?;
     let mut out = render::render(&model, &files)?;
     let roots: std::collections::BTreeSet<String> =
         model.roots.iter().map(|r| r.name.clone()).collect();

@@ -207,7 +207,9 @@ fn snake_case(xml: &str) -> String {
     out
 }
 
-fn plural(word: &str) -> String {
+/// The English plural of a word (`Policy` -> `Policies`, `Address` -> `Addresses`); a word
+/// that already ends in `s` (`Sessions`) stays.
+pub fn plural(word: &str) -> String {
     if ["ss", "us", "is", "as", "x", "sh", "ch"]
         .iter()
         .any(|end| word.ends_with(end))

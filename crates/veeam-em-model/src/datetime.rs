@@ -22,6 +22,17 @@ pub struct DateTime {
     pub offset: Option<UtcOffset>,
 }
 
+/// `0001-01-01T00:00:00`, without an offset: what .NET servers write for a date never set, and
+/// what a required date holds before a decoder fills it (every generated type is `Default`).
+impl Default for DateTime {
+    fn default() -> Self {
+        Self {
+            local: time::macros::datetime!(0001-01-01 0:00),
+            offset: None,
+        }
+    }
+}
+
 /// The text is not an `xs:dateTime`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected an xs:dateTime such as 2024-05-01T10:00:00Z, found {0:?}")]
@@ -294,17 +305,17 @@ impl crate::xml::XmlValue for DateTime {
     }
 }
 
-#[cfg(feature = "serde")]
+#[cfg(feature = "json")]
 impl serde::Serialize for DateTime {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
 }
 
-#[cfg(feature = "serde")]
+#[cfg(feature = "json")]
 impl<'de> serde::Deserialize<'de> for DateTime {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::parsed(d, DateTime::parse)
+        crate::json::de::required_scalar(d)
     }
 }
 

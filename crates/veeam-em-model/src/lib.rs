@@ -33,8 +33,10 @@
 //!   instant), [`Text`] (a shared string); enumerations are open (`Other(String)`).
 //! - Content from a newer server that the schemas do not know is kept in each value's
 //!   `unknown` field ([`Unknown`]) and written back in place.
-//! - With the `serde` feature (on by default), every type is `Serialize` and `Deserialize` in
-//!   the JSON form of `vem decode`/`vem encode`.
+//! - The server's JSON form (`Accept: application/json`), with the `json` feature (on by
+//!   default): [`json::from_slice`], [`json::to_string`], [`Document::from_json`],
+//!   [`Document::to_json_string`]; every type is `Serialize` and `Deserialize` in that form.
+//!   [`Wire`] names the two forms.
 //!
 //! Reading is tolerant (unknown attributes and elements are kept, enumerations are open, the
 //! Veeam namespace may be bound to a prefix); writing is exact (schema order, default namespace,
@@ -45,13 +47,13 @@ pub mod datetime;
 #[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` guards it.
 pub mod generated;
 pub mod href;
-#[cfg(feature = "serde")]
-#[doc(hidden)]
+#[cfg(feature = "json")]
 pub mod json;
 pub mod reflect;
 pub mod stream;
 pub mod text;
 pub mod uid;
+mod wire;
 pub mod xml;
 
 pub use datetime::DateTime;
@@ -59,6 +61,7 @@ pub use generated::*;
 pub use href::Href;
 pub use text::Text;
 pub use uid::Uid;
+pub use wire::Wire;
 pub use xml::{
     from_slice, from_str, to_string, DecodeError, DecodeErrorKind, Limit, Limits, NotXml,
     RootElement, Unknown,

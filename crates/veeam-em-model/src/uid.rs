@@ -58,14 +58,14 @@ impl Uid {
         })
     }
 
-    /// The object kind, e.g. `CdpReplicaTaskSession`.
+    /// The object kind, e.g. `CdpReplicaTaskSession` (empty for [`Uid::default`]).
     pub fn kind(&self) -> &str {
-        &self.text[PREFIX.len()..self.split]
+        self.text.get(PREFIX.len()..self.split).unwrap_or("")
     }
 
-    /// The id part, e.g. a UUID, as written.
+    /// The id part, e.g. a UUID, as written (empty for [`Uid::default`]).
     pub fn id(&self) -> &str {
-        &self.text[self.split + 1..]
+        self.text.get(self.split + 1..).unwrap_or("")
     }
 
     /// The id part as a UUID, when it is one.
@@ -76,6 +76,18 @@ impl Uid {
     /// The whole UID.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+}
+
+/// The empty UID (`""`, with an empty kind and id): what a required UID holds before a decoder
+/// fills it, so that every generated type can be `Default` (as in k8s-openapi). A decoded
+/// document never holds one: a UID must parse.
+impl Default for Uid {
+    fn default() -> Self {
+        Self {
+            text: Text::default(),
+            split: 0,
+        }
     }
 }
 
@@ -116,17 +128,17 @@ impl crate::xml::XmlValue for Uid {
     }
 }
 
-#[cfg(feature = "serde")]
+#[cfg(feature = "json")]
 impl serde::Serialize for Uid {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.text)
     }
 }
 
-#[cfg(feature = "serde")]
+#[cfg(feature = "json")]
 impl<'de> serde::Deserialize<'de> for Uid {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::parsed(d, Uid::parse)
+        crate::json::de::required_scalar(d)
     }
 }
 
@@ -150,6 +162,12 @@ mod tests {
         let uid = Uid::parse("urn:veeam:Hierarchy:vc01:vm-42").unwrap();
         assert_eq!((uid.kind(), uid.id()), ("Hierarchy", "vc01:vm-42"));
         assert_eq!(uid.as_uuid(), None);
+    }
+
+    #[test]
+    fn the_default_is_empty() {
+        let uid = Uid::default();
+        assert_eq!((uid.as_str(), uid.kind(), uid.id()), ("", "", ""));
     }
 
     #[test]

@@ -10,7 +10,6 @@ mod cdp;
 mod cloud;
 mod connect;
 mod decode;
-mod encode;
 mod exit;
 mod get;
 mod jobs;
@@ -107,10 +106,11 @@ enum Command {
         #[command(flatten)]
         connection: connect::Connection,
     },
-    /// Decode an API document (XML) and print it as JSON or re-encoded XML.
+    /// Read an API document, XML or the server's JSON form, and print it as JSON (-o xml: as XML).
     Decode(decode::Args),
-    /// Encode the JSON form of an API document (what `decode` prints) as XML, e.g. a request body.
-    Encode(encode::Args),
+    /// Read an API document, the server's JSON form or XML, and print it as XML (e.g. a request
+    /// body written as JSON); -o json prints the JSON form.
+    Encode(decode::Args),
     /// The API's operations: list them, resolve URLs, send or show requests.
     Api {
         #[command(flatten)]
@@ -125,8 +125,8 @@ enum Command {
 fn run(cli: &Cli) -> Result<(), Failure> {
     let output = Output::resolve(cli.output);
     match &cli.command {
-        Command::Decode(args) => Ok(decode::run(args)?),
-        Command::Encode(args) => Ok(encode::run(args)?),
+        Command::Decode(args) => Ok(decode::run(args, cli.output, Output::Json)?),
+        Command::Encode(args) => Ok(decode::run(args, cli.output, Output::Xml)?),
         Command::Sim(args) => Ok(sim::run(args)?),
         Command::Api { args, connection } => api::run(args, connection, output),
         Command::Cdp { args, connection } => cdp::run(args, &connection.client()?, output),

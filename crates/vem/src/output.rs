@@ -40,12 +40,9 @@ pub fn print(text: &str) -> Result<(), String> {
     }
 }
 
-/// The JSON of a document (one key: its root element).
+/// The JSON of a document, in the server's form (indented).
 pub fn json(doc: &Document) -> Result<String, String> {
-    let mut text =
-        serde_json::to_string_pretty(doc).map_err(|e| format!("cannot encode JSON: {e}"))?;
-    text.push('\n');
-    Ok(text)
+    Ok(doc.to_json_pretty())
 }
 
 /// A table: headers and rows of cells, printed with aligned columns.
@@ -303,23 +300,28 @@ const COLUMNS: &[&str] = &[
     "UID",
 ];
 
-/// A table of any document from its JSON: a list document's items (the array of objects under
-/// its root) as rows, or the document itself as one row; the [`COLUMNS`] the rows have (else
-/// their first simple fields). `None` when there is nothing tabular.
+/// A table of any document from its JSON form: a list document's items (its array of objects)
+/// as rows, or the document itself as one row; the [`COLUMNS`] the rows have (else their first
+/// simple fields). `None` when there is nothing tabular.
 fn generic_table(doc: &Document) -> Option<Table> {
-    let json = serde_json::to_value(doc).ok()?;
-    let root = json.as_object()?.values().next()?;
-    let rows: Vec<&serde_json::Map<String, serde_json::Value>> =
-        match root.as_object()?.values().find_map(|v| {
+    let root = serde_json::to_value(doc).ok()?;
+    let rows: Vec<&serde_json::Map<String, serde_json::Value>> = match &root {
+        // A flat list: the array itself.
+        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_object()).collect(),
+        serde_json::Value::Object(members) => match members.values().find_map(|v| {
             v.as_array()
                 .filter(|a| a.iter().all(serde_json::Value::is_object))
         }) {
-            // A list: the array of objects under the root (`{"Jobs": {"Job": [...]}}`).
-            Some(items) if root.as_object()?.len() <= 2 => {
+            // A list: its one key holds the items (`{"Jobs": [...]}`).
+            Some(items) if members.len() <= 2 => {
                 items.iter().filter_map(|v| v.as_object()).collect()
             }
-            _ => vec![root.as_object()?],
-        };
+            // An empty list (`{"Jobs": null}`): no rows.
+            None if members.len() == 1 && members.values().all(|v| v.is_null()) => Vec::new(),
+            _ => vec![members],
+        },
+        _ => return None,
+    };
     let simple = |v: &serde_json::Value| !v.is_object() && !v.is_array();
     let mut columns: Vec<&str> = COLUMNS
         .iter()
@@ -386,6 +388,8 @@ fn cell(field: &str, v: &serde_json::Value) -> String {
             _ => s.clone(),
         },
         serde_json::Value::Number(n) if field.contains("Size") => size(n.as_i64()),
+        // An absent element (the JSON form writes it as null).
+        serde_json::Value::Null => String::new(),
         other => other.to_string(),
     }
 }

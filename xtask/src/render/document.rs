@@ -28,7 +28,8 @@ impl Renderer<'_> {
         let mut name_arms = TokenStream::new();
         let mut write_arms = TokenStream::new();
         let mut ser_arms = TokenStream::new();
-        let mut de_arms = TokenStream::new();
+        let mut json_arms = TokenStream::new();
+        let mut typed_roots = Vec::new();
         let mut visit_arms = TokenStream::new();
         let mut root_names = Vec::new();
         let mut seen = BTreeSet::new();
@@ -51,8 +52,14 @@ impl Renderer<'_> {
             name_arms.extend(quote!(#cfg Self::#variant(_) => #name,));
             write_arms
                 .extend(quote!(#cfg Self::#variant(value) => value.to_xml(&mut writer, #name),));
-            ser_arms
-                .extend(quote!(#cfg Self::#variant(value) => map.serialize_entry(#name, value)?,));
+            ser_arms.extend(quote!(#cfg Self::#variant(value) => serde::Serialize::serialize(value, serializer),));
+            json_arms
+                .extend(quote!(#cfg #name => crate::json::from_slice(input).map(Self::#variant),));
+            if let Some(crate::ir::TypeDef::Complex(c)) = self.model.types.get(&root.type_name) {
+                if c.attributes.iter().any(|a| a.name == "Type") {
+                    typed_roots.push(name.clone());
+                }
+            }
             visit_arms.extend(quote!(#cfg Self::#variant(value) => {
                 let len = path.len();
                 if len > 0 { path.push('/'); }
@@ -60,9 +67,17 @@ impl Renderer<'_> {
                 crate::xml::CollectUnknown::collect_unknown(value, path, found);
                 path.truncate(len);
             }));
-            de_arms.extend(quote!(#cfg #name => Document::#variant(map.next_value()?),));
             root_names.push(name.clone());
         }
+        let codecs = self.model.types.values().filter_map(|t| match t {
+            crate::ir::TypeDef::Complex(c) => {
+                let xsd = &c.xsd_name;
+                let ty = ident(&c.rust_name);
+                let cfg = crate::families::cfg(&crate::families::of_file(&c.source_file));
+                Some(quote!(#cfg #xsd => &crate::reflect::Codec::<#ty>::NEW,))
+            }
+            crate::ir::TypeDef::Enum(_) => None,
+        });
         let parts = modules.iter().map(|m| {
             let module = format_ident!("{}", m);
             let cfg = crate::families::cfg(m);
@@ -79,6 +94,14 @@ impl Renderer<'_> {
                 let mut parts = Vec::new();
                 #(#parts)*
                 parts
+            }
+
+            /// The codecs of a complex type by schema name (see [`crate::reflect::codec`]).
+            pub(crate) fn codec(name: &str) -> Option<&'static dyn crate::reflect::TypeCodec> {
+                Some(match name {
+                    #(#codecs)*
+                    _ => return None,
+                })
             }
 
             type DecodeFn = for<'a> fn(&mut XmlReader<'a>, Child<'a>) -> Result<Document, DecodeError>;
@@ -133,43 +156,28 @@ impl Renderer<'_> {
                 }
             }
 
-            /// Serialized as an object with one key, the root element's name.
-            #[cfg(feature = "serde")]
+            /// The JSON form: the root element's content (the root's name is not written).
+            #[cfg(feature = "json")]
             impl serde::Serialize for Document {
                 fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    use serde::ser::SerializeMap as _;
-                    let mut map = serializer.serialize_map(Some(1))?;
                     match self { #ser_arms }
-                    map.end()
                 }
             }
 
-            /// Read from an object with one key, the root element's name (what `Serialize`
-            /// writes).
-            #[cfg(feature = "serde")]
-            impl<'de> serde::Deserialize<'de> for Document {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    struct Root;
-                    impl<'de> serde::de::Visitor<'de> for Root {
-                        type Value = Document;
-                        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                            f.write_str("an object with one key, the root element's name")
-                        }
-                        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
-                            let Some(key) = map.next_key::<crate::json::Key<'de>>()? else {
-                                return Err(serde::de::Error::invalid_length(0, &self));
-                            };
-                            let document = match key.as_str() {
-                                #de_arms
-                                other => return Err(serde::de::Error::unknown_variant(other, Document::ROOT_ELEMENTS)),
-                            };
-                            if map.next_key::<crate::json::Key<'de>>()?.is_some() {
-                                return Err(serde::de::Error::invalid_length(2, &self));
-                            }
-                            Ok(document)
-                        }
-                    }
-                    deserializer.deserialize_map(Root)
+            #[cfg(feature = "json")]
+            impl Document {
+                /// Root elements whose type has a `Type` attribute: a JSON document of one of
+                /// them names its root in its `Type` key (see [`Document::json_root`]).
+                pub const TYPED_ROOTS: &'static [&'static str] = &[#(#typed_roots),*];
+
+                /// Decodes the JSON form of a document whose root element is `root` (one of
+                /// [`ROOT_ELEMENTS`](Self::ROOT_ELEMENTS)): the JSON form does not name it.
+                pub fn from_json(root: &str, input: &[u8]) -> Result<Self, DecodeError> {
+                    let decoded = match root {
+                        #json_arms
+                        other => return Err(crate::json::unknown_root(other, input)),
+                    };
+                    decoded.map_err(|e| e.in_element(root, None))
                 }
             }
         })

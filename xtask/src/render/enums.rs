@@ -23,10 +23,12 @@ impl Renderer<'_> {
         let mut variants = TokenStream::new();
         let mut parse_arms = TokenStream::new();
         let mut str_arms = TokenStream::new();
-        for (value, vname) in e.values.iter().zip(&e.variants) {
+        for (i, (value, vname)) in e.values.iter().zip(&e.variants).enumerate() {
             let variant = ident(vname);
             let vdoc = doc_lines(&[format!("`{value}`")]);
-            variants.extend(quote!(#vdoc #variant,));
+            // The first value is the default (every generated type is `Default`).
+            let default = (i == 0).then(|| quote!(#[default]));
+            variants.extend(quote!(#vdoc #default #variant,));
             parse_arms.extend(quote!(#value => Self::#variant,));
             str_arms.extend(quote!(Self::#variant => #value,));
         }
@@ -34,7 +36,7 @@ impl Renderer<'_> {
         let known = &e.values;
         Ok(quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
             pub enum #ty {
                 #variants
                 /// A value this schema does not list (e.g. from a newer server), kept as sent.
@@ -81,19 +83,8 @@ impl Renderer<'_> {
                 }
             }
 
-            #[cfg(feature = "serde")]
-            impl serde::Serialize for #ty {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-
-            #[cfg(feature = "serde")]
-            impl<'de> serde::Deserialize<'de> for #ty {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    crate::json::string(deserializer).map(|s| Self::from(&*s))
-                }
-            }
+            #[cfg(feature = "json")]
+            crate::json::enum_impls!(#ty);
         })
     }
 }

@@ -8,16 +8,17 @@
 mod choices;
 mod document;
 mod enums;
+mod json;
 mod reflect;
 mod structs;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{ComplexType, FieldType, Model, Particle, TypeDef, ValueType};
+use crate::ir::{FieldType, Model, Particle, TypeDef, ValueType};
 
 /// Directory (relative to the workspace root) the generated files go to.
 pub const OUTPUT_DIR: &str = "crates/veeam-em-model/src/generated";
@@ -77,6 +78,9 @@ pub fn render(model: &Model, schema_files: &[String]) -> Result<BTreeMap<String,
             use super::*;
             #[allow(unused_imports)]
             use crate::xml::{Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader, XmlWriter};
+            #[cfg(feature = "json")]
+            #[allow(unused_imports)]
+            use crate::json::{de, ser};
             #items
         };
         files.insert(
@@ -123,8 +127,6 @@ fn doc_lines(lines: &[String]) -> TokenStream {
 
 struct Renderer<'m> {
     model: &'m Model,
-    /// Complex types (by Rust name) that derive `Default`.
-    defaultable: BTreeSet<String>,
     /// The family of every type, by Rust name.
     families: BTreeMap<String, String>,
 }
@@ -147,28 +149,8 @@ fn shape(min: u32, max: Option<u32>) -> Shape {
 
 impl<'m> Renderer<'m> {
     fn new(model: &'m Model) -> Self {
-        let mut defaultable = BTreeSet::new();
-        // Fixed point: a struct is Default when every required member's type is.
-        loop {
-            let before = defaultable.len();
-            for def in model.types.values() {
-                if let TypeDef::Complex(c) = def {
-                    if !defaultable.contains(&c.rust_name) && Self::is_defaultable(c, &defaultable)
-                    {
-                        defaultable.insert(c.rust_name.clone());
-                    }
-                }
-            }
-            if defaultable.len() == before {
-                break;
-            }
-        }
         let families = crate::families::of_types(model);
-        Self {
-            model,
-            defaultable,
-            families,
-        }
+        Self { model, families }
     }
 
     /// The `#[cfg(...)]` of a member of a type of `owner_file` whose type is `ty`: the family
@@ -184,32 +166,6 @@ impl<'m> Renderer<'m> {
             Some(t) if t != &owner && !crate::families::optional(&owner) => crate::families::cfg(t),
             _ => TokenStream::new(),
         }
-    }
-
-    fn is_defaultable(c: &ComplexType, known: &BTreeSet<String>) -> bool {
-        let value_ok = |v: &ValueType| {
-            matches!(
-                v,
-                ValueType::String
-                    | ValueType::Href
-                    | ValueType::Bool
-                    | ValueType::Int
-                    | ValueType::Long
-                    | ValueType::UnsignedInt
-                    | ValueType::Double
-            )
-        };
-        c.attributes.iter().all(|a| !a.required || value_ok(&a.ty))
-            && c.content.iter().all(|p| match p {
-                Particle::Element(e) => {
-                    !matches!(shape(e.min, e.max), Shape::Required)
-                        || match &e.ty {
-                            FieldType::Value(v) => value_ok(v),
-                            FieldType::Complex(n) => known.contains(n),
-                        }
-                }
-                Particle::Choice(ch) => !matches!(shape(ch.min, ch.max), Shape::Required),
-            })
     }
 
     fn value_type(&self, v: &ValueType) -> TokenStream {

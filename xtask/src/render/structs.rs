@@ -26,86 +26,8 @@ struct Members {
     write_attrs: TokenStream,
     /// `to_xml` statements for child elements.
     write_children: TokenStream,
-    /// `Serialize` statements.
-    serialize: TokenStream,
-    /// `Deserialize`: locals, match arms over keys, field initialisers, the keys.
-    de_locals: TokenStream,
-    de_arms: TokenStream,
-    de_build: TokenStream,
-    de_keys: Vec<String>,
     /// `CollectUnknown` statements (complex children).
     visit: TokenStream,
-}
-
-impl Members {
-    /// `Deserialize` of a member that is one value (required or optional).
-    fn de_single(&mut self, f: &Ident, key: &str, ty: &TokenStream, shape: &Shape) {
-        self.de_keys.push(key.to_owned());
-        self.de_locals
-            .extend(quote!(let mut #f: Option<#ty> = None;));
-        match shape {
-            Shape::Required => {
-                self.de_arms.extend(
-                    quote!(#key => crate::json::set_once(&mut #f, map.next_value()?, #key)?,),
-                );
-                self.de_build
-                    .extend(quote!(#f: crate::json::required(#f, #key)?,));
-            }
-            _ => {
-                let seen = format_ident!("{}_seen", f.to_string().trim_end_matches('_'));
-                self.de_locals.extend(quote!(let mut #seen = false;));
-                self.de_arms.extend(quote!(#key => crate::json::set_optional(&mut #f, map.next_value()?, #key, &mut #seen)?,));
-                self.de_build.extend(quote!(#f,));
-            }
-        }
-    }
-
-    /// `Deserialize` of a repeated member (an array).
-    fn de_repeated(&mut self, f: &Ident, key: &str, ty: &TokenStream) {
-        self.de_keys.push(key.to_owned());
-        self.de_locals
-            .extend(quote!(let mut #f: Option<Vec<#ty>> = None;));
-        self.de_arms
-            .extend(quote!(#key => crate::json::set_once(&mut #f, map.next_value()?, #key)?,));
-        self.de_build.extend(quote!(#f: #f.unwrap_or_default(),));
-    }
-
-    /// The `Deserialize` impl of the struct `ty` (schema type `xsd_name`).
-    fn deserialize_impl(&self, ty: &Ident, xsd_name: &str) -> TokenStream {
-        let (locals, arms, build, keys) = (
-            &self.de_locals,
-            &self.de_arms,
-            &self.de_build,
-            &self.de_keys,
-        );
-        let expecting = format!("an object of schema type {xsd_name}");
-        quote! {
-            #[cfg(feature = "serde")]
-            impl<'de> serde::Deserialize<'de> for #ty {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    const KEYS: &[&str] = &[#(#keys),*];
-                    struct Fields;
-                    impl<'de> serde::de::Visitor<'de> for Fields {
-                        type Value = #ty;
-                        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                            f.write_str(#expecting)
-                        }
-                        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#ty, A::Error> {
-                            #locals
-                            while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                                match key.as_str() {
-                                    #arms
-                                    other => return Err(crate::json::unknown(other, KEYS)),
-                                }
-                            }
-                            Ok(#ty { #build unknown: Unknown::default() })
-                        }
-                    }
-                    deserializer.deserialize_map(Fields)
-                }
-            }
-        }
-    }
 }
 
 impl Renderer<'_> {
@@ -154,14 +76,10 @@ impl Renderer<'_> {
                     self.schema_type_name(&FieldType::Value(tt.clone()))
                 )]);
                 m.fields.extend(quote!(#doc pub #f: #vt,));
-                m.serialize
-                    .extend(quote!(map.serialize_entry("$text", &self.#f)?;));
-                m.de_single(&f, "$text", &vt, &Shape::Required);
                 Some(f)
             }
             None => None,
         };
-        let deserialize = m.deserialize_impl(&ty, &c.xsd_name);
         let visit = std::mem::take(&mut m.visit);
         let Members {
             fields,
@@ -171,7 +89,6 @@ impl Renderer<'_> {
             build,
             write_attrs,
             write_children,
-            serialize,
             ..
         } = m;
         // Simple content: the text instead of child elements.
@@ -202,23 +119,22 @@ impl Renderer<'_> {
             ),
         };
 
-        let derive_default = if self.defaultable.contains(&c.rust_name) {
-            quote!(Default,)
-        } else {
-            quote!()
-        };
+        let json = self.json_impls(c);
         let choices = c
             .content
             .iter()
             .filter_map(|p| match p {
-                Particle::Choice(ch) => Some(self.choice_enum(c, ch)),
+                Particle::Choice(ch) => Some(self.choice_enum(c, ch).map(|mut t| {
+                    t.extend(self.json_choice(c, ch));
+                    t
+                })),
                 Particle::Element(_) => None,
             })
             .collect::<Result<Vec<_>>>()?;
 
         Ok(quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #derive_default)]
+            #[derive(Debug, Clone, PartialEq, Default)]
             pub struct #ty {
                 #fields
                 /// Attributes and elements the schema does not know (from a newer server), kept
@@ -259,18 +175,7 @@ impl Renderer<'_> {
                 }
             }
 
-            #[cfg(feature = "serde")]
-            impl serde::Serialize for #ty {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    use serde::ser::SerializeMap as _;
-                    #[allow(unused_mut)]
-                    let mut map = serializer.serialize_map(None)?;
-                    #serialize
-                    map.end()
-                }
-            }
-
-            #deserialize
+            #json
 
             impl crate::xml::CollectUnknown for #ty {
                 fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
@@ -315,21 +220,15 @@ impl Renderer<'_> {
             }
             #f = #read;
         }));
-        m.de_single(f, name, &vt, &sh);
         if a.required {
             m.build
                 .extend(quote!(#f: #f.ok_or_else(|| reader.missing_attribute(&element, #name))?,));
             m.write_attrs
                 .extend(quote!(writer.attribute_value(#name, &self.#f);));
-            m.serialize
-                .extend(quote!(map.serialize_entry(#name, &self.#f)?;));
         } else {
             m.build.extend(quote!(#f,));
             m.write_attrs.extend(
                 quote!(if let Some(value) = &self.#f { writer.attribute_value(#name, value); }),
-            );
-            m.serialize.extend(
-                quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }),
             );
         }
     }
@@ -382,14 +281,8 @@ impl Renderer<'_> {
                 m.build.extend(quote!(#f,));
                 m.write_children
                     .extend(quote!(for item in &self.#f { #item }));
-                m.serialize.extend(
-                    // Always an array, even empty, so that consumers can iterate without checks.
-                    quote!(map.serialize_entry(#name, &self.#f)?;),
-                );
-                m.de_repeated(f, name, &et);
             }
             Shape::Optional | Shape::Required => {
-                m.de_single(f, name, &et, &sh);
                 let read = self.read_child(&e.ty, name, quote!(None));
                 m.locals.extend(quote!(let mut #f: Option<#et> = None;));
                 if matches!((&sh, &e.ty), (Shape::Optional, FieldType::Value(_))) {
@@ -412,14 +305,11 @@ impl Renderer<'_> {
                     m.build
                         .extend(quote!(#f: #f.ok_or_else(|| reader.missing_element(#name))?,));
                     m.write_children.extend(item);
-                    m.serialize
-                        .extend(quote!(map.serialize_entry(#name, &self.#f)?;));
                 } else {
                     let item = self.write_child(&e.ty, name, quote!(value));
                     m.build.extend(quote!(#f,));
                     m.write_children
                         .extend(quote!(if let Some(value) = &self.#f { #item }));
-                    m.serialize.extend(quote!(if let Some(value) = &self.#f { map.serialize_entry(#name, value)?; }));
                 }
             }
         }
@@ -451,26 +341,6 @@ impl Renderer<'_> {
             Shape::Repeated => quote!(for item in &self.#f { item.collect_unknown(path, found); }),
         });
         let repeated = matches!(sh, Shape::Repeated);
-        let either = ch
-            .variants
-            .iter()
-            .map(|v| v.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" or ");
-        if repeated {
-            m.de_locals
-                .extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
-            m.de_build.extend(quote!(#f,));
-        } else {
-            m.de_locals
-                .extend(quote!(let mut #f: Option<#enum_ty> = None;));
-            if matches!(sh, Shape::Required) {
-                m.de_build
-                    .extend(quote!(#f: crate::json::required(#f, #either)?,));
-            } else {
-                m.de_build.extend(quote!(#f,));
-            }
-        }
         if repeated {
             m.locals
                 .extend(quote!(let mut #f: Vec<#enum_ty> = Vec::new();));
@@ -501,21 +371,9 @@ impl Renderer<'_> {
             let vname = &v.name;
             let variant = ident(&v.rust_name);
             let key = Literal::byte_string(vname.as_bytes());
-            let vt = self.field_type(&v.ty);
             // An alternative of an optional family (in an always-built type) comes and goes
             // with its feature; without it, the element is unknown content.
             let cfg = self.member_cfg(&owner.source_file, &v.ty);
-            m.de_keys.push(vname.clone());
-            if repeated {
-                m.de_arms.extend(quote!(#cfg #vname => {
-                    let items: Vec<#vt> = map.next_value()?;
-                    #f.extend(items.into_iter().map(#enum_ty::#variant));
-                }));
-            } else {
-                m.de_arms.extend(quote!(#cfg #vname => {
-                    crate::json::set_once(&mut #f, #enum_ty::#variant(map.next_value()?), #either)?;
-                }));
-            }
             let counter = format_ident!("{}_{}", f, names::field_name(vname).trim_end_matches('_'));
             if repeated {
                 let read = self.read_child(&v.ty, vname, quote!(Some(#counter)));
@@ -525,15 +383,6 @@ impl Renderer<'_> {
                     let value = #read;
                     #f.push(#enum_ty::#variant(value));
                 }));
-                let vt = self.field_type(&v.ty);
-                m.serialize.extend(quote! { #cfg {
-                    let items: Vec<&#vt> = self.#f.iter().filter_map(|item| match item {
-                        #enum_ty::#variant(value) => Some(value),
-                        #[allow(unreachable_patterns)]
-                        _ => None,
-                    }).collect();
-                    if !items.is_empty() { map.serialize_entry(#vname, &items)?; }
-                }});
             } else {
                 let read = self.read_child(&v.ty, vname, quote!(None));
                 m.child_arms.extend(quote!(#cfg Some(#key) => {
@@ -542,24 +391,6 @@ impl Renderer<'_> {
                     reader.set_once(&mut #f, #enum_ty::#variant(value), #vname, offset)?;
                 }));
             }
-        }
-        if !repeated {
-            let entries = ch.variants.iter().map(|v| {
-                let variant = ident(&v.rust_name);
-                let vname = &v.name;
-                let cfg = self.member_cfg(&owner.source_file, &v.ty);
-                quote!(#cfg #enum_ty::#variant(value) => map.serialize_entry(#vname, value)?,)
-            });
-            let target = if matches!(sh, Shape::Required) {
-                quote!(Some(&self.#f))
-            } else {
-                quote!(self.#f.as_ref())
-            };
-            m.serialize.extend(quote! {
-                if let Some(item) = #target {
-                    match item { #(#entries)* }
-                }
-            });
         }
     }
 }

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A Veeam Agent backup job configured on a backup server.
 ///
 /// Schema type `AgentBackupJobEntityType` in `schemas/agents.xsd` (extends `EntityType`).
@@ -253,240 +256,74 @@ impl ToXml for AgentBackupJob {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentBackupJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentBackupJob {
+    const SCHEMA: &'static str = "AgentBackupJobEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "JobType",
+        "Platform",
+        "Description",
+        "ScheduleConfigured",
+        "ScheduleEnabled",
+        "NextRun",
+        "JobScheduleOptions",
+        "JobInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.job_type, value),
+            6usize => de::optional(&mut self.platform, value),
+            7usize => de::optional(&mut self.description, value),
+            8usize => de::optional(&mut self.schedule_configured, value),
+            9usize => de::optional(&mut self.schedule_enabled, value),
+            10usize => de::optional(&mut self.next_run, value),
+            11usize => de::optional(&mut self.job_schedule_options, value),
+            12usize => de::optional(&mut self.job_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_type {
-            map.serialize_entry("JobType", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.schedule_configured {
-            map.serialize_entry("ScheduleConfigured", value)?;
-        }
-        if let Some(value) = &self.schedule_enabled {
-            map.serialize_entry("ScheduleEnabled", value)?;
-        }
-        if let Some(value) = &self.next_run {
-            map.serialize_entry("NextRun", value)?;
-        }
-        if let Some(value) = &self.job_schedule_options {
-            map.serialize_entry("JobScheduleOptions", value)?;
-        }
-        if let Some(value) = &self.job_info {
-            map.serialize_entry("JobInfo", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobType", &self.job_type)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "ScheduleConfigured", &self.schedule_configured)?;
+        ser::optional(map, "ScheduleEnabled", &self.schedule_enabled)?;
+        ser::optional(map, "NextRun", &self.next_run)?;
+        ser::optional(map, "JobScheduleOptions", &self.job_schedule_options)?;
+        ser::optional(map, "JobInfo", &self.job_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentBackupJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "JobType",
-            "Platform",
-            "Description",
-            "ScheduleConfigured",
-            "ScheduleEnabled",
-            "NextRun",
-            "JobScheduleOptions",
-            "JobInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentBackupJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentBackupJobEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentBackupJob, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_type: Option<AgentBackupJobKind> = None;
-                let mut job_type_seen = false;
-                let mut platform: Option<AgentPlatform> = None;
-                let mut platform_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut schedule_configured: Option<bool> = None;
-                let mut schedule_configured_seen = false;
-                let mut schedule_enabled: Option<bool> = None;
-                let mut schedule_enabled_seen = false;
-                let mut next_run: Option<crate::DateTime> = None;
-                let mut next_run_seen = false;
-                let mut job_schedule_options: Option<JobScheduleOptionsInfo> = None;
-                let mut job_schedule_options_seen = false;
-                let mut job_info: Option<AgentBackupJobInfo> = None;
-                let mut job_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobType" => {
-                            crate::json::set_optional(
-                                &mut job_type,
-                                map.next_value()?,
-                                "JobType",
-                                &mut job_type_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ScheduleConfigured" => {
-                            crate::json::set_optional(
-                                &mut schedule_configured,
-                                map.next_value()?,
-                                "ScheduleConfigured",
-                                &mut schedule_configured_seen,
-                            )?
-                        }
-                        "ScheduleEnabled" => {
-                            crate::json::set_optional(
-                                &mut schedule_enabled,
-                                map.next_value()?,
-                                "ScheduleEnabled",
-                                &mut schedule_enabled_seen,
-                            )?
-                        }
-                        "NextRun" => {
-                            crate::json::set_optional(
-                                &mut next_run,
-                                map.next_value()?,
-                                "NextRun",
-                                &mut next_run_seen,
-                            )?
-                        }
-                        "JobScheduleOptions" => {
-                            crate::json::set_optional(
-                                &mut job_schedule_options,
-                                map.next_value()?,
-                                "JobScheduleOptions",
-                                &mut job_schedule_options_seen,
-                            )?
-                        }
-                        "JobInfo" => {
-                            crate::json::set_optional(
-                                &mut job_info,
-                                map.next_value()?,
-                                "JobInfo",
-                                &mut job_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentBackupJob {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    job_type,
-                    platform,
-                    description,
-                    schedule_configured,
-                    schedule_enabled,
-                    next_run,
-                    job_schedule_options,
-                    job_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentBackupJob);
 impl crate::xml::CollectUnknown for AgentBackupJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -618,105 +455,47 @@ impl ToXml for AgentBackupJobInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentBackupJobInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentBackupJobInfo {
+    const SCHEMA: &'static str = "AgentBackupJobInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Includes",
+        "GuestProcessingOptions",
+        "GfsRetentionPolicy",
+        "SimpleRetentionPolicy",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            1usize => de::optional(&mut self.guest_processing_options, value),
+            2usize => de::optional(&mut self.gfs_retention_policy, value),
+            3usize => de::optional(&mut self.simple_retention_policy, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        if let Some(value) = &self.gfs_retention_policy {
-            map.serialize_entry("GfsRetentionPolicy", value)?;
-        }
-        if let Some(value) = &self.simple_retention_policy {
-            map.serialize_entry("SimpleRetentionPolicy", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        ser::optional(map, "GfsRetentionPolicy", &self.gfs_retention_policy)?;
+        ser::optional(map, "SimpleRetentionPolicy", &self.simple_retention_policy)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentBackupJobInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Includes",
-            "GuestProcessingOptions",
-            "GfsRetentionPolicy",
-            "SimpleRetentionPolicy",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentBackupJobInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentBackupJobInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentBackupJobInfo, A::Error> {
-                let mut includes: Option<ObjectsInAgentBackupJob> = None;
-                let mut includes_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                let mut gfs_retention_policy: Option<JobGfsRetentionPolicy> = None;
-                let mut gfs_retention_policy_seen = false;
-                let mut simple_retention_policy: Option<JobSimpleRetentionPolicy> = None;
-                let mut simple_retention_policy_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        "GfsRetentionPolicy" => {
-                            crate::json::set_optional(
-                                &mut gfs_retention_policy,
-                                map.next_value()?,
-                                "GfsRetentionPolicy",
-                                &mut gfs_retention_policy_seen,
-                            )?
-                        }
-                        "SimpleRetentionPolicy" => {
-                            crate::json::set_optional(
-                                &mut simple_retention_policy,
-                                map.next_value()?,
-                                "SimpleRetentionPolicy",
-                                &mut simple_retention_policy_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentBackupJobInfo {
-                    includes,
-                    guest_processing_options,
-                    gfs_retention_policy,
-                    simple_retention_policy,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentBackupJobInfo);
 impl crate::xml::CollectUnknown for AgentBackupJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -737,9 +516,10 @@ impl crate::xml::CollectUnknown for AgentBackupJobInfo {
 /// Kind of a Veeam Agent job; only agent backup jobs are listed.
 ///
 /// Schema type `AgentBackupJobKindType` in `schemas/agents.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum AgentBackupJobKind {
     /// `AgentBackup`
+    #[default]
     AgentBackup,
     /// A value this schema does not list (e.g. from a newer server), kept as sent.
     Other(String),
@@ -777,20 +557,8 @@ impl crate::xml::XmlValue for AgentBackupJobKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentBackupJobKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentBackupJobKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(AgentBackupJobKind);
 /// A collection of Veeam Agent backup job entities.
 ///
 /// Schema type `AgentBackupJobEntityListType` in `schemas/agents.xsd`.
@@ -852,54 +620,37 @@ impl ToXml for AgentBackupJobs {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentBackupJobs {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AgentBackupJob", &self.agent_backup_jobs)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentBackupJobs {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["AgentBackupJob"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentBackupJobs;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentBackupJobEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentBackupJobs, A::Error> {
-                let mut agent_backup_jobs: Option<Vec<AgentBackupJob>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AgentBackupJob" => {
-                            crate::json::set_once(
-                                &mut agent_backup_jobs,
-                                map.next_value()?,
-                                "AgentBackupJob",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentBackupJobs {
-                    agent_backup_jobs: agent_backup_jobs.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentBackupJobs {
+    const SCHEMA: &'static str = "AgentBackupJobEntityListType";
+    const KEYS: &'static [&'static str] = &["AgentBackupJobs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("AgentBackupJob", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.agent_backup_jobs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "AgentBackupJobs", &self.agent_backup_jobs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentBackupJobs);
 impl crate::xml::CollectUnknown for AgentBackupJobs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -911,9 +662,10 @@ impl crate::xml::CollectUnknown for AgentBackupJobs {
 /// Operating system family a Veeam Agent job protects.
 ///
 /// Schema type `AgentPlatformType` in `schemas/agents.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum AgentPlatform {
     /// `AgentForLinux`
+    #[default]
     AgentForLinux,
     /// `AgentForWindows`
     AgentForWindows,
@@ -955,20 +707,8 @@ impl crate::xml::XmlValue for AgentPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(AgentPlatform);
 /// A protection group: a set of computers Veeam Backup and Replication discovers and manages Veeam Agents on.
 ///
 /// Schema type `AgentProtectionGroupEntityType` in `schemas/agents.xsd` (extends `EntityType`).
@@ -1123,150 +863,56 @@ impl ToXml for AgentProtectionGroup {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentProtectionGroup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentProtectionGroup {
+    const SCHEMA: &'static str = "AgentProtectionGroupEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "RescanScheduleEnabled",
+        "HierarchyObjRef",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.rescan_schedule_enabled, value),
+            6usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.rescan_schedule_enabled {
-            map.serialize_entry("RescanScheduleEnabled", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "RescanScheduleEnabled", &self.rescan_schedule_enabled)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentProtectionGroup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "RescanScheduleEnabled",
-            "HierarchyObjRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentProtectionGroup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentProtectionGroupEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentProtectionGroup, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut rescan_schedule_enabled: Option<bool> = None;
-                let mut rescan_schedule_enabled_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "RescanScheduleEnabled" => {
-                            crate::json::set_optional(
-                                &mut rescan_schedule_enabled,
-                                map.next_value()?,
-                                "RescanScheduleEnabled",
-                                &mut rescan_schedule_enabled_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentProtectionGroup {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    rescan_schedule_enabled,
-                    hierarchy_obj_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentProtectionGroup);
 impl crate::xml::CollectUnknown for AgentProtectionGroup {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1339,56 +985,39 @@ impl ToXml for AgentProtectionGroups {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentProtectionGroups {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AgentProtectionGroup", &self.agent_protection_groups)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentProtectionGroups {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["AgentProtectionGroup"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentProtectionGroups;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type AgentProtectionGroupEntityListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentProtectionGroups, A::Error> {
-                let mut agent_protection_groups: Option<Vec<AgentProtectionGroup>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AgentProtectionGroup" => {
-                            crate::json::set_once(
-                                &mut agent_protection_groups,
-                                map.next_value()?,
-                                "AgentProtectionGroup",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentProtectionGroups {
-                    agent_protection_groups: agent_protection_groups.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentProtectionGroups {
+    const SCHEMA: &'static str = "AgentProtectionGroupEntityListType";
+    const KEYS: &'static [&'static str] = &["AgentProtectionGroups"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("AgentProtectionGroup", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.agent_protection_groups, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "AgentProtectionGroups", &self.agent_protection_groups)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentProtectionGroups);
 impl crate::xml::CollectUnknown for AgentProtectionGroups {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1561,165 +1190,59 @@ impl ToXml for AgentRestorePoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentRestorePoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentRestorePoint {
+    const SCHEMA: &'static str = "AgentRestorePointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "CreationTimeUTC",
+        "Algorithm",
+        "PointType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.creation_time_utc, value),
+            6usize => de::optional(&mut self.algorithm, value),
+            7usize => de::optional(&mut self.point_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.algorithm {
-            map.serialize_entry("Algorithm", value)?;
-        }
-        if let Some(value) = &self.point_type {
-            map.serialize_entry("PointType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "Algorithm", &self.algorithm)?;
+        ser::optional(map, "PointType", &self.point_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentRestorePoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "CreationTimeUTC",
-            "Algorithm",
-            "PointType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentRestorePoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentRestorePointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentRestorePoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut algorithm: Option<AgentRestorePointAlgorithm> = None;
-                let mut algorithm_seen = false;
-                let mut point_type: Option<AgentRestorePointKind> = None;
-                let mut point_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "Algorithm" => {
-                            crate::json::set_optional(
-                                &mut algorithm,
-                                map.next_value()?,
-                                "Algorithm",
-                                &mut algorithm_seen,
-                            )?
-                        }
-                        "PointType" => {
-                            crate::json::set_optional(
-                                &mut point_type,
-                                map.next_value()?,
-                                "PointType",
-                                &mut point_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentRestorePoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    creation_time_utc,
-                    algorithm,
-                    point_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentRestorePoint);
 impl crate::xml::CollectUnknown for AgentRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1731,9 +1254,10 @@ impl crate::xml::CollectUnknown for AgentRestorePoint {
 /// Backup method that produced an Agent restore point.
 ///
 /// Schema type `AgentRestorePointAlgorithmType` in `schemas/agents.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum AgentRestorePointAlgorithm {
     /// `Full`
+    #[default]
     Full,
     /// `Incremental`
     Incremental,
@@ -1779,26 +1303,15 @@ impl crate::xml::XmlValue for AgentRestorePointAlgorithm {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentRestorePointAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentRestorePointAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(AgentRestorePointAlgorithm);
 /// Whether an Agent restore point is a full point or an increment.
 ///
 /// Schema type `AgentRestorePointKindType` in `schemas/agents.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum AgentRestorePointKind {
     /// `Full`
+    #[default]
     Full,
     /// `Increment`
     Increment,
@@ -1840,20 +1353,8 @@ impl crate::xml::XmlValue for AgentRestorePointKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentRestorePointKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentRestorePointKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(AgentRestorePointKind);
 /// A mounted Agent restore point whose guest files can be browsed and restored within the logon session.
 ///
 /// Schema type `AgentRestorePointMountType` in `schemas/agents.xsd` (extends `ResourceType`).
@@ -1952,100 +1453,42 @@ impl ToXml for AgentRestorePointMount {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentRestorePointMount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentRestorePointMount {
+    const SCHEMA: &'static str = "AgentRestorePointMountType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "FSRoots"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.fs_roots, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.fs_roots {
-            map.serialize_entry("FSRoots", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "FSRoots", &self.fs_roots)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentRestorePointMount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "FSRoots"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentRestorePointMount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentRestorePointMountType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentRestorePointMount, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut fs_roots: Option<DirectoryEntryList> = None;
-                let mut fs_roots_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FSRoots" => {
-                            crate::json::set_optional(
-                                &mut fs_roots,
-                                map.next_value()?,
-                                "FSRoots",
-                                &mut fs_roots_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentRestorePointMount {
-                    type_,
-                    href,
-                    links,
-                    fs_roots,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentRestorePointMount);
 impl crate::xml::CollectUnknown for AgentRestorePointMount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2121,57 +1564,39 @@ impl ToXml for AgentRestorePointMounts {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentRestorePointMounts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AgentRestorePointMount", &self.agent_restore_point_mounts)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentRestorePointMounts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["AgentRestorePointMount"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentRestorePointMounts;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentRestorePointMountListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentRestorePointMounts, A::Error> {
-                let mut agent_restore_point_mounts: Option<
-                    Vec<AgentRestorePointMount>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AgentRestorePointMount" => {
-                            crate::json::set_once(
-                                &mut agent_restore_point_mounts,
-                                map.next_value()?,
-                                "AgentRestorePointMount",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentRestorePointMounts {
-                    agent_restore_point_mounts: agent_restore_point_mounts
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentRestorePointMounts {
+    const SCHEMA: &'static str = "AgentRestorePointMountListType";
+    const KEYS: &'static [&'static str] = &["AgentRestorePointMounts"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("AgentRestorePointMount", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.agent_restore_point_mounts, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "AgentRestorePointMounts", &self.agent_restore_point_mounts)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentRestorePointMounts);
 impl crate::xml::CollectUnknown for AgentRestorePointMounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2244,54 +1669,37 @@ impl ToXml for AgentRestorePoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for AgentRestorePoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AgentRestorePoint", &self.agent_restore_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AgentRestorePoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["AgentRestorePoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = AgentRestorePoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentRestorePointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentRestorePoints, A::Error> {
-                let mut agent_restore_points: Option<Vec<AgentRestorePoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AgentRestorePoint" => {
-                            crate::json::set_once(
-                                &mut agent_restore_points,
-                                map.next_value()?,
-                                "AgentRestorePoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(AgentRestorePoints {
-                    agent_restore_points: agent_restore_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for AgentRestorePoints {
+    const SCHEMA: &'static str = "AgentRestorePointEntityListType";
+    const KEYS: &'static [&'static str] = &["AgentRestorePoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("AgentRestorePoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.agent_restore_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "AgentRestorePoints", &self.agent_restore_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(AgentRestorePoints);
 impl crate::xml::CollectUnknown for AgentRestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2386,86 +1794,40 @@ impl ToXml for Agents {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Agents {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Agents {
+    const SCHEMA: &'static str = "AgentsServiceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Agents {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Agents;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type AgentsServiceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Agents, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Agents {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Agents);
 impl crate::xml::CollectUnknown for Agents {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2692,210 +2054,68 @@ impl ToXml for DiscoveredComputer {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for DiscoveredComputer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for DiscoveredComputer {
+    const SCHEMA: &'static str = "DiscoveredComputerEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "HostStatus",
+        "AgentVersion",
+        "AgentStatus",
+        "OsVersion",
+        "IpAddress",
+        "HierarchyObjRef",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.host_status, value),
+            6usize => de::optional(&mut self.agent_version, value),
+            7usize => de::optional(&mut self.agent_status, value),
+            8usize => de::optional(&mut self.os_version, value),
+            9usize => de::optional(&mut self.ip_address, value),
+            10usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.host_status {
-            map.serialize_entry("HostStatus", value)?;
-        }
-        if let Some(value) = &self.agent_version {
-            map.serialize_entry("AgentVersion", value)?;
-        }
-        if let Some(value) = &self.agent_status {
-            map.serialize_entry("AgentStatus", value)?;
-        }
-        if let Some(value) = &self.os_version {
-            map.serialize_entry("OsVersion", value)?;
-        }
-        if let Some(value) = &self.ip_address {
-            map.serialize_entry("IpAddress", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "HostStatus", &self.host_status)?;
+        ser::optional(map, "AgentVersion", &self.agent_version)?;
+        ser::optional(map, "AgentStatus", &self.agent_status)?;
+        ser::optional(map, "OsVersion", &self.os_version)?;
+        ser::optional(map, "IpAddress", &self.ip_address)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DiscoveredComputer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "HostStatus",
-            "AgentVersion",
-            "AgentStatus",
-            "OsVersion",
-            "IpAddress",
-            "HierarchyObjRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = DiscoveredComputer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type DiscoveredComputerEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DiscoveredComputer, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut host_status: Option<DiscoveredComputerHostStatus> = None;
-                let mut host_status_seen = false;
-                let mut agent_version: Option<crate::Text> = None;
-                let mut agent_version_seen = false;
-                let mut agent_status: Option<DiscoveredComputerAgentStatus> = None;
-                let mut agent_status_seen = false;
-                let mut os_version: Option<crate::Text> = None;
-                let mut os_version_seen = false;
-                let mut ip_address: Option<crate::Text> = None;
-                let mut ip_address_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "HostStatus" => {
-                            crate::json::set_optional(
-                                &mut host_status,
-                                map.next_value()?,
-                                "HostStatus",
-                                &mut host_status_seen,
-                            )?
-                        }
-                        "AgentVersion" => {
-                            crate::json::set_optional(
-                                &mut agent_version,
-                                map.next_value()?,
-                                "AgentVersion",
-                                &mut agent_version_seen,
-                            )?
-                        }
-                        "AgentStatus" => {
-                            crate::json::set_optional(
-                                &mut agent_status,
-                                map.next_value()?,
-                                "AgentStatus",
-                                &mut agent_status_seen,
-                            )?
-                        }
-                        "OsVersion" => {
-                            crate::json::set_optional(
-                                &mut os_version,
-                                map.next_value()?,
-                                "OsVersion",
-                                &mut os_version_seen,
-                            )?
-                        }
-                        "IpAddress" => {
-                            crate::json::set_optional(
-                                &mut ip_address,
-                                map.next_value()?,
-                                "IpAddress",
-                                &mut ip_address_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(DiscoveredComputer {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    host_status,
-                    agent_version,
-                    agent_status,
-                    os_version,
-                    ip_address,
-                    hierarchy_obj_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(DiscoveredComputer);
 impl crate::xml::CollectUnknown for DiscoveredComputer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2907,9 +2127,10 @@ impl crate::xml::CollectUnknown for DiscoveredComputer {
 /// State of the Veeam Agent installation on a discovered computer.
 ///
 /// Schema type `DiscoveredComputerAgentStatusType` in `schemas/agents.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum DiscoveredComputerAgentStatus {
     /// `NotInstalled`
+    #[default]
     NotInstalled,
     /// `Installed`
     Installed,
@@ -2969,26 +2190,15 @@ impl crate::xml::XmlValue for DiscoveredComputerAgentStatus {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for DiscoveredComputerAgentStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DiscoveredComputerAgentStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(DiscoveredComputerAgentStatus);
 /// Reachability of a discovered computer.
 ///
 /// Schema type `DiscoveredComputerHostStatusType` in `schemas/agents.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum DiscoveredComputerHostStatus {
     /// `Online`
+    #[default]
     Online,
     /// `Offline`
     Offline,
@@ -3030,20 +2240,8 @@ impl crate::xml::XmlValue for DiscoveredComputerHostStatus {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for DiscoveredComputerHostStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DiscoveredComputerHostStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(DiscoveredComputerHostStatus);
 /// A collection of discovered computer entities.
 ///
 /// Schema type `DiscoveredComputerEntityListType` in `schemas/agents.xsd`.
@@ -3108,54 +2306,37 @@ impl ToXml for DiscoveredComputers {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for DiscoveredComputers {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("DiscoveredComputer", &self.discovered_computers)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DiscoveredComputers {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["DiscoveredComputer"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = DiscoveredComputers;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type DiscoveredComputerEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DiscoveredComputers, A::Error> {
-                let mut discovered_computers: Option<Vec<DiscoveredComputer>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DiscoveredComputer" => {
-                            crate::json::set_once(
-                                &mut discovered_computers,
-                                map.next_value()?,
-                                "DiscoveredComputer",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(DiscoveredComputers {
-                    discovered_computers: discovered_computers.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for DiscoveredComputers {
+    const SCHEMA: &'static str = "DiscoveredComputerEntityListType";
+    const KEYS: &'static [&'static str] = &["DiscoveredComputers"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("DiscoveredComputer", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.discovered_computers, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "DiscoveredComputers", &self.discovered_computers)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(DiscoveredComputers);
 impl crate::xml::CollectUnknown for DiscoveredComputers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3320,150 +2501,56 @@ impl ToXml for ObjectInAgentBackupJob {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectInAgentBackupJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ObjectInAgentBackupJob {
+    const SCHEMA: &'static str = "ObjectInAgentBackupJobType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ObjectInJobId",
+        "Name",
+        "DisplayName",
+        "GuestProcessingOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.object_in_job_id, value),
+            4usize => de::optional(&mut self.name, value),
+            5usize => de::optional(&mut self.display_name, value),
+            6usize => de::optional(&mut self.guest_processing_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
-        }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ObjectInJobId", &self.object_in_job_id)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "DisplayName", &self.display_name)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectInAgentBackupJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectInJobId",
-            "Name",
-            "DisplayName",
-            "GuestProcessingOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ObjectInAgentBackupJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ObjectInAgentBackupJobType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ObjectInAgentBackupJob, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut display_name: Option<crate::Text> = None;
-                let mut display_name_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "DisplayName" => {
-                            crate::json::set_optional(
-                                &mut display_name,
-                                map.next_value()?,
-                                "DisplayName",
-                                &mut display_name_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ObjectInAgentBackupJob {
-                    type_,
-                    href,
-                    links,
-                    object_in_job_id,
-                    name,
-                    display_name,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ObjectInAgentBackupJob);
 impl crate::xml::CollectUnknown for ObjectInAgentBackupJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3539,60 +2626,39 @@ impl ToXml for ObjectsInAgentBackupJob {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectsInAgentBackupJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "ObjectInAgentBackupJob",
-            &self.object_in_agent_backup_jobs,
-        )?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectsInAgentBackupJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ObjectInAgentBackupJob"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ObjectsInAgentBackupJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ObjectInAgentBackupJobListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ObjectsInAgentBackupJob, A::Error> {
-                let mut object_in_agent_backup_jobs: Option<
-                    Vec<ObjectInAgentBackupJob>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ObjectInAgentBackupJob" => {
-                            crate::json::set_once(
-                                &mut object_in_agent_backup_jobs,
-                                map.next_value()?,
-                                "ObjectInAgentBackupJob",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ObjectsInAgentBackupJob {
-                    object_in_agent_backup_jobs: object_in_agent_backup_jobs
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ObjectsInAgentBackupJob {
+    const SCHEMA: &'static str = "ObjectInAgentBackupJobListType";
+    const KEYS: &'static [&'static str] = &["ObjectInAgentBackupJobs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("ObjectInAgentBackupJob", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.object_in_agent_backup_jobs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ObjectInAgentBackupJobs", &self.object_in_agent_backup_jobs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ObjectsInAgentBackupJob);
 impl crate::xml::CollectUnknown for ObjectsInAgentBackupJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A backup created on or imported to a connected backup server.
 ///
 /// Schema type `BackupEntityType` in `schemas/backups.xsd` (extends `EntityType`).
@@ -150,150 +153,56 @@ impl ToXml for Backup {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Backup {
+    const SCHEMA: &'static str = "BackupEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Platform",
+        "BackupType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.platform, value),
+            6usize => de::optional(&mut self.backup_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        if let Some(value) = &self.backup_type {
-            map.serialize_entry("BackupType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        ser::optional(map, "BackupType", &self.backup_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Platform",
-            "BackupType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut platform: Option<BackupPlatform> = None;
-                let mut platform_seen = false;
-                let mut backup_type: Option<BackupKind> = None;
-                let mut backup_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        "BackupType" => {
-                            crate::json::set_optional(
-                                &mut backup_type,
-                                map.next_value()?,
-                                "BackupType",
-                                &mut backup_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Backup {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    platform,
-                    backup_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Backup);
 impl crate::xml::CollectUnknown for Backup {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -538,225 +447,71 @@ impl ToXml for BackupFile {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupFile {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupFile {
+    const SCHEMA: &'static str = "BackupFileEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "FilePath",
+        "BackupSize",
+        "DataSize",
+        "DeduplicationRatio",
+        "CompressRatio",
+        "CreationTimeUtc",
+        "FileType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.file_path, value),
+            6usize => de::optional(&mut self.backup_size, value),
+            7usize => de::optional(&mut self.data_size, value),
+            8usize => de::optional(&mut self.deduplication_ratio, value),
+            9usize => de::optional(&mut self.compress_ratio, value),
+            10usize => de::optional(&mut self.creation_time_utc, value),
+            11usize => de::optional(&mut self.file_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.file_path {
-            map.serialize_entry("FilePath", value)?;
-        }
-        if let Some(value) = &self.backup_size {
-            map.serialize_entry("BackupSize", value)?;
-        }
-        if let Some(value) = &self.data_size {
-            map.serialize_entry("DataSize", value)?;
-        }
-        if let Some(value) = &self.deduplication_ratio {
-            map.serialize_entry("DeduplicationRatio", value)?;
-        }
-        if let Some(value) = &self.compress_ratio {
-            map.serialize_entry("CompressRatio", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUtc", value)?;
-        }
-        if let Some(value) = &self.file_type {
-            map.serialize_entry("FileType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "FilePath", &self.file_path)?;
+        ser::optional(map, "BackupSize", &self.backup_size)?;
+        ser::optional(map, "DataSize", &self.data_size)?;
+        ser::optional(map, "DeduplicationRatio", &self.deduplication_ratio)?;
+        ser::optional(map, "CompressRatio", &self.compress_ratio)?;
+        ser::optional(map, "CreationTimeUtc", &self.creation_time_utc)?;
+        ser::optional(map, "FileType", &self.file_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupFile {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "FilePath",
-            "BackupSize",
-            "DataSize",
-            "DeduplicationRatio",
-            "CompressRatio",
-            "CreationTimeUtc",
-            "FileType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupFile;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupFileEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupFile, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut file_path: Option<crate::Text> = None;
-                let mut file_path_seen = false;
-                let mut backup_size: Option<i64> = None;
-                let mut backup_size_seen = false;
-                let mut data_size: Option<i64> = None;
-                let mut data_size_seen = false;
-                let mut deduplication_ratio: Option<f64> = None;
-                let mut deduplication_ratio_seen = false;
-                let mut compress_ratio: Option<f64> = None;
-                let mut compress_ratio_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut file_type: Option<BackupFileKind> = None;
-                let mut file_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FilePath" => {
-                            crate::json::set_optional(
-                                &mut file_path,
-                                map.next_value()?,
-                                "FilePath",
-                                &mut file_path_seen,
-                            )?
-                        }
-                        "BackupSize" => {
-                            crate::json::set_optional(
-                                &mut backup_size,
-                                map.next_value()?,
-                                "BackupSize",
-                                &mut backup_size_seen,
-                            )?
-                        }
-                        "DataSize" => {
-                            crate::json::set_optional(
-                                &mut data_size,
-                                map.next_value()?,
-                                "DataSize",
-                                &mut data_size_seen,
-                            )?
-                        }
-                        "DeduplicationRatio" => {
-                            crate::json::set_optional(
-                                &mut deduplication_ratio,
-                                map.next_value()?,
-                                "DeduplicationRatio",
-                                &mut deduplication_ratio_seen,
-                            )?
-                        }
-                        "CompressRatio" => {
-                            crate::json::set_optional(
-                                &mut compress_ratio,
-                                map.next_value()?,
-                                "CompressRatio",
-                                &mut compress_ratio_seen,
-                            )?
-                        }
-                        "CreationTimeUtc" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUtc",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "FileType" => {
-                            crate::json::set_optional(
-                                &mut file_type,
-                                map.next_value()?,
-                                "FileType",
-                                &mut file_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupFile {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    file_path,
-                    backup_size,
-                    data_size,
-                    deduplication_ratio,
-                    compress_ratio,
-                    creation_time_utc,
-                    file_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupFile);
 impl crate::xml::CollectUnknown for BackupFile {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -768,9 +523,10 @@ impl crate::xml::CollectUnknown for BackupFile {
 /// Kind of a backup file, named after its extension: full (vbk), forward increment (vib) or reverse increment (vrb).
 ///
 /// Schema type `BackupFileKindType` in `schemas/backups.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum BackupFileKind {
     /// `vbk`
+    #[default]
     Vbk,
     /// `vib`
     Vib,
@@ -816,20 +572,8 @@ impl crate::xml::XmlValue for BackupFileKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupFileKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupFileKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(BackupFileKind);
 /// A collection of backup file entities.
 ///
 /// Schema type `BackupFileEntityListType` in `schemas/backups.xsd`.
@@ -891,54 +635,37 @@ impl ToXml for BackupFiles {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupFiles {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupFile", &self.backup_files)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupFiles {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupFile"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupFiles;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupFileEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupFiles, A::Error> {
-                let mut backup_files: Option<Vec<BackupFile>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupFile" => {
-                            crate::json::set_once(
-                                &mut backup_files,
-                                map.next_value()?,
-                                "BackupFile",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupFiles {
-                    backup_files: backup_files.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupFiles {
+    const SCHEMA: &'static str = "BackupFileEntityListType";
+    const KEYS: &'static [&'static str] = &["BackupFiles"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("BackupFile", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.backup_files, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "BackupFiles", &self.backup_files)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupFiles);
 impl crate::xml::CollectUnknown for BackupFiles {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -950,9 +677,10 @@ impl crate::xml::CollectUnknown for BackupFiles {
 /// Role of a backup: a plain backup, a container of per-machine backups, or one such per-machine backup.
 ///
 /// Schema type `BackupKindType` in `schemas/backups.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum BackupKind {
     /// `Standard`
+    #[default]
     Standard,
     /// `ParentBackup`
     ParentBackup,
@@ -1002,26 +730,15 @@ impl crate::xml::XmlValue for BackupKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(BackupKind);
 /// Platform whose machines a backup protects.
 ///
 /// Schema type `BackupPlatformType` in `schemas/backups.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum BackupPlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `HyperV`
     HyperV,
@@ -1086,20 +803,8 @@ impl crate::xml::XmlValue for BackupPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(BackupPlatform);
 /// A collection of backup entities.
 ///
 /// Schema type `BackupEntityListType` in `schemas/backups.xsd`.
@@ -1157,54 +862,37 @@ impl ToXml for Backups {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Backups {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Backup", &self.backups)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Backups {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Backup"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Backups;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backups, A::Error> {
-                let mut backups: Option<Vec<Backup>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Backup" => {
-                            crate::json::set_once(
-                                &mut backups,
-                                map.next_value()?,
-                                "Backup",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Backups {
-                    backups: backups.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Backups {
+    const SCHEMA: &'static str = "BackupEntityListType";
+    const KEYS: &'static [&'static str] = &["Backups"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Backup", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.backups, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Backups", &self.backups)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Backups);
 impl crate::xml::CollectUnknown for Backups {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1346,128 +1034,53 @@ impl ToXml for RestorePoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestorePoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RestorePoint {
+    const SCHEMA: &'static str = "RestorePointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "BackupDateUTC",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.backup_date_utc, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.backup_date_utc {
-            map.serialize_entry("BackupDateUTC", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "BackupDateUTC", &self.backup_date_utc)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestorePoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links", "BackupDateUTC"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RestorePoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RestorePointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestorePoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut backup_date_utc: Option<crate::DateTime> = None;
-                let mut backup_date_utc_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "BackupDateUTC" => {
-                            crate::json::set_optional(
-                                &mut backup_date_utc,
-                                map.next_value()?,
-                                "BackupDateUTC",
-                                &mut backup_date_utc_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RestorePoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    backup_date_utc,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RestorePoint);
 impl crate::xml::CollectUnknown for RestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1479,9 +1092,10 @@ impl crate::xml::CollectUnknown for RestorePoint {
 /// Whether a backup restore point is a full point or a forward or reverse increment.
 ///
 /// Schema type `RestorePointKindType` in `schemas/backups.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum RestorePointKind {
     /// `Full`
+    #[default]
     Full,
     /// `Increment`
     Increment,
@@ -1531,20 +1145,8 @@ impl crate::xml::XmlValue for RestorePointKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestorePointKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestorePointKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(RestorePointKind);
 /// A collection of backup restore point entities.
 ///
 /// Schema type `RestorePointEntityListType` in `schemas/backups.xsd`.
@@ -1606,54 +1208,37 @@ impl ToXml for RestorePoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestorePoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("RestorePoint", &self.restore_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestorePoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RestorePoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RestorePoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RestorePointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestorePoints, A::Error> {
-                let mut restore_points: Option<Vec<RestorePoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RestorePoint" => {
-                            crate::json::set_once(
-                                &mut restore_points,
-                                map.next_value()?,
-                                "RestorePoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RestorePoints {
-                    restore_points: restore_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RestorePoints {
+    const SCHEMA: &'static str = "RestorePointEntityListType";
+    const KEYS: &'static [&'static str] = &["RestorePoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("RestorePoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.restore_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "RestorePoints", &self.restore_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RestorePoints);
 impl crate::xml::CollectUnknown for RestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1665,7 +1250,7 @@ impl crate::xml::CollectUnknown for RestorePoints {
 /// Request body of a full restore: exactly one VM or vApp restore block.
 ///
 /// Schema type `RestoreSpecType` in `schemas/backups.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RestoreSpec {
     /// Choice of `VmRestoreSpec`, `vCloudVAppRestoreSpec` (occurs 1), in document order.
     pub vm_restore_spec_or_v_cloud_v_app_restore_spec: VmRestoreSpecOrVCloudVAppRestoreSpec,
@@ -1745,79 +1330,50 @@ impl ToXml for RestoreSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestoreSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = Some(&self.vm_restore_spec_or_v_cloud_v_app_restore_spec) {
-            match item {
-                VmRestoreSpecOrVCloudVAppRestoreSpec::VmRestoreSpec(value) => {
-                    map.serialize_entry("VmRestoreSpec", value)?
-                }
-                VmRestoreSpecOrVCloudVAppRestoreSpec::VCloudVAppRestoreSpec(value) => {
-                    map.serialize_entry("vCloudVAppRestoreSpec", value)?
-                }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RestoreSpec {
+    const SCHEMA: &'static str = "RestoreSpecType";
+    const KEYS: &'static [&'static str] = &["VmRestoreSpec", "vCloudVAppRestoreSpec"];
+    const CHOICES: &'static [(u128, bool)] = &[(3, true)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::one_required(
+                    &mut self.vm_restore_spec_or_v_cloud_v_app_restore_spec,
+                    value,
+                    VmRestoreSpecOrVCloudVAppRestoreSpec::VmRestoreSpec,
+                )
             }
+            1usize => {
+                de::one_required(
+                    &mut self.vm_restore_spec_or_v_cloud_v_app_restore_spec,
+                    value,
+                    VmRestoreSpecOrVCloudVAppRestoreSpec::VCloudVAppRestoreSpec,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(map, Some(&self.vm_restore_spec_or_v_cloud_v_app_restore_spec))?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestoreSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmRestoreSpec", "vCloudVAppRestoreSpec"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RestoreSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RestoreSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreSpec, A::Error> {
-                let mut vm_restore_spec_or_v_cloud_v_app_restore_spec: Option<
-                    VmRestoreSpecOrVCloudVAppRestoreSpec,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmRestoreSpec" => {
-                            crate::json::set_once(
-                                &mut vm_restore_spec_or_v_cloud_v_app_restore_spec,
-                                VmRestoreSpecOrVCloudVAppRestoreSpec::VmRestoreSpec(
-                                    map.next_value()?,
-                                ),
-                                "VmRestoreSpec or vCloudVAppRestoreSpec",
-                            )?;
-                        }
-                        "vCloudVAppRestoreSpec" => {
-                            crate::json::set_once(
-                                &mut vm_restore_spec_or_v_cloud_v_app_restore_spec,
-                                VmRestoreSpecOrVCloudVAppRestoreSpec::VCloudVAppRestoreSpec(
-                                    map.next_value()?,
-                                ),
-                                "VmRestoreSpec or vCloudVAppRestoreSpec",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RestoreSpec {
-                    vm_restore_spec_or_v_cloud_v_app_restore_spec: crate::json::required(
-                        vm_restore_spec_or_v_cloud_v_app_restore_spec,
-                        "VmRestoreSpec or vCloudVAppRestoreSpec",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RestoreSpec);
 impl crate::xml::CollectUnknown for RestoreSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1859,6 +1415,32 @@ impl crate::xml::CollectUnknown for VmRestoreSpecOrVCloudVAppRestoreSpec {
             }
             Self::VCloudVAppRestoreSpec(value) => {
                 crate::xml::visit_unknown(path, "vCloudVAppRestoreSpec", value, found)
+            }
+        }
+    }
+}
+impl Default for VmRestoreSpecOrVCloudVAppRestoreSpec {
+    fn default() -> Self {
+        Self::VmRestoreSpec(Default::default())
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for VmRestoreSpecOrVCloudVAppRestoreSpec {
+    const KEYS: &'static [&'static str] = &["VmRestoreSpec", "vCloudVAppRestoreSpec"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::VmRestoreSpec(_) => "VmRestoreSpec",
+            Self::VCloudVAppRestoreSpec(_) => "vCloudVAppRestoreSpec",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for VmRestoreSpecOrVCloudVAppRestoreSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::VmRestoreSpec(value) => serde::Serialize::serialize(value, serializer),
+            Self::VCloudVAppRestoreSpec(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -2077,210 +1659,68 @@ impl ToXml for VAppRestorePoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppRestorePoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppRestorePoint {
+    const SCHEMA: &'static str = "VAppRestorePointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VAppDisplayName",
+        "Links",
+        "CreationTimeUTC",
+        "VAppName",
+        "Algorithm",
+        "PointType",
+        "HierarchyObjRef",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.v_app_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.v_app_name, value),
+            8usize => de::optional(&mut self.algorithm, value),
+            9usize => de::optional(&mut self.point_type, value),
+            10usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.v_app_display_name {
-            map.serialize_entry("VAppDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.v_app_name {
-            map.serialize_entry("VAppName", value)?;
-        }
-        if let Some(value) = &self.algorithm {
-            map.serialize_entry("Algorithm", value)?;
-        }
-        if let Some(value) = &self.point_type {
-            map.serialize_entry("PointType", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VAppDisplayName", &self.v_app_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "VAppName", &self.v_app_name)?;
+        ser::optional(map, "Algorithm", &self.algorithm)?;
+        ser::optional(map, "PointType", &self.point_type)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppRestorePoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VAppDisplayName",
-            "Links",
-            "CreationTimeUTC",
-            "VAppName",
-            "Algorithm",
-            "PointType",
-            "HierarchyObjRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppRestorePoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppRestorePointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppRestorePoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut v_app_display_name: Option<crate::Text> = None;
-                let mut v_app_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut v_app_name: Option<crate::Text> = None;
-                let mut v_app_name_seen = false;
-                let mut algorithm: Option<RestorePointAlgorithm> = None;
-                let mut algorithm_seen = false;
-                let mut point_type: Option<RestorePointKind> = None;
-                let mut point_type_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VAppDisplayName" => {
-                            crate::json::set_optional(
-                                &mut v_app_display_name,
-                                map.next_value()?,
-                                "VAppDisplayName",
-                                &mut v_app_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "VAppName" => {
-                            crate::json::set_optional(
-                                &mut v_app_name,
-                                map.next_value()?,
-                                "VAppName",
-                                &mut v_app_name_seen,
-                            )?
-                        }
-                        "Algorithm" => {
-                            crate::json::set_optional(
-                                &mut algorithm,
-                                map.next_value()?,
-                                "Algorithm",
-                                &mut algorithm_seen,
-                            )?
-                        }
-                        "PointType" => {
-                            crate::json::set_optional(
-                                &mut point_type,
-                                map.next_value()?,
-                                "PointType",
-                                &mut point_type_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppRestorePoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    v_app_display_name,
-                    links,
-                    creation_time_utc,
-                    v_app_name,
-                    algorithm,
-                    point_type,
-                    hierarchy_obj_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppRestorePoint);
 impl crate::xml::CollectUnknown for VAppRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2353,54 +1793,37 @@ impl ToXml for VAppRestorePoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppRestorePoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VAppRestorePoint", &self.v_app_restore_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppRestorePoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VAppRestorePoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppRestorePoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppRestorePointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppRestorePoints, A::Error> {
-                let mut v_app_restore_points: Option<Vec<VAppRestorePoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VAppRestorePoint" => {
-                            crate::json::set_once(
-                                &mut v_app_restore_points,
-                                map.next_value()?,
-                                "VAppRestorePoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppRestorePoints {
-                    v_app_restore_points: v_app_restore_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppRestorePoints {
+    const SCHEMA: &'static str = "VAppRestorePointEntityListType";
+    const KEYS: &'static [&'static str] = &["VAppRestorePoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VAppRestorePoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_app_restore_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VAppRestorePoints", &self.v_app_restore_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppRestorePoints);
 impl crate::xml::CollectUnknown for VAppRestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2412,7 +1835,7 @@ impl crate::xml::CollectUnknown for VAppRestorePoints {
 /// Settings of a full Cloud Director vApp restore: target host and org VDC, new name, per-VM settings.
 ///
 /// Schema type `VCloudVAppRestoreSpecInfoType` in `schemas/backups.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VCloudVAppRestoreSpecInfo {
     /// Element `PowerOnAfterRestore` (Bool, occurs 1).
     pub power_on_after_restore: bool,
@@ -2542,114 +1965,51 @@ impl ToXml for VCloudVAppRestoreSpecInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudVAppRestoreSpecInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("PowerOnAfterRestore", &self.power_on_after_restore)?;
-        map.serialize_entry("HierarchyRootUid", &self.hierarchy_root_uid)?;
-        map.serialize_entry("OrgVdcRef", &self.org_vdc_ref)?;
-        if let Some(value) = &self.v_app_new_name {
-            map.serialize_entry("vAppNewName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudVAppRestoreSpecInfo {
+    const SCHEMA: &'static str = "VCloudVAppRestoreSpecInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "PowerOnAfterRestore",
+        "HierarchyRootUid",
+        "OrgVdcRef",
+        "vAppNewName",
+        "VmsRestoreParameters",
+    ];
+    const REQUIRED: u128 = 7;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.power_on_after_restore, value),
+            1usize => de::value(&mut self.hierarchy_root_uid, value),
+            2usize => de::value(&mut self.org_vdc_ref, value),
+            3usize => de::optional(&mut self.v_app_new_name, value),
+            4usize => de::optional(&mut self.vms_restore_parameters, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.vms_restore_parameters {
-            map.serialize_entry("VmsRestoreParameters", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "PowerOnAfterRestore", &self.power_on_after_restore)?;
+        ser::required(map, "HierarchyRootUid", &self.hierarchy_root_uid)?;
+        ser::required(map, "OrgVdcRef", &self.org_vdc_ref)?;
+        ser::optional(map, "vAppNewName", &self.v_app_new_name)?;
+        ser::optional(map, "VmsRestoreParameters", &self.vms_restore_parameters)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudVAppRestoreSpecInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "PowerOnAfterRestore",
-            "HierarchyRootUid",
-            "OrgVdcRef",
-            "vAppNewName",
-            "VmsRestoreParameters",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudVAppRestoreSpecInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VCloudVAppRestoreSpecInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudVAppRestoreSpecInfo, A::Error> {
-                let mut power_on_after_restore: Option<bool> = None;
-                let mut hierarchy_root_uid: Option<crate::Uid> = None;
-                let mut org_vdc_ref: Option<crate::Text> = None;
-                let mut v_app_new_name: Option<crate::Text> = None;
-                let mut v_app_new_name_seen = false;
-                let mut vms_restore_parameters: Option<VCloudVmsRestoreParameters> = None;
-                let mut vms_restore_parameters_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PowerOnAfterRestore" => {
-                            crate::json::set_once(
-                                &mut power_on_after_restore,
-                                map.next_value()?,
-                                "PowerOnAfterRestore",
-                            )?
-                        }
-                        "HierarchyRootUid" => {
-                            crate::json::set_once(
-                                &mut hierarchy_root_uid,
-                                map.next_value()?,
-                                "HierarchyRootUid",
-                            )?
-                        }
-                        "OrgVdcRef" => {
-                            crate::json::set_once(
-                                &mut org_vdc_ref,
-                                map.next_value()?,
-                                "OrgVdcRef",
-                            )?
-                        }
-                        "vAppNewName" => {
-                            crate::json::set_optional(
-                                &mut v_app_new_name,
-                                map.next_value()?,
-                                "vAppNewName",
-                                &mut v_app_new_name_seen,
-                            )?
-                        }
-                        "VmsRestoreParameters" => {
-                            crate::json::set_optional(
-                                &mut vms_restore_parameters,
-                                map.next_value()?,
-                                "VmsRestoreParameters",
-                                &mut vms_restore_parameters_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudVAppRestoreSpecInfo {
-                    power_on_after_restore: crate::json::required(
-                        power_on_after_restore,
-                        "PowerOnAfterRestore",
-                    )?,
-                    hierarchy_root_uid: crate::json::required(
-                        hierarchy_root_uid,
-                        "HierarchyRootUid",
-                    )?,
-                    org_vdc_ref: crate::json::required(org_vdc_ref, "OrgVdcRef")?,
-                    v_app_new_name,
-                    vms_restore_parameters,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudVAppRestoreSpecInfo);
 impl crate::xml::CollectUnknown for VCloudVAppRestoreSpecInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2661,7 +2021,7 @@ impl crate::xml::CollectUnknown for VCloudVAppRestoreSpecInfo {
 /// Where and under which name one Cloud Director VM is restored.
 ///
 /// Schema type `VCloudVmRestoreParametersInfoType` in `schemas/backups.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VCloudVmRestoreParametersInfo {
     /// Element `VmRestorePointUid` (Uid, occurs 1).
     pub vm_restore_point_uid: crate::Uid,
@@ -2803,119 +2163,59 @@ impl ToXml for VCloudVmRestoreParametersInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudVmRestoreParametersInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmRestorePointUid", &self.vm_restore_point_uid)?;
-        if let Some(value) = &self.vm_new_name {
-            map.serialize_entry("VmNewName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudVmRestoreParametersInfo {
+    const SCHEMA: &'static str = "VCloudVmRestoreParametersInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "VmRestorePointUid",
+        "VmNewName",
+        "DatastoreRef",
+        "OrgVdcStorageProfileRef",
+        "LinkedCloneVmTemplateRef",
+    ];
+    const REQUIRED: u128 = 1;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.vm_restore_point_uid, value),
+            1usize => de::optional(&mut self.vm_new_name, value),
+            2usize => de::optional(&mut self.datastore_ref, value),
+            3usize => de::optional(&mut self.org_vdc_storage_profile_ref, value),
+            4usize => de::optional(&mut self.linked_clone_vm_template_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.datastore_ref {
-            map.serialize_entry("DatastoreRef", value)?;
-        }
-        if let Some(value) = &self.org_vdc_storage_profile_ref {
-            map.serialize_entry("OrgVdcStorageProfileRef", value)?;
-        }
-        if let Some(value) = &self.linked_clone_vm_template_ref {
-            map.serialize_entry("LinkedCloneVmTemplateRef", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudVmRestoreParametersInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VmRestorePointUid",
-            "VmNewName",
-            "DatastoreRef",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "VmRestorePointUid", &self.vm_restore_point_uid)?;
+        ser::optional(map, "VmNewName", &self.vm_new_name)?;
+        ser::optional(map, "DatastoreRef", &self.datastore_ref)?;
+        ser::optional(
+            map,
             "OrgVdcStorageProfileRef",
+            &self.org_vdc_storage_profile_ref,
+        )?;
+        ser::optional(
+            map,
             "LinkedCloneVmTemplateRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudVmRestoreParametersInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VCloudVmRestoreParametersInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudVmRestoreParametersInfo, A::Error> {
-                let mut vm_restore_point_uid: Option<crate::Uid> = None;
-                let mut vm_new_name: Option<crate::Text> = None;
-                let mut vm_new_name_seen = false;
-                let mut datastore_ref: Option<crate::Text> = None;
-                let mut datastore_ref_seen = false;
-                let mut org_vdc_storage_profile_ref: Option<crate::Text> = None;
-                let mut org_vdc_storage_profile_ref_seen = false;
-                let mut linked_clone_vm_template_ref: Option<crate::Text> = None;
-                let mut linked_clone_vm_template_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmRestorePointUid" => {
-                            crate::json::set_once(
-                                &mut vm_restore_point_uid,
-                                map.next_value()?,
-                                "VmRestorePointUid",
-                            )?
-                        }
-                        "VmNewName" => {
-                            crate::json::set_optional(
-                                &mut vm_new_name,
-                                map.next_value()?,
-                                "VmNewName",
-                                &mut vm_new_name_seen,
-                            )?
-                        }
-                        "DatastoreRef" => {
-                            crate::json::set_optional(
-                                &mut datastore_ref,
-                                map.next_value()?,
-                                "DatastoreRef",
-                                &mut datastore_ref_seen,
-                            )?
-                        }
-                        "OrgVdcStorageProfileRef" => {
-                            crate::json::set_optional(
-                                &mut org_vdc_storage_profile_ref,
-                                map.next_value()?,
-                                "OrgVdcStorageProfileRef",
-                                &mut org_vdc_storage_profile_ref_seen,
-                            )?
-                        }
-                        "LinkedCloneVmTemplateRef" => {
-                            crate::json::set_optional(
-                                &mut linked_clone_vm_template_ref,
-                                map.next_value()?,
-                                "LinkedCloneVmTemplateRef",
-                                &mut linked_clone_vm_template_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudVmRestoreParametersInfo {
-                    vm_restore_point_uid: crate::json::required(
-                        vm_restore_point_uid,
-                        "VmRestorePointUid",
-                    )?,
-                    vm_new_name,
-                    datastore_ref,
-                    org_vdc_storage_profile_ref,
-                    linked_clone_vm_template_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.linked_clone_vm_template_ref,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudVmRestoreParametersInfo);
 impl crate::xml::CollectUnknown for VCloudVmRestoreParametersInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2978,48 +2278,37 @@ impl ToXml for VCloudVmsRestoreParameters {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudVmsRestoreParameters {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Vm", &self.vms)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudVmsRestoreParameters {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Vm"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudVmsRestoreParameters;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VCloudVmsRestoreParametersType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudVmsRestoreParameters, A::Error> {
-                let mut vms: Option<Vec<VCloudVmRestoreParametersInfo>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Vm" => crate::json::set_once(&mut vms, map.next_value()?, "Vm")?,
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudVmsRestoreParameters {
-                    vms: vms.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudVmsRestoreParameters {
+    const SCHEMA: &'static str = "VCloudVmsRestoreParametersType";
+    const KEYS: &'static [&'static str] = &["Vms"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Vm", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vms, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Vms", &self.vms)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudVmsRestoreParameters, flat vms);
 impl crate::xml::CollectUnknown for VCloudVmsRestoreParameters {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3242,210 +2531,68 @@ impl ToXml for VmRestorePoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmRestorePoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmRestorePoint {
+    const SCHEMA: &'static str = "VmRestorePointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "CreationTimeUTC",
+        "VmName",
+        "Algorithm",
+        "PointType",
+        "HierarchyObjRef",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.vm_name, value),
+            8usize => de::optional(&mut self.algorithm, value),
+            9usize => de::optional(&mut self.point_type, value),
+            10usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.vm_name {
-            map.serialize_entry("VmName", value)?;
-        }
-        if let Some(value) = &self.algorithm {
-            map.serialize_entry("Algorithm", value)?;
-        }
-        if let Some(value) = &self.point_type {
-            map.serialize_entry("PointType", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "VmName", &self.vm_name)?;
+        ser::optional(map, "Algorithm", &self.algorithm)?;
+        ser::optional(map, "PointType", &self.point_type)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmRestorePoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "CreationTimeUTC",
-            "VmName",
-            "Algorithm",
-            "PointType",
-            "HierarchyObjRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmRestorePoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmRestorePointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmRestorePoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut vm_name: Option<crate::Text> = None;
-                let mut vm_name_seen = false;
-                let mut algorithm: Option<RestorePointAlgorithm> = None;
-                let mut algorithm_seen = false;
-                let mut point_type: Option<RestorePointKind> = None;
-                let mut point_type_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "VmName" => {
-                            crate::json::set_optional(
-                                &mut vm_name,
-                                map.next_value()?,
-                                "VmName",
-                                &mut vm_name_seen,
-                            )?
-                        }
-                        "Algorithm" => {
-                            crate::json::set_optional(
-                                &mut algorithm,
-                                map.next_value()?,
-                                "Algorithm",
-                                &mut algorithm_seen,
-                            )?
-                        }
-                        "PointType" => {
-                            crate::json::set_optional(
-                                &mut point_type,
-                                map.next_value()?,
-                                "PointType",
-                                &mut point_type_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmRestorePoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    creation_time_utc,
-                    vm_name,
-                    algorithm,
-                    point_type,
-                    hierarchy_obj_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmRestorePoint);
 impl crate::xml::CollectUnknown for VmRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3552,100 +2699,42 @@ impl ToXml for VmRestorePointMount {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmRestorePointMount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmRestorePointMount {
+    const SCHEMA: &'static str = "VmRestorePointMountType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "FSRoots"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.fs_roots, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.fs_roots {
-            map.serialize_entry("FSRoots", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "FSRoots", &self.fs_roots)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmRestorePointMount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "FSRoots"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmRestorePointMount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmRestorePointMountType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmRestorePointMount, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut fs_roots: Option<DirectoryEntryList> = None;
-                let mut fs_roots_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FSRoots" => {
-                            crate::json::set_optional(
-                                &mut fs_roots,
-                                map.next_value()?,
-                                "FSRoots",
-                                &mut fs_roots_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmRestorePointMount {
-                    type_,
-                    href,
-                    links,
-                    fs_roots,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmRestorePointMount);
 impl crate::xml::CollectUnknown for VmRestorePointMount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3721,54 +2810,37 @@ impl ToXml for VmRestorePointMounts {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmRestorePointMounts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmRestorePointMount", &self.vm_restore_point_mounts)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmRestorePointMounts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmRestorePointMount"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmRestorePointMounts;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmRestorePointMountListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmRestorePointMounts, A::Error> {
-                let mut vm_restore_point_mounts: Option<Vec<VmRestorePointMount>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmRestorePointMount" => {
-                            crate::json::set_once(
-                                &mut vm_restore_point_mounts,
-                                map.next_value()?,
-                                "VmRestorePointMount",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmRestorePointMounts {
-                    vm_restore_point_mounts: vm_restore_point_mounts.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmRestorePointMounts {
+    const SCHEMA: &'static str = "VmRestorePointMountListType";
+    const KEYS: &'static [&'static str] = &["VmRestorePointMounts"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VmRestorePointMount", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vm_restore_point_mounts, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VmRestorePointMounts", &self.vm_restore_point_mounts)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmRestorePointMounts);
 impl crate::xml::CollectUnknown for VmRestorePointMounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3838,54 +2910,37 @@ impl ToXml for VmRestorePoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmRestorePoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmRestorePoint", &self.vm_restore_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmRestorePoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmRestorePoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmRestorePoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmRestorePointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmRestorePoints, A::Error> {
-                let mut vm_restore_points: Option<Vec<VmRestorePoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmRestorePoint" => {
-                            crate::json::set_once(
-                                &mut vm_restore_points,
-                                map.next_value()?,
-                                "VmRestorePoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmRestorePoints {
-                    vm_restore_points: vm_restore_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmRestorePoints {
+    const SCHEMA: &'static str = "VmRestorePointEntityListType";
+    const KEYS: &'static [&'static str] = &["VmRestorePoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VmRestorePoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vm_restore_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VmRestorePoints", &self.vm_restore_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmRestorePoints);
 impl crate::xml::CollectUnknown for VmRestorePoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4042,119 +3097,51 @@ impl ToXml for VmRestoreSpecInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmRestoreSpecInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("PowerOnAfterRestore", &self.power_on_after_restore)?;
-        if let Some(value) = &self.hierarchy_root_uid {
-            map.serialize_entry("HierarchyRootUid", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmRestoreSpecInfo {
+    const SCHEMA: &'static str = "VmRestoreSpecInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "PowerOnAfterRestore",
+        "HierarchyRootUid",
+        "QuickRollback",
+        "KeepOriginalVM",
+        "VmRestoreParameters",
+    ];
+    const REQUIRED: u128 = 1;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.power_on_after_restore, value),
+            1usize => de::optional(&mut self.hierarchy_root_uid, value),
+            2usize => de::optional(&mut self.quick_rollback, value),
+            3usize => de::optional(&mut self.keep_original_vm, value),
+            4usize => de::optional(&mut self.vm_restore_parameters, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.quick_rollback {
-            map.serialize_entry("QuickRollback", value)?;
-        }
-        if let Some(value) = &self.keep_original_vm {
-            map.serialize_entry("KeepOriginalVM", value)?;
-        }
-        if let Some(value) = &self.vm_restore_parameters {
-            map.serialize_entry("VmRestoreParameters", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "PowerOnAfterRestore", &self.power_on_after_restore)?;
+        ser::optional(map, "HierarchyRootUid", &self.hierarchy_root_uid)?;
+        ser::optional(map, "QuickRollback", &self.quick_rollback)?;
+        ser::optional(map, "KeepOriginalVM", &self.keep_original_vm)?;
+        ser::optional(map, "VmRestoreParameters", &self.vm_restore_parameters)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmRestoreSpecInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "PowerOnAfterRestore",
-            "HierarchyRootUid",
-            "QuickRollback",
-            "KeepOriginalVM",
-            "VmRestoreParameters",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmRestoreSpecInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmRestoreSpecInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmRestoreSpecInfo, A::Error> {
-                let mut power_on_after_restore: Option<bool> = None;
-                let mut hierarchy_root_uid: Option<crate::Uid> = None;
-                let mut hierarchy_root_uid_seen = false;
-                let mut quick_rollback: Option<bool> = None;
-                let mut quick_rollback_seen = false;
-                let mut keep_original_vm: Option<bool> = None;
-                let mut keep_original_vm_seen = false;
-                let mut vm_restore_parameters: Option<VCloudVmRestoreParametersInfo> = None;
-                let mut vm_restore_parameters_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PowerOnAfterRestore" => {
-                            crate::json::set_once(
-                                &mut power_on_after_restore,
-                                map.next_value()?,
-                                "PowerOnAfterRestore",
-                            )?
-                        }
-                        "HierarchyRootUid" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_root_uid,
-                                map.next_value()?,
-                                "HierarchyRootUid",
-                                &mut hierarchy_root_uid_seen,
-                            )?
-                        }
-                        "QuickRollback" => {
-                            crate::json::set_optional(
-                                &mut quick_rollback,
-                                map.next_value()?,
-                                "QuickRollback",
-                                &mut quick_rollback_seen,
-                            )?
-                        }
-                        "KeepOriginalVM" => {
-                            crate::json::set_optional(
-                                &mut keep_original_vm,
-                                map.next_value()?,
-                                "KeepOriginalVM",
-                                &mut keep_original_vm_seen,
-                            )?
-                        }
-                        "VmRestoreParameters" => {
-                            crate::json::set_optional(
-                                &mut vm_restore_parameters,
-                                map.next_value()?,
-                                "VmRestoreParameters",
-                                &mut vm_restore_parameters_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmRestoreSpecInfo {
-                    power_on_after_restore: crate::json::required(
-                        power_on_after_restore,
-                        "PowerOnAfterRestore",
-                    )?,
-                    hierarchy_root_uid,
-                    quick_rollback,
-                    keep_original_vm,
-                    vm_restore_parameters,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmRestoreSpecInfo);
 impl crate::xml::CollectUnknown for VmRestoreSpecInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// Request body choosing the state a CDP replica fails over to.
 ///
 /// Schema type `CdpFailoverStartSpecType` in `schemas/cdp.xsd`.
@@ -132,103 +135,48 @@ impl ToXml for CdpFailoverStartSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpFailoverStartSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("RestoreCurrent", &self.restore_current)?;
-        map.serialize_entry("RestoreCurrentVss", &self.restore_current_vss)?;
-        if let Some(value) = &self.restore_at_interval {
-            map.serialize_entry("RestoreAtInterval", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpFailoverStartSpec {
+    const SCHEMA: &'static str = "CdpFailoverStartSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "RestoreCurrent",
+        "RestoreCurrentVss",
+        "RestoreAtInterval",
+        "RestoreAtPointInTime",
+    ];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.restore_current, value),
+            1usize => de::value(&mut self.restore_current_vss, value),
+            2usize => de::optional(&mut self.restore_at_interval, value),
+            3usize => de::optional(&mut self.restore_at_point_in_time, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.restore_at_point_in_time {
-            map.serialize_entry("RestoreAtPointInTime", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "RestoreCurrent", &self.restore_current)?;
+        ser::required(map, "RestoreCurrentVss", &self.restore_current_vss)?;
+        ser::optional(map, "RestoreAtInterval", &self.restore_at_interval)?;
+        ser::optional(map, "RestoreAtPointInTime", &self.restore_at_point_in_time)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpFailoverStartSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "RestoreCurrent",
-            "RestoreCurrentVss",
-            "RestoreAtInterval",
-            "RestoreAtPointInTime",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpFailoverStartSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpFailoverStartSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpFailoverStartSpec, A::Error> {
-                let mut restore_current: Option<bool> = None;
-                let mut restore_current_vss: Option<bool> = None;
-                let mut restore_at_interval: Option<crate::DateTime> = None;
-                let mut restore_at_interval_seen = false;
-                let mut restore_at_point_in_time: Option<crate::DateTime> = None;
-                let mut restore_at_point_in_time_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RestoreCurrent" => {
-                            crate::json::set_once(
-                                &mut restore_current,
-                                map.next_value()?,
-                                "RestoreCurrent",
-                            )?
-                        }
-                        "RestoreCurrentVss" => {
-                            crate::json::set_once(
-                                &mut restore_current_vss,
-                                map.next_value()?,
-                                "RestoreCurrentVss",
-                            )?
-                        }
-                        "RestoreAtInterval" => {
-                            crate::json::set_optional(
-                                &mut restore_at_interval,
-                                map.next_value()?,
-                                "RestoreAtInterval",
-                                &mut restore_at_interval_seen,
-                            )?
-                        }
-                        "RestoreAtPointInTime" => {
-                            crate::json::set_optional(
-                                &mut restore_at_point_in_time,
-                                map.next_value()?,
-                                "RestoreAtPointInTime",
-                                &mut restore_at_point_in_time_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpFailoverStartSpec {
-                    restore_current: crate::json::required(
-                        restore_current,
-                        "RestoreCurrent",
-                    )?,
-                    restore_current_vss: crate::json::required(
-                        restore_current_vss,
-                        "RestoreCurrentVss",
-                    )?,
-                    restore_at_interval,
-                    restore_at_point_in_time,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpFailoverStartSpec);
 impl crate::xml::CollectUnknown for CdpFailoverStartSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -237,9 +185,10 @@ impl crate::xml::CollectUnknown for CdpFailoverStartSpec {
 /// Kind of a CDP replica time interval; only RestoreAvailable has been seen so far.
 ///
 /// Schema type `CdpIntervalKindType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CdpIntervalKind {
     /// `RestoreAvailable`
+    #[default]
     RestoreAvailable,
     /// A value this schema does not list (e.g. from a newer server), kept as sent.
     Other(String),
@@ -277,20 +226,8 @@ impl crate::xml::XmlValue for CdpIntervalKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpIntervalKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpIntervalKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CdpIntervalKind);
 /// A collection of CDP policy entities.
 ///
 /// Schema type `CdpPolicyEntityListType` in `schemas/cdp.xsd`.
@@ -352,54 +289,37 @@ impl ToXml for CdpPolicies {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpPolicies {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CdpPolicy", &self.cdp_policies)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpPolicies {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CdpPolicy"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpPolicies;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpPolicyEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpPolicies, A::Error> {
-                let mut cdp_policies: Option<Vec<CdpPolicy>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CdpPolicy" => {
-                            crate::json::set_once(
-                                &mut cdp_policies,
-                                map.next_value()?,
-                                "CdpPolicy",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpPolicies {
-                    cdp_policies: cdp_policies.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpPolicies {
+    const SCHEMA: &'static str = "CdpPolicyEntityListType";
+    const KEYS: &'static [&'static str] = &["CdpPolicies"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CdpPolicy", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cdp_policies, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CdpPolicies", &self.cdp_policies)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpPolicies);
 impl crate::xml::CollectUnknown for CdpPolicies {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -661,240 +581,74 @@ impl ToXml for CdpPolicy {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpPolicy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpPolicy {
+    const SCHEMA: &'static str = "CdpPolicyEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "PolicyType",
+        "Platform",
+        "Description",
+        "ScheduleConfigured",
+        "ScheduleEnabled",
+        "NextRun",
+        "PolicyScheduleOptions",
+        "CdpPolicyInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.policy_type, value),
+            6usize => de::optional(&mut self.platform, value),
+            7usize => de::optional(&mut self.description, value),
+            8usize => de::optional(&mut self.schedule_configured, value),
+            9usize => de::optional(&mut self.schedule_enabled, value),
+            10usize => de::optional(&mut self.next_run, value),
+            11usize => de::optional(&mut self.policy_schedule_options, value),
+            12usize => de::optional(&mut self.cdp_policy_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.policy_type {
-            map.serialize_entry("PolicyType", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.schedule_configured {
-            map.serialize_entry("ScheduleConfigured", value)?;
-        }
-        if let Some(value) = &self.schedule_enabled {
-            map.serialize_entry("ScheduleEnabled", value)?;
-        }
-        if let Some(value) = &self.next_run {
-            map.serialize_entry("NextRun", value)?;
-        }
-        if let Some(value) = &self.policy_schedule_options {
-            map.serialize_entry("PolicyScheduleOptions", value)?;
-        }
-        if let Some(value) = &self.cdp_policy_info {
-            map.serialize_entry("CdpPolicyInfo", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "PolicyType", &self.policy_type)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "ScheduleConfigured", &self.schedule_configured)?;
+        ser::optional(map, "ScheduleEnabled", &self.schedule_enabled)?;
+        ser::optional(map, "NextRun", &self.next_run)?;
+        ser::optional(map, "PolicyScheduleOptions", &self.policy_schedule_options)?;
+        ser::optional(map, "CdpPolicyInfo", &self.cdp_policy_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "PolicyType",
-            "Platform",
-            "Description",
-            "ScheduleConfigured",
-            "ScheduleEnabled",
-            "NextRun",
-            "PolicyScheduleOptions",
-            "CdpPolicyInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpPolicy;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpPolicyEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpPolicy, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut policy_type: Option<CdpPolicyKind> = None;
-                let mut policy_type_seen = false;
-                let mut platform: Option<Platform> = None;
-                let mut platform_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut schedule_configured: Option<bool> = None;
-                let mut schedule_configured_seen = false;
-                let mut schedule_enabled: Option<bool> = None;
-                let mut schedule_enabled_seen = false;
-                let mut next_run: Option<crate::DateTime> = None;
-                let mut next_run_seen = false;
-                let mut policy_schedule_options: Option<PolicyScheduleOptionsInfo> = None;
-                let mut policy_schedule_options_seen = false;
-                let mut cdp_policy_info: Option<CdpPolicyInfo> = None;
-                let mut cdp_policy_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "PolicyType" => {
-                            crate::json::set_optional(
-                                &mut policy_type,
-                                map.next_value()?,
-                                "PolicyType",
-                                &mut policy_type_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ScheduleConfigured" => {
-                            crate::json::set_optional(
-                                &mut schedule_configured,
-                                map.next_value()?,
-                                "ScheduleConfigured",
-                                &mut schedule_configured_seen,
-                            )?
-                        }
-                        "ScheduleEnabled" => {
-                            crate::json::set_optional(
-                                &mut schedule_enabled,
-                                map.next_value()?,
-                                "ScheduleEnabled",
-                                &mut schedule_enabled_seen,
-                            )?
-                        }
-                        "NextRun" => {
-                            crate::json::set_optional(
-                                &mut next_run,
-                                map.next_value()?,
-                                "NextRun",
-                                &mut next_run_seen,
-                            )?
-                        }
-                        "PolicyScheduleOptions" => {
-                            crate::json::set_optional(
-                                &mut policy_schedule_options,
-                                map.next_value()?,
-                                "PolicyScheduleOptions",
-                                &mut policy_schedule_options_seen,
-                            )?
-                        }
-                        "CdpPolicyInfo" => {
-                            crate::json::set_optional(
-                                &mut cdp_policy_info,
-                                map.next_value()?,
-                                "CdpPolicyInfo",
-                                &mut cdp_policy_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpPolicy {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    policy_type,
-                    platform,
-                    description,
-                    schedule_configured,
-                    schedule_enabled,
-                    next_run,
-                    policy_schedule_options,
-                    cdp_policy_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpPolicy);
 impl crate::xml::CollectUnknown for CdpPolicy {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -976,58 +730,36 @@ impl ToXml for CdpPolicyInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpPolicyInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.cdp_replica_policy_info {
-            map.serialize_entry("CdpReplicaPolicyInfo", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpPolicyInfo {
+    const SCHEMA: &'static str = "CdpPolicyInfoType";
+    const KEYS: &'static [&'static str] = &["CdpReplicaPolicyInfo"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.cdp_replica_policy_info, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "CdpReplicaPolicyInfo", &self.cdp_replica_policy_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpPolicyInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CdpReplicaPolicyInfo"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpPolicyInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpPolicyInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpPolicyInfo, A::Error> {
-                let mut cdp_replica_policy_info: Option<CdpReplicaPolicyInfo> = None;
-                let mut cdp_replica_policy_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CdpReplicaPolicyInfo" => {
-                            crate::json::set_optional(
-                                &mut cdp_replica_policy_info,
-                                map.next_value()?,
-                                "CdpReplicaPolicyInfo",
-                                &mut cdp_replica_policy_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpPolicyInfo {
-                    cdp_replica_policy_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpPolicyInfo);
 impl crate::xml::CollectUnknown for CdpPolicyInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1039,9 +771,10 @@ impl crate::xml::CollectUnknown for CdpPolicyInfo {
 /// Kind of a CDP policy.
 ///
 /// Schema type `CdpPolicyKindType` in `schemas/cdp.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CdpPolicyKind {
     /// `CdpReplica`
+    #[default]
     CdpReplica,
     /// A value this schema does not list (e.g. from a newer server), kept as sent.
     Other(String),
@@ -1079,20 +812,8 @@ impl crate::xml::XmlValue for CdpPolicyKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpPolicyKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpPolicyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CdpPolicyKind);
 /// A CDP replica produced by a policy.
 ///
 /// Schema type `CdpReplicaEntityType` in `schemas/cdp.xsd` (extends `EntityType`).
@@ -1258,165 +979,59 @@ impl ToXml for CdpReplica {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplica {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplica {
+    const SCHEMA: &'static str = "CdpReplicaEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "BackupServer",
+        "PolicyUid",
+        "PolicyName",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.backup_server, value),
+            6usize => de::optional(&mut self.policy_uid, value),
+            7usize => de::optional(&mut self.policy_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.backup_server {
-            map.serialize_entry("BackupServer", value)?;
-        }
-        if let Some(value) = &self.policy_uid {
-            map.serialize_entry("PolicyUid", value)?;
-        }
-        if let Some(value) = &self.policy_name {
-            map.serialize_entry("PolicyName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "BackupServer", &self.backup_server)?;
+        ser::optional(map, "PolicyUid", &self.policy_uid)?;
+        ser::optional(map, "PolicyName", &self.policy_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplica {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "BackupServer",
-            "PolicyUid",
-            "PolicyName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplica;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplica, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut backup_server: Option<crate::Text> = None;
-                let mut backup_server_seen = false;
-                let mut policy_uid: Option<crate::Text> = None;
-                let mut policy_uid_seen = false;
-                let mut policy_name: Option<crate::Text> = None;
-                let mut policy_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "BackupServer" => {
-                            crate::json::set_optional(
-                                &mut backup_server,
-                                map.next_value()?,
-                                "BackupServer",
-                                &mut backup_server_seen,
-                            )?
-                        }
-                        "PolicyUid" => {
-                            crate::json::set_optional(
-                                &mut policy_uid,
-                                map.next_value()?,
-                                "PolicyUid",
-                                &mut policy_uid_seen,
-                            )?
-                        }
-                        "PolicyName" => {
-                            crate::json::set_optional(
-                                &mut policy_name,
-                                map.next_value()?,
-                                "PolicyName",
-                                &mut policy_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplica {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    backup_server,
-                    policy_uid,
-                    policy_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplica);
 impl crate::xml::CollectUnknown for CdpReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1538,100 +1153,47 @@ impl ToXml for CdpReplicaInterval {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaInterval {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.start_date {
-            map.serialize_entry("StartDate", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaInterval {
+    const SCHEMA: &'static str = "CdpReplicaIntervalType";
+    const KEYS: &'static [&'static str] = &[
+        "StartDate",
+        "EndDate",
+        "Rpo",
+        "IntervalType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.start_date, value),
+            1usize => de::optional(&mut self.end_date, value),
+            2usize => de::optional(&mut self.rpo, value),
+            3usize => de::optional(&mut self.interval_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.end_date {
-            map.serialize_entry("EndDate", value)?;
-        }
-        if let Some(value) = &self.rpo {
-            map.serialize_entry("Rpo", value)?;
-        }
-        if let Some(value) = &self.interval_type {
-            map.serialize_entry("IntervalType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "StartDate", &self.start_date)?;
+        ser::optional(map, "EndDate", &self.end_date)?;
+        ser::optional(map, "Rpo", &self.rpo)?;
+        ser::optional(map, "IntervalType", &self.interval_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaInterval {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StartDate", "EndDate", "Rpo", "IntervalType"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaInterval;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaIntervalType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaInterval, A::Error> {
-                let mut start_date: Option<crate::DateTime> = None;
-                let mut start_date_seen = false;
-                let mut end_date: Option<crate::DateTime> = None;
-                let mut end_date_seen = false;
-                let mut rpo: Option<i32> = None;
-                let mut rpo_seen = false;
-                let mut interval_type: Option<CdpIntervalKind> = None;
-                let mut interval_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StartDate" => {
-                            crate::json::set_optional(
-                                &mut start_date,
-                                map.next_value()?,
-                                "StartDate",
-                                &mut start_date_seen,
-                            )?
-                        }
-                        "EndDate" => {
-                            crate::json::set_optional(
-                                &mut end_date,
-                                map.next_value()?,
-                                "EndDate",
-                                &mut end_date_seen,
-                            )?
-                        }
-                        "Rpo" => {
-                            crate::json::set_optional(
-                                &mut rpo,
-                                map.next_value()?,
-                                "Rpo",
-                                &mut rpo_seen,
-                            )?
-                        }
-                        "IntervalType" => {
-                            crate::json::set_optional(
-                                &mut interval_type,
-                                map.next_value()?,
-                                "IntervalType",
-                                &mut interval_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaInterval {
-                    start_date,
-                    end_date,
-                    rpo,
-                    interval_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaInterval);
 impl crate::xml::CollectUnknown for CdpReplicaInterval {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1698,54 +1260,37 @@ impl ToXml for CdpReplicaIntervalList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaIntervalList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Interval", &self.intervals)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaIntervalList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Interval"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaIntervalList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaIntervalListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaIntervalList, A::Error> {
-                let mut intervals: Option<Vec<CdpReplicaInterval>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Interval" => {
-                            crate::json::set_once(
-                                &mut intervals,
-                                map.next_value()?,
-                                "Interval",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaIntervalList {
-                    intervals: intervals.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaIntervalList {
+    const SCHEMA: &'static str = "CdpReplicaIntervalListType";
+    const KEYS: &'static [&'static str] = &["Intervals"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Interval", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.intervals, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Intervals", &self.intervals)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaIntervalList);
 impl crate::xml::CollectUnknown for CdpReplicaIntervalList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1887,120 +1432,54 @@ impl ToXml for CdpReplicaIntervals {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaIntervals {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.start_date {
-            map.serialize_entry("StartDate", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaIntervals {
+    const SCHEMA: &'static str = "CdpReplicaIntervalsType";
+    const KEYS: &'static [&'static str] = &[
+        "StartDate",
+        "EndDate",
+        "HasApplicationConsistentState",
+        "Intervals",
+        "RestorePoints",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.start_date, value),
+            1usize => de::optional(&mut self.end_date, value),
+            2usize => de::optional(&mut self.has_application_consistent_state, value),
+            3usize => de::optional(&mut self.intervals, value),
+            4usize => de::optional(&mut self.restore_points, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.end_date {
-            map.serialize_entry("EndDate", value)?;
-        }
-        if let Some(value) = &self.has_application_consistent_state {
-            map.serialize_entry("HasApplicationConsistentState", value)?;
-        }
-        if let Some(value) = &self.intervals {
-            map.serialize_entry("Intervals", value)?;
-        }
-        if let Some(value) = &self.restore_points {
-            map.serialize_entry("RestorePoints", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaIntervals {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "StartDate",
-            "EndDate",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "StartDate", &self.start_date)?;
+        ser::optional(map, "EndDate", &self.end_date)?;
+        ser::optional(
+            map,
             "HasApplicationConsistentState",
-            "Intervals",
-            "RestorePoints",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaIntervals;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaIntervalsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaIntervals, A::Error> {
-                let mut start_date: Option<crate::DateTime> = None;
-                let mut start_date_seen = false;
-                let mut end_date: Option<crate::DateTime> = None;
-                let mut end_date_seen = false;
-                let mut has_application_consistent_state: Option<bool> = None;
-                let mut has_application_consistent_state_seen = false;
-                let mut intervals: Option<CdpReplicaIntervalList> = None;
-                let mut intervals_seen = false;
-                let mut restore_points: Option<CdpReplicaRestorePointList> = None;
-                let mut restore_points_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StartDate" => {
-                            crate::json::set_optional(
-                                &mut start_date,
-                                map.next_value()?,
-                                "StartDate",
-                                &mut start_date_seen,
-                            )?
-                        }
-                        "EndDate" => {
-                            crate::json::set_optional(
-                                &mut end_date,
-                                map.next_value()?,
-                                "EndDate",
-                                &mut end_date_seen,
-                            )?
-                        }
-                        "HasApplicationConsistentState" => {
-                            crate::json::set_optional(
-                                &mut has_application_consistent_state,
-                                map.next_value()?,
-                                "HasApplicationConsistentState",
-                                &mut has_application_consistent_state_seen,
-                            )?
-                        }
-                        "Intervals" => {
-                            crate::json::set_optional(
-                                &mut intervals,
-                                map.next_value()?,
-                                "Intervals",
-                                &mut intervals_seen,
-                            )?
-                        }
-                        "RestorePoints" => {
-                            crate::json::set_optional(
-                                &mut restore_points,
-                                map.next_value()?,
-                                "RestorePoints",
-                                &mut restore_points_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaIntervals {
-                    start_date,
-                    end_date,
-                    has_application_consistent_state,
-                    intervals,
-                    restore_points,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.has_application_consistent_state,
+        )?;
+        ser::optional(map, "Intervals", &self.intervals)?;
+        ser::optional(map, "RestorePoints", &self.restore_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaIntervals);
 impl crate::xml::CollectUnknown for CdpReplicaIntervals {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2015,7 +1494,7 @@ impl crate::xml::CollectUnknown for CdpReplicaIntervals {
 /// Request body giving the time window to list restore intervals for.
 ///
 /// Schema type `CdpReplicaIntervalsSpecType` in `schemas/cdp.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdpReplicaIntervalsSpec {
     /// Element `StartDate` (DateTime, occurs 1).
     pub start_date: crate::DateTime,
@@ -2080,64 +1559,39 @@ impl ToXml for CdpReplicaIntervalsSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaIntervalsSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("StartDate", &self.start_date)?;
-        map.serialize_entry("EndDate", &self.end_date)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaIntervalsSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StartDate", "EndDate"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaIntervalsSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaIntervalsSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaIntervalsSpec, A::Error> {
-                let mut start_date: Option<crate::DateTime> = None;
-                let mut end_date: Option<crate::DateTime> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StartDate" => {
-                            crate::json::set_once(
-                                &mut start_date,
-                                map.next_value()?,
-                                "StartDate",
-                            )?
-                        }
-                        "EndDate" => {
-                            crate::json::set_once(
-                                &mut end_date,
-                                map.next_value()?,
-                                "EndDate",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaIntervalsSpec {
-                    start_date: crate::json::required(start_date, "StartDate")?,
-                    end_date: crate::json::required(end_date, "EndDate")?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaIntervalsSpec {
+    const SCHEMA: &'static str = "CdpReplicaIntervalsSpecType";
+    const KEYS: &'static [&'static str] = &["StartDate", "EndDate"];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.start_date, value),
+            1usize => de::value(&mut self.end_date, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "StartDate", &self.start_date)?;
+        ser::required(map, "EndDate", &self.end_date)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaIntervalsSpec);
 impl crate::xml::CollectUnknown for CdpReplicaIntervalsSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2222,72 +1676,38 @@ impl ToXml for CdpReplicaPolicyInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaPolicyInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaPolicyInfo {
+    const SCHEMA: &'static str = "CdpReplicaPolicyInfoType";
+    const KEYS: &'static [&'static str] = &["Includes", "GuestProcessingOptions"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            1usize => de::optional(&mut self.guest_processing_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaPolicyInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Includes", "GuestProcessingOptions"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaPolicyInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaPolicyInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaPolicyInfo, A::Error> {
-                let mut includes: Option<ObjectsInJob> = None;
-                let mut includes_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaPolicyInfo {
-                    includes,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaPolicyInfo);
 impl crate::xml::CollectUnknown for CdpReplicaPolicyInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2529,184 +1949,82 @@ impl ToXml for CdpReplicaPolicyScheduleOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaPolicyScheduleOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.recovery_point_objective_seconds {
-            map.serialize_entry("RecoveryPointObjectiveSeconds", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaPolicyScheduleOptions {
+    const SCHEMA: &'static str = "CdpReplicaPolicyScheduleOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "RecoveryPointObjectiveSeconds",
+        "RecoveryPointObjectiveMinutes",
+        "RPOSchedule",
+        "RPOReporting",
+        "ShortTermRetentionMinutes",
+        "ShortTermRetentionHours",
+        "LongTermRetentionHours",
+        "LongTermRetentionKeepDays",
+        "LongTermRetentionSchedule",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.recovery_point_objective_seconds, value),
+            1usize => de::optional(&mut self.recovery_point_objective_minutes, value),
+            2usize => de::optional(&mut self.rpo_schedule, value),
+            3usize => de::optional(&mut self.rpo_reporting, value),
+            4usize => de::optional(&mut self.short_term_retention_minutes, value),
+            5usize => de::optional(&mut self.short_term_retention_hours, value),
+            6usize => de::optional(&mut self.long_term_retention_hours, value),
+            7usize => de::optional(&mut self.long_term_retention_keep_days, value),
+            8usize => de::optional(&mut self.long_term_retention_schedule, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.recovery_point_objective_minutes {
-            map.serialize_entry("RecoveryPointObjectiveMinutes", value)?;
-        }
-        if let Some(value) = &self.rpo_schedule {
-            map.serialize_entry("RPOSchedule", value)?;
-        }
-        if let Some(value) = &self.rpo_reporting {
-            map.serialize_entry("RPOReporting", value)?;
-        }
-        if let Some(value) = &self.short_term_retention_minutes {
-            map.serialize_entry("ShortTermRetentionMinutes", value)?;
-        }
-        if let Some(value) = &self.short_term_retention_hours {
-            map.serialize_entry("ShortTermRetentionHours", value)?;
-        }
-        if let Some(value) = &self.long_term_retention_hours {
-            map.serialize_entry("LongTermRetentionHours", value)?;
-        }
-        if let Some(value) = &self.long_term_retention_keep_days {
-            map.serialize_entry("LongTermRetentionKeepDays", value)?;
-        }
-        if let Some(value) = &self.long_term_retention_schedule {
-            map.serialize_entry("LongTermRetentionSchedule", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaPolicyScheduleOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
             "RecoveryPointObjectiveSeconds",
+            &self.recovery_point_objective_seconds,
+        )?;
+        ser::optional(
+            map,
             "RecoveryPointObjectiveMinutes",
-            "RPOSchedule",
-            "RPOReporting",
+            &self.recovery_point_objective_minutes,
+        )?;
+        ser::optional(map, "RPOSchedule", &self.rpo_schedule)?;
+        ser::optional(map, "RPOReporting", &self.rpo_reporting)?;
+        ser::optional(
+            map,
             "ShortTermRetentionMinutes",
-            "ShortTermRetentionHours",
-            "LongTermRetentionHours",
+            &self.short_term_retention_minutes,
+        )?;
+        ser::optional(map, "ShortTermRetentionHours", &self.short_term_retention_hours)?;
+        ser::optional(map, "LongTermRetentionHours", &self.long_term_retention_hours)?;
+        ser::optional(
+            map,
             "LongTermRetentionKeepDays",
+            &self.long_term_retention_keep_days,
+        )?;
+        ser::optional(
+            map,
             "LongTermRetentionSchedule",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaPolicyScheduleOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CdpReplicaPolicyScheduleOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaPolicyScheduleOptions, A::Error> {
-                let mut recovery_point_objective_seconds: Option<i64> = None;
-                let mut recovery_point_objective_seconds_seen = false;
-                let mut recovery_point_objective_minutes: Option<i64> = None;
-                let mut recovery_point_objective_minutes_seen = false;
-                let mut rpo_schedule: Option<RpoSchedule> = None;
-                let mut rpo_schedule_seen = false;
-                let mut rpo_reporting: Option<RpoReporting> = None;
-                let mut rpo_reporting_seen = false;
-                let mut short_term_retention_minutes: Option<i64> = None;
-                let mut short_term_retention_minutes_seen = false;
-                let mut short_term_retention_hours: Option<i64> = None;
-                let mut short_term_retention_hours_seen = false;
-                let mut long_term_retention_hours: Option<i64> = None;
-                let mut long_term_retention_hours_seen = false;
-                let mut long_term_retention_keep_days: Option<i64> = None;
-                let mut long_term_retention_keep_days_seen = false;
-                let mut long_term_retention_schedule: Option<
-                    LongTermRetentionSchedule,
-                > = None;
-                let mut long_term_retention_schedule_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RecoveryPointObjectiveSeconds" => {
-                            crate::json::set_optional(
-                                &mut recovery_point_objective_seconds,
-                                map.next_value()?,
-                                "RecoveryPointObjectiveSeconds",
-                                &mut recovery_point_objective_seconds_seen,
-                            )?
-                        }
-                        "RecoveryPointObjectiveMinutes" => {
-                            crate::json::set_optional(
-                                &mut recovery_point_objective_minutes,
-                                map.next_value()?,
-                                "RecoveryPointObjectiveMinutes",
-                                &mut recovery_point_objective_minutes_seen,
-                            )?
-                        }
-                        "RPOSchedule" => {
-                            crate::json::set_optional(
-                                &mut rpo_schedule,
-                                map.next_value()?,
-                                "RPOSchedule",
-                                &mut rpo_schedule_seen,
-                            )?
-                        }
-                        "RPOReporting" => {
-                            crate::json::set_optional(
-                                &mut rpo_reporting,
-                                map.next_value()?,
-                                "RPOReporting",
-                                &mut rpo_reporting_seen,
-                            )?
-                        }
-                        "ShortTermRetentionMinutes" => {
-                            crate::json::set_optional(
-                                &mut short_term_retention_minutes,
-                                map.next_value()?,
-                                "ShortTermRetentionMinutes",
-                                &mut short_term_retention_minutes_seen,
-                            )?
-                        }
-                        "ShortTermRetentionHours" => {
-                            crate::json::set_optional(
-                                &mut short_term_retention_hours,
-                                map.next_value()?,
-                                "ShortTermRetentionHours",
-                                &mut short_term_retention_hours_seen,
-                            )?
-                        }
-                        "LongTermRetentionHours" => {
-                            crate::json::set_optional(
-                                &mut long_term_retention_hours,
-                                map.next_value()?,
-                                "LongTermRetentionHours",
-                                &mut long_term_retention_hours_seen,
-                            )?
-                        }
-                        "LongTermRetentionKeepDays" => {
-                            crate::json::set_optional(
-                                &mut long_term_retention_keep_days,
-                                map.next_value()?,
-                                "LongTermRetentionKeepDays",
-                                &mut long_term_retention_keep_days_seen,
-                            )?
-                        }
-                        "LongTermRetentionSchedule" => {
-                            crate::json::set_optional(
-                                &mut long_term_retention_schedule,
-                                map.next_value()?,
-                                "LongTermRetentionSchedule",
-                                &mut long_term_retention_schedule_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaPolicyScheduleOptions {
-                    recovery_point_objective_seconds,
-                    recovery_point_objective_minutes,
-                    rpo_schedule,
-                    rpo_reporting,
-                    short_term_retention_minutes,
-                    short_term_retention_hours,
-                    long_term_retention_hours,
-                    long_term_retention_keep_days,
-                    long_term_retention_schedule,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.long_term_retention_schedule,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaPolicyScheduleOptions);
 impl crate::xml::CollectUnknown for CdpReplicaPolicyScheduleOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2817,86 +2135,40 @@ impl ToXml for CdpReplicaRestorePoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaRestorePoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaRestorePoint {
+    const SCHEMA: &'static str = "CdpReplicaRestorePointType";
+    const KEYS: &'static [&'static str] = &["Id", "Date", "IsApplicationConsistent"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.id, value),
+            1usize => de::optional(&mut self.date, value),
+            2usize => de::optional(&mut self.is_application_consistent, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.date {
-            map.serialize_entry("Date", value)?;
-        }
-        if let Some(value) = &self.is_application_consistent {
-            map.serialize_entry("IsApplicationConsistent", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Id", &self.id)?;
+        ser::optional(map, "Date", &self.date)?;
+        ser::optional(map, "IsApplicationConsistent", &self.is_application_consistent)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaRestorePoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Id", "Date", "IsApplicationConsistent"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaRestorePoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaRestorePointType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaRestorePoint, A::Error> {
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut date: Option<crate::DateTime> = None;
-                let mut date_seen = false;
-                let mut is_application_consistent: Option<bool> = None;
-                let mut is_application_consistent_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Date" => {
-                            crate::json::set_optional(
-                                &mut date,
-                                map.next_value()?,
-                                "Date",
-                                &mut date_seen,
-                            )?
-                        }
-                        "IsApplicationConsistent" => {
-                            crate::json::set_optional(
-                                &mut is_application_consistent,
-                                map.next_value()?,
-                                "IsApplicationConsistent",
-                                &mut is_application_consistent_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaRestorePoint {
-                    id,
-                    date,
-                    is_application_consistent,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaRestorePoint);
 impl crate::xml::CollectUnknown for CdpReplicaRestorePoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2963,54 +2235,37 @@ impl ToXml for CdpReplicaRestorePointList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaRestorePointList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("RestorePoint", &self.restore_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaRestorePointList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RestorePoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaRestorePointList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaRestorePointListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaRestorePointList, A::Error> {
-                let mut restore_points: Option<Vec<CdpReplicaRestorePoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RestorePoint" => {
-                            crate::json::set_once(
-                                &mut restore_points,
-                                map.next_value()?,
-                                "RestorePoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaRestorePointList {
-                    restore_points: restore_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaRestorePointList {
+    const SCHEMA: &'static str = "CdpReplicaRestorePointListType";
+    const KEYS: &'static [&'static str] = &["RestorePoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("RestorePoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.restore_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "RestorePoints", &self.restore_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaRestorePointList);
 impl crate::xml::CollectUnknown for CdpReplicaRestorePointList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3124,88 +2379,44 @@ impl ToXml for CdpReplicaRpoReportingFailedOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaRpoReportingFailedOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaRpoReportingFailedOptions {
+    const SCHEMA: &'static str = "CDPReplicaRPOReportingFailedOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "RPOThresholdSeconds",
+        "RPOThresholdMinutes",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.rpo_threshold_seconds, value),
+            2usize => de::optional(&mut self.rpo_threshold_minutes, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            map.serialize_entry("RPOThresholdSeconds", value)?;
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            map.serialize_entry("RPOThresholdMinutes", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RPOThresholdSeconds", &self.rpo_threshold_seconds)?;
+        ser::optional(map, "RPOThresholdMinutes", &self.rpo_threshold_minutes)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaRpoReportingFailedOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "RPOThresholdSeconds", "RPOThresholdMinutes"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaRpoReportingFailedOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CDPReplicaRPOReportingFailedOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaRpoReportingFailedOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut rpo_threshold_seconds: Option<i32> = None;
-                let mut rpo_threshold_seconds_seen = false;
-                let mut rpo_threshold_minutes: Option<i32> = None;
-                let mut rpo_threshold_minutes_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RPOThresholdSeconds" => {
-                            crate::json::set_optional(
-                                &mut rpo_threshold_seconds,
-                                map.next_value()?,
-                                "RPOThresholdSeconds",
-                                &mut rpo_threshold_seconds_seen,
-                            )?
-                        }
-                        "RPOThresholdMinutes" => {
-                            crate::json::set_optional(
-                                &mut rpo_threshold_minutes,
-                                map.next_value()?,
-                                "RPOThresholdMinutes",
-                                &mut rpo_threshold_minutes_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaRpoReportingFailedOptions {
-                    enabled,
-                    rpo_threshold_seconds,
-                    rpo_threshold_minutes,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaRpoReportingFailedOptions);
 impl crate::xml::CollectUnknown for CdpReplicaRpoReportingFailedOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3316,88 +2527,44 @@ impl ToXml for CdpReplicaRpoReportingWarningOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaRpoReportingWarningOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaRpoReportingWarningOptions {
+    const SCHEMA: &'static str = "CDPReplicaRPOReportingWarningOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "RPOThresholdSeconds",
+        "RPOThresholdMinutes",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.rpo_threshold_seconds, value),
+            2usize => de::optional(&mut self.rpo_threshold_minutes, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.rpo_threshold_seconds {
-            map.serialize_entry("RPOThresholdSeconds", value)?;
-        }
-        if let Some(value) = &self.rpo_threshold_minutes {
-            map.serialize_entry("RPOThresholdMinutes", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RPOThresholdSeconds", &self.rpo_threshold_seconds)?;
+        ser::optional(map, "RPOThresholdMinutes", &self.rpo_threshold_minutes)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaRpoReportingWarningOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "RPOThresholdSeconds", "RPOThresholdMinutes"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaRpoReportingWarningOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CDPReplicaRPOReportingWarningOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaRpoReportingWarningOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut rpo_threshold_seconds: Option<i32> = None;
-                let mut rpo_threshold_seconds_seen = false;
-                let mut rpo_threshold_minutes: Option<i32> = None;
-                let mut rpo_threshold_minutes_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RPOThresholdSeconds" => {
-                            crate::json::set_optional(
-                                &mut rpo_threshold_seconds,
-                                map.next_value()?,
-                                "RPOThresholdSeconds",
-                                &mut rpo_threshold_seconds_seen,
-                            )?
-                        }
-                        "RPOThresholdMinutes" => {
-                            crate::json::set_optional(
-                                &mut rpo_threshold_minutes,
-                                map.next_value()?,
-                                "RPOThresholdMinutes",
-                                &mut rpo_threshold_minutes_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaRpoReportingWarningOptions {
-                    enabled,
-                    rpo_threshold_seconds,
-                    rpo_threshold_minutes,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaRpoReportingWarningOptions);
 impl crate::xml::CollectUnknown for CdpReplicaRpoReportingWarningOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3680,270 +2847,80 @@ impl ToXml for CdpReplicaSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaSession {
+    const SCHEMA: &'static str = "CdpReplicaSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "PolicyUid",
+        "PolicyName",
+        "PolicyType",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Progress",
+        "FailureMessage",
+        "IsRetry",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.policy_uid, value),
+            6usize => de::optional(&mut self.policy_name, value),
+            7usize => de::optional(&mut self.policy_type, value),
+            8usize => de::optional(&mut self.creation_time_utc, value),
+            9usize => de::optional(&mut self.end_time_utc, value),
+            10usize => de::optional(&mut self.state, value),
+            11usize => de::optional(&mut self.result, value),
+            12usize => de::optional(&mut self.progress, value),
+            13usize => de::optional(&mut self.failure_message, value),
+            14usize => de::optional(&mut self.is_retry, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.policy_uid {
-            map.serialize_entry("PolicyUid", value)?;
-        }
-        if let Some(value) = &self.policy_name {
-            map.serialize_entry("PolicyName", value)?;
-        }
-        if let Some(value) = &self.policy_type {
-            map.serialize_entry("PolicyType", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.progress {
-            map.serialize_entry("Progress", value)?;
-        }
-        if let Some(value) = &self.failure_message {
-            map.serialize_entry("FailureMessage", value)?;
-        }
-        if let Some(value) = &self.is_retry {
-            map.serialize_entry("IsRetry", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "PolicyUid", &self.policy_uid)?;
+        ser::optional(map, "PolicyName", &self.policy_name)?;
+        ser::optional(map, "PolicyType", &self.policy_type)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Progress", &self.progress)?;
+        ser::optional(map, "FailureMessage", &self.failure_message)?;
+        ser::optional(map, "IsRetry", &self.is_retry)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "PolicyUid",
-            "PolicyName",
-            "PolicyType",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Progress",
-            "FailureMessage",
-            "IsRetry",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut policy_uid: Option<crate::Uid> = None;
-                let mut policy_uid_seen = false;
-                let mut policy_name: Option<crate::Text> = None;
-                let mut policy_name_seen = false;
-                let mut policy_type: Option<CdpPolicyKind> = None;
-                let mut policy_type_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<SessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut progress: Option<i32> = None;
-                let mut progress_seen = false;
-                let mut failure_message: Option<crate::Text> = None;
-                let mut failure_message_seen = false;
-                let mut is_retry: Option<bool> = None;
-                let mut is_retry_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "PolicyUid" => {
-                            crate::json::set_optional(
-                                &mut policy_uid,
-                                map.next_value()?,
-                                "PolicyUid",
-                                &mut policy_uid_seen,
-                            )?
-                        }
-                        "PolicyName" => {
-                            crate::json::set_optional(
-                                &mut policy_name,
-                                map.next_value()?,
-                                "PolicyName",
-                                &mut policy_name_seen,
-                            )?
-                        }
-                        "PolicyType" => {
-                            crate::json::set_optional(
-                                &mut policy_type,
-                                map.next_value()?,
-                                "PolicyType",
-                                &mut policy_type_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Progress" => {
-                            crate::json::set_optional(
-                                &mut progress,
-                                map.next_value()?,
-                                "Progress",
-                                &mut progress_seen,
-                            )?
-                        }
-                        "FailureMessage" => {
-                            crate::json::set_optional(
-                                &mut failure_message,
-                                map.next_value()?,
-                                "FailureMessage",
-                                &mut failure_message_seen,
-                            )?
-                        }
-                        "IsRetry" => {
-                            crate::json::set_optional(
-                                &mut is_retry,
-                                map.next_value()?,
-                                "IsRetry",
-                                &mut is_retry_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    policy_uid,
-                    policy_name,
-                    policy_type,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    progress,
-                    failure_message,
-                    is_retry,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaSession);
 impl crate::xml::CollectUnknown for CdpReplicaSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4031,92 +3008,53 @@ impl ToXml for CdpReplicaSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        {
-            let items: Vec<&CdpReplicaSession> = self
-                .cdp_replica_session_items
-                .iter()
-                .filter_map(|item| match item {
-                    CdpReplicaSessionItem::CdpReplicaSession(value) => Some(value),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("CdpReplicaSession", &items)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaSessions {
+    const SCHEMA: &'static str = "CdpReplicaSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["CdpReplicaSessions", "CdpPolicySessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CdpReplicaSession", 0usize),
+        ("CdpPolicySession", 1usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::many(
+                    &mut self.cdp_replica_session_items,
+                    value,
+                    CdpReplicaSessionItem::CdpReplicaSession,
+                )
             }
-        }
-        {
-            let items: Vec<&CdpReplicaSession> = self
-                .cdp_replica_session_items
-                .iter()
-                .filter_map(|item| match item {
-                    CdpReplicaSessionItem::CdpPolicySession(value) => Some(value),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("CdpPolicySession", &items)?;
+            1usize => {
+                de::many(
+                    &mut self.cdp_replica_session_items,
+                    value,
+                    CdpReplicaSessionItem::CdpPolicySession,
+                )
             }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::many(map, &self.cdp_replica_session_items)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CdpReplicaSession", "CdpPolicySession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaSessions, A::Error> {
-                let mut cdp_replica_session_items: Vec<CdpReplicaSessionItem> = Vec::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CdpReplicaSession" => {
-                            let items: Vec<CdpReplicaSession> = map.next_value()?;
-                            cdp_replica_session_items
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(CdpReplicaSessionItem::CdpReplicaSession),
-                                );
-                        }
-                        "CdpPolicySession" => {
-                            let items: Vec<CdpReplicaSession> = map.next_value()?;
-                            cdp_replica_session_items
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(CdpReplicaSessionItem::CdpPolicySession),
-                                );
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaSessions {
-                    cdp_replica_session_items,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaSessions);
 impl crate::xml::CollectUnknown for CdpReplicaSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4171,6 +3109,29 @@ impl crate::xml::CollectUnknown for CdpReplicaSessionItem {
             }
             Self::CdpPolicySession(value) => {
                 crate::xml::visit_unknown(path, "CdpPolicySession", value, found)
+            }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for CdpReplicaSessionItem {
+    const KEYS: &'static [&'static str] = &["CdpReplicaSessions", "CdpPolicySessions"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::CdpReplicaSession(_) => "CdpReplicaSessions",
+            Self::CdpPolicySession(_) => "CdpPolicySessions",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for CdpReplicaSessionItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CdpReplicaSession(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::CdpPolicySession(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -4419,240 +3380,74 @@ impl ToXml for CdpReplicaTaskSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaTaskSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaTaskSession {
+    const SCHEMA: &'static str = "CdpReplicaTaskSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "PolicySessionUid",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Reason",
+        "TotalSize",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.policy_session_uid, value),
+            7usize => de::optional(&mut self.creation_time_utc, value),
+            8usize => de::optional(&mut self.end_time_utc, value),
+            9usize => de::optional(&mut self.state, value),
+            10usize => de::optional(&mut self.result, value),
+            11usize => de::optional(&mut self.reason, value),
+            12usize => de::optional(&mut self.total_size, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.policy_session_uid {
-            map.serialize_entry("PolicySessionUid", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.reason {
-            map.serialize_entry("Reason", value)?;
-        }
-        if let Some(value) = &self.total_size {
-            map.serialize_entry("TotalSize", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "PolicySessionUid", &self.policy_session_uid)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Reason", &self.reason)?;
+        ser::optional(map, "TotalSize", &self.total_size)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "PolicySessionUid",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Reason",
-            "TotalSize",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaTaskSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaTaskSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaTaskSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut policy_session_uid: Option<crate::Uid> = None;
-                let mut policy_session_uid_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<TaskSessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut reason: Option<crate::Text> = None;
-                let mut reason_seen = false;
-                let mut total_size: Option<i64> = None;
-                let mut total_size_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "PolicySessionUid" => {
-                            crate::json::set_optional(
-                                &mut policy_session_uid,
-                                map.next_value()?,
-                                "PolicySessionUid",
-                                &mut policy_session_uid_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Reason" => {
-                            crate::json::set_optional(
-                                &mut reason,
-                                map.next_value()?,
-                                "Reason",
-                                &mut reason_seen,
-                            )?
-                        }
-                        "TotalSize" => {
-                            crate::json::set_optional(
-                                &mut total_size,
-                                map.next_value()?,
-                                "TotalSize",
-                                &mut total_size_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaTaskSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    policy_session_uid,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    reason,
-                    total_size,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaTaskSession);
 impl crate::xml::CollectUnknown for CdpReplicaTaskSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4725,57 +3520,39 @@ impl ToXml for CdpReplicaTaskSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicaTaskSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CdpReplicaTaskSession", &self.cdp_replica_task_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicaTaskSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CdpReplicaTaskSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicaTaskSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CdpReplicaTaskSessionEntityListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicaTaskSessions, A::Error> {
-                let mut cdp_replica_task_sessions: Option<Vec<CdpReplicaTaskSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CdpReplicaTaskSession" => {
-                            crate::json::set_once(
-                                &mut cdp_replica_task_sessions,
-                                map.next_value()?,
-                                "CdpReplicaTaskSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicaTaskSessions {
-                    cdp_replica_task_sessions: cdp_replica_task_sessions
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicaTaskSessions {
+    const SCHEMA: &'static str = "CdpReplicaTaskSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["CdpReplicaTaskSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CdpReplicaTaskSession", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cdp_replica_task_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CdpReplicaTaskSessions", &self.cdp_replica_task_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicaTaskSessions);
 impl crate::xml::CollectUnknown for CdpReplicaTaskSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4845,54 +3622,37 @@ impl ToXml for CdpReplicas {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CdpReplicas {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CdpReplica", &self.cdp_replicas)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CdpReplicas {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CdpReplica"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CdpReplicas;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CdpReplicaEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CdpReplicas, A::Error> {
-                let mut cdp_replicas: Option<Vec<CdpReplica>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CdpReplica" => {
-                            crate::json::set_once(
-                                &mut cdp_replicas,
-                                map.next_value()?,
-                                "CdpReplica",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CdpReplicas {
-                    cdp_replicas: cdp_replicas.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CdpReplicas {
+    const SCHEMA: &'static str = "CdpReplicaEntityListType";
+    const KEYS: &'static [&'static str] = &["CdpReplicas"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CdpReplica", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cdp_replicas, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CdpReplicas", &self.cdp_replicas)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CdpReplicas);
 impl crate::xml::CollectUnknown for CdpReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4976,72 +3736,38 @@ impl ToXml for LongTermRetentionSchedule {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LongTermRetentionSchedule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LongTermRetentionSchedule {
+    const SCHEMA: &'static str = "LongTermRetentionScheduleType";
+    const KEYS: &'static [&'static str] = &["Enabled", "TimePeriods"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.time_periods, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.time_periods {
-            map.serialize_entry("TimePeriods", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "TimePeriods", &self.time_periods)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LongTermRetentionSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "TimePeriods"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LongTermRetentionSchedule;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LongTermRetentionScheduleType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LongTermRetentionSchedule, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut time_periods: Option<TimePeriods> = None;
-                let mut time_periods_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "TimePeriods" => {
-                            crate::json::set_optional(
-                                &mut time_periods,
-                                map.next_value()?,
-                                "TimePeriods",
-                                &mut time_periods_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LongTermRetentionSchedule {
-                    enabled,
-                    time_periods,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LongTermRetentionSchedule);
 impl crate::xml::CollectUnknown for LongTermRetentionSchedule {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5107,58 +3833,36 @@ impl ToXml for PolicyScheduleOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for PolicyScheduleOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.cdp_replica {
-            map.serialize_entry("CdpReplica", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for PolicyScheduleOptionsInfo {
+    const SCHEMA: &'static str = "PolicyScheduleOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["CdpReplica"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.cdp_replica, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "CdpReplica", &self.cdp_replica)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PolicyScheduleOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CdpReplica"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PolicyScheduleOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PolicyScheduleOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PolicyScheduleOptionsInfo, A::Error> {
-                let mut cdp_replica: Option<CdpReplicaPolicyScheduleOptions> = None;
-                let mut cdp_replica_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CdpReplica" => {
-                            crate::json::set_optional(
-                                &mut cdp_replica,
-                                map.next_value()?,
-                                "CdpReplica",
-                                &mut cdp_replica_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PolicyScheduleOptionsInfo {
-                    cdp_replica,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(PolicyScheduleOptionsInfo);
 impl crate::xml::CollectUnknown for PolicyScheduleOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5265,86 +3969,40 @@ impl ToXml for RpoReporting {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RpoReporting {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RpoReporting {
+    const SCHEMA: &'static str = "RPOReportingType";
+    const KEYS: &'static [&'static str] = &["Enabled", "MarkAsWarning", "MarkAsFailed"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.mark_as_warning, value),
+            2usize => de::optional(&mut self.mark_as_failed, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.mark_as_warning {
-            map.serialize_entry("MarkAsWarning", value)?;
-        }
-        if let Some(value) = &self.mark_as_failed {
-            map.serialize_entry("MarkAsFailed", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "MarkAsWarning", &self.mark_as_warning)?;
+        ser::optional(map, "MarkAsFailed", &self.mark_as_failed)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RpoReporting {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "MarkAsWarning", "MarkAsFailed"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RpoReporting;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RPOReportingType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RpoReporting, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut mark_as_warning: Option<CdpReplicaRpoReportingWarningOptions> = None;
-                let mut mark_as_warning_seen = false;
-                let mut mark_as_failed: Option<CdpReplicaRpoReportingFailedOptions> = None;
-                let mut mark_as_failed_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "MarkAsWarning" => {
-                            crate::json::set_optional(
-                                &mut mark_as_warning,
-                                map.next_value()?,
-                                "MarkAsWarning",
-                                &mut mark_as_warning_seen,
-                            )?
-                        }
-                        "MarkAsFailed" => {
-                            crate::json::set_optional(
-                                &mut mark_as_failed,
-                                map.next_value()?,
-                                "MarkAsFailed",
-                                &mut mark_as_failed_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RpoReporting {
-                    enabled,
-                    mark_as_warning,
-                    mark_as_failed,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RpoReporting);
 impl crate::xml::CollectUnknown for RpoReporting {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5431,72 +4089,38 @@ impl ToXml for RpoSchedule {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RpoSchedule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RpoSchedule {
+    const SCHEMA: &'static str = "RPOScheduleType";
+    const KEYS: &'static [&'static str] = &["Enabled", "TimePeriods"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.time_periods, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.time_periods {
-            map.serialize_entry("TimePeriods", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "TimePeriods", &self.time_periods)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RpoSchedule {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "TimePeriods"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RpoSchedule;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RPOScheduleType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RpoSchedule, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut time_periods: Option<TimePeriods> = None;
-                let mut time_periods_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "TimePeriods" => {
-                            crate::json::set_optional(
-                                &mut time_periods,
-                                map.next_value()?,
-                                "TimePeriods",
-                                &mut time_periods_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RpoSchedule {
-                    enabled,
-                    time_periods,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RpoSchedule);
 impl crate::xml::CollectUnknown for RpoSchedule {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5701,195 +4325,65 @@ impl ToXml for VAppCdpReplica {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppCdpReplica {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppCdpReplica {
+    const SCHEMA: &'static str = "VAppCdpReplicaEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "vAppRef",
+        "ReplicaUid",
+        "BackupServer",
+        "PolicyUid",
+        "PolicyName",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.v_app_ref, value),
+            6usize => de::optional(&mut self.replica_uid, value),
+            7usize => de::optional(&mut self.backup_server, value),
+            8usize => de::optional(&mut self.policy_uid, value),
+            9usize => de::optional(&mut self.policy_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.v_app_ref {
-            map.serialize_entry("vAppRef", value)?;
-        }
-        if let Some(value) = &self.replica_uid {
-            map.serialize_entry("ReplicaUid", value)?;
-        }
-        if let Some(value) = &self.backup_server {
-            map.serialize_entry("BackupServer", value)?;
-        }
-        if let Some(value) = &self.policy_uid {
-            map.serialize_entry("PolicyUid", value)?;
-        }
-        if let Some(value) = &self.policy_name {
-            map.serialize_entry("PolicyName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "vAppRef", &self.v_app_ref)?;
+        ser::optional(map, "ReplicaUid", &self.replica_uid)?;
+        ser::optional(map, "BackupServer", &self.backup_server)?;
+        ser::optional(map, "PolicyUid", &self.policy_uid)?;
+        ser::optional(map, "PolicyName", &self.policy_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppCdpReplica {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "vAppRef",
-            "ReplicaUid",
-            "BackupServer",
-            "PolicyUid",
-            "PolicyName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppCdpReplica;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppCdpReplicaEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppCdpReplica, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut v_app_ref: Option<crate::Text> = None;
-                let mut v_app_ref_seen = false;
-                let mut replica_uid: Option<crate::Text> = None;
-                let mut replica_uid_seen = false;
-                let mut backup_server: Option<crate::Text> = None;
-                let mut backup_server_seen = false;
-                let mut policy_uid: Option<crate::Text> = None;
-                let mut policy_uid_seen = false;
-                let mut policy_name: Option<crate::Text> = None;
-                let mut policy_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "vAppRef" => {
-                            crate::json::set_optional(
-                                &mut v_app_ref,
-                                map.next_value()?,
-                                "vAppRef",
-                                &mut v_app_ref_seen,
-                            )?
-                        }
-                        "ReplicaUid" => {
-                            crate::json::set_optional(
-                                &mut replica_uid,
-                                map.next_value()?,
-                                "ReplicaUid",
-                                &mut replica_uid_seen,
-                            )?
-                        }
-                        "BackupServer" => {
-                            crate::json::set_optional(
-                                &mut backup_server,
-                                map.next_value()?,
-                                "BackupServer",
-                                &mut backup_server_seen,
-                            )?
-                        }
-                        "PolicyUid" => {
-                            crate::json::set_optional(
-                                &mut policy_uid,
-                                map.next_value()?,
-                                "PolicyUid",
-                                &mut policy_uid_seen,
-                            )?
-                        }
-                        "PolicyName" => {
-                            crate::json::set_optional(
-                                &mut policy_name,
-                                map.next_value()?,
-                                "PolicyName",
-                                &mut policy_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppCdpReplica {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    v_app_ref,
-                    replica_uid,
-                    backup_server,
-                    policy_uid,
-                    policy_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppCdpReplica);
 impl crate::xml::CollectUnknown for VAppCdpReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6040,150 +4534,56 @@ impl ToXml for VAppCdpReplicaVm {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppCdpReplicaVm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppCdpReplicaVm {
+    const SCHEMA: &'static str = "VAppCdpReplicaVmEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "ReplicaUid",
+        "VmRef",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.replica_uid, value),
+            6usize => de::optional(&mut self.vm_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.replica_uid {
-            map.serialize_entry("ReplicaUid", value)?;
-        }
-        if let Some(value) = &self.vm_ref {
-            map.serialize_entry("VmRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ReplicaUid", &self.replica_uid)?;
+        ser::optional(map, "VmRef", &self.vm_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "ReplicaUid",
-            "VmRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppCdpReplicaVm;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppCdpReplicaVmEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppCdpReplicaVm, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut replica_uid: Option<crate::Text> = None;
-                let mut replica_uid_seen = false;
-                let mut vm_ref: Option<crate::Text> = None;
-                let mut vm_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ReplicaUid" => {
-                            crate::json::set_optional(
-                                &mut replica_uid,
-                                map.next_value()?,
-                                "ReplicaUid",
-                                &mut replica_uid_seen,
-                            )?
-                        }
-                        "VmRef" => {
-                            crate::json::set_optional(
-                                &mut vm_ref,
-                                map.next_value()?,
-                                "VmRef",
-                                &mut vm_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppCdpReplicaVm {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    replica_uid,
-                    vm_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppCdpReplicaVm);
 impl crate::xml::CollectUnknown for VAppCdpReplicaVm {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6256,54 +4656,37 @@ impl ToXml for VAppCdpReplicaVms {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppCdpReplicaVms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VAppCdpReplicaVm", &self.v_app_cdp_replica_vms)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppCdpReplicaVms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VAppCdpReplicaVm"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppCdpReplicaVms;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppCdpReplicaVmEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppCdpReplicaVms, A::Error> {
-                let mut v_app_cdp_replica_vms: Option<Vec<VAppCdpReplicaVm>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VAppCdpReplicaVm" => {
-                            crate::json::set_once(
-                                &mut v_app_cdp_replica_vms,
-                                map.next_value()?,
-                                "VAppCdpReplicaVm",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppCdpReplicaVms {
-                    v_app_cdp_replica_vms: v_app_cdp_replica_vms.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppCdpReplicaVms {
+    const SCHEMA: &'static str = "VAppCdpReplicaVmEntityListType";
+    const KEYS: &'static [&'static str] = &["VAppCdpReplicaVms"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VAppCdpReplicaVm", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_app_cdp_replica_vms, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VAppCdpReplicaVms", &self.v_app_cdp_replica_vms)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppCdpReplicaVms);
 impl crate::xml::CollectUnknown for VAppCdpReplicaVms {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6376,54 +4759,37 @@ impl ToXml for VAppCdpReplicas {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppCdpReplicas {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VAppCdpReplica", &self.v_app_cdp_replicas)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppCdpReplicas {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VAppCdpReplica"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppCdpReplicas;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppCdpReplicaEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppCdpReplicas, A::Error> {
-                let mut v_app_cdp_replicas: Option<Vec<VAppCdpReplica>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VAppCdpReplica" => {
-                            crate::json::set_once(
-                                &mut v_app_cdp_replicas,
-                                map.next_value()?,
-                                "VAppCdpReplica",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppCdpReplicas {
-                    v_app_cdp_replicas: v_app_cdp_replicas.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppCdpReplicas {
+    const SCHEMA: &'static str = "VAppCdpReplicaEntityListType";
+    const KEYS: &'static [&'static str] = &["VAppCdpReplicas"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VAppCdpReplica", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_app_cdp_replicas, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VAppCdpReplicas", &self.v_app_cdp_replicas)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppCdpReplicas);
 impl crate::xml::CollectUnknown for VAppCdpReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6648,210 +5014,68 @@ impl ToXml for VmCdpReplica {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmCdpReplica {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmCdpReplica {
+    const SCHEMA: &'static str = "VmCdpReplicaEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "VmRef",
+        "ReplicaUid",
+        "BackupServer",
+        "PolicyUid",
+        "PolicyName",
+        "RepositoryName",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.vm_ref, value),
+            6usize => de::optional(&mut self.replica_uid, value),
+            7usize => de::optional(&mut self.backup_server, value),
+            8usize => de::optional(&mut self.policy_uid, value),
+            9usize => de::optional(&mut self.policy_name, value),
+            10usize => de::optional(&mut self.repository_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.vm_ref {
-            map.serialize_entry("VmRef", value)?;
-        }
-        if let Some(value) = &self.replica_uid {
-            map.serialize_entry("ReplicaUid", value)?;
-        }
-        if let Some(value) = &self.backup_server {
-            map.serialize_entry("BackupServer", value)?;
-        }
-        if let Some(value) = &self.policy_uid {
-            map.serialize_entry("PolicyUid", value)?;
-        }
-        if let Some(value) = &self.policy_name {
-            map.serialize_entry("PolicyName", value)?;
-        }
-        if let Some(value) = &self.repository_name {
-            map.serialize_entry("RepositoryName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "VmRef", &self.vm_ref)?;
+        ser::optional(map, "ReplicaUid", &self.replica_uid)?;
+        ser::optional(map, "BackupServer", &self.backup_server)?;
+        ser::optional(map, "PolicyUid", &self.policy_uid)?;
+        ser::optional(map, "PolicyName", &self.policy_name)?;
+        ser::optional(map, "RepositoryName", &self.repository_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmCdpReplica {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "VmRef",
-            "ReplicaUid",
-            "BackupServer",
-            "PolicyUid",
-            "PolicyName",
-            "RepositoryName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmCdpReplica;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmCdpReplicaEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmCdpReplica, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut vm_ref: Option<crate::Text> = None;
-                let mut vm_ref_seen = false;
-                let mut replica_uid: Option<crate::Text> = None;
-                let mut replica_uid_seen = false;
-                let mut backup_server: Option<crate::Text> = None;
-                let mut backup_server_seen = false;
-                let mut policy_uid: Option<crate::Text> = None;
-                let mut policy_uid_seen = false;
-                let mut policy_name: Option<crate::Text> = None;
-                let mut policy_name_seen = false;
-                let mut repository_name: Option<crate::Text> = None;
-                let mut repository_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "VmRef" => {
-                            crate::json::set_optional(
-                                &mut vm_ref,
-                                map.next_value()?,
-                                "VmRef",
-                                &mut vm_ref_seen,
-                            )?
-                        }
-                        "ReplicaUid" => {
-                            crate::json::set_optional(
-                                &mut replica_uid,
-                                map.next_value()?,
-                                "ReplicaUid",
-                                &mut replica_uid_seen,
-                            )?
-                        }
-                        "BackupServer" => {
-                            crate::json::set_optional(
-                                &mut backup_server,
-                                map.next_value()?,
-                                "BackupServer",
-                                &mut backup_server_seen,
-                            )?
-                        }
-                        "PolicyUid" => {
-                            crate::json::set_optional(
-                                &mut policy_uid,
-                                map.next_value()?,
-                                "PolicyUid",
-                                &mut policy_uid_seen,
-                            )?
-                        }
-                        "PolicyName" => {
-                            crate::json::set_optional(
-                                &mut policy_name,
-                                map.next_value()?,
-                                "PolicyName",
-                                &mut policy_name_seen,
-                            )?
-                        }
-                        "RepositoryName" => {
-                            crate::json::set_optional(
-                                &mut repository_name,
-                                map.next_value()?,
-                                "RepositoryName",
-                                &mut repository_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmCdpReplica {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    vm_ref,
-                    replica_uid,
-                    backup_server,
-                    policy_uid,
-                    policy_name,
-                    repository_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmCdpReplica);
 impl crate::xml::CollectUnknown for VmCdpReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6921,54 +5145,37 @@ impl ToXml for VmCdpReplicas {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmCdpReplicas {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmCdpReplica", &self.vm_cdp_replicas)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmCdpReplicas {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmCdpReplica"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmCdpReplicas;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmCdpReplicaEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmCdpReplicas, A::Error> {
-                let mut vm_cdp_replicas: Option<Vec<VmCdpReplica>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmCdpReplica" => {
-                            crate::json::set_once(
-                                &mut vm_cdp_replicas,
-                                map.next_value()?,
-                                "VmCdpReplica",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmCdpReplicas {
-                    vm_cdp_replicas: vm_cdp_replicas.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmCdpReplicas {
+    const SCHEMA: &'static str = "VmCdpReplicaEntityListType";
+    const KEYS: &'static [&'static str] = &["VmCdpReplicas"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VmCdpReplica", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vm_cdp_replicas, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VmCdpReplicas", &self.vm_cdp_replicas)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmCdpReplicas);
 impl crate::xml::CollectUnknown for VmCdpReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A failover plan a tenant configured on a provider's backup server; also the body of its PUT edit, which changes the pre- and post-failover scripts.
 ///
 /// Schema type `CloudFailoverPlanEntityType` in `schemas/cloud_failover.xsd` (extends `EntityType`).
@@ -205,197 +208,69 @@ impl ToXml for CloudFailoverPlan {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverPlan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverPlan {
+    const SCHEMA: &'static str = "CloudFailoverPlanEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "TenantUid",
+        "TenantName",
+        "Description",
+        "CloudFailoverPlanOptions",
+        "CloudFailoverPlanInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.tenant_uid, value),
+            6usize => de::optional(&mut self.tenant_name, value),
+            7usize => de::optional(&mut self.description, value),
+            8usize => de::optional(&mut self.cloud_failover_plan_options, value),
+            9usize => de::optional(&mut self.cloud_failover_plan_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.tenant_uid {
-            map.serialize_entry("TenantUid", value)?;
-        }
-        if let Some(value) = &self.tenant_name {
-            map.serialize_entry("TenantName", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.cloud_failover_plan_options {
-            map.serialize_entry("CloudFailoverPlanOptions", value)?;
-        }
-        if let Some(value) = &self.cloud_failover_plan_info {
-            map.serialize_entry("CloudFailoverPlanInfo", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverPlan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "TenantUid",
-            "TenantName",
-            "Description",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "TenantUid", &self.tenant_uid)?;
+        ser::optional(map, "TenantName", &self.tenant_name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(
+            map,
             "CloudFailoverPlanOptions",
-            "CloudFailoverPlanInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverPlan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoverPlanEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverPlan, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut tenant_uid: Option<crate::Uid> = None;
-                let mut tenant_uid_seen = false;
-                let mut tenant_name: Option<crate::Text> = None;
-                let mut tenant_name_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut cloud_failover_plan_options: Option<
-                    CloudFailoverPlanOptionsInfo,
-                > = None;
-                let mut cloud_failover_plan_options_seen = false;
-                let mut cloud_failover_plan_info: Option<CloudFailoverPlanInfo> = None;
-                let mut cloud_failover_plan_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "TenantUid" => {
-                            crate::json::set_optional(
-                                &mut tenant_uid,
-                                map.next_value()?,
-                                "TenantUid",
-                                &mut tenant_uid_seen,
-                            )?
-                        }
-                        "TenantName" => {
-                            crate::json::set_optional(
-                                &mut tenant_name,
-                                map.next_value()?,
-                                "TenantName",
-                                &mut tenant_name_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "CloudFailoverPlanOptions" => {
-                            crate::json::set_optional(
-                                &mut cloud_failover_plan_options,
-                                map.next_value()?,
-                                "CloudFailoverPlanOptions",
-                                &mut cloud_failover_plan_options_seen,
-                            )?
-                        }
-                        "CloudFailoverPlanInfo" => {
-                            crate::json::set_optional(
-                                &mut cloud_failover_plan_info,
-                                map.next_value()?,
-                                "CloudFailoverPlanInfo",
-                                &mut cloud_failover_plan_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverPlan {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    tenant_uid,
-                    tenant_name,
-                    description,
-                    cloud_failover_plan_options,
-                    cloud_failover_plan_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.cloud_failover_plan_options,
+        )?;
+        ser::optional(map, "CloudFailoverPlanInfo", &self.cloud_failover_plan_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverPlan);
 impl crate::xml::CollectUnknown for CloudFailoverPlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -467,58 +342,36 @@ impl ToXml for CloudFailoverPlanInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverPlanInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverPlanInfo {
+    const SCHEMA: &'static str = "CloudFailoverPlanInfoType";
+    const KEYS: &'static [&'static str] = &["Includes"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverPlanInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Includes"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverPlanInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoverPlanInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverPlanInfo, A::Error> {
-                let mut includes: Option<CloudFailoveredVms> = None;
-                let mut includes_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverPlanInfo {
-                    includes,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverPlanInfo);
 impl crate::xml::CollectUnknown for CloudFailoverPlanInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -606,74 +459,38 @@ impl ToXml for CloudFailoverPlanManagementSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverPlanManagementSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.start_now {
-            map.serialize_entry("StartNow", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverPlanManagementSpec {
+    const SCHEMA: &'static str = "CloudFailoverPlanManagementSpecType";
+    const KEYS: &'static [&'static str] = &["StartNow", "StartDate"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.start_now, value),
+            1usize => de::optional(&mut self.start_date, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.start_date {
-            map.serialize_entry("StartDate", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "StartNow", &self.start_now)?;
+        ser::optional(map, "StartDate", &self.start_date)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverPlanManagementSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StartNow", "StartDate"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverPlanManagementSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudFailoverPlanManagementSpecType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverPlanManagementSpec, A::Error> {
-                let mut start_now: Option<bool> = None;
-                let mut start_now_seen = false;
-                let mut start_date: Option<crate::DateTime> = None;
-                let mut start_date_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StartNow" => {
-                            crate::json::set_optional(
-                                &mut start_now,
-                                map.next_value()?,
-                                "StartNow",
-                                &mut start_now_seen,
-                            )?
-                        }
-                        "StartDate" => {
-                            crate::json::set_optional(
-                                &mut start_date,
-                                map.next_value()?,
-                                "StartDate",
-                                &mut start_date_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverPlanManagementSpec {
-                    start_now,
-                    start_date,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverPlanManagementSpec);
 impl crate::xml::CollectUnknown for CloudFailoverPlanManagementSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -817,105 +634,55 @@ impl ToXml for CloudFailoverPlanOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverPlanOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.post_failover_plan_command_enabled {
-            map.serialize_entry("PostFailoverPlanCommandEnabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverPlanOptionsInfo {
+    const SCHEMA: &'static str = "CloudFailoverPlanOptionsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "PostFailoverPlanCommandEnabled",
+        "PostFailoverPlanCommand",
+        "PreFailoverPlanCommandEnabled",
+        "PreFailoverPlanCommand",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.post_failover_plan_command_enabled, value),
+            1usize => de::optional(&mut self.post_failover_plan_command, value),
+            2usize => de::optional(&mut self.pre_failover_plan_command_enabled, value),
+            3usize => de::optional(&mut self.pre_failover_plan_command, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.post_failover_plan_command {
-            map.serialize_entry("PostFailoverPlanCommand", value)?;
-        }
-        if let Some(value) = &self.pre_failover_plan_command_enabled {
-            map.serialize_entry("PreFailoverPlanCommandEnabled", value)?;
-        }
-        if let Some(value) = &self.pre_failover_plan_command {
-            map.serialize_entry("PreFailoverPlanCommand", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverPlanOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
             "PostFailoverPlanCommandEnabled",
-            "PostFailoverPlanCommand",
+            &self.post_failover_plan_command_enabled,
+        )?;
+        ser::optional(map, "PostFailoverPlanCommand", &self.post_failover_plan_command)?;
+        ser::optional(
+            map,
             "PreFailoverPlanCommandEnabled",
-            "PreFailoverPlanCommand",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverPlanOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoverPlanOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverPlanOptionsInfo, A::Error> {
-                let mut post_failover_plan_command_enabled: Option<bool> = None;
-                let mut post_failover_plan_command_enabled_seen = false;
-                let mut post_failover_plan_command: Option<crate::Text> = None;
-                let mut post_failover_plan_command_seen = false;
-                let mut pre_failover_plan_command_enabled: Option<bool> = None;
-                let mut pre_failover_plan_command_enabled_seen = false;
-                let mut pre_failover_plan_command: Option<crate::Text> = None;
-                let mut pre_failover_plan_command_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PostFailoverPlanCommandEnabled" => {
-                            crate::json::set_optional(
-                                &mut post_failover_plan_command_enabled,
-                                map.next_value()?,
-                                "PostFailoverPlanCommandEnabled",
-                                &mut post_failover_plan_command_enabled_seen,
-                            )?
-                        }
-                        "PostFailoverPlanCommand" => {
-                            crate::json::set_optional(
-                                &mut post_failover_plan_command,
-                                map.next_value()?,
-                                "PostFailoverPlanCommand",
-                                &mut post_failover_plan_command_seen,
-                            )?
-                        }
-                        "PreFailoverPlanCommandEnabled" => {
-                            crate::json::set_optional(
-                                &mut pre_failover_plan_command_enabled,
-                                map.next_value()?,
-                                "PreFailoverPlanCommandEnabled",
-                                &mut pre_failover_plan_command_enabled_seen,
-                            )?
-                        }
-                        "PreFailoverPlanCommand" => {
-                            crate::json::set_optional(
-                                &mut pre_failover_plan_command,
-                                map.next_value()?,
-                                "PreFailoverPlanCommand",
-                                &mut pre_failover_plan_command_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverPlanOptionsInfo {
-                    post_failover_plan_command_enabled,
-                    post_failover_plan_command,
-                    pre_failover_plan_command_enabled,
-                    pre_failover_plan_command,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.pre_failover_plan_command_enabled,
+        )?;
+        ser::optional(map, "PreFailoverPlanCommand", &self.pre_failover_plan_command)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverPlanOptionsInfo);
 impl crate::xml::CollectUnknown for CloudFailoverPlanOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -985,54 +752,37 @@ impl ToXml for CloudFailoverPlans {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverPlans {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudFailoverPlan", &self.cloud_failover_plans)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverPlans {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudFailoverPlan"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverPlans;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoverPlanEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverPlans, A::Error> {
-                let mut cloud_failover_plans: Option<Vec<CloudFailoverPlan>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudFailoverPlan" => {
-                            crate::json::set_once(
-                                &mut cloud_failover_plans,
-                                map.next_value()?,
-                                "CloudFailoverPlan",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverPlans {
-                    cloud_failover_plans: cloud_failover_plans.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverPlans {
+    const SCHEMA: &'static str = "CloudFailoverPlanEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudFailoverPlans"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudFailoverPlan", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_failover_plans, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudFailoverPlans", &self.cloud_failover_plans)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverPlans);
 impl crate::xml::CollectUnknown for CloudFailoverPlans {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1289,240 +1039,74 @@ impl ToXml for CloudFailoverSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverSession {
+    const SCHEMA: &'static str = "CloudFailoverSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "JobType",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Progress",
+        "FailureMessage",
+        "CloudFailoverTasks",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.job_type, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.end_time_utc, value),
+            8usize => de::optional(&mut self.state, value),
+            9usize => de::optional(&mut self.result, value),
+            10usize => de::optional(&mut self.progress, value),
+            11usize => de::optional(&mut self.failure_message, value),
+            12usize => de::optional(&mut self.cloud_failover_tasks, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_type {
-            map.serialize_entry("JobType", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.progress {
-            map.serialize_entry("Progress", value)?;
-        }
-        if let Some(value) = &self.failure_message {
-            map.serialize_entry("FailureMessage", value)?;
-        }
-        if let Some(value) = &self.cloud_failover_tasks {
-            map.serialize_entry("CloudFailoverTasks", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobType", &self.job_type)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Progress", &self.progress)?;
+        ser::optional(map, "FailureMessage", &self.failure_message)?;
+        ser::optional(map, "CloudFailoverTasks", &self.cloud_failover_tasks)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "JobType",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Progress",
-            "FailureMessage",
-            "CloudFailoverTasks",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoverSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_type: Option<CloudFailoverSessionKind> = None;
-                let mut job_type_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<SessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut progress: Option<i32> = None;
-                let mut progress_seen = false;
-                let mut failure_message: Option<crate::Text> = None;
-                let mut failure_message_seen = false;
-                let mut cloud_failover_tasks: Option<CloudFailoverTaskSessionInfoList> = None;
-                let mut cloud_failover_tasks_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobType" => {
-                            crate::json::set_optional(
-                                &mut job_type,
-                                map.next_value()?,
-                                "JobType",
-                                &mut job_type_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Progress" => {
-                            crate::json::set_optional(
-                                &mut progress,
-                                map.next_value()?,
-                                "Progress",
-                                &mut progress_seen,
-                            )?
-                        }
-                        "FailureMessage" => {
-                            crate::json::set_optional(
-                                &mut failure_message,
-                                map.next_value()?,
-                                "FailureMessage",
-                                &mut failure_message_seen,
-                            )?
-                        }
-                        "CloudFailoverTasks" => {
-                            crate::json::set_optional(
-                                &mut cloud_failover_tasks,
-                                map.next_value()?,
-                                "CloudFailoverTasks",
-                                &mut cloud_failover_tasks_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    job_type,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    progress,
-                    failure_message,
-                    cloud_failover_tasks,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverSession);
 impl crate::xml::CollectUnknown for CloudFailoverSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1537,9 +1121,10 @@ impl crate::xml::CollectUnknown for CloudFailoverSession {
 /// What a cloud failover session runs; the reference knows only failover plans.
 ///
 /// Schema type `CloudFailoverSessionKindType` in `schemas/cloud_failover.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudFailoverSessionKind {
     /// `FailoverPlan`
+    #[default]
     FailoverPlan,
     /// A value this schema does not list (e.g. from a newer server), kept as sent.
     Other(String),
@@ -1577,20 +1162,8 @@ impl crate::xml::XmlValue for CloudFailoverSessionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverSessionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverSessionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudFailoverSessionKind);
 /// A collection of cloud failover session entities.
 ///
 /// Schema type `CloudFailoverSessionEntityListType` in `schemas/cloud_failover.xsd`.
@@ -1655,56 +1228,39 @@ impl ToXml for CloudFailoverSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudFailoverSession", &self.cloud_failover_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudFailoverSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudFailoverSessionEntityListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverSessions, A::Error> {
-                let mut cloud_failover_sessions: Option<Vec<CloudFailoverSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudFailoverSession" => {
-                            crate::json::set_once(
-                                &mut cloud_failover_sessions,
-                                map.next_value()?,
-                                "CloudFailoverSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverSessions {
-                    cloud_failover_sessions: cloud_failover_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverSessions {
+    const SCHEMA: &'static str = "CloudFailoverSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudFailoverSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CloudFailoverSession", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_failover_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudFailoverSessions", &self.cloud_failover_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverSessions);
 impl crate::xml::CollectUnknown for CloudFailoverSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1896,165 +1452,59 @@ impl ToXml for CloudFailoverTaskSessionInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverTaskSessionInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.vm_name {
-            map.serialize_entry("VmName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverTaskSessionInfo {
+    const SCHEMA: &'static str = "CloudFailoverTaskSessionInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "VmName",
+        "VmReplicaPointLink",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Progress",
+        "FailureMessage",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.vm_name, value),
+            1usize => de::optional(&mut self.vm_replica_point_link, value),
+            2usize => de::optional(&mut self.creation_time_utc, value),
+            3usize => de::optional(&mut self.end_time_utc, value),
+            4usize => de::optional(&mut self.state, value),
+            5usize => de::optional(&mut self.result, value),
+            6usize => de::optional(&mut self.progress, value),
+            7usize => de::optional(&mut self.failure_message, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.vm_replica_point_link {
-            map.serialize_entry("VmReplicaPointLink", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.progress {
-            map.serialize_entry("Progress", value)?;
-        }
-        if let Some(value) = &self.failure_message {
-            map.serialize_entry("FailureMessage", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "VmName", &self.vm_name)?;
+        ser::optional(map, "VmReplicaPointLink", &self.vm_replica_point_link)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Progress", &self.progress)?;
+        ser::optional(map, "FailureMessage", &self.failure_message)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverTaskSessionInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VmName",
-            "VmReplicaPointLink",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Progress",
-            "FailureMessage",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverTaskSessionInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoverTaskSessionInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverTaskSessionInfo, A::Error> {
-                let mut vm_name: Option<crate::Text> = None;
-                let mut vm_name_seen = false;
-                let mut vm_replica_point_link: Option<Link> = None;
-                let mut vm_replica_point_link_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<SessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut progress: Option<i32> = None;
-                let mut progress_seen = false;
-                let mut failure_message: Option<crate::Text> = None;
-                let mut failure_message_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmName" => {
-                            crate::json::set_optional(
-                                &mut vm_name,
-                                map.next_value()?,
-                                "VmName",
-                                &mut vm_name_seen,
-                            )?
-                        }
-                        "VmReplicaPointLink" => {
-                            crate::json::set_optional(
-                                &mut vm_replica_point_link,
-                                map.next_value()?,
-                                "VmReplicaPointLink",
-                                &mut vm_replica_point_link_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Progress" => {
-                            crate::json::set_optional(
-                                &mut progress,
-                                map.next_value()?,
-                                "Progress",
-                                &mut progress_seen,
-                            )?
-                        }
-                        "FailureMessage" => {
-                            crate::json::set_optional(
-                                &mut failure_message,
-                                map.next_value()?,
-                                "FailureMessage",
-                                &mut failure_message_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverTaskSessionInfo {
-                    vm_name,
-                    vm_replica_point_link,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    progress,
-                    failure_message,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverTaskSessionInfo);
 impl crate::xml::CollectUnknown for CloudFailoverTaskSessionInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2127,58 +1577,36 @@ impl ToXml for CloudFailoverTaskSessionInfoList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoverTaskSessionInfoList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudFailoverTasks", &self.cloud_failover_tasks)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoverTaskSessionInfoList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudFailoverTasks"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoverTaskSessionInfoList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudFailoverTaskSessionInfoListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoverTaskSessionInfoList, A::Error> {
-                let mut cloud_failover_tasks: Option<
-                    Vec<CloudFailoverTaskSessionInfo>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudFailoverTasks" => {
-                            crate::json::set_once(
-                                &mut cloud_failover_tasks,
-                                map.next_value()?,
-                                "CloudFailoverTasks",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoverTaskSessionInfoList {
-                    cloud_failover_tasks: cloud_failover_tasks.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoverTaskSessionInfoList {
+    const SCHEMA: &'static str = "CloudFailoverTaskSessionInfoListType";
+    const KEYS: &'static [&'static str] = &["CloudFailoverTasks"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_failover_tasks, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudFailoverTasks", &self.cloud_failover_tasks)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoverTaskSessionInfoList);
 impl crate::xml::CollectUnknown for CloudFailoverTaskSessionInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2322,135 +1750,53 @@ impl ToXml for CloudFailoveredVm {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoveredVm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoveredVm {
+    const SCHEMA: &'static str = "CloudFailoveredVmType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "FailoverPlanVMId",
+        "Name",
+        "Order",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.failover_plan_vm_id, value),
+            4usize => de::optional(&mut self.name, value),
+            5usize => de::optional(&mut self.order, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.failover_plan_vm_id {
-            map.serialize_entry("FailoverPlanVMId", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.order {
-            map.serialize_entry("Order", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "FailoverPlanVMId", &self.failover_plan_vm_id)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "Order", &self.order)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoveredVm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "FailoverPlanVMId",
-            "Name",
-            "Order",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoveredVm;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoveredVmType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoveredVm, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut failover_plan_vm_id: Option<crate::Text> = None;
-                let mut failover_plan_vm_id_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut order: Option<i32> = None;
-                let mut order_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FailoverPlanVMId" => {
-                            crate::json::set_optional(
-                                &mut failover_plan_vm_id,
-                                map.next_value()?,
-                                "FailoverPlanVMId",
-                                &mut failover_plan_vm_id_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "Order" => {
-                            crate::json::set_optional(
-                                &mut order,
-                                map.next_value()?,
-                                "Order",
-                                &mut order_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoveredVm {
-                    type_,
-                    href,
-                    links,
-                    failover_plan_vm_id,
-                    name,
-                    order,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoveredVm);
 impl crate::xml::CollectUnknown for CloudFailoveredVm {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2556,102 +1902,56 @@ impl ToXml for CloudFailoveredVms {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudFailoveredVms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        {
-            let items: Vec<&CloudFailoveredVm> = self
-                .cloud_failover_plan_vm_or_cloud_failovered_vms
-                .iter()
-                .filter_map(|item| match item {
-                    CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoverPlanVm(
-                        value,
-                    ) => Some(value),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("CloudFailoverPlanVm", &items)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudFailoveredVms {
+    const SCHEMA: &'static str = "CloudFailoveredVmListType";
+    const KEYS: &'static [&'static str] = &[
+        "CloudFailoverPlanVms",
+        "CloudFailoveredVms",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CloudFailoverPlanVm", 0usize),
+        ("CloudFailoveredVm", 1usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::many(
+                    &mut self.cloud_failover_plan_vm_or_cloud_failovered_vms,
+                    value,
+                    CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoverPlanVm,
+                )
             }
-        }
-        {
-            let items: Vec<&CloudFailoveredVm> = self
-                .cloud_failover_plan_vm_or_cloud_failovered_vms
-                .iter()
-                .filter_map(|item| match item {
-                    CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoveredVm(value) => {
-                        Some(value)
-                    }
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("CloudFailoveredVm", &items)?;
+            1usize => {
+                de::many(
+                    &mut self.cloud_failover_plan_vm_or_cloud_failovered_vms,
+                    value,
+                    CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoveredVm,
+                )
             }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::many(map, &self.cloud_failover_plan_vm_or_cloud_failovered_vms)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudFailoveredVms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudFailoverPlanVm", "CloudFailoveredVm"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudFailoveredVms;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudFailoveredVmListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudFailoveredVms, A::Error> {
-                let mut cloud_failover_plan_vm_or_cloud_failovered_vms: Vec<
-                    CloudFailoverPlanVmOrCloudFailoveredVm,
-                > = Vec::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudFailoverPlanVm" => {
-                            let items: Vec<CloudFailoveredVm> = map.next_value()?;
-                            cloud_failover_plan_vm_or_cloud_failovered_vms
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(
-                                            CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoverPlanVm,
-                                        ),
-                                );
-                        }
-                        "CloudFailoveredVm" => {
-                            let items: Vec<CloudFailoveredVm> = map.next_value()?;
-                            cloud_failover_plan_vm_or_cloud_failovered_vms
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(
-                                            CloudFailoverPlanVmOrCloudFailoveredVm::CloudFailoveredVm,
-                                        ),
-                                );
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudFailoveredVms {
-                    cloud_failover_plan_vm_or_cloud_failovered_vms,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudFailoveredVms);
 impl crate::xml::CollectUnknown for CloudFailoveredVms {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2706,6 +2006,32 @@ impl crate::xml::CollectUnknown for CloudFailoverPlanVmOrCloudFailoveredVm {
             }
             Self::CloudFailoveredVm(value) => {
                 crate::xml::visit_unknown(path, "CloudFailoveredVm", value, found)
+            }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for CloudFailoverPlanVmOrCloudFailoveredVm {
+    const KEYS: &'static [&'static str] = &[
+        "CloudFailoverPlanVms",
+        "CloudFailoveredVms",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::CloudFailoverPlanVm(_) => "CloudFailoverPlanVms",
+            Self::CloudFailoveredVm(_) => "CloudFailoveredVms",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for CloudFailoverPlanVmOrCloudFailoveredVm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CloudFailoverPlanVm(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::CloudFailoveredVm(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -2899,180 +2225,62 @@ impl ToXml for CloudHardwarePlan {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudHardwarePlan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudHardwarePlan {
+    const SCHEMA: &'static str = "CloudHardwarePlanEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "ProcessorUsageLimitMhz",
+        "MemoryUsageLimitMb",
+        "HardwarePlanDetails",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.processor_usage_limit_mhz, value),
+            7usize => de::optional(&mut self.memory_usage_limit_mb, value),
+            8usize => de::optional(&mut self.hardware_plan_details, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.processor_usage_limit_mhz {
-            map.serialize_entry("ProcessorUsageLimitMhz", value)?;
-        }
-        if let Some(value) = &self.memory_usage_limit_mb {
-            map.serialize_entry("MemoryUsageLimitMb", value)?;
-        }
-        if let Some(value) = &self.hardware_plan_details {
-            map.serialize_entry("HardwarePlanDetails", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "ProcessorUsageLimitMhz", &self.processor_usage_limit_mhz)?;
+        ser::optional(map, "MemoryUsageLimitMb", &self.memory_usage_limit_mb)?;
+        ser::optional(map, "HardwarePlanDetails", &self.hardware_plan_details)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudHardwarePlan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "ProcessorUsageLimitMhz",
-            "MemoryUsageLimitMb",
-            "HardwarePlanDetails",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudHardwarePlan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudHardwarePlanEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudHardwarePlan, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut processor_usage_limit_mhz: Option<i32> = None;
-                let mut processor_usage_limit_mhz_seen = false;
-                let mut memory_usage_limit_mb: Option<i32> = None;
-                let mut memory_usage_limit_mb_seen = false;
-                let mut hardware_plan_details: Option<CloudHardwarePlanDetails> = None;
-                let mut hardware_plan_details_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ProcessorUsageLimitMhz" => {
-                            crate::json::set_optional(
-                                &mut processor_usage_limit_mhz,
-                                map.next_value()?,
-                                "ProcessorUsageLimitMhz",
-                                &mut processor_usage_limit_mhz_seen,
-                            )?
-                        }
-                        "MemoryUsageLimitMb" => {
-                            crate::json::set_optional(
-                                &mut memory_usage_limit_mb,
-                                map.next_value()?,
-                                "MemoryUsageLimitMb",
-                                &mut memory_usage_limit_mb_seen,
-                            )?
-                        }
-                        "HardwarePlanDetails" => {
-                            crate::json::set_optional(
-                                &mut hardware_plan_details,
-                                map.next_value()?,
-                                "HardwarePlanDetails",
-                                &mut hardware_plan_details_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudHardwarePlan {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    processor_usage_limit_mhz,
-                    memory_usage_limit_mb,
-                    hardware_plan_details,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudHardwarePlan);
 impl crate::xml::CollectUnknown for CloudHardwarePlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3087,7 +2295,7 @@ impl crate::xml::CollectUnknown for CloudHardwarePlan {
 /// Request body that creates a hardware plan on a backup server.
 ///
 /// Schema type `CloudHardwarePlanCreateSpecType` in `schemas/cloud_failover.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CloudHardwarePlanCreateSpec {
     /// Element `BackupServerUid` (Uid, occurs 1).
     pub backup_server_uid: crate::Uid,
@@ -3229,123 +2437,54 @@ impl ToXml for CloudHardwarePlanCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudHardwarePlanCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupServerUid", &self.backup_server_uid)?;
-        map.serialize_entry("Name", &self.name)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudHardwarePlanCreateSpec {
+    const SCHEMA: &'static str = "CloudHardwarePlanCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupServerUid",
+        "Name",
+        "Description",
+        "ProcessorUsageLimitMhz",
+        "MemoryUsageLimitMb",
+        "HardwarePlanDetails",
+    ];
+    const REQUIRED: u128 = 59;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.backup_server_uid, value),
+            1usize => de::value(&mut self.name, value),
+            2usize => de::optional(&mut self.description, value),
+            3usize => de::value(&mut self.processor_usage_limit_mhz, value),
+            4usize => de::value(&mut self.memory_usage_limit_mb, value),
+            5usize => de::value(&mut self.hardware_plan_details, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("ProcessorUsageLimitMhz", &self.processor_usage_limit_mhz)?;
-        map.serialize_entry("MemoryUsageLimitMb", &self.memory_usage_limit_mb)?;
-        map.serialize_entry("HardwarePlanDetails", &self.hardware_plan_details)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::required(map, "Name", &self.name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::required(map, "ProcessorUsageLimitMhz", &self.processor_usage_limit_mhz)?;
+        ser::required(map, "MemoryUsageLimitMb", &self.memory_usage_limit_mb)?;
+        ser::required(map, "HardwarePlanDetails", &self.hardware_plan_details)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudHardwarePlanCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupServerUid",
-            "Name",
-            "Description",
-            "ProcessorUsageLimitMhz",
-            "MemoryUsageLimitMb",
-            "HardwarePlanDetails",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudHardwarePlanCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudHardwarePlanCreateSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudHardwarePlanCreateSpec, A::Error> {
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut name: Option<crate::Text> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut processor_usage_limit_mhz: Option<i32> = None;
-                let mut memory_usage_limit_mb: Option<i32> = None;
-                let mut hardware_plan_details: Option<CloudHardwarePlanDetails> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupServerUid" => {
-                            crate::json::set_once(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_once(&mut name, map.next_value()?, "Name")?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ProcessorUsageLimitMhz" => {
-                            crate::json::set_once(
-                                &mut processor_usage_limit_mhz,
-                                map.next_value()?,
-                                "ProcessorUsageLimitMhz",
-                            )?
-                        }
-                        "MemoryUsageLimitMb" => {
-                            crate::json::set_once(
-                                &mut memory_usage_limit_mb,
-                                map.next_value()?,
-                                "MemoryUsageLimitMb",
-                            )?
-                        }
-                        "HardwarePlanDetails" => {
-                            crate::json::set_once(
-                                &mut hardware_plan_details,
-                                map.next_value()?,
-                                "HardwarePlanDetails",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudHardwarePlanCreateSpec {
-                    backup_server_uid: crate::json::required(
-                        backup_server_uid,
-                        "BackupServerUid",
-                    )?,
-                    name: crate::json::required(name, "Name")?,
-                    description,
-                    processor_usage_limit_mhz: crate::json::required(
-                        processor_usage_limit_mhz,
-                        "ProcessorUsageLimitMhz",
-                    )?,
-                    memory_usage_limit_mb: crate::json::required(
-                        memory_usage_limit_mb,
-                        "MemoryUsageLimitMb",
-                    )?,
-                    hardware_plan_details: crate::json::required(
-                        hardware_plan_details,
-                        "HardwarePlanDetails",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudHardwarePlanCreateSpec);
 impl crate::xml::CollectUnknown for CloudHardwarePlanCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3444,79 +2583,53 @@ impl ToXml for CloudHardwarePlanDetails {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudHardwarePlanDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = self
-            .vi_cloud_hardware_plan_or_hv_cloud_hardware_plan
-            .as_ref()
-        {
-            match item {
-                ViCloudHardwarePlanOrHvCloudHardwarePlan::ViCloudHardwarePlan(value) => {
-                    map.serialize_entry("ViCloudHardwarePlan", value)?
-                }
-                ViCloudHardwarePlanOrHvCloudHardwarePlan::HvCloudHardwarePlan(value) => {
-                    map.serialize_entry("HvCloudHardwarePlan", value)?
-                }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudHardwarePlanDetails {
+    const SCHEMA: &'static str = "CloudHardwarePlanDetailsType";
+    const KEYS: &'static [&'static str] = &[
+        "ViCloudHardwarePlan",
+        "HvCloudHardwarePlan",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(3, false)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::one(
+                    &mut self.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
+                    value,
+                    ViCloudHardwarePlanOrHvCloudHardwarePlan::ViCloudHardwarePlan,
+                )
             }
+            1usize => {
+                de::one(
+                    &mut self.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
+                    value,
+                    ViCloudHardwarePlanOrHvCloudHardwarePlan::HvCloudHardwarePlan,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(map, self.vi_cloud_hardware_plan_or_hv_cloud_hardware_plan.as_ref())?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudHardwarePlanDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ViCloudHardwarePlan", "HvCloudHardwarePlan"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudHardwarePlanDetails;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudHardwarePlanDetailsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudHardwarePlanDetails, A::Error> {
-                let mut vi_cloud_hardware_plan_or_hv_cloud_hardware_plan: Option<
-                    ViCloudHardwarePlanOrHvCloudHardwarePlan,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ViCloudHardwarePlan" => {
-                            crate::json::set_once(
-                                &mut vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
-                                ViCloudHardwarePlanOrHvCloudHardwarePlan::ViCloudHardwarePlan(
-                                    map.next_value()?,
-                                ),
-                                "ViCloudHardwarePlan or HvCloudHardwarePlan",
-                            )?;
-                        }
-                        "HvCloudHardwarePlan" => {
-                            crate::json::set_once(
-                                &mut vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
-                                ViCloudHardwarePlanOrHvCloudHardwarePlan::HvCloudHardwarePlan(
-                                    map.next_value()?,
-                                ),
-                                "ViCloudHardwarePlan or HvCloudHardwarePlan",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudHardwarePlanDetails {
-                    vi_cloud_hardware_plan_or_hv_cloud_hardware_plan,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudHardwarePlanDetails);
 impl crate::xml::CollectUnknown for CloudHardwarePlanDetails {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3560,6 +2673,32 @@ impl crate::xml::CollectUnknown for ViCloudHardwarePlanOrHvCloudHardwarePlan {
             }
             Self::HvCloudHardwarePlan(value) => {
                 crate::xml::visit_unknown(path, "HvCloudHardwarePlan", value, found)
+            }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for ViCloudHardwarePlanOrHvCloudHardwarePlan {
+    const KEYS: &'static [&'static str] = &[
+        "ViCloudHardwarePlan",
+        "HvCloudHardwarePlan",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::ViCloudHardwarePlan(_) => "ViCloudHardwarePlan",
+            Self::HvCloudHardwarePlan(_) => "HvCloudHardwarePlan",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for ViCloudHardwarePlanOrHvCloudHardwarePlan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ViCloudHardwarePlan(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::HvCloudHardwarePlan(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -3667,86 +2806,44 @@ impl ToXml for CloudHardwarePlanNetworkInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudHardwarePlanNetworkInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudHardwarePlanNetworkInfo {
+    const SCHEMA: &'static str = "CloudHardwarePlanNetworkInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Id",
+        "CountWithInternet",
+        "CountWithoutInternet",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.id, value),
+            1usize => de::optional(&mut self.count_with_internet, value),
+            2usize => de::optional(&mut self.count_without_internet, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.count_with_internet {
-            map.serialize_entry("CountWithInternet", value)?;
-        }
-        if let Some(value) = &self.count_without_internet {
-            map.serialize_entry("CountWithoutInternet", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "CountWithInternet", &self.count_with_internet)?;
+        ser::optional(map, "CountWithoutInternet", &self.count_without_internet)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudHardwarePlanNetworkInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Id", "CountWithInternet", "CountWithoutInternet"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudHardwarePlanNetworkInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudHardwarePlanNetworkInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudHardwarePlanNetworkInfo, A::Error> {
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut count_with_internet: Option<i32> = None;
-                let mut count_with_internet_seen = false;
-                let mut count_without_internet: Option<i32> = None;
-                let mut count_without_internet_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "CountWithInternet" => {
-                            crate::json::set_optional(
-                                &mut count_with_internet,
-                                map.next_value()?,
-                                "CountWithInternet",
-                                &mut count_with_internet_seen,
-                            )?
-                        }
-                        "CountWithoutInternet" => {
-                            crate::json::set_optional(
-                                &mut count_without_internet,
-                                map.next_value()?,
-                                "CountWithoutInternet",
-                                &mut count_without_internet_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudHardwarePlanNetworkInfo {
-                    id,
-                    count_with_internet,
-                    count_without_internet,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudHardwarePlanNetworkInfo);
 impl crate::xml::CollectUnknown for CloudHardwarePlanNetworkInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3816,54 +2913,37 @@ impl ToXml for CloudHardwarePlans {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudHardwarePlans {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudHardwarePlan", &self.cloud_hardware_plans)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudHardwarePlans {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudHardwarePlan"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudHardwarePlans;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudHardwarePlanEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudHardwarePlans, A::Error> {
-                let mut cloud_hardware_plans: Option<Vec<CloudHardwarePlan>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudHardwarePlan" => {
-                            crate::json::set_once(
-                                &mut cloud_hardware_plans,
-                                map.next_value()?,
-                                "CloudHardwarePlan",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudHardwarePlans {
-                    cloud_hardware_plans: cloud_hardware_plans.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudHardwarePlans {
+    const SCHEMA: &'static str = "CloudHardwarePlanEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudHardwarePlans"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudHardwarePlan", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_hardware_plans, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudHardwarePlans", &self.cloud_hardware_plans)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudHardwarePlans);
 impl crate::xml::CollectUnknown for CloudHardwarePlans {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3999,128 +3079,53 @@ impl ToXml for CloudReplica {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudReplica {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudReplica {
+    const SCHEMA: &'static str = "CloudReplicaEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Platform",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.platform, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudReplica {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links", "Platform"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudReplica;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudReplicaEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudReplica, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut platform: Option<CloudReplicaPlatform> = None;
-                let mut platform_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudReplica {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    platform,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudReplica);
 impl crate::xml::CollectUnknown for CloudReplica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4132,9 +3137,10 @@ impl crate::xml::CollectUnknown for CloudReplica {
 /// Virtualization platform of a tenant replica, or of the hosts a hardware plan gives out (VMware or Hyper-V only).
 ///
 /// Schema type `CloudReplicaPlatformType` in `schemas/cloud_failover.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudReplicaPlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `HyperV`
     HyperV,
@@ -4180,20 +3186,8 @@ impl crate::xml::XmlValue for CloudReplicaPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudReplicaPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudReplicaPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudReplicaPlatform);
 /// A collection of tenant replica entities.
 ///
 /// Schema type `CloudReplicaEntityListType` in `schemas/cloud_failover.xsd`.
@@ -4255,54 +3249,37 @@ impl ToXml for CloudReplicas {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudReplicas {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudReplica", &self.cloud_replicas)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudReplicas {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudReplica"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudReplicas;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudReplicaEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudReplicas, A::Error> {
-                let mut cloud_replicas: Option<Vec<CloudReplica>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudReplica" => {
-                            crate::json::set_once(
-                                &mut cloud_replicas,
-                                map.next_value()?,
-                                "CloudReplica",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudReplicas {
-                    cloud_replicas: cloud_replicas.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudReplicas {
+    const SCHEMA: &'static str = "CloudReplicaEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudReplicas"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudReplica", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_replicas, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudReplicas", &self.cloud_replicas)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudReplicas);
 impl crate::xml::CollectUnknown for CloudReplicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4488,180 +3465,62 @@ impl ToXml for CloudVmReplicaPoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudVmReplicaPoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudVmReplicaPoint {
+    const SCHEMA: &'static str = "CloudVmReplicaPointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "CreationTimeUTC",
+        "PointType",
+        "State",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.point_type, value),
+            8usize => de::optional(&mut self.state, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.point_type {
-            map.serialize_entry("PointType", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "PointType", &self.point_type)?;
+        ser::optional(map, "State", &self.state)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudVmReplicaPoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "CreationTimeUTC",
-            "PointType",
-            "State",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudVmReplicaPoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudVmReplicaPointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudVmReplicaPoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut point_type: Option<CloudVmReplicaPointKind> = None;
-                let mut point_type_seen = false;
-                let mut state: Option<CloudVmReplicaPointState> = None;
-                let mut state_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "PointType" => {
-                            crate::json::set_optional(
-                                &mut point_type,
-                                map.next_value()?,
-                                "PointType",
-                                &mut point_type_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudVmReplicaPoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    creation_time_utc,
-                    point_type,
-                    state,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudVmReplicaPoint);
 impl crate::xml::CollectUnknown for CloudVmReplicaPoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4673,9 +3532,10 @@ impl crate::xml::CollectUnknown for CloudVmReplicaPoint {
 /// Kind of a tenant VM replica point: CDP, full, forward or reverse increment, or snapshot.
 ///
 /// Schema type `CloudVmReplicaPointKindType` in `schemas/cloud_failover.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudVmReplicaPointKind {
     /// `CDP`
+    #[default]
     CDP,
     /// `Full`
     Full,
@@ -4735,26 +3595,15 @@ impl crate::xml::XmlValue for CloudVmReplicaPointKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudVmReplicaPointKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudVmReplicaPointKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudVmReplicaPointKind);
 /// Where a tenant VM replica stands: ready, failed over, failed back, permanently failed over, or unknown.
 ///
 /// Schema type `CloudVmReplicaPointStateType` in `schemas/cloud_failover.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudVmReplicaPointState {
     /// `Unknown`
+    #[default]
     Unknown,
     /// `Ready`
     Ready,
@@ -4814,20 +3663,8 @@ impl crate::xml::XmlValue for CloudVmReplicaPointState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudVmReplicaPointState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudVmReplicaPointState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudVmReplicaPointState);
 /// A collection of tenant VM replica point entities.
 ///
 /// Schema type `CloudVmReplicaPointEntityListType` in `schemas/cloud_failover.xsd`.
@@ -4892,54 +3729,37 @@ impl ToXml for CloudVmReplicaPoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudVmReplicaPoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudVmReplicaPoint", &self.cloud_vm_replica_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudVmReplicaPoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudVmReplicaPoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudVmReplicaPoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudVmReplicaPointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudVmReplicaPoints, A::Error> {
-                let mut cloud_vm_replica_points: Option<Vec<CloudVmReplicaPoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudVmReplicaPoint" => {
-                            crate::json::set_once(
-                                &mut cloud_vm_replica_points,
-                                map.next_value()?,
-                                "CloudVmReplicaPoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudVmReplicaPoints {
-                    cloud_vm_replica_points: cloud_vm_replica_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudVmReplicaPoints {
+    const SCHEMA: &'static str = "CloudVmReplicaPointEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudVmReplicaPoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudVmReplicaPoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_vm_replica_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudVmReplicaPoints", &self.cloud_vm_replica_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudVmReplicaPoints);
 impl crate::xml::CollectUnknown for CloudVmReplicaPoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5041,86 +3861,40 @@ impl ToXml for HvCloudHardwarePlan {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HvCloudHardwarePlan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.hypervisor_host_ref {
-            map.serialize_entry("HypervisorHostRef", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HvCloudHardwarePlan {
+    const SCHEMA: &'static str = "HvCloudHardwarePlanType";
+    const KEYS: &'static [&'static str] = &["HypervisorHostRef", "Volumes", "Network"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.hypervisor_host_ref, value),
+            1usize => de::optional(&mut self.volumes, value),
+            2usize => de::optional(&mut self.network, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.volumes {
-            map.serialize_entry("Volumes", value)?;
-        }
-        if let Some(value) = &self.network {
-            map.serialize_entry("Network", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "HypervisorHostRef", &self.hypervisor_host_ref)?;
+        ser::optional(map, "Volumes", &self.volumes)?;
+        ser::optional(map, "Network", &self.network)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HvCloudHardwarePlan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["HypervisorHostRef", "Volumes", "Network"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HvCloudHardwarePlan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HvCloudHardwarePlanType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HvCloudHardwarePlan, A::Error> {
-                let mut hypervisor_host_ref: Option<crate::Text> = None;
-                let mut hypervisor_host_ref_seen = false;
-                let mut volumes: Option<HvCloudHardwarePlanVolumesInfoList> = None;
-                let mut volumes_seen = false;
-                let mut network: Option<CloudHardwarePlanNetworkInfo> = None;
-                let mut network_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HypervisorHostRef" => {
-                            crate::json::set_optional(
-                                &mut hypervisor_host_ref,
-                                map.next_value()?,
-                                "HypervisorHostRef",
-                                &mut hypervisor_host_ref_seen,
-                            )?
-                        }
-                        "Volumes" => {
-                            crate::json::set_optional(
-                                &mut volumes,
-                                map.next_value()?,
-                                "Volumes",
-                                &mut volumes_seen,
-                            )?
-                        }
-                        "Network" => {
-                            crate::json::set_optional(
-                                &mut network,
-                                map.next_value()?,
-                                "Network",
-                                &mut network_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HvCloudHardwarePlan {
-                    hypervisor_host_ref,
-                    volumes,
-                    network,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HvCloudHardwarePlan);
 impl crate::xml::CollectUnknown for HvCloudHardwarePlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5245,100 +4019,47 @@ impl ToXml for HvCloudHardwarePlanVolumeInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HvCloudHardwarePlanVolumeInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HvCloudHardwarePlanVolumeInfo {
+    const SCHEMA: &'static str = "HvCloudHardwarePlanVolumeInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Id",
+        "FriendlyName",
+        "VolumePath",
+        "QuotaGb",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.id, value),
+            1usize => de::optional(&mut self.friendly_name, value),
+            2usize => de::optional(&mut self.volume_path, value),
+            3usize => de::optional(&mut self.quota_gb, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.friendly_name {
-            map.serialize_entry("FriendlyName", value)?;
-        }
-        if let Some(value) = &self.volume_path {
-            map.serialize_entry("VolumePath", value)?;
-        }
-        if let Some(value) = &self.quota_gb {
-            map.serialize_entry("QuotaGb", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "FriendlyName", &self.friendly_name)?;
+        ser::optional(map, "VolumePath", &self.volume_path)?;
+        ser::optional(map, "QuotaGb", &self.quota_gb)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HvCloudHardwarePlanVolumeInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Id", "FriendlyName", "VolumePath", "QuotaGb"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HvCloudHardwarePlanVolumeInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HvCloudHardwarePlanVolumeInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HvCloudHardwarePlanVolumeInfo, A::Error> {
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut friendly_name: Option<crate::Text> = None;
-                let mut friendly_name_seen = false;
-                let mut volume_path: Option<crate::Text> = None;
-                let mut volume_path_seen = false;
-                let mut quota_gb: Option<i32> = None;
-                let mut quota_gb_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "FriendlyName" => {
-                            crate::json::set_optional(
-                                &mut friendly_name,
-                                map.next_value()?,
-                                "FriendlyName",
-                                &mut friendly_name_seen,
-                            )?
-                        }
-                        "VolumePath" => {
-                            crate::json::set_optional(
-                                &mut volume_path,
-                                map.next_value()?,
-                                "VolumePath",
-                                &mut volume_path_seen,
-                            )?
-                        }
-                        "QuotaGb" => {
-                            crate::json::set_optional(
-                                &mut quota_gb,
-                                map.next_value()?,
-                                "QuotaGb",
-                                &mut quota_gb_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HvCloudHardwarePlanVolumeInfo {
-                    id,
-                    friendly_name,
-                    volume_path,
-                    quota_gb,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HvCloudHardwarePlanVolumeInfo);
 impl crate::xml::CollectUnknown for HvCloudHardwarePlanVolumeInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5401,56 +4122,37 @@ impl ToXml for HvCloudHardwarePlanVolumesInfoList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HvCloudHardwarePlanVolumesInfoList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Volume", &self.volumes)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HvCloudHardwarePlanVolumesInfoList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Volume"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HvCloudHardwarePlanVolumesInfoList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type HvCloudHardwarePlanVolumesInfoListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HvCloudHardwarePlanVolumesInfoList, A::Error> {
-                let mut volumes: Option<Vec<HvCloudHardwarePlanVolumeInfo>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Volume" => {
-                            crate::json::set_once(
-                                &mut volumes,
-                                map.next_value()?,
-                                "Volume",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HvCloudHardwarePlanVolumesInfoList {
-                    volumes: volumes.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HvCloudHardwarePlanVolumesInfoList {
+    const SCHEMA: &'static str = "HvCloudHardwarePlanVolumesInfoListType";
+    const KEYS: &'static [&'static str] = &["Volumes"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Volume", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.volumes, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Volumes", &self.volumes)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HvCloudHardwarePlanVolumesInfoList);
 impl crate::xml::CollectUnknown for HvCloudHardwarePlanVolumesInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5584,120 +4286,50 @@ impl ToXml for ViCloudHardwarePlan {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ViCloudHardwarePlan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.hypervisor_host_ref {
-            map.serialize_entry("HypervisorHostRef", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ViCloudHardwarePlan {
+    const SCHEMA: &'static str = "ViCloudHardwarePlanType";
+    const KEYS: &'static [&'static str] = &[
+        "HypervisorHostRef",
+        "ParentType",
+        "ParentName",
+        "Datastores",
+        "Network",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.hypervisor_host_ref, value),
+            1usize => de::optional(&mut self.parent_type, value),
+            2usize => de::optional(&mut self.parent_name, value),
+            3usize => de::optional(&mut self.datastores, value),
+            4usize => de::optional(&mut self.network, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.parent_type {
-            map.serialize_entry("ParentType", value)?;
-        }
-        if let Some(value) = &self.parent_name {
-            map.serialize_entry("ParentName", value)?;
-        }
-        if let Some(value) = &self.datastores {
-            map.serialize_entry("Datastores", value)?;
-        }
-        if let Some(value) = &self.network {
-            map.serialize_entry("Network", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "HypervisorHostRef", &self.hypervisor_host_ref)?;
+        ser::optional(map, "ParentType", &self.parent_type)?;
+        ser::optional(map, "ParentName", &self.parent_name)?;
+        ser::optional(map, "Datastores", &self.datastores)?;
+        ser::optional(map, "Network", &self.network)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ViCloudHardwarePlan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "HypervisorHostRef",
-            "ParentType",
-            "ParentName",
-            "Datastores",
-            "Network",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ViCloudHardwarePlan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ViCloudHardwarePlanType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ViCloudHardwarePlan, A::Error> {
-                let mut hypervisor_host_ref: Option<crate::Text> = None;
-                let mut hypervisor_host_ref_seen = false;
-                let mut parent_type: Option<ViCloudHardwarePlanParentKind> = None;
-                let mut parent_type_seen = false;
-                let mut parent_name: Option<crate::Text> = None;
-                let mut parent_name_seen = false;
-                let mut datastores: Option<ViCloudHardwarePlanDatastoreInfoList> = None;
-                let mut datastores_seen = false;
-                let mut network: Option<CloudHardwarePlanNetworkInfo> = None;
-                let mut network_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HypervisorHostRef" => {
-                            crate::json::set_optional(
-                                &mut hypervisor_host_ref,
-                                map.next_value()?,
-                                "HypervisorHostRef",
-                                &mut hypervisor_host_ref_seen,
-                            )?
-                        }
-                        "ParentType" => {
-                            crate::json::set_optional(
-                                &mut parent_type,
-                                map.next_value()?,
-                                "ParentType",
-                                &mut parent_type_seen,
-                            )?
-                        }
-                        "ParentName" => {
-                            crate::json::set_optional(
-                                &mut parent_name,
-                                map.next_value()?,
-                                "ParentName",
-                                &mut parent_name_seen,
-                            )?
-                        }
-                        "Datastores" => {
-                            crate::json::set_optional(
-                                &mut datastores,
-                                map.next_value()?,
-                                "Datastores",
-                                &mut datastores_seen,
-                            )?
-                        }
-                        "Network" => {
-                            crate::json::set_optional(
-                                &mut network,
-                                map.next_value()?,
-                                "Network",
-                                &mut network_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ViCloudHardwarePlan {
-                    hypervisor_host_ref,
-                    parent_type,
-                    parent_name,
-                    datastores,
-                    network,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ViCloudHardwarePlan);
 impl crate::xml::CollectUnknown for ViCloudHardwarePlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5857,137 +4489,53 @@ impl ToXml for ViCloudHardwarePlanDatastoreInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ViCloudHardwarePlanDatastoreInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ViCloudHardwarePlanDatastoreInfo {
+    const SCHEMA: &'static str = "ViCloudHardwarePlanDatastoreInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Id",
+        "FriendlyName",
+        "DatastoreType",
+        "Reference",
+        "RootPath",
+        "QuotaGb",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.id, value),
+            1usize => de::optional(&mut self.friendly_name, value),
+            2usize => de::optional(&mut self.datastore_type, value),
+            3usize => de::optional(&mut self.reference, value),
+            4usize => de::optional(&mut self.root_path, value),
+            5usize => de::optional(&mut self.quota_gb, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.friendly_name {
-            map.serialize_entry("FriendlyName", value)?;
-        }
-        if let Some(value) = &self.datastore_type {
-            map.serialize_entry("DatastoreType", value)?;
-        }
-        if let Some(value) = &self.reference {
-            map.serialize_entry("Reference", value)?;
-        }
-        if let Some(value) = &self.root_path {
-            map.serialize_entry("RootPath", value)?;
-        }
-        if let Some(value) = &self.quota_gb {
-            map.serialize_entry("QuotaGb", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "FriendlyName", &self.friendly_name)?;
+        ser::optional(map, "DatastoreType", &self.datastore_type)?;
+        ser::optional(map, "Reference", &self.reference)?;
+        ser::optional(map, "RootPath", &self.root_path)?;
+        ser::optional(map, "QuotaGb", &self.quota_gb)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ViCloudHardwarePlanDatastoreInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Id",
-            "FriendlyName",
-            "DatastoreType",
-            "Reference",
-            "RootPath",
-            "QuotaGb",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ViCloudHardwarePlanDatastoreInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type ViCloudHardwarePlanDatastoreInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ViCloudHardwarePlanDatastoreInfo, A::Error> {
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut friendly_name: Option<crate::Text> = None;
-                let mut friendly_name_seen = false;
-                let mut datastore_type: Option<ViCloudHardwarePlanDatastoreKind> = None;
-                let mut datastore_type_seen = false;
-                let mut reference: Option<crate::Text> = None;
-                let mut reference_seen = false;
-                let mut root_path: Option<crate::Text> = None;
-                let mut root_path_seen = false;
-                let mut quota_gb: Option<i32> = None;
-                let mut quota_gb_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "FriendlyName" => {
-                            crate::json::set_optional(
-                                &mut friendly_name,
-                                map.next_value()?,
-                                "FriendlyName",
-                                &mut friendly_name_seen,
-                            )?
-                        }
-                        "DatastoreType" => {
-                            crate::json::set_optional(
-                                &mut datastore_type,
-                                map.next_value()?,
-                                "DatastoreType",
-                                &mut datastore_type_seen,
-                            )?
-                        }
-                        "Reference" => {
-                            crate::json::set_optional(
-                                &mut reference,
-                                map.next_value()?,
-                                "Reference",
-                                &mut reference_seen,
-                            )?
-                        }
-                        "RootPath" => {
-                            crate::json::set_optional(
-                                &mut root_path,
-                                map.next_value()?,
-                                "RootPath",
-                                &mut root_path_seen,
-                            )?
-                        }
-                        "QuotaGb" => {
-                            crate::json::set_optional(
-                                &mut quota_gb,
-                                map.next_value()?,
-                                "QuotaGb",
-                                &mut quota_gb_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ViCloudHardwarePlanDatastoreInfo {
-                    id,
-                    friendly_name,
-                    datastore_type,
-                    reference,
-                    root_path,
-                    quota_gb,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ViCloudHardwarePlanDatastoreInfo);
 impl crate::xml::CollectUnknown for ViCloudHardwarePlanDatastoreInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6054,56 +4602,37 @@ impl ToXml for ViCloudHardwarePlanDatastoreInfoList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ViCloudHardwarePlanDatastoreInfoList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Datastore", &self.datastores)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ViCloudHardwarePlanDatastoreInfoList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Datastore"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ViCloudHardwarePlanDatastoreInfoList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type ViCloudHardwarePlanDatastoreInfoListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ViCloudHardwarePlanDatastoreInfoList, A::Error> {
-                let mut datastores: Option<Vec<ViCloudHardwarePlanDatastoreInfo>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Datastore" => {
-                            crate::json::set_once(
-                                &mut datastores,
-                                map.next_value()?,
-                                "Datastore",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ViCloudHardwarePlanDatastoreInfoList {
-                    datastores: datastores.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ViCloudHardwarePlanDatastoreInfoList {
+    const SCHEMA: &'static str = "ViCloudHardwarePlanDatastoreInfoListType";
+    const KEYS: &'static [&'static str] = &["Datastores"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Datastore", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.datastores, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Datastores", &self.datastores)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ViCloudHardwarePlanDatastoreInfoList);
 impl crate::xml::CollectUnknown for ViCloudHardwarePlanDatastoreInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6115,9 +4644,10 @@ impl crate::xml::CollectUnknown for ViCloudHardwarePlanDatastoreInfoList {
 /// Whether the storage of a VMware hardware plan is a single datastore or a datastore cluster (storage pod).
 ///
 /// Schema type `ViCloudHardwarePlanDatastoreKindType` in `schemas/cloud_failover.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ViCloudHardwarePlanDatastoreKind {
     /// `Datastore`
+    #[default]
     Datastore,
     /// `StoragePod`
     StoragePod,
@@ -6159,26 +4689,15 @@ impl crate::xml::XmlValue for ViCloudHardwarePlanDatastoreKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ViCloudHardwarePlanDatastoreKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ViCloudHardwarePlanDatastoreKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ViCloudHardwarePlanDatastoreKind);
 /// Kind of the vSphere object that hosts the replicas of a VMware hardware plan: a cluster or a single ESXi host.
 ///
 /// Schema type `ViCloudHardwarePlanParentKindType` in `schemas/cloud_failover.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ViCloudHardwarePlanParentKind {
     /// `ClusterComputeResource`
+    #[default]
     ClusterComputeResource,
     /// `HostSystem`
     HostSystem,
@@ -6220,20 +4739,8 @@ impl crate::xml::XmlValue for ViCloudHardwarePlanParentKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ViCloudHardwarePlanParentKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ViCloudHardwarePlanParentKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ViCloudHardwarePlanParentKind);
 impl RootElement for CloudFailoveredVm {
     const ELEMENT: &'static str = "CloudFailoveredVm";
     const ALIASES: &'static [&'static str] = &[];

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A cloud gateway: a server through which tenants' backup servers connect to the service provider, its network mode and ports. Name is the DNS name or address the gateway was created with.
 ///
 /// Schema type `CloudGatewayEntityType` in `schemas/cloud_network.xsd` (extends `EntityType`).
@@ -224,210 +227,68 @@ impl ToXml for CloudGateway {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGateway {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudGateway {
+    const SCHEMA: &'static str = "CloudGatewayEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Enabled",
+        "NetworkMode",
+        "ExternalIP",
+        "ExternalPort",
+        "InternalPort",
+        "Description",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.enabled, value),
+            6usize => de::optional(&mut self.network_mode, value),
+            7usize => de::optional(&mut self.external_ip, value),
+            8usize => de::optional(&mut self.external_port, value),
+            9usize => de::optional(&mut self.internal_port, value),
+            10usize => de::optional(&mut self.description, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.network_mode {
-            map.serialize_entry("NetworkMode", value)?;
-        }
-        if let Some(value) = &self.external_ip {
-            map.serialize_entry("ExternalIP", value)?;
-        }
-        if let Some(value) = &self.external_port {
-            map.serialize_entry("ExternalPort", value)?;
-        }
-        if let Some(value) = &self.internal_port {
-            map.serialize_entry("InternalPort", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "NetworkMode", &self.network_mode)?;
+        ser::optional(map, "ExternalIP", &self.external_ip)?;
+        ser::optional(map, "ExternalPort", &self.external_port)?;
+        ser::optional(map, "InternalPort", &self.internal_port)?;
+        ser::optional(map, "Description", &self.description)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGateway {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Enabled",
-            "NetworkMode",
-            "ExternalIP",
-            "ExternalPort",
-            "InternalPort",
-            "Description",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudGateway;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudGatewayEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudGateway, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut network_mode: Option<CloudGatewayNetworkMode> = None;
-                let mut network_mode_seen = false;
-                let mut external_ip: Option<crate::Text> = None;
-                let mut external_ip_seen = false;
-                let mut external_port: Option<i32> = None;
-                let mut external_port_seen = false;
-                let mut internal_port: Option<i32> = None;
-                let mut internal_port_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "NetworkMode" => {
-                            crate::json::set_optional(
-                                &mut network_mode,
-                                map.next_value()?,
-                                "NetworkMode",
-                                &mut network_mode_seen,
-                            )?
-                        }
-                        "ExternalIP" => {
-                            crate::json::set_optional(
-                                &mut external_ip,
-                                map.next_value()?,
-                                "ExternalIP",
-                                &mut external_ip_seen,
-                            )?
-                        }
-                        "ExternalPort" => {
-                            crate::json::set_optional(
-                                &mut external_port,
-                                map.next_value()?,
-                                "ExternalPort",
-                                &mut external_port_seen,
-                            )?
-                        }
-                        "InternalPort" => {
-                            crate::json::set_optional(
-                                &mut internal_port,
-                                map.next_value()?,
-                                "InternalPort",
-                                &mut internal_port_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudGateway {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    enabled,
-                    network_mode,
-                    external_ip,
-                    external_port,
-                    internal_port,
-                    description,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudGateway);
 impl crate::xml::CollectUnknown for CloudGateway {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -439,9 +300,10 @@ impl crate::xml::CollectUnknown for CloudGateway {
 /// How tenants reach a cloud gateway: directly, or through a NAT device in front of it.
 ///
 /// Schema type `CloudGatewayNetworkModeType` in `schemas/cloud_network.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudGatewayNetworkMode {
     /// `Direct`
+    #[default]
     Direct,
     /// `NAT`
     NAT,
@@ -483,20 +345,8 @@ impl crate::xml::XmlValue for CloudGatewayNetworkMode {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGatewayNetworkMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGatewayNetworkMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudGatewayNetworkMode);
 /// A named group of cloud gateways and the tenants that may use it.
 ///
 /// Schema type `CloudGatewayPoolEntityType` in `schemas/cloud_network.xsd` (extends `EntityType`).
@@ -661,165 +511,59 @@ impl ToXml for CloudGatewayPool {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGatewayPool {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudGatewayPool {
+    const SCHEMA: &'static str = "CloudGatewayPoolEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "CloudGateways",
+        "CloudTenants",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.cloud_gateways, value),
+            7usize => de::optional(&mut self.cloud_tenants, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.cloud_gateways {
-            map.serialize_entry("CloudGateways", value)?;
-        }
-        if let Some(value) = &self.cloud_tenants {
-            map.serialize_entry("CloudTenants", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "CloudGateways", &self.cloud_gateways)?;
+        ser::optional(map, "CloudTenants", &self.cloud_tenants)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGatewayPool {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "CloudGateways",
-            "CloudTenants",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudGatewayPool;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudGatewayPoolEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudGatewayPool, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut cloud_gateways: Option<CloudGatewayPoolGatewayList> = None;
-                let mut cloud_gateways_seen = false;
-                let mut cloud_tenants: Option<CloudGatewayPoolTenantList> = None;
-                let mut cloud_tenants_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "CloudGateways" => {
-                            crate::json::set_optional(
-                                &mut cloud_gateways,
-                                map.next_value()?,
-                                "CloudGateways",
-                                &mut cloud_gateways_seen,
-                            )?
-                        }
-                        "CloudTenants" => {
-                            crate::json::set_optional(
-                                &mut cloud_tenants,
-                                map.next_value()?,
-                                "CloudTenants",
-                                &mut cloud_tenants_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudGatewayPool {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    cloud_gateways,
-                    cloud_tenants,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudGatewayPool);
 impl crate::xml::CollectUnknown for CloudGatewayPool {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -898,54 +642,37 @@ impl ToXml for CloudGatewayPoolGatewayList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGatewayPoolGatewayList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudGatewayUid", &self.cloud_gateway_uids)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGatewayPoolGatewayList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudGatewayUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudGatewayPoolGatewayList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudGatewayPoolGatewayListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudGatewayPoolGatewayList, A::Error> {
-                let mut cloud_gateway_uids: Option<Vec<crate::Uid>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudGatewayUid" => {
-                            crate::json::set_once(
-                                &mut cloud_gateway_uids,
-                                map.next_value()?,
-                                "CloudGatewayUid",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudGatewayPoolGatewayList {
-                    cloud_gateway_uids: cloud_gateway_uids.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudGatewayPoolGatewayList {
+    const SCHEMA: &'static str = "CloudGatewayPoolGatewayListType";
+    const KEYS: &'static [&'static str] = &["CloudGatewayUids"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudGatewayUid", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_gateway_uids, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudGatewayUids", &self.cloud_gateway_uids)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudGatewayPoolGatewayList);
 impl crate::xml::CollectUnknown for CloudGatewayPoolGatewayList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1012,54 +739,37 @@ impl ToXml for CloudGatewayPoolTenantList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGatewayPoolTenantList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudTenantUid", &self.cloud_tenant_uids)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGatewayPoolTenantList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudTenantUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudGatewayPoolTenantList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudGatewayPoolTenantListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudGatewayPoolTenantList, A::Error> {
-                let mut cloud_tenant_uids: Option<Vec<crate::Uid>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudTenantUid" => {
-                            crate::json::set_once(
-                                &mut cloud_tenant_uids,
-                                map.next_value()?,
-                                "CloudTenantUid",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudGatewayPoolTenantList {
-                    cloud_tenant_uids: cloud_tenant_uids.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudGatewayPoolTenantList {
+    const SCHEMA: &'static str = "CloudGatewayPoolTenantListType";
+    const KEYS: &'static [&'static str] = &["CloudTenantUids"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudTenantUid", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_tenant_uids, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudTenantUids", &self.cloud_tenant_uids)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudGatewayPoolTenantList);
 impl crate::xml::CollectUnknown for CloudGatewayPoolTenantList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1129,54 +839,37 @@ impl ToXml for CloudGatewayPools {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGatewayPools {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudGatewayPool", &self.cloud_gateway_pools)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGatewayPools {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudGatewayPool"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudGatewayPools;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudGatewayPoolEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudGatewayPools, A::Error> {
-                let mut cloud_gateway_pools: Option<Vec<CloudGatewayPool>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudGatewayPool" => {
-                            crate::json::set_once(
-                                &mut cloud_gateway_pools,
-                                map.next_value()?,
-                                "CloudGatewayPool",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudGatewayPools {
-                    cloud_gateway_pools: cloud_gateway_pools.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudGatewayPools {
+    const SCHEMA: &'static str = "CloudGatewayPoolEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudGatewayPools"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudGatewayPool", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_gateway_pools, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudGatewayPools", &self.cloud_gateway_pools)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudGatewayPools);
 impl crate::xml::CollectUnknown for CloudGatewayPools {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1246,54 +939,37 @@ impl ToXml for CloudGateways {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudGateways {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudGateway", &self.cloud_gateways)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudGateways {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudGateway"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudGateways;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudGatewayEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudGateways, A::Error> {
-                let mut cloud_gateways: Option<Vec<CloudGateway>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudGateway" => {
-                            crate::json::set_once(
-                                &mut cloud_gateways,
-                                map.next_value()?,
-                                "CloudGateway",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudGateways {
-                    cloud_gateways: cloud_gateways.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudGateways {
+    const SCHEMA: &'static str = "CloudGatewayEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudGateways"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudGateway", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_gateways, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudGateways", &self.cloud_gateways)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudGateways);
 impl crate::xml::CollectUnknown for CloudGateways {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1460,165 +1136,59 @@ impl ToXml for CloudPublicIpAddress {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudPublicIpAddress {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudPublicIpAddress {
+    const SCHEMA: &'static str = "CloudPublicIpAddressEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "BackupServerUid",
+        "Links",
+        "IpAddress",
+        "TenantUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.backup_server_uid, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.ip_address, value),
+            7usize => de::optional(&mut self.tenant_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.backup_server_uid {
-            map.serialize_entry("BackupServerUid", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.ip_address {
-            map.serialize_entry("IpAddress", value)?;
-        }
-        if let Some(value) = &self.tenant_uid {
-            map.serialize_entry("TenantUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "IpAddress", &self.ip_address)?;
+        ser::optional(map, "TenantUid", &self.tenant_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudPublicIpAddress {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "BackupServerUid",
-            "Links",
-            "IpAddress",
-            "TenantUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudPublicIpAddress;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudPublicIpAddressEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudPublicIpAddress, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut backup_server_uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut ip_address: Option<crate::Text> = None;
-                let mut ip_address_seen = false;
-                let mut tenant_uid: Option<crate::Uid> = None;
-                let mut tenant_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_optional(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                                &mut backup_server_uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "IpAddress" => {
-                            crate::json::set_optional(
-                                &mut ip_address,
-                                map.next_value()?,
-                                "IpAddress",
-                                &mut ip_address_seen,
-                            )?
-                        }
-                        "TenantUid" => {
-                            crate::json::set_optional(
-                                &mut tenant_uid,
-                                map.next_value()?,
-                                "TenantUid",
-                                &mut tenant_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudPublicIpAddress {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    backup_server_uid,
-                    links,
-                    ip_address,
-                    tenant_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudPublicIpAddress);
 impl crate::xml::CollectUnknown for CloudPublicIpAddress {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1630,7 +1200,7 @@ impl crate::xml::CollectUnknown for CloudPublicIpAddress {
 /// Request body that adds a range of public IP addresses (first and last address) to a backup server's pool.
 ///
 /// Schema type `CloudPublicIpAddressCreateSpecType` in `schemas/cloud_network.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CloudPublicIpAddressCreateSpec {
     /// Element `BackupServerUid` (Uid, occurs 1).
     pub backup_server_uid: crate::Uid,
@@ -1728,89 +1298,45 @@ impl ToXml for CloudPublicIpAddressCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudPublicIpAddressCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupServerUid", &self.backup_server_uid)?;
-        map.serialize_entry("IpAddressLowerBound", &self.ip_address_lower_bound)?;
-        map.serialize_entry("IpAddressUpperBound", &self.ip_address_upper_bound)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudPublicIpAddressCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupServerUid",
-            "IpAddressLowerBound",
-            "IpAddressUpperBound",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudPublicIpAddressCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudPublicIpAddressCreateSpecType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudPublicIpAddressCreateSpec, A::Error> {
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut ip_address_lower_bound: Option<crate::Text> = None;
-                let mut ip_address_upper_bound: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupServerUid" => {
-                            crate::json::set_once(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                            )?
-                        }
-                        "IpAddressLowerBound" => {
-                            crate::json::set_once(
-                                &mut ip_address_lower_bound,
-                                map.next_value()?,
-                                "IpAddressLowerBound",
-                            )?
-                        }
-                        "IpAddressUpperBound" => {
-                            crate::json::set_once(
-                                &mut ip_address_upper_bound,
-                                map.next_value()?,
-                                "IpAddressUpperBound",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudPublicIpAddressCreateSpec {
-                    backup_server_uid: crate::json::required(
-                        backup_server_uid,
-                        "BackupServerUid",
-                    )?,
-                    ip_address_lower_bound: crate::json::required(
-                        ip_address_lower_bound,
-                        "IpAddressLowerBound",
-                    )?,
-                    ip_address_upper_bound: crate::json::required(
-                        ip_address_upper_bound,
-                        "IpAddressUpperBound",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudPublicIpAddressCreateSpec {
+    const SCHEMA: &'static str = "CloudPublicIpAddressCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupServerUid",
+        "IpAddressLowerBound",
+        "IpAddressUpperBound",
+    ];
+    const REQUIRED: u128 = 7;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.backup_server_uid, value),
+            1usize => de::value(&mut self.ip_address_lower_bound, value),
+            2usize => de::value(&mut self.ip_address_upper_bound, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::required(map, "IpAddressLowerBound", &self.ip_address_lower_bound)?;
+        ser::required(map, "IpAddressUpperBound", &self.ip_address_upper_bound)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudPublicIpAddressCreateSpec);
 impl crate::xml::CollectUnknown for CloudPublicIpAddressCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1910,102 +1436,53 @@ impl ToXml for CloudPublicIpAddresses {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudPublicIpAddresses {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        {
-            let items: Vec<&CloudPublicIpAddress> = self
-                .cloud_public_ip_address_or_cloud_public_ips
-                .iter()
-                .filter_map(|item| match item {
-                    CloudPublicIpAddressOrCloudPublicIp::CloudPublicIpAddress(value) => {
-                        Some(value)
-                    }
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("CloudPublicIpAddress", &items)?;
-            }
-        }
-        {
-            let items: Vec<&CloudPublicIpAddress> = self
-                .cloud_public_ip_address_or_cloud_public_ips
-                .iter()
-                .filter_map(|item| match item {
-                    CloudPublicIpAddressOrCloudPublicIp::CloudPublicIp(value) => {
-                        Some(value)
-                    }
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("CloudPublicIp", &items)?;
-            }
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudPublicIpAddresses {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudPublicIpAddress", "CloudPublicIp"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudPublicIpAddresses;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudPublicIpAddressEntityListType",
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudPublicIpAddresses {
+    const SCHEMA: &'static str = "CloudPublicIpAddressEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudPublicIpAddresses", "CloudPublicIps"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CloudPublicIpAddress", 0usize),
+        ("CloudPublicIp", 1usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::many(
+                    &mut self.cloud_public_ip_address_or_cloud_public_ips,
+                    value,
+                    CloudPublicIpAddressOrCloudPublicIp::CloudPublicIpAddress,
                 )
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudPublicIpAddresses, A::Error> {
-                let mut cloud_public_ip_address_or_cloud_public_ips: Vec<
-                    CloudPublicIpAddressOrCloudPublicIp,
-                > = Vec::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudPublicIpAddress" => {
-                            let items: Vec<CloudPublicIpAddress> = map.next_value()?;
-                            cloud_public_ip_address_or_cloud_public_ips
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(
-                                            CloudPublicIpAddressOrCloudPublicIp::CloudPublicIpAddress,
-                                        ),
-                                );
-                        }
-                        "CloudPublicIp" => {
-                            let items: Vec<CloudPublicIpAddress> = map.next_value()?;
-                            cloud_public_ip_address_or_cloud_public_ips
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(CloudPublicIpAddressOrCloudPublicIp::CloudPublicIp),
-                                );
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudPublicIpAddresses {
-                    cloud_public_ip_address_or_cloud_public_ips,
-                    unknown: Unknown::default(),
-                })
+            1usize => {
+                de::many(
+                    &mut self.cloud_public_ip_address_or_cloud_public_ips,
+                    value,
+                    CloudPublicIpAddressOrCloudPublicIp::CloudPublicIp,
+                )
             }
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::many(map, &self.cloud_public_ip_address_or_cloud_public_ips)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudPublicIpAddresses);
 impl crate::xml::CollectUnknown for CloudPublicIpAddresses {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2064,10 +1541,31 @@ impl crate::xml::CollectUnknown for CloudPublicIpAddressOrCloudPublicIp {
         }
     }
 }
+#[cfg(feature = "json")]
+impl crate::json::Choice for CloudPublicIpAddressOrCloudPublicIp {
+    const KEYS: &'static [&'static str] = &["CloudPublicIpAddresses", "CloudPublicIps"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::CloudPublicIpAddress(_) => "CloudPublicIpAddresses",
+            Self::CloudPublicIp(_) => "CloudPublicIps",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for CloudPublicIpAddressOrCloudPublicIp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CloudPublicIpAddress(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::CloudPublicIp(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
 /// Request body that creates a gateway pool on a backup server from at least one existing cloud gateway, optionally assigned to tenants.
 ///
 /// Schema type `CreateCloudGatewayPoolSpecType` in `schemas/cloud_network.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateCloudGatewayPoolSpec {
     /// Element `Name` (String, occurs 1).
     pub name: crate::Text,
@@ -2190,110 +1688,51 @@ impl ToXml for CreateCloudGatewayPoolSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateCloudGatewayPoolSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Name", &self.name)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CreateCloudGatewayPoolSpec {
+    const SCHEMA: &'static str = "CreateCloudGatewayPoolSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "Name",
+        "Description",
+        "CloudGateways",
+        "CloudTenants",
+        "BackupServerUid",
+    ];
+    const REQUIRED: u128 = 21;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.name, value),
+            1usize => de::optional(&mut self.description, value),
+            2usize => de::value(&mut self.cloud_gateways, value),
+            3usize => de::optional(&mut self.cloud_tenants, value),
+            4usize => de::value(&mut self.backup_server_uid, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("CloudGateways", &self.cloud_gateways)?;
-        if let Some(value) = &self.cloud_tenants {
-            map.serialize_entry("CloudTenants", value)?;
-        }
-        map.serialize_entry("BackupServerUid", &self.backup_server_uid)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "Name", &self.name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::required(map, "CloudGateways", &self.cloud_gateways)?;
+        ser::optional(map, "CloudTenants", &self.cloud_tenants)?;
+        ser::required(map, "BackupServerUid", &self.backup_server_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateCloudGatewayPoolSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Name",
-            "Description",
-            "CloudGateways",
-            "CloudTenants",
-            "BackupServerUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateCloudGatewayPoolSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateCloudGatewayPoolSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateCloudGatewayPoolSpec, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut cloud_gateways: Option<CloudGatewayPoolGatewayList> = None;
-                let mut cloud_tenants: Option<CloudGatewayPoolTenantList> = None;
-                let mut cloud_tenants_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_once(&mut name, map.next_value()?, "Name")?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "CloudGateways" => {
-                            crate::json::set_once(
-                                &mut cloud_gateways,
-                                map.next_value()?,
-                                "CloudGateways",
-                            )?
-                        }
-                        "CloudTenants" => {
-                            crate::json::set_optional(
-                                &mut cloud_tenants,
-                                map.next_value()?,
-                                "CloudTenants",
-                                &mut cloud_tenants_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_once(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateCloudGatewayPoolSpec {
-                    name: crate::json::required(name, "Name")?,
-                    description,
-                    cloud_gateways: crate::json::required(
-                        cloud_gateways,
-                        "CloudGateways",
-                    )?,
-                    cloud_tenants,
-                    backup_server_uid: crate::json::required(
-                        backup_server_uid,
-                        "BackupServerUid",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CreateCloudGatewayPoolSpec);
 impl crate::xml::CollectUnknown for CreateCloudGatewayPoolSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2306,7 +1745,7 @@ impl crate::xml::CollectUnknown for CreateCloudGatewayPoolSpec {
 /// Request body that gives an existing Microsoft Windows server of a backup server's infrastructure the cloud gateway role.
 ///
 /// Schema type `CreateCloudGatewaySpecType` in `schemas/cloud_network.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateCloudGatewaySpec {
     /// Element `BackupServerIdOrName` (String, occurs 0..1).
     pub backup_server_id_or_name: Option<crate::Text>,
@@ -2496,160 +1935,60 @@ impl ToXml for CreateCloudGatewaySpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateCloudGatewaySpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_server_id_or_name {
-            map.serialize_entry("BackupServerIdOrName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CreateCloudGatewaySpec {
+    const SCHEMA: &'static str = "CreateCloudGatewaySpecType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupServerIdOrName",
+        "ServerHostName",
+        "Description",
+        "ExternalIp",
+        "ExternalPort",
+        "NetworkType",
+        "InternalPort",
+        "BackupServerUid",
+    ];
+    const REQUIRED: u128 = 34;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_server_id_or_name, value),
+            1usize => de::value(&mut self.server_host_name, value),
+            2usize => de::optional(&mut self.description, value),
+            3usize => de::optional(&mut self.external_ip, value),
+            4usize => de::optional(&mut self.external_port, value),
+            5usize => de::value(&mut self.network_type, value),
+            6usize => de::optional(&mut self.internal_port, value),
+            7usize => de::optional(&mut self.backup_server_uid, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("ServerHostName", &self.server_host_name)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.external_ip {
-            map.serialize_entry("ExternalIp", value)?;
-        }
-        if let Some(value) = &self.external_port {
-            map.serialize_entry("ExternalPort", value)?;
-        }
-        map.serialize_entry("NetworkType", &self.network_type)?;
-        if let Some(value) = &self.internal_port {
-            map.serialize_entry("InternalPort", value)?;
-        }
-        if let Some(value) = &self.backup_server_uid {
-            map.serialize_entry("BackupServerUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupServerIdOrName", &self.backup_server_id_or_name)?;
+        ser::required(map, "ServerHostName", &self.server_host_name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "ExternalIp", &self.external_ip)?;
+        ser::optional(map, "ExternalPort", &self.external_port)?;
+        ser::required(map, "NetworkType", &self.network_type)?;
+        ser::optional(map, "InternalPort", &self.internal_port)?;
+        ser::optional(map, "BackupServerUid", &self.backup_server_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateCloudGatewaySpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupServerIdOrName",
-            "ServerHostName",
-            "Description",
-            "ExternalIp",
-            "ExternalPort",
-            "NetworkType",
-            "InternalPort",
-            "BackupServerUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateCloudGatewaySpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateCloudGatewaySpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateCloudGatewaySpec, A::Error> {
-                let mut backup_server_id_or_name: Option<crate::Text> = None;
-                let mut backup_server_id_or_name_seen = false;
-                let mut server_host_name: Option<crate::Text> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut external_ip: Option<crate::Text> = None;
-                let mut external_ip_seen = false;
-                let mut external_port: Option<i32> = None;
-                let mut external_port_seen = false;
-                let mut network_type: Option<CloudGatewayNetworkMode> = None;
-                let mut internal_port: Option<i32> = None;
-                let mut internal_port_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut backup_server_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupServerIdOrName" => {
-                            crate::json::set_optional(
-                                &mut backup_server_id_or_name,
-                                map.next_value()?,
-                                "BackupServerIdOrName",
-                                &mut backup_server_id_or_name_seen,
-                            )?
-                        }
-                        "ServerHostName" => {
-                            crate::json::set_once(
-                                &mut server_host_name,
-                                map.next_value()?,
-                                "ServerHostName",
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ExternalIp" => {
-                            crate::json::set_optional(
-                                &mut external_ip,
-                                map.next_value()?,
-                                "ExternalIp",
-                                &mut external_ip_seen,
-                            )?
-                        }
-                        "ExternalPort" => {
-                            crate::json::set_optional(
-                                &mut external_port,
-                                map.next_value()?,
-                                "ExternalPort",
-                                &mut external_port_seen,
-                            )?
-                        }
-                        "NetworkType" => {
-                            crate::json::set_once(
-                                &mut network_type,
-                                map.next_value()?,
-                                "NetworkType",
-                            )?
-                        }
-                        "InternalPort" => {
-                            crate::json::set_optional(
-                                &mut internal_port,
-                                map.next_value()?,
-                                "InternalPort",
-                                &mut internal_port_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_optional(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                                &mut backup_server_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateCloudGatewaySpec {
-                    backup_server_id_or_name,
-                    server_host_name: crate::json::required(
-                        server_host_name,
-                        "ServerHostName",
-                    )?,
-                    description,
-                    external_ip,
-                    external_port,
-                    network_type: crate::json::required(network_type, "NetworkType")?,
-                    internal_port,
-                    backup_server_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CreateCloudGatewaySpec);
 impl crate::xml::CollectUnknown for CreateCloudGatewaySpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2802,137 +2141,53 @@ impl ToXml for SelfServiceBackupJobSettingsResource {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceBackupJobSettingsResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceBackupJobSettingsResource {
+    const SCHEMA: &'static str = "SelfServiceBackupJobSettingsResourceType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "UseDefaultJobSettings",
+        "AdvancedSettings",
+        "SourceProxyAutoDetect",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.use_default_job_settings, value),
+            4usize => de::optional(&mut self.advanced_settings, value),
+            5usize => de::optional(&mut self.source_proxy_auto_detect, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.use_default_job_settings {
-            map.serialize_entry("UseDefaultJobSettings", value)?;
-        }
-        if let Some(value) = &self.advanced_settings {
-            map.serialize_entry("AdvancedSettings", value)?;
-        }
-        if let Some(value) = &self.source_proxy_auto_detect {
-            map.serialize_entry("SourceProxyAutoDetect", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "UseDefaultJobSettings", &self.use_default_job_settings)?;
+        ser::optional(map, "AdvancedSettings", &self.advanced_settings)?;
+        ser::optional(map, "SourceProxyAutoDetect", &self.source_proxy_auto_detect)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceBackupJobSettingsResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "UseDefaultJobSettings",
-            "AdvancedSettings",
-            "SourceProxyAutoDetect",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceBackupJobSettingsResource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceBackupJobSettingsResourceType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceBackupJobSettingsResource, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut use_default_job_settings: Option<bool> = None;
-                let mut use_default_job_settings_seen = false;
-                let mut advanced_settings: Option<SelfServiceJobAdvancedSettings> = None;
-                let mut advanced_settings_seen = false;
-                let mut source_proxy_auto_detect: Option<bool> = None;
-                let mut source_proxy_auto_detect_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "UseDefaultJobSettings" => {
-                            crate::json::set_optional(
-                                &mut use_default_job_settings,
-                                map.next_value()?,
-                                "UseDefaultJobSettings",
-                                &mut use_default_job_settings_seen,
-                            )?
-                        }
-                        "AdvancedSettings" => {
-                            crate::json::set_optional(
-                                &mut advanced_settings,
-                                map.next_value()?,
-                                "AdvancedSettings",
-                                &mut advanced_settings_seen,
-                            )?
-                        }
-                        "SourceProxyAutoDetect" => {
-                            crate::json::set_optional(
-                                &mut source_proxy_auto_detect,
-                                map.next_value()?,
-                                "SourceProxyAutoDetect",
-                                &mut source_proxy_auto_detect_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceBackupJobSettingsResource {
-                    type_,
-                    href,
-                    links,
-                    use_default_job_settings,
-                    advanced_settings,
-                    source_proxy_auto_detect,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceBackupJobSettingsResource);
 impl crate::xml::CollectUnknown for SelfServiceBackupJobSettingsResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3024,74 +2279,38 @@ impl ToXml for SelfServiceJobActiveFullBackup {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobActiveFullBackup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobActiveFullBackup {
+    const SCHEMA: &'static str = "SelfServiceJobActiveFullBackupType";
+    const KEYS: &'static [&'static str] = &["Enabled", "OptionsWeekly"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.options_weekly, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.options_weekly {
-            map.serialize_entry("OptionsWeekly", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "OptionsWeekly", &self.options_weekly)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobActiveFullBackup {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "OptionsWeekly"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobActiveFullBackup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobActiveFullBackupType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobActiveFullBackup, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut options_weekly: Option<SelfServiceJobWeekdaysOptions> = None;
-                let mut options_weekly_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "OptionsWeekly" => {
-                            crate::json::set_optional(
-                                &mut options_weekly,
-                                map.next_value()?,
-                                "OptionsWeekly",
-                                &mut options_weekly_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobActiveFullBackup {
-                    enabled,
-                    options_weekly,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobActiveFullBackup);
 impl crate::xml::CollectUnknown for SelfServiceJobActiveFullBackup {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3280,158 +2499,56 @@ impl ToXml for SelfServiceJobAdvancedSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobAdvancedSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_settings {
-            map.serialize_entry("BackupSettings", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobAdvancedSettings {
+    const SCHEMA: &'static str = "SelfServiceJobAdvancedSettingsType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupSettings",
+        "MaintenanceSettings",
+        "StorageSettings",
+        "NotificationsSettings",
+        "vSphereSettings",
+        "IntegrationSettings",
+        "ScriptsSettings",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_settings, value),
+            1usize => de::optional(&mut self.maintenance_settings, value),
+            2usize => de::optional(&mut self.storage_settings, value),
+            3usize => de::optional(&mut self.notifications_settings, value),
+            4usize => de::optional(&mut self.v_sphere_settings, value),
+            5usize => de::optional(&mut self.integration_settings, value),
+            6usize => de::optional(&mut self.scripts_settings, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.maintenance_settings {
-            map.serialize_entry("MaintenanceSettings", value)?;
-        }
-        if let Some(value) = &self.storage_settings {
-            map.serialize_entry("StorageSettings", value)?;
-        }
-        if let Some(value) = &self.notifications_settings {
-            map.serialize_entry("NotificationsSettings", value)?;
-        }
-        if let Some(value) = &self.v_sphere_settings {
-            map.serialize_entry("vSphereSettings", value)?;
-        }
-        if let Some(value) = &self.integration_settings {
-            map.serialize_entry("IntegrationSettings", value)?;
-        }
-        if let Some(value) = &self.scripts_settings {
-            map.serialize_entry("ScriptsSettings", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupSettings", &self.backup_settings)?;
+        ser::optional(map, "MaintenanceSettings", &self.maintenance_settings)?;
+        ser::optional(map, "StorageSettings", &self.storage_settings)?;
+        ser::optional(map, "NotificationsSettings", &self.notifications_settings)?;
+        ser::optional(map, "vSphereSettings", &self.v_sphere_settings)?;
+        ser::optional(map, "IntegrationSettings", &self.integration_settings)?;
+        ser::optional(map, "ScriptsSettings", &self.scripts_settings)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobAdvancedSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupSettings",
-            "MaintenanceSettings",
-            "StorageSettings",
-            "NotificationsSettings",
-            "vSphereSettings",
-            "IntegrationSettings",
-            "ScriptsSettings",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobAdvancedSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobAdvancedSettingsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobAdvancedSettings, A::Error> {
-                let mut backup_settings: Option<SelfServiceJobBackupSettings> = None;
-                let mut backup_settings_seen = false;
-                let mut maintenance_settings: Option<
-                    SelfServiceJobMaintenanceSettings,
-                > = None;
-                let mut maintenance_settings_seen = false;
-                let mut storage_settings: Option<SelfServiceJobStorageSettings> = None;
-                let mut storage_settings_seen = false;
-                let mut notifications_settings: Option<
-                    SelfServiceJobNotificationsSettings,
-                > = None;
-                let mut notifications_settings_seen = false;
-                let mut v_sphere_settings: Option<SelfServiceJobVSphereSettings> = None;
-                let mut v_sphere_settings_seen = false;
-                let mut integration_settings: Option<
-                    SelfServiceJobIntegrationSettings,
-                > = None;
-                let mut integration_settings_seen = false;
-                let mut scripts_settings: Option<SelfServiceJobScriptsSettings> = None;
-                let mut scripts_settings_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupSettings" => {
-                            crate::json::set_optional(
-                                &mut backup_settings,
-                                map.next_value()?,
-                                "BackupSettings",
-                                &mut backup_settings_seen,
-                            )?
-                        }
-                        "MaintenanceSettings" => {
-                            crate::json::set_optional(
-                                &mut maintenance_settings,
-                                map.next_value()?,
-                                "MaintenanceSettings",
-                                &mut maintenance_settings_seen,
-                            )?
-                        }
-                        "StorageSettings" => {
-                            crate::json::set_optional(
-                                &mut storage_settings,
-                                map.next_value()?,
-                                "StorageSettings",
-                                &mut storage_settings_seen,
-                            )?
-                        }
-                        "NotificationsSettings" => {
-                            crate::json::set_optional(
-                                &mut notifications_settings,
-                                map.next_value()?,
-                                "NotificationsSettings",
-                                &mut notifications_settings_seen,
-                            )?
-                        }
-                        "vSphereSettings" => {
-                            crate::json::set_optional(
-                                &mut v_sphere_settings,
-                                map.next_value()?,
-                                "vSphereSettings",
-                                &mut v_sphere_settings_seen,
-                            )?
-                        }
-                        "IntegrationSettings" => {
-                            crate::json::set_optional(
-                                &mut integration_settings,
-                                map.next_value()?,
-                                "IntegrationSettings",
-                                &mut integration_settings_seen,
-                            )?
-                        }
-                        "ScriptsSettings" => {
-                            crate::json::set_optional(
-                                &mut scripts_settings,
-                                map.next_value()?,
-                                "ScriptsSettings",
-                                &mut scripts_settings_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobAdvancedSettings {
-                    backup_settings,
-                    maintenance_settings,
-                    storage_settings,
-                    notifications_settings,
-                    v_sphere_settings,
-                    integration_settings,
-                    scripts_settings,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobAdvancedSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobAdvancedSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3515,58 +2632,36 @@ impl ToXml for SelfServiceJobBackupMode {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobBackupMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.incremental {
-            map.serialize_entry("Incremental", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobBackupMode {
+    const SCHEMA: &'static str = "SelfServiceJobBackupModeType";
+    const KEYS: &'static [&'static str] = &["Incremental"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.incremental, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Incremental", &self.incremental)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobBackupMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Incremental"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobBackupMode;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobBackupModeType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobBackupMode, A::Error> {
-                let mut incremental: Option<SelfServiceJobIncrementalMode> = None;
-                let mut incremental_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Incremental" => {
-                            crate::json::set_optional(
-                                &mut incremental,
-                                map.next_value()?,
-                                "Incremental",
-                                &mut incremental_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobBackupMode {
-                    incremental,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobBackupMode);
 impl crate::xml::CollectUnknown for SelfServiceJobBackupMode {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3654,72 +2749,38 @@ impl ToXml for SelfServiceJobBackupSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobBackupSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_mode {
-            map.serialize_entry("BackupMode", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobBackupSettings {
+    const SCHEMA: &'static str = "SelfServiceJobBackupSettingsType";
+    const KEYS: &'static [&'static str] = &["BackupMode", "ActiveFullBackup"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_mode, value),
+            1usize => de::optional(&mut self.active_full_backup, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.active_full_backup {
-            map.serialize_entry("ActiveFullBackup", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupMode", &self.backup_mode)?;
+        ser::optional(map, "ActiveFullBackup", &self.active_full_backup)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobBackupSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupMode", "ActiveFullBackup"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobBackupSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobBackupSettingsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobBackupSettings, A::Error> {
-                let mut backup_mode: Option<SelfServiceJobBackupMode> = None;
-                let mut backup_mode_seen = false;
-                let mut active_full_backup: Option<SelfServiceJobActiveFullBackup> = None;
-                let mut active_full_backup_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupMode" => {
-                            crate::json::set_optional(
-                                &mut backup_mode,
-                                map.next_value()?,
-                                "BackupMode",
-                                &mut backup_mode_seen,
-                            )?
-                        }
-                        "ActiveFullBackup" => {
-                            crate::json::set_optional(
-                                &mut active_full_backup,
-                                map.next_value()?,
-                                "ActiveFullBackup",
-                                &mut active_full_backup_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobBackupSettings {
-                    backup_mode,
-                    active_full_backup,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobBackupSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobBackupSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3838,92 +2899,52 @@ impl ToXml for SelfServiceJobChangedBlockTracking {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobChangedBlockTracking {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobChangedBlockTracking {
+    const SCHEMA: &'static str = "SelfServiceJobChangedBlockTrackingType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "EnableForAllProtectedVms",
+        "ResetChangeTrackingOnActiveFull",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.enable_for_all_protected_vms, value),
+            2usize => de::optional(&mut self.reset_change_tracking_on_active_full, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.enable_for_all_protected_vms {
-            map.serialize_entry("EnableForAllProtectedVms", value)?;
-        }
-        if let Some(value) = &self.reset_change_tracking_on_active_full {
-            map.serialize_entry("ResetChangeTrackingOnActiveFull", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobChangedBlockTracking {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Enabled",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(
+            map,
             "EnableForAllProtectedVms",
+            &self.enable_for_all_protected_vms,
+        )?;
+        ser::optional(
+            map,
             "ResetChangeTrackingOnActiveFull",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobChangedBlockTracking;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobChangedBlockTrackingType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobChangedBlockTracking, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut enable_for_all_protected_vms: Option<bool> = None;
-                let mut enable_for_all_protected_vms_seen = false;
-                let mut reset_change_tracking_on_active_full: Option<bool> = None;
-                let mut reset_change_tracking_on_active_full_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "EnableForAllProtectedVms" => {
-                            crate::json::set_optional(
-                                &mut enable_for_all_protected_vms,
-                                map.next_value()?,
-                                "EnableForAllProtectedVms",
-                                &mut enable_for_all_protected_vms_seen,
-                            )?
-                        }
-                        "ResetChangeTrackingOnActiveFull" => {
-                            crate::json::set_optional(
-                                &mut reset_change_tracking_on_active_full,
-                                map.next_value()?,
-                                "ResetChangeTrackingOnActiveFull",
-                                &mut reset_change_tracking_on_active_full_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobChangedBlockTracking {
-                    enabled,
-                    enable_for_all_protected_vms,
-                    reset_change_tracking_on_active_full,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.reset_change_tracking_on_active_full,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobChangedBlockTracking);
 impl crate::xml::CollectUnknown for SelfServiceJobChangedBlockTracking {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4085,120 +3106,54 @@ impl ToXml for SelfServiceJobDataReduction {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobDataReduction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enable_inline_data_deduplication {
-            map.serialize_entry("EnableInlineDataDeduplication", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobDataReduction {
+    const SCHEMA: &'static str = "SelfServiceJobDataReductionType";
+    const KEYS: &'static [&'static str] = &[
+        "EnableInlineDataDeduplication",
+        "EnableSwapFileBlocks",
+        "EnableDeletedFileBlocks",
+        "CompressionLevel",
+        "StorageOptimization",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enable_inline_data_deduplication, value),
+            1usize => de::optional(&mut self.enable_swap_file_blocks, value),
+            2usize => de::optional(&mut self.enable_deleted_file_blocks, value),
+            3usize => de::optional(&mut self.compression_level, value),
+            4usize => de::optional(&mut self.storage_optimization, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.enable_swap_file_blocks {
-            map.serialize_entry("EnableSwapFileBlocks", value)?;
-        }
-        if let Some(value) = &self.enable_deleted_file_blocks {
-            map.serialize_entry("EnableDeletedFileBlocks", value)?;
-        }
-        if let Some(value) = &self.compression_level {
-            map.serialize_entry("CompressionLevel", value)?;
-        }
-        if let Some(value) = &self.storage_optimization {
-            map.serialize_entry("StorageOptimization", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobDataReduction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
             "EnableInlineDataDeduplication",
-            "EnableSwapFileBlocks",
-            "EnableDeletedFileBlocks",
-            "CompressionLevel",
-            "StorageOptimization",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobDataReduction;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobDataReductionType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobDataReduction, A::Error> {
-                let mut enable_inline_data_deduplication: Option<bool> = None;
-                let mut enable_inline_data_deduplication_seen = false;
-                let mut enable_swap_file_blocks: Option<bool> = None;
-                let mut enable_swap_file_blocks_seen = false;
-                let mut enable_deleted_file_blocks: Option<bool> = None;
-                let mut enable_deleted_file_blocks_seen = false;
-                let mut compression_level: Option<crate::Text> = None;
-                let mut compression_level_seen = false;
-                let mut storage_optimization: Option<crate::Text> = None;
-                let mut storage_optimization_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnableInlineDataDeduplication" => {
-                            crate::json::set_optional(
-                                &mut enable_inline_data_deduplication,
-                                map.next_value()?,
-                                "EnableInlineDataDeduplication",
-                                &mut enable_inline_data_deduplication_seen,
-                            )?
-                        }
-                        "EnableSwapFileBlocks" => {
-                            crate::json::set_optional(
-                                &mut enable_swap_file_blocks,
-                                map.next_value()?,
-                                "EnableSwapFileBlocks",
-                                &mut enable_swap_file_blocks_seen,
-                            )?
-                        }
-                        "EnableDeletedFileBlocks" => {
-                            crate::json::set_optional(
-                                &mut enable_deleted_file_blocks,
-                                map.next_value()?,
-                                "EnableDeletedFileBlocks",
-                                &mut enable_deleted_file_blocks_seen,
-                            )?
-                        }
-                        "CompressionLevel" => {
-                            crate::json::set_optional(
-                                &mut compression_level,
-                                map.next_value()?,
-                                "CompressionLevel",
-                                &mut compression_level_seen,
-                            )?
-                        }
-                        "StorageOptimization" => {
-                            crate::json::set_optional(
-                                &mut storage_optimization,
-                                map.next_value()?,
-                                "StorageOptimization",
-                                &mut storage_optimization_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobDataReduction {
-                    enable_inline_data_deduplication,
-                    enable_swap_file_blocks,
-                    enable_deleted_file_blocks,
-                    compression_level,
-                    storage_optimization,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.enable_inline_data_deduplication,
+        )?;
+        ser::optional(map, "EnableSwapFileBlocks", &self.enable_swap_file_blocks)?;
+        ser::optional(map, "EnableDeletedFileBlocks", &self.enable_deleted_file_blocks)?;
+        ser::optional(map, "CompressionLevel", &self.compression_level)?;
+        ser::optional(map, "StorageOptimization", &self.storage_optimization)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobDataReduction);
 impl crate::xml::CollectUnknown for SelfServiceJobDataReduction {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4290,74 +3245,45 @@ impl ToXml for SelfServiceJobFullBackupMaintenance {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobFullBackupMaintenance {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.remove_deleted_vms {
-            map.serialize_entry("RemoveDeletedVms", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobFullBackupMaintenance {
+    const SCHEMA: &'static str = "SelfServiceJobFullBackupMaintenanceType";
+    const KEYS: &'static [&'static str] = &[
+        "RemoveDeletedVms",
+        "DefragmentFullBackupFile",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.remove_deleted_vms, value),
+            1usize => de::optional(&mut self.defragment_full_backup_file, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.defragment_full_backup_file {
-            map.serialize_entry("DefragmentFullBackupFile", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "RemoveDeletedVms", &self.remove_deleted_vms)?;
+        ser::optional(
+            map,
+            "DefragmentFullBackupFile",
+            &self.defragment_full_backup_file,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobFullBackupMaintenance {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RemoveDeletedVms", "DefragmentFullBackupFile"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobFullBackupMaintenance;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobFullBackupMaintenanceType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobFullBackupMaintenance, A::Error> {
-                let mut remove_deleted_vms: Option<SelfServiceJobRemoveDeletedVms> = None;
-                let mut remove_deleted_vms_seen = false;
-                let mut defragment_full_backup_file: Option<SelfServiceJobMonthlyTask> = None;
-                let mut defragment_full_backup_file_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RemoveDeletedVms" => {
-                            crate::json::set_optional(
-                                &mut remove_deleted_vms,
-                                map.next_value()?,
-                                "RemoveDeletedVms",
-                                &mut remove_deleted_vms_seen,
-                            )?
-                        }
-                        "DefragmentFullBackupFile" => {
-                            crate::json::set_optional(
-                                &mut defragment_full_backup_file,
-                                map.next_value()?,
-                                "DefragmentFullBackupFile",
-                                &mut defragment_full_backup_file_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobFullBackupMaintenance {
-                    remove_deleted_vms,
-                    defragment_full_backup_file,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobFullBackupMaintenance);
 impl crate::xml::CollectUnknown for SelfServiceJobFullBackupMaintenance {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4432,58 +3358,36 @@ impl ToXml for SelfServiceJobIncrementalMode {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobIncrementalMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.synthetic_full {
-            map.serialize_entry("SyntheticFull", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobIncrementalMode {
+    const SCHEMA: &'static str = "SelfServiceJobIncrementalModeType";
+    const KEYS: &'static [&'static str] = &["SyntheticFull"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.synthetic_full, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "SyntheticFull", &self.synthetic_full)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobIncrementalMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["SyntheticFull"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobIncrementalMode;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobIncrementalModeType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobIncrementalMode, A::Error> {
-                let mut synthetic_full: Option<SelfServiceJobSyntheticFull> = None;
-                let mut synthetic_full_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "SyntheticFull" => {
-                            crate::json::set_optional(
-                                &mut synthetic_full,
-                                map.next_value()?,
-                                "SyntheticFull",
-                                &mut synthetic_full_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobIncrementalMode {
-                    synthetic_full,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobIncrementalMode);
 impl crate::xml::CollectUnknown for SelfServiceJobIncrementalMode {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4559,62 +3463,40 @@ impl ToXml for SelfServiceJobIntegrationSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobIntegrationSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_from_storage_snapshots {
-            map.serialize_entry("BackupFromStorageSnapshots", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobIntegrationSettings {
+    const SCHEMA: &'static str = "SelfServiceJobIntegrationSettingsType";
+    const KEYS: &'static [&'static str] = &["BackupFromStorageSnapshots"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_from_storage_snapshots, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
+            "BackupFromStorageSnapshots",
+            &self.backup_from_storage_snapshots,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobIntegrationSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupFromStorageSnapshots"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobIntegrationSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobIntegrationSettingsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobIntegrationSettings, A::Error> {
-                let mut backup_from_storage_snapshots: Option<
-                    SelfServiceJobStorageSnapshots,
-                > = None;
-                let mut backup_from_storage_snapshots_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupFromStorageSnapshots" => {
-                            crate::json::set_optional(
-                                &mut backup_from_storage_snapshots,
-                                map.next_value()?,
-                                "BackupFromStorageSnapshots",
-                                &mut backup_from_storage_snapshots_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobIntegrationSettings {
-                    backup_from_storage_snapshots,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobIntegrationSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobIntegrationSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4711,76 +3593,45 @@ impl ToXml for SelfServiceJobMaintenanceSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobMaintenanceSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_files_health_check {
-            map.serialize_entry("BackupFilesHealthCheck", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobMaintenanceSettings {
+    const SCHEMA: &'static str = "SelfServiceJobMaintenanceSettingsType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupFilesHealthCheck",
+        "FullBackupFileMaintenance",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_files_health_check, value),
+            1usize => de::optional(&mut self.full_backup_file_maintenance, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.full_backup_file_maintenance {
-            map.serialize_entry("FullBackupFileMaintenance", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupFilesHealthCheck", &self.backup_files_health_check)?;
+        ser::optional(
+            map,
+            "FullBackupFileMaintenance",
+            &self.full_backup_file_maintenance,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobMaintenanceSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupFilesHealthCheck", "FullBackupFileMaintenance"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobMaintenanceSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobMaintenanceSettingsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobMaintenanceSettings, A::Error> {
-                let mut backup_files_health_check: Option<SelfServiceJobMonthlyTask> = None;
-                let mut backup_files_health_check_seen = false;
-                let mut full_backup_file_maintenance: Option<
-                    SelfServiceJobFullBackupMaintenance,
-                > = None;
-                let mut full_backup_file_maintenance_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupFilesHealthCheck" => {
-                            crate::json::set_optional(
-                                &mut backup_files_health_check,
-                                map.next_value()?,
-                                "BackupFilesHealthCheck",
-                                &mut backup_files_health_check_seen,
-                            )?
-                        }
-                        "FullBackupFileMaintenance" => {
-                            crate::json::set_optional(
-                                &mut full_backup_file_maintenance,
-                                map.next_value()?,
-                                "FullBackupFileMaintenance",
-                                &mut full_backup_file_maintenance_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobMaintenanceSettings {
-                    backup_files_health_check,
-                    full_backup_file_maintenance,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobMaintenanceSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobMaintenanceSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4903,96 +3754,47 @@ impl ToXml for SelfServiceJobMonthlyOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobMonthlyOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobMonthlyOptions {
+    const SCHEMA: &'static str = "SelfServiceJobMonthlyOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "DayNumberInMonth",
+        "DayOfWeek",
+        "Months",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.day_number_in_month, value),
+            2usize => de::optional(&mut self.day_of_week, value),
+            3usize => de::list(&mut self.months, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.day_number_in_month {
-            map.serialize_entry("DayNumberInMonth", value)?;
-        }
-        if let Some(value) = &self.day_of_week {
-            map.serialize_entry("DayOfWeek", value)?;
-        }
-        map.serialize_entry("Months", &self.months)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "DayNumberInMonth", &self.day_number_in_month)?;
+        ser::optional(map, "DayOfWeek", &self.day_of_week)?;
+        ser::list(map, "Months", &self.months)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobMonthlyOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "DayNumberInMonth", "DayOfWeek", "Months"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobMonthlyOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobMonthlyOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobMonthlyOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut day_number_in_month: Option<crate::Text> = None;
-                let mut day_number_in_month_seen = false;
-                let mut day_of_week: Option<JobDayOfWeek> = None;
-                let mut day_of_week_seen = false;
-                let mut months: Option<Vec<JobMonth>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "DayNumberInMonth" => {
-                            crate::json::set_optional(
-                                &mut day_number_in_month,
-                                map.next_value()?,
-                                "DayNumberInMonth",
-                                &mut day_number_in_month_seen,
-                            )?
-                        }
-                        "DayOfWeek" => {
-                            crate::json::set_optional(
-                                &mut day_of_week,
-                                map.next_value()?,
-                                "DayOfWeek",
-                                &mut day_of_week_seen,
-                            )?
-                        }
-                        "Months" => {
-                            crate::json::set_once(
-                                &mut months,
-                                map.next_value()?,
-                                "Months",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobMonthlyOptions {
-                    enabled,
-                    day_number_in_month,
-                    day_of_week,
-                    months: months.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobMonthlyOptions);
 impl crate::xml::CollectUnknown for SelfServiceJobMonthlyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5078,72 +3880,38 @@ impl ToXml for SelfServiceJobMonthlyTask {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobMonthlyTask {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobMonthlyTask {
+    const SCHEMA: &'static str = "SelfServiceJobMonthlyTaskType";
+    const KEYS: &'static [&'static str] = &["Enabled", "OptionsMonthly"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.options_monthly, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.options_monthly {
-            map.serialize_entry("OptionsMonthly", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "OptionsMonthly", &self.options_monthly)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobMonthlyTask {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "OptionsMonthly"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobMonthlyTask;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobMonthlyTaskType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobMonthlyTask, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut options_monthly: Option<SelfServiceJobMonthlyOptions> = None;
-                let mut options_monthly_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "OptionsMonthly" => {
-                            crate::json::set_optional(
-                                &mut options_monthly,
-                                map.next_value()?,
-                                "OptionsMonthly",
-                                &mut options_monthly_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobMonthlyTask {
-                    enabled,
-                    options_monthly,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobMonthlyTask);
 impl crate::xml::CollectUnknown for SelfServiceJobMonthlyTask {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5242,76 +4010,45 @@ impl ToXml for SelfServiceJobNotificationsSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobNotificationsSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.send_snmp_notifications {
-            map.serialize_entry("SendSnmpNotifications", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobNotificationsSettings {
+    const SCHEMA: &'static str = "SelfServiceJobNotificationsSettingsType";
+    const KEYS: &'static [&'static str] = &[
+        "SendSnmpNotifications",
+        "VmAttributeNotifications",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.send_snmp_notifications, value),
+            1usize => de::optional(&mut self.vm_attribute_notifications, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.vm_attribute_notifications {
-            map.serialize_entry("VmAttributeNotifications", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "SendSnmpNotifications", &self.send_snmp_notifications)?;
+        ser::optional(
+            map,
+            "VmAttributeNotifications",
+            &self.vm_attribute_notifications,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobNotificationsSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["SendSnmpNotifications", "VmAttributeNotifications"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobNotificationsSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobNotificationsSettingsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobNotificationsSettings, A::Error> {
-                let mut send_snmp_notifications: Option<bool> = None;
-                let mut send_snmp_notifications_seen = false;
-                let mut vm_attribute_notifications: Option<
-                    SelfServiceJobVmAttributeNotifications,
-                > = None;
-                let mut vm_attribute_notifications_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "SendSnmpNotifications" => {
-                            crate::json::set_optional(
-                                &mut send_snmp_notifications,
-                                map.next_value()?,
-                                "SendSnmpNotifications",
-                                &mut send_snmp_notifications_seen,
-                            )?
-                        }
-                        "VmAttributeNotifications" => {
-                            crate::json::set_optional(
-                                &mut vm_attribute_notifications,
-                                map.next_value()?,
-                                "VmAttributeNotifications",
-                                &mut vm_attribute_notifications_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobNotificationsSettings {
-                    send_snmp_notifications,
-                    vm_attribute_notifications,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobNotificationsSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobNotificationsSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5398,74 +4135,38 @@ impl ToXml for SelfServiceJobRemoveDeletedVms {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobRemoveDeletedVms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobRemoveDeletedVms {
+    const SCHEMA: &'static str = "SelfServiceJobRemoveDeletedVmsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "RemoveAfter"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.remove_after, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.remove_after {
-            map.serialize_entry("RemoveAfter", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RemoveAfter", &self.remove_after)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobRemoveDeletedVms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "RemoveAfter"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobRemoveDeletedVms;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobRemoveDeletedVmsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobRemoveDeletedVms, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut remove_after: Option<i32> = None;
-                let mut remove_after_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RemoveAfter" => {
-                            crate::json::set_optional(
-                                &mut remove_after,
-                                map.next_value()?,
-                                "RemoveAfter",
-                                &mut remove_after_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobRemoveDeletedVms {
-                    enabled,
-                    remove_after,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobRemoveDeletedVms);
 impl crate::xml::CollectUnknown for SelfServiceJobRemoveDeletedVms {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5474,9 +4175,10 @@ impl crate::xml::CollectUnknown for SelfServiceJobRemoveDeletedVms {
 /// Scheduling freedom given to self-service tenants for their backup jobs: every option, daily and monthly only, daily with a randomized start, or no schedule at all.
 ///
 /// Schema type `SelfServiceJobSchedulerType` in `schemas/cloud_network.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SelfServiceJobScheduler {
     /// `Full`
+    #[default]
     Full,
     /// `Partial`
     Partial,
@@ -5531,20 +4233,8 @@ impl crate::xml::XmlValue for SelfServiceJobScheduler {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobScheduler {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobScheduler {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(SelfServiceJobScheduler);
 /// A script run before or after a tenant job.
 ///
 /// Schema type `SelfServiceJobScriptType` in `schemas/cloud_network.xsd`.
@@ -5623,72 +4313,38 @@ impl ToXml for SelfServiceJobScript {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobScript {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobScript {
+    const SCHEMA: &'static str = "SelfServiceJobScriptType";
+    const KEYS: &'static [&'static str] = &["Enabled", "ScriptPath"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.script_path, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.script_path {
-            map.serialize_entry("ScriptPath", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "ScriptPath", &self.script_path)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobScript {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "ScriptPath"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobScript;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobScriptType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobScript, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut script_path: Option<crate::Text> = None;
-                let mut script_path_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "ScriptPath" => {
-                            crate::json::set_optional(
-                                &mut script_path,
-                                map.next_value()?,
-                                "ScriptPath",
-                                &mut script_path_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobScript {
-                    enabled,
-                    script_path,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobScript);
 impl crate::xml::CollectUnknown for SelfServiceJobScript {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5763,58 +4419,36 @@ impl ToXml for SelfServiceJobScriptFrequency {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobScriptFrequency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.run_every_backup_session {
-            map.serialize_entry("RunEveryBackupSession", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobScriptFrequency {
+    const SCHEMA: &'static str = "SelfServiceJobScriptFrequencyType";
+    const KEYS: &'static [&'static str] = &["RunEveryBackupSession"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.run_every_backup_session, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "RunEveryBackupSession", &self.run_every_backup_session)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobScriptFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RunEveryBackupSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobScriptFrequency;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobScriptFrequencyType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobScriptFrequency, A::Error> {
-                let mut run_every_backup_session: Option<i32> = None;
-                let mut run_every_backup_session_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RunEveryBackupSession" => {
-                            crate::json::set_optional(
-                                &mut run_every_backup_session,
-                                map.next_value()?,
-                                "RunEveryBackupSession",
-                                &mut run_every_backup_session_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobScriptFrequency {
-                    run_every_backup_session,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobScriptFrequency);
 impl crate::xml::CollectUnknown for SelfServiceJobScriptFrequency {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5925,92 +4559,48 @@ impl ToXml for SelfServiceJobScriptsSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobScriptsSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.post_job_script {
-            map.serialize_entry("PostJobScript", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobScriptsSettings {
+    const SCHEMA: &'static str = "SelfServiceJobScriptsSettingsType";
+    const KEYS: &'static [&'static str] = &[
+        "PostJobScript",
+        "PreJobScript",
+        "RunScriptsEveryBackupSession",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.post_job_script, value),
+            1usize => de::optional(&mut self.pre_job_script, value),
+            2usize => de::optional(&mut self.run_scripts_every_backup_session, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.pre_job_script {
-            map.serialize_entry("PreJobScript", value)?;
-        }
-        if let Some(value) = &self.run_scripts_every_backup_session {
-            map.serialize_entry("RunScriptsEveryBackupSession", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobScriptsSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "PostJobScript",
-            "PreJobScript",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "PostJobScript", &self.post_job_script)?;
+        ser::optional(map, "PreJobScript", &self.pre_job_script)?;
+        ser::optional(
+            map,
             "RunScriptsEveryBackupSession",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobScriptsSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobScriptsSettingsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobScriptsSettings, A::Error> {
-                let mut post_job_script: Option<SelfServiceJobScript> = None;
-                let mut post_job_script_seen = false;
-                let mut pre_job_script: Option<SelfServiceJobScript> = None;
-                let mut pre_job_script_seen = false;
-                let mut run_scripts_every_backup_session: Option<
-                    SelfServiceJobScriptFrequency,
-                > = None;
-                let mut run_scripts_every_backup_session_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PostJobScript" => {
-                            crate::json::set_optional(
-                                &mut post_job_script,
-                                map.next_value()?,
-                                "PostJobScript",
-                                &mut post_job_script_seen,
-                            )?
-                        }
-                        "PreJobScript" => {
-                            crate::json::set_optional(
-                                &mut pre_job_script,
-                                map.next_value()?,
-                                "PreJobScript",
-                                &mut pre_job_script_seen,
-                            )?
-                        }
-                        "RunScriptsEveryBackupSession" => {
-                            crate::json::set_optional(
-                                &mut run_scripts_every_backup_session,
-                                map.next_value()?,
-                                "RunScriptsEveryBackupSession",
-                                &mut run_scripts_every_backup_session_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobScriptsSettings {
-                    post_job_script,
-                    pre_job_script,
-                    run_scripts_every_backup_session,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.run_scripts_every_backup_session,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobScriptsSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobScriptsSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6103,72 +4693,38 @@ impl ToXml for SelfServiceJobStorageSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobStorageSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.data_reduction {
-            map.serialize_entry("DataReduction", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobStorageSettings {
+    const SCHEMA: &'static str = "SelfServiceJobStorageSettingsType";
+    const KEYS: &'static [&'static str] = &["DataReduction", "Encryption"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.data_reduction, value),
+            1usize => de::optional(&mut self.encryption, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.encryption {
-            map.serialize_entry("Encryption", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "DataReduction", &self.data_reduction)?;
+        ser::optional(map, "Encryption", &self.encryption)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobStorageSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["DataReduction", "Encryption"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobStorageSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobStorageSettingsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobStorageSettings, A::Error> {
-                let mut data_reduction: Option<SelfServiceJobDataReduction> = None;
-                let mut data_reduction_seen = false;
-                let mut encryption: Option<SelfServiceJobSwitch> = None;
-                let mut encryption_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DataReduction" => {
-                            crate::json::set_optional(
-                                &mut data_reduction,
-                                map.next_value()?,
-                                "DataReduction",
-                                &mut data_reduction_seen,
-                            )?
-                        }
-                        "Encryption" => {
-                            crate::json::set_optional(
-                                &mut encryption,
-                                map.next_value()?,
-                                "Encryption",
-                                &mut encryption_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobStorageSettings {
-                    data_reduction,
-                    encryption,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobStorageSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobStorageSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6287,92 +4843,57 @@ impl ToXml for SelfServiceJobStorageSnapshots {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobStorageSnapshots {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.limit_processed_vm_count_per_storage_snapshot {
-            map.serialize_entry("LimitProcessedVmCountPerStorageSnapshot", value)?;
-        }
-        if let Some(value) = &self.failover_to_standart_backup {
-            map.serialize_entry("FailoverToStandartBackup", value)?;
-        }
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobStorageSnapshots {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Enabled",
-            "LimitProcessedVmCountPerStorageSnapshot",
-            "FailoverToStandartBackup",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobStorageSnapshots;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobStorageSnapshotsType",
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobStorageSnapshots {
+    const SCHEMA: &'static str = "SelfServiceJobStorageSnapshotsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "LimitProcessedVmCountPerStorageSnapshot",
+        "FailoverToStandartBackup",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => {
+                de::optional(
+                    &mut self.limit_processed_vm_count_per_storage_snapshot,
+                    value,
                 )
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobStorageSnapshots, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut limit_processed_vm_count_per_storage_snapshot: Option<i32> = None;
-                let mut limit_processed_vm_count_per_storage_snapshot_seen = false;
-                let mut failover_to_standart_backup: Option<bool> = None;
-                let mut failover_to_standart_backup_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "LimitProcessedVmCountPerStorageSnapshot" => {
-                            crate::json::set_optional(
-                                &mut limit_processed_vm_count_per_storage_snapshot,
-                                map.next_value()?,
-                                "LimitProcessedVmCountPerStorageSnapshot",
-                                &mut limit_processed_vm_count_per_storage_snapshot_seen,
-                            )?
-                        }
-                        "FailoverToStandartBackup" => {
-                            crate::json::set_optional(
-                                &mut failover_to_standart_backup,
-                                map.next_value()?,
-                                "FailoverToStandartBackup",
-                                &mut failover_to_standart_backup_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobStorageSnapshots {
-                    enabled,
-                    limit_processed_vm_count_per_storage_snapshot,
-                    failover_to_standart_backup,
-                    unknown: Unknown::default(),
-                })
-            }
+            2usize => de::optional(&mut self.failover_to_standart_backup, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(
+            map,
+            "LimitProcessedVmCountPerStorageSnapshot",
+            &self.limit_processed_vm_count_per_storage_snapshot,
+        )?;
+        ser::optional(
+            map,
+            "FailoverToStandartBackup",
+            &self.failover_to_standart_backup,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobStorageSnapshots);
 impl crate::xml::CollectUnknown for SelfServiceJobStorageSnapshots {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6437,58 +4958,36 @@ impl ToXml for SelfServiceJobSwitch {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobSwitch {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobSwitch {
+    const SCHEMA: &'static str = "SelfServiceJobSwitchType";
+    const KEYS: &'static [&'static str] = &["Enabled"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobSwitch {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobSwitch;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobSwitchType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobSwitch, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobSwitch {
-                    enabled,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobSwitch);
 impl crate::xml::CollectUnknown for SelfServiceJobSwitch {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6598,90 +5097,48 @@ impl ToXml for SelfServiceJobSyntheticFull {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobSyntheticFull {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobSyntheticFull {
+    const SCHEMA: &'static str = "SelfServiceJobSyntheticFullType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "OptionsDaily",
+        "TransformPreviousBackupChains",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.options_daily, value),
+            2usize => de::optional(&mut self.transform_previous_backup_chains, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.options_daily {
-            map.serialize_entry("OptionsDaily", value)?;
-        }
-        if let Some(value) = &self.transform_previous_backup_chains {
-            map.serialize_entry("TransformPreviousBackupChains", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobSyntheticFull {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Enabled",
-            "OptionsDaily",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "OptionsDaily", &self.options_daily)?;
+        ser::optional(
+            map,
             "TransformPreviousBackupChains",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobSyntheticFull;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobSyntheticFullType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobSyntheticFull, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut options_daily: Option<SelfServiceJobWeekdaysOptions> = None;
-                let mut options_daily_seen = false;
-                let mut transform_previous_backup_chains: Option<bool> = None;
-                let mut transform_previous_backup_chains_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "OptionsDaily" => {
-                            crate::json::set_optional(
-                                &mut options_daily,
-                                map.next_value()?,
-                                "OptionsDaily",
-                                &mut options_daily_seen,
-                            )?
-                        }
-                        "TransformPreviousBackupChains" => {
-                            crate::json::set_optional(
-                                &mut transform_previous_backup_chains,
-                                map.next_value()?,
-                                "TransformPreviousBackupChains",
-                                &mut transform_previous_backup_chains_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobSyntheticFull {
-                    enabled,
-                    options_daily,
-                    transform_previous_backup_chains,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.transform_previous_backup_chains,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobSyntheticFull);
 impl crate::xml::CollectUnknown for SelfServiceJobSyntheticFull {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6776,74 +5233,38 @@ impl ToXml for SelfServiceJobVSphereSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobVSphereSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.guest_quiescence {
-            map.serialize_entry("GuestQuiescence", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobVSphereSettings {
+    const SCHEMA: &'static str = "SelfServiceJobVSphereSettingsType";
+    const KEYS: &'static [&'static str] = &["GuestQuiescence", "ChangedBlockTracking"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.guest_quiescence, value),
+            1usize => de::optional(&mut self.changed_block_tracking, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.changed_block_tracking {
-            map.serialize_entry("ChangedBlockTracking", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "GuestQuiescence", &self.guest_quiescence)?;
+        ser::optional(map, "ChangedBlockTracking", &self.changed_block_tracking)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobVSphereSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["GuestQuiescence", "ChangedBlockTracking"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobVSphereSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobVSphereSettingsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobVSphereSettings, A::Error> {
-                let mut guest_quiescence: Option<SelfServiceJobSwitch> = None;
-                let mut guest_quiescence_seen = false;
-                let mut changed_block_tracking: Option<
-                    SelfServiceJobChangedBlockTracking,
-                > = None;
-                let mut changed_block_tracking_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "GuestQuiescence" => {
-                            crate::json::set_optional(
-                                &mut guest_quiescence,
-                                map.next_value()?,
-                                "GuestQuiescence",
-                                &mut guest_quiescence_seen,
-                            )?
-                        }
-                        "ChangedBlockTracking" => {
-                            crate::json::set_optional(
-                                &mut changed_block_tracking,
-                                map.next_value()?,
-                                "ChangedBlockTracking",
-                                &mut changed_block_tracking_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobVSphereSettings {
-                    guest_quiescence,
-                    changed_block_tracking,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobVSphereSettings);
 impl crate::xml::CollectUnknown for SelfServiceJobVSphereSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6962,92 +5383,54 @@ impl ToXml for SelfServiceJobVmAttributeNotifications {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobVmAttributeNotifications {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobVmAttributeNotifications {
+    const SCHEMA: &'static str = "SelfServiceJobVmAttributeNotificationsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "SetSuccessfulBackupDetailsToVmAttr",
+        "AppendToExistingAttrValue",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => {
+                de::optional(&mut self.set_successful_backup_details_to_vm_attr, value)
+            }
+            2usize => de::optional(&mut self.append_to_existing_attr_value, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.set_successful_backup_details_to_vm_attr {
-            map.serialize_entry("SetSuccessfulBackupDetailsToVmAttr", value)?;
-        }
-        if let Some(value) = &self.append_to_existing_attr_value {
-            map.serialize_entry("AppendToExistingAttrValue", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobVmAttributeNotifications {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Enabled",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(
+            map,
             "SetSuccessfulBackupDetailsToVmAttr",
+            &self.set_successful_backup_details_to_vm_attr,
+        )?;
+        ser::optional(
+            map,
             "AppendToExistingAttrValue",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobVmAttributeNotifications;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type SelfServiceJobVmAttributeNotificationsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobVmAttributeNotifications, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut set_successful_backup_details_to_vm_attr: Option<crate::Text> = None;
-                let mut set_successful_backup_details_to_vm_attr_seen = false;
-                let mut append_to_existing_attr_value: Option<bool> = None;
-                let mut append_to_existing_attr_value_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "SetSuccessfulBackupDetailsToVmAttr" => {
-                            crate::json::set_optional(
-                                &mut set_successful_backup_details_to_vm_attr,
-                                map.next_value()?,
-                                "SetSuccessfulBackupDetailsToVmAttr",
-                                &mut set_successful_backup_details_to_vm_attr_seen,
-                            )?
-                        }
-                        "AppendToExistingAttrValue" => {
-                            crate::json::set_optional(
-                                &mut append_to_existing_attr_value,
-                                map.next_value()?,
-                                "AppendToExistingAttrValue",
-                                &mut append_to_existing_attr_value_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobVmAttributeNotifications {
-                    enabled,
-                    set_successful_backup_details_to_vm_attr,
-                    append_to_existing_attr_value,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.append_to_existing_attr_value,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobVmAttributeNotifications);
 impl crate::xml::CollectUnknown for SelfServiceJobVmAttributeNotifications {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7123,64 +5506,38 @@ impl ToXml for SelfServiceJobWeekdaysOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SelfServiceJobWeekdaysOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SelfServiceJobWeekdaysOptions {
+    const SCHEMA: &'static str = "SelfServiceJobWeekdaysOptionsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "Days"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::list(&mut self.days, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("Days", &self.days)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::list(map, "Days", &self.days)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SelfServiceJobWeekdaysOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "Days"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SelfServiceJobWeekdaysOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SelfServiceJobWeekdaysOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SelfServiceJobWeekdaysOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut days: Option<Vec<JobDayOfWeek>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "Days" => {
-                            crate::json::set_once(&mut days, map.next_value()?, "Days")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SelfServiceJobWeekdaysOptions {
-                    enabled,
-                    days: days.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SelfServiceJobWeekdaysOptions);
 impl crate::xml::CollectUnknown for SelfServiceJobWeekdaysOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7441,242 +5798,74 @@ impl ToXml for VCloudOrganizationConfig {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudOrganizationConfig {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudOrganizationConfig {
+    const SCHEMA: &'static str = "VCloudOrganizationConfigEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "BackupServerUid",
+        "RepositoryUid",
+        "QuotaGb",
+        "IsDisabled",
+        "JobSettings",
+        "UsedQuotaMb",
+        "HostUid",
+        "RepositoryFriendlyName",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.backup_server_uid, value),
+            6usize => de::optional(&mut self.repository_uid, value),
+            7usize => de::optional(&mut self.quota_gb, value),
+            8usize => de::optional(&mut self.is_disabled, value),
+            9usize => de::optional(&mut self.job_settings, value),
+            10usize => de::optional(&mut self.used_quota_mb, value),
+            11usize => de::optional(&mut self.host_uid, value),
+            12usize => de::optional(&mut self.repository_friendly_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.backup_server_uid {
-            map.serialize_entry("BackupServerUid", value)?;
-        }
-        if let Some(value) = &self.repository_uid {
-            map.serialize_entry("RepositoryUid", value)?;
-        }
-        if let Some(value) = &self.quota_gb {
-            map.serialize_entry("QuotaGb", value)?;
-        }
-        if let Some(value) = &self.is_disabled {
-            map.serialize_entry("IsDisabled", value)?;
-        }
-        if let Some(value) = &self.job_settings {
-            map.serialize_entry("JobSettings", value)?;
-        }
-        if let Some(value) = &self.used_quota_mb {
-            map.serialize_entry("UsedQuotaMb", value)?;
-        }
-        if let Some(value) = &self.host_uid {
-            map.serialize_entry("HostUid", value)?;
-        }
-        if let Some(value) = &self.repository_friendly_name {
-            map.serialize_entry("RepositoryFriendlyName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::optional(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "QuotaGb", &self.quota_gb)?;
+        ser::optional(map, "IsDisabled", &self.is_disabled)?;
+        ser::optional(map, "JobSettings", &self.job_settings)?;
+        ser::optional(map, "UsedQuotaMb", &self.used_quota_mb)?;
+        ser::optional(map, "HostUid", &self.host_uid)?;
+        ser::optional(map, "RepositoryFriendlyName", &self.repository_friendly_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudOrganizationConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "BackupServerUid",
-            "RepositoryUid",
-            "QuotaGb",
-            "IsDisabled",
-            "JobSettings",
-            "UsedQuotaMb",
-            "HostUid",
-            "RepositoryFriendlyName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudOrganizationConfig;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VCloudOrganizationConfigEntityType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudOrganizationConfig, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut backup_server_uid_seen = false;
-                let mut repository_uid: Option<crate::Text> = None;
-                let mut repository_uid_seen = false;
-                let mut quota_gb: Option<i64> = None;
-                let mut quota_gb_seen = false;
-                let mut is_disabled: Option<bool> = None;
-                let mut is_disabled_seen = false;
-                let mut job_settings: Option<VCloudOrganizationConfigJobSettings> = None;
-                let mut job_settings_seen = false;
-                let mut used_quota_mb: Option<i64> = None;
-                let mut used_quota_mb_seen = false;
-                let mut host_uid: Option<crate::Uid> = None;
-                let mut host_uid_seen = false;
-                let mut repository_friendly_name: Option<crate::Text> = None;
-                let mut repository_friendly_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_optional(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                                &mut backup_server_uid_seen,
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                                &mut repository_uid_seen,
-                            )?
-                        }
-                        "QuotaGb" => {
-                            crate::json::set_optional(
-                                &mut quota_gb,
-                                map.next_value()?,
-                                "QuotaGb",
-                                &mut quota_gb_seen,
-                            )?
-                        }
-                        "IsDisabled" => {
-                            crate::json::set_optional(
-                                &mut is_disabled,
-                                map.next_value()?,
-                                "IsDisabled",
-                                &mut is_disabled_seen,
-                            )?
-                        }
-                        "JobSettings" => {
-                            crate::json::set_optional(
-                                &mut job_settings,
-                                map.next_value()?,
-                                "JobSettings",
-                                &mut job_settings_seen,
-                            )?
-                        }
-                        "UsedQuotaMb" => {
-                            crate::json::set_optional(
-                                &mut used_quota_mb,
-                                map.next_value()?,
-                                "UsedQuotaMb",
-                                &mut used_quota_mb_seen,
-                            )?
-                        }
-                        "HostUid" => {
-                            crate::json::set_optional(
-                                &mut host_uid,
-                                map.next_value()?,
-                                "HostUid",
-                                &mut host_uid_seen,
-                            )?
-                        }
-                        "RepositoryFriendlyName" => {
-                            crate::json::set_optional(
-                                &mut repository_friendly_name,
-                                map.next_value()?,
-                                "RepositoryFriendlyName",
-                                &mut repository_friendly_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudOrganizationConfig {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    backup_server_uid,
-                    repository_uid,
-                    quota_gb,
-                    is_disabled,
-                    job_settings,
-                    used_quota_mb,
-                    host_uid,
-                    repository_friendly_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudOrganizationConfig);
 impl crate::xml::CollectUnknown for VCloudOrganizationConfig {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7691,7 +5880,7 @@ impl crate::xml::CollectUnknown for VCloudOrganizationConfig {
 /// Request body that creates the self-service configuration of an existing VMware Cloud Director organization.
 ///
 /// Schema type `VCloudOrganizationConfigCreateSpecType` in `schemas/cloud_network.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VCloudOrganizationConfigCreateSpec {
     /// Element `OrganizationName` (String, occurs 1).
     pub organization_name: crate::Text,
@@ -7884,169 +6073,63 @@ impl ToXml for VCloudOrganizationConfigCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudOrganizationConfigCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("OrganizationName", &self.organization_name)?;
-        map.serialize_entry("BackupServerUid", &self.backup_server_uid)?;
-        map.serialize_entry("RepositoryUid", &self.repository_uid)?;
-        map.serialize_entry("QuotaGb", &self.quota_gb)?;
-        if let Some(value) = &self.template_job_uid {
-            map.serialize_entry("TemplateJobUid", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudOrganizationConfigCreateSpec {
+    const SCHEMA: &'static str = "VCloudOrganizationConfigCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "OrganizationName",
+        "BackupServerUid",
+        "RepositoryUid",
+        "QuotaGb",
+        "TemplateJobUid",
+        "JobSchedulerType",
+        "HighPriorityJob",
+        "HostUid",
+        "RepositoryFriendlyName",
+    ];
+    const REQUIRED: u128 = 431;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.organization_name, value),
+            1usize => de::value(&mut self.backup_server_uid, value),
+            2usize => de::value(&mut self.repository_uid, value),
+            3usize => de::value(&mut self.quota_gb, value),
+            4usize => de::optional(&mut self.template_job_uid, value),
+            5usize => de::value(&mut self.job_scheduler_type, value),
+            6usize => de::optional(&mut self.high_priority_job, value),
+            7usize => de::value(&mut self.host_uid, value),
+            8usize => de::value(&mut self.repository_friendly_name, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("JobSchedulerType", &self.job_scheduler_type)?;
-        if let Some(value) = &self.high_priority_job {
-            map.serialize_entry("HighPriorityJob", value)?;
-        }
-        map.serialize_entry("HostUid", &self.host_uid)?;
-        map.serialize_entry("RepositoryFriendlyName", &self.repository_friendly_name)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "OrganizationName", &self.organization_name)?;
+        ser::required(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::required(map, "RepositoryUid", &self.repository_uid)?;
+        ser::required(map, "QuotaGb", &self.quota_gb)?;
+        ser::optional(map, "TemplateJobUid", &self.template_job_uid)?;
+        ser::required(map, "JobSchedulerType", &self.job_scheduler_type)?;
+        ser::optional(map, "HighPriorityJob", &self.high_priority_job)?;
+        ser::required(map, "HostUid", &self.host_uid)?;
+        ser::required(map, "RepositoryFriendlyName", &self.repository_friendly_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudOrganizationConfigCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "OrganizationName",
-            "BackupServerUid",
-            "RepositoryUid",
-            "QuotaGb",
-            "TemplateJobUid",
-            "JobSchedulerType",
-            "HighPriorityJob",
-            "HostUid",
-            "RepositoryFriendlyName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudOrganizationConfigCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VCloudOrganizationConfigCreateSpecType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudOrganizationConfigCreateSpec, A::Error> {
-                let mut organization_name: Option<crate::Text> = None;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut quota_gb: Option<i64> = None;
-                let mut template_job_uid: Option<crate::Uid> = None;
-                let mut template_job_uid_seen = false;
-                let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-                let mut high_priority_job: Option<bool> = None;
-                let mut high_priority_job_seen = false;
-                let mut host_uid: Option<crate::Uid> = None;
-                let mut repository_friendly_name: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "OrganizationName" => {
-                            crate::json::set_once(
-                                &mut organization_name,
-                                map.next_value()?,
-                                "OrganizationName",
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_once(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_once(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                            )?
-                        }
-                        "QuotaGb" => {
-                            crate::json::set_once(
-                                &mut quota_gb,
-                                map.next_value()?,
-                                "QuotaGb",
-                            )?
-                        }
-                        "TemplateJobUid" => {
-                            crate::json::set_optional(
-                                &mut template_job_uid,
-                                map.next_value()?,
-                                "TemplateJobUid",
-                                &mut template_job_uid_seen,
-                            )?
-                        }
-                        "JobSchedulerType" => {
-                            crate::json::set_once(
-                                &mut job_scheduler_type,
-                                map.next_value()?,
-                                "JobSchedulerType",
-                            )?
-                        }
-                        "HighPriorityJob" => {
-                            crate::json::set_optional(
-                                &mut high_priority_job,
-                                map.next_value()?,
-                                "HighPriorityJob",
-                                &mut high_priority_job_seen,
-                            )?
-                        }
-                        "HostUid" => {
-                            crate::json::set_once(
-                                &mut host_uid,
-                                map.next_value()?,
-                                "HostUid",
-                            )?
-                        }
-                        "RepositoryFriendlyName" => {
-                            crate::json::set_once(
-                                &mut repository_friendly_name,
-                                map.next_value()?,
-                                "RepositoryFriendlyName",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudOrganizationConfigCreateSpec {
-                    organization_name: crate::json::required(
-                        organization_name,
-                        "OrganizationName",
-                    )?,
-                    backup_server_uid: crate::json::required(
-                        backup_server_uid,
-                        "BackupServerUid",
-                    )?,
-                    repository_uid: crate::json::required(
-                        repository_uid,
-                        "RepositoryUid",
-                    )?,
-                    quota_gb: crate::json::required(quota_gb, "QuotaGb")?,
-                    template_job_uid,
-                    job_scheduler_type: crate::json::required(
-                        job_scheduler_type,
-                        "JobSchedulerType",
-                    )?,
-                    high_priority_job,
-                    host_uid: crate::json::required(host_uid, "HostUid")?,
-                    repository_friendly_name: crate::json::required(
-                        repository_friendly_name,
-                        "RepositoryFriendlyName",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudOrganizationConfigCreateSpec);
 impl crate::xml::CollectUnknown for VCloudOrganizationConfigCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8205,122 +6288,50 @@ impl ToXml for VCloudOrganizationConfigJobSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudOrganizationConfigJobSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.default_settings {
-            map.serialize_entry("DefaultSettings", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudOrganizationConfigJobSettings {
+    const SCHEMA: &'static str = "VCloudOrganizationConfigJobSettingsType";
+    const KEYS: &'static [&'static str] = &[
+        "DefaultSettings",
+        "CustomSettings",
+        "JobSchedulerType",
+        "HighPriorityJob",
+        "TemplateJobUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.default_settings, value),
+            1usize => de::optional(&mut self.custom_settings, value),
+            2usize => de::optional(&mut self.job_scheduler_type, value),
+            3usize => de::optional(&mut self.high_priority_job, value),
+            4usize => de::optional(&mut self.template_job_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.custom_settings {
-            map.serialize_entry("CustomSettings", value)?;
-        }
-        if let Some(value) = &self.job_scheduler_type {
-            map.serialize_entry("JobSchedulerType", value)?;
-        }
-        if let Some(value) = &self.high_priority_job {
-            map.serialize_entry("HighPriorityJob", value)?;
-        }
-        if let Some(value) = &self.template_job_uid {
-            map.serialize_entry("TemplateJobUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "DefaultSettings", &self.default_settings)?;
+        ser::optional(map, "CustomSettings", &self.custom_settings)?;
+        ser::optional(map, "JobSchedulerType", &self.job_scheduler_type)?;
+        ser::optional(map, "HighPriorityJob", &self.high_priority_job)?;
+        ser::optional(map, "TemplateJobUid", &self.template_job_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudOrganizationConfigJobSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "DefaultSettings",
-            "CustomSettings",
-            "JobSchedulerType",
-            "HighPriorityJob",
-            "TemplateJobUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudOrganizationConfigJobSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VCloudOrganizationConfigJobSettingsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudOrganizationConfigJobSettings, A::Error> {
-                let mut default_settings: Option<bool> = None;
-                let mut default_settings_seen = false;
-                let mut custom_settings: Option<bool> = None;
-                let mut custom_settings_seen = false;
-                let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-                let mut job_scheduler_type_seen = false;
-                let mut high_priority_job: Option<bool> = None;
-                let mut high_priority_job_seen = false;
-                let mut template_job_uid: Option<crate::Uid> = None;
-                let mut template_job_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DefaultSettings" => {
-                            crate::json::set_optional(
-                                &mut default_settings,
-                                map.next_value()?,
-                                "DefaultSettings",
-                                &mut default_settings_seen,
-                            )?
-                        }
-                        "CustomSettings" => {
-                            crate::json::set_optional(
-                                &mut custom_settings,
-                                map.next_value()?,
-                                "CustomSettings",
-                                &mut custom_settings_seen,
-                            )?
-                        }
-                        "JobSchedulerType" => {
-                            crate::json::set_optional(
-                                &mut job_scheduler_type,
-                                map.next_value()?,
-                                "JobSchedulerType",
-                                &mut job_scheduler_type_seen,
-                            )?
-                        }
-                        "HighPriorityJob" => {
-                            crate::json::set_optional(
-                                &mut high_priority_job,
-                                map.next_value()?,
-                                "HighPriorityJob",
-                                &mut high_priority_job_seen,
-                            )?
-                        }
-                        "TemplateJobUid" => {
-                            crate::json::set_optional(
-                                &mut template_job_uid,
-                                map.next_value()?,
-                                "TemplateJobUid",
-                                &mut template_job_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudOrganizationConfigJobSettings {
-                    default_settings,
-                    custom_settings,
-                    job_scheduler_type,
-                    high_priority_job,
-                    template_job_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudOrganizationConfigJobSettings);
 impl crate::xml::CollectUnknown for VCloudOrganizationConfigJobSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8390,62 +6401,39 @@ impl ToXml for VCloudOrganizationConfigs {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudOrganizationConfigs {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "VCloudOrganizationConfig",
-            &self.v_cloud_organization_configs,
-        )?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudOrganizationConfigs {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VCloudOrganizationConfig"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudOrganizationConfigs;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VCloudOrganizationConfigEntityListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudOrganizationConfigs, A::Error> {
-                let mut v_cloud_organization_configs: Option<
-                    Vec<VCloudOrganizationConfig>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VCloudOrganizationConfig" => {
-                            crate::json::set_once(
-                                &mut v_cloud_organization_configs,
-                                map.next_value()?,
-                                "VCloudOrganizationConfig",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudOrganizationConfigs {
-                    v_cloud_organization_configs: v_cloud_organization_configs
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudOrganizationConfigs {
+    const SCHEMA: &'static str = "VCloudOrganizationConfigEntityListType";
+    const KEYS: &'static [&'static str] = &["VCloudOrganizationConfigs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("VCloudOrganizationConfig", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_cloud_organization_configs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VCloudOrganizationConfigs", &self.v_cloud_organization_configs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudOrganizationConfigs);
 impl crate::xml::CollectUnknown for VCloudOrganizationConfigs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8540,86 +6528,40 @@ impl ToXml for VCloudService {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VCloudService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VCloudService {
+    const SCHEMA: &'static str = "VCloudServiceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VCloudService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VCloudService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VCloudServiceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VCloudService, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VCloudService {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VCloudService);
 impl crate::xml::CollectUnknown for VCloudService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8714,86 +6656,40 @@ impl ToXml for VSphereSelfService {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfService {
+    const SCHEMA: &'static str = "VSphereSelfServiceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VSphereSelfServiceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfService, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfService {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfService);
 impl crate::xml::CollectUnknown for VSphereSelfService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8805,9 +6701,10 @@ impl crate::xml::CollectUnknown for VSphereSelfService {
 /// Whether a vSphere self-service configuration is made for a single user or for a group.
 ///
 /// Schema type `VSphereSelfServiceAccountKindType` in `schemas/cloud_network.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum VSphereSelfServiceAccountKind {
     /// `User`
+    #[default]
     User,
     /// `Group`
     Group,
@@ -8849,20 +6746,8 @@ impl crate::xml::XmlValue for VSphereSelfServiceAccountKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceAccountKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceAccountKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(VSphereSelfServiceAccountKind);
 /// Access configuration of a vSphere Self-Service Backup Portal tenant (a vSphere user or group): repository and quota, account, job settings, the vCenter Servers and tags that limit its VMs, and the space used.
 ///
 /// Schema type `VSphereSelfServiceConfigEntityType` in `schemas/cloud_network.xsd` (extends `EntityType`).
@@ -9123,259 +7008,78 @@ impl ToXml for VSphereSelfServiceConfig {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceConfig {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceConfig {
+    const SCHEMA: &'static str = "VSphereSelfServiceConfigEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "BackupServerUid",
+        "RepositoryUid",
+        "QuotaGb",
+        "PerUser",
+        "Account",
+        "JobSettings",
+        "VCentersScopes",
+        "Tags",
+        "UsedQuotaMb",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VCentersScope", 11usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.backup_server_uid, value),
+            6usize => de::optional(&mut self.repository_uid, value),
+            7usize => de::optional(&mut self.quota_gb, value),
+            8usize => de::optional(&mut self.per_user, value),
+            9usize => de::optional(&mut self.account, value),
+            10usize => de::optional(&mut self.job_settings, value),
+            11usize => de::optional(&mut self.v_centers_scope, value),
+            12usize => de::optional(&mut self.tags, value),
+            13usize => de::optional(&mut self.used_quota_mb, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.backup_server_uid {
-            map.serialize_entry("BackupServerUid", value)?;
-        }
-        if let Some(value) = &self.repository_uid {
-            map.serialize_entry("RepositoryUid", value)?;
-        }
-        if let Some(value) = &self.quota_gb {
-            map.serialize_entry("QuotaGb", value)?;
-        }
-        if let Some(value) = &self.per_user {
-            map.serialize_entry("PerUser", value)?;
-        }
-        if let Some(value) = &self.account {
-            map.serialize_entry("Account", value)?;
-        }
-        if let Some(value) = &self.job_settings {
-            map.serialize_entry("JobSettings", value)?;
-        }
-        if let Some(value) = &self.v_centers_scope {
-            map.serialize_entry("VCentersScope", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("Tags", value)?;
-        }
-        if let Some(value) = &self.used_quota_mb {
-            map.serialize_entry("UsedQuotaMb", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::optional(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "QuotaGb", &self.quota_gb)?;
+        ser::optional(map, "PerUser", &self.per_user)?;
+        ser::optional(map, "Account", &self.account)?;
+        ser::optional(map, "JobSettings", &self.job_settings)?;
+        ser::optional(map, "VCentersScopes", &self.v_centers_scope)?;
+        ser::optional(map, "Tags", &self.tags)?;
+        ser::optional(map, "UsedQuotaMb", &self.used_quota_mb)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "BackupServerUid",
-            "RepositoryUid",
-            "QuotaGb",
-            "PerUser",
-            "Account",
-            "JobSettings",
-            "VCentersScope",
-            "Tags",
-            "UsedQuotaMb",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceConfig;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VSphereSelfServiceConfigEntityType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceConfig, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut backup_server_uid_seen = false;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut repository_uid_seen = false;
-                let mut quota_gb: Option<i64> = None;
-                let mut quota_gb_seen = false;
-                let mut per_user: Option<bool> = None;
-                let mut per_user_seen = false;
-                let mut account: Option<VSphereSelfServiceConfigAccountInfo> = None;
-                let mut account_seen = false;
-                let mut job_settings: Option<
-                    VSphereSelfServiceConfigEntityJobSettings,
-                > = None;
-                let mut job_settings_seen = false;
-                let mut v_centers_scope: Option<VSphereSelfServiceVCentersScopeList> = None;
-                let mut v_centers_scope_seen = false;
-                let mut tags: Option<VSphereSelfServiceTagList> = None;
-                let mut tags_seen = false;
-                let mut used_quota_mb: Option<i64> = None;
-                let mut used_quota_mb_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_optional(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                                &mut backup_server_uid_seen,
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                                &mut repository_uid_seen,
-                            )?
-                        }
-                        "QuotaGb" => {
-                            crate::json::set_optional(
-                                &mut quota_gb,
-                                map.next_value()?,
-                                "QuotaGb",
-                                &mut quota_gb_seen,
-                            )?
-                        }
-                        "PerUser" => {
-                            crate::json::set_optional(
-                                &mut per_user,
-                                map.next_value()?,
-                                "PerUser",
-                                &mut per_user_seen,
-                            )?
-                        }
-                        "Account" => {
-                            crate::json::set_optional(
-                                &mut account,
-                                map.next_value()?,
-                                "Account",
-                                &mut account_seen,
-                            )?
-                        }
-                        "JobSettings" => {
-                            crate::json::set_optional(
-                                &mut job_settings,
-                                map.next_value()?,
-                                "JobSettings",
-                                &mut job_settings_seen,
-                            )?
-                        }
-                        "VCentersScope" => {
-                            crate::json::set_optional(
-                                &mut v_centers_scope,
-                                map.next_value()?,
-                                "VCentersScope",
-                                &mut v_centers_scope_seen,
-                            )?
-                        }
-                        "Tags" => {
-                            crate::json::set_optional(
-                                &mut tags,
-                                map.next_value()?,
-                                "Tags",
-                                &mut tags_seen,
-                            )?
-                        }
-                        "UsedQuotaMb" => {
-                            crate::json::set_optional(
-                                &mut used_quota_mb,
-                                map.next_value()?,
-                                "UsedQuotaMb",
-                                &mut used_quota_mb_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceConfig {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    backup_server_uid,
-                    repository_uid,
-                    quota_gb,
-                    per_user,
-                    account,
-                    job_settings,
-                    v_centers_scope,
-                    tags,
-                    used_quota_mb,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceConfig);
 impl crate::xml::CollectUnknown for VSphereSelfServiceConfig {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9492,88 +7196,40 @@ impl ToXml for VSphereSelfServiceConfigAccountInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceConfigAccountInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.account_name {
-            map.serialize_entry("AccountName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceConfigAccountInfo {
+    const SCHEMA: &'static str = "VSphereSelfServiceConfigAccountInfoType";
+    const KEYS: &'static [&'static str] = &["AccountName", "AccountSid", "AccountType"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.account_name, value),
+            1usize => de::optional(&mut self.account_sid, value),
+            2usize => de::optional(&mut self.account_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.account_sid {
-            map.serialize_entry("AccountSid", value)?;
-        }
-        if let Some(value) = &self.account_type {
-            map.serialize_entry("AccountType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "AccountName", &self.account_name)?;
+        ser::optional(map, "AccountSid", &self.account_sid)?;
+        ser::optional(map, "AccountType", &self.account_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceConfigAccountInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["AccountName", "AccountSid", "AccountType"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceConfigAccountInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VSphereSelfServiceConfigAccountInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceConfigAccountInfo, A::Error> {
-                let mut account_name: Option<crate::Text> = None;
-                let mut account_name_seen = false;
-                let mut account_sid: Option<crate::Text> = None;
-                let mut account_sid_seen = false;
-                let mut account_type: Option<VSphereSelfServiceAccountKind> = None;
-                let mut account_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AccountName" => {
-                            crate::json::set_optional(
-                                &mut account_name,
-                                map.next_value()?,
-                                "AccountName",
-                                &mut account_name_seen,
-                            )?
-                        }
-                        "AccountSid" => {
-                            crate::json::set_optional(
-                                &mut account_sid,
-                                map.next_value()?,
-                                "AccountSid",
-                                &mut account_sid_seen,
-                            )?
-                        }
-                        "AccountType" => {
-                            crate::json::set_optional(
-                                &mut account_type,
-                                map.next_value()?,
-                                "AccountType",
-                                &mut account_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceConfigAccountInfo {
-                    account_name,
-                    account_sid,
-                    account_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceConfigAccountInfo);
 impl crate::xml::CollectUnknown for VSphereSelfServiceConfigAccountInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9711,107 +7367,47 @@ impl ToXml for VSphereSelfServiceConfigEntityJobSettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceConfigEntityJobSettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.default_settings {
-            map.serialize_entry("DefaultSettings", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceConfigEntityJobSettings {
+    const SCHEMA: &'static str = "VSphereSelfServiceConfigEntityJobSettingsType";
+    const KEYS: &'static [&'static str] = &[
+        "DefaultSettings",
+        "JobSchedulerType",
+        "HighPriorityJob",
+        "TemplateJobUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.default_settings, value),
+            1usize => de::optional(&mut self.job_scheduler_type, value),
+            2usize => de::optional(&mut self.high_priority_job, value),
+            3usize => de::optional(&mut self.template_job_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.job_scheduler_type {
-            map.serialize_entry("JobSchedulerType", value)?;
-        }
-        if let Some(value) = &self.high_priority_job {
-            map.serialize_entry("HighPriorityJob", value)?;
-        }
-        if let Some(value) = &self.template_job_uid {
-            map.serialize_entry("TemplateJobUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "DefaultSettings", &self.default_settings)?;
+        ser::optional(map, "JobSchedulerType", &self.job_scheduler_type)?;
+        ser::optional(map, "HighPriorityJob", &self.high_priority_job)?;
+        ser::optional(map, "TemplateJobUid", &self.template_job_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceConfigEntityJobSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "DefaultSettings",
-            "JobSchedulerType",
-            "HighPriorityJob",
-            "TemplateJobUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceConfigEntityJobSettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VSphereSelfServiceConfigEntityJobSettingsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceConfigEntityJobSettings, A::Error> {
-                let mut default_settings: Option<bool> = None;
-                let mut default_settings_seen = false;
-                let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-                let mut job_scheduler_type_seen = false;
-                let mut high_priority_job: Option<bool> = None;
-                let mut high_priority_job_seen = false;
-                let mut template_job_uid: Option<crate::Uid> = None;
-                let mut template_job_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DefaultSettings" => {
-                            crate::json::set_optional(
-                                &mut default_settings,
-                                map.next_value()?,
-                                "DefaultSettings",
-                                &mut default_settings_seen,
-                            )?
-                        }
-                        "JobSchedulerType" => {
-                            crate::json::set_optional(
-                                &mut job_scheduler_type,
-                                map.next_value()?,
-                                "JobSchedulerType",
-                                &mut job_scheduler_type_seen,
-                            )?
-                        }
-                        "HighPriorityJob" => {
-                            crate::json::set_optional(
-                                &mut high_priority_job,
-                                map.next_value()?,
-                                "HighPriorityJob",
-                                &mut high_priority_job_seen,
-                            )?
-                        }
-                        "TemplateJobUid" => {
-                            crate::json::set_optional(
-                                &mut template_job_uid,
-                                map.next_value()?,
-                                "TemplateJobUid",
-                                &mut template_job_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceConfigEntityJobSettings {
-                    default_settings,
-                    job_scheduler_type,
-                    high_priority_job,
-                    template_job_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceConfigEntityJobSettings);
 impl crate::xml::CollectUnknown for VSphereSelfServiceConfigEntityJobSettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9881,62 +7477,43 @@ impl ToXml for VSphereSelfServiceConfigs {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceConfigs {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "VSphereSelfServiceConfig",
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceConfigs {
+    const SCHEMA: &'static str = "VSphereSelfServiceConfigEntityListType";
+    const KEYS: &'static [&'static str] = &["VSphereSelfServiceConfigs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("VSphereSelfServiceConfig", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_sphere_self_service_configs, value),
+            _ => Ok(false),
+        }
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(
+            map,
+            "VSphereSelfServiceConfigs",
             &self.v_sphere_self_service_configs,
         )?;
-        map.end()
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceConfigs {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VSphereSelfServiceConfig"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceConfigs;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VSphereSelfServiceConfigEntityListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceConfigs, A::Error> {
-                let mut v_sphere_self_service_configs: Option<
-                    Vec<VSphereSelfServiceConfig>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VSphereSelfServiceConfig" => {
-                            crate::json::set_once(
-                                &mut v_sphere_self_service_configs,
-                                map.next_value()?,
-                                "VSphereSelfServiceConfig",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceConfigs {
-                    v_sphere_self_service_configs: v_sphere_self_service_configs
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceConfigs);
 impl crate::xml::CollectUnknown for VSphereSelfServiceConfigs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9948,7 +7525,7 @@ impl crate::xml::CollectUnknown for VSphereSelfServiceConfigs {
 /// Request body that creates the portal access configuration of an existing vSphere user or group.
 ///
 /// Schema type `VSphereSelfServiceCreateSpecType` in `schemas/cloud_network.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VSphereSelfServiceCreateSpec {
     /// Element `AccountName` (String, occurs 1).
     pub account_name: crate::Text,
@@ -10177,201 +7754,70 @@ impl ToXml for VSphereSelfServiceCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AccountName", &self.account_name)?;
-        if let Some(value) = &self.account_type {
-            map.serialize_entry("AccountType", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceCreateSpec {
+    const SCHEMA: &'static str = "VSphereSelfServiceCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "AccountName",
+        "AccountType",
+        "RepositoryUid",
+        "QuotaGb",
+        "PerUser",
+        "TemplateJobUid",
+        "TemplateMode",
+        "JobSchedulerType",
+        "HighPriorityJob",
+        "VCentersScopes",
+        "Tags",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VCentersScope", 9usize)];
+    const REQUIRED: u128 = 13;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.account_name, value),
+            1usize => de::optional(&mut self.account_type, value),
+            2usize => de::value(&mut self.repository_uid, value),
+            3usize => de::value(&mut self.quota_gb, value),
+            4usize => de::optional(&mut self.per_user, value),
+            5usize => de::optional(&mut self.template_job_uid, value),
+            6usize => de::optional(&mut self.template_mode, value),
+            7usize => de::optional(&mut self.job_scheduler_type, value),
+            8usize => de::optional(&mut self.high_priority_job, value),
+            9usize => de::optional(&mut self.v_centers_scope, value),
+            10usize => de::optional(&mut self.tags, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("RepositoryUid", &self.repository_uid)?;
-        map.serialize_entry("QuotaGb", &self.quota_gb)?;
-        if let Some(value) = &self.per_user {
-            map.serialize_entry("PerUser", value)?;
-        }
-        if let Some(value) = &self.template_job_uid {
-            map.serialize_entry("TemplateJobUid", value)?;
-        }
-        if let Some(value) = &self.template_mode {
-            map.serialize_entry("TemplateMode", value)?;
-        }
-        if let Some(value) = &self.job_scheduler_type {
-            map.serialize_entry("JobSchedulerType", value)?;
-        }
-        if let Some(value) = &self.high_priority_job {
-            map.serialize_entry("HighPriorityJob", value)?;
-        }
-        if let Some(value) = &self.v_centers_scope {
-            map.serialize_entry("VCentersScope", value)?;
-        }
-        if let Some(value) = &self.tags {
-            map.serialize_entry("Tags", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "AccountName", &self.account_name)?;
+        ser::optional(map, "AccountType", &self.account_type)?;
+        ser::required(map, "RepositoryUid", &self.repository_uid)?;
+        ser::required(map, "QuotaGb", &self.quota_gb)?;
+        ser::optional(map, "PerUser", &self.per_user)?;
+        ser::optional(map, "TemplateJobUid", &self.template_job_uid)?;
+        ser::optional(map, "TemplateMode", &self.template_mode)?;
+        ser::optional(map, "JobSchedulerType", &self.job_scheduler_type)?;
+        ser::optional(map, "HighPriorityJob", &self.high_priority_job)?;
+        ser::optional(map, "VCentersScopes", &self.v_centers_scope)?;
+        ser::optional(map, "Tags", &self.tags)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "AccountName",
-            "AccountType",
-            "RepositoryUid",
-            "QuotaGb",
-            "PerUser",
-            "TemplateJobUid",
-            "TemplateMode",
-            "JobSchedulerType",
-            "HighPriorityJob",
-            "VCentersScope",
-            "Tags",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VSphereSelfServiceCreateSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceCreateSpec, A::Error> {
-                let mut account_name: Option<crate::Text> = None;
-                let mut account_type: Option<VSphereSelfServiceAccountKind> = None;
-                let mut account_type_seen = false;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut quota_gb: Option<i64> = None;
-                let mut per_user: Option<bool> = None;
-                let mut per_user_seen = false;
-                let mut template_job_uid: Option<crate::Uid> = None;
-                let mut template_job_uid_seen = false;
-                let mut template_mode: Option<crate::Text> = None;
-                let mut template_mode_seen = false;
-                let mut job_scheduler_type: Option<SelfServiceJobScheduler> = None;
-                let mut job_scheduler_type_seen = false;
-                let mut high_priority_job: Option<bool> = None;
-                let mut high_priority_job_seen = false;
-                let mut v_centers_scope: Option<VSphereSelfServiceVCentersScopeList> = None;
-                let mut v_centers_scope_seen = false;
-                let mut tags: Option<VSphereSelfServiceTagList> = None;
-                let mut tags_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AccountName" => {
-                            crate::json::set_once(
-                                &mut account_name,
-                                map.next_value()?,
-                                "AccountName",
-                            )?
-                        }
-                        "AccountType" => {
-                            crate::json::set_optional(
-                                &mut account_type,
-                                map.next_value()?,
-                                "AccountType",
-                                &mut account_type_seen,
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_once(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                            )?
-                        }
-                        "QuotaGb" => {
-                            crate::json::set_once(
-                                &mut quota_gb,
-                                map.next_value()?,
-                                "QuotaGb",
-                            )?
-                        }
-                        "PerUser" => {
-                            crate::json::set_optional(
-                                &mut per_user,
-                                map.next_value()?,
-                                "PerUser",
-                                &mut per_user_seen,
-                            )?
-                        }
-                        "TemplateJobUid" => {
-                            crate::json::set_optional(
-                                &mut template_job_uid,
-                                map.next_value()?,
-                                "TemplateJobUid",
-                                &mut template_job_uid_seen,
-                            )?
-                        }
-                        "TemplateMode" => {
-                            crate::json::set_optional(
-                                &mut template_mode,
-                                map.next_value()?,
-                                "TemplateMode",
-                                &mut template_mode_seen,
-                            )?
-                        }
-                        "JobSchedulerType" => {
-                            crate::json::set_optional(
-                                &mut job_scheduler_type,
-                                map.next_value()?,
-                                "JobSchedulerType",
-                                &mut job_scheduler_type_seen,
-                            )?
-                        }
-                        "HighPriorityJob" => {
-                            crate::json::set_optional(
-                                &mut high_priority_job,
-                                map.next_value()?,
-                                "HighPriorityJob",
-                                &mut high_priority_job_seen,
-                            )?
-                        }
-                        "VCentersScope" => {
-                            crate::json::set_optional(
-                                &mut v_centers_scope,
-                                map.next_value()?,
-                                "VCentersScope",
-                                &mut v_centers_scope_seen,
-                            )?
-                        }
-                        "Tags" => {
-                            crate::json::set_optional(
-                                &mut tags,
-                                map.next_value()?,
-                                "Tags",
-                                &mut tags_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceCreateSpec {
-                    account_name: crate::json::required(account_name, "AccountName")?,
-                    account_type,
-                    repository_uid: crate::json::required(
-                        repository_uid,
-                        "RepositoryUid",
-                    )?,
-                    quota_gb: crate::json::required(quota_gb, "QuotaGb")?,
-                    per_user,
-                    template_job_uid,
-                    template_mode,
-                    job_scheduler_type,
-                    high_priority_job,
-                    v_centers_scope,
-                    tags,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceCreateSpec);
 impl crate::xml::CollectUnknown for VSphereSelfServiceCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10440,50 +7886,37 @@ impl ToXml for VSphereSelfServiceTagList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceTagList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Tag", &self.tags)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceTagList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Tag"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceTagList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VSphereSelfServiceTagListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceTagList, A::Error> {
-                let mut tags: Option<Vec<crate::Text>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Tag" => {
-                            crate::json::set_once(&mut tags, map.next_value()?, "Tag")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceTagList {
-                    tags: tags.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceTagList {
+    const SCHEMA: &'static str = "VSphereSelfServiceTagListType";
+    const KEYS: &'static [&'static str] = &["Tags"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Tag", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.tags, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Tags", &self.tags)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceTagList, flat tags);
 impl crate::xml::CollectUnknown for VSphereSelfServiceTagList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10550,56 +7983,37 @@ impl ToXml for VSphereSelfServiceVCentersScopeList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VSphereSelfServiceVCentersScopeList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VCenterUid", &self.v_center_uids)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VSphereSelfServiceVCentersScopeList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VCenterUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VSphereSelfServiceVCentersScopeList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type VSphereSelfServiceVCentersScopeListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VSphereSelfServiceVCentersScopeList, A::Error> {
-                let mut v_center_uids: Option<Vec<crate::Uid>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VCenterUid" => {
-                            crate::json::set_once(
-                                &mut v_center_uids,
-                                map.next_value()?,
-                                "VCenterUid",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VSphereSelfServiceVCentersScopeList {
-                    v_center_uids: v_center_uids.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VSphereSelfServiceVCentersScopeList {
+    const SCHEMA: &'static str = "VSphereSelfServiceVCentersScopeListType";
+    const KEYS: &'static [&'static str] = &["VCenterUids"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VCenterUid", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_center_uids, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VCenterUids", &self.v_center_uids)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VSphereSelfServiceVCentersScopeList, flat v_center_uids);
 impl crate::xml::CollectUnknown for VSphereSelfServiceVCentersScopeList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10925,285 +8339,101 @@ impl ToXml for VlanConfiguration {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VlanConfiguration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VlanConfiguration {
+    const SCHEMA: &'static str = "VlanConfigurationEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "HostRef",
+        "PlatformType",
+        "VlanIdsWithInternetLeftBound",
+        "VlanIdsWithInternetRightBound",
+        "VlanIdsWithoutInternetLeftBound",
+        "VlanIdsWithoutInternetRightBound",
+        "SwitchName",
+        "SwitchId",
+        "ClusterName",
+        "ClusterId",
+        "SwitchType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.host_ref, value),
+            6usize => de::optional(&mut self.platform_type, value),
+            7usize => de::optional(&mut self.vlan_ids_with_internet_left_bound, value),
+            8usize => de::optional(&mut self.vlan_ids_with_internet_right_bound, value),
+            9usize => de::optional(&mut self.vlan_ids_without_internet_left_bound, value),
+            10usize => {
+                de::optional(&mut self.vlan_ids_without_internet_right_bound, value)
+            }
+            11usize => de::optional(&mut self.switch_name, value),
+            12usize => de::optional(&mut self.switch_id, value),
+            13usize => de::optional(&mut self.cluster_name, value),
+            14usize => de::optional(&mut self.cluster_id, value),
+            15usize => de::optional(&mut self.switch_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.host_ref {
-            map.serialize_entry("HostRef", value)?;
-        }
-        if let Some(value) = &self.platform_type {
-            map.serialize_entry("PlatformType", value)?;
-        }
-        if let Some(value) = &self.vlan_ids_with_internet_left_bound {
-            map.serialize_entry("VlanIdsWithInternetLeftBound", value)?;
-        }
-        if let Some(value) = &self.vlan_ids_with_internet_right_bound {
-            map.serialize_entry("VlanIdsWithInternetRightBound", value)?;
-        }
-        if let Some(value) = &self.vlan_ids_without_internet_left_bound {
-            map.serialize_entry("VlanIdsWithoutInternetLeftBound", value)?;
-        }
-        if let Some(value) = &self.vlan_ids_without_internet_right_bound {
-            map.serialize_entry("VlanIdsWithoutInternetRightBound", value)?;
-        }
-        if let Some(value) = &self.switch_name {
-            map.serialize_entry("SwitchName", value)?;
-        }
-        if let Some(value) = &self.switch_id {
-            map.serialize_entry("SwitchId", value)?;
-        }
-        if let Some(value) = &self.cluster_name {
-            map.serialize_entry("ClusterName", value)?;
-        }
-        if let Some(value) = &self.cluster_id {
-            map.serialize_entry("ClusterId", value)?;
-        }
-        if let Some(value) = &self.switch_type {
-            map.serialize_entry("SwitchType", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VlanConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "HostRef",
-            "PlatformType",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "HostRef", &self.host_ref)?;
+        ser::optional(map, "PlatformType", &self.platform_type)?;
+        ser::optional(
+            map,
             "VlanIdsWithInternetLeftBound",
+            &self.vlan_ids_with_internet_left_bound,
+        )?;
+        ser::optional(
+            map,
             "VlanIdsWithInternetRightBound",
+            &self.vlan_ids_with_internet_right_bound,
+        )?;
+        ser::optional(
+            map,
             "VlanIdsWithoutInternetLeftBound",
+            &self.vlan_ids_without_internet_left_bound,
+        )?;
+        ser::optional(
+            map,
             "VlanIdsWithoutInternetRightBound",
-            "SwitchName",
-            "SwitchId",
-            "ClusterName",
-            "ClusterId",
-            "SwitchType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VlanConfiguration;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VlanConfigurationEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VlanConfiguration, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Text> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut host_ref: Option<crate::Text> = None;
-                let mut host_ref_seen = false;
-                let mut platform_type: Option<VlanHostPlatform> = None;
-                let mut platform_type_seen = false;
-                let mut vlan_ids_with_internet_left_bound: Option<i32> = None;
-                let mut vlan_ids_with_internet_left_bound_seen = false;
-                let mut vlan_ids_with_internet_right_bound: Option<i32> = None;
-                let mut vlan_ids_with_internet_right_bound_seen = false;
-                let mut vlan_ids_without_internet_left_bound: Option<i32> = None;
-                let mut vlan_ids_without_internet_left_bound_seen = false;
-                let mut vlan_ids_without_internet_right_bound: Option<i32> = None;
-                let mut vlan_ids_without_internet_right_bound_seen = false;
-                let mut switch_name: Option<crate::Text> = None;
-                let mut switch_name_seen = false;
-                let mut switch_id: Option<crate::Text> = None;
-                let mut switch_id_seen = false;
-                let mut cluster_name: Option<crate::Text> = None;
-                let mut cluster_name_seen = false;
-                let mut cluster_id: Option<crate::Text> = None;
-                let mut cluster_id_seen = false;
-                let mut switch_type: Option<VlanSwitchKind> = None;
-                let mut switch_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "HostRef" => {
-                            crate::json::set_optional(
-                                &mut host_ref,
-                                map.next_value()?,
-                                "HostRef",
-                                &mut host_ref_seen,
-                            )?
-                        }
-                        "PlatformType" => {
-                            crate::json::set_optional(
-                                &mut platform_type,
-                                map.next_value()?,
-                                "PlatformType",
-                                &mut platform_type_seen,
-                            )?
-                        }
-                        "VlanIdsWithInternetLeftBound" => {
-                            crate::json::set_optional(
-                                &mut vlan_ids_with_internet_left_bound,
-                                map.next_value()?,
-                                "VlanIdsWithInternetLeftBound",
-                                &mut vlan_ids_with_internet_left_bound_seen,
-                            )?
-                        }
-                        "VlanIdsWithInternetRightBound" => {
-                            crate::json::set_optional(
-                                &mut vlan_ids_with_internet_right_bound,
-                                map.next_value()?,
-                                "VlanIdsWithInternetRightBound",
-                                &mut vlan_ids_with_internet_right_bound_seen,
-                            )?
-                        }
-                        "VlanIdsWithoutInternetLeftBound" => {
-                            crate::json::set_optional(
-                                &mut vlan_ids_without_internet_left_bound,
-                                map.next_value()?,
-                                "VlanIdsWithoutInternetLeftBound",
-                                &mut vlan_ids_without_internet_left_bound_seen,
-                            )?
-                        }
-                        "VlanIdsWithoutInternetRightBound" => {
-                            crate::json::set_optional(
-                                &mut vlan_ids_without_internet_right_bound,
-                                map.next_value()?,
-                                "VlanIdsWithoutInternetRightBound",
-                                &mut vlan_ids_without_internet_right_bound_seen,
-                            )?
-                        }
-                        "SwitchName" => {
-                            crate::json::set_optional(
-                                &mut switch_name,
-                                map.next_value()?,
-                                "SwitchName",
-                                &mut switch_name_seen,
-                            )?
-                        }
-                        "SwitchId" => {
-                            crate::json::set_optional(
-                                &mut switch_id,
-                                map.next_value()?,
-                                "SwitchId",
-                                &mut switch_id_seen,
-                            )?
-                        }
-                        "ClusterName" => {
-                            crate::json::set_optional(
-                                &mut cluster_name,
-                                map.next_value()?,
-                                "ClusterName",
-                                &mut cluster_name_seen,
-                            )?
-                        }
-                        "ClusterId" => {
-                            crate::json::set_optional(
-                                &mut cluster_id,
-                                map.next_value()?,
-                                "ClusterId",
-                                &mut cluster_id_seen,
-                            )?
-                        }
-                        "SwitchType" => {
-                            crate::json::set_optional(
-                                &mut switch_type,
-                                map.next_value()?,
-                                "SwitchType",
-                                &mut switch_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VlanConfiguration {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    host_ref,
-                    platform_type,
-                    vlan_ids_with_internet_left_bound,
-                    vlan_ids_with_internet_right_bound,
-                    vlan_ids_without_internet_left_bound,
-                    vlan_ids_without_internet_right_bound,
-                    switch_name,
-                    switch_id,
-                    cluster_name,
-                    cluster_id,
-                    switch_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.vlan_ids_without_internet_right_bound,
+        )?;
+        ser::optional(map, "SwitchName", &self.switch_name)?;
+        ser::optional(map, "SwitchId", &self.switch_id)?;
+        ser::optional(map, "ClusterName", &self.cluster_name)?;
+        ser::optional(map, "ClusterId", &self.cluster_id)?;
+        ser::optional(map, "SwitchType", &self.switch_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VlanConfiguration);
 impl crate::xml::CollectUnknown for VlanConfiguration {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -11291,90 +8521,50 @@ impl ToXml for VlanConfigurations {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VlanConfigurations {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        {
-            let items: Vec<&VlanConfiguration> = self
-                .vlans_or_vlan_configurations
-                .iter()
-                .filter_map(|item| match item {
-                    VlansOrVlanConfiguration::Vlans(value) => Some(value),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("Vlans", &items)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VlanConfigurations {
+    const SCHEMA: &'static str = "VlanConfigurationEntityListType";
+    const KEYS: &'static [&'static str] = &["Vlans", "VlanConfigurations"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VlanConfiguration", 1usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::many(
+                    &mut self.vlans_or_vlan_configurations,
+                    value,
+                    VlansOrVlanConfiguration::Vlans,
+                )
             }
-        }
-        {
-            let items: Vec<&VlanConfiguration> = self
-                .vlans_or_vlan_configurations
-                .iter()
-                .filter_map(|item| match item {
-                    VlansOrVlanConfiguration::VlanConfiguration(value) => Some(value),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("VlanConfiguration", &items)?;
+            1usize => {
+                de::many(
+                    &mut self.vlans_or_vlan_configurations,
+                    value,
+                    VlansOrVlanConfiguration::VlanConfiguration,
+                )
             }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::many(map, &self.vlans_or_vlan_configurations)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VlanConfigurations {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Vlans", "VlanConfiguration"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VlanConfigurations;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VlanConfigurationEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VlanConfigurations, A::Error> {
-                let mut vlans_or_vlan_configurations: Vec<VlansOrVlanConfiguration> = Vec::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Vlans" => {
-                            let items: Vec<VlanConfiguration> = map.next_value()?;
-                            vlans_or_vlan_configurations
-                                .extend(
-                                    items.into_iter().map(VlansOrVlanConfiguration::Vlans),
-                                );
-                        }
-                        "VlanConfiguration" => {
-                            let items: Vec<VlanConfiguration> = map.next_value()?;
-                            vlans_or_vlan_configurations
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(VlansOrVlanConfiguration::VlanConfiguration),
-                                );
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VlanConfigurations {
-                    vlans_or_vlan_configurations,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VlanConfigurations);
 impl crate::xml::CollectUnknown for VlanConfigurations {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -11431,12 +8621,34 @@ impl crate::xml::CollectUnknown for VlansOrVlanConfiguration {
         }
     }
 }
+#[cfg(feature = "json")]
+impl crate::json::Choice for VlansOrVlanConfiguration {
+    const KEYS: &'static [&'static str] = &["Vlans", "VlanConfigurations"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::Vlans(_) => "Vlans",
+            Self::VlanConfiguration(_) => "VlanConfigurations",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for VlansOrVlanConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Vlans(value) => serde::Serialize::serialize(value, serializer),
+            Self::VlanConfiguration(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+        }
+    }
+}
 /// Hypervisor of the host whose virtual switch carries reserved VLANs.
 ///
 /// Schema type `VlanHostPlatformType` in `schemas/cloud_network.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum VlanHostPlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `HyperV`
     HyperV,
@@ -11478,26 +8690,15 @@ impl crate::xml::XmlValue for VlanHostPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VlanHostPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VlanHostPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(VlanHostPlatform);
 /// Kind of a virtual switch: a standard (host-local) switch or a distributed one.
 ///
 /// Schema type `VlanSwitchKindType` in `schemas/cloud_network.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum VlanSwitchKind {
     /// `VirtualSwitch`
+    #[default]
     VirtualSwitch,
     /// `DistributedVirtualSwitch`
     DistributedVirtualSwitch,
@@ -11542,20 +8743,8 @@ impl crate::xml::XmlValue for VlanSwitchKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VlanSwitchKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VlanSwitchKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(VlanSwitchKind);
 impl RootElement for CloudGateway {
     const ELEMENT: &'static str = "CloudGateway";
     const ALIASES: &'static [&'static str] = &[];

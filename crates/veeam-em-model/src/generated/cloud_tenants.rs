@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// Root of the Cloud Connect resources: links to the collections a service provider (or a logged-on tenant) may use.
 ///
 /// Schema type `CloudConnectServiceType` in `schemas/cloud_tenants.xsd` (extends `ResourceType`).
@@ -93,86 +96,40 @@ impl ToXml for CloudConnectService {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudConnectService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudConnectService {
+    const SCHEMA: &'static str = "CloudConnectServiceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudConnectService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudConnectService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudConnectServiceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudConnectService, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudConnectService {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudConnectService);
 impl crate::xml::CollectUnknown for CloudConnectService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -359,180 +316,62 @@ impl ToXml for CloudSubtenant {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudSubtenant {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudSubtenant {
+    const SCHEMA: &'static str = "CloudSubtenantType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Id",
+        "Links",
+        "Name",
+        "Description",
+        "Password",
+        "Enabled",
+        "RepositoryQuota",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.id, value),
+            3usize => de::optional(&mut self.links, value),
+            4usize => de::optional(&mut self.name, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.password, value),
+            7usize => de::optional(&mut self.enabled, value),
+            8usize => de::optional(&mut self.repository_quota, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.repository_quota {
-            map.serialize_entry("RepositoryQuota", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Password", &self.password)?;
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RepositoryQuota", &self.repository_quota)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudSubtenant {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Id",
-            "Links",
-            "Name",
-            "Description",
-            "Password",
-            "Enabled",
-            "RepositoryQuota",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudSubtenant;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudSubtenantType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudSubtenant, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut repository_quota: Option<CloudSubtenantRepositoryQuotaInfo> = None;
-                let mut repository_quota_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RepositoryQuota" => {
-                            crate::json::set_optional(
-                                &mut repository_quota,
-                                map.next_value()?,
-                                "RepositoryQuota",
-                                &mut repository_quota_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudSubtenant {
-                    type_,
-                    href,
-                    id,
-                    links,
-                    name,
-                    description,
-                    password,
-                    enabled,
-                    repository_quota,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudSubtenant);
 impl crate::xml::CollectUnknown for CloudSubtenant {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -725,165 +564,59 @@ impl ToXml for CloudSubtenantCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudSubtenantCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudSubtenantCreateSpec {
+    const SCHEMA: &'static str = "CloudSubtenantCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "Name",
+        "Description",
+        "Password",
+        "Enabled",
+        "TenantResourceId",
+        "QuotaName",
+        "QuotaMb",
+        "UnlimitedQuota",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.name, value),
+            1usize => de::optional(&mut self.description, value),
+            2usize => de::optional(&mut self.password, value),
+            3usize => de::optional(&mut self.enabled, value),
+            4usize => de::optional(&mut self.tenant_resource_id, value),
+            5usize => de::optional(&mut self.quota_name, value),
+            6usize => de::optional(&mut self.quota_mb, value),
+            7usize => de::optional(&mut self.unlimited_quota, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.tenant_resource_id {
-            map.serialize_entry("TenantResourceId", value)?;
-        }
-        if let Some(value) = &self.quota_name {
-            map.serialize_entry("QuotaName", value)?;
-        }
-        if let Some(value) = &self.quota_mb {
-            map.serialize_entry("QuotaMb", value)?;
-        }
-        if let Some(value) = &self.unlimited_quota {
-            map.serialize_entry("UnlimitedQuota", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Password", &self.password)?;
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "TenantResourceId", &self.tenant_resource_id)?;
+        ser::optional(map, "QuotaName", &self.quota_name)?;
+        ser::optional(map, "QuotaMb", &self.quota_mb)?;
+        ser::optional(map, "UnlimitedQuota", &self.unlimited_quota)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudSubtenantCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Name",
-            "Description",
-            "Password",
-            "Enabled",
-            "TenantResourceId",
-            "QuotaName",
-            "QuotaMb",
-            "UnlimitedQuota",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudSubtenantCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudSubtenantCreateSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudSubtenantCreateSpec, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut tenant_resource_id: Option<crate::Text> = None;
-                let mut tenant_resource_id_seen = false;
-                let mut quota_name: Option<crate::Text> = None;
-                let mut quota_name_seen = false;
-                let mut quota_mb: Option<i32> = None;
-                let mut quota_mb_seen = false;
-                let mut unlimited_quota: Option<bool> = None;
-                let mut unlimited_quota_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "TenantResourceId" => {
-                            crate::json::set_optional(
-                                &mut tenant_resource_id,
-                                map.next_value()?,
-                                "TenantResourceId",
-                                &mut tenant_resource_id_seen,
-                            )?
-                        }
-                        "QuotaName" => {
-                            crate::json::set_optional(
-                                &mut quota_name,
-                                map.next_value()?,
-                                "QuotaName",
-                                &mut quota_name_seen,
-                            )?
-                        }
-                        "QuotaMb" => {
-                            crate::json::set_optional(
-                                &mut quota_mb,
-                                map.next_value()?,
-                                "QuotaMb",
-                                &mut quota_mb_seen,
-                            )?
-                        }
-                        "UnlimitedQuota" => {
-                            crate::json::set_optional(
-                                &mut unlimited_quota,
-                                map.next_value()?,
-                                "UnlimitedQuota",
-                                &mut unlimited_quota_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudSubtenantCreateSpec {
-                    name,
-                    description,
-                    password,
-                    enabled,
-                    tenant_resource_id,
-                    quota_name,
-                    quota_mb,
-                    unlimited_quota,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudSubtenantCreateSpec);
 impl crate::xml::CollectUnknown for CloudSubtenantCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1039,137 +772,53 @@ impl ToXml for CloudSubtenantRepositoryQuotaInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudSubtenantRepositoryQuotaInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.unlimited {
-            map.serialize_entry("Unlimited", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudSubtenantRepositoryQuotaInfo {
+    const SCHEMA: &'static str = "CloudSubtenantRepositoryQuotaInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Unlimited",
+        "DisplayName",
+        "TenantResourceId",
+        "QuotaMb",
+        "UsedQuotaMb",
+        "QuotaId",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.unlimited, value),
+            1usize => de::optional(&mut self.display_name, value),
+            2usize => de::optional(&mut self.tenant_resource_id, value),
+            3usize => de::optional(&mut self.quota_mb, value),
+            4usize => de::optional(&mut self.used_quota_mb, value),
+            5usize => de::optional(&mut self.quota_id, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
-        }
-        if let Some(value) = &self.tenant_resource_id {
-            map.serialize_entry("TenantResourceId", value)?;
-        }
-        if let Some(value) = &self.quota_mb {
-            map.serialize_entry("QuotaMb", value)?;
-        }
-        if let Some(value) = &self.used_quota_mb {
-            map.serialize_entry("UsedQuotaMb", value)?;
-        }
-        if let Some(value) = &self.quota_id {
-            map.serialize_entry("QuotaId", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Unlimited", &self.unlimited)?;
+        ser::optional(map, "DisplayName", &self.display_name)?;
+        ser::optional(map, "TenantResourceId", &self.tenant_resource_id)?;
+        ser::optional(map, "QuotaMb", &self.quota_mb)?;
+        ser::optional(map, "UsedQuotaMb", &self.used_quota_mb)?;
+        ser::optional(map, "QuotaId", &self.quota_id)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudSubtenantRepositoryQuotaInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Unlimited",
-            "DisplayName",
-            "TenantResourceId",
-            "QuotaMb",
-            "UsedQuotaMb",
-            "QuotaId",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudSubtenantRepositoryQuotaInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudSubtenantRepositoryQuotaInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudSubtenantRepositoryQuotaInfo, A::Error> {
-                let mut unlimited: Option<bool> = None;
-                let mut unlimited_seen = false;
-                let mut display_name: Option<crate::Text> = None;
-                let mut display_name_seen = false;
-                let mut tenant_resource_id: Option<crate::Text> = None;
-                let mut tenant_resource_id_seen = false;
-                let mut quota_mb: Option<i32> = None;
-                let mut quota_mb_seen = false;
-                let mut used_quota_mb: Option<i32> = None;
-                let mut used_quota_mb_seen = false;
-                let mut quota_id: Option<crate::Text> = None;
-                let mut quota_id_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Unlimited" => {
-                            crate::json::set_optional(
-                                &mut unlimited,
-                                map.next_value()?,
-                                "Unlimited",
-                                &mut unlimited_seen,
-                            )?
-                        }
-                        "DisplayName" => {
-                            crate::json::set_optional(
-                                &mut display_name,
-                                map.next_value()?,
-                                "DisplayName",
-                                &mut display_name_seen,
-                            )?
-                        }
-                        "TenantResourceId" => {
-                            crate::json::set_optional(
-                                &mut tenant_resource_id,
-                                map.next_value()?,
-                                "TenantResourceId",
-                                &mut tenant_resource_id_seen,
-                            )?
-                        }
-                        "QuotaMb" => {
-                            crate::json::set_optional(
-                                &mut quota_mb,
-                                map.next_value()?,
-                                "QuotaMb",
-                                &mut quota_mb_seen,
-                            )?
-                        }
-                        "UsedQuotaMb" => {
-                            crate::json::set_optional(
-                                &mut used_quota_mb,
-                                map.next_value()?,
-                                "UsedQuotaMb",
-                                &mut used_quota_mb_seen,
-                            )?
-                        }
-                        "QuotaId" => {
-                            crate::json::set_optional(
-                                &mut quota_id,
-                                map.next_value()?,
-                                "QuotaId",
-                                &mut quota_id_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudSubtenantRepositoryQuotaInfo {
-                    unlimited,
-                    display_name,
-                    tenant_resource_id,
-                    quota_mb,
-                    used_quota_mb,
-                    quota_id,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudSubtenantRepositoryQuotaInfo);
 impl crate::xml::CollectUnknown for CloudSubtenantRepositoryQuotaInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1236,54 +885,37 @@ impl ToXml for CloudSubtenants {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudSubtenants {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudSubtenant", &self.cloud_subtenants)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudSubtenants {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudSubtenant"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudSubtenants;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudSubtenantListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudSubtenants, A::Error> {
-                let mut cloud_subtenants: Option<Vec<CloudSubtenant>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudSubtenant" => {
-                            crate::json::set_once(
-                                &mut cloud_subtenants,
-                                map.next_value()?,
-                                "CloudSubtenant",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudSubtenants {
-                    cloud_subtenants: cloud_subtenants.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudSubtenants {
+    const SCHEMA: &'static str = "CloudSubtenantListType";
+    const KEYS: &'static [&'static str] = &["CloudSubtenants"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudSubtenant", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_subtenants, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudSubtenants", &self.cloud_subtenants)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudSubtenants);
 impl crate::xml::CollectUnknown for CloudSubtenants {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1846,482 +1478,129 @@ impl ToXml for CloudTenant {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenant {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenant {
+    const SCHEMA: &'static str = "CloudTenantEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Password",
+        "Description",
+        "Enabled",
+        "LeaseOptions",
+        "Resources",
+        "LastResult",
+        "LastActive",
+        "VmCount",
+        "ComputeResources",
+        "ThrottlingEnabled",
+        "ThrottlingSpeedLimit",
+        "ThrottlingSpeedUnit",
+        "PublicIpCount",
+        "BackupCount",
+        "ReplicaCount",
+        "MaxConcurrentTasks",
+        "WorkStationBackupCount",
+        "ServerBackupCount",
+        "BackupProtectionEnabled",
+        "BackupProtectionPeriod",
+        "TenantType",
+        "VCloudComputeResources",
+        "CloudGatewayPools",
+        "FailoverToOtherGatewaysIfFail",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("FailoverToOthersGatewaysIfFail", 28usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.password, value),
+            6usize => de::optional(&mut self.description, value),
+            7usize => de::optional(&mut self.enabled, value),
+            8usize => de::optional(&mut self.lease_options, value),
+            9usize => de::optional(&mut self.resources, value),
+            10usize => de::optional(&mut self.last_result, value),
+            11usize => de::optional(&mut self.last_active, value),
+            12usize => de::optional(&mut self.vm_count, value),
+            13usize => de::optional(&mut self.compute_resources, value),
+            14usize => de::optional(&mut self.throttling_enabled, value),
+            15usize => de::optional(&mut self.throttling_speed_limit, value),
+            16usize => de::optional(&mut self.throttling_speed_unit, value),
+            17usize => de::optional(&mut self.public_ip_count, value),
+            18usize => de::optional(&mut self.backup_count, value),
+            19usize => de::optional(&mut self.replica_count, value),
+            20usize => de::optional(&mut self.max_concurrent_tasks, value),
+            21usize => de::optional(&mut self.work_station_backup_count, value),
+            22usize => de::optional(&mut self.server_backup_count, value),
+            23usize => de::optional(&mut self.backup_protection_enabled, value),
+            24usize => de::optional(&mut self.backup_protection_period, value),
+            25usize => de::optional(&mut self.tenant_type, value),
+            26usize => de::optional(&mut self.v_cloud_compute_resources, value),
+            27usize => de::optional(&mut self.cloud_gateway_pools, value),
+            28usize => de::optional(&mut self.failover_to_other_gateways_if_fail, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.lease_options {
-            map.serialize_entry("LeaseOptions", value)?;
-        }
-        if let Some(value) = &self.resources {
-            map.serialize_entry("Resources", value)?;
-        }
-        if let Some(value) = &self.last_result {
-            map.serialize_entry("LastResult", value)?;
-        }
-        if let Some(value) = &self.last_active {
-            map.serialize_entry("LastActive", value)?;
-        }
-        if let Some(value) = &self.vm_count {
-            map.serialize_entry("VmCount", value)?;
-        }
-        if let Some(value) = &self.compute_resources {
-            map.serialize_entry("ComputeResources", value)?;
-        }
-        if let Some(value) = &self.throttling_enabled {
-            map.serialize_entry("ThrottlingEnabled", value)?;
-        }
-        if let Some(value) = &self.throttling_speed_limit {
-            map.serialize_entry("ThrottlingSpeedLimit", value)?;
-        }
-        if let Some(value) = &self.throttling_speed_unit {
-            map.serialize_entry("ThrottlingSpeedUnit", value)?;
-        }
-        if let Some(value) = &self.public_ip_count {
-            map.serialize_entry("PublicIpCount", value)?;
-        }
-        if let Some(value) = &self.backup_count {
-            map.serialize_entry("BackupCount", value)?;
-        }
-        if let Some(value) = &self.replica_count {
-            map.serialize_entry("ReplicaCount", value)?;
-        }
-        if let Some(value) = &self.max_concurrent_tasks {
-            map.serialize_entry("MaxConcurrentTasks", value)?;
-        }
-        if let Some(value) = &self.work_station_backup_count {
-            map.serialize_entry("WorkStationBackupCount", value)?;
-        }
-        if let Some(value) = &self.server_backup_count {
-            map.serialize_entry("ServerBackupCount", value)?;
-        }
-        if let Some(value) = &self.backup_protection_enabled {
-            map.serialize_entry("BackupProtectionEnabled", value)?;
-        }
-        if let Some(value) = &self.backup_protection_period {
-            map.serialize_entry("BackupProtectionPeriod", value)?;
-        }
-        if let Some(value) = &self.tenant_type {
-            map.serialize_entry("TenantType", value)?;
-        }
-        if let Some(value) = &self.v_cloud_compute_resources {
-            map.serialize_entry("VCloudComputeResources", value)?;
-        }
-        if let Some(value) = &self.cloud_gateway_pools {
-            map.serialize_entry("CloudGatewayPools", value)?;
-        }
-        if let Some(value) = &self.failover_to_other_gateways_if_fail {
-            map.serialize_entry("FailoverToOtherGatewaysIfFail", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenant {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Password",
-            "Description",
-            "Enabled",
-            "LeaseOptions",
-            "Resources",
-            "LastResult",
-            "LastActive",
-            "VmCount",
-            "ComputeResources",
-            "ThrottlingEnabled",
-            "ThrottlingSpeedLimit",
-            "ThrottlingSpeedUnit",
-            "PublicIpCount",
-            "BackupCount",
-            "ReplicaCount",
-            "MaxConcurrentTasks",
-            "WorkStationBackupCount",
-            "ServerBackupCount",
-            "BackupProtectionEnabled",
-            "BackupProtectionPeriod",
-            "TenantType",
-            "VCloudComputeResources",
-            "CloudGatewayPools",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Password", &self.password)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "LeaseOptions", &self.lease_options)?;
+        ser::optional(map, "Resources", &self.resources)?;
+        ser::optional(map, "LastResult", &self.last_result)?;
+        ser::optional(map, "LastActive", &self.last_active)?;
+        ser::optional(map, "VmCount", &self.vm_count)?;
+        ser::optional(map, "ComputeResources", &self.compute_resources)?;
+        ser::optional(map, "ThrottlingEnabled", &self.throttling_enabled)?;
+        ser::optional(map, "ThrottlingSpeedLimit", &self.throttling_speed_limit)?;
+        ser::optional(map, "ThrottlingSpeedUnit", &self.throttling_speed_unit)?;
+        ser::optional(map, "PublicIpCount", &self.public_ip_count)?;
+        ser::optional(map, "BackupCount", &self.backup_count)?;
+        ser::optional(map, "ReplicaCount", &self.replica_count)?;
+        ser::optional(map, "MaxConcurrentTasks", &self.max_concurrent_tasks)?;
+        ser::optional(map, "WorkStationBackupCount", &self.work_station_backup_count)?;
+        ser::optional(map, "ServerBackupCount", &self.server_backup_count)?;
+        ser::optional(map, "BackupProtectionEnabled", &self.backup_protection_enabled)?;
+        ser::optional(map, "BackupProtectionPeriod", &self.backup_protection_period)?;
+        ser::optional(map, "TenantType", &self.tenant_type)?;
+        ser::optional(map, "VCloudComputeResources", &self.v_cloud_compute_resources)?;
+        ser::optional(map, "CloudGatewayPools", &self.cloud_gateway_pools)?;
+        ser::optional(
+            map,
             "FailoverToOtherGatewaysIfFail",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenant;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenant, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut lease_options: Option<CloudTenantLeaseOptions> = None;
-                let mut lease_options_seen = false;
-                let mut resources: Option<CloudTenantResources> = None;
-                let mut resources_seen = false;
-                let mut last_result: Option<SessionResult> = None;
-                let mut last_result_seen = false;
-                let mut last_active: Option<crate::DateTime> = None;
-                let mut last_active_seen = false;
-                let mut vm_count: Option<i32> = None;
-                let mut vm_count_seen = false;
-                let mut compute_resources: Option<CloudTenantComputeResources> = None;
-                let mut compute_resources_seen = false;
-                let mut throttling_enabled: Option<bool> = None;
-                let mut throttling_enabled_seen = false;
-                let mut throttling_speed_limit: Option<i32> = None;
-                let mut throttling_speed_limit_seen = false;
-                let mut throttling_speed_unit: Option<CloudTenantThrottlingSpeedUnit> = None;
-                let mut throttling_speed_unit_seen = false;
-                let mut public_ip_count: Option<i32> = None;
-                let mut public_ip_count_seen = false;
-                let mut backup_count: Option<i32> = None;
-                let mut backup_count_seen = false;
-                let mut replica_count: Option<i32> = None;
-                let mut replica_count_seen = false;
-                let mut max_concurrent_tasks: Option<i32> = None;
-                let mut max_concurrent_tasks_seen = false;
-                let mut work_station_backup_count: Option<i32> = None;
-                let mut work_station_backup_count_seen = false;
-                let mut server_backup_count: Option<i32> = None;
-                let mut server_backup_count_seen = false;
-                let mut backup_protection_enabled: Option<bool> = None;
-                let mut backup_protection_enabled_seen = false;
-                let mut backup_protection_period: Option<i32> = None;
-                let mut backup_protection_period_seen = false;
-                let mut tenant_type: Option<CloudTenantTypeInfo> = None;
-                let mut tenant_type_seen = false;
-                let mut v_cloud_compute_resources: Option<
-                    CloudTenantVCloudComputeResources,
-                > = None;
-                let mut v_cloud_compute_resources_seen = false;
-                let mut cloud_gateway_pools: Option<CloudTenantGatewayPoolUidList> = None;
-                let mut cloud_gateway_pools_seen = false;
-                let mut failover_to_other_gateways_if_fail: Option<bool> = None;
-                let mut failover_to_other_gateways_if_fail_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "LeaseOptions" => {
-                            crate::json::set_optional(
-                                &mut lease_options,
-                                map.next_value()?,
-                                "LeaseOptions",
-                                &mut lease_options_seen,
-                            )?
-                        }
-                        "Resources" => {
-                            crate::json::set_optional(
-                                &mut resources,
-                                map.next_value()?,
-                                "Resources",
-                                &mut resources_seen,
-                            )?
-                        }
-                        "LastResult" => {
-                            crate::json::set_optional(
-                                &mut last_result,
-                                map.next_value()?,
-                                "LastResult",
-                                &mut last_result_seen,
-                            )?
-                        }
-                        "LastActive" => {
-                            crate::json::set_optional(
-                                &mut last_active,
-                                map.next_value()?,
-                                "LastActive",
-                                &mut last_active_seen,
-                            )?
-                        }
-                        "VmCount" => {
-                            crate::json::set_optional(
-                                &mut vm_count,
-                                map.next_value()?,
-                                "VmCount",
-                                &mut vm_count_seen,
-                            )?
-                        }
-                        "ComputeResources" => {
-                            crate::json::set_optional(
-                                &mut compute_resources,
-                                map.next_value()?,
-                                "ComputeResources",
-                                &mut compute_resources_seen,
-                            )?
-                        }
-                        "ThrottlingEnabled" => {
-                            crate::json::set_optional(
-                                &mut throttling_enabled,
-                                map.next_value()?,
-                                "ThrottlingEnabled",
-                                &mut throttling_enabled_seen,
-                            )?
-                        }
-                        "ThrottlingSpeedLimit" => {
-                            crate::json::set_optional(
-                                &mut throttling_speed_limit,
-                                map.next_value()?,
-                                "ThrottlingSpeedLimit",
-                                &mut throttling_speed_limit_seen,
-                            )?
-                        }
-                        "ThrottlingSpeedUnit" => {
-                            crate::json::set_optional(
-                                &mut throttling_speed_unit,
-                                map.next_value()?,
-                                "ThrottlingSpeedUnit",
-                                &mut throttling_speed_unit_seen,
-                            )?
-                        }
-                        "PublicIpCount" => {
-                            crate::json::set_optional(
-                                &mut public_ip_count,
-                                map.next_value()?,
-                                "PublicIpCount",
-                                &mut public_ip_count_seen,
-                            )?
-                        }
-                        "BackupCount" => {
-                            crate::json::set_optional(
-                                &mut backup_count,
-                                map.next_value()?,
-                                "BackupCount",
-                                &mut backup_count_seen,
-                            )?
-                        }
-                        "ReplicaCount" => {
-                            crate::json::set_optional(
-                                &mut replica_count,
-                                map.next_value()?,
-                                "ReplicaCount",
-                                &mut replica_count_seen,
-                            )?
-                        }
-                        "MaxConcurrentTasks" => {
-                            crate::json::set_optional(
-                                &mut max_concurrent_tasks,
-                                map.next_value()?,
-                                "MaxConcurrentTasks",
-                                &mut max_concurrent_tasks_seen,
-                            )?
-                        }
-                        "WorkStationBackupCount" => {
-                            crate::json::set_optional(
-                                &mut work_station_backup_count,
-                                map.next_value()?,
-                                "WorkStationBackupCount",
-                                &mut work_station_backup_count_seen,
-                            )?
-                        }
-                        "ServerBackupCount" => {
-                            crate::json::set_optional(
-                                &mut server_backup_count,
-                                map.next_value()?,
-                                "ServerBackupCount",
-                                &mut server_backup_count_seen,
-                            )?
-                        }
-                        "BackupProtectionEnabled" => {
-                            crate::json::set_optional(
-                                &mut backup_protection_enabled,
-                                map.next_value()?,
-                                "BackupProtectionEnabled",
-                                &mut backup_protection_enabled_seen,
-                            )?
-                        }
-                        "BackupProtectionPeriod" => {
-                            crate::json::set_optional(
-                                &mut backup_protection_period,
-                                map.next_value()?,
-                                "BackupProtectionPeriod",
-                                &mut backup_protection_period_seen,
-                            )?
-                        }
-                        "TenantType" => {
-                            crate::json::set_optional(
-                                &mut tenant_type,
-                                map.next_value()?,
-                                "TenantType",
-                                &mut tenant_type_seen,
-                            )?
-                        }
-                        "VCloudComputeResources" => {
-                            crate::json::set_optional(
-                                &mut v_cloud_compute_resources,
-                                map.next_value()?,
-                                "VCloudComputeResources",
-                                &mut v_cloud_compute_resources_seen,
-                            )?
-                        }
-                        "CloudGatewayPools" => {
-                            crate::json::set_optional(
-                                &mut cloud_gateway_pools,
-                                map.next_value()?,
-                                "CloudGatewayPools",
-                                &mut cloud_gateway_pools_seen,
-                            )?
-                        }
-                        "FailoverToOtherGatewaysIfFail" => {
-                            crate::json::set_optional(
-                                &mut failover_to_other_gateways_if_fail,
-                                map.next_value()?,
-                                "FailoverToOtherGatewaysIfFail",
-                                &mut failover_to_other_gateways_if_fail_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenant {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    password,
-                    description,
-                    enabled,
-                    lease_options,
-                    resources,
-                    last_result,
-                    last_active,
-                    vm_count,
-                    compute_resources,
-                    throttling_enabled,
-                    throttling_speed_limit,
-                    throttling_speed_unit,
-                    public_ip_count,
-                    backup_count,
-                    replica_count,
-                    max_concurrent_tasks,
-                    work_station_backup_count,
-                    server_backup_count,
-                    backup_protection_enabled,
-                    backup_protection_period,
-                    tenant_type,
-                    v_cloud_compute_resources,
-                    cloud_gateway_pools,
-                    failover_to_other_gateways_if_fail,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.failover_to_other_gateways_if_fail,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenant);
 impl crate::xml::CollectUnknown for CloudTenant {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2447,86 +1726,40 @@ impl ToXml for CloudTenantAdDomainInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantAdDomainInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.domain_name {
-            map.serialize_entry("DomainName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantAdDomainInfo {
+    const SCHEMA: &'static str = "CloudTenantADDomainInfoType";
+    const KEYS: &'static [&'static str] = &["DomainName", "DomainAccount", "Port"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.domain_name, value),
+            1usize => de::optional(&mut self.domain_account, value),
+            2usize => de::optional(&mut self.port, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.domain_account {
-            map.serialize_entry("DomainAccount", value)?;
-        }
-        if let Some(value) = &self.port {
-            map.serialize_entry("Port", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "DomainName", &self.domain_name)?;
+        ser::optional(map, "DomainAccount", &self.domain_account)?;
+        ser::optional(map, "Port", &self.port)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantAdDomainInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["DomainName", "DomainAccount", "Port"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantAdDomainInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantADDomainInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantAdDomainInfo, A::Error> {
-                let mut domain_name: Option<crate::Text> = None;
-                let mut domain_name_seen = false;
-                let mut domain_account: Option<crate::Text> = None;
-                let mut domain_account_seen = false;
-                let mut port: Option<i32> = None;
-                let mut port_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DomainName" => {
-                            crate::json::set_optional(
-                                &mut domain_name,
-                                map.next_value()?,
-                                "DomainName",
-                                &mut domain_name_seen,
-                            )?
-                        }
-                        "DomainAccount" => {
-                            crate::json::set_optional(
-                                &mut domain_account,
-                                map.next_value()?,
-                                "DomainAccount",
-                                &mut domain_account_seen,
-                            )?
-                        }
-                        "Port" => {
-                            crate::json::set_optional(
-                                &mut port,
-                                map.next_value()?,
-                                "Port",
-                                &mut port_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantAdDomainInfo {
-                    domain_name,
-                    domain_account,
-                    port,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantAdDomainInfo);
 impl crate::xml::CollectUnknown for CloudTenantAdDomainInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2603,72 +1836,38 @@ impl ToXml for CloudTenantAdInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantAdInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.domain {
-            map.serialize_entry("Domain", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantAdInfo {
+    const SCHEMA: &'static str = "CloudTenantADInfoType";
+    const KEYS: &'static [&'static str] = &["Domain", "Account"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.domain, value),
+            1usize => de::optional(&mut self.account, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.account {
-            map.serialize_entry("Account", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Domain", &self.domain)?;
+        ser::optional(map, "Account", &self.account)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantAdInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Domain", "Account"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantAdInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantADInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantAdInfo, A::Error> {
-                let mut domain: Option<CloudTenantAdDomainInfo> = None;
-                let mut domain_seen = false;
-                let mut account: Option<crate::Text> = None;
-                let mut account_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Domain" => {
-                            crate::json::set_optional(
-                                &mut domain,
-                                map.next_value()?,
-                                "Domain",
-                                &mut domain_seen,
-                            )?
-                        }
-                        "Account" => {
-                            crate::json::set_optional(
-                                &mut account,
-                                map.next_value()?,
-                                "Account",
-                                &mut account_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantAdInfo {
-                    domain,
-                    account,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantAdInfo);
 impl crate::xml::CollectUnknown for CloudTenantAdInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2898,197 +2097,69 @@ impl ToXml for CloudTenantComputeResource {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantComputeResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantComputeResource {
+    const SCHEMA: &'static str = "CloudTenantComputeResourceType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Id",
+        "Links",
+        "CloudHardwarePlanUid",
+        "WanAcceleratorUid",
+        "PlatformType",
+        "UseNetworkFailoverResources",
+        "NetworkAppliance",
+        "ComputeResourceStats",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.id, value),
+            3usize => de::optional(&mut self.links, value),
+            4usize => de::optional(&mut self.cloud_hardware_plan_uid, value),
+            5usize => de::optional(&mut self.wan_accelerator_uid, value),
+            6usize => de::optional(&mut self.platform_type, value),
+            7usize => de::optional(&mut self.use_network_failover_resources, value),
+            8usize => de::optional(&mut self.network_appliance, value),
+            9usize => de::optional(&mut self.compute_resource_stats, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.cloud_hardware_plan_uid {
-            map.serialize_entry("CloudHardwarePlanUid", value)?;
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            map.serialize_entry("WanAcceleratorUid", value)?;
-        }
-        if let Some(value) = &self.platform_type {
-            map.serialize_entry("PlatformType", value)?;
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            map.serialize_entry("UseNetworkFailoverResources", value)?;
-        }
-        if let Some(value) = &self.network_appliance {
-            map.serialize_entry("NetworkAppliance", value)?;
-        }
-        if let Some(value) = &self.compute_resource_stats {
-            map.serialize_entry("ComputeResourceStats", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantComputeResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Id",
-            "Links",
-            "CloudHardwarePlanUid",
-            "WanAcceleratorUid",
-            "PlatformType",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CloudHardwarePlanUid", &self.cloud_hardware_plan_uid)?;
+        ser::optional(map, "WanAcceleratorUid", &self.wan_accelerator_uid)?;
+        ser::optional(map, "PlatformType", &self.platform_type)?;
+        ser::optional(
+            map,
             "UseNetworkFailoverResources",
-            "NetworkAppliance",
-            "ComputeResourceStats",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantComputeResource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantComputeResourceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantComputeResource, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut cloud_hardware_plan_uid: Option<crate::Uid> = None;
-                let mut cloud_hardware_plan_uid_seen = false;
-                let mut wan_accelerator_uid: Option<crate::Uid> = None;
-                let mut wan_accelerator_uid_seen = false;
-                let mut platform_type: Option<CloudTenantPlatform> = None;
-                let mut platform_type_seen = false;
-                let mut use_network_failover_resources: Option<bool> = None;
-                let mut use_network_failover_resources_seen = false;
-                let mut network_appliance: Option<NetworkApplianceInfo> = None;
-                let mut network_appliance_seen = false;
-                let mut compute_resource_stats: Option<
-                    CloudTenantComputeResourceStatsInfo,
-                > = None;
-                let mut compute_resource_stats_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CloudHardwarePlanUid" => {
-                            crate::json::set_optional(
-                                &mut cloud_hardware_plan_uid,
-                                map.next_value()?,
-                                "CloudHardwarePlanUid",
-                                &mut cloud_hardware_plan_uid_seen,
-                            )?
-                        }
-                        "WanAcceleratorUid" => {
-                            crate::json::set_optional(
-                                &mut wan_accelerator_uid,
-                                map.next_value()?,
-                                "WanAcceleratorUid",
-                                &mut wan_accelerator_uid_seen,
-                            )?
-                        }
-                        "PlatformType" => {
-                            crate::json::set_optional(
-                                &mut platform_type,
-                                map.next_value()?,
-                                "PlatformType",
-                                &mut platform_type_seen,
-                            )?
-                        }
-                        "UseNetworkFailoverResources" => {
-                            crate::json::set_optional(
-                                &mut use_network_failover_resources,
-                                map.next_value()?,
-                                "UseNetworkFailoverResources",
-                                &mut use_network_failover_resources_seen,
-                            )?
-                        }
-                        "NetworkAppliance" => {
-                            crate::json::set_optional(
-                                &mut network_appliance,
-                                map.next_value()?,
-                                "NetworkAppliance",
-                                &mut network_appliance_seen,
-                            )?
-                        }
-                        "ComputeResourceStats" => {
-                            crate::json::set_optional(
-                                &mut compute_resource_stats,
-                                map.next_value()?,
-                                "ComputeResourceStats",
-                                &mut compute_resource_stats_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantComputeResource {
-                    type_,
-                    href,
-                    id,
-                    links,
-                    cloud_hardware_plan_uid,
-                    wan_accelerator_uid,
-                    platform_type,
-                    use_network_failover_resources,
-                    network_appliance,
-                    compute_resource_stats,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.use_network_failover_resources,
+        )?;
+        ser::optional(map, "NetworkAppliance", &self.network_appliance)?;
+        ser::optional(map, "ComputeResourceStats", &self.compute_resource_stats)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantComputeResource);
 impl crate::xml::CollectUnknown for CloudTenantComputeResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3164,58 +2235,37 @@ impl ToXml for CloudTenantComputeResourceCreateList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantComputeResourceCreateList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ComputeResource", &self.compute_resources)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantComputeResourceCreateList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ComputeResource"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantComputeResourceCreateList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantComputeResourceCreateListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantComputeResourceCreateList, A::Error> {
-                let mut compute_resources: Option<
-                    Vec<CloudTenantComputeResourceCreateSpec>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ComputeResource" => {
-                            crate::json::set_once(
-                                &mut compute_resources,
-                                map.next_value()?,
-                                "ComputeResource",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantComputeResourceCreateList {
-                    compute_resources: compute_resources.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantComputeResourceCreateList {
+    const SCHEMA: &'static str = "CloudTenantComputeResourceCreateListType";
+    const KEYS: &'static [&'static str] = &["ComputeResources"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("ComputeResource", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.compute_resources, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ComputeResources", &self.compute_resources)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantComputeResourceCreateList);
 impl crate::xml::CollectUnknown for CloudTenantComputeResourceCreateList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3375,122 +2425,54 @@ impl ToXml for CloudTenantComputeResourceCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantComputeResourceCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.cloud_hardware_plan_uid {
-            map.serialize_entry("CloudHardwarePlanUid", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantComputeResourceCreateSpec {
+    const SCHEMA: &'static str = "CloudTenantComputeResourceCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "CloudHardwarePlanUid",
+        "WanAcceleratorUid",
+        "PlatformType",
+        "UseNetworkFailoverResources",
+        "NetworkAppliance",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.cloud_hardware_plan_uid, value),
+            1usize => de::optional(&mut self.wan_accelerator_uid, value),
+            2usize => de::optional(&mut self.platform_type, value),
+            3usize => de::optional(&mut self.use_network_failover_resources, value),
+            4usize => de::optional(&mut self.network_appliance, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.wan_accelerator_uid {
-            map.serialize_entry("WanAcceleratorUid", value)?;
-        }
-        if let Some(value) = &self.platform_type {
-            map.serialize_entry("PlatformType", value)?;
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            map.serialize_entry("UseNetworkFailoverResources", value)?;
-        }
-        if let Some(value) = &self.network_appliance {
-            map.serialize_entry("NetworkAppliance", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantComputeResourceCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "CloudHardwarePlanUid",
-            "WanAcceleratorUid",
-            "PlatformType",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "CloudHardwarePlanUid", &self.cloud_hardware_plan_uid)?;
+        ser::optional(map, "WanAcceleratorUid", &self.wan_accelerator_uid)?;
+        ser::optional(map, "PlatformType", &self.platform_type)?;
+        ser::optional(
+            map,
             "UseNetworkFailoverResources",
-            "NetworkAppliance",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantComputeResourceCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantComputeResourceCreateSpecType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantComputeResourceCreateSpec, A::Error> {
-                let mut cloud_hardware_plan_uid: Option<crate::Uid> = None;
-                let mut cloud_hardware_plan_uid_seen = false;
-                let mut wan_accelerator_uid: Option<crate::Uid> = None;
-                let mut wan_accelerator_uid_seen = false;
-                let mut platform_type: Option<CloudTenantPlatform> = None;
-                let mut platform_type_seen = false;
-                let mut use_network_failover_resources: Option<bool> = None;
-                let mut use_network_failover_resources_seen = false;
-                let mut network_appliance: Option<NetworkApplianceInfo> = None;
-                let mut network_appliance_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudHardwarePlanUid" => {
-                            crate::json::set_optional(
-                                &mut cloud_hardware_plan_uid,
-                                map.next_value()?,
-                                "CloudHardwarePlanUid",
-                                &mut cloud_hardware_plan_uid_seen,
-                            )?
-                        }
-                        "WanAcceleratorUid" => {
-                            crate::json::set_optional(
-                                &mut wan_accelerator_uid,
-                                map.next_value()?,
-                                "WanAcceleratorUid",
-                                &mut wan_accelerator_uid_seen,
-                            )?
-                        }
-                        "PlatformType" => {
-                            crate::json::set_optional(
-                                &mut platform_type,
-                                map.next_value()?,
-                                "PlatformType",
-                                &mut platform_type_seen,
-                            )?
-                        }
-                        "UseNetworkFailoverResources" => {
-                            crate::json::set_optional(
-                                &mut use_network_failover_resources,
-                                map.next_value()?,
-                                "UseNetworkFailoverResources",
-                                &mut use_network_failover_resources_seen,
-                            )?
-                        }
-                        "NetworkAppliance" => {
-                            crate::json::set_optional(
-                                &mut network_appliance,
-                                map.next_value()?,
-                                "NetworkAppliance",
-                                &mut network_appliance_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantComputeResourceCreateSpec {
-                    cloud_hardware_plan_uid,
-                    wan_accelerator_uid,
-                    platform_type,
-                    use_network_failover_resources,
-                    network_appliance,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.use_network_failover_resources,
+        )?;
+        ser::optional(map, "NetworkAppliance", &self.network_appliance)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantComputeResourceCreateSpec);
 impl crate::xml::CollectUnknown for CloudTenantComputeResourceCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3602,90 +2584,44 @@ impl ToXml for CloudTenantComputeResourceStatsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantComputeResourceStatsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.memory_usage_mb {
-            map.serialize_entry("MemoryUsageMb", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantComputeResourceStatsInfo {
+    const SCHEMA: &'static str = "CloudTenantComputeResourceStatsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "MemoryUsageMb",
+        "CPUCount",
+        "StorageResourceStats",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.memory_usage_mb, value),
+            1usize => de::optional(&mut self.cpu_count, value),
+            2usize => de::optional(&mut self.storage_resource_stats, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.cpu_count {
-            map.serialize_entry("CPUCount", value)?;
-        }
-        if let Some(value) = &self.storage_resource_stats {
-            map.serialize_entry("StorageResourceStats", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "MemoryUsageMb", &self.memory_usage_mb)?;
+        ser::optional(map, "CPUCount", &self.cpu_count)?;
+        ser::optional(map, "StorageResourceStats", &self.storage_resource_stats)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantComputeResourceStatsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["MemoryUsageMb", "CPUCount", "StorageResourceStats"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantComputeResourceStatsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantComputeResourceStatsInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantComputeResourceStatsInfo, A::Error> {
-                let mut memory_usage_mb: Option<i32> = None;
-                let mut memory_usage_mb_seen = false;
-                let mut cpu_count: Option<i32> = None;
-                let mut cpu_count_seen = false;
-                let mut storage_resource_stats: Option<
-                    CloudTenantStorageResourceStatList,
-                > = None;
-                let mut storage_resource_stats_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "MemoryUsageMb" => {
-                            crate::json::set_optional(
-                                &mut memory_usage_mb,
-                                map.next_value()?,
-                                "MemoryUsageMb",
-                                &mut memory_usage_mb_seen,
-                            )?
-                        }
-                        "CPUCount" => {
-                            crate::json::set_optional(
-                                &mut cpu_count,
-                                map.next_value()?,
-                                "CPUCount",
-                                &mut cpu_count_seen,
-                            )?
-                        }
-                        "StorageResourceStats" => {
-                            crate::json::set_optional(
-                                &mut storage_resource_stats,
-                                map.next_value()?,
-                                "StorageResourceStats",
-                                &mut storage_resource_stats_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantComputeResourceStatsInfo {
-                    memory_usage_mb,
-                    cpu_count,
-                    storage_resource_stats,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantComputeResourceStatsInfo);
 impl crate::xml::CollectUnknown for CloudTenantComputeResourceStatsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3758,62 +2694,43 @@ impl ToXml for CloudTenantComputeResources {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantComputeResources {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "CloudTenantComputeResource",
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantComputeResources {
+    const SCHEMA: &'static str = "CloudTenantComputeResourceListType";
+    const KEYS: &'static [&'static str] = &["CloudTenantComputeResources"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CloudTenantComputeResource", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_tenant_compute_resources, value),
+            _ => Ok(false),
+        }
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(
+            map,
+            "CloudTenantComputeResources",
             &self.cloud_tenant_compute_resources,
         )?;
-        map.end()
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantComputeResources {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudTenantComputeResource"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantComputeResources;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantComputeResourceListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantComputeResources, A::Error> {
-                let mut cloud_tenant_compute_resources: Option<
-                    Vec<CloudTenantComputeResource>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudTenantComputeResource" => {
-                            crate::json::set_once(
-                                &mut cloud_tenant_compute_resources,
-                                map.next_value()?,
-                                "CloudTenantComputeResource",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantComputeResources {
-                    cloud_tenant_compute_resources: cloud_tenant_compute_resources
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantComputeResources);
 impl crate::xml::CollectUnknown for CloudTenantComputeResources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3900,72 +2817,38 @@ impl ToXml for CloudTenantCredentialsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantCredentialsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.username {
-            map.serialize_entry("Username", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantCredentialsInfo {
+    const SCHEMA: &'static str = "CloudTenantCredentialsInfoType";
+    const KEYS: &'static [&'static str] = &["Username", "Password"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.username, value),
+            1usize => de::optional(&mut self.password, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Username", &self.username)?;
+        ser::optional(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantCredentialsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Username", "Password"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantCredentialsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantCredentialsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantCredentialsInfo, A::Error> {
-                let mut username: Option<crate::Text> = None;
-                let mut username_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Username" => {
-                            crate::json::set_optional(
-                                &mut username,
-                                map.next_value()?,
-                                "Username",
-                                &mut username_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantCredentialsInfo {
-                    username,
-                    password,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantCredentialsInfo);
 impl crate::xml::CollectUnknown for CloudTenantCredentialsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4204,197 +3087,73 @@ impl ToXml for CloudTenantFreeLicenseCounters {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantFreeLicenseCounters {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantFreeLicenseCounters {
+    const SCHEMA: &'static str = "CloudTenantFreeLicenseCountersType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "RentalVMBackupCount",
+        "RentalWorkstationBackupCount",
+        "RentalServerBackupCount",
+        "NewVMBackupCount",
+        "NewWorkstationBackupCount",
+        "NewServerBackupCount",
+        "NewVMReplicaCount",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.rental_vm_backup_count, value),
+            4usize => de::optional(&mut self.rental_workstation_backup_count, value),
+            5usize => de::optional(&mut self.rental_server_backup_count, value),
+            6usize => de::optional(&mut self.new_vm_backup_count, value),
+            7usize => de::optional(&mut self.new_workstation_backup_count, value),
+            8usize => de::optional(&mut self.new_server_backup_count, value),
+            9usize => de::optional(&mut self.new_vm_replica_count, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.rental_vm_backup_count {
-            map.serialize_entry("RentalVMBackupCount", value)?;
-        }
-        if let Some(value) = &self.rental_workstation_backup_count {
-            map.serialize_entry("RentalWorkstationBackupCount", value)?;
-        }
-        if let Some(value) = &self.rental_server_backup_count {
-            map.serialize_entry("RentalServerBackupCount", value)?;
-        }
-        if let Some(value) = &self.new_vm_backup_count {
-            map.serialize_entry("NewVMBackupCount", value)?;
-        }
-        if let Some(value) = &self.new_workstation_backup_count {
-            map.serialize_entry("NewWorkstationBackupCount", value)?;
-        }
-        if let Some(value) = &self.new_server_backup_count {
-            map.serialize_entry("NewServerBackupCount", value)?;
-        }
-        if let Some(value) = &self.new_vm_replica_count {
-            map.serialize_entry("NewVMReplicaCount", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantFreeLicenseCounters {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "RentalVMBackupCount",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "RentalVMBackupCount", &self.rental_vm_backup_count)?;
+        ser::optional(
+            map,
             "RentalWorkstationBackupCount",
-            "RentalServerBackupCount",
-            "NewVMBackupCount",
+            &self.rental_workstation_backup_count,
+        )?;
+        ser::optional(map, "RentalServerBackupCount", &self.rental_server_backup_count)?;
+        ser::optional(map, "NewVMBackupCount", &self.new_vm_backup_count)?;
+        ser::optional(
+            map,
             "NewWorkstationBackupCount",
-            "NewServerBackupCount",
-            "NewVMReplicaCount",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantFreeLicenseCounters;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantFreeLicenseCountersType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantFreeLicenseCounters, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut rental_vm_backup_count: Option<i32> = None;
-                let mut rental_vm_backup_count_seen = false;
-                let mut rental_workstation_backup_count: Option<i32> = None;
-                let mut rental_workstation_backup_count_seen = false;
-                let mut rental_server_backup_count: Option<i32> = None;
-                let mut rental_server_backup_count_seen = false;
-                let mut new_vm_backup_count: Option<i32> = None;
-                let mut new_vm_backup_count_seen = false;
-                let mut new_workstation_backup_count: Option<i32> = None;
-                let mut new_workstation_backup_count_seen = false;
-                let mut new_server_backup_count: Option<i32> = None;
-                let mut new_server_backup_count_seen = false;
-                let mut new_vm_replica_count: Option<i32> = None;
-                let mut new_vm_replica_count_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "RentalVMBackupCount" => {
-                            crate::json::set_optional(
-                                &mut rental_vm_backup_count,
-                                map.next_value()?,
-                                "RentalVMBackupCount",
-                                &mut rental_vm_backup_count_seen,
-                            )?
-                        }
-                        "RentalWorkstationBackupCount" => {
-                            crate::json::set_optional(
-                                &mut rental_workstation_backup_count,
-                                map.next_value()?,
-                                "RentalWorkstationBackupCount",
-                                &mut rental_workstation_backup_count_seen,
-                            )?
-                        }
-                        "RentalServerBackupCount" => {
-                            crate::json::set_optional(
-                                &mut rental_server_backup_count,
-                                map.next_value()?,
-                                "RentalServerBackupCount",
-                                &mut rental_server_backup_count_seen,
-                            )?
-                        }
-                        "NewVMBackupCount" => {
-                            crate::json::set_optional(
-                                &mut new_vm_backup_count,
-                                map.next_value()?,
-                                "NewVMBackupCount",
-                                &mut new_vm_backup_count_seen,
-                            )?
-                        }
-                        "NewWorkstationBackupCount" => {
-                            crate::json::set_optional(
-                                &mut new_workstation_backup_count,
-                                map.next_value()?,
-                                "NewWorkstationBackupCount",
-                                &mut new_workstation_backup_count_seen,
-                            )?
-                        }
-                        "NewServerBackupCount" => {
-                            crate::json::set_optional(
-                                &mut new_server_backup_count,
-                                map.next_value()?,
-                                "NewServerBackupCount",
-                                &mut new_server_backup_count_seen,
-                            )?
-                        }
-                        "NewVMReplicaCount" => {
-                            crate::json::set_optional(
-                                &mut new_vm_replica_count,
-                                map.next_value()?,
-                                "NewVMReplicaCount",
-                                &mut new_vm_replica_count_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantFreeLicenseCounters {
-                    type_,
-                    href,
-                    links,
-                    rental_vm_backup_count,
-                    rental_workstation_backup_count,
-                    rental_server_backup_count,
-                    new_vm_backup_count,
-                    new_workstation_backup_count,
-                    new_server_backup_count,
-                    new_vm_replica_count,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.new_workstation_backup_count,
+        )?;
+        ser::optional(map, "NewServerBackupCount", &self.new_server_backup_count)?;
+        ser::optional(map, "NewVMReplicaCount", &self.new_vm_replica_count)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantFreeLicenseCounters);
 impl crate::xml::CollectUnknown for CloudTenantFreeLicenseCounters {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4467,54 +3226,37 @@ impl ToXml for CloudTenantGatewayPoolUidList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantGatewayPoolUidList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudGatewayPoolUid", &self.cloud_gateway_pool_uids)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantGatewayPoolUidList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudGatewayPoolUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantGatewayPoolUidList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantGatewayPoolUidListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantGatewayPoolUidList, A::Error> {
-                let mut cloud_gateway_pool_uids: Option<Vec<crate::Uid>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudGatewayPoolUid" => {
-                            crate::json::set_once(
-                                &mut cloud_gateway_pool_uids,
-                                map.next_value()?,
-                                "CloudGatewayPoolUid",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantGatewayPoolUidList {
-                    cloud_gateway_pool_uids: cloud_gateway_pool_uids.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantGatewayPoolUidList {
+    const SCHEMA: &'static str = "CloudTenantGatewayPoolUidListType";
+    const KEYS: &'static [&'static str] = &["CloudGatewayPoolUids"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudGatewayPoolUid", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_gateway_pool_uids, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudGatewayPoolUids", &self.cloud_gateway_pool_uids)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantGatewayPoolUidList);
 impl crate::xml::CollectUnknown for CloudTenantGatewayPoolUidList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4523,9 +3265,10 @@ impl crate::xml::CollectUnknown for CloudTenantGatewayPoolUidList {
 /// Kind of a tenant account, as named in a create body and in query filters.
 ///
 /// Schema type `CloudTenantKindType` in `schemas/cloud_tenants.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudTenantKind {
     /// `Standalone`
+    #[default]
     Standalone,
     /// `VCD`
     VCD,
@@ -4571,20 +3314,8 @@ impl crate::xml::XmlValue for CloudTenantKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudTenantKind);
 /// Lease of a tenant account: whether it expires, and when.
 ///
 /// Schema type `CloudTenantLeaseOptionsType` in `schemas/cloud_tenants.xsd`.
@@ -4667,72 +3398,38 @@ impl ToXml for CloudTenantLeaseOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantLeaseOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantLeaseOptions {
+    const SCHEMA: &'static str = "CloudTenantLeaseOptionsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "LeaseExpirationDate"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.lease_expiration_date, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.lease_expiration_date {
-            map.serialize_entry("LeaseExpirationDate", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::attribute(map, "LeaseExpirationDate", &self.lease_expiration_date)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantLeaseOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "LeaseExpirationDate"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantLeaseOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantLeaseOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantLeaseOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut lease_expiration_date: Option<crate::DateTime> = None;
-                let mut lease_expiration_date_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "LeaseExpirationDate" => {
-                            crate::json::set_optional(
-                                &mut lease_expiration_date,
-                                map.next_value()?,
-                                "LeaseExpirationDate",
-                                &mut lease_expiration_date_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantLeaseOptions {
-                    enabled,
-                    lease_expiration_date,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantLeaseOptions);
 impl crate::xml::CollectUnknown for CloudTenantLeaseOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4741,9 +3438,10 @@ impl crate::xml::CollectUnknown for CloudTenantLeaseOptions {
 /// Virtualization platform of the hardware plan a tenant is subscribed to.
 ///
 /// Schema type `CloudTenantPlatformType` in `schemas/cloud_tenants.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudTenantPlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `HyperV`
     HyperV,
@@ -4785,20 +3483,8 @@ impl crate::xml::XmlValue for CloudTenantPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudTenantPlatform);
 /// A tenant's storage quota on one cloud repository: the repository, the target WAN accelerator, the quota and its usage (MB).
 ///
 /// Schema type `CloudTenantRepositoryQuotaInfoType` in `schemas/cloud_tenants.xsd`.
@@ -4935,122 +3621,50 @@ impl ToXml for CloudTenantRepositoryQuotaInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantRepositoryQuotaInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantRepositoryQuotaInfo {
+    const SCHEMA: &'static str = "CloudTenantRepositoryQuotaInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "DisplayName",
+        "RepositoryUid",
+        "WanAcceleratorUid",
+        "Quota",
+        "UsedQuota",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.display_name, value),
+            1usize => de::optional(&mut self.repository_uid, value),
+            2usize => de::optional(&mut self.wan_accelerator_uid, value),
+            3usize => de::optional(&mut self.quota, value),
+            4usize => de::optional(&mut self.used_quota, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.repository_uid {
-            map.serialize_entry("RepositoryUid", value)?;
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            map.serialize_entry("WanAcceleratorUid", value)?;
-        }
-        if let Some(value) = &self.quota {
-            map.serialize_entry("Quota", value)?;
-        }
-        if let Some(value) = &self.used_quota {
-            map.serialize_entry("UsedQuota", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "DisplayName", &self.display_name)?;
+        ser::optional(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "WanAcceleratorUid", &self.wan_accelerator_uid)?;
+        ser::optional(map, "Quota", &self.quota)?;
+        ser::optional(map, "UsedQuota", &self.used_quota)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantRepositoryQuotaInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "DisplayName",
-            "RepositoryUid",
-            "WanAcceleratorUid",
-            "Quota",
-            "UsedQuota",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantRepositoryQuotaInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantRepositoryQuotaInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantRepositoryQuotaInfo, A::Error> {
-                let mut display_name: Option<crate::Text> = None;
-                let mut display_name_seen = false;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut repository_uid_seen = false;
-                let mut wan_accelerator_uid: Option<crate::Uid> = None;
-                let mut wan_accelerator_uid_seen = false;
-                let mut quota: Option<i64> = None;
-                let mut quota_seen = false;
-                let mut used_quota: Option<i64> = None;
-                let mut used_quota_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DisplayName" => {
-                            crate::json::set_optional(
-                                &mut display_name,
-                                map.next_value()?,
-                                "DisplayName",
-                                &mut display_name_seen,
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                                &mut repository_uid_seen,
-                            )?
-                        }
-                        "WanAcceleratorUid" => {
-                            crate::json::set_optional(
-                                &mut wan_accelerator_uid,
-                                map.next_value()?,
-                                "WanAcceleratorUid",
-                                &mut wan_accelerator_uid_seen,
-                            )?
-                        }
-                        "Quota" => {
-                            crate::json::set_optional(
-                                &mut quota,
-                                map.next_value()?,
-                                "Quota",
-                                &mut quota_seen,
-                            )?
-                        }
-                        "UsedQuota" => {
-                            crate::json::set_optional(
-                                &mut used_quota,
-                                map.next_value()?,
-                                "UsedQuota",
-                                &mut used_quota_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantRepositoryQuotaInfo {
-                    display_name,
-                    repository_uid,
-                    wan_accelerator_uid,
-                    quota,
-                    used_quota,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantRepositoryQuotaInfo);
 impl crate::xml::CollectUnknown for CloudTenantRepositoryQuotaInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5174,114 +3788,50 @@ impl ToXml for CloudTenantResource {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantResource {
+    const SCHEMA: &'static str = "CloudTenantResourceType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Id",
+        "Links",
+        "RepositoryQuota",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.id, value),
+            3usize => de::optional(&mut self.links, value),
+            4usize => de::optional(&mut self.repository_quota, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.repository_quota {
-            map.serialize_entry("RepositoryQuota", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "RepositoryQuota", &self.repository_quota)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Id", "Links", "RepositoryQuota"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantResource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantResourceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantResource, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut repository_quota: Option<CloudTenantRepositoryQuotaInfo> = None;
-                let mut repository_quota_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "RepositoryQuota" => {
-                            crate::json::set_optional(
-                                &mut repository_quota,
-                                map.next_value()?,
-                                "RepositoryQuota",
-                                &mut repository_quota_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantResource {
-                    type_,
-                    href,
-                    id,
-                    links,
-                    repository_quota,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantResource);
 impl crate::xml::CollectUnknown for CloudTenantResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5357,54 +3907,37 @@ impl ToXml for CloudTenantResources {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantResources {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudTenantResource", &self.cloud_tenant_resources)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantResources {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudTenantResource"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantResources;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantResourceListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantResources, A::Error> {
-                let mut cloud_tenant_resources: Option<Vec<CloudTenantResource>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudTenantResource" => {
-                            crate::json::set_once(
-                                &mut cloud_tenant_resources,
-                                map.next_value()?,
-                                "CloudTenantResource",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantResources {
-                    cloud_tenant_resources: cloud_tenant_resources.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantResources {
+    const SCHEMA: &'static str = "CloudTenantResourceListType";
+    const KEYS: &'static [&'static str] = &["CloudTenantResources"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudTenantResource", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_tenant_resources, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudTenantResources", &self.cloud_tenant_resources)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantResources);
 impl crate::xml::CollectUnknown for CloudTenantResources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5480,58 +4013,36 @@ impl ToXml for CloudTenantStandaloneInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantStandaloneInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.tenant_credentials {
-            map.serialize_entry("TenantCredentials", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantStandaloneInfo {
+    const SCHEMA: &'static str = "CloudTenantStandaloneInfoType";
+    const KEYS: &'static [&'static str] = &["TenantCredentials"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.tenant_credentials, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "TenantCredentials", &self.tenant_credentials)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantStandaloneInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["TenantCredentials"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantStandaloneInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantStandaloneInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantStandaloneInfo, A::Error> {
-                let mut tenant_credentials: Option<CloudTenantCredentialsInfo> = None;
-                let mut tenant_credentials_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "TenantCredentials" => {
-                            crate::json::set_optional(
-                                &mut tenant_credentials,
-                                map.next_value()?,
-                                "TenantCredentials",
-                                &mut tenant_credentials_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantStandaloneInfo {
-                    tenant_credentials,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantStandaloneInfo);
 impl crate::xml::CollectUnknown for CloudTenantStandaloneInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5646,88 +4157,44 @@ impl ToXml for CloudTenantStorageResourceStatInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantStorageResourceStatInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.storage_name {
-            map.serialize_entry("StorageName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantStorageResourceStatInfo {
+    const SCHEMA: &'static str = "CloudTenantStorageResourceStatInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "StorageName",
+        "StorageUsageGb",
+        "StorageLimitGb",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.storage_name, value),
+            1usize => de::optional(&mut self.storage_usage_gb, value),
+            2usize => de::optional(&mut self.storage_limit_gb, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.storage_usage_gb {
-            map.serialize_entry("StorageUsageGb", value)?;
-        }
-        if let Some(value) = &self.storage_limit_gb {
-            map.serialize_entry("StorageLimitGb", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "StorageName", &self.storage_name)?;
+        ser::optional(map, "StorageUsageGb", &self.storage_usage_gb)?;
+        ser::optional(map, "StorageLimitGb", &self.storage_limit_gb)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantStorageResourceStatInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StorageName", "StorageUsageGb", "StorageLimitGb"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantStorageResourceStatInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantStorageResourceStatInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantStorageResourceStatInfo, A::Error> {
-                let mut storage_name: Option<crate::Text> = None;
-                let mut storage_name_seen = false;
-                let mut storage_usage_gb: Option<i32> = None;
-                let mut storage_usage_gb_seen = false;
-                let mut storage_limit_gb: Option<i32> = None;
-                let mut storage_limit_gb_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StorageName" => {
-                            crate::json::set_optional(
-                                &mut storage_name,
-                                map.next_value()?,
-                                "StorageName",
-                                &mut storage_name_seen,
-                            )?
-                        }
-                        "StorageUsageGb" => {
-                            crate::json::set_optional(
-                                &mut storage_usage_gb,
-                                map.next_value()?,
-                                "StorageUsageGb",
-                                &mut storage_usage_gb_seen,
-                            )?
-                        }
-                        "StorageLimitGb" => {
-                            crate::json::set_optional(
-                                &mut storage_limit_gb,
-                                map.next_value()?,
-                                "StorageLimitGb",
-                                &mut storage_limit_gb_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantStorageResourceStatInfo {
-                    storage_name,
-                    storage_usage_gb,
-                    storage_limit_gb,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantStorageResourceStatInfo);
 impl crate::xml::CollectUnknown for CloudTenantStorageResourceStatInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5797,58 +4264,37 @@ impl ToXml for CloudTenantStorageResourceStatList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantStorageResourceStatList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("StorageResourceStat", &self.storage_resource_stats)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantStorageResourceStatList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StorageResourceStat"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantStorageResourceStatList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantStorageResourceStatListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantStorageResourceStatList, A::Error> {
-                let mut storage_resource_stats: Option<
-                    Vec<CloudTenantStorageResourceStatInfo>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StorageResourceStat" => {
-                            crate::json::set_once(
-                                &mut storage_resource_stats,
-                                map.next_value()?,
-                                "StorageResourceStat",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantStorageResourceStatList {
-                    storage_resource_stats: storage_resource_stats.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantStorageResourceStatList {
+    const SCHEMA: &'static str = "CloudTenantStorageResourceStatListType";
+    const KEYS: &'static [&'static str] = &["StorageResourceStats"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("StorageResourceStat", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.storage_resource_stats, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "StorageResourceStats", &self.storage_resource_stats)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantStorageResourceStatList);
 impl crate::xml::CollectUnknown for CloudTenantStorageResourceStatList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5860,9 +4306,10 @@ impl crate::xml::CollectUnknown for CloudTenantStorageResourceStatList {
 /// Unit of a tenant's bandwidth limit.
 ///
 /// Schema type `CloudTenantThrottlingSpeedUnitType` in `schemas/cloud_tenants.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudTenantThrottlingSpeedUnit {
     /// `Mbps`
+    #[default]
     Mbps,
     /// `KBps`
     KBps,
@@ -5908,20 +4355,8 @@ impl crate::xml::XmlValue for CloudTenantThrottlingSpeedUnit {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantThrottlingSpeedUnit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantThrottlingSpeedUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudTenantThrottlingSpeedUnit);
 /// Kind of a tenant account with its kind-specific details.
 ///
 /// Schema type `CloudTenantTypeInfoType` in `schemas/cloud_tenants.xsd`.
@@ -6021,91 +4456,64 @@ impl ToXml for CloudTenantTypeInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantTypeInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = self
-            .standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant
-            .as_ref()
-        {
-            match item {
-                StandaloneTenantOrAdTenantTypeOrVCloudTenant::StandaloneTenant(value) => {
-                    map.serialize_entry("StandaloneTenant", value)?
-                }
-                StandaloneTenantOrAdTenantTypeOrVCloudTenant::AdTenantType(value) => {
-                    map.serialize_entry("ADTenantType", value)?
-                }
-                StandaloneTenantOrAdTenantTypeOrVCloudTenant::VCloudTenant(value) => {
-                    map.serialize_entry("vCloudTenant", value)?
-                }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantTypeInfo {
+    const SCHEMA: &'static str = "CloudTenantTypeInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "StandaloneTenant",
+        "ADTenantType",
+        "vCloudTenant",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(7, false)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::one(
+                    &mut self.standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
+                    value,
+                    StandaloneTenantOrAdTenantTypeOrVCloudTenant::StandaloneTenant,
+                )
             }
+            1usize => {
+                de::one(
+                    &mut self.standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
+                    value,
+                    StandaloneTenantOrAdTenantTypeOrVCloudTenant::AdTenantType,
+                )
+            }
+            2usize => {
+                de::one(
+                    &mut self.standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
+                    value,
+                    StandaloneTenantOrAdTenantTypeOrVCloudTenant::VCloudTenant,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(
+            map,
+            self.standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant.as_ref(),
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantTypeInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StandaloneTenant", "ADTenantType", "vCloudTenant"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantTypeInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantTypeInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantTypeInfo, A::Error> {
-                let mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant: Option<
-                    StandaloneTenantOrAdTenantTypeOrVCloudTenant,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StandaloneTenant" => {
-                            crate::json::set_once(
-                                &mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                                StandaloneTenantOrAdTenantTypeOrVCloudTenant::StandaloneTenant(
-                                    map.next_value()?,
-                                ),
-                                "StandaloneTenant or ADTenantType or vCloudTenant",
-                            )?;
-                        }
-                        "ADTenantType" => {
-                            crate::json::set_once(
-                                &mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                                StandaloneTenantOrAdTenantTypeOrVCloudTenant::AdTenantType(
-                                    map.next_value()?,
-                                ),
-                                "StandaloneTenant or ADTenantType or vCloudTenant",
-                            )?;
-                        }
-                        "vCloudTenant" => {
-                            crate::json::set_once(
-                                &mut standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                                StandaloneTenantOrAdTenantTypeOrVCloudTenant::VCloudTenant(
-                                    map.next_value()?,
-                                ),
-                                "StandaloneTenant or ADTenantType or vCloudTenant",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantTypeInfo {
-                    standalone_tenant_or_ad_tenant_type_or_v_cloud_tenant,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantTypeInfo);
 impl crate::xml::CollectUnknown for CloudTenantTypeInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6159,6 +4567,33 @@ impl crate::xml::CollectUnknown for StandaloneTenantOrAdTenantTypeOrVCloudTenant
             Self::VCloudTenant(value) => {
                 crate::xml::visit_unknown(path, "vCloudTenant", value, found)
             }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for StandaloneTenantOrAdTenantTypeOrVCloudTenant {
+    const KEYS: &'static [&'static str] = &[
+        "StandaloneTenant",
+        "ADTenantType",
+        "vCloudTenant",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::StandaloneTenant(_) => "StandaloneTenant",
+            Self::AdTenantType(_) => "ADTenantType",
+            Self::VCloudTenant(_) => "vCloudTenant",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for StandaloneTenantOrAdTenantTypeOrVCloudTenant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::StandaloneTenant(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::AdTenantType(value) => serde::Serialize::serialize(value, serializer),
+            Self::VCloudTenant(value) => serde::Serialize::serialize(value, serializer),
         }
     }
 }
@@ -6418,229 +4853,75 @@ impl ToXml for CloudTenantVCloudComputeResource {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVCloudComputeResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantVCloudComputeResource {
+    const SCHEMA: &'static str = "CloudTenantVCloudComputeResourceType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Id",
+        "Links",
+        "VirtualDataCenterName",
+        "VirtualDataCenterRef",
+        "Enabled",
+        "AllocationModel",
+        "UseNetworkFailoverResources",
+        "ResourceUsage",
+        "WanAcceleratorUid",
+        "NetworkAppliance",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.id, value),
+            3usize => de::optional(&mut self.links, value),
+            4usize => de::optional(&mut self.virtual_data_center_name, value),
+            5usize => de::optional(&mut self.virtual_data_center_ref, value),
+            6usize => de::optional(&mut self.enabled, value),
+            7usize => de::optional(&mut self.allocation_model, value),
+            8usize => de::optional(&mut self.use_network_failover_resources, value),
+            9usize => de::optional(&mut self.resource_usage, value),
+            10usize => de::optional(&mut self.wan_accelerator_uid, value),
+            11usize => de::optional(&mut self.network_appliance, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.virtual_data_center_name {
-            map.serialize_entry("VirtualDataCenterName", value)?;
-        }
-        if let Some(value) = &self.virtual_data_center_ref {
-            map.serialize_entry("VirtualDataCenterRef", value)?;
-        }
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.allocation_model {
-            map.serialize_entry("AllocationModel", value)?;
-        }
-        if let Some(value) = &self.use_network_failover_resources {
-            map.serialize_entry("UseNetworkFailoverResources", value)?;
-        }
-        if let Some(value) = &self.resource_usage {
-            map.serialize_entry("ResourceUsage", value)?;
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            map.serialize_entry("WanAcceleratorUid", value)?;
-        }
-        if let Some(value) = &self.network_appliance {
-            map.serialize_entry("NetworkAppliance", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVCloudComputeResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Id",
-            "Links",
-            "VirtualDataCenterName",
-            "VirtualDataCenterRef",
-            "Enabled",
-            "AllocationModel",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Id", &self.id)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "VirtualDataCenterName", &self.virtual_data_center_name)?;
+        ser::optional(map, "VirtualDataCenterRef", &self.virtual_data_center_ref)?;
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "AllocationModel", &self.allocation_model)?;
+        ser::optional(
+            map,
             "UseNetworkFailoverResources",
-            "ResourceUsage",
-            "WanAcceleratorUid",
-            "NetworkAppliance",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantVCloudComputeResource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantVCloudComputeResourceType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantVCloudComputeResource, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut virtual_data_center_name: Option<crate::Text> = None;
-                let mut virtual_data_center_name_seen = false;
-                let mut virtual_data_center_ref: Option<crate::Text> = None;
-                let mut virtual_data_center_ref_seen = false;
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut allocation_model: Option<CloudTenantVdcAllocationModel> = None;
-                let mut allocation_model_seen = false;
-                let mut use_network_failover_resources: Option<bool> = None;
-                let mut use_network_failover_resources_seen = false;
-                let mut resource_usage: Option<
-                    CloudTenantVCloudComputeResourceUsageInfo,
-                > = None;
-                let mut resource_usage_seen = false;
-                let mut wan_accelerator_uid: Option<crate::Uid> = None;
-                let mut wan_accelerator_uid_seen = false;
-                let mut network_appliance: Option<NetworkApplianceInfo> = None;
-                let mut network_appliance_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "VirtualDataCenterName" => {
-                            crate::json::set_optional(
-                                &mut virtual_data_center_name,
-                                map.next_value()?,
-                                "VirtualDataCenterName",
-                                &mut virtual_data_center_name_seen,
-                            )?
-                        }
-                        "VirtualDataCenterRef" => {
-                            crate::json::set_optional(
-                                &mut virtual_data_center_ref,
-                                map.next_value()?,
-                                "VirtualDataCenterRef",
-                                &mut virtual_data_center_ref_seen,
-                            )?
-                        }
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "AllocationModel" => {
-                            crate::json::set_optional(
-                                &mut allocation_model,
-                                map.next_value()?,
-                                "AllocationModel",
-                                &mut allocation_model_seen,
-                            )?
-                        }
-                        "UseNetworkFailoverResources" => {
-                            crate::json::set_optional(
-                                &mut use_network_failover_resources,
-                                map.next_value()?,
-                                "UseNetworkFailoverResources",
-                                &mut use_network_failover_resources_seen,
-                            )?
-                        }
-                        "ResourceUsage" => {
-                            crate::json::set_optional(
-                                &mut resource_usage,
-                                map.next_value()?,
-                                "ResourceUsage",
-                                &mut resource_usage_seen,
-                            )?
-                        }
-                        "WanAcceleratorUid" => {
-                            crate::json::set_optional(
-                                &mut wan_accelerator_uid,
-                                map.next_value()?,
-                                "WanAcceleratorUid",
-                                &mut wan_accelerator_uid_seen,
-                            )?
-                        }
-                        "NetworkAppliance" => {
-                            crate::json::set_optional(
-                                &mut network_appliance,
-                                map.next_value()?,
-                                "NetworkAppliance",
-                                &mut network_appliance_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantVCloudComputeResource {
-                    type_,
-                    href,
-                    id,
-                    links,
-                    virtual_data_center_name,
-                    virtual_data_center_ref,
-                    enabled,
-                    allocation_model,
-                    use_network_failover_resources,
-                    resource_usage,
-                    wan_accelerator_uid,
-                    network_appliance,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.use_network_failover_resources,
+        )?;
+        ser::optional(map, "ResourceUsage", &self.resource_usage)?;
+        ser::optional(map, "WanAcceleratorUid", &self.wan_accelerator_uid)?;
+        ser::optional(map, "NetworkAppliance", &self.network_appliance)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantVCloudComputeResource);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6721,59 +5002,39 @@ impl ToXml for CloudTenantVCloudComputeResourceCreateList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVCloudComputeResourceCreateList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VCloudComputeResource", &self.v_cloud_compute_resources)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVCloudComputeResourceCreateList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VCloudComputeResource"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantVCloudComputeResourceCreateList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantVCloudComputeResourceCreateListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantVCloudComputeResourceCreateList, A::Error> {
-                let mut v_cloud_compute_resources: Option<
-                    Vec<CloudTenantVCloudComputeResourceCreateSpec>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VCloudComputeResource" => {
-                            crate::json::set_once(
-                                &mut v_cloud_compute_resources,
-                                map.next_value()?,
-                                "VCloudComputeResource",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantVCloudComputeResourceCreateList {
-                    v_cloud_compute_resources: v_cloud_compute_resources
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantVCloudComputeResourceCreateList {
+    const SCHEMA: &'static str = "CloudTenantVCloudComputeResourceCreateListType";
+    const KEYS: &'static [&'static str] = &["VCloudComputeResources"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("VCloudComputeResource", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_cloud_compute_resources, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VCloudComputeResources", &self.v_cloud_compute_resources)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantVCloudComputeResourceCreateList);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResourceCreateList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6912,107 +5173,51 @@ impl ToXml for CloudTenantVCloudComputeResourceCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVCloudComputeResourceCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.virtual_data_center_ref {
-            map.serialize_entry("VirtualDataCenterRef", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantVCloudComputeResourceCreateSpec {
+    const SCHEMA: &'static str = "CloudTenantVCloudComputeResourceCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "VirtualDataCenterRef",
+        "UseNetworkFailoverResources",
+        "NetworkAppliance",
+        "WanAcceleratorUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.virtual_data_center_ref, value),
+            1usize => de::optional(&mut self.use_network_failover_resources, value),
+            2usize => de::optional(&mut self.network_appliance, value),
+            3usize => de::optional(&mut self.wan_accelerator_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.use_network_failover_resources {
-            map.serialize_entry("UseNetworkFailoverResources", value)?;
-        }
-        if let Some(value) = &self.network_appliance {
-            map.serialize_entry("NetworkAppliance", value)?;
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            map.serialize_entry("WanAcceleratorUid", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVCloudComputeResourceCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VirtualDataCenterRef",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "VirtualDataCenterRef", &self.virtual_data_center_ref)?;
+        ser::optional(
+            map,
             "UseNetworkFailoverResources",
-            "NetworkAppliance",
-            "WanAcceleratorUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantVCloudComputeResourceCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantVCloudComputeResourceCreateSpecType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantVCloudComputeResourceCreateSpec, A::Error> {
-                let mut virtual_data_center_ref: Option<crate::Text> = None;
-                let mut virtual_data_center_ref_seen = false;
-                let mut use_network_failover_resources: Option<bool> = None;
-                let mut use_network_failover_resources_seen = false;
-                let mut network_appliance: Option<NetworkApplianceInfo> = None;
-                let mut network_appliance_seen = false;
-                let mut wan_accelerator_uid: Option<crate::Uid> = None;
-                let mut wan_accelerator_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VirtualDataCenterRef" => {
-                            crate::json::set_optional(
-                                &mut virtual_data_center_ref,
-                                map.next_value()?,
-                                "VirtualDataCenterRef",
-                                &mut virtual_data_center_ref_seen,
-                            )?
-                        }
-                        "UseNetworkFailoverResources" => {
-                            crate::json::set_optional(
-                                &mut use_network_failover_resources,
-                                map.next_value()?,
-                                "UseNetworkFailoverResources",
-                                &mut use_network_failover_resources_seen,
-                            )?
-                        }
-                        "NetworkAppliance" => {
-                            crate::json::set_optional(
-                                &mut network_appliance,
-                                map.next_value()?,
-                                "NetworkAppliance",
-                                &mut network_appliance_seen,
-                            )?
-                        }
-                        "WanAcceleratorUid" => {
-                            crate::json::set_optional(
-                                &mut wan_accelerator_uid,
-                                map.next_value()?,
-                                "WanAcceleratorUid",
-                                &mut wan_accelerator_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantVCloudComputeResourceCreateSpec {
-                    virtual_data_center_ref,
-                    use_network_failover_resources,
-                    network_appliance,
-                    wan_accelerator_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.use_network_failover_resources,
+        )?;
+        ser::optional(map, "NetworkAppliance", &self.network_appliance)?;
+        ser::optional(map, "WanAcceleratorUid", &self.wan_accelerator_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantVCloudComputeResourceCreateSpec);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResourceCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7132,88 +5337,44 @@ impl ToXml for CloudTenantVCloudComputeResourceUsageInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVCloudComputeResourceUsageInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.cpu_usage_mhz {
-            map.serialize_entry("CpuUsageMhz", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantVCloudComputeResourceUsageInfo {
+    const SCHEMA: &'static str = "CloudTenantVCloudComputeResourceUsageInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "CpuUsageMhz",
+        "MemoryUsageMb",
+        "StorageUsageGb",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.cpu_usage_mhz, value),
+            1usize => de::optional(&mut self.memory_usage_mb, value),
+            2usize => de::optional(&mut self.storage_usage_gb, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.memory_usage_mb {
-            map.serialize_entry("MemoryUsageMb", value)?;
-        }
-        if let Some(value) = &self.storage_usage_gb {
-            map.serialize_entry("StorageUsageGb", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "CpuUsageMhz", &self.cpu_usage_mhz)?;
+        ser::optional(map, "MemoryUsageMb", &self.memory_usage_mb)?;
+        ser::optional(map, "StorageUsageGb", &self.storage_usage_gb)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVCloudComputeResourceUsageInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CpuUsageMhz", "MemoryUsageMb", "StorageUsageGb"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantVCloudComputeResourceUsageInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantVCloudComputeResourceUsageInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantVCloudComputeResourceUsageInfo, A::Error> {
-                let mut cpu_usage_mhz: Option<i32> = None;
-                let mut cpu_usage_mhz_seen = false;
-                let mut memory_usage_mb: Option<i32> = None;
-                let mut memory_usage_mb_seen = false;
-                let mut storage_usage_gb: Option<i32> = None;
-                let mut storage_usage_gb_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CpuUsageMhz" => {
-                            crate::json::set_optional(
-                                &mut cpu_usage_mhz,
-                                map.next_value()?,
-                                "CpuUsageMhz",
-                                &mut cpu_usage_mhz_seen,
-                            )?
-                        }
-                        "MemoryUsageMb" => {
-                            crate::json::set_optional(
-                                &mut memory_usage_mb,
-                                map.next_value()?,
-                                "MemoryUsageMb",
-                                &mut memory_usage_mb_seen,
-                            )?
-                        }
-                        "StorageUsageGb" => {
-                            crate::json::set_optional(
-                                &mut storage_usage_gb,
-                                map.next_value()?,
-                                "StorageUsageGb",
-                                &mut storage_usage_gb_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantVCloudComputeResourceUsageInfo {
-                    cpu_usage_mhz,
-                    memory_usage_mb,
-                    storage_usage_gb,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantVCloudComputeResourceUsageInfo);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResourceUsageInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7285,62 +5446,43 @@ impl ToXml for CloudTenantVCloudComputeResources {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVCloudComputeResources {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "CloudTenantVCloudComputeResource",
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantVCloudComputeResources {
+    const SCHEMA: &'static str = "CloudTenantVCloudComputeResourceListType";
+    const KEYS: &'static [&'static str] = &["CloudTenantVCloudComputeResources"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("CloudTenantVCloudComputeResource", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_tenant_v_cloud_compute_resources, value),
+            _ => Ok(false),
+        }
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(
+            map,
+            "CloudTenantVCloudComputeResources",
             &self.cloud_tenant_v_cloud_compute_resources,
         )?;
-        map.end()
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVCloudComputeResources {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudTenantVCloudComputeResource"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantVCloudComputeResources;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type CloudTenantVCloudComputeResourceListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantVCloudComputeResources, A::Error> {
-                let mut cloud_tenant_v_cloud_compute_resources: Option<
-                    Vec<CloudTenantVCloudComputeResource>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudTenantVCloudComputeResource" => {
-                            crate::json::set_once(
-                                &mut cloud_tenant_v_cloud_compute_resources,
-                                map.next_value()?,
-                                "CloudTenantVCloudComputeResource",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantVCloudComputeResources {
-                    cloud_tenant_v_cloud_compute_resources: cloud_tenant_v_cloud_compute_resources
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantVCloudComputeResources);
 impl crate::xml::CollectUnknown for CloudTenantVCloudComputeResources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7444,72 +5586,38 @@ impl ToXml for CloudTenantVCloudInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVCloudInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.organization_name {
-            map.serialize_entry("OrganizationName", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenantVCloudInfo {
+    const SCHEMA: &'static str = "CloudTenantVCloudInfoType";
+    const KEYS: &'static [&'static str] = &["OrganizationName", "OrganizationRef"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.organization_name, value),
+            1usize => de::optional(&mut self.organization_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.organization_ref {
-            map.serialize_entry("OrganizationRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "OrganizationName", &self.organization_name)?;
+        ser::optional(map, "OrganizationRef", &self.organization_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVCloudInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["OrganizationName", "OrganizationRef"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenantVCloudInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantVCloudInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenantVCloudInfo, A::Error> {
-                let mut organization_name: Option<crate::Text> = None;
-                let mut organization_name_seen = false;
-                let mut organization_ref: Option<crate::Text> = None;
-                let mut organization_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "OrganizationName" => {
-                            crate::json::set_optional(
-                                &mut organization_name,
-                                map.next_value()?,
-                                "OrganizationName",
-                                &mut organization_name_seen,
-                            )?
-                        }
-                        "OrganizationRef" => {
-                            crate::json::set_optional(
-                                &mut organization_ref,
-                                map.next_value()?,
-                                "OrganizationRef",
-                                &mut organization_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenantVCloudInfo {
-                    organization_name,
-                    organization_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenantVCloudInfo);
 impl crate::xml::CollectUnknown for CloudTenantVCloudInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7518,9 +5626,10 @@ impl crate::xml::CollectUnknown for CloudTenantVCloudInfo {
 /// Resource allocation model of an organization VDC assigned to a Cloud Director tenant.
 ///
 /// Schema type `CloudTenantVdcAllocationModelType` in `schemas/cloud_tenants.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum CloudTenantVdcAllocationModel {
     /// `Unknown`
+    #[default]
     Unknown,
     /// `AllocationPool`
     AllocationPool,
@@ -7580,20 +5689,8 @@ impl crate::xml::XmlValue for CloudTenantVdcAllocationModel {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenantVdcAllocationModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenantVdcAllocationModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(CloudTenantVdcAllocationModel);
 /// A collection of tenant account entities.
 ///
 /// Schema type `CloudTenantEntityListType` in `schemas/cloud_tenants.xsd`.
@@ -7655,54 +5752,37 @@ impl ToXml for CloudTenants {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CloudTenants {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CloudTenant", &self.cloud_tenants)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CloudTenants {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CloudTenant"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CloudTenants;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CloudTenantEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CloudTenants, A::Error> {
-                let mut cloud_tenants: Option<Vec<CloudTenant>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CloudTenant" => {
-                            crate::json::set_once(
-                                &mut cloud_tenants,
-                                map.next_value()?,
-                                "CloudTenant",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CloudTenants {
-                    cloud_tenants: cloud_tenants.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CloudTenants {
+    const SCHEMA: &'static str = "CloudTenantEntityListType";
+    const KEYS: &'static [&'static str] = &["CloudTenants"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CloudTenant", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.cloud_tenants, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CloudTenants", &self.cloud_tenants)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CloudTenants);
 impl crate::xml::CollectUnknown for CloudTenants {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7772,54 +5852,37 @@ impl ToXml for CreateCloudTenantResourceList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateCloudTenantResourceList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupResource", &self.backup_resources)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateCloudTenantResourceList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupResource"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateCloudTenantResourceList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateCloudTenantResourceListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateCloudTenantResourceList, A::Error> {
-                let mut backup_resources: Option<Vec<CreateCloudTenantResourceSpec>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupResource" => {
-                            crate::json::set_once(
-                                &mut backup_resources,
-                                map.next_value()?,
-                                "BackupResource",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateCloudTenantResourceList {
-                    backup_resources: backup_resources.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CreateCloudTenantResourceList {
+    const SCHEMA: &'static str = "CreateCloudTenantResourceListType";
+    const KEYS: &'static [&'static str] = &["BackupResources"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("BackupResource", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.backup_resources, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "BackupResources", &self.backup_resources)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CreateCloudTenantResourceList);
 impl crate::xml::CollectUnknown for CreateCloudTenantResourceList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7947,100 +6010,47 @@ impl ToXml for CreateCloudTenantResourceSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateCloudTenantResourceSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CreateCloudTenantResourceSpec {
+    const SCHEMA: &'static str = "CreateCloudTenantResourceSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "Name",
+        "RepositoryUid",
+        "QuotaMb",
+        "WanAcceleratorUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.name, value),
+            1usize => de::optional(&mut self.repository_uid, value),
+            2usize => de::optional(&mut self.quota_mb, value),
+            3usize => de::optional(&mut self.wan_accelerator_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.repository_uid {
-            map.serialize_entry("RepositoryUid", value)?;
-        }
-        if let Some(value) = &self.quota_mb {
-            map.serialize_entry("QuotaMb", value)?;
-        }
-        if let Some(value) = &self.wan_accelerator_uid {
-            map.serialize_entry("WanAcceleratorUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "QuotaMb", &self.quota_mb)?;
+        ser::optional(map, "WanAcceleratorUid", &self.wan_accelerator_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateCloudTenantResourceSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Name", "RepositoryUid", "QuotaMb", "WanAcceleratorUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateCloudTenantResourceSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateCloudTenantResourceSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateCloudTenantResourceSpec, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut repository_uid_seen = false;
-                let mut quota_mb: Option<i32> = None;
-                let mut quota_mb_seen = false;
-                let mut wan_accelerator_uid: Option<crate::Text> = None;
-                let mut wan_accelerator_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                                &mut repository_uid_seen,
-                            )?
-                        }
-                        "QuotaMb" => {
-                            crate::json::set_optional(
-                                &mut quota_mb,
-                                map.next_value()?,
-                                "QuotaMb",
-                                &mut quota_mb_seen,
-                            )?
-                        }
-                        "WanAcceleratorUid" => {
-                            crate::json::set_optional(
-                                &mut wan_accelerator_uid,
-                                map.next_value()?,
-                                "WanAcceleratorUid",
-                                &mut wan_accelerator_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateCloudTenantResourceSpec {
-                    name,
-                    repository_uid,
-                    quota_mb,
-                    wan_accelerator_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CreateCloudTenantResourceSpec);
 impl crate::xml::CollectUnknown for CreateCloudTenantResourceSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8487,364 +6497,105 @@ impl ToXml for CreateCloudTenantSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateCloudTenantSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CreateCloudTenantSpec {
+    const SCHEMA: &'static str = "CreateCloudTenantSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "Name",
+        "Description",
+        "Password",
+        "Enabled",
+        "LeaseExpirationDate",
+        "Resources",
+        "ComputeResources",
+        "ThrottlingEnabled",
+        "ThrottlingSpeedLimit",
+        "ThrottlingSpeedUnit",
+        "PublicIpCount",
+        "BackupServerUid",
+        "MaxConcurrentTasks",
+        "BackupProtectionEnabled",
+        "BackupProtectionPeriod",
+        "TenantType",
+        "OrganizationRef",
+        "VCloudComputeResources",
+        "CloudGatewayPools",
+        "FailoverToOtherGatewaysIfFail",
+        "Domain",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("FailoverToOthersGatewaysIfFail", 19usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.name, value),
+            1usize => de::optional(&mut self.description, value),
+            2usize => de::optional(&mut self.password, value),
+            3usize => de::optional(&mut self.enabled, value),
+            4usize => de::optional(&mut self.lease_expiration_date, value),
+            5usize => de::optional(&mut self.resources, value),
+            6usize => de::optional(&mut self.compute_resources, value),
+            7usize => de::optional(&mut self.throttling_enabled, value),
+            8usize => de::optional(&mut self.throttling_speed_limit, value),
+            9usize => de::optional(&mut self.throttling_speed_unit, value),
+            10usize => de::optional(&mut self.public_ip_count, value),
+            11usize => de::optional(&mut self.backup_server_uid, value),
+            12usize => de::optional(&mut self.max_concurrent_tasks, value),
+            13usize => de::optional(&mut self.backup_protection_enabled, value),
+            14usize => de::optional(&mut self.backup_protection_period, value),
+            15usize => de::optional(&mut self.tenant_type, value),
+            16usize => de::optional(&mut self.organization_ref, value),
+            17usize => de::optional(&mut self.v_cloud_compute_resources, value),
+            18usize => de::optional(&mut self.cloud_gateway_pools, value),
+            19usize => de::optional(&mut self.failover_to_other_gateways_if_fail, value),
+            20usize => de::optional(&mut self.domain, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
-        }
-        if let Some(value) = &self.lease_expiration_date {
-            map.serialize_entry("LeaseExpirationDate", value)?;
-        }
-        if let Some(value) = &self.resources {
-            map.serialize_entry("Resources", value)?;
-        }
-        if let Some(value) = &self.compute_resources {
-            map.serialize_entry("ComputeResources", value)?;
-        }
-        if let Some(value) = &self.throttling_enabled {
-            map.serialize_entry("ThrottlingEnabled", value)?;
-        }
-        if let Some(value) = &self.throttling_speed_limit {
-            map.serialize_entry("ThrottlingSpeedLimit", value)?;
-        }
-        if let Some(value) = &self.throttling_speed_unit {
-            map.serialize_entry("ThrottlingSpeedUnit", value)?;
-        }
-        if let Some(value) = &self.public_ip_count {
-            map.serialize_entry("PublicIpCount", value)?;
-        }
-        if let Some(value) = &self.backup_server_uid {
-            map.serialize_entry("BackupServerUid", value)?;
-        }
-        if let Some(value) = &self.max_concurrent_tasks {
-            map.serialize_entry("MaxConcurrentTasks", value)?;
-        }
-        if let Some(value) = &self.backup_protection_enabled {
-            map.serialize_entry("BackupProtectionEnabled", value)?;
-        }
-        if let Some(value) = &self.backup_protection_period {
-            map.serialize_entry("BackupProtectionPeriod", value)?;
-        }
-        if let Some(value) = &self.tenant_type {
-            map.serialize_entry("TenantType", value)?;
-        }
-        if let Some(value) = &self.organization_ref {
-            map.serialize_entry("OrganizationRef", value)?;
-        }
-        if let Some(value) = &self.v_cloud_compute_resources {
-            map.serialize_entry("VCloudComputeResources", value)?;
-        }
-        if let Some(value) = &self.cloud_gateway_pools {
-            map.serialize_entry("CloudGatewayPools", value)?;
-        }
-        if let Some(value) = &self.failover_to_other_gateways_if_fail {
-            map.serialize_entry("FailoverToOtherGatewaysIfFail", value)?;
-        }
-        if let Some(value) = &self.domain {
-            map.serialize_entry("Domain", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateCloudTenantSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Name",
-            "Description",
-            "Password",
-            "Enabled",
-            "LeaseExpirationDate",
-            "Resources",
-            "ComputeResources",
-            "ThrottlingEnabled",
-            "ThrottlingSpeedLimit",
-            "ThrottlingSpeedUnit",
-            "PublicIpCount",
-            "BackupServerUid",
-            "MaxConcurrentTasks",
-            "BackupProtectionEnabled",
-            "BackupProtectionPeriod",
-            "TenantType",
-            "OrganizationRef",
-            "VCloudComputeResources",
-            "CloudGatewayPools",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Password", &self.password)?;
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "LeaseExpirationDate", &self.lease_expiration_date)?;
+        ser::optional(map, "Resources", &self.resources)?;
+        ser::optional(map, "ComputeResources", &self.compute_resources)?;
+        ser::optional(map, "ThrottlingEnabled", &self.throttling_enabled)?;
+        ser::optional(map, "ThrottlingSpeedLimit", &self.throttling_speed_limit)?;
+        ser::optional(map, "ThrottlingSpeedUnit", &self.throttling_speed_unit)?;
+        ser::optional(map, "PublicIpCount", &self.public_ip_count)?;
+        ser::optional(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::optional(map, "MaxConcurrentTasks", &self.max_concurrent_tasks)?;
+        ser::optional(map, "BackupProtectionEnabled", &self.backup_protection_enabled)?;
+        ser::optional(map, "BackupProtectionPeriod", &self.backup_protection_period)?;
+        ser::optional(map, "TenantType", &self.tenant_type)?;
+        ser::optional(map, "OrganizationRef", &self.organization_ref)?;
+        ser::optional(map, "VCloudComputeResources", &self.v_cloud_compute_resources)?;
+        ser::optional(map, "CloudGatewayPools", &self.cloud_gateway_pools)?;
+        ser::optional(
+            map,
             "FailoverToOtherGatewaysIfFail",
-            "Domain",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateCloudTenantSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateCloudTenantSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateCloudTenantSpec, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut lease_expiration_date: Option<crate::DateTime> = None;
-                let mut lease_expiration_date_seen = false;
-                let mut resources: Option<CreateCloudTenantResourceList> = None;
-                let mut resources_seen = false;
-                let mut compute_resources: Option<
-                    CloudTenantComputeResourceCreateList,
-                > = None;
-                let mut compute_resources_seen = false;
-                let mut throttling_enabled: Option<bool> = None;
-                let mut throttling_enabled_seen = false;
-                let mut throttling_speed_limit: Option<i32> = None;
-                let mut throttling_speed_limit_seen = false;
-                let mut throttling_speed_unit: Option<CloudTenantThrottlingSpeedUnit> = None;
-                let mut throttling_speed_unit_seen = false;
-                let mut public_ip_count: Option<i32> = None;
-                let mut public_ip_count_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut backup_server_uid_seen = false;
-                let mut max_concurrent_tasks: Option<i32> = None;
-                let mut max_concurrent_tasks_seen = false;
-                let mut backup_protection_enabled: Option<bool> = None;
-                let mut backup_protection_enabled_seen = false;
-                let mut backup_protection_period: Option<i32> = None;
-                let mut backup_protection_period_seen = false;
-                let mut tenant_type: Option<CloudTenantKind> = None;
-                let mut tenant_type_seen = false;
-                let mut organization_ref: Option<crate::Text> = None;
-                let mut organization_ref_seen = false;
-                let mut v_cloud_compute_resources: Option<
-                    CloudTenantVCloudComputeResourceCreateList,
-                > = None;
-                let mut v_cloud_compute_resources_seen = false;
-                let mut cloud_gateway_pools: Option<CloudTenantGatewayPoolUidList> = None;
-                let mut cloud_gateway_pools_seen = false;
-                let mut failover_to_other_gateways_if_fail: Option<bool> = None;
-                let mut failover_to_other_gateways_if_fail_seen = false;
-                let mut domain: Option<CloudTenantAdDomainInfo> = None;
-                let mut domain_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "LeaseExpirationDate" => {
-                            crate::json::set_optional(
-                                &mut lease_expiration_date,
-                                map.next_value()?,
-                                "LeaseExpirationDate",
-                                &mut lease_expiration_date_seen,
-                            )?
-                        }
-                        "Resources" => {
-                            crate::json::set_optional(
-                                &mut resources,
-                                map.next_value()?,
-                                "Resources",
-                                &mut resources_seen,
-                            )?
-                        }
-                        "ComputeResources" => {
-                            crate::json::set_optional(
-                                &mut compute_resources,
-                                map.next_value()?,
-                                "ComputeResources",
-                                &mut compute_resources_seen,
-                            )?
-                        }
-                        "ThrottlingEnabled" => {
-                            crate::json::set_optional(
-                                &mut throttling_enabled,
-                                map.next_value()?,
-                                "ThrottlingEnabled",
-                                &mut throttling_enabled_seen,
-                            )?
-                        }
-                        "ThrottlingSpeedLimit" => {
-                            crate::json::set_optional(
-                                &mut throttling_speed_limit,
-                                map.next_value()?,
-                                "ThrottlingSpeedLimit",
-                                &mut throttling_speed_limit_seen,
-                            )?
-                        }
-                        "ThrottlingSpeedUnit" => {
-                            crate::json::set_optional(
-                                &mut throttling_speed_unit,
-                                map.next_value()?,
-                                "ThrottlingSpeedUnit",
-                                &mut throttling_speed_unit_seen,
-                            )?
-                        }
-                        "PublicIpCount" => {
-                            crate::json::set_optional(
-                                &mut public_ip_count,
-                                map.next_value()?,
-                                "PublicIpCount",
-                                &mut public_ip_count_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_optional(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                                &mut backup_server_uid_seen,
-                            )?
-                        }
-                        "MaxConcurrentTasks" => {
-                            crate::json::set_optional(
-                                &mut max_concurrent_tasks,
-                                map.next_value()?,
-                                "MaxConcurrentTasks",
-                                &mut max_concurrent_tasks_seen,
-                            )?
-                        }
-                        "BackupProtectionEnabled" => {
-                            crate::json::set_optional(
-                                &mut backup_protection_enabled,
-                                map.next_value()?,
-                                "BackupProtectionEnabled",
-                                &mut backup_protection_enabled_seen,
-                            )?
-                        }
-                        "BackupProtectionPeriod" => {
-                            crate::json::set_optional(
-                                &mut backup_protection_period,
-                                map.next_value()?,
-                                "BackupProtectionPeriod",
-                                &mut backup_protection_period_seen,
-                            )?
-                        }
-                        "TenantType" => {
-                            crate::json::set_optional(
-                                &mut tenant_type,
-                                map.next_value()?,
-                                "TenantType",
-                                &mut tenant_type_seen,
-                            )?
-                        }
-                        "OrganizationRef" => {
-                            crate::json::set_optional(
-                                &mut organization_ref,
-                                map.next_value()?,
-                                "OrganizationRef",
-                                &mut organization_ref_seen,
-                            )?
-                        }
-                        "VCloudComputeResources" => {
-                            crate::json::set_optional(
-                                &mut v_cloud_compute_resources,
-                                map.next_value()?,
-                                "VCloudComputeResources",
-                                &mut v_cloud_compute_resources_seen,
-                            )?
-                        }
-                        "CloudGatewayPools" => {
-                            crate::json::set_optional(
-                                &mut cloud_gateway_pools,
-                                map.next_value()?,
-                                "CloudGatewayPools",
-                                &mut cloud_gateway_pools_seen,
-                            )?
-                        }
-                        "FailoverToOtherGatewaysIfFail" => {
-                            crate::json::set_optional(
-                                &mut failover_to_other_gateways_if_fail,
-                                map.next_value()?,
-                                "FailoverToOtherGatewaysIfFail",
-                                &mut failover_to_other_gateways_if_fail_seen,
-                            )?
-                        }
-                        "Domain" => {
-                            crate::json::set_optional(
-                                &mut domain,
-                                map.next_value()?,
-                                "Domain",
-                                &mut domain_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateCloudTenantSpec {
-                    name,
-                    description,
-                    password,
-                    enabled,
-                    lease_expiration_date,
-                    resources,
-                    compute_resources,
-                    throttling_enabled,
-                    throttling_speed_limit,
-                    throttling_speed_unit,
-                    public_ip_count,
-                    backup_server_uid,
-                    max_concurrent_tasks,
-                    backup_protection_enabled,
-                    backup_protection_period,
-                    tenant_type,
-                    organization_ref,
-                    v_cloud_compute_resources,
-                    cloud_gateway_pools,
-                    failover_to_other_gateways_if_fail,
-                    domain,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.failover_to_other_gateways_if_fail,
+        )?;
+        ser::optional(map, "Domain", &self.domain)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CreateCloudTenantSpec);
 impl crate::xml::CollectUnknown for CreateCloudTenantSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8966,86 +6717,40 @@ impl ToXml for ManualIpAddressSettingsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ManualIpAddressSettingsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.ip_address {
-            map.serialize_entry("IpAddress", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ManualIpAddressSettingsInfo {
+    const SCHEMA: &'static str = "ManualIpAddressSettingsInfoType";
+    const KEYS: &'static [&'static str] = &["IpAddress", "SubnetMask", "DefaultGateway"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.ip_address, value),
+            1usize => de::optional(&mut self.subnet_mask, value),
+            2usize => de::optional(&mut self.default_gateway, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.subnet_mask {
-            map.serialize_entry("SubnetMask", value)?;
-        }
-        if let Some(value) = &self.default_gateway {
-            map.serialize_entry("DefaultGateway", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "IpAddress", &self.ip_address)?;
+        ser::optional(map, "SubnetMask", &self.subnet_mask)?;
+        ser::optional(map, "DefaultGateway", &self.default_gateway)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ManualIpAddressSettingsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["IpAddress", "SubnetMask", "DefaultGateway"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ManualIpAddressSettingsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ManualIpAddressSettingsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ManualIpAddressSettingsInfo, A::Error> {
-                let mut ip_address: Option<crate::Text> = None;
-                let mut ip_address_seen = false;
-                let mut subnet_mask: Option<crate::Text> = None;
-                let mut subnet_mask_seen = false;
-                let mut default_gateway: Option<crate::Text> = None;
-                let mut default_gateway_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "IpAddress" => {
-                            crate::json::set_optional(
-                                &mut ip_address,
-                                map.next_value()?,
-                                "IpAddress",
-                                &mut ip_address_seen,
-                            )?
-                        }
-                        "SubnetMask" => {
-                            crate::json::set_optional(
-                                &mut subnet_mask,
-                                map.next_value()?,
-                                "SubnetMask",
-                                &mut subnet_mask_seen,
-                            )?
-                        }
-                        "DefaultGateway" => {
-                            crate::json::set_optional(
-                                &mut default_gateway,
-                                map.next_value()?,
-                                "DefaultGateway",
-                                &mut default_gateway_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ManualIpAddressSettingsInfo {
-                    ip_address,
-                    subnet_mask,
-                    default_gateway,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ManualIpAddressSettingsInfo);
 impl crate::xml::CollectUnknown for ManualIpAddressSettingsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9222,137 +6927,65 @@ impl ToXml for NetworkApplianceInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NetworkApplianceInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NetworkApplianceInfo {
+    const SCHEMA: &'static str = "NetworkApplianceInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Name",
+        "ProductionNetwork",
+        "ObtainIPAddressAutomatically",
+        "ManualIpAddressSettingsInfoType",
+        "ViDistributedSwitchUuid",
+        "ProductionNetworkUnderDvs",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.name, value),
+            1usize => de::optional(&mut self.production_network, value),
+            2usize => de::optional(&mut self.obtain_ip_address_automatically, value),
+            3usize => de::optional(&mut self.manual_ip_address_settings_info_type, value),
+            4usize => de::optional(&mut self.vi_distributed_switch_uuid, value),
+            5usize => de::optional(&mut self.production_network_under_dvs, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.production_network {
-            map.serialize_entry("ProductionNetwork", value)?;
-        }
-        if let Some(value) = &self.obtain_ip_address_automatically {
-            map.serialize_entry("ObtainIPAddressAutomatically", value)?;
-        }
-        if let Some(value) = &self.manual_ip_address_settings_info_type {
-            map.serialize_entry("ManualIpAddressSettingsInfoType", value)?;
-        }
-        if let Some(value) = &self.vi_distributed_switch_uuid {
-            map.serialize_entry("ViDistributedSwitchUuid", value)?;
-        }
-        if let Some(value) = &self.production_network_under_dvs {
-            map.serialize_entry("ProductionNetworkUnderDvs", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NetworkApplianceInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Name",
-            "ProductionNetwork",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "ProductionNetwork", &self.production_network)?;
+        ser::optional(
+            map,
             "ObtainIPAddressAutomatically",
+            &self.obtain_ip_address_automatically,
+        )?;
+        ser::optional(
+            map,
             "ManualIpAddressSettingsInfoType",
-            "ViDistributedSwitchUuid",
+            &self.manual_ip_address_settings_info_type,
+        )?;
+        ser::optional(map, "ViDistributedSwitchUuid", &self.vi_distributed_switch_uuid)?;
+        ser::optional(
+            map,
             "ProductionNetworkUnderDvs",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NetworkApplianceInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NetworkApplianceInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NetworkApplianceInfo, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut production_network: Option<crate::Text> = None;
-                let mut production_network_seen = false;
-                let mut obtain_ip_address_automatically: Option<bool> = None;
-                let mut obtain_ip_address_automatically_seen = false;
-                let mut manual_ip_address_settings_info_type: Option<
-                    ManualIpAddressSettingsInfo,
-                > = None;
-                let mut manual_ip_address_settings_info_type_seen = false;
-                let mut vi_distributed_switch_uuid: Option<crate::Text> = None;
-                let mut vi_distributed_switch_uuid_seen = false;
-                let mut production_network_under_dvs: Option<bool> = None;
-                let mut production_network_under_dvs_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "ProductionNetwork" => {
-                            crate::json::set_optional(
-                                &mut production_network,
-                                map.next_value()?,
-                                "ProductionNetwork",
-                                &mut production_network_seen,
-                            )?
-                        }
-                        "ObtainIPAddressAutomatically" => {
-                            crate::json::set_optional(
-                                &mut obtain_ip_address_automatically,
-                                map.next_value()?,
-                                "ObtainIPAddressAutomatically",
-                                &mut obtain_ip_address_automatically_seen,
-                            )?
-                        }
-                        "ManualIpAddressSettingsInfoType" => {
-                            crate::json::set_optional(
-                                &mut manual_ip_address_settings_info_type,
-                                map.next_value()?,
-                                "ManualIpAddressSettingsInfoType",
-                                &mut manual_ip_address_settings_info_type_seen,
-                            )?
-                        }
-                        "ViDistributedSwitchUuid" => {
-                            crate::json::set_optional(
-                                &mut vi_distributed_switch_uuid,
-                                map.next_value()?,
-                                "ViDistributedSwitchUuid",
-                                &mut vi_distributed_switch_uuid_seen,
-                            )?
-                        }
-                        "ProductionNetworkUnderDvs" => {
-                            crate::json::set_optional(
-                                &mut production_network_under_dvs,
-                                map.next_value()?,
-                                "ProductionNetworkUnderDvs",
-                                &mut production_network_under_dvs_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NetworkApplianceInfo {
-                    name,
-                    production_network,
-                    obtain_ip_address_automatically,
-                    manual_ip_address_settings_info_type,
-                    vi_distributed_switch_uuid,
-                    production_network_under_dvs,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.production_network_under_dvs,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NetworkApplianceInfo);
 impl crate::xml::CollectUnknown for NetworkApplianceInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A Veeam Backup and Replication server connected to Enterprise Manager.
 ///
 /// Schema type `BackupServerEntityType` in `schemas/common.xsd` (extends `EntityType`).
@@ -200,195 +203,69 @@ impl ToXml for BackupServer {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupServer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupServer {
+    const SCHEMA: &'static str = "BackupServerEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "Port",
+        "Version",
+        "WcfPort",
+        "VbrCertificateThumbprint",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.port, value),
+            7usize => de::optional(&mut self.version, value),
+            8usize => de::optional(&mut self.wcf_port, value),
+            9usize => de::optional(&mut self.vbr_certificate_thumbprint, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.port {
-            map.serialize_entry("Port", value)?;
-        }
-        if let Some(value) = &self.version {
-            map.serialize_entry("Version", value)?;
-        }
-        if let Some(value) = &self.wcf_port {
-            map.serialize_entry("WcfPort", value)?;
-        }
-        if let Some(value) = &self.vbr_certificate_thumbprint {
-            map.serialize_entry("VbrCertificateThumbprint", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupServer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "Port",
-            "Version",
-            "WcfPort",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Port", &self.port)?;
+        ser::optional(map, "Version", &self.version)?;
+        ser::optional(map, "WcfPort", &self.wcf_port)?;
+        ser::optional(
+            map,
             "VbrCertificateThumbprint",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupServer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupServerEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupServer, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut port: Option<i64> = None;
-                let mut port_seen = false;
-                let mut version: Option<crate::Text> = None;
-                let mut version_seen = false;
-                let mut wcf_port: Option<u32> = None;
-                let mut wcf_port_seen = false;
-                let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
-                let mut vbr_certificate_thumbprint_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Port" => {
-                            crate::json::set_optional(
-                                &mut port,
-                                map.next_value()?,
-                                "Port",
-                                &mut port_seen,
-                            )?
-                        }
-                        "Version" => {
-                            crate::json::set_optional(
-                                &mut version,
-                                map.next_value()?,
-                                "Version",
-                                &mut version_seen,
-                            )?
-                        }
-                        "WcfPort" => {
-                            crate::json::set_optional(
-                                &mut wcf_port,
-                                map.next_value()?,
-                                "WcfPort",
-                                &mut wcf_port_seen,
-                            )?
-                        }
-                        "VbrCertificateThumbprint" => {
-                            crate::json::set_optional(
-                                &mut vbr_certificate_thumbprint,
-                                map.next_value()?,
-                                "VbrCertificateThumbprint",
-                                &mut vbr_certificate_thumbprint_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupServer {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    port,
-                    version,
-                    wcf_port,
-                    vbr_certificate_thumbprint,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.vbr_certificate_thumbprint,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupServer);
 impl crate::xml::CollectUnknown for BackupServer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -458,54 +335,37 @@ impl ToXml for BackupServers {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupServers {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupServer", &self.backup_servers)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupServers {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupServer"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupServers;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupServerEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupServers, A::Error> {
-                let mut backup_servers: Option<Vec<BackupServer>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupServer" => {
-                            crate::json::set_once(
-                                &mut backup_servers,
-                                map.next_value()?,
-                                "BackupServer",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupServers {
-                    backup_servers: backup_servers.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupServers {
+    const SCHEMA: &'static str = "BackupServerEntityListType";
+    const KEYS: &'static [&'static str] = &["BackupServers"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("BackupServer", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.backup_servers, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "BackupServers", &self.backup_servers)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupServers);
 impl crate::xml::CollectUnknown for BackupServers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -615,88 +475,45 @@ impl ToXml for CreateObjectInJobSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CreateObjectInJobSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("HierarchyObjRef", &self.hierarchy_obj_ref)?;
-        map.serialize_entry("HierarchyObjName", &self.hierarchy_obj_name)?;
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CreateObjectInJobSpec {
+    const SCHEMA: &'static str = "CreateObjectInJobSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "HierarchyObjRef",
+        "HierarchyObjName",
+        "GuestProcessingOptions",
+    ];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.hierarchy_obj_ref, value),
+            1usize => de::value(&mut self.hierarchy_obj_name, value),
+            2usize => de::optional(&mut self.guest_processing_options, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        ser::required(map, "HierarchyObjName", &self.hierarchy_obj_name)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CreateObjectInJobSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "HierarchyObjRef",
-            "HierarchyObjName",
-            "GuestProcessingOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CreateObjectInJobSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CreateObjectInJobSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateObjectInJobSpec, A::Error> {
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_name: Option<crate::Text> = None;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HierarchyObjRef" => {
-                            crate::json::set_once(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                            )?
-                        }
-                        "HierarchyObjName" => {
-                            crate::json::set_once(
-                                &mut hierarchy_obj_name,
-                                map.next_value()?,
-                                "HierarchyObjName",
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CreateObjectInJobSpec {
-                    hierarchy_obj_ref: crate::json::required(
-                        hierarchy_obj_ref,
-                        "HierarchyObjRef",
-                    )?,
-                    hierarchy_obj_name: crate::json::required(
-                        hierarchy_obj_name,
-                        "HierarchyObjName",
-                    )?,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CreateObjectInJobSpec);
 impl crate::xml::CollectUnknown for CreateObjectInJobSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -757,68 +574,39 @@ impl ToXml for Day {
         writer.text_and_end(name, &self.value);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Day {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Day {
+    const SCHEMA: &'static str = "DayType";
+    const KEYS: &'static [&'static str] = &["Name", "Value"];
+    const REQUIRED: u128 = 2;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.name, value),
+            1usize => de::value(&mut self.value, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("$text", &self.value)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Name", &self.name)?;
+        ser::required(map, "Value", &self.value)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Day {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Name", "$text"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Day;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type DayType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Day, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut value: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "$text" => {
-                            crate::json::set_once(
-                                &mut value,
-                                map.next_value()?,
-                                "$text",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Day {
-                    name,
-                    value: crate::json::required(value, "$text")?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Day);
 impl crate::xml::CollectUnknown for Day {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -938,114 +726,44 @@ impl ToXml for DirectoryEntry {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for DirectoryEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for DirectoryEntry {
+    const SCHEMA: &'static str = "DirectoryEntryType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "Path", "Name"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.path, value),
+            4usize => de::optional(&mut self.name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Path", &self.path)?;
+        ser::optional(map, "Name", &self.name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DirectoryEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "Path", "Name"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = DirectoryEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type DirectoryEntryType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DirectoryEntry, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut path: Option<crate::Text> = None;
-                let mut path_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Path" => {
-                            crate::json::set_optional(
-                                &mut path,
-                                map.next_value()?,
-                                "Path",
-                                &mut path_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(DirectoryEntry {
-                    type_,
-                    href,
-                    links,
-                    path,
-                    name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(DirectoryEntry);
 impl crate::xml::CollectUnknown for DirectoryEntry {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1115,54 +833,37 @@ impl ToXml for DirectoryEntryList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for DirectoryEntryList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("DirectoryEntry", &self.directory_entries)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DirectoryEntryList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["DirectoryEntry"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = DirectoryEntryList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type DirectoryEntryListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DirectoryEntryList, A::Error> {
-                let mut directory_entries: Option<Vec<DirectoryEntry>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DirectoryEntry" => {
-                            crate::json::set_once(
-                                &mut directory_entries,
-                                map.next_value()?,
-                                "DirectoryEntry",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(DirectoryEntryList {
-                    directory_entries: directory_entries.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for DirectoryEntryList {
+    const SCHEMA: &'static str = "DirectoryEntryListType";
+    const KEYS: &'static [&'static str] = &["DirectoryEntries"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("DirectoryEntry", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.directory_entries, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "DirectoryEntries", &self.directory_entries)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(DirectoryEntryList);
 impl crate::xml::CollectUnknown for DirectoryEntryList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1276,100 +977,47 @@ impl ToXml for EnterpriseManager {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseManager {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseManager {
+    const SCHEMA: &'static str = "EnterpriseManagerType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "SupportedVersions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.supported_versions, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.supported_versions {
-            map.serialize_entry("SupportedVersions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "SupportedVersions", &self.supported_versions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseManager {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "SupportedVersions"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseManager;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseManagerType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseManager, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut supported_versions: Option<SupportedVersionList> = None;
-                let mut supported_versions_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "SupportedVersions" => {
-                            crate::json::set_optional(
-                                &mut supported_versions,
-                                map.next_value()?,
-                                "SupportedVersions",
-                                &mut supported_versions_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseManager {
-                    type_,
-                    href,
-                    links,
-                    supported_versions,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseManager);
 impl crate::xml::CollectUnknown for EnterpriseManager {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1493,114 +1141,44 @@ impl ToXml for Entity {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Entity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Entity {
+    const SCHEMA: &'static str = "EntityType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Name", "UID", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Entity {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Entity;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Entity, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Entity {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Entity);
 impl crate::xml::CollectUnknown for Entity {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1612,7 +1190,7 @@ impl crate::xml::CollectUnknown for Entity {
 /// A short pointer to an entity: its address, kind, name, UID and links.
 ///
 /// Schema type `EntityReferenceType` in `schemas/common.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EntityRef {
     /// Attribute `Type` (String, required).
     pub type_: crate::Text,
@@ -1715,90 +1293,45 @@ impl ToXml for EntityRef {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EntityRef {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Type", &self.type_)?;
-        map.serialize_entry("Href", &self.href)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EntityRef {
+    const SCHEMA: &'static str = "EntityReferenceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Name", "UID", "Links"];
+    const REQUIRED: u128 = 11;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.type_, value),
+            1usize => de::value(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::value(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("UID", &self.uid)?;
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "Type", &self.type_)?;
+        ser::required(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::required(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EntityRef {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EntityRef;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EntityReferenceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EntityRef, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut href: Option<crate::Href> = None;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_once(&mut type_, map.next_value()?, "Type")?
-                        }
-                        "Href" => {
-                            crate::json::set_once(&mut href, map.next_value()?, "Href")?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_once(&mut uid, map.next_value()?, "UID")?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EntityRef {
-                    type_: crate::json::required(type_, "Type")?,
-                    href: crate::json::required(href, "Href")?,
-                    name,
-                    uid: crate::json::required(uid, "UID")?,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EntityRef);
 impl crate::xml::CollectUnknown for EntityRef {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1864,50 +1397,37 @@ impl ToXml for EntityReferences {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EntityReferences {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Ref", &self.refs)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EntityReferences {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Ref"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EntityReferences;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EntityReferenceListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EntityReferences, A::Error> {
-                let mut refs: Option<Vec<EntityRef>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Ref" => {
-                            crate::json::set_once(&mut refs, map.next_value()?, "Ref")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EntityReferences {
-                    refs: refs.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EntityReferences {
+    const SCHEMA: &'static str = "EntityReferenceListType";
+    const KEYS: &'static [&'static str] = &["Refs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Ref", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.refs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Refs", &self.refs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EntityReferences);
 impl crate::xml::CollectUnknown for EntityReferences {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2040,112 +1560,55 @@ impl ToXml for Error {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Error {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Message", &self.message)?;
-        map.serialize_entry("StatusCode", &self.status_code)?;
-        if let Some(value) = &self.status {
-            map.serialize_entry("Status", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Error {
+    const SCHEMA: &'static str = "ErrorType";
+    const KEYS: &'static [&'static str] = &[
+        "Message",
+        "StatusCode",
+        "Status",
+        "FirstChanceExceptionMessage",
+        "StackTrace",
+    ];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.message, value),
+            1usize => de::value(&mut self.status_code, value),
+            2usize => de::optional(&mut self.status, value),
+            3usize => de::optional(&mut self.first_chance_exception_message, value),
+            4usize => de::optional(&mut self.stack_trace, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.first_chance_exception_message {
-            map.serialize_entry("FirstChanceExceptionMessage", value)?;
-        }
-        if let Some(value) = &self.stack_trace {
-            map.serialize_entry("StackTrace", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Error {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Message",
-            "StatusCode",
-            "Status",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "Message", &self.message)?;
+        ser::required(map, "StatusCode", &self.status_code)?;
+        ser::attribute(map, "Status", &self.status)?;
+        ser::optional(
+            map,
             "FirstChanceExceptionMessage",
-            "StackTrace",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Error;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ErrorType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Error, A::Error> {
-                let mut message: Option<crate::Text> = None;
-                let mut status_code: Option<i32> = None;
-                let mut status: Option<crate::Text> = None;
-                let mut status_seen = false;
-                let mut first_chance_exception_message: Option<crate::Text> = None;
-                let mut first_chance_exception_message_seen = false;
-                let mut stack_trace: Option<crate::Text> = None;
-                let mut stack_trace_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Message" => {
-                            crate::json::set_once(
-                                &mut message,
-                                map.next_value()?,
-                                "Message",
-                            )?
-                        }
-                        "StatusCode" => {
-                            crate::json::set_once(
-                                &mut status_code,
-                                map.next_value()?,
-                                "StatusCode",
-                            )?
-                        }
-                        "Status" => {
-                            crate::json::set_optional(
-                                &mut status,
-                                map.next_value()?,
-                                "Status",
-                                &mut status_seen,
-                            )?
-                        }
-                        "FirstChanceExceptionMessage" => {
-                            crate::json::set_optional(
-                                &mut first_chance_exception_message,
-                                map.next_value()?,
-                                "FirstChanceExceptionMessage",
-                                &mut first_chance_exception_message_seen,
-                            )?
-                        }
-                        "StackTrace" => {
-                            crate::json::set_optional(
-                                &mut stack_trace,
-                                map.next_value()?,
-                                "StackTrace",
-                                &mut stack_trace_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Error {
-                    message: crate::json::required(message, "Message")?,
-                    status_code: crate::json::required(status_code, "StatusCode")?,
-                    status,
-                    first_chance_exception_message,
-                    stack_trace,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.first_chance_exception_message,
+        )?;
+        ser::optional(map, "StackTrace", &self.stack_trace)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Error);
 impl crate::xml::CollectUnknown for Error {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2326,180 +1789,62 @@ impl ToXml for FileEntry {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileEntry {
+    const SCHEMA: &'static str = "FileEntryType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "Path",
+        "Name",
+        "Size",
+        "Owner",
+        "ModifiedDateUTC",
+        "Actions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.path, value),
+            4usize => de::optional(&mut self.name, value),
+            5usize => de::optional(&mut self.size, value),
+            6usize => de::optional(&mut self.owner, value),
+            7usize => de::optional(&mut self.modified_date_utc, value),
+            8usize => de::optional(&mut self.actions, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.size {
-            map.serialize_entry("Size", value)?;
-        }
-        if let Some(value) = &self.owner {
-            map.serialize_entry("Owner", value)?;
-        }
-        if let Some(value) = &self.modified_date_utc {
-            map.serialize_entry("ModifiedDateUTC", value)?;
-        }
-        if let Some(value) = &self.actions {
-            map.serialize_entry("Actions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Path", &self.path)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "Size", &self.size)?;
+        ser::optional(map, "Owner", &self.owner)?;
+        ser::optional(map, "ModifiedDateUTC", &self.modified_date_utc)?;
+        ser::optional(map, "Actions", &self.actions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "Path",
-            "Name",
-            "Size",
-            "Owner",
-            "ModifiedDateUTC",
-            "Actions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileEntryType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileEntry, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut path: Option<crate::Text> = None;
-                let mut path_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut size: Option<i64> = None;
-                let mut size_seen = false;
-                let mut owner: Option<crate::Text> = None;
-                let mut owner_seen = false;
-                let mut modified_date_utc: Option<crate::DateTime> = None;
-                let mut modified_date_utc_seen = false;
-                let mut actions: Option<LinkList> = None;
-                let mut actions_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Path" => {
-                            crate::json::set_optional(
-                                &mut path,
-                                map.next_value()?,
-                                "Path",
-                                &mut path_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "Size" => {
-                            crate::json::set_optional(
-                                &mut size,
-                                map.next_value()?,
-                                "Size",
-                                &mut size_seen,
-                            )?
-                        }
-                        "Owner" => {
-                            crate::json::set_optional(
-                                &mut owner,
-                                map.next_value()?,
-                                "Owner",
-                                &mut owner_seen,
-                            )?
-                        }
-                        "ModifiedDateUTC" => {
-                            crate::json::set_optional(
-                                &mut modified_date_utc,
-                                map.next_value()?,
-                                "ModifiedDateUTC",
-                                &mut modified_date_utc_seen,
-                            )?
-                        }
-                        "Actions" => {
-                            crate::json::set_optional(
-                                &mut actions,
-                                map.next_value()?,
-                                "Actions",
-                                &mut actions_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileEntry {
-                    type_,
-                    href,
-                    links,
-                    path,
-                    name,
-                    size,
-                    owner,
-                    modified_date_utc,
-                    actions,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileEntry);
 impl crate::xml::CollectUnknown for FileEntry {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2572,54 +1917,37 @@ impl ToXml for FileEntryList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileEntryList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("FileEntry", &self.file_entries)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileEntryList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["FileEntry"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileEntryList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileEntryListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileEntryList, A::Error> {
-                let mut file_entries: Option<Vec<FileEntry>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FileEntry" => {
-                            crate::json::set_once(
-                                &mut file_entries,
-                                map.next_value()?,
-                                "FileEntry",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileEntryList {
-                    file_entries: file_entries.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileEntryList {
+    const SCHEMA: &'static str = "FileEntryListType";
+    const KEYS: &'static [&'static str] = &["FileEntries"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("FileEntry", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.file_entries, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "FileEntries", &self.file_entries)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileEntryList);
 impl crate::xml::CollectUnknown for FileEntryList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2674,44 +2002,35 @@ impl ToXml for FileRestoreDirectDownload {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileRestoreDirectDownload {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileRestoreDirectDownload {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileRestoreDirectDownload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileRestoreDirectDownloadType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileRestoreDirectDownload, A::Error> {
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileRestoreDirectDownload {
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+#[allow(unused_variables)]
+impl crate::json::JsonType for FileRestoreDirectDownload {
+    const SCHEMA: &'static str = "FileRestoreDirectDownloadType";
+    const KEYS: &'static [&'static str] = &[];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileRestoreDirectDownload);
 impl crate::xml::CollectUnknown for FileRestoreDirectDownload {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2720,7 +2039,7 @@ impl crate::xml::CollectUnknown for FileRestoreDirectDownload {
 /// Request body of a guest file restore: in place, or for download.
 ///
 /// Schema type `FileRestoreSpecType` in `schemas/common.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FileRestoreSpec {
     /// Choice of `ToOriginalLocation`, `ForDirectDownload` (occurs 1), in document order.
     pub to_original_location_or_for_direct_download: ToOriginalLocationOrForDirectDownload,
@@ -2803,79 +2122,50 @@ impl ToXml for FileRestoreSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileRestoreSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = Some(&self.to_original_location_or_for_direct_download) {
-            match item {
-                ToOriginalLocationOrForDirectDownload::ToOriginalLocation(value) => {
-                    map.serialize_entry("ToOriginalLocation", value)?
-                }
-                ToOriginalLocationOrForDirectDownload::ForDirectDownload(value) => {
-                    map.serialize_entry("ForDirectDownload", value)?
-                }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileRestoreSpec {
+    const SCHEMA: &'static str = "FileRestoreSpecType";
+    const KEYS: &'static [&'static str] = &["ToOriginalLocation", "ForDirectDownload"];
+    const CHOICES: &'static [(u128, bool)] = &[(3, true)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::one_required(
+                    &mut self.to_original_location_or_for_direct_download,
+                    value,
+                    ToOriginalLocationOrForDirectDownload::ToOriginalLocation,
+                )
             }
+            1usize => {
+                de::one_required(
+                    &mut self.to_original_location_or_for_direct_download,
+                    value,
+                    ToOriginalLocationOrForDirectDownload::ForDirectDownload,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(map, Some(&self.to_original_location_or_for_direct_download))?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileRestoreSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ToOriginalLocation", "ForDirectDownload"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileRestoreSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileRestoreSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileRestoreSpec, A::Error> {
-                let mut to_original_location_or_for_direct_download: Option<
-                    ToOriginalLocationOrForDirectDownload,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ToOriginalLocation" => {
-                            crate::json::set_once(
-                                &mut to_original_location_or_for_direct_download,
-                                ToOriginalLocationOrForDirectDownload::ToOriginalLocation(
-                                    map.next_value()?,
-                                ),
-                                "ToOriginalLocation or ForDirectDownload",
-                            )?;
-                        }
-                        "ForDirectDownload" => {
-                            crate::json::set_once(
-                                &mut to_original_location_or_for_direct_download,
-                                ToOriginalLocationOrForDirectDownload::ForDirectDownload(
-                                    map.next_value()?,
-                                ),
-                                "ToOriginalLocation or ForDirectDownload",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileRestoreSpec {
-                    to_original_location_or_for_direct_download: crate::json::required(
-                        to_original_location_or_for_direct_download,
-                        "ToOriginalLocation or ForDirectDownload",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileRestoreSpec);
 impl crate::xml::CollectUnknown for FileRestoreSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2917,6 +2207,34 @@ impl crate::xml::CollectUnknown for ToOriginalLocationOrForDirectDownload {
             }
             Self::ForDirectDownload(value) => {
                 crate::xml::visit_unknown(path, "ForDirectDownload", value, found)
+            }
+        }
+    }
+}
+impl Default for ToOriginalLocationOrForDirectDownload {
+    fn default() -> Self {
+        Self::ToOriginalLocation(Default::default())
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for ToOriginalLocationOrForDirectDownload {
+    const KEYS: &'static [&'static str] = &["ToOriginalLocation", "ForDirectDownload"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::ToOriginalLocation(_) => "ToOriginalLocation",
+            Self::ForDirectDownload(_) => "ForDirectDownload",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for ToOriginalLocationOrForDirectDownload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ToOriginalLocation(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::ForDirectDownload(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -3016,86 +2334,44 @@ impl ToXml for FileRestoreToOriginalSpecInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileRestoreToOriginalSpecInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.overwrite {
-            map.serialize_entry("Overwrite", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileRestoreToOriginalSpecInfo {
+    const SCHEMA: &'static str = "FileRestoreToOriginalSpecInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Overwrite",
+        "PermissionsOnly",
+        "GuestCredentials",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.overwrite, value),
+            1usize => de::optional(&mut self.permissions_only, value),
+            2usize => de::optional(&mut self.guest_credentials, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.permissions_only {
-            map.serialize_entry("PermissionsOnly", value)?;
-        }
-        if let Some(value) = &self.guest_credentials {
-            map.serialize_entry("GuestCredentials", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Overwrite", &self.overwrite)?;
+        ser::attribute(map, "PermissionsOnly", &self.permissions_only)?;
+        ser::optional(map, "GuestCredentials", &self.guest_credentials)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileRestoreToOriginalSpecInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Overwrite", "PermissionsOnly", "GuestCredentials"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileRestoreToOriginalSpecInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileRestoreToOriginalSpecInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileRestoreToOriginalSpecInfo, A::Error> {
-                let mut overwrite: Option<bool> = None;
-                let mut overwrite_seen = false;
-                let mut permissions_only: Option<bool> = None;
-                let mut permissions_only_seen = false;
-                let mut guest_credentials: Option<PlainCredentials> = None;
-                let mut guest_credentials_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Overwrite" => {
-                            crate::json::set_optional(
-                                &mut overwrite,
-                                map.next_value()?,
-                                "Overwrite",
-                                &mut overwrite_seen,
-                            )?
-                        }
-                        "PermissionsOnly" => {
-                            crate::json::set_optional(
-                                &mut permissions_only,
-                                map.next_value()?,
-                                "PermissionsOnly",
-                                &mut permissions_only_seen,
-                            )?
-                        }
-                        "GuestCredentials" => {
-                            crate::json::set_optional(
-                                &mut guest_credentials,
-                                map.next_value()?,
-                                "GuestCredentials",
-                                &mut guest_credentials_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileRestoreToOriginalSpecInfo {
-                    overwrite,
-                    permissions_only,
-                    guest_credentials,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileRestoreToOriginalSpecInfo);
 impl crate::xml::CollectUnknown for FileRestoreToOriginalSpecInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3226,135 +2502,53 @@ impl ToXml for FileSystemEntries {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileSystemEntries {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileSystemEntries {
+    const SCHEMA: &'static str = "FileSystemEntriesType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "Files",
+        "Directories",
+        "PagingInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.files, value),
+            4usize => de::optional(&mut self.directories, value),
+            5usize => de::optional(&mut self.paging_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.files {
-            map.serialize_entry("Files", value)?;
-        }
-        if let Some(value) = &self.directories {
-            map.serialize_entry("Directories", value)?;
-        }
-        if let Some(value) = &self.paging_info {
-            map.serialize_entry("PagingInfo", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Files", &self.files)?;
+        ser::optional(map, "Directories", &self.directories)?;
+        ser::optional(map, "PagingInfo", &self.paging_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileSystemEntries {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "Files",
-            "Directories",
-            "PagingInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileSystemEntries;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileSystemEntriesType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileSystemEntries, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut files: Option<FileEntryList> = None;
-                let mut files_seen = false;
-                let mut directories: Option<DirectoryEntryList> = None;
-                let mut directories_seen = false;
-                let mut paging_info: Option<PagingInfo> = None;
-                let mut paging_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Files" => {
-                            crate::json::set_optional(
-                                &mut files,
-                                map.next_value()?,
-                                "Files",
-                                &mut files_seen,
-                            )?
-                        }
-                        "Directories" => {
-                            crate::json::set_optional(
-                                &mut directories,
-                                map.next_value()?,
-                                "Directories",
-                                &mut directories_seen,
-                            )?
-                        }
-                        "PagingInfo" => {
-                            crate::json::set_optional(
-                                &mut paging_info,
-                                map.next_value()?,
-                                "PagingInfo",
-                                &mut paging_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileSystemEntries {
-                    type_,
-                    href,
-                    links,
-                    files,
-                    directories,
-                    paging_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileSystemEntries);
 impl crate::xml::CollectUnknown for FileSystemEntries {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3487,116 +2681,62 @@ impl ToXml for FileSystemEntry {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileSystemEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
-        }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(item) = self.file_entry_or_directory_entry.as_ref() {
-            match item {
-                FileEntryOrDirectoryEntry::FileEntry(value) => {
-                    map.serialize_entry("FileEntry", value)?
-                }
-                FileEntryOrDirectoryEntry::DirectoryEntry(value) => {
-                    map.serialize_entry("DirectoryEntry", value)?
-                }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileSystemEntry {
+    const SCHEMA: &'static str = "FileSystemEntryType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "FileEntry",
+        "DirectoryEntry",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(24, false)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => {
+                de::one(
+                    &mut self.file_entry_or_directory_entry,
+                    value,
+                    FileEntryOrDirectoryEntry::FileEntry,
+                )
             }
+            4usize => {
+                de::one(
+                    &mut self.file_entry_or_directory_entry,
+                    value,
+                    FileEntryOrDirectoryEntry::DirectoryEntry,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::one(map, self.file_entry_or_directory_entry.as_ref())?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileSystemEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "FileEntry", "DirectoryEntry"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileSystemEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileSystemEntryType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileSystemEntry, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut file_entry_or_directory_entry: Option<
-                    FileEntryOrDirectoryEntry,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FileEntry" => {
-                            crate::json::set_once(
-                                &mut file_entry_or_directory_entry,
-                                FileEntryOrDirectoryEntry::FileEntry(map.next_value()?),
-                                "FileEntry or DirectoryEntry",
-                            )?;
-                        }
-                        "DirectoryEntry" => {
-                            crate::json::set_once(
-                                &mut file_entry_or_directory_entry,
-                                FileEntryOrDirectoryEntry::DirectoryEntry(
-                                    map.next_value()?,
-                                ),
-                                "FileEntry or DirectoryEntry",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileSystemEntry {
-                    type_,
-                    href,
-                    links,
-                    file_entry_or_directory_entry,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileSystemEntry);
 impl crate::xml::CollectUnknown for FileSystemEntry {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3644,6 +2784,25 @@ impl crate::xml::CollectUnknown for FileEntryOrDirectoryEntry {
             Self::DirectoryEntry(value) => {
                 crate::xml::visit_unknown(path, "DirectoryEntry", value, found)
             }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for FileEntryOrDirectoryEntry {
+    const KEYS: &'static [&'static str] = &["FileEntry", "DirectoryEntry"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::FileEntry(_) => "FileEntry",
+            Self::DirectoryEntry(_) => "DirectoryEntry",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for FileEntryOrDirectoryEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::FileEntry(value) => serde::Serialize::serialize(value, serializer),
+            Self::DirectoryEntry(value) => serde::Serialize::serialize(value, serializer),
         }
     }
 }
@@ -3737,86 +2896,48 @@ impl ToXml for FsFileExcludeOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FsFileExcludeOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_scope {
-            map.serialize_entry("BackupScope", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FsFileExcludeOptions {
+    const SCHEMA: &'static str = "FSFileExcludeOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupScope",
+        "IncludeLists",
+        "ExcludeLists",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("IncludeList", 1usize),
+        ("ExcludeList", 2usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_scope, value),
+            1usize => de::optional(&mut self.include_list, value),
+            2usize => de::optional(&mut self.exclude_list, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.include_list {
-            map.serialize_entry("IncludeList", value)?;
-        }
-        if let Some(value) = &self.exclude_list {
-            map.serialize_entry("ExcludeList", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupScope", &self.backup_scope)?;
+        ser::optional(map, "IncludeLists", &self.include_list)?;
+        ser::optional(map, "ExcludeLists", &self.exclude_list)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FsFileExcludeOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupScope", "IncludeList", "ExcludeList"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FsFileExcludeOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FSFileExcludeOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FsFileExcludeOptions, A::Error> {
-                let mut backup_scope: Option<i32> = None;
-                let mut backup_scope_seen = false;
-                let mut include_list: Option<GuestProcessingPathList> = None;
-                let mut include_list_seen = false;
-                let mut exclude_list: Option<GuestProcessingPathList> = None;
-                let mut exclude_list_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupScope" => {
-                            crate::json::set_optional(
-                                &mut backup_scope,
-                                map.next_value()?,
-                                "BackupScope",
-                                &mut backup_scope_seen,
-                            )?
-                        }
-                        "IncludeList" => {
-                            crate::json::set_optional(
-                                &mut include_list,
-                                map.next_value()?,
-                                "IncludeList",
-                                &mut include_list_seen,
-                            )?
-                        }
-                        "ExcludeList" => {
-                            crate::json::set_optional(
-                                &mut exclude_list,
-                                map.next_value()?,
-                                "ExcludeList",
-                                &mut exclude_list_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FsFileExcludeOptions {
-                    backup_scope,
-                    include_list,
-                    exclude_list,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FsFileExcludeOptions);
 impl crate::xml::CollectUnknown for FsFileExcludeOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3831,9 +2952,10 @@ impl crate::xml::CollectUnknown for FsFileExcludeOptions {
 /// Which guest folders file indexing covers.
 ///
 /// Schema type `GuestFSIndexingModeType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum GuestFsIndexingMode {
     /// `EveryFolders`
+    #[default]
     EveryFolders,
     /// `SpecifiedFolders`
     SpecifiedFolders,
@@ -3888,20 +3010,8 @@ impl crate::xml::XmlValue for GuestFsIndexingMode {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for GuestFsIndexingMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for GuestFsIndexingMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(GuestFsIndexingMode);
 /// Guest file indexing settings for one guest OS family: the mode and the folders it names.
 ///
 /// Schema type `GuestFSIndexingOptionsType` in `schemas/common.xsd`.
@@ -4009,90 +3119,44 @@ impl ToXml for GuestFsIndexingOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for GuestFsIndexingOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.file_system_indexing_mode {
-            map.serialize_entry("FileSystemIndexingMode", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for GuestFsIndexingOptions {
+    const SCHEMA: &'static str = "GuestFSIndexingOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "FileSystemIndexingMode",
+        "IncludedIndexingFolders",
+        "ExcludedIndexingFolders",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.file_system_indexing_mode, value),
+            1usize => de::optional(&mut self.included_indexing_folders, value),
+            2usize => de::optional(&mut self.excluded_indexing_folders, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.included_indexing_folders {
-            map.serialize_entry("IncludedIndexingFolders", value)?;
-        }
-        if let Some(value) = &self.excluded_indexing_folders {
-            map.serialize_entry("ExcludedIndexingFolders", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "FileSystemIndexingMode", &self.file_system_indexing_mode)?;
+        ser::optional(map, "IncludedIndexingFolders", &self.included_indexing_folders)?;
+        ser::optional(map, "ExcludedIndexingFolders", &self.excluded_indexing_folders)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for GuestFsIndexingOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "FileSystemIndexingMode",
-            "IncludedIndexingFolders",
-            "ExcludedIndexingFolders",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = GuestFsIndexingOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type GuestFSIndexingOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GuestFsIndexingOptions, A::Error> {
-                let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
-                let mut file_system_indexing_mode_seen = false;
-                let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
-                let mut included_indexing_folders_seen = false;
-                let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
-                let mut excluded_indexing_folders_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FileSystemIndexingMode" => {
-                            crate::json::set_optional(
-                                &mut file_system_indexing_mode,
-                                map.next_value()?,
-                                "FileSystemIndexingMode",
-                                &mut file_system_indexing_mode_seen,
-                            )?
-                        }
-                        "IncludedIndexingFolders" => {
-                            crate::json::set_optional(
-                                &mut included_indexing_folders,
-                                map.next_value()?,
-                                "IncludedIndexingFolders",
-                                &mut included_indexing_folders_seen,
-                            )?
-                        }
-                        "ExcludedIndexingFolders" => {
-                            crate::json::set_optional(
-                                &mut excluded_indexing_folders,
-                                map.next_value()?,
-                                "ExcludedIndexingFolders",
-                                &mut excluded_indexing_folders_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(GuestFsIndexingOptions {
-                    file_system_indexing_mode,
-                    included_indexing_folders,
-                    excluded_indexing_folders,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(GuestFsIndexingOptions);
 impl crate::xml::CollectUnknown for GuestFsIndexingOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4413,244 +3477,82 @@ impl ToXml for GuestProcessingOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for GuestProcessingOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.app_aware_processing_mode {
-            map.serialize_entry("AppAwareProcessingMode", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for GuestProcessingOptions {
+    const SCHEMA: &'static str = "GuestProcessingOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "AppAwareProcessingMode",
+        "FileSystemIndexingMode",
+        "IncludedIndexingFolders",
+        "ExcludedIndexingFolders",
+        "CredentialsId",
+        "VssSnapshotOptions",
+        "WindowsGuestFSIndexingOptions",
+        "LinuxGuestFSIndexingOptions",
+        "SqlBackupOptions",
+        "WindowsCredentialsId",
+        "LinuxCredentialsId",
+        "FSFileExcludeOptions",
+        "OracleBackupOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.app_aware_processing_mode, value),
+            1usize => de::optional(&mut self.file_system_indexing_mode, value),
+            2usize => de::optional(&mut self.included_indexing_folders, value),
+            3usize => de::optional(&mut self.excluded_indexing_folders, value),
+            4usize => de::optional(&mut self.credentials_id, value),
+            5usize => de::optional(&mut self.vss_snapshot_options, value),
+            6usize => de::optional(&mut self.windows_guest_fs_indexing_options, value),
+            7usize => de::optional(&mut self.linux_guest_fs_indexing_options, value),
+            8usize => de::optional(&mut self.sql_backup_options, value),
+            9usize => de::optional(&mut self.windows_credentials_id, value),
+            10usize => de::optional(&mut self.linux_credentials_id, value),
+            11usize => de::optional(&mut self.fs_file_exclude_options, value),
+            12usize => de::optional(&mut self.oracle_backup_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.file_system_indexing_mode {
-            map.serialize_entry("FileSystemIndexingMode", value)?;
-        }
-        if let Some(value) = &self.included_indexing_folders {
-            map.serialize_entry("IncludedIndexingFolders", value)?;
-        }
-        if let Some(value) = &self.excluded_indexing_folders {
-            map.serialize_entry("ExcludedIndexingFolders", value)?;
-        }
-        if let Some(value) = &self.credentials_id {
-            map.serialize_entry("CredentialsId", value)?;
-        }
-        if let Some(value) = &self.vss_snapshot_options {
-            map.serialize_entry("VssSnapshotOptions", value)?;
-        }
-        if let Some(value) = &self.windows_guest_fs_indexing_options {
-            map.serialize_entry("WindowsGuestFSIndexingOptions", value)?;
-        }
-        if let Some(value) = &self.linux_guest_fs_indexing_options {
-            map.serialize_entry("LinuxGuestFSIndexingOptions", value)?;
-        }
-        if let Some(value) = &self.sql_backup_options {
-            map.serialize_entry("SqlBackupOptions", value)?;
-        }
-        if let Some(value) = &self.windows_credentials_id {
-            map.serialize_entry("WindowsCredentialsId", value)?;
-        }
-        if let Some(value) = &self.linux_credentials_id {
-            map.serialize_entry("LinuxCredentialsId", value)?;
-        }
-        if let Some(value) = &self.fs_file_exclude_options {
-            map.serialize_entry("FSFileExcludeOptions", value)?;
-        }
-        if let Some(value) = &self.oracle_backup_options {
-            map.serialize_entry("OracleBackupOptions", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for GuestProcessingOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "AppAwareProcessingMode",
-            "FileSystemIndexingMode",
-            "IncludedIndexingFolders",
-            "ExcludedIndexingFolders",
-            "CredentialsId",
-            "VssSnapshotOptions",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "AppAwareProcessingMode", &self.app_aware_processing_mode)?;
+        ser::optional(map, "FileSystemIndexingMode", &self.file_system_indexing_mode)?;
+        ser::optional(map, "IncludedIndexingFolders", &self.included_indexing_folders)?;
+        ser::optional(map, "ExcludedIndexingFolders", &self.excluded_indexing_folders)?;
+        ser::optional(map, "CredentialsId", &self.credentials_id)?;
+        ser::optional(map, "VssSnapshotOptions", &self.vss_snapshot_options)?;
+        ser::optional(
+            map,
             "WindowsGuestFSIndexingOptions",
+            &self.windows_guest_fs_indexing_options,
+        )?;
+        ser::optional(
+            map,
             "LinuxGuestFSIndexingOptions",
-            "SqlBackupOptions",
-            "WindowsCredentialsId",
-            "LinuxCredentialsId",
-            "FSFileExcludeOptions",
-            "OracleBackupOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = GuestProcessingOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type GuestProcessingOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GuestProcessingOptions, A::Error> {
-                let mut app_aware_processing_mode: Option<VssSnapshotMode> = None;
-                let mut app_aware_processing_mode_seen = false;
-                let mut file_system_indexing_mode: Option<GuestFsIndexingMode> = None;
-                let mut file_system_indexing_mode_seen = false;
-                let mut included_indexing_folders: Option<GuestProcessingPathList> = None;
-                let mut included_indexing_folders_seen = false;
-                let mut excluded_indexing_folders: Option<GuestProcessingPathList> = None;
-                let mut excluded_indexing_folders_seen = false;
-                let mut credentials_id: Option<crate::Text> = None;
-                let mut credentials_id_seen = false;
-                let mut vss_snapshot_options: Option<VssSnapshotOptions> = None;
-                let mut vss_snapshot_options_seen = false;
-                let mut windows_guest_fs_indexing_options: Option<
-                    GuestFsIndexingOptions,
-                > = None;
-                let mut windows_guest_fs_indexing_options_seen = false;
-                let mut linux_guest_fs_indexing_options: Option<
-                    GuestFsIndexingOptions,
-                > = None;
-                let mut linux_guest_fs_indexing_options_seen = false;
-                let mut sql_backup_options: Option<SqlBackupOptions> = None;
-                let mut sql_backup_options_seen = false;
-                let mut windows_credentials_id: Option<crate::Text> = None;
-                let mut windows_credentials_id_seen = false;
-                let mut linux_credentials_id: Option<crate::Text> = None;
-                let mut linux_credentials_id_seen = false;
-                let mut fs_file_exclude_options: Option<FsFileExcludeOptions> = None;
-                let mut fs_file_exclude_options_seen = false;
-                let mut oracle_backup_options: Option<OracleBackupOptions> = None;
-                let mut oracle_backup_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AppAwareProcessingMode" => {
-                            crate::json::set_optional(
-                                &mut app_aware_processing_mode,
-                                map.next_value()?,
-                                "AppAwareProcessingMode",
-                                &mut app_aware_processing_mode_seen,
-                            )?
-                        }
-                        "FileSystemIndexingMode" => {
-                            crate::json::set_optional(
-                                &mut file_system_indexing_mode,
-                                map.next_value()?,
-                                "FileSystemIndexingMode",
-                                &mut file_system_indexing_mode_seen,
-                            )?
-                        }
-                        "IncludedIndexingFolders" => {
-                            crate::json::set_optional(
-                                &mut included_indexing_folders,
-                                map.next_value()?,
-                                "IncludedIndexingFolders",
-                                &mut included_indexing_folders_seen,
-                            )?
-                        }
-                        "ExcludedIndexingFolders" => {
-                            crate::json::set_optional(
-                                &mut excluded_indexing_folders,
-                                map.next_value()?,
-                                "ExcludedIndexingFolders",
-                                &mut excluded_indexing_folders_seen,
-                            )?
-                        }
-                        "CredentialsId" => {
-                            crate::json::set_optional(
-                                &mut credentials_id,
-                                map.next_value()?,
-                                "CredentialsId",
-                                &mut credentials_id_seen,
-                            )?
-                        }
-                        "VssSnapshotOptions" => {
-                            crate::json::set_optional(
-                                &mut vss_snapshot_options,
-                                map.next_value()?,
-                                "VssSnapshotOptions",
-                                &mut vss_snapshot_options_seen,
-                            )?
-                        }
-                        "WindowsGuestFSIndexingOptions" => {
-                            crate::json::set_optional(
-                                &mut windows_guest_fs_indexing_options,
-                                map.next_value()?,
-                                "WindowsGuestFSIndexingOptions",
-                                &mut windows_guest_fs_indexing_options_seen,
-                            )?
-                        }
-                        "LinuxGuestFSIndexingOptions" => {
-                            crate::json::set_optional(
-                                &mut linux_guest_fs_indexing_options,
-                                map.next_value()?,
-                                "LinuxGuestFSIndexingOptions",
-                                &mut linux_guest_fs_indexing_options_seen,
-                            )?
-                        }
-                        "SqlBackupOptions" => {
-                            crate::json::set_optional(
-                                &mut sql_backup_options,
-                                map.next_value()?,
-                                "SqlBackupOptions",
-                                &mut sql_backup_options_seen,
-                            )?
-                        }
-                        "WindowsCredentialsId" => {
-                            crate::json::set_optional(
-                                &mut windows_credentials_id,
-                                map.next_value()?,
-                                "WindowsCredentialsId",
-                                &mut windows_credentials_id_seen,
-                            )?
-                        }
-                        "LinuxCredentialsId" => {
-                            crate::json::set_optional(
-                                &mut linux_credentials_id,
-                                map.next_value()?,
-                                "LinuxCredentialsId",
-                                &mut linux_credentials_id_seen,
-                            )?
-                        }
-                        "FSFileExcludeOptions" => {
-                            crate::json::set_optional(
-                                &mut fs_file_exclude_options,
-                                map.next_value()?,
-                                "FSFileExcludeOptions",
-                                &mut fs_file_exclude_options_seen,
-                            )?
-                        }
-                        "OracleBackupOptions" => {
-                            crate::json::set_optional(
-                                &mut oracle_backup_options,
-                                map.next_value()?,
-                                "OracleBackupOptions",
-                                &mut oracle_backup_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(GuestProcessingOptions {
-                    app_aware_processing_mode,
-                    file_system_indexing_mode,
-                    included_indexing_folders,
-                    excluded_indexing_folders,
-                    credentials_id,
-                    vss_snapshot_options,
-                    windows_guest_fs_indexing_options,
-                    linux_guest_fs_indexing_options,
-                    sql_backup_options,
-                    windows_credentials_id,
-                    linux_credentials_id,
-                    fs_file_exclude_options,
-                    oracle_backup_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.linux_guest_fs_indexing_options,
+        )?;
+        ser::optional(map, "SqlBackupOptions", &self.sql_backup_options)?;
+        ser::optional(map, "WindowsCredentialsId", &self.windows_credentials_id)?;
+        ser::optional(map, "LinuxCredentialsId", &self.linux_credentials_id)?;
+        ser::optional(map, "FSFileExcludeOptions", &self.fs_file_exclude_options)?;
+        ser::optional(map, "OracleBackupOptions", &self.oracle_backup_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(GuestProcessingOptions);
 impl crate::xml::CollectUnknown for GuestProcessingOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4737,50 +3639,37 @@ impl ToXml for GuestProcessingPathList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for GuestProcessingPathList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Path", &self.paths)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for GuestProcessingPathList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Path"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = GuestProcessingPathList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type GuestProcessingPathListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GuestProcessingPathList, A::Error> {
-                let mut paths: Option<Vec<crate::Text>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Path" => {
-                            crate::json::set_once(&mut paths, map.next_value()?, "Path")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(GuestProcessingPathList {
-                    paths: paths.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for GuestProcessingPathList {
+    const SCHEMA: &'static str = "GuestProcessingPathListType";
+    const KEYS: &'static [&'static str] = &["Paths"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Path", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.paths, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Paths", &self.paths)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(GuestProcessingPathList, flat paths);
 impl crate::xml::CollectUnknown for GuestProcessingPathList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4920,135 +3809,53 @@ impl ToXml for HierarchyItem {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HierarchyItem {
+    const SCHEMA: &'static str = "HierarchyItemType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ObjectRef",
+        "ObjectType",
+        "ObjectName",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.object_ref, value),
+            4usize => de::optional(&mut self.object_type, value),
+            5usize => de::optional(&mut self.object_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_ref {
-            map.serialize_entry("ObjectRef", value)?;
-        }
-        if let Some(value) = &self.object_type {
-            map.serialize_entry("ObjectType", value)?;
-        }
-        if let Some(value) = &self.object_name {
-            map.serialize_entry("ObjectName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ObjectRef", &self.object_ref)?;
+        ser::optional(map, "ObjectType", &self.object_type)?;
+        ser::optional(map, "ObjectName", &self.object_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectRef",
-            "ObjectType",
-            "ObjectName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HierarchyItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HierarchyItemType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HierarchyItem, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_ref: Option<crate::Text> = None;
-                let mut object_ref_seen = false;
-                let mut object_type: Option<crate::Text> = None;
-                let mut object_type_seen = false;
-                let mut object_name: Option<crate::Text> = None;
-                let mut object_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectRef" => {
-                            crate::json::set_optional(
-                                &mut object_ref,
-                                map.next_value()?,
-                                "ObjectRef",
-                                &mut object_ref_seen,
-                            )?
-                        }
-                        "ObjectType" => {
-                            crate::json::set_optional(
-                                &mut object_type,
-                                map.next_value()?,
-                                "ObjectType",
-                                &mut object_type_seen,
-                            )?
-                        }
-                        "ObjectName" => {
-                            crate::json::set_optional(
-                                &mut object_name,
-                                map.next_value()?,
-                                "ObjectName",
-                                &mut object_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HierarchyItem {
-                    type_,
-                    href,
-                    links,
-                    object_ref,
-                    object_type,
-                    object_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HierarchyItem);
 impl crate::xml::CollectUnknown for HierarchyItem {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5118,54 +3925,37 @@ impl ToXml for HierarchyItems {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyItems {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("HierarchyItem", &self.hierarchy_items)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyItems {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["HierarchyItem"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HierarchyItems;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HierarchyItemListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HierarchyItems, A::Error> {
-                let mut hierarchy_items: Option<Vec<HierarchyItem>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HierarchyItem" => {
-                            crate::json::set_once(
-                                &mut hierarchy_items,
-                                map.next_value()?,
-                                "HierarchyItem",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HierarchyItems {
-                    hierarchy_items: hierarchy_items.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HierarchyItems {
+    const SCHEMA: &'static str = "HierarchyItemListType";
+    const KEYS: &'static [&'static str] = &["HierarchyItems"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("HierarchyItem", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.hierarchy_items, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "HierarchyItems", &self.hierarchy_items)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HierarchyItems);
 impl crate::xml::CollectUnknown for HierarchyItems {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5177,9 +3967,10 @@ impl crate::xml::CollectUnknown for HierarchyItems {
 /// Which days a daily job schedule runs on: every day, workdays or the listed days.
 ///
 /// Schema type `JobDailyKindType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobDailyKind {
     /// `Everyday`
+    #[default]
     Everyday,
     /// `WeekDays`
     WeekDays,
@@ -5225,26 +4016,15 @@ impl crate::xml::XmlValue for JobDailyKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobDailyKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobDailyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobDailyKind);
 /// A day of the week in job schedules and GFS retention settings (VM, Agent and file share jobs).
 ///
 /// Schema type `JobDayOfWeekType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobDayOfWeek {
     /// `Sunday`
+    #[default]
     Sunday,
     /// `Monday`
     Monday,
@@ -5314,20 +4094,8 @@ impl crate::xml::XmlValue for JobDayOfWeek {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobDayOfWeek {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobDayOfWeek {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobDayOfWeek);
 /// Monthly GFS retention: how many monthly full backups to keep and the week they are taken from.
 ///
 /// Schema type `JobGfsMonthlyRetentionType` in `schemas/common.xsd`.
@@ -5433,86 +4201,44 @@ impl ToXml for JobGfsMonthlyRetention {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobGfsMonthlyRetention {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobGfsMonthlyRetention {
+    const SCHEMA: &'static str = "JobGfsMonthlyRetentionType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "RetentionPeriod",
+        "SelectedWeek",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.retention_period, value),
+            2usize => de::optional(&mut self.selected_week, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.retention_period {
-            map.serialize_entry("RetentionPeriod", value)?;
-        }
-        if let Some(value) = &self.selected_week {
-            map.serialize_entry("SelectedWeek", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RetentionPeriod", &self.retention_period)?;
+        ser::optional(map, "SelectedWeek", &self.selected_week)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobGfsMonthlyRetention {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "RetentionPeriod", "SelectedWeek"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobGfsMonthlyRetention;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobGfsMonthlyRetentionType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobGfsMonthlyRetention, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut retention_period: Option<i64> = None;
-                let mut retention_period_seen = false;
-                let mut selected_week: Option<JobGfsWeek> = None;
-                let mut selected_week_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RetentionPeriod" => {
-                            crate::json::set_optional(
-                                &mut retention_period,
-                                map.next_value()?,
-                                "RetentionPeriod",
-                                &mut retention_period_seen,
-                            )?
-                        }
-                        "SelectedWeek" => {
-                            crate::json::set_optional(
-                                &mut selected_week,
-                                map.next_value()?,
-                                "SelectedWeek",
-                                &mut selected_week_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobGfsMonthlyRetention {
-                    enabled,
-                    retention_period,
-                    selected_week,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobGfsMonthlyRetention);
 impl crate::xml::CollectUnknown for JobGfsMonthlyRetention {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5616,100 +4342,42 @@ impl ToXml for JobGfsRetentionPolicy {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobGfsRetentionPolicy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobGfsRetentionPolicy {
+    const SCHEMA: &'static str = "JobGfsRetentionPolicyType";
+    const KEYS: &'static [&'static str] = &["Enabled", "Weekly", "Monthly", "Yearly"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.weekly, value),
+            2usize => de::optional(&mut self.monthly, value),
+            3usize => de::optional(&mut self.yearly, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.weekly {
-            map.serialize_entry("Weekly", value)?;
-        }
-        if let Some(value) = &self.monthly {
-            map.serialize_entry("Monthly", value)?;
-        }
-        if let Some(value) = &self.yearly {
-            map.serialize_entry("Yearly", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "Weekly", &self.weekly)?;
+        ser::optional(map, "Monthly", &self.monthly)?;
+        ser::optional(map, "Yearly", &self.yearly)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobGfsRetentionPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "Weekly", "Monthly", "Yearly"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobGfsRetentionPolicy;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobGfsRetentionPolicyType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobGfsRetentionPolicy, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut weekly: Option<JobGfsWeeklyRetention> = None;
-                let mut weekly_seen = false;
-                let mut monthly: Option<JobGfsMonthlyRetention> = None;
-                let mut monthly_seen = false;
-                let mut yearly: Option<JobGfsYearlyRetention> = None;
-                let mut yearly_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "Weekly" => {
-                            crate::json::set_optional(
-                                &mut weekly,
-                                map.next_value()?,
-                                "Weekly",
-                                &mut weekly_seen,
-                            )?
-                        }
-                        "Monthly" => {
-                            crate::json::set_optional(
-                                &mut monthly,
-                                map.next_value()?,
-                                "Monthly",
-                                &mut monthly_seen,
-                            )?
-                        }
-                        "Yearly" => {
-                            crate::json::set_optional(
-                                &mut yearly,
-                                map.next_value()?,
-                                "Yearly",
-                                &mut yearly_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobGfsRetentionPolicy {
-                    enabled,
-                    weekly,
-                    monthly,
-                    yearly,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobGfsRetentionPolicy);
 impl crate::xml::CollectUnknown for JobGfsRetentionPolicy {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -5727,9 +4395,10 @@ impl crate::xml::CollectUnknown for JobGfsRetentionPolicy {
 /// Week of the month whose full backup monthly GFS retention keeps.
 ///
 /// Schema type `JobGfsWeekType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobGfsWeek {
     /// `First`
+    #[default]
     First,
     /// `Last`
     Last,
@@ -5771,20 +4440,8 @@ impl crate::xml::XmlValue for JobGfsWeek {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobGfsWeek {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobGfsWeek {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobGfsWeek);
 /// Weekly GFS retention: how many weekly full backups to keep and the weekday they are taken from.
 ///
 /// Schema type `JobGfsWeeklyRetentionType` in `schemas/common.xsd`.
@@ -5885,86 +4542,40 @@ impl ToXml for JobGfsWeeklyRetention {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobGfsWeeklyRetention {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobGfsWeeklyRetention {
+    const SCHEMA: &'static str = "JobGfsWeeklyRetentionType";
+    const KEYS: &'static [&'static str] = &["Enabled", "RetentionPeriod", "SelectedDay"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.retention_period, value),
+            2usize => de::optional(&mut self.selected_day, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.retention_period {
-            map.serialize_entry("RetentionPeriod", value)?;
-        }
-        if let Some(value) = &self.selected_day {
-            map.serialize_entry("SelectedDay", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RetentionPeriod", &self.retention_period)?;
+        ser::optional(map, "SelectedDay", &self.selected_day)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobGfsWeeklyRetention {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "RetentionPeriod", "SelectedDay"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobGfsWeeklyRetention;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobGfsWeeklyRetentionType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobGfsWeeklyRetention, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut retention_period: Option<i64> = None;
-                let mut retention_period_seen = false;
-                let mut selected_day: Option<JobDayOfWeek> = None;
-                let mut selected_day_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RetentionPeriod" => {
-                            crate::json::set_optional(
-                                &mut retention_period,
-                                map.next_value()?,
-                                "RetentionPeriod",
-                                &mut retention_period_seen,
-                            )?
-                        }
-                        "SelectedDay" => {
-                            crate::json::set_optional(
-                                &mut selected_day,
-                                map.next_value()?,
-                                "SelectedDay",
-                                &mut selected_day_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobGfsWeeklyRetention {
-                    enabled,
-                    retention_period,
-                    selected_day,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobGfsWeeklyRetention);
 impl crate::xml::CollectUnknown for JobGfsWeeklyRetention {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6075,86 +4686,44 @@ impl ToXml for JobGfsYearlyRetention {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobGfsYearlyRetention {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobGfsYearlyRetention {
+    const SCHEMA: &'static str = "JobGfsYearlyRetentionType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "RetentionPeriod",
+        "SelectedMonth",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.retention_period, value),
+            2usize => de::optional(&mut self.selected_month, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.retention_period {
-            map.serialize_entry("RetentionPeriod", value)?;
-        }
-        if let Some(value) = &self.selected_month {
-            map.serialize_entry("SelectedMonth", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "RetentionPeriod", &self.retention_period)?;
+        ser::optional(map, "SelectedMonth", &self.selected_month)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobGfsYearlyRetention {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "RetentionPeriod", "SelectedMonth"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobGfsYearlyRetention;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobGfsYearlyRetentionType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobGfsYearlyRetention, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut retention_period: Option<i64> = None;
-                let mut retention_period_seen = false;
-                let mut selected_month: Option<JobMonth> = None;
-                let mut selected_month_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "RetentionPeriod" => {
-                            crate::json::set_optional(
-                                &mut retention_period,
-                                map.next_value()?,
-                                "RetentionPeriod",
-                                &mut retention_period_seen,
-                            )?
-                        }
-                        "SelectedMonth" => {
-                            crate::json::set_optional(
-                                &mut selected_month,
-                                map.next_value()?,
-                                "SelectedMonth",
-                                &mut selected_month_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobGfsYearlyRetention {
-                    enabled,
-                    retention_period,
-                    selected_month,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobGfsYearlyRetention);
 impl crate::xml::CollectUnknown for JobGfsYearlyRetention {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6163,9 +4732,10 @@ impl crate::xml::CollectUnknown for JobGfsYearlyRetention {
 /// A month of the year in job schedules and GFS retention settings.
 ///
 /// Schema type `JobMonthType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobMonth {
     /// `January`
+    #[default]
     January,
     /// `February`
     February,
@@ -6260,26 +4830,15 @@ impl crate::xml::XmlValue for JobMonth {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobMonth {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobMonth {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobMonth);
 /// Unit of the period of a periodic job schedule.
 ///
 /// Schema type `JobPeriodKindType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobPeriodKind {
     /// `Hours`
+    #[default]
     Hours,
     /// `Minutes`
     Minutes,
@@ -6321,26 +4880,15 @@ impl crate::xml::XmlValue for JobPeriodKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobPeriodKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobPeriodKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobPeriodKind);
 /// Whether short-term retention counts restore points or days.
 ///
 /// Schema type `JobRetainLimitType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobRetainLimit {
     /// `Cycles`
+    #[default]
     Cycles,
     /// `Days`
     Days,
@@ -6382,20 +4930,8 @@ impl crate::xml::XmlValue for JobRetainLimit {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobRetainLimit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobRetainLimit {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobRetainLimit);
 /// Backup window: the hours of the week in which the job may run.
 ///
 /// Schema type `JobScheduleBackupWindowOptionsType` in `schemas/common.xsd`.
@@ -6471,74 +5007,38 @@ impl ToXml for JobScheduleBackupWindowOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleBackupWindowOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleBackupWindowOptions {
+    const SCHEMA: &'static str = "JobScheduleBackupWindowOptionsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "TimePeriods"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.time_periods, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.time_periods {
-            map.serialize_entry("TimePeriods", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "TimePeriods", &self.time_periods)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleBackupWindowOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "TimePeriods"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleBackupWindowOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type JobScheduleBackupWindowOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleBackupWindowOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut time_periods: Option<TimePeriods> = None;
-                let mut time_periods_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "TimePeriods" => {
-                            crate::json::set_optional(
-                                &mut time_periods,
-                                map.next_value()?,
-                                "TimePeriods",
-                                &mut time_periods_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleBackupWindowOptions {
-                    enabled,
-                    time_periods,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleBackupWindowOptions);
 impl crate::xml::CollectUnknown for JobScheduleBackupWindowOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6617,72 +5117,38 @@ impl ToXml for JobScheduleContinuousOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleContinuousOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleContinuousOptions {
+    const SCHEMA: &'static str = "JobScheduleContinuousOptionsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "Schedule"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.schedule, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.schedule {
-            map.serialize_entry("Schedule", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "Schedule", &self.schedule)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleContinuousOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "Schedule"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleContinuousOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobScheduleContinuousOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleContinuousOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut schedule: Option<TimePeriods> = None;
-                let mut schedule_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "Schedule" => {
-                            crate::json::set_optional(
-                                &mut schedule,
-                                map.next_value()?,
-                                "Schedule",
-                                &mut schedule_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleContinuousOptions {
-                    enabled,
-                    schedule,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleContinuousOptions);
 impl crate::xml::CollectUnknown for JobScheduleContinuousOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -6704,8 +5170,8 @@ pub struct JobScheduleDailyOptions {
     pub days: Vec<JobDayOfWeek>,
     /// Element `Time` (String, occurs 0..1).
     pub time: Option<crate::Text>,
-    /// Element `TimeOffsetUtc` (String, occurs 0..1).
-    pub time_offset_utc: Option<crate::Text>,
+    /// Element `TimeOffsetUtc` (Int, occurs 0..1).
+    pub time_offset_utc: Option<i32>,
     /// Attributes and elements the schema does not know (from a newer server), kept
     /// so that writing this value back loses nothing.
     pub unknown: Unknown,
@@ -6720,7 +5186,7 @@ impl FromXml for JobScheduleDailyOptions {
         let mut kind: Option<JobDailyKind> = None;
         let mut days: Vec<JobDayOfWeek> = Vec::new();
         let mut time: Option<crate::Text> = None;
-        let mut time_offset_utc: Option<crate::Text> = None;
+        let mut time_offset_utc: Option<i32> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.name {
@@ -6814,106 +5280,50 @@ impl ToXml for JobScheduleDailyOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleDailyOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleDailyOptions {
+    const SCHEMA: &'static str = "JobScheduleDailyOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "Kind",
+        "Days",
+        "Time",
+        "TimeOffsetUtc",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.kind, value),
+            2usize => de::list(&mut self.days, value),
+            3usize => de::optional(&mut self.time, value),
+            4usize => de::optional(&mut self.time_offset_utc, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.kind {
-            map.serialize_entry("Kind", value)?;
-        }
-        map.serialize_entry("Days", &self.days)?;
-        if let Some(value) = &self.time {
-            map.serialize_entry("Time", value)?;
-        }
-        if let Some(value) = &self.time_offset_utc {
-            map.serialize_entry("TimeOffsetUtc", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "Kind", &self.kind)?;
+        ser::list(map, "Days", &self.days)?;
+        ser::optional(map, "Time", &self.time)?;
+        ser::optional(map, "TimeOffsetUtc", &self.time_offset_utc)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleDailyOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "Kind", "Days", "Time", "TimeOffsetUtc"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleDailyOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobScheduleDailyOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleDailyOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut kind: Option<JobDailyKind> = None;
-                let mut kind_seen = false;
-                let mut days: Option<Vec<JobDayOfWeek>> = None;
-                let mut time: Option<crate::Text> = None;
-                let mut time_seen = false;
-                let mut time_offset_utc: Option<crate::Text> = None;
-                let mut time_offset_utc_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "Kind" => {
-                            crate::json::set_optional(
-                                &mut kind,
-                                map.next_value()?,
-                                "Kind",
-                                &mut kind_seen,
-                            )?
-                        }
-                        "Days" => {
-                            crate::json::set_once(&mut days, map.next_value()?, "Days")?
-                        }
-                        "Time" => {
-                            crate::json::set_optional(
-                                &mut time,
-                                map.next_value()?,
-                                "Time",
-                                &mut time_seen,
-                            )?
-                        }
-                        "TimeOffsetUtc" => {
-                            crate::json::set_optional(
-                                &mut time_offset_utc,
-                                map.next_value()?,
-                                "TimeOffsetUtc",
-                                &mut time_offset_utc_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleDailyOptions {
-                    enabled,
-                    kind,
-                    days: days.unwrap_or_default(),
-                    time,
-                    time_offset_utc,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleDailyOptions);
 impl crate::xml::CollectUnknown for JobScheduleDailyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7002,74 +5412,38 @@ impl ToXml for JobScheduleDaisyChainingOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleDaisyChainingOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleDaisyChainingOptions {
+    const SCHEMA: &'static str = "JobScheduleDaisyChainingOptionsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "PreviousJobUid"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.previous_job_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.previous_job_uid {
-            map.serialize_entry("PreviousJobUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "PreviousJobUid", &self.previous_job_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleDaisyChainingOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "PreviousJobUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleDaisyChainingOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type JobScheduleDaisyChainingOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleDaisyChainingOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut previous_job_uid: Option<crate::Text> = None;
-                let mut previous_job_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "PreviousJobUid" => {
-                            crate::json::set_optional(
-                                &mut previous_job_uid,
-                                map.next_value()?,
-                                "PreviousJobUid",
-                                &mut previous_job_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleDaisyChainingOptions {
-                    enabled,
-                    previous_job_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleDaisyChainingOptions);
 impl crate::xml::CollectUnknown for JobScheduleDaisyChainingOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7142,60 +5516,36 @@ impl ToXml for JobScheduleImmediateCopyOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleImmediateCopyOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.options_continuous {
-            map.serialize_entry("OptionsContinuous", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleImmediateCopyOptions {
+    const SCHEMA: &'static str = "JobScheduleImmediateCopyOptionsType";
+    const KEYS: &'static [&'static str] = &["OptionsContinuous"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.options_continuous, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "OptionsContinuous", &self.options_continuous)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleImmediateCopyOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["OptionsContinuous"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleImmediateCopyOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type JobScheduleImmediateCopyOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleImmediateCopyOptions, A::Error> {
-                let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
-                let mut options_continuous_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "OptionsContinuous" => {
-                            crate::json::set_optional(
-                                &mut options_continuous,
-                                map.next_value()?,
-                                "OptionsContinuous",
-                                &mut options_continuous_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleImmediateCopyOptions {
-                    options_continuous,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleImmediateCopyOptions);
 impl crate::xml::CollectUnknown for JobScheduleImmediateCopyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7213,8 +5563,8 @@ pub struct JobScheduleMonthlyOptions {
     pub enabled: Option<bool>,
     /// Element `Time` (String, occurs 0..1).
     pub time: Option<crate::Text>,
-    /// Element `TimeOffsetUtc` (String, occurs 0..1).
-    pub time_offset_utc: Option<crate::Text>,
+    /// Element `TimeOffsetUtc` (Int, occurs 0..1).
+    pub time_offset_utc: Option<i32>,
     /// Element `DayNumberInMonth` (String, occurs 0..1).
     pub day_number_in_month: Option<crate::Text>,
     /// Element `DayOfWeek` (JobDayOfWeekType, occurs 0..unbounded).
@@ -7235,7 +5585,7 @@ impl FromXml for JobScheduleMonthlyOptions {
         let mut unknown = Unknown::default();
         let mut enabled: Option<bool> = None;
         let mut time: Option<crate::Text> = None;
-        let mut time_offset_utc: Option<crate::Text> = None;
+        let mut time_offset_utc: Option<i32> = None;
         let mut day_number_in_month: Option<crate::Text> = None;
         let mut day_of_weeks: Vec<JobDayOfWeek> = Vec::new();
         let mut months: Vec<JobMonth> = Vec::new();
@@ -7366,142 +5716,56 @@ impl ToXml for JobScheduleMonthlyOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleMonthlyOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleMonthlyOptions {
+    const SCHEMA: &'static str = "JobScheduleMonthlyOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "Enabled",
+        "Time",
+        "TimeOffsetUtc",
+        "DayNumberInMonth",
+        "DayOfWeek",
+        "Months",
+        "DayOfMonth",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.time, value),
+            2usize => de::optional(&mut self.time_offset_utc, value),
+            3usize => de::optional(&mut self.day_number_in_month, value),
+            4usize => de::list(&mut self.day_of_weeks, value),
+            5usize => de::list(&mut self.months, value),
+            6usize => de::optional(&mut self.day_of_month, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.time {
-            map.serialize_entry("Time", value)?;
-        }
-        if let Some(value) = &self.time_offset_utc {
-            map.serialize_entry("TimeOffsetUtc", value)?;
-        }
-        if let Some(value) = &self.day_number_in_month {
-            map.serialize_entry("DayNumberInMonth", value)?;
-        }
-        map.serialize_entry("DayOfWeek", &self.day_of_weeks)?;
-        map.serialize_entry("Months", &self.months)?;
-        if let Some(value) = &self.day_of_month {
-            map.serialize_entry("DayOfMonth", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "Time", &self.time)?;
+        ser::optional(map, "TimeOffsetUtc", &self.time_offset_utc)?;
+        ser::optional(map, "DayNumberInMonth", &self.day_number_in_month)?;
+        ser::list(map, "DayOfWeek", &self.day_of_weeks)?;
+        ser::list(map, "Months", &self.months)?;
+        ser::optional(map, "DayOfMonth", &self.day_of_month)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleMonthlyOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Enabled",
-            "Time",
-            "TimeOffsetUtc",
-            "DayNumberInMonth",
-            "DayOfWeek",
-            "Months",
-            "DayOfMonth",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleMonthlyOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobScheduleMonthlyOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleMonthlyOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut time: Option<crate::Text> = None;
-                let mut time_seen = false;
-                let mut time_offset_utc: Option<crate::Text> = None;
-                let mut time_offset_utc_seen = false;
-                let mut day_number_in_month: Option<crate::Text> = None;
-                let mut day_number_in_month_seen = false;
-                let mut day_of_weeks: Option<Vec<JobDayOfWeek>> = None;
-                let mut months: Option<Vec<JobMonth>> = None;
-                let mut day_of_month: Option<i32> = None;
-                let mut day_of_month_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "Time" => {
-                            crate::json::set_optional(
-                                &mut time,
-                                map.next_value()?,
-                                "Time",
-                                &mut time_seen,
-                            )?
-                        }
-                        "TimeOffsetUtc" => {
-                            crate::json::set_optional(
-                                &mut time_offset_utc,
-                                map.next_value()?,
-                                "TimeOffsetUtc",
-                                &mut time_offset_utc_seen,
-                            )?
-                        }
-                        "DayNumberInMonth" => {
-                            crate::json::set_optional(
-                                &mut day_number_in_month,
-                                map.next_value()?,
-                                "DayNumberInMonth",
-                                &mut day_number_in_month_seen,
-                            )?
-                        }
-                        "DayOfWeek" => {
-                            crate::json::set_once(
-                                &mut day_of_weeks,
-                                map.next_value()?,
-                                "DayOfWeek",
-                            )?
-                        }
-                        "Months" => {
-                            crate::json::set_once(
-                                &mut months,
-                                map.next_value()?,
-                                "Months",
-                            )?
-                        }
-                        "DayOfMonth" => {
-                            crate::json::set_optional(
-                                &mut day_of_month,
-                                map.next_value()?,
-                                "DayOfMonth",
-                                &mut day_of_month_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleMonthlyOptions {
-                    enabled,
-                    time,
-                    time_offset_utc,
-                    day_number_in_month,
-                    day_of_weeks: day_of_weeks.unwrap_or_default(),
-                    months: months.unwrap_or_default(),
-                    day_of_month,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleMonthlyOptions);
 impl crate::xml::CollectUnknown for JobScheduleMonthlyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -7761,212 +6025,74 @@ impl ToXml for JobScheduleOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.standart {
-            map.serialize_entry("Standart", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleOptionsInfo {
+    const SCHEMA: &'static str = "JobScheduleOptionsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Standart",
+        "ImmediateCopyMode",
+        "RetryOptions",
+        "WaitForBackupCompletion",
+        "BackupCompetitionWaitingPeriodMin",
+        "OptionsDaily",
+        "OptionsMonthly",
+        "OptionsPeriodically",
+        "OptionsContinuous",
+        "OptionsBackupWindow",
+        "OptionsDaisyChaining",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.standart, value),
+            1usize => de::optional(&mut self.immediate_copy_mode, value),
+            2usize => de::optional(&mut self.retry_options, value),
+            3usize => de::optional(&mut self.wait_for_backup_completion, value),
+            4usize => {
+                de::optional(&mut self.backup_competition_waiting_period_min, value)
+            }
+            5usize => de::optional(&mut self.options_daily, value),
+            6usize => de::optional(&mut self.options_monthly, value),
+            7usize => de::optional(&mut self.options_periodically, value),
+            8usize => de::optional(&mut self.options_continuous, value),
+            9usize => de::optional(&mut self.options_backup_window, value),
+            10usize => de::optional(&mut self.options_daisy_chaining, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.immediate_copy_mode {
-            map.serialize_entry("ImmediateCopyMode", value)?;
-        }
-        if let Some(value) = &self.retry_options {
-            map.serialize_entry("RetryOptions", value)?;
-        }
-        if let Some(value) = &self.wait_for_backup_completion {
-            map.serialize_entry("WaitForBackupCompletion", value)?;
-        }
-        if let Some(value) = &self.backup_competition_waiting_period_min {
-            map.serialize_entry("BackupCompetitionWaitingPeriodMin", value)?;
-        }
-        if let Some(value) = &self.options_daily {
-            map.serialize_entry("OptionsDaily", value)?;
-        }
-        if let Some(value) = &self.options_monthly {
-            map.serialize_entry("OptionsMonthly", value)?;
-        }
-        if let Some(value) = &self.options_periodically {
-            map.serialize_entry("OptionsPeriodically", value)?;
-        }
-        if let Some(value) = &self.options_continuous {
-            map.serialize_entry("OptionsContinuous", value)?;
-        }
-        if let Some(value) = &self.options_backup_window {
-            map.serialize_entry("OptionsBackupWindow", value)?;
-        }
-        if let Some(value) = &self.options_daisy_chaining {
-            map.serialize_entry("OptionsDaisyChaining", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Standart",
-            "ImmediateCopyMode",
-            "RetryOptions",
-            "WaitForBackupCompletion",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Standart", &self.standart)?;
+        ser::optional(map, "ImmediateCopyMode", &self.immediate_copy_mode)?;
+        ser::optional(map, "RetryOptions", &self.retry_options)?;
+        ser::optional(map, "WaitForBackupCompletion", &self.wait_for_backup_completion)?;
+        ser::optional(
+            map,
             "BackupCompetitionWaitingPeriodMin",
-            "OptionsDaily",
-            "OptionsMonthly",
-            "OptionsPeriodically",
-            "OptionsContinuous",
-            "OptionsBackupWindow",
-            "OptionsDaisyChaining",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobScheduleOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleOptionsInfo, A::Error> {
-                let mut standart: Option<JobScheduleStandardOptions> = None;
-                let mut standart_seen = false;
-                let mut immediate_copy_mode: Option<JobScheduleImmediateCopyOptions> = None;
-                let mut immediate_copy_mode_seen = false;
-                let mut retry_options: Option<JobScheduleRetryOptions> = None;
-                let mut retry_options_seen = false;
-                let mut wait_for_backup_completion: Option<bool> = None;
-                let mut wait_for_backup_completion_seen = false;
-                let mut backup_competition_waiting_period_min: Option<i64> = None;
-                let mut backup_competition_waiting_period_min_seen = false;
-                let mut options_daily: Option<JobScheduleDailyOptions> = None;
-                let mut options_daily_seen = false;
-                let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
-                let mut options_monthly_seen = false;
-                let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
-                let mut options_periodically_seen = false;
-                let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
-                let mut options_continuous_seen = false;
-                let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
-                let mut options_backup_window_seen = false;
-                let mut options_daisy_chaining: Option<
-                    JobScheduleDaisyChainingOptions,
-                > = None;
-                let mut options_daisy_chaining_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Standart" => {
-                            crate::json::set_optional(
-                                &mut standart,
-                                map.next_value()?,
-                                "Standart",
-                                &mut standart_seen,
-                            )?
-                        }
-                        "ImmediateCopyMode" => {
-                            crate::json::set_optional(
-                                &mut immediate_copy_mode,
-                                map.next_value()?,
-                                "ImmediateCopyMode",
-                                &mut immediate_copy_mode_seen,
-                            )?
-                        }
-                        "RetryOptions" => {
-                            crate::json::set_optional(
-                                &mut retry_options,
-                                map.next_value()?,
-                                "RetryOptions",
-                                &mut retry_options_seen,
-                            )?
-                        }
-                        "WaitForBackupCompletion" => {
-                            crate::json::set_optional(
-                                &mut wait_for_backup_completion,
-                                map.next_value()?,
-                                "WaitForBackupCompletion",
-                                &mut wait_for_backup_completion_seen,
-                            )?
-                        }
-                        "BackupCompetitionWaitingPeriodMin" => {
-                            crate::json::set_optional(
-                                &mut backup_competition_waiting_period_min,
-                                map.next_value()?,
-                                "BackupCompetitionWaitingPeriodMin",
-                                &mut backup_competition_waiting_period_min_seen,
-                            )?
-                        }
-                        "OptionsDaily" => {
-                            crate::json::set_optional(
-                                &mut options_daily,
-                                map.next_value()?,
-                                "OptionsDaily",
-                                &mut options_daily_seen,
-                            )?
-                        }
-                        "OptionsMonthly" => {
-                            crate::json::set_optional(
-                                &mut options_monthly,
-                                map.next_value()?,
-                                "OptionsMonthly",
-                                &mut options_monthly_seen,
-                            )?
-                        }
-                        "OptionsPeriodically" => {
-                            crate::json::set_optional(
-                                &mut options_periodically,
-                                map.next_value()?,
-                                "OptionsPeriodically",
-                                &mut options_periodically_seen,
-                            )?
-                        }
-                        "OptionsContinuous" => {
-                            crate::json::set_optional(
-                                &mut options_continuous,
-                                map.next_value()?,
-                                "OptionsContinuous",
-                                &mut options_continuous_seen,
-                            )?
-                        }
-                        "OptionsBackupWindow" => {
-                            crate::json::set_optional(
-                                &mut options_backup_window,
-                                map.next_value()?,
-                                "OptionsBackupWindow",
-                                &mut options_backup_window_seen,
-                            )?
-                        }
-                        "OptionsDaisyChaining" => {
-                            crate::json::set_optional(
-                                &mut options_daisy_chaining,
-                                map.next_value()?,
-                                "OptionsDaisyChaining",
-                                &mut options_daisy_chaining_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleOptionsInfo {
-                    standart,
-                    immediate_copy_mode,
-                    retry_options,
-                    wait_for_backup_completion,
-                    backup_competition_waiting_period_min,
-                    options_daily,
-                    options_monthly,
-                    options_periodically,
-                    options_continuous,
-                    options_backup_window,
-                    options_daisy_chaining,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.backup_competition_waiting_period_min,
+        )?;
+        ser::optional(map, "OptionsDaily", &self.options_daily)?;
+        ser::optional(map, "OptionsMonthly", &self.options_monthly)?;
+        ser::optional(map, "OptionsPeriodically", &self.options_periodically)?;
+        ser::optional(map, "OptionsContinuous", &self.options_continuous)?;
+        ser::optional(map, "OptionsBackupWindow", &self.options_backup_window)?;
+        ser::optional(map, "OptionsDaisyChaining", &self.options_daisy_chaining)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleOptionsInfo);
 impl crate::xml::CollectUnknown for JobScheduleOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8103,102 +6229,42 @@ impl ToXml for JobSchedulePeriodicallyOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobSchedulePeriodicallyOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.enabled {
-            map.serialize_entry("Enabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobSchedulePeriodicallyOptions {
+    const SCHEMA: &'static str = "JobSchedulePeriodicallyOptionsType";
+    const KEYS: &'static [&'static str] = &["Enabled", "Kind", "FullPeriod", "Schedule"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.enabled, value),
+            1usize => de::optional(&mut self.kind, value),
+            2usize => de::optional(&mut self.full_period, value),
+            3usize => de::optional(&mut self.schedule, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.kind {
-            map.serialize_entry("Kind", value)?;
-        }
-        if let Some(value) = &self.full_period {
-            map.serialize_entry("FullPeriod", value)?;
-        }
-        if let Some(value) = &self.schedule {
-            map.serialize_entry("Schedule", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Enabled", &self.enabled)?;
+        ser::optional(map, "Kind", &self.kind)?;
+        ser::optional(map, "FullPeriod", &self.full_period)?;
+        ser::optional(map, "Schedule", &self.schedule)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobSchedulePeriodicallyOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Enabled", "Kind", "FullPeriod", "Schedule"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobSchedulePeriodicallyOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type JobSchedulePeriodicallyOptionsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobSchedulePeriodicallyOptions, A::Error> {
-                let mut enabled: Option<bool> = None;
-                let mut enabled_seen = false;
-                let mut kind: Option<JobPeriodKind> = None;
-                let mut kind_seen = false;
-                let mut full_period: Option<i64> = None;
-                let mut full_period_seen = false;
-                let mut schedule: Option<TimePeriods> = None;
-                let mut schedule_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Enabled" => {
-                            crate::json::set_optional(
-                                &mut enabled,
-                                map.next_value()?,
-                                "Enabled",
-                                &mut enabled_seen,
-                            )?
-                        }
-                        "Kind" => {
-                            crate::json::set_optional(
-                                &mut kind,
-                                map.next_value()?,
-                                "Kind",
-                                &mut kind_seen,
-                            )?
-                        }
-                        "FullPeriod" => {
-                            crate::json::set_optional(
-                                &mut full_period,
-                                map.next_value()?,
-                                "FullPeriod",
-                                &mut full_period_seen,
-                            )?
-                        }
-                        "Schedule" => {
-                            crate::json::set_optional(
-                                &mut schedule,
-                                map.next_value()?,
-                                "Schedule",
-                                &mut schedule_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobSchedulePeriodicallyOptions {
-                    enabled,
-                    kind,
-                    full_period,
-                    schedule,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobSchedulePeriodicallyOptions);
 impl crate::xml::CollectUnknown for JobSchedulePeriodicallyOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8313,86 +6379,45 @@ impl ToXml for JobScheduleRetryOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleRetryOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.retry_times {
-            map.serialize_entry("RetryTimes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleRetryOptions {
+    const SCHEMA: &'static str = "JobScheduleRetryOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "RetryTimes",
+        "RetryTimeout",
+        "RetrySpecified1",
+    ];
+    const ALIASES: &'static [(&'static str, usize)] = &[("RetrySpecified", 2usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.retry_times, value),
+            1usize => de::optional(&mut self.retry_timeout, value),
+            2usize => de::optional(&mut self.retry_specified, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.retry_timeout {
-            map.serialize_entry("RetryTimeout", value)?;
-        }
-        if let Some(value) = &self.retry_specified {
-            map.serialize_entry("RetrySpecified", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "RetryTimes", &self.retry_times)?;
+        ser::optional(map, "RetryTimeout", &self.retry_timeout)?;
+        ser::optional(map, "RetrySpecified1", &self.retry_specified)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleRetryOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RetryTimes", "RetryTimeout", "RetrySpecified"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleRetryOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobScheduleRetryOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleRetryOptions, A::Error> {
-                let mut retry_times: Option<i64> = None;
-                let mut retry_times_seen = false;
-                let mut retry_timeout: Option<i64> = None;
-                let mut retry_timeout_seen = false;
-                let mut retry_specified: Option<bool> = None;
-                let mut retry_specified_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RetryTimes" => {
-                            crate::json::set_optional(
-                                &mut retry_times,
-                                map.next_value()?,
-                                "RetryTimes",
-                                &mut retry_times_seen,
-                            )?
-                        }
-                        "RetryTimeout" => {
-                            crate::json::set_optional(
-                                &mut retry_timeout,
-                                map.next_value()?,
-                                "RetryTimeout",
-                                &mut retry_timeout_seen,
-                            )?
-                        }
-                        "RetrySpecified" => {
-                            crate::json::set_optional(
-                                &mut retry_specified,
-                                map.next_value()?,
-                                "RetrySpecified",
-                                &mut retry_specified_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleRetryOptions {
-                    retry_times,
-                    retry_timeout,
-                    retry_specified,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleRetryOptions);
 impl crate::xml::CollectUnknown for JobScheduleRetryOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8621,182 +6646,68 @@ impl ToXml for JobScheduleStandardOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobScheduleStandardOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.retry_options {
-            map.serialize_entry("RetryOptions", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobScheduleStandardOptions {
+    const SCHEMA: &'static str = "JobScheduleStandardOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "RetryOptions",
+        "WaitForBackupCompletion",
+        "BackupCompetitionWaitingPeriodMin",
+        "OptionsDaily",
+        "OptionsMonthly",
+        "OptionsPeriodically",
+        "OptionsContinuous",
+        "OptionsBackupWindow",
+        "OptionsDaisyChaining",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.retry_options, value),
+            1usize => de::optional(&mut self.wait_for_backup_completion, value),
+            2usize => {
+                de::optional(&mut self.backup_competition_waiting_period_min, value)
+            }
+            3usize => de::optional(&mut self.options_daily, value),
+            4usize => de::optional(&mut self.options_monthly, value),
+            5usize => de::optional(&mut self.options_periodically, value),
+            6usize => de::optional(&mut self.options_continuous, value),
+            7usize => de::optional(&mut self.options_backup_window, value),
+            8usize => de::optional(&mut self.options_daisy_chaining, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.wait_for_backup_completion {
-            map.serialize_entry("WaitForBackupCompletion", value)?;
-        }
-        if let Some(value) = &self.backup_competition_waiting_period_min {
-            map.serialize_entry("BackupCompetitionWaitingPeriodMin", value)?;
-        }
-        if let Some(value) = &self.options_daily {
-            map.serialize_entry("OptionsDaily", value)?;
-        }
-        if let Some(value) = &self.options_monthly {
-            map.serialize_entry("OptionsMonthly", value)?;
-        }
-        if let Some(value) = &self.options_periodically {
-            map.serialize_entry("OptionsPeriodically", value)?;
-        }
-        if let Some(value) = &self.options_continuous {
-            map.serialize_entry("OptionsContinuous", value)?;
-        }
-        if let Some(value) = &self.options_backup_window {
-            map.serialize_entry("OptionsBackupWindow", value)?;
-        }
-        if let Some(value) = &self.options_daisy_chaining {
-            map.serialize_entry("OptionsDaisyChaining", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobScheduleStandardOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "RetryOptions",
-            "WaitForBackupCompletion",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "RetryOptions", &self.retry_options)?;
+        ser::optional(map, "WaitForBackupCompletion", &self.wait_for_backup_completion)?;
+        ser::optional(
+            map,
             "BackupCompetitionWaitingPeriodMin",
-            "OptionsDaily",
-            "OptionsMonthly",
-            "OptionsPeriodically",
-            "OptionsContinuous",
-            "OptionsBackupWindow",
-            "OptionsDaisyChaining",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobScheduleStandardOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobScheduleStandardOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobScheduleStandardOptions, A::Error> {
-                let mut retry_options: Option<JobScheduleRetryOptions> = None;
-                let mut retry_options_seen = false;
-                let mut wait_for_backup_completion: Option<bool> = None;
-                let mut wait_for_backup_completion_seen = false;
-                let mut backup_competition_waiting_period_min: Option<i64> = None;
-                let mut backup_competition_waiting_period_min_seen = false;
-                let mut options_daily: Option<JobScheduleDailyOptions> = None;
-                let mut options_daily_seen = false;
-                let mut options_monthly: Option<JobScheduleMonthlyOptions> = None;
-                let mut options_monthly_seen = false;
-                let mut options_periodically: Option<JobSchedulePeriodicallyOptions> = None;
-                let mut options_periodically_seen = false;
-                let mut options_continuous: Option<JobScheduleContinuousOptions> = None;
-                let mut options_continuous_seen = false;
-                let mut options_backup_window: Option<JobScheduleBackupWindowOptions> = None;
-                let mut options_backup_window_seen = false;
-                let mut options_daisy_chaining: Option<
-                    JobScheduleDaisyChainingOptions,
-                > = None;
-                let mut options_daisy_chaining_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RetryOptions" => {
-                            crate::json::set_optional(
-                                &mut retry_options,
-                                map.next_value()?,
-                                "RetryOptions",
-                                &mut retry_options_seen,
-                            )?
-                        }
-                        "WaitForBackupCompletion" => {
-                            crate::json::set_optional(
-                                &mut wait_for_backup_completion,
-                                map.next_value()?,
-                                "WaitForBackupCompletion",
-                                &mut wait_for_backup_completion_seen,
-                            )?
-                        }
-                        "BackupCompetitionWaitingPeriodMin" => {
-                            crate::json::set_optional(
-                                &mut backup_competition_waiting_period_min,
-                                map.next_value()?,
-                                "BackupCompetitionWaitingPeriodMin",
-                                &mut backup_competition_waiting_period_min_seen,
-                            )?
-                        }
-                        "OptionsDaily" => {
-                            crate::json::set_optional(
-                                &mut options_daily,
-                                map.next_value()?,
-                                "OptionsDaily",
-                                &mut options_daily_seen,
-                            )?
-                        }
-                        "OptionsMonthly" => {
-                            crate::json::set_optional(
-                                &mut options_monthly,
-                                map.next_value()?,
-                                "OptionsMonthly",
-                                &mut options_monthly_seen,
-                            )?
-                        }
-                        "OptionsPeriodically" => {
-                            crate::json::set_optional(
-                                &mut options_periodically,
-                                map.next_value()?,
-                                "OptionsPeriodically",
-                                &mut options_periodically_seen,
-                            )?
-                        }
-                        "OptionsContinuous" => {
-                            crate::json::set_optional(
-                                &mut options_continuous,
-                                map.next_value()?,
-                                "OptionsContinuous",
-                                &mut options_continuous_seen,
-                            )?
-                        }
-                        "OptionsBackupWindow" => {
-                            crate::json::set_optional(
-                                &mut options_backup_window,
-                                map.next_value()?,
-                                "OptionsBackupWindow",
-                                &mut options_backup_window_seen,
-                            )?
-                        }
-                        "OptionsDaisyChaining" => {
-                            crate::json::set_optional(
-                                &mut options_daisy_chaining,
-                                map.next_value()?,
-                                "OptionsDaisyChaining",
-                                &mut options_daisy_chaining_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobScheduleStandardOptions {
-                    retry_options,
-                    wait_for_backup_completion,
-                    backup_competition_waiting_period_min,
-                    options_daily,
-                    options_monthly,
-                    options_periodically,
-                    options_continuous,
-                    options_backup_window,
-                    options_daisy_chaining,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.backup_competition_waiting_period_min,
+        )?;
+        ser::optional(map, "OptionsDaily", &self.options_daily)?;
+        ser::optional(map, "OptionsMonthly", &self.options_monthly)?;
+        ser::optional(map, "OptionsPeriodically", &self.options_periodically)?;
+        ser::optional(map, "OptionsContinuous", &self.options_continuous)?;
+        ser::optional(map, "OptionsBackupWindow", &self.options_backup_window)?;
+        ser::optional(map, "OptionsDaisyChaining", &self.options_daisy_chaining)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobScheduleStandardOptions);
 impl crate::xml::CollectUnknown for JobScheduleStandardOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -8934,86 +6845,44 @@ impl ToXml for JobSimpleRetentionPolicy {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobSimpleRetentionPolicy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.retain_cycles {
-            map.serialize_entry("RetainCycles", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobSimpleRetentionPolicy {
+    const SCHEMA: &'static str = "JobSimpleRetentionPolicyType";
+    const KEYS: &'static [&'static str] = &[
+        "RetainCycles",
+        "RetainDaysToKeep",
+        "RetainLimitType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.retain_cycles, value),
+            1usize => de::optional(&mut self.retain_days_to_keep, value),
+            2usize => de::optional(&mut self.retain_limit_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.retain_days_to_keep {
-            map.serialize_entry("RetainDaysToKeep", value)?;
-        }
-        if let Some(value) = &self.retain_limit_type {
-            map.serialize_entry("RetainLimitType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "RetainCycles", &self.retain_cycles)?;
+        ser::optional(map, "RetainDaysToKeep", &self.retain_days_to_keep)?;
+        ser::optional(map, "RetainLimitType", &self.retain_limit_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobSimpleRetentionPolicy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RetainCycles", "RetainDaysToKeep", "RetainLimitType"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobSimpleRetentionPolicy;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobSimpleRetentionPolicyType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobSimpleRetentionPolicy, A::Error> {
-                let mut retain_cycles: Option<i64> = None;
-                let mut retain_cycles_seen = false;
-                let mut retain_days_to_keep: Option<i64> = None;
-                let mut retain_days_to_keep_seen = false;
-                let mut retain_limit_type: Option<JobRetainLimit> = None;
-                let mut retain_limit_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RetainCycles" => {
-                            crate::json::set_optional(
-                                &mut retain_cycles,
-                                map.next_value()?,
-                                "RetainCycles",
-                                &mut retain_cycles_seen,
-                            )?
-                        }
-                        "RetainDaysToKeep" => {
-                            crate::json::set_optional(
-                                &mut retain_days_to_keep,
-                                map.next_value()?,
-                                "RetainDaysToKeep",
-                                &mut retain_days_to_keep_seen,
-                            )?
-                        }
-                        "RetainLimitType" => {
-                            crate::json::set_optional(
-                                &mut retain_limit_type,
-                                map.next_value()?,
-                                "RetainLimitType",
-                                &mut retain_limit_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobSimpleRetentionPolicy {
-                    retain_cycles,
-                    retain_days_to_keep,
-                    retain_limit_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobSimpleRetentionPolicy);
 impl crate::xml::CollectUnknown for JobSimpleRetentionPolicy {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9117,92 +6986,43 @@ impl ToXml for Link {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.rel {
-            map.serialize_entry("Rel", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Link {
+    const SCHEMA: &'static str = "LinkType";
+    const KEYS: &'static [&'static str] = &["Rel", "Type", "Href", "Name"];
+    const REQUIRED: u128 = 4;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.rel, value),
+            1usize => de::optional(&mut self.type_, value),
+            2usize => de::value(&mut self.href, value),
+            3usize => de::optional(&mut self.name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
-        }
-        map.serialize_entry("Href", &self.href)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Rel", &self.rel)?;
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::required(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Rel", "Type", "Href", "Name"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Link, A::Error> {
-                let mut rel: Option<crate::Text> = None;
-                let mut rel_seen = false;
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Rel" => {
-                            crate::json::set_optional(
-                                &mut rel,
-                                map.next_value()?,
-                                "Rel",
-                                &mut rel_seen,
-                            )?
-                        }
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_once(&mut href, map.next_value()?, "Href")?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Link {
-                    rel,
-                    type_,
-                    href: crate::json::required(href, "Href")?,
-                    name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Link);
 impl crate::xml::CollectUnknown for Link {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9265,50 +7085,37 @@ impl ToXml for LinkList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Link", &self.links)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Link"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkList, A::Error> {
-                let mut links: Option<Vec<Link>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Link" => {
-                            crate::json::set_once(&mut links, map.next_value()?, "Link")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkList {
-                    links: links.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkList {
+    const SCHEMA: &'static str = "LinkListType";
+    const KEYS: &'static [&'static str] = &["Links"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Link", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.links, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkList, flat links);
 impl crate::xml::CollectUnknown for LinkList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9320,7 +7127,7 @@ impl crate::xml::CollectUnknown for LinkList {
 /// Optional logon body that opens the session as a tenant: one set of tenant credentials, standalone or Cloud Director.
 ///
 /// Schema type `LoginSpecType` in `schemas/common.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LoginSpec {
     /// Choice of `TenantCredentials`, `VCloudOrganizationCredentials` (occurs 1), in document order.
     pub tenant_credentials_or_v_cloud_organization_credentials: TenantCredentialsOrVCloudOrganizationCredentials,
@@ -9410,81 +7217,56 @@ impl ToXml for LoginSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LoginSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = Some(
-            &self.tenant_credentials_or_v_cloud_organization_credentials,
-        ) {
-            match item {
-                TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials(
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LoginSpec {
+    const SCHEMA: &'static str = "LoginSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "TenantCredentials",
+        "VCloudOrganizationCredentials",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(3, true)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::one_required(
+                    &mut self.tenant_credentials_or_v_cloud_organization_credentials,
                     value,
-                ) => map.serialize_entry("TenantCredentials", value)?,
-                TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials(
-                    value,
-                ) => map.serialize_entry("VCloudOrganizationCredentials", value)?,
+                    TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials,
+                )
             }
+            1usize => {
+                de::one_required(
+                    &mut self.tenant_credentials_or_v_cloud_organization_credentials,
+                    value,
+                    TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(
+            map,
+            Some(&self.tenant_credentials_or_v_cloud_organization_credentials),
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LoginSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["TenantCredentials", "VCloudOrganizationCredentials"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LoginSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LoginSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LoginSpec, A::Error> {
-                let mut tenant_credentials_or_v_cloud_organization_credentials: Option<
-                    TenantCredentialsOrVCloudOrganizationCredentials,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "TenantCredentials" => {
-                            crate::json::set_once(
-                                &mut tenant_credentials_or_v_cloud_organization_credentials,
-                                TenantCredentialsOrVCloudOrganizationCredentials::TenantCredentials(
-                                    map.next_value()?,
-                                ),
-                                "TenantCredentials or VCloudOrganizationCredentials",
-                            )?;
-                        }
-                        "VCloudOrganizationCredentials" => {
-                            crate::json::set_once(
-                                &mut tenant_credentials_or_v_cloud_organization_credentials,
-                                TenantCredentialsOrVCloudOrganizationCredentials::VCloudOrganizationCredentials(
-                                    map.next_value()?,
-                                ),
-                                "TenantCredentials or VCloudOrganizationCredentials",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LoginSpec {
-                    tenant_credentials_or_v_cloud_organization_credentials: crate::json::required(
-                        tenant_credentials_or_v_cloud_organization_credentials,
-                        "TenantCredentials or VCloudOrganizationCredentials",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LoginSpec);
 impl crate::xml::CollectUnknown for LoginSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9532,6 +7314,37 @@ impl crate::xml::CollectUnknown for TenantCredentialsOrVCloudOrganizationCredent
                     value,
                     found,
                 )
+            }
+        }
+    }
+}
+impl Default for TenantCredentialsOrVCloudOrganizationCredentials {
+    fn default() -> Self {
+        Self::TenantCredentials(Default::default())
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for TenantCredentialsOrVCloudOrganizationCredentials {
+    const KEYS: &'static [&'static str] = &[
+        "TenantCredentials",
+        "VCloudOrganizationCredentials",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::TenantCredentials(_) => "TenantCredentials",
+            Self::VCloudOrganizationCredentials(_) => "VCloudOrganizationCredentials",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for TenantCredentialsOrVCloudOrganizationCredentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::TenantCredentials(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::VCloudOrganizationCredentials(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -9604,64 +7417,39 @@ impl ToXml for LoginTenantCredentials {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LoginTenantCredentials {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Username", &self.username)?;
-        map.serialize_entry("Password", &self.password)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LoginTenantCredentials {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Username", "Password"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LoginTenantCredentials;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LoginTenantCredentialsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LoginTenantCredentials, A::Error> {
-                let mut username: Option<crate::Text> = None;
-                let mut password: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Username" => {
-                            crate::json::set_once(
-                                &mut username,
-                                map.next_value()?,
-                                "Username",
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_once(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LoginTenantCredentials {
-                    username: crate::json::required(username, "Username")?,
-                    password: crate::json::required(password, "Password")?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LoginTenantCredentials {
+    const SCHEMA: &'static str = "LoginTenantCredentialsType";
+    const KEYS: &'static [&'static str] = &["Username", "Password"];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.username, value),
+            1usize => de::value(&mut self.password, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "Username", &self.username)?;
+        ser::required(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LoginTenantCredentials);
 impl crate::xml::CollectUnknown for LoginTenantCredentials {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9752,79 +7540,41 @@ impl ToXml for LoginVCloudOrganizationCredentials {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LoginVCloudOrganizationCredentials {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("OrganizationName", &self.organization_name)?;
-        map.serialize_entry("Login", &self.login)?;
-        map.serialize_entry("Password", &self.password)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LoginVCloudOrganizationCredentials {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["OrganizationName", "Login", "Password"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LoginVCloudOrganizationCredentials;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type LoginVCloudOrganizationCredentialsType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LoginVCloudOrganizationCredentials, A::Error> {
-                let mut organization_name: Option<crate::Text> = None;
-                let mut login: Option<crate::Text> = None;
-                let mut password: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "OrganizationName" => {
-                            crate::json::set_once(
-                                &mut organization_name,
-                                map.next_value()?,
-                                "OrganizationName",
-                            )?
-                        }
-                        "Login" => {
-                            crate::json::set_once(
-                                &mut login,
-                                map.next_value()?,
-                                "Login",
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_once(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LoginVCloudOrganizationCredentials {
-                    organization_name: crate::json::required(
-                        organization_name,
-                        "OrganizationName",
-                    )?,
-                    login: crate::json::required(login, "Login")?,
-                    password: crate::json::required(password, "Password")?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LoginVCloudOrganizationCredentials {
+    const SCHEMA: &'static str = "LoginVCloudOrganizationCredentialsType";
+    const KEYS: &'static [&'static str] = &["OrganizationName", "Login", "Password"];
+    const REQUIRED: u128 = 7;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.organization_name, value),
+            1usize => de::value(&mut self.login, value),
+            2usize => de::value(&mut self.password, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "OrganizationName", &self.organization_name)?;
+        ser::required(map, "Login", &self.login)?;
+        ser::required(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LoginVCloudOrganizationCredentials);
 impl crate::xml::CollectUnknown for LoginVCloudOrganizationCredentials {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -9936,106 +7686,51 @@ impl ToXml for LogonSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LogonSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LogonSession {
+    const SCHEMA: &'static str = "LogonSessionType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "UserName",
+        "SessionId",
+    ];
+    const REQUIRED: u128 = 24;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::value(&mut self.user_name, value),
+            4usize => de::value(&mut self.session_id, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.serialize_entry("UserName", &self.user_name)?;
-        map.serialize_entry("SessionId", &self.session_id)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::required(map, "UserName", &self.user_name)?;
+        ser::required(map, "SessionId", &self.session_id)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LogonSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "UserName", "SessionId"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LogonSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LogonSessionType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LogonSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut user_name: Option<crate::Text> = None;
-                let mut session_id: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "UserName" => {
-                            crate::json::set_once(
-                                &mut user_name,
-                                map.next_value()?,
-                                "UserName",
-                            )?
-                        }
-                        "SessionId" => {
-                            crate::json::set_once(
-                                &mut session_id,
-                                map.next_value()?,
-                                "SessionId",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LogonSession {
-                    type_,
-                    href,
-                    links,
-                    user_name: crate::json::required(user_name, "UserName")?,
-                    session_id: crate::json::required(session_id, "SessionId")?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LogonSession);
 impl crate::xml::CollectUnknown for LogonSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10105,54 +7800,37 @@ impl ToXml for LogonSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LogonSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("LogonSession", &self.logon_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LogonSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["LogonSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LogonSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LogonSessionListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LogonSessions, A::Error> {
-                let mut logon_sessions: Option<Vec<LogonSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "LogonSession" => {
-                            crate::json::set_once(
-                                &mut logon_sessions,
-                                map.next_value()?,
-                                "LogonSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LogonSessions {
-                    logon_sessions: logon_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LogonSessions {
+    const SCHEMA: &'static str = "LogonSessionListType";
+    const KEYS: &'static [&'static str] = &["LogonSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("LogonSession", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.logon_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "LogonSessions", &self.logon_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LogonSessions);
 impl crate::xml::CollectUnknown for LogonSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10247,86 +7925,40 @@ impl ToXml for LookupSvc {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LookupSvc {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LookupSvc {
+    const SCHEMA: &'static str = "LookupSvcType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LookupSvc {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LookupSvc;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LookupSvcType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LookupSvc, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LookupSvc {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LookupSvc);
 impl crate::xml::CollectUnknown for LookupSvc {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10338,9 +7970,10 @@ impl crate::xml::CollectUnknown for LookupSvc {
 /// Guest operating system family assumed when a restore point is mounted for file-level restore.
 ///
 /// Schema type `MountOsKindType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum MountOsKind {
     /// `Linux`
+    #[default]
     Linux,
     /// `Windows`
     Windows,
@@ -10382,20 +8015,8 @@ impl crate::xml::XmlValue for MountOsKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for MountOsKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for MountOsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(MountOsKind);
 /// A VM or VM container included in a job or a CDP policy, with its own guest processing settings.
 ///
 /// Schema type `ObjectInJobType` in `schemas/common.xsd` (extends `ResourceType`).
@@ -10573,165 +8194,59 @@ impl ToXml for ObjectInJob {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectInJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ObjectInJob {
+    const SCHEMA: &'static str = "ObjectInJobType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ObjectInJobId",
+        "HierarchyObjRef",
+        "Name",
+        "DisplayName",
+        "GuestProcessingOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.object_in_job_id, value),
+            4usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            5usize => de::optional(&mut self.name, value),
+            6usize => de::optional(&mut self.display_name, value),
+            7usize => de::optional(&mut self.guest_processing_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
-        }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ObjectInJobId", &self.object_in_job_id)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "DisplayName", &self.display_name)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectInJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectInJobId",
-            "HierarchyObjRef",
-            "Name",
-            "DisplayName",
-            "GuestProcessingOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ObjectInJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ObjectInJobType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ObjectInJob, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut display_name: Option<crate::Text> = None;
-                let mut display_name_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "DisplayName" => {
-                            crate::json::set_optional(
-                                &mut display_name,
-                                map.next_value()?,
-                                "DisplayName",
-                                &mut display_name_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ObjectInJob {
-                    type_,
-                    href,
-                    links,
-                    object_in_job_id,
-                    hierarchy_obj_ref,
-                    name,
-                    display_name,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ObjectInJob);
 impl crate::xml::CollectUnknown for ObjectInJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10804,54 +8319,37 @@ impl ToXml for ObjectsInJob {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectsInJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ObjectInJob", &self.object_in_jobs)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectsInJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ObjectInJob"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ObjectsInJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ObjectInJobListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ObjectsInJob, A::Error> {
-                let mut object_in_jobs: Option<Vec<ObjectInJob>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ObjectInJob" => {
-                            crate::json::set_once(
-                                &mut object_in_jobs,
-                                map.next_value()?,
-                                "ObjectInJob",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ObjectsInJob {
-                    object_in_jobs: object_in_jobs.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ObjectsInJob {
+    const SCHEMA: &'static str = "ObjectInJobListType";
+    const KEYS: &'static [&'static str] = &["ObjectInJobs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("ObjectInJob", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.object_in_jobs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ObjectInJobs", &self.object_in_jobs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ObjectsInJob);
 impl crate::xml::CollectUnknown for ObjectsInJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -10863,9 +8361,10 @@ impl crate::xml::CollectUnknown for ObjectsInJob {
 /// Rule by which Oracle archived logs are deleted: by age or by total size.
 ///
 /// Schema type `OracleArchivedLogsTruncationType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum OracleArchivedLogsTruncation {
     /// `ByAge`
+    #[default]
     ByAge,
     /// `BySize`
     BySize,
@@ -10907,20 +8406,8 @@ impl crate::xml::XmlValue for OracleArchivedLogsTruncation {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for OracleArchivedLogsTruncation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for OracleArchivedLogsTruncation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(OracleArchivedLogsTruncation);
 /// Oracle log handling: log backup, its frequency and retention, archived log truncation, SYSDBA credentials and log shipping server choice.
 ///
 /// Schema type `OracleBackupOptionsType` in `schemas/common.xsd`.
@@ -11153,180 +8640,66 @@ impl ToXml for OracleBackupOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for OracleBackupOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_logs_enabled {
-            map.serialize_entry("BackupLogsEnabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for OracleBackupOptions {
+    const SCHEMA: &'static str = "OracleBackupOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupLogsEnabled",
+        "BackupLogsFrequencyMin",
+        "UseDbBackupRetention",
+        "RetainDays",
+        "ArchivedLogsTruncation",
+        "ArchivedLogsMaxAgeHours",
+        "ArchivedLogsMaxSizeMb",
+        "SysdbaCredsId",
+        "ProxyAutoSelect",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_logs_enabled, value),
+            1usize => de::optional(&mut self.backup_logs_frequency_min, value),
+            2usize => de::optional(&mut self.use_db_backup_retention, value),
+            3usize => de::optional(&mut self.retain_days, value),
+            4usize => de::optional(&mut self.archived_logs_truncation, value),
+            5usize => de::optional(&mut self.archived_logs_max_age_hours, value),
+            6usize => de::optional(&mut self.archived_logs_max_size_mb, value),
+            7usize => de::optional(&mut self.sysdba_creds_id, value),
+            8usize => de::optional(&mut self.proxy_auto_select, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.backup_logs_frequency_min {
-            map.serialize_entry("BackupLogsFrequencyMin", value)?;
-        }
-        if let Some(value) = &self.use_db_backup_retention {
-            map.serialize_entry("UseDbBackupRetention", value)?;
-        }
-        if let Some(value) = &self.retain_days {
-            map.serialize_entry("RetainDays", value)?;
-        }
-        if let Some(value) = &self.archived_logs_truncation {
-            map.serialize_entry("ArchivedLogsTruncation", value)?;
-        }
-        if let Some(value) = &self.archived_logs_max_age_hours {
-            map.serialize_entry("ArchivedLogsMaxAgeHours", value)?;
-        }
-        if let Some(value) = &self.archived_logs_max_size_mb {
-            map.serialize_entry("ArchivedLogsMaxSizeMb", value)?;
-        }
-        if let Some(value) = &self.sysdba_creds_id {
-            map.serialize_entry("SysdbaCredsId", value)?;
-        }
-        if let Some(value) = &self.proxy_auto_select {
-            map.serialize_entry("ProxyAutoSelect", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for OracleBackupOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupLogsEnabled",
-            "BackupLogsFrequencyMin",
-            "UseDbBackupRetention",
-            "RetainDays",
-            "ArchivedLogsTruncation",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupLogsEnabled", &self.backup_logs_enabled)?;
+        ser::optional(map, "BackupLogsFrequencyMin", &self.backup_logs_frequency_min)?;
+        ser::optional(map, "UseDbBackupRetention", &self.use_db_backup_retention)?;
+        ser::optional(map, "RetainDays", &self.retain_days)?;
+        ser::optional(map, "ArchivedLogsTruncation", &self.archived_logs_truncation)?;
+        ser::optional(
+            map,
             "ArchivedLogsMaxAgeHours",
-            "ArchivedLogsMaxSizeMb",
-            "SysdbaCredsId",
-            "ProxyAutoSelect",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OracleBackupOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type OracleBackupOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OracleBackupOptions, A::Error> {
-                let mut backup_logs_enabled: Option<bool> = None;
-                let mut backup_logs_enabled_seen = false;
-                let mut backup_logs_frequency_min: Option<i32> = None;
-                let mut backup_logs_frequency_min_seen = false;
-                let mut use_db_backup_retention: Option<bool> = None;
-                let mut use_db_backup_retention_seen = false;
-                let mut retain_days: Option<i32> = None;
-                let mut retain_days_seen = false;
-                let mut archived_logs_truncation: Option<OracleArchivedLogsTruncation> = None;
-                let mut archived_logs_truncation_seen = false;
-                let mut archived_logs_max_age_hours: Option<i32> = None;
-                let mut archived_logs_max_age_hours_seen = false;
-                let mut archived_logs_max_size_mb: Option<i32> = None;
-                let mut archived_logs_max_size_mb_seen = false;
-                let mut sysdba_creds_id: Option<crate::Text> = None;
-                let mut sysdba_creds_id_seen = false;
-                let mut proxy_auto_select: Option<bool> = None;
-                let mut proxy_auto_select_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupLogsEnabled" => {
-                            crate::json::set_optional(
-                                &mut backup_logs_enabled,
-                                map.next_value()?,
-                                "BackupLogsEnabled",
-                                &mut backup_logs_enabled_seen,
-                            )?
-                        }
-                        "BackupLogsFrequencyMin" => {
-                            crate::json::set_optional(
-                                &mut backup_logs_frequency_min,
-                                map.next_value()?,
-                                "BackupLogsFrequencyMin",
-                                &mut backup_logs_frequency_min_seen,
-                            )?
-                        }
-                        "UseDbBackupRetention" => {
-                            crate::json::set_optional(
-                                &mut use_db_backup_retention,
-                                map.next_value()?,
-                                "UseDbBackupRetention",
-                                &mut use_db_backup_retention_seen,
-                            )?
-                        }
-                        "RetainDays" => {
-                            crate::json::set_optional(
-                                &mut retain_days,
-                                map.next_value()?,
-                                "RetainDays",
-                                &mut retain_days_seen,
-                            )?
-                        }
-                        "ArchivedLogsTruncation" => {
-                            crate::json::set_optional(
-                                &mut archived_logs_truncation,
-                                map.next_value()?,
-                                "ArchivedLogsTruncation",
-                                &mut archived_logs_truncation_seen,
-                            )?
-                        }
-                        "ArchivedLogsMaxAgeHours" => {
-                            crate::json::set_optional(
-                                &mut archived_logs_max_age_hours,
-                                map.next_value()?,
-                                "ArchivedLogsMaxAgeHours",
-                                &mut archived_logs_max_age_hours_seen,
-                            )?
-                        }
-                        "ArchivedLogsMaxSizeMb" => {
-                            crate::json::set_optional(
-                                &mut archived_logs_max_size_mb,
-                                map.next_value()?,
-                                "ArchivedLogsMaxSizeMb",
-                                &mut archived_logs_max_size_mb_seen,
-                            )?
-                        }
-                        "SysdbaCredsId" => {
-                            crate::json::set_optional(
-                                &mut sysdba_creds_id,
-                                map.next_value()?,
-                                "SysdbaCredsId",
-                                &mut sysdba_creds_id_seen,
-                            )?
-                        }
-                        "ProxyAutoSelect" => {
-                            crate::json::set_optional(
-                                &mut proxy_auto_select,
-                                map.next_value()?,
-                                "ProxyAutoSelect",
-                                &mut proxy_auto_select_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(OracleBackupOptions {
-                    backup_logs_enabled,
-                    backup_logs_frequency_min,
-                    use_db_backup_retention,
-                    retain_days,
-                    archived_logs_truncation,
-                    archived_logs_max_age_hours,
-                    archived_logs_max_size_mb,
-                    sysdba_creds_id,
-                    proxy_auto_select,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.archived_logs_max_age_hours,
+        )?;
+        ser::optional(map, "ArchivedLogsMaxSizeMb", &self.archived_logs_max_size_mb)?;
+        ser::optional(map, "SysdbaCredsId", &self.sysdba_creds_id)?;
+        ser::optional(map, "ProxyAutoSelect", &self.proxy_auto_select)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(OracleBackupOptions);
 impl crate::xml::CollectUnknown for OracleBackupOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -11434,100 +8807,47 @@ impl ToXml for PagingInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for PagingInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.page_num {
-            map.serialize_entry("PageNum", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for PagingInfo {
+    const SCHEMA: &'static str = "PagingInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "PageNum",
+        "PageSize",
+        "PagesCount",
+        "Links",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.page_num, value),
+            1usize => de::optional(&mut self.page_size, value),
+            2usize => de::optional(&mut self.pages_count, value),
+            3usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.page_size {
-            map.serialize_entry("PageSize", value)?;
-        }
-        if let Some(value) = &self.pages_count {
-            map.serialize_entry("PagesCount", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "PageNum", &self.page_num)?;
+        ser::attribute(map, "PageSize", &self.page_size)?;
+        ser::attribute(map, "PagesCount", &self.pages_count)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PagingInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["PageNum", "PageSize", "PagesCount", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PagingInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PagingInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PagingInfo, A::Error> {
-                let mut page_num: Option<i32> = None;
-                let mut page_num_seen = false;
-                let mut page_size: Option<i32> = None;
-                let mut page_size_seen = false;
-                let mut pages_count: Option<i32> = None;
-                let mut pages_count_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PageNum" => {
-                            crate::json::set_optional(
-                                &mut page_num,
-                                map.next_value()?,
-                                "PageNum",
-                                &mut page_num_seen,
-                            )?
-                        }
-                        "PageSize" => {
-                            crate::json::set_optional(
-                                &mut page_size,
-                                map.next_value()?,
-                                "PageSize",
-                                &mut page_size_seen,
-                            )?
-                        }
-                        "PagesCount" => {
-                            crate::json::set_optional(
-                                &mut pages_count,
-                                map.next_value()?,
-                                "PagesCount",
-                                &mut pages_count_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PagingInfo {
-                    page_num,
-                    page_size,
-                    pages_count,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(PagingInfo);
 impl crate::xml::CollectUnknown for PagingInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -11604,64 +8924,39 @@ impl ToXml for PlainCredentials {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for PlainCredentials {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("UserName", &self.user_name)?;
-        map.serialize_entry("Password", &self.password)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PlainCredentials {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["UserName", "Password"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PlainCredentials;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PlainCredentialsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PlainCredentials, A::Error> {
-                let mut user_name: Option<crate::Text> = None;
-                let mut password: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "UserName" => {
-                            crate::json::set_once(
-                                &mut user_name,
-                                map.next_value()?,
-                                "UserName",
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_once(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PlainCredentials {
-                    user_name: crate::json::required(user_name, "UserName")?,
-                    password: crate::json::required(password, "Password")?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for PlainCredentials {
+    const SCHEMA: &'static str = "PlainCredentialsType";
+    const KEYS: &'static [&'static str] = &["UserName", "Password"];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.user_name, value),
+            1usize => de::value(&mut self.password, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "UserName", &self.user_name)?;
+        ser::required(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(PlainCredentials);
 impl crate::xml::CollectUnknown for PlainCredentials {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -11670,9 +8965,10 @@ impl crate::xml::CollectUnknown for PlainCredentials {
 /// Virtualization platform an object belongs to.
 ///
 /// Schema type `PlatformType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Platform {
     /// `VMware`
+    #[default]
     VMware,
     /// `vCloud`
     VCloud,
@@ -11714,20 +9010,8 @@ impl crate::xml::XmlValue for Platform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Platform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Platform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(Platform);
 /// The query service: links to ready-made paged queries, one per queryable type, and up to the logon session.
 ///
 /// Schema type `QuerySvcType` in `schemas/common.xsd` (extends `ResourceType`).
@@ -11814,86 +9098,40 @@ impl ToXml for QuerySvc {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for QuerySvc {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for QuerySvc {
+    const SCHEMA: &'static str = "QuerySvcType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for QuerySvc {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = QuerySvc;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type QuerySvcType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<QuerySvc, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(QuerySvc {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(QuerySvc);
 impl crate::xml::CollectUnknown for QuerySvc {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -11988,86 +9226,40 @@ impl ToXml for Resource {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Resource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Resource {
+    const SCHEMA: &'static str = "ResourceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Resource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Resource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ResourceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Resource, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Resource {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Resource);
 impl crate::xml::CollectUnknown for Resource {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -12079,9 +9271,10 @@ impl crate::xml::CollectUnknown for Resource {
 /// Backup method that produced a VM or vApp restore point or replica point.
 ///
 /// Schema type `RestorePointAlgorithmType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum RestorePointAlgorithm {
     /// `Full`
+    #[default]
     Full,
     /// `ReversedIncremental`
     ReversedIncremental,
@@ -12136,20 +9329,8 @@ impl crate::xml::XmlValue for RestorePointAlgorithm {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestorePointAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestorePointAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(RestorePointAlgorithm);
 /// Optional settings for mounting a restore point or replica point: the guest OS family.
 ///
 /// Schema type `RestorePointMountSpecType` in `schemas/common.xsd`.
@@ -12210,58 +9391,36 @@ impl ToXml for RestorePointMountSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestorePointMountSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.os_kind {
-            map.serialize_entry("OsKind", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RestorePointMountSpec {
+    const SCHEMA: &'static str = "RestorePointMountSpecType";
+    const KEYS: &'static [&'static str] = &["OsKind"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.os_kind, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "OsKind", &self.os_kind)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestorePointMountSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["OsKind"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RestorePointMountSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RestorePointMountSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestorePointMountSpec, A::Error> {
-                let mut os_kind: Option<MountOsKind> = None;
-                let mut os_kind_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "OsKind" => {
-                            crate::json::set_optional(
-                                &mut os_kind,
-                                map.next_value()?,
-                                "OsKind",
-                                &mut os_kind_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RestorePointMountSpec {
-                    os_kind,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RestorePointMountSpec);
 impl crate::xml::CollectUnknown for RestorePointMountSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -12270,9 +9429,10 @@ impl crate::xml::CollectUnknown for RestorePointMountSpec {
 /// Outcome of a session or task session.
 ///
 /// Schema type `SessionResultType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SessionResult {
     /// `Success`
+    #[default]
     Success,
     /// `Warning`
     Warning,
@@ -12322,26 +9482,15 @@ impl crate::xml::XmlValue for SessionResult {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SessionResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SessionResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(SessionResult);
 /// Lifecycle state of a job or policy session (CDP replication, backup and replication job sessions).
 ///
 /// Schema type `SessionStateType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SessionState {
     /// `Starting`
+    #[default]
     Starting,
     /// `Stopping`
     Stopping,
@@ -12406,20 +9555,8 @@ impl crate::xml::XmlValue for SessionState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SessionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SessionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(SessionState);
 /// Microsoft SQL Server transaction log handling: processing mode, backup frequency and log retention.
 ///
 /// Schema type `SqlBackupOptionsType` in `schemas/common.xsd`.
@@ -12547,107 +9684,51 @@ impl ToXml for SqlBackupOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SqlBackupOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.transaction_logs_processing {
-            map.serialize_entry("TransactionLogsProcessing", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SqlBackupOptions {
+    const SCHEMA: &'static str = "SqlBackupOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "TransactionLogsProcessing",
+        "BackupLogsFrequencyMin",
+        "UseDbBackupRetention",
+        "RetainDays",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.transaction_logs_processing, value),
+            1usize => de::optional(&mut self.backup_logs_frequency_min, value),
+            2usize => de::optional(&mut self.use_db_backup_retention, value),
+            3usize => de::optional(&mut self.retain_days, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.backup_logs_frequency_min {
-            map.serialize_entry("BackupLogsFrequencyMin", value)?;
-        }
-        if let Some(value) = &self.use_db_backup_retention {
-            map.serialize_entry("UseDbBackupRetention", value)?;
-        }
-        if let Some(value) = &self.retain_days {
-            map.serialize_entry("RetainDays", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SqlBackupOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
             "TransactionLogsProcessing",
-            "BackupLogsFrequencyMin",
-            "UseDbBackupRetention",
-            "RetainDays",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SqlBackupOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SqlBackupOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SqlBackupOptions, A::Error> {
-                let mut transaction_logs_processing: Option<
-                    SqlTransactionLogsProcessing,
-                > = None;
-                let mut transaction_logs_processing_seen = false;
-                let mut backup_logs_frequency_min: Option<i32> = None;
-                let mut backup_logs_frequency_min_seen = false;
-                let mut use_db_backup_retention: Option<bool> = None;
-                let mut use_db_backup_retention_seen = false;
-                let mut retain_days: Option<i32> = None;
-                let mut retain_days_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "TransactionLogsProcessing" => {
-                            crate::json::set_optional(
-                                &mut transaction_logs_processing,
-                                map.next_value()?,
-                                "TransactionLogsProcessing",
-                                &mut transaction_logs_processing_seen,
-                            )?
-                        }
-                        "BackupLogsFrequencyMin" => {
-                            crate::json::set_optional(
-                                &mut backup_logs_frequency_min,
-                                map.next_value()?,
-                                "BackupLogsFrequencyMin",
-                                &mut backup_logs_frequency_min_seen,
-                            )?
-                        }
-                        "UseDbBackupRetention" => {
-                            crate::json::set_optional(
-                                &mut use_db_backup_retention,
-                                map.next_value()?,
-                                "UseDbBackupRetention",
-                                &mut use_db_backup_retention_seen,
-                            )?
-                        }
-                        "RetainDays" => {
-                            crate::json::set_optional(
-                                &mut retain_days,
-                                map.next_value()?,
-                                "RetainDays",
-                                &mut retain_days_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SqlBackupOptions {
-                    transaction_logs_processing,
-                    backup_logs_frequency_min,
-                    use_db_backup_retention,
-                    retain_days,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.transaction_logs_processing,
+        )?;
+        ser::optional(map, "BackupLogsFrequencyMin", &self.backup_logs_frequency_min)?;
+        ser::optional(map, "UseDbBackupRetention", &self.use_db_backup_retention)?;
+        ser::optional(map, "RetainDays", &self.retain_days)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SqlBackupOptions);
 impl crate::xml::CollectUnknown for SqlBackupOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -12656,9 +9737,10 @@ impl crate::xml::CollectUnknown for SqlBackupOptions {
 /// What happens to Microsoft SQL Server transaction logs after a guest is processed.
 ///
 /// Schema type `SqlTransactionLogsProcessingType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SqlTransactionLogsProcessing {
     /// `OnlyOnSuccessJob`
+    #[default]
     OnlyOnSuccessJob,
     /// `Backup`
     Backup,
@@ -12704,20 +9786,8 @@ impl crate::xml::XmlValue for SqlTransactionLogsProcessing {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SqlTransactionLogsProcessing {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SqlTransactionLogsProcessing {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(SqlTransactionLogsProcessing);
 /// One API version the server speaks, with the link to open a session in it.
 ///
 /// Schema type `SupportedVersionType` in `schemas/common.xsd`.
@@ -12789,64 +9859,39 @@ impl ToXml for SupportedVersion {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SupportedVersion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Name", &self.name)?;
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SupportedVersion {
+    const SCHEMA: &'static str = "SupportedVersionType";
+    const KEYS: &'static [&'static str] = &["Name", "Links"];
+    const REQUIRED: u128 = 1;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.name, value),
+            1usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "Name", &self.name)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SupportedVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Name", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SupportedVersion;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SupportedVersionType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SupportedVersion, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_once(&mut name, map.next_value()?, "Name")?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SupportedVersion {
-                    name: crate::json::required(name, "Name")?,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SupportedVersion);
 impl crate::xml::CollectUnknown for SupportedVersion {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -12919,54 +9964,37 @@ impl ToXml for SupportedVersionList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SupportedVersionList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("SupportedVersion", &self.supported_versions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SupportedVersionList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["SupportedVersion"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SupportedVersionList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SupportedVersionListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SupportedVersionList, A::Error> {
-                let mut supported_versions: Option<Vec<SupportedVersion>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "SupportedVersion" => {
-                            crate::json::set_once(
-                                &mut supported_versions,
-                                map.next_value()?,
-                                "SupportedVersion",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SupportedVersionList {
-                    supported_versions: supported_versions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SupportedVersionList {
+    const SCHEMA: &'static str = "SupportedVersionListType";
+    const KEYS: &'static [&'static str] = &["SupportedVersions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("SupportedVersion", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.supported_versions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "SupportedVersions", &self.supported_versions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SupportedVersionList);
 impl crate::xml::CollectUnknown for SupportedVersionList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -12978,7 +10006,7 @@ impl crate::xml::CollectUnknown for SupportedVersionList {
 /// An asynchronous operation started by a request, to be polled until finished.
 ///
 /// Schema type `TaskType` in `schemas/common.xsd` (extends `ResourceType`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
     /// Attribute `Type` (String, optional).
     pub type_: Option<crate::Text>,
@@ -13103,138 +10131,57 @@ impl ToXml for Task {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Task {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Task {
+    const SCHEMA: &'static str = "TaskType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "TaskId",
+        "State",
+        "Operation",
+        "Result",
+    ];
+    const REQUIRED: u128 = 56;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::value(&mut self.task_id, value),
+            4usize => de::value(&mut self.state, value),
+            5usize => de::value(&mut self.operation, value),
+            6usize => de::optional(&mut self.result, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.serialize_entry("TaskId", &self.task_id)?;
-        map.serialize_entry("State", &self.state)?;
-        map.serialize_entry("Operation", &self.operation)?;
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::required(map, "TaskId", &self.task_id)?;
+        ser::required(map, "State", &self.state)?;
+        ser::required(map, "Operation", &self.operation)?;
+        ser::optional(map, "Result", &self.result)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Task {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "TaskId",
-            "State",
-            "Operation",
-            "Result",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Task;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type TaskType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Task, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut task_id: Option<crate::Text> = None;
-                let mut state: Option<TaskState> = None;
-                let mut operation: Option<crate::Text> = None;
-                let mut result: Option<TaskResultInfo> = None;
-                let mut result_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "TaskId" => {
-                            crate::json::set_once(
-                                &mut task_id,
-                                map.next_value()?,
-                                "TaskId",
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_once(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                            )?
-                        }
-                        "Operation" => {
-                            crate::json::set_once(
-                                &mut operation,
-                                map.next_value()?,
-                                "Operation",
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Task {
-                    type_,
-                    href,
-                    links,
-                    task_id: crate::json::required(task_id, "TaskId")?,
-                    state: crate::json::required(state, "State")?,
-                    operation: crate::json::required(operation, "Operation")?,
-                    result,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Task);
 impl crate::xml::CollectUnknown for Task {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -13321,68 +10268,39 @@ impl ToXml for TaskResultInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for TaskResultInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Success", &self.success)?;
-        if let Some(value) = &self.message {
-            map.serialize_entry("Message", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for TaskResultInfo {
+    const SCHEMA: &'static str = "TaskResultInfoType";
+    const KEYS: &'static [&'static str] = &["Success", "Message"];
+    const REQUIRED: u128 = 1;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.success, value),
+            1usize => de::optional(&mut self.message, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "Success", &self.success)?;
+        ser::optional(map, "Message", &self.message)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for TaskResultInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Success", "Message"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TaskResultInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type TaskResultInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TaskResultInfo, A::Error> {
-                let mut success: Option<bool> = None;
-                let mut message: Option<crate::Text> = None;
-                let mut message_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Success" => {
-                            crate::json::set_once(
-                                &mut success,
-                                map.next_value()?,
-                                "Success",
-                            )?
-                        }
-                        "Message" => {
-                            crate::json::set_optional(
-                                &mut message,
-                                map.next_value()?,
-                                "Message",
-                                &mut message_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(TaskResultInfo {
-                    success: crate::json::required(success, "Success")?,
-                    message,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(TaskResultInfo);
 impl crate::xml::CollectUnknown for TaskResultInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -13391,9 +10309,10 @@ impl crate::xml::CollectUnknown for TaskResultInfo {
 /// Lifecycle state of a task session (one object within a CDP, backup or replication session).
 ///
 /// Schema type `TaskSessionStateType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum TaskSessionState {
     /// `InProgress`
+    #[default]
     InProgress,
     /// `Pending`
     Pending,
@@ -13439,26 +10358,15 @@ impl crate::xml::XmlValue for TaskSessionState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for TaskSessionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for TaskSessionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(TaskSessionState);
 /// Progress stage of an asynchronous Enterprise Manager task.
 ///
 /// Schema type `TaskStateType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum TaskState {
     /// `Running`
+    #[default]
     Running,
     /// `OperationFinished`
     OperationFinished,
@@ -13508,20 +10416,8 @@ impl crate::xml::XmlValue for TaskState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for TaskState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for TaskState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(TaskState);
 /// A collection of tasks.
 ///
 /// Schema type `TaskListType` in `schemas/common.xsd`.
@@ -13579,50 +10475,37 @@ impl ToXml for Tasks {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Tasks {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Task", &self.tasks)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Tasks {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Task"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Tasks;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type TaskListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Tasks, A::Error> {
-                let mut tasks: Option<Vec<Task>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Task" => {
-                            crate::json::set_once(&mut tasks, map.next_value()?, "Task")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Tasks {
-                    tasks: tasks.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Tasks {
+    const SCHEMA: &'static str = "TaskListType";
+    const KEYS: &'static [&'static str] = &["Tasks"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Task", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.tasks, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Tasks", &self.tasks)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Tasks);
 impl crate::xml::CollectUnknown for Tasks {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -13688,50 +10571,37 @@ impl ToXml for TimePeriods {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for TimePeriods {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Day", &self.days)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for TimePeriods {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Day"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = TimePeriods;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type TimePeriodsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TimePeriods, A::Error> {
-                let mut days: Option<Vec<Day>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Day" => {
-                            crate::json::set_once(&mut days, map.next_value()?, "Day")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(TimePeriods {
-                    days: days.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for TimePeriods {
+    const SCHEMA: &'static str = "TimePeriodsType";
+    const KEYS: &'static [&'static str] = &["Days"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Day", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.days, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Days", &self.days)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(TimePeriods);
 impl crate::xml::CollectUnknown for TimePeriods {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -13743,9 +10613,10 @@ impl crate::xml::CollectUnknown for TimePeriods {
 /// How application-aware processing reacts to guest snapshot problems.
 ///
 /// Schema type `VssSnapshotModeType` in `schemas/common.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum VssSnapshotMode {
     /// `RequireSuccess`
+    #[default]
     RequireSuccess,
     /// `IgnoreFailures`
     IgnoreFailures,
@@ -13795,20 +10666,8 @@ impl crate::xml::XmlValue for VssSnapshotMode {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VssSnapshotMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VssSnapshotMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(VssSnapshotMode);
 /// Application-aware processing settings for a protected object.
 ///
 /// Schema type `VssSnapshotOptionsType` in `schemas/common.xsd`.
@@ -13915,90 +10774,44 @@ impl ToXml for VssSnapshotOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VssSnapshotOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.vss_snapshot_mode {
-            map.serialize_entry("VssSnapshotMode", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VssSnapshotOptions {
+    const SCHEMA: &'static str = "VssSnapshotOptionsType";
+    const KEYS: &'static [&'static str] = &[
+        "VssSnapshotMode",
+        "IsCopyOnly",
+        "UsePersistentGuestAgent",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.vss_snapshot_mode, value),
+            1usize => de::optional(&mut self.is_copy_only, value),
+            2usize => de::optional(&mut self.use_persistent_guest_agent, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.is_copy_only {
-            map.serialize_entry("IsCopyOnly", value)?;
-        }
-        if let Some(value) = &self.use_persistent_guest_agent {
-            map.serialize_entry("UsePersistentGuestAgent", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "VssSnapshotMode", &self.vss_snapshot_mode)?;
+        ser::optional(map, "IsCopyOnly", &self.is_copy_only)?;
+        ser::optional(map, "UsePersistentGuestAgent", &self.use_persistent_guest_agent)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VssSnapshotOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VssSnapshotMode",
-            "IsCopyOnly",
-            "UsePersistentGuestAgent",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VssSnapshotOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VssSnapshotOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VssSnapshotOptions, A::Error> {
-                let mut vss_snapshot_mode: Option<VssSnapshotMode> = None;
-                let mut vss_snapshot_mode_seen = false;
-                let mut is_copy_only: Option<bool> = None;
-                let mut is_copy_only_seen = false;
-                let mut use_persistent_guest_agent: Option<bool> = None;
-                let mut use_persistent_guest_agent_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VssSnapshotMode" => {
-                            crate::json::set_optional(
-                                &mut vss_snapshot_mode,
-                                map.next_value()?,
-                                "VssSnapshotMode",
-                                &mut vss_snapshot_mode_seen,
-                            )?
-                        }
-                        "IsCopyOnly" => {
-                            crate::json::set_optional(
-                                &mut is_copy_only,
-                                map.next_value()?,
-                                "IsCopyOnly",
-                                &mut is_copy_only_seen,
-                            )?
-                        }
-                        "UsePersistentGuestAgent" => {
-                            crate::json::set_optional(
-                                &mut use_persistent_guest_agent,
-                                map.next_value()?,
-                                "UsePersistentGuestAgent",
-                                &mut use_persistent_guest_agent_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VssSnapshotOptions {
-                    vss_snapshot_mode,
-                    is_copy_only,
-                    use_persistent_guest_agent,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VssSnapshotOptions);
 impl crate::xml::CollectUnknown for VssSnapshotOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -15163,7 +11976,7 @@ pub(crate) static REFLECT: crate::reflect::Part = (
                 crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
                     name: "TimeOffsetUtc",
                     kind: crate::reflect::ElementKind::Value(
-                        crate::reflect::ValueKind::String,
+                        crate::reflect::ValueKind::Int,
                     ),
                     min: 0u32,
                     max: Some(1u32),
@@ -15231,7 +12044,7 @@ pub(crate) static REFLECT: crate::reflect::Part = (
                 crate::reflect::ParticleInfo::Element(crate::reflect::ElementInfo {
                     name: "TimeOffsetUtc",
                     kind: crate::reflect::ElementKind::Value(
-                        crate::reflect::ValueKind::String,
+                        crate::reflect::ValueKind::Int,
                     ),
                     min: 0u32,
                     max: Some(1u32),

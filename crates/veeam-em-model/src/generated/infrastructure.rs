@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// Request body that connects a backup server to Enterprise Manager or changes its connection settings.
 ///
 /// Schema type `BackupServerSpecType` in `schemas/infrastructure.xsd`.
@@ -169,149 +172,61 @@ impl ToXml for BackupServerSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupServerSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupServerSpec {
+    const SCHEMA: &'static str = "BackupServerSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "Description",
+        "DnsNameOrIpAddress",
+        "Port",
+        "Username",
+        "Password",
+        "WcfPort",
+        "VbrCertificateThumbprint",
+    ];
+    const REQUIRED: u128 = 2;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.description, value),
+            1usize => de::value(&mut self.dns_name_or_ip_address, value),
+            2usize => de::optional(&mut self.port, value),
+            3usize => de::optional(&mut self.username, value),
+            4usize => de::optional(&mut self.password, value),
+            5usize => de::optional(&mut self.wcf_port, value),
+            6usize => de::optional(&mut self.vbr_certificate_thumbprint, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("DnsNameOrIpAddress", &self.dns_name_or_ip_address)?;
-        if let Some(value) = &self.port {
-            map.serialize_entry("Port", value)?;
-        }
-        if let Some(value) = &self.username {
-            map.serialize_entry("Username", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        if let Some(value) = &self.wcf_port {
-            map.serialize_entry("WcfPort", value)?;
-        }
-        if let Some(value) = &self.vbr_certificate_thumbprint {
-            map.serialize_entry("VbrCertificateThumbprint", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupServerSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Description",
-            "DnsNameOrIpAddress",
-            "Port",
-            "Username",
-            "Password",
-            "WcfPort",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Description", &self.description)?;
+        ser::required(map, "DnsNameOrIpAddress", &self.dns_name_or_ip_address)?;
+        ser::optional(map, "Port", &self.port)?;
+        ser::optional(map, "Username", &self.username)?;
+        ser::optional(map, "Password", &self.password)?;
+        ser::optional(map, "WcfPort", &self.wcf_port)?;
+        ser::optional(
+            map,
             "VbrCertificateThumbprint",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupServerSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupServerSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupServerSpec, A::Error> {
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut dns_name_or_ip_address: Option<crate::Text> = None;
-                let mut port: Option<i32> = None;
-                let mut port_seen = false;
-                let mut username: Option<crate::Text> = None;
-                let mut username_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                let mut wcf_port: Option<u32> = None;
-                let mut wcf_port_seen = false;
-                let mut vbr_certificate_thumbprint: Option<crate::Text> = None;
-                let mut vbr_certificate_thumbprint_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "DnsNameOrIpAddress" => {
-                            crate::json::set_once(
-                                &mut dns_name_or_ip_address,
-                                map.next_value()?,
-                                "DnsNameOrIpAddress",
-                            )?
-                        }
-                        "Port" => {
-                            crate::json::set_optional(
-                                &mut port,
-                                map.next_value()?,
-                                "Port",
-                                &mut port_seen,
-                            )?
-                        }
-                        "Username" => {
-                            crate::json::set_optional(
-                                &mut username,
-                                map.next_value()?,
-                                "Username",
-                                &mut username_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        "WcfPort" => {
-                            crate::json::set_optional(
-                                &mut wcf_port,
-                                map.next_value()?,
-                                "WcfPort",
-                                &mut wcf_port_seen,
-                            )?
-                        }
-                        "VbrCertificateThumbprint" => {
-                            crate::json::set_optional(
-                                &mut vbr_certificate_thumbprint,
-                                map.next_value()?,
-                                "VbrCertificateThumbprint",
-                                &mut vbr_certificate_thumbprint_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupServerSpec {
-                    description,
-                    dns_name_or_ip_address: crate::json::required(
-                        dns_name_or_ip_address,
-                        "DnsNameOrIpAddress",
-                    )?,
-                    port,
-                    username,
-                    password,
-                    wcf_port,
-                    vbr_certificate_thumbprint,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.vbr_certificate_thumbprint,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupServerSpec);
 impl crate::xml::CollectUnknown for BackupServerSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -462,150 +377,56 @@ impl ToXml for CredentialsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CredentialsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CredentialsInfo {
+    const SCHEMA: &'static str = "CredentialsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "Id",
+        "Username",
+        "Description",
+        "Password",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.id, value),
+            4usize => de::optional(&mut self.username, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.password, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.username {
-            map.serialize_entry("Username", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Id", &self.id)?;
+        ser::optional(map, "Username", &self.username)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CredentialsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "Id",
-            "Username",
-            "Description",
-            "Password",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CredentialsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CredentialsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CredentialsInfo, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut username: Option<crate::Text> = None;
-                let mut username_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Username" => {
-                            crate::json::set_optional(
-                                &mut username,
-                                map.next_value()?,
-                                "Username",
-                                &mut username_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CredentialsInfo {
-                    type_,
-                    href,
-                    links,
-                    id,
-                    username,
-                    description,
-                    password,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CredentialsInfo);
 impl crate::xml::CollectUnknown for CredentialsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -675,54 +496,37 @@ impl ToXml for CredentialsInfoList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CredentialsInfoList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("CredentialsInfo", &self.credentials_infos)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CredentialsInfoList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CredentialsInfo"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CredentialsInfoList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CredentialsInfoListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CredentialsInfoList, A::Error> {
-                let mut credentials_infos: Option<Vec<CredentialsInfo>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CredentialsInfo" => {
-                            crate::json::set_once(
-                                &mut credentials_infos,
-                                map.next_value()?,
-                                "CredentialsInfo",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CredentialsInfoList {
-                    credentials_infos: credentials_infos.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CredentialsInfoList {
+    const SCHEMA: &'static str = "CredentialsInfoListType";
+    const KEYS: &'static [&'static str] = &["CredentialsInfos"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("CredentialsInfo", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.credentials_infos, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "CredentialsInfos", &self.credentials_infos)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CredentialsInfoList);
 impl crate::xml::CollectUnknown for CredentialsInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -825,86 +629,40 @@ impl ToXml for CredentialsInfoSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for CredentialsInfoSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.username {
-            map.serialize_entry("Username", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for CredentialsInfoSpec {
+    const SCHEMA: &'static str = "CredentialsInfoSpecType";
+    const KEYS: &'static [&'static str] = &["Username", "Description", "Password"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.username, value),
+            1usize => de::optional(&mut self.description, value),
+            2usize => de::optional(&mut self.password, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Username", &self.username)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CredentialsInfoSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Username", "Description", "Password"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = CredentialsInfoSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type CredentialsInfoSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CredentialsInfoSpec, A::Error> {
-                let mut username: Option<crate::Text> = None;
-                let mut username_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Username" => {
-                            crate::json::set_optional(
-                                &mut username,
-                                map.next_value()?,
-                                "Username",
-                                &mut username_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(CredentialsInfoSpec {
-                    username,
-                    description,
-                    password,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(CredentialsInfoSpec);
 impl crate::xml::CollectUnknown for CredentialsInfoSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -974,54 +732,37 @@ impl ToXml for ExternalRepositories {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ExternalRepositories {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ExternalRepository", &self.external_repositories)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ExternalRepositories {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ExternalRepository"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ExternalRepositories;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ExternalRepositoryEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ExternalRepositories, A::Error> {
-                let mut external_repositories: Option<Vec<ExternalRepository>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ExternalRepository" => {
-                            crate::json::set_once(
-                                &mut external_repositories,
-                                map.next_value()?,
-                                "ExternalRepository",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ExternalRepositories {
-                    external_repositories: external_repositories.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ExternalRepositories {
+    const SCHEMA: &'static str = "ExternalRepositoryEntityListType";
+    const KEYS: &'static [&'static str] = &["ExternalRepositories"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("ExternalRepository", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.external_repositories, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ExternalRepositories", &self.external_repositories)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ExternalRepositories);
 impl crate::xml::CollectUnknown for ExternalRepositories {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1209,180 +950,62 @@ impl ToXml for ExternalRepository {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ExternalRepository {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ExternalRepository {
+    const SCHEMA: &'static str = "ExternalRepositoryEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "RepositoryType",
+        "Path",
+        "UsedSpace",
+        "Description",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.repository_type, value),
+            6usize => de::optional(&mut self.path, value),
+            7usize => de::optional(&mut self.used_space, value),
+            8usize => de::optional(&mut self.description, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.repository_type {
-            map.serialize_entry("RepositoryType", value)?;
-        }
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
-        }
-        if let Some(value) = &self.used_space {
-            map.serialize_entry("UsedSpace", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "RepositoryType", &self.repository_type)?;
+        ser::optional(map, "Path", &self.path)?;
+        ser::optional(map, "UsedSpace", &self.used_space)?;
+        ser::optional(map, "Description", &self.description)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ExternalRepository {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "RepositoryType",
-            "Path",
-            "UsedSpace",
-            "Description",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ExternalRepository;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ExternalRepositoryEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ExternalRepository, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut repository_type: Option<ExternalRepositoryKind> = None;
-                let mut repository_type_seen = false;
-                let mut path: Option<crate::Text> = None;
-                let mut path_seen = false;
-                let mut used_space: Option<i64> = None;
-                let mut used_space_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "RepositoryType" => {
-                            crate::json::set_optional(
-                                &mut repository_type,
-                                map.next_value()?,
-                                "RepositoryType",
-                                &mut repository_type_seen,
-                            )?
-                        }
-                        "Path" => {
-                            crate::json::set_optional(
-                                &mut path,
-                                map.next_value()?,
-                                "Path",
-                                &mut path_seen,
-                            )?
-                        }
-                        "UsedSpace" => {
-                            crate::json::set_optional(
-                                &mut used_space,
-                                map.next_value()?,
-                                "UsedSpace",
-                                &mut used_space_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ExternalRepository {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    repository_type,
-                    path,
-                    used_space,
-                    description,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ExternalRepository);
 impl crate::xml::CollectUnknown for ExternalRepository {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1394,9 +1017,10 @@ impl crate::xml::CollectUnknown for ExternalRepository {
 /// Cloud object storage an external repository is kept in.
 ///
 /// Schema type `ExternalRepositoryKindType` in `schemas/infrastructure.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ExternalRepositoryKind {
     /// `AmazonS3External`
+    #[default]
     AmazonS3External,
     /// `AzureStorageExternal`
     AzureStorageExternal,
@@ -1446,26 +1070,15 @@ impl crate::xml::XmlValue for ExternalRepositoryKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ExternalRepositoryKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ExternalRepositoryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ExternalRepositoryKind);
 /// How long a VeeamZIP file is kept before it is removed (Never: kept for good).
 ///
 /// Schema type `FreeBackupRetentionType` in `schemas/infrastructure.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum FreeBackupRetention {
     /// `Never`
+    #[default]
     Never,
     /// `Tonight`
     Tonight,
@@ -1570,20 +1183,8 @@ impl crate::xml::XmlValue for FreeBackupRetention {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FreeBackupRetention {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FreeBackupRetention {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(FreeBackupRetention);
 /// A virtualization host (vCenter, ESXi, Hyper-V, SCVMM, Cloud Director) added to a backup server: the root of a virtual infrastructure hierarchy.
 ///
 /// Schema type `HierarchyRootEntityType` in `schemas/infrastructure.xsd` (extends `EntityType`).
@@ -1747,165 +1348,59 @@ impl ToXml for HierarchyRoot {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyRoot {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HierarchyRoot {
+    const SCHEMA: &'static str = "HierarchyRootEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "HierarchyRootId",
+        "UniqueId",
+        "HostType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.hierarchy_root_id, value),
+            6usize => de::optional(&mut self.unique_id, value),
+            7usize => de::optional(&mut self.host_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.hierarchy_root_id {
-            map.serialize_entry("HierarchyRootId", value)?;
-        }
-        if let Some(value) = &self.unique_id {
-            map.serialize_entry("UniqueId", value)?;
-        }
-        if let Some(value) = &self.host_type {
-            map.serialize_entry("HostType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "HierarchyRootId", &self.hierarchy_root_id)?;
+        ser::optional(map, "UniqueId", &self.unique_id)?;
+        ser::optional(map, "HostType", &self.host_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyRoot {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "HierarchyRootId",
-            "UniqueId",
-            "HostType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HierarchyRoot;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HierarchyRootEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HierarchyRoot, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut hierarchy_root_id: Option<crate::Text> = None;
-                let mut hierarchy_root_id_seen = false;
-                let mut unique_id: Option<crate::Text> = None;
-                let mut unique_id_seen = false;
-                let mut host_type: Option<HierarchyRootHostKind> = None;
-                let mut host_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "HierarchyRootId" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_root_id,
-                                map.next_value()?,
-                                "HierarchyRootId",
-                                &mut hierarchy_root_id_seen,
-                            )?
-                        }
-                        "UniqueId" => {
-                            crate::json::set_optional(
-                                &mut unique_id,
-                                map.next_value()?,
-                                "UniqueId",
-                                &mut unique_id_seen,
-                            )?
-                        }
-                        "HostType" => {
-                            crate::json::set_optional(
-                                &mut host_type,
-                                map.next_value()?,
-                                "HostType",
-                                &mut host_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HierarchyRoot {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    hierarchy_root_id,
-                    unique_id,
-                    host_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HierarchyRoot);
 impl crate::xml::CollectUnknown for HierarchyRoot {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1917,9 +1412,10 @@ impl crate::xml::CollectUnknown for HierarchyRoot {
 /// Kind of virtualization host a hierarchy root stands for.
 ///
 /// Schema type `HierarchyRootHostKindType` in `schemas/infrastructure.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum HierarchyRootHostKind {
     /// `ESX`
+    #[default]
     ESX,
     /// `VC`
     VC,
@@ -1989,20 +1485,8 @@ impl crate::xml::XmlValue for HierarchyRootHostKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyRootHostKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyRootHostKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(HierarchyRootHostKind);
 /// A collection of hierarchy root entities.
 ///
 /// Schema type `HierarchyRootEntityListType` in `schemas/infrastructure.xsd`.
@@ -2064,54 +1548,37 @@ impl ToXml for HierarchyRoots {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyRoots {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("HierarchyRoot", &self.hierarchy_roots)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyRoots {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["HierarchyRoot"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HierarchyRoots;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HierarchyRootEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HierarchyRoots, A::Error> {
-                let mut hierarchy_roots: Option<Vec<HierarchyRoot>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HierarchyRoot" => {
-                            crate::json::set_once(
-                                &mut hierarchy_roots,
-                                map.next_value()?,
-                                "HierarchyRoot",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HierarchyRoots {
-                    hierarchy_roots: hierarchy_roots.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HierarchyRoots {
+    const SCHEMA: &'static str = "HierarchyRootEntityListType";
+    const KEYS: &'static [&'static str] = &["HierarchyRoots"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("HierarchyRoot", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.hierarchy_roots, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "HierarchyRoots", &self.hierarchy_roots)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HierarchyRoots);
 impl crate::xml::CollectUnknown for HierarchyRoots {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2269,150 +1736,56 @@ impl ToXml for ManagedServer {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ManagedServer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ManagedServer {
+    const SCHEMA: &'static str = "ManagedServerEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "ManagedServerType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.managed_server_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.managed_server_type {
-            map.serialize_entry("ManagedServerType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "ManagedServerType", &self.managed_server_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ManagedServer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "ManagedServerType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ManagedServer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ManagedServerEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ManagedServer, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut managed_server_type: Option<ManagedServerKind> = None;
-                let mut managed_server_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ManagedServerType" => {
-                            crate::json::set_optional(
-                                &mut managed_server_type,
-                                map.next_value()?,
-                                "ManagedServerType",
-                                &mut managed_server_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ManagedServer {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    managed_server_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ManagedServer);
 impl crate::xml::CollectUnknown for ManagedServer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2424,9 +1797,10 @@ impl crate::xml::CollectUnknown for ManagedServer {
 /// Role or platform of a server added to a backup server's infrastructure.
 ///
 /// Schema type `ManagedServerKindType` in `schemas/infrastructure.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ManagedServerKind {
     /// `ESX`
+    #[default]
     ESX,
     /// `VC`
     VC,
@@ -2566,20 +1940,8 @@ impl crate::xml::XmlValue for ManagedServerKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ManagedServerKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ManagedServerKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ManagedServerKind);
 /// A collection of managed server entities.
 ///
 /// Schema type `ManagedServerEntityListType` in `schemas/infrastructure.xsd`.
@@ -2641,54 +2003,37 @@ impl ToXml for ManagedServers {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ManagedServers {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ManagedServer", &self.managed_servers)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ManagedServers {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ManagedServer"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ManagedServers;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ManagedServerEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ManagedServers, A::Error> {
-                let mut managed_servers: Option<Vec<ManagedServer>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ManagedServer" => {
-                            crate::json::set_once(
-                                &mut managed_servers,
-                                map.next_value()?,
-                                "ManagedServer",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ManagedServers {
-                    managed_servers: managed_servers.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ManagedServers {
+    const SCHEMA: &'static str = "ManagedServerEntityListType";
+    const KEYS: &'static [&'static str] = &["ManagedServers"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("ManagedServer", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.managed_servers, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ManagedServers", &self.managed_servers)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ManagedServers);
 impl crate::xml::CollectUnknown for ManagedServers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2831,135 +2176,53 @@ impl ToXml for PasswordKeyInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for PasswordKeyInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for PasswordKeyInfo {
+    const SCHEMA: &'static str = "PasswordKeyInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "Id",
+        "Hint",
+        "LastModificationDate",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.id, value),
+            4usize => de::optional(&mut self.hint, value),
+            5usize => de::optional(&mut self.last_modification_date, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.id {
-            map.serialize_entry("Id", value)?;
-        }
-        if let Some(value) = &self.hint {
-            map.serialize_entry("Hint", value)?;
-        }
-        if let Some(value) = &self.last_modification_date {
-            map.serialize_entry("LastModificationDate", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Id", &self.id)?;
+        ser::optional(map, "Hint", &self.hint)?;
+        ser::optional(map, "LastModificationDate", &self.last_modification_date)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PasswordKeyInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "Id",
-            "Hint",
-            "LastModificationDate",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PasswordKeyInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PasswordKeyInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PasswordKeyInfo, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut id: Option<crate::Text> = None;
-                let mut id_seen = false;
-                let mut hint: Option<crate::Text> = None;
-                let mut hint_seen = false;
-                let mut last_modification_date: Option<crate::DateTime> = None;
-                let mut last_modification_date_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Id" => {
-                            crate::json::set_optional(
-                                &mut id,
-                                map.next_value()?,
-                                "Id",
-                                &mut id_seen,
-                            )?
-                        }
-                        "Hint" => {
-                            crate::json::set_optional(
-                                &mut hint,
-                                map.next_value()?,
-                                "Hint",
-                                &mut hint_seen,
-                            )?
-                        }
-                        "LastModificationDate" => {
-                            crate::json::set_optional(
-                                &mut last_modification_date,
-                                map.next_value()?,
-                                "LastModificationDate",
-                                &mut last_modification_date_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PasswordKeyInfo {
-                    type_,
-                    href,
-                    links,
-                    id,
-                    hint,
-                    last_modification_date,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(PasswordKeyInfo);
 impl crate::xml::CollectUnknown for PasswordKeyInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3032,54 +2295,37 @@ impl ToXml for PasswordKeyInfoList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for PasswordKeyInfoList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("PasswordKeyInfo", &self.password_key_infos)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PasswordKeyInfoList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["PasswordKeyInfo"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PasswordKeyInfoList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PasswordKeyInfoListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PasswordKeyInfoList, A::Error> {
-                let mut password_key_infos: Option<Vec<PasswordKeyInfo>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PasswordKeyInfo" => {
-                            crate::json::set_once(
-                                &mut password_key_infos,
-                                map.next_value()?,
-                                "PasswordKeyInfo",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PasswordKeyInfoList {
-                    password_key_infos: password_key_infos.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for PasswordKeyInfoList {
+    const SCHEMA: &'static str = "PasswordKeyInfoListType";
+    const KEYS: &'static [&'static str] = &["PasswordKeyInfos"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("PasswordKeyInfo", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.password_key_infos, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "PasswordKeyInfos", &self.password_key_infos)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(PasswordKeyInfoList);
 impl crate::xml::CollectUnknown for PasswordKeyInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3161,72 +2407,38 @@ impl ToXml for PasswordKeyInfoSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for PasswordKeyInfoSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.hint {
-            map.serialize_entry("Hint", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for PasswordKeyInfoSpec {
+    const SCHEMA: &'static str = "PasswordKeyInfoSpecType";
+    const KEYS: &'static [&'static str] = &["Hint", "Password"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.hint, value),
+            1usize => de::optional(&mut self.password, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.password {
-            map.serialize_entry("Password", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Hint", &self.hint)?;
+        ser::optional(map, "Password", &self.password)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for PasswordKeyInfoSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Hint", "Password"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = PasswordKeyInfoSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type PasswordKeyInfoSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<PasswordKeyInfoSpec, A::Error> {
-                let mut hint: Option<crate::Text> = None;
-                let mut hint_seen = false;
-                let mut password: Option<crate::Text> = None;
-                let mut password_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Hint" => {
-                            crate::json::set_optional(
-                                &mut hint,
-                                map.next_value()?,
-                                "Hint",
-                                &mut hint_seen,
-                            )?
-                        }
-                        "Password" => {
-                            crate::json::set_optional(
-                                &mut password,
-                                map.next_value()?,
-                                "Password",
-                                &mut password_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(PasswordKeyInfoSpec {
-                    hint,
-                    password,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(PasswordKeyInfoSpec);
 impl crate::xml::CollectUnknown for PasswordKeyInfoSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3290,54 +2502,37 @@ impl ToXml for QuickBackupStartupSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for QuickBackupStartupSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmRef", &self.vm_ref)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for QuickBackupStartupSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmRef"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = QuickBackupStartupSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type QuickBackupStartupSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<QuickBackupStartupSpec, A::Error> {
-                let mut vm_ref: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmRef" => {
-                            crate::json::set_once(
-                                &mut vm_ref,
-                                map.next_value()?,
-                                "VmRef",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(QuickBackupStartupSpec {
-                    vm_ref: crate::json::required(vm_ref, "VmRef")?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for QuickBackupStartupSpec {
+    const SCHEMA: &'static str = "QuickBackupStartupSpecType";
+    const KEYS: &'static [&'static str] = &["VmRef"];
+    const REQUIRED: u128 = 1;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.vm_ref, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "VmRef", &self.vm_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(QuickBackupStartupSpec);
 impl crate::xml::CollectUnknown for QuickBackupStartupSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3404,54 +2599,37 @@ impl ToXml for Repositories {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Repositories {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Repository", &self.repositories)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Repositories {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Repository"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Repositories;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RepositoryEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Repositories, A::Error> {
-                let mut repositories: Option<Vec<Repository>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Repository" => {
-                            crate::json::set_once(
-                                &mut repositories,
-                                map.next_value()?,
-                                "Repository",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Repositories {
-                    repositories: repositories.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Repositories {
+    const SCHEMA: &'static str = "RepositoryEntityListType";
+    const KEYS: &'static [&'static str] = &["Repositories"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Repository", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.repositories, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Repositories", &self.repositories)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Repositories);
 impl crate::xml::CollectUnknown for Repositories {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3617,165 +2795,59 @@ impl ToXml for Repository {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Repository {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Repository {
+    const SCHEMA: &'static str = "RepositoryEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Capacity",
+        "FreeSpace",
+        "Kind",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.capacity, value),
+            6usize => de::optional(&mut self.free_space, value),
+            7usize => de::optional(&mut self.kind, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.capacity {
-            map.serialize_entry("Capacity", value)?;
-        }
-        if let Some(value) = &self.free_space {
-            map.serialize_entry("FreeSpace", value)?;
-        }
-        if let Some(value) = &self.kind {
-            map.serialize_entry("Kind", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Capacity", &self.capacity)?;
+        ser::optional(map, "FreeSpace", &self.free_space)?;
+        ser::optional(map, "Kind", &self.kind)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Repository {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Capacity",
-            "FreeSpace",
-            "Kind",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Repository;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RepositoryEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Repository, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut capacity: Option<i64> = None;
-                let mut capacity_seen = false;
-                let mut free_space: Option<i64> = None;
-                let mut free_space_seen = false;
-                let mut kind: Option<RepositoryKind> = None;
-                let mut kind_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Capacity" => {
-                            crate::json::set_optional(
-                                &mut capacity,
-                                map.next_value()?,
-                                "Capacity",
-                                &mut capacity_seen,
-                            )?
-                        }
-                        "FreeSpace" => {
-                            crate::json::set_optional(
-                                &mut free_space,
-                                map.next_value()?,
-                                "FreeSpace",
-                                &mut free_space_seen,
-                            )?
-                        }
-                        "Kind" => {
-                            crate::json::set_optional(
-                                &mut kind,
-                                map.next_value()?,
-                                "Kind",
-                                &mut kind_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Repository {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    capacity,
-                    free_space,
-                    kind,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Repository);
 impl crate::xml::CollectUnknown for Repository {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3787,9 +2859,10 @@ impl crate::xml::CollectUnknown for Repository {
 /// Storage technology behind a backup repository.
 ///
 /// Schema type `RepositoryKindType` in `schemas/infrastructure.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum RepositoryKind {
     /// `WindowsLocal`
+    #[default]
     WindowsLocal,
     /// `LinuxLocal`
     LinuxLocal,
@@ -3889,24 +2962,12 @@ impl crate::xml::XmlValue for RepositoryKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RepositoryKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RepositoryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(RepositoryKind);
 /// Request body for an ad-hoc VeeamZIP backup: the VMs, the target repository, encryption, compression, quiescence and retention.
 ///
 /// Schema type `VeeamZipStartupSpecType` in `schemas/infrastructure.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VeeamZipStartupSpec {
     /// Element `VmRef` (String, occurs 1..unbounded).
     pub vm_refs: Vec<crate::Text>,
@@ -4056,128 +3117,54 @@ impl ToXml for VeeamZipStartupSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VeeamZipStartupSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmRef", &self.vm_refs)?;
-        map.serialize_entry("RepositoryUid", &self.repository_uid)?;
-        if let Some(value) = &self.password_key_id {
-            map.serialize_entry("PasswordKeyId", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VeeamZipStartupSpec {
+    const SCHEMA: &'static str = "VeeamZipStartupSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "VmRef",
+        "RepositoryUid",
+        "PasswordKeyId",
+        "CompressionLevel",
+        "DisableGuestQuiescence",
+        "BackupRetention",
+    ];
+    const REQUIRED: u128 = 42;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vm_refs, value),
+            1usize => de::value(&mut self.repository_uid, value),
+            2usize => de::optional(&mut self.password_key_id, value),
+            3usize => de::value(&mut self.compression_level, value),
+            4usize => de::optional(&mut self.disable_guest_quiescence, value),
+            5usize => de::value(&mut self.backup_retention, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("CompressionLevel", &self.compression_level)?;
-        if let Some(value) = &self.disable_guest_quiescence {
-            map.serialize_entry("DisableGuestQuiescence", value)?;
-        }
-        map.serialize_entry("BackupRetention", &self.backup_retention)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VmRef", &self.vm_refs)?;
+        ser::required(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "PasswordKeyId", &self.password_key_id)?;
+        ser::required(map, "CompressionLevel", &self.compression_level)?;
+        ser::optional(map, "DisableGuestQuiescence", &self.disable_guest_quiescence)?;
+        ser::required(map, "BackupRetention", &self.backup_retention)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VeeamZipStartupSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "VmRef",
-            "RepositoryUid",
-            "PasswordKeyId",
-            "CompressionLevel",
-            "DisableGuestQuiescence",
-            "BackupRetention",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VeeamZipStartupSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VeeamZipStartupSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VeeamZipStartupSpec, A::Error> {
-                let mut vm_refs: Option<Vec<crate::Text>> = None;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut password_key_id: Option<crate::Text> = None;
-                let mut password_key_id_seen = false;
-                let mut compression_level: Option<i32> = None;
-                let mut disable_guest_quiescence: Option<bool> = None;
-                let mut disable_guest_quiescence_seen = false;
-                let mut backup_retention: Option<FreeBackupRetention> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmRef" => {
-                            crate::json::set_once(
-                                &mut vm_refs,
-                                map.next_value()?,
-                                "VmRef",
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_once(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                            )?
-                        }
-                        "PasswordKeyId" => {
-                            crate::json::set_optional(
-                                &mut password_key_id,
-                                map.next_value()?,
-                                "PasswordKeyId",
-                                &mut password_key_id_seen,
-                            )?
-                        }
-                        "CompressionLevel" => {
-                            crate::json::set_once(
-                                &mut compression_level,
-                                map.next_value()?,
-                                "CompressionLevel",
-                            )?
-                        }
-                        "DisableGuestQuiescence" => {
-                            crate::json::set_optional(
-                                &mut disable_guest_quiescence,
-                                map.next_value()?,
-                                "DisableGuestQuiescence",
-                                &mut disable_guest_quiescence_seen,
-                            )?
-                        }
-                        "BackupRetention" => {
-                            crate::json::set_once(
-                                &mut backup_retention,
-                                map.next_value()?,
-                                "BackupRetention",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VeeamZipStartupSpec {
-                    vm_refs: vm_refs.unwrap_or_default(),
-                    repository_uid: crate::json::required(
-                        repository_uid,
-                        "RepositoryUid",
-                    )?,
-                    password_key_id,
-                    compression_level: crate::json::required(
-                        compression_level,
-                        "CompressionLevel",
-                    )?,
-                    disable_guest_quiescence,
-                    backup_retention: crate::json::required(
-                        backup_retention,
-                        "BackupRetention",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VeeamZipStartupSpec);
 impl crate::xml::CollectUnknown for VeeamZipStartupSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4473,270 +3460,84 @@ impl ToXml for WanAccelerator {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for WanAccelerator {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for WanAccelerator {
+    const SCHEMA: &'static str = "WanAcceleratorEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "OutOfDate",
+        "Version",
+        "Capacity",
+        "TrafficPort",
+        "ConnectionsCount",
+        "CachePath",
+        "HighBandwidthModeEnabled",
+        "BackupServerUid",
+        "BackupServerName",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.out_of_date, value),
+            7usize => de::optional(&mut self.version, value),
+            8usize => de::optional(&mut self.capacity, value),
+            9usize => de::optional(&mut self.traffic_port, value),
+            10usize => de::optional(&mut self.connections_count, value),
+            11usize => de::optional(&mut self.cache_path, value),
+            12usize => de::optional(&mut self.high_bandwidth_mode_enabled, value),
+            13usize => de::optional(&mut self.backup_server_uid, value),
+            14usize => de::optional(&mut self.backup_server_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.out_of_date {
-            map.serialize_entry("OutOfDate", value)?;
-        }
-        if let Some(value) = &self.version {
-            map.serialize_entry("Version", value)?;
-        }
-        if let Some(value) = &self.capacity {
-            map.serialize_entry("Capacity", value)?;
-        }
-        if let Some(value) = &self.traffic_port {
-            map.serialize_entry("TrafficPort", value)?;
-        }
-        if let Some(value) = &self.connections_count {
-            map.serialize_entry("ConnectionsCount", value)?;
-        }
-        if let Some(value) = &self.cache_path {
-            map.serialize_entry("CachePath", value)?;
-        }
-        if let Some(value) = &self.high_bandwidth_mode_enabled {
-            map.serialize_entry("HighBandwidthModeEnabled", value)?;
-        }
-        if let Some(value) = &self.backup_server_uid {
-            map.serialize_entry("BackupServerUid", value)?;
-        }
-        if let Some(value) = &self.backup_server_name {
-            map.serialize_entry("BackupServerName", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for WanAccelerator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "OutOfDate",
-            "Version",
-            "Capacity",
-            "TrafficPort",
-            "ConnectionsCount",
-            "CachePath",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "OutOfDate", &self.out_of_date)?;
+        ser::optional(map, "Version", &self.version)?;
+        ser::optional(map, "Capacity", &self.capacity)?;
+        ser::optional(map, "TrafficPort", &self.traffic_port)?;
+        ser::optional(map, "ConnectionsCount", &self.connections_count)?;
+        ser::optional(map, "CachePath", &self.cache_path)?;
+        ser::optional(
+            map,
             "HighBandwidthModeEnabled",
-            "BackupServerUid",
-            "BackupServerName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = WanAccelerator;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type WanAcceleratorEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<WanAccelerator, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut out_of_date: Option<bool> = None;
-                let mut out_of_date_seen = false;
-                let mut version: Option<crate::Text> = None;
-                let mut version_seen = false;
-                let mut capacity: Option<i64> = None;
-                let mut capacity_seen = false;
-                let mut traffic_port: Option<i32> = None;
-                let mut traffic_port_seen = false;
-                let mut connections_count: Option<i32> = None;
-                let mut connections_count_seen = false;
-                let mut cache_path: Option<crate::Text> = None;
-                let mut cache_path_seen = false;
-                let mut high_bandwidth_mode_enabled: Option<bool> = None;
-                let mut high_bandwidth_mode_enabled_seen = false;
-                let mut backup_server_uid: Option<crate::Uid> = None;
-                let mut backup_server_uid_seen = false;
-                let mut backup_server_name: Option<crate::Text> = None;
-                let mut backup_server_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "OutOfDate" => {
-                            crate::json::set_optional(
-                                &mut out_of_date,
-                                map.next_value()?,
-                                "OutOfDate",
-                                &mut out_of_date_seen,
-                            )?
-                        }
-                        "Version" => {
-                            crate::json::set_optional(
-                                &mut version,
-                                map.next_value()?,
-                                "Version",
-                                &mut version_seen,
-                            )?
-                        }
-                        "Capacity" => {
-                            crate::json::set_optional(
-                                &mut capacity,
-                                map.next_value()?,
-                                "Capacity",
-                                &mut capacity_seen,
-                            )?
-                        }
-                        "TrafficPort" => {
-                            crate::json::set_optional(
-                                &mut traffic_port,
-                                map.next_value()?,
-                                "TrafficPort",
-                                &mut traffic_port_seen,
-                            )?
-                        }
-                        "ConnectionsCount" => {
-                            crate::json::set_optional(
-                                &mut connections_count,
-                                map.next_value()?,
-                                "ConnectionsCount",
-                                &mut connections_count_seen,
-                            )?
-                        }
-                        "CachePath" => {
-                            crate::json::set_optional(
-                                &mut cache_path,
-                                map.next_value()?,
-                                "CachePath",
-                                &mut cache_path_seen,
-                            )?
-                        }
-                        "HighBandwidthModeEnabled" => {
-                            crate::json::set_optional(
-                                &mut high_bandwidth_mode_enabled,
-                                map.next_value()?,
-                                "HighBandwidthModeEnabled",
-                                &mut high_bandwidth_mode_enabled_seen,
-                            )?
-                        }
-                        "BackupServerUid" => {
-                            crate::json::set_optional(
-                                &mut backup_server_uid,
-                                map.next_value()?,
-                                "BackupServerUid",
-                                &mut backup_server_uid_seen,
-                            )?
-                        }
-                        "BackupServerName" => {
-                            crate::json::set_optional(
-                                &mut backup_server_name,
-                                map.next_value()?,
-                                "BackupServerName",
-                                &mut backup_server_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(WanAccelerator {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    out_of_date,
-                    version,
-                    capacity,
-                    traffic_port,
-                    connections_count,
-                    cache_path,
-                    high_bandwidth_mode_enabled,
-                    backup_server_uid,
-                    backup_server_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.high_bandwidth_mode_enabled,
+        )?;
+        ser::optional(map, "BackupServerUid", &self.backup_server_uid)?;
+        ser::optional(map, "BackupServerName", &self.backup_server_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(WanAccelerator);
 impl crate::xml::CollectUnknown for WanAccelerator {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4806,54 +3607,37 @@ impl ToXml for WanAccelerators {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for WanAccelerators {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("WanAccelerator", &self.wan_accelerators)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for WanAccelerators {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["WanAccelerator"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = WanAccelerators;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type WanAcceleratorEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<WanAccelerators, A::Error> {
-                let mut wan_accelerators: Option<Vec<WanAccelerator>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "WanAccelerator" => {
-                            crate::json::set_once(
-                                &mut wan_accelerators,
-                                map.next_value()?,
-                                "WanAccelerator",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(WanAccelerators {
-                    wan_accelerators: wan_accelerators.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for WanAccelerators {
+    const SCHEMA: &'static str = "WanAcceleratorEntityListType";
+    const KEYS: &'static [&'static str] = &["WanAccelerators"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("WanAccelerator", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.wan_accelerators, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "WanAccelerators", &self.wan_accelerators)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(WanAccelerators);
 impl crate::xml::CollectUnknown for WanAccelerators {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,10 +7,13 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// Name, backup file name, target repository and description of a clone of a periodic backup copy job.
 ///
 /// Schema type `BackupCopyJobCloneInfoType` in `schemas/jobs.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackupCopyJobCloneInfo {
     /// Element `JobName` (String, occurs 1).
     pub job_name: crate::Text,
@@ -110,96 +113,48 @@ impl ToXml for BackupCopyJobCloneInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupCopyJobCloneInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("JobName", &self.job_name)?;
-        map.serialize_entry("JobFileName", &self.job_file_name)?;
-        map.serialize_entry("RepositoryUid", &self.repository_uid)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupCopyJobCloneInfo {
+    const SCHEMA: &'static str = "BackupCopyJobCloneInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "JobName",
+        "JobFileName",
+        "RepositoryUid",
+        "Description",
+    ];
+    const REQUIRED: u128 = 7;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.job_name, value),
+            1usize => de::value(&mut self.job_file_name, value),
+            2usize => de::value(&mut self.repository_uid, value),
+            3usize => de::optional(&mut self.description, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "JobName", &self.job_name)?;
+        ser::required(map, "JobFileName", &self.job_file_name)?;
+        ser::required(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "Description", &self.description)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupCopyJobCloneInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "JobName",
-            "JobFileName",
-            "RepositoryUid",
-            "Description",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupCopyJobCloneInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupCopyJobCloneInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupCopyJobCloneInfo, A::Error> {
-                let mut job_name: Option<crate::Text> = None;
-                let mut job_file_name: Option<crate::Text> = None;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "JobName" => {
-                            crate::json::set_once(
-                                &mut job_name,
-                                map.next_value()?,
-                                "JobName",
-                            )?
-                        }
-                        "JobFileName" => {
-                            crate::json::set_once(
-                                &mut job_file_name,
-                                map.next_value()?,
-                                "JobFileName",
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_once(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupCopyJobCloneInfo {
-                    job_name: crate::json::required(job_name, "JobName")?,
-                    job_file_name: crate::json::required(job_file_name, "JobFileName")?,
-                    repository_uid: crate::json::required(
-                        repository_uid,
-                        "RepositoryUid",
-                    )?,
-                    description,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupCopyJobCloneInfo);
 impl crate::xml::CollectUnknown for BackupCopyJobCloneInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -322,105 +277,47 @@ impl ToXml for BackupCopyJobInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupCopyJobInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupCopyJobInfo {
+    const SCHEMA: &'static str = "BackupCopyJobInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Includes",
+        "LinkedJobIncludes",
+        "AdvancedStorageOptions",
+        "LinkedBackupIncludes",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            1usize => de::optional(&mut self.linked_job_includes, value),
+            2usize => de::optional(&mut self.advanced_storage_options, value),
+            3usize => de::optional(&mut self.linked_backup_includes, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.linked_job_includes {
-            map.serialize_entry("LinkedJobIncludes", value)?;
-        }
-        if let Some(value) = &self.advanced_storage_options {
-            map.serialize_entry("AdvancedStorageOptions", value)?;
-        }
-        if let Some(value) = &self.linked_backup_includes {
-            map.serialize_entry("LinkedBackupIncludes", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        ser::optional(map, "LinkedJobIncludes", &self.linked_job_includes)?;
+        ser::optional(map, "AdvancedStorageOptions", &self.advanced_storage_options)?;
+        ser::optional(map, "LinkedBackupIncludes", &self.linked_backup_includes)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupCopyJobInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Includes",
-            "LinkedJobIncludes",
-            "AdvancedStorageOptions",
-            "LinkedBackupIncludes",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupCopyJobInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupCopyJobInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupCopyJobInfo, A::Error> {
-                let mut includes: Option<ObjectsInJob> = None;
-                let mut includes_seen = false;
-                let mut linked_job_includes: Option<LinkedJobResourceObjects> = None;
-                let mut linked_job_includes_seen = false;
-                let mut advanced_storage_options: Option<JobAdvancedStorageOptions> = None;
-                let mut advanced_storage_options_seen = false;
-                let mut linked_backup_includes: Option<LinkedBackupObjectList> = None;
-                let mut linked_backup_includes_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        "LinkedJobIncludes" => {
-                            crate::json::set_optional(
-                                &mut linked_job_includes,
-                                map.next_value()?,
-                                "LinkedJobIncludes",
-                                &mut linked_job_includes_seen,
-                            )?
-                        }
-                        "AdvancedStorageOptions" => {
-                            crate::json::set_optional(
-                                &mut advanced_storage_options,
-                                map.next_value()?,
-                                "AdvancedStorageOptions",
-                                &mut advanced_storage_options_seen,
-                            )?
-                        }
-                        "LinkedBackupIncludes" => {
-                            crate::json::set_optional(
-                                &mut linked_backup_includes,
-                                map.next_value()?,
-                                "LinkedBackupIncludes",
-                                &mut linked_backup_includes_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupCopyJobInfo {
-                    includes,
-                    linked_job_includes,
-                    advanced_storage_options,
-                    linked_backup_includes,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupCopyJobInfo);
 impl crate::xml::CollectUnknown for BackupCopyJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -441,7 +338,7 @@ impl crate::xml::CollectUnknown for BackupCopyJobInfo {
 /// Name, backup folder, target repository and description of a clone of a backup job.
 ///
 /// Schema type `BackupJobCloneInfoType` in `schemas/jobs.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackupJobCloneInfo {
     /// Element `JobName` (String, occurs 1).
     pub job_name: crate::Text,
@@ -540,91 +437,48 @@ impl ToXml for BackupJobCloneInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupJobCloneInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("JobName", &self.job_name)?;
-        map.serialize_entry("FolderName", &self.folder_name)?;
-        map.serialize_entry("RepositoryUid", &self.repository_uid)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupJobCloneInfo {
+    const SCHEMA: &'static str = "BackupJobCloneInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "JobName",
+        "FolderName",
+        "RepositoryUid",
+        "Description",
+    ];
+    const REQUIRED: u128 = 7;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.job_name, value),
+            1usize => de::value(&mut self.folder_name, value),
+            2usize => de::value(&mut self.repository_uid, value),
+            3usize => de::optional(&mut self.description, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "JobName", &self.job_name)?;
+        ser::required(map, "FolderName", &self.folder_name)?;
+        ser::required(map, "RepositoryUid", &self.repository_uid)?;
+        ser::optional(map, "Description", &self.description)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupJobCloneInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["JobName", "FolderName", "RepositoryUid", "Description"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupJobCloneInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupJobCloneInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupJobCloneInfo, A::Error> {
-                let mut job_name: Option<crate::Text> = None;
-                let mut folder_name: Option<crate::Text> = None;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "JobName" => {
-                            crate::json::set_once(
-                                &mut job_name,
-                                map.next_value()?,
-                                "JobName",
-                            )?
-                        }
-                        "FolderName" => {
-                            crate::json::set_once(
-                                &mut folder_name,
-                                map.next_value()?,
-                                "FolderName",
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_once(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupJobCloneInfo {
-                    job_name: crate::json::required(job_name, "JobName")?,
-                    folder_name: crate::json::required(folder_name, "FolderName")?,
-                    repository_uid: crate::json::required(
-                        repository_uid,
-                        "RepositoryUid",
-                    )?,
-                    description,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupJobCloneInfo);
 impl crate::xml::CollectUnknown for BackupJobCloneInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -766,120 +620,50 @@ impl ToXml for BackupJobInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupJobInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupJobInfo {
+    const SCHEMA: &'static str = "BackupJobInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "Includes",
+        "GuestProcessingOptions",
+        "AdvancedStorageOptions",
+        "GfsRetentionPolicy",
+        "SimpleRetentionPolicy",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            1usize => de::optional(&mut self.guest_processing_options, value),
+            2usize => de::optional(&mut self.advanced_storage_options, value),
+            3usize => de::optional(&mut self.gfs_retention_policy, value),
+            4usize => de::optional(&mut self.simple_retention_policy, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        if let Some(value) = &self.advanced_storage_options {
-            map.serialize_entry("AdvancedStorageOptions", value)?;
-        }
-        if let Some(value) = &self.gfs_retention_policy {
-            map.serialize_entry("GfsRetentionPolicy", value)?;
-        }
-        if let Some(value) = &self.simple_retention_policy {
-            map.serialize_entry("SimpleRetentionPolicy", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        ser::optional(map, "AdvancedStorageOptions", &self.advanced_storage_options)?;
+        ser::optional(map, "GfsRetentionPolicy", &self.gfs_retention_policy)?;
+        ser::optional(map, "SimpleRetentionPolicy", &self.simple_retention_policy)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupJobInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Includes",
-            "GuestProcessingOptions",
-            "AdvancedStorageOptions",
-            "GfsRetentionPolicy",
-            "SimpleRetentionPolicy",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupJobInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupJobInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupJobInfo, A::Error> {
-                let mut includes: Option<ObjectsInJob> = None;
-                let mut includes_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                let mut advanced_storage_options: Option<JobAdvancedStorageOptions> = None;
-                let mut advanced_storage_options_seen = false;
-                let mut gfs_retention_policy: Option<JobGfsRetentionPolicy> = None;
-                let mut gfs_retention_policy_seen = false;
-                let mut simple_retention_policy: Option<JobSimpleRetentionPolicy> = None;
-                let mut simple_retention_policy_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        "AdvancedStorageOptions" => {
-                            crate::json::set_optional(
-                                &mut advanced_storage_options,
-                                map.next_value()?,
-                                "AdvancedStorageOptions",
-                                &mut advanced_storage_options_seen,
-                            )?
-                        }
-                        "GfsRetentionPolicy" => {
-                            crate::json::set_optional(
-                                &mut gfs_retention_policy,
-                                map.next_value()?,
-                                "GfsRetentionPolicy",
-                                &mut gfs_retention_policy_seen,
-                            )?
-                        }
-                        "SimpleRetentionPolicy" => {
-                            crate::json::set_optional(
-                                &mut simple_retention_policy,
-                                map.next_value()?,
-                                "SimpleRetentionPolicy",
-                                &mut simple_retention_policy_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupJobInfo {
-                    includes,
-                    guest_processing_options,
-                    advanced_storage_options,
-                    gfs_retention_policy,
-                    simple_retention_policy,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupJobInfo);
 impl crate::xml::CollectUnknown for BackupJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -903,7 +687,7 @@ impl crate::xml::CollectUnknown for BackupJobInfo {
 /// Name, description, target repository and backup file name of a clone of an immediate backup copy job.
 ///
 /// Schema type `ImmediateBackupCopyJobCloneInfoType` in `schemas/jobs.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImmediateBackupCopyJobCloneInfo {
     /// Element `JobName` (String, occurs 1).
     pub job_name: crate::Text,
@@ -1003,98 +787,48 @@ impl ToXml for ImmediateBackupCopyJobCloneInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ImmediateBackupCopyJobCloneInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("JobName", &self.job_name)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ImmediateBackupCopyJobCloneInfo {
+    const SCHEMA: &'static str = "ImmediateBackupCopyJobCloneInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "JobName",
+        "Description",
+        "RepositoryUid",
+        "JobFileName",
+    ];
+    const REQUIRED: u128 = 13;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.job_name, value),
+            1usize => de::optional(&mut self.description, value),
+            2usize => de::value(&mut self.repository_uid, value),
+            3usize => de::value(&mut self.job_file_name, value),
+            _ => Ok(false),
         }
-        map.serialize_entry("RepositoryUid", &self.repository_uid)?;
-        map.serialize_entry("JobFileName", &self.job_file_name)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "JobName", &self.job_name)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::required(map, "RepositoryUid", &self.repository_uid)?;
+        ser::required(map, "JobFileName", &self.job_file_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ImmediateBackupCopyJobCloneInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "JobName",
-            "Description",
-            "RepositoryUid",
-            "JobFileName",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ImmediateBackupCopyJobCloneInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type ImmediateBackupCopyJobCloneInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ImmediateBackupCopyJobCloneInfo, A::Error> {
-                let mut job_name: Option<crate::Text> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut repository_uid: Option<crate::Uid> = None;
-                let mut job_file_name: Option<crate::Text> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "JobName" => {
-                            crate::json::set_once(
-                                &mut job_name,
-                                map.next_value()?,
-                                "JobName",
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "RepositoryUid" => {
-                            crate::json::set_once(
-                                &mut repository_uid,
-                                map.next_value()?,
-                                "RepositoryUid",
-                            )?
-                        }
-                        "JobFileName" => {
-                            crate::json::set_once(
-                                &mut job_file_name,
-                                map.next_value()?,
-                                "JobFileName",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ImmediateBackupCopyJobCloneInfo {
-                    job_name: crate::json::required(job_name, "JobName")?,
-                    description,
-                    repository_uid: crate::json::required(
-                        repository_uid,
-                        "RepositoryUid",
-                    )?,
-                    job_file_name: crate::json::required(job_file_name, "JobFileName")?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ImmediateBackupCopyJobCloneInfo);
 impl crate::xml::CollectUnknown for ImmediateBackupCopyJobCloneInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1211,92 +945,48 @@ impl ToXml for ImmediateBackupCopyJobInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ImmediateBackupCopyJobInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.linked_job_includes {
-            map.serialize_entry("LinkedJobIncludes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ImmediateBackupCopyJobInfo {
+    const SCHEMA: &'static str = "ImmediateBackupCopyJobInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "LinkedJobIncludes",
+        "LinkedBackupIncludes",
+        "LinkedBackupRepositoryIncludes",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.linked_job_includes, value),
+            1usize => de::optional(&mut self.linked_backup_includes, value),
+            2usize => de::optional(&mut self.linked_backup_repository_includes, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.linked_backup_includes {
-            map.serialize_entry("LinkedBackupIncludes", value)?;
-        }
-        if let Some(value) = &self.linked_backup_repository_includes {
-            map.serialize_entry("LinkedBackupRepositoryIncludes", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ImmediateBackupCopyJobInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "LinkedJobIncludes",
-            "LinkedBackupIncludes",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "LinkedJobIncludes", &self.linked_job_includes)?;
+        ser::optional(map, "LinkedBackupIncludes", &self.linked_backup_includes)?;
+        ser::optional(
+            map,
             "LinkedBackupRepositoryIncludes",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ImmediateBackupCopyJobInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ImmediateBackupCopyJobInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ImmediateBackupCopyJobInfo, A::Error> {
-                let mut linked_job_includes: Option<LinkedJobResourceObjects> = None;
-                let mut linked_job_includes_seen = false;
-                let mut linked_backup_includes: Option<LinkedBackupObjectList> = None;
-                let mut linked_backup_includes_seen = false;
-                let mut linked_backup_repository_includes: Option<
-                    LinkedBackupRepositoryResourceObjects,
-                > = None;
-                let mut linked_backup_repository_includes_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "LinkedJobIncludes" => {
-                            crate::json::set_optional(
-                                &mut linked_job_includes,
-                                map.next_value()?,
-                                "LinkedJobIncludes",
-                                &mut linked_job_includes_seen,
-                            )?
-                        }
-                        "LinkedBackupIncludes" => {
-                            crate::json::set_optional(
-                                &mut linked_backup_includes,
-                                map.next_value()?,
-                                "LinkedBackupIncludes",
-                                &mut linked_backup_includes_seen,
-                            )?
-                        }
-                        "LinkedBackupRepositoryIncludes" => {
-                            crate::json::set_optional(
-                                &mut linked_backup_repository_includes,
-                                map.next_value()?,
-                                "LinkedBackupRepositoryIncludes",
-                                &mut linked_backup_repository_includes_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ImmediateBackupCopyJobInfo {
-                    linked_job_includes,
-                    linked_backup_includes,
-                    linked_backup_repository_includes,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.linked_backup_repository_includes,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ImmediateBackupCopyJobInfo);
 impl crate::xml::CollectUnknown for ImmediateBackupCopyJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1557,240 +1247,74 @@ impl ToXml for Job {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Job {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Job {
+    const SCHEMA: &'static str = "JobEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "JobType",
+        "Platform",
+        "Description",
+        "ScheduleConfigured",
+        "ScheduleEnabled",
+        "NextRun",
+        "JobScheduleOptions",
+        "JobInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.job_type, value),
+            6usize => de::optional(&mut self.platform, value),
+            7usize => de::optional(&mut self.description, value),
+            8usize => de::optional(&mut self.schedule_configured, value),
+            9usize => de::optional(&mut self.schedule_enabled, value),
+            10usize => de::optional(&mut self.next_run, value),
+            11usize => de::optional(&mut self.job_schedule_options, value),
+            12usize => de::optional(&mut self.job_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_type {
-            map.serialize_entry("JobType", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.schedule_configured {
-            map.serialize_entry("ScheduleConfigured", value)?;
-        }
-        if let Some(value) = &self.schedule_enabled {
-            map.serialize_entry("ScheduleEnabled", value)?;
-        }
-        if let Some(value) = &self.next_run {
-            map.serialize_entry("NextRun", value)?;
-        }
-        if let Some(value) = &self.job_schedule_options {
-            map.serialize_entry("JobScheduleOptions", value)?;
-        }
-        if let Some(value) = &self.job_info {
-            map.serialize_entry("JobInfo", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobType", &self.job_type)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "ScheduleConfigured", &self.schedule_configured)?;
+        ser::optional(map, "ScheduleEnabled", &self.schedule_enabled)?;
+        ser::optional(map, "NextRun", &self.next_run)?;
+        ser::optional(map, "JobScheduleOptions", &self.job_schedule_options)?;
+        ser::optional(map, "JobInfo", &self.job_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Job {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "JobType",
-            "Platform",
-            "Description",
-            "ScheduleConfigured",
-            "ScheduleEnabled",
-            "NextRun",
-            "JobScheduleOptions",
-            "JobInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Job;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Job, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_type: Option<JobKind> = None;
-                let mut job_type_seen = false;
-                let mut platform: Option<JobPlatform> = None;
-                let mut platform_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut schedule_configured: Option<bool> = None;
-                let mut schedule_configured_seen = false;
-                let mut schedule_enabled: Option<bool> = None;
-                let mut schedule_enabled_seen = false;
-                let mut next_run: Option<crate::DateTime> = None;
-                let mut next_run_seen = false;
-                let mut job_schedule_options: Option<JobScheduleOptionsInfo> = None;
-                let mut job_schedule_options_seen = false;
-                let mut job_info: Option<JobInfo> = None;
-                let mut job_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobType" => {
-                            crate::json::set_optional(
-                                &mut job_type,
-                                map.next_value()?,
-                                "JobType",
-                                &mut job_type_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "ScheduleConfigured" => {
-                            crate::json::set_optional(
-                                &mut schedule_configured,
-                                map.next_value()?,
-                                "ScheduleConfigured",
-                                &mut schedule_configured_seen,
-                            )?
-                        }
-                        "ScheduleEnabled" => {
-                            crate::json::set_optional(
-                                &mut schedule_enabled,
-                                map.next_value()?,
-                                "ScheduleEnabled",
-                                &mut schedule_enabled_seen,
-                            )?
-                        }
-                        "NextRun" => {
-                            crate::json::set_optional(
-                                &mut next_run,
-                                map.next_value()?,
-                                "NextRun",
-                                &mut next_run_seen,
-                            )?
-                        }
-                        "JobScheduleOptions" => {
-                            crate::json::set_optional(
-                                &mut job_schedule_options,
-                                map.next_value()?,
-                                "JobScheduleOptions",
-                                &mut job_schedule_options_seen,
-                            )?
-                        }
-                        "JobInfo" => {
-                            crate::json::set_optional(
-                                &mut job_info,
-                                map.next_value()?,
-                                "JobInfo",
-                                &mut job_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Job {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    job_type,
-                    platform,
-                    description,
-                    schedule_configured,
-                    schedule_enabled,
-                    next_run,
-                    job_schedule_options,
-                    job_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Job);
 impl crate::xml::CollectUnknown for Job {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1871,58 +1395,36 @@ impl ToXml for JobAdvancedStorageOptions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobAdvancedStorageOptions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.password_key_id {
-            map.serialize_entry("PasswordKeyId", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobAdvancedStorageOptions {
+    const SCHEMA: &'static str = "JobAdvancedStorageOptionsType";
+    const KEYS: &'static [&'static str] = &["PasswordKeyId"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.password_key_id, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "PasswordKeyId", &self.password_key_id)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobAdvancedStorageOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["PasswordKeyId"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobAdvancedStorageOptions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobAdvancedStorageOptionsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobAdvancedStorageOptions, A::Error> {
-                let mut password_key_id: Option<crate::Text> = None;
-                let mut password_key_id_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "PasswordKeyId" => {
-                            crate::json::set_optional(
-                                &mut password_key_id,
-                                map.next_value()?,
-                                "PasswordKeyId",
-                                &mut password_key_id_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobAdvancedStorageOptions {
-                    password_key_id,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobAdvancedStorageOptions);
 impl crate::xml::CollectUnknown for JobAdvancedStorageOptions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2058,107 +1560,51 @@ impl ToXml for JobCloneSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobCloneSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_job_clone_info {
-            map.serialize_entry("BackupJobCloneInfo", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobCloneSpec {
+    const SCHEMA: &'static str = "JobCloneSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupJobCloneInfo",
+        "ReplicaJobCloneInfo",
+        "BackupCopyJobCloneInfo",
+        "ImmediateBackupCopyJobCloneInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_job_clone_info, value),
+            1usize => de::optional(&mut self.replica_job_clone_info, value),
+            2usize => de::optional(&mut self.backup_copy_job_clone_info, value),
+            3usize => de::optional(&mut self.immediate_backup_copy_job_clone_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.replica_job_clone_info {
-            map.serialize_entry("ReplicaJobCloneInfo", value)?;
-        }
-        if let Some(value) = &self.backup_copy_job_clone_info {
-            map.serialize_entry("BackupCopyJobCloneInfo", value)?;
-        }
-        if let Some(value) = &self.immediate_backup_copy_job_clone_info {
-            map.serialize_entry("ImmediateBackupCopyJobCloneInfo", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobCloneSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupJobCloneInfo",
-            "ReplicaJobCloneInfo",
-            "BackupCopyJobCloneInfo",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupJobCloneInfo", &self.backup_job_clone_info)?;
+        ser::optional(map, "ReplicaJobCloneInfo", &self.replica_job_clone_info)?;
+        ser::optional(map, "BackupCopyJobCloneInfo", &self.backup_copy_job_clone_info)?;
+        ser::optional(
+            map,
             "ImmediateBackupCopyJobCloneInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobCloneSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobCloneSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobCloneSpec, A::Error> {
-                let mut backup_job_clone_info: Option<BackupJobCloneInfo> = None;
-                let mut backup_job_clone_info_seen = false;
-                let mut replica_job_clone_info: Option<ReplicaJobCloneInfo> = None;
-                let mut replica_job_clone_info_seen = false;
-                let mut backup_copy_job_clone_info: Option<BackupCopyJobCloneInfo> = None;
-                let mut backup_copy_job_clone_info_seen = false;
-                let mut immediate_backup_copy_job_clone_info: Option<
-                    ImmediateBackupCopyJobCloneInfo,
-                > = None;
-                let mut immediate_backup_copy_job_clone_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupJobCloneInfo" => {
-                            crate::json::set_optional(
-                                &mut backup_job_clone_info,
-                                map.next_value()?,
-                                "BackupJobCloneInfo",
-                                &mut backup_job_clone_info_seen,
-                            )?
-                        }
-                        "ReplicaJobCloneInfo" => {
-                            crate::json::set_optional(
-                                &mut replica_job_clone_info,
-                                map.next_value()?,
-                                "ReplicaJobCloneInfo",
-                                &mut replica_job_clone_info_seen,
-                            )?
-                        }
-                        "BackupCopyJobCloneInfo" => {
-                            crate::json::set_optional(
-                                &mut backup_copy_job_clone_info,
-                                map.next_value()?,
-                                "BackupCopyJobCloneInfo",
-                                &mut backup_copy_job_clone_info_seen,
-                            )?
-                        }
-                        "ImmediateBackupCopyJobCloneInfo" => {
-                            crate::json::set_optional(
-                                &mut immediate_backup_copy_job_clone_info,
-                                map.next_value()?,
-                                "ImmediateBackupCopyJobCloneInfo",
-                                &mut immediate_backup_copy_job_clone_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobCloneSpec {
-                    backup_job_clone_info,
-                    replica_job_clone_info,
-                    backup_copy_job_clone_info,
-                    immediate_backup_copy_job_clone_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.immediate_backup_copy_job_clone_info,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobCloneSpec);
 impl crate::xml::CollectUnknown for JobCloneSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2298,107 +1744,51 @@ impl ToXml for JobInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_job_info {
-            map.serialize_entry("BackupJobInfo", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobInfo {
+    const SCHEMA: &'static str = "JobInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupJobInfo",
+        "ReplicaJobInfo",
+        "BackupCopyJobInfo",
+        "ImmediateBackupCopyJobInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_job_info, value),
+            1usize => de::optional(&mut self.replica_job_info, value),
+            2usize => de::optional(&mut self.backup_copy_job_info, value),
+            3usize => de::optional(&mut self.immediate_backup_copy_job_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.replica_job_info {
-            map.serialize_entry("ReplicaJobInfo", value)?;
-        }
-        if let Some(value) = &self.backup_copy_job_info {
-            map.serialize_entry("BackupCopyJobInfo", value)?;
-        }
-        if let Some(value) = &self.immediate_backup_copy_job_info {
-            map.serialize_entry("ImmediateBackupCopyJobInfo", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupJobInfo",
-            "ReplicaJobInfo",
-            "BackupCopyJobInfo",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupJobInfo", &self.backup_job_info)?;
+        ser::optional(map, "ReplicaJobInfo", &self.replica_job_info)?;
+        ser::optional(map, "BackupCopyJobInfo", &self.backup_copy_job_info)?;
+        ser::optional(
+            map,
             "ImmediateBackupCopyJobInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobInfo, A::Error> {
-                let mut backup_job_info: Option<BackupJobInfo> = None;
-                let mut backup_job_info_seen = false;
-                let mut replica_job_info: Option<ReplicaJobInfo> = None;
-                let mut replica_job_info_seen = false;
-                let mut backup_copy_job_info: Option<BackupCopyJobInfo> = None;
-                let mut backup_copy_job_info_seen = false;
-                let mut immediate_backup_copy_job_info: Option<
-                    ImmediateBackupCopyJobInfo,
-                > = None;
-                let mut immediate_backup_copy_job_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupJobInfo" => {
-                            crate::json::set_optional(
-                                &mut backup_job_info,
-                                map.next_value()?,
-                                "BackupJobInfo",
-                                &mut backup_job_info_seen,
-                            )?
-                        }
-                        "ReplicaJobInfo" => {
-                            crate::json::set_optional(
-                                &mut replica_job_info,
-                                map.next_value()?,
-                                "ReplicaJobInfo",
-                                &mut replica_job_info_seen,
-                            )?
-                        }
-                        "BackupCopyJobInfo" => {
-                            crate::json::set_optional(
-                                &mut backup_copy_job_info,
-                                map.next_value()?,
-                                "BackupCopyJobInfo",
-                                &mut backup_copy_job_info_seen,
-                            )?
-                        }
-                        "ImmediateBackupCopyJobInfo" => {
-                            crate::json::set_optional(
-                                &mut immediate_backup_copy_job_info,
-                                map.next_value()?,
-                                "ImmediateBackupCopyJobInfo",
-                                &mut immediate_backup_copy_job_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobInfo {
-                    backup_job_info,
-                    replica_job_info,
-                    backup_copy_job_info,
-                    immediate_backup_copy_job_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.immediate_backup_copy_job_info,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobInfo);
 impl crate::xml::CollectUnknown for JobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2419,9 +1809,10 @@ impl crate::xml::CollectUnknown for JobInfo {
 /// Kind of a job: backup, periodic or immediate backup copy, or replication.
 ///
 /// Schema type `JobKindType` in `schemas/jobs.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobKind {
     /// `Backup`
+    #[default]
     Backup,
     /// `BackupCopy`
     BackupCopy,
@@ -2476,26 +1867,15 @@ impl crate::xml::XmlValue for JobKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobKind);
 /// Platform a job was created for.
 ///
 /// Schema type `JobPlatformType` in `schemas/jobs.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum JobPlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `Hyperv`
     Hyperv,
@@ -2555,20 +1935,8 @@ impl crate::xml::XmlValue for JobPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(JobPlatform);
 /// A collection of job entities.
 ///
 /// Schema type `JobEntityListType` in `schemas/jobs.xsd`.
@@ -2626,50 +1994,37 @@ impl ToXml for Jobs {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Jobs {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Job", &self.jobs)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Jobs {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Job"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Jobs;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Jobs, A::Error> {
-                let mut jobs: Option<Vec<Job>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Job" => {
-                            crate::json::set_once(&mut jobs, map.next_value()?, "Job")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Jobs {
-                    jobs: jobs.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Jobs {
+    const SCHEMA: &'static str = "JobEntityListType";
+    const KEYS: &'static [&'static str] = &["Jobs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Job", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.jobs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Jobs", &self.jobs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Jobs);
 impl crate::xml::CollectUnknown for Jobs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2806,120 +2161,50 @@ impl ToXml for LinkedBackupObject {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkedBackupObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkedBackupObject {
+    const SCHEMA: &'static str = "LinkedBackupObjectType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ObjectInJobId",
+        "LinkedBackupUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.object_in_job_id, value),
+            4usize => de::optional(&mut self.linked_backup_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.linked_backup_uid {
-            map.serialize_entry("LinkedBackupUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ObjectInJobId", &self.object_in_job_id)?;
+        ser::optional(map, "LinkedBackupUid", &self.linked_backup_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkedBackupObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectInJobId",
-            "LinkedBackupUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkedBackupObject;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkedBackupObjectType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkedBackupObject, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut linked_backup_uid: Option<crate::Text> = None;
-                let mut linked_backup_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "LinkedBackupUid" => {
-                            crate::json::set_optional(
-                                &mut linked_backup_uid,
-                                map.next_value()?,
-                                "LinkedBackupUid",
-                                &mut linked_backup_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkedBackupObject {
-                    type_,
-                    href,
-                    links,
-                    object_in_job_id,
-                    linked_backup_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkedBackupObject);
 impl crate::xml::CollectUnknown for LinkedBackupObject {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3013,96 +2298,53 @@ impl ToXml for LinkedBackupObjectList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkedBackupObjectList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        {
-            let items: Vec<&LinkedBackupObject> = self
-                .linked_backup_or_linked_backup_objects
-                .iter()
-                .filter_map(|item| match item {
-                    LinkedBackupOrLinkedBackupObject::LinkedBackup(value) => Some(value),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("LinkedBackup", &items)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkedBackupObjectList {
+    const SCHEMA: &'static str = "LinkedBackupObjectListType";
+    const KEYS: &'static [&'static str] = &["LinkedBackups", "LinkedBackupObjects"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("LinkedBackup", 0usize),
+        ("LinkedBackupObject", 1usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::many(
+                    &mut self.linked_backup_or_linked_backup_objects,
+                    value,
+                    LinkedBackupOrLinkedBackupObject::LinkedBackup,
+                )
             }
-        }
-        {
-            let items: Vec<&LinkedBackupObject> = self
-                .linked_backup_or_linked_backup_objects
-                .iter()
-                .filter_map(|item| match item {
-                    LinkedBackupOrLinkedBackupObject::LinkedBackupObject(value) => {
-                        Some(value)
-                    }
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                })
-                .collect();
-            if !items.is_empty() {
-                map.serialize_entry("LinkedBackupObject", &items)?;
+            1usize => {
+                de::many(
+                    &mut self.linked_backup_or_linked_backup_objects,
+                    value,
+                    LinkedBackupOrLinkedBackupObject::LinkedBackupObject,
+                )
             }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::many(map, &self.linked_backup_or_linked_backup_objects)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkedBackupObjectList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["LinkedBackup", "LinkedBackupObject"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkedBackupObjectList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkedBackupObjectListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkedBackupObjectList, A::Error> {
-                let mut linked_backup_or_linked_backup_objects: Vec<
-                    LinkedBackupOrLinkedBackupObject,
-                > = Vec::new();
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "LinkedBackup" => {
-                            let items: Vec<LinkedBackupObject> = map.next_value()?;
-                            linked_backup_or_linked_backup_objects
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(LinkedBackupOrLinkedBackupObject::LinkedBackup),
-                                );
-                        }
-                        "LinkedBackupObject" => {
-                            let items: Vec<LinkedBackupObject> = map.next_value()?;
-                            linked_backup_or_linked_backup_objects
-                                .extend(
-                                    items
-                                        .into_iter()
-                                        .map(LinkedBackupOrLinkedBackupObject::LinkedBackupObject),
-                                );
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkedBackupObjectList {
-                    linked_backup_or_linked_backup_objects,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkedBackupObjectList);
 impl crate::xml::CollectUnknown for LinkedBackupObjectList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3146,6 +2388,27 @@ impl crate::xml::CollectUnknown for LinkedBackupOrLinkedBackupObject {
             }
             Self::LinkedBackupObject(value) => {
                 crate::xml::visit_unknown(path, "LinkedBackupObject", value, found)
+            }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for LinkedBackupOrLinkedBackupObject {
+    const KEYS: &'static [&'static str] = &["LinkedBackups", "LinkedBackupObjects"];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::LinkedBackup(_) => "LinkedBackups",
+            Self::LinkedBackupObject(_) => "LinkedBackupObjects",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for LinkedBackupOrLinkedBackupObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::LinkedBackup(value) => serde::Serialize::serialize(value, serializer),
+            Self::LinkedBackupObject(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }
@@ -3278,120 +2541,54 @@ impl ToXml for LinkedBackupRepository {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkedBackupRepository {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkedBackupRepository {
+    const SCHEMA: &'static str = "LinkedBackupRepositoryObjectType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ObjectInJobId",
+        "LinkedBackupRepositoryUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.object_in_job_id, value),
+            4usize => de::optional(&mut self.linked_backup_repository_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.linked_backup_repository_uid {
-            map.serialize_entry("LinkedBackupRepositoryUid", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkedBackupRepository {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectInJobId",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ObjectInJobId", &self.object_in_job_id)?;
+        ser::optional(
+            map,
             "LinkedBackupRepositoryUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkedBackupRepository;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkedBackupRepositoryObjectType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkedBackupRepository, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut linked_backup_repository_uid: Option<crate::Text> = None;
-                let mut linked_backup_repository_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "LinkedBackupRepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut linked_backup_repository_uid,
-                                map.next_value()?,
-                                "LinkedBackupRepositoryUid",
-                                &mut linked_backup_repository_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkedBackupRepository {
-                    type_,
-                    href,
-                    links,
-                    object_in_job_id,
-                    linked_backup_repository_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.linked_backup_repository_uid,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkedBackupRepository);
 impl crate::xml::CollectUnknown for LinkedBackupRepository {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3464,59 +2661,39 @@ impl ToXml for LinkedBackupRepositoryResourceObjects {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkedBackupRepositoryResourceObjects {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("LinkedBackupRepository", &self.linked_backup_repositories)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkedBackupRepositoryResourceObjects {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["LinkedBackupRepository"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkedBackupRepositoryResourceObjects;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type LinkedBackupRepositoryObjectListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkedBackupRepositoryResourceObjects, A::Error> {
-                let mut linked_backup_repositories: Option<
-                    Vec<LinkedBackupRepository>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "LinkedBackupRepository" => {
-                            crate::json::set_once(
-                                &mut linked_backup_repositories,
-                                map.next_value()?,
-                                "LinkedBackupRepository",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkedBackupRepositoryResourceObjects {
-                    linked_backup_repositories: linked_backup_repositories
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkedBackupRepositoryResourceObjects {
+    const SCHEMA: &'static str = "LinkedBackupRepositoryObjectListType";
+    const KEYS: &'static [&'static str] = &["LinkedBackupRepositories"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("LinkedBackupRepository", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.linked_backup_repositories, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "LinkedBackupRepositories", &self.linked_backup_repositories)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkedBackupRepositoryResourceObjects);
 impl crate::xml::CollectUnknown for LinkedBackupRepositoryResourceObjects {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3653,120 +2830,50 @@ impl ToXml for LinkedJobObject {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkedJobObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkedJobObject {
+    const SCHEMA: &'static str = "LinkedJobObjectType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ObjectInJobId",
+        "LinkedJobUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.object_in_job_id, value),
+            4usize => de::optional(&mut self.linked_job_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.linked_job_uid {
-            map.serialize_entry("LinkedJobUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ObjectInJobId", &self.object_in_job_id)?;
+        ser::optional(map, "LinkedJobUid", &self.linked_job_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkedJobObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ObjectInJobId",
-            "LinkedJobUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkedJobObject;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkedJobObjectType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkedJobObject, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut linked_job_uid: Option<crate::Text> = None;
-                let mut linked_job_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "LinkedJobUid" => {
-                            crate::json::set_optional(
-                                &mut linked_job_uid,
-                                map.next_value()?,
-                                "LinkedJobUid",
-                                &mut linked_job_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkedJobObject {
-                    type_,
-                    href,
-                    links,
-                    object_in_job_id,
-                    linked_job_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkedJobObject);
 impl crate::xml::CollectUnknown for LinkedJobObject {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3839,54 +2946,37 @@ impl ToXml for LinkedJobResourceObjects {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for LinkedJobResourceObjects {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("LinkedJobObject", &self.linked_job_objects)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LinkedJobResourceObjects {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["LinkedJobObject"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = LinkedJobResourceObjects;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type LinkedJobObjectListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<LinkedJobResourceObjects, A::Error> {
-                let mut linked_job_objects: Option<Vec<LinkedJobObject>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "LinkedJobObject" => {
-                            crate::json::set_once(
-                                &mut linked_job_objects,
-                                map.next_value()?,
-                                "LinkedJobObject",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(LinkedJobResourceObjects {
-                    linked_job_objects: linked_job_objects.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for LinkedJobResourceObjects {
+    const SCHEMA: &'static str = "LinkedJobObjectListType";
+    const KEYS: &'static [&'static str] = &["LinkedJobObjects"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("LinkedJobObject", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.linked_job_objects, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "LinkedJobObjects", &self.linked_job_objects)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(LinkedJobResourceObjects);
 impl crate::xml::CollectUnknown for LinkedJobResourceObjects {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3979,78 +3069,41 @@ impl ToXml for ReplicaJobCloneInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaJobCloneInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("JobName", &self.job_name)?;
-        map.serialize_entry("VmSuffix", &self.vm_suffix)?;
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ReplicaJobCloneInfo {
+    const SCHEMA: &'static str = "ReplicaJobCloneInfoType";
+    const KEYS: &'static [&'static str] = &["JobName", "VmSuffix", "Description"];
+    const REQUIRED: u128 = 3;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.job_name, value),
+            1usize => de::value(&mut self.vm_suffix, value),
+            2usize => de::optional(&mut self.description, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "JobName", &self.job_name)?;
+        ser::required(map, "VmSuffix", &self.vm_suffix)?;
+        ser::optional(map, "Description", &self.description)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaJobCloneInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["JobName", "VmSuffix", "Description"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReplicaJobCloneInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaJobCloneInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicaJobCloneInfo, A::Error> {
-                let mut job_name: Option<crate::Text> = None;
-                let mut vm_suffix: Option<crate::Text> = None;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "JobName" => {
-                            crate::json::set_once(
-                                &mut job_name,
-                                map.next_value()?,
-                                "JobName",
-                            )?
-                        }
-                        "VmSuffix" => {
-                            crate::json::set_once(
-                                &mut vm_suffix,
-                                map.next_value()?,
-                                "VmSuffix",
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ReplicaJobCloneInfo {
-                    job_name: crate::json::required(job_name, "JobName")?,
-                    vm_suffix: crate::json::required(vm_suffix, "VmSuffix")?,
-                    description,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ReplicaJobCloneInfo);
 impl crate::xml::CollectUnknown for ReplicaJobCloneInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4135,72 +3188,38 @@ impl ToXml for ReplicaJobInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaJobInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ReplicaJobInfo {
+    const SCHEMA: &'static str = "ReplicaJobInfoType";
+    const KEYS: &'static [&'static str] = &["Includes", "GuestProcessingOptions"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            1usize => de::optional(&mut self.guest_processing_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaJobInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Includes", "GuestProcessingOptions"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReplicaJobInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaJobInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicaJobInfo, A::Error> {
-                let mut includes: Option<ObjectsInJob> = None;
-                let mut includes_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ReplicaJobInfo {
-                    includes,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ReplicaJobInfo);
 impl crate::xml::CollectUnknown for ReplicaJobInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -83,6 +83,1144 @@ pub(crate) fn reflect_parts() -> Vec<crate::reflect::Part> {
     #[cfg(feature = "sessions")] parts.push(sessions::REFLECT);
     parts
 }
+/// The codecs of a complex type by schema name (see [`crate::reflect::codec`]).
+pub(crate) fn codec(name: &str) -> Option<&'static dyn crate::reflect::TypeCodec> {
+    Some(
+        match name {
+            #[cfg(feature = "agents")]
+            "AgentBackupJobEntityType" => &crate::reflect::Codec::<AgentBackupJob>::NEW,
+            #[cfg(feature = "agents")]
+            "AgentBackupJobInfoType" => &crate::reflect::Codec::<AgentBackupJobInfo>::NEW,
+            #[cfg(feature = "agents")]
+            "AgentBackupJobEntityListType" => {
+                &crate::reflect::Codec::<AgentBackupJobs>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentProtectionGroupEntityType" => {
+                &crate::reflect::Codec::<AgentProtectionGroup>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentProtectionGroupEntityListType" => {
+                &crate::reflect::Codec::<AgentProtectionGroups>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePointEntityType" => {
+                &crate::reflect::Codec::<AgentRestorePoint>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePointMountType" => {
+                &crate::reflect::Codec::<AgentRestorePointMount>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePointMountListType" => {
+                &crate::reflect::Codec::<AgentRestorePointMounts>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePointEntityListType" => {
+                &crate::reflect::Codec::<AgentRestorePoints>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "AgentsServiceType" => &crate::reflect::Codec::<Agents>::NEW,
+            #[cfg(feature = "backups")]
+            "BackupEntityType" => &crate::reflect::Codec::<Backup>::NEW,
+            #[cfg(feature = "jobs")]
+            "BackupCopyJobCloneInfoType" => {
+                &crate::reflect::Codec::<BackupCopyJobCloneInfo>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "BackupCopyJobInfoType" => &crate::reflect::Codec::<BackupCopyJobInfo>::NEW,
+            #[cfg(feature = "backups")]
+            "BackupFileEntityType" => &crate::reflect::Codec::<BackupFile>::NEW,
+            #[cfg(feature = "backups")]
+            "BackupFileEntityListType" => &crate::reflect::Codec::<BackupFiles>::NEW,
+            #[cfg(feature = "jobs")]
+            "BackupJobCloneInfoType" => &crate::reflect::Codec::<BackupJobCloneInfo>::NEW,
+            #[cfg(feature = "jobs")]
+            "BackupJobInfoType" => &crate::reflect::Codec::<BackupJobInfo>::NEW,
+            #[cfg(feature = "sessions")]
+            "BackupJobSessionEntityType" => {
+                &crate::reflect::Codec::<BackupJobSession>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "BackupJobSessionEntityListType" => {
+                &crate::reflect::Codec::<BackupJobSessions>::NEW
+            }
+            "BackupServerEntityType" => &crate::reflect::Codec::<BackupServer>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "BackupServerSpecType" => &crate::reflect::Codec::<BackupServerSpec>::NEW,
+            "BackupServerEntityListType" => &crate::reflect::Codec::<BackupServers>::NEW,
+            #[cfg(feature = "sessions")]
+            "BackupTaskSessionEntityType" => {
+                &crate::reflect::Codec::<BackupTaskSession>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "BackupTaskSessionEntityListType" => {
+                &crate::reflect::Codec::<BackupTaskSessions>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "BackupEntityListType" => &crate::reflect::Codec::<Backups>::NEW,
+            #[cfg(feature = "catalog")]
+            "CatalogVmEntityType" => &crate::reflect::Codec::<CatalogVm>::NEW,
+            #[cfg(feature = "catalog")]
+            "CatalogVmRestorePointEntityType" => {
+                &crate::reflect::Codec::<CatalogVmRestorePoint>::NEW
+            }
+            #[cfg(feature = "catalog")]
+            "CatalogVmRestorePointEntityListType" => {
+                &crate::reflect::Codec::<CatalogVmRestorePoints>::NEW
+            }
+            #[cfg(feature = "catalog")]
+            "CatalogVmEntityListType" => &crate::reflect::Codec::<CatalogVms>::NEW,
+            #[cfg(feature = "cdp")]
+            "CdpFailoverStartSpecType" => {
+                &crate::reflect::Codec::<CdpFailoverStartSpec>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpPolicyEntityListType" => &crate::reflect::Codec::<CdpPolicies>::NEW,
+            #[cfg(feature = "cdp")]
+            "CdpPolicyEntityType" => &crate::reflect::Codec::<CdpPolicy>::NEW,
+            #[cfg(feature = "cdp")]
+            "CdpPolicyInfoType" => &crate::reflect::Codec::<CdpPolicyInfo>::NEW,
+            #[cfg(feature = "cdp")]
+            "CdpReplicaEntityType" => &crate::reflect::Codec::<CdpReplica>::NEW,
+            #[cfg(feature = "cdp")]
+            "CdpReplicaIntervalType" => &crate::reflect::Codec::<CdpReplicaInterval>::NEW,
+            #[cfg(feature = "cdp")]
+            "CdpReplicaIntervalListType" => {
+                &crate::reflect::Codec::<CdpReplicaIntervalList>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaIntervalsType" => {
+                &crate::reflect::Codec::<CdpReplicaIntervals>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaIntervalsSpecType" => {
+                &crate::reflect::Codec::<CdpReplicaIntervalsSpec>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaPolicyInfoType" => {
+                &crate::reflect::Codec::<CdpReplicaPolicyInfo>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaPolicyScheduleOptionsType" => {
+                &crate::reflect::Codec::<CdpReplicaPolicyScheduleOptions>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaRestorePointType" => {
+                &crate::reflect::Codec::<CdpReplicaRestorePoint>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaRestorePointListType" => {
+                &crate::reflect::Codec::<CdpReplicaRestorePointList>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CDPReplicaRPOReportingFailedOptionsType" => {
+                &crate::reflect::Codec::<CdpReplicaRpoReportingFailedOptions>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CDPReplicaRPOReportingWarningOptionsType" => {
+                &crate::reflect::Codec::<CdpReplicaRpoReportingWarningOptions>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaSessionEntityType" => {
+                &crate::reflect::Codec::<CdpReplicaSession>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaSessionEntityListType" => {
+                &crate::reflect::Codec::<CdpReplicaSessions>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaTaskSessionEntityType" => {
+                &crate::reflect::Codec::<CdpReplicaTaskSession>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaTaskSessionEntityListType" => {
+                &crate::reflect::Codec::<CdpReplicaTaskSessions>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaEntityListType" => &crate::reflect::Codec::<CdpReplicas>::NEW,
+            #[cfg(feature = "cloud_tenants")]
+            "CloudConnectServiceType" => {
+                &crate::reflect::Codec::<CloudConnectService>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlanEntityType" => {
+                &crate::reflect::Codec::<CloudFailoverPlan>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlanInfoType" => {
+                &crate::reflect::Codec::<CloudFailoverPlanInfo>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlanManagementSpecType" => {
+                &crate::reflect::Codec::<CloudFailoverPlanManagementSpec>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlanOptionsInfoType" => {
+                &crate::reflect::Codec::<CloudFailoverPlanOptionsInfo>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlanEntityListType" => {
+                &crate::reflect::Codec::<CloudFailoverPlans>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverSessionEntityType" => {
+                &crate::reflect::Codec::<CloudFailoverSession>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverSessionEntityListType" => {
+                &crate::reflect::Codec::<CloudFailoverSessions>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverTaskSessionInfoType" => {
+                &crate::reflect::Codec::<CloudFailoverTaskSessionInfo>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverTaskSessionInfoListType" => {
+                &crate::reflect::Codec::<CloudFailoverTaskSessionInfoList>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoveredVmType" => &crate::reflect::Codec::<CloudFailoveredVm>::NEW,
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoveredVmListType" => {
+                &crate::reflect::Codec::<CloudFailoveredVms>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayEntityType" => &crate::reflect::Codec::<CloudGateway>::NEW,
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPoolEntityType" => {
+                &crate::reflect::Codec::<CloudGatewayPool>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPoolGatewayListType" => {
+                &crate::reflect::Codec::<CloudGatewayPoolGatewayList>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPoolTenantListType" => {
+                &crate::reflect::Codec::<CloudGatewayPoolTenantList>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPoolEntityListType" => {
+                &crate::reflect::Codec::<CloudGatewayPools>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayEntityListType" => &crate::reflect::Codec::<CloudGateways>::NEW,
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlanEntityType" => {
+                &crate::reflect::Codec::<CloudHardwarePlan>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlanCreateSpecType" => {
+                &crate::reflect::Codec::<CloudHardwarePlanCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlanDetailsType" => {
+                &crate::reflect::Codec::<CloudHardwarePlanDetails>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlanNetworkInfoType" => {
+                &crate::reflect::Codec::<CloudHardwarePlanNetworkInfo>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlanEntityListType" => {
+                &crate::reflect::Codec::<CloudHardwarePlans>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddressEntityType" => {
+                &crate::reflect::Codec::<CloudPublicIpAddress>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddressCreateSpecType" => {
+                &crate::reflect::Codec::<CloudPublicIpAddressCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddressEntityListType" => {
+                &crate::reflect::Codec::<CloudPublicIpAddresses>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudReplicaEntityType" => &crate::reflect::Codec::<CloudReplica>::NEW,
+            #[cfg(feature = "cloud_failover")]
+            "CloudReplicaEntityListType" => &crate::reflect::Codec::<CloudReplicas>::NEW,
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenantType" => &crate::reflect::Codec::<CloudSubtenant>::NEW,
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenantCreateSpecType" => {
+                &crate::reflect::Codec::<CloudSubtenantCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenantRepositoryQuotaInfoType" => {
+                &crate::reflect::Codec::<CloudSubtenantRepositoryQuotaInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenantListType" => &crate::reflect::Codec::<CloudSubtenants>::NEW,
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantEntityType" => &crate::reflect::Codec::<CloudTenant>::NEW,
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantADDomainInfoType" => {
+                &crate::reflect::Codec::<CloudTenantAdDomainInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantADInfoType" => &crate::reflect::Codec::<CloudTenantAdInfo>::NEW,
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResourceType" => {
+                &crate::reflect::Codec::<CloudTenantComputeResource>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResourceCreateListType" => {
+                &crate::reflect::Codec::<CloudTenantComputeResourceCreateList>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResourceCreateSpecType" => {
+                &crate::reflect::Codec::<CloudTenantComputeResourceCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResourceStatsInfoType" => {
+                &crate::reflect::Codec::<CloudTenantComputeResourceStatsInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResourceListType" => {
+                &crate::reflect::Codec::<CloudTenantComputeResources>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantCredentialsInfoType" => {
+                &crate::reflect::Codec::<CloudTenantCredentialsInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantFreeLicenseCountersType" => {
+                &crate::reflect::Codec::<CloudTenantFreeLicenseCounters>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantGatewayPoolUidListType" => {
+                &crate::reflect::Codec::<CloudTenantGatewayPoolUidList>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantLeaseOptionsType" => {
+                &crate::reflect::Codec::<CloudTenantLeaseOptions>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantRepositoryQuotaInfoType" => {
+                &crate::reflect::Codec::<CloudTenantRepositoryQuotaInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantResourceType" => {
+                &crate::reflect::Codec::<CloudTenantResource>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantResourceListType" => {
+                &crate::reflect::Codec::<CloudTenantResources>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantStandaloneInfoType" => {
+                &crate::reflect::Codec::<CloudTenantStandaloneInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantStorageResourceStatInfoType" => {
+                &crate::reflect::Codec::<CloudTenantStorageResourceStatInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantStorageResourceStatListType" => {
+                &crate::reflect::Codec::<CloudTenantStorageResourceStatList>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantTypeInfoType" => {
+                &crate::reflect::Codec::<CloudTenantTypeInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResourceType" => {
+                &crate::reflect::Codec::<CloudTenantVCloudComputeResource>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResourceCreateListType" => {
+                &crate::reflect::Codec::<CloudTenantVCloudComputeResourceCreateList>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResourceCreateSpecType" => {
+                &crate::reflect::Codec::<CloudTenantVCloudComputeResourceCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResourceUsageInfoType" => {
+                &crate::reflect::Codec::<CloudTenantVCloudComputeResourceUsageInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResourceListType" => {
+                &crate::reflect::Codec::<CloudTenantVCloudComputeResources>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudInfoType" => {
+                &crate::reflect::Codec::<CloudTenantVCloudInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantEntityListType" => &crate::reflect::Codec::<CloudTenants>::NEW,
+            #[cfg(feature = "cloud_failover")]
+            "CloudVmReplicaPointEntityType" => {
+                &crate::reflect::Codec::<CloudVmReplicaPoint>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudVmReplicaPointEntityListType" => {
+                &crate::reflect::Codec::<CloudVmReplicaPoints>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudGatewayPoolSpecType" => {
+                &crate::reflect::Codec::<CreateCloudGatewayPoolSpec>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudGatewaySpecType" => {
+                &crate::reflect::Codec::<CreateCloudGatewaySpec>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantResourceListType" => {
+                &crate::reflect::Codec::<CreateCloudTenantResourceList>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantResourceSpecType" => {
+                &crate::reflect::Codec::<CreateCloudTenantResourceSpec>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantSpecType" => {
+                &crate::reflect::Codec::<CreateCloudTenantSpec>::NEW
+            }
+            "CreateObjectInJobSpecType" => {
+                &crate::reflect::Codec::<CreateObjectInJobSpec>::NEW
+            }
+            #[cfg(feature = "infrastructure")]
+            "CredentialsInfoType" => &crate::reflect::Codec::<CredentialsInfo>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "CredentialsInfoListType" => {
+                &crate::reflect::Codec::<CredentialsInfoList>::NEW
+            }
+            #[cfg(feature = "infrastructure")]
+            "CredentialsInfoSpecType" => {
+                &crate::reflect::Codec::<CredentialsInfoSpec>::NEW
+            }
+            "DayType" => &crate::reflect::Codec::<Day>::NEW,
+            "DirectoryEntryType" => &crate::reflect::Codec::<DirectoryEntry>::NEW,
+            "DirectoryEntryListType" => &crate::reflect::Codec::<DirectoryEntryList>::NEW,
+            #[cfg(feature = "agents")]
+            "DiscoveredComputerEntityType" => {
+                &crate::reflect::Codec::<DiscoveredComputer>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "DiscoveredComputerEntityListType" => {
+                &crate::reflect::Codec::<DiscoveredComputers>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountEntityType" => {
+                &crate::reflect::Codec::<EnterpriseAccount>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountCreateSpecType" => {
+                &crate::reflect::Codec::<EnterpriseAccountCreateSpec>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountHierarchyScopeType" => {
+                &crate::reflect::Codec::<EnterpriseAccountHierarchyScope>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountHierarchyScopeListType" => {
+                &crate::reflect::Codec::<EnterpriseAccountHierarchyScopes>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRoleType" => {
+                &crate::reflect::Codec::<EnterpriseAccountInRole>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRoleCreateSpecType" => {
+                &crate::reflect::Codec::<EnterpriseAccountInRoleCreateSpec>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRoleCreateSpecListType" => {
+                &crate::reflect::Codec::<EnterpriseAccountInRoleCreateSpecList>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRoleListType" => {
+                &crate::reflect::Codec::<EnterpriseAccountInRoleList>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountEntityListType" => {
+                &crate::reflect::Codec::<EnterpriseAccounts>::NEW
+            }
+            "EnterpriseManagerType" => &crate::reflect::Codec::<EnterpriseManager>::NEW,
+            #[cfg(feature = "security")]
+            "EnterpriseRoleEntityType" => &crate::reflect::Codec::<EnterpriseRole>::NEW,
+            #[cfg(feature = "security")]
+            "EnterpriseRoleEntityListType" => {
+                &crate::reflect::Codec::<EnterpriseRoles>::NEW
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseSecuritySettingsType" => {
+                &crate::reflect::Codec::<EnterpriseSecuritySettings>::NEW
+            }
+            "EntitiesType" => &crate::reflect::Codec::<Entities>::NEW,
+            "EntityType" => &crate::reflect::Codec::<Entity>::NEW,
+            "EntityReferenceType" => &crate::reflect::Codec::<EntityRef>::NEW,
+            "EntityReferenceListType" => &crate::reflect::Codec::<EntityReferences>::NEW,
+            "ErrorType" => &crate::reflect::Codec::<Error>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "ExternalRepositoryEntityListType" => {
+                &crate::reflect::Codec::<ExternalRepositories>::NEW
+            }
+            #[cfg(feature = "infrastructure")]
+            "ExternalRepositoryEntityType" => {
+                &crate::reflect::Codec::<ExternalRepository>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverPlanEntityType" => &crate::reflect::Codec::<FailoverPlan>::NEW,
+            #[cfg(feature = "replicas")]
+            "FailoverPlanInfoType" => &crate::reflect::Codec::<FailoverPlanInfo>::NEW,
+            #[cfg(feature = "replicas")]
+            "FailoverPlanManagementSpecType" => {
+                &crate::reflect::Codec::<FailoverPlanManagementSpec>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "FailoverPlanEntityListType" => &crate::reflect::Codec::<FailoverPlans>::NEW,
+            #[cfg(feature = "replicas")]
+            "FailoveredVmType" => &crate::reflect::Codec::<FailoveredVm>::NEW,
+            #[cfg(feature = "replicas")]
+            "FailoveredVmListType" => &crate::reflect::Codec::<FailoveredVmList>::NEW,
+            "FileEntryType" => &crate::reflect::Codec::<FileEntry>::NEW,
+            "FileEntryListType" => &crate::reflect::Codec::<FileEntryList>::NEW,
+            "FileRestoreDirectDownloadType" => {
+                &crate::reflect::Codec::<FileRestoreDirectDownload>::NEW
+            }
+            #[cfg(feature = "security")]
+            "FileRestoreSettingsInfoType" => {
+                &crate::reflect::Codec::<FileRestoreSettingsInfo>::NEW
+            }
+            "FileRestoreSpecType" => &crate::reflect::Codec::<FileRestoreSpec>::NEW,
+            "FileRestoreToOriginalSpecInfoType" => {
+                &crate::reflect::Codec::<FileRestoreToOriginalSpecInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "FileServerEntityType" => &crate::reflect::Codec::<FileServer>::NEW,
+            #[cfg(feature = "nas")]
+            "FileServerEntityListType" => &crate::reflect::Codec::<FileServers>::NEW,
+            "FileSystemEntriesType" => &crate::reflect::Codec::<FileSystemEntries>::NEW,
+            "FileSystemEntryType" => &crate::reflect::Codec::<FileSystemEntry>::NEW,
+            "FSFileExcludeOptionsType" => {
+                &crate::reflect::Codec::<FsFileExcludeOptions>::NEW
+            }
+            "GuestFSIndexingOptionsType" => {
+                &crate::reflect::Codec::<GuestFsIndexingOptions>::NEW
+            }
+            "GuestProcessingOptionsType" => {
+                &crate::reflect::Codec::<GuestProcessingOptions>::NEW
+            }
+            "GuestProcessingPathListType" => {
+                &crate::reflect::Codec::<GuestProcessingPathList>::NEW
+            }
+            "HierarchyItemType" => &crate::reflect::Codec::<HierarchyItem>::NEW,
+            "HierarchyItemListType" => &crate::reflect::Codec::<HierarchyItems>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "HierarchyRootEntityType" => &crate::reflect::Codec::<HierarchyRoot>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "HierarchyRootEntityListType" => {
+                &crate::reflect::Codec::<HierarchyRoots>::NEW
+            }
+            #[cfg(feature = "security")]
+            "HierarchyScopeCreateSpecType" => {
+                &crate::reflect::Codec::<HierarchyScopeCreateSpec>::NEW
+            }
+            #[cfg(feature = "security")]
+            "HierarchyScopeCreateSpecItemType" => {
+                &crate::reflect::Codec::<HierarchyScopeCreateSpecItem>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "HvCloudHardwarePlanType" => {
+                &crate::reflect::Codec::<HvCloudHardwarePlan>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "HvCloudHardwarePlanVolumeInfoType" => {
+                &crate::reflect::Codec::<HvCloudHardwarePlanVolumeInfo>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "HvCloudHardwarePlanVolumesInfoListType" => {
+                &crate::reflect::Codec::<HvCloudHardwarePlanVolumesInfoList>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "ImmediateBackupCopyJobCloneInfoType" => {
+                &crate::reflect::Codec::<ImmediateBackupCopyJobCloneInfo>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "ImmediateBackupCopyJobInfoType" => {
+                &crate::reflect::Codec::<ImmediateBackupCopyJobInfo>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "JobEntityType" => &crate::reflect::Codec::<Job>::NEW,
+            #[cfg(feature = "jobs")]
+            "JobAdvancedStorageOptionsType" => {
+                &crate::reflect::Codec::<JobAdvancedStorageOptions>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "JobCloneSpecType" => &crate::reflect::Codec::<JobCloneSpec>::NEW,
+            "JobGfsMonthlyRetentionType" => {
+                &crate::reflect::Codec::<JobGfsMonthlyRetention>::NEW
+            }
+            "JobGfsRetentionPolicyType" => {
+                &crate::reflect::Codec::<JobGfsRetentionPolicy>::NEW
+            }
+            "JobGfsWeeklyRetentionType" => {
+                &crate::reflect::Codec::<JobGfsWeeklyRetention>::NEW
+            }
+            "JobGfsYearlyRetentionType" => {
+                &crate::reflect::Codec::<JobGfsYearlyRetention>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "JobInfoType" => &crate::reflect::Codec::<JobInfo>::NEW,
+            "JobScheduleBackupWindowOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleBackupWindowOptions>::NEW
+            }
+            "JobScheduleContinuousOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleContinuousOptions>::NEW
+            }
+            "JobScheduleDailyOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleDailyOptions>::NEW
+            }
+            "JobScheduleDaisyChainingOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleDaisyChainingOptions>::NEW
+            }
+            "JobScheduleImmediateCopyOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleImmediateCopyOptions>::NEW
+            }
+            "JobScheduleMonthlyOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleMonthlyOptions>::NEW
+            }
+            "JobScheduleOptionsInfoType" => {
+                &crate::reflect::Codec::<JobScheduleOptionsInfo>::NEW
+            }
+            "JobSchedulePeriodicallyOptionsType" => {
+                &crate::reflect::Codec::<JobSchedulePeriodicallyOptions>::NEW
+            }
+            "JobScheduleRetryOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleRetryOptions>::NEW
+            }
+            "JobScheduleStandardOptionsType" => {
+                &crate::reflect::Codec::<JobScheduleStandardOptions>::NEW
+            }
+            "JobSimpleRetentionPolicyType" => {
+                &crate::reflect::Codec::<JobSimpleRetentionPolicy>::NEW
+            }
+            #[cfg(feature = "reports")]
+            "JobStatisticsReportFrameType" => {
+                &crate::reflect::Codec::<JobStatisticsReportFrame>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "JobEntityListType" => &crate::reflect::Codec::<Jobs>::NEW,
+            "LinkType" => &crate::reflect::Codec::<Link>::NEW,
+            "LinkListType" => &crate::reflect::Codec::<LinkList>::NEW,
+            #[cfg(feature = "jobs")]
+            "LinkedBackupObjectType" => &crate::reflect::Codec::<LinkedBackupObject>::NEW,
+            #[cfg(feature = "jobs")]
+            "LinkedBackupObjectListType" => {
+                &crate::reflect::Codec::<LinkedBackupObjectList>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedBackupRepositoryObjectType" => {
+                &crate::reflect::Codec::<LinkedBackupRepository>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedBackupRepositoryObjectListType" => {
+                &crate::reflect::Codec::<LinkedBackupRepositoryResourceObjects>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedJobObjectType" => &crate::reflect::Codec::<LinkedJobObject>::NEW,
+            #[cfg(feature = "jobs")]
+            "LinkedJobObjectListType" => {
+                &crate::reflect::Codec::<LinkedJobResourceObjects>::NEW
+            }
+            "LoginSpecType" => &crate::reflect::Codec::<LoginSpec>::NEW,
+            "LoginTenantCredentialsType" => {
+                &crate::reflect::Codec::<LoginTenantCredentials>::NEW
+            }
+            "LoginVCloudOrganizationCredentialsType" => {
+                &crate::reflect::Codec::<LoginVCloudOrganizationCredentials>::NEW
+            }
+            "LogonSessionType" => &crate::reflect::Codec::<LogonSession>::NEW,
+            "LogonSessionListType" => &crate::reflect::Codec::<LogonSessions>::NEW,
+            #[cfg(feature = "cdp")]
+            "LongTermRetentionScheduleType" => {
+                &crate::reflect::Codec::<LongTermRetentionSchedule>::NEW
+            }
+            "LookupSvcType" => &crate::reflect::Codec::<LookupSvc>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "ManagedServerEntityType" => &crate::reflect::Codec::<ManagedServer>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "ManagedServerEntityListType" => {
+                &crate::reflect::Codec::<ManagedServers>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "ManualIpAddressSettingsInfoType" => {
+                &crate::reflect::Codec::<ManualIpAddressSettingsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASFileExtensionInfoListType" => {
+                &crate::reflect::Codec::<NasFileExtensionInfoList>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASFileServerOptionsInfoType" => {
+                &crate::reflect::Codec::<NasFileServerOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASJobEntityType" => &crate::reflect::Codec::<NasJob>::NEW,
+            #[cfg(feature = "nas")]
+            "NASJobAdvancedStorageOptionsInfoType" => {
+                &crate::reflect::Codec::<NasJobAdvancedStorageOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASJobAdvancedStorageOptionsSecurityOptionsInfoType" => {
+                &crate::reflect::Codec::<
+                    NasJobAdvancedStorageOptionsSecurityOptionsInfo,
+                >::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASJobFileExtensionsOptionsInfoType" => {
+                &crate::reflect::Codec::<NasJobFileExtensionsOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASJobStorageKeepFileVersionsHistoryType" => {
+                &crate::reflect::Codec::<NasJobStorageKeepFileVersionsHistory>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASJobStorageOptionsInfoType" => {
+                &crate::reflect::Codec::<NasJobStorageOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASJobEntityListType" => &crate::reflect::Codec::<NasJobs>::NEW,
+            #[cfg(feature = "nas")]
+            "NASLongTermArchivalOptionsInfoType" => {
+                &crate::reflect::Codec::<NasLongTermArchivalOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASNfsServerOptionsInfoType" => {
+                &crate::reflect::Codec::<NasNfsServerOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASObjectType" => &crate::reflect::Codec::<NasObject>::NEW,
+            #[cfg(feature = "nas")]
+            "NASObjectListType" => &crate::reflect::Codec::<NasObjects>::NEW,
+            #[cfg(feature = "nas")]
+            "NASProcessingOptionsInfoType" => {
+                &crate::reflect::Codec::<NasProcessingOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASServerAdvancedOptionsInfoType" => {
+                &crate::reflect::Codec::<NasServerAdvancedOptionsInfo>::NEW
+            }
+            #[cfg(feature = "nas")]
+            "NASServiceType" => &crate::reflect::Codec::<NasService>::NEW,
+            #[cfg(feature = "nas")]
+            "NASSmbServerOptionsInfoType" => {
+                &crate::reflect::Codec::<NasSmbServerOptionsInfo>::NEW
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "NetworkApplianceInfoType" => {
+                &crate::reflect::Codec::<NetworkApplianceInfo>::NEW
+            }
+            #[cfg(feature = "agents")]
+            "ObjectInAgentBackupJobType" => {
+                &crate::reflect::Codec::<ObjectInAgentBackupJob>::NEW
+            }
+            "ObjectInJobType" => &crate::reflect::Codec::<ObjectInJob>::NEW,
+            #[cfg(feature = "agents")]
+            "ObjectInAgentBackupJobListType" => {
+                &crate::reflect::Codec::<ObjectsInAgentBackupJob>::NEW
+            }
+            "ObjectInJobListType" => &crate::reflect::Codec::<ObjectsInJob>::NEW,
+            "OracleBackupOptionsType" => {
+                &crate::reflect::Codec::<OracleBackupOptions>::NEW
+            }
+            #[cfg(feature = "reports")]
+            "OverviewReportFrameType" => {
+                &crate::reflect::Codec::<OverviewReportFrame>::NEW
+            }
+            "PagingInfoType" => &crate::reflect::Codec::<PagingInfo>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "PasswordKeyInfoType" => &crate::reflect::Codec::<PasswordKeyInfo>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "PasswordKeyInfoListType" => {
+                &crate::reflect::Codec::<PasswordKeyInfoList>::NEW
+            }
+            #[cfg(feature = "infrastructure")]
+            "PasswordKeyInfoSpecType" => {
+                &crate::reflect::Codec::<PasswordKeyInfoSpec>::NEW
+            }
+            "PlainCredentialsType" => &crate::reflect::Codec::<PlainCredentials>::NEW,
+            #[cfg(feature = "cdp")]
+            "PolicyScheduleOptionsInfoType" => {
+                &crate::reflect::Codec::<PolicyScheduleOptionsInfo>::NEW
+            }
+            #[cfg(feature = "reports")]
+            "ProcessedVmsReportDayType" => {
+                &crate::reflect::Codec::<ProcessedVmsReportDay>::NEW
+            }
+            #[cfg(feature = "reports")]
+            "ProcessedVmsReportFrameType" => {
+                &crate::reflect::Codec::<ProcessedVmsReportFrame>::NEW
+            }
+            "QueryResultType" => &crate::reflect::Codec::<QueryResult>::NEW,
+            "QuerySvcType" => &crate::reflect::Codec::<QuerySvc>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "QuickBackupStartupSpecType" => {
+                &crate::reflect::Codec::<QuickBackupStartupSpec>::NEW
+            }
+            #[cfg(feature = "security")]
+            "RebuildScopeJobSpecType" => {
+                &crate::reflect::Codec::<RebuildScopeJobSpec>::NEW
+            }
+            #[cfg(feature = "security")]
+            "RebuildScopeModeType" => &crate::reflect::Codec::<RebuildScopeMode>::NEW,
+            #[cfg(feature = "replicas")]
+            "ReplicaEntityType" => &crate::reflect::Codec::<Replica>::NEW,
+            #[cfg(feature = "jobs")]
+            "ReplicaJobCloneInfoType" => {
+                &crate::reflect::Codec::<ReplicaJobCloneInfo>::NEW
+            }
+            #[cfg(feature = "jobs")]
+            "ReplicaJobInfoType" => &crate::reflect::Codec::<ReplicaJobInfo>::NEW,
+            #[cfg(feature = "sessions")]
+            "ReplicaJobSessionEntityType" => {
+                &crate::reflect::Codec::<ReplicaJobSession>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaJobSessionEntityListType" => {
+                &crate::reflect::Codec::<ReplicaJobSessions>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaTaskSessionEntityType" => {
+                &crate::reflect::Codec::<ReplicaTaskSession>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaTaskSessionEntityListType" => {
+                &crate::reflect::Codec::<ReplicaTaskSessions>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "ReplicaEntityListType" => &crate::reflect::Codec::<Replicas>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "RepositoryEntityListType" => &crate::reflect::Codec::<Repositories>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "RepositoryEntityType" => &crate::reflect::Codec::<Repository>::NEW,
+            #[cfg(feature = "reports")]
+            "RepositoryReportFrameType" => {
+                &crate::reflect::Codec::<RepositoryReportFrame>::NEW
+            }
+            #[cfg(feature = "reports")]
+            "RepositoryReportPeriodType" => {
+                &crate::reflect::Codec::<RepositoryReportPeriod>::NEW
+            }
+            "ResourceType" => &crate::reflect::Codec::<Resource>::NEW,
+            "ResourcesType" => &crate::reflect::Codec::<Resources>::NEW,
+            #[cfg(feature = "backups")]
+            "RestorePointEntityType" => &crate::reflect::Codec::<RestorePoint>::NEW,
+            "RestorePointMountSpecType" => {
+                &crate::reflect::Codec::<RestorePointMountSpec>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "RestorePointEntityListType" => &crate::reflect::Codec::<RestorePoints>::NEW,
+            #[cfg(feature = "sessions")]
+            "RestoreSessionEntityType" => &crate::reflect::Codec::<RestoreSession>::NEW,
+            #[cfg(feature = "sessions")]
+            "RestoreSessionEntityListType" => {
+                &crate::reflect::Codec::<RestoreSessions>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "RestoreSpecType" => &crate::reflect::Codec::<RestoreSpec>::NEW,
+            #[cfg(feature = "cdp")]
+            "RPOReportingType" => &crate::reflect::Codec::<RpoReporting>::NEW,
+            #[cfg(feature = "cdp")]
+            "RPOScheduleType" => &crate::reflect::Codec::<RpoSchedule>::NEW,
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceBackupJobSettingsResourceType" => {
+                &crate::reflect::Codec::<SelfServiceBackupJobSettingsResource>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobActiveFullBackupType" => {
+                &crate::reflect::Codec::<SelfServiceJobActiveFullBackup>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobAdvancedSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobAdvancedSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobBackupModeType" => {
+                &crate::reflect::Codec::<SelfServiceJobBackupMode>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobBackupSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobBackupSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobChangedBlockTrackingType" => {
+                &crate::reflect::Codec::<SelfServiceJobChangedBlockTracking>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobDataReductionType" => {
+                &crate::reflect::Codec::<SelfServiceJobDataReduction>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobFullBackupMaintenanceType" => {
+                &crate::reflect::Codec::<SelfServiceJobFullBackupMaintenance>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobIncrementalModeType" => {
+                &crate::reflect::Codec::<SelfServiceJobIncrementalMode>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobIntegrationSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobIntegrationSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobMaintenanceSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobMaintenanceSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobMonthlyOptionsType" => {
+                &crate::reflect::Codec::<SelfServiceJobMonthlyOptions>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobMonthlyTaskType" => {
+                &crate::reflect::Codec::<SelfServiceJobMonthlyTask>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobNotificationsSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobNotificationsSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobRemoveDeletedVmsType" => {
+                &crate::reflect::Codec::<SelfServiceJobRemoveDeletedVms>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobScriptType" => {
+                &crate::reflect::Codec::<SelfServiceJobScript>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobScriptFrequencyType" => {
+                &crate::reflect::Codec::<SelfServiceJobScriptFrequency>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobScriptsSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobScriptsSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobStorageSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobStorageSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobStorageSnapshotsType" => {
+                &crate::reflect::Codec::<SelfServiceJobStorageSnapshots>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobSwitchType" => {
+                &crate::reflect::Codec::<SelfServiceJobSwitch>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobSyntheticFullType" => {
+                &crate::reflect::Codec::<SelfServiceJobSyntheticFull>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobVSphereSettingsType" => {
+                &crate::reflect::Codec::<SelfServiceJobVSphereSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobVmAttributeNotificationsType" => {
+                &crate::reflect::Codec::<SelfServiceJobVmAttributeNotifications>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "SelfServiceJobWeekdaysOptionsType" => {
+                &crate::reflect::Codec::<SelfServiceJobWeekdaysOptions>::NEW
+            }
+            "SqlBackupOptionsType" => &crate::reflect::Codec::<SqlBackupOptions>::NEW,
+            #[cfg(feature = "security")]
+            "SqlRestoreSettingsInfoType" => {
+                &crate::reflect::Codec::<SqlRestoreSettingsInfo>::NEW
+            }
+            #[cfg(feature = "reports")]
+            "SummaryReportType" => &crate::reflect::Codec::<SummaryReport>::NEW,
+            "SupportedVersionType" => &crate::reflect::Codec::<SupportedVersion>::NEW,
+            "SupportedVersionListType" => {
+                &crate::reflect::Codec::<SupportedVersionList>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "SystemSessionEntityType" => &crate::reflect::Codec::<SystemSession>::NEW,
+            #[cfg(feature = "sessions")]
+            "SystemSessionEventType" => &crate::reflect::Codec::<SystemSessionEvent>::NEW,
+            #[cfg(feature = "sessions")]
+            "SystemSessionEventListType" => {
+                &crate::reflect::Codec::<SystemSessionEvents>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "SystemSessionResultType" => {
+                &crate::reflect::Codec::<SystemSessionResult>::NEW
+            }
+            #[cfg(feature = "sessions")]
+            "SystemSessionEntityListType" => {
+                &crate::reflect::Codec::<SystemSessions>::NEW
+            }
+            "TaskType" => &crate::reflect::Codec::<Task>::NEW,
+            "TaskResultInfoType" => &crate::reflect::Codec::<TaskResultInfo>::NEW,
+            "TaskListType" => &crate::reflect::Codec::<Tasks>::NEW,
+            "TimePeriodsType" => &crate::reflect::Codec::<TimePeriods>::NEW,
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicaEntityType" => &crate::reflect::Codec::<VAppCdpReplica>::NEW,
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicaVmEntityType" => {
+                &crate::reflect::Codec::<VAppCdpReplicaVm>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicaVmEntityListType" => {
+                &crate::reflect::Codec::<VAppCdpReplicaVms>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicaEntityListType" => {
+                &crate::reflect::Codec::<VAppCdpReplicas>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "VAppReplicaPointEntityType" => {
+                &crate::reflect::Codec::<VAppReplicaPoint>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "VAppReplicaPointEntityListType" => {
+                &crate::reflect::Codec::<VAppReplicaPoints>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VAppRestorePointEntityType" => {
+                &crate::reflect::Codec::<VAppRestorePoint>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VAppRestorePointEntityListType" => {
+                &crate::reflect::Codec::<VAppRestorePoints>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigEntityType" => {
+                &crate::reflect::Codec::<VCloudOrganizationConfig>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigCreateSpecType" => {
+                &crate::reflect::Codec::<VCloudOrganizationConfigCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigJobSettingsType" => {
+                &crate::reflect::Codec::<VCloudOrganizationConfigJobSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigEntityListType" => {
+                &crate::reflect::Codec::<VCloudOrganizationConfigs>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudServiceType" => &crate::reflect::Codec::<VCloudService>::NEW,
+            #[cfg(feature = "backups")]
+            "VCloudVAppRestoreSpecInfoType" => {
+                &crate::reflect::Codec::<VCloudVAppRestoreSpecInfo>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VCloudVmRestoreParametersInfoType" => {
+                &crate::reflect::Codec::<VCloudVmRestoreParametersInfo>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VCloudVmsRestoreParametersType" => {
+                &crate::reflect::Codec::<VCloudVmsRestoreParameters>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceType" => &crate::reflect::Codec::<VSphereSelfService>::NEW,
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfigEntityType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceConfig>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfigAccountInfoType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceConfigAccountInfo>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfigEntityJobSettingsType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceConfigEntityJobSettings>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfigEntityListType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceConfigs>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceCreateSpecType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceCreateSpec>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceTagListType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceTagList>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceVCentersScopeListType" => {
+                &crate::reflect::Codec::<VSphereSelfServiceVCentersScopeList>::NEW
+            }
+            #[cfg(feature = "infrastructure")]
+            "VeeamZipStartupSpecType" => {
+                &crate::reflect::Codec::<VeeamZipStartupSpec>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "ViCloudHardwarePlanType" => {
+                &crate::reflect::Codec::<ViCloudHardwarePlan>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "ViCloudHardwarePlanDatastoreInfoType" => {
+                &crate::reflect::Codec::<ViCloudHardwarePlanDatastoreInfo>::NEW
+            }
+            #[cfg(feature = "cloud_failover")]
+            "ViCloudHardwarePlanDatastoreInfoListType" => {
+                &crate::reflect::Codec::<ViCloudHardwarePlanDatastoreInfoList>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VlanConfigurationEntityType" => {
+                &crate::reflect::Codec::<VlanConfiguration>::NEW
+            }
+            #[cfg(feature = "cloud_network")]
+            "VlanConfigurationEntityListType" => {
+                &crate::reflect::Codec::<VlanConfigurations>::NEW
+            }
+            #[cfg(feature = "cdp")]
+            "VmCdpReplicaEntityType" => &crate::reflect::Codec::<VmCdpReplica>::NEW,
+            #[cfg(feature = "cdp")]
+            "VmCdpReplicaEntityListType" => &crate::reflect::Codec::<VmCdpReplicas>::NEW,
+            #[cfg(feature = "replicas")]
+            "VmReplicaPointEntityType" => &crate::reflect::Codec::<VmReplicaPoint>::NEW,
+            #[cfg(feature = "replicas")]
+            "VmReplicaPointMountType" => {
+                &crate::reflect::Codec::<VmReplicaPointMount>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "VmReplicaPointMountListType" => {
+                &crate::reflect::Codec::<VmReplicaPointMounts>::NEW
+            }
+            #[cfg(feature = "replicas")]
+            "VmReplicaPointEntityListType" => {
+                &crate::reflect::Codec::<VmReplicaPoints>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VmRestorePointEntityType" => &crate::reflect::Codec::<VmRestorePoint>::NEW,
+            #[cfg(feature = "backups")]
+            "VmRestorePointMountType" => {
+                &crate::reflect::Codec::<VmRestorePointMount>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VmRestorePointMountListType" => {
+                &crate::reflect::Codec::<VmRestorePointMounts>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VmRestorePointEntityListType" => {
+                &crate::reflect::Codec::<VmRestorePoints>::NEW
+            }
+            #[cfg(feature = "backups")]
+            "VmRestoreSpecInfoType" => &crate::reflect::Codec::<VmRestoreSpecInfo>::NEW,
+            #[cfg(feature = "reports")]
+            "VmsOverviewReportFrameType" => {
+                &crate::reflect::Codec::<VmsOverviewReportFrame>::NEW
+            }
+            "VssSnapshotOptionsType" => &crate::reflect::Codec::<VssSnapshotOptions>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "WanAcceleratorEntityType" => &crate::reflect::Codec::<WanAccelerator>::NEW,
+            #[cfg(feature = "infrastructure")]
+            "WanAcceleratorEntityListType" => {
+                &crate::reflect::Codec::<WanAccelerators>::NEW
+            }
+            _ => return None,
+        },
+    )
+}
 type DecodeFn = for<'a> fn(
     &mut XmlReader<'a>,
     Child<'a>,
@@ -5445,1253 +6583,1397 @@ impl crate::xml::CollectUnknown for Document {
         }
     }
 }
-/// Serialized as an object with one key, the root element's name.
-#[cfg(feature = "serde")]
+/// The JSON form: the root element's content (the root's name is not written).
+#[cfg(feature = "json")]
 impl serde::Serialize for Document {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(Some(1))?;
         match self {
             #[cfg(feature = "agents")]
-            Self::Agents(value) => map.serialize_entry("Agents", value)?,
+            Self::Agents(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "agents")]
             Self::ObjectInAgentBackupJob(value) => {
-                map.serialize_entry("ObjectInAgentBackupJob", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::ObjectsInAgentBackupJob(value) => {
-                map.serialize_entry("ObjectsInAgentBackupJob", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
-            Self::AgentBackupJob(value) => map.serialize_entry("AgentBackupJob", value)?,
+            Self::AgentBackupJob(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "agents")]
             Self::AgentBackupJobs(value) => {
-                map.serialize_entry("AgentBackupJobs", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::AgentProtectionGroup(value) => {
-                map.serialize_entry("AgentProtectionGroup", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::AgentProtectionGroups(value) => {
-                map.serialize_entry("AgentProtectionGroups", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::DiscoveredComputer(value) => {
-                map.serialize_entry("DiscoveredComputer", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::DiscoveredComputers(value) => {
-                map.serialize_entry("DiscoveredComputers", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::AgentRestorePoint(value) => {
-                map.serialize_entry("AgentRestorePoint", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::AgentRestorePoints(value) => {
-                map.serialize_entry("AgentRestorePoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::AgentRestorePointMount(value) => {
-                map.serialize_entry("AgentRestorePointMount", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "agents")]
             Self::AgentRestorePointMounts(value) => {
-                map.serialize_entry("AgentRestorePointMounts", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "backups")]
-            Self::Backup(value) => map.serialize_entry("Backup", value)?,
+            Self::Backup(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
-            Self::Backups(value) => map.serialize_entry("Backups", value)?,
+            Self::Backups(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
-            Self::BackupFile(value) => map.serialize_entry("BackupFile", value)?,
+            Self::BackupFile(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
-            Self::BackupFiles(value) => map.serialize_entry("BackupFiles", value)?,
+            Self::BackupFiles(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
-            Self::RestorePoint(value) => map.serialize_entry("RestorePoint", value)?,
+            Self::RestorePoint(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
-            Self::RestorePoints(value) => map.serialize_entry("RestorePoints", value)?,
+            Self::RestorePoints(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
-            Self::VmRestorePoint(value) => map.serialize_entry("VmRestorePoint", value)?,
+            Self::VmRestorePoint(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
             Self::VmRestorePoints(value) => {
-                map.serialize_entry("VmRestorePoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "backups")]
             Self::VAppRestorePoint(value) => {
-                map.serialize_entry("VAppRestorePoint", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "backups")]
             Self::VAppRestorePoints(value) => {
-                map.serialize_entry("VAppRestorePoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "backups")]
-            Self::RestoreSpec(value) => map.serialize_entry("RestoreSpec", value)?,
+            Self::RestoreSpec(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "backups")]
             Self::VmRestorePointMount(value) => {
-                map.serialize_entry("VmRestorePointMount", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "backups")]
             Self::VmRestorePointMounts(value) => {
-                map.serialize_entry("VmRestorePointMounts", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "catalog")]
-            Self::CatalogVm(value) => map.serialize_entry("CatalogVm", value)?,
+            Self::CatalogVm(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "catalog")]
-            Self::CatalogVms(value) => map.serialize_entry("CatalogVms", value)?,
+            Self::CatalogVms(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "catalog")]
             Self::CatalogVmRestorePoint(value) => {
-                map.serialize_entry("CatalogVmRestorePoint", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "catalog")]
             Self::CatalogVmRestorePoints(value) => {
-                map.serialize_entry("CatalogVmRestorePoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
-            Self::CdpPolicy(value) => map.serialize_entry("CdpPolicy", value)?,
+            Self::CdpPolicy(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::CdpPolicies(value) => map.serialize_entry("CdpPolicies", value)?,
+            Self::CdpPolicies(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::CdpReplica(value) => map.serialize_entry("CdpReplica", value)?,
+            Self::CdpReplica(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::CdpReplicas(value) => map.serialize_entry("CdpReplicas", value)?,
+            Self::CdpReplicas(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::VmCdpReplica(value) => map.serialize_entry("VmCdpReplica", value)?,
+            Self::VmCdpReplica(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::CdpReplicaVm(value) => map.serialize_entry("CdpReplicaVm", value)?,
+            Self::CdpReplicaVm(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::VmCdpReplicas(value) => map.serialize_entry("VmCdpReplicas", value)?,
+            Self::VmCdpReplicas(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
-            Self::VAppCdpReplica(value) => map.serialize_entry("VAppCdpReplica", value)?,
+            Self::VAppCdpReplica(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cdp")]
             Self::VAppCdpReplicas(value) => {
-                map.serialize_entry("VAppCdpReplicas", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::VAppCdpReplicaVm(value) => {
-                map.serialize_entry("VAppCdpReplicaVm", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::VAppCdpReplicaVms(value) => {
-                map.serialize_entry("VAppCdpReplicaVms", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaSession(value) => {
-                map.serialize_entry("CdpReplicaSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaSessions(value) => {
-                map.serialize_entry("CdpReplicaSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSession(value) => {
-                map.serialize_entry("CdpReplicaTaskSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaTaskSessions(value) => {
-                map.serialize_entry("CdpReplicaTaskSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpFailoverStartSpec(value) => {
-                map.serialize_entry("CdpFailoverStartSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaIntervalsSpec(value) => {
-                map.serialize_entry("CdpReplicaIntervalsSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cdp")]
             Self::CdpReplicaIntervals(value) => {
-                map.serialize_entry("CdpReplicaIntervals", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoveredVm(value) => {
-                map.serialize_entry("CloudFailoveredVm", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoveredVms(value) => {
-                map.serialize_entry("CloudFailoveredVms", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoverPlan(value) => {
-                map.serialize_entry("CloudFailoverPlan", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoverPlans(value) => {
-                map.serialize_entry("CloudFailoverPlans", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoverPlanManagementSpec(value) => {
-                map.serialize_entry("CloudFailoverPlanManagementSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoverSession(value) => {
-                map.serialize_entry("CloudFailoverSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudFailoverSessions(value) => {
-                map.serialize_entry("CloudFailoverSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
-            Self::CloudReplica(value) => map.serialize_entry("CloudReplica", value)?,
+            Self::CloudReplica(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_failover")]
-            Self::CloudReplicas(value) => map.serialize_entry("CloudReplicas", value)?,
+            Self::CloudReplicas(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_failover")]
             Self::CloudVmReplicaPoint(value) => {
-                map.serialize_entry("CloudVmReplicaPoint", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudVmReplicaPoints(value) => {
-                map.serialize_entry("CloudVmReplicaPoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudHardwarePlan(value) => {
-                map.serialize_entry("CloudHardwarePlan", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudHardwarePlans(value) => {
-                map.serialize_entry("CloudHardwarePlans", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_failover")]
             Self::CloudHardwarePlanCreateSpec(value) => {
-                map.serialize_entry("CloudHardwarePlanCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
-            Self::CloudGateway(value) => map.serialize_entry("CloudGateway", value)?,
+            Self::CloudGateway(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_network")]
-            Self::CloudGateways(value) => map.serialize_entry("CloudGateways", value)?,
+            Self::CloudGateways(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_network")]
             Self::CreateCloudGatewaySpec(value) => {
-                map.serialize_entry("CreateCloudGatewaySpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::CloudGatewayPool(value) => {
-                map.serialize_entry("CloudGatewayPool", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::CloudGatewayPools(value) => {
-                map.serialize_entry("CloudGatewayPools", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::CreateCloudGatewayPoolSpec(value) => {
-                map.serialize_entry("CreateCloudGatewayPoolSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::CloudPublicIpAddress(value) => {
-                map.serialize_entry("CloudPublicIpAddress", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::CloudPublicIpAddresses(value) => {
-                map.serialize_entry("CloudPublicIpAddresses", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::CloudPublicIpAddressCreateSpec(value) => {
-                map.serialize_entry("CloudPublicIpAddressCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VlanConfiguration(value) => {
-                map.serialize_entry("VlanConfiguration", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VlanConfigurations(value) => {
-                map.serialize_entry("VlanConfigurations", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VCloudOrganizationConfigBackupJobSettings(value) => {
-                map.serialize_entry("VCloudOrganizationConfigBackupJobSettings", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VSphereSelfServiceConfigJobSettings(value) => {
-                map.serialize_entry("VSphereSelfServiceConfigJobSettings", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
-            Self::VCloudService(value) => map.serialize_entry("VCloudService", value)?,
+            Self::VCloudService(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_network")]
             Self::VCloudOrganizationConfig(value) => {
-                map.serialize_entry("VCloudOrganizationConfig", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VCloudOrganizationConfigs(value) => {
-                map.serialize_entry("VCloudOrganizationConfigs", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VCloudOrganizationConfigCreateSpec(value) => {
-                map.serialize_entry("VCloudOrganizationConfigCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VSphereSelfService(value) => {
-                map.serialize_entry("VSphereSelfService", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VSphereSelfServiceConfig(value) => {
-                map.serialize_entry("VSphereSelfServiceConfig", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VSphereSelfServiceConfigs(value) => {
-                map.serialize_entry("VSphereSelfServiceConfigs", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_network")]
             Self::VSphereSelfServiceCreateSpec(value) => {
-                map.serialize_entry("VSphereSelfServiceCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudConnectService(value) => {
-                map.serialize_entry("CloudConnectService", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantResource(value) => {
-                map.serialize_entry("CloudTenantResource", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantResources(value) => {
-                map.serialize_entry("CloudTenantResources", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CreateCloudTenantResourceSpec(value) => {
-                map.serialize_entry("CreateCloudTenantResourceSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantComputeResource(value) => {
-                map.serialize_entry("CloudTenantComputeResource", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantComputeResources(value) => {
-                map.serialize_entry("CloudTenantComputeResources", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantComputeResourceCreateSpec(value) => {
-                map.serialize_entry("CloudTenantComputeResourceCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantVCloudComputeResource(value) => {
-                map.serialize_entry("CloudTenantVCloudComputeResource", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantVCloudComputeResources(value) => {
-                map.serialize_entry("CloudTenantVCloudComputeResources", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantVCloudComputeResourceCreateSpec(value) => {
-                map.serialize_entry("CloudTenantVCloudComputeResourceCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
-            Self::CloudTenant(value) => map.serialize_entry("CloudTenant", value)?,
+            Self::CloudTenant(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_tenants")]
-            Self::CloudTenants(value) => map.serialize_entry("CloudTenants", value)?,
+            Self::CloudTenants(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_tenants")]
             Self::CreateCloudTenantSpec(value) => {
-                map.serialize_entry("CreateCloudTenantSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudTenantFreeLicenseCounters(value) => {
-                map.serialize_entry("CloudTenantFreeLicenseCounters", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
-            Self::CloudSubtenant(value) => map.serialize_entry("CloudSubtenant", value)?,
+            Self::CloudSubtenant(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "cloud_tenants")]
             Self::CloudSubtenants(value) => {
-                map.serialize_entry("CloudSubtenants", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "cloud_tenants")]
             Self::CloudSubtenantCreateSpec(value) => {
-                map.serialize_entry("CloudSubtenantCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
-            Self::EntityRef(value) => map.serialize_entry("EntityRef", value)?,
+            Self::EntityRef(value) => serde::Serialize::serialize(value, serializer),
             Self::EntityReferences(value) => {
-                map.serialize_entry("EntityReferences", value)?
+                serde::Serialize::serialize(value, serializer)
             }
-            Self::Error(value) => map.serialize_entry("Error", value)?,
-            Self::Task(value) => map.serialize_entry("Task", value)?,
-            Self::Tasks(value) => map.serialize_entry("Tasks", value)?,
-            Self::LogonSession(value) => map.serialize_entry("LogonSession", value)?,
-            Self::LogonSessions(value) => map.serialize_entry("LogonSessions", value)?,
+            Self::Error(value) => serde::Serialize::serialize(value, serializer),
+            Self::Task(value) => serde::Serialize::serialize(value, serializer),
+            Self::Tasks(value) => serde::Serialize::serialize(value, serializer),
+            Self::LogonSession(value) => serde::Serialize::serialize(value, serializer),
+            Self::LogonSessions(value) => serde::Serialize::serialize(value, serializer),
             Self::EnterpriseManager(value) => {
-                map.serialize_entry("EnterpriseManager", value)?
+                serde::Serialize::serialize(value, serializer)
             }
-            Self::LoginSpec(value) => map.serialize_entry("LoginSpec", value)?,
-            Self::QuerySvc(value) => map.serialize_entry("QuerySvc", value)?,
-            Self::LookupSvc(value) => map.serialize_entry("LookupSvc", value)?,
-            Self::HierarchyItem(value) => map.serialize_entry("HierarchyItem", value)?,
-            Self::HierarchyItems(value) => map.serialize_entry("HierarchyItems", value)?,
-            Self::ObjectInJob(value) => map.serialize_entry("ObjectInJob", value)?,
-            Self::ObjectsInJob(value) => map.serialize_entry("ObjectsInJob", value)?,
+            Self::LoginSpec(value) => serde::Serialize::serialize(value, serializer),
+            Self::QuerySvc(value) => serde::Serialize::serialize(value, serializer),
+            Self::LookupSvc(value) => serde::Serialize::serialize(value, serializer),
+            Self::HierarchyItem(value) => serde::Serialize::serialize(value, serializer),
+            Self::HierarchyItems(value) => serde::Serialize::serialize(value, serializer),
+            Self::ObjectInJob(value) => serde::Serialize::serialize(value, serializer),
+            Self::ObjectsInJob(value) => serde::Serialize::serialize(value, serializer),
             Self::CreateObjectInJobSpec(value) => {
-                map.serialize_entry("CreateObjectInJobSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             Self::RestorePointMountSpec(value) => {
-                map.serialize_entry("RestorePointMountSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             Self::FileSystemEntries(value) => {
-                map.serialize_entry("FileSystemEntries", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             Self::FileSystemEntry(value) => {
-                map.serialize_entry("FileSystemEntry", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             Self::FileRestoreSpec(value) => {
-                map.serialize_entry("FileRestoreSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
-            Self::BackupServer(value) => map.serialize_entry("BackupServer", value)?,
-            Self::BackupServers(value) => map.serialize_entry("BackupServers", value)?,
+            Self::BackupServer(value) => serde::Serialize::serialize(value, serializer),
+            Self::BackupServers(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
             Self::BackupServerSpec(value) => {
-                map.serialize_entry("BackupServerSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::QuickBackupStartupSpec(value) => {
-                map.serialize_entry("QuickBackupStartupSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::VeeamZipStartupSpec(value) => {
-                map.serialize_entry("VeeamZipStartupSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::CredentialsInfo(value) => {
-                map.serialize_entry("CredentialsInfo", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::CredentialsInfoList(value) => {
-                map.serialize_entry("CredentialsInfoList", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::CredentialsInfoSpec(value) => {
-                map.serialize_entry("CredentialsInfoSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::PasswordKeyInfo(value) => {
-                map.serialize_entry("PasswordKeyInfo", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::PasswordKeyInfoList(value) => {
-                map.serialize_entry("PasswordKeyInfoList", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::PasswordKeyInfoSpec(value) => {
-                map.serialize_entry("PasswordKeyInfoSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
-            Self::Repository(value) => map.serialize_entry("Repository", value)?,
+            Self::Repository(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
-            Self::Repositories(value) => map.serialize_entry("Repositories", value)?,
+            Self::Repositories(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
             Self::ExternalRepository(value) => {
-                map.serialize_entry("ExternalRepository", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
             Self::ExternalRepositories(value) => {
-                map.serialize_entry("ExternalRepositories", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "infrastructure")]
-            Self::ManagedServer(value) => map.serialize_entry("ManagedServer", value)?,
+            Self::ManagedServer(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
-            Self::ManagedServers(value) => map.serialize_entry("ManagedServers", value)?,
+            Self::ManagedServers(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
-            Self::HierarchyRoot(value) => map.serialize_entry("HierarchyRoot", value)?,
+            Self::HierarchyRoot(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
-            Self::HierarchyRoots(value) => map.serialize_entry("HierarchyRoots", value)?,
+            Self::HierarchyRoots(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
-            Self::WanAccelerator(value) => map.serialize_entry("WanAccelerator", value)?,
+            Self::WanAccelerator(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "infrastructure")]
             Self::WanAccelerators(value) => {
-                map.serialize_entry("WanAccelerators", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "jobs")]
             Self::LinkedJobObject(value) => {
-                map.serialize_entry("LinkedJobObject", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "jobs")]
             Self::LinkedJobResourceObjects(value) => {
-                map.serialize_entry("LinkedJobResourceObjects", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "jobs")]
             Self::LinkedBackupRepository(value) => {
-                map.serialize_entry("LinkedBackupRepository", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "jobs")]
             Self::LinkedBackupRepositoryResourceObjects(value) => {
-                map.serialize_entry("LinkedBackupRepositoryResourceObjects", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "jobs")]
-            Self::Job(value) => map.serialize_entry("Job", value)?,
+            Self::Job(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "jobs")]
-            Self::Jobs(value) => map.serialize_entry("Jobs", value)?,
+            Self::Jobs(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "jobs")]
-            Self::JobCloneSpec(value) => map.serialize_entry("JobCloneSpec", value)?,
+            Self::JobCloneSpec(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::NasService(value) => map.serialize_entry("NASService", value)?,
+            Self::NasService(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::FileServer(value) => map.serialize_entry("FileServer", value)?,
+            Self::FileServer(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::FileServers(value) => map.serialize_entry("FileServers", value)?,
+            Self::FileServers(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::NasObject(value) => map.serialize_entry("NASObject", value)?,
+            Self::NasObject(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::NasObjects(value) => map.serialize_entry("NASObjects", value)?,
+            Self::NasObjects(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::NasJob(value) => map.serialize_entry("NASJob", value)?,
+            Self::NasJob(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "nas")]
-            Self::NasJobs(value) => map.serialize_entry("NASJobs", value)?,
-            Self::QueryResult(value) => map.serialize_entry("QueryResult", value)?,
+            Self::NasJobs(value) => serde::Serialize::serialize(value, serializer),
+            Self::QueryResult(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
-            Self::Replica(value) => map.serialize_entry("Replica", value)?,
+            Self::Replica(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
-            Self::Replicas(value) => map.serialize_entry("Replicas", value)?,
+            Self::Replicas(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
-            Self::VmReplicaPoint(value) => map.serialize_entry("VmReplicaPoint", value)?,
+            Self::VmReplicaPoint(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
             Self::VmReplicaPoints(value) => {
-                map.serialize_entry("VmReplicaPoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "replicas")]
             Self::VAppReplicaPoint(value) => {
-                map.serialize_entry("VAppReplicaPoint", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "replicas")]
             Self::VAppReplicaPoints(value) => {
-                map.serialize_entry("VAppReplicaPoints", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "replicas")]
             Self::VmReplicaPointMount(value) => {
-                map.serialize_entry("VmReplicaPointMount", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "replicas")]
             Self::VmReplicaPointMounts(value) => {
-                map.serialize_entry("VmReplicaPointMounts", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "replicas")]
-            Self::FailoveredVm(value) => map.serialize_entry("FailoveredVm", value)?,
+            Self::FailoveredVm(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
-            Self::FailoverPlan(value) => map.serialize_entry("FailoverPlan", value)?,
+            Self::FailoverPlan(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
-            Self::FailoverPlans(value) => map.serialize_entry("FailoverPlans", value)?,
+            Self::FailoverPlans(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "replicas")]
             Self::FailoverPlanManagementSpec(value) => {
-                map.serialize_entry("FailoverPlanManagementSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "reports")]
-            Self::SummaryReport(value) => map.serialize_entry("SummaryReport", value)?,
+            Self::SummaryReport(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "reports")]
             Self::OverviewReportFrame(value) => {
-                map.serialize_entry("OverviewReportFrame", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "reports")]
             Self::VmsOverviewReportFrame(value) => {
-                map.serialize_entry("VmsOverviewReportFrame", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "reports")]
             Self::JobStatisticsReportFrame(value) => {
-                map.serialize_entry("JobStatisticsReportFrame", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "reports")]
             Self::ProcessedVmsReportFrame(value) => {
-                map.serialize_entry("ProcessedVmsReportFrame", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "reports")]
             Self::RepositoryReportFrame(value) => {
-                map.serialize_entry("RepositoryReportFrame", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseSecuritySettings(value) => {
-                map.serialize_entry("EnterpriseSecuritySettings", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
-            Self::EnterpriseRole(value) => map.serialize_entry("EnterpriseRole", value)?,
+            Self::EnterpriseRole(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "security")]
             Self::EnterpriseRoles(value) => {
-                map.serialize_entry("EnterpriseRoles", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccount(value) => {
-                map.serialize_entry("EnterpriseAccount", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccounts(value) => {
-                map.serialize_entry("EnterpriseAccounts", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccountInRole(value) => {
-                map.serialize_entry("EnterpriseAccountInRole", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccountInRoleList(value) => {
-                map.serialize_entry("EnterpriseAccountInRoleList", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccountHierarchyScope(value) => {
-                map.serialize_entry("EnterpriseAccountHierarchyScope", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccountHierarchyScopes(value) => {
-                map.serialize_entry("EnterpriseAccountHierarchyScopes", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::HierarchyScopeCreateSpec(value) => {
-                map.serialize_entry("HierarchyScopeCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccountInRoleCreateSpec(value) => {
-                map.serialize_entry("EnterpriseAccountInRoleCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::EnterpriseAccountCreateSpec(value) => {
-                map.serialize_entry("EnterpriseAccountCreateSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "security")]
             Self::RebuildScopeJobSpec(value) => {
-                map.serialize_entry("RebuildScopeJobSpec", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::BackupJobSession(value) => {
-                map.serialize_entry("BackupJobSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::BackupJobSessions(value) => {
-                map.serialize_entry("BackupJobSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::BackupTaskSession(value) => {
-                map.serialize_entry("BackupTaskSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::BackupTaskSessions(value) => {
-                map.serialize_entry("BackupTaskSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::ReplicaJobSession(value) => {
-                map.serialize_entry("ReplicaJobSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::ReplicaJobSessions(value) => {
-                map.serialize_entry("ReplicaJobSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::ReplicaTaskSession(value) => {
-                map.serialize_entry("ReplicaTaskSession", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
             Self::ReplicaTaskSessions(value) => {
-                map.serialize_entry("ReplicaTaskSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
-            Self::RestoreSession(value) => map.serialize_entry("RestoreSession", value)?,
+            Self::RestoreSession(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "sessions")]
             Self::RestoreSessions(value) => {
-                map.serialize_entry("RestoreSessions", value)?
+                serde::Serialize::serialize(value, serializer)
             }
             #[cfg(feature = "sessions")]
-            Self::SystemSession(value) => map.serialize_entry("SystemSession", value)?,
+            Self::SystemSession(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "sessions")]
-            Self::SystemSessions(value) => map.serialize_entry("SystemSessions", value)?,
+            Self::SystemSessions(value) => serde::Serialize::serialize(value, serializer),
             #[cfg(feature = "sessions")]
             Self::SystemSessionEvents(value) => {
-                map.serialize_entry("SystemSessionEvents", value)?
+                serde::Serialize::serialize(value, serializer)
             }
         }
-        map.end()
     }
 }
-/// Read from an object with one key, the root element's name (what `Serialize`
-/// writes).
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Document {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Root;
-        impl<'de> serde::de::Visitor<'de> for Root {
-            type Value = Document;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object with one key, the root element's name")
+#[cfg(feature = "json")]
+impl Document {
+    /// Root elements whose type has a `Type` attribute: a JSON document of one of
+    /// them names its root in its `Type` key (see [`Document::json_root`]).
+    pub const TYPED_ROOTS: &'static [&'static str] = &[
+        "Agents",
+        "ObjectInAgentBackupJob",
+        "AgentBackupJob",
+        "AgentProtectionGroup",
+        "DiscoveredComputer",
+        "AgentRestorePoint",
+        "AgentRestorePointMount",
+        "Backup",
+        "BackupFile",
+        "RestorePoint",
+        "VmRestorePoint",
+        "VAppRestorePoint",
+        "VmRestorePointMount",
+        "CatalogVm",
+        "CatalogVmRestorePoint",
+        "CdpPolicy",
+        "CdpReplica",
+        "VmCdpReplica",
+        "CdpReplicaVm",
+        "VAppCdpReplica",
+        "VAppCdpReplicaVm",
+        "CdpReplicaSession",
+        "CdpReplicaTaskSession",
+        "CloudFailoveredVm",
+        "CloudFailoverPlan",
+        "CloudFailoverSession",
+        "CloudReplica",
+        "CloudVmReplicaPoint",
+        "CloudHardwarePlan",
+        "CloudGateway",
+        "CloudGatewayPool",
+        "CloudPublicIpAddress",
+        "VlanConfiguration",
+        "VCloudOrganizationConfigBackupJobSettings",
+        "VSphereSelfServiceConfigJobSettings",
+        "VCloudService",
+        "VCloudOrganizationConfig",
+        "VSphereSelfService",
+        "VSphereSelfServiceConfig",
+        "CloudConnectService",
+        "CloudTenantResource",
+        "CloudTenantComputeResource",
+        "CloudTenantVCloudComputeResource",
+        "CloudTenant",
+        "CloudTenantFreeLicenseCounters",
+        "CloudSubtenant",
+        "EntityRef",
+        "Task",
+        "LogonSession",
+        "EnterpriseManager",
+        "QuerySvc",
+        "LookupSvc",
+        "HierarchyItem",
+        "ObjectInJob",
+        "FileSystemEntries",
+        "FileSystemEntry",
+        "BackupServer",
+        "CredentialsInfo",
+        "PasswordKeyInfo",
+        "Repository",
+        "ExternalRepository",
+        "ManagedServer",
+        "HierarchyRoot",
+        "WanAccelerator",
+        "LinkedJobObject",
+        "LinkedBackupRepository",
+        "Job",
+        "NASService",
+        "FileServer",
+        "NASObject",
+        "NASJob",
+        "Replica",
+        "VmReplicaPoint",
+        "VAppReplicaPoint",
+        "VmReplicaPointMount",
+        "FailoveredVm",
+        "FailoverPlan",
+        "SummaryReport",
+        "OverviewReportFrame",
+        "VmsOverviewReportFrame",
+        "JobStatisticsReportFrame",
+        "ProcessedVmsReportFrame",
+        "RepositoryReportFrame",
+        "EnterpriseSecuritySettings",
+        "EnterpriseRole",
+        "EnterpriseAccount",
+        "EnterpriseAccountInRole",
+        "EnterpriseAccountHierarchyScope",
+        "BackupJobSession",
+        "BackupTaskSession",
+        "ReplicaJobSession",
+        "ReplicaTaskSession",
+        "RestoreSession",
+        "SystemSession",
+        "SystemSessionEvents",
+    ];
+    /// Decodes the JSON form of a document whose root element is `root` (one of
+    /// [`ROOT_ELEMENTS`](Self::ROOT_ELEMENTS)): the JSON form does not name it.
+    pub fn from_json(root: &str, input: &[u8]) -> Result<Self, DecodeError> {
+        let decoded = match root {
+            #[cfg(feature = "agents")]
+            "Agents" => crate::json::from_slice(input).map(Self::Agents),
+            #[cfg(feature = "agents")]
+            "ObjectInAgentBackupJob" => {
+                crate::json::from_slice(input).map(Self::ObjectInAgentBackupJob)
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Document, A::Error> {
-                let Some(key) = map.next_key::<crate::json::Key<'de>>()? else {
-                    return Err(serde::de::Error::invalid_length(0, &self));
-                };
-                let document = match key.as_str() {
-                    #[cfg(feature = "agents")]
-                    "Agents" => Document::Agents(map.next_value()?),
-                    #[cfg(feature = "agents")]
-                    "ObjectInAgentBackupJob" => {
-                        Document::ObjectInAgentBackupJob(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "ObjectsInAgentBackupJob" => {
-                        Document::ObjectsInAgentBackupJob(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "AgentBackupJob" => Document::AgentBackupJob(map.next_value()?),
-                    #[cfg(feature = "agents")]
-                    "AgentBackupJobs" => Document::AgentBackupJobs(map.next_value()?),
-                    #[cfg(feature = "agents")]
-                    "AgentProtectionGroup" => {
-                        Document::AgentProtectionGroup(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "AgentProtectionGroups" => {
-                        Document::AgentProtectionGroups(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "DiscoveredComputer" => {
-                        Document::DiscoveredComputer(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "DiscoveredComputers" => {
-                        Document::DiscoveredComputers(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "AgentRestorePoint" => Document::AgentRestorePoint(map.next_value()?),
-                    #[cfg(feature = "agents")]
-                    "AgentRestorePoints" => {
-                        Document::AgentRestorePoints(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "AgentRestorePointMount" => {
-                        Document::AgentRestorePointMount(map.next_value()?)
-                    }
-                    #[cfg(feature = "agents")]
-                    "AgentRestorePointMounts" => {
-                        Document::AgentRestorePointMounts(map.next_value()?)
-                    }
-                    #[cfg(feature = "backups")]
-                    "Backup" => Document::Backup(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "Backups" => Document::Backups(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "BackupFile" => Document::BackupFile(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "BackupFiles" => Document::BackupFiles(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "RestorePoint" => Document::RestorePoint(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "RestorePoints" => Document::RestorePoints(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "VmRestorePoint" => Document::VmRestorePoint(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "VmRestorePoints" => Document::VmRestorePoints(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "VAppRestorePoint" => Document::VAppRestorePoint(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "VAppRestorePoints" => Document::VAppRestorePoints(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "RestoreSpec" => Document::RestoreSpec(map.next_value()?),
-                    #[cfg(feature = "backups")]
-                    "VmRestorePointMount" => {
-                        Document::VmRestorePointMount(map.next_value()?)
-                    }
-                    #[cfg(feature = "backups")]
-                    "VmRestorePointMounts" => {
-                        Document::VmRestorePointMounts(map.next_value()?)
-                    }
-                    #[cfg(feature = "catalog")]
-                    "CatalogVm" => Document::CatalogVm(map.next_value()?),
-                    #[cfg(feature = "catalog")]
-                    "CatalogVms" => Document::CatalogVms(map.next_value()?),
-                    #[cfg(feature = "catalog")]
-                    "CatalogVmRestorePoint" => {
-                        Document::CatalogVmRestorePoint(map.next_value()?)
-                    }
-                    #[cfg(feature = "catalog")]
-                    "CatalogVmRestorePoints" => {
-                        Document::CatalogVmRestorePoints(map.next_value()?)
-                    }
-                    #[cfg(feature = "cdp")]
-                    "CdpPolicy" => Document::CdpPolicy(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "CdpPolicies" => Document::CdpPolicies(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "CdpReplica" => Document::CdpReplica(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicas" => Document::CdpReplicas(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "VmCdpReplica" => Document::VmCdpReplica(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaVm" => Document::CdpReplicaVm(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "VmCdpReplicas" => Document::VmCdpReplicas(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "VAppCdpReplica" => Document::VAppCdpReplica(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "VAppCdpReplicas" => Document::VAppCdpReplicas(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "VAppCdpReplicaVm" => Document::VAppCdpReplicaVm(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "VAppCdpReplicaVms" => Document::VAppCdpReplicaVms(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaSession" => Document::CdpReplicaSession(map.next_value()?),
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaSessions" => {
-                        Document::CdpReplicaSessions(map.next_value()?)
-                    }
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaTaskSession" => {
-                        Document::CdpReplicaTaskSession(map.next_value()?)
-                    }
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaTaskSessions" => {
-                        Document::CdpReplicaTaskSessions(map.next_value()?)
-                    }
-                    #[cfg(feature = "cdp")]
-                    "CdpFailoverStartSpec" => {
-                        Document::CdpFailoverStartSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaIntervalsSpec" => {
-                        Document::CdpReplicaIntervalsSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cdp")]
-                    "CdpReplicaIntervals" => {
-                        Document::CdpReplicaIntervals(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoveredVm" => Document::CloudFailoveredVm(map.next_value()?),
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoveredVms" => {
-                        Document::CloudFailoveredVms(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoverPlan" => Document::CloudFailoverPlan(map.next_value()?),
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoverPlans" => {
-                        Document::CloudFailoverPlans(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoverPlanManagementSpec" => {
-                        Document::CloudFailoverPlanManagementSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoverSession" => {
-                        Document::CloudFailoverSession(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudFailoverSessions" => {
-                        Document::CloudFailoverSessions(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudReplica" => Document::CloudReplica(map.next_value()?),
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudReplicas" => Document::CloudReplicas(map.next_value()?),
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudVmReplicaPoint" => {
-                        Document::CloudVmReplicaPoint(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudVmReplicaPoints" => {
-                        Document::CloudVmReplicaPoints(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudHardwarePlan" => Document::CloudHardwarePlan(map.next_value()?),
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudHardwarePlans" => {
-                        Document::CloudHardwarePlans(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_failover")]
-                    "CloudHardwarePlanCreateSpec" => {
-                        Document::CloudHardwarePlanCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "CloudGateway" => Document::CloudGateway(map.next_value()?),
-                    #[cfg(feature = "cloud_network")]
-                    "CloudGateways" => Document::CloudGateways(map.next_value()?),
-                    #[cfg(feature = "cloud_network")]
-                    "CreateCloudGatewaySpec" => {
-                        Document::CreateCloudGatewaySpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "CloudGatewayPool" => Document::CloudGatewayPool(map.next_value()?),
-                    #[cfg(feature = "cloud_network")]
-                    "CloudGatewayPools" => Document::CloudGatewayPools(map.next_value()?),
-                    #[cfg(feature = "cloud_network")]
-                    "CreateCloudGatewayPoolSpec" => {
-                        Document::CreateCloudGatewayPoolSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "CloudPublicIpAddress" => {
-                        Document::CloudPublicIpAddress(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "CloudPublicIpAddresses" => {
-                        Document::CloudPublicIpAddresses(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "CloudPublicIpAddressCreateSpec" => {
-                        Document::CloudPublicIpAddressCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VlanConfiguration" => Document::VlanConfiguration(map.next_value()?),
-                    #[cfg(feature = "cloud_network")]
-                    "VlanConfigurations" => {
-                        Document::VlanConfigurations(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VCloudOrganizationConfigBackupJobSettings" => {
-                        Document::VCloudOrganizationConfigBackupJobSettings(
-                            map.next_value()?,
-                        )
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VSphereSelfServiceConfigJobSettings" => {
-                        Document::VSphereSelfServiceConfigJobSettings(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VCloudService" => Document::VCloudService(map.next_value()?),
-                    #[cfg(feature = "cloud_network")]
-                    "VCloudOrganizationConfig" => {
-                        Document::VCloudOrganizationConfig(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VCloudOrganizationConfigs" => {
-                        Document::VCloudOrganizationConfigs(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VCloudOrganizationConfigCreateSpec" => {
-                        Document::VCloudOrganizationConfigCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VSphereSelfService" => {
-                        Document::VSphereSelfService(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VSphereSelfServiceConfig" => {
-                        Document::VSphereSelfServiceConfig(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VSphereSelfServiceConfigs" => {
-                        Document::VSphereSelfServiceConfigs(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_network")]
-                    "VSphereSelfServiceCreateSpec" => {
-                        Document::VSphereSelfServiceCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudConnectService" => {
-                        Document::CloudConnectService(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantResource" => {
-                        Document::CloudTenantResource(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantResources" => {
-                        Document::CloudTenantResources(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CreateCloudTenantResourceSpec" => {
-                        Document::CreateCloudTenantResourceSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantComputeResource" => {
-                        Document::CloudTenantComputeResource(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantComputeResources" => {
-                        Document::CloudTenantComputeResources(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantComputeResourceCreateSpec" => {
-                        Document::CloudTenantComputeResourceCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantVCloudComputeResource" => {
-                        Document::CloudTenantVCloudComputeResource(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantVCloudComputeResources" => {
-                        Document::CloudTenantVCloudComputeResources(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantVCloudComputeResourceCreateSpec" => {
-                        Document::CloudTenantVCloudComputeResourceCreateSpec(
-                            map.next_value()?,
-                        )
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenant" => Document::CloudTenant(map.next_value()?),
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenants" => Document::CloudTenants(map.next_value()?),
-                    #[cfg(feature = "cloud_tenants")]
-                    "CreateCloudTenantSpec" => {
-                        Document::CreateCloudTenantSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudTenantFreeLicenseCounters" => {
-                        Document::CloudTenantFreeLicenseCounters(map.next_value()?)
-                    }
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudSubtenant" => Document::CloudSubtenant(map.next_value()?),
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudSubtenants" => Document::CloudSubtenants(map.next_value()?),
-                    #[cfg(feature = "cloud_tenants")]
-                    "CloudSubtenantCreateSpec" => {
-                        Document::CloudSubtenantCreateSpec(map.next_value()?)
-                    }
-                    "EntityRef" => Document::EntityRef(map.next_value()?),
-                    "EntityReferences" => Document::EntityReferences(map.next_value()?),
-                    "Error" => Document::Error(map.next_value()?),
-                    "Task" => Document::Task(map.next_value()?),
-                    "Tasks" => Document::Tasks(map.next_value()?),
-                    "LogonSession" => Document::LogonSession(map.next_value()?),
-                    "LogonSessions" => Document::LogonSessions(map.next_value()?),
-                    "EnterpriseManager" => Document::EnterpriseManager(map.next_value()?),
-                    "LoginSpec" => Document::LoginSpec(map.next_value()?),
-                    "QuerySvc" => Document::QuerySvc(map.next_value()?),
-                    "LookupSvc" => Document::LookupSvc(map.next_value()?),
-                    "HierarchyItem" => Document::HierarchyItem(map.next_value()?),
-                    "HierarchyItems" => Document::HierarchyItems(map.next_value()?),
-                    "ObjectInJob" => Document::ObjectInJob(map.next_value()?),
-                    "ObjectsInJob" => Document::ObjectsInJob(map.next_value()?),
-                    "CreateObjectInJobSpec" => {
-                        Document::CreateObjectInJobSpec(map.next_value()?)
-                    }
-                    "RestorePointMountSpec" => {
-                        Document::RestorePointMountSpec(map.next_value()?)
-                    }
-                    "FileSystemEntries" => Document::FileSystemEntries(map.next_value()?),
-                    "FileSystemEntry" => Document::FileSystemEntry(map.next_value()?),
-                    "FileRestoreSpec" => Document::FileRestoreSpec(map.next_value()?),
-                    "BackupServer" => Document::BackupServer(map.next_value()?),
-                    "BackupServers" => Document::BackupServers(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "BackupServerSpec" => Document::BackupServerSpec(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "QuickBackupStartupSpec" => {
-                        Document::QuickBackupStartupSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "VeeamZipStartupSpec" => {
-                        Document::VeeamZipStartupSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "CredentialsInfo" => Document::CredentialsInfo(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "CredentialsInfoList" => {
-                        Document::CredentialsInfoList(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "CredentialsInfoSpec" => {
-                        Document::CredentialsInfoSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "PasswordKeyInfo" => Document::PasswordKeyInfo(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "PasswordKeyInfoList" => {
-                        Document::PasswordKeyInfoList(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "PasswordKeyInfoSpec" => {
-                        Document::PasswordKeyInfoSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "Repository" => Document::Repository(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "Repositories" => Document::Repositories(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "ExternalRepository" => {
-                        Document::ExternalRepository(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "ExternalRepositories" => {
-                        Document::ExternalRepositories(map.next_value()?)
-                    }
-                    #[cfg(feature = "infrastructure")]
-                    "ManagedServer" => Document::ManagedServer(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "ManagedServers" => Document::ManagedServers(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "HierarchyRoot" => Document::HierarchyRoot(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "HierarchyRoots" => Document::HierarchyRoots(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "WanAccelerator" => Document::WanAccelerator(map.next_value()?),
-                    #[cfg(feature = "infrastructure")]
-                    "WanAccelerators" => Document::WanAccelerators(map.next_value()?),
-                    #[cfg(feature = "jobs")]
-                    "LinkedJobObject" => Document::LinkedJobObject(map.next_value()?),
-                    #[cfg(feature = "jobs")]
-                    "LinkedJobResourceObjects" => {
-                        Document::LinkedJobResourceObjects(map.next_value()?)
-                    }
-                    #[cfg(feature = "jobs")]
-                    "LinkedBackupRepository" => {
-                        Document::LinkedBackupRepository(map.next_value()?)
-                    }
-                    #[cfg(feature = "jobs")]
-                    "LinkedBackupRepositoryResourceObjects" => {
-                        Document::LinkedBackupRepositoryResourceObjects(
-                            map.next_value()?,
-                        )
-                    }
-                    #[cfg(feature = "jobs")]
-                    "Job" => Document::Job(map.next_value()?),
-                    #[cfg(feature = "jobs")]
-                    "Jobs" => Document::Jobs(map.next_value()?),
-                    #[cfg(feature = "jobs")]
-                    "JobCloneSpec" => Document::JobCloneSpec(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "NASService" => Document::NasService(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "FileServer" => Document::FileServer(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "FileServers" => Document::FileServers(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "NASObject" => Document::NasObject(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "NASObjects" => Document::NasObjects(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "NASJob" => Document::NasJob(map.next_value()?),
-                    #[cfg(feature = "nas")]
-                    "NASJobs" => Document::NasJobs(map.next_value()?),
-                    "QueryResult" => Document::QueryResult(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "Replica" => Document::Replica(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "Replicas" => Document::Replicas(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "VmReplicaPoint" => Document::VmReplicaPoint(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "VmReplicaPoints" => Document::VmReplicaPoints(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "VAppReplicaPoint" => Document::VAppReplicaPoint(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "VAppReplicaPoints" => Document::VAppReplicaPoints(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "VmReplicaPointMount" => {
-                        Document::VmReplicaPointMount(map.next_value()?)
-                    }
-                    #[cfg(feature = "replicas")]
-                    "VmReplicaPointMounts" => {
-                        Document::VmReplicaPointMounts(map.next_value()?)
-                    }
-                    #[cfg(feature = "replicas")]
-                    "FailoveredVm" => Document::FailoveredVm(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "FailoverPlan" => Document::FailoverPlan(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "FailoverPlans" => Document::FailoverPlans(map.next_value()?),
-                    #[cfg(feature = "replicas")]
-                    "FailoverPlanManagementSpec" => {
-                        Document::FailoverPlanManagementSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "reports")]
-                    "SummaryReport" => Document::SummaryReport(map.next_value()?),
-                    #[cfg(feature = "reports")]
-                    "OverviewReportFrame" => {
-                        Document::OverviewReportFrame(map.next_value()?)
-                    }
-                    #[cfg(feature = "reports")]
-                    "VmsOverviewReportFrame" => {
-                        Document::VmsOverviewReportFrame(map.next_value()?)
-                    }
-                    #[cfg(feature = "reports")]
-                    "JobStatisticsReportFrame" => {
-                        Document::JobStatisticsReportFrame(map.next_value()?)
-                    }
-                    #[cfg(feature = "reports")]
-                    "ProcessedVmsReportFrame" => {
-                        Document::ProcessedVmsReportFrame(map.next_value()?)
-                    }
-                    #[cfg(feature = "reports")]
-                    "RepositoryReportFrame" => {
-                        Document::RepositoryReportFrame(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseSecuritySettings" => {
-                        Document::EnterpriseSecuritySettings(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseRole" => Document::EnterpriseRole(map.next_value()?),
-                    #[cfg(feature = "security")]
-                    "EnterpriseRoles" => Document::EnterpriseRoles(map.next_value()?),
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccount" => Document::EnterpriseAccount(map.next_value()?),
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccounts" => {
-                        Document::EnterpriseAccounts(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccountInRole" => {
-                        Document::EnterpriseAccountInRole(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccountInRoleList" => {
-                        Document::EnterpriseAccountInRoleList(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccountHierarchyScope" => {
-                        Document::EnterpriseAccountHierarchyScope(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccountHierarchyScopes" => {
-                        Document::EnterpriseAccountHierarchyScopes(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "HierarchyScopeCreateSpec" => {
-                        Document::HierarchyScopeCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccountInRoleCreateSpec" => {
-                        Document::EnterpriseAccountInRoleCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "EnterpriseAccountCreateSpec" => {
-                        Document::EnterpriseAccountCreateSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "security")]
-                    "RebuildScopeJobSpec" => {
-                        Document::RebuildScopeJobSpec(map.next_value()?)
-                    }
-                    #[cfg(feature = "sessions")]
-                    "BackupJobSession" => Document::BackupJobSession(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "BackupJobSessions" => Document::BackupJobSessions(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "BackupTaskSession" => Document::BackupTaskSession(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "BackupTaskSessions" => {
-                        Document::BackupTaskSessions(map.next_value()?)
-                    }
-                    #[cfg(feature = "sessions")]
-                    "ReplicaJobSession" => Document::ReplicaJobSession(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "ReplicaJobSessions" => {
-                        Document::ReplicaJobSessions(map.next_value()?)
-                    }
-                    #[cfg(feature = "sessions")]
-                    "ReplicaTaskSession" => {
-                        Document::ReplicaTaskSession(map.next_value()?)
-                    }
-                    #[cfg(feature = "sessions")]
-                    "ReplicaTaskSessions" => {
-                        Document::ReplicaTaskSessions(map.next_value()?)
-                    }
-                    #[cfg(feature = "sessions")]
-                    "RestoreSession" => Document::RestoreSession(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "RestoreSessions" => Document::RestoreSessions(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "SystemSession" => Document::SystemSession(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "SystemSessions" => Document::SystemSessions(map.next_value()?),
-                    #[cfg(feature = "sessions")]
-                    "SystemSessionEvents" => {
-                        Document::SystemSessionEvents(map.next_value()?)
-                    }
-                    other => {
-                        return Err(
-                            serde::de::Error::unknown_variant(
-                                other,
-                                Document::ROOT_ELEMENTS,
-                            ),
-                        );
-                    }
-                };
-                if map.next_key::<crate::json::Key<'de>>()?.is_some() {
-                    return Err(serde::de::Error::invalid_length(2, &self));
-                }
-                Ok(document)
+            #[cfg(feature = "agents")]
+            "ObjectsInAgentBackupJob" => {
+                crate::json::from_slice(input).map(Self::ObjectsInAgentBackupJob)
             }
-        }
-        deserializer.deserialize_map(Root)
+            #[cfg(feature = "agents")]
+            "AgentBackupJob" => crate::json::from_slice(input).map(Self::AgentBackupJob),
+            #[cfg(feature = "agents")]
+            "AgentBackupJobs" => {
+                crate::json::from_slice(input).map(Self::AgentBackupJobs)
+            }
+            #[cfg(feature = "agents")]
+            "AgentProtectionGroup" => {
+                crate::json::from_slice(input).map(Self::AgentProtectionGroup)
+            }
+            #[cfg(feature = "agents")]
+            "AgentProtectionGroups" => {
+                crate::json::from_slice(input).map(Self::AgentProtectionGroups)
+            }
+            #[cfg(feature = "agents")]
+            "DiscoveredComputer" => {
+                crate::json::from_slice(input).map(Self::DiscoveredComputer)
+            }
+            #[cfg(feature = "agents")]
+            "DiscoveredComputers" => {
+                crate::json::from_slice(input).map(Self::DiscoveredComputers)
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePoint" => {
+                crate::json::from_slice(input).map(Self::AgentRestorePoint)
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePoints" => {
+                crate::json::from_slice(input).map(Self::AgentRestorePoints)
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePointMount" => {
+                crate::json::from_slice(input).map(Self::AgentRestorePointMount)
+            }
+            #[cfg(feature = "agents")]
+            "AgentRestorePointMounts" => {
+                crate::json::from_slice(input).map(Self::AgentRestorePointMounts)
+            }
+            #[cfg(feature = "backups")]
+            "Backup" => crate::json::from_slice(input).map(Self::Backup),
+            #[cfg(feature = "backups")]
+            "Backups" => crate::json::from_slice(input).map(Self::Backups),
+            #[cfg(feature = "backups")]
+            "BackupFile" => crate::json::from_slice(input).map(Self::BackupFile),
+            #[cfg(feature = "backups")]
+            "BackupFiles" => crate::json::from_slice(input).map(Self::BackupFiles),
+            #[cfg(feature = "backups")]
+            "RestorePoint" => crate::json::from_slice(input).map(Self::RestorePoint),
+            #[cfg(feature = "backups")]
+            "RestorePoints" => crate::json::from_slice(input).map(Self::RestorePoints),
+            #[cfg(feature = "backups")]
+            "VmRestorePoint" => crate::json::from_slice(input).map(Self::VmRestorePoint),
+            #[cfg(feature = "backups")]
+            "VmRestorePoints" => {
+                crate::json::from_slice(input).map(Self::VmRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "VAppRestorePoint" => {
+                crate::json::from_slice(input).map(Self::VAppRestorePoint)
+            }
+            #[cfg(feature = "backups")]
+            "VAppRestorePoints" => {
+                crate::json::from_slice(input).map(Self::VAppRestorePoints)
+            }
+            #[cfg(feature = "backups")]
+            "RestoreSpec" => crate::json::from_slice(input).map(Self::RestoreSpec),
+            #[cfg(feature = "backups")]
+            "VmRestorePointMount" => {
+                crate::json::from_slice(input).map(Self::VmRestorePointMount)
+            }
+            #[cfg(feature = "backups")]
+            "VmRestorePointMounts" => {
+                crate::json::from_slice(input).map(Self::VmRestorePointMounts)
+            }
+            #[cfg(feature = "catalog")]
+            "CatalogVm" => crate::json::from_slice(input).map(Self::CatalogVm),
+            #[cfg(feature = "catalog")]
+            "CatalogVms" => crate::json::from_slice(input).map(Self::CatalogVms),
+            #[cfg(feature = "catalog")]
+            "CatalogVmRestorePoint" => {
+                crate::json::from_slice(input).map(Self::CatalogVmRestorePoint)
+            }
+            #[cfg(feature = "catalog")]
+            "CatalogVmRestorePoints" => {
+                crate::json::from_slice(input).map(Self::CatalogVmRestorePoints)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpPolicy" => crate::json::from_slice(input).map(Self::CdpPolicy),
+            #[cfg(feature = "cdp")]
+            "CdpPolicies" => crate::json::from_slice(input).map(Self::CdpPolicies),
+            #[cfg(feature = "cdp")]
+            "CdpReplica" => crate::json::from_slice(input).map(Self::CdpReplica),
+            #[cfg(feature = "cdp")]
+            "CdpReplicas" => crate::json::from_slice(input).map(Self::CdpReplicas),
+            #[cfg(feature = "cdp")]
+            "VmCdpReplica" => crate::json::from_slice(input).map(Self::VmCdpReplica),
+            #[cfg(feature = "cdp")]
+            "CdpReplicaVm" => crate::json::from_slice(input).map(Self::CdpReplicaVm),
+            #[cfg(feature = "cdp")]
+            "VmCdpReplicas" => crate::json::from_slice(input).map(Self::VmCdpReplicas),
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplica" => crate::json::from_slice(input).map(Self::VAppCdpReplica),
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicas" => {
+                crate::json::from_slice(input).map(Self::VAppCdpReplicas)
+            }
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicaVm" => {
+                crate::json::from_slice(input).map(Self::VAppCdpReplicaVm)
+            }
+            #[cfg(feature = "cdp")]
+            "VAppCdpReplicaVms" => {
+                crate::json::from_slice(input).map(Self::VAppCdpReplicaVms)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaSession" => {
+                crate::json::from_slice(input).map(Self::CdpReplicaSession)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaSessions" => {
+                crate::json::from_slice(input).map(Self::CdpReplicaSessions)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaTaskSession" => {
+                crate::json::from_slice(input).map(Self::CdpReplicaTaskSession)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaTaskSessions" => {
+                crate::json::from_slice(input).map(Self::CdpReplicaTaskSessions)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpFailoverStartSpec" => {
+                crate::json::from_slice(input).map(Self::CdpFailoverStartSpec)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaIntervalsSpec" => {
+                crate::json::from_slice(input).map(Self::CdpReplicaIntervalsSpec)
+            }
+            #[cfg(feature = "cdp")]
+            "CdpReplicaIntervals" => {
+                crate::json::from_slice(input).map(Self::CdpReplicaIntervals)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoveredVm" => {
+                crate::json::from_slice(input).map(Self::CloudFailoveredVm)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoveredVms" => {
+                crate::json::from_slice(input).map(Self::CloudFailoveredVms)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlan" => {
+                crate::json::from_slice(input).map(Self::CloudFailoverPlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlans" => {
+                crate::json::from_slice(input).map(Self::CloudFailoverPlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverPlanManagementSpec" => {
+                crate::json::from_slice(input).map(Self::CloudFailoverPlanManagementSpec)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverSession" => {
+                crate::json::from_slice(input).map(Self::CloudFailoverSession)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudFailoverSessions" => {
+                crate::json::from_slice(input).map(Self::CloudFailoverSessions)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudReplica" => crate::json::from_slice(input).map(Self::CloudReplica),
+            #[cfg(feature = "cloud_failover")]
+            "CloudReplicas" => crate::json::from_slice(input).map(Self::CloudReplicas),
+            #[cfg(feature = "cloud_failover")]
+            "CloudVmReplicaPoint" => {
+                crate::json::from_slice(input).map(Self::CloudVmReplicaPoint)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudVmReplicaPoints" => {
+                crate::json::from_slice(input).map(Self::CloudVmReplicaPoints)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlan" => {
+                crate::json::from_slice(input).map(Self::CloudHardwarePlan)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlans" => {
+                crate::json::from_slice(input).map(Self::CloudHardwarePlans)
+            }
+            #[cfg(feature = "cloud_failover")]
+            "CloudHardwarePlanCreateSpec" => {
+                crate::json::from_slice(input).map(Self::CloudHardwarePlanCreateSpec)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGateway" => crate::json::from_slice(input).map(Self::CloudGateway),
+            #[cfg(feature = "cloud_network")]
+            "CloudGateways" => crate::json::from_slice(input).map(Self::CloudGateways),
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudGatewaySpec" => {
+                crate::json::from_slice(input).map(Self::CreateCloudGatewaySpec)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPool" => {
+                crate::json::from_slice(input).map(Self::CloudGatewayPool)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudGatewayPools" => {
+                crate::json::from_slice(input).map(Self::CloudGatewayPools)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CreateCloudGatewayPoolSpec" => {
+                crate::json::from_slice(input).map(Self::CreateCloudGatewayPoolSpec)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddress" => {
+                crate::json::from_slice(input).map(Self::CloudPublicIpAddress)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddresses" => {
+                crate::json::from_slice(input).map(Self::CloudPublicIpAddresses)
+            }
+            #[cfg(feature = "cloud_network")]
+            "CloudPublicIpAddressCreateSpec" => {
+                crate::json::from_slice(input).map(Self::CloudPublicIpAddressCreateSpec)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VlanConfiguration" => {
+                crate::json::from_slice(input).map(Self::VlanConfiguration)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VlanConfigurations" => {
+                crate::json::from_slice(input).map(Self::VlanConfigurations)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigBackupJobSettings" => {
+                crate::json::from_slice(input)
+                    .map(Self::VCloudOrganizationConfigBackupJobSettings)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfigJobSettings" => {
+                crate::json::from_slice(input)
+                    .map(Self::VSphereSelfServiceConfigJobSettings)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudService" => crate::json::from_slice(input).map(Self::VCloudService),
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfig" => {
+                crate::json::from_slice(input).map(Self::VCloudOrganizationConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigs" => {
+                crate::json::from_slice(input).map(Self::VCloudOrganizationConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VCloudOrganizationConfigCreateSpec" => {
+                crate::json::from_slice(input)
+                    .map(Self::VCloudOrganizationConfigCreateSpec)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfService" => {
+                crate::json::from_slice(input).map(Self::VSphereSelfService)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfig" => {
+                crate::json::from_slice(input).map(Self::VSphereSelfServiceConfig)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceConfigs" => {
+                crate::json::from_slice(input).map(Self::VSphereSelfServiceConfigs)
+            }
+            #[cfg(feature = "cloud_network")]
+            "VSphereSelfServiceCreateSpec" => {
+                crate::json::from_slice(input).map(Self::VSphereSelfServiceCreateSpec)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudConnectService" => {
+                crate::json::from_slice(input).map(Self::CloudConnectService)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantResource" => {
+                crate::json::from_slice(input).map(Self::CloudTenantResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantResources" => {
+                crate::json::from_slice(input).map(Self::CloudTenantResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantResourceSpec" => {
+                crate::json::from_slice(input).map(Self::CreateCloudTenantResourceSpec)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResource" => {
+                crate::json::from_slice(input).map(Self::CloudTenantComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResources" => {
+                crate::json::from_slice(input).map(Self::CloudTenantComputeResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantComputeResourceCreateSpec" => {
+                crate::json::from_slice(input)
+                    .map(Self::CloudTenantComputeResourceCreateSpec)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResource" => {
+                crate::json::from_slice(input)
+                    .map(Self::CloudTenantVCloudComputeResource)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResources" => {
+                crate::json::from_slice(input)
+                    .map(Self::CloudTenantVCloudComputeResources)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantVCloudComputeResourceCreateSpec" => {
+                crate::json::from_slice(input)
+                    .map(Self::CloudTenantVCloudComputeResourceCreateSpec)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenant" => crate::json::from_slice(input).map(Self::CloudTenant),
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenants" => crate::json::from_slice(input).map(Self::CloudTenants),
+            #[cfg(feature = "cloud_tenants")]
+            "CreateCloudTenantSpec" => {
+                crate::json::from_slice(input).map(Self::CreateCloudTenantSpec)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudTenantFreeLicenseCounters" => {
+                crate::json::from_slice(input).map(Self::CloudTenantFreeLicenseCounters)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenant" => crate::json::from_slice(input).map(Self::CloudSubtenant),
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenants" => {
+                crate::json::from_slice(input).map(Self::CloudSubtenants)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            "CloudSubtenantCreateSpec" => {
+                crate::json::from_slice(input).map(Self::CloudSubtenantCreateSpec)
+            }
+            "EntityRef" => crate::json::from_slice(input).map(Self::EntityRef),
+            "EntityReferences" => {
+                crate::json::from_slice(input).map(Self::EntityReferences)
+            }
+            "Error" => crate::json::from_slice(input).map(Self::Error),
+            "Task" => crate::json::from_slice(input).map(Self::Task),
+            "Tasks" => crate::json::from_slice(input).map(Self::Tasks),
+            "LogonSession" => crate::json::from_slice(input).map(Self::LogonSession),
+            "LogonSessions" => crate::json::from_slice(input).map(Self::LogonSessions),
+            "EnterpriseManager" => {
+                crate::json::from_slice(input).map(Self::EnterpriseManager)
+            }
+            "LoginSpec" => crate::json::from_slice(input).map(Self::LoginSpec),
+            "QuerySvc" => crate::json::from_slice(input).map(Self::QuerySvc),
+            "LookupSvc" => crate::json::from_slice(input).map(Self::LookupSvc),
+            "HierarchyItem" => crate::json::from_slice(input).map(Self::HierarchyItem),
+            "HierarchyItems" => crate::json::from_slice(input).map(Self::HierarchyItems),
+            "ObjectInJob" => crate::json::from_slice(input).map(Self::ObjectInJob),
+            "ObjectsInJob" => crate::json::from_slice(input).map(Self::ObjectsInJob),
+            "CreateObjectInJobSpec" => {
+                crate::json::from_slice(input).map(Self::CreateObjectInJobSpec)
+            }
+            "RestorePointMountSpec" => {
+                crate::json::from_slice(input).map(Self::RestorePointMountSpec)
+            }
+            "FileSystemEntries" => {
+                crate::json::from_slice(input).map(Self::FileSystemEntries)
+            }
+            "FileSystemEntry" => {
+                crate::json::from_slice(input).map(Self::FileSystemEntry)
+            }
+            "FileRestoreSpec" => {
+                crate::json::from_slice(input).map(Self::FileRestoreSpec)
+            }
+            "BackupServer" => crate::json::from_slice(input).map(Self::BackupServer),
+            "BackupServers" => crate::json::from_slice(input).map(Self::BackupServers),
+            #[cfg(feature = "infrastructure")]
+            "BackupServerSpec" => {
+                crate::json::from_slice(input).map(Self::BackupServerSpec)
+            }
+            #[cfg(feature = "infrastructure")]
+            "QuickBackupStartupSpec" => {
+                crate::json::from_slice(input).map(Self::QuickBackupStartupSpec)
+            }
+            #[cfg(feature = "infrastructure")]
+            "VeeamZipStartupSpec" => {
+                crate::json::from_slice(input).map(Self::VeeamZipStartupSpec)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CredentialsInfo" => {
+                crate::json::from_slice(input).map(Self::CredentialsInfo)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CredentialsInfoList" => {
+                crate::json::from_slice(input).map(Self::CredentialsInfoList)
+            }
+            #[cfg(feature = "infrastructure")]
+            "CredentialsInfoSpec" => {
+                crate::json::from_slice(input).map(Self::CredentialsInfoSpec)
+            }
+            #[cfg(feature = "infrastructure")]
+            "PasswordKeyInfo" => {
+                crate::json::from_slice(input).map(Self::PasswordKeyInfo)
+            }
+            #[cfg(feature = "infrastructure")]
+            "PasswordKeyInfoList" => {
+                crate::json::from_slice(input).map(Self::PasswordKeyInfoList)
+            }
+            #[cfg(feature = "infrastructure")]
+            "PasswordKeyInfoSpec" => {
+                crate::json::from_slice(input).map(Self::PasswordKeyInfoSpec)
+            }
+            #[cfg(feature = "infrastructure")]
+            "Repository" => crate::json::from_slice(input).map(Self::Repository),
+            #[cfg(feature = "infrastructure")]
+            "Repositories" => crate::json::from_slice(input).map(Self::Repositories),
+            #[cfg(feature = "infrastructure")]
+            "ExternalRepository" => {
+                crate::json::from_slice(input).map(Self::ExternalRepository)
+            }
+            #[cfg(feature = "infrastructure")]
+            "ExternalRepositories" => {
+                crate::json::from_slice(input).map(Self::ExternalRepositories)
+            }
+            #[cfg(feature = "infrastructure")]
+            "ManagedServer" => crate::json::from_slice(input).map(Self::ManagedServer),
+            #[cfg(feature = "infrastructure")]
+            "ManagedServers" => crate::json::from_slice(input).map(Self::ManagedServers),
+            #[cfg(feature = "infrastructure")]
+            "HierarchyRoot" => crate::json::from_slice(input).map(Self::HierarchyRoot),
+            #[cfg(feature = "infrastructure")]
+            "HierarchyRoots" => crate::json::from_slice(input).map(Self::HierarchyRoots),
+            #[cfg(feature = "infrastructure")]
+            "WanAccelerator" => crate::json::from_slice(input).map(Self::WanAccelerator),
+            #[cfg(feature = "infrastructure")]
+            "WanAccelerators" => {
+                crate::json::from_slice(input).map(Self::WanAccelerators)
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedJobObject" => {
+                crate::json::from_slice(input).map(Self::LinkedJobObject)
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedJobResourceObjects" => {
+                crate::json::from_slice(input).map(Self::LinkedJobResourceObjects)
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedBackupRepository" => {
+                crate::json::from_slice(input).map(Self::LinkedBackupRepository)
+            }
+            #[cfg(feature = "jobs")]
+            "LinkedBackupRepositoryResourceObjects" => {
+                crate::json::from_slice(input)
+                    .map(Self::LinkedBackupRepositoryResourceObjects)
+            }
+            #[cfg(feature = "jobs")]
+            "Job" => crate::json::from_slice(input).map(Self::Job),
+            #[cfg(feature = "jobs")]
+            "Jobs" => crate::json::from_slice(input).map(Self::Jobs),
+            #[cfg(feature = "jobs")]
+            "JobCloneSpec" => crate::json::from_slice(input).map(Self::JobCloneSpec),
+            #[cfg(feature = "nas")]
+            "NASService" => crate::json::from_slice(input).map(Self::NasService),
+            #[cfg(feature = "nas")]
+            "FileServer" => crate::json::from_slice(input).map(Self::FileServer),
+            #[cfg(feature = "nas")]
+            "FileServers" => crate::json::from_slice(input).map(Self::FileServers),
+            #[cfg(feature = "nas")]
+            "NASObject" => crate::json::from_slice(input).map(Self::NasObject),
+            #[cfg(feature = "nas")]
+            "NASObjects" => crate::json::from_slice(input).map(Self::NasObjects),
+            #[cfg(feature = "nas")]
+            "NASJob" => crate::json::from_slice(input).map(Self::NasJob),
+            #[cfg(feature = "nas")]
+            "NASJobs" => crate::json::from_slice(input).map(Self::NasJobs),
+            "QueryResult" => crate::json::from_slice(input).map(Self::QueryResult),
+            #[cfg(feature = "replicas")]
+            "Replica" => crate::json::from_slice(input).map(Self::Replica),
+            #[cfg(feature = "replicas")]
+            "Replicas" => crate::json::from_slice(input).map(Self::Replicas),
+            #[cfg(feature = "replicas")]
+            "VmReplicaPoint" => crate::json::from_slice(input).map(Self::VmReplicaPoint),
+            #[cfg(feature = "replicas")]
+            "VmReplicaPoints" => {
+                crate::json::from_slice(input).map(Self::VmReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "VAppReplicaPoint" => {
+                crate::json::from_slice(input).map(Self::VAppReplicaPoint)
+            }
+            #[cfg(feature = "replicas")]
+            "VAppReplicaPoints" => {
+                crate::json::from_slice(input).map(Self::VAppReplicaPoints)
+            }
+            #[cfg(feature = "replicas")]
+            "VmReplicaPointMount" => {
+                crate::json::from_slice(input).map(Self::VmReplicaPointMount)
+            }
+            #[cfg(feature = "replicas")]
+            "VmReplicaPointMounts" => {
+                crate::json::from_slice(input).map(Self::VmReplicaPointMounts)
+            }
+            #[cfg(feature = "replicas")]
+            "FailoveredVm" => crate::json::from_slice(input).map(Self::FailoveredVm),
+            #[cfg(feature = "replicas")]
+            "FailoverPlan" => crate::json::from_slice(input).map(Self::FailoverPlan),
+            #[cfg(feature = "replicas")]
+            "FailoverPlans" => crate::json::from_slice(input).map(Self::FailoverPlans),
+            #[cfg(feature = "replicas")]
+            "FailoverPlanManagementSpec" => {
+                crate::json::from_slice(input).map(Self::FailoverPlanManagementSpec)
+            }
+            #[cfg(feature = "reports")]
+            "SummaryReport" => crate::json::from_slice(input).map(Self::SummaryReport),
+            #[cfg(feature = "reports")]
+            "OverviewReportFrame" => {
+                crate::json::from_slice(input).map(Self::OverviewReportFrame)
+            }
+            #[cfg(feature = "reports")]
+            "VmsOverviewReportFrame" => {
+                crate::json::from_slice(input).map(Self::VmsOverviewReportFrame)
+            }
+            #[cfg(feature = "reports")]
+            "JobStatisticsReportFrame" => {
+                crate::json::from_slice(input).map(Self::JobStatisticsReportFrame)
+            }
+            #[cfg(feature = "reports")]
+            "ProcessedVmsReportFrame" => {
+                crate::json::from_slice(input).map(Self::ProcessedVmsReportFrame)
+            }
+            #[cfg(feature = "reports")]
+            "RepositoryReportFrame" => {
+                crate::json::from_slice(input).map(Self::RepositoryReportFrame)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseSecuritySettings" => {
+                crate::json::from_slice(input).map(Self::EnterpriseSecuritySettings)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseRole" => crate::json::from_slice(input).map(Self::EnterpriseRole),
+            #[cfg(feature = "security")]
+            "EnterpriseRoles" => {
+                crate::json::from_slice(input).map(Self::EnterpriseRoles)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccount" => {
+                crate::json::from_slice(input).map(Self::EnterpriseAccount)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccounts" => {
+                crate::json::from_slice(input).map(Self::EnterpriseAccounts)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRole" => {
+                crate::json::from_slice(input).map(Self::EnterpriseAccountInRole)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRoleList" => {
+                crate::json::from_slice(input).map(Self::EnterpriseAccountInRoleList)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountHierarchyScope" => {
+                crate::json::from_slice(input).map(Self::EnterpriseAccountHierarchyScope)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountHierarchyScopes" => {
+                crate::json::from_slice(input)
+                    .map(Self::EnterpriseAccountHierarchyScopes)
+            }
+            #[cfg(feature = "security")]
+            "HierarchyScopeCreateSpec" => {
+                crate::json::from_slice(input).map(Self::HierarchyScopeCreateSpec)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountInRoleCreateSpec" => {
+                crate::json::from_slice(input)
+                    .map(Self::EnterpriseAccountInRoleCreateSpec)
+            }
+            #[cfg(feature = "security")]
+            "EnterpriseAccountCreateSpec" => {
+                crate::json::from_slice(input).map(Self::EnterpriseAccountCreateSpec)
+            }
+            #[cfg(feature = "security")]
+            "RebuildScopeJobSpec" => {
+                crate::json::from_slice(input).map(Self::RebuildScopeJobSpec)
+            }
+            #[cfg(feature = "sessions")]
+            "BackupJobSession" => {
+                crate::json::from_slice(input).map(Self::BackupJobSession)
+            }
+            #[cfg(feature = "sessions")]
+            "BackupJobSessions" => {
+                crate::json::from_slice(input).map(Self::BackupJobSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "BackupTaskSession" => {
+                crate::json::from_slice(input).map(Self::BackupTaskSession)
+            }
+            #[cfg(feature = "sessions")]
+            "BackupTaskSessions" => {
+                crate::json::from_slice(input).map(Self::BackupTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaJobSession" => {
+                crate::json::from_slice(input).map(Self::ReplicaJobSession)
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaJobSessions" => {
+                crate::json::from_slice(input).map(Self::ReplicaJobSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaTaskSession" => {
+                crate::json::from_slice(input).map(Self::ReplicaTaskSession)
+            }
+            #[cfg(feature = "sessions")]
+            "ReplicaTaskSessions" => {
+                crate::json::from_slice(input).map(Self::ReplicaTaskSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "RestoreSession" => crate::json::from_slice(input).map(Self::RestoreSession),
+            #[cfg(feature = "sessions")]
+            "RestoreSessions" => {
+                crate::json::from_slice(input).map(Self::RestoreSessions)
+            }
+            #[cfg(feature = "sessions")]
+            "SystemSession" => crate::json::from_slice(input).map(Self::SystemSession),
+            #[cfg(feature = "sessions")]
+            "SystemSessions" => crate::json::from_slice(input).map(Self::SystemSessions),
+            #[cfg(feature = "sessions")]
+            "SystemSessionEvents" => {
+                crate::json::from_slice(input).map(Self::SystemSessionEvents)
+            }
+            other => return Err(crate::json::unknown_root(other, input)),
+        };
+        decoded.map_err(|e| e.in_element(root, None))
     }
 }

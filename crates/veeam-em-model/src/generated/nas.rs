@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A file share added to the backup infrastructure of a backup server.
 ///
 /// Schema type `FileServerEntityType` in `schemas/nas.xsd` (extends `EntityType`).
@@ -251,227 +254,75 @@ impl ToXml for FileServer {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileServer {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileServer {
+    const SCHEMA: &'static str = "FileServerEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "ServerType",
+        "HierarchyObjRef",
+        "SmbServerOptions",
+        "NfsServerOptions",
+        "FileServerOptions",
+        "ProcessingOptions",
+        "NASServerAdvancedOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.server_type, value),
+            6usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            7usize => de::optional(&mut self.smb_server_options, value),
+            8usize => de::optional(&mut self.nfs_server_options, value),
+            9usize => de::optional(&mut self.file_server_options, value),
+            10usize => de::optional(&mut self.processing_options, value),
+            11usize => de::optional(&mut self.nas_server_advanced_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.server_type {
-            map.serialize_entry("ServerType", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        if let Some(value) = &self.smb_server_options {
-            map.serialize_entry("SmbServerOptions", value)?;
-        }
-        if let Some(value) = &self.nfs_server_options {
-            map.serialize_entry("NfsServerOptions", value)?;
-        }
-        if let Some(value) = &self.file_server_options {
-            map.serialize_entry("FileServerOptions", value)?;
-        }
-        if let Some(value) = &self.processing_options {
-            map.serialize_entry("ProcessingOptions", value)?;
-        }
-        if let Some(value) = &self.nas_server_advanced_options {
-            map.serialize_entry("NASServerAdvancedOptions", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileServer {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "ServerType",
-            "HierarchyObjRef",
-            "SmbServerOptions",
-            "NfsServerOptions",
-            "FileServerOptions",
-            "ProcessingOptions",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ServerType", &self.server_type)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        ser::optional(map, "SmbServerOptions", &self.smb_server_options)?;
+        ser::optional(map, "NfsServerOptions", &self.nfs_server_options)?;
+        ser::optional(map, "FileServerOptions", &self.file_server_options)?;
+        ser::optional(map, "ProcessingOptions", &self.processing_options)?;
+        ser::optional(
+            map,
             "NASServerAdvancedOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileServer;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileServerEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileServer, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut server_type: Option<NasFileServerKind> = None;
-                let mut server_type_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                let mut smb_server_options: Option<NasSmbServerOptionsInfo> = None;
-                let mut smb_server_options_seen = false;
-                let mut nfs_server_options: Option<NasNfsServerOptionsInfo> = None;
-                let mut nfs_server_options_seen = false;
-                let mut file_server_options: Option<NasFileServerOptionsInfo> = None;
-                let mut file_server_options_seen = false;
-                let mut processing_options: Option<NasProcessingOptionsInfo> = None;
-                let mut processing_options_seen = false;
-                let mut nas_server_advanced_options: Option<
-                    NasServerAdvancedOptionsInfo,
-                > = None;
-                let mut nas_server_advanced_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ServerType" => {
-                            crate::json::set_optional(
-                                &mut server_type,
-                                map.next_value()?,
-                                "ServerType",
-                                &mut server_type_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        "SmbServerOptions" => {
-                            crate::json::set_optional(
-                                &mut smb_server_options,
-                                map.next_value()?,
-                                "SmbServerOptions",
-                                &mut smb_server_options_seen,
-                            )?
-                        }
-                        "NfsServerOptions" => {
-                            crate::json::set_optional(
-                                &mut nfs_server_options,
-                                map.next_value()?,
-                                "NfsServerOptions",
-                                &mut nfs_server_options_seen,
-                            )?
-                        }
-                        "FileServerOptions" => {
-                            crate::json::set_optional(
-                                &mut file_server_options,
-                                map.next_value()?,
-                                "FileServerOptions",
-                                &mut file_server_options_seen,
-                            )?
-                        }
-                        "ProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut processing_options,
-                                map.next_value()?,
-                                "ProcessingOptions",
-                                &mut processing_options_seen,
-                            )?
-                        }
-                        "NASServerAdvancedOptions" => {
-                            crate::json::set_optional(
-                                &mut nas_server_advanced_options,
-                                map.next_value()?,
-                                "NASServerAdvancedOptions",
-                                &mut nas_server_advanced_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileServer {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    server_type,
-                    hierarchy_obj_ref,
-                    smb_server_options,
-                    nfs_server_options,
-                    file_server_options,
-                    processing_options,
-                    nas_server_advanced_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.nas_server_advanced_options,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileServer);
 impl crate::xml::CollectUnknown for FileServer {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -556,54 +407,37 @@ impl ToXml for FileServers {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileServers {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("FileServer", &self.file_servers)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileServers {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["FileServer"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileServers;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileServerEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileServers, A::Error> {
-                let mut file_servers: Option<Vec<FileServer>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FileServer" => {
-                            crate::json::set_once(
-                                &mut file_servers,
-                                map.next_value()?,
-                                "FileServer",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileServers {
-                    file_servers: file_servers.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileServers {
+    const SCHEMA: &'static str = "FileServerEntityListType";
+    const KEYS: &'static [&'static str] = &["FileServers"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("FileServer", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.file_servers, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "FileServers", &self.file_servers)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileServers);
 impl crate::xml::CollectUnknown for FileServers {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -615,9 +449,10 @@ impl crate::xml::CollectUnknown for FileServers {
 /// Which files go to the archive: all, only the listed extensions, or all but the listed ones.
 ///
 /// Schema type `NASArchiveFileExtensionsScopeType` in `schemas/nas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum NasArchiveFileExtensionsScope {
     /// `Any`
+    #[default]
     Any,
     /// `Specified`
     Specified,
@@ -663,26 +498,15 @@ impl crate::xml::XmlValue for NasArchiveFileExtensionsScope {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasArchiveFileExtensionsScope {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasArchiveFileExtensionsScope {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(NasArchiveFileExtensionsScope);
 /// Whether permission and attribute changes are tracked for folders only or for files and folders.
 ///
 /// Schema type `NASFileAttributesChangeTrackingModeType` in `schemas/nas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum NasFileAttributesChangeTrackingMode {
     /// `TrackOnlyFolderAttributesChanges`
+    #[default]
     TrackOnlyFolderAttributesChanges,
     /// `TrackEverythingAttributesChanges`
     TrackEverythingAttributesChanges,
@@ -727,20 +551,8 @@ impl crate::xml::XmlValue for NasFileAttributesChangeTrackingMode {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasFileAttributesChangeTrackingMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasFileAttributesChangeTrackingMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(NasFileAttributesChangeTrackingMode);
 /// A list of file masks (extensions, names or paths with wildcards).
 ///
 /// Schema type `NASFileExtensionInfoListType` in `schemas/nas.xsd`.
@@ -802,54 +614,37 @@ impl ToXml for NasFileExtensionInfoList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasFileExtensionInfoList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Extension", &self.extensions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasFileExtensionInfoList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Extension"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasFileExtensionInfoList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASFileExtensionInfoListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasFileExtensionInfoList, A::Error> {
-                let mut extensions: Option<Vec<crate::Text>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Extension" => {
-                            crate::json::set_once(
-                                &mut extensions,
-                                map.next_value()?,
-                                "Extension",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasFileExtensionInfoList {
-                    extensions: extensions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasFileExtensionInfoList {
+    const SCHEMA: &'static str = "NASFileExtensionInfoListType";
+    const KEYS: &'static [&'static str] = &["Extensions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Extension", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.extensions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Extensions", &self.extensions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasFileExtensionInfoList);
 impl crate::xml::CollectUnknown for NasFileExtensionInfoList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -858,9 +653,10 @@ impl crate::xml::CollectUnknown for NasFileExtensionInfoList {
 /// How a file share is reached: a managed file server, an SMB share or an NFS share.
 ///
 /// Schema type `NASFileServerKindType` in `schemas/nas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum NasFileServerKind {
     /// `FileServer`
+    #[default]
     FileServer,
     /// `SmbServer`
     SmbServer,
@@ -906,20 +702,8 @@ impl crate::xml::XmlValue for NasFileServerKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasFileServerKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasFileServerKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(NasFileServerKind);
 /// The managed server that hosts a file server share.
 ///
 /// Schema type `NASFileServerOptionsInfoType` in `schemas/nas.xsd`.
@@ -981,58 +765,36 @@ impl ToXml for NasFileServerOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasFileServerOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.server_uid {
-            map.serialize_entry("ServerUid", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasFileServerOptionsInfo {
+    const SCHEMA: &'static str = "NASFileServerOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["ServerUid"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.server_uid, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "ServerUid", &self.server_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasFileServerOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ServerUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasFileServerOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASFileServerOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasFileServerOptionsInfo, A::Error> {
-                let mut server_uid: Option<crate::Uid> = None;
-                let mut server_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ServerUid" => {
-                            crate::json::set_optional(
-                                &mut server_uid,
-                                map.next_value()?,
-                                "ServerUid",
-                                &mut server_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasFileServerOptionsInfo {
-                    server_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasFileServerOptionsInfo);
 impl crate::xml::CollectUnknown for NasFileServerOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1272,225 +1034,71 @@ impl ToXml for NasJob {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJob {
+    const SCHEMA: &'static str = "NASJobEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "Includes",
+        "StorageOptions",
+        "ScheduleConfigured",
+        "ScheduleEnabled",
+        "NextRun",
+        "JobScheduleOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.includes, value),
+            7usize => de::optional(&mut self.storage_options, value),
+            8usize => de::optional(&mut self.schedule_configured, value),
+            9usize => de::optional(&mut self.schedule_enabled, value),
+            10usize => de::optional(&mut self.next_run, value),
+            11usize => de::optional(&mut self.job_schedule_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
-        }
-        if let Some(value) = &self.storage_options {
-            map.serialize_entry("StorageOptions", value)?;
-        }
-        if let Some(value) = &self.schedule_configured {
-            map.serialize_entry("ScheduleConfigured", value)?;
-        }
-        if let Some(value) = &self.schedule_enabled {
-            map.serialize_entry("ScheduleEnabled", value)?;
-        }
-        if let Some(value) = &self.next_run {
-            map.serialize_entry("NextRun", value)?;
-        }
-        if let Some(value) = &self.job_schedule_options {
-            map.serialize_entry("JobScheduleOptions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "Includes", &self.includes)?;
+        ser::optional(map, "StorageOptions", &self.storage_options)?;
+        ser::optional(map, "ScheduleConfigured", &self.schedule_configured)?;
+        ser::optional(map, "ScheduleEnabled", &self.schedule_enabled)?;
+        ser::optional(map, "NextRun", &self.next_run)?;
+        ser::optional(map, "JobScheduleOptions", &self.job_schedule_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJob {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "Includes",
-            "StorageOptions",
-            "ScheduleConfigured",
-            "ScheduleEnabled",
-            "NextRun",
-            "JobScheduleOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASJobEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJob, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut includes: Option<NasObjects> = None;
-                let mut includes_seen = false;
-                let mut storage_options: Option<NasJobStorageOptionsInfo> = None;
-                let mut storage_options_seen = false;
-                let mut schedule_configured: Option<bool> = None;
-                let mut schedule_configured_seen = false;
-                let mut schedule_enabled: Option<bool> = None;
-                let mut schedule_enabled_seen = false;
-                let mut next_run: Option<crate::DateTime> = None;
-                let mut next_run_seen = false;
-                let mut job_schedule_options: Option<JobScheduleOptionsInfo> = None;
-                let mut job_schedule_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        "StorageOptions" => {
-                            crate::json::set_optional(
-                                &mut storage_options,
-                                map.next_value()?,
-                                "StorageOptions",
-                                &mut storage_options_seen,
-                            )?
-                        }
-                        "ScheduleConfigured" => {
-                            crate::json::set_optional(
-                                &mut schedule_configured,
-                                map.next_value()?,
-                                "ScheduleConfigured",
-                                &mut schedule_configured_seen,
-                            )?
-                        }
-                        "ScheduleEnabled" => {
-                            crate::json::set_optional(
-                                &mut schedule_enabled,
-                                map.next_value()?,
-                                "ScheduleEnabled",
-                                &mut schedule_enabled_seen,
-                            )?
-                        }
-                        "NextRun" => {
-                            crate::json::set_optional(
-                                &mut next_run,
-                                map.next_value()?,
-                                "NextRun",
-                                &mut next_run_seen,
-                            )?
-                        }
-                        "JobScheduleOptions" => {
-                            crate::json::set_optional(
-                                &mut job_schedule_options,
-                                map.next_value()?,
-                                "JobScheduleOptions",
-                                &mut job_schedule_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJob {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    includes,
-                    storage_options,
-                    schedule_configured,
-                    schedule_enabled,
-                    next_run,
-                    job_schedule_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJob);
 impl crate::xml::CollectUnknown for NasJob {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1565,60 +1173,36 @@ impl ToXml for NasJobAdvancedStorageOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJobAdvancedStorageOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.acl {
-            map.serialize_entry("ACL", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJobAdvancedStorageOptionsInfo {
+    const SCHEMA: &'static str = "NASJobAdvancedStorageOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["ACL"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.acl, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "ACL", &self.acl)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJobAdvancedStorageOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ACL"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJobAdvancedStorageOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type NASJobAdvancedStorageOptionsInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJobAdvancedStorageOptionsInfo, A::Error> {
-                let mut acl: Option<NasJobAdvancedStorageOptionsSecurityOptionsInfo> = None;
-                let mut acl_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ACL" => {
-                            crate::json::set_optional(
-                                &mut acl,
-                                map.next_value()?,
-                                "ACL",
-                                &mut acl_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJobAdvancedStorageOptionsInfo {
-                    acl,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJobAdvancedStorageOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobAdvancedStorageOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1703,62 +1287,40 @@ impl ToXml for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.file_attributes_change_tracking_mode {
-            map.serialize_entry("FileAttributesChangeTrackingMode", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
+    const SCHEMA: &'static str = "NASJobAdvancedStorageOptionsSecurityOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["FileAttributesChangeTrackingMode"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.file_attributes_change_tracking_mode, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
+            "FileAttributesChangeTrackingMode",
+            &self.file_attributes_change_tracking_mode,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["FileAttributesChangeTrackingMode"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJobAdvancedStorageOptionsSecurityOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type NASJobAdvancedStorageOptionsSecurityOptionsInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJobAdvancedStorageOptionsSecurityOptionsInfo, A::Error> {
-                let mut file_attributes_change_tracking_mode: Option<
-                    NasFileAttributesChangeTrackingMode,
-                > = None;
-                let mut file_attributes_change_tracking_mode_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FileAttributesChangeTrackingMode" => {
-                            crate::json::set_optional(
-                                &mut file_attributes_change_tracking_mode,
-                                map.next_value()?,
-                                "FileAttributesChangeTrackingMode",
-                                &mut file_attributes_change_tracking_mode_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJobAdvancedStorageOptionsSecurityOptionsInfo {
-                    file_attributes_change_tracking_mode,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJobAdvancedStorageOptionsSecurityOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobAdvancedStorageOptionsSecurityOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1869,94 +1431,48 @@ impl ToXml for NasJobFileExtensionsOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJobFileExtensionsOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.archive_file_extensions_scope {
-            map.serialize_entry("ArchiveFileExtensionsScope", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJobFileExtensionsOptionsInfo {
+    const SCHEMA: &'static str = "NASJobFileExtensionsOptionsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "ArchiveFileExtensionsScope",
+        "InclusionMask",
+        "ExclusionMask",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.archive_file_extensions_scope, value),
+            1usize => de::optional(&mut self.inclusion_mask, value),
+            2usize => de::optional(&mut self.exclusion_mask, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.inclusion_mask {
-            map.serialize_entry("InclusionMask", value)?;
-        }
-        if let Some(value) = &self.exclusion_mask {
-            map.serialize_entry("ExclusionMask", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJobFileExtensionsOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
             "ArchiveFileExtensionsScope",
-            "InclusionMask",
-            "ExclusionMask",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJobFileExtensionsOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type NASJobFileExtensionsOptionsInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJobFileExtensionsOptionsInfo, A::Error> {
-                let mut archive_file_extensions_scope: Option<
-                    NasArchiveFileExtensionsScope,
-                > = None;
-                let mut archive_file_extensions_scope_seen = false;
-                let mut inclusion_mask: Option<NasFileExtensionInfoList> = None;
-                let mut inclusion_mask_seen = false;
-                let mut exclusion_mask: Option<NasFileExtensionInfoList> = None;
-                let mut exclusion_mask_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ArchiveFileExtensionsScope" => {
-                            crate::json::set_optional(
-                                &mut archive_file_extensions_scope,
-                                map.next_value()?,
-                                "ArchiveFileExtensionsScope",
-                                &mut archive_file_extensions_scope_seen,
-                            )?
-                        }
-                        "InclusionMask" => {
-                            crate::json::set_optional(
-                                &mut inclusion_mask,
-                                map.next_value()?,
-                                "InclusionMask",
-                                &mut inclusion_mask_seen,
-                            )?
-                        }
-                        "ExclusionMask" => {
-                            crate::json::set_optional(
-                                &mut exclusion_mask,
-                                map.next_value()?,
-                                "ExclusionMask",
-                                &mut exclusion_mask_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJobFileExtensionsOptionsInfo {
-                    archive_file_extensions_scope,
-                    inclusion_mask,
-                    exclusion_mask,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.archive_file_extensions_scope,
+        )?;
+        ser::optional(map, "InclusionMask", &self.inclusion_mask)?;
+        ser::optional(map, "ExclusionMask", &self.exclusion_mask)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJobFileExtensionsOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobFileExtensionsOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2098,107 +1614,47 @@ impl ToXml for NasJobStorageKeepFileVersionsHistory {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJobStorageKeepFileVersionsHistory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.longterm_retention_type {
-            map.serialize_entry("LongtermRetentionType", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJobStorageKeepFileVersionsHistory {
+    const SCHEMA: &'static str = "NASJobStorageKeepFileVersionsHistoryType";
+    const KEYS: &'static [&'static str] = &[
+        "LongtermRetentionType",
+        "LongtermRetentionPeriod",
+        "BackupRepositoryUid",
+        "ArchiveFileTypes",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.longterm_retention_type, value),
+            1usize => de::optional(&mut self.longterm_retention_period, value),
+            2usize => de::optional(&mut self.backup_repository_uid, value),
+            3usize => de::optional(&mut self.archive_file_types, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.longterm_retention_period {
-            map.serialize_entry("LongtermRetentionPeriod", value)?;
-        }
-        if let Some(value) = &self.backup_repository_uid {
-            map.serialize_entry("BackupRepositoryUid", value)?;
-        }
-        if let Some(value) = &self.archive_file_types {
-            map.serialize_entry("ArchiveFileTypes", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "LongtermRetentionType", &self.longterm_retention_type)?;
+        ser::optional(map, "LongtermRetentionPeriod", &self.longterm_retention_period)?;
+        ser::optional(map, "BackupRepositoryUid", &self.backup_repository_uid)?;
+        ser::optional(map, "ArchiveFileTypes", &self.archive_file_types)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJobStorageKeepFileVersionsHistory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "LongtermRetentionType",
-            "LongtermRetentionPeriod",
-            "BackupRepositoryUid",
-            "ArchiveFileTypes",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJobStorageKeepFileVersionsHistory;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type NASJobStorageKeepFileVersionsHistoryType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJobStorageKeepFileVersionsHistory, A::Error> {
-                let mut longterm_retention_type: Option<NasLongTermRetentionKind> = None;
-                let mut longterm_retention_type_seen = false;
-                let mut longterm_retention_period: Option<i32> = None;
-                let mut longterm_retention_period_seen = false;
-                let mut backup_repository_uid: Option<crate::Uid> = None;
-                let mut backup_repository_uid_seen = false;
-                let mut archive_file_types: Option<NasLongTermArchivalOptionsInfo> = None;
-                let mut archive_file_types_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "LongtermRetentionType" => {
-                            crate::json::set_optional(
-                                &mut longterm_retention_type,
-                                map.next_value()?,
-                                "LongtermRetentionType",
-                                &mut longterm_retention_type_seen,
-                            )?
-                        }
-                        "LongtermRetentionPeriod" => {
-                            crate::json::set_optional(
-                                &mut longterm_retention_period,
-                                map.next_value()?,
-                                "LongtermRetentionPeriod",
-                                &mut longterm_retention_period_seen,
-                            )?
-                        }
-                        "BackupRepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut backup_repository_uid,
-                                map.next_value()?,
-                                "BackupRepositoryUid",
-                                &mut backup_repository_uid_seen,
-                            )?
-                        }
-                        "ArchiveFileTypes" => {
-                            crate::json::set_optional(
-                                &mut archive_file_types,
-                                map.next_value()?,
-                                "ArchiveFileTypes",
-                                &mut archive_file_types_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJobStorageKeepFileVersionsHistory {
-                    longterm_retention_type,
-                    longterm_retention_period,
-                    backup_repository_uid,
-                    archive_file_types,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJobStorageKeepFileVersionsHistory);
 impl crate::xml::CollectUnknown for NasJobStorageKeepFileVersionsHistory {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2383,139 +1839,65 @@ impl ToXml for NasJobStorageOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJobStorageOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup_repository_uid {
-            map.serialize_entry("BackupRepositoryUid", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJobStorageOptionsInfo {
+    const SCHEMA: &'static str = "NASJobStorageOptionsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupRepositoryUid",
+        "ShorttermRetentionType",
+        "ShorttermRetentionPeriod",
+        "LongtermRetentionEnabled",
+        "KeepFileVersionsHistoryOptions",
+        "AdvancedStorageOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backup_repository_uid, value),
+            1usize => de::optional(&mut self.shortterm_retention_type, value),
+            2usize => de::optional(&mut self.shortterm_retention_period, value),
+            3usize => de::optional(&mut self.longterm_retention_enabled, value),
+            4usize => de::optional(&mut self.keep_file_versions_history_options, value),
+            5usize => de::optional(&mut self.advanced_storage_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.shortterm_retention_type {
-            map.serialize_entry("ShorttermRetentionType", value)?;
-        }
-        if let Some(value) = &self.shortterm_retention_period {
-            map.serialize_entry("ShorttermRetentionPeriod", value)?;
-        }
-        if let Some(value) = &self.longterm_retention_enabled {
-            map.serialize_entry("LongtermRetentionEnabled", value)?;
-        }
-        if let Some(value) = &self.keep_file_versions_history_options {
-            map.serialize_entry("KeepFileVersionsHistoryOptions", value)?;
-        }
-        if let Some(value) = &self.advanced_storage_options {
-            map.serialize_entry("AdvancedStorageOptions", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJobStorageOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupRepositoryUid",
-            "ShorttermRetentionType",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "BackupRepositoryUid", &self.backup_repository_uid)?;
+        ser::optional(map, "ShorttermRetentionType", &self.shortterm_retention_type)?;
+        ser::optional(
+            map,
             "ShorttermRetentionPeriod",
+            &self.shortterm_retention_period,
+        )?;
+        ser::optional(
+            map,
             "LongtermRetentionEnabled",
+            &self.longterm_retention_enabled,
+        )?;
+        ser::optional(
+            map,
             "KeepFileVersionsHistoryOptions",
-            "AdvancedStorageOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJobStorageOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASJobStorageOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJobStorageOptionsInfo, A::Error> {
-                let mut backup_repository_uid: Option<crate::Uid> = None;
-                let mut backup_repository_uid_seen = false;
-                let mut shortterm_retention_type: Option<NasShortTermRetentionKind> = None;
-                let mut shortterm_retention_type_seen = false;
-                let mut shortterm_retention_period: Option<i32> = None;
-                let mut shortterm_retention_period_seen = false;
-                let mut longterm_retention_enabled: Option<bool> = None;
-                let mut longterm_retention_enabled_seen = false;
-                let mut keep_file_versions_history_options: Option<
-                    NasJobStorageKeepFileVersionsHistory,
-                > = None;
-                let mut keep_file_versions_history_options_seen = false;
-                let mut advanced_storage_options: Option<
-                    NasJobAdvancedStorageOptionsInfo,
-                > = None;
-                let mut advanced_storage_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupRepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut backup_repository_uid,
-                                map.next_value()?,
-                                "BackupRepositoryUid",
-                                &mut backup_repository_uid_seen,
-                            )?
-                        }
-                        "ShorttermRetentionType" => {
-                            crate::json::set_optional(
-                                &mut shortterm_retention_type,
-                                map.next_value()?,
-                                "ShorttermRetentionType",
-                                &mut shortterm_retention_type_seen,
-                            )?
-                        }
-                        "ShorttermRetentionPeriod" => {
-                            crate::json::set_optional(
-                                &mut shortterm_retention_period,
-                                map.next_value()?,
-                                "ShorttermRetentionPeriod",
-                                &mut shortterm_retention_period_seen,
-                            )?
-                        }
-                        "LongtermRetentionEnabled" => {
-                            crate::json::set_optional(
-                                &mut longterm_retention_enabled,
-                                map.next_value()?,
-                                "LongtermRetentionEnabled",
-                                &mut longterm_retention_enabled_seen,
-                            )?
-                        }
-                        "KeepFileVersionsHistoryOptions" => {
-                            crate::json::set_optional(
-                                &mut keep_file_versions_history_options,
-                                map.next_value()?,
-                                "KeepFileVersionsHistoryOptions",
-                                &mut keep_file_versions_history_options_seen,
-                            )?
-                        }
-                        "AdvancedStorageOptions" => {
-                            crate::json::set_optional(
-                                &mut advanced_storage_options,
-                                map.next_value()?,
-                                "AdvancedStorageOptions",
-                                &mut advanced_storage_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJobStorageOptionsInfo {
-                    backup_repository_uid,
-                    shortterm_retention_type,
-                    shortterm_retention_period,
-                    longterm_retention_enabled,
-                    keep_file_versions_history_options,
-                    advanced_storage_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.keep_file_versions_history_options,
+        )?;
+        ser::optional(map, "AdvancedStorageOptions", &self.advanced_storage_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJobStorageOptionsInfo);
 impl crate::xml::CollectUnknown for NasJobStorageOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2584,54 +1966,37 @@ impl ToXml for NasJobs {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasJobs {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("NASJob", &self.nas_jobs)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasJobs {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["NASJob"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasJobs;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASJobEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasJobs, A::Error> {
-                let mut nas_jobs: Option<Vec<NasJob>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "NASJob" => {
-                            crate::json::set_once(
-                                &mut nas_jobs,
-                                map.next_value()?,
-                                "NASJob",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasJobs {
-                    nas_jobs: nas_jobs.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasJobs {
+    const SCHEMA: &'static str = "NASJobEntityListType";
+    const KEYS: &'static [&'static str] = &["NASJobs"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("NASJob", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.nas_jobs, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "NASJobs", &self.nas_jobs)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasJobs);
 impl crate::xml::CollectUnknown for NasJobs {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2791,124 +2156,66 @@ impl ToXml for NasLongTermArchivalOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasLongTermArchivalOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.active_file_retention_enabled {
-            map.serialize_entry("ActiveFileRetentionEnabled", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasLongTermArchivalOptionsInfo {
+    const SCHEMA: &'static str = "NASLongTermArchivalOptionsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "ActiveFileRetentionEnabled",
+        "MaxActiveFileVersionsToKeep",
+        "DeletedFileRetentionEnabled",
+        "MaxDeletedFileVersionsToKeep",
+        "FileExtensionsOption",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.active_file_retention_enabled, value),
+            1usize => de::optional(&mut self.max_active_file_versions_to_keep, value),
+            2usize => de::optional(&mut self.deleted_file_retention_enabled, value),
+            3usize => de::optional(&mut self.max_deleted_file_versions_to_keep, value),
+            4usize => de::optional(&mut self.file_extensions_option, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.max_active_file_versions_to_keep {
-            map.serialize_entry("MaxActiveFileVersionsToKeep", value)?;
-        }
-        if let Some(value) = &self.deleted_file_retention_enabled {
-            map.serialize_entry("DeletedFileRetentionEnabled", value)?;
-        }
-        if let Some(value) = &self.max_deleted_file_versions_to_keep {
-            map.serialize_entry("MaxDeletedFileVersionsToKeep", value)?;
-        }
-        if let Some(value) = &self.file_extensions_option {
-            map.serialize_entry("FileExtensionsOption", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasLongTermArchivalOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(
+            map,
             "ActiveFileRetentionEnabled",
+            &self.active_file_retention_enabled,
+        )?;
+        ser::optional(
+            map,
             "MaxActiveFileVersionsToKeep",
+            &self.max_active_file_versions_to_keep,
+        )?;
+        ser::optional(
+            map,
             "DeletedFileRetentionEnabled",
+            &self.deleted_file_retention_enabled,
+        )?;
+        ser::optional(
+            map,
             "MaxDeletedFileVersionsToKeep",
-            "FileExtensionsOption",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasLongTermArchivalOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type NASLongTermArchivalOptionsInfoType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasLongTermArchivalOptionsInfo, A::Error> {
-                let mut active_file_retention_enabled: Option<bool> = None;
-                let mut active_file_retention_enabled_seen = false;
-                let mut max_active_file_versions_to_keep: Option<i32> = None;
-                let mut max_active_file_versions_to_keep_seen = false;
-                let mut deleted_file_retention_enabled: Option<bool> = None;
-                let mut deleted_file_retention_enabled_seen = false;
-                let mut max_deleted_file_versions_to_keep: Option<i32> = None;
-                let mut max_deleted_file_versions_to_keep_seen = false;
-                let mut file_extensions_option: Option<
-                    NasJobFileExtensionsOptionsInfo,
-                > = None;
-                let mut file_extensions_option_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ActiveFileRetentionEnabled" => {
-                            crate::json::set_optional(
-                                &mut active_file_retention_enabled,
-                                map.next_value()?,
-                                "ActiveFileRetentionEnabled",
-                                &mut active_file_retention_enabled_seen,
-                            )?
-                        }
-                        "MaxActiveFileVersionsToKeep" => {
-                            crate::json::set_optional(
-                                &mut max_active_file_versions_to_keep,
-                                map.next_value()?,
-                                "MaxActiveFileVersionsToKeep",
-                                &mut max_active_file_versions_to_keep_seen,
-                            )?
-                        }
-                        "DeletedFileRetentionEnabled" => {
-                            crate::json::set_optional(
-                                &mut deleted_file_retention_enabled,
-                                map.next_value()?,
-                                "DeletedFileRetentionEnabled",
-                                &mut deleted_file_retention_enabled_seen,
-                            )?
-                        }
-                        "MaxDeletedFileVersionsToKeep" => {
-                            crate::json::set_optional(
-                                &mut max_deleted_file_versions_to_keep,
-                                map.next_value()?,
-                                "MaxDeletedFileVersionsToKeep",
-                                &mut max_deleted_file_versions_to_keep_seen,
-                            )?
-                        }
-                        "FileExtensionsOption" => {
-                            crate::json::set_optional(
-                                &mut file_extensions_option,
-                                map.next_value()?,
-                                "FileExtensionsOption",
-                                &mut file_extensions_option_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasLongTermArchivalOptionsInfo {
-                    active_file_retention_enabled,
-                    max_active_file_versions_to_keep,
-                    deleted_file_retention_enabled,
-                    max_deleted_file_versions_to_keep,
-                    file_extensions_option,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.max_deleted_file_versions_to_keep,
+        )?;
+        ser::optional(map, "FileExtensionsOption", &self.file_extensions_option)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasLongTermArchivalOptionsInfo);
 impl crate::xml::CollectUnknown for NasLongTermArchivalOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2920,9 +2227,10 @@ impl crate::xml::CollectUnknown for NasLongTermArchivalOptionsInfo {
 /// Unit of the long-term (archive) retention period of a file share backup job.
 ///
 /// Schema type `NASLongTermRetentionKindType` in `schemas/nas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum NasLongTermRetentionKind {
     /// `Month`
+    #[default]
     Month,
     /// `Year`
     Year,
@@ -2964,20 +2272,8 @@ impl crate::xml::XmlValue for NasLongTermRetentionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasLongTermRetentionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasLongTermRetentionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(NasLongTermRetentionKind);
 /// Where an NFS share is.
 ///
 /// Schema type `NASNfsServerOptionsInfoType` in `schemas/nas.xsd`.
@@ -3037,58 +2333,36 @@ impl ToXml for NasNfsServerOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasNfsServerOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasNfsServerOptionsInfo {
+    const SCHEMA: &'static str = "NASNfsServerOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["Path"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.path, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Path", &self.path)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasNfsServerOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Path"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasNfsServerOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASNfsServerOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasNfsServerOptionsInfo, A::Error> {
-                let mut path: Option<crate::Text> = None;
-                let mut path_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Path" => {
-                            crate::json::set_optional(
-                                &mut path,
-                                map.next_value()?,
-                                "Path",
-                                &mut path_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasNfsServerOptionsInfo {
-                    path,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasNfsServerOptionsInfo);
 impl crate::xml::CollectUnknown for NasNfsServerOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3300,180 +2574,62 @@ impl ToXml for NasObject {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasObject {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasObject {
+    const SCHEMA: &'static str = "NASObjectType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "HierarchyObjRef",
+        "ObjectInJobId",
+        "FileOrFolder",
+        "FileServerUid",
+        "InclusionMask",
+        "ExclusionMask",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            4usize => de::optional(&mut self.object_in_job_id, value),
+            5usize => de::optional(&mut self.file_or_folder, value),
+            6usize => de::optional(&mut self.file_server_uid, value),
+            7usize => de::optional(&mut self.inclusion_mask, value),
+            8usize => de::optional(&mut self.exclusion_mask, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        if let Some(value) = &self.object_in_job_id {
-            map.serialize_entry("ObjectInJobId", value)?;
-        }
-        if let Some(value) = &self.file_or_folder {
-            map.serialize_entry("FileOrFolder", value)?;
-        }
-        if let Some(value) = &self.file_server_uid {
-            map.serialize_entry("FileServerUid", value)?;
-        }
-        if let Some(value) = &self.inclusion_mask {
-            map.serialize_entry("InclusionMask", value)?;
-        }
-        if let Some(value) = &self.exclusion_mask {
-            map.serialize_entry("ExclusionMask", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        ser::optional(map, "ObjectInJobId", &self.object_in_job_id)?;
+        ser::optional(map, "FileOrFolder", &self.file_or_folder)?;
+        ser::optional(map, "FileServerUid", &self.file_server_uid)?;
+        ser::optional(map, "InclusionMask", &self.inclusion_mask)?;
+        ser::optional(map, "ExclusionMask", &self.exclusion_mask)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasObject {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "HierarchyObjRef",
-            "ObjectInJobId",
-            "FileOrFolder",
-            "FileServerUid",
-            "InclusionMask",
-            "ExclusionMask",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasObject;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASObjectType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasObject, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                let mut object_in_job_id: Option<crate::Text> = None;
-                let mut object_in_job_id_seen = false;
-                let mut file_or_folder: Option<crate::Text> = None;
-                let mut file_or_folder_seen = false;
-                let mut file_server_uid: Option<crate::Uid> = None;
-                let mut file_server_uid_seen = false;
-                let mut inclusion_mask: Option<NasFileExtensionInfoList> = None;
-                let mut inclusion_mask_seen = false;
-                let mut exclusion_mask: Option<NasFileExtensionInfoList> = None;
-                let mut exclusion_mask_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        "ObjectInJobId" => {
-                            crate::json::set_optional(
-                                &mut object_in_job_id,
-                                map.next_value()?,
-                                "ObjectInJobId",
-                                &mut object_in_job_id_seen,
-                            )?
-                        }
-                        "FileOrFolder" => {
-                            crate::json::set_optional(
-                                &mut file_or_folder,
-                                map.next_value()?,
-                                "FileOrFolder",
-                                &mut file_or_folder_seen,
-                            )?
-                        }
-                        "FileServerUid" => {
-                            crate::json::set_optional(
-                                &mut file_server_uid,
-                                map.next_value()?,
-                                "FileServerUid",
-                                &mut file_server_uid_seen,
-                            )?
-                        }
-                        "InclusionMask" => {
-                            crate::json::set_optional(
-                                &mut inclusion_mask,
-                                map.next_value()?,
-                                "InclusionMask",
-                                &mut inclusion_mask_seen,
-                            )?
-                        }
-                        "ExclusionMask" => {
-                            crate::json::set_optional(
-                                &mut exclusion_mask,
-                                map.next_value()?,
-                                "ExclusionMask",
-                                &mut exclusion_mask_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasObject {
-                    type_,
-                    href,
-                    links,
-                    hierarchy_obj_ref,
-                    object_in_job_id,
-                    file_or_folder,
-                    file_server_uid,
-                    inclusion_mask,
-                    exclusion_mask,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasObject);
 impl crate::xml::CollectUnknown for NasObject {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3549,54 +2705,37 @@ impl ToXml for NasObjects {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasObjects {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("NASObject", &self.nas_objects)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasObjects {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["NASObject"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasObjects;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASObjectListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasObjects, A::Error> {
-                let mut nas_objects: Option<Vec<NasObject>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "NASObject" => {
-                            crate::json::set_once(
-                                &mut nas_objects,
-                                map.next_value()?,
-                                "NASObject",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasObjects {
-                    nas_objects: nas_objects.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasObjects {
+    const SCHEMA: &'static str = "NASObjectListType";
+    const KEYS: &'static [&'static str] = &["NASObjects"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("NASObject", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.nas_objects, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "NASObjects", &self.nas_objects)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasObjects);
 impl crate::xml::CollectUnknown for NasObjects {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3690,72 +2829,38 @@ impl ToXml for NasProcessingOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasProcessingOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.server_uid {
-            map.serialize_entry("ServerUid", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasProcessingOptionsInfo {
+    const SCHEMA: &'static str = "NASProcessingOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["ServerUid", "CacheRepositoryUid"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.server_uid, value),
+            1usize => de::optional(&mut self.cache_repository_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.cache_repository_uid {
-            map.serialize_entry("CacheRepositoryUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "ServerUid", &self.server_uid)?;
+        ser::optional(map, "CacheRepositoryUid", &self.cache_repository_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasProcessingOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ServerUid", "CacheRepositoryUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasProcessingOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASProcessingOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasProcessingOptionsInfo, A::Error> {
-                let mut server_uid: Option<crate::Uid> = None;
-                let mut server_uid_seen = false;
-                let mut cache_repository_uid: Option<crate::Uid> = None;
-                let mut cache_repository_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ServerUid" => {
-                            crate::json::set_optional(
-                                &mut server_uid,
-                                map.next_value()?,
-                                "ServerUid",
-                                &mut server_uid_seen,
-                            )?
-                        }
-                        "CacheRepositoryUid" => {
-                            crate::json::set_optional(
-                                &mut cache_repository_uid,
-                                map.next_value()?,
-                                "CacheRepositoryUid",
-                                &mut cache_repository_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasProcessingOptionsInfo {
-                    server_uid,
-                    cache_repository_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasProcessingOptionsInfo);
 impl crate::xml::CollectUnknown for NasProcessingOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3851,72 +2956,38 @@ impl ToXml for NasServerAdvancedOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasServerAdvancedOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.processing_mode {
-            map.serialize_entry("ProcessingMode", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasServerAdvancedOptionsInfo {
+    const SCHEMA: &'static str = "NASServerAdvancedOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["ProcessingMode", "StorageSnapshotPath"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.processing_mode, value),
+            1usize => de::optional(&mut self.storage_snapshot_path, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.storage_snapshot_path {
-            map.serialize_entry("StorageSnapshotPath", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "ProcessingMode", &self.processing_mode)?;
+        ser::optional(map, "StorageSnapshotPath", &self.storage_snapshot_path)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasServerAdvancedOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ProcessingMode", "StorageSnapshotPath"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasServerAdvancedOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASServerAdvancedOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasServerAdvancedOptionsInfo, A::Error> {
-                let mut processing_mode: Option<crate::Text> = None;
-                let mut processing_mode_seen = false;
-                let mut storage_snapshot_path: Option<crate::Text> = None;
-                let mut storage_snapshot_path_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ProcessingMode" => {
-                            crate::json::set_optional(
-                                &mut processing_mode,
-                                map.next_value()?,
-                                "ProcessingMode",
-                                &mut processing_mode_seen,
-                            )?
-                        }
-                        "StorageSnapshotPath" => {
-                            crate::json::set_optional(
-                                &mut storage_snapshot_path,
-                                map.next_value()?,
-                                "StorageSnapshotPath",
-                                &mut storage_snapshot_path_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasServerAdvancedOptionsInfo {
-                    processing_mode,
-                    storage_snapshot_path,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasServerAdvancedOptionsInfo);
 impl crate::xml::CollectUnknown for NasServerAdvancedOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4008,86 +3079,40 @@ impl ToXml for NasService {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasService {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasService {
+    const SCHEMA: &'static str = "NASServiceType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasService {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasService;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASServiceType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasService, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasService {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasService);
 impl crate::xml::CollectUnknown for NasService {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4099,9 +3124,10 @@ impl crate::xml::CollectUnknown for NasService {
 /// Unit of the short-term retention period of a file share backup job.
 ///
 /// Schema type `NASShortTermRetentionKindType` in `schemas/nas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum NasShortTermRetentionKind {
     /// `Day`
+    #[default]
     Day,
     /// `Month`
     Month,
@@ -4143,20 +3169,8 @@ impl crate::xml::XmlValue for NasShortTermRetentionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasShortTermRetentionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasShortTermRetentionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(NasShortTermRetentionKind);
 /// Where an SMB share is and which stored credentials open it.
 ///
 /// Schema type `NASSmbServerOptionsInfoType` in `schemas/nas.xsd`.
@@ -4240,72 +3254,38 @@ impl ToXml for NasSmbServerOptionsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for NasSmbServerOptionsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.path {
-            map.serialize_entry("Path", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for NasSmbServerOptionsInfo {
+    const SCHEMA: &'static str = "NASSmbServerOptionsInfoType";
+    const KEYS: &'static [&'static str] = &["Path", "CredentialsId"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.path, value),
+            1usize => de::optional(&mut self.credentials_id, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.credentials_id {
-            map.serialize_entry("CredentialsId", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Path", &self.path)?;
+        ser::optional(map, "CredentialsId", &self.credentials_id)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NasSmbServerOptionsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Path", "CredentialsId"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = NasSmbServerOptionsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type NASSmbServerOptionsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NasSmbServerOptionsInfo, A::Error> {
-                let mut path: Option<crate::Text> = None;
-                let mut path_seen = false;
-                let mut credentials_id: Option<crate::Text> = None;
-                let mut credentials_id_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Path" => {
-                            crate::json::set_optional(
-                                &mut path,
-                                map.next_value()?,
-                                "Path",
-                                &mut path_seen,
-                            )?
-                        }
-                        "CredentialsId" => {
-                            crate::json::set_optional(
-                                &mut credentials_id,
-                                map.next_value()?,
-                                "CredentialsId",
-                                &mut credentials_id_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(NasSmbServerOptionsInfo {
-                    path,
-                    credentials_id,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(NasSmbServerOptionsInfo);
 impl crate::xml::CollectUnknown for NasSmbServerOptionsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

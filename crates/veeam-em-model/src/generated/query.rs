@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// Entity lists of a query result; a result fills the one list of the queried type. A choice of one list rather than a sequence, so that each list belongs to its family alone (a family left out of a build reads its list as unknown content).
 ///
 /// Schema type `EntitiesType` in `schemas/query.xsd`.
@@ -671,674 +674,286 @@ impl ToXml for Entities {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Entities {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = self.list.as_ref() {
-            match item {
-                EntityList::BackupServers(value) => {
-                    map.serialize_entry("BackupServers", value)?
-                }
-                #[cfg(feature = "cdp")]
-                EntityList::CdpPolicies(value) => {
-                    map.serialize_entry("CdpPolicies", value)?
-                }
-                #[cfg(feature = "cdp")]
-                EntityList::CdpReplicas(value) => {
-                    map.serialize_entry("CdpReplicas", value)?
-                }
-                #[cfg(feature = "cdp")]
-                EntityList::VmCdpReplicas(value) => {
-                    map.serialize_entry("VmCdpReplicas", value)?
-                }
-                #[cfg(feature = "cdp")]
-                EntityList::VAppCdpReplicas(value) => {
-                    map.serialize_entry("VAppCdpReplicas", value)?
-                }
-                #[cfg(feature = "cdp")]
-                EntityList::CdpReplicaSessions(value) => {
-                    map.serialize_entry("CdpReplicaSessions", value)?
-                }
-                #[cfg(feature = "cdp")]
-                EntityList::CdpReplicaTaskSessions(value) => {
-                    map.serialize_entry("CdpReplicaTaskSessions", value)?
-                }
-                #[cfg(feature = "infrastructure")]
-                EntityList::Repositories(value) => {
-                    map.serialize_entry("Repositories", value)?
-                }
-                #[cfg(feature = "infrastructure")]
-                EntityList::HierarchyRoots(value) => {
-                    map.serialize_entry("HierarchyRoots", value)?
-                }
-                #[cfg(feature = "infrastructure")]
-                EntityList::ManagedServers(value) => {
-                    map.serialize_entry("ManagedServers", value)?
-                }
-                #[cfg(feature = "infrastructure")]
-                EntityList::WanAccelerators(value) => {
-                    map.serialize_entry("WanAccelerators", value)?
-                }
-                #[cfg(feature = "infrastructure")]
-                EntityList::Passwords(value) => map.serialize_entry("Passwords", value)?,
-                #[cfg(feature = "infrastructure")]
-                EntityList::Credentials(value) => {
-                    map.serialize_entry("Credentials", value)?
-                }
-                #[cfg(feature = "backups")]
-                EntityList::Backups(value) => map.serialize_entry("Backups", value)?,
-                #[cfg(feature = "backups")]
-                EntityList::BackupFiles(value) => {
-                    map.serialize_entry("BackupFiles", value)?
-                }
-                #[cfg(feature = "backups")]
-                EntityList::RestorePoints(value) => {
-                    map.serialize_entry("RestorePoints", value)?
-                }
-                #[cfg(feature = "backups")]
-                EntityList::VmRestorePoints(value) => {
-                    map.serialize_entry("VmRestorePoints", value)?
-                }
-                #[cfg(feature = "backups")]
-                EntityList::VAppRestorePoints(value) => {
-                    map.serialize_entry("VAppRestorePoints", value)?
-                }
-                #[cfg(feature = "replicas")]
-                EntityList::Replicas(value) => map.serialize_entry("Replicas", value)?,
-                #[cfg(feature = "replicas")]
-                EntityList::VmReplicaPoints(value) => {
-                    map.serialize_entry("VmReplicaPoints", value)?
-                }
-                #[cfg(feature = "replicas")]
-                EntityList::VAppReplicaPoints(value) => {
-                    map.serialize_entry("VAppReplicaPoints", value)?
-                }
-                #[cfg(feature = "replicas")]
-                EntityList::FailoverPlans(value) => {
-                    map.serialize_entry("FailoverPlans", value)?
-                }
-                #[cfg(feature = "agents")]
-                EntityList::AgentBackupJobs(value) => {
-                    map.serialize_entry("AgentBackupJobs", value)?
-                }
-                #[cfg(feature = "agents")]
-                EntityList::ObjectsInAgentBackupJob(value) => {
-                    map.serialize_entry("ObjectsInAgentBackupJob", value)?
-                }
-                #[cfg(feature = "agents")]
-                EntityList::AgentProtectionGroups(value) => {
-                    map.serialize_entry("AgentProtectionGroups", value)?
-                }
-                #[cfg(feature = "agents")]
-                EntityList::DiscoveredComputers(value) => {
-                    map.serialize_entry("DiscoveredComputers", value)?
-                }
-                #[cfg(feature = "agents")]
-                EntityList::AgentRestorePoints(value) => {
-                    map.serialize_entry("AgentRestorePoints", value)?
-                }
-                #[cfg(feature = "nas")]
-                EntityList::FileServers(value) => {
-                    map.serialize_entry("FileServers", value)?
-                }
-                #[cfg(feature = "nas")]
-                EntityList::NasJobs(value) => map.serialize_entry("NASJobs", value)?,
-                #[cfg(feature = "nas")]
-                EntityList::NasObjects(value) => {
-                    map.serialize_entry("NASObjects", value)?
-                }
-                #[cfg(feature = "jobs")]
-                EntityList::Jobs(value) => map.serialize_entry("Jobs", value)?,
-                EntityList::ObjectsInJob(value) => {
-                    map.serialize_entry("ObjectsInJob", value)?
-                }
-                #[cfg(feature = "sessions")]
-                EntityList::BackupJobSessions(value) => {
-                    map.serialize_entry("BackupJobSessions", value)?
-                }
-                #[cfg(feature = "sessions")]
-                EntityList::BackupTaskSessions(value) => {
-                    map.serialize_entry("BackupTaskSessions", value)?
-                }
-                #[cfg(feature = "sessions")]
-                EntityList::ReplicaJobSessions(value) => {
-                    map.serialize_entry("ReplicaJobSessions", value)?
-                }
-                #[cfg(feature = "sessions")]
-                EntityList::ReplicaTaskSessions(value) => {
-                    map.serialize_entry("ReplicaTaskSessions", value)?
-                }
-                #[cfg(feature = "sessions")]
-                EntityList::RestoreSessions(value) => {
-                    map.serialize_entry("RestoreSessions", value)?
-                }
-                #[cfg(feature = "cloud_failover")]
-                EntityList::CloudFailoverPlans(value) => {
-                    map.serialize_entry("CloudFailoverPlans", value)?
-                }
-                #[cfg(feature = "cloud_failover")]
-                EntityList::CloudFailoverSessions(value) => {
-                    map.serialize_entry("CloudFailoverSessions", value)?
-                }
-                #[cfg(feature = "cloud_failover")]
-                EntityList::CloudReplicas(value) => {
-                    map.serialize_entry("CloudReplicas", value)?
-                }
-                #[cfg(feature = "cloud_failover")]
-                EntityList::CloudVmReplicaPoints(value) => {
-                    map.serialize_entry("CloudVmReplicaPoints", value)?
-                }
-                #[cfg(feature = "cloud_failover")]
-                EntityList::CloudHardwarePlans(value) => {
-                    map.serialize_entry("CloudHardwarePlans", value)?
-                }
-                #[cfg(feature = "cloud_tenants")]
-                EntityList::CloudTenants(value) => {
-                    map.serialize_entry("CloudTenants", value)?
-                }
-                #[cfg(feature = "cloud_network")]
-                EntityList::CloudGateways(value) => {
-                    map.serialize_entry("CloudGateways", value)?
-                }
-                #[cfg(feature = "cloud_network")]
-                EntityList::CloudGatewayPools(value) => {
-                    map.serialize_entry("CloudGatewayPools", value)?
-                }
-                #[cfg(feature = "cloud_network")]
-                EntityList::CloudPublicIps(value) => {
-                    map.serialize_entry("CloudPublicIps", value)?
-                }
-                #[cfg(feature = "cloud_network")]
-                EntityList::VlanConfigurations(value) => {
-                    map.serialize_entry("VlanConfigurations", value)?
-                }
-                #[cfg(feature = "cloud_network")]
-                EntityList::VCloudOrganizationConfigs(value) => {
-                    map.serialize_entry("VCloudOrganizationConfigs", value)?
-                }
-                #[cfg(feature = "cloud_network")]
-                EntityList::VSphereSelfServiceConfigs(value) => {
-                    map.serialize_entry("VSphereSelfServiceConfigs", value)?
-                }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Entities {
+    const SCHEMA: &'static str = "EntitiesType";
+    const KEYS: &'static [&'static str] = &[
+        "BackupServers",
+        "CdpPolicies",
+        "CdpReplicas",
+        "VmCdpReplicas",
+        "VAppCdpReplicas",
+        "CdpReplicaSessions",
+        "CdpReplicaTaskSessions",
+        "Repositories",
+        "HierarchyRoots",
+        "ManagedServers",
+        "WanAccelerators",
+        "Passwords",
+        "Credentials",
+        "Backups",
+        "BackupFiles",
+        "RestorePoints",
+        "VmRestorePoints",
+        "VAppRestorePoints",
+        "Replicas",
+        "VmReplicaPoints",
+        "VAppReplicaPoints",
+        "FailoverPlans",
+        "AgentBackupJobs",
+        "ObjectsInAgentBackupJob",
+        "AgentProtectionGroups",
+        "DiscoveredComputers",
+        "AgentRestorePoints",
+        "FileServers",
+        "NASJobs",
+        "NASObjects",
+        "Jobs",
+        "ObjectsInJob",
+        "BackupJobSessions",
+        "BackupTaskSessions",
+        "ReplicaJobSessions",
+        "ReplicaTaskSessions",
+        "RestoreSessions",
+        "CloudFailoverPlans",
+        "CloudFailoverSessions",
+        "CloudReplicas",
+        "CloudVmReplicaPoints",
+        "CloudHardwarePlans",
+        "CloudTenants",
+        "CloudGateways",
+        "CloudGatewayPools",
+        "CloudPublicIps",
+        "VlanConfigurations",
+        "VCloudOrganizationConfigs",
+        "VSphereSelfServiceConfigs",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(562949953421311, false)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::one(&mut self.list, value, EntityList::BackupServers),
+            #[cfg(feature = "cdp")]
+            1usize => de::one(&mut self.list, value, EntityList::CdpPolicies),
+            #[cfg(not(feature = "cdp"))]
+            1usize => de::elsewhere(&mut self.unknown, "CdpPolicies", value),
+            #[cfg(feature = "cdp")]
+            2usize => de::one(&mut self.list, value, EntityList::CdpReplicas),
+            #[cfg(not(feature = "cdp"))]
+            2usize => de::elsewhere(&mut self.unknown, "CdpReplicas", value),
+            #[cfg(feature = "cdp")]
+            3usize => de::one(&mut self.list, value, EntityList::VmCdpReplicas),
+            #[cfg(not(feature = "cdp"))]
+            3usize => de::elsewhere(&mut self.unknown, "VmCdpReplicas", value),
+            #[cfg(feature = "cdp")]
+            4usize => de::one(&mut self.list, value, EntityList::VAppCdpReplicas),
+            #[cfg(not(feature = "cdp"))]
+            4usize => de::elsewhere(&mut self.unknown, "VAppCdpReplicas", value),
+            #[cfg(feature = "cdp")]
+            5usize => de::one(&mut self.list, value, EntityList::CdpReplicaSessions),
+            #[cfg(not(feature = "cdp"))]
+            5usize => de::elsewhere(&mut self.unknown, "CdpReplicaSessions", value),
+            #[cfg(feature = "cdp")]
+            6usize => de::one(&mut self.list, value, EntityList::CdpReplicaTaskSessions),
+            #[cfg(not(feature = "cdp"))]
+            6usize => de::elsewhere(&mut self.unknown, "CdpReplicaTaskSessions", value),
+            #[cfg(feature = "infrastructure")]
+            7usize => de::one(&mut self.list, value, EntityList::Repositories),
+            #[cfg(not(feature = "infrastructure"))]
+            7usize => de::elsewhere(&mut self.unknown, "Repositories", value),
+            #[cfg(feature = "infrastructure")]
+            8usize => de::one(&mut self.list, value, EntityList::HierarchyRoots),
+            #[cfg(not(feature = "infrastructure"))]
+            8usize => de::elsewhere(&mut self.unknown, "HierarchyRoots", value),
+            #[cfg(feature = "infrastructure")]
+            9usize => de::one(&mut self.list, value, EntityList::ManagedServers),
+            #[cfg(not(feature = "infrastructure"))]
+            9usize => de::elsewhere(&mut self.unknown, "ManagedServers", value),
+            #[cfg(feature = "infrastructure")]
+            10usize => de::one(&mut self.list, value, EntityList::WanAccelerators),
+            #[cfg(not(feature = "infrastructure"))]
+            10usize => de::elsewhere(&mut self.unknown, "WanAccelerators", value),
+            #[cfg(feature = "infrastructure")]
+            11usize => de::one(&mut self.list, value, EntityList::Passwords),
+            #[cfg(not(feature = "infrastructure"))]
+            11usize => de::elsewhere(&mut self.unknown, "Passwords", value),
+            #[cfg(feature = "infrastructure")]
+            12usize => de::one(&mut self.list, value, EntityList::Credentials),
+            #[cfg(not(feature = "infrastructure"))]
+            12usize => de::elsewhere(&mut self.unknown, "Credentials", value),
+            #[cfg(feature = "backups")]
+            13usize => de::one(&mut self.list, value, EntityList::Backups),
+            #[cfg(not(feature = "backups"))]
+            13usize => de::elsewhere(&mut self.unknown, "Backups", value),
+            #[cfg(feature = "backups")]
+            14usize => de::one(&mut self.list, value, EntityList::BackupFiles),
+            #[cfg(not(feature = "backups"))]
+            14usize => de::elsewhere(&mut self.unknown, "BackupFiles", value),
+            #[cfg(feature = "backups")]
+            15usize => de::one(&mut self.list, value, EntityList::RestorePoints),
+            #[cfg(not(feature = "backups"))]
+            15usize => de::elsewhere(&mut self.unknown, "RestorePoints", value),
+            #[cfg(feature = "backups")]
+            16usize => de::one(&mut self.list, value, EntityList::VmRestorePoints),
+            #[cfg(not(feature = "backups"))]
+            16usize => de::elsewhere(&mut self.unknown, "VmRestorePoints", value),
+            #[cfg(feature = "backups")]
+            17usize => de::one(&mut self.list, value, EntityList::VAppRestorePoints),
+            #[cfg(not(feature = "backups"))]
+            17usize => de::elsewhere(&mut self.unknown, "VAppRestorePoints", value),
+            #[cfg(feature = "replicas")]
+            18usize => de::one(&mut self.list, value, EntityList::Replicas),
+            #[cfg(not(feature = "replicas"))]
+            18usize => de::elsewhere(&mut self.unknown, "Replicas", value),
+            #[cfg(feature = "replicas")]
+            19usize => de::one(&mut self.list, value, EntityList::VmReplicaPoints),
+            #[cfg(not(feature = "replicas"))]
+            19usize => de::elsewhere(&mut self.unknown, "VmReplicaPoints", value),
+            #[cfg(feature = "replicas")]
+            20usize => de::one(&mut self.list, value, EntityList::VAppReplicaPoints),
+            #[cfg(not(feature = "replicas"))]
+            20usize => de::elsewhere(&mut self.unknown, "VAppReplicaPoints", value),
+            #[cfg(feature = "replicas")]
+            21usize => de::one(&mut self.list, value, EntityList::FailoverPlans),
+            #[cfg(not(feature = "replicas"))]
+            21usize => de::elsewhere(&mut self.unknown, "FailoverPlans", value),
+            #[cfg(feature = "agents")]
+            22usize => de::one(&mut self.list, value, EntityList::AgentBackupJobs),
+            #[cfg(not(feature = "agents"))]
+            22usize => de::elsewhere(&mut self.unknown, "AgentBackupJobs", value),
+            #[cfg(feature = "agents")]
+            23usize => {
+                de::one(&mut self.list, value, EntityList::ObjectsInAgentBackupJob)
             }
+            #[cfg(not(feature = "agents"))]
+            23usize => de::elsewhere(&mut self.unknown, "ObjectsInAgentBackupJob", value),
+            #[cfg(feature = "agents")]
+            24usize => de::one(&mut self.list, value, EntityList::AgentProtectionGroups),
+            #[cfg(not(feature = "agents"))]
+            24usize => de::elsewhere(&mut self.unknown, "AgentProtectionGroups", value),
+            #[cfg(feature = "agents")]
+            25usize => de::one(&mut self.list, value, EntityList::DiscoveredComputers),
+            #[cfg(not(feature = "agents"))]
+            25usize => de::elsewhere(&mut self.unknown, "DiscoveredComputers", value),
+            #[cfg(feature = "agents")]
+            26usize => de::one(&mut self.list, value, EntityList::AgentRestorePoints),
+            #[cfg(not(feature = "agents"))]
+            26usize => de::elsewhere(&mut self.unknown, "AgentRestorePoints", value),
+            #[cfg(feature = "nas")]
+            27usize => de::one(&mut self.list, value, EntityList::FileServers),
+            #[cfg(not(feature = "nas"))]
+            27usize => de::elsewhere(&mut self.unknown, "FileServers", value),
+            #[cfg(feature = "nas")]
+            28usize => de::one(&mut self.list, value, EntityList::NasJobs),
+            #[cfg(not(feature = "nas"))]
+            28usize => de::elsewhere(&mut self.unknown, "NASJobs", value),
+            #[cfg(feature = "nas")]
+            29usize => de::one(&mut self.list, value, EntityList::NasObjects),
+            #[cfg(not(feature = "nas"))]
+            29usize => de::elsewhere(&mut self.unknown, "NASObjects", value),
+            #[cfg(feature = "jobs")]
+            30usize => de::one(&mut self.list, value, EntityList::Jobs),
+            #[cfg(not(feature = "jobs"))]
+            30usize => de::elsewhere(&mut self.unknown, "Jobs", value),
+            31usize => de::one(&mut self.list, value, EntityList::ObjectsInJob),
+            #[cfg(feature = "sessions")]
+            32usize => de::one(&mut self.list, value, EntityList::BackupJobSessions),
+            #[cfg(not(feature = "sessions"))]
+            32usize => de::elsewhere(&mut self.unknown, "BackupJobSessions", value),
+            #[cfg(feature = "sessions")]
+            33usize => de::one(&mut self.list, value, EntityList::BackupTaskSessions),
+            #[cfg(not(feature = "sessions"))]
+            33usize => de::elsewhere(&mut self.unknown, "BackupTaskSessions", value),
+            #[cfg(feature = "sessions")]
+            34usize => de::one(&mut self.list, value, EntityList::ReplicaJobSessions),
+            #[cfg(not(feature = "sessions"))]
+            34usize => de::elsewhere(&mut self.unknown, "ReplicaJobSessions", value),
+            #[cfg(feature = "sessions")]
+            35usize => de::one(&mut self.list, value, EntityList::ReplicaTaskSessions),
+            #[cfg(not(feature = "sessions"))]
+            35usize => de::elsewhere(&mut self.unknown, "ReplicaTaskSessions", value),
+            #[cfg(feature = "sessions")]
+            36usize => de::one(&mut self.list, value, EntityList::RestoreSessions),
+            #[cfg(not(feature = "sessions"))]
+            36usize => de::elsewhere(&mut self.unknown, "RestoreSessions", value),
+            #[cfg(feature = "cloud_failover")]
+            37usize => de::one(&mut self.list, value, EntityList::CloudFailoverPlans),
+            #[cfg(not(feature = "cloud_failover"))]
+            37usize => de::elsewhere(&mut self.unknown, "CloudFailoverPlans", value),
+            #[cfg(feature = "cloud_failover")]
+            38usize => de::one(&mut self.list, value, EntityList::CloudFailoverSessions),
+            #[cfg(not(feature = "cloud_failover"))]
+            38usize => de::elsewhere(&mut self.unknown, "CloudFailoverSessions", value),
+            #[cfg(feature = "cloud_failover")]
+            39usize => de::one(&mut self.list, value, EntityList::CloudReplicas),
+            #[cfg(not(feature = "cloud_failover"))]
+            39usize => de::elsewhere(&mut self.unknown, "CloudReplicas", value),
+            #[cfg(feature = "cloud_failover")]
+            40usize => de::one(&mut self.list, value, EntityList::CloudVmReplicaPoints),
+            #[cfg(not(feature = "cloud_failover"))]
+            40usize => de::elsewhere(&mut self.unknown, "CloudVmReplicaPoints", value),
+            #[cfg(feature = "cloud_failover")]
+            41usize => de::one(&mut self.list, value, EntityList::CloudHardwarePlans),
+            #[cfg(not(feature = "cloud_failover"))]
+            41usize => de::elsewhere(&mut self.unknown, "CloudHardwarePlans", value),
+            #[cfg(feature = "cloud_tenants")]
+            42usize => de::one(&mut self.list, value, EntityList::CloudTenants),
+            #[cfg(not(feature = "cloud_tenants"))]
+            42usize => de::elsewhere(&mut self.unknown, "CloudTenants", value),
+            #[cfg(feature = "cloud_network")]
+            43usize => de::one(&mut self.list, value, EntityList::CloudGateways),
+            #[cfg(not(feature = "cloud_network"))]
+            43usize => de::elsewhere(&mut self.unknown, "CloudGateways", value),
+            #[cfg(feature = "cloud_network")]
+            44usize => de::one(&mut self.list, value, EntityList::CloudGatewayPools),
+            #[cfg(not(feature = "cloud_network"))]
+            44usize => de::elsewhere(&mut self.unknown, "CloudGatewayPools", value),
+            #[cfg(feature = "cloud_network")]
+            45usize => de::one(&mut self.list, value, EntityList::CloudPublicIps),
+            #[cfg(not(feature = "cloud_network"))]
+            45usize => de::elsewhere(&mut self.unknown, "CloudPublicIps", value),
+            #[cfg(feature = "cloud_network")]
+            46usize => de::one(&mut self.list, value, EntityList::VlanConfigurations),
+            #[cfg(not(feature = "cloud_network"))]
+            46usize => de::elsewhere(&mut self.unknown, "VlanConfigurations", value),
+            #[cfg(feature = "cloud_network")]
+            47usize => {
+                de::one(&mut self.list, value, EntityList::VCloudOrganizationConfigs)
+            }
+            #[cfg(not(feature = "cloud_network"))]
+            47usize => {
+                de::elsewhere(&mut self.unknown, "VCloudOrganizationConfigs", value)
+            }
+            #[cfg(feature = "cloud_network")]
+            48usize => {
+                de::one(&mut self.list, value, EntityList::VSphereSelfServiceConfigs)
+            }
+            #[cfg(not(feature = "cloud_network"))]
+            48usize => {
+                de::elsewhere(&mut self.unknown, "VSphereSelfServiceConfigs", value)
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(map, self.list.as_ref())?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Entities {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "BackupServers",
-            "CdpPolicies",
-            "CdpReplicas",
-            "VmCdpReplicas",
-            "VAppCdpReplicas",
-            "CdpReplicaSessions",
-            "CdpReplicaTaskSessions",
-            "Repositories",
-            "HierarchyRoots",
-            "ManagedServers",
-            "WanAccelerators",
-            "Passwords",
-            "Credentials",
-            "Backups",
-            "BackupFiles",
-            "RestorePoints",
-            "VmRestorePoints",
-            "VAppRestorePoints",
-            "Replicas",
-            "VmReplicaPoints",
-            "VAppReplicaPoints",
-            "FailoverPlans",
-            "AgentBackupJobs",
-            "ObjectsInAgentBackupJob",
-            "AgentProtectionGroups",
-            "DiscoveredComputers",
-            "AgentRestorePoints",
-            "FileServers",
-            "NASJobs",
-            "NASObjects",
-            "Jobs",
-            "ObjectsInJob",
-            "BackupJobSessions",
-            "BackupTaskSessions",
-            "ReplicaJobSessions",
-            "ReplicaTaskSessions",
-            "RestoreSessions",
-            "CloudFailoverPlans",
-            "CloudFailoverSessions",
-            "CloudReplicas",
-            "CloudVmReplicaPoints",
-            "CloudHardwarePlans",
-            "CloudTenants",
-            "CloudGateways",
-            "CloudGatewayPools",
-            "CloudPublicIps",
-            "VlanConfigurations",
-            "VCloudOrganizationConfigs",
-            "VSphereSelfServiceConfigs",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Entities;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EntitiesType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Entities, A::Error> {
-                let mut list: Option<EntityList> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupServers" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::BackupServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cdp")]
-                        "CdpPolicies" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CdpPolicies(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cdp")]
-                        "CdpReplicas" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cdp")]
-                        "VmCdpReplicas" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VmCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cdp")]
-                        "VAppCdpReplicas" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VAppCdpReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cdp")]
-                        "CdpReplicaSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CdpReplicaSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cdp")]
-                        "CdpReplicaTaskSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CdpReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "Repositories" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::Repositories(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "HierarchyRoots" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::HierarchyRoots(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "ManagedServers" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::ManagedServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "WanAccelerators" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::WanAccelerators(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "Passwords" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::Passwords(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "Credentials" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::Credentials(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "backups")]
-                        "Backups" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::Backups(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "backups")]
-                        "BackupFiles" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::BackupFiles(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "backups")]
-                        "RestorePoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::RestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "backups")]
-                        "VmRestorePoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VmRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "backups")]
-                        "VAppRestorePoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VAppRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "replicas")]
-                        "Replicas" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::Replicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "replicas")]
-                        "VmReplicaPoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VmReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "replicas")]
-                        "VAppReplicaPoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VAppReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "replicas")]
-                        "FailoverPlans" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::FailoverPlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "agents")]
-                        "AgentBackupJobs" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::AgentBackupJobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "agents")]
-                        "ObjectsInAgentBackupJob" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::ObjectsInAgentBackupJob(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "agents")]
-                        "AgentProtectionGroups" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::AgentProtectionGroups(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "agents")]
-                        "DiscoveredComputers" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::DiscoveredComputers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "agents")]
-                        "AgentRestorePoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::AgentRestorePoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "nas")]
-                        "FileServers" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::FileServers(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "nas")]
-                        "NASJobs" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::NasJobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "nas")]
-                        "NASObjects" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::NasObjects(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "jobs")]
-                        "Jobs" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::Jobs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        "ObjectsInJob" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::ObjectsInJob(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "sessions")]
-                        "BackupJobSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::BackupJobSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "sessions")]
-                        "BackupTaskSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::BackupTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "sessions")]
-                        "ReplicaJobSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::ReplicaJobSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "sessions")]
-                        "ReplicaTaskSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::ReplicaTaskSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "sessions")]
-                        "RestoreSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::RestoreSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_failover")]
-                        "CloudFailoverPlans" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudFailoverPlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_failover")]
-                        "CloudFailoverSessions" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudFailoverSessions(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_failover")]
-                        "CloudReplicas" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudReplicas(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_failover")]
-                        "CloudVmReplicaPoints" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudVmReplicaPoints(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_failover")]
-                        "CloudHardwarePlans" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudHardwarePlans(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_tenants")]
-                        "CloudTenants" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudTenants(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_network")]
-                        "CloudGateways" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudGateways(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_network")]
-                        "CloudGatewayPools" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudGatewayPools(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_network")]
-                        "CloudPublicIps" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::CloudPublicIps(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_network")]
-                        "VlanConfigurations" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VlanConfigurations(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_network")]
-                        "VCloudOrganizationConfigs" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VCloudOrganizationConfigs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_network")]
-                        "VSphereSelfServiceConfigs" => {
-                            crate::json::set_once(
-                                &mut list,
-                                EntityList::VSphereSelfServiceConfigs(map.next_value()?),
-                                "BackupServers or CdpPolicies or CdpReplicas or VmCdpReplicas or VAppCdpReplicas or CdpReplicaSessions or CdpReplicaTaskSessions or Repositories or HierarchyRoots or ManagedServers or WanAccelerators or Passwords or Credentials or Backups or BackupFiles or RestorePoints or VmRestorePoints or VAppRestorePoints or Replicas or VmReplicaPoints or VAppReplicaPoints or FailoverPlans or AgentBackupJobs or ObjectsInAgentBackupJob or AgentProtectionGroups or DiscoveredComputers or AgentRestorePoints or FileServers or NASJobs or NASObjects or Jobs or ObjectsInJob or BackupJobSessions or BackupTaskSessions or ReplicaJobSessions or ReplicaTaskSessions or RestoreSessions or CloudFailoverPlans or CloudFailoverSessions or CloudReplicas or CloudVmReplicaPoints or CloudHardwarePlans or CloudTenants or CloudGateways or CloudGatewayPools or CloudPublicIps or VlanConfigurations or VCloudOrganizationConfigs or VSphereSelfServiceConfigs",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Entities {
-                    list,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Entities);
 impl crate::xml::CollectUnknown for Entities {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2406,6 +2021,362 @@ impl crate::xml::CollectUnknown for EntityList {
         }
     }
 }
+#[cfg(feature = "json")]
+impl crate::json::Choice for EntityList {
+    const KEYS: &'static [&'static str] = &[
+        "BackupServers",
+        #[cfg(feature = "cdp")]
+        "CdpPolicies",
+        #[cfg(feature = "cdp")]
+        "CdpReplicas",
+        #[cfg(feature = "cdp")]
+        "VmCdpReplicas",
+        #[cfg(feature = "cdp")]
+        "VAppCdpReplicas",
+        #[cfg(feature = "cdp")]
+        "CdpReplicaSessions",
+        #[cfg(feature = "cdp")]
+        "CdpReplicaTaskSessions",
+        #[cfg(feature = "infrastructure")]
+        "Repositories",
+        #[cfg(feature = "infrastructure")]
+        "HierarchyRoots",
+        #[cfg(feature = "infrastructure")]
+        "ManagedServers",
+        #[cfg(feature = "infrastructure")]
+        "WanAccelerators",
+        #[cfg(feature = "infrastructure")]
+        "Passwords",
+        #[cfg(feature = "infrastructure")]
+        "Credentials",
+        #[cfg(feature = "backups")]
+        "Backups",
+        #[cfg(feature = "backups")]
+        "BackupFiles",
+        #[cfg(feature = "backups")]
+        "RestorePoints",
+        #[cfg(feature = "backups")]
+        "VmRestorePoints",
+        #[cfg(feature = "backups")]
+        "VAppRestorePoints",
+        #[cfg(feature = "replicas")]
+        "Replicas",
+        #[cfg(feature = "replicas")]
+        "VmReplicaPoints",
+        #[cfg(feature = "replicas")]
+        "VAppReplicaPoints",
+        #[cfg(feature = "replicas")]
+        "FailoverPlans",
+        #[cfg(feature = "agents")]
+        "AgentBackupJobs",
+        #[cfg(feature = "agents")]
+        "ObjectsInAgentBackupJob",
+        #[cfg(feature = "agents")]
+        "AgentProtectionGroups",
+        #[cfg(feature = "agents")]
+        "DiscoveredComputers",
+        #[cfg(feature = "agents")]
+        "AgentRestorePoints",
+        #[cfg(feature = "nas")]
+        "FileServers",
+        #[cfg(feature = "nas")]
+        "NASJobs",
+        #[cfg(feature = "nas")]
+        "NASObjects",
+        #[cfg(feature = "jobs")]
+        "Jobs",
+        "ObjectsInJob",
+        #[cfg(feature = "sessions")]
+        "BackupJobSessions",
+        #[cfg(feature = "sessions")]
+        "BackupTaskSessions",
+        #[cfg(feature = "sessions")]
+        "ReplicaJobSessions",
+        #[cfg(feature = "sessions")]
+        "ReplicaTaskSessions",
+        #[cfg(feature = "sessions")]
+        "RestoreSessions",
+        #[cfg(feature = "cloud_failover")]
+        "CloudFailoverPlans",
+        #[cfg(feature = "cloud_failover")]
+        "CloudFailoverSessions",
+        #[cfg(feature = "cloud_failover")]
+        "CloudReplicas",
+        #[cfg(feature = "cloud_failover")]
+        "CloudVmReplicaPoints",
+        #[cfg(feature = "cloud_failover")]
+        "CloudHardwarePlans",
+        #[cfg(feature = "cloud_tenants")]
+        "CloudTenants",
+        #[cfg(feature = "cloud_network")]
+        "CloudGateways",
+        #[cfg(feature = "cloud_network")]
+        "CloudGatewayPools",
+        #[cfg(feature = "cloud_network")]
+        "CloudPublicIps",
+        #[cfg(feature = "cloud_network")]
+        "VlanConfigurations",
+        #[cfg(feature = "cloud_network")]
+        "VCloudOrganizationConfigs",
+        #[cfg(feature = "cloud_network")]
+        "VSphereSelfServiceConfigs",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::BackupServers(_) => "BackupServers",
+            #[cfg(feature = "cdp")]
+            Self::CdpPolicies(_) => "CdpPolicies",
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicas(_) => "CdpReplicas",
+            #[cfg(feature = "cdp")]
+            Self::VmCdpReplicas(_) => "VmCdpReplicas",
+            #[cfg(feature = "cdp")]
+            Self::VAppCdpReplicas(_) => "VAppCdpReplicas",
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicaSessions(_) => "CdpReplicaSessions",
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicaTaskSessions(_) => "CdpReplicaTaskSessions",
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(_) => "Repositories",
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(_) => "HierarchyRoots",
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(_) => "ManagedServers",
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(_) => "WanAccelerators",
+            #[cfg(feature = "infrastructure")]
+            Self::Passwords(_) => "Passwords",
+            #[cfg(feature = "infrastructure")]
+            Self::Credentials(_) => "Credentials",
+            #[cfg(feature = "backups")]
+            Self::Backups(_) => "Backups",
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(_) => "BackupFiles",
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(_) => "RestorePoints",
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(_) => "VmRestorePoints",
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(_) => "VAppRestorePoints",
+            #[cfg(feature = "replicas")]
+            Self::Replicas(_) => "Replicas",
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(_) => "VmReplicaPoints",
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(_) => "VAppReplicaPoints",
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(_) => "FailoverPlans",
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(_) => "AgentBackupJobs",
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(_) => "ObjectsInAgentBackupJob",
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(_) => "AgentProtectionGroups",
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(_) => "DiscoveredComputers",
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(_) => "AgentRestorePoints",
+            #[cfg(feature = "nas")]
+            Self::FileServers(_) => "FileServers",
+            #[cfg(feature = "nas")]
+            Self::NasJobs(_) => "NASJobs",
+            #[cfg(feature = "nas")]
+            Self::NasObjects(_) => "NASObjects",
+            #[cfg(feature = "jobs")]
+            Self::Jobs(_) => "Jobs",
+            Self::ObjectsInJob(_) => "ObjectsInJob",
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(_) => "BackupJobSessions",
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(_) => "BackupTaskSessions",
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(_) => "ReplicaJobSessions",
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(_) => "ReplicaTaskSessions",
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(_) => "RestoreSessions",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(_) => "CloudFailoverPlans",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(_) => "CloudFailoverSessions",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(_) => "CloudReplicas",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(_) => "CloudVmReplicaPoints",
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(_) => "CloudHardwarePlans",
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(_) => "CloudTenants",
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(_) => "CloudGateways",
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(_) => "CloudGatewayPools",
+            #[cfg(feature = "cloud_network")]
+            Self::CloudPublicIps(_) => "CloudPublicIps",
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(_) => "VlanConfigurations",
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(_) => "VCloudOrganizationConfigs",
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(_) => "VSphereSelfServiceConfigs",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for EntityList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::BackupServers(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cdp")]
+            Self::CdpPolicies(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicas(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cdp")]
+            Self::VmCdpReplicas(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cdp")]
+            Self::VAppCdpReplicas(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicaSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicaTaskSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::Passwords(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "infrastructure")]
+            Self::Credentials(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "backups")]
+            Self::Backups(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "replicas")]
+            Self::Replicas(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "nas")]
+            Self::FileServers(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "nas")]
+            Self::NasJobs(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "nas")]
+            Self::NasObjects(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "jobs")]
+            Self::Jobs(value) => serde::Serialize::serialize(value, serializer),
+            Self::ObjectsInJob(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::CloudPublicIps(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+        }
+    }
+}
 /// One page of query results in reference, entity or resource form.
 ///
 /// Schema type `QueryResultType` in `schemas/query.xsd`.
@@ -2514,114 +2485,50 @@ impl ToXml for QueryResult {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for QueryResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.refs {
-            map.serialize_entry("Refs", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for QueryResult {
+    const SCHEMA: &'static str = "QueryResultType";
+    const KEYS: &'static [&'static str] = &[
+        "Refs",
+        "Entities",
+        "Resources",
+        "Links",
+        "PagingInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.refs, value),
+            1usize => de::optional(&mut self.entities, value),
+            2usize => de::optional(&mut self.resources, value),
+            3usize => de::optional(&mut self.links, value),
+            4usize => de::optional(&mut self.paging_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.entities {
-            map.serialize_entry("Entities", value)?;
-        }
-        if let Some(value) = &self.resources {
-            map.serialize_entry("Resources", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.paging_info {
-            map.serialize_entry("PagingInfo", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Refs", &self.refs)?;
+        ser::optional(map, "Entities", &self.entities)?;
+        ser::optional(map, "Resources", &self.resources)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "PagingInfo", &self.paging_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for QueryResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Refs", "Entities", "Resources", "Links", "PagingInfo"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = QueryResult;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type QueryResultType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<QueryResult, A::Error> {
-                let mut refs: Option<EntityReferences> = None;
-                let mut refs_seen = false;
-                let mut entities: Option<Entities> = None;
-                let mut entities_seen = false;
-                let mut resources: Option<Resources> = None;
-                let mut resources_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut paging_info: Option<PagingInfo> = None;
-                let mut paging_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Refs" => {
-                            crate::json::set_optional(
-                                &mut refs,
-                                map.next_value()?,
-                                "Refs",
-                                &mut refs_seen,
-                            )?
-                        }
-                        "Entities" => {
-                            crate::json::set_optional(
-                                &mut entities,
-                                map.next_value()?,
-                                "Entities",
-                                &mut entities_seen,
-                            )?
-                        }
-                        "Resources" => {
-                            crate::json::set_optional(
-                                &mut resources,
-                                map.next_value()?,
-                                "Resources",
-                                &mut resources_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "PagingInfo" => {
-                            crate::json::set_optional(
-                                &mut paging_info,
-                                map.next_value()?,
-                                "PagingInfo",
-                                &mut paging_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(QueryResult {
-                    refs,
-                    entities,
-                    resources,
-                    links,
-                    paging_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(QueryResult);
 impl crate::xml::CollectUnknown for QueryResult {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2744,99 +2651,54 @@ impl ToXml for Resources {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Resources {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = self.list.as_ref() {
-            match item {
-                ResourceList::Tasks(value) => map.serialize_entry("Tasks", value)?,
-                #[cfg(feature = "infrastructure")]
-                ResourceList::CredentialsList(value) => {
-                    map.serialize_entry("CredentialsList", value)?
-                }
-                #[cfg(feature = "infrastructure")]
-                ResourceList::PasswordKeyInfoList(value) => {
-                    map.serialize_entry("PasswordKeyInfoList", value)?
-                }
-                #[cfg(feature = "cloud_tenants")]
-                ResourceList::CloudSubtenants(value) => {
-                    map.serialize_entry("CloudSubtenants", value)?
-                }
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Resources {
+    const SCHEMA: &'static str = "ResourcesType";
+    const KEYS: &'static [&'static str] = &[
+        "Tasks",
+        "CredentialsList",
+        "PasswordKeyInfoList",
+        "CloudSubtenants",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(15, false)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::one(&mut self.list, value, ResourceList::Tasks),
+            #[cfg(feature = "infrastructure")]
+            1usize => de::one(&mut self.list, value, ResourceList::CredentialsList),
+            #[cfg(not(feature = "infrastructure"))]
+            1usize => de::elsewhere(&mut self.unknown, "CredentialsList", value),
+            #[cfg(feature = "infrastructure")]
+            2usize => de::one(&mut self.list, value, ResourceList::PasswordKeyInfoList),
+            #[cfg(not(feature = "infrastructure"))]
+            2usize => de::elsewhere(&mut self.unknown, "PasswordKeyInfoList", value),
+            #[cfg(feature = "cloud_tenants")]
+            3usize => de::one(&mut self.list, value, ResourceList::CloudSubtenants),
+            #[cfg(not(feature = "cloud_tenants"))]
+            3usize => de::elsewhere(&mut self.unknown, "CloudSubtenants", value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(map, self.list.as_ref())?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Resources {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Tasks",
-            "CredentialsList",
-            "PasswordKeyInfoList",
-            "CloudSubtenants",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Resources;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ResourcesType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Resources, A::Error> {
-                let mut list: Option<ResourceList> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Tasks" => {
-                            crate::json::set_once(
-                                &mut list,
-                                ResourceList::Tasks(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "CredentialsList" => {
-                            crate::json::set_once(
-                                &mut list,
-                                ResourceList::CredentialsList(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
-                            )?;
-                        }
-                        #[cfg(feature = "infrastructure")]
-                        "PasswordKeyInfoList" => {
-                            crate::json::set_once(
-                                &mut list,
-                                ResourceList::PasswordKeyInfoList(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
-                            )?;
-                        }
-                        #[cfg(feature = "cloud_tenants")]
-                        "CloudSubtenants" => {
-                            crate::json::set_once(
-                                &mut list,
-                                ResourceList::CloudSubtenants(map.next_value()?),
-                                "Tasks or CredentialsList or PasswordKeyInfoList or CloudSubtenants",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Resources {
-                    list,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Resources);
 impl crate::xml::CollectUnknown for Resources {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2950,6 +2812,49 @@ impl crate::xml::CollectUnknown for ResourceList {
             #[cfg(feature = "cloud_tenants")]
             Self::CloudSubtenants(value) => {
                 crate::xml::visit_unknown(path, "CloudSubtenants", value, found)
+            }
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for ResourceList {
+    const KEYS: &'static [&'static str] = &[
+        "Tasks",
+        #[cfg(feature = "infrastructure")]
+        "CredentialsList",
+        #[cfg(feature = "infrastructure")]
+        "PasswordKeyInfoList",
+        #[cfg(feature = "cloud_tenants")]
+        "CloudSubtenants",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::Tasks(_) => "Tasks",
+            #[cfg(feature = "infrastructure")]
+            Self::CredentialsList(_) => "CredentialsList",
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(_) => "PasswordKeyInfoList",
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(_) => "CloudSubtenants",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for ResourceList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Tasks(value) => serde::Serialize::serialize(value, serializer),
+            #[cfg(feature = "infrastructure")]
+            Self::CredentialsList(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(value) => {
+                serde::Serialize::serialize(value, serializer)
             }
         }
     }

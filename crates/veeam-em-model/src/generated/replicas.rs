@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A failover plan configured on a backup server; also the body of its PUT edit, which changes the description.
 ///
 /// Schema type `FailoverPlanEntityType` in `schemas/replicas.xsd` (extends `EntityType`).
@@ -154,150 +157,56 @@ impl ToXml for FailoverPlan {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FailoverPlan {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FailoverPlan {
+    const SCHEMA: &'static str = "FailoverPlanEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Description",
+        "FailoverPlanInfo",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.description, value),
+            6usize => de::optional(&mut self.failover_plan_info, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("Description", value)?;
-        }
-        if let Some(value) = &self.failover_plan_info {
-            map.serialize_entry("FailoverPlanInfo", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Description", &self.description)?;
+        ser::optional(map, "FailoverPlanInfo", &self.failover_plan_info)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FailoverPlan {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "Description",
-            "FailoverPlanInfo",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FailoverPlan;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FailoverPlanEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FailoverPlan, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut description: Option<crate::Text> = None;
-                let mut description_seen = false;
-                let mut failover_plan_info: Option<FailoverPlanInfo> = None;
-                let mut failover_plan_info_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Description" => {
-                            crate::json::set_optional(
-                                &mut description,
-                                map.next_value()?,
-                                "Description",
-                                &mut description_seen,
-                            )?
-                        }
-                        "FailoverPlanInfo" => {
-                            crate::json::set_optional(
-                                &mut failover_plan_info,
-                                map.next_value()?,
-                                "FailoverPlanInfo",
-                                &mut failover_plan_info_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FailoverPlan {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    description,
-                    failover_plan_info,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FailoverPlan);
 impl crate::xml::CollectUnknown for FailoverPlan {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -366,58 +275,36 @@ impl ToXml for FailoverPlanInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FailoverPlanInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.includes {
-            map.serialize_entry("Includes", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FailoverPlanInfo {
+    const SCHEMA: &'static str = "FailoverPlanInfoType";
+    const KEYS: &'static [&'static str] = &["Includes"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.includes, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Includes", &self.includes)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FailoverPlanInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Includes"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FailoverPlanInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FailoverPlanInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FailoverPlanInfo, A::Error> {
-                let mut includes: Option<FailoveredVmList> = None;
-                let mut includes_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Includes" => {
-                            crate::json::set_optional(
-                                &mut includes,
-                                map.next_value()?,
-                                "Includes",
-                                &mut includes_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FailoverPlanInfo {
-                    includes,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FailoverPlanInfo);
 impl crate::xml::CollectUnknown for FailoverPlanInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -505,72 +392,38 @@ impl ToXml for FailoverPlanManagementSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FailoverPlanManagementSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.start_now {
-            map.serialize_entry("StartNow", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FailoverPlanManagementSpec {
+    const SCHEMA: &'static str = "FailoverPlanManagementSpecType";
+    const KEYS: &'static [&'static str] = &["StartNow", "StartDate"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.start_now, value),
+            1usize => de::optional(&mut self.start_date, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.start_date {
-            map.serialize_entry("StartDate", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "StartNow", &self.start_now)?;
+        ser::optional(map, "StartDate", &self.start_date)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FailoverPlanManagementSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["StartNow", "StartDate"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FailoverPlanManagementSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FailoverPlanManagementSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FailoverPlanManagementSpec, A::Error> {
-                let mut start_now: Option<bool> = None;
-                let mut start_now_seen = false;
-                let mut start_date: Option<crate::DateTime> = None;
-                let mut start_date_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "StartNow" => {
-                            crate::json::set_optional(
-                                &mut start_now,
-                                map.next_value()?,
-                                "StartNow",
-                                &mut start_now_seen,
-                            )?
-                        }
-                        "StartDate" => {
-                            crate::json::set_optional(
-                                &mut start_date,
-                                map.next_value()?,
-                                "StartDate",
-                                &mut start_date_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FailoverPlanManagementSpec {
-                    start_now,
-                    start_date,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FailoverPlanManagementSpec);
 impl crate::xml::CollectUnknown for FailoverPlanManagementSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -637,54 +490,37 @@ impl ToXml for FailoverPlans {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FailoverPlans {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("FailoverPlan", &self.failover_plans)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FailoverPlans {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["FailoverPlan"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FailoverPlans;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FailoverPlanEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FailoverPlans, A::Error> {
-                let mut failover_plans: Option<Vec<FailoverPlan>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FailoverPlan" => {
-                            crate::json::set_once(
-                                &mut failover_plans,
-                                map.next_value()?,
-                                "FailoverPlan",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FailoverPlans {
-                    failover_plans: failover_plans.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FailoverPlans {
+    const SCHEMA: &'static str = "FailoverPlanEntityListType";
+    const KEYS: &'static [&'static str] = &["FailoverPlans"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("FailoverPlan", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.failover_plans, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "FailoverPlans", &self.failover_plans)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FailoverPlans);
 impl crate::xml::CollectUnknown for FailoverPlans {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -884,180 +720,62 @@ impl ToXml for FailoveredVm {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FailoveredVm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FailoveredVm {
+    const SCHEMA: &'static str = "FailoveredVmType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "FailoveredVmId",
+        "HierarchyObjRef",
+        "Name",
+        "DisplayName",
+        "Order",
+        "GuestProcessingOptions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.failovered_vm_id, value),
+            4usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            5usize => de::optional(&mut self.name, value),
+            6usize => de::optional(&mut self.display_name, value),
+            7usize => de::optional(&mut self.order, value),
+            8usize => de::optional(&mut self.guest_processing_options, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.failovered_vm_id {
-            map.serialize_entry("FailoveredVmId", value)?;
-        }
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.display_name {
-            map.serialize_entry("DisplayName", value)?;
-        }
-        if let Some(value) = &self.order {
-            map.serialize_entry("Order", value)?;
-        }
-        if let Some(value) = &self.guest_processing_options {
-            map.serialize_entry("GuestProcessingOptions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "FailoveredVmId", &self.failovered_vm_id)?;
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "DisplayName", &self.display_name)?;
+        ser::optional(map, "Order", &self.order)?;
+        ser::optional(map, "GuestProcessingOptions", &self.guest_processing_options)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FailoveredVm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "FailoveredVmId",
-            "HierarchyObjRef",
-            "Name",
-            "DisplayName",
-            "Order",
-            "GuestProcessingOptions",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FailoveredVm;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FailoveredVmType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FailoveredVm, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut failovered_vm_id: Option<crate::Text> = None;
-                let mut failovered_vm_id_seen = false;
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut display_name: Option<crate::Text> = None;
-                let mut display_name_seen = false;
-                let mut order: Option<i32> = None;
-                let mut order_seen = false;
-                let mut guest_processing_options: Option<GuestProcessingOptions> = None;
-                let mut guest_processing_options_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FailoveredVmId" => {
-                            crate::json::set_optional(
-                                &mut failovered_vm_id,
-                                map.next_value()?,
-                                "FailoveredVmId",
-                                &mut failovered_vm_id_seen,
-                            )?
-                        }
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "DisplayName" => {
-                            crate::json::set_optional(
-                                &mut display_name,
-                                map.next_value()?,
-                                "DisplayName",
-                                &mut display_name_seen,
-                            )?
-                        }
-                        "Order" => {
-                            crate::json::set_optional(
-                                &mut order,
-                                map.next_value()?,
-                                "Order",
-                                &mut order_seen,
-                            )?
-                        }
-                        "GuestProcessingOptions" => {
-                            crate::json::set_optional(
-                                &mut guest_processing_options,
-                                map.next_value()?,
-                                "GuestProcessingOptions",
-                                &mut guest_processing_options_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FailoveredVm {
-                    type_,
-                    href,
-                    links,
-                    failovered_vm_id,
-                    hierarchy_obj_ref,
-                    name,
-                    display_name,
-                    order,
-                    guest_processing_options,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FailoveredVm);
 impl crate::xml::CollectUnknown for FailoveredVm {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1130,54 +848,37 @@ impl ToXml for FailoveredVmList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FailoveredVmList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("FailoveredVm", &self.failovered_vms)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FailoveredVmList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["FailoveredVm"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FailoveredVmList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FailoveredVmListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FailoveredVmList, A::Error> {
-                let mut failovered_vms: Option<Vec<FailoveredVm>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FailoveredVm" => {
-                            crate::json::set_once(
-                                &mut failovered_vms,
-                                map.next_value()?,
-                                "FailoveredVm",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FailoveredVmList {
-                    failovered_vms: failovered_vms.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FailoveredVmList {
+    const SCHEMA: &'static str = "FailoveredVmListType";
+    const KEYS: &'static [&'static str] = &["FailoveredVms"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("FailoveredVm", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.failovered_vms, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "FailoveredVms", &self.failovered_vms)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FailoveredVmList);
 impl crate::xml::CollectUnknown for FailoveredVmList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1313,128 +1014,53 @@ impl ToXml for Replica {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Replica {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Replica {
+    const SCHEMA: &'static str = "ReplicaEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "Platform",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.platform, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Replica {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links", "Platform"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Replica;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Replica, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut platform: Option<ReplicaPlatform> = None;
-                let mut platform_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Replica {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    platform,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Replica);
 impl crate::xml::CollectUnknown for Replica {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1446,9 +1072,10 @@ impl crate::xml::CollectUnknown for Replica {
 /// Platform whose VMs a replication job replicates.
 ///
 /// Schema type `ReplicaPlatformType` in `schemas/replicas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ReplicaPlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `HyperV`
     HyperV,
@@ -1494,26 +1121,15 @@ impl crate::xml::XmlValue for ReplicaPlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaPlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaPlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ReplicaPlatform);
 /// Whether a replica restore point is a full point, a forward or reverse increment, or a snapshot.
 ///
 /// Schema type `ReplicaPointKindType` in `schemas/replicas.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ReplicaPointKind {
     /// `Full`
+    #[default]
     Full,
     /// `ReverseIncrement`
     ReverseIncrement,
@@ -1568,20 +1184,8 @@ impl crate::xml::XmlValue for ReplicaPointKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaPointKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaPointKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ReplicaPointKind);
 /// A collection of replica entities.
 ///
 /// Schema type `ReplicaEntityListType` in `schemas/replicas.xsd`.
@@ -1639,54 +1243,37 @@ impl ToXml for Replicas {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for Replicas {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Replica", &self.replicas)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Replicas {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Replica"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = Replicas;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Replicas, A::Error> {
-                let mut replicas: Option<Vec<Replica>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Replica" => {
-                            crate::json::set_once(
-                                &mut replicas,
-                                map.next_value()?,
-                                "Replica",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(Replicas {
-                    replicas: replicas.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for Replicas {
+    const SCHEMA: &'static str = "ReplicaEntityListType";
+    const KEYS: &'static [&'static str] = &["Replicas"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("Replica", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.replicas, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Replicas", &self.replicas)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(Replicas);
 impl crate::xml::CollectUnknown for Replicas {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1888,195 +1475,65 @@ impl ToXml for VAppReplicaPoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppReplicaPoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppReplicaPoint {
+    const SCHEMA: &'static str = "VAppReplicaPointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VAppDisplayName",
+        "Links",
+        "CreationTimeUTC",
+        "VAppName",
+        "Algorithm",
+        "PointType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.v_app_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.v_app_name, value),
+            8usize => de::optional(&mut self.algorithm, value),
+            9usize => de::optional(&mut self.point_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.v_app_display_name {
-            map.serialize_entry("VAppDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.v_app_name {
-            map.serialize_entry("VAppName", value)?;
-        }
-        if let Some(value) = &self.algorithm {
-            map.serialize_entry("Algorithm", value)?;
-        }
-        if let Some(value) = &self.point_type {
-            map.serialize_entry("PointType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VAppDisplayName", &self.v_app_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "VAppName", &self.v_app_name)?;
+        ser::optional(map, "Algorithm", &self.algorithm)?;
+        ser::optional(map, "PointType", &self.point_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppReplicaPoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VAppDisplayName",
-            "Links",
-            "CreationTimeUTC",
-            "VAppName",
-            "Algorithm",
-            "PointType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppReplicaPoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppReplicaPointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppReplicaPoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut v_app_display_name: Option<crate::Text> = None;
-                let mut v_app_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut v_app_name: Option<crate::Text> = None;
-                let mut v_app_name_seen = false;
-                let mut algorithm: Option<RestorePointAlgorithm> = None;
-                let mut algorithm_seen = false;
-                let mut point_type: Option<ReplicaPointKind> = None;
-                let mut point_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VAppDisplayName" => {
-                            crate::json::set_optional(
-                                &mut v_app_display_name,
-                                map.next_value()?,
-                                "VAppDisplayName",
-                                &mut v_app_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "VAppName" => {
-                            crate::json::set_optional(
-                                &mut v_app_name,
-                                map.next_value()?,
-                                "VAppName",
-                                &mut v_app_name_seen,
-                            )?
-                        }
-                        "Algorithm" => {
-                            crate::json::set_optional(
-                                &mut algorithm,
-                                map.next_value()?,
-                                "Algorithm",
-                                &mut algorithm_seen,
-                            )?
-                        }
-                        "PointType" => {
-                            crate::json::set_optional(
-                                &mut point_type,
-                                map.next_value()?,
-                                "PointType",
-                                &mut point_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppReplicaPoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    v_app_display_name,
-                    links,
-                    creation_time_utc,
-                    v_app_name,
-                    algorithm,
-                    point_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppReplicaPoint);
 impl crate::xml::CollectUnknown for VAppReplicaPoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2149,54 +1606,37 @@ impl ToXml for VAppReplicaPoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VAppReplicaPoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VAppReplicaPoint", &self.v_app_replica_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VAppReplicaPoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VAppReplicaPoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VAppReplicaPoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VAppReplicaPointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VAppReplicaPoints, A::Error> {
-                let mut v_app_replica_points: Option<Vec<VAppReplicaPoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VAppReplicaPoint" => {
-                            crate::json::set_once(
-                                &mut v_app_replica_points,
-                                map.next_value()?,
-                                "VAppReplicaPoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VAppReplicaPoints {
-                    v_app_replica_points: v_app_replica_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VAppReplicaPoints {
+    const SCHEMA: &'static str = "VAppReplicaPointEntityListType";
+    const KEYS: &'static [&'static str] = &["VAppReplicaPoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VAppReplicaPoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.v_app_replica_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VAppReplicaPoints", &self.v_app_replica_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VAppReplicaPoints);
 impl crate::xml::CollectUnknown for VAppReplicaPoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2398,195 +1838,65 @@ impl ToXml for VmReplicaPoint {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmReplicaPoint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmReplicaPoint {
+    const SCHEMA: &'static str = "VmReplicaPointEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "CreationTimeUTC",
+        "VmName",
+        "Algorithm",
+        "PointType",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.vm_name, value),
+            8usize => de::optional(&mut self.algorithm, value),
+            9usize => de::optional(&mut self.point_type, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.vm_name {
-            map.serialize_entry("VmName", value)?;
-        }
-        if let Some(value) = &self.algorithm {
-            map.serialize_entry("Algorithm", value)?;
-        }
-        if let Some(value) = &self.point_type {
-            map.serialize_entry("PointType", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "VmName", &self.vm_name)?;
+        ser::optional(map, "Algorithm", &self.algorithm)?;
+        ser::optional(map, "PointType", &self.point_type)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmReplicaPoint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "CreationTimeUTC",
-            "VmName",
-            "Algorithm",
-            "PointType",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmReplicaPoint;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmReplicaPointEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmReplicaPoint, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut vm_name: Option<crate::Text> = None;
-                let mut vm_name_seen = false;
-                let mut algorithm: Option<RestorePointAlgorithm> = None;
-                let mut algorithm_seen = false;
-                let mut point_type: Option<ReplicaPointKind> = None;
-                let mut point_type_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "VmName" => {
-                            crate::json::set_optional(
-                                &mut vm_name,
-                                map.next_value()?,
-                                "VmName",
-                                &mut vm_name_seen,
-                            )?
-                        }
-                        "Algorithm" => {
-                            crate::json::set_optional(
-                                &mut algorithm,
-                                map.next_value()?,
-                                "Algorithm",
-                                &mut algorithm_seen,
-                            )?
-                        }
-                        "PointType" => {
-                            crate::json::set_optional(
-                                &mut point_type,
-                                map.next_value()?,
-                                "PointType",
-                                &mut point_type_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmReplicaPoint {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    creation_time_utc,
-                    vm_name,
-                    algorithm,
-                    point_type,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmReplicaPoint);
 impl crate::xml::CollectUnknown for VmReplicaPoint {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2693,100 +2003,42 @@ impl ToXml for VmReplicaPointMount {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmReplicaPointMount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmReplicaPointMount {
+    const SCHEMA: &'static str = "VmReplicaPointMountType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "FSRoots"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.fs_roots, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.fs_roots {
-            map.serialize_entry("FSRoots", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "FSRoots", &self.fs_roots)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmReplicaPointMount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "FSRoots"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmReplicaPointMount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmReplicaPointMountType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmReplicaPointMount, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut fs_roots: Option<DirectoryEntryList> = None;
-                let mut fs_roots_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "FSRoots" => {
-                            crate::json::set_optional(
-                                &mut fs_roots,
-                                map.next_value()?,
-                                "FSRoots",
-                                &mut fs_roots_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmReplicaPointMount {
-                    type_,
-                    href,
-                    links,
-                    fs_roots,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmReplicaPointMount);
 impl crate::xml::CollectUnknown for VmReplicaPointMount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2862,54 +2114,37 @@ impl ToXml for VmReplicaPointMounts {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmReplicaPointMounts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmReplicaPointMount", &self.vm_replica_point_mounts)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmReplicaPointMounts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmReplicaPointMount"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmReplicaPointMounts;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmReplicaPointMountListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmReplicaPointMounts, A::Error> {
-                let mut vm_replica_point_mounts: Option<Vec<VmReplicaPointMount>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmReplicaPointMount" => {
-                            crate::json::set_once(
-                                &mut vm_replica_point_mounts,
-                                map.next_value()?,
-                                "VmReplicaPointMount",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmReplicaPointMounts {
-                    vm_replica_point_mounts: vm_replica_point_mounts.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmReplicaPointMounts {
+    const SCHEMA: &'static str = "VmReplicaPointMountListType";
+    const KEYS: &'static [&'static str] = &["VmReplicaPointMounts"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VmReplicaPointMount", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vm_replica_point_mounts, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VmReplicaPointMounts", &self.vm_replica_point_mounts)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmReplicaPointMounts);
 impl crate::xml::CollectUnknown for VmReplicaPointMounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2979,54 +2214,37 @@ impl ToXml for VmReplicaPoints {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmReplicaPoints {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("VmReplicaPoint", &self.vm_replica_points)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmReplicaPoints {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["VmReplicaPoint"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmReplicaPoints;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmReplicaPointEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmReplicaPoints, A::Error> {
-                let mut vm_replica_points: Option<Vec<VmReplicaPoint>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "VmReplicaPoint" => {
-                            crate::json::set_once(
-                                &mut vm_replica_points,
-                                map.next_value()?,
-                                "VmReplicaPoint",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmReplicaPoints {
-                    vm_replica_points: vm_replica_points.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmReplicaPoints {
+    const SCHEMA: &'static str = "VmReplicaPointEntityListType";
+    const KEYS: &'static [&'static str] = &["VmReplicaPoints"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("VmReplicaPoint", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.vm_replica_points, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "VmReplicaPoints", &self.vm_replica_points)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmReplicaPoints);
 impl crate::xml::CollectUnknown for VmReplicaPoints {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// Job counts, run results and the longest job durations.
 ///
 /// Schema type `JobStatisticsReportFrameType` in `schemas/reports.xsd` (extends `ResourceType`).
@@ -382,300 +385,98 @@ impl ToXml for JobStatisticsReportFrame {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for JobStatisticsReportFrame {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for JobStatisticsReportFrame {
+    const SCHEMA: &'static str = "JobStatisticsReportFrameType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "RunningJobs",
+        "ScheduledJobs",
+        "ScheduledBackupJobs",
+        "ScheduledReplicaJobs",
+        "TotalJobRuns",
+        "SuccessfulJobRuns",
+        "WarningsJobRuns",
+        "FailedJobRuns",
+        "MaxJobDuration",
+        "MaxBackupJobDuration",
+        "MaxReplicaJobDuration",
+        "MaxDurationBackupJobName",
+        "MaxDurationReplicaJobName",
+        "BackupJobStatusReportLink",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.running_jobs, value),
+            4usize => de::optional(&mut self.scheduled_jobs, value),
+            5usize => de::optional(&mut self.scheduled_backup_jobs, value),
+            6usize => de::optional(&mut self.scheduled_replica_jobs, value),
+            7usize => de::optional(&mut self.total_job_runs, value),
+            8usize => de::optional(&mut self.successful_job_runs, value),
+            9usize => de::optional(&mut self.warnings_job_runs, value),
+            10usize => de::optional(&mut self.failed_job_runs, value),
+            11usize => de::optional(&mut self.max_job_duration, value),
+            12usize => de::optional(&mut self.max_backup_job_duration, value),
+            13usize => de::optional(&mut self.max_replica_job_duration, value),
+            14usize => de::optional(&mut self.max_duration_backup_job_name, value),
+            15usize => de::optional(&mut self.max_duration_replica_job_name, value),
+            16usize => de::optional(&mut self.backup_job_status_report_link, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.running_jobs {
-            map.serialize_entry("RunningJobs", value)?;
-        }
-        if let Some(value) = &self.scheduled_jobs {
-            map.serialize_entry("ScheduledJobs", value)?;
-        }
-        if let Some(value) = &self.scheduled_backup_jobs {
-            map.serialize_entry("ScheduledBackupJobs", value)?;
-        }
-        if let Some(value) = &self.scheduled_replica_jobs {
-            map.serialize_entry("ScheduledReplicaJobs", value)?;
-        }
-        if let Some(value) = &self.total_job_runs {
-            map.serialize_entry("TotalJobRuns", value)?;
-        }
-        if let Some(value) = &self.successful_job_runs {
-            map.serialize_entry("SuccessfulJobRuns", value)?;
-        }
-        if let Some(value) = &self.warnings_job_runs {
-            map.serialize_entry("WarningsJobRuns", value)?;
-        }
-        if let Some(value) = &self.failed_job_runs {
-            map.serialize_entry("FailedJobRuns", value)?;
-        }
-        if let Some(value) = &self.max_job_duration {
-            map.serialize_entry("MaxJobDuration", value)?;
-        }
-        if let Some(value) = &self.max_backup_job_duration {
-            map.serialize_entry("MaxBackupJobDuration", value)?;
-        }
-        if let Some(value) = &self.max_replica_job_duration {
-            map.serialize_entry("MaxReplicaJobDuration", value)?;
-        }
-        if let Some(value) = &self.max_duration_backup_job_name {
-            map.serialize_entry("MaxDurationBackupJobName", value)?;
-        }
-        if let Some(value) = &self.max_duration_replica_job_name {
-            map.serialize_entry("MaxDurationReplicaJobName", value)?;
-        }
-        if let Some(value) = &self.backup_job_status_report_link {
-            map.serialize_entry("BackupJobStatusReportLink", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JobStatisticsReportFrame {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "RunningJobs",
-            "ScheduledJobs",
-            "ScheduledBackupJobs",
-            "ScheduledReplicaJobs",
-            "TotalJobRuns",
-            "SuccessfulJobRuns",
-            "WarningsJobRuns",
-            "FailedJobRuns",
-            "MaxJobDuration",
-            "MaxBackupJobDuration",
-            "MaxReplicaJobDuration",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "RunningJobs", &self.running_jobs)?;
+        ser::optional(map, "ScheduledJobs", &self.scheduled_jobs)?;
+        ser::optional(map, "ScheduledBackupJobs", &self.scheduled_backup_jobs)?;
+        ser::optional(map, "ScheduledReplicaJobs", &self.scheduled_replica_jobs)?;
+        ser::optional(map, "TotalJobRuns", &self.total_job_runs)?;
+        ser::optional(map, "SuccessfulJobRuns", &self.successful_job_runs)?;
+        ser::optional(map, "WarningsJobRuns", &self.warnings_job_runs)?;
+        ser::optional(map, "FailedJobRuns", &self.failed_job_runs)?;
+        ser::optional(map, "MaxJobDuration", &self.max_job_duration)?;
+        ser::optional(map, "MaxBackupJobDuration", &self.max_backup_job_duration)?;
+        ser::optional(map, "MaxReplicaJobDuration", &self.max_replica_job_duration)?;
+        ser::optional(
+            map,
             "MaxDurationBackupJobName",
+            &self.max_duration_backup_job_name,
+        )?;
+        ser::optional(
+            map,
             "MaxDurationReplicaJobName",
+            &self.max_duration_replica_job_name,
+        )?;
+        ser::optional(
+            map,
             "BackupJobStatusReportLink",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = JobStatisticsReportFrame;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type JobStatisticsReportFrameType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JobStatisticsReportFrame, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut running_jobs: Option<i32> = None;
-                let mut running_jobs_seen = false;
-                let mut scheduled_jobs: Option<i32> = None;
-                let mut scheduled_jobs_seen = false;
-                let mut scheduled_backup_jobs: Option<i32> = None;
-                let mut scheduled_backup_jobs_seen = false;
-                let mut scheduled_replica_jobs: Option<i32> = None;
-                let mut scheduled_replica_jobs_seen = false;
-                let mut total_job_runs: Option<i32> = None;
-                let mut total_job_runs_seen = false;
-                let mut successful_job_runs: Option<i32> = None;
-                let mut successful_job_runs_seen = false;
-                let mut warnings_job_runs: Option<i32> = None;
-                let mut warnings_job_runs_seen = false;
-                let mut failed_job_runs: Option<i32> = None;
-                let mut failed_job_runs_seen = false;
-                let mut max_job_duration: Option<i32> = None;
-                let mut max_job_duration_seen = false;
-                let mut max_backup_job_duration: Option<i32> = None;
-                let mut max_backup_job_duration_seen = false;
-                let mut max_replica_job_duration: Option<i32> = None;
-                let mut max_replica_job_duration_seen = false;
-                let mut max_duration_backup_job_name: Option<crate::Text> = None;
-                let mut max_duration_backup_job_name_seen = false;
-                let mut max_duration_replica_job_name: Option<crate::Text> = None;
-                let mut max_duration_replica_job_name_seen = false;
-                let mut backup_job_status_report_link: Option<crate::Text> = None;
-                let mut backup_job_status_report_link_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "RunningJobs" => {
-                            crate::json::set_optional(
-                                &mut running_jobs,
-                                map.next_value()?,
-                                "RunningJobs",
-                                &mut running_jobs_seen,
-                            )?
-                        }
-                        "ScheduledJobs" => {
-                            crate::json::set_optional(
-                                &mut scheduled_jobs,
-                                map.next_value()?,
-                                "ScheduledJobs",
-                                &mut scheduled_jobs_seen,
-                            )?
-                        }
-                        "ScheduledBackupJobs" => {
-                            crate::json::set_optional(
-                                &mut scheduled_backup_jobs,
-                                map.next_value()?,
-                                "ScheduledBackupJobs",
-                                &mut scheduled_backup_jobs_seen,
-                            )?
-                        }
-                        "ScheduledReplicaJobs" => {
-                            crate::json::set_optional(
-                                &mut scheduled_replica_jobs,
-                                map.next_value()?,
-                                "ScheduledReplicaJobs",
-                                &mut scheduled_replica_jobs_seen,
-                            )?
-                        }
-                        "TotalJobRuns" => {
-                            crate::json::set_optional(
-                                &mut total_job_runs,
-                                map.next_value()?,
-                                "TotalJobRuns",
-                                &mut total_job_runs_seen,
-                            )?
-                        }
-                        "SuccessfulJobRuns" => {
-                            crate::json::set_optional(
-                                &mut successful_job_runs,
-                                map.next_value()?,
-                                "SuccessfulJobRuns",
-                                &mut successful_job_runs_seen,
-                            )?
-                        }
-                        "WarningsJobRuns" => {
-                            crate::json::set_optional(
-                                &mut warnings_job_runs,
-                                map.next_value()?,
-                                "WarningsJobRuns",
-                                &mut warnings_job_runs_seen,
-                            )?
-                        }
-                        "FailedJobRuns" => {
-                            crate::json::set_optional(
-                                &mut failed_job_runs,
-                                map.next_value()?,
-                                "FailedJobRuns",
-                                &mut failed_job_runs_seen,
-                            )?
-                        }
-                        "MaxJobDuration" => {
-                            crate::json::set_optional(
-                                &mut max_job_duration,
-                                map.next_value()?,
-                                "MaxJobDuration",
-                                &mut max_job_duration_seen,
-                            )?
-                        }
-                        "MaxBackupJobDuration" => {
-                            crate::json::set_optional(
-                                &mut max_backup_job_duration,
-                                map.next_value()?,
-                                "MaxBackupJobDuration",
-                                &mut max_backup_job_duration_seen,
-                            )?
-                        }
-                        "MaxReplicaJobDuration" => {
-                            crate::json::set_optional(
-                                &mut max_replica_job_duration,
-                                map.next_value()?,
-                                "MaxReplicaJobDuration",
-                                &mut max_replica_job_duration_seen,
-                            )?
-                        }
-                        "MaxDurationBackupJobName" => {
-                            crate::json::set_optional(
-                                &mut max_duration_backup_job_name,
-                                map.next_value()?,
-                                "MaxDurationBackupJobName",
-                                &mut max_duration_backup_job_name_seen,
-                            )?
-                        }
-                        "MaxDurationReplicaJobName" => {
-                            crate::json::set_optional(
-                                &mut max_duration_replica_job_name,
-                                map.next_value()?,
-                                "MaxDurationReplicaJobName",
-                                &mut max_duration_replica_job_name_seen,
-                            )?
-                        }
-                        "BackupJobStatusReportLink" => {
-                            crate::json::set_optional(
-                                &mut backup_job_status_report_link,
-                                map.next_value()?,
-                                "BackupJobStatusReportLink",
-                                &mut backup_job_status_report_link_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(JobStatisticsReportFrame {
-                    type_,
-                    href,
-                    links,
-                    running_jobs,
-                    scheduled_jobs,
-                    scheduled_backup_jobs,
-                    scheduled_replica_jobs,
-                    total_job_runs,
-                    successful_job_runs,
-                    warnings_job_runs,
-                    failed_job_runs,
-                    max_job_duration,
-                    max_backup_job_duration,
-                    max_replica_job_duration,
-                    max_duration_backup_job_name,
-                    max_duration_replica_job_name,
-                    backup_job_status_report_link,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.backup_job_status_report_link,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(JobStatisticsReportFrame);
 impl crate::xml::CollectUnknown for JobStatisticsReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -933,210 +734,72 @@ impl ToXml for OverviewReportFrame {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for OverviewReportFrame {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for OverviewReportFrame {
+    const SCHEMA: &'static str = "OverviewReportFrameType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "BackupServers",
+        "ProxyServers",
+        "RepositoryServers",
+        "RunningJobs",
+        "ScheduledJobs",
+        "SuccessfulVmLastestStates",
+        "WarningVmLastestStates",
+        "FailedVmLastestStates",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.backup_servers, value),
+            4usize => de::optional(&mut self.proxy_servers, value),
+            5usize => de::optional(&mut self.repository_servers, value),
+            6usize => de::optional(&mut self.running_jobs, value),
+            7usize => de::optional(&mut self.scheduled_jobs, value),
+            8usize => de::optional(&mut self.successful_vm_lastest_states, value),
+            9usize => de::optional(&mut self.warning_vm_lastest_states, value),
+            10usize => de::optional(&mut self.failed_vm_lastest_states, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.backup_servers {
-            map.serialize_entry("BackupServers", value)?;
-        }
-        if let Some(value) = &self.proxy_servers {
-            map.serialize_entry("ProxyServers", value)?;
-        }
-        if let Some(value) = &self.repository_servers {
-            map.serialize_entry("RepositoryServers", value)?;
-        }
-        if let Some(value) = &self.running_jobs {
-            map.serialize_entry("RunningJobs", value)?;
-        }
-        if let Some(value) = &self.scheduled_jobs {
-            map.serialize_entry("ScheduledJobs", value)?;
-        }
-        if let Some(value) = &self.successful_vm_lastest_states {
-            map.serialize_entry("SuccessfulVmLastestStates", value)?;
-        }
-        if let Some(value) = &self.warning_vm_lastest_states {
-            map.serialize_entry("WarningVmLastestStates", value)?;
-        }
-        if let Some(value) = &self.failed_vm_lastest_states {
-            map.serialize_entry("FailedVmLastestStates", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for OverviewReportFrame {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "BackupServers",
-            "ProxyServers",
-            "RepositoryServers",
-            "RunningJobs",
-            "ScheduledJobs",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "BackupServers", &self.backup_servers)?;
+        ser::optional(map, "ProxyServers", &self.proxy_servers)?;
+        ser::optional(map, "RepositoryServers", &self.repository_servers)?;
+        ser::optional(map, "RunningJobs", &self.running_jobs)?;
+        ser::optional(map, "ScheduledJobs", &self.scheduled_jobs)?;
+        ser::optional(
+            map,
             "SuccessfulVmLastestStates",
-            "WarningVmLastestStates",
-            "FailedVmLastestStates",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = OverviewReportFrame;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type OverviewReportFrameType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<OverviewReportFrame, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut backup_servers: Option<i32> = None;
-                let mut backup_servers_seen = false;
-                let mut proxy_servers: Option<i32> = None;
-                let mut proxy_servers_seen = false;
-                let mut repository_servers: Option<i32> = None;
-                let mut repository_servers_seen = false;
-                let mut running_jobs: Option<i32> = None;
-                let mut running_jobs_seen = false;
-                let mut scheduled_jobs: Option<i32> = None;
-                let mut scheduled_jobs_seen = false;
-                let mut successful_vm_lastest_states: Option<i32> = None;
-                let mut successful_vm_lastest_states_seen = false;
-                let mut warning_vm_lastest_states: Option<i32> = None;
-                let mut warning_vm_lastest_states_seen = false;
-                let mut failed_vm_lastest_states: Option<i32> = None;
-                let mut failed_vm_lastest_states_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "BackupServers" => {
-                            crate::json::set_optional(
-                                &mut backup_servers,
-                                map.next_value()?,
-                                "BackupServers",
-                                &mut backup_servers_seen,
-                            )?
-                        }
-                        "ProxyServers" => {
-                            crate::json::set_optional(
-                                &mut proxy_servers,
-                                map.next_value()?,
-                                "ProxyServers",
-                                &mut proxy_servers_seen,
-                            )?
-                        }
-                        "RepositoryServers" => {
-                            crate::json::set_optional(
-                                &mut repository_servers,
-                                map.next_value()?,
-                                "RepositoryServers",
-                                &mut repository_servers_seen,
-                            )?
-                        }
-                        "RunningJobs" => {
-                            crate::json::set_optional(
-                                &mut running_jobs,
-                                map.next_value()?,
-                                "RunningJobs",
-                                &mut running_jobs_seen,
-                            )?
-                        }
-                        "ScheduledJobs" => {
-                            crate::json::set_optional(
-                                &mut scheduled_jobs,
-                                map.next_value()?,
-                                "ScheduledJobs",
-                                &mut scheduled_jobs_seen,
-                            )?
-                        }
-                        "SuccessfulVmLastestStates" => {
-                            crate::json::set_optional(
-                                &mut successful_vm_lastest_states,
-                                map.next_value()?,
-                                "SuccessfulVmLastestStates",
-                                &mut successful_vm_lastest_states_seen,
-                            )?
-                        }
-                        "WarningVmLastestStates" => {
-                            crate::json::set_optional(
-                                &mut warning_vm_lastest_states,
-                                map.next_value()?,
-                                "WarningVmLastestStates",
-                                &mut warning_vm_lastest_states_seen,
-                            )?
-                        }
-                        "FailedVmLastestStates" => {
-                            crate::json::set_optional(
-                                &mut failed_vm_lastest_states,
-                                map.next_value()?,
-                                "FailedVmLastestStates",
-                                &mut failed_vm_lastest_states_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(OverviewReportFrame {
-                    type_,
-                    href,
-                    links,
-                    backup_servers,
-                    proxy_servers,
-                    repository_servers,
-                    running_jobs,
-                    scheduled_jobs,
-                    successful_vm_lastest_states,
-                    warning_vm_lastest_states,
-                    failed_vm_lastest_states,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.successful_vm_lastest_states,
+        )?;
+        ser::optional(map, "WarningVmLastestStates", &self.warning_vm_lastest_states)?;
+        ser::optional(map, "FailedVmLastestStates", &self.failed_vm_lastest_states)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(OverviewReportFrame);
 impl crate::xml::CollectUnknown for OverviewReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1235,86 +898,40 @@ impl ToXml for ProcessedVmsReportDay {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ProcessedVmsReportDay {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backuped_vms {
-            map.serialize_entry("BackupedVms", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ProcessedVmsReportDay {
+    const SCHEMA: &'static str = "ProcessedVmsReportDayType";
+    const KEYS: &'static [&'static str] = &["BackupedVms", "ReplicatedVms", "Timestamp"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.backuped_vms, value),
+            1usize => de::optional(&mut self.replicated_vms, value),
+            2usize => de::optional(&mut self.timestamp, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.replicated_vms {
-            map.serialize_entry("ReplicatedVms", value)?;
-        }
-        if let Some(value) = &self.timestamp {
-            map.serialize_entry("Timestamp", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "BackupedVms", &self.backuped_vms)?;
+        ser::attribute(map, "ReplicatedVms", &self.replicated_vms)?;
+        ser::attribute(map, "Timestamp", &self.timestamp)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ProcessedVmsReportDay {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupedVms", "ReplicatedVms", "Timestamp"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ProcessedVmsReportDay;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ProcessedVmsReportDayType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ProcessedVmsReportDay, A::Error> {
-                let mut backuped_vms: Option<i32> = None;
-                let mut backuped_vms_seen = false;
-                let mut replicated_vms: Option<i32> = None;
-                let mut replicated_vms_seen = false;
-                let mut timestamp: Option<crate::DateTime> = None;
-                let mut timestamp_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupedVms" => {
-                            crate::json::set_optional(
-                                &mut backuped_vms,
-                                map.next_value()?,
-                                "BackupedVms",
-                                &mut backuped_vms_seen,
-                            )?
-                        }
-                        "ReplicatedVms" => {
-                            crate::json::set_optional(
-                                &mut replicated_vms,
-                                map.next_value()?,
-                                "ReplicatedVms",
-                                &mut replicated_vms_seen,
-                            )?
-                        }
-                        "Timestamp" => {
-                            crate::json::set_optional(
-                                &mut timestamp,
-                                map.next_value()?,
-                                "Timestamp",
-                                &mut timestamp_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ProcessedVmsReportDay {
-                    backuped_vms,
-                    replicated_vms,
-                    timestamp,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ProcessedVmsReportDay);
 impl crate::xml::CollectUnknown for ProcessedVmsReportDay {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1418,92 +1035,42 @@ impl ToXml for ProcessedVmsReportFrame {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ProcessedVmsReportFrame {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ProcessedVmsReportFrame {
+    const SCHEMA: &'static str = "ProcessedVmsReportFrameType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "Day"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::list(&mut self.days, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.serialize_entry("Day", &self.days)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::list(map, "Day", &self.days)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ProcessedVmsReportFrame {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "Day"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ProcessedVmsReportFrame;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ProcessedVmsReportFrameType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ProcessedVmsReportFrame, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut days: Option<Vec<ProcessedVmsReportDay>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Day" => {
-                            crate::json::set_once(&mut days, map.next_value()?, "Day")?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ProcessedVmsReportFrame {
-                    type_,
-                    href,
-                    links,
-                    days: days.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ProcessedVmsReportFrame);
 impl crate::xml::CollectUnknown for ProcessedVmsReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1634,116 +1201,54 @@ impl ToXml for RepositoryReportFrame {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RepositoryReportFrame {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RepositoryReportFrame {
+    const SCHEMA: &'static str = "RepositoryReportFrameType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "CapacityPlanningReportLink",
+        "Links",
+        "Period",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.capacity_planning_report_link, value),
+            3usize => de::optional(&mut self.links, value),
+            4usize => de::list(&mut self.periods, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.capacity_planning_report_link {
-            map.serialize_entry("CapacityPlanningReportLink", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.serialize_entry("Period", &self.periods)?;
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RepositoryReportFrame {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(
+            map,
             "CapacityPlanningReportLink",
-            "Links",
-            "Period",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RepositoryReportFrame;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RepositoryReportFrameType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RepositoryReportFrame, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut capacity_planning_report_link: Option<crate::Text> = None;
-                let mut capacity_planning_report_link_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut periods: Option<Vec<RepositoryReportPeriod>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "CapacityPlanningReportLink" => {
-                            crate::json::set_optional(
-                                &mut capacity_planning_report_link,
-                                map.next_value()?,
-                                "CapacityPlanningReportLink",
-                                &mut capacity_planning_report_link_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Period" => {
-                            crate::json::set_once(
-                                &mut periods,
-                                map.next_value()?,
-                                "Period",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RepositoryReportFrame {
-                    type_,
-                    href,
-                    capacity_planning_report_link,
-                    links,
-                    periods: periods.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.capacity_planning_report_link,
+        )?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::list(map, "Period", &self.periods)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RepositoryReportFrame);
 impl crate::xml::CollectUnknown for RepositoryReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1864,100 +1369,47 @@ impl ToXml for RepositoryReportPeriod {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RepositoryReportPeriod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RepositoryReportPeriod {
+    const SCHEMA: &'static str = "RepositoryReportPeriodType";
+    const KEYS: &'static [&'static str] = &[
+        "Name",
+        "Capacity",
+        "FreeSpace",
+        "BackupSize",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.name, value),
+            1usize => de::optional(&mut self.capacity, value),
+            2usize => de::optional(&mut self.free_space, value),
+            3usize => de::optional(&mut self.backup_size, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.capacity {
-            map.serialize_entry("Capacity", value)?;
-        }
-        if let Some(value) = &self.free_space {
-            map.serialize_entry("FreeSpace", value)?;
-        }
-        if let Some(value) = &self.backup_size {
-            map.serialize_entry("BackupSize", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "Capacity", &self.capacity)?;
+        ser::optional(map, "FreeSpace", &self.free_space)?;
+        ser::optional(map, "BackupSize", &self.backup_size)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RepositoryReportPeriod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Name", "Capacity", "FreeSpace", "BackupSize"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RepositoryReportPeriod;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RepositoryReportPeriodType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RepositoryReportPeriod, A::Error> {
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut capacity: Option<i64> = None;
-                let mut capacity_seen = false;
-                let mut free_space: Option<i64> = None;
-                let mut free_space_seen = false;
-                let mut backup_size: Option<i64> = None;
-                let mut backup_size_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "Capacity" => {
-                            crate::json::set_optional(
-                                &mut capacity,
-                                map.next_value()?,
-                                "Capacity",
-                                &mut capacity_seen,
-                            )?
-                        }
-                        "FreeSpace" => {
-                            crate::json::set_optional(
-                                &mut free_space,
-                                map.next_value()?,
-                                "FreeSpace",
-                                &mut free_space_seen,
-                            )?
-                        }
-                        "BackupSize" => {
-                            crate::json::set_optional(
-                                &mut backup_size,
-                                map.next_value()?,
-                                "BackupSize",
-                                &mut backup_size_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RepositoryReportPeriod {
-                    name,
-                    capacity,
-                    free_space,
-                    backup_size,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RepositoryReportPeriod);
 impl crate::xml::CollectUnknown for RepositoryReportPeriod {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2049,86 +1501,40 @@ impl ToXml for SummaryReport {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SummaryReport {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SummaryReport {
+    const SCHEMA: &'static str = "SummaryReportType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SummaryReport {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SummaryReport;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SummaryReportType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SummaryReport, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SummaryReport {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SummaryReport);
 impl crate::xml::CollectUnknown for SummaryReport {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2433,240 +1839,82 @@ impl ToXml for VmsOverviewReportFrame {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for VmsOverviewReportFrame {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for VmsOverviewReportFrame {
+    const SCHEMA: &'static str = "VmsOverviewReportFrameType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "ProtectedVms",
+        "BackedUpVms",
+        "ReplicatedVms",
+        "RestorePoints",
+        "FullBackupPointsSize",
+        "IncrementalBackupPointsSize",
+        "ReplicaRestorePointsSize",
+        "SourceVmsSize",
+        "SuccessBackupPercents",
+        "ProtectedVmsReportLink",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.protected_vms, value),
+            4usize => de::optional(&mut self.backed_up_vms, value),
+            5usize => de::optional(&mut self.replicated_vms, value),
+            6usize => de::optional(&mut self.restore_points, value),
+            7usize => de::optional(&mut self.full_backup_points_size, value),
+            8usize => de::optional(&mut self.incremental_backup_points_size, value),
+            9usize => de::optional(&mut self.replica_restore_points_size, value),
+            10usize => de::optional(&mut self.source_vms_size, value),
+            11usize => de::optional(&mut self.success_backup_percents, value),
+            12usize => de::optional(&mut self.protected_vms_report_link, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.protected_vms {
-            map.serialize_entry("ProtectedVms", value)?;
-        }
-        if let Some(value) = &self.backed_up_vms {
-            map.serialize_entry("BackedUpVms", value)?;
-        }
-        if let Some(value) = &self.replicated_vms {
-            map.serialize_entry("ReplicatedVms", value)?;
-        }
-        if let Some(value) = &self.restore_points {
-            map.serialize_entry("RestorePoints", value)?;
-        }
-        if let Some(value) = &self.full_backup_points_size {
-            map.serialize_entry("FullBackupPointsSize", value)?;
-        }
-        if let Some(value) = &self.incremental_backup_points_size {
-            map.serialize_entry("IncrementalBackupPointsSize", value)?;
-        }
-        if let Some(value) = &self.replica_restore_points_size {
-            map.serialize_entry("ReplicaRestorePointsSize", value)?;
-        }
-        if let Some(value) = &self.source_vms_size {
-            map.serialize_entry("SourceVmsSize", value)?;
-        }
-        if let Some(value) = &self.success_backup_percents {
-            map.serialize_entry("SuccessBackupPercents", value)?;
-        }
-        if let Some(value) = &self.protected_vms_report_link {
-            map.serialize_entry("ProtectedVmsReportLink", value)?;
-        }
-        map.end()
     }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for VmsOverviewReportFrame {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "ProtectedVms",
-            "BackedUpVms",
-            "ReplicatedVms",
-            "RestorePoints",
-            "FullBackupPointsSize",
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "ProtectedVms", &self.protected_vms)?;
+        ser::optional(map, "BackedUpVms", &self.backed_up_vms)?;
+        ser::optional(map, "ReplicatedVms", &self.replicated_vms)?;
+        ser::optional(map, "RestorePoints", &self.restore_points)?;
+        ser::optional(map, "FullBackupPointsSize", &self.full_backup_points_size)?;
+        ser::optional(
+            map,
             "IncrementalBackupPointsSize",
+            &self.incremental_backup_points_size,
+        )?;
+        ser::optional(
+            map,
             "ReplicaRestorePointsSize",
-            "SourceVmsSize",
-            "SuccessBackupPercents",
-            "ProtectedVmsReportLink",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = VmsOverviewReportFrame;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type VmsOverviewReportFrameType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VmsOverviewReportFrame, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut protected_vms: Option<i32> = None;
-                let mut protected_vms_seen = false;
-                let mut backed_up_vms: Option<i32> = None;
-                let mut backed_up_vms_seen = false;
-                let mut replicated_vms: Option<i32> = None;
-                let mut replicated_vms_seen = false;
-                let mut restore_points: Option<i32> = None;
-                let mut restore_points_seen = false;
-                let mut full_backup_points_size: Option<i64> = None;
-                let mut full_backup_points_size_seen = false;
-                let mut incremental_backup_points_size: Option<i64> = None;
-                let mut incremental_backup_points_size_seen = false;
-                let mut replica_restore_points_size: Option<i64> = None;
-                let mut replica_restore_points_size_seen = false;
-                let mut source_vms_size: Option<i64> = None;
-                let mut source_vms_size_seen = false;
-                let mut success_backup_percents: Option<i32> = None;
-                let mut success_backup_percents_seen = false;
-                let mut protected_vms_report_link: Option<crate::Text> = None;
-                let mut protected_vms_report_link_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "ProtectedVms" => {
-                            crate::json::set_optional(
-                                &mut protected_vms,
-                                map.next_value()?,
-                                "ProtectedVms",
-                                &mut protected_vms_seen,
-                            )?
-                        }
-                        "BackedUpVms" => {
-                            crate::json::set_optional(
-                                &mut backed_up_vms,
-                                map.next_value()?,
-                                "BackedUpVms",
-                                &mut backed_up_vms_seen,
-                            )?
-                        }
-                        "ReplicatedVms" => {
-                            crate::json::set_optional(
-                                &mut replicated_vms,
-                                map.next_value()?,
-                                "ReplicatedVms",
-                                &mut replicated_vms_seen,
-                            )?
-                        }
-                        "RestorePoints" => {
-                            crate::json::set_optional(
-                                &mut restore_points,
-                                map.next_value()?,
-                                "RestorePoints",
-                                &mut restore_points_seen,
-                            )?
-                        }
-                        "FullBackupPointsSize" => {
-                            crate::json::set_optional(
-                                &mut full_backup_points_size,
-                                map.next_value()?,
-                                "FullBackupPointsSize",
-                                &mut full_backup_points_size_seen,
-                            )?
-                        }
-                        "IncrementalBackupPointsSize" => {
-                            crate::json::set_optional(
-                                &mut incremental_backup_points_size,
-                                map.next_value()?,
-                                "IncrementalBackupPointsSize",
-                                &mut incremental_backup_points_size_seen,
-                            )?
-                        }
-                        "ReplicaRestorePointsSize" => {
-                            crate::json::set_optional(
-                                &mut replica_restore_points_size,
-                                map.next_value()?,
-                                "ReplicaRestorePointsSize",
-                                &mut replica_restore_points_size_seen,
-                            )?
-                        }
-                        "SourceVmsSize" => {
-                            crate::json::set_optional(
-                                &mut source_vms_size,
-                                map.next_value()?,
-                                "SourceVmsSize",
-                                &mut source_vms_size_seen,
-                            )?
-                        }
-                        "SuccessBackupPercents" => {
-                            crate::json::set_optional(
-                                &mut success_backup_percents,
-                                map.next_value()?,
-                                "SuccessBackupPercents",
-                                &mut success_backup_percents_seen,
-                            )?
-                        }
-                        "ProtectedVmsReportLink" => {
-                            crate::json::set_optional(
-                                &mut protected_vms_report_link,
-                                map.next_value()?,
-                                "ProtectedVmsReportLink",
-                                &mut protected_vms_report_link_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(VmsOverviewReportFrame {
-                    type_,
-                    href,
-                    links,
-                    protected_vms,
-                    backed_up_vms,
-                    replicated_vms,
-                    restore_points,
-                    full_backup_points_size,
-                    incremental_backup_points_size,
-                    replica_restore_points_size,
-                    source_vms_size,
-                    success_backup_percents,
-                    protected_vms_report_link,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+            &self.replica_restore_points_size,
+        )?;
+        ser::optional(map, "SourceVmsSize", &self.source_vms_size)?;
+        ser::optional(map, "SuccessBackupPercents", &self.success_backup_percents)?;
+        ser::optional(map, "ProtectedVmsReportLink", &self.protected_vms_report_link)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(VmsOverviewReportFrame);
 impl crate::xml::CollectUnknown for VmsOverviewReportFrame {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// A user or group account that holds Enterprise Manager roles, with its restore permissions.
 ///
 /// Schema type `EnterpriseAccountEntityType` in `schemas/security.xsd` (extends `EntityType`).
@@ -182,180 +185,62 @@ impl ToXml for EnterpriseAccount {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccount {
+    const SCHEMA: &'static str = "EnterpriseAccountEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "AccountType",
+        "AllowRestoreAllVms",
+        "FlrSettings",
+        "SqlSettings",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.account_type, value),
+            6usize => de::optional(&mut self.allow_restore_all_vms, value),
+            7usize => de::optional(&mut self.flr_settings, value),
+            8usize => de::optional(&mut self.sql_settings, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.account_type {
-            map.serialize_entry("AccountType", value)?;
-        }
-        if let Some(value) = &self.allow_restore_all_vms {
-            map.serialize_entry("AllowRestoreAllVms", value)?;
-        }
-        if let Some(value) = &self.flr_settings {
-            map.serialize_entry("FlrSettings", value)?;
-        }
-        if let Some(value) = &self.sql_settings {
-            map.serialize_entry("SqlSettings", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "AccountType", &self.account_type)?;
+        ser::optional(map, "AllowRestoreAllVms", &self.allow_restore_all_vms)?;
+        ser::optional(map, "FlrSettings", &self.flr_settings)?;
+        ser::optional(map, "SqlSettings", &self.sql_settings)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccount {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "AccountType",
-            "AllowRestoreAllVms",
-            "FlrSettings",
-            "SqlSettings",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccount;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseAccountEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccount, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut account_type: Option<EnterpriseAccountKind> = None;
-                let mut account_type_seen = false;
-                let mut allow_restore_all_vms: Option<bool> = None;
-                let mut allow_restore_all_vms_seen = false;
-                let mut flr_settings: Option<FileRestoreSettingsInfo> = None;
-                let mut flr_settings_seen = false;
-                let mut sql_settings: Option<SqlRestoreSettingsInfo> = None;
-                let mut sql_settings_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "AccountType" => {
-                            crate::json::set_optional(
-                                &mut account_type,
-                                map.next_value()?,
-                                "AccountType",
-                                &mut account_type_seen,
-                            )?
-                        }
-                        "AllowRestoreAllVms" => {
-                            crate::json::set_optional(
-                                &mut allow_restore_all_vms,
-                                map.next_value()?,
-                                "AllowRestoreAllVms",
-                                &mut allow_restore_all_vms_seen,
-                            )?
-                        }
-                        "FlrSettings" => {
-                            crate::json::set_optional(
-                                &mut flr_settings,
-                                map.next_value()?,
-                                "FlrSettings",
-                                &mut flr_settings_seen,
-                            )?
-                        }
-                        "SqlSettings" => {
-                            crate::json::set_optional(
-                                &mut sql_settings,
-                                map.next_value()?,
-                                "SqlSettings",
-                                &mut sql_settings_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccount {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    account_type,
-                    allow_restore_all_vms,
-                    flr_settings,
-                    sql_settings,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccount);
 impl crate::xml::CollectUnknown for EnterpriseAccount {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -373,7 +258,7 @@ impl crate::xml::CollectUnknown for EnterpriseAccount {
 /// Request body that adds an account with its roles, restore scope and restore limits.
 ///
 /// Schema type `EnterpriseAccountCreateSpecType` in `schemas/security.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnterpriseAccountCreateSpec {
     /// Element `AccountType` (EnterpriseAccountKindType, occurs 1).
     pub account_type: EnterpriseAccountKind,
@@ -515,137 +400,57 @@ impl ToXml for EnterpriseAccountCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AccountType", &self.account_type)?;
-        map.serialize_entry("AccountName", &self.account_name)?;
-        map.serialize_entry("Roles", &self.roles)?;
-        map.serialize_entry("AllowRestoreAllVms", &self.allow_restore_all_vms)?;
-        if let Some(value) = &self.hierarchy_scope_objects {
-            map.serialize_entry("HierarchyScopeObjects", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountCreateSpec {
+    const SCHEMA: &'static str = "EnterpriseAccountCreateSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "AccountType",
+        "AccountName",
+        "Roles",
+        "AllowRestoreAllVms",
+        "HierarchyScopeObjects",
+        "FlrSettings",
+        "SqlSettings",
+    ];
+    const REQUIRED: u128 = 15;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.account_type, value),
+            1usize => de::value(&mut self.account_name, value),
+            2usize => de::value(&mut self.roles, value),
+            3usize => de::value(&mut self.allow_restore_all_vms, value),
+            4usize => de::optional(&mut self.hierarchy_scope_objects, value),
+            5usize => de::optional(&mut self.flr_settings, value),
+            6usize => de::optional(&mut self.sql_settings, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.flr_settings {
-            map.serialize_entry("FlrSettings", value)?;
-        }
-        if let Some(value) = &self.sql_settings {
-            map.serialize_entry("SqlSettings", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "AccountType", &self.account_type)?;
+        ser::required(map, "AccountName", &self.account_name)?;
+        ser::required(map, "Roles", &self.roles)?;
+        ser::required(map, "AllowRestoreAllVms", &self.allow_restore_all_vms)?;
+        ser::optional(map, "HierarchyScopeObjects", &self.hierarchy_scope_objects)?;
+        ser::optional(map, "FlrSettings", &self.flr_settings)?;
+        ser::optional(map, "SqlSettings", &self.sql_settings)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "AccountType",
-            "AccountName",
-            "Roles",
-            "AllowRestoreAllVms",
-            "HierarchyScopeObjects",
-            "FlrSettings",
-            "SqlSettings",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseAccountCreateSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountCreateSpec, A::Error> {
-                let mut account_type: Option<EnterpriseAccountKind> = None;
-                let mut account_name: Option<crate::Text> = None;
-                let mut roles: Option<EnterpriseAccountInRoleCreateSpecList> = None;
-                let mut allow_restore_all_vms: Option<bool> = None;
-                let mut hierarchy_scope_objects: Option<HierarchyScopeCreateSpec> = None;
-                let mut hierarchy_scope_objects_seen = false;
-                let mut flr_settings: Option<FileRestoreSettingsInfo> = None;
-                let mut flr_settings_seen = false;
-                let mut sql_settings: Option<SqlRestoreSettingsInfo> = None;
-                let mut sql_settings_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "AccountType" => {
-                            crate::json::set_once(
-                                &mut account_type,
-                                map.next_value()?,
-                                "AccountType",
-                            )?
-                        }
-                        "AccountName" => {
-                            crate::json::set_once(
-                                &mut account_name,
-                                map.next_value()?,
-                                "AccountName",
-                            )?
-                        }
-                        "Roles" => {
-                            crate::json::set_once(
-                                &mut roles,
-                                map.next_value()?,
-                                "Roles",
-                            )?
-                        }
-                        "AllowRestoreAllVms" => {
-                            crate::json::set_once(
-                                &mut allow_restore_all_vms,
-                                map.next_value()?,
-                                "AllowRestoreAllVms",
-                            )?
-                        }
-                        "HierarchyScopeObjects" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_scope_objects,
-                                map.next_value()?,
-                                "HierarchyScopeObjects",
-                                &mut hierarchy_scope_objects_seen,
-                            )?
-                        }
-                        "FlrSettings" => {
-                            crate::json::set_optional(
-                                &mut flr_settings,
-                                map.next_value()?,
-                                "FlrSettings",
-                                &mut flr_settings_seen,
-                            )?
-                        }
-                        "SqlSettings" => {
-                            crate::json::set_optional(
-                                &mut sql_settings,
-                                map.next_value()?,
-                                "SqlSettings",
-                                &mut sql_settings_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountCreateSpec {
-                    account_type: crate::json::required(account_type, "AccountType")?,
-                    account_name: crate::json::required(account_name, "AccountName")?,
-                    roles: crate::json::required(roles, "Roles")?,
-                    allow_restore_all_vms: crate::json::required(
-                        allow_restore_all_vms,
-                        "AllowRestoreAllVms",
-                    )?,
-                    hierarchy_scope_objects,
-                    flr_settings,
-                    sql_settings,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountCreateSpec);
 impl crate::xml::CollectUnknown for EnterpriseAccountCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -832,167 +637,59 @@ impl ToXml for EnterpriseAccountHierarchyScope {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountHierarchyScope {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountHierarchyScope {
+    const SCHEMA: &'static str = "EnterpriseAccountHierarchyScopeType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Links",
+        "Name",
+        "HierarchyRootName",
+        "Platform",
+        "HierarchyObjectType",
+        "State",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.name, value),
+            4usize => de::optional(&mut self.hierarchy_root_name, value),
+            5usize => de::optional(&mut self.platform, value),
+            6usize => de::optional(&mut self.hierarchy_object_type, value),
+            7usize => de::optional(&mut self.state, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.hierarchy_root_name {
-            map.serialize_entry("HierarchyRootName", value)?;
-        }
-        if let Some(value) = &self.platform {
-            map.serialize_entry("Platform", value)?;
-        }
-        if let Some(value) = &self.hierarchy_object_type {
-            map.serialize_entry("HierarchyObjectType", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "Name", &self.name)?;
+        ser::optional(map, "HierarchyRootName", &self.hierarchy_root_name)?;
+        ser::optional(map, "Platform", &self.platform)?;
+        ser::optional(map, "HierarchyObjectType", &self.hierarchy_object_type)?;
+        ser::optional(map, "State", &self.state)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountHierarchyScope {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Links",
-            "Name",
-            "HierarchyRootName",
-            "Platform",
-            "HierarchyObjectType",
-            "State",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountHierarchyScope;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type EnterpriseAccountHierarchyScopeType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountHierarchyScope, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut hierarchy_root_name: Option<crate::Text> = None;
-                let mut hierarchy_root_name_seen = false;
-                let mut platform: Option<HierarchyScopePlatform> = None;
-                let mut platform_seen = false;
-                let mut hierarchy_object_type: Option<crate::Text> = None;
-                let mut hierarchy_object_type_seen = false;
-                let mut state: Option<HierarchyScopeState> = None;
-                let mut state_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "HierarchyRootName" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_root_name,
-                                map.next_value()?,
-                                "HierarchyRootName",
-                                &mut hierarchy_root_name_seen,
-                            )?
-                        }
-                        "Platform" => {
-                            crate::json::set_optional(
-                                &mut platform,
-                                map.next_value()?,
-                                "Platform",
-                                &mut platform_seen,
-                            )?
-                        }
-                        "HierarchyObjectType" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_object_type,
-                                map.next_value()?,
-                                "HierarchyObjectType",
-                                &mut hierarchy_object_type_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountHierarchyScope {
-                    type_,
-                    href,
-                    links,
-                    name,
-                    hierarchy_root_name,
-                    platform,
-                    hierarchy_object_type,
-                    state,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountHierarchyScope);
 impl crate::xml::CollectUnknown for EnterpriseAccountHierarchyScope {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1067,62 +764,43 @@ impl ToXml for EnterpriseAccountHierarchyScopes {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountHierarchyScopes {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "EnterpriseAccountHierarchyScope",
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountHierarchyScopes {
+    const SCHEMA: &'static str = "EnterpriseAccountHierarchyScopeListType";
+    const KEYS: &'static [&'static str] = &["EnterpriseAccountHierarchyScopes"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("EnterpriseAccountHierarchyScope", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.enterprise_account_hierarchy_scopes, value),
+            _ => Ok(false),
+        }
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(
+            map,
+            "EnterpriseAccountHierarchyScopes",
             &self.enterprise_account_hierarchy_scopes,
         )?;
-        map.end()
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountHierarchyScopes {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["EnterpriseAccountHierarchyScope"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountHierarchyScopes;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type EnterpriseAccountHierarchyScopeListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountHierarchyScopes, A::Error> {
-                let mut enterprise_account_hierarchy_scopes: Option<
-                    Vec<EnterpriseAccountHierarchyScope>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnterpriseAccountHierarchyScope" => {
-                            crate::json::set_once(
-                                &mut enterprise_account_hierarchy_scopes,
-                                map.next_value()?,
-                                "EnterpriseAccountHierarchyScope",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountHierarchyScopes {
-                    enterprise_account_hierarchy_scopes: enterprise_account_hierarchy_scopes
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountHierarchyScopes);
 impl crate::xml::CollectUnknown for EnterpriseAccountHierarchyScopes {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1232,100 +910,42 @@ impl ToXml for EnterpriseAccountInRole {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountInRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountInRole {
+    const SCHEMA: &'static str = "EnterpriseAccountInRoleType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "RoleName"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::optional(&mut self.role_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.role_name {
-            map.serialize_entry("RoleName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "RoleName", &self.role_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountInRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "RoleName"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountInRole;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseAccountInRoleType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountInRole, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut role_name: Option<crate::Text> = None;
-                let mut role_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "RoleName" => {
-                            crate::json::set_optional(
-                                &mut role_name,
-                                map.next_value()?,
-                                "RoleName",
-                                &mut role_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountInRole {
-                    type_,
-                    href,
-                    links,
-                    role_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountInRole);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRole {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1337,7 +957,7 @@ impl crate::xml::CollectUnknown for EnterpriseAccountInRole {
 /// Names a role, by UID, to give to an account.
 ///
 /// Schema type `EnterpriseAccountInRoleCreateSpecType` in `schemas/security.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnterpriseAccountInRoleCreateSpec {
     /// Element `EnterpriseRoleUid` (Uid, occurs 1).
     pub enterprise_role_uid: crate::Uid,
@@ -1400,59 +1020,37 @@ impl ToXml for EnterpriseAccountInRoleCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountInRoleCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("EnterpriseRoleUid", &self.enterprise_role_uid)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountInRoleCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["EnterpriseRoleUid"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountInRoleCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type EnterpriseAccountInRoleCreateSpecType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountInRoleCreateSpec, A::Error> {
-                let mut enterprise_role_uid: Option<crate::Uid> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnterpriseRoleUid" => {
-                            crate::json::set_once(
-                                &mut enterprise_role_uid,
-                                map.next_value()?,
-                                "EnterpriseRoleUid",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountInRoleCreateSpec {
-                    enterprise_role_uid: crate::json::required(
-                        enterprise_role_uid,
-                        "EnterpriseRoleUid",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountInRoleCreateSpec {
+    const SCHEMA: &'static str = "EnterpriseAccountInRoleCreateSpecType";
+    const KEYS: &'static [&'static str] = &["EnterpriseRoleUid"];
+    const REQUIRED: u128 = 1;
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::value(&mut self.enterprise_role_uid, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::required(map, "EnterpriseRoleUid", &self.enterprise_role_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountInRoleCreateSpec);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRoleCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1519,58 +1117,37 @@ impl ToXml for EnterpriseAccountInRoleCreateSpecList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountInRoleCreateSpecList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("EnterpriseRole", &self.enterprise_roles)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountInRoleCreateSpecList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["EnterpriseRole"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountInRoleCreateSpecList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "an object of schema type EnterpriseAccountInRoleCreateSpecListType",
-                )
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountInRoleCreateSpecList, A::Error> {
-                let mut enterprise_roles: Option<
-                    Vec<EnterpriseAccountInRoleCreateSpec>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnterpriseRole" => {
-                            crate::json::set_once(
-                                &mut enterprise_roles,
-                                map.next_value()?,
-                                "EnterpriseRole",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountInRoleCreateSpecList {
-                    enterprise_roles: enterprise_roles.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountInRoleCreateSpecList {
+    const SCHEMA: &'static str = "EnterpriseAccountInRoleCreateSpecListType";
+    const KEYS: &'static [&'static str] = &["EnterpriseRoles"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("EnterpriseRole", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.enterprise_roles, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "EnterpriseRoles", &self.enterprise_roles)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountInRoleCreateSpecList);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRoleCreateSpecList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1643,60 +1220,39 @@ impl ToXml for EnterpriseAccountInRoleList {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountInRoleList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry(
-            "EnterpriseAccountInRole",
-            &self.enterprise_account_in_roles,
-        )?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountInRoleList {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["EnterpriseAccountInRole"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccountInRoleList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseAccountInRoleListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccountInRoleList, A::Error> {
-                let mut enterprise_account_in_roles: Option<
-                    Vec<EnterpriseAccountInRole>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnterpriseAccountInRole" => {
-                            crate::json::set_once(
-                                &mut enterprise_account_in_roles,
-                                map.next_value()?,
-                                "EnterpriseAccountInRole",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccountInRoleList {
-                    enterprise_account_in_roles: enterprise_account_in_roles
-                        .unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccountInRoleList {
+    const SCHEMA: &'static str = "EnterpriseAccountInRoleListType";
+    const KEYS: &'static [&'static str] = &["EnterpriseAccountInRoles"];
+    const ALIASES: &'static [(&'static str, usize)] = &[
+        ("EnterpriseAccountInRole", 0usize),
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.enterprise_account_in_roles, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "EnterpriseAccountInRoles", &self.enterprise_account_in_roles)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccountInRoleList);
 impl crate::xml::CollectUnknown for EnterpriseAccountInRoleList {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1708,9 +1264,10 @@ impl crate::xml::CollectUnknown for EnterpriseAccountInRoleList {
 /// Kind of an Enterprise Manager account: a local or domain user or group, or a user or group signing on through SAML.
 ///
 /// Schema type `EnterpriseAccountKindType` in `schemas/security.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum EnterpriseAccountKind {
     /// `User`
+    #[default]
     User,
     /// `Group`
     Group,
@@ -1765,20 +1322,8 @@ impl crate::xml::XmlValue for EnterpriseAccountKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccountKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccountKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(EnterpriseAccountKind);
 /// A collection of account entities.
 ///
 /// Schema type `EnterpriseAccountEntityListType` in `schemas/security.xsd`.
@@ -1843,54 +1388,37 @@ impl ToXml for EnterpriseAccounts {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseAccounts {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("EnterpriseAccount", &self.enterprise_accounts)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseAccounts {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["EnterpriseAccount"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseAccounts;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseAccountEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseAccounts, A::Error> {
-                let mut enterprise_accounts: Option<Vec<EnterpriseAccount>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnterpriseAccount" => {
-                            crate::json::set_once(
-                                &mut enterprise_accounts,
-                                map.next_value()?,
-                                "EnterpriseAccount",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseAccounts {
-                    enterprise_accounts: enterprise_accounts.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseAccounts {
+    const SCHEMA: &'static str = "EnterpriseAccountEntityListType";
+    const KEYS: &'static [&'static str] = &["EnterpriseAccounts"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("EnterpriseAccount", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.enterprise_accounts, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "EnterpriseAccounts", &self.enterprise_accounts)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseAccounts);
 impl crate::xml::CollectUnknown for EnterpriseAccounts {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2011,114 +1539,44 @@ impl ToXml for EnterpriseRole {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseRole {
+    const SCHEMA: &'static str = "EnterpriseRoleEntityType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Name", "UID", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Name", "UID", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseRole;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseRoleEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseRole, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseRole {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseRole);
 impl crate::xml::CollectUnknown for EnterpriseRole {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2188,54 +1646,37 @@ impl ToXml for EnterpriseRoles {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseRoles {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("EnterpriseRole", &self.enterprise_roles)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseRoles {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["EnterpriseRole"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseRoles;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseRoleEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseRoles, A::Error> {
-                let mut enterprise_roles: Option<Vec<EnterpriseRole>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "EnterpriseRole" => {
-                            crate::json::set_once(
-                                &mut enterprise_roles,
-                                map.next_value()?,
-                                "EnterpriseRole",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseRoles {
-                    enterprise_roles: enterprise_roles.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseRoles {
+    const SCHEMA: &'static str = "EnterpriseRoleEntityListType";
+    const KEYS: &'static [&'static str] = &["EnterpriseRoles"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("EnterpriseRole", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.enterprise_roles, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "EnterpriseRoles", &self.enterprise_roles)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseRoles);
 impl crate::xml::CollectUnknown for EnterpriseRoles {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2330,86 +1771,40 @@ impl ToXml for EnterpriseSecuritySettings {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for EnterpriseSecuritySettings {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for EnterpriseSecuritySettings {
+    const SCHEMA: &'static str = "EnterpriseSecuritySettingsType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for EnterpriseSecuritySettings {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = EnterpriseSecuritySettings;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type EnterpriseSecuritySettingsType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EnterpriseSecuritySettings, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(EnterpriseSecuritySettings {
-                    type_,
-                    href,
-                    links,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(EnterpriseSecuritySettings);
 impl crate::xml::CollectUnknown for EnterpriseSecuritySettings {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2508,72 +1903,45 @@ impl ToXml for FileRestoreSettingsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileRestoreSettingsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.flr_inplace_only {
-            map.serialize_entry("FlrInplaceOnly", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for FileRestoreSettingsInfo {
+    const SCHEMA: &'static str = "FileRestoreSettingsInfoType";
+    const KEYS: &'static [&'static str] = &[
+        "FlrInplaceOnly",
+        "FlrExtentionRestrictions",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.flr_inplace_only, value),
+            1usize => de::optional(&mut self.flr_extention_restrictions, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.flr_extention_restrictions {
-            map.serialize_entry("FlrExtentionRestrictions", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "FlrInplaceOnly", &self.flr_inplace_only)?;
+        ser::optional(
+            map,
+            "FlrExtentionRestrictions",
+            &self.flr_extention_restrictions,
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileRestoreSettingsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["FlrInplaceOnly", "FlrExtentionRestrictions"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = FileRestoreSettingsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type FileRestoreSettingsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<FileRestoreSettingsInfo, A::Error> {
-                let mut flr_inplace_only: Option<bool> = None;
-                let mut flr_inplace_only_seen = false;
-                let mut flr_extention_restrictions: Option<crate::Text> = None;
-                let mut flr_extention_restrictions_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "FlrInplaceOnly" => {
-                            crate::json::set_optional(
-                                &mut flr_inplace_only,
-                                map.next_value()?,
-                                "FlrInplaceOnly",
-                                &mut flr_inplace_only_seen,
-                            )?
-                        }
-                        "FlrExtentionRestrictions" => {
-                            crate::json::set_optional(
-                                &mut flr_extention_restrictions,
-                                map.next_value()?,
-                                "FlrExtentionRestrictions",
-                                &mut flr_extention_restrictions_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(FileRestoreSettingsInfo {
-                    flr_inplace_only,
-                    flr_extention_restrictions,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(FileRestoreSettingsInfo);
 impl crate::xml::CollectUnknown for FileRestoreSettingsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2643,56 +2011,37 @@ impl ToXml for HierarchyScopeCreateSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyScopeCreateSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("HierarchyScopeItem", &self.hierarchy_scope_items)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyScopeCreateSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["HierarchyScopeItem"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HierarchyScopeCreateSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HierarchyScopeCreateSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HierarchyScopeCreateSpec, A::Error> {
-                let mut hierarchy_scope_items: Option<
-                    Vec<HierarchyScopeCreateSpecItem>,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HierarchyScopeItem" => {
-                            crate::json::set_once(
-                                &mut hierarchy_scope_items,
-                                map.next_value()?,
-                                "HierarchyScopeItem",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HierarchyScopeCreateSpec {
-                    hierarchy_scope_items: hierarchy_scope_items.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HierarchyScopeCreateSpec {
+    const SCHEMA: &'static str = "HierarchyScopeCreateSpecType";
+    const KEYS: &'static [&'static str] = &["HierarchyScopeItems"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("HierarchyScopeItem", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.hierarchy_scope_items, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "HierarchyScopeItems", &self.hierarchy_scope_items)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HierarchyScopeCreateSpec);
 impl crate::xml::CollectUnknown for HierarchyScopeCreateSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2786,72 +2135,38 @@ impl ToXml for HierarchyScopeCreateSpecItem {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyScopeCreateSpecItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.hierarchy_obj_ref {
-            map.serialize_entry("HierarchyObjRef", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for HierarchyScopeCreateSpecItem {
+    const SCHEMA: &'static str = "HierarchyScopeCreateSpecItemType";
+    const KEYS: &'static [&'static str] = &["HierarchyObjRef", "ObjectName"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.hierarchy_obj_ref, value),
+            1usize => de::optional(&mut self.object_name, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.object_name {
-            map.serialize_entry("ObjectName", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "HierarchyObjRef", &self.hierarchy_obj_ref)?;
+        ser::optional(map, "ObjectName", &self.object_name)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyScopeCreateSpecItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["HierarchyObjRef", "ObjectName"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = HierarchyScopeCreateSpecItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type HierarchyScopeCreateSpecItemType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<HierarchyScopeCreateSpecItem, A::Error> {
-                let mut hierarchy_obj_ref: Option<crate::Text> = None;
-                let mut hierarchy_obj_ref_seen = false;
-                let mut object_name: Option<crate::Text> = None;
-                let mut object_name_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "HierarchyObjRef" => {
-                            crate::json::set_optional(
-                                &mut hierarchy_obj_ref,
-                                map.next_value()?,
-                                "HierarchyObjRef",
-                                &mut hierarchy_obj_ref_seen,
-                            )?
-                        }
-                        "ObjectName" => {
-                            crate::json::set_optional(
-                                &mut object_name,
-                                map.next_value()?,
-                                "ObjectName",
-                                &mut object_name_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(HierarchyScopeCreateSpecItem {
-                    hierarchy_obj_ref,
-                    object_name,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(HierarchyScopeCreateSpecItem);
 impl crate::xml::CollectUnknown for HierarchyScopeCreateSpecItem {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2860,9 +2175,10 @@ impl crate::xml::CollectUnknown for HierarchyScopeCreateSpecItem {
 /// Virtualization platform of the object a restore scope points at.
 ///
 /// Schema type `HierarchyScopePlatformType` in `schemas/security.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum HierarchyScopePlatform {
     /// `VMware`
+    #[default]
     VMware,
     /// `Hyperv`
     Hyperv,
@@ -2908,26 +2224,15 @@ impl crate::xml::XmlValue for HierarchyScopePlatform {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyScopePlatform {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyScopePlatform {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(HierarchyScopePlatform);
 /// How far Enterprise Manager got in applying a restore scope.
 ///
 /// Schema type `HierarchyScopeStateType` in `schemas/security.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum HierarchyScopeState {
     /// `Unprocessed`
+    #[default]
     Unprocessed,
     /// `Processed`
     Processed,
@@ -2973,24 +2278,12 @@ impl crate::xml::XmlValue for HierarchyScopeState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for HierarchyScopeState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for HierarchyScopeState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(HierarchyScopeState);
 /// Request body choosing which accounts get their restore scopes rebuilt: all, those changed since the last rebuild, or the caller's own.
 ///
 /// Schema type `RebuildScopeJobSpecType` in `schemas/security.xsd`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RebuildScopeJobSpec {
     /// Choice of `RebuildAll`, `RebuildUnprocessed`, `RebuildForCurrentUser` (occurs 1), in document order.
     pub rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user: RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser,
@@ -3090,97 +2383,67 @@ impl ToXml for RebuildScopeJobSpec {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RebuildScopeJobSpec {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(item) = Some(
-            &self.rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-        ) {
-            match item {
-                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildAll(
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RebuildScopeJobSpec {
+    const SCHEMA: &'static str = "RebuildScopeJobSpecType";
+    const KEYS: &'static [&'static str] = &[
+        "RebuildAll",
+        "RebuildUnprocessed",
+        "RebuildForCurrentUser",
+    ];
+    const CHOICES: &'static [(u128, bool)] = &[(7, true)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => {
+                de::one_required(
+                    &mut self
+                        .rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
                     value,
-                ) => map.serialize_entry("RebuildAll", value)?,
-                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildUnprocessed(
-                    value,
-                ) => map.serialize_entry("RebuildUnprocessed", value)?,
-                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildForCurrentUser(
-                    value,
-                ) => map.serialize_entry("RebuildForCurrentUser", value)?,
+                    RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildAll,
+                )
             }
+            1usize => {
+                de::one_required(
+                    &mut self
+                        .rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
+                    value,
+                    RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildUnprocessed,
+                )
+            }
+            2usize => {
+                de::one_required(
+                    &mut self
+                        .rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
+                    value,
+                    RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildForCurrentUser,
+                )
+            }
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::one(
+            map,
+            Some(&self.rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user),
+        )?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RebuildScopeJobSpec {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "RebuildAll",
-            "RebuildUnprocessed",
-            "RebuildForCurrentUser",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RebuildScopeJobSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RebuildScopeJobSpecType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RebuildScopeJobSpec, A::Error> {
-                let mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user: Option<
-                    RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser,
-                > = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RebuildAll" => {
-                            crate::json::set_once(
-                                &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildAll(
-                                    map.next_value()?,
-                                ),
-                                "RebuildAll or RebuildUnprocessed or RebuildForCurrentUser",
-                            )?;
-                        }
-                        "RebuildUnprocessed" => {
-                            crate::json::set_once(
-                                &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildUnprocessed(
-                                    map.next_value()?,
-                                ),
-                                "RebuildAll or RebuildUnprocessed or RebuildForCurrentUser",
-                            )?;
-                        }
-                        "RebuildForCurrentUser" => {
-                            crate::json::set_once(
-                                &mut rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                                RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser::RebuildForCurrentUser(
-                                    map.next_value()?,
-                                ),
-                                "RebuildAll or RebuildUnprocessed or RebuildForCurrentUser",
-                            )?;
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RebuildScopeJobSpec {
-                    rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user: crate::json::required(
-                        rebuild_all_or_rebuild_unprocessed_or_rebuild_for_current_user,
-                        "RebuildAll or RebuildUnprocessed or RebuildForCurrentUser",
-                    )?,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RebuildScopeJobSpec);
 impl crate::xml::CollectUnknown for RebuildScopeJobSpec {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3237,6 +2500,40 @@ for RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser {
         }
     }
 }
+impl Default for RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser {
+    fn default() -> Self {
+        Self::RebuildAll(Default::default())
+    }
+}
+#[cfg(feature = "json")]
+impl crate::json::Choice for RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser {
+    const KEYS: &'static [&'static str] = &[
+        "RebuildAll",
+        "RebuildUnprocessed",
+        "RebuildForCurrentUser",
+    ];
+    fn key(&self) -> &'static str {
+        match self {
+            Self::RebuildAll(_) => "RebuildAll",
+            Self::RebuildUnprocessed(_) => "RebuildUnprocessed",
+            Self::RebuildForCurrentUser(_) => "RebuildForCurrentUser",
+        }
+    }
+}
+#[cfg(feature = "json")]
+impl serde::Serialize for RebuildAllOrRebuildUnprocessedOrRebuildForCurrentUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::RebuildAll(value) => serde::Serialize::serialize(value, serializer),
+            Self::RebuildUnprocessed(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+            Self::RebuildForCurrentUser(value) => {
+                serde::Serialize::serialize(value, serializer)
+            }
+        }
+    }
+}
 /// An empty marker element that selects which restore scopes a rebuild covers.
 ///
 /// Schema type `RebuildScopeModeType` in `schemas/security.xsd`.
@@ -3283,44 +2580,35 @@ impl ToXml for RebuildScopeMode {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RebuildScopeMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RebuildScopeMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RebuildScopeMode;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RebuildScopeModeType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RebuildScopeMode, A::Error> {
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RebuildScopeMode {
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+#[allow(unused_variables)]
+impl crate::json::JsonType for RebuildScopeMode {
+    const SCHEMA: &'static str = "RebuildScopeModeType";
+    const KEYS: &'static [&'static str] = &[];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RebuildScopeMode);
 impl crate::xml::CollectUnknown for RebuildScopeMode {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3395,58 +2683,36 @@ impl ToXml for SqlRestoreSettingsInfo {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SqlRestoreSettingsInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.deny_in_place_restore {
-            map.serialize_entry("DenyInPlaceRestore", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SqlRestoreSettingsInfo {
+    const SCHEMA: &'static str = "SqlRestoreSettingsInfoType";
+    const KEYS: &'static [&'static str] = &["DenyInPlaceRestore"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.deny_in_place_restore, value),
+            _ => Ok(false),
         }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "DenyInPlaceRestore", &self.deny_in_place_restore)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SqlRestoreSettingsInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["DenyInPlaceRestore"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SqlRestoreSettingsInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SqlRestoreSettingsInfoType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SqlRestoreSettingsInfo, A::Error> {
-                let mut deny_in_place_restore: Option<bool> = None;
-                let mut deny_in_place_restore_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "DenyInPlaceRestore" => {
-                            crate::json::set_optional(
-                                &mut deny_in_place_restore,
-                                map.next_value()?,
-                                "DenyInPlaceRestore",
-                                &mut deny_in_place_restore_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SqlRestoreSettingsInfo {
-                    deny_in_place_restore,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SqlRestoreSettingsInfo);
 impl crate::xml::CollectUnknown for SqlRestoreSettingsInfo {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

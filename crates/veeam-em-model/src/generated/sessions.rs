@@ -7,6 +7,9 @@ use crate::xml::{
     Child, CollectUnknown, DecodeError, FromXml, RootElement, ToXml, Unknown, XmlReader,
     XmlWriter,
 };
+#[cfg(feature = "json")]
+#[allow(unused_imports)]
+use crate::json::{de, ser};
 /// One run of a backup, backup copy, Veeam Agent or file share backup job on a backup server.
 ///
 /// Schema type `BackupJobSessionEntityType` in `schemas/sessions.xsd` (extends `EntityType`).
@@ -260,255 +263,77 @@ impl ToXml for BackupJobSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupJobSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupJobSession {
+    const SCHEMA: &'static str = "BackupJobSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "JobUid",
+        "JobName",
+        "JobType",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Progress",
+        "IsRetry",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.job_uid, value),
+            6usize => de::optional(&mut self.job_name, value),
+            7usize => de::optional(&mut self.job_type, value),
+            8usize => de::optional(&mut self.creation_time_utc, value),
+            9usize => de::optional(&mut self.end_time_utc, value),
+            10usize => de::optional(&mut self.state, value),
+            11usize => de::optional(&mut self.result, value),
+            12usize => de::optional(&mut self.progress, value),
+            13usize => de::optional(&mut self.is_retry, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_uid {
-            map.serialize_entry("JobUid", value)?;
-        }
-        if let Some(value) = &self.job_name {
-            map.serialize_entry("JobName", value)?;
-        }
-        if let Some(value) = &self.job_type {
-            map.serialize_entry("JobType", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.progress {
-            map.serialize_entry("Progress", value)?;
-        }
-        if let Some(value) = &self.is_retry {
-            map.serialize_entry("IsRetry", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobUid", &self.job_uid)?;
+        ser::optional(map, "JobName", &self.job_name)?;
+        ser::optional(map, "JobType", &self.job_type)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Progress", &self.progress)?;
+        ser::optional(map, "IsRetry", &self.is_retry)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupJobSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "JobUid",
-            "JobName",
-            "JobType",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Progress",
-            "IsRetry",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupJobSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupJobSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupJobSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_uid: Option<crate::Uid> = None;
-                let mut job_uid_seen = false;
-                let mut job_name: Option<crate::Text> = None;
-                let mut job_name_seen = false;
-                let mut job_type: Option<BackupJobSessionKind> = None;
-                let mut job_type_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<SessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut progress: Option<i32> = None;
-                let mut progress_seen = false;
-                let mut is_retry: Option<bool> = None;
-                let mut is_retry_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobUid" => {
-                            crate::json::set_optional(
-                                &mut job_uid,
-                                map.next_value()?,
-                                "JobUid",
-                                &mut job_uid_seen,
-                            )?
-                        }
-                        "JobName" => {
-                            crate::json::set_optional(
-                                &mut job_name,
-                                map.next_value()?,
-                                "JobName",
-                                &mut job_name_seen,
-                            )?
-                        }
-                        "JobType" => {
-                            crate::json::set_optional(
-                                &mut job_type,
-                                map.next_value()?,
-                                "JobType",
-                                &mut job_type_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Progress" => {
-                            crate::json::set_optional(
-                                &mut progress,
-                                map.next_value()?,
-                                "Progress",
-                                &mut progress_seen,
-                            )?
-                        }
-                        "IsRetry" => {
-                            crate::json::set_optional(
-                                &mut is_retry,
-                                map.next_value()?,
-                                "IsRetry",
-                                &mut is_retry_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupJobSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    job_uid,
-                    job_name,
-                    job_type,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    progress,
-                    is_retry,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupJobSession);
 impl crate::xml::CollectUnknown for BackupJobSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -520,9 +345,10 @@ impl crate::xml::CollectUnknown for BackupJobSession {
 /// Kind of job a backup job session belongs to (VM backup, backup copy and its workers, Veeam Agent backup and management, file share backup).
 ///
 /// Schema type `BackupJobSessionKindType` in `schemas/sessions.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum BackupJobSessionKind {
     /// `Backup`
+    #[default]
     Backup,
     /// `BackupCopy`
     BackupCopy,
@@ -592,20 +418,8 @@ impl crate::xml::XmlValue for BackupJobSessionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupJobSessionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupJobSessionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(BackupJobSessionKind);
 /// A collection of backup job sessions.
 ///
 /// Schema type `BackupJobSessionEntityListType` in `schemas/sessions.xsd`.
@@ -670,54 +484,37 @@ impl ToXml for BackupJobSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupJobSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupJobSession", &self.backup_job_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupJobSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupJobSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupJobSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupJobSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupJobSessions, A::Error> {
-                let mut backup_job_sessions: Option<Vec<BackupJobSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupJobSession" => {
-                            crate::json::set_once(
-                                &mut backup_job_sessions,
-                                map.next_value()?,
-                                "BackupJobSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupJobSessions {
-                    backup_job_sessions: backup_job_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupJobSessions {
+    const SCHEMA: &'static str = "BackupJobSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["BackupJobSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("BackupJobSession", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.backup_job_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "BackupJobSessions", &self.backup_job_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupJobSessions);
 impl crate::xml::CollectUnknown for BackupJobSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -984,255 +781,77 @@ impl ToXml for BackupTaskSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupTaskSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupTaskSession {
+    const SCHEMA: &'static str = "BackupTaskSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "JobSessionUid",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Reason",
+        "TotalSize",
+        "VmUid",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.job_session_uid, value),
+            7usize => de::optional(&mut self.creation_time_utc, value),
+            8usize => de::optional(&mut self.end_time_utc, value),
+            9usize => de::optional(&mut self.state, value),
+            10usize => de::optional(&mut self.result, value),
+            11usize => de::optional(&mut self.reason, value),
+            12usize => de::optional(&mut self.total_size, value),
+            13usize => de::optional(&mut self.vm_uid, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_session_uid {
-            map.serialize_entry("JobSessionUid", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.reason {
-            map.serialize_entry("Reason", value)?;
-        }
-        if let Some(value) = &self.total_size {
-            map.serialize_entry("TotalSize", value)?;
-        }
-        if let Some(value) = &self.vm_uid {
-            map.serialize_entry("VmUid", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobSessionUid", &self.job_session_uid)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Reason", &self.reason)?;
+        ser::optional(map, "TotalSize", &self.total_size)?;
+        ser::optional(map, "VmUid", &self.vm_uid)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupTaskSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "JobSessionUid",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Reason",
-            "TotalSize",
-            "VmUid",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupTaskSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupTaskSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupTaskSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_session_uid: Option<crate::Uid> = None;
-                let mut job_session_uid_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<TaskSessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut reason: Option<crate::Text> = None;
-                let mut reason_seen = false;
-                let mut total_size: Option<i64> = None;
-                let mut total_size_seen = false;
-                let mut vm_uid: Option<crate::Text> = None;
-                let mut vm_uid_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobSessionUid" => {
-                            crate::json::set_optional(
-                                &mut job_session_uid,
-                                map.next_value()?,
-                                "JobSessionUid",
-                                &mut job_session_uid_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Reason" => {
-                            crate::json::set_optional(
-                                &mut reason,
-                                map.next_value()?,
-                                "Reason",
-                                &mut reason_seen,
-                            )?
-                        }
-                        "TotalSize" => {
-                            crate::json::set_optional(
-                                &mut total_size,
-                                map.next_value()?,
-                                "TotalSize",
-                                &mut total_size_seen,
-                            )?
-                        }
-                        "VmUid" => {
-                            crate::json::set_optional(
-                                &mut vm_uid,
-                                map.next_value()?,
-                                "VmUid",
-                                &mut vm_uid_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupTaskSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    job_session_uid,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    reason,
-                    total_size,
-                    vm_uid,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupTaskSession);
 impl crate::xml::CollectUnknown for BackupTaskSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1305,54 +924,37 @@ impl ToXml for BackupTaskSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for BackupTaskSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("BackupTaskSession", &self.backup_task_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BackupTaskSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["BackupTaskSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = BackupTaskSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type BackupTaskSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupTaskSessions, A::Error> {
-                let mut backup_task_sessions: Option<Vec<BackupTaskSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "BackupTaskSession" => {
-                            crate::json::set_once(
-                                &mut backup_task_sessions,
-                                map.next_value()?,
-                                "BackupTaskSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(BackupTaskSessions {
-                    backup_task_sessions: backup_task_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for BackupTaskSessions {
+    const SCHEMA: &'static str = "BackupTaskSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["BackupTaskSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("BackupTaskSession", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.backup_task_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "BackupTaskSessions", &self.backup_task_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(BackupTaskSessions);
 impl crate::xml::CollectUnknown for BackupTaskSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1614,255 +1216,77 @@ impl ToXml for ReplicaJobSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaJobSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ReplicaJobSession {
+    const SCHEMA: &'static str = "ReplicaJobSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "JobUid",
+        "JobName",
+        "JobType",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Progress",
+        "IsRetry",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.job_uid, value),
+            6usize => de::optional(&mut self.job_name, value),
+            7usize => de::optional(&mut self.job_type, value),
+            8usize => de::optional(&mut self.creation_time_utc, value),
+            9usize => de::optional(&mut self.end_time_utc, value),
+            10usize => de::optional(&mut self.state, value),
+            11usize => de::optional(&mut self.result, value),
+            12usize => de::optional(&mut self.progress, value),
+            13usize => de::optional(&mut self.is_retry, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_uid {
-            map.serialize_entry("JobUid", value)?;
-        }
-        if let Some(value) = &self.job_name {
-            map.serialize_entry("JobName", value)?;
-        }
-        if let Some(value) = &self.job_type {
-            map.serialize_entry("JobType", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.progress {
-            map.serialize_entry("Progress", value)?;
-        }
-        if let Some(value) = &self.is_retry {
-            map.serialize_entry("IsRetry", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobUid", &self.job_uid)?;
+        ser::optional(map, "JobName", &self.job_name)?;
+        ser::optional(map, "JobType", &self.job_type)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Progress", &self.progress)?;
+        ser::optional(map, "IsRetry", &self.is_retry)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaJobSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "JobUid",
-            "JobName",
-            "JobType",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Progress",
-            "IsRetry",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReplicaJobSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaJobSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicaJobSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_uid: Option<crate::Uid> = None;
-                let mut job_uid_seen = false;
-                let mut job_name: Option<crate::Text> = None;
-                let mut job_name_seen = false;
-                let mut job_type: Option<ReplicaJobSessionKind> = None;
-                let mut job_type_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<SessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut progress: Option<i32> = None;
-                let mut progress_seen = false;
-                let mut is_retry: Option<bool> = None;
-                let mut is_retry_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobUid" => {
-                            crate::json::set_optional(
-                                &mut job_uid,
-                                map.next_value()?,
-                                "JobUid",
-                                &mut job_uid_seen,
-                            )?
-                        }
-                        "JobName" => {
-                            crate::json::set_optional(
-                                &mut job_name,
-                                map.next_value()?,
-                                "JobName",
-                                &mut job_name_seen,
-                            )?
-                        }
-                        "JobType" => {
-                            crate::json::set_optional(
-                                &mut job_type,
-                                map.next_value()?,
-                                "JobType",
-                                &mut job_type_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Progress" => {
-                            crate::json::set_optional(
-                                &mut progress,
-                                map.next_value()?,
-                                "Progress",
-                                &mut progress_seen,
-                            )?
-                        }
-                        "IsRetry" => {
-                            crate::json::set_optional(
-                                &mut is_retry,
-                                map.next_value()?,
-                                "IsRetry",
-                                &mut is_retry_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ReplicaJobSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    job_uid,
-                    job_name,
-                    job_type,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    progress,
-                    is_retry,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ReplicaJobSession);
 impl crate::xml::CollectUnknown for ReplicaJobSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -1874,9 +1298,10 @@ impl crate::xml::CollectUnknown for ReplicaJobSession {
 /// Kind of job a replication job session belongs to; only Replica is documented.
 ///
 /// Schema type `ReplicaJobSessionKindType` in `schemas/sessions.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ReplicaJobSessionKind {
     /// `Replica`
+    #[default]
     Replica,
     /// A value this schema does not list (e.g. from a newer server), kept as sent.
     Other(String),
@@ -1914,20 +1339,8 @@ impl crate::xml::XmlValue for ReplicaJobSessionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaJobSessionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaJobSessionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(ReplicaJobSessionKind);
 /// A collection of replication job sessions.
 ///
 /// Schema type `ReplicaJobSessionEntityListType` in `schemas/sessions.xsd`.
@@ -1992,54 +1405,37 @@ impl ToXml for ReplicaJobSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaJobSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ReplicaJobSession", &self.replica_job_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaJobSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ReplicaJobSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReplicaJobSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaJobSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicaJobSessions, A::Error> {
-                let mut replica_job_sessions: Option<Vec<ReplicaJobSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ReplicaJobSession" => {
-                            crate::json::set_once(
-                                &mut replica_job_sessions,
-                                map.next_value()?,
-                                "ReplicaJobSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ReplicaJobSessions {
-                    replica_job_sessions: replica_job_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ReplicaJobSessions {
+    const SCHEMA: &'static str = "ReplicaJobSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["ReplicaJobSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("ReplicaJobSession", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.replica_job_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ReplicaJobSessions", &self.replica_job_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ReplicaJobSessions);
 impl crate::xml::CollectUnknown for ReplicaJobSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2292,240 +1688,74 @@ impl ToXml for ReplicaTaskSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaTaskSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ReplicaTaskSession {
+    const SCHEMA: &'static str = "ReplicaTaskSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "JobSessionUid",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Reason",
+        "TotalSize",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.job_session_uid, value),
+            7usize => de::optional(&mut self.creation_time_utc, value),
+            8usize => de::optional(&mut self.end_time_utc, value),
+            9usize => de::optional(&mut self.state, value),
+            10usize => de::optional(&mut self.result, value),
+            11usize => de::optional(&mut self.reason, value),
+            12usize => de::optional(&mut self.total_size, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_session_uid {
-            map.serialize_entry("JobSessionUid", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.reason {
-            map.serialize_entry("Reason", value)?;
-        }
-        if let Some(value) = &self.total_size {
-            map.serialize_entry("TotalSize", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobSessionUid", &self.job_session_uid)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Reason", &self.reason)?;
+        ser::optional(map, "TotalSize", &self.total_size)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaTaskSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "JobSessionUid",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Reason",
-            "TotalSize",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReplicaTaskSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaTaskSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicaTaskSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_session_uid: Option<crate::Uid> = None;
-                let mut job_session_uid_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<TaskSessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut reason: Option<crate::Text> = None;
-                let mut reason_seen = false;
-                let mut total_size: Option<i64> = None;
-                let mut total_size_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobSessionUid" => {
-                            crate::json::set_optional(
-                                &mut job_session_uid,
-                                map.next_value()?,
-                                "JobSessionUid",
-                                &mut job_session_uid_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Reason" => {
-                            crate::json::set_optional(
-                                &mut reason,
-                                map.next_value()?,
-                                "Reason",
-                                &mut reason_seen,
-                            )?
-                        }
-                        "TotalSize" => {
-                            crate::json::set_optional(
-                                &mut total_size,
-                                map.next_value()?,
-                                "TotalSize",
-                                &mut total_size_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ReplicaTaskSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    job_session_uid,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    reason,
-                    total_size,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ReplicaTaskSession);
 impl crate::xml::CollectUnknown for ReplicaTaskSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2598,54 +1828,37 @@ impl ToXml for ReplicaTaskSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for ReplicaTaskSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("ReplicaTaskSession", &self.replica_task_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ReplicaTaskSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["ReplicaTaskSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = ReplicaTaskSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type ReplicaTaskSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicaTaskSessions, A::Error> {
-                let mut replica_task_sessions: Option<Vec<ReplicaTaskSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "ReplicaTaskSession" => {
-                            crate::json::set_once(
-                                &mut replica_task_sessions,
-                                map.next_value()?,
-                                "ReplicaTaskSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(ReplicaTaskSessions {
-                    replica_task_sessions: replica_task_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for ReplicaTaskSessions {
+    const SCHEMA: &'static str = "ReplicaTaskSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["ReplicaTaskSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("ReplicaTaskSession", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.replica_task_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "ReplicaTaskSessions", &self.replica_task_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(ReplicaTaskSessions);
 impl crate::xml::CollectUnknown for ReplicaTaskSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -2897,240 +2110,74 @@ impl ToXml for RestoreSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestoreSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RestoreSession {
+    const SCHEMA: &'static str = "RestoreSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "VmDisplayName",
+        "Links",
+        "JobType",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+        "Progress",
+        "RestoredObjRef",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.vm_display_name, value),
+            5usize => de::optional(&mut self.links, value),
+            6usize => de::optional(&mut self.job_type, value),
+            7usize => de::optional(&mut self.creation_time_utc, value),
+            8usize => de::optional(&mut self.end_time_utc, value),
+            9usize => de::optional(&mut self.state, value),
+            10usize => de::optional(&mut self.result, value),
+            11usize => de::optional(&mut self.progress, value),
+            12usize => de::optional(&mut self.restored_obj_ref, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.vm_display_name {
-            map.serialize_entry("VmDisplayName", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.job_type {
-            map.serialize_entry("JobType", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        if let Some(value) = &self.progress {
-            map.serialize_entry("Progress", value)?;
-        }
-        if let Some(value) = &self.restored_obj_ref {
-            map.serialize_entry("RestoredObjRef", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::attribute(map, "VmDisplayName", &self.vm_display_name)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "JobType", &self.job_type)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Progress", &self.progress)?;
+        ser::optional(map, "RestoredObjRef", &self.restored_obj_ref)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestoreSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "VmDisplayName",
-            "Links",
-            "JobType",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-            "Progress",
-            "RestoredObjRef",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RestoreSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RestoreSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut vm_display_name: Option<crate::Text> = None;
-                let mut vm_display_name_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut job_type: Option<RestoreSessionKind> = None;
-                let mut job_type_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<RestoreSessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SessionResult> = None;
-                let mut result_seen = false;
-                let mut progress: Option<i32> = None;
-                let mut progress_seen = false;
-                let mut restored_obj_ref: Option<crate::Text> = None;
-                let mut restored_obj_ref_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "VmDisplayName" => {
-                            crate::json::set_optional(
-                                &mut vm_display_name,
-                                map.next_value()?,
-                                "VmDisplayName",
-                                &mut vm_display_name_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "JobType" => {
-                            crate::json::set_optional(
-                                &mut job_type,
-                                map.next_value()?,
-                                "JobType",
-                                &mut job_type_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Progress" => {
-                            crate::json::set_optional(
-                                &mut progress,
-                                map.next_value()?,
-                                "Progress",
-                                &mut progress_seen,
-                            )?
-                        }
-                        "RestoredObjRef" => {
-                            crate::json::set_optional(
-                                &mut restored_obj_ref,
-                                map.next_value()?,
-                                "RestoredObjRef",
-                                &mut restored_obj_ref_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RestoreSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    vm_display_name,
-                    links,
-                    job_type,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    progress,
-                    restored_obj_ref,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RestoreSession);
 impl crate::xml::CollectUnknown for RestoreSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3142,9 +2189,10 @@ impl crate::xml::CollectUnknown for RestoreSession {
 /// Kind of a restore session: file-level restore or full VM restore.
 ///
 /// Schema type `RestoreSessionKindType` in `schemas/sessions.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum RestoreSessionKind {
     /// `FileLevelRestore`
+    #[default]
     FileLevelRestore,
     /// `RestoreVm`
     RestoreVm,
@@ -3186,26 +2234,15 @@ impl crate::xml::XmlValue for RestoreSessionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestoreSessionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestoreSessionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(RestoreSessionKind);
 /// Lifecycle state of a restore session.
 ///
 /// Schema type `RestoreSessionStateType` in `schemas/sessions.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum RestoreSessionState {
     /// `Starting`
+    #[default]
     Starting,
     /// `Stopping`
     Stopping,
@@ -3260,20 +2297,8 @@ impl crate::xml::XmlValue for RestoreSessionState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestoreSessionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestoreSessionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(RestoreSessionState);
 /// A collection of restore sessions.
 ///
 /// Schema type `RestoreSessionEntityListType` in `schemas/sessions.xsd`.
@@ -3335,54 +2360,37 @@ impl ToXml for RestoreSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for RestoreSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("RestoreSession", &self.restore_sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for RestoreSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["RestoreSession"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RestoreSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type RestoreSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreSessions, A::Error> {
-                let mut restore_sessions: Option<Vec<RestoreSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "RestoreSession" => {
-                            crate::json::set_once(
-                                &mut restore_sessions,
-                                map.next_value()?,
-                                "RestoreSession",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(RestoreSessions {
-                    restore_sessions: restore_sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for RestoreSessions {
+    const SCHEMA: &'static str = "RestoreSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["RestoreSessions"];
+    const ALIASES: &'static [(&'static str, usize)] = &[("RestoreSession", 0usize)];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.restore_sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "RestoreSessions", &self.restore_sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(RestoreSessions);
 impl crate::xml::CollectUnknown for RestoreSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3582,195 +2590,65 @@ impl ToXml for SystemSession {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSession {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SystemSession {
+    const SCHEMA: &'static str = "SystemSessionEntityType";
+    const KEYS: &'static [&'static str] = &[
+        "Type",
+        "Href",
+        "Name",
+        "UID",
+        "Links",
+        "SessionType",
+        "CreationTimeUTC",
+        "EndTimeUTC",
+        "State",
+        "Result",
+    ];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.name, value),
+            3usize => de::optional(&mut self.uid, value),
+            4usize => de::optional(&mut self.links, value),
+            5usize => de::optional(&mut self.session_type, value),
+            6usize => de::optional(&mut self.creation_time_utc, value),
+            7usize => de::optional(&mut self.end_time_utc, value),
+            8usize => de::optional(&mut self.state, value),
+            9usize => de::optional(&mut self.result, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("Name", value)?;
-        }
-        if let Some(value) = &self.uid {
-            map.serialize_entry("UID", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        if let Some(value) = &self.session_type {
-            map.serialize_entry("SessionType", value)?;
-        }
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
-        }
-        if let Some(value) = &self.end_time_utc {
-            map.serialize_entry("EndTimeUTC", value)?;
-        }
-        if let Some(value) = &self.state {
-            map.serialize_entry("State", value)?;
-        }
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::attribute(map, "Name", &self.name)?;
+        ser::attribute(map, "UID", &self.uid)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::optional(map, "SessionType", &self.session_type)?;
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "EndTimeUTC", &self.end_time_utc)?;
+        ser::optional(map, "State", &self.state)?;
+        ser::optional(map, "Result", &self.result)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSession {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &[
-            "Type",
-            "Href",
-            "Name",
-            "UID",
-            "Links",
-            "SessionType",
-            "CreationTimeUTC",
-            "EndTimeUTC",
-            "State",
-            "Result",
-        ];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SystemSession;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SystemSessionEntityType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SystemSession, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut name: Option<crate::Text> = None;
-                let mut name_seen = false;
-                let mut uid: Option<crate::Uid> = None;
-                let mut uid_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut session_type: Option<SystemSessionKind> = None;
-                let mut session_type_seen = false;
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut end_time_utc: Option<crate::DateTime> = None;
-                let mut end_time_utc_seen = false;
-                let mut state: Option<SystemSessionState> = None;
-                let mut state_seen = false;
-                let mut result: Option<SystemSessionResult> = None;
-                let mut result_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Name" => {
-                            crate::json::set_optional(
-                                &mut name,
-                                map.next_value()?,
-                                "Name",
-                                &mut name_seen,
-                            )?
-                        }
-                        "UID" => {
-                            crate::json::set_optional(
-                                &mut uid,
-                                map.next_value()?,
-                                "UID",
-                                &mut uid_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "SessionType" => {
-                            crate::json::set_optional(
-                                &mut session_type,
-                                map.next_value()?,
-                                "SessionType",
-                                &mut session_type_seen,
-                            )?
-                        }
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "EndTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut end_time_utc,
-                                map.next_value()?,
-                                "EndTimeUTC",
-                                &mut end_time_utc_seen,
-                            )?
-                        }
-                        "State" => {
-                            crate::json::set_optional(
-                                &mut state,
-                                map.next_value()?,
-                                "State",
-                                &mut state_seen,
-                            )?
-                        }
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SystemSession {
-                    type_,
-                    href,
-                    name,
-                    uid,
-                    links,
-                    session_type,
-                    creation_time_utc,
-                    end_time_utc,
-                    state,
-                    result,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SystemSession);
 impl crate::xml::CollectUnknown for SystemSession {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -3880,86 +2758,40 @@ impl ToXml for SystemSessionEvent {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSessionEvent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.creation_time_utc {
-            map.serialize_entry("CreationTimeUTC", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SystemSessionEvent {
+    const SCHEMA: &'static str = "SystemSessionEventType";
+    const KEYS: &'static [&'static str] = &["CreationTimeUTC", "Message", "Order"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.creation_time_utc, value),
+            1usize => de::optional(&mut self.message, value),
+            2usize => de::optional(&mut self.order, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.message {
-            map.serialize_entry("Message", value)?;
-        }
-        if let Some(value) = &self.order {
-            map.serialize_entry("Order", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "CreationTimeUTC", &self.creation_time_utc)?;
+        ser::optional(map, "Message", &self.message)?;
+        ser::optional(map, "Order", &self.order)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSessionEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["CreationTimeUTC", "Message", "Order"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SystemSessionEvent;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SystemSessionEventType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SystemSessionEvent, A::Error> {
-                let mut creation_time_utc: Option<crate::DateTime> = None;
-                let mut creation_time_utc_seen = false;
-                let mut message: Option<crate::Text> = None;
-                let mut message_seen = false;
-                let mut order: Option<i32> = None;
-                let mut order_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "CreationTimeUTC" => {
-                            crate::json::set_optional(
-                                &mut creation_time_utc,
-                                map.next_value()?,
-                                "CreationTimeUTC",
-                                &mut creation_time_utc_seen,
-                            )?
-                        }
-                        "Message" => {
-                            crate::json::set_optional(
-                                &mut message,
-                                map.next_value()?,
-                                "Message",
-                                &mut message_seen,
-                            )?
-                        }
-                        "Order" => {
-                            crate::json::set_optional(
-                                &mut order,
-                                map.next_value()?,
-                                "Order",
-                                &mut order_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SystemSessionEvent {
-                    creation_time_utc,
-                    message,
-                    order,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SystemSessionEvent);
 impl crate::xml::CollectUnknown for SystemSessionEvent {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4063,96 +2895,42 @@ impl ToXml for SystemSessionEvents {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSessionEvents {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("Type", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SystemSessionEvents {
+    const SCHEMA: &'static str = "SystemSessionEventListType";
+    const KEYS: &'static [&'static str] = &["Type", "Href", "Links", "Events"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.type_, value),
+            1usize => de::optional(&mut self.href, value),
+            2usize => de::optional(&mut self.links, value),
+            3usize => de::list(&mut self.events, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.href {
-            map.serialize_entry("Href", value)?;
-        }
-        if let Some(value) = &self.links {
-            map.serialize_entry("Links", value)?;
-        }
-        map.serialize_entry("Events", &self.events)?;
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::attribute(map, "Type", &self.type_)?;
+        ser::attribute(map, "Href", &self.href)?;
+        ser::optional(map, "Links", &self.links)?;
+        ser::list(map, "Events", &self.events)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSessionEvents {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Type", "Href", "Links", "Events"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SystemSessionEvents;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SystemSessionEventListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SystemSessionEvents, A::Error> {
-                let mut type_: Option<crate::Text> = None;
-                let mut type_seen = false;
-                let mut href: Option<crate::Href> = None;
-                let mut href_seen = false;
-                let mut links: Option<LinkList> = None;
-                let mut links_seen = false;
-                let mut events: Option<Vec<SystemSessionEvent>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Type" => {
-                            crate::json::set_optional(
-                                &mut type_,
-                                map.next_value()?,
-                                "Type",
-                                &mut type_seen,
-                            )?
-                        }
-                        "Href" => {
-                            crate::json::set_optional(
-                                &mut href,
-                                map.next_value()?,
-                                "Href",
-                                &mut href_seen,
-                            )?
-                        }
-                        "Links" => {
-                            crate::json::set_optional(
-                                &mut links,
-                                map.next_value()?,
-                                "Links",
-                                &mut links_seen,
-                            )?
-                        }
-                        "Events" => {
-                            crate::json::set_once(
-                                &mut events,
-                                map.next_value()?,
-                                "Events",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SystemSessionEvents {
-                    type_,
-                    href,
-                    links,
-                    events: events.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SystemSessionEvents);
 impl crate::xml::CollectUnknown for SystemSessionEvents {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4167,9 +2945,10 @@ impl crate::xml::CollectUnknown for SystemSessionEvents {
 /// Kind of Enterprise Manager background activity a system session records.
 ///
 /// Schema type `SystemSessionKindType` in `schemas/sessions.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SystemSessionKind {
     /// `CatalogConsolidation`
+    #[default]
     CatalogConsolidation,
     /// `CatalogCrawlJob`
     CatalogCrawlJob,
@@ -4264,20 +3043,8 @@ impl crate::xml::XmlValue for SystemSessionKind {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSessionKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSessionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(SystemSessionKind);
 /// Outcome of a system session: a result word, a message and whether it was canceled.
 ///
 /// Schema type `SystemSessionResultType` in `schemas/sessions.xsd`.
@@ -4372,86 +3139,40 @@ impl ToXml for SystemSessionResult {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSessionResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.result {
-            map.serialize_entry("Result", value)?;
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SystemSessionResult {
+    const SCHEMA: &'static str = "SystemSessionResultType";
+    const KEYS: &'static [&'static str] = &["Result", "Message", "IsCanceled"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::optional(&mut self.result, value),
+            1usize => de::optional(&mut self.message, value),
+            2usize => de::optional(&mut self.is_canceled, value),
+            _ => Ok(false),
         }
-        if let Some(value) = &self.message {
-            map.serialize_entry("Message", value)?;
-        }
-        if let Some(value) = &self.is_canceled {
-            map.serialize_entry("IsCanceled", value)?;
-        }
-        map.end()
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::optional(map, "Result", &self.result)?;
+        ser::optional(map, "Message", &self.message)?;
+        ser::optional(map, "IsCanceled", &self.is_canceled)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSessionResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Result", "Message", "IsCanceled"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SystemSessionResult;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SystemSessionResultType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SystemSessionResult, A::Error> {
-                let mut result: Option<crate::Text> = None;
-                let mut result_seen = false;
-                let mut message: Option<crate::Text> = None;
-                let mut message_seen = false;
-                let mut is_canceled: Option<bool> = None;
-                let mut is_canceled_seen = false;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Result" => {
-                            crate::json::set_optional(
-                                &mut result,
-                                map.next_value()?,
-                                "Result",
-                                &mut result_seen,
-                            )?
-                        }
-                        "Message" => {
-                            crate::json::set_optional(
-                                &mut message,
-                                map.next_value()?,
-                                "Message",
-                                &mut message_seen,
-                            )?
-                        }
-                        "IsCanceled" => {
-                            crate::json::set_optional(
-                                &mut is_canceled,
-                                map.next_value()?,
-                                "IsCanceled",
-                                &mut is_canceled_seen,
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SystemSessionResult {
-                    result,
-                    message,
-                    is_canceled,
-                    unknown: Unknown::default(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SystemSessionResult);
 impl crate::xml::CollectUnknown for SystemSessionResult {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);
@@ -4460,9 +3181,10 @@ impl crate::xml::CollectUnknown for SystemSessionResult {
 /// State of a system session, which also tells how it ended.
 ///
 /// Schema type `SystemSessionStateType` in `schemas/sessions.xsd`. Open: a value the schema does not list is kept as `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum SystemSessionState {
     /// `InProgress`
+    #[default]
     InProgress,
     /// `CompletedSuccessfully`
     CompletedSuccessfully,
@@ -4517,20 +3239,8 @@ impl crate::xml::XmlValue for SystemSessionState {
         out.push_str(self.as_str());
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSessionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSessionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        crate::json::string(deserializer).map(|s| Self::from(&*s))
-    }
-}
+#[cfg(feature = "json")]
+crate::json::enum_impls!(SystemSessionState);
 /// A collection of system sessions.
 ///
 /// Schema type `SystemSessionEntityListType` in `schemas/sessions.xsd`.
@@ -4588,54 +3298,36 @@ impl ToXml for SystemSessions {
         writer.end(name);
     }
 }
-#[cfg(feature = "serde")]
-impl serde::Serialize for SystemSessions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        #[allow(unused_mut)]
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Sessions", &self.sessions)?;
-        map.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for SystemSessions {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        const KEYS: &[&str] = &["Sessions"];
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = SystemSessions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of schema type SystemSessionEntityListType")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SystemSessions, A::Error> {
-                let mut sessions: Option<Vec<SystemSession>> = None;
-                while let Some(key) = map.next_key::<crate::json::Key<'de>>()? {
-                    match key.as_str() {
-                        "Sessions" => {
-                            crate::json::set_once(
-                                &mut sessions,
-                                map.next_value()?,
-                                "Sessions",
-                            )?
-                        }
-                        other => return Err(crate::json::unknown(other, KEYS)),
-                    }
-                }
-                Ok(SystemSessions {
-                    sessions: sessions.unwrap_or_default(),
-                    unknown: Unknown::default(),
-                })
-            }
+#[cfg(feature = "json")]
+impl crate::json::JsonType for SystemSessions {
+    const SCHEMA: &'static str = "SystemSessionEntityListType";
+    const KEYS: &'static [&'static str] = &["Sessions"];
+    fn decode_member<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        index: usize,
+        value: D,
+    ) -> Result<bool, D::Error> {
+        match index {
+            0usize => de::list(&mut self.sessions, value),
+            _ => Ok(false),
         }
-        deserializer.deserialize_map(Fields)
+    }
+    fn encode_members<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        ser::list(map, "Sessions", &self.sessions)?;
+        Ok(())
+    }
+    fn unknown(&self) -> &Unknown {
+        &self.unknown
+    }
+    fn unknown_mut(&mut self) -> &mut Unknown {
+        &mut self.unknown
     }
 }
+#[cfg(feature = "json")]
+crate::json::serde_impls!(SystemSessions);
 impl crate::xml::CollectUnknown for SystemSessions {
     fn collect_unknown(&self, path: &mut String, found: &mut dyn FnMut(&str)) {
         self.unknown.report(path, found);

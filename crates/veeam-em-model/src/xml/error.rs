@@ -69,6 +69,11 @@ pub enum DecodeErrorKind {
     InvalidUtf8,
     /// Content after the root element ends.
     TrailingContent,
+    /// The JSON form: malformed JSON, or a value or member that does not fit the schema
+    /// (serde_json's message; the place and the path of keys are in the error).
+    Json(String),
+    /// The input is not a JSON document (an XML document, an HTML page, nothing).
+    NotJson(String),
 }
 
 impl fmt::Display for DecodeErrorKind {
@@ -125,6 +130,8 @@ impl fmt::Display for DecodeErrorKind {
             ),
             Self::InvalidUtf8 => f.write_str("input is not valid UTF-8"),
             Self::TrailingContent => f.write_str("expected end of document after the root element"),
+            Self::Json(message) => f.write_str(message),
+            Self::NotJson(what) => f.write_str(what),
         }
     }
 }

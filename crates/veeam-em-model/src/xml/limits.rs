@@ -32,9 +32,9 @@ impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::DocumentBytes => "bytes in one document",
-            Self::Attributes => "attributes on one element",
+            Self::Attributes => "attributes on one element (members of one JSON object)",
             Self::ValueBytes => "bytes in one value",
-            Self::Items => "child elements of one element",
+            Self::Items => "child elements of one element (items of one JSON array)",
         })
     }
 }
@@ -48,11 +48,11 @@ pub struct Limits {
     pub max_document_bytes: usize,
     /// Deepest element nesting (default 64; real documents stay under 15).
     pub max_depth: usize,
-    /// Most attributes on one element (default 256).
+    /// Most attributes on one element, or members of one JSON object (default 256).
     pub max_attributes: usize,
     /// Longest attribute value or text, in bytes as written (default 4 MiB).
     pub max_value_bytes: usize,
-    /// Most child elements of one element, i.e. items of one list (default 2,000,000).
+    /// Most child elements of one element, or items of one JSON array (default 2,000,000).
     pub max_items: usize,
 }
 

@@ -16,6 +16,8 @@ mod writer;
 pub use attributes::{RawAttribute, RawAttributes};
 pub(crate) use error::advance;
 pub use error::{DecodeError, DecodeErrorKind, NotXml};
+#[cfg(feature = "json")]
+pub(crate) use escape::escape_text;
 pub use limits::{Limit, Limits};
 pub(crate) use reader::{is_blank, stray_text};
 pub use reader::{Child, FromXml, XmlReader};

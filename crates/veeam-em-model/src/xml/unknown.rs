@@ -17,6 +17,9 @@ pub struct UnknownContent {
     pub attributes: Vec<(String, String)>,
     /// Elements in document order.
     pub elements: Vec<UnknownElement>,
+    /// Members of the JSON form, as they came (written back after the known members).
+    #[cfg(feature = "json")]
+    pub members: Vec<(String, serde_json::Value)>,
 }
 
 /// An element the schema does not know, as it was in the input.
@@ -47,6 +50,12 @@ impl Unknown {
     /// The unknown elements, in document order.
     pub fn elements(&self) -> &[UnknownElement] {
         self.0.as_ref().map_or(&[], |c| &c.elements)
+    }
+
+    /// The kept content, created when there is none yet.
+    #[cfg(feature = "json")]
+    pub(crate) fn content_mut(&mut self) -> &mut UnknownContent {
+        self.0.get_or_insert_with(Default::default)
     }
 
     /// Keeps an attribute.
@@ -138,6 +147,17 @@ impl Unknown {
         for element in &content.elements {
             path.push('/');
             path.push_str(element_name(&element.xml));
+            found(path);
+            path.truncate(len);
+        }
+        // A `null` member carries nothing (servers add `"Links": null` and the like).
+        #[cfg(feature = "json")]
+        for (key, value) in &content.members {
+            if value.is_null() {
+                continue;
+            }
+            path.push('/');
+            path.push_str(key);
             found(path);
             path.truncate(len);
         }

@@ -40,6 +40,8 @@ pub struct XmlWriter<'v> {
     root_pending: bool,
     scratch: String,
     frames: Vec<Frame<'v>>,
+    /// Leave out content kept from a newer server (to compare what the schemas know).
+    skip_unknown: bool,
 }
 
 impl<'v> XmlWriter<'v> {
@@ -86,6 +88,13 @@ impl<'v> XmlWriter<'v> {
         }
     }
 
+    /// This writer, leaving out every kept unknown attribute, element and member: what is left
+    /// is what the schemas know (to compare two values whatever newer servers added).
+    pub fn skipping_unknown(mut self) -> Self {
+        self.skip_unknown = true;
+        self
+    }
+
     /// Writes the unknown elements of the innermost open element that preceded its known child
     /// number `limit` (all of them for `u32::MAX`).
     fn flush_unknown(&mut self, limit: u32) {
@@ -104,6 +113,20 @@ impl<'v> XmlWriter<'v> {
             }
             frame.next += 1;
             self.raw_element(&element.xml);
+        }
+    }
+
+    /// Writes the members kept from the JSON form as elements, after the known children.
+    #[cfg(feature = "json")]
+    fn flush_members(&mut self) {
+        let Some(content) = self.frames.last().and_then(|f| f.unknown) else {
+            return;
+        };
+        for (key, value) in &content.members {
+            let xml = crate::json::member_to_xml(key, value);
+            if !xml.is_empty() {
+                self.raw_element(&xml);
+            }
         }
     }
 
@@ -143,7 +166,7 @@ impl<'v> XmlWriter<'v> {
     /// Writes the kept unknown attributes of the element just started, and remembers its kept
     /// unknown elements to write each at its place among the known children.
     pub fn unknown(&mut self, unknown: &'v Unknown) {
-        let Some(content) = unknown.content() else {
+        let Some(content) = unknown.content().filter(|_| !self.skip_unknown) else {
             return;
         };
         for (name, value) in &content.attributes {
@@ -166,6 +189,8 @@ impl<'v> XmlWriter<'v> {
     /// Ends the current element: `/>` when it got no content, else `</name>` on its own line.
     pub fn end(&mut self, name: &str) {
         self.flush_unknown(u32::MAX);
+        #[cfg(feature = "json")]
+        self.flush_members();
         self.frames.pop();
         self.depth -= 1;
         if self.open {
