@@ -135,22 +135,76 @@ fn error_status_without_error_document() {
 }
 
 #[test]
-fn success_with_a_non_xml_content_type() {
+fn success_with_a_content_type_of_neither_form() {
     let op = api::cdp_policies().get();
     let err = op
-        .decode(response(200, Some("application/json"), br#"{"Refs":[]}"#))
+        .decode(response(200, Some("text/plain"), br#"{"Refs":[]}"#))
         .unwrap_err();
     assert!(matches!(err, ApiError::ContentType { .. }), "{err:?}");
     assert!(err.to_string().contains(r#"{"Refs":[]}"#));
 }
 
 #[test]
-fn success_with_a_body_that_is_not_xml() {
+fn success_in_the_json_form_decodes_whatever_was_asked_for() {
+    let op = api::cdp_policies().get();
+    let refs = op
+        .decode(response(
+            200,
+            Some("application/json; charset=utf-8"),
+            br#"{"Refs":[{"Type":"CdpPolicyReference","Href":"https://em/api/cdpPolicies/1","Name":"P","UID":"urn:veeam:CdpPolicy:1","Links":[]}]}"#,
+        ))
+        .unwrap();
+    assert_eq!(refs.refs.len(), 1);
+    assert_eq!(refs.refs[0].name.as_deref(), Some("P"));
+    // Without a content type, the first character tells.
+    let refs = op
+        .decode(response(200, None, br#"{"Refs": null}"#))
+        .unwrap();
+    assert!(refs.refs.is_empty());
+    // An error document in JSON is the server's message.
+    let err = op
+        .decode(response(
+            404,
+            Some("application/json"),
+            br#"{"Message": "There is no such policy", "StatusCode": 404}"#,
+        ))
+        .unwrap_err();
+    assert!(err.to_string().contains("There is no such policy"), "{err}");
+}
+
+#[test]
+fn success_with_a_body_that_is_not_in_its_form() {
     let op = api::cdp_policies().get();
     let err = op
         .decode(response(200, None, b"Service Unavailable"))
         .unwrap_err();
-    assert!(matches!(err, ApiError::NotXml { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ApiError::NotTheForm {
+                expected: veeam_em_model::Wire::Xml,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = op
+        .decode(response(
+            200,
+            Some("application/json"),
+            b"<html>Busy</html>",
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ApiError::NotTheForm {
+                expected: veeam_em_model::Wire::Json,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

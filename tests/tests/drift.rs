@@ -74,3 +74,50 @@ fn the_fixtures_the_schemas_accept_have_no_drift() {
     }
     assert!(report.contains("unknown path(s)"), "{report}");
 }
+
+#[test]
+fn json_captures_are_walked_by_their_keys() {
+    let dir = std::env::temp_dir().join(format!("veeam-em-drift-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The job of the reference's key-resource page (a server's JSON), with a new member added:
+    // its root comes from the `Type` key. Its own extra members (`Href`, `Links` null and
+    // `FileCopyJobInfo` null under the schedule options and job info) are found as well.
+    let job = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/json/resource_representation_for_ke_2.json"),
+    )
+    .unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&job).unwrap();
+    value["Priority"] = 3.into();
+    std::fs::write(dir.join("job.json"), value.to_string()).unwrap();
+    // A list names its root in the file name.
+    std::fs::write(
+        dir.join("0001-GET_cdpPolicies.EntityReferences.json"),
+        r#"{"Refs": [{"Type": "CdpPolicyReference", "Href": "h", "UID": "urn:veeam:CdpPolicy:1", "Tier": "gold"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("unnamed.json"), r#"{"Refs": []}"#).unwrap();
+    let root = xtask::workspace_root();
+    let report = xtask::drift::run(&root, std::slice::from_ref(&dir)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        report.starts_with("drift: 2 document(s) read, 1 skipped"),
+        "{report}"
+    );
+    assert!(report.contains("NAME.<Root>.json"), "{report}");
+    assert!(
+        report.contains("Job/Priority: unknown element in JobEntityType"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<xs:element name=\"Priority\" type=\"xs:int\" minOccurs=\"0\"/>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("EntityReferences/Ref/Tier: unknown element in EntityReferenceType"),
+        "{report}"
+    );
+    assert!(report.contains("Job/JobScheduleOptions/Href"), "{report}");
+    // Null members carry nothing and are not reported.
+    assert!(!report.contains("FileCopyJobInfo"), "{report}");
+}

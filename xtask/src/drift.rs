@@ -8,6 +8,10 @@
 //! values, and a proposed XSD fragment, its type guessed from the values, to paste into the
 //! owning type before `cargo xtask regen`. Content below an unknown element is proposed as a new
 //! complex type.
+//!
+//! JSON captures (the server's JSON form) are walked the same way, by the members' JSON keys;
+//! their root element is in the file name (`NAME.<Root>.json`, as `vem --save-responses`
+//! writes them) or in the document's `Type` key.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -47,7 +51,7 @@ pub struct Report {
     pub skipped: Vec<(String, String)>,
 }
 
-/// Every `.xml` file under `inputs` (files or directories), sorted.
+/// Every `.xml` and `.json` file under `inputs` (files or directories), sorted.
 pub fn files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
@@ -60,7 +64,7 @@ pub fn files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
                     let path = entry?.path();
                     if path.is_dir() {
                         stack.push(path);
-                    } else if path.extension().is_some_and(|e| e == "xml") {
+                    } else if path.extension().is_some_and(|e| e == "xml" || e == "json") {
                         out.push(path);
                     }
                 }
@@ -79,7 +83,12 @@ pub fn scan(model: &Model, inputs: &[PathBuf]) -> Result<Report> {
     for file in files(inputs)? {
         let name = file.display().to_string();
         let text = std::fs::read(&file).with_context(|| format!("reading {name}"))?;
-        match walk(model, &text, &name, &mut report) {
+        let walked = if file.extension().is_some_and(|e| e == "json") {
+            walk_json(model, &text, &file, &name, &mut report)
+        } else {
+            walk(model, &text, &name, &mut report)
+        };
+        match walked {
             Ok(()) => report.documents += 1,
             Err(e) => report.skipped.push((name, format!("{e:#}"))),
         }
@@ -202,6 +211,124 @@ fn walk(model: &Model, text: &[u8], file: &str, report: &mut Report) -> Result<(
     }
     anyhow::ensure!(saw_root, "no root element (not an XML document)");
     Ok(())
+}
+
+/// Walks a JSON capture: its root from the file name (`NAME.<Root>.json`) or its `Type` key.
+fn walk_json(
+    model: &Model,
+    text: &[u8],
+    file: &Path,
+    name: &str,
+    report: &mut Report,
+) -> Result<()> {
+    let value: serde_json::Value = serde_json::from_slice(text).context("not a JSON document")?;
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let from_name = stem.rsplit_once('.').map(|(_, r)| r.to_owned());
+    let from_type = value.get("Type").and_then(|t| t.as_str()).map(|t| {
+        if t.ends_with("Reference") {
+            "EntityRef".to_owned()
+        } else {
+            t.to_owned()
+        }
+    });
+    let root = [from_name, from_type]
+        .into_iter()
+        .flatten()
+        .find_map(|r| model.roots.iter().find(|root| root.name == r))
+        .context("the JSON form does not name its root element: name the file NAME.<Root>.json")?;
+    visit_json(model, &root.type_name, &value, &root.name, name, report);
+    Ok(())
+}
+
+/// Looks each member of `value` (of complex type `ty`, at `path`) up among the type's JSON keys.
+fn visit_json(
+    model: &Model,
+    ty: &str,
+    value: &serde_json::Value,
+    path: &str,
+    file: &str,
+    report: &mut Report,
+) {
+    use serde_json::Value;
+    let Some(TypeDef::Complex(c)) = model.types.get(ty) else {
+        return;
+    };
+    let members = match value {
+        Value::Object(members) => members,
+        // A list as a bare array: its items.
+        Value::Array(items) => {
+            if let [Particle::Element(e)] = c.content.as_slice() {
+                if let FieldType::Complex(item) = &e.ty {
+                    for v in items {
+                        visit_json(model, item, v, &format!("{path}/{}", e.name), file, report);
+                    }
+                }
+            }
+            return;
+        }
+        _ => return,
+    };
+    for (key, v) in members {
+        let same = |k: &str| k.eq_ignore_ascii_case(key);
+        if c.attributes.iter().any(|a| same(&a.name)) || (c.text.is_some() && same("Value")) {
+            continue;
+        }
+        let element = c.content.iter().find_map(|p| {
+            let elements: Vec<&crate::ir::ElementField> = match p {
+                Particle::Element(e) => vec![e],
+                Particle::Choice(ch) => ch.variants.iter().collect(),
+            };
+            elements.into_iter().find(|e| {
+                same(&e.json_key) || same(&e.name) || e.json_aliases.iter().any(|a| same(a))
+            })
+        });
+        match element {
+            Some(e) => {
+                if let FieldType::Complex(t) = &e.ty {
+                    let child = format!("{path}/{}", e.name);
+                    match v {
+                        Value::Array(items) if !matches!(model.types.get(t), Some(TypeDef::Complex(ct)) if ct.json == crate::ir::JsonShape::Flat) => {
+                            for item in items {
+                                visit_json(model, t, item, &child, file, report);
+                            }
+                        }
+                        other => visit_json(model, t, other, &child, file, report),
+                    }
+                }
+            }
+            // A null member carries nothing (servers write `"Links": null` and the like).
+            None if v.is_null() => {}
+            None => {
+                let child = format!("{path}/{key}");
+                let f = finding(report, &child, Some(ty), model, false, file);
+                json_sample(f, v);
+            }
+        }
+    }
+}
+
+/// Samples and shape of an unknown JSON member.
+fn json_sample(f: &mut Finding, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => sample(f, s.clone()),
+        Value::Bool(_) | Value::Number(_) => sample(f, value.to_string()),
+        Value::Array(items) => {
+            f.max_per_parent = f.max_per_parent.max(items.len());
+            for item in items {
+                json_sample(f, item);
+            }
+        }
+        Value::Object(members) => {
+            for key in members.keys() {
+                f.children.insert(key.clone());
+            }
+        }
+        Value::Null => {}
+    }
 }
 
 fn attributes(
@@ -466,8 +593,10 @@ fn complex_type(report: &Report, f: &Finding, out: &mut String) {
 pub fn run(root: &Path, inputs: &[PathBuf]) -> Result<String> {
     let files = crate::schema_files(root)?;
     let mut model = crate::frontend::load(root, &files)?;
+    let annotations = crate::annotations::Annotations::read(root, &files)?;
     crate::names::assign(&mut model);
     crate::fixups::apply(&mut model)?;
+    crate::json_form::assign(&mut model, &annotations)?;
     let report = scan(&model, inputs)?;
     Ok(render(&report))
 }

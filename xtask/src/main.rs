@@ -11,9 +11,10 @@ const USAGE: &str = "usage: cargo xtask regen [--check] | cargo xtask drift FILE
   regen           regenerate crates/veeam-em-model/src/generated/ (from schemas/*.xsd) and
                   crates/veeam-em-api/src/generated/ (from schemas/resources/*.xml)
   regen --check   change nothing; fail if the committed generated code is stale
-  drift PATH...   read responses captured from a server (files or directories of .xml; vem
-                  writes them with --save-responses DIR) and report every element and
-                  attribute the schemas do not know, with counts, samples and proposed XSD";
+  drift PATH...   read responses captured from a server (files or directories of .xml and
+                  .json; vem writes them with --save-responses DIR) and report every element,
+                  attribute and JSON member the schemas do not know, with counts, samples
+                  and proposed XSD";
 
 fn main() -> ExitCode {
     match run() {

@@ -34,8 +34,10 @@ pub enum ApiError {
         /// The raw body.
         body: Vec<u8>,
     },
-    /// A success status, but the body is declared as something other than XML.
-    #[error("{operation}: expected an XML body, got content type {content_type:?}: {snippet}")]
+    /// A success status, but the body is declared as neither XML nor JSON.
+    #[error(
+        "{operation}: expected an XML or JSON body, got content type {content_type:?}: {snippet}"
+    )]
     ContentType {
         /// Catalogue name of the operation.
         operation: &'static str,
@@ -46,11 +48,14 @@ pub enum ApiError {
         /// The raw body.
         body: Vec<u8>,
     },
-    /// A success status, but the body is not XML at all.
-    #[error("{operation}: expected an XML body, got: {snippet}")]
-    NotXml {
+    /// A success status, but the body is not a document in the form it claims (or, without a
+    /// `Content-Type`, in either form): a proxy's text, an HTML page.
+    #[error("{operation}: expected a body in the {expected} form, got: {snippet}")]
+    NotTheForm {
         /// Catalogue name of the operation.
         operation: &'static str,
+        /// The form the `Content-Type` names (XML without one).
+        expected: veeam_em_model::Wire,
         /// The start of the body.
         snippet: String,
         /// The raw body.
@@ -66,7 +71,7 @@ pub enum ApiError {
         /// The root element expected.
         expected: &'static str,
     },
-    /// The body is XML but not the expected document.
+    /// The body is XML or JSON but not the expected document.
     #[error("{operation}: cannot decode the response body")]
     Decode {
         /// Catalogue name of the operation.
@@ -99,7 +104,7 @@ impl ApiError {
         match self {
             Self::Status { body, .. }
             | Self::ContentType { body, .. }
-            | Self::NotXml { body, .. }
+            | Self::NotTheForm { body, .. }
             | Self::Decode { body, .. } => Some(body),
             Self::Build { .. } | Self::MissingHeader { .. } | Self::EmptyBody { .. } => None,
         }
@@ -158,13 +163,15 @@ impl fmt::Debug for ApiError {
                 .field("content_type", content_type)
                 .field("body", &BodyDebug(body))
                 .finish(),
-            Self::NotXml {
+            Self::NotTheForm {
                 operation,
+                expected,
                 snippet: _,
                 body,
             } => f
-                .debug_struct("NotXml")
+                .debug_struct("NotTheForm")
                 .field("operation", operation)
+                .field("expected", expected)
                 .field("body", &BodyDebug(body))
                 .finish(),
             Self::EmptyBody {

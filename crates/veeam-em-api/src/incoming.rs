@@ -19,8 +19,8 @@
 //! ```
 
 use base64::Engine as _;
-use http::header::{AUTHORIZATION, COOKIE};
-use veeam_em_model::{DecodeError, Document};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use veeam_em_model::{DecodeError, Document, Wire};
 
 pub use crate::generated::AnyRequest;
 use crate::operation::SESSION_HEADER;
@@ -39,6 +39,10 @@ pub struct Incoming {
     /// The session token: from the `X-RestSvcSessionId` cookie if there is one (it wins, as on
     /// Enterprise Manager), else from the header.
     pub session: Option<SessionToken>,
+    /// The form the answer is to be in: JSON when `Accept` asks for `application/json`.
+    pub accept: Wire,
+    /// The form the body came in: its `Content-Type`'s, else its first character's.
+    pub body_form: Wire,
 }
 
 /// Why an incoming request is not an operation of the catalogue.
@@ -97,9 +101,23 @@ impl Incoming {
         let entry = route.entry;
         let bytes = request.body().as_ref();
         let empty = bytes.iter().all(u8::is_ascii_whitespace);
+        let header = |name| {
+            request
+                .headers()
+                .get(name)
+                .map(|v: &http::HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let accept = header(ACCEPT).map_or(Wire::Xml, |v| Wire::from_accept(&v));
+        // A body in the form its `Content-Type` names; without one (or one that names
+        // neither form), in the form its first character says.
+        let body_form = match header(CONTENT_TYPE) {
+            Some(v) if v.to_ascii_lowercase().contains("json") => Wire::Json,
+            Some(v) if v.to_ascii_lowercase().contains("xml") => Wire::Xml,
+            _ => Wire::sniff(bytes),
+        };
         let body = match entry.request {
             None => None,
-            // A body the operation may do without.
+            // A body the operation may do without (an empty body with a JSON content type too).
             Some(_) if empty && entry.request_optional => None,
             Some(expected) => {
                 if empty {
@@ -109,22 +127,27 @@ impl Incoming {
                     });
                 }
                 // The root first, so that another document is named as such rather than as
-                // whatever made it fail to decode.
-                if let Ok(root) = veeam_em_model::xml::XmlReader::new(bytes).read_root() {
-                    let found =
-                        String::from_utf8_lossy(root.start.local_name().as_ref()).into_owned();
-                    if found != expected {
-                        return Err(RequestError::WrongBody {
-                            operation: entry.name,
-                            expected,
-                            found,
-                        });
+                // whatever made it fail to decode. (The JSON form does not name its root:
+                // the operation's is the one.)
+                if body_form == Wire::Xml {
+                    if let Ok(root) = veeam_em_model::xml::XmlReader::new(bytes).read_root() {
+                        let found =
+                            String::from_utf8_lossy(root.start.local_name().as_ref()).into_owned();
+                        if found != expected {
+                            return Err(RequestError::WrongBody {
+                                operation: entry.name,
+                                expected,
+                                found,
+                            });
+                        }
                     }
                 }
                 let document =
-                    Document::from_slice(bytes).map_err(|source| RequestError::BadBody {
-                        operation: entry.name,
-                        source,
+                    Document::from_wire(body_form, Some(expected), bytes).map_err(|source| {
+                        RequestError::BadBody {
+                            operation: entry.name,
+                            source,
+                        }
                     })?;
                 Some(document)
             }
@@ -138,6 +161,8 @@ impl Incoming {
             body,
             credentials,
             session: session_token(request.headers()),
+            accept,
+            body_form,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The [`Operation`] trait every generated operation implements, and request building.
 //!
-//! Building is pure: the request is computed from the operation, the base URL and the session
-//! token; nothing is sent, nothing is read from the environment or the clock.
+//! Building is pure: the request is computed from the operation, the wire form, the base URL
+//! and the session token; nothing is sent, nothing is read from the environment or the clock.
 
 use http::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
@@ -9,6 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use crate::entry::{Auth, Entry};
 use crate::response::{check_status, FromResponse};
 use crate::{ApiError, BaseUrl, Credentials, SessionToken};
+use veeam_em_model::Wire;
 
 /// The header that carries the session token.
 pub const SESSION_HEADER: &str = "X-RestSvcSessionId";
@@ -52,8 +53,9 @@ pub trait Operation {
         Vec::new()
     }
 
-    /// The XML request body, if the operation has one.
-    fn body(&self) -> Option<String> {
+    /// The request body in `wire` form, if the operation has one.
+    fn body(&self, wire: Wire) -> Option<Vec<u8>> {
+        let _ = wire;
         None
     }
 
@@ -73,9 +75,21 @@ pub trait Operation {
         Ok(())
     }
 
-    /// Builds the request. `session` is required by operations that need a logon session.
+    /// Builds the request in the server's default form, XML. `session` is required by
+    /// operations that need a logon session.
     fn request(
         &self,
+        base: &BaseUrl,
+        session: Option<&SessionToken>,
+    ) -> Result<http::Request<Vec<u8>>, ApiError> {
+        self.request_in(Wire::Xml, base, session)
+    }
+
+    /// Builds the request in `wire` form: the body in that form, and `Accept` and
+    /// `Content-Type` naming it (Enterprise Manager then answers in that form).
+    fn request_in(
+        &self,
+        wire: Wire,
         base: &BaseUrl,
         session: Option<&SessionToken>,
     ) -> Result<http::Request<Vec<u8>>, ApiError> {
@@ -90,10 +104,11 @@ pub trait Operation {
             .collect();
         let mut request = build_request(
             Self::ENTRY,
+            wire,
             base,
             &self.path_values(),
             &query,
-            self.body().map(String::into_bytes),
+            self.body(wire),
             session,
             self.credentials(),
         )?;
@@ -107,8 +122,8 @@ pub trait Operation {
         Ok(request)
     }
 
-    /// Decodes the response (any body type: `Vec<u8>`, `&[u8]`, `bytes::Bytes`...): the typed
-    /// output on success, else an error naming the stage.
+    /// Decodes the response (any body type: `Vec<u8>`, `&[u8]`, `bytes::Bytes`...), in the form
+    /// it comes in: the typed output on success, else an error naming the stage.
     fn decode<B: AsRef<[u8]>>(
         &self,
         response: http::Response<B>,
@@ -120,10 +135,10 @@ pub trait Operation {
     }
 }
 
-/// The success response a server sends for `op` with `output` (the reverse of
+/// The success response a server sends for `op` with `output` in `wire` form (the reverse of
 /// [`Operation::decode`]).
-pub fn respond<O: Operation>(output: &O::Output) -> http::Response<Vec<u8>> {
-    crate::response::ToResponse::to_response(output, O::ENTRY)
+pub fn respond<O: Operation>(output: &O::Output, wire: Wire) -> http::Response<Vec<u8>> {
+    crate::response::ToResponse::to_response(output, O::ENTRY, wire)
 }
 
 /// The URL of an operation: base, path with the values filled in, fixed then variable query.
@@ -188,9 +203,12 @@ pub fn build_url(
     Ok(url)
 }
 
-/// Builds a request from its parts (what [`Operation::request`] and routes use).
+/// Builds a request from its parts (what [`Operation::request_in`] and routes use): `Accept`
+/// asks for `wire`; a body's `Content-Type` names the form it is in (its first character says).
+#[allow(clippy::too_many_arguments)]
 pub fn build_request(
     entry: &'static Entry,
+    wire: Wire,
     base: &BaseUrl,
     path_values: &[&str],
     query: &[(&str, &str)],
@@ -206,7 +224,7 @@ pub fn build_request(
     let mut builder = http::Request::builder()
         .method(entry.http_method())
         .uri(&url)
-        .header(ACCEPT, "application/xml");
+        .header(ACCEPT, wire.media_type());
     match entry.auth {
         Auth::None => {}
         Auth::Basic => {
@@ -227,8 +245,8 @@ pub fn build_request(
             builder = builder.header(SESSION_HEADER, value);
         }
     }
-    if body.is_some() {
-        builder = builder.header(CONTENT_TYPE, "application/xml");
+    if let Some(bytes) = &body {
+        builder = builder.header(CONTENT_TYPE, Wire::sniff(bytes).media_type());
     } else if entry.request.is_some() && !entry.request_optional {
         return Err(build_error(format!(
             "the request needs a <{}> body",

@@ -50,7 +50,9 @@ pub trait QueryOperation: crate::Operation<Output = veeam_em_model::QueryResult>
     /// The queried type.
     type Type: QueryType;
     /// One item in `Entities` form.
-    type Entity: veeam_em_model::xml::FromXml + veeam_em_model::xml::CollectUnknown;
+    type Entity: veeam_em_model::xml::FromXml
+        + veeam_em_model::json::JsonType
+        + veeam_em_model::xml::CollectUnknown;
     /// The element of `QueryResult/Entities` holding the items, e.g. `CdpReplicaSessions`.
     const LIST: &'static str;
     /// The path from `QueryResult` to that element: `["Entities", LIST]`.

@@ -1,8 +1,11 @@
 //! Decoding responses: the status check shared by every operation, and [`FromResponse`], which
-//! the generated code implements for every representation.
+//! the generated code implements for every representation. A body is read in the form it comes
+//! in (its `Content-Type`, else its first character), whatever form was asked for; a server
+//! answer ([`ToResponse`]) is written in the form the request's `Accept` asks for.
 
 use http::header::CONTENT_TYPE;
-use veeam_em_model::{LogonSession, RootElement};
+use veeam_em_model::json::JsonType;
+use veeam_em_model::{LogonSession, RootElement, Wire};
 
 use crate::entry::Entry;
 use crate::error::snippet;
@@ -34,13 +37,13 @@ impl veeam_em_model::xml::CollectUnknown for LoggedOn {
 
 /// What a server answers with: the reverse of [`FromResponse`], for every operation's output.
 pub trait ToResponse {
-    /// The success response of `entry` carrying `self`.
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>>;
+    /// The success response of `entry` carrying `self`, in `wire` form.
+    fn to_response(&self, entry: &'static Entry, wire: Wire) -> http::Response<Vec<u8>>;
 }
 
 /// No body: the entry's status (e.g. `204 No Content`).
 impl ToResponse for () {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+    fn to_response(&self, entry: &'static Entry, _wire: Wire) -> http::Response<Vec<u8>> {
         let mut response = http::Response::new(Vec::new());
         *response.status_mut() = status_of(entry);
         response
@@ -54,23 +57,54 @@ fn status_of(entry: &Entry) -> http::StatusCode {
     http::StatusCode::from_u16(entry.status()).unwrap_or(http::StatusCode::OK)
 }
 
-/// A response with `value` as its XML body and the entry's success status.
-pub fn encode_body<T: RootElement>(entry: &'static Entry, value: &T) -> http::Response<Vec<u8>> {
-    xml_response(
-        status_of(entry),
-        veeam_em_model::to_string(value).into_bytes(),
-    )
+/// A document in `wire` form.
+pub fn encode<T: RootElement + JsonType + serde::Serialize>(value: &T, wire: Wire) -> Vec<u8> {
+    match wire {
+        Wire::Xml => veeam_em_model::to_string(value).into_bytes(),
+        Wire::Json => veeam_em_model::json::to_string(value).into_bytes(),
+    }
 }
 
-/// A response with an XML body.
-pub fn xml_response(status: http::StatusCode, body: Vec<u8>) -> http::Response<Vec<u8>> {
+/// A response with `value` as its body in `wire` form and the entry's success status.
+pub fn encode_body<T: RootElement + JsonType + serde::Serialize>(
+    entry: &'static Entry,
+    value: &T,
+    wire: Wire,
+) -> http::Response<Vec<u8>> {
+    body_response(status_of(entry), encode(value, wire), wire)
+}
+
+/// A response with a body in `wire` form.
+pub fn body_response(
+    status: http::StatusCode,
+    body: Vec<u8>,
+    wire: Wire,
+) -> http::Response<Vec<u8>> {
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
-        http::HeaderValue::from_static(XML_CONTENT_TYPE),
+        http::HeaderValue::from_static(wire.content_type()),
     );
     response
+}
+
+/// The form of a response body: the one its `Content-Type` names (`None` for a type that is
+/// neither), else the one its first character says.
+pub fn body_form<B: AsRef<[u8]>>(response: &http::Response<B>) -> Option<Wire> {
+    match response.headers().get(CONTENT_TYPE) {
+        Some(value) => {
+            let text = String::from_utf8_lossy(value.as_bytes()).to_ascii_lowercase();
+            if text.contains("json") {
+                Some(Wire::Json)
+            } else if text.contains("xml") {
+                Some(Wire::Xml)
+            } else {
+                None
+            }
+        }
+        None => Some(Wire::sniff(response.body().as_ref())),
+    }
 }
 
 /// Turns a non-2xx status into [`ApiError::Status`], with the server's `<Error>` when it sent one.
@@ -83,9 +117,11 @@ pub fn check_status(
         return Ok(());
     }
     let body = *response.body();
-    let error = veeam_em_model::from_slice::<veeam_em_model::Error>(body)
-        .ok()
-        .map(Box::new);
+    let error = match body_form(response).unwrap_or_else(|| Wire::sniff(body)) {
+        Wire::Xml => veeam_em_model::from_slice::<veeam_em_model::Error>(body).ok(),
+        Wire::Json => veeam_em_model::json::from_slice::<veeam_em_model::Error>(body).ok(),
+    }
+    .map(Box::new);
     Err(ApiError::Status {
         operation: entry.name,
         status,
@@ -94,8 +130,9 @@ pub fn check_status(
     })
 }
 
-/// Decodes the body of a successful response as the document `T`, checking first that it is XML.
-pub fn decode_body<T: RootElement>(
+/// Decodes the body of a successful response as the document `T`, in the form it comes in
+/// (checked first: a proxy's page is named as such, not as a decode error).
+pub fn decode_body<T: RootElement + JsonType>(
     entry: &'static Entry,
     response: &http::Response<&[u8]>,
 ) -> Result<T, ApiError> {
@@ -107,31 +144,42 @@ pub fn decode_body<T: RootElement>(
             expected: T::ELEMENT,
         });
     }
-    if let Some(content_type) = response.headers().get(CONTENT_TYPE) {
-        let text = String::from_utf8_lossy(content_type.as_bytes()).into_owned();
-        if !text.to_ascii_lowercase().contains("xml") {
-            return Err(ApiError::ContentType {
-                operation: entry.name,
-                content_type: text,
-                snippet: snippet(body),
-                body: body.to_vec(),
-            });
-        }
-    }
+    let Some(wire) = body_form(response) else {
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        return Err(ApiError::ContentType {
+            operation: entry.name,
+            content_type,
+            snippet: snippet(body),
+            body: body.to_vec(),
+        });
+    };
     let start = body
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .map(|i| &body[i..])
         .unwrap_or_default();
     let start = start.strip_prefix("\u{feff}".as_bytes()).unwrap_or(start);
-    if !start.starts_with(b"<") {
-        return Err(ApiError::NotXml {
+    let looks_right = match wire {
+        Wire::Xml => start.starts_with(b"<"),
+        Wire::Json => start.starts_with(b"{") || start.starts_with(b"["),
+    };
+    if !looks_right {
+        return Err(ApiError::NotTheForm {
             operation: entry.name,
+            expected: wire,
             snippet: snippet(body),
             body: body.to_vec(),
         });
     }
-    veeam_em_model::from_slice(body).map_err(|source| ApiError::Decode {
+    let decoded = match wire {
+        Wire::Xml => veeam_em_model::from_slice(body),
+        Wire::Json => veeam_em_model::json::from_slice(body),
+    };
+    decoded.map_err(|source| ApiError::Decode {
         operation: entry.name,
         source,
         body: body.to_vec(),
@@ -149,8 +197,8 @@ pub struct LoggedOn {
 
 /// The logon session as the body, the token in the `X-RestSvcSessionId` header and cookie.
 impl ToResponse for LoggedOn {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        let mut response = encode_body(entry, &self.session);
+    fn to_response(&self, entry: &'static Entry, wire: Wire) -> http::Response<Vec<u8>> {
+        let mut response = encode_body(entry, &self.session, wire);
         let headers = response.headers_mut();
         if let Ok(mut value) = http::HeaderValue::from_str(self.token.expose()) {
             value.set_sensitive(true);

@@ -10,7 +10,7 @@
 //! `...?format=Entity` finds the entity form and the bare URL the reference form. A path that
 //! exists with other methods only is [`RouteError::MethodNotAllowed`], which lists them.
 
-use veeam_em_model::Link;
+use veeam_em_model::{Link, Wire};
 
 use crate::catalogue::CATALOGUE;
 use crate::entry::Entry;
@@ -230,10 +230,23 @@ pub fn route(url: &str) -> Result<Route, RouteError> {
 }
 
 impl Route {
-    /// Builds the request this route stands for. `body` is required when the entry has a
-    /// request body; `credentials` for logon.
+    /// Builds the request this route stands for, in XML. `body` is required when the entry has
+    /// a request body; `credentials` for logon.
     pub fn request(
         &self,
+        base: &BaseUrl,
+        session: Option<&SessionToken>,
+        credentials: Option<&Credentials>,
+        body: Option<Vec<u8>>,
+    ) -> Result<http::Request<Vec<u8>>, ApiError> {
+        self.request_in(Wire::Xml, base, session, credentials, body)
+    }
+
+    /// Builds the request this route stands for, asking for the answer in `wire` form; a body
+    /// goes with the `Content-Type` of the form it is written in.
+    pub fn request_in(
+        &self,
+        wire: Wire,
         base: &BaseUrl,
         session: Option<&SessionToken>,
         credentials: Option<&Credentials>,
@@ -247,6 +260,7 @@ impl Route {
             .collect();
         crate::operation::build_request(
             self.entry,
+            wire,
             base,
             &values,
             &query,

@@ -83,7 +83,7 @@ fn kind<T>(result: &Result<T, ClientError>) -> String {
             format!("status_{}", status.as_u16())
         }
         Err(ClientError::Api(ApiError::Decode { .. })) => "decode".into(),
-        Err(ClientError::Api(ApiError::NotXml { .. })) => "not_xml".into(),
+        Err(ClientError::Api(ApiError::NotTheForm { .. })) => "not_xml".into(),
         Err(ClientError::Api(ApiError::EmptyBody { .. })) => "empty_body".into(),
         Err(ClientError::Api(ApiError::ContentType { .. })) => "content_type".into(),
         Err(ClientError::Api(e)) => format!("api_other({e})"),

@@ -9,7 +9,9 @@ use futures_util::stream::{self, BoxStream, StreamExt as _};
 use veeam_em_api::query::{QueryFormat, QueryOperation};
 use veeam_em_api::response::check_status;
 use veeam_em_api::{api, ApiError, Auth, Entry, LoggedOn, Operation, Route, SessionToken};
+use veeam_em_model::json::JsonType;
 use veeam_em_model::xml::{CollectUnknown, FromXml};
+use veeam_em_model::Wire;
 use veeam_em_model::{EntityRef, LogonSession, Task};
 
 use crate::blocking::finished;
@@ -86,7 +88,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
         op.v = Some(self.config.api_version.clone());
         let entry = <veeam_em_api::ops::Logon as Operation>::ENTRY;
         let response = self
-            .execute_entry(entry, &|_| op.request(&self.config.base, None))
+            .execute_entry(entry, &|_| {
+                op.request_in(self.config.wire, &self.config.base, None)
+            })
             .await?;
         let logged_on = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, entry, &logged_on)?;
@@ -157,7 +161,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
     /// Calls an operation: its typed output, or an error naming the stage.
     pub async fn call<O: Operation + Sync>(&self, op: &O) -> Result<O::Output, ClientError> {
         let response = self
-            .execute_entry(O::ENTRY, &|token| op.request(&self.config.base, token))
+            .execute_entry(O::ENTRY, &|token| {
+                op.request_in(self.config.wire, &self.config.base, token)
+            })
             .await?;
         let output = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, O::ENTRY, &output)?;
@@ -173,7 +179,13 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let credentials = self.config.credentials.clone();
         let response = self
             .execute_entry(route.entry, &|token| {
-                route.request(&self.config.base, token, credentials.as_ref(), body.clone())
+                route.request_in(
+                    self.config.wire,
+                    &self.config.base,
+                    token,
+                    credentials.as_ref(),
+                    body.clone(),
+                )
             })
             .await?;
         let (parts, body) = response.into_parts();
@@ -216,19 +228,22 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ) -> Result<(Vec<I>, u32), ClientError>
     where
         O: QueryOperation + Sync,
-        I: FromXml + CollectUnknown + Send + 'static,
+        I: FromXml + JsonType + CollectUnknown + Send + 'static,
     {
         op.query_mut().set_page(page);
         let response = self
-            .execute_entry(O::ENTRY, &|token| op.request(&self.config.base, token))
+            .execute_entry(O::ENTRY, &|token| {
+                op.request_in(self.config.wire, &self.config.base, token)
+            })
             .await?;
+        let form = veeam_em_api::response::body_form(&response).unwrap_or(Wire::Xml);
         let (parts, body) = response.into_parts();
         check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
         let (path, items) = engine::items_path::<O>(entities);
         let limits = self.config.limits;
         let decode = move || {
             let mut out = Vec::new();
-            engine::decode_page::<I>(limits, O::ENTRY.name, body, path, items, |item| {
+            engine::decode_page::<I>(limits, O::ENTRY.name, form, body, path, items, |item| {
                 out.push(item);
                 Ok(())
             })
@@ -261,7 +276,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
     fn stream<O, I>(&self, mut op: O, entities: bool) -> BoxStream<'_, Result<I, ClientError>>
     where
         O: QueryOperation + Send + Sync + 'static,
-        I: FromXml + CollectUnknown + Send + 'static,
+        I: FromXml + JsonType + CollectUnknown + Send + 'static,
     {
         let query = op.query_mut();
         query.set_format(if entities {

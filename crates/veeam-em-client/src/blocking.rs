@@ -11,7 +11,7 @@ use veeam_em_api::query::{QueryFormat, QueryOperation};
 use veeam_em_api::response::check_status;
 use veeam_em_api::{api, ApiError, Auth, Entry, LoggedOn, Operation, Route, SessionToken};
 use veeam_em_model::stream::{ItemDecoder, Next};
-use veeam_em_model::{EntityRef, LogonSession, Task, TaskState};
+use veeam_em_model::{EntityRef, LogonSession, Task, TaskState, Wire};
 
 use crate::config::ClientConfig;
 use crate::engine::{self, judge, Attempt, Step, UnknownReport};
@@ -81,7 +81,7 @@ impl<T: Transport> Client<T> {
             .ok_or(ClientError::NoCredentials)?;
         let mut op = api::session_mngr().logon(credentials);
         op.v = Some(self.config.api_version.clone());
-        let response = self.execute(Operation::request, &op)?;
+        let response = self.execute(&op)?;
         let logged_on = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(
             &self.config,
@@ -122,17 +122,12 @@ impl<T: Transport> Client<T> {
         self.logon_keeping().map(|(_, token)| token)
     }
 
-    /// Sends the request `build` makes, as often as the policy allows; the raw answer.
-    fn execute<O: Operation>(
-        &self,
-        build: impl Fn(
-            &O,
-            &veeam_em_api::BaseUrl,
-            Option<&SessionToken>,
-        ) -> Result<HttpRequest, ApiError>,
-        op: &O,
-    ) -> Result<HttpResponse, ClientError> {
-        self.execute_entry(O::ENTRY, &|token| build(op, &self.config.base, token))
+    /// Sends the request of `op` in the configured wire form, as often as the policy allows;
+    /// the raw answer.
+    fn execute<O: Operation>(&self, op: &O) -> Result<HttpResponse, ClientError> {
+        self.execute_entry(O::ENTRY, &|token| {
+            op.request_in(self.config.wire, &self.config.base, token)
+        })
     }
 
     fn execute_entry(
@@ -168,7 +163,7 @@ impl<T: Transport> Client<T> {
 
     /// Calls an operation: its typed output, or an error naming the stage.
     pub fn call<O: Operation>(&self, op: &O) -> Result<O::Output, ClientError> {
-        let response = self.execute(Operation::request, op)?;
+        let response = self.execute(op)?;
         let output = self.config.limits.scope(|| op.decode(response))?;
         self.unknown.check(&self.config, O::ENTRY, &output)?;
         Ok(output)
@@ -183,7 +178,13 @@ impl<T: Transport> Client<T> {
     ) -> Result<HttpResponse, ClientError> {
         let credentials = self.config.credentials.clone();
         let response = self.execute_entry(route.entry, &|token| {
-            route.request(&self.config.base, token, credentials.as_ref(), body.clone())
+            route.request_in(
+                self.config.wire,
+                &self.config.base,
+                token,
+                credentials.as_ref(),
+                body.clone(),
+            )
         })?;
         {
             let (parts, body) = response.into_parts();
@@ -194,14 +195,35 @@ impl<T: Transport> Client<T> {
         }
     }
 
-    /// The references of a reference list, decoded one at a time from the body.
+    /// The references of a reference list, decoded one at a time from the body (in JSON:
+    /// all at once, as a page).
     pub fn refs<O>(&self, op: &O) -> Result<RefItems, ClientError>
     where
         O: Operation<Output = veeam_em_model::EntityReferences>,
     {
-        let response = self.execute(Operation::request, op)?;
+        let response = self.execute(op)?;
+        let form = veeam_em_api::response::body_form(&response).unwrap_or(Wire::Xml);
         let (parts, body) = response.into_parts();
         check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
+        if form == Wire::Json {
+            let mut items = VecDeque::new();
+            engine::decode_page::<EntityRef>(
+                self.config.limits,
+                O::ENTRY.name,
+                form,
+                body,
+                &[],
+                &[],
+                |item| {
+                    items.push_back(item);
+                    Ok(())
+                },
+            )?;
+            return Ok(RefItems {
+                operation: O::ENTRY.name,
+                source: RefSource::Decoded(items),
+            });
+        }
         let mut decoder = self
             .config
             .limits
@@ -210,8 +232,10 @@ impl<T: Transport> Client<T> {
         decoder.finish();
         Ok(RefItems {
             operation: O::ENTRY.name,
-            decoder,
-            body,
+            source: RefSource::Xml {
+                decoder: Box::new(decoder),
+                body,
+            },
         })
     }
 
@@ -266,21 +290,36 @@ pub(crate) fn finished(task: Task) -> Result<Option<Task>, ClientError> {
 #[derive(Debug)]
 pub struct RefItems {
     operation: &'static str,
-    decoder: ItemDecoder<EntityRef>,
-    body: Vec<u8>,
+    source: RefSource,
+}
+
+/// Where [`RefItems`] takes its references from.
+#[derive(Debug)]
+enum RefSource {
+    /// An XML body, decoded item by item.
+    Xml {
+        decoder: Box<ItemDecoder<EntityRef>>,
+        body: Vec<u8>,
+    },
+    /// A JSON body, decoded as a page.
+    Decoded(VecDeque<EntityRef>),
 }
 
 impl Iterator for RefItems {
     type Item = Result<EntityRef, ClientError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.decoder.next_item() {
+        let (decoder, body) = match &mut self.source {
+            RefSource::Decoded(items) => return items.pop_front().map(Ok),
+            RefSource::Xml { decoder, body } => (decoder, body),
+        };
+        match decoder.next_item() {
             Ok(Next::Item(item)) => Some(Ok(item)),
             Ok(_) => None,
             Err(source) => Some(Err(ClientError::Api(ApiError::Decode {
                 operation: self.operation,
                 source,
-                body: std::mem::take(&mut self.body),
+                body: std::mem::take(body),
             }))),
         }
     }
@@ -300,7 +339,9 @@ pub struct QueryItems<'c, T, O, I> {
 
 impl<'c, T: Transport, O: QueryOperation, I> QueryItems<'c, T, O, I>
 where
-    I: veeam_em_model::xml::FromXml + veeam_em_model::xml::CollectUnknown,
+    I: veeam_em_model::xml::FromXml
+        + veeam_em_model::json::JsonType
+        + veeam_em_model::xml::CollectUnknown,
 {
     fn new(client: &'c Client<T>, mut op: O, entities: bool) -> Self {
         let query = op.query_mut();
@@ -330,7 +371,8 @@ where
 
     fn fetch(&mut self, page: u32) -> Result<(), ClientError> {
         self.op.query_mut().set_page(page);
-        let response = self.client.execute(Operation::request, &self.op)?;
+        let response = self.client.execute(&self.op)?;
+        let form = veeam_em_api::response::body_form(&response).unwrap_or(Wire::Xml);
         let (parts, body) = response.into_parts();
         check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
         let (path, items) = engine::items_path::<O>(self.entities);
@@ -339,6 +381,7 @@ where
         let (page, pages) = engine::decode_page::<I>(
             self.client.config.limits,
             O::ENTRY.name,
+            form,
             body,
             path,
             items,
@@ -358,7 +401,9 @@ where
 
 impl<T: Transport, O: QueryOperation, I> Iterator for QueryItems<'_, T, O, I>
 where
-    I: veeam_em_model::xml::FromXml + veeam_em_model::xml::CollectUnknown,
+    I: veeam_em_model::xml::FromXml
+        + veeam_em_model::json::JsonType
+        + veeam_em_model::xml::CollectUnknown,
 {
     type Item = Result<I, ClientError>;
 

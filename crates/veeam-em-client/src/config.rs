@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use veeam_em_api::{BaseUrl, Credentials};
+use veeam_em_model::Wire;
 
 use crate::error::ClientError;
 
@@ -110,6 +111,9 @@ pub struct ClientConfig {
     pub page_size: u32,
     /// Pages the async pager fetches at the same time.
     pub pages_in_flight: usize,
+    /// The wire form requests ask for and send bodies in (XML, the server's default, or its
+    /// JSON form). Responses are read in whatever form they come in.
+    pub wire: Wire,
 }
 
 impl ClientConfig {
@@ -128,7 +132,15 @@ impl ClientConfig {
             strict_unknown: false,
             page_size: 1000,
             pages_in_flight: 4,
+            wire: Wire::Xml,
         }
+    }
+
+    /// Speaks `wire`: XML (the default) or the server's JSON form (`Accept` and
+    /// `Content-Type: application/json`), as the Python clients of Enterprise Manager do.
+    pub fn wire(mut self, wire: Wire) -> Self {
+        self.wire = wire;
+        self
     }
 
     /// Logs on as `credentials`.

@@ -1,6 +1,6 @@
 //! What the blocking and the async client share, without I/O: deciding what to do with each
 //! answer (return it, wait and repeat, log on again), reporting content the schemas do not
-//! know, logging without secrets, and reading a page of items with the streaming decoder.
+//! know, logging without secrets, and reading a page of items one at a time (XML or JSON).
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use http::StatusCode;
 use veeam_em_api::{Auth, Entry};
+use veeam_em_model::json::stream::Stop;
+use veeam_em_model::json::JsonType;
 use veeam_em_model::stream::{ItemDecoder, Next};
 use veeam_em_model::xml::{CollectUnknown, FromXml};
-use veeam_em_model::PagingInfo;
+use veeam_em_model::{PagingInfo, Wire};
 
 use crate::config::ClientConfig;
 use crate::error::ClientError;
@@ -209,16 +211,34 @@ impl UnknownReport {
     }
 }
 
-/// Decodes the items of a page of a query result streaming through the body, and its paging
-/// information; `path` leads from `QueryResult` to the items' container.
-pub(crate) fn decode_page<T: FromXml>(
+/// Decodes the items of a page of a query result one at a time from the body, in the form it
+/// came in, and its paging information; `path` leads from `QueryResult` to the items'
+/// container (in JSON, every array of that container holds items).
+pub(crate) fn decode_page<T: FromXml + JsonType>(
     limits: veeam_em_model::Limits,
     operation: &'static str,
+    form: Wire,
     body: Vec<u8>,
     path: &'static [&'static str],
     items: &'static [&'static str],
     mut each: impl FnMut(T) -> Result<(), ClientError>,
 ) -> Result<(u32, u32), ClientError> {
+    if form == Wire::Json {
+        let result = limits
+            .scope(|| veeam_em_model::json::stream::items_at(&body, path, "PagingInfo", each));
+        let paging: PagingInfo = match result {
+            Ok(paging) => paging.unwrap_or_default(),
+            Err(Stop::Callback(e)) => return Err(e),
+            Err(Stop::Decode(source)) => {
+                return Err(ClientError::Api(veeam_em_api::ApiError::Decode {
+                    operation,
+                    source,
+                    body,
+                }))
+            }
+        };
+        return Ok(pages_of(&paging));
+    }
     // One pass: the items, and the paging information kept as it passes. The decoder owns the
     // body (no copy) and gives it back for an error.
     let mut decoder =
@@ -242,6 +262,11 @@ pub(crate) fn decode_page<T: FromXml>(
             }))
         }
     };
+    Ok(pages_of(&paging))
+}
+
+/// `(page, pages)` of a page's paging information.
+fn pages_of(paging: &PagingInfo) -> (u32, u32) {
     let page = paging
         .page_num
         .and_then(|p| u32::try_from(p).ok())
@@ -250,7 +275,7 @@ pub(crate) fn decode_page<T: FromXml>(
         .pages_count
         .and_then(|p| u32::try_from(p).ok())
         .unwrap_or(page);
-    Ok((page, pages))
+    (page, pages)
 }
 
 /// The container path and item names of query operation `O` in entity or reference form.

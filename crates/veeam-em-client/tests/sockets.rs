@@ -12,7 +12,7 @@ use veeam_em_client::{
     AsyncClient, Client, ClientConfig, ClientError, HttpRequest, HttpResponse, ReqwestTransport,
     RetryPolicy, Transport, TransportError, UreqTransport,
 };
-use veeam_em_model::Document;
+use veeam_em_model::{Document, Wire};
 use veeam_em_sim::server::{start, RunningServer, ServerOptions};
 use veeam_em_sim::{Fault, FaultRule, SimConfig, Simulator};
 
@@ -165,6 +165,16 @@ fn async_logon_calls_logout_and_logs_on_again_after_expiry() {
 
 #[test]
 fn paging_as_an_iterator_and_as_a_stream_sees_every_item_once() {
+    paging_in(Wire::Xml);
+}
+
+#[test]
+fn paging_in_the_json_form_sees_every_item_once() {
+    paging_in(Wire::Json);
+}
+
+fn paging_in(wire: Wire) {
+    let config = |server: &RunningServer| config(server).wire(wire);
     let (_sim, server) = sim(
         SimConfig {
             policies: 5,
@@ -370,6 +380,16 @@ fn faults_end_in_a_retry_or_a_clear_error_async() {
 
 #[test]
 fn waiting_for_a_task() {
+    waiting_for_a_task_in(Wire::Xml);
+}
+
+#[test]
+fn waiting_for_a_task_in_the_json_form() {
+    waiting_for_a_task_in(Wire::Json);
+}
+
+fn waiting_for_a_task_in(wire: Wire) {
+    let config = |server: &RunningServer| config(server).wire(wire);
     let (_sim, server) = sim(
         SimConfig {
             task_duration: Duration::from_millis(300),
@@ -484,6 +504,8 @@ fn unknown_content_is_reported_once_per_path_or_refused_when_strict() {
 struct Recording<T> {
     inner: T,
     tokens: Mutex<Vec<String>>,
+    /// `Accept` of each request and `Content-Type` of its answer.
+    forms: Mutex<Vec<(String, Option<String>)>>,
 }
 
 impl<T> std::fmt::Debug for Recording<T> {
@@ -494,7 +516,13 @@ impl<T> std::fmt::Debug for Recording<T> {
 
 impl<T: Transport> Transport for Recording<T> {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let accept = request.headers()["accept"].to_str().unwrap().to_owned();
         let response = self.inner.send(request)?;
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned());
+        self.forms.lock().unwrap().push((accept, content_type));
         if let Some(t) = response.headers().get("x-restsvcsessionid") {
             self.tokens
                 .lock()
@@ -518,6 +546,7 @@ fn no_secret_in_logs_errors_or_debug_output() {
     let transport = Recording {
         inner: UreqTransport::new(&config).unwrap(),
         tokens: Mutex::new(Vec::new()),
+        forms: Mutex::new(Vec::new()),
     };
     let client = Client::with_transport(config.clone(), transport);
     let (outputs, log) = captured(|| {
@@ -552,6 +581,34 @@ fn no_secret_in_logs_errors_or_debug_output() {
         for token in &tokens {
             assert!(!text.contains(token.as_str()), "a token leaked: {text}");
         }
+    }
+}
+
+#[test]
+fn a_client_in_the_json_form_asks_for_it_and_reads_it() {
+    let (_sim, server) = sim(SimConfig::default(), false);
+    let client = Client::with_transport(
+        config(&server).wire(Wire::Json),
+        Recording {
+            inner: UreqTransport::new(&config(&server)).unwrap(),
+            tokens: Mutex::new(Vec::new()),
+            forms: Mutex::new(Vec::new()),
+        },
+    );
+    let refs = client.call(&api::cdp_policies().get()).unwrap();
+    assert!(!refs.refs.is_empty());
+    let policy = client
+        .call(&api::cdp_policies().id(refs.refs[0].uid.id()).get_entity())
+        .unwrap();
+    assert!(policy.name.is_some());
+    let forms = client.transport().forms.lock().unwrap().clone();
+    assert!(forms.len() >= 3, "{forms:?}"); // logon, list, entity
+    for (accept, content_type) in &forms {
+        assert_eq!(accept, "application/json");
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/json; charset=utf-8")
+        );
     }
 }
 

@@ -49,6 +49,17 @@ pub trait Collection: RootElement {
     fn decoder() -> ItemDecoder<Self::Item> {
         ItemDecoder::new(Self::ELEMENT, Self::ITEM)
     }
+
+    /// Streams the items of a document of this type in the JSON form from `source`, in memory
+    /// bounded by one item.
+    #[cfg(feature = "json")]
+    fn stream_json<R: Read>(source: R) -> crate::json::stream::JsonItems<R, Self::Item>
+    where
+        Self: crate::json::JsonType,
+        Self::Item: crate::json::JsonType + serde::de::DeserializeOwned,
+    {
+        crate::json::stream::JsonItems::new(source, <Self as crate::json::JsonType>::KEYS)
+    }
 }
 
 /// What [`ItemDecoder::next_item`] found.

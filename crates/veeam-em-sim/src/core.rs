@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 use http::{Method, StatusCode};
 use time::OffsetDateTime;
 use veeam_em_api::incoming::{AnyRequest, Incoming, RequestError};
-use veeam_em_api::response::{xml_response, ToResponse};
+use veeam_em_api::response::{body_response, ToResponse};
 use veeam_em_api::{Auth, Entry, LoggedOn, RouteError, SessionToken};
 use veeam_em_model::{
     Document, EnterpriseManager, Link, LinkList, LogonSession, LogonSessions, SupportedVersion,
-    SupportedVersionList, Tasks, Text,
+    SupportedVersionList, Tasks, Text, Wire,
 };
 
 use crate::actions::{self, Outcome as ActionOutcome};
@@ -166,6 +166,7 @@ impl Simulator {
     /// Answers a request, with the delay and delivery faults a socket shell applies.
     pub fn serve(&self, request: http::Request<Vec<u8>>) -> Outcome {
         let started = Instant::now();
+        let wire = accept(&request);
         let method = request.method().clone();
         let target = request
             .uri()
@@ -205,11 +206,11 @@ impl Simulator {
                     status,
                     format!("Injected fault: the server answers {status}"),
                 )
-                .response()
+                .response(wire)
             }
-            None => match self.answer(&request) {
+            None => match self.answer(&request, wire) {
                 Ok(response) => response,
-                Err(failure) => failure.response(),
+                Err(failure) => failure.response(wire),
             },
         };
         tracing::info!(
@@ -260,7 +261,12 @@ impl Simulator {
         }
     }
 
-    fn answer(&self, request: &http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Failure> {
+    /// The answer to `request`, its body in `wire` form (what its `Accept` asks for).
+    fn answer(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        wire: Wire,
+    ) -> Result<http::Response<Vec<u8>>, Failure> {
         let now = self.now();
         self.advance(now);
         let path = request.uri().path();
@@ -288,6 +294,7 @@ impl Simulator {
                 return Ok(document(
                     entry,
                     &Document::EnterpriseManager(entry_point(&base)),
+                    wire,
                 ))
             }
             "GetLogonSessions" => {
@@ -300,7 +307,7 @@ impl Simulator {
                         .collect(),
                     unknown: Default::default(),
                 };
-                return Ok(document(entry, &Document::LogonSessions(list)));
+                return Ok(document(entry, &Document::LogonSessions(list), wire));
             }
             "GetLogonSession" | "Logout" => {
                 let id = incoming.route.path_values[0].as_str();
@@ -316,11 +323,12 @@ impl Simulator {
                 };
                 if entry.name == "Logout" {
                     self.sessions.close(&found.id);
-                    return Ok(().to_response(entry));
+                    return Ok(().to_response(entry, wire));
                 }
                 return Ok(document(
                     entry,
                     &Document::LogonSession(logon_session(&base, &found)),
+                    wire,
                 ));
             }
             _ => {}
@@ -333,7 +341,7 @@ impl Simulator {
                 base: &base,
             };
             let result = crate::query::answer(&cx, query_type, &incoming.route)?;
-            return Ok(document(entry, &Document::QueryResult(result)));
+            return Ok(document(entry, &Document::QueryResult(result), wire));
         }
         match entry.name {
             "GetTasks" | "GetTask" => {
@@ -352,7 +360,7 @@ impl Simulator {
                             .collect(),
                         unknown: Default::default(),
                     };
-                    return Ok(document(entry, &Document::Tasks(tasks)));
+                    return Ok(document(entry, &Document::Tasks(tasks), wire));
                 }
                 let id = incoming.route.path_values[0].as_str();
                 let task = state
@@ -360,7 +368,7 @@ impl Simulator {
                     .iter()
                     .find(|t| t.id.eq_ignore_ascii_case(id))
                     .ok_or_else(|| Failure::not_found(format!("There is no task {id:?}")))?;
-                return Ok(document(entry, &Document::Task(task.render(&cx))));
+                return Ok(document(entry, &Document::Task(task.render(&cx)), wire));
             }
             _ => {}
         }
@@ -380,7 +388,7 @@ impl Simulator {
                     )
                 })??,
             };
-            return Ok(document(entry, &doc));
+            return Ok(document(entry, &doc, wire));
         }
         self.act(entry, &incoming, &logon, &base, now)
     }
@@ -442,7 +450,7 @@ impl Simulator {
             session: logon_session(base, &logon),
             token: SessionToken::new(token),
         };
-        Ok(logged_on.to_response(incoming.route.entry))
+        Ok(logged_on.to_response(incoming.route.entry, incoming.accept))
     }
 
     fn act(
@@ -453,6 +461,7 @@ impl Simulator {
         base: &str,
         now: OffsetDateTime,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
+        let wire = incoming.accept;
         crate::quirks::check(entry, incoming.body.as_ref())?;
         let request = AnyRequest::from_incoming(incoming).map_err(request_failure)?;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
@@ -472,7 +481,7 @@ impl Simulator {
             other => other?,
         };
         match outcome {
-            ActionOutcome::Document(doc) => Ok(document(entry, &doc)),
+            ActionOutcome::Document(doc) => Ok(document(entry, &doc, wire)),
             ActionOutcome::Applied(effect) => {
                 crate::tasks::apply(&mut state.world, &effect);
                 Ok(empty(entry))
@@ -496,7 +505,7 @@ impl Simulator {
                 };
                 let rendered = task.render(&cx);
                 state.tasks.push(task);
-                Ok(document(entry, &Document::Task(rendered)))
+                Ok(document(entry, &Document::Task(rendered), wire))
             }
         }
     }
@@ -509,10 +518,20 @@ fn empty(entry: &Entry) -> http::Response<Vec<u8>> {
     response
 }
 
-/// The response of `entry` with `doc` as its body and the entry's success status.
-fn document(entry: &Entry, doc: &Document) -> http::Response<Vec<u8>> {
+/// The response of `entry` with `doc` as its body in `wire` form and the entry's success status.
+fn document(entry: &Entry, doc: &Document, wire: Wire) -> http::Response<Vec<u8>> {
     let status = StatusCode::from_u16(entry.status()).unwrap_or(StatusCode::OK);
-    xml_response(status, doc.to_xml_string().into_bytes())
+    body_response(status, doc.to_wire(wire).into_bytes(), wire)
+}
+
+/// The form `request` asks its answer in: JSON when its `Accept` lists `application/json`.
+fn accept(request: &http::Request<Vec<u8>>) -> Wire {
+    request
+        .headers()
+        .get(http::header::ACCEPT)
+        .map_or(Wire::Xml, |v| {
+            Wire::from_accept(&String::from_utf8_lossy(v.as_bytes()))
+        })
 }
 
 /// The answer to a request the catalogue does not take.

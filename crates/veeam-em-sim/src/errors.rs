@@ -1,8 +1,10 @@
-//! Error answers: the status and an `<Error>` body, as Enterprise Manager writes them (with
-//! `Message` and `StatusCode`, without the `Status` attribute real servers leave out).
+//! Error answers: the status and an `<Error>` body (or its JSON form,
+//! `{"Message": ..., "StatusCode": ...}`), as Enterprise Manager writes them (with `Message` and
+//! `StatusCode`, without the `Status` attribute real servers leave out).
 
 use http::{HeaderValue, StatusCode};
-use veeam_em_api::response::xml_response;
+use veeam_em_api::response::{body_response, encode};
+use veeam_em_model::Wire;
 
 /// An answer that is not a success.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,17 +45,18 @@ impl Failure {
         self
     }
 
-    /// The response.
-    pub fn response(&self) -> http::Response<Vec<u8>> {
-        error_response(self.status, &self.message, &self.headers)
+    /// The response, its body in `wire` form.
+    pub fn response(&self, wire: Wire) -> http::Response<Vec<u8>> {
+        error_response(self.status, &self.message, &self.headers, wire)
     }
 }
 
-/// A response with an `<Error>` body.
+/// A response with an `<Error>` body in `wire` form.
 pub(crate) fn error_response(
     status: StatusCode,
     message: &str,
     headers: &[(&'static str, String)],
+    wire: Wire,
 ) -> http::Response<Vec<u8>> {
     let error = veeam_em_model::Error {
         message: message.into(),
@@ -63,7 +66,7 @@ pub(crate) fn error_response(
         stack_trace: None,
         unknown: Default::default(),
     };
-    let mut response = xml_response(status, veeam_em_model::to_string(&error).into_bytes());
+    let mut response = body_response(status, encode(&error, wire), wire);
     for (name, value) in headers {
         if let Ok(value) = HeaderValue::from_str(value) {
             response.headers_mut().insert(*name, value);

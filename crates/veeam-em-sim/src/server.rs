@@ -33,6 +33,7 @@ use tokio::sync::watch;
 
 use crate::core::{Delivery, Simulator};
 use crate::errors::error_response;
+use veeam_em_model::Wire;
 
 /// Requests the core answers at the same time (the others wait their turn).
 static PARALLEL: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
@@ -248,6 +249,12 @@ async fn handle(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<SimBody>, Dropped> {
     let (parts, body) = request.into_parts();
+    let wire = parts
+        .headers
+        .get(http::header::ACCEPT)
+        .map_or(Wire::Xml, |v| {
+            Wire::from_accept(&String::from_utf8_lossy(v.as_bytes()))
+        });
     let head_size: usize = parts
         .headers
         .iter()
@@ -259,6 +266,7 @@ async fn handle(
             http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             &format!("The request head is larger than {MAX_HEAD} bytes"),
             &[],
+            wire,
         );
         return Ok(full(response));
     }
@@ -270,6 +278,7 @@ async fn handle(
                 http::StatusCode::PAYLOAD_TOO_LARGE,
                 &format!("The request body is larger than {MAX_BODY} bytes, or was cut off"),
                 &[],
+                wire,
             );
             return Ok(full(response));
         }
@@ -288,6 +297,7 @@ async fn handle(
                 http::StatusCode::INTERNAL_SERVER_ERROR,
                 "The simulator failed to answer",
                 &[],
+                wire,
             );
             return Ok(full(response));
         }

@@ -54,6 +54,14 @@ impl Session<'_> {
             .handle(request(Method::GET, &path(uri), Some(&self.token), b""))
     }
 
+    /// A GET asking for the JSON form.
+    fn get_json(&self, uri: &str) -> Response<Vec<u8>> {
+        let mut r = request(Method::GET, &path(uri), Some(&self.token), b"");
+        r.headers_mut()
+            .insert("accept", "application/json".parse().unwrap());
+        self.sim.handle(r)
+    }
+
     fn send(&self, method: Method, uri: &str, body: &[u8]) -> Response<Vec<u8>> {
         self.sim
             .handle(request(method, &path(uri), Some(&self.token), body))
@@ -765,6 +773,7 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
         .collect();
     queue.extend(uris.iter().cloned());
     let mut seen = std::collections::BTreeSet::new();
+    let mut json_checked = 0;
     while let Some(uri) = queue.pop() {
         if !seen.insert(uri.clone()) || seen.len() > 3000 {
             continue;
@@ -774,6 +783,19 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
             continue;
         }
         keep(&r);
+        // The same resource in the JSON form: the same document.
+        let j = s.get_json(&uri);
+        assert_eq!(j.status(), 200, "{uri}: {}", text(&j));
+        assert_eq!(
+            j.headers()["content-type"],
+            "application/json; charset=utf-8",
+            "{uri}"
+        );
+        let xml_doc = Document::from_slice(r.body()).unwrap();
+        let json_doc = Document::from_json(xml_doc.root_element(), j.body())
+            .unwrap_or_else(|e| panic!("{uri}: the JSON does not decode: {e}\n{}", text(&j)));
+        assert_eq!(json_doc.to_json_string(), xml_doc.to_json_string(), "{uri}");
+        json_checked += 1;
         let json = serde_json::to_value(Document::from_slice(r.body()).unwrap()).unwrap();
         let mut links = Vec::new();
         collect_links(&json, &mut links);
@@ -846,4 +868,89 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
         std::fs::write(dir.join(format!("{root}.xml")), body).unwrap();
     }
     assert!(bodies.len() >= 25, "{}", bodies.len());
+    assert!(json_checked > 500, "{json_checked} JSON answers checked");
+}
+
+#[test]
+fn errors_logon_and_tasks_answer_in_the_form_accept_asks_for() {
+    let sim = Simulator::new(SimConfig::default());
+    // Logon in JSON: 201, the token in the header, the logon session as JSON.
+    let response = sim.handle(
+        Request::post("/api/sessionMngr/?v=latest")
+            .header("Authorization", ADMIN)
+            .header("Accept", "application/json")
+            .body(Vec::new())
+            .unwrap(),
+    );
+    assert_eq!(response.status(), 201);
+    assert!(response.headers().contains_key("x-restsvcsessionid"));
+    let session: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert!(session["SessionId"].is_string(), "{session}");
+    assert!(session["Links"].is_array(), "{session}");
+    let s = Session {
+        sim: &sim,
+        token: response.headers()["x-restsvcsessionid"]
+            .to_str()
+            .unwrap()
+            .to_owned(),
+    };
+    // An error: {"Message": ..., "StatusCode": ...}.
+    let r = s.get_json("/api/cdpPolicies/00000000-0000-0000-0000-000000000000");
+    assert_eq!(r.status(), 404);
+    let error: serde_json::Value = serde_json::from_slice(r.body()).unwrap();
+    assert_eq!(error["StatusCode"], 404, "{error}");
+    assert!(error["Message"].is_string(), "{error}");
+    // A query result: Refs, PagingInfo.
+    let r = s.get_json("/api/query?type=CdpReplicaTaskSession&pageSize=2");
+    let page: serde_json::Value = serde_json::from_slice(r.body()).unwrap();
+    assert_eq!(page["Refs"]["Refs"].as_array().unwrap().len(), 2, "{page}");
+    assert_eq!(page["PagingInfo"]["PageSize"], 2, "{page}");
+    // An entity query: Entities, the list under its own key, its items under their plural
+    // (query results name these items CdpPolicySession, a server quirk), the other lists
+    // null.
+    let r = s.get_json("/api/query?type=CdpReplicaSession&format=Entities&pageSize=3");
+    let page: serde_json::Value = serde_json::from_slice(r.body()).unwrap();
+    let list = &page["Entities"]["CdpReplicaSessions"];
+    assert_eq!(
+        list["CdpPolicySessions"].as_array().unwrap().len(),
+        3,
+        "{page}"
+    );
+    assert!(page["Entities"]["CdpPolicies"].is_null(), "{page}");
+    // A JSON request body (Content-Type JSON), answered in XML when Accept does not ask.
+    let vapp = &refs(s.doc("/api/cdpReplica/vApps")).refs[0];
+    let mut r = request(
+        Method::POST,
+        &format!("{}?action=intervals", path(&vapp.href)),
+        Some(&s.token),
+        br#"{"StartDate": "2026-01-01T00:00:00Z", "EndDate": "2026-01-02T00:00:00Z"}"#,
+    );
+    r.headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    let r = sim.handle(r);
+    assert_eq!(r.status(), 200, "{}", text(&r));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/xml"));
+    assert!(matches!(
+        Document::from_slice(r.body()).unwrap(),
+        Document::CdpReplicaIntervals(_)
+    ));
+    // An empty body with a JSON content type where the body is optional: accepted.
+    let policy = &refs(s.doc("/api/cdpPolicies")).refs[0];
+    let mut r = request(
+        Method::POST,
+        &format!("{}?action=disable", path(&policy.href)),
+        Some(&s.token),
+        b"",
+    );
+    r.headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    r.headers_mut()
+        .insert("accept", "application/json".parse().unwrap());
+    let r = sim.handle(r);
+    assert_eq!(r.status(), 202, "{}", text(&r));
+    let task: serde_json::Value = serde_json::from_slice(r.body()).unwrap();
+    assert_eq!(task["Type"], "Task", "{task}");
 }

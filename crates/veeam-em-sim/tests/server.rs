@@ -188,7 +188,9 @@ fn logon_walk_and_errors_over_a_socket() {
         assert_eq!(reply.status, status, "{method} {path}: {}", reply.text());
         reply.error_message();
     }
-    let not_xml = send(
+    // A JSON body (told by its first character without a Content-Type) is read in the JSON
+    // form; this one lacks a required member.
+    let json = send(
         addr,
         "POST",
         "/api/cdpReplicas/r/vms/v?action=failover",
@@ -196,11 +198,12 @@ fn logon_walk_and_errors_over_a_socket() {
         b"{\"RestoreCurrent\": true}",
     )
     .unwrap();
-    assert_eq!(not_xml.status, 400);
+    assert_eq!(json.status, 400);
     assert!(
-        not_xml.error_message().contains("JSON"),
+        json.error_message()
+            .contains("missing field `RestoreCurrentVss`"),
         "{}",
-        not_xml.text()
+        json.text()
     );
 }
 

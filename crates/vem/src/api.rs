@@ -102,8 +102,7 @@ fn send(
     if raw.is_empty() {
         return Ok(());
     }
-    let doc = veeam_em_model::Document::from_slice(&raw)
-        .map_err(|e| Failure::new(Exit::BadBody, format!("the response does not decode: {e}")))?;
+    let doc = crate::get::decode_body(route.entry, &raw)?;
     Ok(crate::output::print_document(&doc, Some(&raw), output)?)
 }
 
@@ -267,12 +266,15 @@ fn absolute_origin(url: &str) -> Option<String> {
     Some(format!("{scheme}://{}", &rest[..end]))
 }
 
-/// The body must be the document the operation takes.
+/// The body must be the document the operation takes (XML, or the JSON form: told by its first
+/// character).
 fn check_body(entry: &veeam_em_api::Entry, bytes: &[u8], label: &str) -> Result<(), String> {
     let Some(expected) = entry.request else {
         return Err(format!("{} takes no request body", entry.name));
     };
-    let doc = veeam_em_model::Document::from_slice(bytes).map_err(|e| format!("{label}:{e}"))?;
+    let wire = veeam_em_model::Wire::sniff(bytes);
+    let doc = veeam_em_model::Document::from_wire(wire, Some(expected), bytes)
+        .map_err(|e| format!("{label}:{e}"))?;
     if doc.root_element() != expected {
         return Err(format!(
             "{} takes a <{expected}> body, {label} is <{}>",

@@ -11,6 +11,7 @@ use veeam_em_client::{
     Client, ClientConfig, HttpRequest, HttpResponse, SimTransport, Transport, TransportError,
     UreqTransport,
 };
+use veeam_em_model::Wire;
 use veeam_em_sim::{SimConfig, Simulator};
 
 use crate::exit::{Exit, Failure};
@@ -39,10 +40,33 @@ pub struct Connection {
     /// Seconds to wait for a response.
     #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true)]
     pub timeout: u64,
-    /// Also write every XML response body into DIR (one file per response), e.g. for
-    /// `cargo xtask drift DIR`, which reports what the schemas do not know.
+    /// Also write every response body (XML or JSON) into DIR, one file per response, numbered
+    /// after those already there; e.g. for `cargo xtask drift DIR`, which reports what the
+    /// schemas do not know.
     #[arg(long, value_name = "DIR", global = true)]
     pub save_responses: Option<PathBuf>,
+    /// The wire form to speak: xml (the server's default) or json (`Accept` and
+    /// `Content-Type: application/json`, as the Python clients do).
+    #[arg(long, value_enum, default_value_t = WireArg::Xml, env = "VEEAM_EM_WIRE", global = true)]
+    pub wire: WireArg,
+}
+
+/// `--wire`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WireArg {
+    /// XML.
+    Xml,
+    /// The server's JSON form.
+    Json,
+}
+
+impl From<WireArg> for Wire {
+    fn from(value: WireArg) -> Self {
+        match value {
+            WireArg::Xml => Wire::Xml,
+            WireArg::Json => Wire::Json,
+        }
+    }
 }
 
 /// A transport to a server or to the embedded simulator, saving responses on request.
@@ -58,7 +82,8 @@ enum Inner {
     Embedded(SimTransport),
 }
 
-/// Writes XML response bodies into a directory, numbered in order.
+/// Writes response bodies (XML and JSON) into a directory, numbered in order after the files
+/// already there (so that a second command adds to the captures of the first).
 #[derive(Debug)]
 struct Saver {
     dir: PathBuf,
@@ -67,17 +92,30 @@ struct Saver {
 
 impl Saver {
     fn save(&self, request: &HttpRequest, response: &HttpResponse) {
-        let xml = response
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .is_some_and(|v| {
-                v.as_bytes()
-                    .windows(3)
-                    .any(|w| w.eq_ignore_ascii_case(b"xml"))
-            });
-        if !xml || response.body().is_empty() {
+        let Some(form) = veeam_em_api::response::body_form(response) else {
+            return;
+        };
+        if response.body().is_empty() {
             return;
         }
+        // The JSON form does not name its root element: the capture's name does
+        // (`NNNN-GET_path.<Root>.json`), for `cargo xtask drift`.
+        let extension = match form {
+            Wire::Xml => "xml".to_owned(),
+            Wire::Json => {
+                let target = request
+                    .uri()
+                    .path_and_query()
+                    .map_or_else(|| request.uri().to_string(), |p| p.as_str().to_owned());
+                match veeam_em_api::route_method(request.method().as_str(), &target)
+                    .ok()
+                    .and_then(|r| r.entry.representation())
+                {
+                    Some(root) => format!("{root}.json"),
+                    None => "json".to_owned(),
+                }
+            }
+        };
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let what: String = request
             .uri()
@@ -89,7 +127,7 @@ impl Saver {
             .collect();
         let path = self
             .dir
-            .join(format!("{n:04}-{}{what}.xml", request.method()));
+            .join(format!("{n:04}-{}{what}.{extension}", request.method()));
         if let Err(e) = std::fs::write(&path, response.body()) {
             eprintln!("vem: cannot save the response to {}: {e}", path.display());
         }
@@ -127,9 +165,22 @@ impl Connection {
         std::fs::create_dir_all(dir).map_err(|e| {
             Failure::new(Exit::Local, format!("cannot create {}: {e}", dir.display()))
         })?;
+        // After the captures already there: the number before the first `-` of each name.
+        let next = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        name.split('-').next()?.parse::<usize>().ok()
+                    })
+                    .max()
+                    .map_or(0, |n| n + 1)
+            })
+            .unwrap_or(0);
         Ok(Some(Saver {
             dir: dir.clone(),
-            next: std::sync::atomic::AtomicUsize::new(0),
+            next: std::sync::atomic::AtomicUsize::new(next),
         }))
     }
 
@@ -144,7 +195,8 @@ impl Connection {
             sim.set_base_url(EMBEDDED_BASE);
             let config =
                 ClientConfig::new(BaseUrl::parse(EMBEDDED_BASE).map_err(|e| usage(e.to_string()))?)
-                    .credentials(Credentials::new("admin", "admin"));
+                    .credentials(Credentials::new("admin", "admin"))
+                    .wire(self.wire.into());
             return Ok(Client::with_transport(
                 config,
                 AnyTransport {
@@ -171,6 +223,7 @@ impl Connection {
             .ok_or_else(|| usage("--url needs a user: --user NAME or VEEAM_EM_USER".to_owned()))?;
         let password = crate::password::read(&user).map_err(|m| Failure::new(Exit::Usage, m))?;
         let mut config = ClientConfig::new(base)
+            .wire(self.wire.into())
             .credentials(Credentials::new(user, password))
             .api_version(self.api_version.clone())
             .timeouts(

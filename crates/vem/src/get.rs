@@ -23,13 +23,24 @@ pub fn fetch<T: Transport>(
     let route = get_route(target)?;
     let response = client.send_route(&route, None)?;
     let body = response.into_body();
-    let doc = Document::from_slice(&body).map_err(|e| {
+    let doc = decode_body(route.entry, &body)?;
+    Ok((doc, body))
+}
+
+/// A response body of `entry`, in the form it came in (the JSON form's root is the one the
+/// catalogue names).
+pub fn decode_body(entry: &veeam_em_api::Entry, body: &[u8]) -> Result<Document, Failure> {
+    Document::from_wire(
+        veeam_em_model::Wire::sniff(body),
+        entry.representation(),
+        body,
+    )
+    .map_err(|e| {
         Failure::new(
             Exit::BadBody,
-            format!("{}: the response does not decode: {e}", route.entry.name),
+            format!("{}: the response does not decode: {e}", entry.name),
         )
-    })?;
-    Ok((doc, body))
+    })
 }
 
 /// `vem get`.

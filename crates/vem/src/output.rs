@@ -13,7 +13,7 @@ use veeam_em_model::{
 pub enum Output {
     /// Aligned columns of the fields people look at (the default on a terminal).
     Table,
-    /// JSON, as `vem decode` prints it (the default otherwise).
+    /// The server's JSON form, as `vem decode` prints it (the default otherwise).
     Json,
     /// XML, as the server sent it.
     Xml,
@@ -394,14 +394,17 @@ fn cell(field: &str, v: &serde_json::Value) -> String {
     }
 }
 
-/// Prints a document in the chosen form; `raw` is the body as received, for XML.
+/// Prints a document in the chosen form; `raw` is the body as received (printed as it is for
+/// `-o xml` when it is XML).
 pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Result<(), String> {
     match output {
         Output::Json => print(&json(doc)?),
-        Output::Xml => match raw {
-            Some(bytes) => print(&String::from_utf8_lossy(bytes)),
-            None => print(&doc.to_xml_string()),
-        },
+        Output::Xml => {
+            match raw.filter(|b| veeam_em_model::Wire::sniff(b) == veeam_em_model::Wire::Xml) {
+                Some(bytes) => print(&String::from_utf8_lossy(bytes)),
+                None => print(&doc.to_xml_string()),
+            }
+        }
         Output::Table => print(&document_table(doc)?),
     }
 }

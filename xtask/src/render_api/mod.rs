@@ -278,8 +278,8 @@ fn model_impls(schemas: &Schemas<'_>) -> TokenStream {
 
             #cfg
             impl crate::response::ToResponse for veeam_em_model::#ty {
-                fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-                    crate::response::encode_body(entry, self)
+                fn to_response(&self, entry: &'static Entry, wire: veeam_em_model::Wire) -> http::Response<Vec<u8>> {
+                    crate::response::encode_body(entry, self, wire)
                 }
             }
         });

@@ -140,7 +140,7 @@ fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
                 visit_arms.extend(quote!(Self::#variant(value) => veeam_em_model::xml::CollectUnknown::collect_unknown(value, path, found),));
                 from_arms.extend(quote!(#(#statuses)|* => crate::response::decode_body(entry, response).map(Self::#variant),));
                 to_arms.extend(quote!(Self::#variant(value) => {
-                    let mut response = crate::response::encode_body(entry, value);
+                    let mut response = crate::response::encode_body(entry, value, wire);
                     *response.status_mut() = http::StatusCode::from_u16(#first).unwrap_or(http::StatusCode::OK);
                     response
                 }));
@@ -188,7 +188,8 @@ fn output(op: &Operation, schemas: &Schemas<'_>) -> (TokenStream, TokenStream) {
         }
 
         impl crate::response::ToResponse for #ty {
-            fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+            fn to_response(&self, entry: &'static Entry, wire: veeam_em_model::Wire) -> http::Response<Vec<u8>> {
+                let _ = wire;
                 match self { #to_arms }
             }
         }
@@ -318,16 +319,16 @@ pub fn family_file(
                 let doc = format!(" The request body, `<{root}>`, when there is one.");
                 fields.extend(quote!(#[doc = #doc] pub body: Option<veeam_em_model::#rt>,));
                 body_fn = quote! {
-                    fn body(&self) -> Option<String> {
-                        self.body.as_ref().map(veeam_em_model::to_string)
+                    fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+                        self.body.as_ref().map(|body| crate::response::encode(body, wire))
                     }
                 };
             } else {
                 let doc = format!(" The request body, `<{root}>`.");
                 fields.extend(quote!(#[doc = #doc] pub body: veeam_em_model::#rt,));
                 body_fn = quote! {
-                    fn body(&self) -> Option<String> {
-                        Some(veeam_em_model::to_string(&self.body))
+                    fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+                        Some(crate::response::encode(&self.body, wire))
                     }
                 };
             }

@@ -2739,8 +2739,8 @@ pub mod ops {
                 .guest_path.as_str()
             ]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for RestoreAgentGuestFile {

@@ -2719,8 +2719,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.vm_restore_point_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for RestoreVmRestorePoint {
@@ -2807,8 +2807,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.vm_restore_point_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            self.body.as_ref().map(veeam_em_model::to_string)
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            self.body.as_ref().map(|body| crate::response::encode(body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateVmRestorePointMount {
@@ -3217,8 +3217,8 @@ pub mod ops {
                 .as_str()
             ]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for RestoreVmRestorePointFile {
@@ -3425,8 +3425,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.v_app_restore_point_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for RestoreVAppRestorePoint {

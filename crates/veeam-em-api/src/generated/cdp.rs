@@ -1365,8 +1365,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCdpPolicy {
@@ -1582,8 +1582,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.policy_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCdpPolicyInclude {
@@ -2095,8 +2095,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.replica_id.as_str(), self.vm_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for FailoverVmCdpReplica {
@@ -2146,8 +2146,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.replica_id.as_str(), self.vm_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for GetVmCdpReplicaIntervals {
@@ -2353,8 +2353,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.v_app_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for FailoverVAppCdpReplica {
@@ -2401,8 +2401,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.v_app_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for GetVAppCdpReplicaIntervals {

@@ -1140,8 +1140,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.cloud_failover_plan_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudFailoverPlan {
@@ -1230,8 +1230,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.cloud_failover_plan_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for StartCloudFailoverPlan {
@@ -2086,8 +2086,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudHardwarePlan {
@@ -2217,8 +2217,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.hardware_plan_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudHardwarePlan {

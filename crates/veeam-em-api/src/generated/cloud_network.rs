@@ -1543,8 +1543,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudGateway {
@@ -1590,8 +1590,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.gateway_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudGateway {
@@ -1834,8 +1834,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudGatewayPool {
@@ -1881,8 +1881,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.gateway_pool_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudGatewayPool {
@@ -2213,8 +2213,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudPublicIpAddresses {
@@ -2263,10 +2263,15 @@ pub mod ops {
         }
     }
     impl crate::response::ToResponse for UpdateCloudPublicIpAddressOutput {
-        fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
+        fn to_response(
+            &self,
+            entry: &'static Entry,
+            wire: veeam_em_model::Wire,
+        ) -> http::Response<Vec<u8>> {
+            let _ = wire;
             match self {
                 Self::Task(value) => {
-                    let mut response = crate::response::encode_body(entry, value);
+                    let mut response = crate::response::encode_body(entry, value, wire);
                     *response.status_mut() = http::StatusCode::from_u16(202u16)
                         .unwrap_or(http::StatusCode::OK);
                     response
@@ -2312,8 +2317,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.public_ip_address_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudPublicIpAddress {
@@ -2560,8 +2565,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.vlan_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateVlanConfiguration {
@@ -2892,8 +2897,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateVCloudOrganizationConfig {
@@ -2941,8 +2946,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.org_config_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateVCloudOrganizationConfig {
@@ -3336,8 +3341,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateVSphereSelfServiceConfig {
@@ -3384,8 +3389,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.config_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateVSphereSelfServiceConfig {

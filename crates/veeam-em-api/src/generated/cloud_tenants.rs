@@ -866,8 +866,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudTenant {
@@ -997,8 +997,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.tenant_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudTenant {
@@ -1139,8 +1139,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.tenant_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudTenantResource {
@@ -1319,8 +1319,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.tenant_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudTenantComputeResource {
@@ -1509,8 +1509,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.tenant_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudTenantVCloudComputeResource {
@@ -1701,8 +1701,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.tenant_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateCloudSubtenant {
@@ -1797,8 +1797,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.tenant_id.as_str(), self.subtenant_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateCloudSubtenant {

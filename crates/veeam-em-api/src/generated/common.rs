@@ -378,8 +378,8 @@ pub mod ops {
             }
             out
         }
-        fn body(&self) -> Option<String> {
-            self.body.as_ref().map(veeam_em_model::to_string)
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            self.body.as_ref().map(|body| crate::response::encode(body, wire))
         }
         fn credentials(&self) -> Option<&Credentials> {
             Some(&self.credentials)

@@ -1489,8 +1489,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateBackupServer {
@@ -1620,8 +1620,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateBackupServer {
@@ -1752,8 +1752,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for QuickBackupOnBackupServer {
@@ -1800,8 +1800,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for VeeamZipOnBackupServer {
@@ -1890,8 +1890,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateBackupServerCredentials {
@@ -1988,8 +1988,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str(), self.credentials_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateBackupServerCredentialsRecord {
@@ -2130,8 +2130,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateBackupServerPassword {
@@ -2227,8 +2227,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.backup_server_id.as_str(), self.password_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateBackupServerPassword {

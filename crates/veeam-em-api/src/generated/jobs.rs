@@ -865,8 +865,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.job_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for EditJob {
@@ -911,8 +911,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.job_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for PutJob {
@@ -1125,8 +1125,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.job_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CloneJob {
@@ -1342,8 +1342,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.job_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateJobInclude {
@@ -1477,8 +1477,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.job_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateJobLinkedJob {
@@ -1610,8 +1610,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.job_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateJobLinkedBackupRepository {

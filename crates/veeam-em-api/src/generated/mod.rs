@@ -11470,8 +11470,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentBackupJob {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentBackupJob {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11485,8 +11489,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentBackupJobs {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentBackupJobs {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11500,8 +11508,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentProtectionGroup {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentProtectionGroup {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11515,8 +11527,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentProtectionGroups {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentProtectionGroups {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11530,8 +11546,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentRestorePoint {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentRestorePoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11545,8 +11565,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentRestorePointMount {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentRestorePointMount {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11560,8 +11584,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentRestorePointMounts {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentRestorePointMounts {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11575,8 +11603,12 @@ impl crate::response::FromResponse for veeam_em_model::AgentRestorePoints {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::AgentRestorePoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -11590,8 +11622,12 @@ impl crate::response::FromResponse for veeam_em_model::Agents {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::Agents {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -11605,8 +11641,12 @@ impl crate::response::FromResponse for veeam_em_model::Backup {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::Backup {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -11620,8 +11660,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupFile {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::BackupFile {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -11635,8 +11679,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupFiles {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::BackupFiles {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -11650,8 +11698,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupJobSession {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::BackupJobSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -11665,8 +11717,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupJobSessions {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::BackupJobSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::BackupServer {
@@ -11678,8 +11734,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupServer {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::BackupServer {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -11693,8 +11753,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupServerSpec {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::BackupServerSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::BackupServers {
@@ -11706,8 +11770,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupServers {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::BackupServers {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -11721,8 +11789,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupTaskSession {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::BackupTaskSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -11736,8 +11808,12 @@ impl crate::response::FromResponse for veeam_em_model::BackupTaskSessions {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::BackupTaskSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -11751,8 +11827,12 @@ impl crate::response::FromResponse for veeam_em_model::Backups {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::Backups {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "catalog")]
@@ -11766,8 +11846,12 @@ impl crate::response::FromResponse for veeam_em_model::CatalogVm {
 }
 #[cfg(feature = "catalog")]
 impl crate::response::ToResponse for veeam_em_model::CatalogVm {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "catalog")]
@@ -11781,8 +11865,12 @@ impl crate::response::FromResponse for veeam_em_model::CatalogVmRestorePoint {
 }
 #[cfg(feature = "catalog")]
 impl crate::response::ToResponse for veeam_em_model::CatalogVmRestorePoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "catalog")]
@@ -11796,8 +11884,12 @@ impl crate::response::FromResponse for veeam_em_model::CatalogVmRestorePoints {
 }
 #[cfg(feature = "catalog")]
 impl crate::response::ToResponse for veeam_em_model::CatalogVmRestorePoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "catalog")]
@@ -11811,8 +11903,12 @@ impl crate::response::FromResponse for veeam_em_model::CatalogVms {
 }
 #[cfg(feature = "catalog")]
 impl crate::response::ToResponse for veeam_em_model::CatalogVms {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11826,8 +11922,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpFailoverStartSpec {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpFailoverStartSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11841,8 +11941,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpPolicies {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpPolicies {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11856,8 +11960,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpPolicy {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpPolicy {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11871,8 +11979,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplica {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplica {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11886,8 +11998,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicaIntervals {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicaIntervals {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11901,8 +12017,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicaIntervalsSpec {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicaIntervalsSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11916,8 +12036,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicaSession {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicaSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11931,8 +12055,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicaSessions {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicaSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11946,8 +12074,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicaTaskSession {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicaTaskSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11961,8 +12093,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicaTaskSessions {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicaTaskSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -11976,8 +12112,12 @@ impl crate::response::FromResponse for veeam_em_model::CdpReplicas {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::CdpReplicas {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -11991,8 +12131,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudConnectService {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudConnectService {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12006,8 +12150,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlan {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoverPlan {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12021,8 +12169,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlanManageme
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoverPlanManagementSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12036,8 +12188,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoverPlans {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoverPlans {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12051,8 +12207,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoverSession {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoverSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12066,8 +12226,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoverSessions {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoverSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12081,8 +12245,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoveredVm {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoveredVm {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12096,8 +12264,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudFailoveredVms {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudFailoveredVms {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12111,8 +12283,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudGateway {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudGateway {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12126,8 +12302,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudGatewayPool {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudGatewayPool {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12141,8 +12321,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudGatewayPools {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudGatewayPools {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12156,8 +12340,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudGateways {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudGateways {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12171,8 +12359,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlan {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlan {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12186,8 +12378,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlanCreateSp
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlanCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12201,8 +12397,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudHardwarePlans {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudHardwarePlans {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12216,8 +12416,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudPublicIpAddress {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudPublicIpAddress {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12231,8 +12435,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudPublicIpAddressCreat
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudPublicIpAddressCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12246,8 +12454,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudPublicIpAddresses {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CloudPublicIpAddresses {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12261,8 +12473,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudReplica {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudReplica {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12276,8 +12492,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudReplicas {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudReplicas {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12291,8 +12511,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudSubtenant {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudSubtenant {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12306,8 +12530,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudSubtenantCreateSpec 
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudSubtenantCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12321,8 +12549,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudSubtenants {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudSubtenants {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12336,8 +12568,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenant {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenant {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12351,8 +12587,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenantComputeResourc
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantComputeResource {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12368,8 +12608,12 @@ for veeam_em_model::CloudTenantComputeResourceCreateSpec {
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse
 for veeam_em_model::CloudTenantComputeResourceCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12383,8 +12627,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenantComputeResourc
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantComputeResources {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12398,8 +12646,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenantFreeLicenseCou
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantFreeLicenseCounters {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12413,8 +12665,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenantResource {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantResource {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12428,8 +12684,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenantResources {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantResources {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12443,8 +12703,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenantVCloudComputeR
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantVCloudComputeResource {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12460,8 +12724,12 @@ for veeam_em_model::CloudTenantVCloudComputeResourceCreateSpec {
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse
 for veeam_em_model::CloudTenantVCloudComputeResourceCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12476,8 +12744,12 @@ for veeam_em_model::CloudTenantVCloudComputeResources {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenantVCloudComputeResources {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12491,8 +12763,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudTenants {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CloudTenants {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12506,8 +12782,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudVmReplicaPoint {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudVmReplicaPoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_failover")]
@@ -12521,8 +12801,12 @@ impl crate::response::FromResponse for veeam_em_model::CloudVmReplicaPoints {
 }
 #[cfg(feature = "cloud_failover")]
 impl crate::response::ToResponse for veeam_em_model::CloudVmReplicaPoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12536,8 +12820,12 @@ impl crate::response::FromResponse for veeam_em_model::CreateCloudGatewayPoolSpe
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CreateCloudGatewayPoolSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -12551,8 +12839,12 @@ impl crate::response::FromResponse for veeam_em_model::CreateCloudGatewaySpec {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::CreateCloudGatewaySpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12566,8 +12858,12 @@ impl crate::response::FromResponse for veeam_em_model::CreateCloudTenantResource
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CreateCloudTenantResourceSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_tenants")]
@@ -12581,8 +12877,12 @@ impl crate::response::FromResponse for veeam_em_model::CreateCloudTenantSpec {
 }
 #[cfg(feature = "cloud_tenants")]
 impl crate::response::ToResponse for veeam_em_model::CreateCloudTenantSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::CreateObjectInJobSpec {
@@ -12594,8 +12894,12 @@ impl crate::response::FromResponse for veeam_em_model::CreateObjectInJobSpec {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::CreateObjectInJobSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -12609,8 +12913,12 @@ impl crate::response::FromResponse for veeam_em_model::CredentialsInfo {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::CredentialsInfo {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -12624,8 +12932,12 @@ impl crate::response::FromResponse for veeam_em_model::CredentialsInfoList {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::CredentialsInfoList {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -12639,8 +12951,12 @@ impl crate::response::FromResponse for veeam_em_model::CredentialsInfoSpec {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::CredentialsInfoSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -12654,8 +12970,12 @@ impl crate::response::FromResponse for veeam_em_model::DiscoveredComputer {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::DiscoveredComputer {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -12669,8 +12989,12 @@ impl crate::response::FromResponse for veeam_em_model::DiscoveredComputers {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::DiscoveredComputers {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12684,8 +13008,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccount {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccount {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12699,8 +13027,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountCreateSp
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12714,8 +13046,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountHierarch
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountHierarchyScope {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12729,8 +13065,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountHierarch
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountHierarchyScopes {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12744,8 +13084,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountInRole {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountInRole {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12760,8 +13104,12 @@ for veeam_em_model::EnterpriseAccountInRoleCreateSpec {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountInRoleCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12775,8 +13123,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccountInRoleLi
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccountInRoleList {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12790,8 +13142,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseAccounts {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseAccounts {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::EnterpriseManager {
@@ -12803,8 +13159,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseManager {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::EnterpriseManager {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12818,8 +13178,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseRole {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseRole {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12833,8 +13197,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseRoles {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseRoles {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -12848,8 +13216,12 @@ impl crate::response::FromResponse for veeam_em_model::EnterpriseSecuritySetting
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::EnterpriseSecuritySettings {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::EntityRef {
@@ -12861,8 +13233,12 @@ impl crate::response::FromResponse for veeam_em_model::EntityRef {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::EntityRef {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::EntityReferences {
@@ -12874,8 +13250,12 @@ impl crate::response::FromResponse for veeam_em_model::EntityReferences {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::EntityReferences {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::Error {
@@ -12887,8 +13267,12 @@ impl crate::response::FromResponse for veeam_em_model::Error {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::Error {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -12902,8 +13286,12 @@ impl crate::response::FromResponse for veeam_em_model::ExternalRepositories {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::ExternalRepositories {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -12917,8 +13305,12 @@ impl crate::response::FromResponse for veeam_em_model::ExternalRepository {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::ExternalRepository {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -12932,8 +13324,12 @@ impl crate::response::FromResponse for veeam_em_model::FailoverPlan {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::FailoverPlan {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -12947,8 +13343,12 @@ impl crate::response::FromResponse for veeam_em_model::FailoverPlanManagementSpe
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::FailoverPlanManagementSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -12962,8 +13362,12 @@ impl crate::response::FromResponse for veeam_em_model::FailoverPlans {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::FailoverPlans {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -12977,8 +13381,12 @@ impl crate::response::FromResponse for veeam_em_model::FailoveredVm {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::FailoveredVm {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::FileRestoreSpec {
@@ -12990,8 +13398,12 @@ impl crate::response::FromResponse for veeam_em_model::FileRestoreSpec {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::FileRestoreSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13005,8 +13417,12 @@ impl crate::response::FromResponse for veeam_em_model::FileServer {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::FileServer {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13020,8 +13436,12 @@ impl crate::response::FromResponse for veeam_em_model::FileServers {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::FileServers {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::FileSystemEntries {
@@ -13033,8 +13453,12 @@ impl crate::response::FromResponse for veeam_em_model::FileSystemEntries {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::FileSystemEntries {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::FileSystemEntry {
@@ -13046,8 +13470,12 @@ impl crate::response::FromResponse for veeam_em_model::FileSystemEntry {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::FileSystemEntry {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::HierarchyItem {
@@ -13059,8 +13487,12 @@ impl crate::response::FromResponse for veeam_em_model::HierarchyItem {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::HierarchyItem {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::HierarchyItems {
@@ -13072,8 +13504,12 @@ impl crate::response::FromResponse for veeam_em_model::HierarchyItems {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::HierarchyItems {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13087,8 +13523,12 @@ impl crate::response::FromResponse for veeam_em_model::HierarchyRoot {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::HierarchyRoot {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13102,8 +13542,12 @@ impl crate::response::FromResponse for veeam_em_model::HierarchyRoots {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::HierarchyRoots {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -13117,8 +13561,12 @@ impl crate::response::FromResponse for veeam_em_model::HierarchyScopeCreateSpec 
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::HierarchyScopeCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13132,8 +13580,12 @@ impl crate::response::FromResponse for veeam_em_model::Job {
 }
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse for veeam_em_model::Job {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13147,8 +13599,12 @@ impl crate::response::FromResponse for veeam_em_model::JobCloneSpec {
 }
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse for veeam_em_model::JobCloneSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "reports")]
@@ -13162,8 +13618,12 @@ impl crate::response::FromResponse for veeam_em_model::JobStatisticsReportFrame 
 }
 #[cfg(feature = "reports")]
 impl crate::response::ToResponse for veeam_em_model::JobStatisticsReportFrame {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13177,8 +13637,12 @@ impl crate::response::FromResponse for veeam_em_model::Jobs {
 }
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse for veeam_em_model::Jobs {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13192,8 +13656,12 @@ impl crate::response::FromResponse for veeam_em_model::LinkedBackupRepository {
 }
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse for veeam_em_model::LinkedBackupRepository {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13209,8 +13677,12 @@ for veeam_em_model::LinkedBackupRepositoryResourceObjects {
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse
 for veeam_em_model::LinkedBackupRepositoryResourceObjects {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13224,8 +13696,12 @@ impl crate::response::FromResponse for veeam_em_model::LinkedJobObject {
 }
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse for veeam_em_model::LinkedJobObject {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "jobs")]
@@ -13239,8 +13715,12 @@ impl crate::response::FromResponse for veeam_em_model::LinkedJobResourceObjects 
 }
 #[cfg(feature = "jobs")]
 impl crate::response::ToResponse for veeam_em_model::LinkedJobResourceObjects {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::LoginSpec {
@@ -13252,8 +13732,12 @@ impl crate::response::FromResponse for veeam_em_model::LoginSpec {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::LoginSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::LogonSession {
@@ -13265,8 +13749,12 @@ impl crate::response::FromResponse for veeam_em_model::LogonSession {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::LogonSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::LogonSessions {
@@ -13278,8 +13766,12 @@ impl crate::response::FromResponse for veeam_em_model::LogonSessions {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::LogonSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::LookupSvc {
@@ -13291,8 +13783,12 @@ impl crate::response::FromResponse for veeam_em_model::LookupSvc {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::LookupSvc {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13306,8 +13802,12 @@ impl crate::response::FromResponse for veeam_em_model::ManagedServer {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::ManagedServer {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13321,8 +13821,12 @@ impl crate::response::FromResponse for veeam_em_model::ManagedServers {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::ManagedServers {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13336,8 +13840,12 @@ impl crate::response::FromResponse for veeam_em_model::NasJob {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::NasJob {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13351,8 +13859,12 @@ impl crate::response::FromResponse for veeam_em_model::NasJobs {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::NasJobs {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13366,8 +13878,12 @@ impl crate::response::FromResponse for veeam_em_model::NasObject {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::NasObject {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13381,8 +13897,12 @@ impl crate::response::FromResponse for veeam_em_model::NasObjects {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::NasObjects {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "nas")]
@@ -13396,8 +13916,12 @@ impl crate::response::FromResponse for veeam_em_model::NasService {
 }
 #[cfg(feature = "nas")]
 impl crate::response::ToResponse for veeam_em_model::NasService {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -13411,8 +13935,12 @@ impl crate::response::FromResponse for veeam_em_model::ObjectInAgentBackupJob {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::ObjectInAgentBackupJob {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::ObjectInJob {
@@ -13424,8 +13952,12 @@ impl crate::response::FromResponse for veeam_em_model::ObjectInJob {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::ObjectInJob {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]
@@ -13439,8 +13971,12 @@ impl crate::response::FromResponse for veeam_em_model::ObjectsInAgentBackupJob {
 }
 #[cfg(feature = "agents")]
 impl crate::response::ToResponse for veeam_em_model::ObjectsInAgentBackupJob {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::ObjectsInJob {
@@ -13452,8 +13988,12 @@ impl crate::response::FromResponse for veeam_em_model::ObjectsInJob {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::ObjectsInJob {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "reports")]
@@ -13467,8 +14007,12 @@ impl crate::response::FromResponse for veeam_em_model::OverviewReportFrame {
 }
 #[cfg(feature = "reports")]
 impl crate::response::ToResponse for veeam_em_model::OverviewReportFrame {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13482,8 +14026,12 @@ impl crate::response::FromResponse for veeam_em_model::PasswordKeyInfo {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::PasswordKeyInfo {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13497,8 +14045,12 @@ impl crate::response::FromResponse for veeam_em_model::PasswordKeyInfoList {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::PasswordKeyInfoList {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13512,8 +14064,12 @@ impl crate::response::FromResponse for veeam_em_model::PasswordKeyInfoSpec {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::PasswordKeyInfoSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "reports")]
@@ -13527,8 +14083,12 @@ impl crate::response::FromResponse for veeam_em_model::ProcessedVmsReportFrame {
 }
 #[cfg(feature = "reports")]
 impl crate::response::ToResponse for veeam_em_model::ProcessedVmsReportFrame {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::QueryResult {
@@ -13540,8 +14100,12 @@ impl crate::response::FromResponse for veeam_em_model::QueryResult {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::QueryResult {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::QuerySvc {
@@ -13553,8 +14117,12 @@ impl crate::response::FromResponse for veeam_em_model::QuerySvc {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::QuerySvc {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13568,8 +14136,12 @@ impl crate::response::FromResponse for veeam_em_model::QuickBackupStartupSpec {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::QuickBackupStartupSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "security")]
@@ -13583,8 +14155,12 @@ impl crate::response::FromResponse for veeam_em_model::RebuildScopeJobSpec {
 }
 #[cfg(feature = "security")]
 impl crate::response::ToResponse for veeam_em_model::RebuildScopeJobSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -13598,8 +14174,12 @@ impl crate::response::FromResponse for veeam_em_model::Replica {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::Replica {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13613,8 +14193,12 @@ impl crate::response::FromResponse for veeam_em_model::ReplicaJobSession {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::ReplicaJobSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13628,8 +14212,12 @@ impl crate::response::FromResponse for veeam_em_model::ReplicaJobSessions {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::ReplicaJobSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13643,8 +14231,12 @@ impl crate::response::FromResponse for veeam_em_model::ReplicaTaskSession {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::ReplicaTaskSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13658,8 +14250,12 @@ impl crate::response::FromResponse for veeam_em_model::ReplicaTaskSessions {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::ReplicaTaskSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -13673,8 +14269,12 @@ impl crate::response::FromResponse for veeam_em_model::Replicas {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::Replicas {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13688,8 +14288,12 @@ impl crate::response::FromResponse for veeam_em_model::Repositories {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::Repositories {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -13703,8 +14307,12 @@ impl crate::response::FromResponse for veeam_em_model::Repository {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::Repository {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "reports")]
@@ -13718,8 +14326,12 @@ impl crate::response::FromResponse for veeam_em_model::RepositoryReportFrame {
 }
 #[cfg(feature = "reports")]
 impl crate::response::ToResponse for veeam_em_model::RepositoryReportFrame {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -13733,8 +14345,12 @@ impl crate::response::FromResponse for veeam_em_model::RestorePoint {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::RestorePoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::RestorePointMountSpec {
@@ -13746,8 +14362,12 @@ impl crate::response::FromResponse for veeam_em_model::RestorePointMountSpec {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::RestorePointMountSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -13761,8 +14381,12 @@ impl crate::response::FromResponse for veeam_em_model::RestorePoints {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::RestorePoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13776,8 +14400,12 @@ impl crate::response::FromResponse for veeam_em_model::RestoreSession {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::RestoreSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13791,8 +14419,12 @@ impl crate::response::FromResponse for veeam_em_model::RestoreSessions {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::RestoreSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -13806,8 +14438,12 @@ impl crate::response::FromResponse for veeam_em_model::RestoreSpec {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::RestoreSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -13823,8 +14459,12 @@ for veeam_em_model::SelfServiceBackupJobSettingsResource {
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse
 for veeam_em_model::SelfServiceBackupJobSettingsResource {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "reports")]
@@ -13838,8 +14478,12 @@ impl crate::response::FromResponse for veeam_em_model::SummaryReport {
 }
 #[cfg(feature = "reports")]
 impl crate::response::ToResponse for veeam_em_model::SummaryReport {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13853,8 +14497,12 @@ impl crate::response::FromResponse for veeam_em_model::SystemSession {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::SystemSession {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13868,8 +14516,12 @@ impl crate::response::FromResponse for veeam_em_model::SystemSessionEvents {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::SystemSessionEvents {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "sessions")]
@@ -13883,8 +14535,12 @@ impl crate::response::FromResponse for veeam_em_model::SystemSessions {
 }
 #[cfg(feature = "sessions")]
 impl crate::response::ToResponse for veeam_em_model::SystemSessions {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::Task {
@@ -13896,8 +14552,12 @@ impl crate::response::FromResponse for veeam_em_model::Task {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::Task {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 impl crate::response::FromResponse for veeam_em_model::Tasks {
@@ -13909,8 +14569,12 @@ impl crate::response::FromResponse for veeam_em_model::Tasks {
     }
 }
 impl crate::response::ToResponse for veeam_em_model::Tasks {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -13924,8 +14588,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppCdpReplica {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::VAppCdpReplica {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -13939,8 +14607,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppCdpReplicaVm {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicaVm {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -13954,8 +14626,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppCdpReplicaVms {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicaVms {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -13969,8 +14645,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppCdpReplicas {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::VAppCdpReplicas {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -13984,8 +14664,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppReplicaPoint {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::VAppReplicaPoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -13999,8 +14683,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppReplicaPoints {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::VAppReplicaPoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -14014,8 +14702,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppRestorePoint {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::VAppRestorePoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -14029,8 +14721,12 @@ impl crate::response::FromResponse for veeam_em_model::VAppRestorePoints {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::VAppRestorePoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14044,8 +14740,12 @@ impl crate::response::FromResponse for veeam_em_model::VCloudOrganizationConfig 
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VCloudOrganizationConfig {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14060,8 +14760,12 @@ for veeam_em_model::VCloudOrganizationConfigCreateSpec {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VCloudOrganizationConfigCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14075,8 +14779,12 @@ impl crate::response::FromResponse for veeam_em_model::VCloudOrganizationConfigs
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VCloudOrganizationConfigs {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14090,8 +14798,12 @@ impl crate::response::FromResponse for veeam_em_model::VCloudService {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VCloudService {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14105,8 +14817,12 @@ impl crate::response::FromResponse for veeam_em_model::VSphereSelfService {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VSphereSelfService {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14120,8 +14836,12 @@ impl crate::response::FromResponse for veeam_em_model::VSphereSelfServiceConfig 
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VSphereSelfServiceConfig {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14135,8 +14855,12 @@ impl crate::response::FromResponse for veeam_em_model::VSphereSelfServiceConfigs
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VSphereSelfServiceConfigs {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14150,8 +14874,12 @@ impl crate::response::FromResponse for veeam_em_model::VSphereSelfServiceCreateS
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VSphereSelfServiceCreateSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -14165,8 +14893,12 @@ impl crate::response::FromResponse for veeam_em_model::VeeamZipStartupSpec {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::VeeamZipStartupSpec {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14180,8 +14912,12 @@ impl crate::response::FromResponse for veeam_em_model::VlanConfiguration {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VlanConfiguration {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cloud_network")]
@@ -14195,8 +14931,12 @@ impl crate::response::FromResponse for veeam_em_model::VlanConfigurations {
 }
 #[cfg(feature = "cloud_network")]
 impl crate::response::ToResponse for veeam_em_model::VlanConfigurations {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -14210,8 +14950,12 @@ impl crate::response::FromResponse for veeam_em_model::VmCdpReplica {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::VmCdpReplica {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "cdp")]
@@ -14225,8 +14969,12 @@ impl crate::response::FromResponse for veeam_em_model::VmCdpReplicas {
 }
 #[cfg(feature = "cdp")]
 impl crate::response::ToResponse for veeam_em_model::VmCdpReplicas {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -14240,8 +14988,12 @@ impl crate::response::FromResponse for veeam_em_model::VmReplicaPoint {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::VmReplicaPoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -14255,8 +15007,12 @@ impl crate::response::FromResponse for veeam_em_model::VmReplicaPointMount {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::VmReplicaPointMount {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -14270,8 +15026,12 @@ impl crate::response::FromResponse for veeam_em_model::VmReplicaPointMounts {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::VmReplicaPointMounts {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "replicas")]
@@ -14285,8 +15045,12 @@ impl crate::response::FromResponse for veeam_em_model::VmReplicaPoints {
 }
 #[cfg(feature = "replicas")]
 impl crate::response::ToResponse for veeam_em_model::VmReplicaPoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -14300,8 +15064,12 @@ impl crate::response::FromResponse for veeam_em_model::VmRestorePoint {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::VmRestorePoint {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -14315,8 +15083,12 @@ impl crate::response::FromResponse for veeam_em_model::VmRestorePointMount {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::VmRestorePointMount {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -14330,8 +15102,12 @@ impl crate::response::FromResponse for veeam_em_model::VmRestorePointMounts {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::VmRestorePointMounts {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "backups")]
@@ -14345,8 +15121,12 @@ impl crate::response::FromResponse for veeam_em_model::VmRestorePoints {
 }
 #[cfg(feature = "backups")]
 impl crate::response::ToResponse for veeam_em_model::VmRestorePoints {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "reports")]
@@ -14360,8 +15140,12 @@ impl crate::response::FromResponse for veeam_em_model::VmsOverviewReportFrame {
 }
 #[cfg(feature = "reports")]
 impl crate::response::ToResponse for veeam_em_model::VmsOverviewReportFrame {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -14375,8 +15159,12 @@ impl crate::response::FromResponse for veeam_em_model::WanAccelerator {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::WanAccelerator {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "infrastructure")]
@@ -14390,8 +15178,12 @@ impl crate::response::FromResponse for veeam_em_model::WanAccelerators {
 }
 #[cfg(feature = "infrastructure")]
 impl crate::response::ToResponse for veeam_em_model::WanAccelerators {
-    fn to_response(&self, entry: &'static Entry) -> http::Response<Vec<u8>> {
-        crate::response::encode_body(entry, self)
+    fn to_response(
+        &self,
+        entry: &'static Entry,
+        wire: veeam_em_model::Wire,
+    ) -> http::Response<Vec<u8>> {
+        crate::response::encode_body(entry, self, wire)
     }
 }
 #[cfg(feature = "agents")]

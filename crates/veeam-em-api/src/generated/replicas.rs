@@ -1443,8 +1443,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.vm_replica_point_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            self.body.as_ref().map(veeam_em_model::to_string)
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            self.body.as_ref().map(|body| crate::response::encode(body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateVmReplicaPointMount {
@@ -1853,8 +1853,8 @@ pub mod ops {
                 .as_str()
             ]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for RestoreVmReplicaPointFile {
@@ -2261,8 +2261,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.failover_plan_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for UpdateFailoverPlan {
@@ -2307,8 +2307,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.failover_plan_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for StartFailoverPlan {

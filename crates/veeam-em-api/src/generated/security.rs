@@ -834,8 +834,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for CreateSecurityAccount {
@@ -879,8 +879,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for RebuildSecurityScopes {
@@ -1138,8 +1138,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.account_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for AddSecurityAccountRole {
@@ -1318,8 +1318,8 @@ pub mod ops {
         fn path_values(&self) -> Vec<&str> {
             vec![self.account_id.as_str()]
         }
-        fn body(&self) -> Option<String> {
-            Some(veeam_em_model::to_string(&self.body))
+        fn body(&self, wire: veeam_em_model::Wire) -> Option<Vec<u8>> {
+            Some(crate::response::encode(&self.body, wire))
         }
     }
     impl TryFrom<&Incoming> for AddSecurityAccountScopes {

@@ -29,6 +29,7 @@ pub mod de;
 mod document;
 mod macros;
 pub mod ser;
+pub mod stream;
 mod unknown;
 
 pub(crate) use document::unknown_root;
