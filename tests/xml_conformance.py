@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What `vem decode --to xml` writes must read back, in other XML stacks, as what they read in
+"""What `vem decode -o xml` writes must read back, in other XML stacks, as what they read in
 the original document. Run by CI after the tests:
 
     python3 tests/xml_conformance.py target/debug/vem tests/fixtures/ok/*.xml
@@ -67,9 +67,9 @@ def main(argv):
     schema = xmlschema.XMLSchema10("schemas/query.xsd")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     for path in files:
-        out = subprocess.run([vem, "decode", "--to", "xml", path], capture_output=True)
+        out = subprocess.run([vem, "decode", "-o", "xml", path], capture_output=True)
         if out.returncode != 0:
-            print("FAIL %s: vem decode --to xml failed: %s" % (path, out.stderr.decode()))
+            print("FAIL %s: vem decode -o xml failed: %s" % (path, out.stderr.decode()))
             return 1
         written = out.stdout
 
