@@ -20,7 +20,11 @@ def write(target, data):
         f.write(data)
 
 
-fixtures = sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "*", "*.xml")))
+fixtures = sorted(
+    p
+    for p in glob.glob(os.path.join(ROOT, "tests", "fixtures", "*", "*.xml"))
+    if os.sep + "json" + os.sep not in p
+)
 docs = [open(p, "rb").read() for p in fixtures]
 for doc in docs:
     write("decode_document", doc)
@@ -45,4 +49,19 @@ for f in [
     'Name=="x,y;z"',
 ]:
     write("query_filter", f.encode())
+# The JSON form: the reference's whole JSON documents, each with the index of its root among
+# Document::ROOT_ELEMENTS (the order of the global elements in the schemas, read from the
+# generated code), and JSON asked of the simulator.
+generated = open(os.path.join(ROOT, "crates", "veeam-em-model", "src", "generated", "mod.rs")).read()
+roots = re.search(r"ROOT_ELEMENTS: &'static \[&'static str\] = &\[(.*?)\];", generated, re.S)
+roots = re.findall(r'"([A-Za-z]+)"', roots.group(1)) if roots else []
+index = os.path.join(ROOT, "tests", "fixtures", "json", "INDEX.tsv")
+for line in open(index).read().splitlines()[1:]:
+    cells = line.split("\t")
+    if len(cells) > 3 and cells[3] != "fragment" and cells[2] in roots:
+        data = open(os.path.join(ROOT, "tests", "fixtures", "json", cells[0]), "rb").read()
+        write("decode_json", bytes([roots.index(cells[2]) % 256]) + data)
+for i, href in enumerate(hrefs[:200]):
+    path = href.split("/api/", 1)[-1].replace("&amp;", "&")
+    write("sim_request", b"\x80" + path.encode() + b"\nAccept: application/json\n\n")
 print("seeded", os.path.join(HERE, "corpus"))

@@ -382,3 +382,148 @@ fn limits_are_configurable_and_name_themselves() {
         "{err}"
     );
 }
+
+/// The JSON form: the same kinds of hostile input, through the whole-document decoder, the
+/// page decoder of the clients (`items_at`) and the pull stream (`stream_json`), each ending in
+/// a typed error in bounded time and memory.
+#[test]
+fn hostile_json_ends_in_typed_errors() {
+    use veeam_em_model::json::stream::{items_at, Stop};
+    use veeam_em_model::stream::Collection as _;
+    use veeam_em_model::{EntityReferences, PagingInfo};
+
+    let _alone = alone();
+    let deep = format!("{}{}", "{\"Refs\": [".repeat(100_000), "]}".repeat(100_000));
+    let long = format!(
+        r#"{{"Refs": [{{"Type": "T", "Href": "h", "UID": "urn:veeam:A:1", "Name": "{}"}}]}}"#,
+        "x".repeat(10 << 20)
+    );
+    let item = r#"{"Type": "T", "Href": "h", "UID": "urn:veeam:A:1"},"#;
+    let many = format!(
+        r#"{{"Refs": [{}{}]}}"#,
+        item.repeat(3000),
+        &item[..item.len() - 1]
+    );
+    let members: String = (0..300).map(|i| format!("\"K{i}\": {i},")).collect();
+    let wide = format!(r#"{{"Refs": [{{{members} "Type": "T", "Href": "h"}}]}}"#);
+    type JsonCase = (&'static str, Vec<u8>, Limits, fn(&DecodeErrorKind) -> bool);
+    let cases: Vec<JsonCase> = vec![
+        ("deep nesting", deep.into_bytes(), Limits::DEFAULT, |k| {
+            matches!(
+                k,
+                DecodeErrorKind::TooDeep { .. } | DecodeErrorKind::Json(_)
+            )
+        }),
+        (
+            "10 MB string",
+            long.into_bytes(),
+            Limits::DEFAULT.max_value_bytes(1 << 20),
+            |k| {
+                matches!(
+                    k,
+                    DecodeErrorKind::LimitExceeded {
+                        limit: Limit::ValueBytes,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "3001 items",
+            many.into_bytes(),
+            Limits::DEFAULT.max_items(3000),
+            |k| {
+                matches!(
+                    k,
+                    DecodeErrorKind::LimitExceeded {
+                        limit: Limit::Items,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "300 members",
+            wide.into_bytes(),
+            Limits::DEFAULT.max_attributes(256),
+            |k| {
+                matches!(
+                    k,
+                    DecodeErrorKind::LimitExceeded {
+                        limit: Limit::Attributes,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "a document over the size limit",
+            br#"{"Refs": []}"#.to_vec(),
+            Limits::DEFAULT.max_document_bytes(4),
+            |k| {
+                matches!(
+                    k,
+                    DecodeErrorKind::LimitExceeded {
+                        limit: Limit::DocumentBytes,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "XML",
+            b"<EntityReferences/>".to_vec(),
+            Limits::DEFAULT,
+            |k| matches!(k, DecodeErrorKind::NotJson(_)),
+        ),
+        (
+            "HTML",
+            b"<html><body>502</body></html>".to_vec(),
+            Limits::DEFAULT,
+            |k| matches!(k, DecodeErrorKind::NotJson(_)),
+        ),
+        ("empty", Vec::new(), Limits::DEFAULT, |k| {
+            matches!(k, DecodeErrorKind::NotJson(_))
+        }),
+        (
+            "truncated",
+            br#"{"Refs": [{"Type": "T", "Hr"#.to_vec(),
+            Limits::DEFAULT,
+            |k| matches!(k, DecodeErrorKind::Json(_)),
+        ),
+        (
+            "invalid UTF-8",
+            b"{\"Refs\": [\"\xff\xfe\"]}".to_vec(),
+            Limits::DEFAULT,
+            |k| matches!(k, DecodeErrorKind::Json(_)),
+        ),
+    ];
+    for (name, input, limits, expect) in cases {
+        let (result, elapsed, growth) = measured(|| {
+            limits.scope(|| veeam_em_model::json::from_slice::<EntityReferences>(&input))
+        });
+        let e = result.expect_err(name);
+        assert!(expect(e.kind()), "{name}: {e}");
+        assert!(elapsed < TIME_BOUND, "{name}: {elapsed:?}");
+        if let Some(growth) = growth {
+            assert!(
+                growth < 4 * input.len() + (16 << 20),
+                "{name}: grew {growth} bytes"
+            );
+        }
+        // The clients' page decoder.
+        let page = limits
+            .scope(|| items_at::<EntityRef, PagingInfo, ()>(&input, &[], "PagingInfo", |_| Ok(())));
+        assert!(
+            matches!(page, Err(Stop::Decode(_))),
+            "{name}: the page decoder"
+        );
+        // The pull stream ends in an error too (or, for a document too small to break a limit
+        // it does not apply per item, in its items).
+        if name != "a document over the size limit" {
+            let streamed =
+                limits.scope(|| EntityReferences::stream_json(&input[..]).find_map(Result::err));
+            assert!(streamed.is_some(), "{name}: the pull stream");
+        }
+    }
+}

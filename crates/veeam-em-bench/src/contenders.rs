@@ -12,6 +12,9 @@ pub const ALL: &[&str] = &[
     "streaming_decode",
     "quick_xml_serde",
     "encode",
+    "json_value",
+    "json_owned_decode",
+    "json_encode",
 ];
 
 /// What a run produced: items seen and bytes processed (input, or output for the encoder).
@@ -122,4 +125,62 @@ pub fn raw_attributes(input: &str) -> Outcome {
         items: refs,
         bytes: input.len(),
     }
+}
+
+/// The untyped floor of the JSON form: `serde_json::Value` of the same document in JSON.
+pub fn json_value(input: &str) -> (Outcome, serde_json::Value) {
+    let value: serde_json::Value = serde_json::from_str(input).expect("JSON value");
+    let items = value["Refs"].as_array().map_or(0, Vec::len);
+    (
+        Outcome {
+            items,
+            bytes: input.len(),
+        },
+        value,
+    )
+}
+
+/// Our typed decode of the JSON form into the generated model.
+pub fn json_owned_decode(input: &str) -> (Outcome, EntityReferences) {
+    let refs: EntityReferences = veeam_em_model::json::from_str(input).expect("JSON decode");
+    let links: usize = refs
+        .refs
+        .iter()
+        .filter_map(|r| r.links.as_ref())
+        .map(|l| l.links.len())
+        .sum();
+    assert_eq!(links, refs.refs.len() * 3);
+    (
+        Outcome {
+            items: refs.refs.len(),
+            bytes: input.len(),
+        },
+        refs,
+    )
+}
+
+/// Our JSON encoder, from an already decoded value; `bytes` is the output size.
+pub fn json_encode(value: &EntityReferences) -> (Outcome, String) {
+    let json = veeam_em_model::json::to_string(value);
+    (
+        Outcome {
+            items: value.refs.len(),
+            bytes: json.len(),
+        },
+        json,
+    )
+}
+
+/// The JSON form streamed from a `Read` source, `Ref`s one at a time.
+pub fn json_streaming_decode(source: impl std::io::Read, bytes: usize) -> Outcome {
+    use veeam_em_model::stream::Collection as _;
+    let mut items = 0;
+    let mut links = 0;
+    for item in EntityReferences::stream_json(source) {
+        let item = item.expect("JSON streaming decode");
+        links += item.links.as_ref().map_or(0, |l| l.links.len());
+        items += 1;
+    }
+    assert_eq!(links, items * 3);
+    Outcome { items, bytes }
 }

@@ -25,11 +25,62 @@ pub fn write_file(refs: usize, path: &std::path::Path) -> std::io::Result<()> {
     file.flush()
 }
 
-fn write_entity_references(refs: usize, mut sink: impl FnMut(&str)) {
+/// The same document in the server's JSON form (what our encoder writes of the XML one).
+pub fn entity_references_json(refs: usize) -> String {
+    let mut out = String::with_capacity(refs * 700 + 200);
+    write_entity_references_json(refs, |chunk| out.push_str(chunk));
+    out
+}
+
+/// Writes the document of [`entity_references_json`] to a file, a thousand `Ref`s at a time.
+pub fn write_json_file(refs: usize, path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut result = Ok(());
+    write_entity_references_json(refs, |chunk| {
+        if result.is_ok() {
+            result = file.write_all(chunk.as_bytes());
+        }
+    });
+    result?;
+    file.flush()
+}
+
+/// The JSON form, a thousand `Ref`s at a time: each chunk of the XML document decoded and
+/// encoded as JSON by the model, its items joined into one list.
+fn write_entity_references_json(refs: usize, mut sink: impl FnMut(&str)) {
+    sink("{\"Refs\":[");
+    let mut first = 0;
+    while first < refs {
+        let count = (refs - first).min(1000);
+        let mut xml = String::with_capacity(count * 900);
+        write_refs(first, count, |chunk| xml.push_str(chunk));
+        let doc: veeam_em_model::EntityReferences =
+            veeam_em_model::from_str(&xml).expect("the corpus decodes");
+        let json = veeam_em_model::json::to_string(&doc);
+        let items = json
+            .strip_prefix("{\"Refs\":[")
+            .and_then(|j| j.strip_suffix("]}"))
+            .expect("a list of Refs");
+        if first > 0 {
+            sink(",");
+        }
+        sink(items);
+        first += count;
+    }
+    sink("]}");
+}
+
+fn write_entity_references(refs: usize, sink: impl FnMut(&str)) {
+    write_refs(0, refs, sink);
+}
+
+/// The document of the `Ref`s `first..first + count` (their ids and names follow the index).
+fn write_refs(first: usize, count: usize, mut sink: impl FnMut(&str)) {
     let mut out = String::with_capacity(2048);
     sink("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     sink("<EntityReferences xmlns=\"http://www.veeam.com/ent/v1.0\">\n");
-    for i in 0..refs {
+    for i in first..first + count {
         out.clear();
         let id = pseudo_uuid(i as u64);
         let session = pseudo_uuid(i as u64 / 16 + 1_000_000);

@@ -26,7 +26,8 @@ const USAGE: &str =
 
 decode: every contender on an EntityReferences document of N Ref (default 100000), best of R
 rounds (default 5) per process and of K processes per contender (default 3, interleaved), then
-streaming_file: the streaming decode of an M-Ref document (default 1000000) from a file.
+streaming_file, json_streaming_file: the streaming decode of an M-Ref document (default
+1000000) from a file, XML and JSON.
 
 sim: the simulator (a child process) with T task sessions (default 1000000) under C keep-alive
 connections (default 64) for S seconds (default 10) per scenario: requests/s, p50/p99 latency,
@@ -103,6 +104,8 @@ fn main() -> ExitCode {
 struct Line {
     name: String,
     mb_per_s: f64,
+    /// MB/s of every round (for medians).
+    rounds_mb_per_s: Vec<f64>,
     text: String,
 }
 
@@ -128,6 +131,9 @@ fn run_child(exe: &std::path::Path, args: &[String]) -> Result<Line, String> {
         mb_per_s: field("mb_per_s=")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0.0),
+        rounds_mb_per_s: field("rounds_mb_per_s=")
+            .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+            .unwrap_or_default(),
         text,
     })
 }
@@ -145,6 +151,8 @@ fn decode_all(options: &Options) -> Result<(), String> {
         !cfg!(debug_assertions)
     );
     let mut best: Vec<Option<Line>> = contenders::ALL.iter().map(|_| None).collect();
+    // Every round of every process, per contender (for medians).
+    let mut all_rounds: Vec<Vec<f64>> = contenders::ALL.iter().map(|_| Vec::new()).collect();
     for _ in 0..options.repeat {
         for (i, name) in contenders::ALL.iter().enumerate() {
             let args = [
@@ -156,6 +164,7 @@ fn decode_all(options: &Options) -> Result<(), String> {
                 options.rounds.to_string(),
             ];
             let line = run_child(&exe, &args)?;
+            all_rounds[i].extend(&line.rounds_mb_per_s);
             if best[i].as_ref().is_none_or(|b| line.mb_per_s > b.mb_per_s) {
                 best[i] = Some(line);
             }
@@ -165,23 +174,29 @@ fn decode_all(options: &Options) -> Result<(), String> {
     for line in &lines {
         println!("{}", line.text);
     }
-    // The streaming decode of a huge document from a file, for its peak memory.
-    let path =
-        std::env::temp_dir().join(format!("veeam-em-bench-{}-refs.xml", options.stream_refs));
-    if !path.exists() {
-        corpus::write_file(options.stream_refs, &path).map_err(|e| e.to_string())?;
+    // The streaming decode of a huge document from a file, for its peak memory, in both forms.
+    for (name, json) in [("streaming_file", false), ("json_streaming_file", true)] {
+        let path = stream_path(options.stream_refs, json);
+        if !path.exists() {
+            if json {
+                corpus::write_json_file(options.stream_refs, &path)
+            } else {
+                corpus::write_file(options.stream_refs, &path)
+            }
+            .map_err(|e| e.to_string())?;
+        }
+        let file_mb = std::fs::metadata(&path).map_err(|e| e.to_string())?.len() as f64 / 1e6;
+        let args = [
+            "one".to_owned(),
+            name.to_owned(),
+            "--refs".to_owned(),
+            options.stream_refs.to_string(),
+            "--rounds".to_owned(),
+            "1".to_owned(),
+        ];
+        let line = run_child(&exe, &args)?;
+        println!("{} file_mb={file_mb:.1}", line.text);
     }
-    let file_mb = std::fs::metadata(&path).map_err(|e| e.to_string())?.len() as f64 / 1e6;
-    let args = [
-        "one".to_owned(),
-        "streaming_file".to_owned(),
-        "--refs".to_owned(),
-        options.stream_refs.to_string(),
-        "--rounds".to_owned(),
-        "1".to_owned(),
-    ];
-    let line = run_child(&exe, &args)?;
-    println!("{} file_mb={file_mb:.1}", line.text);
     let speed = |n: &str| {
         lines
             .iter()
@@ -202,6 +217,22 @@ fn decode_all(options: &Options) -> Result<(), String> {
         streaming / raw,
         encode / owned
     );
+    let median = |n: &str| {
+        let i = contenders::ALL.iter().position(|c| *c == n)?;
+        let mut v = all_rounds[i].clone();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let (typed, value) = (
+        median("json_owned_decode").unwrap_or(0.0),
+        median("json_value").unwrap_or(f64::INFINITY),
+    );
+    println!(
+        "# JSON: median of {} rounds x {} processes: typed {typed:.1} MB/s, serde_json::Value {value:.1} MB/s, typed/value={:.2} (target >= 1)",
+        options.rounds,
+        options.repeat,
+        typed / value
+    );
     Ok(())
 }
 
@@ -212,11 +243,14 @@ fn best<T>(rounds: usize, mut f: impl FnMut() -> T) -> (f64, u64, T) {
     let mut best = f64::INFINITY;
     let mut peak_after_first = 0;
     let mut last = None;
+    ROUNDS.with(|r| r.borrow_mut().clear());
     for round in 0..rounds {
         drop(last.take());
         let start = Instant::now();
         let value = f();
-        best = best.min(start.elapsed().as_secs_f64());
+        let secs = start.elapsed().as_secs_f64();
+        ROUNDS.with(|r| r.borrow_mut().push(secs));
+        best = best.min(secs);
         if round == 0 {
             peak_after_first = rss::rss().1;
         }
@@ -225,11 +259,20 @@ fn best<T>(rounds: usize, mut f: impl FnMut() -> T) -> (f64, u64, T) {
     (best, peak_after_first, last.expect("at least one round"))
 }
 
+thread_local! {
+    /// The seconds of each round of the last [`best`].
+    static ROUNDS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn one(name: &str, options: &Options) -> Result<(), String> {
-    if name == "streaming_file" {
-        return streaming_file(options);
+    if name == "streaming_file" || name == "json_streaming_file" {
+        return streaming_file(name, options);
     }
-    let input = corpus::entity_references(options.refs);
+    let input = if name.starts_with("json_") {
+        corpus::entity_references_json(options.refs)
+    } else {
+        corpus::entity_references(options.refs)
+    };
     let (rss_before, _) = rss::rss();
     let mut extra = String::new();
     let (secs, peak, outcome) = match name {
@@ -262,6 +305,22 @@ fn one(name: &str, options: &Options) -> Result<(), String> {
             let (secs, peak, (outcome, _)) = best(options.rounds, || contenders::encode(&value));
             (secs, peak, outcome)
         }
+        "json_value" => {
+            let (secs, peak, (outcome, _)) =
+                best(options.rounds, || contenders::json_value(&input));
+            (secs, peak, outcome)
+        }
+        "json_owned_decode" => {
+            let (secs, peak, (outcome, _)) =
+                best(options.rounds, || contenders::json_owned_decode(&input));
+            (secs, peak, outcome)
+        }
+        "json_encode" => {
+            let (_, value) = contenders::json_owned_decode(&input);
+            let (secs, peak, (outcome, _)) =
+                best(options.rounds, || contenders::json_encode(&value));
+            (secs, peak, outcome)
+        }
         other => {
             return Err(format!(
                 "unknown contender {other}; known: {:?}",
@@ -275,22 +334,40 @@ fn one(name: &str, options: &Options) -> Result<(), String> {
             outcome.items, options.refs
         ));
     }
+    let rounds: Vec<String> = ROUNDS.with(|r| {
+        r.borrow()
+            .iter()
+            .map(|s| format!("{:.1}", outcome.bytes as f64 / 1e6 / s))
+            .collect()
+    });
     println!(
-        "contender={name} mb_per_s={:.1} peak_rss_mb={:.1} seconds={secs:.4}{extra}",
+        "contender={name} mb_per_s={:.1} peak_rss_mb={:.1} seconds={secs:.4}{extra} rounds_mb_per_s={}",
         outcome.bytes as f64 / 1e6 / secs,
-        peak as f64 / 1e6
+        peak as f64 / 1e6,
+        rounds.join(",")
     );
     Ok(())
 }
 
+/// The file `decode` writes for the streaming runs: `M` Refs, XML or JSON.
+fn stream_path(refs: usize, json: bool) -> std::path::PathBuf {
+    let extension = if json { "json" } else { "xml" };
+    std::env::temp_dir().join(format!("veeam-em-bench-{refs}-refs.{extension}"))
+}
+
 /// Streams the file written by `decode` and reports throughput and peak RSS (the document never
-/// sits in memory).
-fn streaming_file(options: &Options) -> Result<(), String> {
-    let path = std::env::temp_dir().join(format!("veeam-em-bench-{}-refs.xml", options.refs));
+/// sits in memory); `name` says which form.
+fn streaming_file(name: &str, options: &Options) -> Result<(), String> {
+    let json = name == "json_streaming_file";
+    let path = stream_path(options.refs, json);
     let file = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let bytes = file.metadata().map_err(|e| e.to_string())?.len() as usize;
     let start = Instant::now();
-    let outcome = contenders::streaming_decode(file, bytes);
+    let outcome = if json {
+        contenders::json_streaming_decode(std::io::BufReader::with_capacity(64 * 1024, file), bytes)
+    } else {
+        contenders::streaming_decode(file, bytes)
+    };
     let secs = start.elapsed().as_secs_f64();
     if outcome.items != options.refs {
         return Err(format!(
@@ -300,7 +377,7 @@ fn streaming_file(options: &Options) -> Result<(), String> {
     }
     let (_, peak) = rss::rss();
     println!(
-        "contender=streaming_file mb_per_s={:.1} peak_rss_mb={:.1} seconds={secs:.4} refs={}",
+        "contender={name} mb_per_s={:.1} peak_rss_mb={:.1} seconds={secs:.4} refs={}",
         outcome.bytes as f64 / 1e6 / secs,
         peak as f64 / 1e6,
         options.refs

@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("query_filter", query_filter),
     ("response_decode", response_decode),
     ("sim_request", sim_request),
+    ("decode_json", decode_json),
 ];
 
 /// Any bytes as a document: decoding never panics; a decoded document re-encodes to a document
@@ -37,6 +38,24 @@ pub fn decode_document(data: &[u8]) {
         let again = Document::from_slice(xml.as_bytes()).expect("a re-encoded document decodes");
         assert_eq!(again, doc, "decode(encode(x)) == x");
         assert_eq!(again.to_xml_string(), xml, "encoding is stable");
+    }
+}
+
+/// Any bytes as the JSON form of a document (the first byte picks its root element among
+/// `Document::ROOT_ELEMENTS`): decoding never panics; a decoded document re-encodes to JSON
+/// that decodes to the same JSON (stable), and writes XML that decodes.
+pub fn decode_json(data: &[u8]) {
+    let Some((&pick, data)) = data.split_first() else {
+        return;
+    };
+    let roots = Document::ROOT_ELEMENTS;
+    let root = roots[usize::from(pick) % roots.len()];
+    if let Ok(doc) = Document::from_json(root, data) {
+        let json = doc.to_json_string();
+        let again = Document::from_json(root, json.as_bytes()).expect("re-encoded JSON decodes");
+        assert_eq!(again.to_json_string(), json, "JSON encoding is stable");
+        let xml = doc.to_xml_string();
+        Document::from_slice(xml.as_bytes()).expect("the XML of a JSON document decodes");
     }
 }
 
@@ -182,7 +201,8 @@ static SIM: LazyLock<(veeam_em_sim::Simulator, String)> = LazyLock::new(|| {
 
 /// Any request to the simulator (first byte: method and whether to send the session; then the
 /// target up to a line end, header lines up to an empty line, the body): it answers, and every
-/// body it serves as XML decodes (a document for a success, an `<Error>` otherwise).
+/// body it serves decodes (a document for a success, an `<Error>` otherwise), XML or JSON (the
+/// root of a JSON success is the one the route's entry names).
 pub fn sim_request(data: &[u8]) {
     let Some((&flags, rest)) = data.split_first() else {
         return;
@@ -219,6 +239,28 @@ pub fn sim_request(data: &[u8]) {
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("xml"));
+    let is_json = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if is_json && !response.body().is_empty() {
+        let root = if response.status().is_success() {
+            veeam_em_api::route_method(method, &format!("/api/{}", target.trim_start_matches('/')))
+                .ok()
+                .and_then(|r| r.entry.representation())
+        } else {
+            Some("Error")
+        };
+        if let Some(root) = root {
+            Document::from_json(root, response.body()).unwrap_or_else(|e| {
+                panic!(
+                    "the simulator served JSON that does not decode as {root} ({e}): {}",
+                    String::from_utf8_lossy(response.body())
+                )
+            });
+        }
+    }
     if is_xml && !response.body().is_empty() {
         let doc = Document::from_slice(response.body()).unwrap_or_else(|e| {
             panic!(

@@ -44,6 +44,12 @@ impl Uid {
         Some(PREFIX.len() + colon)
     }
 
+    /// The UID of shared text, if it is one (what the decoders build, from interned text).
+    pub(crate) fn from_text(text: Text) -> Option<Self> {
+        let split = Self::split(&text)?;
+        Some(Self { text, split })
+    }
+
     /// Builds the UID of an object from its kind and id.
     pub fn new(kind: &str, id: &str) -> Result<Self, InvalidUid> {
         let mut text = String::with_capacity(PREFIX.len() + kind.len() + 1 + id.len());

@@ -296,7 +296,7 @@ impl JsonScalar for crate::Uid {
     const EXPECTED: &'static str = "a Veeam UID urn:veeam:<Kind>:<id>";
 
     fn from_text(text: &str) -> Option<Self> {
-        crate::Uid::parse(text.trim()).ok()
+        crate::Uid::from_text(intern(text.trim()))
     }
 }
 

@@ -44,13 +44,32 @@ use crate::xml::{DecodeError, DecodeErrorKind};
 
 /// Decodes the JSON form of a `T` (any complex type of the schemas).
 pub fn from_slice<T: JsonType>(input: &[u8]) -> Result<T, DecodeError> {
-    check_size(input)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(input);
+    // UTF-8 is checked once for the whole input (strings are then read without checking each).
+    match std::str::from_utf8(input) {
+        Ok(text) => from_str(text),
+        Err(e) => {
+            if let Some(not_json) = not_json(input) {
+                return Err(DecodeError::new(DecodeErrorKind::NotJson(not_json), 0).locate(input));
+            }
+            Err(DecodeError::new(
+                DecodeErrorKind::Json("invalid UTF-8 (JSON is UTF-8 text)".into()),
+                e.valid_up_to(),
+            )
+            .locate(input))
+        }
+    }
+}
+
+/// Decodes the JSON form of a `T` from a string; see [`from_slice`].
+pub fn from_str<T: JsonType>(input: &str) -> Result<T, DecodeError> {
+    let bytes = input.as_bytes();
+    check_size(bytes)?;
+    let mut deserializer = serde_json::Deserializer::from_str(input);
     let value = de::decode::<T, _>(&mut deserializer)
         .and_then(|v| deserializer.end().map(|()| v))
         .map_err(|e| {
-            json_error(input, e, |track| {
-                let mut d = serde_json::Deserializer::from_slice(input);
+            json_error(bytes, e, |track| {
+                let mut d = serde_json::Deserializer::from_str(input);
                 let _ = de::decode::<T, _>(serde_path_to_error::Deserializer::new(&mut d, track));
             })
         })?;
@@ -59,13 +78,8 @@ pub fn from_slice<T: JsonType>(input: &[u8]) -> Result<T, DecodeError> {
             DecodeErrorKind::Json(format!("expected a {} document, found null", T::SCHEMA)),
             0,
         )
-        .locate(input)
+        .locate(bytes)
     })
-}
-
-/// Decodes the JSON form of a `T` from a string; see [`from_slice`].
-pub fn from_str<T: JsonType>(input: &str) -> Result<T, DecodeError> {
-    from_slice(input.as_bytes())
 }
 
 /// Encodes `value` in the JSON form, compact (as a server sends it).
