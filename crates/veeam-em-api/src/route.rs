@@ -86,50 +86,114 @@ fn split(url: &str) -> Result<crate::href::Href, RouteError> {
     }
 }
 
-fn template_segments(path: &str) -> Vec<&str> {
-    path.trim_start_matches('/')
-        .trim_end_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect()
+/// One segment of a compiled template.
+#[derive(Debug)]
+enum Part {
+    /// A fixed segment, in ASCII lower case.
+    Fixed(String),
+    /// `{name}`: any non-empty segment.
+    Param,
 }
 
-/// Path values if `segments` match `template`.
-fn match_path(template: &str, segments: &[String]) -> Option<Vec<Id>> {
-    let parts = template_segments(template);
-    // A last `{name*}` takes the rest of the path (at least one segment), slashes included.
-    if parts.last().is_some_and(|p| p.ends_with("*}")) {
-        let n = parts.len() - 1;
-        if segments.len() <= n {
-            return None;
-        }
-        let mut values = match_path_parts(&parts[..n], &segments[..n])?;
-        let rest = &segments[n..];
-        if rest.iter().any(String::is_empty) {
-            return None;
-        }
-        values.push(Id::from(rest.join("/").as_str()));
-        return Some(values);
-    }
-    match_path_parts(&parts, segments)
+/// A path template of an entry, split once.
+#[derive(Debug)]
+struct Template {
+    /// The entry's place in `CATALOGUE` (ties go to the first).
+    entry: usize,
+    parts: Vec<Part>,
+    /// The last parameter is `{name*}`: the rest of the path (one segment or more).
+    greedy: bool,
 }
 
-fn match_path_parts(parts: &[&str], segments: &[String]) -> Option<Vec<Id>> {
-    if parts.len() != segments.len() {
-        return None;
+/// Every template of the catalogue, indexed by segment count and first segment, so that a
+/// lookup compares a few templates rather than the whole catalogue.
+#[derive(Debug)]
+struct RouteIndex {
+    templates: Vec<Template>,
+    /// `(segments, first segment in lower case)` -> templates (by position, catalogue order).
+    by_first: std::collections::HashMap<(usize, String), Vec<usize>>,
+    /// Templates tried for every path: greedy ones and those starting with a parameter.
+    always: Vec<usize>,
+}
+
+static INDEX: std::sync::LazyLock<RouteIndex> = std::sync::LazyLock::new(|| {
+    let mut index = RouteIndex {
+        templates: Vec::new(),
+        by_first: Default::default(),
+        always: Vec::new(),
+    };
+    for (e, entry) in CATALOGUE.iter().enumerate() {
+        for template in std::iter::once(entry.path).chain(entry.aliases.iter().copied()) {
+            let raw: Vec<&str> = template
+                .trim_start_matches('/')
+                .trim_end_matches('/')
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .collect();
+            let greedy = raw.last().is_some_and(|p| p.ends_with("*}"));
+            let parts: Vec<Part> = raw
+                .iter()
+                .map(|p| {
+                    if p.starts_with('{') {
+                        Part::Param
+                    } else {
+                        Part::Fixed(p.to_ascii_lowercase())
+                    }
+                })
+                .collect();
+            let position = index.templates.len();
+            match (greedy, parts.first()) {
+                (false, Some(Part::Fixed(first))) => index
+                    .by_first
+                    .entry((parts.len(), first.clone()))
+                    .or_default()
+                    .push(position),
+                _ => index.always.push(position),
+            }
+            index.templates.push(Template {
+                entry: e,
+                parts,
+                greedy,
+            });
+        }
     }
-    let mut values = Vec::new();
-    for (part, seg) in parts.iter().zip(segments) {
-        if part.starts_with('{') {
-            if seg.is_empty() {
+    index
+});
+
+impl Template {
+    /// Path values if `segments` match.
+    fn matches(&self, segments: &[String]) -> Option<Vec<Id>> {
+        let fixed = if self.greedy {
+            let n = self.parts.len() - 1;
+            if segments.len() <= n || segments[n..].iter().any(String::is_empty) {
                 return None;
             }
-            values.push(Id::from(seg.as_str()));
-        } else if !part.eq_ignore_ascii_case(seg) {
-            return None;
+            n
+        } else {
+            if self.parts.len() != segments.len() {
+                return None;
+            }
+            segments.len()
+        };
+        for (part, seg) in self.parts[..fixed].iter().zip(segments) {
+            match part {
+                Part::Param if seg.is_empty() => return None,
+                Part::Param => {}
+                Part::Fixed(f) if !f.eq_ignore_ascii_case(seg) => return None,
+                Part::Fixed(_) => {}
+            }
         }
+        let mut values: Vec<Id> = self.parts[..fixed]
+            .iter()
+            .zip(segments)
+            .filter(|(p, _)| matches!(p, Part::Param))
+            .map(|(_, seg)| Id::from(seg.as_str()))
+            .collect();
+        if self.greedy {
+            values.push(Id::from(segments[fixed..].join("/").as_str()));
+        }
+        Some(values)
     }
-    Some(values)
 }
 
 /// Resolves `url` for `method`.
@@ -166,15 +230,32 @@ pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
 /// The entry for `method` whose template and fixed query match, preferring the one with the
 /// most fixed query parameters.
 fn best_match(method: &str, segments: &[String], query: &[(String, String)]) -> Option<Route> {
+    let index = &*INDEX;
+    let first = segments
+        .first()
+        .map(|s| (segments.len(), s.to_ascii_lowercase()));
+    let indexed: &[usize] = first
+        .as_ref()
+        .and_then(|key| index.by_first.get(key))
+        .map_or(&[], Vec::as_slice);
+    // Candidates in catalogue order (both lists are in it), so that ties go as they always did.
+    let mut candidates: Vec<usize> = indexed.iter().chain(&index.always).copied().collect();
+    candidates.sort_unstable();
     let mut best: Option<(usize, Route)> = None;
-    for entry in CATALOGUE {
+    for position in candidates {
+        let template = &index.templates[position];
+        let entry = &CATALOGUE[template.entry];
         if !entry.method.eq_ignore_ascii_case(method) {
             continue;
         }
-        let Some(values) = std::iter::once(entry.path)
-            .chain(entry.aliases.iter().copied())
-            .find_map(|t| match_path(t, segments))
-        else {
+        // An alias of an entry already matched through its path: the same route.
+        if best
+            .as_ref()
+            .is_some_and(|(_, r)| std::ptr::eq(r.entry, entry))
+        {
+            continue;
+        }
+        let Some(values) = template.matches(segments) else {
             continue;
         };
         let fixed_ok = entry.fixed_query.iter().all(|(name, value)| {
