@@ -548,4 +548,36 @@ fn curl_can_walk_it() {
         .unwrap();
     let entity = curl(&["-H", &header, alternate.href.as_str()]);
     assert!(entity.starts_with("<CdpReplicaSession "), "{entity}");
+
+    // The same walk in the server's JSON form, asked for the way curl users do.
+    let json = "Accept: application/json";
+    let list: serde_json::Value = serde_json::from_str(&curl(&[
+        "-H",
+        &header,
+        "-H",
+        json,
+        &format!("{base}/cdpReplicaSessions"),
+    ]))
+    .unwrap();
+    let alternate = list["Refs"][0]["Links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["Rel"] == "Alternate")
+        .unwrap()["Href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let entity: serde_json::Value =
+        serde_json::from_str(&curl(&["-H", &header, "-H", json, &alternate])).unwrap();
+    assert_eq!(entity["Type"], "CdpReplicaSession", "{entity}");
+    let missing: serde_json::Value = serde_json::from_str(&curl(&[
+        "-H",
+        &header,
+        "-H",
+        json,
+        &format!("{base}/jobs/00000000-0000-0000-0000-000000000000"),
+    ]))
+    .unwrap();
+    assert_eq!(missing["StatusCode"], 404, "{missing}");
 }
