@@ -9,6 +9,12 @@ field counts as covered when some declaration in the schemas has its name.
 Also, with --operations: the documented operations (`operations.tsv`) that the catalogue routes
 (method, path shape and fixed query, aliases included).
 
+With --links: the documented links (`link` rows of `fields.tsv`: page, address, relation) that a
+`<Resource page=...>` of schemas/resources/*.xml declares, matched on page, relation and address
+(the reference's spelling: a `<Link documented=... documentedRel=...>` fix-up stands for the row it
+corrects). It fails when a fix-up matches no row of its page (the page was corrected: drop the
+fix-up), and lists the rows no declaration covers.
+
 Usage:
   python3 schemas/coverage.py REF_DIR [--scope core|cloud|all] [--page PAGE ...] [--missing]
           [--waived schemas/coverage_waivers.txt]
@@ -101,6 +107,40 @@ def operations(ref, schema_dir, scope, missing):
     print(f"operations covered: {covered}/{total} scope={scope}")
 
 
+def links(ref, schema_dir, missing):
+    """Documented links covered by the catalogue's <Resource> declarations."""
+    ns = "{urn:veeam-em:catalogue}"
+    declared = {}  # (page, rel, href as the page prints it) -> declared href
+    fixups = []
+    for path in sorted(glob.glob(os.path.join(schema_dir, "resources", "*.xml"))):
+        for res in ET.parse(path).getroot().iter(ns + "Resource"):
+            page = res.get("page")
+            for link in res.iter(ns + "Link"):
+                rel = link.get("documentedRel") or link.get("rel")
+                href = link.get("documented") or link.get("href")
+                declared.setdefault((page, rel, href), []).append(link.get("href"))
+                if link.get("documented") or link.get("documentedRel"):
+                    fixups.append((os.path.basename(path), page, rel, href))
+    rows = []
+    with open(os.path.join(ref, "fields.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["table"] == "link":
+                rows.append((row["page"], row["type_or_rel"], row["name"]))
+    row_set = set(rows)
+    stale = [fx for fx in fixups if (fx[1], fx[2], fx[3]) not in row_set]
+    covered = [r for r in rows if r in declared]
+    uncovered = [r for r in rows if r not in declared]
+    share = 100.0 * len(covered) / len(rows) if rows else 100.0
+    print(f"links covered: {len(covered)}/{len(rows)} ({share:.1f}%), "
+          f"{len(fixups)} of them through fix-ups of the pages' mistakes")
+    if missing or uncovered:
+        for page, rel, href in uncovered:
+            print(f"  not declared: {page}\t{rel}\t{href}")
+    for file, page, rel, href in stale:
+        print(f"  stale fix-up in {file}: {page} no longer prints {rel} {href}")
+    return 1 if stale else 0
+
+
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("ref")
@@ -109,6 +149,8 @@ def main(argv):
     ap.add_argument("--missing", action="store_true", help="list every missing field")
     ap.add_argument("--operations", action="store_true",
                     help="documented operations (operations.tsv) the catalogue routes, instead of fields")
+    ap.add_argument("--links", action="store_true",
+                    help="documented links (link rows of fields.tsv) the catalogue's resources declare")
     ap.add_argument("--waived", default=os.path.join(os.path.dirname(__file__), "coverage_waivers.txt"))
     args = ap.parse_args(argv)
 
@@ -116,6 +158,8 @@ def main(argv):
     if args.operations:
         operations(args.ref, here, args.scope, args.missing)
         return 0
+    if args.links:
+        return links(args.ref, here, args.missing)
     names = declared_names(here)
     scopes = page_scopes(args.ref)
     waived = {}   # (page, name) -> why: left out on purpose

@@ -508,3 +508,40 @@ fn entities_and_tasks_follow_their_own_hrefs() {
         "GetTask"
     );
 }
+
+#[test]
+fn every_declared_link_routes_to_the_operation_it_names() {
+    use veeam_em_api::resource::{collections, resource, resources};
+    let mut checked = 0;
+    for r in resources() {
+        for l in r.links {
+            // Fill every identifier (a guest path takes the rest of the path).
+            let href = l.href.replace("{}", "0f5afb99-7468-42c4-a45d-28e98bc6122b");
+            let routed =
+                veeam_em_api::route_method(l.method, &format!("https://em:9398/api{href}"))
+                    .unwrap_or_else(|e| panic!("{} {}: {} {href}: {e}", r.path, l.rel, l.method));
+            assert_eq!(
+                routed.entry.name, l.operation,
+                "{} {} {href}",
+                r.path, l.rel
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 280, "{checked} links");
+    // Every collection lists a kind, and every kind has a name.
+    for c in collections() {
+        let item = resource(c.item).unwrap_or_else(|| panic!("{}: no resource {}", c.path, c.item));
+        assert!(
+            item.kind.is_some(),
+            "{} lists {}, which is not a kind",
+            c.path,
+            c.item
+        );
+    }
+    // One name per item path: no two kinds share a path.
+    let mut paths: Vec<_> = resources().iter().map(|r| r.path).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    assert_eq!(paths.len(), resources().len());
+}

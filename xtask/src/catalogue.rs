@@ -23,6 +23,8 @@ pub const DIR: &str = "schemas/resources";
 pub struct Catalogue {
     pub operations: Vec<Operation>,
     pub query_types: Vec<QueryType>,
+    /// What the catalogue declares of the objects at item paths (links, counts).
+    pub resources: Vec<Resource>,
     /// Family names (the catalogue files' stems), sorted.
     pub families: Vec<String>,
 }
@@ -141,6 +143,114 @@ pub struct Operation {
     /// Success responses, distinct statuses, in catalogue order (the first is the usual one).
     pub responses: Vec<Response>,
     pub aliases: Vec<String>,
+    /// What the action does when it is not the default of its shape.
+    pub effect: Option<Effect>,
+    /// Top-level elements real servers require in the body (a quirk).
+    pub requires: Vec<Requires>,
+}
+
+/// What an action does to the object its path names (`<Effect do=...>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EffectKind {
+    Create,
+    Delete,
+    Edit,
+    Run,
+    Retry,
+    Stop,
+    Set,
+    Clone,
+    None,
+}
+
+impl EffectKind {
+    fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "create" => Self::Create,
+            "delete" => Self::Delete,
+            "edit" => Self::Edit,
+            "run" => Self::Run,
+            "retry" => Self::Retry,
+            "stop" => Self::Stop,
+            "set" => Self::Set,
+            "clone" => Self::Clone,
+            "none" => Self::None,
+            other => bail!("unknown effect {other:?}"),
+        })
+    }
+}
+
+/// A declared effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effect {
+    pub kind: EffectKind,
+    /// For `set`: the top-level field of the object's entity, and its new value (`toggle`
+    /// flips a boolean).
+    pub field: Option<String>,
+    pub value: Option<String>,
+    /// For `create`: body members that fill entity members of another name (`from`, `to`).
+    pub copies: Vec<(String, String)>,
+}
+
+/// A quirk: the body must hold `element`, else the server answers `status` with `message`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requires {
+    pub element: String,
+    pub status: u16,
+    pub message: String,
+}
+
+/// `<Resource>`: the objects at an item path (or the document at another GET path).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resource {
+    pub family: String,
+    /// As written, `{ID}` for identifiers, e.g. `/jobs/{ID}`.
+    pub path: String,
+    pub kind: Option<String>,
+    pub count: Option<u32>,
+    pub size: Option<String>,
+    pub page: Option<String>,
+    pub links: Vec<LinkDecl>,
+}
+
+/// `<Link>` of a resource.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinkDecl {
+    pub rel: String,
+    pub href: String,
+    pub method: Option<Method>,
+    /// `Some("")`: no Type.
+    pub ty: Option<String>,
+    pub when: Option<String>,
+    pub documented: Option<String>,
+    pub documented_rel: Option<String>,
+}
+
+impl LinkDecl {
+    /// The method of the operation the link stands for.
+    pub fn method(&self) -> Method {
+        self.method.unwrap_or(match self.rel.as_str() {
+            "Edit" => Method::Put,
+            "Delete" => Method::Delete,
+            "Up" | "Down" | "Alternate" | "Related" => Method::Get,
+            _ => Method::Post,
+        })
+    }
+
+    /// `(path node, fixed query sorted)` of the href, e.g. `("/jobs/{}", [("action", "start")])`.
+    pub fn target(&self) -> (String, Vec<(String, String)>) {
+        let (path, query) = self.href.split_once('?').unwrap_or((&self.href, ""));
+        let mut fixed: Vec<(String, String)> = query
+            .split('&')
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                let (k, v) = q.split_once('=').unwrap_or((q, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+        fixed.sort();
+        (navigation_node(path), fixed)
+    }
 }
 
 /// A query parameter or request header the caller chooses.
@@ -260,6 +370,7 @@ pub fn load(
         let part = parse(&text, &family).with_context(|| format!("reading {file}"))?;
         catalogue.operations.extend(part.operations);
         catalogue.query_types.extend(part.query_types);
+        catalogue.resources.extend(part.resources);
         catalogue.families.push(family);
     }
     check(&catalogue, representations, enums).context("checking schemas/resources/")?;
@@ -351,6 +462,8 @@ fn parse(text: &str, family: &str) -> Result<Catalogue> {
     let mut query_type: Option<QueryType> = None;
     let mut in_response = false;
     let mut in_summary = false;
+    let mut in_effect = false;
+    let mut resource: Option<Resource> = None;
     loop {
         let position = reader.buffer_position();
         let event = reader
@@ -404,6 +517,8 @@ fn parse(text: &str, family: &str) -> Result<Catalogue> {
                                     request: None,
                                     responses: Vec::new(),
                                     aliases: Vec::new(),
+                                    effect: None,
+                                    requires: Vec::new(),
                                 })
                             })()
                             .with_context(|| format!("operation {op_name}"))?;
@@ -488,6 +603,91 @@ fn parse(text: &str, family: &str) -> Result<Catalogue> {
                                 }
                             }
                         }
+                        "Effect" => {
+                            let a = Attrs::read(e, &name, &["do", "field", "value"])?;
+                            let o = op.as_mut().context("<Effect> outside <Operation>")?;
+                            ensure!(o.effect.is_none(), "more than one <Effect>");
+                            o.effect = Some(Effect {
+                                kind: EffectKind::parse(&a.required("do")?)?,
+                                field: a.optional("field"),
+                                value: a.optional("value"),
+                                copies: Vec::new(),
+                            });
+                            in_effect = !empty;
+                        }
+                        "Copy" if in_effect => {
+                            let a = Attrs::read(e, &name, &["from", "to"])?;
+                            let effect = op
+                                .as_mut()
+                                .and_then(|o| o.effect.as_mut())
+                                .context("<Copy> outside <Effect>")?;
+                            effect.copies.push((a.required("from")?, a.required("to")?));
+                        }
+                        "Requires" => {
+                            let a = Attrs::read(e, &name, &["element", "status", "message"])?;
+                            let o = op.as_mut().context("<Requires> outside <Operation>")?;
+                            o.requires.push(Requires {
+                                element: a.required("element")?,
+                                status: a
+                                    .required("status")?
+                                    .parse()
+                                    .context("status is not a number")?,
+                                message: a.required("message")?,
+                            });
+                        }
+                        "Resource" => {
+                            let a =
+                                Attrs::read(e, &name, &["path", "kind", "count", "size", "page"])?;
+                            resource = Some(Resource {
+                                family: family.to_owned(),
+                                path: a.required("path")?,
+                                kind: a.optional("kind"),
+                                count: a
+                                    .optional("count")
+                                    .map(|c| c.parse().context("count is not a number"))
+                                    .transpose()?,
+                                size: a.optional("size"),
+                                page: a.optional("page"),
+                                links: Vec::new(),
+                            });
+                            if empty {
+                                catalogue.resources.extend(resource.take());
+                            }
+                        }
+                        "Link" => {
+                            let a = Attrs::read(
+                                e,
+                                &name,
+                                &[
+                                    "rel",
+                                    "href",
+                                    "method",
+                                    "type",
+                                    "when",
+                                    "documented",
+                                    "documentedRel",
+                                ],
+                            )?;
+                            let r = resource.as_mut().context("<Link> outside <Resource>")?;
+                            let rel = a.required("rel")?;
+                            r.links.push(
+                                (|| -> Result<LinkDecl> {
+                                    Ok(LinkDecl {
+                                        href: a.required("href")?,
+                                        method: a
+                                            .optional("method")
+                                            .map(|m| Method::parse(&m))
+                                            .transpose()?,
+                                        ty: a.optional("type"),
+                                        when: a.optional("when"),
+                                        documented: a.optional("documented"),
+                                        documented_rel: a.optional("documentedRel"),
+                                        rel: rel.clone(),
+                                    })
+                                })()
+                                .with_context(|| format!("resource {}: link {rel}", r.path))?,
+                            );
+                        }
                         "QueryType" => {
                             let a = Attrs::read(e, &name, &["name", "entity", "list", "items"])?;
                             query_type = Some(QueryType {
@@ -536,6 +736,10 @@ fn parse(text: &str, family: &str) -> Result<Catalogue> {
             Event::End(e) => match e.local_name().as_ref() {
                 b"Summary" => in_summary = false,
                 b"Response" => in_response = false,
+                b"Effect" => in_effect = false,
+                b"Resource" => catalogue
+                    .resources
+                    .push(resource.take().context("stray </Resource>")?),
                 b"Operation" => catalogue
                     .operations
                     .push(op.take().context("stray </Operation>")?),

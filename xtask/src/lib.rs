@@ -17,6 +17,7 @@ pub mod names;
 pub mod render;
 pub mod render_api;
 pub mod resolve;
+pub mod resources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,6 +84,8 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
         .collect();
     let type_families = families::of_types(&model);
     let navigable = resolve::navigable(&model);
+    let resources = resources::resolve(&catalogue, &model)
+        .context("joining the resources of schemas/resources/ with the operations")?;
     out.extend(render_api::render(
         &catalogue,
         &render_api::Schemas {
@@ -90,6 +93,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
             root_families: &root_families,
             type_families: &type_families,
             navigable: &navigable,
+            resources: &resources,
         },
     )?);
     // The family features of both crates.

@@ -49,6 +49,56 @@ pub struct Entry {
     pub summary: &'static str,
     /// The page of the public API reference it was written from.
     pub page: Option<&'static str>,
+    /// What the action does to the object its path names (what a server, or the simulator,
+    /// changes once its task finishes).
+    pub effect: Effect,
+    /// Top-level elements real servers require in the body (a quirk the reference does not
+    /// document).
+    pub requires: &'static [Requirement],
+}
+
+/// What an action does to the object its path names, from `<Effect>` in the catalogue or the
+/// default of the operation's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Nothing changes (reads, and actions whose effect is outside the API's data).
+    None,
+    /// A new object appears in the collection; `copies` name the body members that fill entity
+    /// members of another name (`(body member, entity member)`).
+    Create {
+        /// `(body member, entity member)` pairs.
+        copies: &'static [(&'static str, &'static str)],
+    },
+    /// The object is removed.
+    Delete,
+    /// The body's members replace the object's.
+    Edit,
+    /// A new session of the object (a job) starts.
+    Run,
+    /// A new session starts, marked as a retry of the last one.
+    Retry,
+    /// The object's running session (or the session itself) ends.
+    Stop,
+    /// A top-level member of the object's entity takes a value (`toggle` flips a boolean).
+    Set {
+        /// The member, e.g. `ScheduleEnabled`.
+        field: &'static str,
+        /// The value, or `toggle`.
+        value: &'static str,
+    },
+    /// A copy of the object appears beside it.
+    Clone,
+}
+
+/// A member real servers require in a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Requirement {
+    /// The top-level element, e.g. `TenantType`.
+    pub element: &'static str,
+    /// The status a server answers without it.
+    pub status: u16,
+    /// The message of its `<Error>`.
+    pub message: &'static str,
 }
 
 /// A success response of an operation.

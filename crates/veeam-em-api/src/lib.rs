@@ -53,13 +53,14 @@ pub mod incoming;
 pub mod operation;
 pub mod paging;
 pub mod query;
+pub mod resource;
 pub mod response;
 pub mod route;
 mod secret;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use catalogue::{Catalogue, CATALOGUE};
-pub use entry::{Auth, Entry, Success};
+pub use entry::{Auth, Effect, Entry, Requirement, Success};
 pub use error::ApiError;
 pub use generated::{api, fields, ops, queries, AnyOperation};
 pub use id::Id;

@@ -41,6 +41,8 @@ pub struct Schemas<'a> {
     pub type_families: &'a BTreeMap<String, String>,
     /// Types with an href or links.
     pub navigable: &'a [Navigable],
+    /// Kinds, collections, links and effects (`crate::resources`).
+    pub resources: &'a crate::resources::Resources,
 }
 
 impl Schemas<'_> {
@@ -99,6 +101,8 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<BTreeMap<S
     let mut modules = TokenStream::new();
     let mut ops_reexports = TokenStream::new();
     let mut entry_lists = TokenStream::new();
+    let mut resource_lists = TokenStream::new();
+    let mut collection_lists = TokenStream::new();
     let mut any = operation::AnyParts::default();
     for family in &catalogue.families {
         let ops: Vec<&Operation> = catalogue
@@ -117,6 +121,8 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<BTreeMap<S
         modules.extend(quote!(#cfg mod #module;));
         ops_reexports.extend(quote!(#cfg pub use super::#module::ops::*;));
         entry_lists.extend(quote!(#cfg all.extend_from_slice(#module::ENTRIES);));
+        resource_lists.extend(quote!(#cfg all.extend_from_slice(#module::RESOURCES);));
+        collection_lists.extend(quote!(#cfg all.extend_from_slice(#module::COLLECTIONS);));
     }
     files.insert(
         format!("{OUTPUT_DIR}/api.rs"),
@@ -169,6 +175,20 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<BTreeMap<S
         pub(crate) fn entries() -> Vec<Entry> {
             let mut all = Vec::new();
             #entry_lists
+            all
+        }
+
+        /// Every resource of the families in this build (see `crate::resource`).
+        pub(crate) fn resources() -> Vec<crate::resource::Resource> {
+            let mut all = Vec::new();
+            #resource_lists
+            all
+        }
+
+        /// Every collection of the families in this build, with the kind it lists.
+        pub(crate) fn collections() -> Vec<crate::resource::Collection> {
+            let mut all = Vec::new();
+            #collection_lists
             all
         }
 

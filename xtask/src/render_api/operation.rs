@@ -44,8 +44,34 @@ fn opt_str(value: Option<&str>) -> TokenStream {
     }
 }
 
+/// The effect of an operation, as an `Effect` value.
+fn effect(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
+    use crate::catalogue::EffectKind;
+    let Some(e) = schemas.resources.effects.get(&op.name) else {
+        return quote!(crate::entry::Effect::None);
+    };
+    match e.kind {
+        EffectKind::None => quote!(crate::entry::Effect::None),
+        EffectKind::Create => {
+            let copies = e.copies.iter().map(|(f, t)| quote!((#f, #t)));
+            quote!(crate::entry::Effect::Create { copies: &[#(#copies),*] })
+        }
+        EffectKind::Delete => quote!(crate::entry::Effect::Delete),
+        EffectKind::Edit => quote!(crate::entry::Effect::Edit),
+        EffectKind::Run => quote!(crate::entry::Effect::Run),
+        EffectKind::Retry => quote!(crate::entry::Effect::Retry),
+        EffectKind::Stop => quote!(crate::entry::Effect::Stop),
+        EffectKind::Clone => quote!(crate::entry::Effect::Clone),
+        EffectKind::Set => {
+            let field = e.field.as_deref().unwrap_or_default();
+            let value = e.value.as_deref().unwrap_or_default();
+            quote!(crate::entry::Effect::Set { field: #field, value: #value })
+        }
+    }
+}
+
 /// The static catalogue entry of an operation.
-fn entry(op: &Operation) -> TokenStream {
+fn entry(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
     let e = entry_ident(op);
     let (name, family, path, summary) = (&op.name, &op.family, &op.path, &op.summary);
     let method = op.method.as_str();
@@ -69,6 +95,11 @@ fn entry(op: &Operation) -> TokenStream {
     let idempotent = op.idempotent;
     let aliases = &op.aliases;
     let page = opt_str(op.page.as_deref());
+    let effect = effect(op, schemas);
+    let requires = op.requires.iter().map(|r| {
+        let (element, status, message) = (&r.element, r.status, &r.message);
+        quote!(crate::entry::Requirement { element: #element, status: #status, message: #message })
+    });
     quote! {
         pub(crate) const #e: Entry = Entry {
             name: #name,
@@ -87,6 +118,8 @@ fn entry(op: &Operation) -> TokenStream {
             aliases: &[#(#aliases),*],
             summary: #summary,
             page: #page,
+            effect: #effect,
+            requires: &[#(#requires),*],
         };
     }
 }
@@ -217,7 +250,7 @@ pub fn family_file(
     let mut query_impls = TokenStream::new();
     let mut any = AnyParts::default();
     for op in ops {
-        entries.extend(entry(op));
+        entries.extend(entry(op, schemas));
         let e = entry_ident(op);
         entry_list.push(e.clone());
         let name = &op.name;
@@ -530,6 +563,7 @@ pub fn family_file(
                 .extend(quote!(#cfg Self::#ty(_) => ops::#ty::ENTRY,));
         }
     }
+    let resources = resources(family, schemas);
     let doc = format!(" The operations of the family `{family}`.");
     let tokens = quote! {
         #![doc = #doc]
@@ -547,6 +581,8 @@ pub fn family_file(
         /// This family's entries, in catalogue order.
         pub(crate) static ENTRIES: &[Entry] = &[#(#entry_list),*];
 
+        #resources
+
         /// One type per operation of this family.
         pub mod ops {
             use super::*;
@@ -556,4 +592,61 @@ pub fn family_file(
         #query_impls
     };
     Ok((tokens, any))
+}
+
+/// The family's resources (kinds and documents with links) and collections.
+fn resources(family: &str, schemas: &Schemas<'_>) -> TokenStream {
+    let r = schemas.resources;
+    let items = r.resources.iter().filter(|x| x.family == family).map(|x| {
+        let node = &x.node;
+        let kind = opt_str(x.kind.as_deref());
+        let entity = opt_str(x.entity.as_deref());
+        let entity_query = x.entity_query;
+        let reference = x.reference;
+        let count = match x.count {
+            Some(c) => quote!(Some(#c)),
+            None => quote!(None),
+        };
+        let size = opt_str(x.size.as_deref());
+        let page = opt_str(x.page.as_deref());
+        let links = x.links.iter().map(|l| {
+            let (rel, href, operation) = (&l.rel, &l.href, &l.operation);
+            let method = l.method.as_str();
+            let ty = opt_str(l.ty.as_deref());
+            let when = match &l.when {
+                Some((field, values)) => quote!(Some((#field, &[#(#values),*]))),
+                None => quote!(None),
+            };
+            quote!(crate::resource::ResourceLink { rel: #rel, href: #href, method: #method, type_: #ty, operation: #operation, when: #when })
+        });
+        quote! {
+            crate::resource::Resource {
+                path: #node,
+                kind: #kind,
+                entity: #entity,
+                entity_query: #entity_query,
+                reference: #reference,
+                count: #count,
+                size: #size,
+                page: #page,
+                links: &[#(#links),*],
+            }
+        }
+    });
+    let collections = r
+        .collections
+        .iter()
+        .filter(|c| c.family == family)
+        .map(|c| {
+            let (node, item) = (&c.node, &c.item);
+            quote!(crate::resource::Collection { path: #node, item: #item })
+        });
+    quote! {
+        /// This family's resources: every item path (a kind of object) and every other path
+        /// the catalogue declares links for.
+        pub(crate) static RESOURCES: &[crate::resource::Resource] = &[#(#items),*];
+
+        /// This family's collections, with the kind each lists.
+        pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[#(#collections),*];
+    }
 }

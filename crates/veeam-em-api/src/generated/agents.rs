@@ -31,6 +31,8 @@ pub(crate) const GET_AGENTS_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the root of the Veeam Agent management resources with links to its collections",
     page: Some("get_agents.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobs",
@@ -55,6 +57,8 @@ pub(crate) const GET_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the Veeam Agent backup jobs of all backup servers",
     page: Some("get_agents_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobsEntities",
@@ -79,6 +83,8 @@ pub(crate) const GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the Veeam Agent backup jobs of all backup servers in entity form",
     page: Some("get_agents_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "GetAgentBackupJob",
@@ -103,6 +109,8 @@ pub(crate) const GET_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one Veeam Agent backup job",
     page: Some("get_agents_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobEntity",
@@ -127,6 +135,8 @@ pub(crate) const GET_AGENT_BACKUP_JOB_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one Veeam Agent backup job with its schedule, includes and retention",
     page: Some("get_agents_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const START_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "StartAgentBackupJob",
@@ -151,6 +161,8 @@ pub(crate) const START_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a Veeam Agent backup job now",
     page: Some("post_agents_jobs_id_actionstart.md"),
+    effect: crate::entry::Effect::Run,
+    requires: &[],
 };
 pub(crate) const STOP_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "StopAgentBackupJob",
@@ -175,6 +187,8 @@ pub(crate) const STOP_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Stop a running Veeam Agent backup job",
     page: Some("post_agents_jobs_id_actionstop.md"),
+    effect: crate::entry::Effect::Stop,
+    requires: &[],
 };
 pub(crate) const RETRY_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "RetryAgentBackupJob",
@@ -199,6 +213,8 @@ pub(crate) const RETRY_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a Veeam Agent backup job again for the machines its last run failed on",
     page: Some("post_agents_jobs_id_actionretry.md"),
+    effect: crate::entry::Effect::Retry,
+    requires: &[],
 };
 pub(crate) const TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY: Entry = Entry {
     name: "ToggleAgentBackupJobSchedule",
@@ -223,6 +239,11 @@ pub(crate) const TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Switch the schedule of a Veeam Agent backup job on or off",
     page: Some("post_agents_jobs_id_actiontogglescheduleenabled.md"),
+    effect: crate::entry::Effect::Set {
+        field: "ScheduleEnabled",
+        value: "toggle",
+    },
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobIncludes",
@@ -247,6 +268,8 @@ pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the protected computers and protection groups a Veeam Agent backup job processes",
     page: Some("get_agents_jobs_id_includes.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobInclude",
@@ -271,6 +294,8 @@ pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one computer or protection group processed by a Veeam Agent backup job",
     page: Some("get_agents_jobs_id_includes_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroups",
@@ -295,6 +320,8 @@ pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the protection groups of all backup servers",
     page: Some("get_agents_protectiongroups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupsEntities",
@@ -319,6 +346,8 @@ pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the protection groups of all backup servers in entity form",
     page: Some("get_agents_protectiongroups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroup",
@@ -343,6 +372,8 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one protection group",
     page: Some("get_agents_protectiongroups_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupEntity",
@@ -367,6 +398,8 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one protection group in entity form",
     page: Some("get_agents_protectiongroups_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupComputers",
@@ -391,6 +424,8 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the computers discovered in one protection group",
     page: Some("get_agents_protectiongroups_id_discoveredcomputers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupComputersEntities",
@@ -415,6 +450,8 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY: Entry = En
     aliases: &[],
     summary: "List the computers discovered in one protection group in entity form",
     page: Some("get_agents_protectiongroups_id_discoveredcomputers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputers",
@@ -439,6 +476,8 @@ pub(crate) const GET_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the computers discovered in all protection groups",
     page: Some("get_agents_discoveredcomputers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputersEntities",
@@ -463,6 +502,8 @@ pub(crate) const GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the computers discovered in all protection groups in entity form",
     page: Some("get_agents_discoveredcomputers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_DISCOVERED_COMPUTER_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputer",
@@ -487,6 +528,8 @@ pub(crate) const GET_DISCOVERED_COMPUTER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one discovered computer",
     page: Some("get_agents_discoveredcomputers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_DISCOVERED_COMPUTER_ENTITY_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputerEntity",
@@ -511,6 +554,8 @@ pub(crate) const GET_DISCOVERED_COMPUTER_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one discovered computer with its agent and host state",
     page: Some("get_agents_discoveredcomputers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUPS_ENTRY: Entry = Entry {
     name: "GetAgentBackups",
@@ -535,6 +580,8 @@ pub(crate) const GET_AGENT_BACKUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backups created by Veeam Agent jobs",
     page: Some("get_agents_backups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetAgentBackupFiles",
@@ -559,6 +606,8 @@ pub(crate) const GET_AGENT_BACKUP_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup files created by Veeam Agent jobs",
     page: Some("get_agents_backupfiles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetAgentBackupSessions",
@@ -583,6 +632,8 @@ pub(crate) const GET_AGENT_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the sessions of Veeam Agent backup jobs",
     page: Some("get_agents_backupsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetAgentBackupRestorePoints",
@@ -607,6 +658,8 @@ pub(crate) const GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore points of Veeam Agent backups",
     page: Some("get_agents_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetAgentRestorePoints",
@@ -631,6 +684,8 @@ pub(crate) const GET_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the per-machine restore points of Veeam Agent backups",
     page: Some("get_agents_agentrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointsEntities",
@@ -655,6 +710,8 @@ pub(crate) const GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the per-machine restore points of Veeam Agent backups in entity form",
     page: Some("get_agents_agentrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetAgentRestorePoint",
@@ -679,6 +736,8 @@ pub(crate) const GET_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one Agent restore point",
     page: Some("get_agents_agentrestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointEntity",
@@ -703,6 +762,8 @@ pub(crate) const GET_AGENT_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one Agent restore point with its time and backup method",
     page: Some("get_agents_agentrestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointMounts",
@@ -727,6 +788,8 @@ pub(crate) const GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the mount points of one Agent restore point",
     page: Some("get_agents_agentrestorepoints_id_mounts.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const MOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "MountAgentRestorePoint",
@@ -751,6 +814,10 @@ pub(crate) const MOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Mount the disks of an Agent restore point to browse and restore guest files",
     page: Some("post_agents_agentrestorepoints_id_mounts.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_AGENT_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointMount",
@@ -775,6 +842,8 @@ pub(crate) const GET_AGENT_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one mount point with the roots of its guest file system",
     page: Some("get_agents_agentrestorepoints_id_mounts_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UNMOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "UnmountAgentRestorePoint",
@@ -799,6 +868,8 @@ pub(crate) const UNMOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a mount point and unmount the disks of the restore point",
     page: Some("delete_agents_agentrestorepoints_id_mounts_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "GetAgentMountEntries",
@@ -823,6 +894,8 @@ pub(crate) const GET_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the files and folders under a guest path of a mount point",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "ListAgentMountEntries",
@@ -847,6 +920,8 @@ pub(crate) const LIST_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List one page of the files and folders under a guest path",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_AGENT_MOUNT_DIRECTORIES_ENTRY: Entry = Entry {
     name: "ListAgentMountDirectories",
@@ -871,6 +946,8 @@ pub(crate) const LIST_AGENT_MOUNT_DIRECTORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List one page of the folders under a guest path",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_AGENT_MOUNT_FILES_ENTRY: Entry = Entry {
     name: "ListAgentMountFiles",
@@ -895,6 +972,8 @@ pub(crate) const LIST_AGENT_MOUNT_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List one page of the files under a guest path",
     page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const RESTORE_AGENT_GUEST_FILE_ENTRY: Entry = Entry {
     name: "RestoreAgentGuestFile",
@@ -919,6 +998,8 @@ pub(crate) const RESTORE_AGENT_GUEST_FILE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Restore a guest file or folder to its original place, or prepare it for download",
     page: Some("post_agents_agentrestorepoints_id_mounts_id_filepath_actionrestore.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "QueryAgentBackupJobs",
@@ -943,6 +1024,8 @@ pub(crate) const QUERY_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search Veeam Agent backup jobs with filter, sorting and paging",
     page: Some("get_query_agentbackupjob.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "QueryObjectsInAgentBackupJobs",
@@ -967,6 +1050,8 @@ pub(crate) const QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the computers and protection groups processed by Veeam Agent backup jobs",
     page: Some("get_query_objectinagentbackuplob.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     name: "QueryAgentProtectionGroups",
@@ -991,6 +1076,8 @@ pub(crate) const QUERY_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search protection groups with filter, sorting and paging",
     page: Some("get_query_agentprotectiongroup.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     name: "QueryDiscoveredComputers",
@@ -1015,6 +1102,8 @@ pub(crate) const QUERY_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search discovered computers with filter, sorting and paging",
     page: Some("get_query_discoveredcomputer.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryAgentRestorePoints",
@@ -1039,6 +1128,8 @@ pub(crate) const QUERY_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search per-machine Agent restore points with filter, sorting and paging",
     page: Some("get_query_agentrestorepoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetAgentJobBackupSessions",
@@ -1063,6 +1154,8 @@ pub(crate) const GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup sessions of one agent job",
     page: Some("get_agents_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1110,6 +1203,344 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_DISCOVERED_COMPUTERS_ENTRY,
     QUERY_AGENT_RESTORE_POINTS_ENTRY,
     GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/agents/agentRestorePoints/{}",
+        kind: Some("AgentRestorePoint"),
+        entity: Some("AgentRestorePoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_agents_agentrestorepoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/restorePoints/{}",
+                method: "GET",
+                type_: Some("RestorePointReference"),
+                operation: "GetRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupFiles/{}",
+                method: "GET",
+                type_: Some("BackupFileReference"),
+                operation: "GetBackupFile",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/agents/agentRestorePoints/{}",
+                method: "GET",
+                type_: Some("AgentRestorePointReference"),
+                operation: "GetAgentRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/agentRestorePoints/{}/mounts",
+                method: "GET",
+                type_: Some("AgentRestorePointMountList"),
+                operation: "GetAgentRestorePointMounts",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/agents/agentRestorePoints/{}/mounts/{}",
+        kind: Some("AgentRestorePointMount"),
+        entity: Some("AgentRestorePointMount"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_agents_agentrestorepoints_id_mounts_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/agents/agentRestorePoints/{}/mounts/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "UnmountAgentRestorePoint",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/agents/agentRestorePoints/{}/mounts/{}/{}",
+        kind: None,
+        entity: None,
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_agents_agentrestorepoints_id_mounts_id_filepath.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/agents/agentRestorePoints/{}/mounts/{}/{}",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "GetAgentMountEntries",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=listAll",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListAgentMountEntries",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=listDirs",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListAgentMountDirectories",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=listFiles",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListAgentMountFiles",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Restore",
+                href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=restore",
+                method: "POST",
+                type_: None,
+                operation: "RestoreAgentGuestFile",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/agents/discoveredComputers/{}",
+        kind: Some("DiscoveredComputer"),
+        entity: Some("DiscoveredComputer"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_agents_discoveredcomputers_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/agents/discoveredComputers/{}",
+                method: "GET",
+                type_: Some("DiscoveredComputerReference"),
+                operation: "GetDiscoveredComputer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/protectionGroups/{}",
+                method: "GET",
+                type_: Some("AgentProtectionGroupReference"),
+                operation: "GetAgentProtectionGroup",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/agents/jobs/{}",
+        kind: Some("AgentBackupJob"),
+        entity: Some("AgentBackupJob"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_agents_jobs_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/agents/jobs/{}",
+                method: "GET",
+                type_: Some("AgentBackupJobReference"),
+                operation: "GetAgentBackupJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/jobs/{}/includes",
+                method: "GET",
+                type_: Some("ObjectInAgentBackupJobList"),
+                operation: "GetAgentBackupJobIncludes",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "ToggleScheduleEnabled",
+                href: "/agents/jobs/{}?action=toggleScheduleEnabled",
+                method: "POST",
+                type_: None,
+                operation: "ToggleAgentBackupJobSchedule",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/jobs/{}/backupSessions",
+                method: "GET",
+                type_: Some("BackupJobSessionReferenceList"),
+                operation: "GetAgentJobBackupSessions",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Start",
+                href: "/agents/jobs/{}?action=start",
+                method: "POST",
+                type_: None,
+                operation: "StartAgentBackupJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Stop",
+                href: "/agents/jobs/{}?action=stop",
+                method: "POST",
+                type_: None,
+                operation: "StopAgentBackupJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Retry",
+                href: "/agents/jobs/{}?action=retry",
+                method: "POST",
+                type_: None,
+                operation: "RetryAgentBackupJob",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/agents/jobs/{}/includes/{}",
+        kind: Some("ObjectInAgentBackupJob"),
+        entity: Some("ObjectInAgentBackupJob"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: None,
+        links: &[],
+    },
+    crate::resource::Resource {
+        path: "/agents/protectionGroups/{}",
+        kind: Some("AgentProtectionGroup"),
+        entity: Some("AgentProtectionGroup"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_agents_protectiongroups_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/agents/protectionGroups/{}",
+                method: "GET",
+                type_: Some("AgentProtectionGroupReference"),
+                operation: "GetAgentProtectionGroup",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/agents/protectionGroups/{}/discoveredComputers",
+                method: "GET",
+                type_: Some("DiscoveredComputerReferenceList"),
+                operation: "GetAgentProtectionGroupComputers",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/agents/jobs",
+        item: "/agents/jobs/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/jobs/{}/includes",
+        item: "/agents/jobs/{}/includes/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/protectionGroups",
+        item: "/agents/protectionGroups/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/protectionGroups/{}/discoveredComputers",
+        item: "/agents/discoveredComputers/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/discoveredComputers",
+        item: "/agents/discoveredComputers/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/backups",
+        item: "/backups/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/backupFiles",
+        item: "/backupFiles/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/backupSessions",
+        item: "/backupSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/restorePoints",
+        item: "/restorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/agentRestorePoints",
+        item: "/agents/agentRestorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/agentRestorePoints/{}/mounts",
+        item: "/agents/agentRestorePoints/{}/mounts/{}",
+    },
+    crate::resource::Collection {
+        path: "/agents/jobs/{}/backupSessions",
+        item: "/backupSessions/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

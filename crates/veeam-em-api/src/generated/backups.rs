@@ -31,6 +31,8 @@ pub(crate) const GET_BACKUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backups of all backup servers",
     page: Some("get_backups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupsEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backups of all backup servers in entity form",
     page: Some("get_backups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_ENTRY: Entry = Entry {
     name: "GetBackup",
@@ -79,6 +83,8 @@ pub(crate) const GET_BACKUP_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one backup",
     page: Some("get_backups_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_BACKUP_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one backup with its platform and kind",
     page: Some("get_backups_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTRY: Entry = Entry {
     name: "GetBackupChildBackups",
@@ -127,6 +135,8 @@ pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the per-machine backups of a backup container",
     page: Some("get_backups_id_childbackups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupChildBackupsEntities",
@@ -151,6 +161,8 @@ pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the per-machine backups of a backup container in entity form",
     page: Some("get_backups_id_childbackups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupRestorePoints",
@@ -175,6 +187,8 @@ pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore points of one backup",
     page: Some("get_backups_id_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupRestorePointsEntities",
@@ -199,6 +213,8 @@ pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore points of one backup in entity form",
     page: Some("get_backups_id_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetBackupBackupFiles",
@@ -223,6 +239,8 @@ pub(crate) const GET_BACKUP_BACKUP_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the files of one backup",
     page: Some("get_backups_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupBackupFilesEntities",
@@ -247,6 +265,8 @@ pub(crate) const GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files of one backup in entity form",
     page: Some("get_backups_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetBackupFiles",
@@ -271,6 +291,8 @@ pub(crate) const GET_BACKUP_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup files of all backup servers",
     page: Some("get_backupfiles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFilesEntities",
@@ -295,6 +317,8 @@ pub(crate) const GET_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backup files of all backup servers with their sizes",
     page: Some("get_backupfiles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILE_ENTRY: Entry = Entry {
     name: "GetBackupFile",
@@ -319,6 +343,8 @@ pub(crate) const GET_BACKUP_FILE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one backup file",
     page: Some("get_backupfiles_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILE_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupFileEntity",
@@ -343,6 +369,8 @@ pub(crate) const GET_BACKUP_FILE_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one backup file with its path, sizes and ratios",
     page: Some("get_backupfiles_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupFileRestorePoints",
@@ -367,6 +395,8 @@ pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore points stored in one backup file",
     page: Some("get_backupfiles_id_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFileRestorePointsEntities",
@@ -391,6 +421,8 @@ pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore points stored in one backup file in entity form",
     page: Some("get_backupfiles_id_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupFileVmRestorePoints",
@@ -415,6 +447,8 @@ pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VM restore points stored in one backup file",
     page: Some("get_backupfiles_id_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFileVmRestorePointsEntities",
@@ -439,6 +473,8 @@ pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry
     aliases: &[],
     summary: "List the VM restore points stored in one backup file in entity form",
     page: Some("get_backupfiles_id_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePoints",
@@ -463,6 +499,8 @@ pub(crate) const GET_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore points of all backups",
     page: Some("get_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointsEntities",
@@ -487,6 +525,8 @@ pub(crate) const GET_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore points of all backups in entity form",
     page: Some("get_restorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetRestorePoint",
@@ -511,6 +551,8 @@ pub(crate) const GET_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one restore point",
     page: Some("get_restorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetRestorePointEntity",
@@ -535,6 +577,8 @@ pub(crate) const GET_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one restore point with its backup date",
     page: Some("get_restorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointAgentRestorePoints",
@@ -559,6 +603,8 @@ pub(crate) const GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the Veeam Agent restore points of one restore point",
     page: Some("get_restorepoints_id_agentrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetRestorePointBackupFiles",
@@ -583,6 +629,8 @@ pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup files that hold one restore point",
     page: Some("get_restorepoints_id_backupfiles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointBackupFilesEntities",
@@ -607,6 +655,8 @@ pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backup files that hold one restore point in entity form",
     page: Some("get_restorepoints_id_backupfiles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointVAppRestorePoints",
@@ -631,6 +681,8 @@ pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the vApp restore points of one restore point",
     page: Some("get_restorepoints_id_vapprestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointVAppRestorePointsEntities",
@@ -655,6 +707,8 @@ pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = 
     aliases: &[],
     summary: "List the vApp restore points of one restore point in entity form",
     page: Some("get_restorepoints_id_vapprestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointVmRestorePoints",
@@ -679,6 +733,8 @@ pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VM restore points of one restore point",
     page: Some("get_restorepoints_id_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointVmRestorePointsEntities",
@@ -703,6 +759,8 @@ pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Ent
     aliases: &[],
     summary: "List the VM restore points of one restore point in entity form",
     page: Some("get_restorepoints_id_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetVmRestorePoints",
@@ -727,6 +785,8 @@ pub(crate) const GET_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VM restore points of all backups",
     page: Some("get_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmRestorePointsEntities",
@@ -751,6 +811,8 @@ pub(crate) const GET_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VM restore points of all backups in entity form",
     page: Some("get_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetVmRestorePoint",
@@ -775,6 +837,8 @@ pub(crate) const GET_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one VM restore point",
     page: Some("get_vmrestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmRestorePointEntity",
@@ -799,6 +863,8 @@ pub(crate) const GET_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one VM restore point with its time, method and VM reference",
     page: Some("get_vmrestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const RESTORE_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePoint",
@@ -823,6 +889,8 @@ pub(crate) const RESTORE_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Restore an entire VM from one of its restore points",
     page: Some("post_vmrestorepoints_id_actionrestore.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetVmRestorePointMounts",
@@ -847,6 +915,8 @@ pub(crate) const GET_VM_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the mount points of a VM restore point in this logon session",
     page: Some("get_vmrestorepoints_id_mountpoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "CreateVmRestorePointMount",
@@ -871,6 +941,10 @@ pub(crate) const CREATE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Mount a VM restore point to browse and restore guest files",
     page: Some("post_vmrestorepoints_id_mountpoints.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetVmRestorePointMount",
@@ -895,6 +969,8 @@ pub(crate) const GET_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one mount point with the roots of the guest file systems",
     page: Some("get_vmrestorepoints_id_mountpoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "DeleteVmRestorePointMount",
@@ -919,6 +995,8 @@ pub(crate) const DELETE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Unmount a VM restore point",
     page: Some("delete_vmrestorepoints_id_mountpoints_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmRestorePointFile",
@@ -943,6 +1021,8 @@ pub(crate) const GET_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a guest file or folder of a mounted VM restore point",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolder",
@@ -967,6 +1047,8 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files and subfolders of a guest folder, one page at a time",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderDirs",
@@ -991,6 +1073,8 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the subfolders of a guest folder, one page at a time",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderFiles",
@@ -1015,6 +1099,8 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files of a guest folder, one page at a time",
     page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const RESTORE_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePointFile",
@@ -1039,6 +1125,8 @@ pub(crate) const RESTORE_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Restore a guest file or folder in place, or prepare it for download",
     page: Some("post_vmrestorepoints_id_mountpoints_id_filepath_actionrestore.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetVAppRestorePoints",
@@ -1063,6 +1151,8 @@ pub(crate) const GET_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the vApp restore points of all backups",
     page: Some("get_vapprestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppRestorePointsEntities",
@@ -1087,6 +1177,8 @@ pub(crate) const GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the vApp restore points of all backups in entity form",
     page: Some("get_vapprestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetVAppRestorePoint",
@@ -1111,6 +1203,8 @@ pub(crate) const GET_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one vApp restore point",
     page: Some("get_vapprestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppRestorePointEntity",
@@ -1135,6 +1229,8 @@ pub(crate) const GET_V_APP_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one vApp restore point with its time, method and vApp reference",
     page: Some("get_vapprestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const RESTORE_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "RestoreVAppRestorePoint",
@@ -1159,6 +1255,8 @@ pub(crate) const RESTORE_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &["/vAppRestorepoints/{vAppRestorePointId}"],
     summary: "Restore an entire Cloud Director vApp from one of its restore points",
     page: Some("post_vapprestorepoints_id_actionrestore.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_BACKUPS_ENTRY: Entry = Entry {
     name: "QueryBackups",
@@ -1183,6 +1281,8 @@ pub(crate) const QUERY_BACKUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search backups with filter, sorting and paging",
     page: Some("get_query_backup.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "QueryBackupFiles",
@@ -1207,6 +1307,8 @@ pub(crate) const QUERY_BACKUP_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search backup files with filter, sorting and paging",
     page: Some("get_query_backupfile.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryRestorePoints",
@@ -1231,6 +1333,8 @@ pub(crate) const QUERY_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search backup restore points with filter, sorting and paging",
     page: Some("get_query_restorepoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryVmRestorePoints",
@@ -1255,6 +1359,8 @@ pub(crate) const QUERY_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search VM restore points with filter, sorting and paging",
     page: Some("get_query_vmrestorepoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryVAppRestorePoints",
@@ -1279,6 +1385,8 @@ pub(crate) const QUERY_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search vApp restore points with filter, sorting and paging",
     page: Some("get_query_vapprestorepoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1335,6 +1443,413 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_RESTORE_POINTS_ENTRY,
     QUERY_VM_RESTORE_POINTS_ENTRY,
     QUERY_V_APP_RESTORE_POINTS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/backupFiles/{}",
+        kind: Some("BackupFile"),
+        entity: Some("BackupFile"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_backupfiles_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backups/{}",
+                method: "GET",
+                type_: Some("BackupReference"),
+                operation: "GetBackup",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/backupFiles/{}",
+                method: "GET",
+                type_: Some("BackupFileReference"),
+                operation: "GetBackupFile",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupFiles/{}/restorePoints",
+                method: "GET",
+                type_: Some("RestorePointReferenceList"),
+                operation: "GetBackupFileRestorePoints",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupFiles/{}/vmRestorePoints",
+                method: "GET",
+                type_: Some("VmRestorePointReferenceList"),
+                operation: "GetBackupFileVmRestorePoints",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/backups/{}",
+        kind: Some("Backup"),
+        entity: Some("Backup"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_backups_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/repositories/{}",
+                method: "GET",
+                type_: Some("RepositoryReference"),
+                operation: "GetRepository",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/backups/{}",
+                method: "GET",
+                type_: Some("BackupReference"),
+                operation: "GetBackup",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backups/{}/restorePoints",
+                method: "GET",
+                type_: Some("RestorePointReferenceList"),
+                operation: "GetBackupRestorePoints",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backups/{}/backupFiles",
+                method: "GET",
+                type_: Some("BackupFileReferenceList"),
+                operation: "GetBackupBackupFiles",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/restorePoints/{}",
+        kind: Some("RestorePoint"),
+        entity: Some("RestorePoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_restorepoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backups/{}",
+                method: "GET",
+                type_: Some("BackupReference"),
+                operation: "GetBackup",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/restorePoints/{}",
+                method: "GET",
+                type_: Some("RestorePointReference"),
+                operation: "GetRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/restorePoints/{}/vmRestorePoints",
+                method: "GET",
+                type_: Some("VmRestorePointReferenceList"),
+                operation: "GetRestorePointVmRestorePoints",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/restorePoints/{}/backupFiles",
+                method: "GET",
+                type_: Some("BackupFileReferenceList"),
+                operation: "GetRestorePointBackupFiles",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vAppRestorePoints/{}",
+        kind: Some("VAppRestorePoint"),
+        entity: Some("VAppRestorePoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_vapprestorepoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Restore",
+                href: "/vAppRestorePoints/{}?action=restore",
+                method: "POST",
+                type_: None,
+                operation: "RestoreVAppRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/restorePoints/{}",
+                method: "GET",
+                type_: Some("RestorePointReference"),
+                operation: "GetRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/vAppRestorePoints/{}",
+                method: "GET",
+                type_: Some("VAppRestorePointReference"),
+                operation: "GetVAppRestorePoint",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vmRestorePoints/{}",
+        kind: Some("VmRestorePoint"),
+        entity: Some("VmRestorePoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_vmrestorepoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Restore",
+                href: "/vmRestorePoints/{}?action=restore",
+                method: "POST",
+                type_: None,
+                operation: "RestoreVmRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/restorePoints/{}",
+                method: "GET",
+                type_: Some("RestorePointReference"),
+                operation: "GetRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupFiles/{}",
+                method: "GET",
+                type_: Some("BackupFileReference"),
+                operation: "GetBackupFile",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/vmRestorePoints/{}",
+                method: "GET",
+                type_: Some("VmRestorePointReference"),
+                operation: "GetVmRestorePoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmRestorePoints/{}/mounts",
+                method: "GET",
+                type_: Some("VmRestorePointMountList"),
+                operation: "GetVmRestorePointMounts",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/vmRestorePoints/{}/mounts",
+                method: "POST",
+                type_: Some("VmRestorePointMount"),
+                operation: "CreateVmRestorePointMount",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vmRestorePoints/{}/mounts/{}",
+        kind: Some("VmRestorePointMount"),
+        entity: Some("VmRestorePointMount"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_vmrestorepoints_id_mountpoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/vmRestorePoints/{}/mounts/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteVmRestorePointMount",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vmRestorePoints/{}/mounts/{}/{}",
+        kind: None,
+        entity: None,
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_vmrestorepoints_id_mountpoints_id_filepath.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/vmRestorePoints/{}/mounts/{}/{}",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "GetVmRestorePointFile",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmRestorePoints/{}/mounts/{}/{}?action=listAll",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListVmRestorePointFolder",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmRestorePoints/{}/mounts/{}/{}?action=listDirs",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListVmRestorePointFolderDirs",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmRestorePoints/{}/mounts/{}/{}?action=listFiles",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListVmRestorePointFolderFiles",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Restore",
+                href: "/vmRestorePoints/{}/mounts/{}/{}?action=restore",
+                method: "POST",
+                type_: None,
+                operation: "RestoreVmRestorePointFile",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/backups",
+        item: "/backups/{}",
+    },
+    crate::resource::Collection {
+        path: "/backups/{}/childbackups",
+        item: "/backups/{}",
+    },
+    crate::resource::Collection {
+        path: "/backups/{}/restorePoints",
+        item: "/restorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/backups/{}/backupFiles",
+        item: "/backupFiles/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupFiles",
+        item: "/backupFiles/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupFiles/{}/restorePoints",
+        item: "/restorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupFiles/{}/vmRestorePoints",
+        item: "/vmRestorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/restorePoints",
+        item: "/restorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/restorePoints/{}/agentRestorePoints",
+        item: "/agents/agentRestorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/restorePoints/{}/backupFiles",
+        item: "/backupFiles/{}",
+    },
+    crate::resource::Collection {
+        path: "/restorePoints/{}/vAppRestorePoints",
+        item: "/vAppRestorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/restorePoints/{}/vmRestorePoints",
+        item: "/vmRestorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/vmRestorePoints",
+        item: "/vmRestorePoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/vmRestorePoints/{}/mounts",
+        item: "/vmRestorePoints/{}/mounts/{}",
+    },
+    crate::resource::Collection {
+        path: "/vAppRestorePoints",
+        item: "/vAppRestorePoints/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

@@ -31,6 +31,8 @@ pub(crate) const GET_CATALOG_VMS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VMs whose guest files were indexed",
     page: Some("get_catalog_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VMS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCatalogVmsEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_CATALOG_VMS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VMs whose guest files were indexed, in entity form",
     page: Some("get_catalog_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VM_ENTRY: Entry = Entry {
     name: "GetCatalogVm",
@@ -79,6 +83,8 @@ pub(crate) const GET_CATALOG_VM_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one indexed VM",
     page: Some("get_catalog_vms_vmname.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VM_ENTITY_ENTRY: Entry = Entry {
     name: "GetCatalogVmEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_CATALOG_VM_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one indexed VM in entity form",
     page: Some("get_catalog_vms_vmname.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePoints",
@@ -127,6 +135,8 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore points of an indexed VM",
     page: Some("get_catalog_vms_vmname_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePointsEntities",
@@ -151,6 +161,8 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore points of an indexed VM in entity form",
     page: Some("get_catalog_vms_vmname_vmrestorepoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePoint",
@@ -175,6 +187,8 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one restore point of an indexed VM",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePointEntity",
@@ -199,6 +213,8 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one restore point of an indexed VM with its backup time",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "BrowseCatalogVmRestorePoint",
@@ -228,6 +244,8 @@ pub(crate) const BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Mount the restore point's disks so that its guest files can be browsed",
     page: Some("post_catalog_vms_vmname_vmrestorepoints_id_actoinbrowse.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsRoot",
@@ -252,6 +270,8 @@ pub(crate) const GET_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the root folder of a browsed restore point's guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRoot",
@@ -276,6 +296,8 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files and folders at the root of a guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRootFiles",
@@ -300,6 +322,8 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files at the root of a guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRootDirs",
@@ -324,6 +348,8 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the folders at the root of a guest file system",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsEntry",
@@ -348,6 +374,8 @@ pub(crate) const GET_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a guest folder of a browsed restore point with its entries",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntry",
@@ -372,6 +400,8 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files and subfolders of a guest folder",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryFiles",
@@ -396,6 +426,8 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files of a guest folder",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryDirs",
@@ -420,6 +452,8 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the subfolders of a guest folder",
     page: Some("get_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "RestoreCatalogGuestFsEntry",
@@ -444,6 +478,8 @@ pub(crate) const RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Restore a guest file or folder to its original location",
     page: Some("post_catalog_vms_vmname_vmrestorepoints_id_guestfs_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -465,6 +501,43 @@ pub(crate) static ENTRIES: &[Entry] = &[
     LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY,
     LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY,
     RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/catalog/vms/{}",
+        kind: Some("CatalogVm"),
+        entity: Some("CatalogVm"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: None,
+        links: &[],
+    },
+    crate::resource::Resource {
+        path: "/catalog/vms/{}/vmRestorePoints/{}",
+        kind: Some("CatalogVmRestorePoint"),
+        entity: Some("CatalogVmRestorePoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: None,
+        links: &[],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/catalog/vms",
+        item: "/catalog/vms/{}",
+    },
+    crate::resource::Collection {
+        path: "/catalog/vms/{}/vmRestorePoints",
+        item: "/catalog/vms/{}/vmRestorePoints/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

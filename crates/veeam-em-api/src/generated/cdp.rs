@@ -31,6 +31,8 @@ pub(crate) const GET_CDP_POLICIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the CDP policies of all backup servers",
     page: Some("get_cdppolicies.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpPoliciesEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_CDP_POLICIES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the CDP policies of all backup servers in entity form",
     page: Some("get_cdppolicies.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICY_ENTRY: Entry = Entry {
     name: "GetCdpPolicy",
@@ -79,6 +83,8 @@ pub(crate) const GET_CDP_POLICY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one CDP policy",
     page: Some("get_cdppolicies_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICY_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpPolicyEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_CDP_POLICY_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one CDP policy with its settings",
     page: Some("get_cdppolicies_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "UpdateCdpPolicy",
@@ -127,6 +135,8 @@ pub(crate) const UPDATE_CDP_POLICY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the description and schedule of a CDP policy",
     page: Some("put_cdppolicies_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const ENABLE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "EnableCdpPolicy",
@@ -151,6 +161,11 @@ pub(crate) const ENABLE_CDP_POLICY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Turn a disabled CDP policy back on",
     page: Some("post_cdppolicies_id_actionenable.md"),
+    effect: crate::entry::Effect::Set {
+        field: "ScheduleEnabled",
+        value: "true",
+    },
+    requires: &[],
 };
 pub(crate) const DISABLE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "DisableCdpPolicy",
@@ -175,6 +190,11 @@ pub(crate) const DISABLE_CDP_POLICY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Stop a CDP policy from running without removing it",
     page: Some("post_cdppolicies_id_actiondisable.md"),
+    effect: crate::entry::Effect::Set {
+        field: "ScheduleEnabled",
+        value: "false",
+    },
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICY_INCLUDES_ENTRY: Entry = Entry {
     name: "GetCdpPolicyIncludes",
@@ -199,6 +219,8 @@ pub(crate) const GET_CDP_POLICY_INCLUDES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VMs and containers a CDP policy processes",
     page: Some("get_cdppolicies_id_includes.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "GetCdpPolicyInclude",
@@ -223,6 +245,8 @@ pub(crate) const GET_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one object processed by a CDP policy",
     page: Some("get_cdppolicies_id_includes_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "CreateCdpPolicyInclude",
@@ -247,6 +271,10 @@ pub(crate) const CREATE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a VM or container to a CDP policy",
     page: Some("post_cdppolicies_id_includes.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[("HierarchyObjName", "Name"), ("HierarchyObjName", "DisplayName")],
+    },
+    requires: &[],
 };
 pub(crate) const DELETE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "DeleteCdpPolicyInclude",
@@ -271,6 +299,8 @@ pub(crate) const DELETE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a VM or container from a CDP policy",
     page: Some("delete_cdppolicies_id_includes_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpPolicyReplicaSessions",
@@ -295,6 +325,8 @@ pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the replication sessions of one CDP policy",
     page: Some("get_cdppolicy_cdpreplicasessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpPolicyReplicaSessionsEntities",
@@ -319,6 +351,8 @@ pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the replication sessions of one CDP policy in entity form",
     page: Some("get_cdppolicy_cdpreplicasessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetCdpReplicas",
@@ -343,6 +377,8 @@ pub(crate) const GET_CDP_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the CDP replicas of all backup servers",
     page: Some("get_cdpreplicas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicasEntities",
@@ -367,6 +403,8 @@ pub(crate) const GET_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the CDP replicas of all backup servers in entity form",
     page: Some("get_cdpreplicas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetCdpReplica",
@@ -391,6 +429,8 @@ pub(crate) const GET_CDP_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one CDP replica",
     page: Some("get_cdpreplicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaEntity",
@@ -415,6 +455,8 @@ pub(crate) const GET_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one CDP replica in entity form",
     page: Some("get_cdpreplicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicas",
@@ -439,6 +481,8 @@ pub(crate) const GET_VM_CDP_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VMs of one CDP replica",
     page: Some("get_cdpreplicas_id_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicasEntities",
@@ -463,6 +507,8 @@ pub(crate) const GET_VM_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VMs of one CDP replica in entity form",
     page: Some("get_cdpreplicas_id_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetVmCdpReplica",
@@ -487,6 +533,8 @@ pub(crate) const GET_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one VM of a CDP replica",
     page: Some("get_cdpreplicas_id_vms_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicaEntity",
@@ -511,6 +559,8 @@ pub(crate) const GET_VM_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one VM of a CDP replica in entity form",
     page: Some("get_cdpreplicas_id_vms_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const FAILOVER_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "FailoverVmCdpReplica",
@@ -535,6 +585,8 @@ pub(crate) const FAILOVER_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Start failover of a VM to its CDP replica",
     page: Some("post_cdpreplicavm_id_actionfailover.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicaIntervals",
@@ -559,6 +611,8 @@ pub(crate) const GET_VM_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore intervals of a VM replica within a time window",
     page: Some("post_cdpreplicavm_id_actionintervals.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicas",
@@ -583,6 +637,8 @@ pub(crate) const GET_V_APP_CDP_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the vApps replicated by CDP policies",
     page: Some("get_cdpreplicas_id_vapps.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicasEntities",
@@ -607,6 +663,8 @@ pub(crate) const GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the vApps replicated by CDP policies in entity form",
     page: Some("get_cdpreplicas_id_vapps.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplica",
@@ -631,6 +689,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one vApp CDP replica",
     page: Some("get_cdpreplica_vapps_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaEntity",
@@ -655,6 +715,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one vApp CDP replica in entity form",
     page: Some("get_cdpreplica_vapps_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const FAILOVER_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "FailoverVAppCdpReplica",
@@ -679,6 +741,8 @@ pub(crate) const FAILOVER_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Start failover of a vApp to its CDP replica",
     page: Some("post_cdpreplicavapp_id_actionfailover.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaIntervals",
@@ -703,6 +767,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore intervals of a vApp replica within a time window",
     page: Some("post_cdpreplicavapp_id_actionintervals.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVms",
@@ -727,6 +793,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VMs of one vApp CDP replica",
     page: Some("get_cdpreplica_vapps_id_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVmsEntities",
@@ -751,6 +819,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VMs of one vApp CDP replica in entity form",
     page: Some("get_cdpreplica_vapps_id_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVm",
@@ -775,6 +845,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one VM of a vApp CDP replica",
     page: Some("get_cdpreplica_vapps_id_vms_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVmEntity",
@@ -799,6 +871,8 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one VM of a vApp CDP replica in entity form",
     page: Some("get_cdpreplica_vapps_id_vms_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessions",
@@ -823,6 +897,8 @@ pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to CDP replication sessions on all backup servers",
     page: Some("get_cdpreplicasessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionsEntities",
@@ -847,6 +923,8 @@ pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List CDP replication sessions on all backup servers in entity form",
     page: Some("get_cdpreplicasessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSession",
@@ -871,6 +949,8 @@ pub(crate) const GET_CDP_REPLICA_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one CDP replication session",
     page: Some("get_cdpreplicasessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionEntity",
@@ -895,6 +975,8 @@ pub(crate) const GET_CDP_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one CDP replication session with its state and result",
     page: Some("get_cdpreplicasessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionTaskSessions",
@@ -919,6 +1001,8 @@ pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the task sessions of one CDP replication session",
     page: Some("get_cdpreplicasessions_id_cdpreplicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionTaskSessionsEntities",
@@ -943,6 +1027,8 @@ pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = E
     aliases: &[],
     summary: "List the task sessions of one CDP replication session in entity form",
     page: Some("get_cdpreplicasessions_id_cdpreplicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessions",
@@ -967,6 +1053,8 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to recent CDP replication task sessions",
     page: Some("get_cdpreplicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessionsEntities",
@@ -991,6 +1079,8 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List recent CDP replication task sessions in entity form",
     page: Some("get_cdpreplicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSession",
@@ -1015,6 +1105,8 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one CDP replication task session",
     page: Some("get_cdpreplicatasksessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessionEntity",
@@ -1039,6 +1131,8 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one CDP replication task session with its state and size",
     page: Some("get_cdpreplicatasksessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CDP_POLICIES_ENTRY: Entry = Entry {
     name: "QueryCdpPolicies",
@@ -1063,6 +1157,8 @@ pub(crate) const QUERY_CDP_POLICIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search CDP policies with filter, sorting and paging",
     page: Some("get_query_cdppolicy.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicas",
@@ -1087,6 +1183,8 @@ pub(crate) const QUERY_CDP_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search CDP replicas with filter, sorting and paging",
     page: Some("get_query_cdpreplica.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicaSessions",
@@ -1111,6 +1209,8 @@ pub(crate) const QUERY_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search CDP replication sessions with filter, sorting and paging",
     page: Some("get_query_cdpreplicasession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicaTaskSessions",
@@ -1135,6 +1235,8 @@ pub(crate) const QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search CDP replication task sessions with filter, sorting and paging",
     page: Some("get_query_cdpreplicatasksession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1185,6 +1287,437 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_CDP_REPLICAS_ENTRY,
     QUERY_CDP_REPLICA_SESSIONS_ENTRY,
     QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/cdpPolicies/{}",
+        kind: Some("CdpPolicy"),
+        entity: Some("CdpPolicy"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdppolicies_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cdpPolicies/{}",
+                method: "PUT",
+                type_: Some("CdpPolicyReference"),
+                operation: "UpdateCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Disable",
+                href: "/cdpPolicies/{}?action=disable",
+                method: "POST",
+                type_: None,
+                operation: "DisableCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Enable",
+                href: "/cdpPolicies/{}?action=enable",
+                method: "POST",
+                type_: None,
+                operation: "EnableCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cdpPolicies/{}/includes",
+                method: "GET",
+                type_: Some("ObjectInJobList"),
+                operation: "GetCdpPolicyIncludes",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/cdpPolicies/{}/includes",
+                method: "POST",
+                type_: Some("ObjectInJob"),
+                operation: "CreateCdpPolicyInclude",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cdpPolicies/{}/cdpReplicaSessions",
+                method: "GET",
+                type_: Some("CdpReplicaSessionReferenceList"),
+                operation: "GetCdpPolicyReplicaSessions",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpPolicies/{}/includes/{}",
+        kind: Some("ObjectInJob"),
+        entity: Some("ObjectInJob"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_cdppolicies_id_includes_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cdpPolicies/{}/includes/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCdpPolicyInclude",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpReplica/vApps/{}",
+        kind: Some("VAppCdpReplica"),
+        entity: Some("VAppCdpReplica"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdpreplica_vapps_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cdpReplica/vApps/{}",
+                method: "GET",
+                type_: Some("VAppCdpReplicaReference"),
+                operation: "GetVAppCdpReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cdpReplica/vApps/{}/vms",
+                method: "GET",
+                type_: Some("VAppCdpReplicaVmReferenceList"),
+                operation: "GetVAppCdpReplicaVms",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Intervals",
+                href: "/cdpReplica/vApps/{}?action=intervals",
+                method: "POST",
+                type_: None,
+                operation: "GetVAppCdpReplicaIntervals",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Failover",
+                href: "/cdpReplica/vApps/{}?action=failover",
+                method: "POST",
+                type_: None,
+                operation: "FailoverVAppCdpReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpReplica/vApps/{}/vms/{}",
+        kind: Some("VAppCdpReplicaVm"),
+        entity: Some("VAppCdpReplicaVm"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdpreplica_vapps_id_vms_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cdpReplica/vApps/{}/vms/{}",
+                method: "GET",
+                type_: Some("VAppCdpReplicaVmReference"),
+                operation: "GetVAppCdpReplicaVm",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpReplica/vApps/{}",
+                method: "GET",
+                type_: Some("VAppCdpReplicaReference"),
+                operation: "GetVAppCdpReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpReplicaSessions/{}",
+        kind: Some("CdpReplicaSession"),
+        entity: Some("CdpReplicaSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdpreplicasessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cdpReplicaSessions/{}",
+                method: "GET",
+                type_: Some("CdpReplicaSessionReference"),
+                operation: "GetCdpReplicaSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cdpReplicaSessions/{}/cdpReplicaTaskSessions",
+                method: "GET",
+                type_: Some("CdpReplicaTaskSessionReferenceList"),
+                operation: "GetCdpReplicaSessionTaskSessions",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpReplicaTaskSessions/{}",
+        kind: Some("CdpReplicaTaskSession"),
+        entity: Some("CdpReplicaTaskSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdpreplicatasksessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpReplicaSessions/{}",
+                method: "GET",
+                type_: Some("CdpReplicaSessionReference"),
+                operation: "GetCdpReplicaSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cdpReplicaTaskSessions/{}",
+                method: "GET",
+                type_: Some("CdpReplicaTaskSessionReference"),
+                operation: "GetCdpReplicaTaskSession",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpReplicas/{}",
+        kind: Some("CdpReplica"),
+        entity: Some("CdpReplica"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdpreplicas_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cdpReplicas/{}/vms",
+                method: "GET",
+                type_: Some("CdpReplicaVmReferenceList"),
+                operation: "GetVmCdpReplicas",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cdpReplicas/{}",
+                method: "GET",
+                type_: Some("CdpReplicaReference"),
+                operation: "GetCdpReplica",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cdpReplicas/{}/vms/{}",
+        kind: Some("CdpReplicaVm"),
+        entity: Some("VmCdpReplica"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cdpreplicas_id_vms_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Intervals",
+                href: "/cdpReplicas/{}/vms/{}?action=intervals",
+                method: "POST",
+                type_: None,
+                operation: "GetVmCdpReplicaIntervals",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Failover",
+                href: "/cdpReplicas/{}/vms/{}?action=failover",
+                method: "POST",
+                type_: None,
+                operation: "FailoverVmCdpReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpPolicies/{}",
+                method: "GET",
+                type_: Some("CdpPolicyReference"),
+                operation: "GetCdpPolicy",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cdpReplicas/{}",
+                method: "GET",
+                type_: Some("CdpReplicaReference"),
+                operation: "GetCdpReplica",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/cdpPolicies",
+        item: "/cdpPolicies/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpPolicies/{}/includes",
+        item: "/cdpPolicies/{}/includes/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpPolicies/{}/cdpReplicaSessions",
+        item: "/cdpReplicaSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplicas",
+        item: "/cdpReplicas/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplicas/{}/vms",
+        item: "/cdpReplicas/{}/vms/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplica/vApps",
+        item: "/cdpReplica/vApps/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplica/vApps/{}/vms",
+        item: "/cdpReplica/vApps/{}/vms/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplicaSessions",
+        item: "/cdpReplicaSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplicaSessions/{}/cdpReplicaTaskSessions",
+        item: "/cdpReplicaTaskSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/cdpReplicaTaskSessions",
+        item: "/cdpReplicaTaskSessions/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

@@ -31,6 +31,8 @@ pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the failover plans tenants configured on all backup servers",
     page: Some("get_cloudfailoverplans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlansEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the tenants' failover plans of all backup servers in entity form",
     page: Some("get_cloudfailoverplans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlan",
@@ -79,6 +83,8 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one cloud failover plan",
     page: Some("get_cloudfailoverplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one cloud failover plan with its tenant, scripts and VMs",
     page: Some("get_cloudfailoverplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UpdateCloudFailoverPlan",
@@ -127,6 +135,8 @@ pub(crate) const UPDATE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the pre- and post-failover scripts of a cloud failover plan",
     page: Some("put_cloudfailoverplans_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "DeleteCloudFailoverPlan",
@@ -151,6 +161,8 @@ pub(crate) const DELETE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a cloud failover plan from its backup server",
     page: Some("delete_cloudfailoverplans_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const START_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "StartCloudFailoverPlan",
@@ -175,6 +187,8 @@ pub(crate) const START_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Fail over the VMs of a cloud failover plan to their latest points or to the last points before a date",
     page: Some("post_cloudfailoverplans_id_start.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const TEST_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "TestCloudFailoverPlan",
@@ -199,6 +213,8 @@ pub(crate) const TEST_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a test failover of a cloud failover plan",
     page: Some("post_cloudfailoverplans_id_test.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UNDO_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UndoCloudFailoverPlan",
@@ -223,6 +239,8 @@ pub(crate) const UNDO_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Undo the failover of every VM of a cloud failover plan",
     page: Some("post_cloudfailoverplans_id_undo.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanIncludes",
@@ -247,6 +265,8 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VMs of a cloud failover plan in their processing order",
     page: Some("get_cloudfailoverplans_id_includes.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanInclude",
@@ -271,6 +291,8 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one VM of a cloud failover plan",
     page: Some("get_cloudfailoverplans_id_includes_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessions",
@@ -295,6 +317,8 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the cloud failover sessions of all backup servers",
     page: Some("get_cloudfailoversessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessionsEntities",
@@ -319,6 +343,8 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the cloud failover sessions of all backup servers in entity form",
     page: Some("get_cloudfailoversessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSession",
@@ -343,6 +369,8 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one cloud failover session",
     page: Some("get_cloudfailoversessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessionEntity",
@@ -367,6 +395,8 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one cloud failover session with its state, result and per-VM tasks",
     page: Some("get_cloudfailoversessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     name: "GetCloudReplicas",
@@ -391,6 +421,8 @@ pub(crate) const GET_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the tenants' replicas on all backup servers",
     page: Some("get_cloudreplicas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudReplicasEntities",
@@ -415,6 +447,8 @@ pub(crate) const GET_CLOUD_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the tenants' replicas on all backup servers in entity form",
     page: Some("get_cloudreplicas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_REPLICA_ENTRY: Entry = Entry {
     name: "GetCloudReplica",
@@ -439,6 +473,8 @@ pub(crate) const GET_CLOUD_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one tenant replica",
     page: Some("get_cloudreplicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudReplicaEntity",
@@ -463,6 +499,8 @@ pub(crate) const GET_CLOUD_REPLICA_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one tenant replica with its platform",
     page: Some("get_cloudreplicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetCloudReplicaVmReplicaPoints",
@@ -487,6 +525,8 @@ pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &["/cloud/vmReplicaPoints/{cloudReplicaId}/vmReplicaPoints"],
     summary: "List references to the VM replica points of one tenant replica",
     page: Some("get_cloudreplicas_id_vmreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudReplicaVmReplicaPointsEntities",
@@ -511,6 +551,8 @@ pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Ent
     aliases: &["/cloud/vmReplicaPoints/{cloudReplicaId}/vmReplicaPoints"],
     summary: "List the VM replica points of one tenant replica in entity form",
     page: Some("get_cloudreplicas_id_vmreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPoints",
@@ -535,6 +577,8 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore points of the tenants' replicated VMs",
     page: Some("get_cloudvmreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPointsEntities",
@@ -559,6 +603,8 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore points of the tenants' replicated VMs in entity form",
     page: Some("get_cloudvmreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPoint",
@@ -583,6 +629,8 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one tenant VM replica point",
     page: Some("get_cloudvmreplicapoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPointEntity",
@@ -607,6 +655,8 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one tenant VM replica point with its kind and state",
     page: Some("get_cloudvmreplicapoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlans",
@@ -631,6 +681,8 @@ pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the hardware plans of all backup servers",
     page: Some("get_hardwareplans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlansEntities",
@@ -655,6 +707,8 @@ pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the hardware plans of all backup servers in entity form",
     page: Some("get_hardwareplans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "CreateCloudHardwarePlan",
@@ -679,6 +733,10 @@ pub(crate) const CREATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create a VMware or Hyper-V hardware plan on a backup server",
     page: Some("post_hardwareplans.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlan",
@@ -703,6 +761,8 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one hardware plan",
     page: Some("get_hardwareplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlanEntity",
@@ -727,6 +787,8 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one hardware plan with its limits, storage and networks",
     page: Some("get_hardwareplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "UpdateCloudHardwarePlan",
@@ -751,6 +813,8 @@ pub(crate) const UPDATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the description, limits and storage quotas of a hardware plan",
     page: Some("put_hardwareplans_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "DeleteCloudHardwarePlan",
@@ -775,6 +839,8 @@ pub(crate) const DELETE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a hardware plan that no tenant uses from its backup server",
     page: Some("delete_hardwareplans_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlanTenants",
@@ -799,6 +865,8 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the tenants subscribed to one hardware plan",
     page: Some("get_hardwareplans_id_tenants.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "QueryCloudFailoverPlans",
@@ -823,6 +891,8 @@ pub(crate) const QUERY_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the tenants' cloud failover plans with filter, sorting and paging",
     page: Some("get_query_cloudfailoverplan.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCloudFailoverSessions",
@@ -847,6 +917,8 @@ pub(crate) const QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search cloud failover sessions with filter, sorting and paging",
     page: Some("get_query_cloudfailoversession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryCloudReplicas",
@@ -871,6 +943,8 @@ pub(crate) const QUERY_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the tenants' replicas with filter, sorting and paging",
     page: Some("get_query_cloudreplica.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryCloudVmReplicaPoints",
@@ -895,6 +969,8 @@ pub(crate) const QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the tenants' VM replica points with filter, sorting and paging",
     page: Some("get_query_cloudvmreplicapoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     name: "QueryCloudHardwarePlans",
@@ -919,6 +995,8 @@ pub(crate) const QUERY_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search hardware plans with filter, sorting and paging",
     page: Some("get_query_cloudhardwareplan.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -960,6 +1038,276 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_CLOUD_REPLICAS_ENTRY,
     QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY,
     QUERY_CLOUD_HARDWARE_PLANS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/cloud/cloudFailoverPlans/{}",
+        kind: Some("CloudFailoverPlan"),
+        entity: Some("CloudFailoverPlan"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cloudfailoverplans_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/cloudFailoverPlans/{}",
+                method: "GET",
+                type_: Some("CloudFailoverPlanReference"),
+                operation: "GetCloudFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/cloudFailoverPlans/{}",
+                method: "PUT",
+                type_: Some("CloudFailoverPlanReference"),
+                operation: "UpdateCloudFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Start",
+                href: "/cloud/cloudFailoverPlans/{}?action=start",
+                method: "POST",
+                type_: None,
+                operation: "StartCloudFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Test",
+                href: "/cloud/cloudFailoverPlans/{}?action=test",
+                method: "POST",
+                type_: None,
+                operation: "TestCloudFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Undo",
+                href: "/cloud/cloudFailoverPlans/{}?action=undo",
+                method: "POST",
+                type_: None,
+                operation: "UndoCloudFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/cloudFailoverPlans/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudFailoverPlan",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/cloudFailoverPlans/{}/includes/{}",
+        kind: Some("CloudFailoveredVm"),
+        entity: Some("CloudFailoveredVm"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: None,
+        links: &[],
+    },
+    crate::resource::Resource {
+        path: "/cloud/failoverSessions/{}",
+        kind: Some("CloudFailoverSession"),
+        entity: Some("CloudFailoverSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cloudfailoversessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/failoverSessions/{}",
+                method: "GET",
+                type_: Some("CloudFailoverSessionReference"),
+                operation: "GetCloudFailoverSession",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/hardwarePlans/{}",
+        kind: Some("CloudHardwarePlan"),
+        entity: Some("CloudHardwarePlan"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_hardwareplans_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/hardwarePlans/{}",
+                method: "GET",
+                type_: Some("CloudHardwarePlanReference"),
+                operation: "GetCloudHardwarePlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cloud/hardwarePlans/{}/tenants",
+                method: "GET",
+                type_: Some("CloudTenantList"),
+                operation: "GetCloudHardwarePlanTenants",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/hardwarePlans/{}",
+                method: "PUT",
+                type_: Some("CloudHardwarePlanReference"),
+                operation: "UpdateCloudHardwarePlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/hardwarePlans/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudHardwarePlan",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/replicas/{}",
+        kind: Some("CloudReplica"),
+        entity: Some("CloudReplica"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cloudreplicas_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/replicas/{}",
+                method: "GET",
+                type_: Some("CloudReplicaReference"),
+                operation: "GetCloudReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cloud/replicas/{}/vmReplicaPoints",
+                method: "GET",
+                type_: Some("CloudVmReplicaPointReferenceList"),
+                operation: "GetCloudReplicaVmReplicaPoints",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/vmReplicaPoints/{}",
+        kind: Some("CloudVmReplicaPoint"),
+        entity: Some("CloudVmReplicaPoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cloudvmreplicapoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cloud/replicas/{}",
+                method: "GET",
+                type_: Some("CloudReplicaReference"),
+                operation: "GetCloudReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/vmReplicaPoints/{}",
+                method: "GET",
+                type_: Some("CloudVmReplicaPointReference"),
+                operation: "GetCloudVmReplicaPoint",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/cloud/cloudFailoverPlans",
+        item: "/cloud/cloudFailoverPlans/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/cloudFailoverPlans/{}/includes",
+        item: "/cloud/cloudFailoverPlans/{}/includes/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/failoverSessions",
+        item: "/cloud/failoverSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/replicas",
+        item: "/cloud/replicas/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/replicas/{}/vmReplicaPoints",
+        item: "/cloud/vmReplicaPoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/vmReplicaPoints",
+        item: "/cloud/vmReplicaPoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/hardwarePlans",
+        item: "/cloud/hardwarePlans/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/hardwarePlans/{}/tenants",
+        item: "/cloud/tenants/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

@@ -31,6 +31,8 @@ pub(crate) const GET_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the cloud gateways of all backup servers",
     page: Some("get_cloudgateways.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAYS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudGatewaysEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_CLOUD_GATEWAYS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the cloud gateways of all backup servers in entity form",
     page: Some("get_cloudgateways.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "GetCloudGateway",
@@ -79,6 +83,8 @@ pub(crate) const GET_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one cloud gateway",
     page: Some("get_cloudgateways_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudGatewayEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_CLOUD_GATEWAY_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one cloud gateway with its network mode and ports",
     page: Some("get_cloudgateways_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "CreateCloudGateway",
@@ -127,6 +135,10 @@ pub(crate) const CREATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Give a Windows server of a backup server's infrastructure the cloud gateway role",
     page: Some("post_gateways.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "UpdateCloudGateway",
@@ -151,6 +163,8 @@ pub(crate) const UPDATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the state, network mode, ports or description of a cloud gateway",
     page: Some("put_cloudgateways_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "DeleteCloudGateway",
@@ -175,6 +189,8 @@ pub(crate) const DELETE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a cloud gateway from its backup server",
     page: Some("delete_cloudgateways_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPools",
@@ -199,6 +215,8 @@ pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the cloud gateway pools of all backup servers",
     page: Some("get_cloudgatewaypools.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolsEntities",
@@ -223,6 +241,8 @@ pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the cloud gateway pools of all backup servers in entity form",
     page: Some("get_cloudgatewaypools.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPool",
@@ -247,6 +267,8 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one cloud gateway pool",
     page: Some("get_cloud_gatewaypools_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolEntity",
@@ -271,6 +293,8 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one cloud gateway pool with its gateways and tenants",
     page: Some("get_cloud_gatewaypools_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "CreateCloudGatewayPool",
@@ -295,6 +319,10 @@ pub(crate) const CREATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Group existing cloud gateways of a backup server into a new pool",
     page: Some("post_cloudgatewaypools.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "UpdateCloudGatewayPool",
@@ -319,6 +347,8 @@ pub(crate) const UPDATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the name, description, gateways or tenants of a gateway pool",
     page: Some("put_cloud_gatewaypools_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "DeleteCloudGatewayPool",
@@ -343,6 +373,8 @@ pub(crate) const DELETE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a cloud gateway pool from its backup server",
     page: Some("delete_cloud_gatewaypools_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolGateways",
@@ -367,6 +399,8 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the cloud gateways of one gateway pool",
     page: Some("get_cloud_gatewaypools_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolTenants",
@@ -391,6 +425,8 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the tenant accounts that may use one gateway pool",
     page: Some("get_cloud_gatewaypools_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddresses",
@@ -415,6 +451,8 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the public IP addresses in the pools of all backup servers",
     page: Some("get_publicipaddresses.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddressesEntities",
@@ -439,6 +477,8 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the public IP addresses in the pools of all backup servers in entity form",
     page: Some("get_publicipaddresses.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddress",
@@ -463,6 +503,8 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one public IP address",
     page: Some("get_publicipaddresses_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddressEntity",
@@ -487,6 +529,8 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one public IP address and the tenant it is assigned to",
     page: Some("get_publicipaddresses_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "CreateCloudPublicIpAddresses",
@@ -511,6 +555,10 @@ pub(crate) const CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a range of public IP addresses to a backup server's pool",
     page: Some("post_publicipaddresses.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "UpdateCloudPublicIpAddress",
@@ -540,6 +588,8 @@ pub(crate) const UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change one public IP address of a pool",
     page: Some("put_publicipaddresses_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "DeleteCloudPublicIpAddress",
@@ -564,6 +614,8 @@ pub(crate) const DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a public IP address from its backup server's pool",
     page: Some("delete_publicipaddresses_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     name: "GetVlanConfigurations",
@@ -588,6 +640,8 @@ pub(crate) const GET_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the virtual switches with reserved VLAN ranges",
     page: Some("get_vlans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVlanConfigurationsEntities",
@@ -612,6 +666,8 @@ pub(crate) const GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the virtual switches with reserved VLAN ranges in entity form",
     page: Some("get_vlans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "GetVlanConfiguration",
@@ -636,6 +692,8 @@ pub(crate) const GET_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to the VLAN reservation of one virtual switch",
     page: Some("get_vlans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VLAN_CONFIGURATION_ENTITY_ENTRY: Entry = Entry {
     name: "GetVlanConfigurationEntity",
@@ -660,6 +718,8 @@ pub(crate) const GET_VLAN_CONFIGURATION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the VLAN ranges reserved on one virtual switch",
     page: Some("get_vlans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "UpdateVlanConfiguration",
@@ -684,6 +744,8 @@ pub(crate) const UPDATE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the VLAN ranges reserved on a virtual switch",
     page: Some("put_vlans_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "DeleteVlanConfiguration",
@@ -708,6 +770,8 @@ pub(crate) const DELETE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Release the VLAN ranges reserved on a virtual switch",
     page: Some("delete_vlans_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_V_CLOUD_SERVICE_ENTRY: Entry = Entry {
     name: "GetVCloudService",
@@ -732,6 +796,8 @@ pub(crate) const GET_V_CLOUD_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the root of the VMware Cloud Director self-service resources with its links",
     page: Some("get_vcloud.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigs",
@@ -756,6 +822,8 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VMware Cloud Director organization configurations",
     page: Some("get_vcloud_orgconfigs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigsEntities",
@@ -780,6 +848,8 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY: Entry = Entry 
     aliases: &[],
     summary: "List the VMware Cloud Director organization configurations in entity form",
     page: Some("get_vcloud_orgconfigs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfig",
@@ -804,6 +874,8 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one organization configuration",
     page: Some("get_vcloud_orgconfigs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigEntity",
@@ -828,6 +900,8 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one organization configuration with its quota and job settings",
     page: Some("get_vcloud_orgconfigs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigBackupJobSettings",
@@ -852,6 +926,8 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entr
     aliases: &[],
     summary: "Read the backup job settings applied to the jobs of an organization's members",
     page: Some("get_vcloud_orgconfigs_id_backupjobsettings.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "CreateVCloudOrganizationConfig",
@@ -876,6 +952,10 @@ pub(crate) const CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create the self-service configuration of a VMware Cloud Director organization",
     page: Some("post_vcloud_orgconfigs.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "UpdateVCloudOrganizationConfig",
@@ -900,6 +980,8 @@ pub(crate) const UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the repository, quota or job settings of an organization configuration",
     page: Some("put_vcloud_orgconfigs_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "DisableVCloudOrganizationConfig",
@@ -924,6 +1006,11 @@ pub(crate) const DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Turn off self-service backup for organizations without their own configuration",
     page: Some("post_vcloud_orgconfigs_id.md"),
+    effect: crate::entry::Effect::Set {
+        field: "IsDisabled",
+        value: "true",
+    },
+    requires: &[],
 };
 pub(crate) const DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "DeleteVCloudOrganizationConfig",
@@ -948,6 +1035,8 @@ pub(crate) const DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove an organization configuration, optionally with its jobs and backups",
     page: Some("delete_vcloud_orgconfigs_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_ENTRY: Entry = Entry {
     name: "GetVSphereSelfService",
@@ -972,6 +1061,8 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the root of the vSphere Self-Service Backup Portal resources with its links",
     page: Some("get_selfservice_vsphere.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigs",
@@ -996,6 +1087,8 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the portal tenant configurations",
     page: Some("get_selfservice_vsphere_configs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigsEntities",
@@ -1020,6 +1113,8 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY: Entry = Entry
     aliases: &[],
     summary: "List the portal tenant configurations in entity form",
     page: Some("get_selfservice_vsphere_configs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfig",
@@ -1044,6 +1139,8 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one portal tenant configuration",
     page: Some("get_selfservice_vsphere_configs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigEntity",
@@ -1068,6 +1165,8 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one portal tenant configuration with its account, quota and job settings",
     page: Some("get_selfservice_vsphere_configs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigBackupJobSettings",
@@ -1092,6 +1191,8 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Ent
     aliases: &[],
     summary: "Read the backup job settings applied to the jobs of a portal tenant",
     page: Some("get_selfservice_vsphere_configs_id_backupjobsettings.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "CreateVSphereSelfServiceConfig",
@@ -1116,6 +1217,10 @@ pub(crate) const CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create the portal access configuration of a vSphere user or group",
     page: Some("post_selfservice_vsphere_configs.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "UpdateVSphereSelfServiceConfig",
@@ -1140,6 +1245,8 @@ pub(crate) const UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the repository, quota, scope or job settings of a portal tenant configuration",
     page: Some("put_selfservice_vsphere_configs_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "DeleteVSphereSelfServiceConfig",
@@ -1164,6 +1271,8 @@ pub(crate) const DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a portal tenant configuration",
     page: Some("delete_selfservice_vsphere_configs_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     name: "QueryCloudGateways",
@@ -1188,6 +1297,8 @@ pub(crate) const QUERY_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search cloud gateways with filter, sorting and paging",
     page: Some("get_query_cloudgateway.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "QueryCloudGatewayPools",
@@ -1212,6 +1323,8 @@ pub(crate) const QUERY_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search cloud gateway pools with filter, sorting and paging",
     page: Some("get_query_cloudgatewaypool.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "QueryCloudPublicIpAddresses",
@@ -1236,6 +1349,8 @@ pub(crate) const QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search public IP addresses with filter, sorting and paging",
     page: Some("get_query_cloudpublicipaddress.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     name: "QueryVlanConfigurations",
@@ -1260,6 +1375,8 @@ pub(crate) const QUERY_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search VLAN reservations with filter, sorting and paging",
     page: Some("get_query_vlanconfiguration.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     name: "QueryVCloudOrganizationConfigs",
@@ -1284,6 +1401,8 @@ pub(crate) const QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search VMware Cloud Director organization configurations with filter, sorting and paging",
     page: Some("get_query_vcloudorganizationconfig.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     name: "QueryVSphereSelfServiceConfigs",
@@ -1308,6 +1427,8 @@ pub(crate) const QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search vSphere portal tenant configurations with filter, sorting and paging",
     page: Some("get_query_vsphereselfserviceconfig.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1365,6 +1486,349 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_VLAN_CONFIGURATIONS_ENTRY,
     QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY,
     QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/cloud/gatewayPools/{}",
+        kind: Some("CloudGatewayPool"),
+        entity: Some("CloudGatewayPool"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cloud_gatewaypools_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/gatewayPools/{}",
+                method: "GET",
+                type_: Some("CloudGatewayPoolReference"),
+                operation: "GetCloudGatewayPool",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/gatewayPools/{}",
+                method: "PUT",
+                type_: Some("CloudGatewayPoolReference"),
+                operation: "UpdateCloudGatewayPool",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/gatewayPools/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudGatewayPool",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cloud/gatewayPools/{}/gateways",
+                method: "GET",
+                type_: Some("CloudGatewayReferenceList"),
+                operation: "GetCloudGatewayPoolGateways",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/cloud/gatewayPools/{}/tenants",
+                method: "GET",
+                type_: Some("CloudTenantReferenceList"),
+                operation: "GetCloudGatewayPoolTenants",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/gateways/{}",
+        kind: Some("CloudGateway"),
+        entity: Some("CloudGateway"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_cloudgateways_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/gateways/{}",
+                method: "GET",
+                type_: Some("CloudGatewayReference"),
+                operation: "GetCloudGateway",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/gateways/{}",
+                method: "PUT",
+                type_: Some("CloudGatewayReference"),
+                operation: "UpdateCloudGateway",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/gateways/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudGateway",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/cloud/gatewayPools/{}",
+                method: "GET",
+                type_: Some("CloudGatewayPoolReference"),
+                operation: "GetCloudGatewayPool",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/publicIpAddresses/{}",
+        kind: Some("CloudPublicIpAddress"),
+        entity: Some("CloudPublicIpAddress"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_publicipaddresses_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/publicIpAddresses/{}",
+                method: "GET",
+                type_: Some("CloudPublicIpAddressReference"),
+                operation: "GetCloudPublicIpAddress",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/publicIpAddresses/{}",
+                method: "PUT",
+                type_: Some("CloudPublicIpAddressReference"),
+                operation: "UpdateCloudPublicIpAddress",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/publicIpAddresses/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudPublicIpAddress",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/vlans/{}",
+        kind: Some("VlanConfiguration"),
+        entity: Some("VlanConfiguration"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_vlans_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/vlans/{}",
+                method: "GET",
+                type_: Some("VlanConfigurationReference"),
+                operation: "GetVlanConfiguration",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/vlans/{}",
+                method: "PUT",
+                type_: Some("VlanConfigurationReference"),
+                operation: "UpdateVlanConfiguration",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/vlans/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteVlanConfiguration",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/selfService/vSphere/Configs/{}",
+        kind: Some("VSphereSelfServiceConfig"),
+        entity: Some("VSphereSelfServiceConfig"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_selfservice_vsphere_configs_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/selfService/vSphere/Configs/{}",
+                method: "GET",
+                type_: Some("VSphereSelfServiceConfigReference"),
+                operation: "GetVSphereSelfServiceConfig",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/selfService/vSphere/Configs/{}",
+                method: "PUT",
+                type_: Some("VSphereSelfServiceConfigReference"),
+                operation: "UpdateVSphereSelfServiceConfig",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/selfService/vSphere/Configs/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteVSphereSelfServiceConfig",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/selfService/vSphere/Configs/{}/backupJobSettings",
+                method: "GET",
+                type_: Some("VSphereSelfServiceConfigJobSettings"),
+                operation: "GetVSphereSelfServiceConfigBackupJobSettings",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vCloud/orgConfigs/{}",
+        kind: Some("VCloudOrganizationConfig"),
+        entity: Some("VCloudOrganizationConfig"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_vcloud_orgconfigs_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/vCloud/orgConfigs/{}",
+                method: "GET",
+                type_: Some("VCloudOrganizationConfigReference"),
+                operation: "GetVCloudOrganizationConfig",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/vCloud/orgConfigs/{}",
+                method: "PUT",
+                type_: Some("VCloudOrganizationConfigReference"),
+                operation: "UpdateVCloudOrganizationConfig",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/vCloud/orgConfigs/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteVCloudOrganizationConfig",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vCloud/orgConfigs/{}/backupJobSettings",
+                method: "GET",
+                type_: Some("VCloudOrganizationConfigBackupJobSettings"),
+                operation: "GetVCloudOrganizationConfigBackupJobSettings",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/cloud/gateways",
+        item: "/cloud/gateways/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/gatewayPools",
+        item: "/cloud/gatewayPools/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/gatewayPools/{}/gateways",
+        item: "/cloud/gateways/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/gatewayPools/{}/tenants",
+        item: "/cloud/tenants/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/publicIpAddresses",
+        item: "/cloud/publicIpAddresses/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/vlans",
+        item: "/cloud/vlans/{}",
+    },
+    crate::resource::Collection {
+        path: "/vCloud/orgConfigs",
+        item: "/vCloud/orgConfigs/{}",
+    },
+    crate::resource::Collection {
+        path: "/selfService/vSphere/Configs",
+        item: "/selfService/vSphere/Configs/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

@@ -31,6 +31,8 @@ pub(crate) const GET_CLOUD_CONNECT_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the Cloud Connect root with links to its collections",
     page: Some("get_cloud.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudTenants",
@@ -55,6 +57,8 @@ pub(crate) const GET_CLOUD_TENANTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the tenant accounts of all backup servers",
     page: Some("get_tenants.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudTenantsEntities",
@@ -79,6 +83,8 @@ pub(crate) const GET_CLOUD_TENANTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the tenant accounts of all backup servers in entity form",
     page: Some("get_tenants.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "CreateCloudTenant",
@@ -103,6 +109,16 @@ pub(crate) const CREATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create a tenant account on a backup server, with optional quotas and replication resources",
     page: Some("post_tenants.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[
+        crate::entry::Requirement {
+            element: "TenantType",
+            status: 500u16,
+            message: "Failed to create the tenant: TenantType is not specified. Specify the tenant type (Standalone, ActiveDirectory or VCD).",
+        },
+    ],
 };
 pub(crate) const GET_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "GetCloudTenant",
@@ -127,6 +143,8 @@ pub(crate) const GET_CLOUD_TENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one tenant account",
     page: Some("get_tenants_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudTenantEntity",
@@ -151,6 +169,8 @@ pub(crate) const GET_CLOUD_TENANT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one tenant account with its settings and counters",
     page: Some("get_tenants_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "UpdateCloudTenant",
@@ -175,6 +195,14 @@ pub(crate) const UPDATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the settings of a tenant account",
     page: Some("put_tenants_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[
+        crate::entry::Requirement {
+            element: "TenantType",
+            status: 500u16,
+            message: "Failed to edit the tenant: TenantType is not specified. Send back the TenantType block of the tenant.",
+        },
+    ],
 };
 pub(crate) const DELETE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "DeleteCloudTenant",
@@ -199,6 +227,8 @@ pub(crate) const DELETE_CLOUD_TENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a tenant account, optionally with its backups in the cloud repository",
     page: Some("delete_tenants_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantResources",
@@ -223,6 +253,8 @@ pub(crate) const GET_CLOUD_TENANT_RESOURCES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the storage quotas of a tenant",
     page: Some("get_tenants_id_resources.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantResource",
@@ -247,6 +279,10 @@ pub(crate) const CREATE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Give a tenant a storage quota on a cloud repository",
     page: Some("post_tenants_id_resources.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantResource",
@@ -271,6 +307,8 @@ pub(crate) const GET_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one storage quota of a tenant",
     page: Some("get_tenants_id_resources_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantResource",
@@ -295,6 +333,8 @@ pub(crate) const DELETE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Take a storage quota away from a tenant",
     page: Some("delete_tenants_id_resources_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantComputeResources",
@@ -319,6 +359,8 @@ pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the hardware plans a tenant is subscribed to",
     page: Some("get_tenants_id_computeresources.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantComputeResource",
@@ -343,6 +385,10 @@ pub(crate) const CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Subscribe a tenant to a hardware plan",
     page: Some("post_tenants_id_computeresources.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantComputeResource",
@@ -367,6 +413,8 @@ pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one hardware plan subscription of a tenant with its usage",
     page: Some("get_tenants_id_computeresources_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantComputeResource",
@@ -391,6 +439,8 @@ pub(crate) const DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Unsubscribe a tenant from a hardware plan",
     page: Some("delete_tenants_id_computeresources_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantVCloudComputeResources",
@@ -415,6 +465,8 @@ pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY: Entry = Entry
     aliases: &[],
     summary: "List the organization VDCs assigned to a Cloud Director tenant",
     page: Some("get_cloud_tenants_id_vcloudcomputeresources.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantVCloudComputeResource",
@@ -439,6 +491,10 @@ pub(crate) const CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Ent
     aliases: &[],
     summary: "Assign an organization VDC to a Cloud Director tenant",
     page: Some("post_cloud_tenants_id_vcloudcomputeresources.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantVCloudComputeResource",
@@ -463,6 +519,8 @@ pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry 
     aliases: &[],
     summary: "Read one organization VDC of a Cloud Director tenant with its usage",
     page: Some("get_cloud_tenants_id_vcloudcomputeresources_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantVCloudComputeResource",
@@ -487,6 +545,8 @@ pub(crate) const DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Ent
     aliases: &[],
     summary: "Remove an organization VDC from a Cloud Director tenant",
     page: Some("delete_cloud_tenants_id_vcloudcomputeresources_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     name: "GetCloudSubtenants",
@@ -511,6 +571,8 @@ pub(crate) const GET_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the subtenant accounts of a tenant",
     page: Some("get_tenants_id_subtenants.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "CreateCloudSubtenant",
@@ -535,6 +597,10 @@ pub(crate) const CREATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create a subtenant account with a quota inside a tenant's storage quota",
     page: Some("post_tenants_id_subtenants.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "GetCloudSubtenant",
@@ -559,6 +625,8 @@ pub(crate) const GET_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one subtenant account",
     page: Some("get_tenants_id_subtenants_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "UpdateCloudSubtenant",
@@ -583,6 +651,8 @@ pub(crate) const UPDATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the description, password, state or quota of a subtenant account",
     page: Some("put_tenants_id_subtenants_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "DeleteCloudSubtenant",
@@ -607,6 +677,8 @@ pub(crate) const DELETE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a subtenant account",
     page: Some("delete_tenants_id_subtenants_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY: Entry = Entry {
     name: "GetCloudTenantFreeLicenseCounters",
@@ -631,6 +703,8 @@ pub(crate) const GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Count a tenant's rental and new machines, which use no license this month",
     page: Some("get_cloud_tenants_id_freelicensecounters.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "GetCloudTenantGatewayPools",
@@ -655,6 +729,8 @@ pub(crate) const GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the cloud gateway pools a tenant may connect through",
     page: Some("get_cloud_tenants_id_gatewaypools.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_TENANTS_ENTRY: Entry = Entry {
     name: "QueryCloudTenants",
@@ -679,6 +755,8 @@ pub(crate) const QUERY_CLOUD_TENANTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search tenant accounts with filter, sorting and paging",
     page: Some("get_query_cloudtenant.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     name: "QueryCloudSubtenants",
@@ -703,6 +781,8 @@ pub(crate) const QUERY_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search subtenant accounts with filter, sorting and paging",
     page: Some("get_query_cloudsubtenant.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -735,6 +815,309 @@ pub(crate) static ENTRIES: &[Entry] = &[
     GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY,
     QUERY_CLOUD_TENANTS_ENTRY,
     QUERY_CLOUD_SUBTENANTS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/cloud/tenants/{}",
+        kind: Some("CloudTenant"),
+        entity: Some("CloudTenant"),
+        entity_query: true,
+        reference: true,
+        count: Some(3u32),
+        size: Some("tenants_per_server"),
+        page: Some("get_tenants_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/cloud/tenants/{}",
+                method: "GET",
+                type_: Some("CloudTenantReference"),
+                operation: "GetCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/tenants/{}",
+                method: "PUT",
+                type_: Some("CloudTenantReference"),
+                operation: "UpdateCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cloud/tenants/{}/resources",
+                method: "GET",
+                type_: Some("CloudTenantResourceList"),
+                operation: "GetCloudTenantResources",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/cloud/tenants/{}/resources",
+                method: "POST",
+                type_: Some("CloudTenantResource"),
+                operation: "CreateCloudTenantResource",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/tenants/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cloud/tenants/{}/computeResources",
+                method: "GET",
+                type_: Some("CloudTenantComputeResourceList"),
+                operation: "GetCloudTenantComputeResources",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/cloud/tenants/{}/computeResources",
+                method: "POST",
+                type_: Some("CloudTenantComputeResource"),
+                operation: "CreateCloudTenantComputeResource",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/cloud/tenants/{}/subtenants",
+                method: "GET",
+                type_: Some("CloudSubtenantList"),
+                operation: "GetCloudSubtenants",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/cloud/tenants/{}/subtenants",
+                method: "POST",
+                type_: Some("CloudSubtenant"),
+                operation: "CreateCloudSubtenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/cloud/tenants/{}/freelicenseCounters",
+                method: "GET",
+                type_: Some("CloudTenantFreeLicenseCounters"),
+                operation: "GetCloudTenantFreeLicenseCounters",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/tenants/{}/computeResources/{}",
+        kind: Some("CloudTenantComputeResource"),
+        entity: Some("CloudTenantComputeResource"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_tenants_id_computeresources_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/tenants/{}/computeResources/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudTenantComputeResource",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cloud/tenants/{}",
+                method: "GET",
+                type_: Some("CloudTenantReference"),
+                operation: "GetCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/tenants/{}/freelicenseCounters",
+        kind: None,
+        entity: None,
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_cloud_tenants_id_freelicensecounters.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cloud/tenants/{}",
+                method: "GET",
+                type_: Some("CloudTenantReference"),
+                operation: "GetCloudTenant",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/tenants/{}/resources/{}",
+        kind: Some("CloudTenantResource"),
+        entity: Some("CloudTenantResource"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_tenants_id_resources_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/tenants/{}/resources/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudTenantResource",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cloud/tenants/{}",
+                method: "GET",
+                type_: Some("CloudTenantReference"),
+                operation: "GetCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/tenants/{}/subtenants/{}",
+        kind: Some("CloudSubtenant"),
+        entity: Some("CloudSubtenant"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_tenants_id_subtenants_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cloud/tenants/{}",
+                method: "GET",
+                type_: Some("CloudTenantReference"),
+                operation: "GetCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/cloud/tenants/{}/subtenants/{}",
+                method: "PUT",
+                type_: Some("CloudSubtenantReference"),
+                operation: "UpdateCloudSubtenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/tenants/{}/subtenants/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudSubtenant",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/cloud/tenants/{}/vCloudComputeResources/{}",
+        kind: Some("CloudTenantVCloudComputeResource"),
+        entity: Some("CloudTenantVCloudComputeResource"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_cloud_tenants_id_vcloudcomputeresources_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/cloud/tenants/{}/vCloudComputeResources/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteCloudTenantVCloudComputeResource",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/cloud/tenants/{}",
+                method: "GET",
+                type_: Some("CloudTenantReference"),
+                operation: "GetCloudTenant",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/cloud/tenants",
+        item: "/cloud/tenants/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/tenants/{}/resources",
+        item: "/cloud/tenants/{}/resources/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/tenants/{}/computeResources",
+        item: "/cloud/tenants/{}/computeResources/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/tenants/{}/vCloudComputeResources",
+        item: "/cloud/tenants/{}/vCloudComputeResources/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/tenants/{}/subtenants",
+        item: "/cloud/tenants/{}/subtenants/{}",
+    },
+    crate::resource::Collection {
+        path: "/cloud/tenants/{}/gatewayPools",
+        item: "/cloud/gatewayPools/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

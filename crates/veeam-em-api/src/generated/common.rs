@@ -31,6 +31,8 @@ pub(crate) const GET_ENTRY_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the API root with the supported versions and logon links",
     page: Some("logging_on.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LOGON_ENTRY: Entry = Entry {
     name: "Logon",
@@ -55,6 +57,8 @@ pub(crate) const LOGON_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Open a logon session with user name and password",
     page: Some("post_sessionmngr.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_LOGON_SESSIONS_ENTRY: Entry = Entry {
     name: "GetLogonSessions",
@@ -79,6 +83,8 @@ pub(crate) const GET_LOGON_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the logon sessions that currently exist",
     page: Some("get_loginsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_LOGON_SESSION_ENTRY: Entry = Entry {
     name: "GetLogonSession",
@@ -103,6 +109,8 @@ pub(crate) const GET_LOGON_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one logon session",
     page: Some("get_loginsessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LOGOUT_ENTRY: Entry = Entry {
     name: "Logout",
@@ -127,6 +135,8 @@ pub(crate) const LOGOUT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Close a logon session",
     page: Some("delete_loginsessions_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_TASKS_ENTRY: Entry = Entry {
     name: "GetTasks",
@@ -151,6 +161,8 @@ pub(crate) const GET_TASKS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the tasks started in the current logon session",
     page: Some("get_tasks.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_TASK_ENTRY: Entry = Entry {
     name: "GetTask",
@@ -175,6 +187,8 @@ pub(crate) const GET_TASK_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one task and its state",
     page: Some("get_tasks_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_TASK_ENTRY: Entry = Entry {
     name: "DeleteTask",
@@ -199,6 +213,8 @@ pub(crate) const DELETE_TASK_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a task, stopping it if it still runs",
     page: Some("delete_task_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_QUERY_SERVICE_ENTRY: Entry = Entry {
     name: "GetQueryService",
@@ -223,6 +239,8 @@ pub(crate) const GET_QUERY_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the query service with its ready-made query links",
     page: Some("get_querysvc.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_LOOKUP_SERVICE_ENTRY: Entry = Entry {
     name: "GetLookupService",
@@ -247,6 +265,8 @@ pub(crate) const GET_LOOKUP_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the lookup service with its links to lookups under each hierarchy root",
     page: Some("get_lookupsvc.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LOOKUP_HIERARCHY_ITEMS_ENTRY: Entry = Entry {
     name: "LookupHierarchyItems",
@@ -271,6 +291,8 @@ pub(crate) const LOOKUP_HIERARCHY_ITEMS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Look up virtual infrastructure objects by hierarchy object reference, or by type and name under one hierarchy root",
     page: Some("get_lookup.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_TASKS_ENTRY: Entry = Entry {
     name: "QueryTasks",
@@ -295,6 +317,8 @@ pub(crate) const QUERY_TASKS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the tasks of the current logon session with filter, sorting and paging",
     page: Some("get_query_task.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -310,6 +334,52 @@ pub(crate) static ENTRIES: &[Entry] = &[
     GET_LOOKUP_SERVICE_ENTRY,
     LOOKUP_HIERARCHY_ITEMS_ENTRY,
     QUERY_TASKS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/logonSessions/{}",
+        kind: Some("LogonSession"),
+        entity: Some("LogonSession"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: None,
+        links: &[],
+    },
+    crate::resource::Resource {
+        path: "/tasks/{}",
+        kind: Some("Task"),
+        entity: Some("Task"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_tasks_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/tasks/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteTask",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/logonSessions",
+        item: "/logonSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/tasks",
+        item: "/tasks/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

@@ -31,6 +31,8 @@ pub(crate) const GET_BACKUP_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the connected backup servers",
     page: Some("get_backupservers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupServersEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_BACKUP_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the connected backup servers in entity form",
     page: Some("get_backupservers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "CreateBackupServer",
@@ -84,6 +88,10 @@ pub(crate) const CREATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Connect a backup server to Enterprise Manager",
     page: Some("post_backupservers.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "GetBackupServer",
@@ -108,6 +116,8 @@ pub(crate) const GET_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one backup server",
     page: Some("get_backupservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupServerEntity",
@@ -132,6 +142,8 @@ pub(crate) const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one backup server in entity form",
     page: Some("get_backupservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "UpdateBackupServer",
@@ -156,6 +168,8 @@ pub(crate) const UPDATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the description and connection settings of a backup server",
     page: Some("put_backupservers_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "DeleteBackupServer",
@@ -180,6 +194,8 @@ pub(crate) const DELETE_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Disconnect a backup server from Enterprise Manager",
     page: Some("delete_backupservers_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const COLLECT_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "CollectBackupServer",
@@ -204,6 +220,8 @@ pub(crate) const COLLECT_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Start collecting data from a backup server now",
     page: Some("post_backupservers_id_collect.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "QuickBackupOnBackupServer",
@@ -228,6 +246,8 @@ pub(crate) const QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run an incremental backup of one VM with the job that already protects it",
     page: Some("post_backupservers_id_quickbackup.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "VeeamZipOnBackupServer",
@@ -252,6 +272,8 @@ pub(crate) const VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create a VeeamZIP file of one or more VMware VMs in a chosen repository",
     page: Some("post_backupservers_id_zip.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     name: "GetBackupServerCredentials",
@@ -276,6 +298,8 @@ pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the credentials records kept on a backup server",
     page: Some("get_backupservers_id_creds.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     name: "CreateBackupServerCredentials",
@@ -300,6 +324,10 @@ pub(crate) const CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a credentials record to a backup server",
     page: Some("post_backupservers_id_creds.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "GetBackupServerCredentialsRecord",
@@ -324,6 +352,8 @@ pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one credentials record of a backup server",
     page: Some("get_backupservers_id_creds_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "UpdateBackupServerCredentialsRecord",
@@ -348,6 +378,8 @@ pub(crate) const UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the user name, description or password of a credentials record",
     page: Some("put_backupservers_id_creds_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "DeleteBackupServerCredentialsRecord",
@@ -372,6 +404,8 @@ pub(crate) const DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a credentials record that no component uses from a backup server",
     page: Some("delete_backupservers_id_creds_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_PASSWORDS_ENTRY: Entry = Entry {
     name: "GetBackupServerPasswords",
@@ -396,6 +430,8 @@ pub(crate) const GET_BACKUP_SERVER_PASSWORDS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the encryption passwords kept on a backup server",
     page: Some("get_backupservers_id_passwords.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "CreateBackupServerPassword",
@@ -425,6 +461,10 @@ pub(crate) const CREATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add an encryption password with an optional hint to a backup server",
     page: Some("post_backupservers_id_passwords.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "GetBackupServerPassword",
@@ -449,6 +489,8 @@ pub(crate) const GET_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the hint and change time of one encryption password",
     page: Some("get_backupservers_id_passwords_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "UpdateBackupServerPassword",
@@ -473,6 +515,8 @@ pub(crate) const UPDATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the hint of an encryption password (the only editable field)",
     page: Some("put_backupservers_id_passwords_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "DeleteBackupServerPassword",
@@ -497,6 +541,8 @@ pub(crate) const DELETE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove an encryption password that no job refers to",
     page: Some("delete_backupservers_id_passwords_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetBackupServerExternalRepositories",
@@ -521,6 +567,8 @@ pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the external repositories of one backup server",
     page: Some("get_backupservers_id_externalrepositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupServerExternalRepositoriesEntities",
@@ -545,6 +593,8 @@ pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry =
     aliases: &[],
     summary: "List the external repositories of one backup server in entity form",
     page: Some("get_backupservers_id_externalrepositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetRepositories",
@@ -569,6 +619,8 @@ pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup repositories",
     page: Some("get_repositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRepositoriesEntities",
@@ -593,6 +645,8 @@ pub(crate) const GET_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backup repositories in entity form",
     page: Some("get_repositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetRepository",
@@ -617,6 +671,8 @@ pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one backup repository",
     page: Some("get_repositories_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     name: "GetRepositoryEntity",
@@ -641,6 +697,8 @@ pub(crate) const GET_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one backup repository with its capacity, free space and kind",
     page: Some("get_repositories_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetExternalRepositories",
@@ -665,6 +723,8 @@ pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the external repositories of all backup servers",
     page: Some("get_externalrepositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetExternalRepositoriesEntities",
@@ -689,6 +749,8 @@ pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the external repositories of all backup servers in entity form",
     page: Some("get_externalrepositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_EXTERNAL_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetExternalRepository",
@@ -713,6 +775,8 @@ pub(crate) const GET_EXTERNAL_REPOSITORY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one external repository",
     page: Some("get_externalrepositories_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     name: "GetExternalRepositoryEntity",
@@ -737,6 +801,8 @@ pub(crate) const GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one external repository with its kind, path and used space",
     page: Some("get_externalrepositories_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     name: "GetExternalRepositoryBackups",
@@ -761,6 +827,8 @@ pub(crate) const GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backups kept in one external repository",
     page: Some("get_externalrepositories_id_backups.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "GetManagedServers",
@@ -785,6 +853,8 @@ pub(crate) const GET_MANAGED_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the servers managed by all backup servers",
     page: Some("get_managedservers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_MANAGED_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetManagedServersEntities",
@@ -809,6 +879,8 @@ pub(crate) const GET_MANAGED_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the servers managed by all backup servers in entity form",
     page: Some("get_managedservers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_MANAGED_SERVER_ENTRY: Entry = Entry {
     name: "GetManagedServer",
@@ -833,6 +905,8 @@ pub(crate) const GET_MANAGED_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one managed server",
     page: Some("get_managedservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_MANAGED_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetManagedServerEntity",
@@ -857,6 +931,8 @@ pub(crate) const GET_MANAGED_SERVER_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one managed server with its description and type",
     page: Some("get_managedservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     name: "GetHierarchyRoots",
@@ -881,6 +957,8 @@ pub(crate) const GET_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the virtualization hosts added to all backup servers",
     page: Some("get_hierarchyroots.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_HIERARCHY_ROOTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetHierarchyRootsEntities",
@@ -905,6 +983,8 @@ pub(crate) const GET_HIERARCHY_ROOTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the virtualization hosts added to all backup servers in entity form",
     page: Some("get_hierarchyroots.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_HIERARCHY_ROOT_ENTRY: Entry = Entry {
     name: "GetHierarchyRoot",
@@ -929,6 +1009,8 @@ pub(crate) const GET_HIERARCHY_ROOT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one hierarchy root",
     page: Some("get_hierarchyroots_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_HIERARCHY_ROOT_ENTITY_ENTRY: Entry = Entry {
     name: "GetHierarchyRootEntity",
@@ -953,6 +1035,8 @@ pub(crate) const GET_HIERARCHY_ROOT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one hierarchy root with its unique ID and host type",
     page: Some("get_hierarchyroots_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     name: "GetWanAccelerators",
@@ -977,6 +1061,8 @@ pub(crate) const GET_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the WAN accelerators of all backup servers",
     page: Some("get_wanaccelerators.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_WAN_ACCELERATORS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetWanAcceleratorsEntities",
@@ -1001,6 +1087,8 @@ pub(crate) const GET_WAN_ACCELERATORS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the WAN accelerators of all backup servers in entity form",
     page: Some("get_wanaccelerators.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_WAN_ACCELERATOR_ENTRY: Entry = Entry {
     name: "GetWanAccelerator",
@@ -1025,6 +1113,8 @@ pub(crate) const GET_WAN_ACCELERATOR_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one WAN accelerator",
     page: Some("get_wanaccelerators_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_WAN_ACCELERATOR_ENTITY_ENTRY: Entry = Entry {
     name: "GetWanAcceleratorEntity",
@@ -1049,6 +1139,8 @@ pub(crate) const GET_WAN_ACCELERATOR_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one WAN accelerator with its cache, port and bandwidth settings",
     page: Some("get_wanaccelerators_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_BACKUP_SERVERS_ENTRY: Entry = Entry {
     name: "QueryBackupServers",
@@ -1073,6 +1165,8 @@ pub(crate) const QUERY_BACKUP_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search connected backup servers with filter, sorting and paging",
     page: Some("get_query_backupserver.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_CREDENTIALS_ENTRY: Entry = Entry {
     name: "QueryCredentials",
@@ -1097,6 +1191,8 @@ pub(crate) const QUERY_CREDENTIALS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the credentials records of all backup servers with filter, sorting and paging",
     page: Some("get_query_credentials.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_PASSWORDS_ENTRY: Entry = Entry {
     name: "QueryPasswords",
@@ -1121,6 +1217,8 @@ pub(crate) const QUERY_PASSWORDS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the encryption passwords of all backup servers with filter and paging",
     page: Some("get_query_passwords.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     name: "QueryHierarchyRoots",
@@ -1145,6 +1243,8 @@ pub(crate) const QUERY_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search virtualization hosts with filter, sorting and paging",
     page: Some("get_query_hierarchyroot.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "QueryManagedServers",
@@ -1169,6 +1269,8 @@ pub(crate) const QUERY_MANAGED_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search managed servers with filter, sorting and paging",
     page: Some("get_query_managedserver.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_REPOSITORIES_ENTRY: Entry = Entry {
     name: "QueryRepositories",
@@ -1193,6 +1295,8 @@ pub(crate) const QUERY_REPOSITORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search backup repositories with filter, sorting and paging",
     page: Some("get_query_repository.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     name: "QueryWanAccelerators",
@@ -1217,6 +1321,8 @@ pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search WAN accelerators with filter, sorting and paging",
     page: Some("get_query_wanaccelerator.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_JOBS_ENTRY: Entry = Entry {
     name: "GetBackupServerJobs",
@@ -1241,6 +1347,8 @@ pub(crate) const GET_BACKUP_SERVER_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the jobs of one backup server",
     page: Some("get_backupservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "GetBackupServerManagedServers",
@@ -1265,6 +1373,8 @@ pub(crate) const GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the servers one backup server manages",
     page: Some("get_backupservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SERVER_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetBackupServerRepositories",
@@ -1289,6 +1399,8 @@ pub(crate) const GET_BACKUP_SERVER_REPOSITORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the repositories of one backup server",
     page: Some("get_backupservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     name: "GetRepositoryBackups",
@@ -1313,6 +1425,8 @@ pub(crate) const GET_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backups stored in one repository",
     page: Some("get_repositories_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPOSITORY_REPLICAS_ENTRY: Entry = Entry {
     name: "GetRepositoryReplicas",
@@ -1337,6 +1451,8 @@ pub(crate) const GET_REPOSITORY_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the replicas whose metadata one repository holds",
     page: Some("get_repositories_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -1395,6 +1511,449 @@ pub(crate) static ENTRIES: &[Entry] = &[
     GET_BACKUP_SERVER_REPOSITORIES_ENTRY,
     GET_REPOSITORY_BACKUPS_ENTRY,
     GET_REPOSITORY_REPLICAS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/backupServers/{}",
+        kind: Some("BackupServer"),
+        entity: Some("BackupServer"),
+        entity_query: true,
+        reference: true,
+        count: Some(2u32),
+        size: Some("backup_servers"),
+        page: Some("get_backupservers_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/backupServers/{}",
+                method: "PUT",
+                type_: Some("BackupServerReference"),
+                operation: "UpdateBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/backupServers/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupServers/{}/jobs",
+                method: "GET",
+                type_: Some("JobReferenceList"),
+                operation: "GetBackupServerJobs",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupServers/{}/managedServers",
+                method: "GET",
+                type_: Some("ManagedServerReferenceList"),
+                operation: "GetBackupServerManagedServers",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupServers/{}/repositories",
+                method: "GET",
+                type_: Some("RepositoryReferenceList"),
+                operation: "GetBackupServerRepositories",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupServers/{}/externalRepositories",
+                method: "GET",
+                type_: Some("ExternalRepositoryReferenceList"),
+                operation: "GetBackupServerExternalRepositories",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupServers/{}/credentials",
+                method: "GET",
+                type_: Some("CredentialsInfoList"),
+                operation: "GetBackupServerCredentials",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/backupServers/{}/credentials?action=create",
+                method: "POST",
+                type_: Some("CredentialsInfo"),
+                operation: "CreateBackupServerCredentials",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupServers/{}/passwords",
+                method: "GET",
+                type_: Some("PasswordKeyInfoList"),
+                operation: "GetBackupServerPasswords",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/backupServers/{}/passwords?action=create",
+                method: "POST",
+                type_: Some("PasswordKeyInfo"),
+                operation: "CreateBackupServerPassword",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "VeeamZip",
+                href: "/backupServers/{}?action=veeamzip",
+                method: "POST",
+                type_: None,
+                operation: "VeeamZipOnBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "QuickBackup",
+                href: "/backupServers/{}?action=quickbackup",
+                method: "POST",
+                type_: None,
+                operation: "QuickBackupOnBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Start",
+                href: "/backupServers/{}?action=collect",
+                method: "POST",
+                type_: None,
+                operation: "CollectBackupServer",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/backupServers/{}/credentials/{}",
+        kind: Some("CredentialsInfo"),
+        entity: Some("CredentialsInfo"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_backupservers_id_creds_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/backupServers/{}/credentials/{}",
+                method: "PUT",
+                type_: Some("CredentialsInfoReference"),
+                operation: "UpdateBackupServerCredentialsRecord",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/backupServers/{}/credentials/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteBackupServerCredentialsRecord",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/backupServers/{}/passwords/{}",
+        kind: Some("PasswordKeyInfo"),
+        entity: Some("PasswordKeyInfo"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_backupservers_id_passwords_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/backupServers/{}/passwords/{}",
+                method: "PUT",
+                type_: Some("PasswordKeyInfoReference"),
+                operation: "UpdateBackupServerPassword",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/backupServers/{}/passwords/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteBackupServerPassword",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/externalRepositories/{}",
+        kind: Some("ExternalRepository"),
+        entity: Some("ExternalRepository"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_externalrepositories_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/externalRepositories/{}",
+                method: "GET",
+                type_: Some("ExternalRepositoryReference"),
+                operation: "GetExternalRepository",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/externalRepositories/{}/backups",
+                method: "GET",
+                type_: Some("BackupReferenceList"),
+                operation: "GetExternalRepositoryBackups",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/hierarchyRoots/{}",
+        kind: Some("HierarchyRoot"),
+        entity: Some("HierarchyRoot"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_hierarchyroots_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/hierarchyRoots/{}",
+                method: "GET",
+                type_: Some("HierarchyRootReference"),
+                operation: "GetHierarchyRoot",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/managedServers/{}",
+                method: "GET",
+                type_: Some("ManagedServerReference"),
+                operation: "GetManagedServer",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/managedServers/{}",
+        kind: Some("ManagedServer"),
+        entity: Some("ManagedServer"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_managedservers_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/managedServers/{}",
+                method: "GET",
+                type_: Some("ManagedServerReference"),
+                operation: "GetManagedServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/hierarchyRoots/{}",
+                method: "GET",
+                type_: Some("HierarchyRootReference"),
+                operation: "GetHierarchyRoot",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/repositories/{}",
+        kind: Some("Repository"),
+        entity: Some("Repository"),
+        entity_query: true,
+        reference: true,
+        count: Some(3u32),
+        size: Some("repositories_per_server"),
+        page: Some("get_repositories_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/repositories/{}",
+                method: "GET",
+                type_: Some("RepositoryReference"),
+                operation: "GetRepository",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/repositories/{}/backups",
+                method: "GET",
+                type_: Some("BackupReferenceList"),
+                operation: "GetRepositoryBackups",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/repositories/{}/replicas",
+                method: "GET",
+                type_: Some("ReplicaReferenceList"),
+                operation: "GetRepositoryReplicas",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/wanAccelerators/{}",
+        kind: Some("WanAccelerator"),
+        entity: Some("WanAccelerator"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_wanaccelerators_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/wanAccelerators/{}",
+                method: "GET",
+                type_: Some("WanAcceleratorReference"),
+                operation: "GetWanAccelerator",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/backupServers",
+        item: "/backupServers/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupServers/{}/credentials",
+        item: "/backupServers/{}/credentials/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupServers/{}/passwords",
+        item: "/backupServers/{}/passwords/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupServers/{}/externalRepositories",
+        item: "/externalRepositories/{}",
+    },
+    crate::resource::Collection {
+        path: "/repositories",
+        item: "/repositories/{}",
+    },
+    crate::resource::Collection {
+        path: "/externalRepositories",
+        item: "/externalRepositories/{}",
+    },
+    crate::resource::Collection {
+        path: "/externalRepositories/{}/backups",
+        item: "/backups/{}",
+    },
+    crate::resource::Collection {
+        path: "/managedServers",
+        item: "/managedServers/{}",
+    },
+    crate::resource::Collection {
+        path: "/hierarchyRoots",
+        item: "/hierarchyRoots/{}",
+    },
+    crate::resource::Collection {
+        path: "/wanAccelerators",
+        item: "/wanAccelerators/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupServers/{}/jobs",
+        item: "/jobs/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupServers/{}/managedServers",
+        item: "/managedServers/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupServers/{}/repositories",
+        item: "/repositories/{}",
+    },
+    crate::resource::Collection {
+        path: "/repositories/{}/backups",
+        item: "/backups/{}",
+    },
+    crate::resource::Collection {
+        path: "/repositories/{}/replicas",
+        item: "/replicas/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

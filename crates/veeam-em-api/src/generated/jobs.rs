@@ -31,6 +31,8 @@ pub(crate) const GET_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup, backup copy and replication jobs of all backup servers",
     page: Some("get_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetJobsEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_JOBS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the jobs of all backup servers with their settings",
     page: Some("get_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOB_ENTRY: Entry = Entry {
     name: "GetJob",
@@ -79,6 +83,8 @@ pub(crate) const GET_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one job",
     page: Some("get_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetJobEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_JOB_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one job with its schedule and kind-specific settings",
     page: Some("get_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const EDIT_JOB_ENTRY: Entry = Entry {
     name: "EditJob",
@@ -127,6 +135,8 @@ pub(crate) const EDIT_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the description, schedule and retention settings of a job",
     page: Some("put_jobs_id_actionedit.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const PUT_JOB_ENTRY: Entry = Entry {
     name: "PutJob",
@@ -151,6 +161,8 @@ pub(crate) const PUT_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change a job's settings with a plain PUT on its URL (the form without ?action=edit)",
     page: Some("put_method.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const DELETE_JOB_ENTRY: Entry = Entry {
     name: "DeleteJob",
@@ -175,6 +187,8 @@ pub(crate) const DELETE_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a job from its backup server (not for file share or Veeam Agent jobs)",
     page: Some("delete_jobs_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const START_JOB_ENTRY: Entry = Entry {
     name: "StartJob",
@@ -199,6 +213,8 @@ pub(crate) const START_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a backup or replication job now",
     page: Some("post_jobs_id_actionstart.md"),
+    effect: crate::entry::Effect::Run,
+    requires: &[],
 };
 pub(crate) const STOP_JOB_ENTRY: Entry = Entry {
     name: "StopJob",
@@ -223,6 +239,8 @@ pub(crate) const STOP_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Stop the running session of a job",
     page: Some("post_jobs_id_actionstop.md"),
+    effect: crate::entry::Effect::Stop,
+    requires: &[],
 };
 pub(crate) const RETRY_JOB_ENTRY: Entry = Entry {
     name: "RetryJob",
@@ -247,6 +265,8 @@ pub(crate) const RETRY_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a job again for the objects that failed in its last session",
     page: Some("post_jobs_id_actionretry.md"),
+    effect: crate::entry::Effect::Retry,
+    requires: &[],
 };
 pub(crate) const CLONE_JOB_ENTRY: Entry = Entry {
     name: "CloneJob",
@@ -271,6 +291,8 @@ pub(crate) const CLONE_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Create a copy of a job on the same backup server",
     page: Some("post_jobs_id_actionclone.md"),
+    effect: crate::entry::Effect::Clone,
+    requires: &[],
 };
 pub(crate) const SYNC_JOB_ENTRY: Entry = Entry {
     name: "SyncJob",
@@ -295,6 +317,8 @@ pub(crate) const SYNC_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a backup copy job now",
     page: Some("post_jobs_id_actionsync.md"),
+    effect: crate::entry::Effect::Run,
+    requires: &[],
 };
 pub(crate) const TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY: Entry = Entry {
     name: "ToggleJobScheduleEnabled",
@@ -319,6 +343,11 @@ pub(crate) const TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Switch a job between enabled and disabled (a disabled job keeps its settings but does not run on schedule)",
     page: Some("post_jobs_id_actiontogglescheduleenabled.md"),
+    effect: crate::entry::Effect::Set {
+        field: "ScheduleEnabled",
+        value: "toggle",
+    },
+    requires: &[],
 };
 pub(crate) const GET_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetJobIncludes",
@@ -343,6 +372,8 @@ pub(crate) const GET_JOB_INCLUDES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VMs and containers a job processes",
     page: Some("get_jobs_id_includes.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetJobInclude",
@@ -367,6 +398,8 @@ pub(crate) const GET_JOB_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one object processed by a job with its guest processing settings",
     page: Some("get_jobs_id_includes_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "CreateJobInclude",
@@ -391,6 +424,10 @@ pub(crate) const CREATE_JOB_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a VM or container to a job",
     page: Some("post_jobs_id_includes.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[("HierarchyObjName", "Name"), ("HierarchyObjName", "DisplayName")],
+    },
+    requires: &[],
 };
 pub(crate) const DELETE_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "DeleteJobInclude",
@@ -415,6 +452,8 @@ pub(crate) const DELETE_JOB_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a VM or container from a job",
     page: Some("delete_jobs_id_includes_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_JOB_LINKED_JOBS_ENTRY: Entry = Entry {
     name: "GetJobLinkedJobs",
@@ -439,6 +478,8 @@ pub(crate) const GET_JOB_LINKED_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backup jobs a backup copy job copies from",
     page: Some("get_jobs_id_linked_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     name: "CreateJobLinkedJob",
@@ -463,6 +504,8 @@ pub(crate) const CREATE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a backup job as a source of a backup copy job",
     page: Some("post_jobs_id_linked_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     name: "DeleteJobLinkedJob",
@@ -487,6 +530,8 @@ pub(crate) const DELETE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a source backup job from a backup copy job",
     page: Some("delete_jobs_id_linked_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetJobLinkedBackupRepositories",
@@ -511,6 +556,8 @@ pub(crate) const GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the repositories a backup copy job copies from",
     page: Some("get_jobs_id_linked_repositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     name: "CreateJobLinkedBackupRepository",
@@ -535,6 +582,8 @@ pub(crate) const CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a repository as a source of a backup copy job",
     page: Some("post_jobs_id_linked_repositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     name: "DeleteJobLinkedBackupRepository",
@@ -559,6 +608,8 @@ pub(crate) const DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove a source repository from a backup copy job",
     page: Some("delete_jobs_id_linked_repositories.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_JOBS_ENTRY: Entry = Entry {
     name: "QueryJobs",
@@ -583,6 +634,8 @@ pub(crate) const QUERY_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search jobs with filter, sorting and paging",
     page: Some("get_query_job.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_OBJECTS_IN_JOB_ENTRY: Entry = Entry {
     name: "QueryObjectsInJob",
@@ -607,6 +660,8 @@ pub(crate) const QUERY_OBJECTS_IN_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the objects included in jobs with filter, sorting and paging",
     page: Some("get_query_objectinjob.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetJobBackupSessions",
@@ -631,6 +686,8 @@ pub(crate) const GET_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup sessions of one job",
     page: Some("get_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_JOB_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetJobReplicaSessions",
@@ -655,6 +712,8 @@ pub(crate) const GET_JOB_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the replication sessions of one job",
     page: Some("get_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -685,6 +744,197 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_OBJECTS_IN_JOB_ENTRY,
     GET_JOB_BACKUP_SESSIONS_ENTRY,
     GET_JOB_REPLICA_SESSIONS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/jobs/{}",
+        kind: Some("Job"),
+        entity: Some("Job"),
+        entity_query: true,
+        reference: true,
+        count: Some(3u32),
+        size: Some("jobs_per_server"),
+        page: Some("get_jobs_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/jobs/{}",
+                method: "GET",
+                type_: Some("JobReference"),
+                operation: "GetJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/jobs/{}",
+                method: "PUT",
+                type_: Some("JobReference"),
+                operation: "PutJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Start",
+                href: "/jobs/{}?action=start",
+                method: "POST",
+                type_: None,
+                operation: "StartJob",
+                when: Some(("JobType", &["Backup", "Replica"])),
+            },
+            crate::resource::ResourceLink {
+                rel: "Stop",
+                href: "/jobs/{}?action=stop",
+                method: "POST",
+                type_: None,
+                operation: "StopJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Retry",
+                href: "/jobs/{}?action=retry",
+                method: "POST",
+                type_: None,
+                operation: "RetryJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Clone",
+                href: "/jobs/{}?action=clone",
+                method: "POST",
+                type_: None,
+                operation: "CloneJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "ToggleScheduleEnabled",
+                href: "/jobs/{}?action=toggleScheduleEnabled",
+                method: "POST",
+                type_: None,
+                operation: "ToggleJobScheduleEnabled",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/jobs/{}/includes",
+                method: "GET",
+                type_: Some("ObjectInJobList"),
+                operation: "GetJobIncludes",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/jobs/{}/includes",
+                method: "POST",
+                type_: Some("ObjectInJob"),
+                operation: "CreateJobInclude",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/jobs/{}/backupSessions",
+                method: "GET",
+                type_: Some("BackupJobSessionReferenceList"),
+                operation: "GetJobBackupSessions",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Sync",
+                href: "/jobs/{}?action=sync",
+                method: "POST",
+                type_: None,
+                operation: "SyncJob",
+                when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/jobs/{}/linkedJobs",
+                method: "GET",
+                type_: Some("LinkedJobResourceObjects"),
+                operation: "GetJobLinkedJobs",
+                when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/jobs/{}/linkedJobs",
+                method: "POST",
+                type_: Some("LinkedJobObject"),
+                operation: "CreateJobLinkedJob",
+                when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/jobs/{}/linkedBackupRepositories",
+                method: "GET",
+                type_: Some("LinkedBackupRepositoryResourceObjects"),
+                operation: "GetJobLinkedBackupRepositories",
+                when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/jobs/{}/linkedBackupRepositories",
+                method: "POST",
+                type_: Some("LinkedBackupRepository"),
+                operation: "CreateJobLinkedBackupRepository",
+                when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/jobs/{}/includes/{}",
+        kind: Some("ObjectInJob"),
+        entity: Some("ObjectInJob"),
+        entity_query: false,
+        reference: false,
+        count: Some(3u32),
+        size: Some("vms_per_job"),
+        page: Some("get_jobs_id_includes_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/jobs/{}",
+                method: "GET",
+                type_: Some("JobReference"),
+                operation: "GetJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/jobs/{}/includes/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteJobInclude",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/jobs",
+        item: "/jobs/{}",
+    },
+    crate::resource::Collection {
+        path: "/jobs/{}/includes",
+        item: "/jobs/{}/includes/{}",
+    },
+    crate::resource::Collection {
+        path: "/jobs/{}/backupSessions",
+        item: "/backupSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/jobs/{}/replicaSessions",
+        item: "/replicaSessions/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

@@ -92,6 +92,48 @@ pub(crate) fn entries() -> Vec<Entry> {
     #[cfg(feature = "sessions")] all.extend_from_slice(sessions::ENTRIES);
     all
 }
+/// Every resource of the families in this build (see `crate::resource`).
+pub(crate) fn resources() -> Vec<crate::resource::Resource> {
+    let mut all = Vec::new();
+    #[cfg(feature = "agents")] all.extend_from_slice(agents::RESOURCES);
+    #[cfg(feature = "backups")] all.extend_from_slice(backups::RESOURCES);
+    #[cfg(feature = "catalog")] all.extend_from_slice(catalog::RESOURCES);
+    #[cfg(feature = "cdp")] all.extend_from_slice(cdp::RESOURCES);
+    #[cfg(feature = "cloud_failover")] all.extend_from_slice(cloud_failover::RESOURCES);
+    #[cfg(feature = "cloud_network")] all.extend_from_slice(cloud_network::RESOURCES);
+    #[cfg(feature = "cloud_tenants")] all.extend_from_slice(cloud_tenants::RESOURCES);
+    all.extend_from_slice(common::RESOURCES);
+    #[cfg(feature = "infrastructure")] all.extend_from_slice(infrastructure::RESOURCES);
+    #[cfg(feature = "jobs")] all.extend_from_slice(jobs::RESOURCES);
+    #[cfg(feature = "nas")] all.extend_from_slice(nas::RESOURCES);
+    #[cfg(feature = "replicas")] all.extend_from_slice(replicas::RESOURCES);
+    #[cfg(feature = "reports")] all.extend_from_slice(reports::RESOURCES);
+    #[cfg(feature = "security")] all.extend_from_slice(security::RESOURCES);
+    #[cfg(feature = "sessions")] all.extend_from_slice(sessions::RESOURCES);
+    all
+}
+/// Every collection of the families in this build, with the kind it lists.
+pub(crate) fn collections() -> Vec<crate::resource::Collection> {
+    let mut all = Vec::new();
+    #[cfg(feature = "agents")] all.extend_from_slice(agents::COLLECTIONS);
+    #[cfg(feature = "backups")] all.extend_from_slice(backups::COLLECTIONS);
+    #[cfg(feature = "catalog")] all.extend_from_slice(catalog::COLLECTIONS);
+    #[cfg(feature = "cdp")] all.extend_from_slice(cdp::COLLECTIONS);
+    #[cfg(feature = "cloud_failover")]
+    all.extend_from_slice(cloud_failover::COLLECTIONS);
+    #[cfg(feature = "cloud_network")] all.extend_from_slice(cloud_network::COLLECTIONS);
+    #[cfg(feature = "cloud_tenants")] all.extend_from_slice(cloud_tenants::COLLECTIONS);
+    all.extend_from_slice(common::COLLECTIONS);
+    #[cfg(feature = "infrastructure")]
+    all.extend_from_slice(infrastructure::COLLECTIONS);
+    #[cfg(feature = "jobs")] all.extend_from_slice(jobs::COLLECTIONS);
+    #[cfg(feature = "nas")] all.extend_from_slice(nas::COLLECTIONS);
+    #[cfg(feature = "replicas")] all.extend_from_slice(replicas::COLLECTIONS);
+    #[cfg(feature = "reports")] all.extend_from_slice(reports::COLLECTIONS);
+    #[cfg(feature = "security")] all.extend_from_slice(security::COLLECTIONS);
+    #[cfg(feature = "sessions")] all.extend_from_slice(sessions::COLLECTIONS);
+    all
+}
 /// Any operation an `Href` alone can stand for (no request body, no credentials).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyOperation {

@@ -31,6 +31,8 @@ pub(crate) const GET_NAS_SERVICE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the root of the file share backup resources with links to its collections",
     page: Some("get_nas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     name: "GetNasFileServers",
@@ -55,6 +57,8 @@ pub(crate) const GET_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the file shares of all backup servers",
     page: Some("get_nas_fileservers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_FILE_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetNasFileServersEntities",
@@ -79,6 +83,8 @@ pub(crate) const GET_NAS_FILE_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the file shares of all backup servers in entity form",
     page: Some("get_nas_fileservers.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_FILE_SERVER_ENTRY: Entry = Entry {
     name: "GetNasFileServer",
@@ -103,6 +109,8 @@ pub(crate) const GET_NAS_FILE_SERVER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one file share",
     page: Some("get_nas_fileservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_FILE_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetNasFileServerEntity",
@@ -127,6 +135,8 @@ pub(crate) const GET_NAS_FILE_SERVER_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one file share with its access and processing settings",
     page: Some("get_nas_fileservers_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOBS_ENTRY: Entry = Entry {
     name: "GetNasJobs",
@@ -151,6 +161,8 @@ pub(crate) const GET_NAS_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the file share backup jobs of all backup servers",
     page: Some("get_nas_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetNasJobsEntities",
@@ -175,6 +187,8 @@ pub(crate) const GET_NAS_JOBS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the file share backup jobs of all backup servers in entity form",
     page: Some("get_nas_jobs.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOB_ENTRY: Entry = Entry {
     name: "GetNasJob",
@@ -199,6 +213,8 @@ pub(crate) const GET_NAS_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one file share backup job",
     page: Some("get_nas_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetNasJobEntity",
@@ -223,6 +239,8 @@ pub(crate) const GET_NAS_JOB_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one file share backup job with its includes, storage and schedule",
     page: Some("get_nas_jobs_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const START_NAS_JOB_ENTRY: Entry = Entry {
     name: "StartNasJob",
@@ -247,6 +265,8 @@ pub(crate) const START_NAS_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a file share backup job now",
     page: Some("post_nas_jobs_id_actionstart.md"),
+    effect: crate::entry::Effect::Run,
+    requires: &[],
 };
 pub(crate) const STOP_NAS_JOB_ENTRY: Entry = Entry {
     name: "StopNasJob",
@@ -271,6 +291,8 @@ pub(crate) const STOP_NAS_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Stop a running file share backup job",
     page: Some("post_nas_jobs_id_actionstop.md"),
+    effect: crate::entry::Effect::Stop,
+    requires: &[],
 };
 pub(crate) const RETRY_NAS_JOB_ENTRY: Entry = Entry {
     name: "RetryNasJob",
@@ -295,6 +317,8 @@ pub(crate) const RETRY_NAS_JOB_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Run a file share backup job again for what its last run failed on",
     page: Some("post_nas_jobs_id_actionretry.md"),
+    effect: crate::entry::Effect::Retry,
+    requires: &[],
 };
 pub(crate) const TOGGLE_NAS_JOB_SCHEDULE_ENTRY: Entry = Entry {
     name: "ToggleNasJobSchedule",
@@ -319,6 +343,11 @@ pub(crate) const TOGGLE_NAS_JOB_SCHEDULE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Switch the schedule of a file share backup job on or off",
     page: Some("post_nas_jobs_id_actiontogglescheduleenabled.md"),
+    effect: crate::entry::Effect::Set {
+        field: "ScheduleEnabled",
+        value: "toggle",
+    },
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetNasJobIncludes",
@@ -343,6 +372,8 @@ pub(crate) const GET_NAS_JOB_INCLUDES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the shares, folders and files a file share backup job processes",
     page: Some("get_nas_jobs_id_includes.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetNasJobInclude",
@@ -367,6 +398,8 @@ pub(crate) const GET_NAS_JOB_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one share, folder or file processed by a file share backup job",
     page: Some("get_nas_jobs_id_includes_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetNasBackupSessions",
@@ -391,6 +424,8 @@ pub(crate) const GET_NAS_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the sessions of file share backup jobs on all backup servers",
     page: Some("get_nas_backupsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_NAS_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetNasJobBackupSessions",
@@ -415,6 +450,8 @@ pub(crate) const GET_NAS_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the sessions of one file share backup job",
     page: Some("get_nas_jobs_id_backupsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     name: "QueryNasFileServers",
@@ -439,6 +476,8 @@ pub(crate) const QUERY_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search file shares with filter, sorting and paging",
     page: Some("get_query_fileserver.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_NAS_JOBS_ENTRY: Entry = Entry {
     name: "QueryNasJobs",
@@ -463,6 +502,8 @@ pub(crate) const QUERY_NAS_JOBS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search file share backup jobs with filter, sorting and paging",
     page: Some("get_query_nasjob.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_NAS_OBJECTS_ENTRY: Entry = Entry {
     name: "QueryNasObjects",
@@ -487,6 +528,8 @@ pub(crate) const QUERY_NAS_OBJECTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search the shares, folders and files processed by file share backup jobs",
     page: Some("get_query_nasobject.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -510,6 +553,165 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_NAS_FILE_SERVERS_ENTRY,
     QUERY_NAS_JOBS_ENTRY,
     QUERY_NAS_OBJECTS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/nas/fileServers/{}",
+        kind: Some("FileServer"),
+        entity: Some("FileServer"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_nas_fileservers_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/nas/fileServers/{}",
+                method: "GET",
+                type_: Some("FileServerReference"),
+                operation: "GetNasFileServer",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/nas/jobs/{}",
+        kind: Some("NasJob"),
+        entity: Some("NASJob"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_nas_jobs_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/nas/jobs/{}",
+                method: "GET",
+                type_: Some("NasJobReference"),
+                operation: "GetNasJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/nas/jobs/{}/includes",
+                method: "GET",
+                type_: Some("NASObjectList"),
+                operation: "GetNasJobIncludes",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "ToggleScheduleEnabled",
+                href: "/nas/jobs/{}/toggleScheduleEnabled",
+                method: "POST",
+                type_: None,
+                operation: "ToggleNasJobSchedule",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/nas/jobs/{}/backupSessions",
+                method: "GET",
+                type_: Some("BackupJobSessionReferenceList"),
+                operation: "GetNasJobBackupSessions",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Start",
+                href: "/nas/jobs/{}/start",
+                method: "POST",
+                type_: None,
+                operation: "StartNasJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Stop",
+                href: "/nas/jobs/{}/stop",
+                method: "POST",
+                type_: None,
+                operation: "StopNasJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Retry",
+                href: "/nas/jobs/{}/retry",
+                method: "POST",
+                type_: None,
+                operation: "RetryNasJob",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/nas/jobs/{}/includes/{}",
+        kind: Some("NASObject"),
+        entity: Some("NASObject"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_nas_jobs_id_includes_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/nas/jobs/{}",
+                method: "GET",
+                type_: Some("NasJobReference"),
+                operation: "GetNasJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/nas/fileServers/{}",
+                method: "GET",
+                type_: Some("FileServerReference"),
+                operation: "GetNasFileServer",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/nas/fileServers",
+        item: "/nas/fileServers/{}",
+    },
+    crate::resource::Collection {
+        path: "/nas/jobs",
+        item: "/nas/jobs/{}",
+    },
+    crate::resource::Collection {
+        path: "/nas/jobs/{}/includes",
+        item: "/nas/jobs/{}/includes/{}",
+    },
+    crate::resource::Collection {
+        path: "/nas/backupSessions",
+        item: "/backupSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/nas/jobs/{}/backupSessions",
+        item: "/backupSessions/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

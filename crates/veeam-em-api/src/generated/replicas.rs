@@ -31,6 +31,8 @@ pub(crate) const GET_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the replicas of all backup servers",
     page: Some("get_replicas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicasEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the replicas of all backup servers in entity form",
     page: Some("get_replicas.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_ENTRY: Entry = Entry {
     name: "GetReplica",
@@ -79,6 +83,8 @@ pub(crate) const GET_REPLICA_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one replica",
     page: Some("get_replicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_REPLICA_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one replica with its platform",
     page: Some("get_replicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetReplicaVmReplicaPoints",
@@ -127,6 +135,8 @@ pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VM restore points of one replica",
     page: Some("get_replicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaVmReplicaPointsEntities",
@@ -151,6 +161,8 @@ pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VM restore points of one replica in entity form",
     page: Some("get_replicas_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetVmReplicaPoints",
@@ -175,6 +187,8 @@ pub(crate) const GET_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the VM replica restore points of all replicas",
     page: Some("get_vmreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointsEntities",
@@ -199,6 +213,8 @@ pub(crate) const GET_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the VM replica restore points of all replicas in entity form",
     page: Some("get_vmreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetVmReplicaPoint",
@@ -223,6 +239,8 @@ pub(crate) const GET_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one VM replica restore point",
     page: Some("get_vmreplicapoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointEntity",
@@ -247,6 +265,8 @@ pub(crate) const GET_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one VM replica restore point with its time and method",
     page: Some("get_vmreplicapoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const FAILOVER_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "FailoverVmReplicaPoint",
@@ -271,6 +291,8 @@ pub(crate) const FAILOVER_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Fail a VM over to one of its replica restore points",
     page: Some("post_vmreplicapoints_id_actionrestore.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointMounts",
@@ -295,6 +317,8 @@ pub(crate) const GET_VM_REPLICA_POINT_MOUNTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the mount points of a VM replica restore point in this logon session",
     page: Some("get_vmreplicapoints_id_mountpoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "CreateVmReplicaPointMount",
@@ -319,6 +343,10 @@ pub(crate) const CREATE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Mount a VM replica restore point to browse and restore guest files",
     page: Some("post_vmreplicapoints_id_mountpoints.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointMount",
@@ -343,6 +371,8 @@ pub(crate) const GET_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one replica mount point with the roots of the guest file systems",
     page: Some("get_vmreplicapoints_id_mountpoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const DELETE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "DeleteVmReplicaPointMount",
@@ -367,6 +397,8 @@ pub(crate) const DELETE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Unmount a VM replica restore point",
     page: Some("delete_vmreplicapoints_id_mountpoints_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointFile",
@@ -391,6 +423,8 @@ pub(crate) const GET_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a guest file or folder of a mounted VM replica restore point",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolder",
@@ -415,6 +449,8 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files and subfolders of a replica guest folder, one page at a time",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderDirs",
@@ -439,6 +475,8 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the subfolders of a replica guest folder, one page at a time",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderFiles",
@@ -463,6 +501,8 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the files of a replica guest folder, one page at a time",
     page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const RESTORE_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmReplicaPointFile",
@@ -487,6 +527,8 @@ pub(crate) const RESTORE_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Restore a replica guest file or folder in place, or prepare it for download",
     page: Some("post_vmreplicapoints_id_mountpoints_id_filepath_actionrestore.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPoints",
@@ -511,6 +553,8 @@ pub(crate) const GET_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the vApp replica restore points of all replicas",
     page: Some("get_vappreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPointsEntities",
@@ -535,6 +579,8 @@ pub(crate) const GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the vApp replica restore points of all replicas in entity form",
     page: Some("get_vappreplicapoints.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPoint",
@@ -559,6 +605,8 @@ pub(crate) const GET_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one vApp replica restore point",
     page: Some("get_vappreplicapoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_V_APP_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPointEntity",
@@ -583,6 +631,8 @@ pub(crate) const GET_V_APP_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one vApp replica restore point with its time and method",
     page: Some("get_vappreplicapoints_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const FAILOVER_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "FailoverVAppReplicaPoint",
@@ -607,6 +657,8 @@ pub(crate) const FAILOVER_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Fail a vApp over to one of its replica restore points",
     page: Some("post_vappreplicapoints_id_actionfailover.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "GetFailoverPlans",
@@ -631,6 +683,8 @@ pub(crate) const GET_FAILOVER_PLANS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the failover plans of all backup servers",
     page: Some("get_failover_plans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetFailoverPlansEntities",
@@ -655,6 +709,8 @@ pub(crate) const GET_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the failover plans of all backup servers in entity form",
     page: Some("get_failover_plans.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "GetFailoverPlan",
@@ -679,6 +735,8 @@ pub(crate) const GET_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one failover plan",
     page: Some("get_failoverplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetFailoverPlanEntity",
@@ -703,6 +761,8 @@ pub(crate) const GET_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one failover plan with its VMs and their order",
     page: Some("get_failoverplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UPDATE_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UpdateFailoverPlan",
@@ -727,6 +787,8 @@ pub(crate) const UPDATE_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Change the description of a failover plan",
     page: Some("put_failoverplans_id.md"),
+    effect: crate::entry::Effect::Edit,
+    requires: &[],
 };
 pub(crate) const START_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "StartFailoverPlan",
@@ -751,6 +813,8 @@ pub(crate) const START_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Fail over the VMs of a plan to their latest points or to the last points before a date",
     page: Some("post_failoverplans_id_start.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const UNDO_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UndoFailoverPlan",
@@ -775,6 +839,8 @@ pub(crate) const UNDO_FAILOVER_PLAN_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Undo the failover of every VM of a failover plan",
     page: Some("post_failoverplans_id_undo.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryReplicas",
@@ -799,6 +865,8 @@ pub(crate) const QUERY_REPLICAS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search replicas with filter, sorting and paging",
     page: Some("get_query_replica.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryVmReplicaPoints",
@@ -823,6 +891,8 @@ pub(crate) const QUERY_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search VM replica restore points with filter, sorting and paging",
     page: Some("get_query_vmreplicapoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryVAppReplicaPoints",
@@ -847,6 +917,8 @@ pub(crate) const QUERY_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search vApp replica restore points with filter, sorting and paging",
     page: Some("get_query_vappreplicapoint.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "QueryFailoverPlans",
@@ -871,6 +943,8 @@ pub(crate) const QUERY_FAILOVER_PLANS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search failover plans with filter, sorting and paging",
     page: Some("get_query_failoverplan.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     name: "GetFailoverPlanInclude",
@@ -895,6 +969,8 @@ pub(crate) const GET_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one VM of a failover plan",
     page: Some("get_failoverplans_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -935,6 +1011,328 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_V_APP_REPLICA_POINTS_ENTRY,
     QUERY_FAILOVER_PLANS_ENTRY,
     GET_FAILOVER_PLAN_INCLUDE_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/failoverPlans/{}",
+        kind: Some("FailoverPlan"),
+        entity: Some("FailoverPlan"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_failoverplans_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/failoverPlans/{}",
+                method: "GET",
+                type_: Some("FailoverPlanReference"),
+                operation: "GetFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Edit",
+                href: "/failoverPlans/{}",
+                method: "PUT",
+                type_: Some("FailoverPlanReference"),
+                operation: "UpdateFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Start",
+                href: "/failoverPlans/{}?action=start",
+                method: "POST",
+                type_: None,
+                operation: "StartFailoverPlan",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Undo",
+                href: "/failoverPlans/{}?action=undo",
+                method: "POST",
+                type_: None,
+                operation: "UndoFailoverPlan",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/failoverPlans/{}/includes/{}",
+        kind: Some("FailoveredVm"),
+        entity: Some("FailoveredVm"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: None,
+        links: &[],
+    },
+    crate::resource::Resource {
+        path: "/replicas/{}",
+        kind: Some("Replica"),
+        entity: Some("Replica"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_replicas_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/repositories/{}",
+                method: "GET",
+                type_: Some("RepositoryReference"),
+                operation: "GetRepository",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/replicas/{}",
+                method: "GET",
+                type_: Some("ReplicaReference"),
+                operation: "GetReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/replicas/{}/vmReplicaPoints",
+                method: "GET",
+                type_: Some("VmReplicaPointReferenceList"),
+                operation: "GetReplicaVmReplicaPoints",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vAppReplicaPoints/{}",
+        kind: Some("VAppReplicaPoint"),
+        entity: Some("VAppReplicaPoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_vappreplicapoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Failover",
+                href: "/vAppReplicaPoints/{}?action=failover",
+                method: "POST",
+                type_: None,
+                operation: "FailoverVAppReplicaPoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/replicas/{}",
+                method: "GET",
+                type_: Some("ReplicaReference"),
+                operation: "GetReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/vAppReplicaPoints/{}",
+                method: "GET",
+                type_: Some("VAppReplicaPointReference"),
+                operation: "GetVAppReplicaPoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmReplicaPoints/{}",
+                method: "GET",
+                type_: Some("VmReplicaPointReference"),
+                operation: "GetVmReplicaPoint",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vmReplicaPoints/{}",
+        kind: Some("VmReplicaPoint"),
+        entity: Some("VmReplicaPoint"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_vmreplicapoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Failover",
+                href: "/vmReplicaPoints/{}?action=failover",
+                method: "POST",
+                type_: None,
+                operation: "FailoverVmReplicaPoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/replicas/{}",
+                method: "GET",
+                type_: Some("ReplicaReference"),
+                operation: "GetReplica",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/vmReplicaPoints/{}",
+                method: "GET",
+                type_: Some("VmReplicaPointReference"),
+                operation: "GetVmReplicaPoint",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmReplicaPoints/{}/mounts",
+                method: "GET",
+                type_: Some("VmReplicaPointMountList"),
+                operation: "GetVmReplicaPointMounts",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/vmReplicaPoints/{}/mounts",
+                method: "POST",
+                type_: Some("VmReplicaPointMount"),
+                operation: "CreateVmReplicaPointMount",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vmReplicaPoints/{}/mounts/{}",
+        kind: Some("VmReplicaPointMount"),
+        entity: Some("VmReplicaPointMount"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_vmreplicapoints_id_mountpoints_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/vmReplicaPoints/{}/mounts/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteVmReplicaPointMount",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/vmReplicaPoints/{}/mounts/{}/{}",
+        kind: None,
+        entity: None,
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_vmreplicapoints_id_mountpoints_id_filepath.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/vmReplicaPoints/{}/mounts/{}/{}",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "GetVmReplicaPointFile",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmReplicaPoints/{}/mounts/{}/{}?action=listAll",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListVmReplicaPointFolder",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmReplicaPoints/{}/mounts/{}/{}?action=listDirs",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListVmReplicaPointFolderDirs",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/vmReplicaPoints/{}/mounts/{}/{}?action=listFiles",
+                method: "GET",
+                type_: Some("FileSystemEntries"),
+                operation: "ListVmReplicaPointFolderFiles",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Restore",
+                href: "/vmReplicaPoints/{}/mounts/{}/{}?action=restore",
+                method: "POST",
+                type_: None,
+                operation: "RestoreVmReplicaPointFile",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/replicas",
+        item: "/replicas/{}",
+    },
+    crate::resource::Collection {
+        path: "/replicas/{}/vmReplicaPoints",
+        item: "/vmReplicaPoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/vmReplicaPoints",
+        item: "/vmReplicaPoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/vmReplicaPoints/{}/mounts",
+        item: "/vmReplicaPoints/{}/mounts/{}",
+    },
+    crate::resource::Collection {
+        path: "/vAppReplicaPoints",
+        item: "/vAppReplicaPoints/{}",
+    },
+    crate::resource::Collection {
+        path: "/failoverPlans",
+        item: "/failoverPlans/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

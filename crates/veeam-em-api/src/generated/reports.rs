@@ -31,6 +31,8 @@ pub(crate) const GET_REPORT_SUMMARY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the index of summary reports (one link per report)",
     page: Some("get_reports_summary.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPORT_SUMMARY_OVERVIEW_ENTRY: Entry = Entry {
     name: "GetReportSummaryOverview",
@@ -55,6 +57,8 @@ pub(crate) const GET_REPORT_SUMMARY_OVERVIEW_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read counts of servers, jobs and VMs by their latest result",
     page: Some("get_reports_summary_overview.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY: Entry = Entry {
     name: "GetReportSummaryVmsOverview",
@@ -79,6 +83,8 @@ pub(crate) const GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read protected VM counts, restore point sizes and the backup success rate",
     page: Some("get_reports_summary_vms_overview.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY: Entry = Entry {
     name: "GetReportSummaryJobStatistics",
@@ -103,6 +109,8 @@ pub(crate) const GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read job run counts, results and longest durations",
     page: Some("get_reports_summary_statistics.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY: Entry = Entry {
     name: "GetReportSummaryProcessedVms",
@@ -127,6 +135,8 @@ pub(crate) const GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read how many VMs were backed up and replicated per day",
     page: Some("get_reports_summary_processed_vms.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPORT_SUMMARY_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetReportSummaryRepository",
@@ -151,6 +161,8 @@ pub(crate) const GET_REPORT_SUMMARY_REPOSITORY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read capacity, free space and backup size of every backup repository",
     page: Some("get_reports_summary_repository.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -161,6 +173,11 @@ pub(crate) static ENTRIES: &[Entry] = &[
     GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY,
     GET_REPORT_SUMMARY_REPOSITORY_ENTRY,
 ];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[];
 /// One type per operation of this family.
 pub mod ops {
     use super::*;

@@ -31,6 +31,8 @@ pub(crate) const GET_SECURITY_SETTINGS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the security entry resource with links to accounts, roles and scope rebuilding",
     page: Some("get_security.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ROLES_ENTRY: Entry = Entry {
     name: "GetSecurityRoles",
@@ -55,6 +57,8 @@ pub(crate) const GET_SECURITY_ROLES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the Enterprise Manager security roles",
     page: Some("get_security_roles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ROLES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetSecurityRolesEntities",
@@ -79,6 +83,8 @@ pub(crate) const GET_SECURITY_ROLES_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the Enterprise Manager security roles in entity form",
     page: Some("get_security_roles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ROLE_ENTRY: Entry = Entry {
     name: "GetSecurityRole",
@@ -103,6 +109,8 @@ pub(crate) const GET_SECURITY_ROLE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one security role",
     page: Some("get_security_roles_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ROLE_ENTITY_ENTRY: Entry = Entry {
     name: "GetSecurityRoleEntity",
@@ -127,6 +135,8 @@ pub(crate) const GET_SECURITY_ROLE_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one security role in entity form",
     page: Some("get_security_roles_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNTS_ENTRY: Entry = Entry {
     name: "GetSecurityAccounts",
@@ -151,6 +161,8 @@ pub(crate) const GET_SECURITY_ACCOUNTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the accounts that hold Enterprise Manager roles",
     page: Some("get_security_accounts.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountsEntities",
@@ -175,6 +187,8 @@ pub(crate) const GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the accounts that hold Enterprise Manager roles in entity form",
     page: Some("get_security_accounts.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const CREATE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "CreateSecurityAccount",
@@ -199,6 +213,10 @@ pub(crate) const CREATE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Add a user or group account with its roles, restore scope and restore limits",
     page: Some("post_security_accounts.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const REBUILD_SECURITY_SCOPES_ENTRY: Entry = Entry {
     name: "RebuildSecurityScopes",
@@ -228,6 +246,8 @@ pub(crate) const REBUILD_SECURITY_SCOPES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Rebuild the restore scopes of all accounts, of changed ones, or of the caller",
     page: Some("post_security_accounts_actionrebuildscope.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "GetSecurityAccount",
@@ -252,6 +272,8 @@ pub(crate) const GET_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one account",
     page: Some("get_security_accounts_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ENTITY_ENTRY: Entry = Entry {
     name: "GetSecurityAccountEntity",
@@ -276,6 +298,8 @@ pub(crate) const GET_SECURITY_ACCOUNT_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one account with its kind and restore permissions",
     page: Some("get_security_accounts_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY: Entry = Entry {
     name: "ToggleSecurityAccountRestoreScopes",
@@ -300,6 +324,11 @@ pub(crate) const TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Switch the account's permission to restore all VMs on or off",
     page: Some("post_security_accounts_id.md"),
+    effect: crate::entry::Effect::Set {
+        field: "AllowRestoreAllVms",
+        value: "toggle",
+    },
+    requires: &[],
 };
 pub(crate) const DELETE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "DeleteSecurityAccount",
@@ -324,6 +353,8 @@ pub(crate) const DELETE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove an account and its roles from Enterprise Manager",
     page: Some("delete_security_accounts_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ROLES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountRoles",
@@ -348,6 +379,8 @@ pub(crate) const GET_SECURITY_ACCOUNT_ROLES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the roles held by one account",
     page: Some("get_security_accounts_id_roles.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const ADD_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "AddSecurityAccountRole",
@@ -372,6 +405,10 @@ pub(crate) const ADD_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Give one more role to an account",
     page: Some("post_security_accounts_id_roles.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "GetSecurityAccountRole",
@@ -396,6 +433,8 @@ pub(crate) const GET_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one role held by an account",
     page: Some("get_security_accounts_id_roles_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "RemoveSecurityAccountRole",
@@ -420,6 +459,8 @@ pub(crate) const REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Take a role away from an account (not its last one)",
     page: Some("delete_security_accounts_id_roles_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountScopes",
@@ -444,6 +485,8 @@ pub(crate) const GET_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore scopes of one account",
     page: Some("get_security_accounts_id_scopes.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const ADD_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     name: "AddSecurityAccountScopes",
@@ -473,6 +516,10 @@ pub(crate) const ADD_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Grant infrastructure objects to an account as restore scopes",
     page: Some("post_security_accounts_id_scopes.md"),
+    effect: crate::entry::Effect::Create {
+        copies: &[],
+    },
+    requires: &[],
 };
 pub(crate) const GET_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     name: "GetSecurityAccountScope",
@@ -497,6 +544,8 @@ pub(crate) const GET_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one restore scope of an account",
     page: Some("get_security_accounts_id_scopes_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     name: "RemoveSecurityAccountScope",
@@ -521,6 +570,8 @@ pub(crate) const REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Remove one restore scope from an account",
     page: Some("delete_security_accounts_id_scopes_id.md"),
+    effect: crate::entry::Effect::Delete,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -545,6 +596,157 @@ pub(crate) static ENTRIES: &[Entry] = &[
     ADD_SECURITY_ACCOUNT_SCOPES_ENTRY,
     GET_SECURITY_ACCOUNT_SCOPE_ENTRY,
     REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/security/accounts/{}",
+        kind: Some("EnterpriseAccount"),
+        entity: Some("EnterpriseAccount"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_security_accounts_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/security/accounts/{}",
+                method: "GET",
+                type_: Some("EnterpriseAccountReference"),
+                operation: "GetSecurityAccount",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/security/accounts/{}/roles",
+                method: "GET",
+                type_: Some("EnterpriseAccountInRoleList"),
+                operation: "GetSecurityAccountRoles",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/security/accounts/{}/roles",
+                method: "POST",
+                type_: Some("EnterpriseAccountInRole"),
+                operation: "AddSecurityAccountRole",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/security/accounts/{}/scopes",
+                method: "GET",
+                type_: Some("EnterpriseAccountHierarchyScopeList"),
+                operation: "GetSecurityAccountScopes",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Create",
+                href: "/security/accounts/{}/scopes",
+                method: "POST",
+                type_: Some("EnterpriseAccountHierarchyScope"),
+                operation: "AddSecurityAccountScopes",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/security/accounts/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "DeleteSecurityAccount",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "ToggleRestoreScopesEnabled",
+                href: "/security/accounts/{}",
+                method: "POST",
+                type_: None,
+                operation: "ToggleSecurityAccountRestoreScopes",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/security/accounts/{}/roles/{}",
+        kind: Some("EnterpriseAccountInRole"),
+        entity: Some("EnterpriseAccountInRole"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_security_accounts_id_roles_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/security/accounts/{}/roles/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "RemoveSecurityAccountRole",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/security/accounts/{}/scopes/{}",
+        kind: Some("EnterpriseAccountHierarchyScope"),
+        entity: Some("EnterpriseAccountHierarchyScope"),
+        entity_query: false,
+        reference: false,
+        count: None,
+        size: None,
+        page: Some("get_security_accounts_id_scopes_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Delete",
+                href: "/security/accounts/{}/scopes/{}",
+                method: "DELETE",
+                type_: None,
+                operation: "RemoveSecurityAccountScope",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/security/roles/{}",
+        kind: Some("EnterpriseRole"),
+        entity: Some("EnterpriseRole"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_security_roles_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/security/roles/{}",
+                method: "GET",
+                type_: Some("EnterpriseRoleReference"),
+                operation: "GetSecurityRole",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/security/roles",
+        item: "/security/roles/{}",
+    },
+    crate::resource::Collection {
+        path: "/security/accounts",
+        item: "/security/accounts/{}",
+    },
+    crate::resource::Collection {
+        path: "/security/accounts/{}/roles",
+        item: "/security/accounts/{}/roles/{}",
+    },
+    crate::resource::Collection {
+        path: "/security/accounts/{}/scopes",
+        item: "/security/accounts/{}/scopes/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {

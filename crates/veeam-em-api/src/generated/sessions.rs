@@ -31,6 +31,8 @@ pub(crate) const GET_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup job sessions of all backup servers",
     page: Some("get_backupsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionsEntities",
@@ -55,6 +57,8 @@ pub(crate) const GET_BACKUP_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backup job sessions of all backup servers in entity form",
     page: Some("get_backupsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSION_ENTRY: Entry = Entry {
     name: "GetBackupSession",
@@ -79,6 +83,8 @@ pub(crate) const GET_BACKUP_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one backup job session",
     page: Some("get_backupsessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupSessionEntity",
@@ -103,6 +109,8 @@ pub(crate) const GET_BACKUP_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one backup job session with its state, result and progress",
     page: Some("get_backupsessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const STOP_BACKUP_SESSION_ENTRY: Entry = Entry {
     name: "StopBackupSession",
@@ -127,6 +135,8 @@ pub(crate) const STOP_BACKUP_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Stop a running backup job session",
     page: Some("post_backupsessions_id_stop.md"),
+    effect: crate::entry::Effect::Stop,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessionAgentManagementSessions",
@@ -151,6 +161,8 @@ pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY: Entry = Ent
     aliases: &[],
     summary: "List references to the per-machine sessions of a Veeam Agent backup session",
     page: Some("get_backupsessions_id_agentmanagementsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionAgentManagementSessionsEntities",
@@ -175,6 +187,8 @@ pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY: En
     aliases: &[],
     summary: "List the per-machine sessions of a Veeam Agent backup session in entity form",
     page: Some("get_backupsessions_id_agentmanagementsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessionTaskSessions",
@@ -199,6 +213,8 @@ pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the task sessions of one backup job session",
     page: Some("get_backupsessions_id_tasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionTaskSessionsEntities",
@@ -223,6 +239,8 @@ pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry 
     aliases: &[],
     summary: "List the task sessions of one backup job session in entity form",
     page: Some("get_backupsessions_id_tasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessions",
@@ -247,6 +265,8 @@ pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the backup task sessions of all backup servers",
     page: Some("get_backuptasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessionsEntities",
@@ -271,6 +291,8 @@ pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the backup task sessions of all backup servers in entity form",
     page: Some("get_backuptasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetBackupTaskSession",
@@ -295,6 +317,8 @@ pub(crate) const GET_BACKUP_TASK_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one backup task session",
     page: Some("get_backuptasksessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_BACKUP_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessionEntity",
@@ -319,6 +343,8 @@ pub(crate) const GET_BACKUP_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one backup task session with its state, result and size",
     page: Some("get_backuptasksessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaSessions",
@@ -343,6 +369,8 @@ pub(crate) const GET_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the replication job sessions of all backup servers",
     page: Some("get_replicasessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaSessionsEntities",
@@ -367,6 +395,8 @@ pub(crate) const GET_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the replication job sessions of all backup servers in entity form",
     page: Some("get_replicasessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_SESSION_ENTRY: Entry = Entry {
     name: "GetReplicaSession",
@@ -391,6 +421,8 @@ pub(crate) const GET_REPLICA_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one replication job session",
     page: Some("get_replicasessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaSessionEntity",
@@ -415,6 +447,8 @@ pub(crate) const GET_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one replication job session with its state, result and progress",
     page: Some("get_replicasessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaSessionTaskSessions",
@@ -439,6 +473,8 @@ pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &["/replicaSessions/{replicaSessionId}/repicaTaskSessions"],
     summary: "List references to the task sessions of one replication job session",
     page: Some("get_replicasessions_id_replicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaSessionTaskSessionsEntities",
@@ -463,6 +499,8 @@ pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry
     aliases: &["/replicaSessions/{replicaSessionId}/repicaTaskSessions"],
     summary: "List the task sessions of one replication job session in entity form",
     page: Some("get_replicasessions_id_replicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessions",
@@ -487,6 +525,8 @@ pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the replication task sessions of all backup servers",
     page: Some("get_replicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessionsEntities",
@@ -511,6 +551,8 @@ pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the replication task sessions of all backup servers in entity form",
     page: Some("get_replicatasksessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSession",
@@ -535,6 +577,8 @@ pub(crate) const GET_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     aliases: &["/repicaTaskSessions/{taskSessionId}"],
     summary: "Read a reference to one replication task session",
     page: Some("get_replicatasksessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessionEntity",
@@ -559,6 +603,8 @@ pub(crate) const GET_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &["/repicaTaskSessions/{taskSessionId}"],
     summary: "Read one replication task session with its state, result and size",
     page: Some("get_replicatasksessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     name: "GetRestoreSessions",
@@ -583,6 +629,8 @@ pub(crate) const GET_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List references to the restore sessions of all backup servers",
     page: Some("get_restoresessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestoreSessionsEntities",
@@ -607,6 +655,8 @@ pub(crate) const GET_RESTORE_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the restore sessions of all backup servers in entity form",
     page: Some("get_restoresessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_SESSION_ENTRY: Entry = Entry {
     name: "GetRestoreSession",
@@ -631,6 +681,8 @@ pub(crate) const GET_RESTORE_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one restore session",
     page: Some("get_restoresessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_RESTORE_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetRestoreSessionEntity",
@@ -655,6 +707,8 @@ pub(crate) const GET_RESTORE_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one restore session with its kind, state and result",
     page: Some("get_restoresessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SYSTEM_SESSIONS_ENTRY: Entry = Entry {
     name: "GetSystemSessions",
@@ -679,6 +733,8 @@ pub(crate) const GET_SYSTEM_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "List the Enterprise Manager system sessions with their state and result",
     page: Some("get_systemsessions.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SYSTEM_SESSION_ENTRY: Entry = Entry {
     name: "GetSystemSession",
@@ -703,6 +759,8 @@ pub(crate) const GET_SYSTEM_SESSION_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read a reference to one system session",
     page: Some("get_systemsessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SYSTEM_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetSystemSessionEntity",
@@ -727,6 +785,8 @@ pub(crate) const GET_SYSTEM_SESSION_ENTITY_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read one system session with its kind, state and result",
     page: Some("get_systemsessions_id.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const GET_SYSTEM_SESSION_EVENTS_ENTRY: Entry = Entry {
     name: "GetSystemSessionEvents",
@@ -751,6 +811,8 @@ pub(crate) const GET_SYSTEM_SESSION_EVENTS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Read the log events of one system session",
     page: Some("get_systemsessions_id_events.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_BACKUP_JOB_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryBackupJobSessions",
@@ -775,6 +837,8 @@ pub(crate) const QUERY_BACKUP_JOB_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search backup job sessions with filter, sorting and paging",
     page: Some("get_query_backupjobsession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryBackupTaskSessions",
@@ -799,6 +863,8 @@ pub(crate) const QUERY_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search backup task sessions with filter, sorting and paging",
     page: Some("get_query_backuptasksession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_REPLICA_JOB_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryReplicaJobSessions",
@@ -823,6 +889,8 @@ pub(crate) const QUERY_REPLICA_JOB_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search replication job sessions with filter, sorting and paging",
     page: Some("get_query_replicajobsession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryReplicaTaskSessions",
@@ -847,6 +915,8 @@ pub(crate) const QUERY_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search replication task sessions with filter, sorting and paging",
     page: Some("get_query_replicatasksession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 pub(crate) const QUERY_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryRestoreSessions",
@@ -871,6 +941,8 @@ pub(crate) const QUERY_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     aliases: &[],
     summary: "Search restore sessions with filter, sorting and paging",
     page: Some("get_query_restoresession.md"),
+    effect: crate::entry::Effect::None,
+    requires: &[],
 };
 /// This family's entries, in catalogue order.
 pub(crate) static ENTRIES: &[Entry] = &[
@@ -910,6 +982,297 @@ pub(crate) static ENTRIES: &[Entry] = &[
     QUERY_REPLICA_JOB_SESSIONS_ENTRY,
     QUERY_REPLICA_TASK_SESSIONS_ENTRY,
     QUERY_RESTORE_SESSIONS_ENTRY,
+];
+/// This family's resources: every item path (a kind of object) and every other path
+/// the catalogue declares links for.
+pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
+    crate::resource::Resource {
+        path: "/backupSessions/{}",
+        kind: Some("BackupJobSession"),
+        entity: Some("BackupJobSession"),
+        entity_query: true,
+        reference: true,
+        count: Some(6u32),
+        size: Some("sessions_per_job"),
+        page: Some("get_backupsessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/jobs/{}",
+                method: "GET",
+                type_: Some("JobReference"),
+                operation: "GetJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/backupSessions/{}",
+                method: "GET",
+                type_: Some("BackupJobSessionReference"),
+                operation: "GetBackupSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/backupSessions/{}/taskSessions",
+                method: "GET",
+                type_: Some("BackupTaskSessionReferenceList"),
+                operation: "GetBackupSessionTaskSessions",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Stop",
+                href: "/backupSessions/{}?action=stop",
+                method: "POST",
+                type_: None,
+                operation: "StopBackupSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/restorePoints/{}",
+                method: "GET",
+                type_: Some("RestorePointReference"),
+                operation: "GetRestorePoint",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/backupTaskSessions/{}",
+        kind: Some("BackupTaskSession"),
+        entity: Some("BackupTaskSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_backuptasksessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupSessions/{}",
+                method: "GET",
+                type_: Some("BackupJobSessionReference"),
+                operation: "GetBackupSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/backupTaskSessions/{}",
+                method: "GET",
+                type_: Some("BackupTaskSessionReference"),
+                operation: "GetBackupTaskSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/vmRestorePoints/{}",
+                method: "GET",
+                type_: Some("VmRestorePointReference"),
+                operation: "GetVmRestorePoint",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/replicaSessions/{}",
+        kind: Some("ReplicaJobSession"),
+        entity: Some("ReplicaJobSession"),
+        entity_query: true,
+        reference: true,
+        count: Some(6u32),
+        size: Some("sessions_per_job"),
+        page: Some("get_replicasessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/jobs/{}",
+                method: "GET",
+                type_: Some("JobReference"),
+                operation: "GetJob",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/replicaSessions/{}",
+                method: "GET",
+                type_: Some("ReplicaJobSessionReference"),
+                operation: "GetReplicaSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/replicaSessions/{}/replicaTaskSessions",
+                method: "GET",
+                type_: Some("ReplicaTaskSessionReferenceList"),
+                operation: "GetReplicaSessionTaskSessions",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/replicaTaskSessions/{}",
+        kind: Some("ReplicaTaskSession"),
+        entity: Some("ReplicaTaskSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_replicatasksessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/replicaSessions/{}",
+                method: "GET",
+                type_: Some("ReplicaJobSessionReference"),
+                operation: "GetReplicaSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/replicaTaskSessions/{}",
+                method: "GET",
+                type_: Some("ReplicaTaskSessionReference"),
+                operation: "GetReplicaTaskSession",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/restoreSessions/{}",
+        kind: Some("RestoreSession"),
+        entity: Some("RestoreSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_restoresessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Up",
+                href: "/backupServers/{}",
+                method: "GET",
+                type_: Some("BackupServerReference"),
+                operation: "GetBackupServer",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/restoreSessions/{}",
+                method: "GET",
+                type_: Some("RestoreSessionReference"),
+                operation: "GetRestoreSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Related",
+                href: "/vmRestorePoints/{}",
+                method: "GET",
+                type_: Some("VmRestorePointReference"),
+                operation: "GetVmRestorePoint",
+                when: None,
+            },
+        ],
+    },
+    crate::resource::Resource {
+        path: "/systemSessions/{}",
+        kind: Some("SystemSession"),
+        entity: Some("SystemSession"),
+        entity_query: true,
+        reference: true,
+        count: None,
+        size: None,
+        page: Some("get_systemsessions_id.md"),
+        links: &[
+            crate::resource::ResourceLink {
+                rel: "Alternate",
+                href: "/systemSessions/{}",
+                method: "GET",
+                type_: Some("SystemSessionReference"),
+                operation: "GetSystemSession",
+                when: None,
+            },
+            crate::resource::ResourceLink {
+                rel: "Down",
+                href: "/systemSessions/{}/events",
+                method: "GET",
+                type_: Some("SystemSessionEvents"),
+                operation: "GetSystemSessionEvents",
+                when: None,
+            },
+        ],
+    },
+];
+/// This family's collections, with the kind each lists.
+pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[
+    crate::resource::Collection {
+        path: "/backupSessions",
+        item: "/backupSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupSessions/{}/agentManagementSessions",
+        item: "/backupSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupSessions/{}/taskSessions",
+        item: "/backupTaskSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/backupTaskSessions",
+        item: "/backupTaskSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/replicaSessions",
+        item: "/replicaSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/replicaSessions/{}/replicaTaskSessions",
+        item: "/replicaTaskSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/replicaTaskSessions",
+        item: "/replicaTaskSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/restoreSessions",
+        item: "/restoreSessions/{}",
+    },
+    crate::resource::Collection {
+        path: "/systemSessions",
+        item: "/systemSessions/{}",
+    },
 ];
 /// One type per operation of this family.
 pub mod ops {
