@@ -62,3 +62,120 @@ fn the_resource_layer_does_no_io() {
         );
     }
 }
+
+/// The module a file of the simulator is (`render/links.rs` -> `render::links`; `mod.rs` is its
+/// folder's module).
+fn sim_module(src: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+/// `crate::a::b::C` paths a file names, reduced to the modules they are in (`a::b` when `a::b`
+/// is a module of the crate, else `a`).
+fn sim_imports(text: &str, modules: &std::collections::BTreeSet<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("crate::") {
+        let rest = &text[at + 7..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+        // The longest prefix that is a module.
+        for n in (1..=segments.len()).rev() {
+            let candidate = segments[..n].join("::");
+            if modules.contains(&candidate) {
+                out.push(candidate);
+                break;
+            }
+        }
+        // `use crate::{a, b::c}` forms.
+        if rest.starts_with('{') {
+            let inner: String = rest[1..].chars().take_while(|c| *c != '}').collect();
+            for item in inner.split(',') {
+                let first = item.trim().split("::").next().unwrap_or_default().to_owned();
+                if modules.contains(&first) {
+                    out.push(first);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The simulator's modules import each other without a circle (a layered crate: the registry
+/// and store below the world view, the families and renderers above them, the handlers above
+/// those, the core on top), and the handlers name no family: families are plug-ins the world
+/// consults, never what a handler dispatches on.
+#[test]
+fn the_simulator_has_no_import_circle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/veeam-em-sim/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let modules: std::collections::BTreeSet<String> =
+        files.iter().map(|f| sim_module(&src, f)).collect();
+    let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for file in &files {
+        let module = sim_module(&src, file);
+        let text = std::fs::read_to_string(file).unwrap();
+        // Code only: imports of tests inside a file do not shape the crate.
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for import in sim_imports(code, &modules) {
+            // A module may use its own submodules and its parents' items.
+            if import != module
+                && !import.starts_with(&format!("{module}::"))
+                && !module.starts_with(&format!("{import}::"))
+                && !module.is_empty()
+            {
+                graph.entry(module.clone()).or_default().insert(import);
+            }
+        }
+    }
+    assert!(graph.len() > 15, "{} modules import others", graph.len());
+    // Depth-first search for a back edge.
+    fn visit(
+        m: &str,
+        graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        state: &mut std::collections::BTreeMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) {
+        match state.get(m) {
+            Some(2) => return,
+            Some(1) => {
+                let at = stack.iter().position(|s| s == m).unwrap();
+                panic!(
+                    "the simulator's modules import each other in a circle: {} -> {m}",
+                    stack[at..].join(" -> ")
+                );
+            }
+            _ => {}
+        }
+        state.insert(m.to_owned(), 1);
+        stack.push(m.to_owned());
+        for next in graph.get(m).into_iter().flatten() {
+            visit(next, graph, state, stack);
+        }
+        stack.pop();
+        state.insert(m.to_owned(), 2);
+    }
+    let mut state = Default::default();
+    for m in graph.keys() {
+        visit(m, &graph, &mut state, &mut Vec::new());
+    }
+    for (m, imports) in &graph {
+        if m.starts_with("handlers") {
+            assert!(
+                !imports.iter().any(|i| i.starts_with("families")),
+                "{m} imports a family ({imports:?}): handlers ask the world and the Family trait"
+            );
+        }
+    }
+}

@@ -77,10 +77,25 @@ pub fn resource(path: &str) -> Option<&'static Resource> {
     RESOURCES.iter().find(|r| r.path == path)
 }
 
+/// The names of the operations of this build.
+static OPERATIONS: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| crate::CATALOGUE.iter().map(|e| e.name).collect());
+
 impl ResourceLink {
     /// Whether the operation it stands for is in this build (a link to a family that is not
     /// built is not written).
     pub fn served(&self) -> bool {
-        crate::CATALOGUE.iter().any(|e| e.name == self.operation)
+        OPERATIONS.contains(self.operation)
     }
+}
+
+/// The path node of a path template: `/jobs/{jobId}/includes/{includeId}` ->
+/// `/jobs/{}/includes/{}` (a trailing slash dropped).
+pub fn node(template: &str) -> String {
+    template
+        .trim_end_matches('/')
+        .split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -1,6 +1,8 @@
-//! What the simulated Enterprise Manager holds and how it behaves: its world (sizes, seed), its
-//! users, the idle time of logon sessions, the duration of tasks, and faults to inject.
+//! What the simulated Enterprise Manager holds and how it behaves: its world (sizes, seed, the
+//! time it is anchored at, whether it moves), its users, the idle time of logon sessions, the
+//! duration of tasks and job runs, and faults to inject.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -44,8 +46,14 @@ impl User {
 /// Everything that shapes a simulator.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
-    /// Seed of every generated name, id and value: the same seed gives the same world.
+    /// Seed of every generated name, id and value: the same seed (and `now`) gives the same
+    /// world, byte for byte.
     pub seed: u64,
+    /// Objects of each kind per owner, by the catalogue's size names (`backup_servers`,
+    /// `jobs_per_server`, `repositories_per_server`, `vms_per_job`, `sessions_per_job`,
+    /// `tenants_per_server`; see `schemas/resources`): what is not here takes the catalogue's
+    /// count.
+    pub sizes: BTreeMap<String, u32>,
     /// Number of CDP policies (each with one replica and its VMs or vApps).
     pub policies: u32,
     /// CDP replication sessions per policy.
@@ -59,8 +67,15 @@ pub struct SimConfig {
     pub session_idle: Duration,
     /// How long a task started by an action runs before it finishes.
     pub task_duration: Duration,
-    /// The time the generated history ends at (the newest session starts just before it).
-    pub epoch: OffsetDateTime,
+    /// How long a job's run (a session) takes before it ends with its result.
+    pub session_duration: Duration,
+    /// The time the world is anchored at: histories end here, the newest sessions are running.
+    /// `None`: when the simulator starts.
+    pub now: Option<OffsetDateTime>,
+    /// Whether the world moves with the clock after it starts: jobs start at their next run,
+    /// sessions end, new task sessions and CDP sessions appear (else it stays at `now`; only
+    /// what requests do changes it).
+    pub live: bool,
     /// Faults to inject.
     pub faults: Vec<FaultRule>,
     /// Answer as a newer server would: the entity documents of the generic world carry an
@@ -72,13 +87,16 @@ impl Default for SimConfig {
     fn default() -> Self {
         Self {
             seed: 1,
+            sizes: BTreeMap::new(),
             policies: 4,
             sessions_per_policy: 5,
             tasks_per_session: 3,
             users: Vec::new(),
             session_idle: Duration::from_secs(15 * 60),
             task_duration: Duration::from_secs(2),
-            epoch: time::macros::datetime!(2025-06-16 15:00:00 UTC),
+            session_duration: Duration::from_secs(10 * 60),
+            now: None,
+            live: false,
             faults: Vec::new(),
             newer_server: false,
         }

@@ -4,9 +4,9 @@
 //!
 //! A request goes: faults decided, `/api` checked, routed with the catalogue
 //! (`veeam_em_api::incoming`), authenticated, then answered by the built-in resources (entry
-//! point, logon sessions, tasks), the query service, the world's kinds (GET) or an action.
+//! point, logon sessions, tasks) or a handler of the world (`handlers/`: GET, query service,
+//! action).
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -21,15 +21,14 @@ use veeam_em_model::{
     SupportedVersionList, Tasks, Text, Wire,
 };
 
-use crate::actions::{self, Outcome as ActionOutcome};
 use crate::auth::{Logon, Refusal, Sessions};
 use crate::clock::{Clock, SystemClock};
 use crate::config::SimConfig;
 use crate::errors::Failure;
 use crate::faults::{Fault, FaultRule, FaultState};
-use crate::serve::{self, Served};
+use crate::handlers::act::Outcome as ActionOutcome;
+use crate::state::State as World;
 use crate::tasks::{self, TaskRecord};
-use crate::world::{Ctx, LinkSpec, World};
 
 /// API versions the entry point lists (each can be logged on to with `?v=`).
 pub const API_VERSIONS: &[&str] = &["v1_5", "v1_6", "v1_7"];
@@ -75,7 +74,6 @@ pub struct Simulator {
     /// When the next running task finishes (Unix nanoseconds; `i64::MAX`: none).
     next_due: AtomicI64,
     sessions: Sessions,
-    plan: HashMap<&'static str, Served>,
     faults: Mutex<FaultState>,
     /// Hrefs start with this when a request has no `Host` header.
     base: RwLock<String>,
@@ -95,11 +93,13 @@ impl Simulator {
 
     /// A simulator on `clock` (e.g. a [`ManualClock`](crate::ManualClock) in tests).
     pub fn with_clock(config: SimConfig, clock: Arc<dyn Clock>) -> Self {
-        let world = World::new(&config);
+        // Anchored at `now`, to the second (the same seed and `now` give the same bodies).
+        let anchor = config.now.unwrap_or_else(|| clock.now());
+        let anchor = anchor.replace_nanosecond(0).unwrap_or(anchor);
+        let world = World::new(config.clone(), anchor);
         let faults = FaultState::new(config.faults.clone(), config.seed);
         Self {
             sessions: Sessions::new(config.effective_users(), config.session_idle),
-            plan: serve::plan(),
             faults: Mutex::new(faults),
             state: RwLock::new(State {
                 world,
@@ -148,10 +148,29 @@ impl Simulator {
             .clear();
     }
 
-    /// The catalogue GETs the world cannot serve (empty when every one is).
+    /// The catalogue GETs the world cannot serve (empty when every one is): a GET is served
+    /// when it is one of the core's own, the query service, an object or a collection of a kind,
+    /// or a document the schemas describe.
     pub fn unserved_operations(&self) -> Vec<&'static str> {
-        serve::unserved(&self.plan)
-            .into_iter()
+        const BUILT_IN: &[&str] = &[
+            "GetEntryPoint",
+            "GetLogonSessions",
+            "GetLogonSession",
+            "GetTasks",
+            "GetTask",
+        ];
+        let reg = crate::registry::registry();
+        veeam_em_api::CATALOGUE
+            .iter()
+            .filter(|e| e.method == "GET" && e.query_service.is_none())
+            .filter(|e| !BUILT_IN.contains(&e.name))
+            .filter(|e| {
+                let node = veeam_em_api::resource::node(e.path);
+                let documented = e
+                    .representation()
+                    .is_some_and(|r| veeam_em_model::reflect::root(r).is_some());
+                reg.at(&node).is_none() && reg.listing(&node).is_none() && !documented
+            })
             .map(|e| e.name)
             .collect()
     }
@@ -228,8 +247,13 @@ impl Simulator {
         self.clock.now()
     }
 
-    /// Finishes the tasks that are due and applies their effects.
+    /// Moves the world to `now` (with `--live`), finishes the tasks that are due and applies
+    /// their changes.
     fn advance(&self, now: OffsetDateTime) {
+        if self.config.live {
+            let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+            state.world.set_now(now);
+        }
         if self.next_due.load(Ordering::Acquire) > nanos(now) {
             return;
         }
@@ -238,7 +262,7 @@ impl Simulator {
         let mut next = i64::MAX;
         for task in tasks.iter_mut().filter(|t| t.result.is_none()) {
             if task.done_at <= now {
-                task.result = Some(tasks::apply(world, &task.effect));
+                task.result = Some(tasks::apply(world, &task.change, task.done_at));
             } else {
                 next = next.min(nanos(task.done_at));
             }
@@ -267,6 +291,7 @@ impl Simulator {
         request: &http::Request<Vec<u8>>,
         wire: Wire,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
+        crate::state::forget();
         let now = self.now();
         self.advance(now);
         let path = request.uri().path();
@@ -336,27 +361,20 @@ impl Simulator {
         let logon = logon.ok_or_else(|| Failure::unauthorized("A logon session is required"))?;
         if let Some(query_type) = entry.query_service {
             let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-            let cx = Ctx {
-                world: &state.world,
-                base: &base,
-            };
-            let result = crate::query::answer(&cx, query_type, &incoming.route)?;
+            let result =
+                crate::handlers::query::answer(&state.world, query_type, &incoming.route, &base)?;
             return Ok(document(entry, &Document::QueryResult(result), wire));
         }
         match entry.name {
             "GetTasks" | "GetTask" => {
                 let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-                let cx = Ctx {
-                    world: &state.world,
-                    base: &base,
-                };
                 if entry.name == "GetTasks" {
                     let tasks = Tasks {
                         tasks: state
                             .tasks
                             .iter()
                             .filter(|t| t.owner == logon.id)
-                            .map(|t| t.render(&cx))
+                            .map(|t| t.render(&base))
                             .collect(),
                         unknown: Default::default(),
                     };
@@ -368,26 +386,24 @@ impl Simulator {
                     .iter()
                     .find(|t| t.id.eq_ignore_ascii_case(id))
                     .ok_or_else(|| Failure::not_found(format!("There is no task {id:?}")))?;
-                return Ok(document(entry, &Document::Task(task.render(&cx)), wire));
+                return Ok(document(entry, &Document::Task(task.render(&base)), wire));
+            }
+            "DeleteTask" => {
+                let id = incoming.route.path_values[0].as_str();
+                let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+                let at = state
+                    .tasks
+                    .iter()
+                    .position(|t| t.id.eq_ignore_ascii_case(id) && t.owner == logon.id)
+                    .ok_or_else(|| Failure::not_found(format!("There is no task {id:?}")))?;
+                state.tasks.remove(at);
+                return Ok(empty(entry));
             }
             _ => {}
         }
         if entry.http_method() == Method::GET {
             let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-            let cx = Ctx {
-                world: &state.world,
-                base: &base,
-            };
-            let doc = match self.plan.get(entry.name) {
-                Some(served) => serve::get(&cx, served, &incoming.route)?,
-                // Every other GET: the generic world, from the catalogue and the schemas.
-                None => crate::auto::get(&cx, entry, &incoming.route).ok_or_else(|| {
-                    Failure::new(
-                        StatusCode::NOT_IMPLEMENTED,
-                        format!("The simulator has no data for {} yet", entry.name),
-                    )
-                })??,
-            };
+            let doc = crate::handlers::get::get(&state.world, entry, &incoming.route, &base)?;
             return Ok(document(entry, &doc, wire));
         }
         self.act(entry, &incoming, &logon, &base, now)
@@ -462,31 +478,29 @@ impl Simulator {
         now: OffsetDateTime,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let wire = incoming.accept;
-        crate::quirks::check(entry, incoming.body.as_ref())?;
-        let request = AnyRequest::from_incoming(incoming).map_err(request_failure)?;
+        // The typed request checks the body's shape (required members, values).
+        AnyRequest::from_incoming(incoming).map_err(request_failure)?;
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        let outcome = match actions::act(&state.world, &request) {
-            // What no hand-written action does: the generic world answers as the catalogue
-            // says (a task that finishes and changes nothing, a sampled document, or no body).
-            Err(f) if f.status == StatusCode::NOT_IMPLEMENTED => {
-                let cx = Ctx {
-                    world: &state.world,
-                    base,
-                };
-                match crate::auto::act(&cx, entry, &incoming.route, incoming.body.as_ref())? {
-                    Some(outcome) => outcome,
-                    None => return Ok(empty(entry)),
-                }
-            }
-            other => other?,
-        };
+        let outcome = crate::handlers::act::act(
+            &state.world,
+            entry,
+            &incoming.route,
+            incoming.body.as_ref(),
+            base,
+        )?;
         match outcome {
-            ActionOutcome::Document(doc) => Ok(document(entry, &doc, wire)),
-            ActionOutcome::Applied(effect) => {
-                crate::tasks::apply(&mut state.world, &effect);
+            ActionOutcome::Document(doc, change) => {
+                tasks::apply(&mut state.world, &change, now);
+                Ok(document(entry, &doc, wire))
+            }
+            ActionOutcome::Now(change) => {
+                let (success, message) = tasks::apply(&mut state.world, &change, now);
+                if !success {
+                    return Err(Failure::not_found(message));
+                }
                 Ok(empty(entry))
             }
-            ActionOutcome::Task(operation, effect) => {
+            ActionOutcome::Task(operation, change) => {
                 let id = format!("task-{}", state.next_task);
                 state.next_task += 1;
                 let task = TaskRecord {
@@ -494,16 +508,20 @@ impl Simulator {
                     operation,
                     owner: logon.id.clone(),
                     done_at: now + self.config.task_duration,
-                    effect,
+                    change,
                     result: None,
                 };
+                if task.done_at <= now {
+                    // A task of no duration: done before it is answered.
+                    let mut task = task;
+                    task.result = Some(tasks::apply(&mut state.world, &task.change, now));
+                    let rendered = task.render(base);
+                    state.tasks.push(task);
+                    return Ok(document(entry, &Document::Task(rendered), wire));
+                }
                 self.next_due
                     .fetch_min(nanos(task.done_at), Ordering::AcqRel);
-                let cx = Ctx {
-                    world: &state.world,
-                    base,
-                };
-                let rendered = task.render(&cx);
+                let rendered = task.render(base);
                 state.tasks.push(task);
                 Ok(document(entry, &Document::Task(rendered), wire))
             }
@@ -614,197 +632,11 @@ fn entry_point(base: &str) -> EnterpriseManager {
     }
 }
 
-/// The links of a logon session, as the reference example lists them (those the catalogue
-/// serves are written; the example links no CDP collection, so neither does this).
-static LOGON_LINKS: [LinkSpec; 30] = [
-    LinkSpec::new(
-        "Down",
-        Some("BackupServerReferenceList"),
-        "/backupServers",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("ManagedServerReferenceList"),
-        "/managedServers",
-        "GET",
-        false,
-    ),
-    LinkSpec::new("Down", Some("JobReferenceList"), "/jobs", "GET", false),
-    LinkSpec::new(
-        "Down",
-        Some("FailoverPlanReferenceList"),
-        "/failoverPlans",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("HierarchyRootReferenceList"),
-        "/hierarchyRoots",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("RepositoryReferenceList"),
-        "/repositories",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("BackupReferenceList"),
-        "/backups",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("RestorePointReferenceList"),
-        "/restorePoints",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("VmRestorePointReferenceList"),
-        "/vmRestorePoints",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("ReplicaReferenceList"),
-        "/replicas",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("BackupJobSessionReferenceList"),
-        "/backupSessions",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("RestoreSessionReferenceList"),
-        "/restoreSessions",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("ReplicaJobSessionReferenceList"),
-        "/replicaSessions",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("BackupTaskSessionReferenceList"),
-        "/backupTaskSessions",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("ReplicaTaskSessionReferenceList"),
-        "/replicaTaskSessions",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("EnterpriseSecuritySettings"),
-        "/security",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("WanAcceleratorReferenceList"),
-        "/wanAccelerators",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("BackupFileReferenceList"),
-        "/backupFiles",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("ExternalRepositoryReferenceList"),
-        "/externalRepositories",
-        "GET",
-        false,
-    ),
-    LinkSpec::new("Down", Some("TaskList"), "/tasks", "GET", false),
-    LinkSpec::new("Down", Some("QueryService"), "/querySvc", "GET", false),
-    LinkSpec::new("Down", Some("LookupService"), "/lookupSvc", "GET", false),
-    LinkSpec::new(
-        "Down",
-        Some("BackupServerList"),
-        "/backupServers?format=Entity",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Down",
-        Some("ManagedServerList"),
-        "/managedServers?format=Entity",
-        "GET",
-        false,
-    ),
-    LinkSpec::new(
-        "Create",
-        None,
-        "/backupServers?action=create",
-        "POST",
-        false,
-    ),
-    LinkSpec::new("Down", Some("JobList"), "/jobs?format=Entity", "GET", false),
-    LinkSpec::new(
-        "Down",
-        Some("RepositoryList"),
-        "/repositories?format=Entity",
-        "GET",
-        false,
-    ),
-    LinkSpec::new("Down", Some("VCloudService"), "/vCloud", "GET", false),
-    LinkSpec::new("Down", Some("AgentsService"), "/agents", "GET", false),
-    LinkSpec::new("Down", Some("NasService"), "/nas", "GET", false),
-];
-
 fn logon_session(base: &str, logon: &Logon) -> LogonSession {
-    let world_free_cx = base;
-    let mut links = vec![link(
-        "Up",
-        Some("EnterpriseManager"),
-        format!("{base}/"),
-        None,
-    )];
-    for spec in &LOGON_LINKS {
-        if spec.served() {
-            links.push(link(
-                spec.rel,
-                spec.ty,
-                format!("{world_free_cx}{}", spec.path),
-                None,
-            ));
-        }
-    }
-    links.push(link(
-        "Delete",
-        None,
-        format!("{base}/logonSessions/{}", logon.id),
-        None,
-    ));
+    // The links the catalogue declares for a logon session (those this build serves).
+    let links = veeam_em_api::resource::resource("/logonSessions/{}")
+        .map(|r| crate::render::links::of_document(r, std::slice::from_ref(&logon.id), base))
+        .unwrap_or_default();
     LogonSession {
         type_: Some("LogonSession".into()),
         href: Some(format!("{base}/logonSessions/{}", logon.id).into()),

@@ -72,6 +72,19 @@ pub struct KindIds {
 }
 
 impl KindIds {
+    /// The index of `id` when it is an id of this kind (any case, with or without hyphens).
+    pub fn index(&self, id: &str) -> Option<u64> {
+        let uuid = Uuid::parse_str(id).ok()?;
+        let bytes = uuid.as_bytes();
+        let expected = self.uuid(0);
+        if bytes[..10] != expected.as_bytes()[..10] {
+            return None;
+        }
+        let mut tail = [0u8; 8];
+        tail[2..].copy_from_slice(&bytes[10..]);
+        Some(unmix48(u64::from_be_bytes(tail), self.b >> 16))
+    }
+
     /// The id of object `index`.
     pub fn uuid(&self, index: u64) -> Uuid {
         let (a, b) = (self.a, self.b);
@@ -106,27 +119,6 @@ impl IdSpace {
         }
         (mix64(h), mix64(h ^ 0xA5A5))
     }
-
-    /// The id of object `index` of `kind`.
-    pub fn uuid(&self, kind: &str, index: u64) -> Uuid {
-        debug_assert!(index <= MAX_INDEX);
-        self.kind(kind).uuid(index)
-    }
-
-    /// The index of `id` when it is an id of `kind` (any case, with or without hyphens).
-    pub fn index(&self, kind: &str, id: &str) -> Option<u64> {
-        let uuid = Uuid::parse_str(id).ok()?;
-        let bytes = uuid.as_bytes();
-        let expected = self.uuid(kind, 0);
-        let e = expected.as_bytes();
-        if bytes[..10] != e[..10] {
-            return None;
-        }
-        let mut tail = [0u8; 8];
-        tail[2..].copy_from_slice(&bytes[10..]);
-        let (_, b) = self.kind_bits(kind);
-        Some(unmix48(u64::from_be_bytes(tail), b >> 16))
-    }
 }
 
 #[cfg(test)]
@@ -136,21 +128,19 @@ mod tests {
     #[test]
     fn ids_encode_kind_and_index() {
         let ids = IdSpace::new(42);
+        let tasks = ids.kind("CdpReplicaTaskSession");
         for i in [0, 1, 2, 999_999, MAX_INDEX] {
-            let u = ids.uuid("CdpReplicaTaskSession", i);
+            let u = tasks.uuid(i);
             assert_eq!(u.get_version_num(), 4);
             assert_eq!(u.get_variant(), uuid::Variant::RFC4122);
-            assert_eq!(ids.index("CdpReplicaTaskSession", &u.to_string()), Some(i));
-            assert_eq!(ids.index("CdpReplicaSession", &u.to_string()), None);
-            assert_eq!(
-                ids.index("CdpReplicaTaskSession", &u.to_string().to_uppercase()),
-                Some(i)
-            );
+            assert_eq!(tasks.index(&u.to_string()), Some(i));
+            assert_eq!(ids.kind("CdpReplicaSession").index(&u.to_string()), None);
+            assert_eq!(tasks.index(&u.to_string().to_uppercase()), Some(i));
         }
-        assert_ne!(ids.uuid("A", 1), IdSpace::new(43).uuid("A", 1));
-        assert_eq!(ids.index("A", "not-a-uuid"), None);
+        assert_ne!(ids.kind("A").uuid(1), IdSpace::new(43).kind("A").uuid(1));
+        assert_eq!(ids.kind("A").index("not-a-uuid"), None);
         // Neighbours do not look like neighbours, and kinds do not share tails.
-        let tail = |kind: &str, i: u64| ids.uuid(kind, i).to_string()[24..].to_owned();
+        let tail = |kind: &str, i: u64| ids.kind(kind).uuid(i).to_string()[24..].to_owned();
         let tails: std::collections::BTreeSet<String> = (0..1000)
             .flat_map(|i| [tail("A", i), tail("B", i)])
             .collect();

@@ -38,18 +38,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod actions;
 mod auth;
-mod auto;
 mod clock;
 mod config;
 mod core;
 mod errors;
+mod families;
+mod family;
 mod faults;
+mod handlers;
 mod ids;
-mod query;
-mod quirks;
-mod serve;
+mod registry;
+mod render;
+mod state;
+mod store;
 mod tasks;
 mod world;
 

@@ -1,27 +1,55 @@
 //! Tasks: what an action starts. A task answers `202 Accepted` while it runs, is visible at
-//! `/tasks/{ID}`, finishes after the configured duration, and only then changes the world (a
-//! disabled policy reads as disabled once its task has finished, as on a real server).
+//! `/tasks/{ID}`, finishes after the configured duration, and only then changes the world: a
+//! disabled policy reads as disabled, a deleted job answers 404, a started job has a new session,
+//! once its task has finished, as on a real server.
 
 use time::OffsetDateTime;
-use veeam_em_model::{CdpPolicy, Task, TaskResultInfo, TaskState, Text};
+use veeam_em_api::resource;
+use veeam_em_model::{LinkList, Task, TaskResultInfo, TaskState, Text};
 
-use crate::world::{Ctx, Include, World, MAX_INCLUDES};
+use crate::registry::{KindId, Obj};
+use crate::render::edits;
+use crate::render::links;
+use crate::state::State;
+use crate::store::{Created, Run};
+use crate::world::World;
 
-/// What a task does to the world when it finishes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Effect {
-    /// Nothing but finishing (e.g. a failover of a simulated replica).
-    Nothing,
-    /// `ScheduleEnabled` of a policy.
-    EnablePolicy { policy: u64, enabled: bool },
-    /// The fields a PUT body sets.
-    EditPolicy { policy: u64, edit: Box<CdpPolicy> },
-    /// A new include in a free slot.
-    AddInclude { policy: u64, include: Include },
-    /// An include removed.
-    RemoveInclude { include: u64 },
-    /// The entity document of an object of the generic world, edited (by item path).
-    ReplaceEntity { path: String, xml: String },
+/// What a finished task changes, decided when its request was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Change {
+    /// Nothing the API's data shows (a restore, a collection of the server's data).
+    None,
+    /// A new object of `kind` below owner object `owner`, with the members `patch` holds.
+    Create {
+        kind: KindId,
+        owner: Option<u64>,
+        name: String,
+        patch: Option<String>,
+    },
+    Delete(Obj),
+    /// The members `patch` holds replace the object's.
+    Edit {
+        object: Obj,
+        patch: String,
+    },
+    /// A new session of the object starts (`retry`: of the objects the last one failed on).
+    Run {
+        object: Obj,
+        retry: bool,
+    },
+    /// The object's running session ends.
+    Stop(Obj),
+    /// A top-level member takes `value` (`toggle`: the other boolean).
+    Set {
+        object: Obj,
+        member: &'static str,
+        value: &'static str,
+    },
+    /// A copy of the object appears beside it, named `name`.
+    Clone {
+        object: Obj,
+        name: String,
+    },
 }
 
 /// One task.
@@ -32,19 +60,24 @@ pub(crate) struct TaskRecord {
     /// The logon session that started it.
     pub owner: String,
     pub done_at: OffsetDateTime,
-    pub effect: Effect,
+    pub change: Change,
     /// `Some((success, message))` once finished.
     pub result: Option<(bool, String)>,
 }
 
 impl TaskRecord {
     /// The task as the API shows it.
-    pub fn render(&self, cx: &Ctx<'_>) -> Task {
+    pub fn render(&self, base: &str) -> Task {
+        let links = resource::resource("/tasks/{}")
+            .map(|r| links::of_document(r, std::slice::from_ref(&self.id), base))
+            .unwrap_or_default();
         Task {
             type_: Some("Task".into()),
-            href: Some(cx.href(&format!("/tasks/{}", self.id))),
-            // The pages show a `Delete` link; the catalogue has no such operation yet.
-            links: None,
+            href: Some(links::href(base, &format!("/tasks/{}", self.id))),
+            links: (!links.is_empty()).then(|| LinkList {
+                links,
+                unknown: Default::default(),
+            }),
             task_id: Text::from(self.id.as_str()),
             state: if self.result.is_some() {
                 TaskState::Finished
@@ -65,81 +98,159 @@ impl TaskRecord {
     }
 }
 
-/// Applies the effect of a finished task; the message of its result.
-pub(crate) fn apply(world: &mut World, effect: &Effect) -> (bool, String) {
-    match effect {
-        Effect::Nothing => (true, "Ok".into()),
-        Effect::ReplaceEntity { path, xml } => {
-            world.edits.insert(path.clone(), xml.clone());
-            (true, "Ok".into())
-        }
-        Effect::EnablePolicy { policy, enabled } => match policy_mut(world, *policy) {
-            Some(state) => {
-                state.model.schedule_enabled = Some(*enabled);
-                (true, "Ok".into())
-            }
-            None => (false, "The policy no longer exists".into()),
-        },
-        Effect::EditPolicy { policy, edit } => match policy_mut(world, *policy) {
-            Some(state) => {
-                merge_policy(&mut state.model, edit);
-                (true, "Ok".into())
-            }
-            None => (false, "The policy no longer exists".into()),
-        },
-        Effect::AddInclude { policy, include } => match policy_mut(world, *policy) {
-            Some(state) => match state.includes.iter_mut().find(|slot| slot.is_none()) {
-                Some(slot) => {
-                    *slot = Some(include.clone());
-                    (true, "Ok".into())
-                }
-                None => (
-                    false,
-                    format!("A policy holds at most {MAX_INCLUDES} objects"),
-                ),
-            },
-            None => (false, "The policy no longer exists".into()),
-        },
-        Effect::RemoveInclude { include } => {
-            let slot = (include % MAX_INCLUDES) as usize;
-            match policy_mut(world, include / MAX_INCLUDES)
-                .and_then(|state| state.includes.get_mut(slot))
-            {
-                Some(slot @ Some(_)) => {
-                    *slot = None;
-                    (true, "Ok".into())
-                }
-                _ => (false, "The object is no longer in the policy".into()),
-            }
-        }
-    }
+/// `patch` merged over what `o`'s overlay already holds.
+fn merged_patch(state: &State, o: Obj, root: &str, patch: &str) -> Option<String> {
+    let base = state
+        .store
+        .overlay(o)
+        .and_then(|ov| ov.patch.clone())
+        .unwrap_or_else(|| format!("<{root} xmlns=\"http://www.veeam.com/ent/v1.0\"/>"));
+    edits::merge(&base, patch)
 }
 
-fn policy_mut(world: &mut World, p: u64) -> Option<&mut crate::world::PolicyState> {
-    usize::try_from(p)
-        .ok()
-        .and_then(|p| world.policy_state.get_mut(p))
+fn gone(state: &State, o: Obj) -> (bool, String) {
+    (
+        false,
+        format!(
+            "The {} no longer exists",
+            state.registry().kind(o.kind).name
+        ),
+    )
 }
 
-/// Sets what `edit` gives (a PUT body carries only the fields it changes).
-fn merge_policy(model: &mut CdpPolicy, edit: &CdpPolicy) {
-    macro_rules! take {
-        ($($field:ident),*) => {
-            $(if let Some(value) = &edit.$field { model.$field = Some(value.clone()); })*
-        };
-    }
-    take!(
-        name,
-        description,
-        platform,
-        policy_type,
-        schedule_configured,
-        schedule_enabled,
-        next_run,
-        policy_schedule_options
-    );
-    // What the schemas do not know is the client's to keep: a body that carries some replaces it.
-    if !edit.unknown.is_empty() {
-        model.unknown = edit.unknown.clone();
+/// Applies a finished task's change at `now`; its result.
+pub(crate) fn apply(state: &mut State, change: &Change, now: OffsetDateTime) -> (bool, String) {
+    let ok = (true, "Ok".to_owned());
+    match change {
+        Change::None => ok,
+        Change::Create {
+            kind,
+            owner,
+            name,
+            patch,
+        } => {
+            let reg = state.registry();
+            if let (Some(owner_kind), Some(p)) = (reg.kind(*kind).owner, owner) {
+                if !state.exists(Obj {
+                    kind: owner_kind,
+                    index: *p,
+                }) {
+                    return (
+                        false,
+                        "The object to create it below no longer exists".into(),
+                    );
+                }
+            }
+            let index = state.store.create(
+                *kind,
+                Created {
+                    owner: *owner,
+                    name: name.clone(),
+                    at: now,
+                },
+            );
+            if let Some(patch) = patch {
+                state.store.overlay_mut(Obj { kind: *kind, index }).patch = Some(patch.clone());
+            }
+            ok
+        }
+        Change::Delete(o) => {
+            if !state.exists(*o) {
+                return gone(state, *o);
+            }
+            state.store.delete(*o);
+            ok
+        }
+        Change::Edit { object, patch } => {
+            if !state.exists(*object) {
+                return gone(state, *object);
+            }
+            let root = state
+                .registry()
+                .kind(object.kind)
+                .entity()
+                .unwrap_or("Entity");
+            match merged_patch(state, *object, root, patch) {
+                Some(p) => {
+                    state.store.overlay_mut(*object).patch = Some(p);
+                    ok
+                }
+                None => (false, "The body could not be merged".into()),
+            }
+        }
+        Change::Run { object, retry } => {
+            if !state.exists(*object) {
+                return gone(state, *object);
+            }
+            state.store.overlay_mut(*object).runs.push(Run {
+                started: now,
+                retry: *retry,
+            });
+            ok
+        }
+        Change::Stop(o) => {
+            if !state.exists(*o) {
+                return gone(state, *o);
+            }
+            state.store.overlay_mut(*o).stops.push(now);
+            ok
+        }
+        Change::Set {
+            object,
+            member,
+            value,
+        } => {
+            if !state.exists(*object) {
+                return gone(state, *object);
+            }
+            let value = if *value == "toggle" {
+                match state.field(*object, member).as_deref() {
+                    Some("true") => "false",
+                    _ => "true",
+                }
+            } else {
+                value
+            };
+            let root = state
+                .registry()
+                .kind(object.kind)
+                .entity()
+                .unwrap_or("Entity");
+            let patch = edits::patch_of(root, member, value);
+            match merged_patch(state, *object, root, &patch) {
+                Some(p) => {
+                    state.store.overlay_mut(*object).patch = Some(p);
+                    ok
+                }
+                None => (false, "The change could not be merged".into()),
+            }
+        }
+        Change::Clone { object, name } => {
+            if !state.exists(*object) {
+                return gone(state, *object);
+            }
+            let reg = state.registry();
+            let owner = reg
+                .kind(object.kind)
+                .owner
+                .and_then(|k| state.related(*object, k));
+            let patch = state.store.overlay(*object).and_then(|ov| ov.patch.clone());
+            let index = state.store.create(
+                object.kind,
+                Created {
+                    owner,
+                    name: name.clone(),
+                    at: now,
+                },
+            );
+            if let Some(patch) = patch {
+                let clone = Obj {
+                    kind: object.kind,
+                    index,
+                };
+                state.store.overlay_mut(clone).patch = Some(edits::without_child(&patch, "Name"));
+            }
+            ok
+        }
     }
 }

@@ -224,11 +224,14 @@ fn every_link_the_simulator_writes_can_be_followed() {
         let mut links = Vec::new();
         collect_links(&json, &mut links);
         for (rel, href) in links {
+            // As the catalogue's links say: navigation is a GET, Edit a PUT, Delete a DELETE,
+            // every other relation an action (POST).
             let method = match rel.as_str() {
+                "Up" | "Down" | "Alternate" | "Related" | "First" | "Previous" | "Next"
+                | "Last" => "GET",
                 "Edit" => "PUT",
                 "Delete" => "DELETE",
-                "Create" | "Enable" | "Disable" | "Failover" | "Intervals" | "Start" => "POST",
-                _ => "GET",
+                _ => "POST",
             };
             let p = path(&href);
             assert!(
@@ -747,7 +750,9 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
         uris.push(format!("{collection}?format=Entity"));
         let first = &refs(s.doc(collection)).refs[0];
         uris.push(path(&first.href));
-        uris.push(path(&first.alternate().unwrap().href));
+        if let Some(alternate) = first.alternate() {
+            uris.push(path(&alternate.href));
+        }
         for link in &first.links.as_ref().unwrap().links {
             if link.rel.as_deref() == Some("Down") {
                 uris.push(path(&link.href));
@@ -758,7 +763,9 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
                 {
                     if let Some(item) = nested.refs.first() {
                         uris.push(path(&item.href));
-                        uris.push(path(&item.alternate().unwrap().href));
+                        if let Some(alternate) = item.alternate() {
+                            uris.push(path(&alternate.href));
+                        }
                     }
                 }
             }
@@ -773,9 +780,62 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
         .collect();
     queue.extend(uris.iter().cloned());
     let mut seen = std::collections::BTreeSet::new();
+    // A few documents of each operation are enough: the crawl is about representations.
+    let mut per_operation: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut json_checked = 0;
-    while let Some(uri) = queue.pop() {
-        if !seen.insert(uri.clone()) || seen.len() > 3000 {
+    // Addresses no link leads to (a tenant's vCloud compute resources, a mount's guest files):
+    // built from the catalogue's templates below addresses the crawl reached, as clients build
+    // them from the reference.
+    let mut rounds = 0;
+    loop {
+        // Until a round adds nothing new (each reaches one level deeper).
+        if queue.is_empty() && rounds < 4 {
+            rounds += 1;
+            let visited: Vec<(String, &'static str)> = seen
+                .iter()
+                .filter_map(|u: &String| {
+                    route_method("GET", u)
+                        .ok()
+                        .map(|r| (u.clone(), r.entry.path))
+                })
+                .collect();
+            for e in veeam_em_api::CATALOGUE.iter().filter(|e| e.method == "GET") {
+                if per_operation.contains_key(e.name) {
+                    continue;
+                }
+                // The visited address of the longest template that starts this one.
+                let Some((uri, prefix)) = visited
+                    .iter()
+                    .filter(|(_, p)| e.path.starts_with(p) && e.path.len() > p.len())
+                    .max_by_key(|(_, p)| p.len())
+                else {
+                    continue;
+                };
+                let mut path = uri.split('?').next().unwrap_or_default().to_owned();
+                let mut complete = true;
+                for seg in e.path[prefix.len()..].split('/').filter(|s| !s.is_empty()) {
+                    path.push('/');
+                    if seg.ends_with("*}") {
+                        path.push_str("C%3A%5CUsers");
+                    } else if seg.starts_with('{') {
+                        complete = false;
+                    } else {
+                        path.push_str(seg);
+                    }
+                }
+                if complete {
+                    queue.push(format!("{path}{}", &e.template()[e.path.len()..]));
+                }
+            }
+        }
+        let Some(uri) = queue.pop() else { break };
+        if !seen.insert(uri.clone()) {
+            continue;
+        }
+        let operation = route_method("GET", &uri).map_or("?", |r| r.entry.name);
+        let visits = per_operation.entry(operation).or_default();
+        *visits += 1;
+        if *visits > 3 {
             continue;
         }
         let r = s.get(&uri);
@@ -812,6 +872,7 @@ fn one_body_of_every_served_representation_is_written_for_validation() {
         collect_hrefs(&json, &mut hrefs);
         queue.extend(hrefs.iter().map(|h| path(h)));
     }
+
     // Includes, tasks, intervals, the logon session, an error.
     let policy = &refs(s.doc("/api/cdpPolicies")).refs[0];
     let Document::ObjectsInJob(objects) = s.doc(&format!("{}/includes", path(&policy.href))) else {

@@ -49,6 +49,10 @@ pub struct Connection {
     /// `Content-Type: application/json`, as the Python clients do).
     #[arg(long, value_enum, default_value_t = WireArg::Xml, env = "VEEAM_EM_WIRE", global = true)]
     pub wire: WireArg,
+    /// Without --url: the time the embedded simulator's world is anchored at (RFC 3339, e.g.
+    /// 2026-01-01T09:00:00Z); by default, when vem starts. The same time gives the same output.
+    #[arg(long, value_name = "TIME", env = "VEEAM_EM_SIM_NOW", value_parser = crate::sim::parse_time, global = true)]
+    pub sim_now: Option<time::OffsetDateTime>,
 }
 
 /// `--wire`.
@@ -191,7 +195,10 @@ impl Connection {
             eprintln!(
                 "vem: no --url: using the embedded Enterprise Manager simulator (in process); for a real server give --url https://HOST:9398/api or set VEEAM_EM_URL"
             );
-            let sim = Arc::new(Simulator::new(SimConfig::default()));
+            let sim = Arc::new(Simulator::new(SimConfig {
+                now: self.sim_now,
+                ..SimConfig::default()
+            }));
             sim.set_base_url(EMBEDDED_BASE);
             let config =
                 ClientConfig::new(BaseUrl::parse(EMBEDDED_BASE).map_err(|e| usage(e.to_string()))?)

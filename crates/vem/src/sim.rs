@@ -53,6 +53,57 @@ pub struct Args {
     /// schema declares (what clients must keep when they write back what they read).
     #[arg(long)]
     newer_server: bool,
+    /// The time the world is anchored at (RFC 3339, e.g. 2026-01-01T09:00:00Z): histories end
+    /// here, the newest sessions are running. By default, when the simulator starts. The same
+    /// --seed and --now give byte-identical bodies.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    now: Option<time::OffsetDateTime>,
+    /// Keep the world moving with the clock: jobs start at their next run, sessions end, new
+    /// task sessions and CDP sessions appear.
+    #[arg(long)]
+    live: bool,
+    /// How long a job's run (a session) takes before it ends with its result (e.g. 10m, 30s).
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    session_duration: Duration,
+    /// Backup servers of the world.
+    #[arg(long, value_name = "N")]
+    backup_servers: Option<u32>,
+    /// Jobs on each backup server.
+    #[arg(long, value_name = "N")]
+    jobs_per_server: Option<u32>,
+    /// Sessions each job's history keeps.
+    #[arg(long, value_name = "N")]
+    sessions_per_job: Option<u32>,
+    /// VMs each job includes.
+    #[arg(long, value_name = "N")]
+    vms_per_job: Option<u32>,
+    /// Repositories on each backup server.
+    #[arg(long, value_name = "N")]
+    repositories_per_server: Option<u32>,
+    /// Cloud Connect tenants on each backup server.
+    #[arg(long, value_name = "N")]
+    tenants_per_server: Option<u32>,
+    /// Objects of any kind per owner, by the catalogue's size name (schemas/resources, a
+    /// Resource's size="..."), e.g. --size vms_per_job=20 (repeatable).
+    #[arg(long = "size", value_name = "NAME=N", value_parser = parse_size)]
+    sizes: Vec<(String, u32)>,
+}
+
+/// An RFC 3339 time, e.g. `2026-01-01T09:00:00Z`.
+pub fn parse_time(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("{text:?} is not an RFC 3339 time (e.g. 2026-01-01T09:00:00Z): {e}"))
+}
+
+/// `NAME=N`.
+fn parse_size(text: &str) -> Result<(String, u32), String> {
+    let (name, n) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NAME=N"))?;
+    let n = n
+        .parse()
+        .map_err(|_| format!("{text:?}: {n:?} is not a number"))?;
+    Ok((name.to_owned(), n))
 }
 
 /// `150ms`, `2s`, `15m`, `1h`.
@@ -71,6 +122,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 impl Args {
+    /// The world sizes given, by the catalogue's size names.
+    fn sizes(&self) -> std::collections::BTreeMap<String, u32> {
+        let named = [
+            ("backup_servers", self.backup_servers),
+            ("jobs_per_server", self.jobs_per_server),
+            ("sessions_per_job", self.sessions_per_job),
+            ("vms_per_job", self.vms_per_job),
+            ("repositories_per_server", self.repositories_per_server),
+            ("tenants_per_server", self.tenants_per_server),
+        ];
+        let mut out: std::collections::BTreeMap<String, u32> = named
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+            .collect();
+        out.extend(self.sizes.iter().cloned());
+        out
+    }
+
     /// The simulator configuration these arguments describe.
     pub fn config(&self) -> SimConfig {
         SimConfig {
@@ -83,7 +152,10 @@ impl Args {
             task_duration: self.task_duration,
             faults: self.faults.clone(),
             newer_server: self.newer_server,
-            ..SimConfig::default()
+            now: self.now,
+            live: self.live,
+            session_duration: self.session_duration,
+            sizes: self.sizes(),
         }
     }
 }
@@ -117,8 +189,16 @@ pub fn run(args: &Args) -> Result<(), String> {
         println!("users: {}", names.join(", "));
     }
     println!(
-        "world: seed {}, {} policies, {} sessions per policy, {} task sessions per session",
-        args.seed, args.policies, args.sessions_per_policy, args.tasks_per_session
+        "world: seed {}, {} policies, {} sessions per policy, {} task sessions per session{}{}",
+        args.seed,
+        args.policies,
+        args.sessions_per_policy,
+        args.tasks_per_session,
+        match args.now {
+            Some(now) => format!(", anchored at {now}"),
+            None => String::new(),
+        },
+        if args.live { ", live" } else { "" }
     );
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

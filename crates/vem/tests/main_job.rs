@@ -16,6 +16,8 @@ fn vem(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env_remove("VEEAM_EM_USER")
         .env_remove("VEEAM_EM_PASSWORD")
         .env_remove("RUST_LOG")
+        // The embedded simulator's world at a fixed time: stable snapshots.
+        .env("VEEAM_EM_SIM_NOW", "2026-01-15T09:30:00Z")
         .stdin(Stdio::null());
     for (k, v) in env {
         c.env(k, v);

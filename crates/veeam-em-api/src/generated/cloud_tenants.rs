@@ -981,8 +981,8 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
         entity: Some("CloudTenantResource"),
         entity_query: false,
         reference: false,
-        count: None,
-        size: None,
+        count: Some(1u32),
+        size: Some("quotas_per_tenant"),
         page: Some("get_tenants_id_resources_id.md"),
         links: &[
             crate::resource::ResourceLink {

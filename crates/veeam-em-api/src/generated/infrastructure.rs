@@ -1789,8 +1789,8 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
         entity: Some("ManagedServer"),
         entity_query: true,
         reference: true,
-        count: None,
-        size: None,
+        count: Some(4u32),
+        size: Some("managed_servers_per_server"),
         page: Some("get_managedservers_id.md"),
         links: &[
             crate::resource::ResourceLink {

@@ -11,10 +11,15 @@ use std::cmp::Ordering;
 
 use veeam_em_api::filter::{self, CompareOp, Expr, FilterLiteral};
 use veeam_em_api::Route;
-use veeam_em_model::{DateTime, EntityReferences, Link, LinkList, PagingInfo, QueryResult, Text};
+use veeam_em_model::{
+    DateTime, Entities, EntityReferences, Link, LinkList, PagingInfo, QueryResult, Text,
+};
 
 use crate::errors::Failure;
-use crate::world::{kinds, Ctx, IndexSet, Kind, Value};
+use crate::registry::{KindId, Obj};
+use crate::render::documents;
+use crate::state::State;
+use crate::world::{IndexSet, Value, World};
 
 /// The query of a request, read from its parameters.
 struct Params {
@@ -150,83 +155,27 @@ fn order(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Where the items of a query type come from: a hand-written kind, or the generic world.
-enum Source<'a> {
-    Kind(&'a dyn Kind),
-    Auto(
-        &'static crate::auto::AutoKind,
-        veeam_em_api::query::QueryTypeInfo,
-    ),
-}
-
-impl Source<'_> {
-    /// The fields filters and sorting may use (ASCII lower case).
-    fn fields(&self) -> Vec<String> {
-        match self {
-            Source::Kind(k) => k.fields().iter().map(|f| (*f).to_owned()).collect(),
-            Source::Auto(_, info) => info
-                .fields
-                .iter()
-                .map(|(n, _)| n.to_ascii_lowercase())
-                .collect(),
-        }
-    }
-
-    fn all(&self, cx: &Ctx<'_>) -> IndexSet {
-        match self {
-            Source::Kind(k) => k.all(cx.world),
-            Source::Auto(k, _) => IndexSet::List(crate::auto::every_object(k)),
-        }
-    }
-
-    fn field(&self, cx: &Ctx<'_>, i: u64, name: &str) -> Value {
-        match self {
-            Source::Kind(k) => k.field(cx.world, i, name).unwrap_or(Value::Absent),
-            Source::Auto(k, _) => crate::auto::field(cx, k, i, name),
-        }
-    }
-
-    fn reference(&self, cx: &Ctx<'_>, i: u64) -> veeam_em_model::EntityRef {
-        match self {
-            Source::Kind(k) => k.reference(cx, i),
-            Source::Auto(k, _) => crate::auto::reference(cx, crate::auto::the_plan(), k, i),
-        }
-    }
-
-    fn entities(&self, cx: &Ctx<'_>, items: &[u64]) -> Result<veeam_em_model::Entities, Failure> {
-        match self {
-            Source::Kind(k) => Ok(k.query_entities(cx, items)),
-            Source::Auto(k, info) => crate::auto::query_entities(cx, k, items, info.path[1]),
-        }
-    }
-}
-
-/// Answers `GET /query?type=<query_type>`.
+/// Answers `GET /query?type=<query_type>`: the objects of every kind whose entity is the type's.
 pub(crate) fn answer(
-    cx: &Ctx<'_>,
+    state: &State,
     query_type: &str,
     route: &Route,
+    base: &str,
 ) -> Result<QueryResult, Failure> {
-    let hand_written = kinds().iter().copied().find(|k| {
-        k.query_type()
-            .is_some_and(|t| t.eq_ignore_ascii_case(query_type))
-    });
-    let kind = match hand_written {
-        Some(k) => Source::Kind(k),
-        None => {
-            let info = veeam_em_api::queries::info(query_type);
-            match info.and_then(|i| crate::auto::kind_of_entity(i.entity).map(|k| (k, i))) {
-                Some((k, i)) => Source::Auto(k, i),
-                None => {
-                    return Err(Failure::bad_request(format!(
-                        "the simulator has no data for type={query_type}"
-                    )))
-                }
-            }
-        }
+    let w: &dyn World = state;
+    let kinds = w.registry().of_query(query_type);
+    let info = veeam_em_api::queries::info(query_type);
+    let (Some(info), false) = (info, kinds.is_empty()) else {
+        return Err(Failure::bad_request(format!(
+            "the simulator has no data for type={query_type}"
+        )));
     };
     let p = params(route)?;
-    let fields = kind.fields();
+    let fields: Vec<String> = info
+        .fields
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
     let known_field = |name: &str| {
         let lower = name.to_ascii_lowercase();
         if fields.contains(&lower) {
@@ -247,35 +196,53 @@ pub(crate) fn answer(
         Some((field, ascending)) => Some((known_field(field)?, *ascending)),
         None => None,
     };
-    let all = kind.all(cx);
-    // Without a filter or a sort, a page is a window of the kind's own order: no scan, so a
-    // page of a million task sessions costs a page.
-    let (total, page) = if p.filter.is_none() && sort.is_none() {
-        let total = all.len();
-        let (_, start, page_size) = window(&p, total);
-        (total, all.window(start, page_size))
-    } else {
-        let mut items: Vec<u64> = match &p.filter {
-            None => all.iter().collect(),
-            Some(expr) => {
-                let mut kept = Vec::new();
-                for i in all.iter() {
-                    let keep = expr.eval(&mut |field: &str, op, literal: &FilterLiteral| {
-                        let name = field.to_ascii_lowercase();
-                        let value = kind.field(cx, i, &name);
-                        compare(field, &value, op, literal)
-                    })?;
-                    if keep {
-                        kept.push(i);
-                    }
-                }
-                kept
+    let sets: Vec<(KindId, IndexSet)> = kinds.iter().map(|&k| (k, w.objects(k))).collect();
+    let total_all: u64 = sets.iter().map(|(_, s)| s.len()).sum();
+    // Without a filter or a sort, a page is a window of the kinds' own order: no scan, so a page
+    // of a million task sessions costs a page.
+    let (total, page): (u64, Vec<Obj>) = if p.filter.is_none() && sort.is_none() {
+        let (_, start, page_size) = window(&p, total_all);
+        let mut page = Vec::new();
+        let mut skip = start;
+        for (kind, set) in &sets {
+            let len = set.len();
+            if skip >= len {
+                skip -= len;
+                continue;
             }
-        };
+            let want = page_size.saturating_sub(page.len() as u64);
+            page.extend(
+                set.window(skip, want)
+                    .into_iter()
+                    .map(|index| Obj { kind: *kind, index }),
+            );
+            skip = 0;
+            if page.len() as u64 >= page_size {
+                break;
+            }
+        }
+        (total_all, page)
+    } else {
+        let mut items: Vec<Obj> = Vec::new();
+        for (kind, set) in &sets {
+            for index in set.iter() {
+                let o = Obj { kind: *kind, index };
+                let keep = match &p.filter {
+                    None => true,
+                    Some(expr) => expr.eval(&mut |field: &str, op, literal: &FilterLiteral| {
+                        let value = state.query_field(o, field);
+                        compare(field, &value, op, literal)
+                    })?,
+                };
+                if keep {
+                    items.push(o);
+                }
+            }
+        }
         if let Some((field, ascending)) = &sort {
-            let mut keyed: Vec<(Value, u64)> = items
+            let mut keyed: Vec<(Value, Obj)> = items
                 .iter()
-                .map(|&i| (kind.field(cx, i, field), i))
+                .map(|&o| (state.query_field(o, field), o))
                 .collect();
             keyed.sort_by(|a, b| {
                 let o = order(&a.0, &b.0);
@@ -285,7 +252,7 @@ pub(crate) fn answer(
                     o.reverse()
                 }
             });
-            items = keyed.into_iter().map(|(_, i)| i).collect();
+            items = keyed.into_iter().map(|(_, o)| o).collect();
         }
         let total = items.len() as u64;
         let (_, start, page_size) = window(&p, total);
@@ -301,15 +268,66 @@ pub(crate) fn answer(
 
     let mut result = QueryResult::default();
     if p.format_entities {
-        result.entities = Some(kind.entities(cx, &page)?);
+        result.entities = Some(entities(state, &info, &page, base)?);
     } else {
         result.refs = Some(EntityReferences {
-            refs: page.iter().map(|&i| kind.reference(cx, i)).collect(),
+            refs: page
+                .iter()
+                .map(|&o| documents::reference(w, o, base))
+                .collect(),
             unknown: Default::default(),
         });
     }
-    result.paging_info = Some(paging(cx, &p, p.page, pages, page_size));
+    result.paging_info = Some(paging(base, &p, p.page, pages, page_size));
     Ok(result)
+}
+
+/// The entities of a page (of one kind, or several, one after the other).
+fn entities(
+    state: &State,
+    info: &veeam_em_api::query::QueryTypeInfo,
+    page: &[Obj],
+    base: &str,
+) -> Result<Entities, Failure> {
+    let w: &dyn World = state;
+    let list = info.path[1];
+    let item = info.items.first().copied().unwrap_or(info.entity);
+    match page.first() {
+        None => documents::query_entities(
+            w,
+            None,
+            w.registry().of_query(info.name)[0],
+            &[],
+            list,
+            item,
+            base,
+        ),
+        Some(first) if page.iter().all(|o| o.kind == first.kind) => {
+            let items: Vec<u64> = page.iter().map(|o| o.index).collect();
+            documents::query_entities(
+                w,
+                state.claimant(first.kind),
+                first.kind,
+                &items,
+                list,
+                item,
+                base,
+            )
+        }
+        Some(_) => {
+            let mut xml =
+                format!("<QueryResult xmlns=\"http://www.veeam.com/ent/v1.0\"><Entities><{list}>");
+            for &o in page {
+                let one = documents::entity_xml(w, state.claimant(o.kind), o, base)?;
+                xml.push_str(&documents::as_item(&one, info.entity, item));
+            }
+            xml.push_str(&format!("</{list}></Entities></QueryResult>"));
+            match documents::decode(&xml)? {
+                veeam_em_model::Document::QueryResult(r) => Ok(r.entities.unwrap_or_default()),
+                _ => Err(Failure::bad_request("not a query result")),
+            }
+        }
+    }
 }
 
 /// `(pages, first item, page size)` of a result of `total` items.
@@ -319,7 +337,7 @@ fn window(p: &Params, total: u64) -> (u64, u64, u64) {
     (pages, (p.page - 1).saturating_mul(page_size), page_size)
 }
 
-fn paging(cx: &Ctx<'_>, p: &Params, page: u64, pages: u64, page_size: u64) -> PagingInfo {
+fn paging(base: &str, p: &Params, page: u64, pages: u64, page_size: u64) -> PagingInfo {
     let link = |rel: &str, n: u64| {
         let mut href = String::from("/query?");
         for (i, (name, value)) in p.keep.iter().enumerate() {
@@ -334,7 +352,7 @@ fn paging(cx: &Ctx<'_>, p: &Params, page: u64, pages: u64, page_size: u64) -> Pa
         Link {
             rel: Some(Text::from(rel)),
             type_: None,
-            href: cx.href(&href),
+            href: crate::render::links::href(base, &href),
             name: None,
             unknown: Default::default(),
         }

@@ -1,4 +1,4 @@
-//! What `PUT`s change in the generic world: the entity document of an object, edited.
+//! What edits change: an entity document, merged with the members a request sent.
 //!
 //! An edit body is merged into the object's current document element by element at the top
 //! level (the body may carry only the fields being changed, as job edits do): each element name
@@ -158,6 +158,83 @@ pub(crate) fn merge(base: &str, patch: &str) -> Option<String> {
 /// Whether the root of `xml` has a child element named `name`.
 pub(crate) fn has_child(xml: &str, name: &str) -> bool {
     top_level(xml).is_some_and(|t| t.children.iter().any(|(n, _)| n == name))
+}
+
+/// The text of the root's first child element `name` (entities decoded), if it has one with
+/// text only.
+pub(crate) fn child_text(xml: &str, name: &str) -> Option<String> {
+    let t = top_level(xml)?;
+    let (_, range) = t.children.iter().find(|(n, _)| n == name)?;
+    let element = xml[range.clone()].trim_start();
+    if element.ends_with("/>") {
+        return Some(String::new());
+    }
+    let open_end = element.find('>')? + 1;
+    let close = element.rfind("</")?;
+    let inner = &element[open_end..close];
+    if inner.contains('<') {
+        return None;
+    }
+    quick_xml::escape::unescape(inner)
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+/// The top-level elements named `name`, as written (all of them, for a repeated one).
+pub(crate) fn child_element(xml: &str, name: &str) -> Option<String> {
+    let t = top_level(xml)?;
+    let found: String = t
+        .children
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, r)| xml[r.clone()].trim_start())
+        .collect();
+    (!found.is_empty()).then_some(found)
+}
+
+/// `xml` with its top-level elements in the order of `names` (others after, as they were).
+pub(crate) fn reorder(xml: &str, names: &[&str]) -> String {
+    let Some(t) = top_level(xml) else {
+        return xml.to_owned();
+    };
+    let Some(end) = t.end_tag_start else {
+        return xml.to_owned();
+    };
+    let rank = |n: &str| names.iter().position(|x| *x == n).unwrap_or(usize::MAX);
+    let mut children: Vec<&(String, Range<usize>)> = t.children.iter().collect();
+    children.sort_by_key(|(n, _)| rank(n));
+    let mut out = String::with_capacity(xml.len());
+    out.push_str(&xml[..t.start_tag_end]);
+    for (_, r) in children {
+        out.push_str(xml[r.clone()].trim_start());
+    }
+    out.push_str(&xml[end..]);
+    out
+}
+
+/// `xml` without its top-level elements named `name`.
+pub(crate) fn without_child(xml: &str, name: &str) -> String {
+    let Some(t) = top_level(xml) else {
+        return xml.to_owned();
+    };
+    let mut out = String::with_capacity(xml.len());
+    let mut at = 0;
+    for (n, r) in &t.children {
+        if n == name {
+            out.push_str(&xml[at..r.start]);
+            at = r.end;
+        }
+    }
+    out.push_str(&xml[at..]);
+    out
+}
+
+/// A patch document `<root>` holding one element `name` with `text`.
+pub(crate) fn patch_of(root: &str, name: &str, text: &str) -> String {
+    format!(
+        "<{root} xmlns=\"http://www.veeam.com/ent/v1.0\"><{name}>{}</{name}></{root}>",
+        crate::render::sample::escape(text)
+    )
 }
 
 /// `xml` with what a newer server adds: an attribute on the root and an element at its end.
