@@ -97,10 +97,15 @@ fn sim_imports(text: &str, modules: &std::collections::BTreeSet<String>) -> Vec<
             }
         }
         // `use crate::{a, b::c}` forms.
-        if rest.starts_with('{') {
-            let inner: String = rest[1..].chars().take_while(|c| *c != '}').collect();
+        if let Some(braced) = rest.strip_prefix('{') {
+            let inner: String = braced.chars().take_while(|c| *c != '}').collect();
             for item in inner.split(',') {
-                let first = item.trim().split("::").next().unwrap_or_default().to_owned();
+                let first = item
+                    .trim()
+                    .split("::")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
                 if modules.contains(&first) {
                     out.push(first);
                 }

@@ -239,3 +239,209 @@ fn every_entity_put_keeps_what_it_does_not_change() {
         "every PUT entity body is checked"
     );
 }
+
+/// The example request body of the reference with root element `root`, if the fixtures have one.
+fn fixture_body(root: &str) -> Option<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ok");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files.into_iter().find_map(|p| {
+        let bytes = std::fs::read(&p).ok()?;
+        let doc = Document::from_slice(&bytes).ok()?;
+        (doc.root_element() == root).then(|| doc.to_xml_string().into_bytes())
+    })
+}
+
+/// The items a collection lists (their own hrefs, without query).
+fn listed(sim: &Sim, collection: &str) -> BTreeSet<String> {
+    let response = sim.send("GET", collection, Vec::new());
+    assert!(response.status().is_success(), "GET {collection}");
+    let prefix = format!("{}/", collection.split('?').next().unwrap_or_default());
+    hrefs(response.body())
+        .into_iter()
+        .map(|h| h.split('?').next().unwrap_or_default().to_owned())
+        .filter(|h| {
+            h.starts_with(&prefix) && !h[prefix.len()..].contains('/') && h.len() > prefix.len()
+        })
+        .collect()
+}
+
+/// Every creation with an example body of the reference: posted to a collection the crawl
+/// reaches, the collection lists one more object once its task finishes, and deleting that
+/// object (when the API can) lists it no more; what a creation sent reads back from the new
+/// object.
+#[test]
+fn every_create_and_delete_changes_what_collections_list() {
+    use veeam_em_api::Effect;
+    let sim = Sim::new();
+    let creates: Vec<&'static Entry> = CATALOGUE
+        .iter()
+        .filter(|e| matches!(e.effect, Effect::Create { .. }) && e.request.is_some())
+        .collect();
+    assert!(creates.len() >= 15, "{} creations", creates.len());
+    // Addresses of the crawl, by the template they route to.
+    let mut reached: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut queue: VecDeque<String> = CATALOGUE
+        .iter()
+        .filter(|e| e.method == "GET" && !e.path.contains('{') && e.fixed_query.is_empty())
+        .map(|e| e.path.to_owned())
+        .collect();
+    let mut seen = BTreeSet::new();
+    // A UID of each kind the crawl meets, for the examples' bodies to name objects that exist.
+    let mut uids: BTreeMap<String, String> = BTreeMap::new();
+    while let Some(path) = queue.pop_front() {
+        if !seen.insert(path.clone()) || seen.len() > 3000 || path.starts_with("/query") {
+            continue;
+        }
+        let Ok(route) = route_method("GET", &path) else {
+            continue;
+        };
+        reached
+            .entry(route.entry.path)
+            .or_insert_with(|| path.clone());
+        let response = sim.send("GET", &path, Vec::new());
+        if response.status().is_success() {
+            let text = String::from_utf8_lossy(response.body()).into_owned();
+            for part in text.split("UID=\"urn:veeam:").skip(1) {
+                let uid = part.split('"').next().unwrap_or_default();
+                if let Some((kind, _)) = uid.split_once(':') {
+                    uids.entry(kind.to_owned())
+                        .or_insert_with(|| format!("urn:veeam:{uid}"));
+                }
+            }
+            for href in hrefs(response.body()) {
+                queue.push_back(href.split('?').next().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    let mut created = Vec::new();
+    let mut deleted = Vec::new();
+    let mut without_example = Vec::new();
+    for create in &creates {
+        let Some(body) = fixture_body(create.request.unwrap()) else {
+            without_example.push(create.name);
+            continue;
+        };
+        // The example's UIDs name the reference's objects: name ours of the same kind.
+        let mut text = String::from_utf8(body).unwrap();
+        for (kind, uid) in &uids {
+            let marker = format!("urn:veeam:{kind}:");
+            while let Some(at) = text.find(&marker) {
+                let end = (at + marker.len() + 36).min(text.len());
+                text.replace_range(at..end, &uid.replacen("urn:veeam:", "URN-KEEP:", 1));
+            }
+        }
+        let body = text.replace("URN-KEEP:", "urn:veeam:").into_bytes();
+        // The collection's address: the template's parent item reached by the crawl.
+        let collection = match create.path.rfind("/{") {
+            None => create.path.to_owned(),
+            Some(cut) => {
+                let parent = &create.path[..create.path[cut..].find('}').unwrap() + cut + 1];
+                let Some(address) = reached.get(parent) else {
+                    panic!("{}: no {parent} reached", create.name);
+                };
+                format!("{address}{}", &create.path[parent.len()..])
+            }
+        };
+        let list_path = collection.clone();
+        let before = listed(&sim, &list_path);
+        let query: Vec<String> = create
+            .fixed_query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let target = if query.is_empty() {
+            collection.clone()
+        } else {
+            format!("{collection}?{}", query.join("&"))
+        };
+        let answer = sim.send("POST", &target, body.clone());
+        assert!(
+            answer.status().is_success(),
+            "{}: POST {target}: {} {}",
+            create.name,
+            answer.status(),
+            String::from_utf8_lossy(answer.body())
+        );
+        let _ = sim.send("GET", "/tasks", Vec::new());
+        let after = listed(&sim, &list_path);
+        let new: Vec<&String> = after.difference(&before).collect();
+        assert_eq!(
+            new.len(),
+            1,
+            "{}: {list_path} lists {} new objects",
+            create.name,
+            new.len()
+        );
+        assert!(
+            before.is_subset(&after),
+            "{}: nothing else goes",
+            create.name
+        );
+        created.push(create.name);
+        let new = new[0].clone();
+        // What the body sent that the entity has (same member, simple value) reads back.
+        let entity_path = if route_method("GET", &format!("{new}?format=Entity"))
+            .is_ok_and(|r| r.entry.fixed_query.iter().any(|(k, _)| *k == "format"))
+        {
+            format!("{new}?format=Entity")
+        } else {
+            new.clone()
+        };
+        let entity =
+            Document::from_slice(sim.send("GET", &entity_path, Vec::new()).body()).unwrap();
+        let sent = serde_json::to_value(Document::from_slice(&body).unwrap()).unwrap();
+        let got = serde_json::to_value(&entity).unwrap();
+        for (member, value) in sent.as_object().into_iter().flatten() {
+            if value.is_object() || value.is_array() || value.is_null() {
+                continue;
+            }
+            if let Some(read) = got.get(member).filter(|v| !v.is_null()) {
+                assert_eq!(
+                    read, value,
+                    "{}: {member} sent {value}, read {read}",
+                    create.name
+                );
+            }
+        }
+        // Delete it, when the API can.
+        let item_template = format!("{}/{{", create.path);
+        if let Some(delete) = CATALOGUE.iter().find(|e| {
+            e.method == "DELETE"
+                && e.path.starts_with(&item_template)
+                && !e.path[item_template.len()..].contains('/')
+        }) {
+            let answer = sim.send("DELETE", &new, Vec::new());
+            assert!(
+                answer.status().is_success(),
+                "{}: DELETE {new}: {}",
+                delete.name,
+                answer.status()
+            );
+            let _ = sim.send("GET", "/tasks", Vec::new());
+            assert_eq!(
+                listed(&sim, &list_path),
+                before,
+                "{}: gone again",
+                delete.name
+            );
+            assert_eq!(
+                sim.send("GET", &new, Vec::new()).status(),
+                404,
+                "{}",
+                delete.name
+            );
+            deleted.push(delete.name);
+        }
+    }
+    eprintln!(
+        "create/delete: {} creations checked, {} deletions; without an example body: {without_example:?}",
+        created.len(),
+        deleted.len()
+    );
+    assert!(created.len() >= 10, "{created:?}");
+}

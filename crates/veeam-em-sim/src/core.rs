@@ -79,6 +79,9 @@ pub struct Simulator {
     base: RwLock<String>,
     /// `http` or `https`, for hrefs built from the `Host` header.
     scheme: RwLock<&'static str>,
+    /// The world's anchor, and the clock's time when the simulator started.
+    anchor: OffsetDateTime,
+    started: OffsetDateTime,
 }
 
 fn nanos(t: OffsetDateTime) -> i64 {
@@ -94,7 +97,8 @@ impl Simulator {
     /// A simulator on `clock` (e.g. a [`ManualClock`](crate::ManualClock) in tests).
     pub fn with_clock(config: SimConfig, clock: Arc<dyn Clock>) -> Self {
         // Anchored at `now`, to the second (the same seed and `now` give the same bodies).
-        let anchor = config.now.unwrap_or_else(|| clock.now());
+        let started = clock.now();
+        let anchor = config.now.unwrap_or(started);
         let anchor = anchor.replace_nanosecond(0).unwrap_or(anchor);
         let world = World::new(config.clone(), anchor);
         let faults = FaultState::new(config.faults.clone(), config.seed);
@@ -108,6 +112,8 @@ impl Simulator {
             }),
             next_due: AtomicI64::new(i64::MAX),
             base: RwLock::new("https://localhost:9398/api".to_owned()),
+            anchor,
+            started,
             scheme: RwLock::new("http"),
             clock,
             config,
@@ -243,15 +249,17 @@ impl Simulator {
         outcome
     }
 
+    /// The simulated time: the anchor (`--now`) plus the time since the simulator started, so
+    /// that a world anchored in the past still sees its tasks and sessions move.
     fn now(&self) -> OffsetDateTime {
-        self.clock.now()
+        self.anchor + (self.clock.now() - self.started)
     }
 
-    /// Moves the world to `now` (with `--live`), finishes the tasks that are due and applies
-    /// their changes.
+    /// Moves the world's present to `now`, finishes the tasks that are due and applies their
+    /// changes.
     fn advance(&self, now: OffsetDateTime) {
-        if self.config.live {
-            let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
             state.world.set_now(now);
         }
         if self.next_due.load(Ordering::Acquire) > nanos(now) {

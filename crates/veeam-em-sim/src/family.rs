@@ -59,6 +59,12 @@ pub(crate) trait Family: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// Whether an optional nested member of `o`'s entity (by path, `Job/JobInfo/BackupJobInfo`)
+    /// is there; `None` leaves it to chance.
+    fn keeps(&self, _w: &dyn World, _o: Obj, _path: &str) -> Option<bool> {
+        None
+    }
+
     /// A query field's value, typed (a fast path for filters over many objects).
     fn query_field(&self, _w: &dyn World, _o: Obj, _name: &str) -> Option<Value> {
         None

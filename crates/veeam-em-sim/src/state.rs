@@ -23,6 +23,10 @@ use crate::registry::{registry, KindId, Obj, Registry};
 use crate::store::{Store, FIRST_CREATED};
 use crate::world::{IndexSet, World};
 
+fn nanos(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(i64::MAX)
+}
+
 /// Objects of a kind without an owner, unless the catalogue or an option says.
 const TOP_LEVEL: u64 = 3;
 /// Objects below each owner, unless the catalogue or an option says.
@@ -34,7 +38,8 @@ pub(crate) struct State {
     pub config: SimConfig,
     pub store: Store,
     anchor: OffsetDateTime,
-    now: OffsetDateTime,
+    /// The present, as Unix nanoseconds (moved by every request without a write lock).
+    now: std::sync::atomic::AtomicI64,
     families: Vec<Box<dyn Family>>,
     /// The family that claims each kind (by `KindId`).
     claims: Vec<Option<usize>>,
@@ -73,7 +78,7 @@ impl State {
             config,
             store: Store::default(),
             anchor,
-            now: anchor,
+            now: std::sync::atomic::AtomicI64::new(nanos(anchor)),
             families,
             claims,
             ids,
@@ -81,11 +86,10 @@ impl State {
         }
     }
 
-    /// Moves the world's present (with `--live`).
-    pub fn set_now(&mut self, now: OffsetDateTime) {
-        if now > self.now {
-            self.now = now;
-        }
+    /// Moves the world's present (never back).
+    pub fn set_now(&self, now: OffsetDateTime) {
+        self.now
+            .fetch_max(nanos(now), std::sync::atomic::Ordering::AcqRel);
     }
 
     /// The family plug-ins.
@@ -162,7 +166,16 @@ impl World for State {
     }
 
     fn now(&self) -> OffsetDateTime {
-        self.now
+        let n = self.now.load(std::sync::atomic::Ordering::Acquire);
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(n)).unwrap_or(self.anchor)
+    }
+
+    fn history_end(&self) -> OffsetDateTime {
+        if self.config.live {
+            self.now()
+        } else {
+            self.anchor
+        }
     }
 
     fn kind_ids(&self, kind: KindId) -> KindIds {

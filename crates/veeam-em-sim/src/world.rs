@@ -117,8 +117,11 @@ pub(crate) trait World: Sync {
     /// The time the world is anchored at (`--now`, else when the simulator started): histories
     /// end here.
     fn anchor(&self) -> OffsetDateTime;
-    /// The world's present: the anchor, or the clock with `--live`.
+    /// The world's present: the anchor plus the time since the simulator started.
     fn now(&self) -> OffsetDateTime;
+    /// Where generated histories end: the present with `--live`, else the anchor (what
+    /// actions start still moves with the present).
+    fn history_end(&self) -> OffsetDateTime;
 
     /// A deterministic pseudo-random number for `(what, index)`.
     fn hash(&self, what: u64, index: u64) -> u64 {

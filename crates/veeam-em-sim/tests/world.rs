@@ -547,3 +547,198 @@ fn the_world_is_one_coherent_server() {
         "kinds the crawl never reached: {missing:?}"
     );
 }
+
+/// What an action starts moves with the simulator's clock, even in a world that is not live:
+/// a started job's session appears, works, ends with its result, and that result is the job's
+/// last one; a stopped one ends as failed; a deleted include is gone once its task finishes and
+/// a created one appears; a toggled schedule reads toggled.
+#[test]
+fn actions_change_the_world_as_their_tasks_finish() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    let clock = veeam_em_sim::ManualClock::new(time::macros::datetime!(2026-12-01 12:00 UTC));
+    let sim = Simulator::with_clock(
+        SimConfig {
+            now: Some(time::macros::datetime!(2026-01-15 09:30 UTC)),
+            task_duration: Duration::from_secs(2),
+            session_duration: Duration::from_secs(600),
+            ..SimConfig::default()
+        },
+        Arc::new(clock.clone()),
+    );
+    let r = sim.handle(
+        Request::post("/api/sessionMngr/?v=latest")
+            .header("Authorization", ADMIN)
+            .header("Host", "em.test:9398")
+            .body(Vec::new())
+            .unwrap(),
+    );
+    let c = Client {
+        token: r.headers()["x-restsvcsessionid"]
+            .to_str()
+            .unwrap()
+            .to_owned(),
+        sim,
+    };
+    let send = |method: http::Method, path: &str, body: &[u8]| {
+        c.sim.handle(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header("Host", "em.test:9398")
+                .header("X-RestSvcSessionId", &c.token)
+                .body(body.to_vec())
+                .unwrap(),
+        )
+    };
+    // A backup job (its Start link is there).
+    let jobs = c.json("/api/jobs?format=Entity");
+    let job = jobs["Jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["JobType"] == "Backup")
+        .unwrap()
+        .clone();
+    let id = job["UID"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_owned();
+    let sessions = |c: &Client| -> Vec<Value> {
+        let refs = c.json(&format!("/api/jobs/{id}/backupSessions"));
+        let mut out: Vec<Value> = refs["Refs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                c.json(&format!(
+                    "{}?format=Entity",
+                    path(r["Href"].as_str().unwrap())
+                ))
+            })
+            .collect();
+        out.sort_by_key(|s| s["CreationTimeUTC"].as_str().unwrap_or_default().to_owned());
+        out
+    };
+    let before = sessions(&c);
+    let r = send(
+        http::Method::POST,
+        &format!("/api/jobs/{id}?action=start"),
+        b"",
+    );
+    assert_eq!(r.status(), 202);
+    // Not yet: the task runs.
+    assert_eq!(sessions(&c), before);
+    clock.advance(Duration::from_secs(3));
+    let after = sessions(&c);
+    let newest = after.last().unwrap();
+    assert_eq!(newest["State"], "Working", "{newest}");
+    assert_eq!(newest["Result"], "None");
+    assert!(newest["EndTimeUTC"].is_null());
+    assert!(!before.contains(newest));
+    // The overview counts it as running.
+    let overview = c.json("/api/reports/summary/overview");
+    let running_before = overview["RunningJobs"].as_i64().unwrap();
+    assert!(running_before >= 1);
+    // It ends within the session duration (up to one and a half of it), with a result.
+    // (In two steps: a logon session idle for 15 minutes expires.)
+    clock.advance(Duration::from_secs(8 * 60));
+    c.json("/api/jobs");
+    clock.advance(Duration::from_secs(8 * 60));
+    let ended = sessions(&c).last().unwrap().clone();
+    assert_eq!(ended["UID"], newest["UID"]);
+    assert_eq!(ended["State"], "Stopped", "{ended}");
+    assert!(matches!(
+        ended["Result"].as_str(),
+        Some("Success" | "Warning" | "Failed")
+    ));
+    assert!(!ended["EndTimeUTC"].is_null());
+    // The job's last result is that result, as the query service sorts it.
+    let last = c.json(&format!(
+        "/api/query?type=BackupJobSession&format=Entities&filter=JobUid==\"urn:veeam:Job:{id}\"&sortDesc=CreationTime&pageSize=1"
+    ));
+    let last = &last["Entities"]["BackupJobSessions"]["BackupJobSessions"][0];
+    assert_eq!(last["UID"], ended["UID"], "{last}");
+    assert_eq!(last["Result"], ended["Result"]);
+
+    // Started, then stopped: it ends as failed.
+    send(
+        http::Method::POST,
+        &format!("/api/jobs/{id}?action=start"),
+        b"",
+    );
+    clock.advance(Duration::from_secs(3));
+    send(
+        http::Method::POST,
+        &format!("/api/jobs/{id}?action=stop"),
+        b"",
+    );
+    clock.advance(Duration::from_secs(3));
+    let stopped = sessions(&c).last().unwrap().clone();
+    assert_eq!(stopped["State"], "Stopped", "{stopped}");
+    assert_eq!(stopped["Result"], "Failed");
+
+    // Toggling the schedule.
+    let enabled = job["ScheduleEnabled"].as_bool().unwrap();
+    send(
+        http::Method::POST,
+        &format!("/api/jobs/{id}?action=toggleScheduleEnabled"),
+        b"",
+    );
+    clock.advance(Duration::from_secs(3));
+    let job_now = c.json(&format!("/api/jobs/{id}?format=Entity"));
+    assert_eq!(job_now["ScheduleEnabled"].as_bool(), Some(!enabled));
+
+    // Includes: one deleted, one created.
+    let includes = c.json(&format!("/api/jobs/{id}/includes"));
+    let list = includes["ObjectInJobs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let first = path(list[0]["Href"].as_str().unwrap());
+    let r = send(http::Method::DELETE, &first, b"");
+    assert_eq!(r.status(), 202);
+    assert_eq!(c.get(&first).status(), 200, "there until its task finishes");
+    clock.advance(Duration::from_secs(3));
+    assert_eq!(c.get(&first).status(), 404);
+    let body = br#"<CreateObjectInJobSpec xmlns="http://www.veeam.com/ent/v1.0"><HierarchyObjRef>urn:VMware:Vm:7c3e11aa.vm-4242</HierarchyObjRef><HierarchyObjName>new-vm-01</HierarchyObjName></CreateObjectInJobSpec>"#;
+    let r = send(
+        http::Method::POST,
+        &format!("/api/jobs/{id}/includes"),
+        body,
+    );
+    assert_eq!(r.status(), 202, "{}", String::from_utf8_lossy(r.body()));
+    clock.advance(Duration::from_secs(3));
+    let includes = c.json(&format!("/api/jobs/{id}/includes"));
+    let names: Vec<&str> = includes["ObjectInJobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), list.len(), "{names:?}");
+    assert!(names.contains(&"new-vm-01"), "{names:?}");
+    // The job's entity holds the same includes, and a new session processes the new VM.
+    let job_now = c.json(&format!("/api/jobs/{id}?format=Entity"));
+    let text = job_now.to_string();
+    assert!(
+        text.contains("new-vm-01") && !text.contains(&first),
+        "{text}"
+    );
+    send(
+        http::Method::POST,
+        &format!("/api/jobs/{id}?action=start"),
+        b"",
+    );
+    clock.advance(Duration::from_secs(3));
+    let session = sessions(&c).last().unwrap().clone();
+    let tasks = c.json(&format!(
+        "{}/taskSessions?format=Entity",
+        path(session["Href"].as_str().unwrap()).trim_end_matches("?format=Entity")
+    ));
+    assert!(tasks.to_string().contains("new-vm-01"), "{tasks}");
+}

@@ -57,10 +57,109 @@ pub struct SessionArgs {
     replica: bool,
 }
 
-/// `vem jobs`: every job in entity form.
+/// `vem jobs`: every job in entity form; as a table, with its last run and result (its newest
+/// session's, from the query service: the job entity does not hold them).
 pub fn jobs<T: Transport>(client: &Client<T>, output: Output) -> Result<(), Failure> {
-    let doc = Document::Jobs(client.call(&api::jobs().get_entities())?);
-    Ok(print_document(&doc, None, output)?)
+    let jobs = client.call(&api::jobs().get_entities())?;
+    if output != Output::Table {
+        return Ok(print_document(&Document::Jobs(jobs), None, output)?);
+    }
+    let last = last_sessions(client)?;
+    let mut table = crate::output::Table::new(&[
+        "NAME",
+        "TYPE",
+        "PLATFORM",
+        "SCHEDULE",
+        "NEXT RUN (UTC)",
+        "LAST RUN (UTC)",
+        "LAST STATE",
+        "LAST RESULT",
+        "UID",
+    ]);
+    for job in &jobs.jobs {
+        let uid = job
+            .uid
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let (started, state, result) = last.get(&uid).cloned().unwrap_or_default();
+        table.row(vec![
+            job.name.as_deref().unwrap_or_default().to_owned(),
+            job.job_type
+                .as_ref()
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            job.platform
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
+            match job.schedule_enabled {
+                Some(true) => "enabled".into(),
+                Some(false) => "disabled".into(),
+                None => String::new(),
+            },
+            crate::output::time(job.next_run.as_ref()),
+            started,
+            state,
+            result,
+            uid,
+        ]);
+    }
+    Ok(crate::output::print(&table.render())?)
+}
+
+/// Each job's newest session: `(start, state, result)` by job UID, from the query service
+/// (backup and replication job sessions, newest first).
+fn last_sessions<T: Transport>(
+    client: &Client<T>,
+) -> Result<std::collections::BTreeMap<String, (String, String, String)>, Failure> {
+    use veeam_em_api::fields::{backup_job_session as b, replica_job_session as r};
+    use veeam_em_api::query::Query;
+    let mut out = std::collections::BTreeMap::new();
+    let mut keep = |job: Option<&veeam_em_model::Uid>,
+                    started: Option<&veeam_em_model::DateTime>,
+                    state: String,
+                    result: String| {
+        if let Some(job) = job {
+            out.entry(job.to_string())
+                .or_insert_with(|| (crate::output::time(started), state, result));
+        }
+    };
+    let backups = client
+        .query_entities(api::query().backup_job_session(Query::new().sort_desc(b::CREATION_TIME)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for s in &backups {
+        keep(
+            s.job_uid.as_ref(),
+            s.creation_time_utc.as_ref(),
+            s.state
+                .as_ref()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+            s.result
+                .as_ref()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+        );
+    }
+    let replicas = client
+        .query_entities(api::query().replica_job_session(Query::new().sort_desc(r::CREATION_TIME)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for s in &replicas {
+        keep(
+            s.job_uid.as_ref(),
+            s.creation_time_utc.as_ref(),
+            s.state
+                .as_ref()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+            s.result
+                .as_ref()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+        );
+    }
+    Ok(out)
 }
 
 /// `vem job ...`.

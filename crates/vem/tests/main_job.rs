@@ -483,3 +483,64 @@ fn cloud_tenants_show_and_set_quota() {
         stderr(&out)
     );
 }
+
+/// `vem jobs`, `vem job start --wait` and `vem sessions` tell one story: the started job's new
+/// session appears and works, then ends, and its result is what `vem jobs` shows as the job's
+/// last result.
+#[test]
+fn a_started_job_runs_ends_and_is_the_last_result() {
+    let (_sim, server) = server(
+        SimConfig {
+            now: Some(time::macros::datetime!(2026-01-15 09:30 UTC)),
+            task_duration: std::time::Duration::from_millis(50),
+            session_duration: std::time::Duration::from_secs(2),
+            ..SimConfig::default()
+        },
+        false,
+    );
+    let url = server.url();
+    let jobs = vem(&["jobs", "--url", url, "-o", "json"], ADMIN);
+    let jobs: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap();
+    let job = jobs["Jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["JobType"] == "Backup")
+        .unwrap();
+    let uid = job["UID"].as_str().unwrap().to_owned();
+    let newest = || {
+        let out = vem(
+            &["sessions", "--url", url, "--job", &uid, "-o", "json"],
+            ADMIN,
+        );
+        let sessions: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut list = sessions["BackupJobSessions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        list.sort_by_key(|s| s["CreationTimeUTC"].as_str().unwrap_or_default().to_owned());
+        list.last().cloned().unwrap()
+    };
+    let before = newest();
+    let out = vem(
+        &["job", "--url", url, "start", &uid, "--wait", "-o", "json"],
+        ADMIN,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let started = newest();
+    assert_ne!(started["UID"], before["UID"], "a new session");
+    assert_eq!(started["State"], "Working", "{started}");
+    // It ends (within one and a half of the session duration).
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let ended = newest();
+    assert_eq!(ended["UID"], started["UID"]);
+    assert_eq!(ended["State"], "Stopped", "{ended}");
+    let result = ended["Result"].as_str().unwrap().to_owned();
+    assert!(matches!(result.as_str(), "Success" | "Warning" | "Failed"));
+    let table = stdout(&vem(&["jobs", "--url", url, "-o", "table"], ADMIN));
+    let row = table.lines().find(|l| l.contains(&uid)).unwrap();
+    assert!(
+        row.contains("Stopped") && row.contains(&format!(" {result} ")),
+        "{row}"
+    );
+}

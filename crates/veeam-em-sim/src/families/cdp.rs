@@ -168,7 +168,7 @@ impl Cdp {
 
     fn is_newest(w: &dyn World, s: u64) -> bool {
         let (p, day) = Self::split(s);
-        day == Self::today(p, w.now())
+        day == Self::today(p, w.history_end())
     }
 
     fn end(w: &dyn World, s: u64) -> Option<OffsetDateTime> {
@@ -357,7 +357,7 @@ impl Cdp {
 
     /// A policy's own members (no identity, links or includes).
     fn policy_fields(w: &dyn World, p: u64) -> CdpPolicy {
-        let next = w.now() + Duration::hours(1 + (p % 12) as i64);
+        let next = w.history_end() + Duration::hours(1 + (p % 12) as i64);
         CdpPolicy {
             name: Some(policy_name(p).into()),
             policy_type: Some(CdpPolicyKind::CdpReplica),
@@ -771,7 +771,7 @@ impl Family for Cdp {
 
     fn objects(&self, w: &dyn World, kind: KindId) -> Option<IndexSet> {
         let k = &self.k;
-        let now = w.now();
+        let now = w.history_end();
         Some(if kind == k.policy || kind == k.replica {
             IndexSet::Range(0..self.policies)
         } else if kind == k.vm {
@@ -813,7 +813,7 @@ impl Family for Cdp {
         }
         let p = below.index;
         Some(if kind == k.session && below.kind == k.policy {
-            let days = self.days(p, w.now());
+            let days = self.days(p, w.history_end());
             IndexSet::Range(p * RING + days.start..p * RING + days.end)
         } else if kind == k.task && below.kind == k.session {
             IndexSet::Range(p * self.tasks..(p + 1) * self.tasks)
@@ -861,11 +861,11 @@ impl Family for Cdp {
             Self::include_exists(w, k, i / VMS_PER_VAPP, true)
         } else if o.kind == k.session {
             let (p, day) = Self::split(i);
-            p < self.policies && self.days(p, w.now()).contains(&day)
+            p < self.policies && self.days(p, w.history_end()).contains(&day)
         } else if o.kind == k.task {
             let (s, _) = self.task_split(i);
             let (p, day) = Self::split(s);
-            p < self.policies && self.days(p, w.now()).contains(&day)
+            p < self.policies && self.days(p, w.history_end()).contains(&day)
         } else {
             return None;
         })

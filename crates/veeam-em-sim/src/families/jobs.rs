@@ -65,6 +65,10 @@ struct RunInfo {
     /// Ended by a stop.
     stopped: bool,
     retry: bool,
+    /// The time its state is seen at: the present for runs actions started or stopped, the end
+    /// of the generated history for the others (a world without `--live` stays as it was
+    /// anchored, byte for byte, but what requests do moves on).
+    at: OffsetDateTime,
 }
 
 impl Jobs {
@@ -181,7 +185,7 @@ impl Jobs {
             return None;
         }
         let (period, offset) = self.schedule(w, j);
-        let n = self.last_scheduled(w, j, w.now()) + 1;
+        let n = self.last_scheduled(w, j, w.history_end()) + 1;
         Some(OffsetDateTime::UNIX_EPOCH + Duration::seconds(n as i64 * period + offset))
     }
 
@@ -212,18 +216,20 @@ impl Jobs {
         if !w.exists(o) {
             return Vec::new();
         }
-        // Scheduled runs up to the present (up to the anchor only, while the schedule is off).
+        // Scheduled runs up to where the history ends (up to the anchor only, while the
+        // schedule is off).
+        let end = w.history_end();
         let until = if self.schedule_enabled(w, j) {
-            now
+            end
         } else {
-            now.min(w.anchor())
+            end.min(w.anchor())
         };
         let last = self.last_scheduled(w, j, until);
         // A created job has no history before it was created.
         let born = w.store().created(o).map(|c| c.at);
         let mut runs: Vec<(OffsetDateTime, u64)> = (last + 1 - self.keep.min(last + 1)..=last)
             .map(|n| (self.scheduled_start(w, j, n), n))
-            .filter(|(t, _)| born.is_none_or(|b| *t >= b) && *t <= now)
+            .filter(|(t, _)| born.is_none_or(|b| *t >= b) && *t <= until)
             .collect();
         if let Some(ov) = w.store().overlay(o) {
             for (k, r) in ov.runs.iter().enumerate() {
@@ -269,11 +275,17 @@ impl Jobs {
                 stopped = true;
             }
         }
+        let at = if run >= ACTION_RUNS || stopped {
+            w.now()
+        } else {
+            w.history_end()
+        };
         Some(RunInfo {
             start,
             end,
             stopped,
             retry,
+            at,
         })
     }
 
@@ -312,7 +324,7 @@ impl Jobs {
     }
 
     fn result(&self, w: &dyn World, s: u64, info: &RunInfo) -> &'static str {
-        if w.now() < info.end {
+        if info.at < info.end {
             return "None";
         }
         if info.stopped {
@@ -397,6 +409,21 @@ impl Family for Jobs {
             "BackupTaskSession",
             "ReplicaTaskSession",
         ]
+    }
+
+    fn keeps(&self, w: &dyn World, o: Obj, path: &str) -> Option<bool> {
+        // A job's info holds the block of its kind only.
+        let block = path.strip_prefix("Job/JobInfo/")?;
+        if o.kind != self.k().job || block.contains('/') {
+            return None;
+        }
+        let wanted = match self.job_type(w, o.index).as_str() {
+            "Replica" => "ReplicaJobInfo",
+            "BackupCopy" => "BackupCopyJobInfo",
+            "ImmediateBackupCopy" => "ImmediateBackupCopyJobInfo",
+            _ => "BackupJobInfo",
+        };
+        Some(block == wanted)
     }
 
     fn objects(&self, w: &dyn World, kind: KindId) -> Option<IndexSet> {
@@ -531,7 +558,7 @@ impl Jobs {
                 kind: k.job,
                 index: j,
             };
-            let now = w.now();
+            let now = info.at;
             let running = now < info.end;
             let value = match member {
                 "JobUid" => Some(w.uid(job)),
@@ -570,7 +597,7 @@ impl Jobs {
             // The VMs one after the other.
             let start = info.start + Duration::seconds(span * n as i64 / vms);
             let end = info.start + Duration::seconds(span * (n as i64 + 1) / vms);
-            let now = w.now();
+            let now = info.at;
             let done = now >= end || (info.stopped && now >= info.end);
             let result = if !done {
                 "None"

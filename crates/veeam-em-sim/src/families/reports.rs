@@ -356,7 +356,7 @@ impl Family for Reports {
             }
             "ProcessedVmsReportFrame" => {
                 let reg = registry();
-                let now = w.now();
+                let now = w.history_end();
                 let today = now.replace_time(time::Time::MIDNIGHT);
                 let mut days = Vec::new();
                 let tasks: Vec<(KindId, bool)> =

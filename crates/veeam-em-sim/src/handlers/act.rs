@@ -94,7 +94,7 @@ fn owner_from_body(
     reg: &Registry,
     owner_kind: crate::registry::KindId,
     body: Option<&Document>,
-) -> Option<u64> {
+) -> Result<Option<u64>, Failure> {
     let name = reg.kind(owner_kind).name;
     if let Some(xml) = body.map(Document::to_xml_string) {
         for member in [
@@ -104,13 +104,15 @@ fn owner_from_body(
         ] {
             if let Some(text) = edits::child_text(&xml, &member) {
                 let id = text.rsplit(':').next().unwrap_or(&text);
-                if let Some(i) = w.find(owner_kind, id) {
-                    return Some(i);
-                }
+                // A body that names an owner names one that exists.
+                return w
+                    .find(owner_kind, id)
+                    .map(Some)
+                    .ok_or_else(|| super::not_found(w, owner_kind, id));
             }
         }
     }
-    w.objects(owner_kind).window(0, 1).first().copied()
+    Ok(w.objects(owner_kind).window(0, 1).first().copied())
 }
 
 /// Validates an action and says what it does.
@@ -156,14 +158,30 @@ pub(crate) fn act(
                         k.owner.and_then(|o| w.related(parent, o))
                     }
                 }
-                None => k.owner.and_then(|o| owner_from_body(w, reg, o, body)),
+                None => match k.owner {
+                    Some(o) => owner_from_body(w, reg, o, body)?,
+                    None => None,
+                },
             };
             let root = k.entity().unwrap_or(k.name);
             let patch = body.and_then(|b| patch_from(b, root, copies));
             check_not_blank(patch.as_deref())?;
+            // The name the body gives: an element, or its root's attribute (`<Spec Name=...>`).
+            let body_xml = body.map(Document::to_xml_string);
             let name = patch
                 .as_deref()
                 .and_then(|p| edits::child_text(p, "Name"))
+                .or_else(|| {
+                    body_xml
+                        .as_deref()
+                        .and_then(|x| edits::child_text(x, "Name"))
+                })
+                .or_else(|| {
+                    body_xml
+                        .as_deref()
+                        .and_then(|x| edits::root_attribute(x, "Name"))
+                })
+                .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| {
                     let next = w.objects(kind).len();
                     format!("{} {}", k.name, next + 1)

@@ -156,6 +156,12 @@ fn sampled(
                 .collect(),
         )
     };
+    let keep = |path: &str| family.and_then(|f| f.keeps(w, o, path));
+    let nests = |element: &str| {
+        reg.kinds
+            .iter()
+            .any(|k| k.parent == Some(o.kind) && k.entity() == Some(element))
+    };
     Sampler {
         world: w,
         object: o,
@@ -167,6 +173,8 @@ fn sampled(
             name: &name,
             links: &links,
             nested: &nested,
+            nests: &nests,
+            keep: &keep,
         },
     }
     .document(root)
@@ -312,6 +320,8 @@ pub(crate) fn other(
                 name: &name,
                 links: &links,
                 nested: &sample::no_nested,
+                nests: &sample::no_nests,
+                keep: &sample::no_keep,
             },
         }
         .document(representation)

@@ -180,6 +180,28 @@ pub(crate) fn child_text(xml: &str, name: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
+/// The value of the root element's attribute `name`, if it has one.
+pub(crate) fn root_attribute(xml: &str, name: &str) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                for a in e.attributes().flatten() {
+                    if a.key.local_name().as_ref() == name.as_bytes() {
+                        return a
+                            .decode_and_unescape_value(reader.decoder())
+                            .ok()
+                            .map(|v| v.into_owned());
+                    }
+                }
+                return None;
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
 /// The top-level elements named `name`, as written (all of them, for a repeated one).
 pub(crate) fn child_element(xml: &str, name: &str) -> Option<String> {
     let t = top_level(xml)?;

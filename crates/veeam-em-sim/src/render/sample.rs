@@ -29,11 +29,26 @@ pub(crate) struct Identity<'a> {
     /// The entity documents of the objects of their own that element `name` holds, if it holds
     /// such objects (root elements renamed by the caller).
     pub nested: &'a dyn Fn(&str) -> Option<Vec<String>>,
+    /// Whether element `name` is an object of its own (cheap: what `nested` would render).
+    pub nests: &'a dyn Fn(&str) -> bool,
+    /// Whether an optional nested member (by its path, `Job/JobInfo/BackupJobInfo`) is there,
+    /// when the object's family decides (else a coin does).
+    pub keep: &'a dyn Fn(&str) -> Option<bool>,
+}
+
+/// No decision on nested members.
+pub(crate) fn no_keep(_: &str) -> Option<bool> {
+    None
 }
 
 /// No nested objects.
 pub(crate) fn no_nested(_: &str) -> Option<Vec<String>> {
     None
+}
+
+/// No element is an object of its own.
+pub(crate) fn no_nests(_: &str) -> bool {
+    false
 }
 
 const NAMESPACE: &str = "http://www.veeam.com/ent/v1.0";
@@ -200,8 +215,15 @@ impl Sampler<'_> {
             return;
         }
         let n = if e.min == 0 && e.max == Some(1) {
-            // An entity's own members are all there; deeper optional ones by the coin.
-            u32::from(top || (depth < OPTIONAL_DEPTH && self.coin(&format!("{path}?"))))
+            // An entity's own members are all there; deeper optional ones as the family says,
+            // else by the coin.
+            let kept = match (self.identity.keep)(&path) {
+                Some(decided) => decided,
+                // A list of objects of their own (a job's `Includes`) is always there.
+                None if self.holds_objects(e) => true,
+                None => top || (depth < OPTIONAL_DEPTH && self.coin(&format!("{path}?"))),
+            };
+            u32::from(kept)
         } else {
             self.count(&path, e.min, e.max, depth)
         };
@@ -224,6 +246,22 @@ impl Sampler<'_> {
                 },
             }
         }
+    }
+
+    /// Whether member `e` is a list of objects of their own (its items are nested objects).
+    fn holds_objects(&self, e: &ElementInfo) -> bool {
+        let ElementKind::Complex(t) = e.kind else {
+            return false;
+        };
+        let Some(ty) = reflect::complex(t) else {
+            return false;
+        };
+        ty.content.iter().any(|p| match p {
+            ParticleInfo::Element(item) => (self.identity.nests)(item.name),
+            ParticleInfo::Choice { alternatives, .. } => {
+                alternatives.iter().any(|a| (self.identity.nests)(a.name))
+            }
+        })
     }
 
     /// A top-level simple member: the identity, else what the world says it is.
@@ -363,6 +401,8 @@ pub(crate) fn field(w: &dyn World, o: Obj, member: &str) -> Option<String> {
             name: "",
             links: "",
             nested: &no_nested,
+            nests: &no_nests,
+            keep: &no_keep,
         },
     }
     .generic_top(root, member)
@@ -380,20 +420,24 @@ pub(crate) fn query_field(w: &dyn World, o: Obj, name: &str) -> Value {
     else {
         return Value::Absent;
     };
-    let member = ty
-        .attributes
-        .iter()
-        .find(|a| a.name.eq_ignore_ascii_case(name))
-        .map(|a| (a.name, Some(a.value)))
-        .or_else(|| {
-            ty.content.iter().find_map(|p| match p {
-                ParticleInfo::Element(e) if e.name.eq_ignore_ascii_case(name) => match e.kind {
-                    ElementKind::Value(v) => Some((e.name, Some(v))),
-                    ElementKind::Complex(_) => None,
-                },
-                _ => None,
+    let find = |name: &str| {
+        ty.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .map(|a| (a.name, Some(a.value)))
+            .or_else(|| {
+                ty.content.iter().find_map(|p| match p {
+                    ParticleInfo::Element(e) if e.name.eq_ignore_ascii_case(name) => match e.kind {
+                        ElementKind::Value(v) => Some((e.name, Some(v))),
+                        ElementKind::Complex(_) => None,
+                    },
+                    _ => None,
+                })
             })
-        });
+    };
+    // Query fields may drop the `UTC` of the member they read (`CreationTime` of a session is
+    // its `CreationTimeUTC`).
+    let member = find(name).or_else(|| find(&format!("{name}UTC")));
     let (member, kind) = match member {
         Some(m) => m,
         // Query fields the entity does not hold (`BackupServerUid`): its related objects.

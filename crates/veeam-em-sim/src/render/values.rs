@@ -107,6 +107,11 @@ const COMPUTERS: &[&str] = &[
     "laptop-mlee.tech.local",
 ];
 
+/// One of `pool`, chosen by a hash.
+fn any(pool: &[&str], h: u64) -> String {
+    pool[(h % pool.len() as u64) as usize].to_owned()
+}
+
 /// The `i`-th of `pool`, numbered once the pool is used up (`dc01`, ..., `dc01-2`).
 fn pick(pool: &[&str], i: u64) -> String {
     let n = pool.len() as u64;
@@ -303,6 +308,7 @@ pub(crate) fn text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> 
             .and_then(|k| w.related(o, k).map(|i| w.name(Obj { kind: k, index: i })))
     };
     Some(match name {
+        "DisplayName" => w.name(o),
         "Description" => format!(
             "Created by {} at {}.",
             ACCOUNTS[(h % 2) as usize],
@@ -312,14 +318,14 @@ pub(crate) fn text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> 
         "Day" => hour_flags(h),
         "BackupServer" | "BackupServerName" | "BackupServerIdOrName" => server()?,
         "JobName" | "MaxDurationBackupJobName" | "MaxDurationReplicaJobName" => {
-            related_name("Job").unwrap_or_else(|| format!("Backup Job {}", pick(WORKLOADS, h)))
+            related_name("Job").unwrap_or_else(|| format!("Backup Job {}", any(WORKLOADS, h)))
         }
         "RepositoryName" | "RepositoryFriendlyName" => {
-            related_name("Repository").unwrap_or_else(|| pick(REPOSITORIES, h))
+            related_name("Repository").unwrap_or_else(|| any(REPOSITORIES, h))
         }
         "PolicyName" => related_name("CdpPolicy").unwrap_or_else(|| "CDP Policy 1".into()),
-        "TenantName" => related_name("CloudTenant").unwrap_or_else(|| pick(TENANTS, h)),
-        "RoleName" => pick(ROLES, h),
+        "TenantName" => related_name("CloudTenant").unwrap_or_else(|| any(TENANTS, h)),
+        "RoleName" => any(ROLES, h),
         "Version" | "AgentVersion" => {
             ["13.0.1.1071", "12.3.1.1139", "6.3.0.177"][(h % 3) as usize].into()
         }
@@ -353,21 +359,21 @@ pub(crate) fn text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> 
         | "FirstChanceExceptionMessage" => String::new(),
         "DomainName" => "tech.local".into(),
         "ClusterName" => ["Cluster-HQ", "Cluster-DR"][(h % 2) as usize].into(),
-        "OrganizationName" => pick(TENANTS, h),
+        "OrganizationName" => any(TENANTS, h),
         "VirtualDataCenterName" => {
-            format!("{}-vdc", pick(TENANTS, h).to_lowercase().replace(' ', "-"))
+            format!("{}-vdc", any(TENANTS, h).to_lowercase().replace(' ', "-"))
         }
         "StorageName" => ["datastore1", "vsanDatastore", "ds-ssd-01"][(h % 3) as usize].into(),
         "SwitchName" => ["vSwitch0", "dvSwitch-Prod"][(h % 2) as usize].into(),
         "FolderName" => ["Backups", "VeeamBackup", "Restore"][(h % 3) as usize].into(),
-        "ParentName" => pick(HOSTS, h),
-        "QuotaName" => format!("{} quota", pick(TENANTS, h)),
+        "ParentName" => any(HOSTS, h),
+        "QuotaName" => format!("{} quota", any(TENANTS, h)),
         "JobFileName" => format!(
             "{}.vbm",
             related_name("Job").unwrap_or_else(|| "Backup Job".into())
         ),
         "VmSuffix" => "_replica".into(),
-        "VmNewName" | "vAppNewName" => format!("{}_restored", pick(VMS, h)),
+        "VmNewName" | "vAppNewName" => format!("{}_restored", any(VMS, h)),
         "ProductionNetwork" => "VM Network".into(),
         "SetSuccessfulBackupDetailsToVmAttr" => "Notes".into(),
         "FlrExtentionRestrictions" => "*.exe,*.dll".into(),
@@ -400,17 +406,17 @@ pub(crate) fn text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> 
         }
         _ if lower.contains("mask") => "255.255.255.0".into(),
         _ if lower.contains("dns") || lower.contains("host") || lower.contains("server") => {
-            pick(HOSTS, h)
+            any(HOSTS, h)
         }
-        _ if lower.contains("vapp") => format!("vApp-{}", pick(WORKLOADS, h).replace(' ', "-")),
+        _ if lower.contains("vapp") => format!("vApp-{}", any(WORKLOADS, h).replace(' ', "-")),
         _ if lower.contains("vm")
             || lower.contains("object")
             || lower.contains("hierarchy")
             || lower.contains("displayname") =>
         {
-            pick(VMS, h)
+            any(VMS, h)
         }
-        _ if lower.contains("name") => related_name("Job").unwrap_or_else(|| pick(VMS, h)),
+        _ if lower.contains("name") => related_name("Job").unwrap_or_else(|| any(VMS, h)),
         _ => return None,
     })
 }
@@ -559,7 +565,7 @@ pub(crate) fn integer(name: &str, h: u64, object_seed: u64) -> i64 {
 /// A date for member `name`, near the world's present: creation and start before it, ends
 /// after their starts, next runs after it.
 pub(crate) fn date(w: &dyn World, name: &str, h: u64) -> OffsetDateTime {
-    let now = w.now();
+    let now = w.history_end();
     let lower = name.to_ascii_lowercase();
     let base = now - Duration::days(1 + (h % 20) as i64) - Duration::minutes((h % 600) as i64);
     if lower.contains("next") || lower.contains("expir") {
