@@ -133,17 +133,22 @@ def veeam_em_library(vem, sim):
     check(got == expected, f"the paged task sessions are vem's: {len(got)} vs {len(expected)}")
     print(f"  backup task sessions: {len(got)}, read 2 a page")
 
-    # Create an account (a JSON body), then delete one.
+    # Create an account (a JSON body): it is listed; delete it: it is gone.
     roles = em.get_roles()
+    before = em.get_accounts()
     created = em.create_account("TECH\\bob", "User", [roles[0]["UID"]], restore_all_vms=True)
     check(created.get("status") == 201, f"create_account: 201 Created ({created.get('status')})")
     accounts = em.get_accounts()
-    deleted = em.delete_account(accounts[0]["UUID"])
+    bob = [a for a in accounts if a.get("Name") == "TECH\\bob"]
+    check(len(accounts) == len(before) + 1 and len(bob) == 1,
+          f"the created account is listed ({len(before)} -> {len(accounts)} accounts)")
+    deleted = em.delete_account(bob[0]["UUID"]) if bob else {}
     check(deleted.get("status") == 204, f"delete_account: 204 No Content ({deleted.get('status')})")
+    after = em.get_accounts()
+    check(len(after) == len(before), f"the deleted account is gone ({len(after)} accounts)")
     print(
-        f"  create_account: {created.get('status')}, delete_account: {deleted.get('status')}"
-        " (the simulator does not yet add or remove the account: creations and deletions of"
-        " this family change nothing, see the world issue)"
+        f"  create_account: {created.get('status')} (listed: {len(before)} -> {len(accounts)}),"
+        f" delete_account: {deleted.get('status')} (then {len(after)})"
     )
 
     # Behaviour of this client that the reference documents otherwise (the simulator is not
@@ -209,11 +214,79 @@ EXPORTER_SOURCES = [
     (r"veeam_em_agents_status\{backupserver=\"[^\"]*\",name=\"(?P<name>[^\"]*)\",osversion=\"[^\"]*\",version=\"[^\"]*\"\}", ["get", "/agents/discoveredComputers?format=Entity"], "[.DiscoveredComputers[] | select(.Name == $name) | .HostStatus as $s | {\"Online\": 1, \"Offline\": 2, \"Unknown\": 0}[$s // \"\"]] | first"),
 ]
 
-# Metric files whose series a sampled world does not yield, and why.
-EMPTY_FILES = {
-    "backup_jobs_sessions_metrics.yml": "it keeps job sessions created in the last 24 hours of the exporter's clock; the simulator's sessions are dated mid-2025 (the world issue dates them near 'now')",
-    "vm_backup_jobs_sessions_metrics.yml": "it reads the task sessions of the jobs the previous file kept: none",
-}
+# Metric files whose series the simulator does not yield, and why (none: its sessions are dated
+# near the present, so the files that keep the last 24 hours export them).
+EMPTY_FILES = {}
+
+JOB_STATUS = {"Success": 1, "Warning": 2, "Failed": 3, "Idle": 4, "Working": 5}
+VMJOB_STATUS = {"Success": 1, "Warning": 2, "Failed": 3, "Pending": 4, "InProgress": 5}
+
+
+def seconds(text):
+    """An API time as Unix seconds."""
+    from datetime import datetime, timezone
+    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
+
+
+def session_series(vem, sim):
+    """What the exporter's two session files should export, computed from `vem`'s JSON the way
+    they document it: the backup job sessions of the last 24 hours, per backup server, job and job
+    type (state and times of the newest, sessions beyond the first counted as retries), and per VM
+    the task sessions of each job's newest one. Returns {series name: (value, tolerance)}."""
+    now = time.time()
+    sessions = json.loads(vem_json(vem, sim, "get", "/backupSessions?format=Entity"))["BackupJobSessions"] or []
+    jobs = {}
+    for s in sessions:
+        if seconds(s["CreationTimeUTC"]) <= now - 86400:
+            continue
+        server = s["Links"][0]["Name"]
+        key = (server, s["JobName"], s["JobType"])
+        start = seconds(s["CreationTimeUTC"])
+        end = seconds(s["EndTimeUTC"]) if s.get("EndTimeUTC") else None
+        state = s["State"] if s["Result"] == "None" else s["Result"]
+        entry = jobs.get(key)
+        if entry is None:
+            jobs[key] = {"name": s["Name"], "state": state, "start": start, "end": end,
+                         "uid": s["UID"].split(":")[-1], "retries": 0}
+        else:
+            entry["retries"] += 1
+            if start > entry["start"]:
+                entry.update(state=state, start=start, end=end, uid=s["UID"].split(":")[-1])
+    out = {}
+    for (server, job, jobtype), e in jobs.items():
+        labels = f'backupserver="{server}",jobname="{job}",jobtype="{jobtype}",name="{e["name"]}"'
+        running = e["end"] is None
+        out[f"veeam_em_jobs_sessions_state{{{labels}}}"] = (JOB_STATUS.get(e["state"], 0), 0)
+        out[f"veeam_em_jobs_sessions_duration{{{labels}}}"] = (
+            (e["end"] if not running else now) - e["start"], 120 if running else 0)
+        out[f"veeam_em_jobs_sessions_retries{{{labels}}}"] = (e["retries"], 0)
+        tasks = json.loads(vem_json(vem, sim, "get", f"/backupSessions/{e['uid']}/taskSessions?format=Entity"))
+        vms = {}
+        for t in tasks.get("BackupTaskSessions") or []:
+            vm = t["VmDisplayName"]
+            state = t["Result"] if t["State"] == "Completed" else t["State"]
+            start = seconds(t["CreationTimeUTC"])
+            end = seconds(t["EndTimeUTC"]) if t.get("EndTimeUTC") else None
+            if vm in vms:
+                vms[vm]["retries"] += 1
+                continue
+            vms[vm] = {"task": t["Name"], "state": state, "start": start, "end": end,
+                       "size": t["TotalSize"], "reason": t.get("Reason") or "", "retries": 0}
+        for vm, v in vms.items():
+            vlabels = f'backupserver="{server}",jobname="{job}",taskname="{v["task"]}",vmname="{vm}"'
+            running = v["end"] is None
+            status = VMJOB_STATUS.get(v["state"], 0)
+            out[f"veeam_em_vmjobs_sessions_state{{{vlabels}}}"] = (status, 0)
+            out[f"veeam_em_vmjobs_sessions_duration{{{vlabels}}}"] = (
+                (v["end"] if not running else now) - v["start"], 120 if running else 0)
+            out[f"veeam_em_vmjobs_sessions_retries{{{vlabels}}}"] = (v["retries"], 0)
+            out[f"veeam_em_vmjobs_sessions_total_bytes{{{vlabels}}}"] = (v["size"], 0)
+            # The file emits an error series for a VM whose own state is Warning or Failed.
+            if status in (2, 3):
+                elabels = (f'backupserver="{server}",jobname="{job}",message="{v["reason"]}",'
+                           f'taskname="{v["task"]}",vmname="{vm}"')
+                out[f"veeam_em_vmjobs_sessions_errors{{{elabels}}}"] = (status, 0)
+    return out
 
 
 def veeam_exporter(vem, sim, workdir):
@@ -263,10 +336,21 @@ metrics_file: "conf/metrics/*_metrics.yml"
     cache = {}
     matched = 0
     absent = []
+    sessions = session_series(vem, sim)
+    exported_sessions = set()
     for line in series:
         if line.startswith("veeam_em_up "):
             continue
         name, value = line.rsplit(" ", 1)
+        if name.startswith(("veeam_em_jobs_sessions_", "veeam_em_vmjobs_sessions_")):
+            exported_sessions.add(name)
+            want = sessions.get(name)
+            if check(want is not None, f"{name}: a series vem's sessions do not give"):
+                expected, tolerance = want
+                if check(abs(float(value) - float(expected)) <= tolerance,
+                         f"{name} = {value}, from vem's sessions {expected}"):
+                    matched += 1
+            continue
         source = next(((p, c, j) for p, c, j in EXPORTER_SOURCES if re.fullmatch(p, name)), None)
         if not check(source is not None, f"a vem command and jq path for {name}"):
             continue
@@ -292,7 +376,11 @@ metrics_file: "conf/metrics/*_metrics.yml"
             ok = float(value) == float(expected)
         if check(ok, f"{name} = {value}, vem {key} | jq '{path}' gives {expected}"):
             matched += 1
-    print(f"  {matched} series equal what vem reports (vem <command> --wire json -o json | jq <path>)")
+    missing = sorted(set(sessions) - exported_sessions)
+    check(not missing, f"session series vem's sessions give but the exporter does not: {missing}")
+    print(f"  {matched} series equal what vem reports (vem <command> --wire json -o json | jq <path>,"
+          f" and the {len(sessions)} session series computed from vem's sessions as the exporter's"
+          " files document)")
     if absent:
         print(
             f"  of which {len(absent)} read a field the sampled world leaves out (null) or fills"
@@ -305,9 +393,10 @@ metrics_file: "conf/metrics/*_metrics.yml"
             f"  {skipped} samples the exporter dropped: a field of the sampled world is null"
             " where a server writes a number (the world issue gives every value)"
         )
-    print("  metric files that export nothing here:")
-    for file, why in EMPTY_FILES.items():
-        print(f"    {file}: {why}")
+    if EMPTY_FILES:
+        print("  metric files that export nothing here:")
+        for file, why in EMPTY_FILES.items():
+            print(f"    {file}: {why}")
 
 
 def main():

@@ -358,7 +358,8 @@ impl World for State {
         if n == 0 {
             return None;
         }
-        let pick = self.hash(u64::from(kind.0) << 32 | u64::from(o.kind.0), o.index) % n;
+        // By position: objects below one owner relate to different objects where there are enough.
+        let pick = o.index % n;
         candidates.window(pick, 1).first().copied()
     }
 

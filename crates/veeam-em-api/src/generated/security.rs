@@ -214,7 +214,7 @@ pub(crate) const CREATE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     summary: "Add a user or group account with its roles, restore scope and restore limits",
     page: Some("post_security_accounts.md"),
     effect: crate::entry::Effect::Create {
-        copies: &[],
+        copies: &[("AccountName", "Name")],
     },
     requires: &[],
 };

@@ -41,6 +41,10 @@ fn patch_from(body: &Document, root: &str, copies: &[(&str, &str)]) -> Option<St
         }
     }
     for (from, to) in copies {
+        // A copy to a member the entity holds as an attribute (its `Name`) names the object.
+        if !members.contains(to) {
+            continue;
+        }
         if let Some(text) = edits::child_text(&xml, from) {
             if !edits::has_child(&format!("<x>{inner}</x>"), to) {
                 inner.push_str(&format!(
@@ -168,9 +172,12 @@ pub(crate) fn act(
             check_not_blank(patch.as_deref())?;
             // The name the body gives: an element, or its root's attribute (`<Spec Name=...>`).
             let body_xml = body.map(Document::to_xml_string);
-            let name = patch
-                .as_deref()
-                .and_then(|p| edits::child_text(p, "Name"))
+            let copied_name = copies
+                .iter()
+                .find(|(_, to)| *to == "Name")
+                .and_then(|(from, _)| body_xml.as_deref().and_then(|x| edits::child_text(x, from)));
+            let name = copied_name
+                .or_else(|| patch.as_deref().and_then(|p| edits::child_text(p, "Name")))
                 .or_else(|| {
                     body_xml
                         .as_deref()

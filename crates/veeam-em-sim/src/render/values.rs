@@ -154,7 +154,8 @@ pub(crate) fn name(w: &dyn World, o: Obj) -> String {
     let spread = o.index / w.per_owner(o.kind).max(1);
     match kind.name {
         "BackupServer" => pick(SERVERS, o.index),
-        "Repository" => pick(REPOSITORIES, pos),
+        // Unique across servers (a tool keys repositories by name).
+        "Repository" => pick(REPOSITORIES, o.index),
         "Job" => {
             let workload = WORKLOADS[((spread * 3 + pos) % WORKLOADS.len() as u64) as usize];
             match w.field(o, "JobType").as_deref() {
