@@ -20,7 +20,8 @@ const USAGE: &str =
     "usage: veeam-em-bench decode [--refs N] [--rounds R] [--repeat K] [--stream-refs M]
        veeam-em-bench one CONTENDER [--refs N] [--rounds R]   (run by `decode`)
        veeam-em-bench write FILE [--refs N]                   (the document, for xsdata_bench.py)
-       veeam-em-bench sim [--connections C] [--seconds S] [--task-sessions T]
+       veeam-em-bench sim [--connections C] [--seconds S] [--task-sessions T] [--runs N] [--baseline FILE]
+       veeam-em-bench live [--minutes M]
        veeam-em-bench clients [--task-sessions T] [--page-size P] [--in-flight K]
        veeam-em-bench soak [--seconds S] [--workers W]
 
@@ -31,7 +32,12 @@ streaming_file, json_streaming_file: the streaming decode of an M-Ref document (
 
 sim: the simulator (a child process) with T task sessions (default 1000000) under C keep-alive
 connections (default 64) for S seconds (default 10) per scenario: requests/s, p50/p99 latency,
-errors, and the simulator's peak RSS.
+errors, and the simulator's peak RSS. With --runs N, N simulators one after the other and the
+median of each scenario; with --baseline FILE (e.g. crates/veeam-em-bench/baselines/sim.txt),
+each median against the recorded one: it fails when one falls below 75% of it.
+
+live: a simulator with --live polled like a monitoring tool for M minutes (default 10); its
+resident memory after the first minute and at the end; fails when it grew by 20 MB or more.
 
 clients: listing T task sessions (default 100000) through the query service, P per page
 (default 1000): the blocking and the async client (K pages in flight, default 4), each in its own
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
         Some("decode") => parse_options(&args[1..]).and_then(|o| decode_all(&o)),
         Some("one") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| one(&args[1], &o)),
         Some("sim") => sim_load::run(&args[1..]),
+        Some("live") => sim_load::live(&args[1..]),
         Some("clients") => clients::run(&args[1..]),
         Some("client-one") => clients::one(&args[1..]),
         Some("sim-server") => sim_load::serve(&args[1..]),

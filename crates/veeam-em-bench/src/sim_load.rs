@@ -25,6 +25,12 @@ pub struct SimOptions {
     pub connections: usize,
     pub seconds: u64,
     pub task_sessions: u64,
+    /// Runs (each a new simulator); medians are reported when more than one.
+    pub runs: u32,
+    /// A file of recorded `scenario=NAME requests_per_s=X` lines to compare the medians with.
+    pub baseline: Option<std::path::PathBuf>,
+    /// For `sim-server`: keep the world moving with the clock.
+    pub live: bool,
 }
 
 impl SimOptions {
@@ -33,6 +39,9 @@ impl SimOptions {
             connections: 64,
             seconds: 10,
             task_sessions: 1_000_000,
+            runs: 1,
+            baseline: None,
+            live: false,
         };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -45,6 +54,11 @@ impl SimOptions {
                 "--connections" => o.connections = number()?.max(1) as usize,
                 "--seconds" => o.seconds = number()?.max(1),
                 "--task-sessions" => o.task_sessions = number()?.max(1000),
+                "--runs" => o.runs = u32::try_from(number()?.clamp(1, 20)).unwrap_or(1),
+                "--baseline" => {
+                    o.baseline = Some(it.next().ok_or("--baseline needs a file")?.into())
+                }
+                "--live" => o.live = true,
                 other => return Err(format!("unknown argument {other}")),
             }
         }
@@ -66,6 +80,7 @@ pub fn serve(args: &[String]) -> Result<(), String> {
         policies,
         sessions_per_policy: sessions,
         tasks_per_session: tasks,
+        live: o.live,
         ..veeam_em_sim::SimConfig::default()
     })
 }
@@ -120,8 +135,83 @@ struct Samples {
     bytes: u64,
 }
 
+/// `sim`: the scenarios `--runs` times (each against a new simulator); with more than one run,
+/// the median of each scenario; with `--baseline FILE`, each median against the recorded one, an
+/// error when one falls below 75% of it.
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = SimOptions::parse(args)?;
+    let mut runs: Vec<Vec<(String, f64, f64)>> = Vec::new();
+    for n in 0..o.runs {
+        if o.runs > 1 {
+            println!("run {} of {}", n + 1, o.runs);
+        }
+        runs.push(run_once(&o)?);
+    }
+    let medians: Vec<(String, f64, f64)> = runs[0]
+        .iter()
+        .map(|(name, _, _)| {
+            let mut rps: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.iter().find(|(n, _, _)| n == name).map(|x| x.1))
+                .collect();
+            let mut p99: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.iter().find(|(n, _, _)| n == name).map(|x| x.2))
+                .collect();
+            rps.sort_by(f64::total_cmp);
+            p99.sort_by(f64::total_cmp);
+            (name.clone(), rps[rps.len() / 2], p99[p99.len() / 2])
+        })
+        .collect();
+    if o.runs > 1 {
+        for (name, rps, p99) in &medians {
+            println!(
+                "median scenario={name} requests_per_s={rps:.0} p99_ms={p99:.2} runs={}",
+                o.runs
+            );
+        }
+    }
+    let Some(path) = &o.baseline else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut slow = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let field = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(key))
+                .map(str::to_owned)
+        };
+        let (Some(name), Some(recorded)) = (
+            field("scenario="),
+            field("requests_per_s=").and_then(|v| v.parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
+        let Some((_, now, _)) = medians.iter().find(|(n, _, _)| *n == name) else {
+            continue;
+        };
+        let ratio = now / recorded;
+        println!(
+            "baseline scenario={name} recorded_requests_per_s={recorded:.0} now={now:.0} ratio={ratio:.2}{}",
+            if ratio < 0.75 { "  SLOWER THAN THE BASELINE" } else { "" }
+        );
+        if ratio < 0.75 {
+            slow.push(name);
+        }
+    }
+    if slow.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} fell below 75% of the recorded baseline ({}): a regression, or a slower machine",
+            slow.join(", "),
+            path.display()
+        ))
+    }
+}
+
+fn run_once(o: &SimOptions) -> Result<Vec<(String, f64, f64)>, String> {
     let (mut child, addr) = spawn_server(
         "sim-server",
         &["--task-sessions".to_owned(), o.task_sessions.to_string()],
@@ -166,11 +256,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 }),
             ),
         ];
+        let mut out = Vec::new();
         for (name, connections, path) in scenarios {
             let samples = load(addr, &token, connections, Duration::from_secs(o.seconds), path).await;
-            report(name, connections, o.seconds, samples);
+            out.push(report(name, connections, o.seconds, samples));
         }
-        Ok::<(), String>(())
+        Ok::<_, String>(out)
     });
     let peak = rss_mb(pid, "VmHWM");
     println!(
@@ -182,7 +273,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     result
 }
 
-fn report(name: &str, connections: usize, seconds: u64, mut s: Samples) {
+fn report(name: &str, connections: usize, seconds: u64, mut s: Samples) -> (String, f64, f64) {
     s.micros.sort_unstable();
     let n = s.micros.len();
     let pct = |p: f64| {
@@ -201,6 +292,7 @@ fn report(name: &str, connections: usize, seconds: u64, mut s: Samples) {
         s.errors,
         s.bytes as f64 / 1e6 / seconds as f64,
     );
+    (name.to_owned(), n as f64 / seconds as f64, pct(0.99))
 }
 
 /// Peak (`VmHWM`) or current (`VmRSS`) resident memory of `pid`, MB.
@@ -372,4 +464,82 @@ async fn first_policy(addr: std::net::SocketAddr, token: &str) -> Result<String,
     let refs: veeam_em_model::EntityReferences =
         veeam_em_model::from_slice(&c.body).map_err(|e| e.to_string())?;
     Ok(refs.refs[0].uid.id().to_owned())
+}
+
+/// `live`: a simulator with `--live` (a child process, the default world with its CDP and job
+/// histories) polled the way a monitoring tool polls it, for `--minutes` (default 10): every
+/// second, the jobs, their sessions, the CDP sessions of the last page and the overview. Prints
+/// the resident memory after the first minute and at the end; fails when it grew by 20 MB or
+/// more (old history is generated on demand: what the world keeps should not grow).
+pub fn live(args: &[String]) -> Result<(), String> {
+    let mut minutes = 10u64;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--minutes" => {
+                minutes = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--minutes needs a number")?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let (mut child, addr) = spawn_server(
+        "sim-server",
+        &[
+            "--task-sessions".to_owned(),
+            "10000".to_owned(),
+            "--live".to_owned(),
+        ],
+    )?;
+    let pid = child.id();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let paths = [
+        "/api/jobs?format=Entity",
+        "/api/backupSessions?format=Entity",
+        "/api/replicaSessions?format=Entity",
+        "/api/query?type=CdpReplicaSession&format=Entities&sortDesc=CreationTimeUtc&pageSize=100",
+        "/api/reports/summary/overview",
+    ];
+    let result = runtime.block_on(async {
+        let started = Instant::now();
+        let mut token = logon(addr).await?;
+        let mut conn = Conn::open(addr).await.map_err(|e| e.to_string())?;
+        let mut after_warmup = None;
+        let mut requests = 0u64;
+        let mut bytes = 0u64;
+        while started.elapsed() < Duration::from_secs(minutes * 60) {
+            for p in paths {
+                match conn.get(p, &token).await {
+                    Ok((200, len)) => bytes += len as u64,
+                    Ok((401, _)) => token = logon(addr).await?,
+                    Ok((status, _)) => return Err(format!("GET {p}: {status}")),
+                    Err(_) => conn = Conn::open(addr).await.map_err(|e| e.to_string())?,
+                }
+                requests += 1;
+            }
+            if after_warmup.is_none() && started.elapsed() >= Duration::from_secs(60) {
+                after_warmup = Some(rss_mb(pid, "VmRSS"));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        let start = after_warmup.unwrap_or_else(|| rss_mb(pid, "VmRSS"));
+        let end = rss_mb(pid, "VmRSS");
+        println!(
+            "live minutes={minutes} requests={requests} mb_read={:.1} rss_after_1min_mb={start:.1} rss_end_mb={end:.1} growth_mb={:.1}",
+            bytes as f64 / 1e6,
+            end - start
+        );
+        if end - start >= 20.0 {
+            return Err(format!("the live simulator grew by {:.1} MB", end - start));
+        }
+        Ok(())
+    });
+    drop(child.stdin.take());
+    let _ = child.wait();
+    result
 }

@@ -524,11 +524,11 @@ impl crate::xml::CollectUnknown for CreateObjectInJobSpec {
 }
 /// The 24 hourly flags of one weekday, comma-separated, with the day's name.
 ///
-/// Schema type `DayType` in `schemas/common.xsd` (extends `string`).
+/// Schema type `DayType` in `schemas/common.xsd` (extends `HourFlagsType`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Day {
-    /// Attribute `Name` (String, optional).
-    pub name: Option<crate::Text>,
+    /// Attribute `Name` (JobDayOfWeekType, optional).
+    pub name: Option<JobDayOfWeek>,
     /// The element's text (simple content of type String).
     pub value: crate::Text,
     /// Attributes and elements the schema does not know (from a newer server), kept
@@ -541,7 +541,7 @@ impl FromXml for Day {
         element: Child<'a>,
     ) -> Result<Self, DecodeError> {
         let mut unknown = Unknown::default();
-        let mut name: Option<crate::Text> = None;
+        let mut name: Option<JobDayOfWeek> = None;
         for attr in reader.attributes(&element) {
             let attr = attr?;
             match attr.name {
@@ -11059,7 +11059,7 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             attributes: &[
                 crate::reflect::AttributeInfo {
                     name: "Name",
-                    value: crate::reflect::ValueKind::String,
+                    value: crate::reflect::ValueKind::Enum("JobDayOfWeekType"),
                     required: false,
                 },
             ],
