@@ -156,11 +156,24 @@ def veeam_em_library(vem, sim):
     print("  differences between the client and the reference (not bent):")
     print(
         "   - get_lookup_service sends ?hierachyRef= (misspelt); the reference documents"
-        " hierarchyRef. The simulator ignores query parameters it does not know, so the"
-        " lookup answers without that filter."
+        " hierarchyRef. A lookup that names neither a hierarchy object nor a host is a 400,"
+        " so this call fails; its host form works."
     )
+    from veeam_em.exceptions import VeeamEmError
+
     root = em.get_hierarchy_roots()[0]
-    em.get_lookup_service(None, f"urn:VMware:Vm:{root['UUID']}.vm-1")
+    try:
+        em.get_lookup_service(None, f"urn:VMware:Vm:{root['UUID']}.vm-1")
+        check(False, "the misspelt lookup is refused")
+    except VeeamEmError as e:
+        check("400" in str(e), f"the misspelt lookup is a 400 ({e})")
+    vms = em.get_lookup_service(root["UUID"], None, obj_type="Vm", obj_name="*")
+    found = vms.get("HierarchyItems") or []
+    check(
+        all(v["ObjectRef"].startswith("urn:") and v["ObjectType"] == "Vm" for v in found),
+        f"the host lookup answers VMs ({len(found)})",
+    )
+    print(f"   lookup of the VMs below {root.get('Name')}: {len(found)}")
     print(
         "   - remove_scope_from_account sends GET, not DELETE (delete_security_accounts_id_scopes_id):"
         " it reads the scope and removes nothing."

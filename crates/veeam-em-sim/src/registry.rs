@@ -240,6 +240,11 @@ impl Registry {
         &self.kinds[usize::from(id.0)]
     }
 
+    /// Every kind, in catalogue order.
+    pub fn kinds(&self) -> &[Kind] {
+        &self.kinds
+    }
+
     /// The kind at item path node `path` (`/jobs/{}`).
     pub fn at(&self, path: &str) -> Option<KindId> {
         self.by_path.get(path).copied()

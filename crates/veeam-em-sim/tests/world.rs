@@ -198,7 +198,9 @@ fn the_world_is_one_coherent_server() {
     let mut queue: VecDeque<(String, Option<String>)> = VecDeque::new();
     queue.push_back(("/api/".into(), None));
     for e in veeam_em_api::CATALOGUE.iter() {
-        if e.method == "GET" && !e.path.contains('{') && e.query_service.is_none() {
+        // A lookup needs its parameters: the lookup service's links lead there.
+        let lookup = e.path == "/lookup";
+        if e.method == "GET" && !e.path.contains('{') && e.query_service.is_none() && !lookup {
             queue.push_back((format!("/api{}", e.template()), None));
         }
     }
@@ -256,6 +258,13 @@ fn the_world_is_one_coherent_server() {
             let own_node = node(own_route.entry.path);
             if let Some(kind) = resource::resource(&own_node).and_then(|r| r.kind) {
                 kinds_seen.insert(kind);
+                // Its own id member (`ObjectInJobId`) is the id its address ends with.
+                if let Some(Value::String(id)) = o.members.get(&format!("{kind}Id")) {
+                    check(
+                        own.split('?').next().unwrap().ends_with(&format!("/{id}")),
+                        format!("{own}: {kind}Id is {id}"),
+                    );
+                }
             }
             // Exactly the declared links, in order.
             if let (true, Some(mut want)) = (o.has_links, expected(&own_node, &o.members)) {
@@ -741,4 +750,67 @@ fn actions_change_the_world_as_their_tasks_finish() {
         path(session["Href"].as_str().unwrap()).trim_end_matches("?format=Entity")
     ));
     assert!(tasks.to_string().contains("new-vm-01"), "{tasks}");
+}
+
+/// The lookup service and the jobs agree: every lookup link of `/lookupSvc` answers objects that
+/// a `hierarchyRef` lookup finds again, and every VM a job includes is found by the lookup of
+/// VMs under its hierarchy root.
+#[test]
+fn the_lookup_service_finds_what_jobs_include() {
+    let c = Client::new(SimConfig {
+        now: Some(time::macros::datetime!(2026-01-15 09:30 UTC)),
+        ..SimConfig::default()
+    });
+    let service = c.json("/api/lookupSvc");
+    assert_eq!(service["Type"], "LookupService");
+    let links = service["Links"]
+        .as_array()
+        .expect("the lookup service links lookups");
+    let roots = c.json("/api/hierarchyRoots");
+    let roots = roots["Refs"].as_array().unwrap();
+    assert_eq!(
+        links.len(),
+        2 * roots.len(),
+        "a VM and a host lookup per root"
+    );
+    let mut vms = BTreeSet::new();
+    for link in links {
+        let found = c.json(&path(link["Href"].as_str().unwrap()));
+        let items = found["HierarchyItems"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for item in &items {
+            let r = item["ObjectRef"].as_str().unwrap();
+            if item["ObjectType"] == "Vm" {
+                vms.insert(r.to_owned());
+            }
+            let again = c.json(&format!("/api/lookup?hierarchyRef={r}"));
+            assert_eq!(
+                again["HierarchyItems"].as_array().unwrap(),
+                &vec![item.clone()],
+                "{r}"
+            );
+        }
+    }
+    assert!(!vms.is_empty());
+    let jobs = c.json("/api/jobs");
+    for job in jobs["Refs"].as_array().unwrap() {
+        let includes = c.json(&format!("{}/includes", path(job["Href"].as_str().unwrap())));
+        for include in includes["ObjectInJobs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let r = include["HierarchyObjRef"].as_str().unwrap();
+            if r.contains(":Vm:") {
+                assert!(
+                    vms.contains(r),
+                    "{r}, included in a job, is no VM of any lookup"
+                );
+            }
+        }
+    }
+    let unknown = c.get("/api/lookup?host=urn:veeam:HierarchyRoot:00000000-0000-0000-0000-000000000000&name=*&type=Vm");
+    assert_eq!(unknown.status(), 404);
 }

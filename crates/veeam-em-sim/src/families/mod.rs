@@ -3,6 +3,7 @@
 mod cdp;
 mod infrastructure;
 mod jobs;
+mod lookup;
 mod reports;
 
 use crate::config::SimConfig;
@@ -14,6 +15,7 @@ pub(crate) fn all(config: &SimConfig) -> Vec<Box<dyn Family>> {
         Box::new(cdp::Cdp::new(config)),
         Box::new(jobs::Jobs::new(config)),
         Box::new(infrastructure::Infrastructure::new()),
+        Box::new(lookup::Lookup::new()),
         Box::new(reports::Reports),
     ]
 }

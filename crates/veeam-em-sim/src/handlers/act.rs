@@ -253,7 +253,8 @@ pub(crate) fn act(
                 index: 0,
             });
             let href = crate::render::links::href(base, &super::get::route_path(entry, route));
-            let doc = documents::other(w, about, representation, href.as_str(), &[])?;
+            let doc =
+                documents::other(w, about, representation, representation, href.as_str(), &[])?;
             Ok(Outcome::Document(Box::new(doc), change))
         }
         None => Ok(Outcome::Now(change)),

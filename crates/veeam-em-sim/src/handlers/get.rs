@@ -94,9 +94,21 @@ pub(crate) fn get(
         w,
         about,
         representation,
+        documented_type(entry.path).unwrap_or(representation),
         links::href(base, &path).as_str(),
         &declared,
     )
+}
+
+/// The `Type` the catalogue's links to `path` give it (`QueryService` for `/querySvc`): servers
+/// write the same name in the document's own `Type`.
+fn documented_type(path: &str) -> Option<&'static str> {
+    resource::resources()
+        .iter()
+        .flat_map(|r| r.links)
+        .find(|l| l.method == "GET" && l.href == path)?
+        .type_
+        .filter(|t| !t.is_empty())
 }
 
 fn unservable(entry: &Entry) -> Failure {

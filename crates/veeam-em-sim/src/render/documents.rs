@@ -297,11 +297,12 @@ pub(crate) fn query_entities(
 }
 
 /// A sampled document of `representation` about whatever the request names (a service root, a
-/// report frame no family computes, an action's answer).
+/// report frame no family computes, an action's answer), with `Type` `type_name`.
 pub(crate) fn other(
     w: &dyn World,
     o: Obj,
     representation: &str,
+    type_name: &str,
     href: &str,
     links: &[veeam_em_model::Link],
 ) -> Result<Document, Failure> {
@@ -314,7 +315,7 @@ pub(crate) fn other(
             object: o,
             seed: sample::seed_of(w, o) ^ representation.len() as u64,
             identity: Identity {
-                type_: representation,
+                type_: type_name,
                 href,
                 uid: &uid,
                 name: &name,

@@ -260,24 +260,45 @@ pub(crate) fn guid(h: u64) -> String {
     uuid::Uuid::from_bytes(bytes).hyphenated().to_string()
 }
 
-/// A hierarchy object reference of the kind a member name suggests (`urn:VMware:Vm:...`).
-fn hierarchy_ref(name: &str, h: u64) -> String {
-    let vcenter = guid(0x7c3e_11aa);
+/// A hierarchy object reference of the kind a member name suggests (`urn:VMware:Vm:...`),
+/// below the hierarchy root `o` is related to (so that the lookup service finds it there).
+fn hierarchy_ref(w: &dyn World, o: Obj, name: &str, h: u64) -> String {
+    let root = w
+        .registry()
+        .named("HierarchyRoot")
+        .and_then(|k| w.related(o, k).map(|index| Obj { kind: k, index }));
+    let (platform, root) = match root {
+        Some(r) => (platform_of(w.field(r, "HostType").as_deref()), w.id(r)),
+        None => ("VMware", guid(0x7c3e_11aa)),
+    };
     let lower = name.to_ascii_lowercase();
     let (ty, prefix) = if lower.contains("host") {
         ("HostSystem", "host")
     } else if lower.contains("datastore") || lower.contains("storage") {
         ("Datastore", "datastore")
     } else if lower.contains("orgvdc") || lower.contains("organization") {
-        return format!("urn:vCloud:OrgVdc:{vcenter}.urn:vcloud:vdc:{}", guid(h));
+        return format!("urn:vCloud:OrgVdc:{root}.urn:vcloud:vdc:{}", guid(h));
     } else if lower.contains("vapp") {
-        return format!("urn:vCloud:Vapp:{vcenter}.urn:vcloud:vapp:{}", guid(h));
+        return format!("urn:vCloud:Vapp:{root}.urn:vcloud:vapp:{}", guid(h));
     } else if lower.contains("network") || lower.contains("switch") {
         ("Network", "network")
     } else {
         ("Vm", "vm")
     };
-    format!("urn:VMware:{ty}:{vcenter}.{prefix}-{}", 1000 + h % 9000)
+    if platform == "HyperV" {
+        return format!("urn:HyperV:{ty}:{root}.{}", guid(h));
+    }
+    format!("urn:VMware:{ty}:{root}.{prefix}-{}", 1000 + h % 9000)
+}
+
+/// The platform of hierarchy references below a root of `host_type`: `HyperV` for a Hyper-V
+/// server, else `VMware`.
+pub(crate) fn platform_of(host_type: Option<&str>) -> &'static str {
+    if host_type == Some("HvServer") {
+        "HyperV"
+    } else {
+        "VMware"
+    }
 }
 
 /// Twenty-four comma-separated hourly flags (a schedule's `Day`): on outside working hours.
@@ -309,6 +330,8 @@ pub(crate) fn text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> 
             .and_then(|k| w.related(o, k).map(|i| w.name(Obj { kind: k, index: i })))
     };
     Some(match name {
+        // Its own id (`ObjectInJobId`): the id its address ends with.
+        _ if name.strip_suffix("Id") == Some(w.registry().kind(o.kind).name) => w.id(o),
         "DisplayName" => w.name(o),
         "Description" => format!(
             "Created by {} at {}.",
@@ -393,7 +416,7 @@ pub(crate) fn text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> 
             1100 + h % 900
         ),
         _ if lower.ends_with("uid") => return uid_text(w, o, name, h),
-        _ if lower.ends_with("ref") => hierarchy_ref(name, h),
+        _ if lower.ends_with("ref") => hierarchy_ref(w, o, name, h),
         _ if lower.ends_with("id") || lower == "uniqueid" => guid(h),
         _ if lower.contains("path") => {
             ["D:\\Backups", "E:\\Replicas", "/mnt/backup", "C:\\VeeamFLR"][(h % 4) as usize].into()
@@ -469,7 +492,7 @@ fn uid_text(w: &dyn World, o: Obj, name: &str, h: u64) -> Option<String> {
     match uid_kind(w, o, name) {
         Some(k) => w.related(o, k).map(|i| w.uid(Obj { kind: k, index: i })),
         // `VmUid` and the like: a hierarchy object, not an object of Enterprise Manager.
-        None => Some(hierarchy_ref(name, h)),
+        None => Some(hierarchy_ref(w, o, name, h)),
     }
 }
 
