@@ -110,10 +110,11 @@ fn send(
 fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(), String> {
     match &args.command {
         Command::List { documented: None } => {
+            let mut out = String::new();
             for entry in CATALOGUE {
-                println!("{entry}");
+                out.push_str(&format!("{entry}\n"));
             }
-            Ok(())
+            crate::output::print(&out)
         }
         Command::List {
             documented: Some(index),
@@ -121,18 +122,18 @@ fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(
         Command::Route { url, method } => {
             let route = route_method(method, url).map_err(|e| e.to_string())?;
             let entry = route.entry;
-            println!("{}: {entry}", entry.name);
+            let mut out = format!("{}: {entry}\n", entry.name);
             let names = entry
                 .path
                 .split('/')
                 .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
             for (name, value) in names.zip(&route.path_values) {
-                println!("  {{{name}}} = {value}");
+                out.push_str(&format!("  {{{name}}} = {value}\n"));
             }
             for (name, value) in &route.query {
-                println!("  ?{name} = {value}");
+                out.push_str(&format!("  ?{name} = {value}\n"));
             }
-            Ok(())
+            crate::output::print(&out)
         }
         Command::Request {
             target: url,
@@ -168,8 +169,7 @@ fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(
             let request = route
                 .request(&base, session.as_ref(), credentials.as_ref(), body)
                 .map_err(|e| e.to_string())?;
-            print!("{}", show_request(&request));
-            Ok(())
+            crate::output::print(&show_request(&request))
         }
     }
 }
@@ -179,6 +179,7 @@ fn list_documented(index: &std::path::Path) -> Result<(), String> {
     let text = std::fs::read_to_string(index)
         .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
     let (mut routed, mut unrouted) = (0usize, Vec::new());
+    let mut out = String::new();
     for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let mut columns = line.split('\t');
         let (Some(method), Some(template)) = (columns.next(), columns.next()) else {
@@ -190,11 +191,12 @@ fn list_documented(index: &std::path::Path) -> Result<(), String> {
         match route_method(method, &sample_url(template)) {
             Ok(route) => {
                 routed += 1;
-                println!("{method} {template} -> {}", route.entry.name);
+                out.push_str(&format!("{method} {template} -> {}\n", route.entry.name));
             }
             Err(e) => unrouted.push(format!("{method} {template}: {e}")),
         }
     }
+    crate::output::print(&out)?;
     eprintln!(
         "{routed}/{} documented operations routed",
         routed + unrouted.len()

@@ -237,10 +237,16 @@ impl Connection {
                 Duration::from_secs(10),
                 Duration::from_secs(self.timeout.max(1)),
             );
+        if self.insecure && self.ca_cert.is_some() {
+            return Err(usage(
+                "--insecure and --ca-cert contradict each other: --ca-cert verifies the server with that CA, --insecure verifies nothing; give one".to_owned(),
+            ));
+        }
         if let Some(path) = &self.ca_cert {
+            // An unreadable or empty file is a local problem (exit 1), as the README's table says.
             config = config
                 .ca_certificate_file(path)
-                .map_err(|e| usage(e.to_string()))?;
+                .map_err(|e| Failure::new(Exit::Local, e.to_string()))?;
         }
         if self.insecure {
             eprintln!(

@@ -71,6 +71,16 @@ impl From<ClientError> for Failure {
         let message = chain(&error);
         let exit = match &error {
             ClientError::Transport { source, .. } => match source {
+                // A TLS hello answered by an HTTP server: rustls reads its text as a record
+                // of an invalid content type.
+                TransportError::Tls { .. } if message.contains("InvalidContentType") => {
+                    return Failure::new(
+                        Exit::Tls,
+                        format!(
+                            "{message}\n  the server answered plain HTTP, not TLS: give the URL with http:// (e.g. --url http://HOST:PORT/api)"
+                        ),
+                    )
+                }
                 TransportError::Tls { .. } => {
                     return Failure::new(
                         Exit::Tls,

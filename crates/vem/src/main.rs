@@ -38,6 +38,9 @@ struct Cli {
     /// Log what vem does on standard error (-v: requests, -vv: everything but secrets).
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// How to reach a server: before or after the command (`vem --url HOST jobs`).
+    #[command(flatten)]
+    connection: connect::Connection,
 }
 
 const EXIT_STATUSES: &str =
@@ -51,60 +54,40 @@ enum Command {
     Cdp {
         #[command(flatten)]
         args: cdp::Args,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// The backup and replication jobs.
-    Jobs {
-        #[command(flatten)]
-        connection: connect::Connection,
-    },
+    Jobs,
     /// Start, stop or retry a job, or show it in full.
     Job {
         #[command(flatten)]
         args: jobs::JobArgs,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// Backup (or, with --replica, replication) job sessions.
     Sessions {
         #[command(flatten)]
         args: jobs::SessionArgs,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// The VM restore points.
-    RestorePoints {
-        #[command(flatten)]
-        connection: connect::Connection,
-    },
+    RestorePoints,
     /// Cloud Connect: tenants, and their storage quotas.
     Cloud {
         #[command(flatten)]
         args: cloud::Args,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// GET any resource of the catalogue by path or href, e.g. /cdpPolicies.
     Get {
         /// A path below the API base or an href.
         target: String,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// The query service: a type, a filter, sorting and paging.
     Query {
         #[command(flatten)]
         args: get::QueryArgs,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// Show a task, or wait for it to finish.
     Task {
         #[command(flatten)]
         args: get::TaskArgs,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// Read an API document, XML or the server's JSON form, and print it as JSON (-o xml: as XML).
     Decode(decode::Args),
@@ -115,8 +98,6 @@ enum Command {
     Api {
         #[command(flatten)]
         args: api::Args,
-        #[command(flatten)]
-        connection: connect::Connection,
     },
     /// Serve the embedded Enterprise Manager simulator on 127.0.0.1 (HTTP or HTTPS).
     Sim(sim::Args),
@@ -128,20 +109,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Decode(args) => Ok(decode::run(args, cli.output, Output::Json)?),
         Command::Encode(args) => Ok(decode::run(args, cli.output, Output::Xml)?),
         Command::Sim(args) => Ok(sim::run(args)?),
-        Command::Api { args, connection } => api::run(args, connection, output),
-        Command::Cdp { args, connection } => cdp::run(args, &connection.client()?, output),
-        Command::Jobs { connection } => jobs::jobs(&connection.client()?, output),
-        Command::Job { args, connection } => jobs::job(&connection.client()?, args, output),
-        Command::Sessions { args, connection } => {
-            jobs::sessions(&connection.client()?, args, output)
-        }
-        Command::RestorePoints { connection } => {
-            jobs::restore_points(&connection.client()?, output)
-        }
-        Command::Cloud { args, connection } => cloud::run(&connection.client()?, args, output),
-        Command::Get { target, connection } => get::get(&connection.client()?, target, output),
-        Command::Query { args, connection } => get::query(&connection.client()?, args, output),
-        Command::Task { args, connection } => get::task(&connection.client()?, args, output),
+        Command::Api { args } => api::run(args, &cli.connection, output),
+        Command::Cdp { args } => cdp::run(args, &cli.connection.client()?, output),
+        Command::Jobs => jobs::jobs(&cli.connection.client()?, output),
+        Command::Job { args } => jobs::job(&cli.connection.client()?, args, output),
+        Command::Sessions { args } => jobs::sessions(&cli.connection.client()?, args, output),
+        Command::RestorePoints => jobs::restore_points(&cli.connection.client()?, output),
+        Command::Cloud { args } => cloud::run(&cli.connection.client()?, args, output),
+        Command::Get { target } => get::get(&cli.connection.client()?, target, output),
+        Command::Query { args } => get::query(&cli.connection.client()?, args, output),
+        Command::Task { args } => get::task(&cli.connection.client()?, args, output),
     }
 }
 

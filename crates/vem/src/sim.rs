@@ -2,6 +2,13 @@
 //! other clients and tests. Prints its URL (and certificate file with `--tls`), logs one line per
 //! request on standard error, and serves until interrupted.
 
+/// A line on standard output; a reader that went away (`vem sim | head -1`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        let _ = crate::output::print(&format!("{}\n", format_args!($($arg)*)));
+    };
+}
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +41,7 @@ pub struct Args {
     #[arg(long, default_value_t = 3)]
     tasks_per_session: u32,
     /// A user who may log on, NAME:PASSWORD (repeatable; replaces the default admin:admin).
-    #[arg(long = "user", value_name = "NAME:PASSWORD", value_parser = User::parse)]
+    #[arg(long = "account", value_name = "NAME:PASSWORD", value_parser = User::parse)]
     users: Vec<User>,
     /// Idle time after which a logon session expires (e.g. 15m, 30s).
     #[arg(long, default_value = "15m", value_parser = parse_duration)]
@@ -175,20 +182,20 @@ pub fn run(args: &Args) -> Result<(), String> {
         },
     )
     .map_err(|e| format!("cannot serve on 127.0.0.1:{}: {e}", args.port))?;
-    println!("veeam-em simulator serving {}", server.url());
+    say!("veeam-em simulator serving {}", server.url());
     if let Some(path) = server.cert_path() {
-        println!(
+        say!(
             "certificate (self-signed, for localhost and 127.0.0.1): {}  (trust it with --ca-cert or curl --cacert)",
             path.display()
         );
     }
     if args.users.is_empty() {
-        println!("log on as admin with the password admin (--user NAME:PASSWORD to change)");
+        say!("log on as admin with the password admin (--account NAME:PASSWORD to change)");
     } else {
         let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
-        println!("users: {}", names.join(", "));
+        say!("users: {}", names.join(", "));
     }
-    println!(
+    say!(
         "world: seed {}, {} policies, {} sessions per policy, {} task sessions per session{}{}",
         args.seed,
         args.policies,

@@ -392,7 +392,7 @@ fn sim_serves_on_a_free_port_and_says_where() {
             "sim",
             "--port",
             "0",
-            "--user",
+            "--account",
             "ops:pw",
             "--fault",
             "status=503,count=1,path=/api/",
@@ -444,4 +444,127 @@ fn sim_serves_on_a_free_port_and_says_where() {
         log.contains("status=503") && log.contains("status=200"),
         "{log}"
     );
+}
+
+/// Issue 19, defect 1: the connection options are global, before or after the command, and
+/// `vem --help` lists them.
+#[test]
+fn connection_options_go_before_or_after_the_command() {
+    let before: &[&str] = &["--url", "http://127.0.0.1:9/api", "--user", "admin", "jobs"];
+    let after: &[&str] = &["jobs", "--url", "http://127.0.0.1:9/api", "--user", "admin"];
+    for args in [before, after] {
+        let out = vem_env(args, &[("VEEAM_EM_PASSWORD", "secret")]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        // Nothing listens on port 9: the options were taken, and the connection refused.
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+    }
+    let help = String::from_utf8_lossy(&vem(&["--help"]).stdout).into_owned();
+    for option in [
+        "--url",
+        "--user",
+        "--ca-cert",
+        "--insecure",
+        "--timeout",
+        "--wire",
+    ] {
+        assert!(help.contains(option), "vem --help lists {option}");
+    }
+    // Every command's help builds (no option of a command clashes with a global one).
+    for command in [
+        "cdp", "jobs", "job", "sessions", "cloud", "get", "query", "task", "decode", "encode",
+        "api", "sim",
+    ] {
+        let out = vem(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "vem {command} --help");
+    }
+}
+
+/// Issue 19, defect 7: a reader that stops reading (`vem api list | head -1`) ends vem
+/// normally, without a panic.
+#[test]
+fn a_reader_that_stops_reading_is_a_normal_end() {
+    for args in [&["api", "list"][..], &["api", "route", "/api/jobs"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before vem writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+/// `vem sim --port 0` in the background: the child and its `http://127.0.0.1:PORT/api`.
+fn sim_child(extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(["sim", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("veeam-em simulator serving ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    (child, url)
+}
+
+/// Issue 19, defects 13 and 14, and the contradiction of `--insecure` with `--ca-cert`: an
+/// https URL to a plain HTTP server says so (not "untrusted certificate"); an unreadable CA file
+/// is a local problem (exit 1); both TLS options at once are a usage error (exit 2).
+#[test]
+fn tls_mistakes_are_named_with_their_own_exit_status() {
+    let (mut child, url) = sim_child(&[]);
+    let https = url.replace("http://", "https://");
+    let env = [("VEEAM_EM_PASSWORD", "admin")];
+    let out = vem_env(&["jobs", "--url", &https, "--user", "admin"], &env);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("answered plain HTTP"), "{err}");
+    assert!(!err.contains("--ca-cert"), "no certificate advice: {err}");
+    let out = vem_env(
+        &[
+            "jobs",
+            "--url",
+            &https,
+            "--user",
+            "admin",
+            "--ca-cert",
+            "/nonexistent.pem",
+        ],
+        &env,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("/nonexistent.pem"), "{err}");
+    let out = vem_env(
+        &[
+            "jobs",
+            "--url",
+            &https,
+            "--user",
+            "admin",
+            "--insecure",
+            "--ca-cert",
+            "/x.pem",
+        ],
+        &env,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("contradict"), "{err}");
+    child.kill().unwrap();
+    let _ = child.wait();
 }
