@@ -184,3 +184,18 @@ fn base_url_for_host_accepts_a_scheme_and_a_port_or_refuses_them() {
         assert!(BaseUrl::for_host(bad).is_err(), "{bad:?}");
     }
 }
+
+/// Issue 19, defect 10: no generated method hides a standard trait's (`clone` of `CloneJob` is
+/// `clone_job`), so a navigation value clones as any value does.
+#[test]
+fn navigation_values_keep_the_standard_methods() {
+    let job = api::jobs().id("78c3919c-54d7-43fe-b047-485d3566f11f");
+    let copy = job.clone();
+    assert_eq!(copy, job);
+    let op = copy.clone_job(veeam_em_model::JobCloneSpec::default());
+    let request = op.request(&base(), Some(&token())).unwrap();
+    assert_eq!(
+        request.uri().to_string(),
+        "https://em.example.com:9398/api/jobs/78c3919c-54d7-43fe-b047-485d3566f11f?action=clone"
+    );
+}

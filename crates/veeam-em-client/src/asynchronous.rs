@@ -197,21 +197,19 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     /// Waits for a task to finish (see the blocking client's `wait_task`).
     pub async fn wait_task(&self, task_id: &str, timeout: Duration) -> Result<Task, ClientError> {
-        let deadline = Instant::now() + timeout;
-        let mut pause = Duration::from_millis(100);
+        let mut wait = crate::engine::TaskWait::new(Instant::now(), timeout);
         loop {
             let task = self.call(&api::tasks().id(task_id).get()).await?;
             if let Some(done) = finished(task)? {
                 return Ok(done);
             }
-            if Instant::now() + pause > deadline {
+            let Some(pause) = wait.next(Instant::now()) else {
                 return Err(ClientError::TaskTimeout {
                     task_id: task_id.to_owned(),
                     waited: timeout,
                 });
-            }
+            };
             tokio::time::sleep(pause).await;
-            pause = (pause * 3 / 2).min(Duration::from_secs(5));
         }
     }
 

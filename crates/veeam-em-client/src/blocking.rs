@@ -253,21 +253,19 @@ impl<T: Transport> Client<T> {
     /// Waits for a task to finish: polls it with growing pauses until it is finished, failed or
     /// `timeout` passed.
     pub fn wait_task(&self, task_id: &str, timeout: Duration) -> Result<Task, ClientError> {
-        let deadline = Instant::now() + timeout;
-        let mut pause = Duration::from_millis(100);
+        let mut wait = crate::engine::TaskWait::new(Instant::now(), timeout);
         loop {
             let task = self.call(&api::tasks().id(task_id).get())?;
             if let Some(done) = finished(task)? {
                 return Ok(done);
             }
-            if Instant::now() + pause > deadline {
+            let Some(pause) = wait.next(Instant::now()) else {
                 return Err(ClientError::TaskTimeout {
                     task_id: task_id.to_owned(),
                     waited: timeout,
                 });
-            }
+            };
             std::thread::sleep(pause);
-            pause = (pause * 3 / 2).min(Duration::from_secs(5));
         }
     }
 }

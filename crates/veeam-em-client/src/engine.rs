@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http::StatusCode;
 use veeam_em_api::{Auth, Entry};
@@ -299,5 +299,59 @@ pub(crate) fn item_root<O: veeam_em_api::query::QueryOperation>(entities: bool) 
         )
     } else {
         "QueryResult/Refs/Ref".to_owned()
+    }
+}
+
+/// The polls of a task wait, shared by both clients: pauses that grow from 100 ms to 5 s, never
+/// past the deadline, and a last poll at the deadline itself, so a wait of `timeout` gives the
+/// task all of it.
+#[derive(Debug)]
+pub(crate) struct TaskWait {
+    deadline: Instant,
+    pause: Duration,
+}
+
+impl TaskWait {
+    pub fn new(now: Instant, timeout: Duration) -> Self {
+        Self {
+            deadline: now + timeout,
+            pause: Duration::from_millis(100),
+        }
+    }
+
+    /// After a poll at `now` found the task running: how long to sleep before the next poll,
+    /// or `None` when that poll was the last (at or after the deadline).
+    pub fn next(&mut self, now: Instant) -> Option<Duration> {
+        let left = self.deadline.checked_duration_since(now)?;
+        if left.is_zero() {
+            return None;
+        }
+        let sleep = self.pause.min(left);
+        self.pause = (self.pause * 3 / 2).min(Duration::from_secs(5));
+        Some(sleep)
+    }
+}
+
+#[cfg(test)]
+mod task_wait_tests {
+    use super::*;
+
+    /// The sleeps of a wait add up to its whole timeout, and the last poll is at the deadline.
+    #[test]
+    fn a_wait_polls_until_its_deadline_and_once_at_it() {
+        for timeout in [0u64, 50, 2_000, 7_300, 60_000] {
+            let start = Instant::now();
+            let timeout = Duration::from_millis(timeout);
+            let mut wait = TaskWait::new(start, timeout);
+            let mut now = start;
+            let mut polls = 1;
+            while let Some(sleep) = wait.next(now) {
+                assert!(sleep <= Duration::from_secs(5));
+                now += sleep;
+                polls += 1;
+            }
+            assert_eq!(now - start, timeout, "the last poll is at the deadline");
+            assert!(polls >= 1);
+        }
     }
 }

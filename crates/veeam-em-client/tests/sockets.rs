@@ -434,6 +434,51 @@ fn waiting_for_a_task_in(wire: Wire) {
     });
 }
 
+/// Issue 19, defect 6: a wait gives the task its whole time (it used to stop up to one pause
+/// early, 1.4 s into a 2 s wait), in both clients.
+#[test]
+fn a_task_wait_lasts_its_whole_timeout() {
+    let (_sim, server) = sim(
+        SimConfig {
+            task_duration: Duration::from_secs(30),
+            ..SimConfig::default()
+        },
+        false,
+    );
+    let client = blocking(config(&server));
+    let policy = client.call(&api::cdp_policies().get()).unwrap().refs[0]
+        .uid
+        .id()
+        .to_owned();
+    let wait = Duration::from_millis(1_500);
+    let task = client
+        .call(&api::cdp_policies().id(policy.as_str()).disable())
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = client.wait_task(&task.task_id, wait).unwrap_err();
+    let waited = started.elapsed();
+    assert!(matches!(err, ClientError::TaskTimeout { .. }), "{err:?}");
+    assert!(
+        waited >= wait,
+        "the blocking client waited {waited:?} of {wait:?}"
+    );
+    runtime().block_on(async {
+        let client = nonblocking(config(&server));
+        let task = client
+            .call(&api::cdp_policies().id(policy.as_str()).enable())
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = client.wait_task(&task.task_id, wait).await.unwrap_err();
+        let waited = started.elapsed();
+        assert!(matches!(err, ClientError::TaskTimeout { .. }), "{err:?}");
+        assert!(
+            waited >= wait,
+            "the async client waited {waited:?} of {wait:?}"
+        );
+    });
+}
+
 /// Log lines written while `f` runs (at TRACE).
 fn captured<R>(f: impl FnOnce() -> R) -> (R, String) {
     #[derive(Clone, Default)]

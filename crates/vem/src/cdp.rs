@@ -85,7 +85,7 @@ pub fn run<T: Transport>(args: &Args, client: &Client<T>, output: Output) -> Res
             let list = match policy {
                 Some(p) => client.call(
                     &api::cdp_policies()
-                        .id(id(p))
+                        .id(id(p, "CdpPolicy")?)
                         .cdp_replica_sessions()
                         .get_entities(),
                 )?,
@@ -116,7 +116,7 @@ pub fn run<T: Transport>(args: &Args, client: &Client<T>, output: Output) -> Res
             let list = match session {
                 Some(s) => client.call(
                     &api::cdp_replica_sessions()
-                        .id(id(s))
+                        .id(id(s, "CdpReplicaSession")?)
                         .cdp_replica_task_sessions()
                         .get_entities(),
                 )?,
@@ -149,7 +149,7 @@ pub fn run<T: Transport>(args: &Args, client: &Client<T>, output: Output) -> Res
                 PolicyAction::Enable(a) => (a, true),
                 PolicyAction::Disable(a) => (a, false),
             };
-            let policy = api::cdp_policies().id(id(&args.id));
+            let policy = api::cdp_policies().id(id(&args.id, "CdpPolicy")?);
             let task = if enable {
                 client.call(&policy.enable())?
             } else {

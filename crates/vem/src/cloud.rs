@@ -67,7 +67,12 @@ pub fn run<T: Transport>(client: &Client<T>, args: &Args, output: Output) -> Res
             action: TenantAction::Show { id },
         } => {
             let doc = Document::CloudTenant(
-                client.call(&api::cloud().tenants().id(tenant_id(id)).get_entity())?,
+                client.call(
+                    &api::cloud()
+                        .tenants()
+                        .id(tenant_id(id, "CloudTenant")?)
+                        .get_entity(),
+                )?,
             );
             Ok(print_document(&doc, None, output)?)
         }
@@ -82,7 +87,7 @@ pub fn run<T: Transport>(client: &Client<T>, args: &Args, output: Output) -> Res
                 },
         } => set_quota(
             client,
-            &tenant_id(id),
+            &tenant_id(id, "CloudTenant")?,
             *quota_mb,
             repository.as_deref(),
             wait.then(|| Duration::from_secs(*wait_for)),

@@ -160,7 +160,7 @@ pub fn query<T: Transport>(
         progress.update(
             u32::try_from(n).unwrap_or(0),
             u32::try_from(count).unwrap_or(0),
-            result.refs.as_ref().map_or(0, |r| r.refs.len()),
+            items_in(&result),
         );
         let Some(next) = next_link(&page) else {
             break;
@@ -179,6 +179,18 @@ pub fn query<T: Transport>(
         None,
         output,
     )?)
+}
+
+/// The items of a query result: references, or entities of any list.
+fn items_in(result: &QueryResult) -> usize {
+    let refs = result.refs.as_ref().map_or(0, |r| r.refs.len());
+    let entities = result
+        .entities
+        .as_ref()
+        .and_then(|e| e.list.as_ref())
+        .and_then(|l| l.items())
+        .unwrap_or(0);
+    refs + entities
 }
 
 fn next_link(result: &QueryResult) -> Option<Link> {
@@ -226,4 +238,26 @@ pub fn task<T: Transport>(
         client.call(&veeam_em_api::api::tasks().id(id.as_str()).get())?
     };
     Ok(print_document(&Document::Task(task), None, output)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 19, defect 5: the progress of `--all` counts entities too (it counted only
+    /// references, so a listing of entities showed 0 items).
+    #[test]
+    fn a_page_of_entities_counts_its_items() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/ok/query_result_cdp_replica_task_session_entities.xml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let Document::QueryResult(page) = Document::from_slice(text.as_bytes()).unwrap() else {
+            panic!("not a query result");
+        };
+        let want = text.matches("<CdpReplicaTaskSession ").count();
+        assert!(want > 0);
+        assert_eq!(items_in(&page), want);
+    }
 }

@@ -170,12 +170,12 @@ pub fn job<T: Transport>(
 ) -> Result<(), Failure> {
     let (a, task) = match &args.action {
         JobAction::Show { id: job } => {
-            let doc = Document::Job(client.call(&api::jobs().id(id(job)).get_entity())?);
+            let doc = Document::Job(client.call(&api::jobs().id(id(job, "Job")?).get_entity())?);
             return Ok(print_document(&doc, None, output)?);
         }
-        JobAction::Start(a) => (a, client.call(&api::jobs().id(id(&a.id)).start())?),
-        JobAction::Stop(a) => (a, client.call(&api::jobs().id(id(&a.id)).stop())?),
-        JobAction::Retry(a) => (a, client.call(&api::jobs().id(id(&a.id)).retry())?),
+        JobAction::Start(a) => (a, client.call(&api::jobs().id(id(&a.id, "Job")?).start())?),
+        JobAction::Stop(a) => (a, client.call(&api::jobs().id(id(&a.id, "Job")?).stop())?),
+        JobAction::Retry(a) => (a, client.call(&api::jobs().id(id(&a.id, "Job")?).retry())?),
     };
     let task = if a.wait {
         client.wait_task(&task.task_id, Duration::from_secs(a.wait_for))?
@@ -187,9 +187,8 @@ pub fn job<T: Transport>(
 
 /// The UID of a job given by id or UID.
 fn job_uid(text: &str) -> Result<Uid, Failure> {
-    Uid::parse(text)
-        .or_else(|_| Uid::new("Job", text))
-        .map_err(|e| Failure::new(crate::exit::Exit::Usage, format!("{text}: {e}")))
+    let id = id(text, "Job")?;
+    Uid::new("Job", &id).map_err(|e| Failure::new(crate::exit::Exit::Usage, format!("{text}: {e}")))
 }
 
 /// `vem sessions`: backup (or replication) job sessions, all or of one job (through the query

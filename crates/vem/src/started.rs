@@ -6,9 +6,20 @@ use veeam_em_model::{Document, Task, Uid};
 use crate::exit::{Exit, Failure};
 use crate::output::{print_document, Output};
 
-/// The id part of a UID, or the text itself.
-pub fn id(text: &str) -> String {
-    Uid::parse(text).map_or_else(|_| text.to_owned(), |u| u.id().to_owned())
+/// The id of an object of `kind` given by id or UID; a UID of another kind is refused (exit 2)
+/// rather than sent as an id of this kind.
+pub fn id(text: &str, kind: &str) -> Result<String, Failure> {
+    match Uid::parse(text) {
+        Ok(uid) if uid.kind() == kind => Ok(uid.id().to_owned()),
+        Ok(uid) => Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "{text} is the UID of a {}; a {kind} is expected here (urn:veeam:{kind}:ID, or the ID alone)",
+                uid.kind()
+            ),
+        )),
+        Err(_) => Ok(text.to_owned()),
+    }
 }
 
 /// Prints `task` as the server sent it (a bare task, as `vem task` prints it); a task that

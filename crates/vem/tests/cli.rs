@@ -568,3 +568,21 @@ fn tls_mistakes_are_named_with_their_own_exit_status() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// Issue 19, defect 15: a UID of another kind is refused, naming the kind expected (it used to
+/// be sent as a job's id).
+#[test]
+fn a_uid_of_another_kind_is_refused() {
+    let policy = "urn:veeam:CdpPolicy:cc19aaaa-0000-4000-8000-000000000000";
+    for args in [
+        &["job", "show", policy][..],
+        &["job", "start", policy][..],
+        &["sessions", "--job", policy][..],
+        &["cloud", "tenant", "show", policy][..],
+    ] {
+        let out = vem_env(args, &[("VEEAM_EM_SIM_NOW", "2026-01-15T09:30:00Z")]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is the UID of a CdpPolicy"), "{args:?}: {err}");
+    }
+}

@@ -68,6 +68,7 @@ impl Renderer<'_> {
                 }
             });
         }
+        let mut lens: Vec<TokenStream> = Vec::new();
         let appends: Vec<TokenStream> = ch
             .variants
             .iter()
@@ -86,6 +87,7 @@ impl Renderer<'_> {
                 let items = format_ident!("{}", items);
                 let variant = ident(&v.rust_name);
                 let cfg = self.member_cfg(&owner.source_file, &v.ty);
+                lens.push(quote!(#cfg Self::#variant(a) => Some(a.#items.len()),));
                 Some(quote!(#cfg (Self::#variant(a), Self::#variant(b)) => {
                     a.#items.extend(b.#items.iter().cloned());
                     true
@@ -101,6 +103,15 @@ impl Renderer<'_> {
                     match (self, other) {
                         #(#appends)*
                         _ => false,
+                    }
+                }
+
+                /// How many items the list holds; `None` when this is not a list.
+                pub fn items(&self) -> Option<usize> {
+                    #[allow(unreachable_patterns)]
+                    match self {
+                        #(#lens)*
+                        _ => None,
                     }
                 }
             });

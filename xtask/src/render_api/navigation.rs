@@ -105,8 +105,8 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<TokenStrea
     }
     for op in &catalogue.operations {
         let node = navigation_node(&op.path);
-        take(&node, &op.verb)?;
-        let verb = format_ident!("{}", op.verb);
+        let verb = method_name(&op.verb, &op.name);
+        take(&node, &verb.to_string())?;
         let ty = ident(&op.name);
         let fields: Vec<Ident> = op.path_params().iter().map(|p| field_ident(p)).collect();
         let mut args = TokenStream::new();
@@ -231,4 +231,63 @@ pub fn render(catalogue: &Catalogue, schemas: &Schemas<'_>) -> Result<TokenStrea
         #shortcuts
         #items
     })
+}
+
+/// The methods of the standard traits every navigation type has or derives (`Clone`,
+/// `PartialEq`, `Debug`, `Hash`, `Into`, `ToOwned`, ...): a generated method of one of these
+/// names would hide the trait's (`api::jobs().id(x).clone()` would not compile).
+pub(crate) const STD_METHODS: &[&str] = &[
+    "as_mut",
+    "as_ref",
+    "borrow",
+    "borrow_mut",
+    "clamp",
+    "clone",
+    "clone_from",
+    "cmp",
+    "default",
+    "deref",
+    "drop",
+    "eq",
+    "fmt",
+    "from",
+    "hash",
+    "into",
+    "max",
+    "min",
+    "ne",
+    "partial_cmp",
+    "to_owned",
+    "to_string",
+    "try_from",
+    "try_into",
+    "type_id",
+];
+
+/// The navigation method of an operation: its verb, or, when the verb is a standard trait's
+/// method, the operation's name in snake case (`clone` of `CloneJob` is `clone_job`).
+pub(crate) fn method_name(verb: &str, operation: &str) -> Ident {
+    if STD_METHODS.contains(&verb) {
+        field_ident(operation)
+    } else {
+        format_ident!("{}", verb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbs_never_shadow_standard_methods() {
+        assert_eq!(method_name("clone", "CloneJob").to_string(), "clone_job");
+        assert_eq!(
+            method_name("eq", "EqualizeThings").to_string(),
+            "equalize_things"
+        );
+        assert_eq!(method_name("start", "StartJob").to_string(), "start");
+        for m in STD_METHODS {
+            assert_ne!(method_name(m, "SomeOperation").to_string(), *m);
+        }
+    }
 }

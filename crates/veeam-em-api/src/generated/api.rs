@@ -4368,7 +4368,7 @@ impl JobsIdPath {
     }
     /// Create a copy of a job on the same backup server (`POST /jobs/{jobId}?action=clone`).
     #[cfg(feature = "jobs")]
-    pub fn clone(self, body: veeam_em_model::JobCloneSpec) -> crate::ops::CloneJob {
+    pub fn clone_job(self, body: veeam_em_model::JobCloneSpec) -> crate::ops::CloneJob {
         let [job_id] = self.ids;
         crate::ops::CloneJob {
             job_id,

@@ -1513,6 +1513,115 @@ impl EntityList {
             _ => false,
         }
     }
+    /// How many items the list holds; `None` when this is not a list.
+    pub fn items(&self) -> Option<usize> {
+        #[allow(unreachable_patterns)]
+        match self {
+            Self::BackupServers(a) => Some(a.backup_servers.len()),
+            #[cfg(feature = "cdp")]
+            Self::CdpPolicies(a) => Some(a.cdp_policies.len()),
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicas(a) => Some(a.cdp_replicas.len()),
+            #[cfg(feature = "cdp")]
+            Self::VmCdpReplicas(a) => Some(a.vm_cdp_replicas.len()),
+            #[cfg(feature = "cdp")]
+            Self::VAppCdpReplicas(a) => Some(a.v_app_cdp_replicas.len()),
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicaSessions(a) => Some(a.cdp_replica_session_items.len()),
+            #[cfg(feature = "cdp")]
+            Self::CdpReplicaTaskSessions(a) => Some(a.cdp_replica_task_sessions.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::Repositories(a) => Some(a.repositories.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::HierarchyRoots(a) => Some(a.hierarchy_roots.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::ManagedServers(a) => Some(a.managed_servers.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::WanAccelerators(a) => Some(a.wan_accelerators.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::Passwords(a) => Some(a.password_key_infos.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::Credentials(a) => Some(a.credentials_infos.len()),
+            #[cfg(feature = "backups")]
+            Self::Backups(a) => Some(a.backups.len()),
+            #[cfg(feature = "backups")]
+            Self::BackupFiles(a) => Some(a.backup_files.len()),
+            #[cfg(feature = "backups")]
+            Self::RestorePoints(a) => Some(a.restore_points.len()),
+            #[cfg(feature = "backups")]
+            Self::VmRestorePoints(a) => Some(a.vm_restore_points.len()),
+            #[cfg(feature = "backups")]
+            Self::VAppRestorePoints(a) => Some(a.v_app_restore_points.len()),
+            #[cfg(feature = "replicas")]
+            Self::Replicas(a) => Some(a.replicas.len()),
+            #[cfg(feature = "replicas")]
+            Self::VmReplicaPoints(a) => Some(a.vm_replica_points.len()),
+            #[cfg(feature = "replicas")]
+            Self::VAppReplicaPoints(a) => Some(a.v_app_replica_points.len()),
+            #[cfg(feature = "replicas")]
+            Self::FailoverPlans(a) => Some(a.failover_plans.len()),
+            #[cfg(feature = "agents")]
+            Self::AgentBackupJobs(a) => Some(a.agent_backup_jobs.len()),
+            #[cfg(feature = "agents")]
+            Self::ObjectsInAgentBackupJob(a) => Some(a.object_in_agent_backup_jobs.len()),
+            #[cfg(feature = "agents")]
+            Self::AgentProtectionGroups(a) => Some(a.agent_protection_groups.len()),
+            #[cfg(feature = "agents")]
+            Self::DiscoveredComputers(a) => Some(a.discovered_computers.len()),
+            #[cfg(feature = "agents")]
+            Self::AgentRestorePoints(a) => Some(a.agent_restore_points.len()),
+            #[cfg(feature = "nas")]
+            Self::FileServers(a) => Some(a.file_servers.len()),
+            #[cfg(feature = "nas")]
+            Self::NasJobs(a) => Some(a.nas_jobs.len()),
+            #[cfg(feature = "nas")]
+            Self::NasObjects(a) => Some(a.nas_objects.len()),
+            #[cfg(feature = "jobs")]
+            Self::Jobs(a) => Some(a.jobs.len()),
+            Self::ObjectsInJob(a) => Some(a.object_in_jobs.len()),
+            #[cfg(feature = "sessions")]
+            Self::BackupJobSessions(a) => Some(a.backup_job_sessions.len()),
+            #[cfg(feature = "sessions")]
+            Self::BackupTaskSessions(a) => Some(a.backup_task_sessions.len()),
+            #[cfg(feature = "sessions")]
+            Self::ReplicaJobSessions(a) => Some(a.replica_job_sessions.len()),
+            #[cfg(feature = "sessions")]
+            Self::ReplicaTaskSessions(a) => Some(a.replica_task_sessions.len()),
+            #[cfg(feature = "sessions")]
+            Self::RestoreSessions(a) => Some(a.restore_sessions.len()),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverPlans(a) => Some(a.cloud_failover_plans.len()),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudFailoverSessions(a) => Some(a.cloud_failover_sessions.len()),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudReplicas(a) => Some(a.cloud_replicas.len()),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudVmReplicaPoints(a) => Some(a.cloud_vm_replica_points.len()),
+            #[cfg(feature = "cloud_failover")]
+            Self::CloudHardwarePlans(a) => Some(a.cloud_hardware_plans.len()),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudTenants(a) => Some(a.cloud_tenants.len()),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGateways(a) => Some(a.cloud_gateways.len()),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudGatewayPools(a) => Some(a.cloud_gateway_pools.len()),
+            #[cfg(feature = "cloud_network")]
+            Self::CloudPublicIps(a) => {
+                Some(a.cloud_public_ip_address_or_cloud_public_ips.len())
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VlanConfigurations(a) => Some(a.vlans_or_vlan_configurations.len()),
+            #[cfg(feature = "cloud_network")]
+            Self::VCloudOrganizationConfigs(a) => {
+                Some(a.v_cloud_organization_configs.len())
+            }
+            #[cfg(feature = "cloud_network")]
+            Self::VSphereSelfServiceConfigs(a) => {
+                Some(a.v_sphere_self_service_configs.len())
+            }
+            _ => None,
+        }
+    }
     /// The element name this item is written as.
     pub fn element_name(&self) -> &'static str {
         match self {
@@ -2763,6 +2872,20 @@ impl ResourceList {
                 true
             }
             _ => false,
+        }
+    }
+    /// How many items the list holds; `None` when this is not a list.
+    pub fn items(&self) -> Option<usize> {
+        #[allow(unreachable_patterns)]
+        match self {
+            Self::Tasks(a) => Some(a.tasks.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::CredentialsList(a) => Some(a.credentials_infos.len()),
+            #[cfg(feature = "infrastructure")]
+            Self::PasswordKeyInfoList(a) => Some(a.password_key_infos.len()),
+            #[cfg(feature = "cloud_tenants")]
+            Self::CloudSubtenants(a) => Some(a.cloud_subtenants.len()),
+            _ => None,
         }
     }
     /// The element name this item is written as.
