@@ -70,7 +70,7 @@ impl ReqwestTransport {
         if error.is_connect() {
             return TransportError::Connect {
                 target: target.to_owned(),
-                message: chain(&error),
+                message: crate::transport::connect_message(&chain(&error)),
             };
         }
         if error.is_body() || error.is_decode() || error.is_request() {

@@ -107,6 +107,23 @@ where
     }
 }
 
+/// The message of a failure to reach a server, the same from both transports: a name that
+/// does not resolve says so first, whatever words the resolver used.
+pub(crate) fn connect_message(detail: &str) -> String {
+    let lower = detail.to_ascii_lowercase();
+    let dns = [
+        "failed to lookup address",
+        "dns error",
+        "host not found",
+        "name or service not known",
+    ];
+    if dns.iter().any(|d| lower.contains(d)) {
+        format!("the host name does not resolve ({detail})")
+    } else {
+        detail.to_owned()
+    }
+}
+
 /// The rustls error somewhere in an error's chain (looking inside `io::Error`s, which hide
 /// their inner error from `source()`).
 #[cfg(any(feature = "blocking", feature = "async"))]

@@ -49,7 +49,7 @@ impl UreqTransport {
         })
     }
 
-    fn error(&self, error: ureq::Error, target: &str) -> TransportError {
+    fn error(&self, error: ureq::Error, target: &str, reading: bool) -> TransportError {
         let target = target.to_owned();
         match error {
             ureq::Error::Timeout(which) => {
@@ -69,7 +69,7 @@ impl UreqTransport {
             }
             ureq::Error::HostNotFound => TransportError::Connect {
                 target,
-                message: "the host name does not resolve".into(),
+                message: crate::transport::connect_message("host not found"),
             },
             ureq::Error::ConnectionFailed => TransportError::Connect {
                 target,
@@ -98,6 +98,14 @@ impl UreqTransport {
                         message: tls.to_string(),
                     };
                 }
+                // Before an answer arrived, an io error is about reaching the server (the
+                // resolver's "failed to lookup address information" among them).
+                if !reading {
+                    return TransportError::Connect {
+                        target,
+                        message: crate::transport::connect_message(&e.to_string()),
+                    };
+                }
                 TransportError::BodyRead {
                     message: e.to_string(),
                 }
@@ -119,13 +127,13 @@ impl Transport for UreqTransport {
         let response = self
             .agent
             .run(request)
-            .map_err(|e| self.error(e, &target))?;
+            .map_err(|e| self.error(e, &target, false))?;
         let (parts, mut body) = response.into_parts();
         let bytes = body
             .with_config()
             .limit(self.limit as u64)
             .read_to_vec()
-            .map_err(|e| self.error(e, &target))?;
+            .map_err(|e| self.error(e, &target, true))?;
         Ok(http::Response::from_parts(parts, bytes))
     }
 }

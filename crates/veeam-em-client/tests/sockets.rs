@@ -660,3 +660,33 @@ fn a_client_in_the_json_form_asks_for_it_and_reads_it() {
 fn client_tokens(client: &Client<Recording<UreqTransport>>) -> Vec<String> {
     client.transport().tokens.lock().unwrap().clone()
 }
+
+/// Issue 19, defect 8: a host name that does not resolve is a connection failure in both
+/// clients, with the same words (the blocking client called it a failure to read the body).
+#[test]
+fn a_name_that_does_not_resolve_is_a_connect_failure_in_both_clients() {
+    let config = || {
+        ClientConfig::new(BaseUrl::parse("https://em.nonexistent.invalid:9398/api").unwrap())
+            .credentials(Credentials::new("svc", PASSWORD))
+            .retry(RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            })
+    };
+    let check = |err: ClientError| {
+        let ClientError::Transport { source, .. } = &err else {
+            panic!("not a transport failure: {err:?}");
+        };
+        let TransportError::Connect { message, .. } = source else {
+            panic!("not a connect failure: {source:?}");
+        };
+        assert!(
+            message.starts_with("the host name does not resolve"),
+            "{message}"
+        );
+    };
+    check(blocking(config()).logon().unwrap_err());
+    runtime().block_on(async {
+        check(nonblocking(config()).logon().await.unwrap_err());
+    });
+}

@@ -258,8 +258,10 @@ fn the_world_is_one_coherent_server() {
             let own_node = node(own_route.entry.path);
             if let Some(kind) = resource::resource(&own_node).and_then(|r| r.kind) {
                 kinds_seen.insert(kind);
-                // Its own id member (`ObjectInJobId`) is the id its address ends with.
-                if let Some(Value::String(id)) = o.members.get(&format!("{kind}Id")) {
+                // Its own id member (`ObjectInJobId`, or an `Id` attribute) is the id its
+                // address ends with.
+                let own_id = o.members.get(&format!("{kind}Id")).or(o.members.get("Id"));
+                if let Some(Value::String(id)) = own_id {
                     check(
                         own.split('?').next().unwrap().ends_with(&format!("/{id}")),
                         format!("{own}: {kind}Id is {id}"),

@@ -47,8 +47,9 @@ enum TenantAction {
         /// The quota, in MB (the unit of the API).
         #[arg(long, value_name = "MB")]
         quota_mb: i64,
-        /// The repository, by display name or UID [default: the tenant's only one].
-        #[arg(long, value_name = "NAME|UID")]
+        /// The quota's resource: the repository's display name or UID, or the resource's id
+        /// (any resource can be named by its id) [default: the tenant's only one].
+        #[arg(long, value_name = "NAME|UID|ID")]
         repository: Option<String>,
         /// Wait for the task to finish (up to --wait-for).
         #[arg(long)]
@@ -164,36 +165,52 @@ fn set_quota<T: Transport>(
     }
     let tenant = api::cloud().tenants().id(id);
     let mut entity = client.call(&tenant.clone().get_entity())?;
-    let names: Vec<String> = quotas(&entity)
-        .map(|q| opt(q.display_name.as_ref()))
+    // Each quota's resource, named as a user can name it: the repository's display name, else
+    // its UID, else the resource's id.
+    let label = |r: &veeam_em_model::CloudTenantResource| {
+        let q = r.repository_quota.as_ref();
+        q.and_then(|q| q.display_name.as_ref().map(ToString::to_string))
+            .or_else(|| q.and_then(|q| q.repository_uid.as_ref().map(ToString::to_string)))
+            .or_else(|| r.id.as_ref().map(ToString::to_string))
+            .unwrap_or_else(|| "(a resource without name or id)".to_owned())
+    };
+    let names: Vec<String> = entity
+        .resources
+        .iter()
+        .flat_map(|r| &r.cloud_tenant_resources)
+        .filter(|r| r.repository_quota.is_some())
+        .map(label)
         .collect();
     let resources = entity
         .resources
         .iter_mut()
         .flat_map(|r| r.cloud_tenant_resources.iter_mut())
-        .filter_map(|r| r.repository_quota.as_mut());
-    let mut matching: Vec<&mut CloudTenantRepositoryQuotaInfo> = match repository {
+        .filter(|r| r.repository_quota.is_some());
+    let mut matching: Vec<&mut veeam_em_model::CloudTenantResource> = match repository {
         Some(wanted) => resources
-            .filter(|q| {
-                q.display_name
-                    .as_ref()
+            .filter(|r| {
+                let q = r.repository_quota.as_ref();
+                q.and_then(|q| q.display_name.as_ref())
                     .is_some_and(|n| n.as_str() == wanted)
-                    || q.repository_uid.as_ref().is_some_and(|u| {
+                    || q.and_then(|q| q.repository_uid.as_ref()).is_some_and(|u| {
                         u.as_str().eq_ignore_ascii_case(wanted)
                             || u.id().eq_ignore_ascii_case(wanted)
                     })
+                    || r.id
+                        .as_ref()
+                        .is_some_and(|id| id.as_str().eq_ignore_ascii_case(wanted))
             })
             .collect(),
         None => resources.collect(),
     };
-    let quota = match matching.len() {
+    let resource = match matching.len() {
         1 => matching.remove(0),
         0 => {
             return Err(Failure::new(
                 Exit::Local,
                 match repository {
                     Some(r) => format!(
-                        "the tenant has no quota on {r:?}; its repositories: {}",
+                        "the tenant has no quota on {r:?}; its quotas: {}",
                         names.join(", ")
                     ),
                     None => "the tenant has no repository quota".to_owned(),
@@ -204,11 +221,14 @@ fn set_quota<T: Transport>(
             return Err(Failure::new(
                 Exit::Usage,
                 format!(
-                "the tenant has quotas on several repositories ({}): choose one with --repository",
-                names.join(", ")
-            ),
+                    "the tenant has several quotas ({}): choose one with --repository",
+                    names.join(", ")
+                ),
             ))
         }
+    };
+    let Some(quota) = resource.repository_quota.as_mut() else {
+        return Err(Failure::new(Exit::Local, "the resource has no quota"));
     };
     quota.quota = Some(quota_mb);
     let task = client.call(&tenant.update(entity))?;

@@ -544,3 +544,88 @@ fn a_started_job_runs_ends_and_is_the_last_result() {
         "{row}"
     );
 }
+
+/// Issue 19, defect 12: a tenant with two quotas, one of them on a resource with neither a
+/// display name nor a repository UID: `--repository` reaches it by the resource's id, and
+/// without `--repository` the error lists both quotas.
+#[test]
+fn set_quota_reaches_a_quota_by_its_resource_id() {
+    let (_sim, server) = server(
+        SimConfig {
+            task_duration: std::time::Duration::from_millis(20),
+            ..SimConfig::default()
+        },
+        false,
+    );
+    let url = server.url();
+    let list = vem(&["cloud", "--url", url, "tenants", "-o", "json"], ADMIN);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let id = list["CloudTenants"][0]["UID"].as_str().unwrap().to_owned();
+    // Give the tenant two quotas (an edit of its entity), the second one bare.
+    let shown = vem(
+        &["cloud", "--url", url, "tenant", "show", &id, "-o", "xml"],
+        ADMIN,
+    );
+    let xml = stdout(&shown);
+    let (start, end) = (
+        xml.find("<Resources>").expect("a tenant with resources"),
+        xml.find("</Resources>").unwrap() + "</Resources>".len(),
+    );
+    let two = "<Resources>\
+        <CloudTenantResource Id=\"res-named\"><RepositoryQuota><DisplayName>Cloud repository 1</DisplayName><Quota>100</Quota></RepositoryQuota></CloudTenantResource>\
+        <CloudTenantResource Id=\"res-bare\"><RepositoryQuota><Quota>200</Quota></RepositoryQuota></CloudTenantResource>\
+        </Resources>";
+    let body = format!("{}{two}{}", &xml[..start], &xml[end..]);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let file = dir.join("set_quota_tenant.xml");
+    std::fs::write(&file, body).unwrap();
+    let tenant_id = id.rsplit(':').next().unwrap();
+    let put = vem(
+        &[
+            "api",
+            "--url",
+            url,
+            "request",
+            "-X",
+            "PUT",
+            &format!("/cloud/tenants/{tenant_id}"),
+            "--body",
+            file.to_str().unwrap(),
+        ],
+        ADMIN,
+    );
+    assert_eq!(put.status.code(), Some(0), "{}", stderr(&put));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Without --repository: several quotas, each named.
+    let set = |extra: &[&str]| {
+        let mut args = vec![
+            "cloud",
+            "--url",
+            url,
+            "tenant",
+            "set-quota",
+            &id,
+            "--quota-mb",
+            "300",
+        ];
+        args.extend_from_slice(extra);
+        vem(&args, ADMIN)
+    };
+    let out = set(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Cloud repository 1, res-bare"),
+        "{}",
+        stderr(&out)
+    );
+    let out = set(&["--repository", "res-bare", "--wait", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shown = vem(
+        &["cloud", "--url", url, "tenant", "show", &id, "-o", "json"],
+        ADMIN,
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let resources = &shown["Resources"]["CloudTenantResources"];
+    assert_eq!(resources[0]["RepositoryQuota"]["Quota"], 100, "{shown}");
+    assert_eq!(resources[1]["RepositoryQuota"]["Quota"], 300, "{shown}");
+}

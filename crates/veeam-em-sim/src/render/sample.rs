@@ -272,6 +272,11 @@ impl Sampler<'_> {
             ("Href", ValueKind::Href) => return Some(id.href.to_owned()),
             ("UID", ValueKind::Uid) => return Some(id.uid.to_owned()),
             ("Name", ValueKind::String) => return Some(id.name.to_owned()),
+            // An `Id` attribute is the id its address ends with.
+            ("Id", ValueKind::String) if !id.href.is_empty() => {
+                let path = id.href.split('?').next().unwrap_or_default();
+                return Some(path.rsplit('/').next().unwrap_or_default().to_owned());
+            }
             _ => {}
         }
         match self.world.field(self.object, name) {
