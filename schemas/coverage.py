@@ -15,6 +15,10 @@ With --links: the documented links (`link` rows of `fields.tsv`: page, address, 
 corrects). It fails when a fix-up matches no row of its page (the page was corrected: drop the
 fix-up), and lists the rows no declaration covers.
 
+With --query: the fields of each query type (`<QueryType>` of the catalogue) against the query
+rows of its page (`get_query_*.md`): equal sets, or it fails. A field the page does not list but
+servers accept is declared with `quirk="why"` and counted apart.
+
 Usage:
   python3 schemas/coverage.py REF_DIR [--scope core|cloud|all] [--page PAGE ...] [--missing]
           [--waived schemas/coverage_waivers.txt]
@@ -141,6 +145,43 @@ def links(ref, schema_dir, missing):
     return 1 if stale else 0
 
 
+def query_fields(ref, schema_dir):
+    """The catalogue's query types against the query tables of their pages."""
+    ns = "{urn:veeam-em:catalogue}"
+    page_type, declared, quirks = {}, {}, {}
+    for path in sorted(glob.glob(os.path.join(schema_dir, "resources", "*.xml"))):
+        root = ET.parse(path).getroot()
+        for op in root.iter(ns + "Operation"):
+            service = op.find(ns + "QueryService")
+            if service is not None and op.get("page"):
+                page_type[op.get("page")] = service.get("type")
+        for qt in root.iter(ns + "QueryType"):
+            fields = list(qt.iter(ns + "Field"))
+            declared[qt.get("name")] = {f.get("name").lower() for f in fields if not f.get("quirk")}
+            quirks[qt.get("name")] = {f.get("name") for f in fields if f.get("quirk")}
+    documented = {}
+    with open(os.path.join(ref, "fields.tsv"), newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["table"] == "query":
+                documented.setdefault(row["page"], set()).add(row["name"].lower())
+    bad = 0
+    for page, names in sorted(documented.items()):
+        ty = page_type.get(page)
+        if ty is None:
+            print(f"  no query type serves {page}")
+            bad += 1
+            continue
+        mine = declared.get(ty, set())
+        if mine != names:
+            print(f"  {ty} ({page}): declared but not documented {sorted(mine - names)},"
+                  f" documented but not declared {sorted(names - mine)}")
+            bad += 1
+    n_quirks = sum(len(q) for q in quirks.values())
+    print(f"query types equal to their pages: {len(documented) - bad}/{len(documented)}"
+          f" ({n_quirks} fields declared as server quirks)")
+    return 1 if bad else 0
+
+
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("ref")
@@ -151,6 +192,8 @@ def main(argv):
                     help="documented operations (operations.tsv) the catalogue routes, instead of fields")
     ap.add_argument("--links", action="store_true",
                     help="documented links (link rows of fields.tsv) the catalogue's resources declare")
+    ap.add_argument("--query", action="store_true",
+                    help="the fields of each query type against the query table of its page")
     ap.add_argument("--waived", default=os.path.join(os.path.dirname(__file__), "coverage_waivers.txt"))
     args = ap.parse_args(argv)
 
@@ -160,6 +203,8 @@ def main(argv):
         return 0
     if args.links:
         return links(args.ref, here, args.missing)
+    if args.query:
+        return query_fields(args.ref, here)
     names = declared_names(here)
     scopes = page_scopes(args.ref)
     waived = {}   # (page, name) -> why: left out on purpose

@@ -477,6 +477,25 @@ fn errors_have_the_right_status_and_an_error_body() {
         "{}",
         text(&r)
     );
+    // Issue 19, defect 11: a member of the entity that its query type does not list (the
+    // reference's query table of CdpReplicaTaskSession has no Result) is refused, in filters
+    // and sorting, as the typed constants (veeam_em_api::fields) have it.
+    for uri in [
+        "/api/query?type=CdpReplicaTaskSession&filter=Result==Failed",
+        "/api/query?type=CdpReplicaTaskSession&sortAsc=Result",
+    ] {
+        let r = s.get(uri);
+        assert_eq!(r.status(), 400, "{uri}: {}", text(&r));
+        assert!(
+            text(&r).contains("Result is not a field of CdpReplicaTaskSession"),
+            "{uri}: {}",
+            text(&r)
+        );
+    }
+    let fields = veeam_em_api::queries::info("CdpReplicaTaskSession")
+        .unwrap()
+        .fields;
+    assert!(fields.iter().all(|(name, _)| *name != "Result"));
 }
 
 #[test]

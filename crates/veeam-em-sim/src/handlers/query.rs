@@ -65,7 +65,7 @@ fn params(route: &Route) -> Result<Params, Failure> {
                 p.filter = Some(expr);
             }
             "sortasc" | "sortdesc" => {
-                p.sort = Some((value.to_ascii_lowercase(), lower == "sortasc"));
+                p.sort = Some((value.to_owned(), lower == "sortasc"));
             }
             "pagesize" => match value.parse::<u64>() {
                 Ok(n) if n > 0 => p.page_size = Some(n),
@@ -181,9 +181,10 @@ pub(crate) fn answer(
         if fields.contains(&lower) {
             Ok(lower)
         } else {
+            let declared: Vec<&str> = info.fields.iter().map(|(n, _)| *n).collect();
             Err(Failure::bad_request(format!(
                 "{name} is not a field of {query_type}; it has {}",
-                fields.join(", ")
+                declared.join(", ")
             )))
         }
     };
