@@ -46,8 +46,9 @@ enum Command {
         /// else https://localhost:9398/api]; a real request goes to --url.
         #[arg(long)]
         base: Option<String>,
-        /// Session token for X-RestSvcSessionId (or the VEM_SESSION environment variable).
-        #[arg(long, env = "VEM_SESSION", hide_env_values = true)]
+        /// Session token for X-RestSvcSessionId (VEM_SESSION, the old name of the variable, is
+        /// still read, with a warning).
+        #[arg(long, env = "VEEAM_EM_SESSION", hide_env_values = true)]
         session: Option<String>,
         /// Request body (an XML file), for POST and PUT.
         #[arg(long)]
@@ -106,6 +107,13 @@ fn send(
     Ok(crate::output::print_document(&doc, Some(&raw), output)?)
 }
 
+/// `VEM_SESSION`, the old name of `VEEAM_EM_SESSION`: still read, with a warning.
+fn old_session_env() -> Option<String> {
+    let token = std::env::var("VEM_SESSION").ok()?;
+    eprintln!("vem: warning: VEM_SESSION is deprecated; name the variable VEEAM_EM_SESSION");
+    Some(token)
+}
+
 /// The commands that need no server.
 fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(), String> {
     match &args.command {
@@ -146,15 +154,21 @@ fn run_offline(args: &Args, connection: &crate::connect::Connection) -> Result<(
             debug_assert!(*dry_run, "real requests go through `send`");
             let route = route_method(method, url).map_err(|e| e.to_string())?;
             let base = request_base(url, base.as_deref())?;
-            let mut session = session.as_deref().map(SessionToken::new);
+            let mut session = session
+                .clone()
+                .or_else(old_session_env)
+                .map(SessionToken::new);
             if session.is_none() && route.entry.auth == Auth::Session {
                 eprintln!(
-                    "vem: no session token: the request shows a placeholder; give a real one with --session TOKEN or VEM_SESSION"
+                    "vem: no session token: the request shows a placeholder; give a real one with --session TOKEN or VEEAM_EM_SESSION"
                 );
                 session = Some(SessionToken::new(PLACEHOLDER_TOKEN));
             }
             let credentials = match &connection.user {
-                Some(user) => Some(Credentials::new(user, crate::password::read(user)?)),
+                Some(user) => Some(Credentials::new(
+                    user,
+                    crate::password::read(user, &connection.password_source())?,
+                )),
                 None => None,
             };
             let body = match body {

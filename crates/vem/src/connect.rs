@@ -27,13 +27,28 @@ pub struct Connection {
     /// VEEAM_EM_PASSWORD or a prompt.
     #[arg(long, env = "VEEAM_EM_USER", global = true)]
     pub user: Option<String>,
+    /// Read the password from the first line of FILE (for scripts; keep the file private).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "VEEAM_EM_PASSWORD_FILE",
+        global = true
+    )]
+    pub password_file: Option<PathBuf>,
+    /// Read the password from the first line of standard input (for scripts).
+    #[arg(long, global = true, conflicts_with = "password_file")]
+    pub password_stdin: bool,
     /// Trust the certificates in this PEM file (Enterprise Manager's own, usually self-signed).
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE", env = "VEEAM_EM_CA_CERT", global = true)]
     pub ca_cert: Option<PathBuf>,
     /// Do not verify the server's certificate. Dangerous: anyone on the path can read the
     /// password. Warns on every request.
-    #[arg(long, global = true)]
+    #[arg(long, env = "VEEAM_EM_INSECURE", global = true)]
     pub insecure: bool,
+    /// Say nothing on standard error but errors and warnings (no notice that the embedded
+    /// simulator answers, no progress).
+    #[arg(long, short = 'q', env = "VEEAM_EM_QUIET", global = true)]
+    pub quiet: bool,
     /// The API version to log on with (latest, v1_7...).
     #[arg(long, default_value = "latest", global = true)]
     pub api_version: String,
@@ -188,13 +203,23 @@ impl Connection {
         }))
     }
 
+    /// Where the password comes from.
+    pub fn password_source(&self) -> crate::password::Source {
+        crate::password::Source {
+            file: self.password_file.clone(),
+            stdin: self.password_stdin,
+        }
+    }
+
     /// The client these options describe.
     pub fn client(&self) -> Result<Client<AnyTransport>, Failure> {
         let usage = |m: String| Failure::new(Exit::Usage, m);
         let Some(url) = &self.url else {
-            eprintln!(
-                "vem: no --url: using the embedded Enterprise Manager simulator (in process); for a real server give --url https://HOST:9398/api or set VEEAM_EM_URL"
-            );
+            if !self.quiet {
+                eprintln!(
+                    "vem: no --url: using the embedded Enterprise Manager simulator (in process); for a real server give --url https://HOST:9398/api or set VEEAM_EM_URL"
+                );
+            }
             let sim = Arc::new(Simulator::new(SimConfig {
                 now: self.sim_now,
                 ..SimConfig::default()
@@ -228,7 +253,14 @@ impl Connection {
             .user
             .clone()
             .ok_or_else(|| usage("--url needs a user: --user NAME or VEEAM_EM_USER".to_owned()))?;
-        let password = crate::password::read(&user).map_err(|m| Failure::new(Exit::Usage, m))?;
+        let password = crate::password::read(&user, &self.password_source())
+            .map_err(|m| Failure::new(Exit::Usage, m))?;
+        if base.as_str().starts_with("http://") && !is_loopback(base.as_str()) {
+            eprintln!(
+                "vem: WARNING: {} is plain http: the password and the session travel unencrypted; use https://",
+                base.as_str()
+            );
+        }
         let mut config = ClientConfig::new(base)
             .wire(self.wire.into())
             .credentials(Credentials::new(user, password))
@@ -262,5 +294,29 @@ impl Connection {
                 save: self.saver()?,
             },
         ))
+    }
+}
+
+/// Whether the host of `url` is this machine (`localhost`, `127.x.y.z`, `::1`).
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_hosts_are_told_apart() {
+        assert!(super::is_loopback("http://127.0.0.1:9398/api"));
+        assert!(super::is_loopback("http://localhost:9398/api"));
+        assert!(super::is_loopback("http://[::1]:9398/api"));
+        assert!(!super::is_loopback("http://em.corp.local:9398/api"));
+        assert!(!super::is_loopback("http://10.0.0.5:9398/api"));
     }
 }

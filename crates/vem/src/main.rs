@@ -21,14 +21,14 @@ mod started;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::exit::Failure;
 use crate::output::Output;
 
 /// Command-line tool for the Veeam Backup Enterprise Manager REST API.
 #[derive(Debug, Parser)]
-#[command(name = "vem", version, about, after_help = EXIT_STATUSES)]
+#[command(name = "vem", version, about, after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,8 +43,13 @@ struct Cli {
     connection: connect::Connection,
 }
 
-const EXIT_STATUSES: &str =
-    "Exit statuses: 0 success, 1 local problem (file, document, failed task), 2 usage, \
+const AFTER_HELP: &str = "\
+Environment (one prefix, VEEAM_EM_):
+  VEEAM_EM_URL, VEEAM_EM_USER, VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE, VEEAM_EM_CA_CERT,
+  VEEAM_EM_INSECURE, VEEAM_EM_QUIET, VEEAM_EM_WIRE, VEEAM_EM_SIM_NOW, VEEAM_EM_SESSION (vem api
+  request --dry-run; VEM_SESSION, its old name, is still read with a warning)
+
+Exit statuses: 0 success, 1 local problem (file, document, failed task), 2 usage, \
 3 cannot connect (or timeout), 4 TLS (untrusted certificate: --ca-cert), 5 bad credentials (401), \
 6 not found (404), 7 other server error (with its message), 8 bad response body.";
 
@@ -101,6 +106,13 @@ enum Command {
     },
     /// Serve the embedded Enterprise Manager simulator on 127.0.0.1 (HTTP or HTTPS).
     Sim(sim::Args),
+    /// Print the completion script of a shell, e.g. `vem completions bash >
+    /// ~/.local/share/bash-completion/completions/vem`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
@@ -109,6 +121,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Decode(args) => Ok(decode::run(args, cli.output, Output::Json)?),
         Command::Encode(args) => Ok(decode::run(args, cli.output, Output::Xml)?),
         Command::Sim(args) => Ok(sim::run(args)?),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "vem", &mut script);
+            Ok(output::print(&String::from_utf8_lossy(&script))?)
+        }
         Command::Api { args } => api::run(args, &cli.connection, output),
         Command::Cdp { args } => cdp::run(args, &cli.connection.client()?, output),
         Command::Jobs => jobs::jobs(&cli.connection.client()?, output),
@@ -132,6 +149,7 @@ fn main() -> ExitCode {
     if cli.verbose == 0 && !matches!(cli.command, Command::Sim(_)) {
         logging::init("warn");
     }
+    output::set_quiet(cli.connection.quiet);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

@@ -409,6 +409,14 @@ pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Res
     }
 }
 
+/// `--quiet`: no progress on standard error.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--quiet` for the whole run.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Shows "page N of M" on standard error while a long listing runs on a terminal.
 #[derive(Debug)]
 pub struct Progress {
@@ -418,7 +426,8 @@ pub struct Progress {
 impl Progress {
     pub fn new() -> Self {
         Self {
-            on: std::io::stderr().is_terminal(),
+            on: std::io::stderr().is_terminal()
+                && !QUIET.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -170,6 +170,8 @@ fn vem_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         .args(args)
         .env_remove("VEEAM_EM_PASSWORD")
         .env_remove("VEM_SESSION")
+        .env_remove("VEEAM_EM_SESSION")
+        .env_remove("VEEAM_EM_QUIET")
         .stdin(Stdio::null());
     for (k, v) in env {
         command.env(k, v);
@@ -258,7 +260,7 @@ fn dry_run_without_a_session_shows_a_placeholder_and_says_how() {
     assert!(text.contains("x-restsvcsessionid: <redacted>"), "{text}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--session") && err.contains("VEM_SESSION"),
+        err.contains("--session") && err.contains("VEEAM_EM_SESSION"),
         "{err}"
     );
 }
@@ -585,4 +587,150 @@ fn a_uid_of_another_kind_is_refused() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("is the UID of a CdpPolicy"), "{args:?}: {err}");
     }
+}
+
+/// Issue 19, defect 4: `--save-responses DIR` numbers its files after those already there, so a
+/// second command keeps the first one's captures.
+#[test]
+fn saved_responses_accumulate_across_commands() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("saved-responses");
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = || std::fs::read_dir(&dir).map_or(0, |d| d.count());
+    let run = || {
+        let out = vem_env(
+            &[
+                "--save-responses",
+                dir.to_str().unwrap(),
+                "get",
+                "/cdpPolicies",
+            ],
+            &[("VEEAM_EM_SIM_NOW", "2026-01-15T09:30:00Z")],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run();
+    let first = files();
+    assert!(first >= 1, "the first command saved its responses");
+    run();
+    assert_eq!(files(), 2 * first, "the second command added its own");
+}
+
+/// Completion scripts for every shell clap_complete knows.
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = vem(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("vem") && script.contains("cdp"),
+            "{shell}: {script}"
+        );
+    }
+}
+
+/// Passwords for scripts (`--password-file`, `--password-stdin`), `--quiet`, the warning of a
+/// password sent over plain http to another machine, and `VEEAM_EM_SESSION` (with the old
+/// `VEM_SESSION` still read, with a warning).
+#[test]
+fn passwords_for_scripts_quiet_and_the_environment() {
+    let (mut child, url) = sim_child(&["--account", "ops:s3cret"]);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let file = dir.join("vem-password.txt");
+    std::fs::write(&file, "s3cret\n").unwrap();
+    let file = file.to_str().unwrap();
+    let jobs = ["jobs", "--url", &url, "--user", "ops", "-o", "json"];
+    let out = vem_env(&[&jobs[..], &["--password-file", file]].concat(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Loopback: no warning about plain http.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("plain http"));
+    let mut stdin_child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(jobs)
+        .arg("--password-stdin")
+        .env_remove("VEEAM_EM_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    stdin_child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"s3cret\n")
+        .unwrap();
+    let out = stdin_child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A wrong password in the file: bad credentials.
+    let wrong = dir.join("vem-wrong-password.txt");
+    std::fs::write(&wrong, "nope\n").unwrap();
+    let out = vem_env(
+        &[&jobs[..], &["--password-file", wrong.to_str().unwrap()]].concat(),
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+
+    // The embedded simulator's notice, and --quiet.
+    let env = [("VEEAM_EM_SIM_NOW", "2026-01-15T09:30:00Z")];
+    let out = vem_env(&["get", "/cdpPolicies"], &env);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("embedded"));
+    let out = vem_env(&["--quiet", "get", "/cdpPolicies"], &env);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+
+    // A password over plain http to another machine warns (then fails to connect: nothing
+    // listens at that documentation address).
+    let out = vem_env(
+        &[
+            "jobs",
+            "--url",
+            "http://192.0.2.1:1/api",
+            "--user",
+            "ops",
+            "--timeout",
+            "1",
+        ],
+        &[("VEEAM_EM_PASSWORD", "x")],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("plain http"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The session of a dry run: VEEAM_EM_SESSION, or the old VEM_SESSION with a warning.
+    let dry = ["api", "request", "--dry-run", "/jobs"];
+    // (The token itself is shown redacted; without one, vem says it shows a placeholder.)
+    let out = vem_env(&dry, &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no session token"));
+    let out = vem_env(&dry, &[("VEEAM_EM_SESSION", "tok-new")]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let out = vem_env(&dry, &[("VEM_SESSION", "tok-old")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("VEM_SESSION is deprecated") && !err.contains("no session token"),
+        "{err}"
+    );
 }
