@@ -99,18 +99,26 @@ pub fn query<T: Transport>(
     args: &QueryArgs,
     output: Output,
 ) -> Result<(), Failure> {
+    let filter = match &args.filter {
+        Some(f) => Some(checked_filter(&args.r#type, f)?),
+        None => None,
+    };
     let mut url = format!("/query?type={}", encode(&args.r#type));
     if args.format == Form::Entities {
         url.push_str("&format=Entities");
     }
-    if let Some(f) = &args.filter {
+    if let Some(f) = &filter {
         url.push_str(&format!("&filter={}", encode(f)));
     }
     match args.sort.as_deref() {
         Some(field) if field.starts_with('-') => {
+            field_of(&args.r#type, &field[1..])?;
             url.push_str(&format!("&sortDesc={}", encode(&field[1..])))
         }
-        Some(field) => url.push_str(&format!("&sortAsc={}", encode(field))),
+        Some(field) => {
+            field_of(&args.r#type, field)?;
+            url.push_str(&format!("&sortAsc={}", encode(field)))
+        }
         None => {}
     }
     if let Some(n) = args.page_size {
@@ -181,6 +189,89 @@ pub fn query<T: Transport>(
     )?)
 }
 
+/// The catalogue type (`dateTime`, `string`, ...) of field `name` of query type `ty` (ASCII case
+/// ignored, as servers do); a usage error naming the fields when it has none of that name. A
+/// type the catalogue does not know is left to the server.
+fn field_of(ty: &str, name: &str) -> Result<Option<&'static str>, Failure> {
+    let Some(info) = veeam_em_api::queries::info(ty) else {
+        return Ok(None);
+    };
+    match info
+        .fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        Some((_, kind)) => Ok(Some(kind)),
+        None => {
+            let names: Vec<&str> = info.fields.iter().map(|(n, _)| *n).collect();
+            Err(Failure::new(
+                Exit::Usage,
+                format!("{name} is not a field of {ty}; it has {}", names.join(", ")),
+            ))
+        }
+    }
+}
+
+/// A filter checked before anything is sent: its syntax (a mistake is a usage error with its
+/// place), its fields, and times written as tables print them (`2025-06-15 15:00:38`, UTC)
+/// turned into the API's form (`2025-06-15T15:00:38Z`).
+fn checked_filter(ty: &str, text: &str) -> Result<String, Failure> {
+    let mut expr = veeam_em_api::filter::parse(text).map_err(|e| {
+        Failure::new(
+            Exit::Usage,
+            format!(
+                "--filter: {} at byte {}\n  {text}\n  {}^",
+                e.message,
+                e.at,
+                " ".repeat(text[..e.at.min(text.len())].chars().count())
+            ),
+        )
+    })?;
+    for (field, _, _) in expr.comparisons() {
+        field_of(ty, field)?;
+    }
+    let mut failure = None;
+    table_times(&mut expr, &mut |field| match field_of(ty, field) {
+        Ok(kind) => kind == Some("dateTime"),
+        Err(e) => {
+            failure = Some(e);
+            false
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(expr.to_string()),
+    }
+}
+
+/// Rewrites the values of time fields written as tables print them into the API's form.
+fn table_times(expr: &mut veeam_em_api::filter::Expr, is_time: &mut dyn FnMut(&str) -> bool) {
+    use veeam_em_api::filter::{Expr, FilterLiteral};
+    match expr {
+        Expr::Compare { field, value, .. } => {
+            let text = match value {
+                FilterLiteral::Quoted(t) | FilterLiteral::Bare(t) => t,
+            };
+            let b = text.as_bytes();
+            let table_form = b.len() == 19
+                && b[10] == b' '
+                && b.iter().enumerate().all(|(i, c)| match i {
+                    4 | 7 => *c == b'-',
+                    10 => true,
+                    13 | 16 => *c == b':',
+                    _ => c.is_ascii_digit(),
+                });
+            if table_form && is_time(field) {
+                *value = FilterLiteral::Quoted(format!("{}T{}Z", &text[..10], &text[11..]));
+            }
+        }
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter_mut().for_each(|e| table_times(e, is_time));
+        }
+        Expr::Group(inner) => table_times(inner, is_time),
+    }
+}
+
 /// The items of a query result: references, or entities of any list.
 fn items_in(result: &QueryResult) -> usize {
     let refs = result.refs.as_ref().map_or(0, |r| r.refs.len());
@@ -246,6 +337,30 @@ mod tests {
 
     /// Issue 19, defect 5: the progress of `--all` counts entities too (it counted only
     /// references, so a listing of entities showed 0 items).
+    #[test]
+    fn filters_are_checked_and_table_times_become_api_times() {
+        let ok = checked_filter(
+            "CdpReplicaTaskSession",
+            "creationtimeutc>=2025-06-15 15:00:38;State==Working",
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            r#"creationtimeutc>="2025-06-15T15:00:38Z";State==Working"#
+        );
+        // Text fields keep their values as written.
+        let name = checked_filter("CdpReplicaTaskSession", r#"Name=="2025-06-15 15:00:38""#);
+        assert_eq!(name.unwrap(), r#"Name=="2025-06-15 15:00:38""#);
+        let bad = checked_filter("CdpReplicaTaskSession", "State=Working").unwrap_err();
+        assert_eq!(bad.exit as u8, 2);
+        assert!(bad.message.contains("at byte 5"), "{}", bad.message);
+        let unknown = checked_filter("CdpReplicaTaskSession", "Result==Failed").unwrap_err();
+        assert_eq!(unknown.exit as u8, 2);
+        assert!(unknown
+            .message
+            .contains("Result is not a field of CdpReplicaTaskSession"));
+    }
+
     #[test]
     fn a_page_of_entities_counts_its_items() {
         let path = concat!(

@@ -734,3 +734,41 @@ fn passwords_for_scripts_quiet_and_the_environment() {
         "{err}"
     );
 }
+
+/// Filters are checked before anything is sent: a malformed one exits 2 with its place, an
+/// unknown field exits 2 with the fields of the type, and a time as tables print it is taken.
+#[test]
+fn filters_are_checked_locally() {
+    let env = [("VEEAM_EM_SIM_NOW", "2026-01-15T09:30:00Z")];
+    let q = [
+        "-q",
+        "query",
+        "CdpReplicaTaskSession",
+        "--format",
+        "entities",
+        "--filter",
+    ];
+    let out = vem_env(&[&q[..], &["State=Working"]].concat(), &env);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("at byte 5") && err.contains("\n       ^"),
+        "{err}"
+    );
+    let out = vem_env(&[&q[..], &["Result==Failed"]].concat(), &env);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("it has Id, Name"), "{err}");
+    let out = vem_env(
+        &[
+            &q[..],
+            &["CreationTimeUTC>=2026-01-14 09:29:00", "-o", "json"],
+        ]
+        .concat(),
+        &env,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc.to_string().contains("CdpReplicaTaskSession"), "{doc}");
+}
