@@ -28,7 +28,7 @@ use crate::errors::Failure;
 use crate::faults::{Fault, FaultRule, FaultState};
 use crate::handlers::act::Outcome as ActionOutcome;
 use crate::state::State as World;
-use crate::tasks::{self, TaskRecord};
+use crate::tasks::{self, Change, TaskRecord};
 
 /// API versions the entry point lists (each can be logged on to with `?v=`).
 pub const API_VERSIONS: &[&str] = &["v1_5", "v1_6", "v1_7"];
@@ -208,6 +208,7 @@ impl Simulator {
             delivery: Delivery::Normal,
         };
         let mut status_fault = None;
+        let fail_task = faults.contains(&Fault::TaskFail);
         for fault in &faults {
             match fault {
                 Fault::Latency(d) => outcome.delay = Some(*d),
@@ -215,6 +216,7 @@ impl Simulator {
                 Fault::Truncate => outcome.delivery = Delivery::Truncate,
                 Fault::Drop => outcome.delivery = Delivery::Drop,
                 Fault::SlowBody(d) => outcome.delivery = Delivery::Slow(*d),
+                Fault::TaskFail => {}
                 Fault::ExpireSession => {
                     if let Ok(incoming) = Incoming::parse(&request) {
                         if let Some(token) = &incoming.session {
@@ -233,7 +235,7 @@ impl Simulator {
                 )
                 .response(wire)
             }
-            None => match self.answer(&request, wire) {
+            None => match self.answer(&request, wire, fail_task) {
                 Ok(response) => response,
                 Err(failure) => failure.response(wire),
             },
@@ -298,6 +300,7 @@ impl Simulator {
         &self,
         request: &http::Request<Vec<u8>>,
         wire: Wire,
+        fail_task: bool,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         crate::state::forget();
         let now = self.now();
@@ -414,7 +417,7 @@ impl Simulator {
             let doc = crate::handlers::get::get(&state.world, entry, &incoming.route, &base)?;
             return Ok(document(entry, &doc, wire));
         }
-        self.act(entry, &incoming, &logon, &base, now)
+        self.act(entry, &incoming, &logon, &base, now, fail_task)
     }
 
     fn authenticate(
@@ -484,6 +487,7 @@ impl Simulator {
         logon: &Logon,
         base: &str,
         now: OffsetDateTime,
+        fail_task: bool,
     ) -> Result<http::Response<Vec<u8>>, Failure> {
         let wire = incoming.accept;
         // The typed request checks the body's shape (required members, values).
@@ -509,6 +513,13 @@ impl Simulator {
                 Ok(empty(entry))
             }
             ActionOutcome::Task(operation, change) => {
+                let change = if fail_task {
+                    Change::Fail(format!(
+                        "Injected fault: {operation} failed; nothing changed"
+                    ))
+                } else {
+                    change
+                };
                 let id = format!("task-{}", state.next_task);
                 state.next_task += 1;
                 let task = TaskRecord {

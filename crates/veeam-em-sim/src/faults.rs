@@ -4,7 +4,7 @@
 //!
 //! Written as `KIND[=VALUE][,path=GLOB][,count=N][,share=0.5]`, e.g. `status=503,count=2`,
 //! `latency=150ms,path=/api/query*`, `drop,share=0.1`, `truncate`, `expire-session`,
-//! `slow-body=20ms`.
+//! `slow-body=20ms`, `task-fail,share=0.5` (the tasks the matching requests start fail).
 
 use std::time::Duration;
 
@@ -25,6 +25,8 @@ pub enum Fault {
     ExpireSession,
     /// Send the body in small pieces with this pause between them.
     SlowBody(Duration),
+    /// The task the request starts finishes with a failure and changes nothing.
+    TaskFail,
 }
 
 /// A fault and where it applies.
@@ -94,9 +96,10 @@ impl FaultRule {
             "drop" => Fault::Drop,
             "expire-session" => Fault::ExpireSession,
             "slow-body" => Fault::SlowBody(parse_duration(need("DURATION")?)?),
+            "task-fail" => Fault::TaskFail,
             other => {
                 return Err(format!(
-                    "unknown fault {other:?} (latency=, status=, truncate, drop, expire-session, slow-body=)"
+                    "unknown fault {other:?} (latency=, status=, truncate, drop, expire-session, slow-body=, task-fail)"
                 ))
             }
         };

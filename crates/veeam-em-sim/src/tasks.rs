@@ -50,6 +50,8 @@ pub(crate) enum Change {
         object: Obj,
         name: String,
     },
+    /// Nothing: the task fails with this message (a `task-fail` fault).
+    Fail(String),
 }
 
 /// One task.
@@ -123,6 +125,7 @@ pub(crate) fn apply(state: &mut State, change: &Change, now: OffsetDateTime) -> 
     let ok = (true, "Ok".to_owned());
     match change {
         Change::None => ok,
+        Change::Fail(message) => (false, message.clone()),
         Change::Create {
             kind,
             owner,

@@ -629,3 +629,37 @@ fn set_quota_reaches_a_quota_by_its_resource_id() {
     assert_eq!(resources[0]["RepositoryQuota"]["Quota"], 100, "{shown}");
     assert_eq!(resources[1]["RepositoryQuota"]["Quota"], 300, "{shown}");
 }
+
+/// The failure path of `--wait`: with the `task-fail` fault, the task of a job start fails,
+/// `vem job start --wait` prints it and exits 1, and the job has no new session.
+#[test]
+fn a_failed_task_is_an_error_and_changes_nothing() {
+    let (_sim, server) = server(
+        SimConfig {
+            now: Some(time::macros::datetime!(2026-01-15 09:30 UTC)),
+            task_duration: std::time::Duration::from_millis(50),
+            faults: vec![FaultRule::parse("task-fail,path=*action=start*").unwrap()],
+            ..SimConfig::default()
+        },
+        false,
+    );
+    let url = server.url();
+    let jobs = vem(&["jobs", "--url", url, "-o", "json"], ADMIN);
+    let jobs: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap();
+    let uid = jobs["Jobs"][0]["UID"].as_str().unwrap().to_owned();
+    let sessions = || {
+        let out = vem(
+            &["sessions", "--url", url, "--job", &uid, "-o", "json"],
+            ADMIN,
+        );
+        stdout(&out)
+    };
+    let before = sessions();
+    let out = vem(
+        &["job", "--url", url, "start", &uid, "--wait", "-o", "json"],
+        ADMIN,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Injected fault"), "{}", stderr(&out));
+    assert_eq!(sessions(), before, "a failed start starts no session");
+}
