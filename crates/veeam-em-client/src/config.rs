@@ -98,6 +98,9 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// Longest wait for the response once connected (and between pieces of its body).
     pub read_timeout: Duration,
+    /// Longest time one call may take with all its attempts and the pauses between them: no
+    /// retry starts that would end past it (`None`: only the attempts bound it).
+    pub call_timeout: Option<Duration>,
     /// Repeating idempotent requests.
     pub retry: RetryPolicy,
     /// Largest response accepted.
@@ -126,6 +129,7 @@ impl ClientConfig {
             tls: TlsOptions::default(),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
+            call_timeout: None,
             retry: RetryPolicy::default(),
             max_response_bytes: 256 * 1024 * 1024,
             limits: veeam_em_model::Limits::DEFAULT,
@@ -195,6 +199,16 @@ impl ClientConfig {
     pub fn timeouts(mut self, connect: Duration, read: Duration) -> Self {
         self.connect_timeout = connect;
         self.read_timeout = read;
+        self
+    }
+
+    /// Bounds one call with all its retries (each attempt is bounded by [`timeouts`]): a
+    /// retry whose pause would end past it is not made, and the last answer or error is
+    /// returned.
+    ///
+    /// [`timeouts`]: ClientConfig::timeouts
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
         self
     }
 

@@ -19,12 +19,42 @@ use crate::error::ClientError;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 
 /// Where one call stands.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Attempt {
     /// Attempts made (from 1 once the first is sent).
     pub number: u32,
     /// The session was renewed once already during this call.
     pub relogged: bool,
+    /// When the call began (for [`ClientConfig::call_timeout`]).
+    pub began: Instant,
+}
+
+impl Default for Attempt {
+    fn default() -> Self {
+        Self {
+            number: 0,
+            relogged: false,
+            began: Instant::now(),
+        }
+    }
+}
+
+impl Attempt {
+    /// Whether a pause of `delay` then another attempt still fit in the call's time.
+    fn has_time_for(&self, config: &ClientConfig, delay: Duration) -> bool {
+        config
+            .call_timeout
+            .is_none_or(|limit| self.began.elapsed() + delay < limit)
+    }
+}
+
+/// A pause as people read it in a log line: `2.2 ms`, `1.5 s`.
+pub(crate) fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 /// What to do after an attempt.
@@ -78,13 +108,16 @@ pub(crate) fn judge(
             }
             if retryable && config.retry.statuses.contains(&status.as_u16()) {
                 let delay = config.retry.delay(attempt.number, retry_after(&response));
-                tracing::warn!(
-                    operation = entry.name,
-                    status = status.as_u16(),
-                    attempt = attempt.number,
-                    "retrying in {delay:?}"
-                );
-                return Step::Retry(delay);
+                if attempt.has_time_for(config, delay) {
+                    tracing::warn!(
+                        operation = entry.name,
+                        status = status.as_u16(),
+                        attempt = attempt.number,
+                        "retrying in {}",
+                        human(delay)
+                    );
+                    return Step::Retry(delay);
+                }
             }
             if response.body().len() > config.max_response_bytes {
                 return Step::Fail(ClientError::Transport {
@@ -98,10 +131,17 @@ pub(crate) fn judge(
         }
         Err(error) if retryable && error.is_transient() => {
             let delay = config.retry.delay(attempt.number, None);
+            if !attempt.has_time_for(config, delay) {
+                return Step::Fail(ClientError::Transport {
+                    operation: entry.name,
+                    source: error,
+                });
+            }
             tracing::warn!(
                 operation = entry.name,
                 attempt = attempt.number,
-                "{error}: retrying in {delay:?}"
+                "{error}: retrying in {}",
+                human(delay)
             );
             Step::Retry(delay)
         }

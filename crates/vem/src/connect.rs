@@ -52,9 +52,13 @@ pub struct Connection {
     /// The API version to log on with (latest, v1_7...).
     #[arg(long, default_value = "latest", global = true)]
     pub api_version: String,
-    /// Seconds to wait for a response.
+    /// Seconds one API call may take, with all its retries (no retry starts that would end
+    /// later). A task wait (--wait) is bounded by --wait-for instead.
     #[arg(long, default_value_t = 60, value_name = "SECONDS", global = true)]
     pub timeout: u64,
+    /// Seconds one attempt may wait for its response [default: --timeout].
+    #[arg(long, value_name = "SECONDS", global = true)]
+    pub attempt_timeout: Option<u64>,
     /// Also write every response body (XML or JSON) into DIR, one file per response, numbered
     /// after those already there; e.g. for `cargo xtask drift DIR`, which reports what the
     /// schemas do not know.
@@ -266,9 +270,10 @@ impl Connection {
             .credentials(Credentials::new(user, password))
             .api_version(self.api_version.clone())
             .timeouts(
-                Duration::from_secs(10),
-                Duration::from_secs(self.timeout.max(1)),
-            );
+                Duration::from_secs(10).min(Duration::from_secs(self.timeout.max(1))),
+                Duration::from_secs(self.attempt_timeout.unwrap_or(self.timeout).max(1)),
+            )
+            .call_timeout(Duration::from_secs(self.timeout.max(1)));
         if self.insecure && self.ca_cert.is_some() {
             return Err(usage(
                 "--insecure and --ca-cert contradict each other: --ca-cert verifies the server with that CA, --insecure verifies nothing; give one".to_owned(),

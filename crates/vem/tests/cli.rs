@@ -772,3 +772,56 @@ fn filters_are_checked_locally() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc.to_string().contains("CdpReplicaTaskSession"), "{doc}");
 }
+
+/// `--timeout` bounds a call with all its retries (it bounded each attempt, so `--timeout 1`
+/// against a slow answer took 4 attempts of 1 s); `--attempt-timeout` bounds one attempt.
+#[test]
+fn timeout_bounds_a_call_with_its_retries() {
+    let (mut child, url) = sim_child(&["--fault", "latency=3s,path=/api/jobs*"]);
+    let env = [("VEEAM_EM_PASSWORD", "admin")];
+    let started = std::time::Instant::now();
+    let out = vem_env(
+        &["jobs", "--url", &url, "--user", "admin", "--timeout", "1"],
+        &env,
+    );
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        took < std::time::Duration::from_millis(2500),
+        "took {took:?}"
+    );
+    // Attempts of 1 s within a call of 10 s: retried (the log says so, with a rounded pause).
+    let out = vem_env(
+        &[
+            "jobs",
+            "--url",
+            &url,
+            "--user",
+            "admin",
+            "--timeout",
+            "10",
+            "--attempt-timeout",
+            "1",
+            "-v",
+        ],
+        &env,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("retrying in"), "{err}");
+    for pause in err.split("retrying in ").skip(1) {
+        let pause = pause.split_whitespace().take(2).collect::<Vec<_>>();
+        let (number, unit) = (pause[0], pause[1]);
+        assert!(
+            number.split('.').nth(1).is_some_and(|d| d.len() == 1) && (unit == "ms" || unit == "s"),
+            "pauses are rounded: {pause:?}"
+        );
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}
