@@ -67,7 +67,7 @@ def main(argv):
     schema = xmlschema.XMLSchema10("schemas/query.xsd")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     for path in files:
-        out = subprocess.run([vem, "decode", "-o", "xml", path], capture_output=True)
+        out = subprocess.run([vem, "--show-secrets", "decode", "-o", "xml", path], capture_output=True)
         if out.returncode != 0:
             print("FAIL %s: vem decode -o xml failed: %s" % (path, out.stderr.decode()))
             return 1

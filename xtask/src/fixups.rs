@@ -192,6 +192,7 @@ mod tests {
                     doc: None,
                     json_key: String::new(),
                     json_aliases: Vec::new(),
+                    secret: false,
                 })],
                 text: None,
                 json: Default::default(),

@@ -431,6 +431,7 @@ impl<'a> Lowering<'a> {
                 doc: doc(&element.documentation),
                 json_key: String::new(),
                 json_aliases: Vec::new(),
+                secret: false,
             })
         };
         lower().with_context(|| format!("element `{name}`"))
@@ -816,6 +817,7 @@ mod tests {
             doc: None,
             json_key: String::new(),
             json_aliases: Vec::new(),
+            secret: false,
         }
     }
 

@@ -115,6 +115,8 @@ pub struct ElementField {
     pub json_key: String,
     /// Other keys read as this member (`<em:json alias=...>`, set by `json_form::assign`).
     pub json_aliases: Vec<String>,
+    /// It holds a secret (`<em:secret/>`, set by `secrets::assign`): tools show it redacted.
+    pub secret: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

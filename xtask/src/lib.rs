@@ -18,6 +18,7 @@ pub mod render;
 pub mod render_api;
 pub mod resolve;
 pub mod resources;
+pub mod secrets;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,7 @@ pub fn generate(root: &Path) -> Result<BTreeMap<String, String>> {
     fixups::apply(&mut model)?;
     names::check(&model)?;
     json_form::assign(&mut model, &annotations)?;
+    secrets::assign(&mut model, &annotations)?;
     annotations.finish()?;
     let mut out = render::render(&model, &files)?;
     let roots: std::collections::BTreeSet<String> =

@@ -49,6 +49,7 @@ pub mod generated;
 pub mod href;
 #[cfg(feature = "json")]
 pub mod json;
+pub mod redact;
 pub mod reflect;
 pub mod stream;
 pub mod text;

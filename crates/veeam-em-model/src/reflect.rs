@@ -106,6 +106,7 @@ struct Index {
     types: HashMap<&'static str, &'static TypeInfo>,
     enums: HashMap<&'static str, &'static EnumInfo>,
     roots: HashMap<&'static str, &'static RootInfo>,
+    secrets: std::collections::HashSet<(&'static str, &'static str)>,
 }
 
 static INDEX: LazyLock<Index> = LazyLock::new(|| {
@@ -113,11 +114,13 @@ static INDEX: LazyLock<Index> = LazyLock::new(|| {
         types: HashMap::new(),
         enums: HashMap::new(),
         roots: HashMap::new(),
+        secrets: std::collections::HashSet::new(),
     };
     for part in crate::generated::reflect_parts() {
         index.types.extend(part.0.iter().map(|t| (t.name, t)));
         index.enums.extend(part.1.iter().map(|e| (e.name, e)));
         index.roots.extend(part.2.iter().map(|r| (r.element, r)));
+        index.secrets.extend(part.3.iter().copied());
     }
     index
 });
@@ -142,11 +145,19 @@ pub fn roots() -> impl Iterator<Item = &'static RootInfo> {
     INDEX.roots.values().copied()
 }
 
-/// One family's part: its types, enumerations and root elements.
+/// Whether element `element` of complex type `type_name` (schema names) holds a secret
+/// (`<em:secret/>` in the schemas: a password).
+pub fn is_secret(type_name: &str, element: &str) -> bool {
+    INDEX.secrets.contains(&(type_name, element))
+}
+
+/// One family's part: its types, enumerations, root elements and secret members (`(type,
+/// element)`).
 pub type Part = (
     &'static [TypeInfo],
     &'static [EnumInfo],
     &'static [RootInfo],
+    &'static [(&'static str, &'static str)],
 );
 
 /// The codecs of one complex type, for code that handles types by schema name (tests of

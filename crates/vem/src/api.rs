@@ -298,7 +298,7 @@ fn check_body(entry: &veeam_em_api::Entry, bytes: &[u8], label: &str) -> Result<
             doc.root_element()
         ));
     }
-    Ok(())
+    crate::output::refuse_placeholder(&doc, label)
 }
 
 /// The request as text: request line, headers (sensitive values redacted), blank line, body.

@@ -46,6 +46,10 @@ pub fn run(args: &Args, output: Option<Output>, default: Output) -> Result<(), S
             }
         }
     }
+    if default == Output::Xml {
+        // `vem encode` writes bodies: never one that carries the placeholder of a secret.
+        output::refuse_placeholder(&document, &label)?;
+    }
     output::print_document(&document, None, output.unwrap_or(default))
 }
 

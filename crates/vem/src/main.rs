@@ -38,6 +38,10 @@ struct Cli {
     /// Log what vem does on standard error (-v: requests, -vv: everything but secrets).
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// Print secret members (passwords of tenants and credentials) as they are; by default
+    /// they print as <redacted>.
+    #[arg(long, global = true)]
+    show_secrets: bool,
     /// How to reach a server: before or after the command (`vem --url HOST jobs`).
     #[command(flatten)]
     connection: connect::Connection,
@@ -150,6 +154,7 @@ fn main() -> ExitCode {
         logging::init("warn");
     }
     output::set_quiet(cli.connection.quiet);
+    output::set_show_secrets(cli.show_secrets);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

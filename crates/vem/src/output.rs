@@ -397,6 +397,16 @@ fn cell(field: &str, v: &serde_json::Value) -> String {
 /// Prints a document in the chosen form; `raw` is the body as received (printed as it is for
 /// `-o xml` when it is XML).
 pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Result<(), String> {
+    let redacted;
+    let (doc, raw) = if SHOW_SECRETS.load(std::sync::atomic::Ordering::Relaxed) {
+        (doc, raw)
+    } else {
+        redacted = redact(doc, raw)?;
+        match &redacted {
+            Some((doc, xml)) => (doc, Some(xml.as_bytes())),
+            None => (doc, raw),
+        }
+    };
     match output {
         Output::Json => print(&json(doc)?),
         Output::Xml => {
@@ -407,6 +417,41 @@ pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Res
         }
         Output::Table => print(&document_table(doc)?),
     }
+}
+
+/// `--show-secrets`: print secret members (passwords) as they are.
+static SHOW_SECRETS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets `--show-secrets` for the whole run.
+pub fn set_show_secrets(show: bool) {
+    SHOW_SECRETS.store(show, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The document with its secret members (`<em:secret/>` in the schemas) shown as
+/// `<redacted>`, and its XML; `None` when it holds none.
+fn redact(doc: &Document, raw: Option<&[u8]>) -> Result<Option<(Document, String)>, String> {
+    let xml = match raw.filter(|b| veeam_em_model::Wire::sniff(b) == veeam_em_model::Wire::Xml) {
+        Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        None => doc.to_xml_string(),
+    };
+    let redacted = veeam_em_model::redact::redact_xml(&xml)
+        .ok_or("the document to print is not well-formed XML")?;
+    if redacted == xml {
+        return Ok(None);
+    }
+    let doc = Document::from_slice(redacted.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(Some((doc, redacted)))
+}
+
+/// A refusal of a body that holds the `<redacted>` placeholder where a secret belongs.
+pub fn refuse_placeholder(doc: &Document, label: &str) -> Result<(), String> {
+    if veeam_em_model::redact::holds_placeholder(&doc.to_xml_string()) {
+        return Err(format!(
+            "{label} holds {} where a secret belongs (vem prints secrets redacted): put the real value, or leave the member out",
+            veeam_em_model::redact::PLACEHOLDER
+        ));
+    }
+    Ok(())
 }
 
 /// `--quiet`: no progress on standard error.

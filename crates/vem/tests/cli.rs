@@ -825,3 +825,49 @@ fn timeout_bounds_a_call_with_its_retries() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// Secrets (members the schemas mark `<em:secret/>`) print as `<redacted>` unless
+/// `--show-secrets`; `vem encode` and request bodies refuse the placeholder, so `decode | edit |
+/// encode` cannot send it as a password.
+#[test]
+fn secrets_print_redacted_and_the_placeholder_is_never_sent() {
+    let file = fixture("ok/credentials_info.xml");
+    let out = vem(&["decode", &file]);
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(json.contains(r#""Password": "<redacted>""#), "{json}");
+    assert!(!json.contains("P@ssw0rd"));
+    let out = vem(&["decode", "-o", "xml", &file]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<Password>&lt;redacted&gt;</Password>"));
+    let out = vem(&["--show-secrets", "decode", &file]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("P@ssw0rd"));
+    // The redacted JSON, encoded back: refused.
+    let out = vem_stdin(
+        &["encode", "--type", "CredentialsInfo", "-"],
+        json.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("holds <redacted> where a secret belongs")
+    );
+    // As a request body: refused before anything is sent.
+    let spec = fixture("ok/credentials_info_spec.xml");
+    let redacted = vem(&["decode", "-o", "xml", &spec]).stdout;
+    let body = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("redacted_spec.xml");
+    std::fs::write(&body, redacted).unwrap();
+    let out = vem_env(
+        &[
+            "api",
+            "request",
+            "--dry-run",
+            "-X",
+            "POST",
+            "/backupServers/b1/credentials?action=create",
+            "--body",
+            body.to_str().unwrap(),
+        ],
+        &[("VEEAM_EM_SESSION", "t")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("holds <redacted>"), "{err}");
+}

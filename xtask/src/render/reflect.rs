@@ -114,12 +114,30 @@ pub(super) fn part(model: &Model, file: &str) -> TokenStream {
             let ty = schema_name(model, &r.type_name);
             quote!(crate::reflect::RootInfo { element: #element, type_name: #ty })
         });
+    let mut secrets = Vec::new();
+    for def in model.types.values() {
+        let TypeDef::Complex(c) = def else { continue };
+        if c.source_file != file {
+            continue;
+        }
+        for p in &c.content {
+            let elements: Vec<&ElementField> = match p {
+                Particle::Element(e) => vec![e],
+                Particle::Choice(ch) => ch.variants.iter().collect(),
+            };
+            for e in elements.into_iter().filter(|e| e.secret) {
+                let (owner, name) = (&c.xsd_name, &e.name);
+                secrets.push(quote!((#owner, #name)));
+            }
+        }
+    }
     quote! {
         /// This schema file's part of [`crate::reflect`].
         pub(crate) static REFLECT: crate::reflect::Part = (
             &[#(#types),*],
             &[#(#enums),*],
             &[#(#roots),*],
+            &[#(#secrets),*],
         );
     }
 }

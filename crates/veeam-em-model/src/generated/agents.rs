@@ -3370,4 +3370,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "AgentRestorePointMountListType",
         },
     ],
+    &[],
 );

@@ -3965,4 +3965,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "VmRestorePointMountListType",
         },
     ],
+    &[],
 );

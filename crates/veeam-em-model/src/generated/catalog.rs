@@ -744,4 +744,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "CatalogVmRestorePointEntityListType",
         },
     ],
+    &[],
 );

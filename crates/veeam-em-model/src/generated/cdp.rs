@@ -6538,4 +6538,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "CdpReplicaIntervalsType",
         },
     ],
+    &[],
 );

@@ -5898,4 +5898,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "CloudHardwarePlanCreateSpecType",
         },
     ],
+    &[],
 );

@@ -10850,4 +10850,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "VSphereSelfServiceCreateSpecType",
         },
     ],
+    &[],
 );

@@ -8793,4 +8793,11 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "CloudSubtenantCreateSpecType",
         },
     ],
+    &[
+        ("CloudSubtenantType", "Password"),
+        ("CloudSubtenantCreateSpecType", "Password"),
+        ("CloudTenantEntityType", "Password"),
+        ("CloudTenantCredentialsInfoType", "Password"),
+        ("CreateCloudTenantSpecType", "Password"),
+    ],
 );

@@ -13256,4 +13256,9 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "BackupServerEntityListType",
         },
     ],
+    &[
+        ("LoginTenantCredentialsType", "Password"),
+        ("LoginVCloudOrganizationCredentialsType", "Password"),
+        ("PlainCredentialsType", "Password"),
+    ],
 );

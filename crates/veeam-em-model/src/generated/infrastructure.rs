@@ -4664,4 +4664,10 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "WanAcceleratorEntityListType",
         },
     ],
+    &[
+        ("BackupServerSpecType", "Password"),
+        ("CredentialsInfoType", "Password"),
+        ("CredentialsInfoSpecType", "Password"),
+        ("PasswordKeyInfoSpecType", "Password"),
+    ],
 );

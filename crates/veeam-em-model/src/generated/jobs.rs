@@ -3987,4 +3987,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "JobCloneSpecType",
         },
     ],
+    &[],
 );

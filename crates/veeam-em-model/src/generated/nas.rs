@@ -4042,4 +4042,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "NASJobEntityListType",
         },
     ],
+    &[],
 );

@@ -3487,4 +3487,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "QueryResultType",
         },
     ],
+    &[],
 );

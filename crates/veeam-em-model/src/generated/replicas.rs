@@ -2853,4 +2853,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "FailoverPlanManagementSpecType",
         },
     ],
+    &[],
 );

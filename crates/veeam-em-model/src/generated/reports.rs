@@ -2468,4 +2468,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "RepositoryReportFrameType",
         },
     ],
+    &[],
 );

@@ -3372,4 +3372,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "RebuildScopeJobSpecType",
         },
     ],
+    &[],
 );

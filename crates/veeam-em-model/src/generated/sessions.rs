@@ -4298,4 +4298,5 @@ pub(crate) static REFLECT: crate::reflect::Part = (
             type_name: "SystemSessionEventListType",
         },
     ],
+    &[],
 );
