@@ -121,3 +121,29 @@ fn json_captures_are_walked_by_their_keys() {
     // Null members carry nothing and are not reported.
     assert!(!report.contains("FileCopyJobInfo"), "{report}");
 }
+
+/// An unknown member of one type reached by several paths (a job alone, and a job in a list)
+/// is reported once, with the other paths.
+#[test]
+fn an_unknown_member_is_reported_once_per_type() {
+    let dir = std::env::temp_dir().join(format!("veeam-em-drift-once-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let job = fixture("job.xml").replacen("<Job ", "<Job Priority=\"3\" ", 1);
+    std::fs::write(dir.join("job.xml"), &job).unwrap();
+    let inner = job
+        .split_once("?>")
+        .map_or(job.as_str(), |(_, rest)| rest)
+        .trim();
+    let list = format!("<Jobs xmlns=\"http://www.veeam.com/ent/v1.0\">{inner}</Jobs>");
+    std::fs::write(dir.join("jobs.xml"), list).unwrap();
+    let root = xtask::workspace_root();
+    let report = xtask::drift::run(&root, std::slice::from_ref(&dir)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        report.matches("unknown attribute in JobEntityType").count(),
+        1,
+        "{report}"
+    );
+    assert!(report.contains("seen 2 time(s) in 2 file(s)"), "{report}");
+    assert!(report.contains("also at: Jobs/Job/@Priority"), "{report}");
+}

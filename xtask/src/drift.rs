@@ -471,23 +471,33 @@ pub fn render(report: &Report) -> String {
     for (file, why) in &report.skipped {
         let _ = writeln!(out, "skipped {file}: {why}");
     }
-    // Top-level findings only (below an unknown element, the proposal covers it).
-    let tops: Vec<&Finding> = report
-        .findings
-        .values()
-        .filter(|f| f.owner.is_some())
-        .collect();
-    for f in tops {
+    // Top-level findings only (below an unknown element, the proposal covers it), once per
+    // member of a type: the same unknown member reached by several paths (`Job/X`,
+    // `Jobs/Job/X`, `QueryResult/.../Job/X`) is one finding.
+    let mut tops: BTreeMap<(String, String, bool), Vec<&Finding>> = BTreeMap::new();
+    for f in report.findings.values().filter(|f| f.owner.is_some()) {
+        let owner = f.owner.clone().unwrap_or_default().0;
+        tops.entry((owner, element_name(&f.path).to_owned(), f.attribute))
+            .or_default()
+            .push(f);
+    }
+    for group in tops.values() {
+        let f = group[0];
         let (owner, file) = f.owner.clone().unwrap_or_default();
+        let seen: usize = group.iter().map(|g| g.seen).sum();
+        let files: BTreeSet<&String> = group.iter().flat_map(|g| &g.files).collect();
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{}: unknown {} in {owner} ({file}); seen {} time(s) in {} file(s)",
+            "{}: unknown {} in {owner} ({file}); seen {seen} time(s) in {} file(s)",
             f.path,
             if f.attribute { "attribute" } else { "element" },
-            f.seen,
-            f.files.len()
+            files.len()
         );
+        if group.len() > 1 {
+            let paths: Vec<&str> = group[1..].iter().map(|g| g.path.as_str()).collect();
+            let _ = writeln!(out, "  also at: {}", paths.join(", "));
+        }
         if !f.samples.is_empty() {
             let _ = writeln!(out, "  samples: {}", f.samples.join(" | "));
         }

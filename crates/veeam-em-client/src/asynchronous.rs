@@ -197,9 +197,21 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     /// Waits for a task to finish (see the blocking client's `wait_task`).
     pub async fn wait_task(&self, task_id: &str, timeout: Duration) -> Result<Task, ClientError> {
+        self.wait_task_observed(task_id, timeout, &mut |_| {}).await
+    }
+
+    /// [`wait_task`](Self::wait_task), calling `observe` with the task after every poll (to
+    /// show its progress).
+    pub async fn wait_task_observed(
+        &self,
+        task_id: &str,
+        timeout: Duration,
+        observe: &mut (dyn FnMut(&Task) + Send),
+    ) -> Result<Task, ClientError> {
         let mut wait = crate::engine::TaskWait::new(Instant::now(), timeout);
         loop {
             let task = self.call(&api::tasks().id(task_id).get()).await?;
+            observe(&task);
             if let Some(done) = finished(task)? {
                 return Ok(done);
             }

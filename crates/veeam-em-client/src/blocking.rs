@@ -253,9 +253,21 @@ impl<T: Transport> Client<T> {
     /// Waits for a task to finish: polls it with growing pauses until it is finished, failed or
     /// `timeout` passed.
     pub fn wait_task(&self, task_id: &str, timeout: Duration) -> Result<Task, ClientError> {
+        self.wait_task_observed(task_id, timeout, &mut |_| {})
+    }
+
+    /// [`wait_task`](Self::wait_task), calling `observe` with the task after every poll (to
+    /// show its progress).
+    pub fn wait_task_observed(
+        &self,
+        task_id: &str,
+        timeout: Duration,
+        observe: &mut dyn FnMut(&Task),
+    ) -> Result<Task, ClientError> {
         let mut wait = crate::engine::TaskWait::new(Instant::now(), timeout);
         loop {
             let task = self.call(&api::tasks().id(task_id).get())?;
+            observe(&task);
             if let Some(done) = finished(task)? {
                 return Ok(done);
             }

@@ -120,7 +120,8 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// A configuration with the defaults, for `base`.
+    /// A configuration with the defaults, for the API at `base` (a [`BaseUrl`]: e.g.
+    /// [`BaseUrl::for_host`]`("em.example.com")` for `https://em.example.com:9398/api`).
     pub fn new(base: BaseUrl) -> Self {
         Self {
             base,
@@ -147,7 +148,8 @@ impl ClientConfig {
         self
     }
 
-    /// Logs on as `credentials`.
+    /// Logs on as `credentials` ([`Credentials::new`]`(user, password)`; the password never
+    /// shows in `Debug` output or logs).
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self

@@ -14,14 +14,18 @@
 //! - TLS is verified by default; [`ClientConfig::ca_certificate_file`] trusts an Enterprise
 //!   Manager's own certificate; skipping verification needs
 //!   [`ClientConfig::insecure_skip_certificate_verification`] and warns on every request.
+//! - The API's types a configuration names are re-exported here: [`BaseUrl`] (where the API is:
+//!   [`BaseUrl::for_host`] for `https://HOST:9398/api`, [`BaseUrl::parse`] for any URL) and
+//!   [`Credentials`] (who logs on; the password is redacted in `Debug`), so a program needs no
+//!   other import to connect. Operations come from [`veeam_em_api::api`].
 //! - Logs go through `tracing` and never hold the password or the session token. Content the
 //!   schemas do not know is reported once per path (or refused with
 //!   [`ClientConfig::strict`]): this is how a server newer than the schemas shows.
 //!
 //! ```no_run
-//! use veeam_em_api::{api, BaseUrl, Credentials};
+//! use veeam_em_api::api;
 //! use veeam_em_api::query::Query;
-//! use veeam_em_client::{Client, ClientConfig};
+//! use veeam_em_client::{BaseUrl, Client, ClientConfig, Credentials};
 //!
 //! let config = ClientConfig::new(BaseUrl::for_host("em.example.com")?)
 //!     .credentials(Credentials::new("CORP\\svc", "secret"))
@@ -61,3 +65,4 @@ pub use sim_transport::SimTransport;
 pub use transport::{AsyncTransport, HttpRequest, HttpResponse, Transport, TransportError};
 #[cfg(feature = "blocking")]
 pub use ureq_transport::UreqTransport;
+pub use veeam_em_api::{BaseUrl, Credentials};

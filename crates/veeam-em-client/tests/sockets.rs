@@ -409,6 +409,24 @@ fn waiting_for_a_task_in(wire: Wire) {
         .wait_task(&task.task_id, Duration::from_secs(10))
         .unwrap();
     assert_eq!(done.state, veeam_em_model::TaskState::Finished);
+    // Observed: every poll is shown, the last one finished.
+    let task = client
+        .call(&api::cdp_policies().id(policy.as_str()).enable())
+        .unwrap();
+    let mut seen = Vec::new();
+    client
+        .wait_task_observed(&task.task_id, Duration::from_secs(10), &mut |t| {
+            seen.push(t.state.clone())
+        })
+        .unwrap();
+    assert!(seen.len() >= 2, "{seen:?}");
+    assert_eq!(seen.last(), Some(&veeam_em_model::TaskState::Finished));
+    let task = client
+        .call(&api::cdp_policies().id(policy.as_str()).disable())
+        .unwrap();
+    client
+        .wait_task(&task.task_id, Duration::from_secs(10))
+        .unwrap();
     let entity = client
         .call(&api::cdp_policies().id(policy.as_str()).get_entity())
         .unwrap();

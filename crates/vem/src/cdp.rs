@@ -156,7 +156,7 @@ pub fn run<T: Transport>(args: &Args, client: &Client<T>, output: Output) -> Res
                 client.call(&policy.disable())?
             };
             let task = if args.wait {
-                client.wait_task(&task.task_id, Duration::from_secs(args.wait_for))?
+                crate::started::wait(client, &task.task_id, Duration::from_secs(args.wait_for))?
             } else {
                 task
             };

@@ -233,7 +233,7 @@ fn set_quota<T: Transport>(
     quota.quota = Some(quota_mb);
     let task = client.call(&tenant.update(entity))?;
     let task = match wait {
-        Some(timeout) => client.wait_task(&task.task_id, timeout)?,
+        Some(timeout) => crate::started::wait(client, &task.task_id, timeout)?,
         None => task,
     };
     print_task(task, output)

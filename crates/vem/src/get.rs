@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use veeam_em_api::{route, route_method, Route};
 use veeam_em_client::{Client, Transport};
-use veeam_em_model::{Document, EntityReferences, Link, QueryResult};
+use veeam_em_model::{Document, Link, QueryResult};
 
 use crate::exit::{Exit, Failure};
 use crate::output::{print_document, Output, Progress};
@@ -143,7 +143,7 @@ pub fn query<T: Transport>(
         )
     })?;
     let (first, body) = fetch(client, &url)?;
-    let Document::QueryResult(mut result) = first else {
+    let Document::QueryResult(result) = first else {
         return Err(Failure::new(
             Exit::BadBody,
             "the query answered something other than a QueryResult",
@@ -156,10 +156,13 @@ pub fn query<T: Transport>(
             output,
         )?);
     }
-    // Every page: the items of each page are added to the first page's lists.
+    // Every page: its items printed as it arrives (memory: one page).
     let progress = Progress::new();
-    let mut page = result.clone();
+    let mut items = crate::stream::Items::new(output);
+    let mut page = result;
+    let mut raw = body;
     loop {
+        items.page(&Document::QueryResult(page.clone()), &raw)?;
         let info = page.paging_info.as_ref();
         let (n, count) = (
             info.and_then(|i| i.page_num).unwrap_or(1),
@@ -168,25 +171,20 @@ pub fn query<T: Transport>(
         progress.update(
             u32::try_from(n).unwrap_or(0),
             u32::try_from(count).unwrap_or(0),
-            items_in(&result),
+            items.count,
         );
         let Some(next) = next_link(&page) else {
             break;
         };
-        let (doc, _) = fetch(client, &next.href)?;
+        let (doc, body) = fetch(client, &next.href)?;
         let Document::QueryResult(p) = doc else {
             return Err(Failure::new(Exit::BadBody, "a page is not a QueryResult"));
         };
-        merge(&mut result, &p);
         page = p;
+        raw = body;
     }
     progress.done();
-    result.paging_info = None;
-    Ok(print_document(
-        &Document::QueryResult(result),
-        None,
-        output,
-    )?)
+    Ok(items.finish()?)
 }
 
 /// The catalogue type (`dateTime`, `string`, ...) of field `name` of query type `ty` (ASCII case
@@ -272,6 +270,14 @@ fn table_times(expr: &mut veeam_em_api::filter::Expr, is_time: &mut dyn FnMut(&s
     }
 }
 
+/// The items of a document: of a query result, its references or entities; else none.
+pub fn items_in_document(doc: &Document) -> usize {
+    match doc {
+        Document::QueryResult(q) => items_in(q),
+        _ => 0,
+    }
+}
+
 /// The items of a query result: references, or entities of any list.
 fn items_in(result: &QueryResult) -> usize {
     let refs = result.refs.as_ref().map_or(0, |r| r.refs.len());
@@ -286,21 +292,6 @@ fn items_in(result: &QueryResult) -> usize {
 
 fn next_link(result: &QueryResult) -> Option<Link> {
     veeam_em_api::paging::page_link(result, veeam_em_api::paging::Page::Next).cloned()
-}
-
-/// Adds the items of `page` to `into`.
-fn merge(into: &mut QueryResult, page: &QueryResult) {
-    if let Some(refs) = &page.refs {
-        into.refs
-            .get_or_insert_with(EntityReferences::default)
-            .refs
-            .extend(refs.refs.iter().cloned());
-    }
-    if let (Some(into), Some(page)) = (into.entities.as_mut(), page.entities.as_ref()) {
-        if let (Some(a), Some(b)) = (into.list.as_mut(), page.list.as_ref()) {
-            a.append(b);
-        }
-    }
 }
 
 /// Arguments of `vem task`.
@@ -324,7 +315,7 @@ pub fn task<T: Transport>(
 ) -> Result<(), Failure> {
     let id = args.id.rsplit('/').next().unwrap_or(&args.id).to_owned();
     let task = if args.wait {
-        client.wait_task(&id, Duration::from_secs(args.wait_for))?
+        crate::started::wait(client, &id, Duration::from_secs(args.wait_for))?
     } else {
         client.call(&veeam_em_api::api::tasks().id(id.as_str()).get())?
     };

@@ -178,7 +178,7 @@ pub fn job<T: Transport>(
         JobAction::Retry(a) => (a, client.call(&api::jobs().id(id(&a.id, "Job")?).retry())?),
     };
     let task = if a.wait {
-        client.wait_task(&task.task_id, Duration::from_secs(a.wait_for))?
+        crate::started::wait(client, &task.task_id, Duration::from_secs(a.wait_for))?
     } else {
         task
     };

@@ -18,6 +18,7 @@ mod output;
 mod password;
 mod sim;
 mod started;
+mod stream;
 
 use std::process::ExitCode;
 

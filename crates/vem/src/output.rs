@@ -17,6 +17,9 @@ pub enum Output {
     Json,
     /// XML, as the server sent it.
     Xml,
+    /// One JSON value a line: the items of a list (with `--all`, as the pages arrive), or the
+    /// document.
+    Jsonl,
 }
 
 impl Output {
@@ -64,8 +67,24 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// How many rows it has.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
     pub fn render(&self) -> String {
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        self.render_rows(&mut Vec::new(), true)
+    }
+
+    /// The rows (and the header line when `header`), with columns at least `widths` wide;
+    /// `widths` grows to what these rows need (a listing printed page by page keeps them).
+    pub fn render_rows(&self, widths: &mut Vec<usize>, header: bool) -> String {
+        if widths.len() < self.headers.len() {
+            widths.resize(self.headers.len(), 0);
+        }
+        for (w, h) in widths.iter_mut().zip(&self.headers) {
+            *w = (*w).max(h.chars().count());
+        }
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate() {
                 if let Some(w) = widths.get_mut(i) {
@@ -87,8 +106,11 @@ impl Table {
             }
             out.trim_end().to_owned()
         };
-        let mut out = line(&mut self.headers.iter().copied());
-        out.push('\n');
+        let mut out = String::new();
+        if header {
+            out.push_str(&line(&mut self.headers.iter().copied()));
+            out.push('\n');
+        }
         for row in &self.rows {
             out.push_str(&line(&mut row.iter().map(String::as_str)));
             out.push('\n');
@@ -236,7 +258,15 @@ pub fn tasks_table(items: &[Task]) -> Table {
 
 /// A table for any document: the known shapes get their columns; others print as JSON.
 pub fn document_table(doc: &Document) -> Result<String, String> {
-    let table = match doc {
+    match table_of(doc) {
+        Some(table) => Ok(table.render()),
+        None => json(doc),
+    }
+}
+
+/// The table of a document, if it has one.
+pub fn table_of(doc: &Document) -> Option<Table> {
+    Some(match doc {
         Document::CdpPolicies(l) => policies_table(&l.cdp_policies),
         Document::CdpPolicy(p) => policies_table(std::slice::from_ref(p)),
         Document::CdpReplicas(l) => replicas_table(&l.cdp_replicas),
@@ -260,22 +290,20 @@ pub fn document_table(doc: &Document) -> Result<String, String> {
         Document::QueryResult(q) => {
             if let Some(refs) = &q.refs {
                 refs_table(&refs.refs)
-            } else if let Some(e) = &q.entities {
-                let Some(list) = e.list.as_ref().and_then(|l| l.clone().into_document()) else {
-                    return json(doc);
-                };
-                return document_table(&list);
             } else {
-                return json(doc);
+                let list = q
+                    .entities
+                    .as_ref()?
+                    .list
+                    .as_ref()?
+                    .clone()
+                    .into_document()?;
+                return table_of(&list);
             }
         }
         // Every other document: its items (or itself) with the columns people look for.
-        other => match generic_table(other) {
-            Some(table) => table,
-            None => return json(doc),
-        },
-    };
-    Ok(table.render())
+        other => generic_table(other)?,
+    })
 }
 
 /// The fields shown in a table of any document, in this order, when the items have them.
@@ -409,6 +437,20 @@ pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Res
     };
     match output {
         Output::Json => print(&json(doc)?),
+        Output::Jsonl => {
+            let items = crate::stream::json_items(doc);
+            let mut out = String::new();
+            if items.is_empty() && !matches!(doc, Document::QueryResult(_)) {
+                let value = serde_json::to_value(doc).map_err(|e| e.to_string())?;
+                out.push_str(&value.to_string());
+                out.push('\n');
+            }
+            for item in items {
+                out.push_str(&item.to_string());
+                out.push('\n');
+            }
+            print(&out)
+        }
         Output::Xml => {
             match raw.filter(|b| veeam_em_model::Wire::sniff(b) == veeam_em_model::Wire::Xml) {
                 Some(bytes) => print(&String::from_utf8_lossy(bytes)),
@@ -479,6 +521,19 @@ impl Progress {
     pub fn update(&self, page: u32, pages: u32, items: usize) {
         if self.on && pages > 1 {
             eprint!("\rpage {page} of {pages}, {items} items");
+        }
+    }
+
+    /// Shows where a waited-for task stands.
+    pub fn task(&self, task: &veeam_em_model::Task, waited: std::time::Duration) {
+        if self.on {
+            eprint!(
+                "\r\x1b[2Ktask {} ({}): {:?}, {:.1} s",
+                task.task_id,
+                task.operation,
+                task.state,
+                waited.as_secs_f64()
+            );
         }
     }
 

@@ -32,3 +32,18 @@ pub fn print_task(task: Task, output: Output) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// Waits for `task_id` (up to `timeout`), showing its progress on a terminal.
+pub fn wait<T: veeam_em_client::Transport>(
+    client: &veeam_em_client::Client<T>,
+    task_id: &str,
+    timeout: std::time::Duration,
+) -> Result<Task, veeam_em_client::ClientError> {
+    let progress = crate::output::Progress::new();
+    let started = std::time::Instant::now();
+    let done = client.wait_task_observed(task_id, timeout, &mut |task| {
+        progress.task(task, started.elapsed());
+    });
+    progress.done();
+    done
+}

@@ -159,8 +159,36 @@ fn against_a_server_on_a_socket() {
         ],
         ADMIN,
     );
+    // `--all` prints the items of every page as one JSON array (no merged QueryResult).
     let json: serde_json::Value = serde_json::from_slice(&task.stdout).unwrap();
-    assert_eq!(json["Refs"]["Refs"].as_array().unwrap().len(), 60);
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 60);
+    assert!(items
+        .iter()
+        .all(|i| i["Type"] == "CdpReplicaTaskSessionReference"));
+    // -o jsonl: one item a line, entities too.
+    let lines = vem(
+        &[
+            "query",
+            "--url",
+            server.url(),
+            "CdpReplicaTaskSession",
+            "--page-size",
+            "7",
+            "--all",
+            "--format",
+            "entities",
+            "-o",
+            "jsonl",
+        ],
+        ADMIN,
+    );
+    let text = stdout(&lines);
+    assert_eq!(text.lines().count(), 60, "{text}");
+    for line in text.lines() {
+        let item: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(item["Type"], "CdpReplicaTaskSession", "{line}");
+    }
 }
 
 fn status_of(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
