@@ -109,6 +109,7 @@ where
 
 /// The message of a failure to reach a server, the same from both transports: a name that
 /// does not resolve says so first, whatever words the resolver used.
+#[cfg(any(feature = "blocking", feature = "async"))]
 pub(crate) fn connect_message(detail: &str) -> String {
     let lower = detail.to_ascii_lowercase();
     let dns = [

@@ -11,6 +11,8 @@ mod cloud;
 mod connect;
 mod decode;
 mod exit;
+#[cfg(feature = "exporter")]
+mod exporter;
 mod get;
 mod jobs;
 mod logging;
@@ -40,7 +42,7 @@ struct Cli {
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     verbose: u8,
     /// Print secret members (passwords of tenants and credentials) as they are; by default
-    /// they print as <redacted>.
+    /// they print as `<redacted>`.
     #[arg(long, global = true)]
     show_secrets: bool,
     /// How to reach a server: before or after the command (`vem --url HOST jobs`).
@@ -111,6 +113,9 @@ enum Command {
     },
     /// Serve the embedded Enterprise Manager simulator on 127.0.0.1 (HTTP or HTTPS).
     Sim(sim::Args),
+    /// Serve Prometheus metrics of one or many Enterprise Managers (targets in a TOML file).
+    #[cfg(feature = "exporter")]
+    Exporter(exporter::Args),
     /// Print the completion script of a shell, e.g. `vem completions bash >
     /// ~/.local/share/bash-completion/completions/vem`.
     Completions {
@@ -126,6 +131,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Decode(args) => Ok(decode::run(args, cli.output, Output::Json)?),
         Command::Encode(args) => Ok(decode::run(args, cli.output, Output::Xml)?),
         Command::Sim(args) => Ok(sim::run(args)?),
+        #[cfg(feature = "exporter")]
+        Command::Exporter(args) => Ok(exporter::run(args)?),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "vem", &mut script);

@@ -1,0 +1,293 @@
+//! `vem exporter`: Prometheus metrics for a fleet of Enterprise Managers.
+//!
+//! Targets come from a TOML file (`config.rs`); each `/metrics` request scrapes every target
+//! concurrently with the async client (`scrape.rs`), at most once per `min_interval` per target
+//! (answers in between are the cached ones), and encodes the samples with `prometheus-client`
+//! (`metrics.rs`). `/metrics?target=NAME` covers one target. A target that fails shows
+//! `veeam_em_up 0` and an error counted by kind; the scrape itself never fails.
+
+mod config;
+mod metrics;
+mod scrape;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use veeam_em_api::{BaseUrl, Credentials};
+use veeam_em_client::{AsyncClient, ClientConfig, ReqwestTransport};
+
+use self::config::{Config, Target};
+use self::scrape::Scrape;
+
+/// `vem exporter`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The targets: a TOML file with one `[[target]]` per Enterprise Manager (see the README).
+    #[arg(long, value_name = "FILE", env = "VEEAM_EM_EXPORTER_CONFIG")]
+    config: PathBuf,
+    /// Where to serve /metrics.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9247")]
+    listen: SocketAddr,
+    /// Scrape every target once, print the metrics on standard output and end (for cron jobs,
+    /// the node exporter's textfile collector, and tests).
+    #[arg(long)]
+    once: bool,
+    /// Take only the targets of shard I of N (by a hash of their names), so that N exporters
+    /// split a large estate without a coordinator.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+}
+
+/// `I/N`, 1 <= I <= N.
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("{text:?}: give I/N, e.g. 1/3"))?;
+    let (i, n): (u64, u64) = (
+        i.trim()
+            .parse()
+            .map_err(|_| format!("{text:?}: I is not a number"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("{text:?}: N is not a number"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("{text:?}: give 1 <= I <= N"));
+    }
+    Ok((i, n))
+}
+
+/// The shard (1..=n) of a target name: FNV-1a of its bytes, the same on every machine and
+/// in every version.
+fn shard_of(name: &str, n: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h % n + 1
+}
+
+/// One target and what the exporter keeps for it.
+struct Member {
+    target: Target,
+    client: Option<AsyncClient<ReqwestTransport>>,
+    /// Why no client could be made (a missing password, a bad URL): reported as `up 0`.
+    setup_error: Option<String>,
+    last: Mutex<Option<Scrape>>,
+}
+
+/// The exporter's state, shared by the connections.
+struct Exporter {
+    members: Vec<Member>,
+    metrics: metrics::Persistent,
+}
+
+fn client_for(target: &Target) -> Result<AsyncClient<ReqwestTransport>, String> {
+    let base = if target.url.contains("://") {
+        let base = BaseUrl::parse(&target.url).map_err(|e| e.to_string())?;
+        if base.as_str().ends_with("/api") {
+            base
+        } else {
+            BaseUrl::parse(&format!("{}/api", base.as_str())).map_err(|e| e.to_string())?
+        }
+    } else {
+        BaseUrl::for_host(&target.url).map_err(|e| e.to_string())?
+    };
+    let mut config = ClientConfig::new(base)
+        .credentials(Credentials::new(&target.user, target.password()?))
+        .timeouts(
+            Duration::from_secs(10).min(target.timeout()),
+            target.timeout(),
+        )
+        .call_timeout(target.timeout());
+    if let Some(ca) = &target.ca_cert {
+        config = config.ca_certificate_file(ca).map_err(|e| e.to_string())?;
+    }
+    if target.insecure {
+        config = config.insecure_skip_certificate_verification();
+    }
+    AsyncClient::connect(config).map_err(|e| e.to_string())
+}
+
+impl Exporter {
+    fn new(config: Config) -> Self {
+        let members = config
+            .targets
+            .into_iter()
+            .map(|target| {
+                let (client, setup_error) = match client_for(&target) {
+                    Ok(c) => (Some(c), None),
+                    Err(e) => {
+                        tracing::warn!(target = target.name, "{e}");
+                        (None, Some(e))
+                    }
+                };
+                if target.insecure {
+                    eprintln!(
+                        "vem exporter: WARNING: target {}: insecure: its certificate is not verified",
+                        target.name
+                    );
+                }
+                Member {
+                    target,
+                    client,
+                    setup_error,
+                    last: Mutex::new(None),
+                }
+            })
+            .collect();
+        Self {
+            members,
+            metrics: metrics::Persistent::default(),
+        }
+    }
+
+    /// The scrape of `m`: the cached one within its minimum interval, else a new one.
+    async fn scrape(&self, m: &Member) -> Scrape {
+        let mut last = m.last.lock().await;
+        if let Some(s) = last.as_ref() {
+            if s.at.elapsed() < m.target.min_interval() {
+                return s.clone();
+            }
+        }
+        let fresh = match (&m.client, &m.setup_error) {
+            (Some(client), _) => scrape::scrape(&m.target, client).await,
+            (None, error) => Scrape {
+                samples: Vec::new(),
+                error: Some(("config", error.clone().unwrap_or_default())),
+                duration: Duration::ZERO,
+                at: std::time::Instant::now(),
+            },
+        };
+        if let Some((kind, message)) = &fresh.error {
+            tracing::warn!(target = m.target.name, kind, "scrape failed: {message}");
+            self.metrics.error(&m.target, kind);
+        }
+        *last = Some(fresh.clone());
+        fresh
+    }
+
+    /// The metrics text of the targets `only` names (all when `None`).
+    async fn render(&self, only: Option<&str>) -> Result<String, String> {
+        let chosen: Vec<&Member> = self
+            .members
+            .iter()
+            .filter(|m| only.is_none_or(|n| m.target.name == n))
+            .collect();
+        if chosen.is_empty() {
+            return Err(format!("no target named {:?}", only.unwrap_or_default()));
+        }
+        let scrapes = futures_util::future::join_all(chosen.iter().map(|m| self.scrape(m))).await;
+        let pairs: Vec<(&Target, &Scrape)> = chosen
+            .iter()
+            .map(|m| &m.target)
+            .zip(scrapes.iter())
+            .collect();
+        Ok(self.metrics.encode(&pairs))
+    }
+}
+
+async fn serve(exporter: Arc<Exporter>, listen: SocketAddr) -> Result<(), String> {
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    eprintln!(
+        "vem exporter: serving http://{}/metrics ({} target(s))",
+        listener.local_addr().map_err(|e| e.to_string())?,
+        exporter.members.len()
+    );
+    loop {
+        let (stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
+        let exporter = exporter.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let exporter = exporter.clone();
+                async move {
+                    let path = request.uri().path().to_owned();
+                    let target = request.uri().query().and_then(|q| {
+                        url::form_urlencoded::parse(q.as_bytes())
+                            .find(|(k, _)| k == "target")
+                            .map(|(_, v)| v.into_owned())
+                    });
+                    let (status, content_type, body) = match path.as_str() {
+                        "/metrics" => match exporter.render(target.as_deref()).await {
+                            Ok(text) => (200, metrics::CONTENT_TYPE, text),
+                            Err(e) => (404, "text/plain; charset=utf-8", format!("{e}\n")),
+                        },
+                        "/" => (
+                            200,
+                            "text/html; charset=utf-8",
+                            "<html><body><h1>vem exporter</h1><p><a href=\"/metrics\">/metrics</a> (every target), /metrics?target=NAME (one)</p></body></html>\n".to_owned(),
+                        ),
+                        _ => (404, "text/plain; charset=utf-8", "not found\n".to_owned()),
+                    };
+                    let response = hyper::Response::builder()
+                        .status(status)
+                        .header("content-type", content_type)
+                        .body(Full::new(bytes::Bytes::from(body)))
+                        .expect("a valid response");
+                    Ok::<_, std::convert::Infallible>(response)
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Runs `vem exporter`.
+pub fn run(args: &Args) -> Result<(), String> {
+    let mut config = Config::read(&args.config)?;
+    if let Some((i, n)) = args.shard {
+        config.targets.retain(|t| shard_of(&t.name, n) == i);
+        if config.targets.is_empty() {
+            return Err(format!("shard {i}/{n} holds none of the targets"));
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let exporter = Arc::new(Exporter::new(config));
+        if args.once {
+            let text = exporter.render(None).await?;
+            return crate::output::print(&text);
+        }
+        serve(exporter, args.listen).await
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shards of N exporters partition the targets: each in exactly one, none left out,
+    /// and none of them empty for a fleet of 100.
+    #[test]
+    fn shards_partition_the_targets() {
+        let names: Vec<String> = (1..=100).map(|i| format!("em-{i:03}")).collect();
+        for n in 1..=7 {
+            let mut sizes = vec![0; n as usize];
+            for name in &names {
+                let s = shard_of(name, n);
+                assert!((1..=n).contains(&s));
+                sizes[(s - 1) as usize] += 1;
+            }
+            assert_eq!(sizes.iter().sum::<usize>(), names.len());
+            assert!(sizes.iter().all(|&k| k > 0), "n={n}: {sizes:?}");
+        }
+        assert_eq!(parse_shard("2/3"), Ok((2, 3)));
+        assert!(parse_shard("0/3").is_err() && parse_shard("4/3").is_err());
+    }
+}

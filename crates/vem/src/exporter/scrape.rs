@@ -1,0 +1,293 @@
+//! One scrape of one target: the reports and lists the metrics come from, fetched concurrently
+//! with the async client, bounded by the target's timeout, turned into samples. A failure is
+//! never a failed scrape: it is `veeam_em_up 0` and an error counted by kind.
+
+use std::time::{Duration, Instant};
+
+use veeam_em_api::api;
+use veeam_em_client::{AsyncClient, ClientError, ReqwestTransport, TransportError};
+
+use super::config::Target;
+
+/// One value of one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The metric name (`veeam_em_jobs_running`).
+    pub name: &'static str,
+    /// Labels beyond `target` and the target's own (`repository="..."`).
+    pub labels: Vec<(&'static str, String)>,
+    pub value: f64,
+}
+
+/// What one scrape found.
+#[derive(Debug, Clone)]
+pub struct Scrape {
+    pub samples: Vec<Sample>,
+    /// Why it failed (`connect`, `tls`, `timeout`, `credentials`, `status`, `body`, `other`).
+    pub error: Option<(&'static str, String)>,
+    pub duration: Duration,
+    pub at: Instant,
+}
+
+/// The kind of a failure, for `veeam_em_scrape_errors_total{kind=...}`.
+pub fn kind(error: &ClientError) -> &'static str {
+    match error {
+        ClientError::Transport { source, .. } => match source {
+            TransportError::Connect { .. } => "connect",
+            TransportError::Tls { .. } => "tls",
+            TransportError::Timeout { .. } => "timeout",
+            _ => "transport",
+        },
+        ClientError::Api(veeam_em_api::ApiError::Status { status, .. })
+            if status.as_u16() == 401 =>
+        {
+            "credentials"
+        }
+        ClientError::Api(veeam_em_api::ApiError::Status { .. }) => "status",
+        ClientError::Api(_) | ClientError::UnknownContent { .. } => "body",
+        ClientError::NoCredentials => "credentials",
+        _ => "other",
+    }
+}
+
+fn int(v: Option<i32>) -> Option<f64> {
+    v.map(f64::from)
+}
+
+fn long(v: Option<i64>) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    v.map(|v| v as f64)
+}
+
+/// Every sample of one target.
+async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, ClientError> {
+    let summary = || api::reports().summary();
+    let ops = (
+        summary().overview().get(),
+        summary().job_statistics().get(),
+        summary().vms_overview().get(),
+        summary().repository().get(),
+        api::backup_servers().get_entities(),
+        api::cdp_policies().get_entities(),
+        api::cloud().tenants().get_entities(),
+    );
+    let (overview, jobs, vms, repositories, servers, policies, tenants) = tokio::join!(
+        client.call(&ops.0),
+        client.call(&ops.1),
+        client.call(&ops.2),
+        client.call(&ops.3),
+        client.call(&ops.4),
+        client.call(&ops.5),
+        client.call(&ops.6),
+    );
+    let (overview, jobs, vms, repositories, servers) =
+        (overview?, jobs?, vms?, repositories?, servers?);
+    let mut out = Vec::new();
+    let mut put = |name: &'static str, labels: Vec<(&'static str, String)>, value: Option<f64>| {
+        if let Some(value) = value {
+            out.push(Sample {
+                name,
+                labels,
+                value,
+            });
+        }
+    };
+    // The overview report.
+    put(
+        "veeam_em_backup_servers",
+        vec![],
+        int(overview.backup_servers),
+    );
+    put(
+        "veeam_em_proxy_servers",
+        vec![],
+        int(overview.proxy_servers),
+    );
+    put(
+        "veeam_em_repository_servers",
+        vec![],
+        int(overview.repository_servers),
+    );
+    put("veeam_em_jobs_running", vec![], int(overview.running_jobs));
+    put(
+        "veeam_em_jobs_scheduled",
+        vec![],
+        int(overview.scheduled_jobs),
+    );
+    for (state, value) in [
+        ("success", overview.successful_vm_lastest_states),
+        ("warning", overview.warning_vm_lastest_states),
+        ("failed", overview.failed_vm_lastest_states),
+    ] {
+        put(
+            "veeam_em_vms_last_state",
+            vec![("state", state.into())],
+            int(value),
+        );
+    }
+    // Job statistics.
+    for (ty, value) in [
+        ("backup", jobs.scheduled_backup_jobs),
+        ("replica", jobs.scheduled_replica_jobs),
+    ] {
+        put(
+            "veeam_em_jobs_scheduled_by_type",
+            vec![("type", ty.into())],
+            int(value),
+        );
+    }
+    for (result, value) in [
+        ("success", jobs.successful_job_runs),
+        ("warning", jobs.warnings_job_runs),
+        ("failed", jobs.failed_job_runs),
+    ] {
+        put(
+            "veeam_em_job_runs",
+            vec![("result", result.into())],
+            int(value),
+        );
+    }
+    for (ty, value) in [
+        ("any", jobs.max_job_duration),
+        ("backup", jobs.max_backup_job_duration),
+        ("replica", jobs.max_replica_job_duration),
+    ] {
+        put(
+            "veeam_em_job_max_duration_seconds",
+            vec![("type", ty.into())],
+            int(value),
+        );
+    }
+    // VMs overview.
+    put("veeam_em_vms_protected", vec![], int(vms.protected_vms));
+    put("veeam_em_vms_backed_up", vec![], int(vms.backed_up_vms));
+    put("veeam_em_vms_replicated", vec![], int(vms.replicated_vms));
+    put("veeam_em_restore_points", vec![], int(vms.restore_points));
+    for (kind, value) in [
+        ("full", vms.full_backup_points_size),
+        ("incremental", vms.incremental_backup_points_size),
+        ("replica", vms.replica_restore_points_size),
+    ] {
+        put(
+            "veeam_em_restore_points_bytes",
+            vec![("kind", kind.into())],
+            long(value),
+        );
+    }
+    put(
+        "veeam_em_source_vms_bytes",
+        vec![],
+        long(vms.source_vms_size),
+    );
+    put(
+        "veeam_em_backup_success_ratio",
+        vec![],
+        int(vms.success_backup_percents).map(|p| p / 100.0),
+    );
+    // Repositories (the report's periods: one per repository).
+    for period in &repositories.periods {
+        let name = period.name.as_deref().unwrap_or_default().to_owned();
+        let label = || vec![("repository", name.clone())];
+        put(
+            "veeam_em_repository_capacity_bytes",
+            label(),
+            long(period.capacity),
+        );
+        put(
+            "veeam_em_repository_free_bytes",
+            label(),
+            long(period.free_space),
+        );
+        put(
+            "veeam_em_repository_backup_bytes",
+            label(),
+            long(period.backup_size),
+        );
+    }
+    // Backup servers.
+    for s in &servers.backup_servers {
+        put(
+            "veeam_em_backup_server_info",
+            vec![
+                (
+                    "backup_server",
+                    s.name.as_deref().unwrap_or_default().to_owned(),
+                ),
+                (
+                    "version",
+                    s.version.as_deref().unwrap_or_default().to_owned(),
+                ),
+            ],
+            Some(1.0),
+        );
+    }
+    // CDP policies: enabled or not (a server without the CDP family answers an error: no
+    // series, not a failed scrape).
+    if let Ok(policies) = policies {
+        for p in &policies.cdp_policies {
+            put(
+                "veeam_em_cdp_policy_enabled",
+                vec![("policy", p.name.as_deref().unwrap_or_default().to_owned())],
+                p.schedule_enabled.map(|e| if e { 1.0 } else { 0.0 }),
+            );
+        }
+    }
+    // Cloud Connect tenants: quota and use per repository (MB in the API).
+    if let Ok(tenants) = tenants {
+        for t in &tenants.cloud_tenants {
+            let tenant = t.name.as_deref().unwrap_or_default().to_owned();
+            let quotas = t
+                .resources
+                .iter()
+                .flat_map(|r| &r.cloud_tenant_resources)
+                .filter_map(|r| r.repository_quota.as_ref());
+            for q in quotas {
+                let labels = || {
+                    vec![
+                        ("tenant", tenant.clone()),
+                        (
+                            "repository",
+                            q.display_name.as_deref().unwrap_or_default().to_owned(),
+                        ),
+                    ]
+                };
+                let bytes = |mb: Option<i64>| long(mb).map(|v| v * 1024.0 * 1024.0);
+                put(
+                    "veeam_em_cloud_tenant_quota_bytes",
+                    labels(),
+                    bytes(q.quota),
+                );
+                put(
+                    "veeam_em_cloud_tenant_used_bytes",
+                    labels(),
+                    bytes(q.used_quota),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Scrapes `target` with `client`, bounded by its timeout.
+pub async fn scrape(target: &Target, client: &AsyncClient<ReqwestTransport>) -> Scrape {
+    let at = Instant::now();
+    let result = tokio::time::timeout(target.timeout(), samples(client)).await;
+    let duration = at.elapsed();
+    let (samples, error) = match result {
+        Ok(Ok(samples)) => (samples, None),
+        Ok(Err(e)) => (Vec::new(), Some((kind(&e), e.to_string()))),
+        Err(_) => (
+            Vec::new(),
+            Some((
+                "timeout",
+                format!("no answer within {} s", target.timeout().as_secs()),
+            )),
+        ),
+    };
+    Scrape {
+        samples,
+        error,
+        duration,
+        at,
+    }
+}

@@ -1,0 +1,250 @@
+//! `vem exporter`: the metrics of several targets in one scrape, failing targets as `up 0`
+//! with an error counted by kind, values equal to what `vem` reports for the same world, a
+//! snapshot of the text, secrets never shown, and the HTTP endpoint with `?target=`.
+#![cfg(feature = "exporter")]
+
+use std::io::{BufRead as _, Read as _, Write as _};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use veeam_em_sim::server::{start, RunningServer, ServerOptions};
+use veeam_em_sim::{SimConfig, Simulator};
+
+const SECRET: &str = "admin";
+
+fn server() -> (Arc<Simulator>, RunningServer) {
+    let sim = Arc::new(Simulator::new(SimConfig {
+        now: Some(time::macros::datetime!(2026-01-15 09:30 UTC)),
+        ..SimConfig::default()
+    }));
+    let server = start(
+        sim.clone(),
+        ServerOptions {
+            port: 0,
+            tls: false,
+            cert_path: None,
+        },
+    )
+    .unwrap();
+    (sim, server)
+}
+
+fn vem(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(args)
+        .env("EM_PASSWORD", SECRET)
+        .env("EM_WRONG", "not-the-password")
+        .env_remove("VEEAM_EM_URL")
+        .output()
+        .unwrap()
+}
+
+fn config(url: &str, name: &str) -> std::path::PathBuf {
+    let text = format!(
+        r#"
+[[target]]
+name = "paris"
+url = "{url}"
+user = "admin"
+password_env = "EM_PASSWORD"
+labels = {{ site = "paris" }}
+
+[[target]]
+name = "down"
+url = "http://127.0.0.1:9/api"
+user = "admin"
+password_env = "EM_PASSWORD"
+timeout = 2
+
+[[target]]
+name = "wrong-password"
+url = "{url}"
+user = "admin"
+password_env = "EM_WRONG"
+"#
+    );
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The value of the series `name{labels...}` (labels given as `k="v"` in their order).
+fn value(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+        .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn every_target_in_one_scrape_failures_as_up_0() {
+    let (_sim, server) = server();
+    let path = config(server.url(), "exporter-once.toml");
+    let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        value(&text, r#"veeam_em_up{target="paris",site="paris"}"#),
+        1.0
+    );
+    assert_eq!(value(&text, r#"veeam_em_up{target="down"}"#), 0.0);
+    assert_eq!(value(&text, r#"veeam_em_up{target="wrong-password"}"#), 0.0);
+    assert_eq!(
+        value(
+            &text,
+            r#"veeam_em_scrape_errors_total{target="down",kind="connect"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &text,
+            r#"veeam_em_scrape_errors_total{target="wrong-password",kind="credentials"}"#
+        ),
+        1.0
+    );
+    // Secrets never show, in the metrics or the logs.
+    for secret in [SECRET, "not-the-password"] {
+        assert!(!text.contains(&format!("\"{secret}\"")), "{text}");
+        assert!(!err.contains(secret), "{err}");
+    }
+
+    // The values are what vem reports for the same world.
+    let get = |path: &str| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_vem"))
+            .args([
+                "get",
+                path,
+                "--url",
+                server.url(),
+                "--user",
+                "admin",
+                "-o",
+                "json",
+            ])
+            .env("VEEAM_EM_PASSWORD", SECRET)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let o = get("/reports/summary/overview");
+    let l = r#"{target="paris",site="paris"}"#;
+    for (metric, member) in [
+        ("veeam_em_backup_servers", "BackupServers"),
+        ("veeam_em_proxy_servers", "ProxyServers"),
+        ("veeam_em_repository_servers", "RepositoryServers"),
+        ("veeam_em_jobs_running", "RunningJobs"),
+        ("veeam_em_jobs_scheduled", "ScheduledJobs"),
+    ] {
+        assert_eq!(
+            value(&text, &format!("{metric}{l}")),
+            o[member].as_f64().unwrap(),
+            "{metric}"
+        );
+    }
+    let j = get("/reports/summary/job_statistics");
+    assert_eq!(
+        value(
+            &text,
+            r#"veeam_em_job_runs{target="paris",site="paris",result="failed"}"#
+        ),
+        j["FailedJobRuns"].as_f64().unwrap()
+    );
+    let r = get("/reports/summary/repository");
+    for period in r["Period"].as_array().unwrap() {
+        let name = period["Name"].as_str().unwrap();
+        assert_eq!(
+            value(
+                &text,
+                &format!(
+                    r#"veeam_em_repository_capacity_bytes{{target="paris",site="paris",repository="{name}"}}"#
+                )
+            ),
+            period["Capacity"].as_f64().unwrap(),
+            "{name}"
+        );
+    }
+
+    // A snapshot of the data series (durations vary from run to run; the series of one
+    // metric come in no set order, so they are sorted).
+    let mut data = String::new();
+    let mut block: Vec<&str> = Vec::new();
+    let kept = text.lines().filter(|l| {
+        !l.contains("scrape_duration_seconds")
+            && !l.contains("target=\"down\"")
+            && !l.contains("wrong-password")
+    });
+    for line in kept.chain(std::iter::once("# end")) {
+        if line.starts_with('#') {
+            block.sort_unstable();
+            for l in block.drain(..) {
+                data.push_str(l);
+                data.push('\n');
+            }
+            data.push_str(line);
+            data.push('\n');
+        } else {
+            block.push(line);
+        }
+    }
+    insta::assert_snapshot!("exporter_metrics", data);
+}
+
+#[test]
+fn the_endpoint_serves_every_target_or_one() {
+    let (_sim, server) = server();
+    let path = config(server.url(), "exporter-serve.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args([
+            "exporter",
+            "--config",
+            path.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("EM_PASSWORD", SECRET)
+        .env("EM_WRONG", "x")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    stderr.read_line(&mut line).unwrap();
+    // Keep reading what it logs, so that its standard error never closes under it.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        text
+    };
+    let all = get("/metrics");
+    assert!(all.starts_with("HTTP/1.1 200"), "{all}");
+    assert!(all.contains(r#"veeam_em_up{target="down"} 0"#), "{all}");
+    let one = get("/metrics?target=paris");
+    assert!(
+        one.contains(r#"veeam_em_up{target="paris",site="paris"} 1"#),
+        "{one}"
+    );
+    assert!(!one.contains("target=\"down\""), "{one}");
+    assert!(get("/metrics?target=nowhere").starts_with("HTTP/1.1 404"));
+    child.kill().unwrap();
+    let _ = child.wait();
+}
