@@ -248,3 +248,50 @@ fn the_endpoint_serves_every_target_or_one() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// The Grafana dashboard (`dashboards/vem-exporter.json`) only queries metrics the exporter
+/// exports: every `veeam_em_*` name in its expressions and variables has a `# TYPE` line in a
+/// scrape of a simulated server (a counter's `_total` samples belong to its family).
+#[test]
+fn the_dashboard_queries_exported_metrics() {
+    let (_sim, server) = server();
+    let path = config(server.url(), "exporter-dashboard.toml");
+    let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let exported: std::collections::BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../dashboards/vem-exporter.json"
+    );
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut queries = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            queries.push(target["expr"].as_str().unwrap().to_owned());
+        }
+    }
+    for variable in dashboard["templating"]["list"].as_array().unwrap() {
+        if let Some(q) = variable["query"].as_str() {
+            queries.push(q.to_owned());
+        }
+    }
+    let mut names = 0;
+    for q in &queries {
+        for (at, _) in q.match_indices("veeam_em_") {
+            let name: String = q[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let family = name.strip_suffix("_total").unwrap_or(&name);
+            assert!(exported.contains(family), "{name} (in {q}) is not exported");
+            names += 1;
+        }
+    }
+    assert!(names >= queries.len(), "every query names a metric");
+}
