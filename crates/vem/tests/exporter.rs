@@ -295,3 +295,49 @@ fn the_dashboard_queries_exported_metrics() {
     }
     assert!(names >= queries.len(), "every query names a metric");
 }
+
+/// A slow server does not hold the others back beyond its own timeout: with 5 s of latency
+/// and a timeout of 1 s, the scrape ends after about 1 s, the slow target `up 0` with a
+/// `timeout` error, the other `up 1`.
+#[test]
+fn a_slow_target_costs_its_timeout_only() {
+    let (_sim, fast) = server();
+    let slow_sim = Arc::new(Simulator::new(SimConfig {
+        faults: vec![veeam_em_sim::FaultRule::parse("latency=5s,path=/api/reports*").unwrap()],
+        ..SimConfig::default()
+    }));
+    let slow = start(
+        slow_sim,
+        ServerOptions {
+            port: 0,
+            tls: false,
+            cert_path: None,
+        },
+    )
+    .unwrap();
+    let text = format!(
+        "[[target]]\nname = \"fast\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n\n\
+         [[target]]\nname = \"slow\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\ntimeout = 1\n",
+        fast.url(),
+        slow.url()
+    );
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-slow.toml");
+    std::fs::write(&path, text).unwrap();
+    let started = std::time::Instant::now();
+    let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
+    let took = started.elapsed();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        took < std::time::Duration::from_millis(3500),
+        "took {took:?}"
+    );
+    assert_eq!(value(&text, r#"veeam_em_up{target="fast"}"#), 1.0);
+    assert_eq!(value(&text, r#"veeam_em_up{target="slow"}"#), 0.0);
+    assert_eq!(
+        value(
+            &text,
+            r#"veeam_em_scrape_errors_total{target="slow",kind="timeout"}"#
+        ),
+        1.0
+    );
+}
