@@ -8,6 +8,7 @@
 mod clients;
 mod contenders;
 mod corpus;
+mod fleet;
 mod rss;
 mod serde_model;
 mod sim_load;
@@ -24,6 +25,7 @@ const USAGE: &str =
        veeam-em-bench live [--minutes M]
        veeam-em-bench clients [--task-sessions T] [--page-size P] [--in-flight K]
        veeam-em-bench soak [--seconds S] [--workers W]
+       veeam-em-bench fleet [--servers N] [--scrapes S] [--vem PATH] [--python-exporter PATH | --no-python]
 
 decode: every contender on an EntityReferences document of N Ref (default 100000), best of R
 rounds (default 5) per process and of K processes per contender (default 3, interleaved), then
@@ -47,7 +49,13 @@ the latency of small GETs with the blocking client.
 soak: both clients (W/2 blocking threads, W/2 async tasks; default 64 workers) against the
 simulator with every fault on for S seconds (default 60): requests, outcomes by kind, resident
 memory over time, file descriptors and threads before and after; fails on a leak, on growth or
-on a body that does not decode.";
+on a body that does not decode.
+
+fleet: `vem sim --fleet N --hosts 127.0.0.1` (default 100 servers) scraped by `vem exporter`
+(--vem, default target/release/vem) and by the Python veeam-exporter (--python-exporter, default
+target/clients-venv/bin/veeam_exporter), one after the other: wall time of one full scrape,
+CPU seconds of the exporter per scrape (median of S scrapes, default 3), its peak RSS, and the
+simulator's; then one member 10 s slow under a 2 s timeout: fails when it holds up the others.";
 
 struct Options {
     refs: usize,
@@ -92,6 +100,7 @@ fn main() -> ExitCode {
         Some("client-one") => clients::one(&args[1..]),
         Some("sim-server") => sim_load::serve(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
+        Some("fleet") => fleet::run(&args[1..]),
         Some("soak-server") => soak::serve(&args[1..]),
         Some("write") if args.len() >= 2 => parse_options(&args[2..]).and_then(|o| {
             corpus::write_file(o.refs, std::path::Path::new(&args[1])).map_err(|e| e.to_string())

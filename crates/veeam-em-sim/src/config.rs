@@ -81,6 +81,9 @@ pub struct SimConfig {
     /// Answer as a newer server would: the entity documents of the generic world carry an
     /// attribute and an element no schema of ours declares (for tests of what clients keep).
     pub newer_server: bool,
+    /// The site this Enterprise Manager stands for, in the DNS names of its backup servers
+    /// (`vbr01.site07.tech.local`): what tells the members of a fleet apart. `None`: no site.
+    pub site: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -99,6 +102,7 @@ impl Default for SimConfig {
             live: false,
             faults: Vec::new(),
             newer_server: false,
+            site: None,
         }
     }
 }
@@ -113,6 +117,24 @@ impl SimConfig {
             }]
         } else {
             self.users.clone()
+        }
+    }
+
+    /// Member `k` (from 1) of a fleet of `n` built from this configuration: its own seed (the
+    /// seed plus `k - 1`) and site (`site07`, as wide as `n`), the same users, and the faults
+    /// aimed at it (`server=k`) or at every member.
+    pub fn fleet_member(&self, k: u32, n: u32) -> SimConfig {
+        let width = n.to_string().len();
+        SimConfig {
+            seed: self.seed.wrapping_add(u64::from(k.saturating_sub(1))),
+            site: Some(format!("site{k:0width$}")),
+            faults: self
+                .faults
+                .iter()
+                .filter(|rule| rule.server.is_none_or(|s| s == k))
+                .cloned()
+                .collect(),
+            ..self.clone()
         }
     }
 

@@ -41,6 +41,9 @@ pub struct FaultRule {
     pub count: Option<u32>,
     /// The share of matching requests that get it, from 0 to 1.
     pub share: f64,
+    /// Only on this member of a fleet (`vem sim --fleet N`), counted from 1; on every member
+    /// when `None`. A lone simulator is member 1.
+    pub server: Option<u32>,
 }
 
 impl FaultRule {
@@ -51,6 +54,7 @@ impl FaultRule {
             path: None,
             count: None,
             share: 1.0,
+            server: None,
         }
     }
 
@@ -107,7 +111,7 @@ impl FaultRule {
         for part in parts {
             let (k, v) = part
                 .split_once('=')
-                .ok_or_else(|| format!("{part:?}: expected path=, count= or share="))?;
+                .ok_or_else(|| format!("{part:?}: expected path=, count=, share= or server="))?;
             match k.trim() {
                 "path" => rule.path = Some(v.trim().to_owned()),
                 "count" => rule.count = Some(v.trim().parse().map_err(|_| format!("count={v}"))?),
@@ -118,6 +122,10 @@ impl FaultRule {
                     }
                     rule.share = share;
                 }
+                "server" => match v.trim().parse() {
+                    Ok(k) if k >= 1 => rule.server = Some(k),
+                    _ => return Err(format!("server={v}: give a fleet member, from 1")),
+                },
                 other => return Err(format!("unknown fault option {other:?}")),
             }
         }

@@ -55,11 +55,23 @@ pub struct ServerOptions {
     pub cert_path: Option<PathBuf>,
 }
 
-/// A server running on a thread of its own; stopped when dropped.
+/// How the members of a fleet ([`start_fleet`]) are addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// Consecutive ports on `127.0.0.1` from [`ServerOptions::port`] (with port 0, each member
+    /// gets a free port of its own).
+    Ports,
+    /// Consecutive loopback addresses from this one (`127.0.0.1`, `127.0.0.2`, ...), all on
+    /// [`ServerOptions::port`]: for tools that tell servers apart by host only.
+    Hosts(Ipv4Addr),
+}
+
+/// A server running on a thread of its own; stopped when dropped. A fleet is one server with
+/// several members, each a simulator on an address of its own.
 #[derive(Debug)]
 pub struct RunningServer {
-    addr: SocketAddr,
-    url: String,
+    /// `(address, API base URL)` of each member.
+    members: Vec<(SocketAddr, String)>,
     cert_path: Option<PathBuf>,
     cert_pem: Option<String>,
     stop: watch::Sender<bool>,
@@ -67,14 +79,19 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// The API base URL, e.g. `http://127.0.0.1:40721/api`.
+    /// The API base URL, e.g. `http://127.0.0.1:40721/api` (of the first member of a fleet).
     pub fn url(&self) -> &str {
-        &self.url
+        &self.members[0].1
     }
 
-    /// The address it listens on.
+    /// The address it listens on (the first member's, for a fleet).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.members[0].0
+    }
+
+    /// The API base URL of each member, in order.
+    pub fn urls(&self) -> impl Iterator<Item = &str> {
+        self.members.iter().map(|(_, url)| url.as_str())
     }
 
     /// The file holding its certificate (with TLS), to give a client as a trusted CA.
@@ -119,11 +136,17 @@ struct Certificate {
     config: Arc<rustls::ServerConfig>,
 }
 
-fn certificate() -> std::io::Result<Certificate> {
+/// A self-signed certificate for `localhost` and each of `ips`.
+fn certificate(ips: &[std::net::IpAddr]) -> std::io::Result<Certificate> {
     let other = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .map_err(|e| other(&e))?;
+    let mut names = vec!["localhost".to_owned()];
+    for ip in ips {
+        let ip = ip.to_string();
+        if !names.contains(&ip) {
+            names.push(ip);
+        }
+    }
+    let certified = rcgen::generate_simple_self_signed(names).map_err(|e| other(&e))?;
     let pem = certified.cert.pem();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -143,16 +166,60 @@ fn certificate() -> std::io::Result<Certificate> {
 /// Binds `127.0.0.1:port` and serves `sim` on a thread with its own tokio runtime; returns once
 /// it listens.
 pub fn start(sim: Arc<Simulator>, options: ServerOptions) -> std::io::Result<RunningServer> {
-    let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))?;
-    std_listener.set_nonblocking(true)?;
-    let addr = std_listener.local_addr()?;
+    start_fleet(vec![sim], options, Addressing::Ports)
+}
+
+/// Serves each of `sims` on an address of its own (see [`Addressing`]), all from one thread
+/// and tokio runtime; returns once every member listens. With TLS, one certificate covers them
+/// all.
+pub fn start_fleet(
+    sims: Vec<Arc<Simulator>>,
+    options: ServerOptions,
+    addressing: Addressing,
+) -> std::io::Result<RunningServer> {
+    if sims.is_empty() {
+        return Err(std::io::Error::other(
+            "a fleet needs at least one simulator",
+        ));
+    }
+    let mut listeners = Vec::with_capacity(sims.len());
+    for k in 0..sims.len() {
+        let step = u16::try_from(k).map_err(|_| std::io::Error::other("too many members"))?;
+        let bound = match addressing {
+            Addressing::Ports if options.port == 0 => (Ipv4Addr::LOCALHOST, 0),
+            Addressing::Ports => {
+                let port = options.port.checked_add(step).ok_or_else(|| {
+                    std::io::Error::other(format!("no port {} + {k}", options.port))
+                })?;
+                (Ipv4Addr::LOCALHOST, port)
+            }
+            Addressing::Hosts(first) => (
+                Ipv4Addr::from(u32::from(first) + u32::from(step)),
+                options.port,
+            ),
+        };
+        let listener = std::net::TcpListener::bind(bound)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}:{}: {e}", bound.0, bound.1)))?;
+        listener.set_nonblocking(true)?;
+        listeners.push(listener);
+    }
+    let addrs = listeners
+        .iter()
+        .map(std::net::TcpListener::local_addr)
+        .collect::<std::io::Result<Vec<_>>>()?;
     let scheme = if options.tls { "https" } else { "http" };
-    let url = format!("{scheme}://{addr}/api");
-    sim.set_base_url(&url);
+    let members: Vec<(SocketAddr, String)> = addrs
+        .iter()
+        .map(|addr| (*addr, format!("{scheme}://{addr}/api")))
+        .collect();
+    for (sim, (_, url)) in sims.iter().zip(&members) {
+        sim.set_base_url(url);
+    }
     let (cert_path, cert_pem, tls) = if options.tls {
-        let cert = certificate()?;
+        let ips: Vec<_> = addrs.iter().map(SocketAddr::ip).collect();
+        let cert = certificate(&ips)?;
         let path = options.cert_path.clone().unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("veeam-em-sim-{}.pem", addr.port()))
+            std::env::temp_dir().join(format!("veeam-em-sim-{}.pem", addrs[0].port()))
         });
         std::fs::write(&path, &cert.pem)?;
         (Some(path), Some(cert.pem), Some(cert.config))
@@ -169,15 +236,20 @@ pub fn start(sim: Arc<Simulator>, options: ServerOptions) -> std::io::Result<Run
         .name("veeam-em-sim-server".into())
         .spawn(move || {
             runtime.block_on(async move {
-                match TcpListener::from_std(std_listener) {
-                    Ok(listener) => accept_loop(listener, sim, tls, stopped).await,
-                    Err(e) => tracing::error!("cannot listen: {e}"),
+                let mut loops = tokio::task::JoinSet::new();
+                for (listener, sim) in listeners.into_iter().zip(sims) {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            loops.spawn(accept_loop(listener, sim, tls.clone(), stopped.clone()));
+                        }
+                        Err(e) => tracing::error!("cannot listen: {e}"),
+                    }
                 }
+                while loops.join_next().await.is_some() {}
             });
         })?;
     Ok(RunningServer {
-        addr,
-        url,
+        members,
         cert_path,
         cert_pem,
         stop,

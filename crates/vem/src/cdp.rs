@@ -21,6 +21,13 @@ pub struct Args {
     command: Command,
 }
 
+impl Args {
+    /// Whether the command changes something (and so talks to one server only).
+    pub fn acts(&self) -> bool {
+        matches!(self.command, Command::Policy { .. })
+    }
+}
+
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     /// The CDP policies.

@@ -12,7 +12,7 @@ use veeam_em_client::{Client, Transport};
 use veeam_em_model::{CloudTenant, CloudTenantRepositoryQuotaInfo, Document};
 
 use crate::exit::{Exit, Failure};
-use crate::output::{print, print_document, Output, Table};
+use crate::output::{print_document, Output, Table};
 use crate::started::{id as tenant_id, print_task};
 
 /// Arguments of `vem cloud`.
@@ -20,6 +20,18 @@ use crate::started::{id as tenant_id, print_task};
 pub struct Args {
     #[command(subcommand)]
     command: Command,
+}
+
+impl Args {
+    /// Whether the command changes something (and so talks to one server only).
+    pub fn acts(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Tenant {
+                action: TenantAction::SetQuota { .. }
+            }
+        )
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -148,7 +160,7 @@ fn tenants<T: Transport>(client: &Client<T>, output: Output) -> Result<(), Failu
                 .unwrap_or_default(),
         ]);
     }
-    Ok(print(&table.render())?)
+    Ok(crate::output::print_table(table)?)
 }
 
 /// `vem cloud tenant set-quota`: read, change one repository quota, write back.

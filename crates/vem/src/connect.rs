@@ -72,6 +72,32 @@ pub struct Connection {
     /// 2026-01-01T09:00:00Z); by default, when vem starts. The same time gives the same output.
     #[arg(long, value_name = "TIME", env = "VEEAM_EM_SIM_NOW", value_parser = crate::sim::parse_time, global = true)]
     pub sim_now: Option<time::OffsetDateTime>,
+    /// A server of the contexts file (vem context list); repeat it, or give NAME,NAME, to ask
+    /// several at once.
+    #[arg(
+        long = "context",
+        value_name = "NAME",
+        env = "VEEAM_EM_CONTEXT",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub contexts: Vec<String>,
+    /// Ask every server of the contexts file at once.
+    #[arg(long, global = true, conflicts_with = "contexts")]
+    pub all_contexts: bool,
+    /// The password, when a context's password source gave it.
+    #[arg(skip)]
+    password: Option<Secret>,
+}
+
+/// A password held in memory, never printed (`Debug` says `<redacted>`).
+#[derive(Clone)]
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// `--wire`.
@@ -215,6 +241,72 @@ impl Connection {
         }
     }
 
+    /// The servers these options name, each with its context's name: the contexts asked for
+    /// (`--context`, `--all-contexts`), else `--url` (or the embedded simulator), else the
+    /// current context of the contexts file.
+    pub fn servers(&self) -> Result<Vec<(Option<String>, Connection)>, Failure> {
+        let usage = |m: String| Failure::new(Exit::Usage, m);
+        let named = self.all_contexts || !self.contexts.is_empty();
+        if named && self.url.is_some() {
+            return Err(usage(
+                "--url and --context (or VEEAM_EM_URL and VEEAM_EM_CONTEXT) name different servers; give one".to_owned(),
+            ));
+        }
+        if self.url.is_some() {
+            return Ok(vec![(None, self.clone())]);
+        }
+        let path = crate::context::path()?;
+        let file = crate::context::Contexts::read(&path)?;
+        let names: Vec<String> = if self.all_contexts {
+            if file.contexts.is_empty() {
+                return Err(usage(format!(
+                    "--all-contexts: {} holds no [[context]]",
+                    path.display()
+                )));
+            }
+            file.contexts.iter().map(|c| c.name.clone()).collect()
+        } else if !self.contexts.is_empty() {
+            let mut names = self.contexts.clone();
+            names.dedup();
+            names
+        } else if let Some(current) = &file.current {
+            vec![current.clone()]
+        } else {
+            return Ok(vec![(None, self.clone())]);
+        };
+        names
+            .into_iter()
+            .map(|name| {
+                let target = file.get(&name)?;
+                Ok((Some(name), self.for_context(target)?))
+            })
+            .collect()
+    }
+
+    /// These options aimed at a context: its URL, user, password source and TLS settings
+    /// (what the context does not say keeps the command line's value).
+    fn for_context(&self, context: &crate::target::Target) -> Result<Connection, Failure> {
+        let password = context
+            .password()
+            .map_err(|e| Failure::new(Exit::Usage, format!("context {e}")))?;
+        let mut c = self.clone();
+        c.url = Some(context.url.clone());
+        c.user = Some(context.user.clone());
+        c.password = Some(Secret(password));
+        c.password_file = None;
+        c.password_stdin = false;
+        if context.ca_cert.is_some() {
+            c.ca_cert = context.ca_cert.clone();
+        }
+        c.insecure |= context.insecure;
+        if context.timeout.is_some() {
+            c.timeout = context.timeout().as_secs();
+        }
+        c.contexts = Vec::new();
+        c.all_contexts = false;
+        Ok(c)
+    }
+
     /// The client these options describe.
     pub fn client(&self) -> Result<Client<AnyTransport>, Failure> {
         let usage = |m: String| Failure::new(Exit::Usage, m);
@@ -257,8 +349,11 @@ impl Connection {
             .user
             .clone()
             .ok_or_else(|| usage("--url needs a user: --user NAME or VEEAM_EM_USER".to_owned()))?;
-        let password = crate::password::read(&user, &self.password_source())
-            .map_err(|m| Failure::new(Exit::Usage, m))?;
+        let password = match &self.password {
+            Some(Secret(password)) => password.clone(),
+            None => crate::password::read(&user, &self.password_source())
+                .map_err(|m| Failure::new(Exit::Usage, m))?,
+        };
         if base.as_str().starts_with("http://") && !is_loopback(base.as_str()) {
             eprintln!(
                 "vem: WARNING: {} is plain http: the password and the session travel unencrypted; use https://",

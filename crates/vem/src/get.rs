@@ -75,6 +75,13 @@ pub struct QueryArgs {
     format: Form,
 }
 
+impl QueryArgs {
+    /// Whether `--all` streams the pages (of one server).
+    pub fn streams(&self) -> bool {
+        self.all
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Form {
     Refs,

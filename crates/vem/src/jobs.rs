@@ -105,7 +105,7 @@ pub fn jobs<T: Transport>(client: &Client<T>, output: Output) -> Result<(), Fail
             uid,
         ]);
     }
-    Ok(crate::output::print(&table.render())?)
+    Ok(crate::output::print_table(table)?)
 }
 
 /// Each job's newest session: `(start, state, result)` by job UID, from the query service

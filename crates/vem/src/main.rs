@@ -9,10 +9,12 @@ mod api;
 mod cdp;
 mod cloud;
 mod connect;
+mod context;
 mod decode;
 mod exit;
 #[cfg(feature = "exporter")]
 mod exporter;
+mod fleet;
 mod get;
 mod jobs;
 mod logging;
@@ -21,6 +23,7 @@ mod password;
 mod sim;
 mod started;
 mod stream;
+mod target;
 
 use std::process::ExitCode;
 
@@ -53,8 +56,9 @@ struct Cli {
 const AFTER_HELP: &str = "\
 Environment (one prefix, VEEAM_EM_):
   VEEAM_EM_URL, VEEAM_EM_USER, VEEAM_EM_PASSWORD, VEEAM_EM_PASSWORD_FILE, VEEAM_EM_CA_CERT,
-  VEEAM_EM_INSECURE, VEEAM_EM_QUIET, VEEAM_EM_WIRE, VEEAM_EM_SIM_NOW, VEEAM_EM_SESSION (vem api
-  request --dry-run; VEM_SESSION, its old name, is still read with a warning)
+  VEEAM_EM_INSECURE, VEEAM_EM_QUIET, VEEAM_EM_WIRE, VEEAM_EM_SIM_NOW, VEEAM_EM_CONTEXT,
+  VEEAM_EM_CONFIG (the contexts file), VEEAM_EM_SESSION (vem api request --dry-run;
+  VEM_SESSION, its old name, is still read with a warning)
 
 Exit statuses: 0 success, 1 local problem (file, document, failed task), 2 usage, \
 3 cannot connect (or timeout), 4 TLS (untrusted certificate: --ca-cert), 5 bad credentials (401), \
@@ -116,6 +120,11 @@ enum Command {
     /// Serve Prometheus metrics of one or many Enterprise Managers (targets in a TOML file).
     #[cfg(feature = "exporter")]
     Exporter(exporter::Args),
+    /// Named servers of the contexts file: list them, show one, choose the current one.
+    Context {
+        #[command(subcommand)]
+        command: context::Command,
+    },
     /// Print the completion script of a shell, e.g. `vem completions bash >
     /// ~/.local/share/bash-completion/completions/vem`.
     Completions {
@@ -138,16 +147,84 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             clap_complete::generate(*shell, &mut Cli::command(), "vem", &mut script);
             Ok(output::print(&String::from_utf8_lossy(&script))?)
         }
-        Command::Api { args } => api::run(args, &cli.connection, output),
-        Command::Cdp { args } => cdp::run(args, &cli.connection.client()?, output),
-        Command::Jobs => jobs::jobs(&cli.connection.client()?, output),
-        Command::Job { args } => jobs::job(&cli.connection.client()?, args, output),
-        Command::Sessions { args } => jobs::sessions(&cli.connection.client()?, args, output),
-        Command::RestorePoints => jobs::restore_points(&cli.connection.client()?, output),
-        Command::Cloud { args } => cloud::run(&cli.connection.client()?, args, output),
-        Command::Get { target } => get::get(&cli.connection.client()?, target, output),
-        Command::Query { args } => get::query(&cli.connection.client()?, args, output),
-        Command::Task { args } => get::task(&cli.connection.client()?, args, output),
+        Command::Context { command } => context::run(command, output),
+        Command::Api { args } => {
+            let connection = one_server(&cli.connection, "vem api")?;
+            api::run(args, &connection, output)
+        }
+        Command::Job { args } => jobs::job(
+            &one_server(&cli.connection, "vem job")?.client()?,
+            args,
+            output,
+        ),
+        Command::Cloud { args } if args.acts() => cloud::run(
+            &one_server(&cli.connection, "vem cloud set-quota")?.client()?,
+            args,
+            output,
+        ),
+        Command::Cdp { args } if args.acts() => cdp::run(
+            args,
+            &one_server(&cli.connection, "vem cdp policy")?.client()?,
+            output,
+        ),
+        Command::Query { args } if args.streams() => get::query(
+            &one_server(
+                &cli.connection,
+                "vem query --all (it prints the pages as they arrive)",
+            )?
+            .client()?,
+            args,
+            output,
+        ),
+        Command::Task { args } => get::task(
+            &one_server(&cli.connection, "vem task (a task id is one server's)")?.client()?,
+            args,
+            output,
+        ),
+        // What reads: against one server, or several at once.
+        _ => {
+            let mut servers = cli.connection.servers()?;
+            let read = |c: &connect::Connection| read(&cli.command, c, output);
+            if servers.len() == 1 {
+                let (_, connection) = servers.remove(0);
+                return read(&connection);
+            }
+            let named = servers
+                .into_iter()
+                .map(|(name, c)| (name.unwrap_or_default(), c))
+                .collect();
+            fleet::run(named, output, &read)
+        }
+    }
+}
+
+/// The one server of a command that acts, or streams, or names what only one server knows (a
+/// task id); several contexts are refused.
+fn one_server(
+    connection: &connect::Connection,
+    what: &str,
+) -> Result<connect::Connection, Failure> {
+    let mut servers = connection.servers()?;
+    if servers.len() > 1 {
+        return Err(Failure::new(
+            exit::Exit::Usage,
+            format!("{what} talks to one server; name one context"),
+        ));
+    }
+    Ok(servers.remove(0).1)
+}
+
+/// The commands that only read, against one server.
+fn read(command: &Command, c: &connect::Connection, output: Output) -> Result<(), Failure> {
+    match command {
+        Command::Cdp { args } => cdp::run(args, &c.client()?, output),
+        Command::Jobs => jobs::jobs(&c.client()?, output),
+        Command::Sessions { args } => jobs::sessions(&c.client()?, args, output),
+        Command::RestorePoints => jobs::restore_points(&c.client()?, output),
+        Command::Cloud { args } => cloud::run(&c.client()?, args, output),
+        Command::Get { target } => get::get(&c.client()?, target, output),
+        Command::Query { args } => get::query(&c.client()?, args, output),
+        _ => unreachable!("run() dispatches the other commands"),
     }
 }
 

@@ -33,6 +33,51 @@ impl Output {
     }
 }
 
+/// What a command printed for one server while its output was held (several contexts at once,
+/// `crate::fleet`): documents (redacted unless `--show-secrets`) and tables.
+#[derive(Debug)]
+pub enum Held {
+    Document(Box<Document>),
+    Table(Table),
+}
+
+thread_local! {
+    /// Where this thread's documents and tables go instead of standard output, when set.
+    static HELD: std::cell::RefCell<Option<Vec<Held>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with what it prints held, and returns that with its result.
+pub fn holding<R>(f: impl FnOnce() -> R) -> (R, Vec<Held>) {
+    HELD.with(|h| *h.borrow_mut() = Some(Vec::new()));
+    let result = f();
+    let held = HELD.with(|h| h.borrow_mut().take()).unwrap_or_default();
+    (result, held)
+}
+
+/// Whether this thread's output is held.
+pub fn is_held() -> bool {
+    HELD.with(|h| h.borrow().is_some())
+}
+
+/// Keeps `item` when this thread's output is held; gives it back otherwise.
+fn hold(item: Held) -> Option<Held> {
+    HELD.with(|h| match h.borrow_mut().as_mut() {
+        Some(held) => {
+            held.push(item);
+            None
+        }
+        None => Some(item),
+    })
+}
+
+/// Prints a table (or holds it).
+pub fn print_table(table: Table) -> Result<(), String> {
+    match hold(Held::Table(table)) {
+        Some(Held::Table(table)) => print(&table.render()),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `text` to standard output.
 pub fn print(text: &str) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
@@ -65,6 +110,30 @@ impl Table {
 
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
+    }
+
+    /// Its column headers.
+    pub fn headers(&self) -> &[&'static str] {
+        &self.headers
+    }
+
+    /// This table with a first column `header` holding `value` in every row.
+    pub fn with_first_column(self, header: &'static str, value: &str) -> Table {
+        let mut headers = vec![header];
+        headers.extend(self.headers);
+        Table {
+            headers,
+            rows: self
+                .rows
+                .into_iter()
+                .map(|row| std::iter::once(value.to_owned()).chain(row).collect())
+                .collect(),
+        }
+    }
+
+    /// Adds the rows of `other` (a table with the same columns).
+    pub fn extend(&mut self, other: Table) {
+        self.rows.extend(other.rows);
     }
 
     /// How many rows it has.
@@ -256,14 +325,6 @@ pub fn tasks_table(items: &[Task]) -> Table {
     t
 }
 
-/// A table for any document: the known shapes get their columns; others print as JSON.
-pub fn document_table(doc: &Document) -> Result<String, String> {
-    match table_of(doc) {
-        Some(table) => Ok(table.render()),
-        None => json(doc),
-    }
-}
-
 /// The table of a document, if it has one.
 pub fn table_of(doc: &Document) -> Option<Table> {
     Some(match doc {
@@ -435,6 +496,10 @@ pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Res
             None => (doc, raw),
         }
     };
+    if output != Output::Table && is_held() {
+        hold(Held::Document(Box::new(doc.clone())));
+        return Ok(());
+    }
     match output {
         Output::Json => print(&json(doc)?),
         Output::Jsonl => {
@@ -457,7 +522,10 @@ pub fn print_document(doc: &Document, raw: Option<&[u8]>, output: Output) -> Res
                 None => print(&doc.to_xml_string()),
             }
         }
-        Output::Table => print(&document_table(doc)?),
+        Output::Table => match table_of(doc) {
+            Some(table) => print_table(table),
+            None => print(&json(doc)?),
+        },
     }
 }
 
@@ -502,6 +570,11 @@ static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new
 /// Sets `--quiet` for the whole run.
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether `--quiet` is on.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Shows "page N of M" on standard error while a long listing runs on a terminal.

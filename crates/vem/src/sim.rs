@@ -1,6 +1,10 @@
 //! `vem sim`: the embedded Enterprise Manager simulator as a real server on loopback, for curl,
 //! other clients and tests. Prints its URL (and certificate file with `--tls`), logs one line per
 //! request on standard error, and serves until interrupted.
+//!
+//! `--fleet N` serves N independent simulators from this one process (one world each, with its
+//! own seed and site names, the same users): on consecutive ports, or with `--hosts` on
+//! consecutive loopback addresses and one port. A fault with `server=K` hits member K only.
 
 /// A line on standard output; a reader that went away (`vem sim | head -1`) is not an error.
 macro_rules! say {
@@ -13,15 +17,24 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use veeam_em_sim::server::{start, ServerOptions};
+use veeam_em_sim::server::{start_fleet, Addressing, ServerOptions};
 use veeam_em_sim::{FaultRule, SimConfig, Simulator, User};
 
 /// Arguments of `vem sim`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Port on 127.0.0.1 (0 picks a free one).
+    /// Port on 127.0.0.1 (0 picks a free one). With --fleet, the first of consecutive ports
+    /// (or, with --hosts, the port of every member).
     #[arg(long, default_value_t = 9398)]
     port: u16,
+    /// Serve N independent simulated Enterprise Managers: member K has seed --seed + K - 1 and
+    /// site `siteK` in its server names.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    fleet: u32,
+    /// With --fleet, serve the members on consecutive loopback addresses from this one
+    /// (127.0.0.1, 127.0.0.2, ...), all on --port, instead of on consecutive ports.
+    #[arg(long, value_name = "IP")]
+    hosts: Option<std::net::Ipv4Addr>,
     /// Serve HTTPS with a self-signed certificate made at start (its PEM file is printed).
     #[arg(long)]
     tls: bool,
@@ -53,7 +66,7 @@ pub struct Args {
         long = "fault",
         value_name = "SPEC",
         value_parser = FaultRule::parse,
-        help = "A fault to inject: KIND[=VALUE][,path=GLOB][,count=N][,share=S] with KIND latency=, status=, truncate, drop, expire-session or slow-body= (repeatable)"
+        help = "A fault to inject: KIND[=VALUE][,path=GLOB][,count=N][,share=S][,server=K] with KIND latency=, status=, truncate, drop, expire-session, slow-body= or task-fail; server=K aims it at member K of --fleet (repeatable)"
     )]
     faults: Vec<FaultRule>,
     /// Answer as a newer server would: entity documents carry an attribute and an element no
@@ -163,29 +176,81 @@ impl Args {
             live: self.live,
             session_duration: self.session_duration,
             sizes: self.sizes(),
+            site: None,
         }
+    }
+
+    /// The configuration of each member: one lone simulator as before, or the members of the
+    /// fleet. A fault aimed at a member the fleet does not have is refused.
+    pub fn members(&self) -> Result<Vec<SimConfig>, String> {
+        if let Some(k) = self
+            .faults
+            .iter()
+            .filter_map(|f| f.server)
+            .find(|k| *k > self.fleet)
+        {
+            return Err(format!(
+                "a fault is aimed at server={k}, but there {} (--fleet N)",
+                if self.fleet == 1 {
+                    "is one server".to_owned()
+                } else {
+                    format!("are {} servers", self.fleet)
+                }
+            ));
+        }
+        let config = self.config();
+        if self.fleet == 1 {
+            let mut lone = config;
+            lone.faults.retain(|f| f.server.is_none_or(|k| k == 1));
+            return Ok(vec![lone]);
+        }
+        Ok((1..=self.fleet)
+            .map(|k| config.fleet_member(k, self.fleet))
+            .collect())
     }
 }
 
-/// Runs the server until the process is interrupted.
+/// Runs the server (or the fleet) until the process is interrupted.
 pub fn run(args: &Args) -> Result<(), String> {
     crate::logging::init("info");
-    let config = args.config();
-    let users = config.effective_users();
-    let sim = Arc::new(Simulator::new(config));
-    let server = start(
-        sim,
-        ServerOptions {
-            port: args.port,
-            tls: args.tls,
-            cert_path: args.cert_file.clone(),
-        },
-    )
-    .map_err(|e| format!("cannot serve on 127.0.0.1:{}: {e}", args.port))?;
-    say!("veeam-em simulator serving {}", server.url());
+    let members = args.members()?;
+    if args.hosts.is_some() && args.fleet == 1 {
+        return Err("--hosts serves the members of a --fleet; give --fleet N too".into());
+    }
+    let users = members[0].effective_users();
+    let sites: Vec<Option<String>> = members.iter().map(|c| c.site.clone()).collect();
+    let seeds: Vec<u64> = members.iter().map(|c| c.seed).collect();
+    let sims = members
+        .into_iter()
+        .map(|c| Arc::new(Simulator::new(c)))
+        .collect();
+    let addressing = match args.hosts {
+        Some(first) => Addressing::Hosts(first),
+        None => Addressing::Ports,
+    };
+    let options = ServerOptions {
+        port: args.port,
+        tls: args.tls,
+        cert_path: args.cert_file.clone(),
+    };
+    let server =
+        start_fleet(sims, options, addressing).map_err(|e| format!("cannot serve: {e}"))?;
+    if args.fleet == 1 {
+        say!("veeam-em simulator serving {}", server.url());
+    } else {
+        say!("veeam-em simulator: a fleet of {} servers", args.fleet);
+        for (k, url) in server.urls().enumerate() {
+            say!(
+                "server {}: {url}  (seed {}, {})",
+                k + 1,
+                seeds[k],
+                sites[k].as_deref().unwrap_or_default()
+            );
+        }
+    }
     if let Some(path) = server.cert_path() {
         say!(
-            "certificate (self-signed, for localhost and 127.0.0.1): {}  (trust it with --ca-cert or curl --cacert)",
+            "certificate (self-signed, for localhost and the addresses served): {}  (trust it with --ca-cert or curl --cacert)",
             path.display()
         );
     }

@@ -22,13 +22,14 @@ pub struct Items {
     header: bool,
 }
 
-/// The items of a page in the JSON form: the references, or the entities of its list.
+/// The items of a document in the JSON form: a query result's references or the entities of
+/// its list, or the items of a list document (`{"Jobs": [...]}`).
 pub fn json_items(page: &Document) -> Vec<Value> {
     let Ok(value) = serde_json::to_value(page) else {
         return Vec::new();
     };
     let take = |v: &Value| v.as_array().cloned().unwrap_or_default();
-    if let Some(refs) = value.get("Refs").filter(|v| !v.is_null()) {
+    if let Some(refs) = value.get("Refs").filter(|v| v.is_object()) {
         return take(&refs["Refs"]);
     }
     for holder in ["Entities", "Resources"] {
@@ -45,7 +46,21 @@ pub fn json_items(page: &Document) -> Vec<Value> {
             }
         }
     }
-    Vec::new()
+    if matches!(page, Document::QueryResult(_)) {
+        return Vec::new();
+    }
+    // A list document: its one array of objects.
+    match &value {
+        Value::Object(members) if members.len() <= 2 => members
+            .values()
+            .find_map(|v| {
+                v.as_array()
+                    .filter(|a| !a.is_empty() && a.iter().all(Value::is_object))
+            })
+            .cloned()
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 impl Items {

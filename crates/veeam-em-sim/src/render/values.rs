@@ -153,7 +153,13 @@ pub(crate) fn name(w: &dyn World, o: Obj) -> String {
     // A different start in the pool for each owner, so that two servers do not hold the same VMs.
     let spread = o.index / w.per_owner(o.kind).max(1);
     match kind.name {
-        "BackupServer" => pick(SERVERS, o.index),
+        "BackupServer" => {
+            let name = pick(SERVERS, o.index);
+            match (&w.config().site, name.split_once('.')) {
+                (Some(site), Some((host, domain))) => format!("{host}.{site}.{domain}"),
+                _ => name,
+            }
+        }
         // Unique across servers (a tool keys repositories by name).
         "Repository" => pick(REPOSITORIES, o.index),
         "Job" => {

@@ -15,9 +15,10 @@
 //! A password never sits in the file: it comes from an environment variable, a file or a
 //! command. An unknown key is an error that names it.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
+
+pub use crate::target::Target;
 
 use serde::Deserialize;
 
@@ -29,90 +30,10 @@ pub struct Config {
     pub targets: Vec<Target>,
 }
 
-/// One server.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Target {
-    /// The name its series carry (`target="..."`) and `/metrics?target=NAME` selects.
-    pub name: String,
-    /// A host name, or the API URL.
-    pub url: String,
-    pub user: String,
-    /// The environment variable that holds the password.
-    pub password_env: Option<String>,
-    /// A file whose first line is the password.
-    pub password_file: Option<PathBuf>,
-    /// A command (run by `sh -c`) whose first line of output is the password.
-    pub password_command: Option<String>,
-    /// The server's CA or certificate (PEM).
-    pub ca_cert: Option<PathBuf>,
-    /// Skip certificate verification (warned about at start).
-    #[serde(default)]
-    pub insecure: bool,
-    /// Seconds one scrape of this target may take (default 30).
-    pub timeout: Option<u64>,
-    /// Seconds during which the last answers are served again (default 60): Enterprise
-    /// Manager is slow and its reports are costly.
-    pub min_interval: Option<u64>,
-    /// Labels added to every series of this target.
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-}
-
 impl Target {
-    pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.timeout.unwrap_or(30).max(1))
-    }
-
+    /// How long the last answers of this target are served again (the exporter's key).
     pub fn min_interval(&self) -> Duration {
         Duration::from_secs(self.min_interval.unwrap_or(60))
-    }
-
-    /// The password, from where the target says.
-    pub fn password(&self) -> Result<String, String> {
-        let first_line = |text: &str| text.lines().next().unwrap_or("").to_owned();
-        let password = match (
-            &self.password_env,
-            &self.password_file,
-            &self.password_command,
-        ) {
-            (Some(var), None, None) => std::env::var(var).map_err(|_| {
-                format!(
-                    "target {}: the environment variable {var} is not set",
-                    self.name
-                )
-            })?,
-            (None, Some(file), None) => {
-                first_line(&std::fs::read_to_string(file).map_err(|e| {
-                    format!("target {}: cannot read {}: {e}", self.name, file.display())
-                })?)
-            }
-            (None, None, Some(command)) => {
-                let out = std::process::Command::new("sh")
-                    .arg("-c")
-                    .arg(command)
-                    .stderr(std::process::Stdio::inherit())
-                    .output()
-                    .map_err(|e| format!("target {}: password_command: {e}", self.name))?;
-                if !out.status.success() {
-                    return Err(format!(
-                        "target {}: password_command failed ({})",
-                        self.name, out.status
-                    ));
-                }
-                first_line(&String::from_utf8_lossy(&out.stdout))
-            }
-            _ => {
-                return Err(format!(
-                    "target {}: give exactly one of password_env, password_file, password_command",
-                    self.name
-                ))
-            }
-        };
-        if password.is_empty() {
-            return Err(format!("target {}: the password is empty", self.name));
-        }
-        Ok(password)
     }
 }
 
