@@ -171,6 +171,59 @@ fn every_target_in_one_scrape_failures_as_up_0() {
         );
     }
 
+    // Each job's and each CDP policy's newest session, as vem lists them; discovered computers
+    // by agent status.
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_vem"))
+            .args(args)
+            .args(["--url", server.url(), "--user", "admin", "-o", "json"])
+            .env("VEEAM_EM_PASSWORD", SECRET)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let newest = |items: &serde_json::Value, owner: &str, label: &str, metric: &str| {
+        let mut items: Vec<&serde_json::Value> = items.as_array().unwrap().iter().collect();
+        items.sort_by_key(|s| std::cmp::Reverse(s["CreationTimeUTC"].as_str().unwrap().to_owned()));
+        let mut seen = std::collections::BTreeSet::new();
+        for s in items {
+            let name = s[owner].as_str().unwrap();
+            if !seen.insert(name.to_owned()) {
+                continue;
+            }
+            let result = s["Result"].as_str().unwrap().to_ascii_lowercase();
+            let series = format!(
+                r#"{metric}{{target="paris",site="paris",{label}="{name}",result="{result}"}}"#
+            );
+            assert_eq!(value(&text, &series), 1.0, "{series}");
+        }
+        assert!(!seen.is_empty());
+    };
+    newest(
+        &run(&["sessions"])["BackupJobSessions"],
+        "JobName",
+        "job",
+        "veeam_em_job_last_session_result",
+    );
+    newest(
+        &run(&["cdp", "sessions"])["CdpReplicaSessions"],
+        "PolicyName",
+        "policy",
+        "veeam_em_cdp_policy_last_session_result",
+    );
+    let computers = run(&["get", "/agents/discoveredComputers?format=Entity"]);
+    let mut by_status = std::collections::BTreeMap::<String, f64>::new();
+    for c in computers["DiscoveredComputers"].as_array().unwrap() {
+        let status = c["AgentStatus"].as_str().unwrap().to_ascii_lowercase();
+        *by_status.entry(status).or_default() += 1.0;
+    }
+    for (status, count) in by_status {
+        let series = format!(
+            r#"veeam_em_agents_discovered{{target="paris",site="paris",agent_status="{status}"}}"#
+        );
+        assert_eq!(value(&text, &series), count, "{series}");
+    }
+
     // A snapshot of the data series (durations vary from run to run; the series of one
     // metric come in no set order, so they are sorted).
     let mut data = String::new();

@@ -104,6 +104,34 @@ pub const METRICS: &[(&str, &str)] = &[
         "Whether a CDP policy is enabled (1) or disabled (0)",
     ),
     (
+        "veeam_em_cdp_policy_last_session_result",
+        "The result of a CDP policy's newest replication session: 1 for its result (success, warning, failed, none while it runs), 0 for the others",
+    ),
+    (
+        "veeam_em_cdp_policy_last_session_duration_seconds",
+        "How long a CDP policy's newest replication session took, once ended",
+    ),
+    (
+        "veeam_em_cdp_policy_last_success_timestamp_seconds",
+        "When a CDP policy's newest successful replication session ended (Unix time; its lag is time() minus this)",
+    ),
+    (
+        "veeam_em_job_last_session_result",
+        "The result of a job's newest session: 1 for its result (success, warning, failed, none while it runs), 0 for the others",
+    ),
+    (
+        "veeam_em_job_last_session_duration_seconds",
+        "How long a job's newest session took, once ended",
+    ),
+    (
+        "veeam_em_job_last_success_timestamp_seconds",
+        "When a job's newest successful session ended (Unix time; time() minus this is its age)",
+    ),
+    (
+        "veeam_em_agents_discovered",
+        "Computers discovered for Veeam Agent protection, by agent status",
+    ),
+    (
         "veeam_em_cloud_tenant_quota_bytes",
         "A Cloud Connect tenant's storage quota on a repository",
     ),

@@ -86,7 +86,17 @@ struct Exporter {
     metrics: metrics::Persistent,
 }
 
-fn client_for(target: &Target) -> Result<AsyncClient<ReqwestTransport>, String> {
+/// What makes two targets' HTTP clients differ: their trust, and their timeouts.
+type TransportKey = (Option<std::path::PathBuf>, bool, Duration);
+
+/// The HTTP clients already made, shared by the targets with the same settings: one
+/// connection pool and TLS setup for many servers (a fleet of 100 costs one, not 100).
+type Transports = std::collections::HashMap<TransportKey, ReqwestTransport>;
+
+fn client_for(
+    target: &Target,
+    transports: &mut Transports,
+) -> Result<AsyncClient<ReqwestTransport>, String> {
     let base = if target.url.contains("://") {
         let base = BaseUrl::parse(&target.url).map_err(|e| e.to_string())?;
         if base.as_str().ends_with("/api") {
@@ -110,16 +120,26 @@ fn client_for(target: &Target) -> Result<AsyncClient<ReqwestTransport>, String> 
     if target.insecure {
         config = config.insecure_skip_certificate_verification();
     }
-    AsyncClient::connect(config).map_err(|e| e.to_string())
+    let key = (target.ca_cert.clone(), target.insecure, target.timeout());
+    let transport = match transports.get(&key) {
+        Some(shared) => shared.clone(),
+        None => {
+            let made = ReqwestTransport::new(&config).map_err(|e| e.to_string())?;
+            transports.insert(key, made.clone());
+            made
+        }
+    };
+    Ok(AsyncClient::with_transport(config, transport))
 }
 
 impl Exporter {
     fn new(config: Config) -> Self {
+        let mut transports = Transports::new();
         let members = config
             .targets
             .into_iter()
             .map(|target| {
-                let (client, setup_error) = match client_for(&target) {
+                let (client, setup_error) = match client_for(&target, &mut transports) {
                     Ok(c) => (Some(c), None),
                     Err(e) => {
                         tracing::warn!(target = target.name, "{e}");
@@ -253,8 +273,11 @@ pub fn run(args: &Args) -> Result<(), String> {
             return Err(format!("shard {i}/{n} holds none of the targets"));
         }
     }
+    // Decoding pages runs on blocking threads: as many as the workers, so that a scrape of
+    // many targets does not start a thread (and a malloc arena) per page being decoded.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;

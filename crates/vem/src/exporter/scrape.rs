@@ -59,6 +59,82 @@ fn long(v: Option<i64>) -> Option<f64> {
     v.map(|v| v as f64)
 }
 
+/// Requests in flight to one server during a scrape.
+const IN_FLIGHT: usize = 2;
+
+/// `work`, once `gate` lets it start.
+async fn gated<T>(gate: &tokio::sync::Semaphore, work: impl std::future::Future<Output = T>) -> T {
+    let _permit = gate.acquire().await;
+    work.await
+}
+
+/// How many of the newest sessions (CDP replication, backup job) one scrape reads: one page
+/// of the query service each, newest first.
+const NEWEST_SESSIONS: u32 = 200;
+
+/// One session, as the per-owner series need it.
+struct Newest {
+    /// The policy or job it belongs to.
+    owner: String,
+    /// `success`, `warning`, `failed`, `none` (running).
+    result: Option<String>,
+    started: Option<time::OffsetDateTime>,
+    ended: Option<time::OffsetDateTime>,
+}
+
+/// The series of the newest sessions of one kind: `(owner label, result metric, duration
+/// metric, last success metric)`.
+type NewestSeries = (&'static str, &'static str, &'static str, &'static str);
+
+const CDP_SERIES: NewestSeries = (
+    "policy",
+    "veeam_em_cdp_policy_last_session_result",
+    "veeam_em_cdp_policy_last_session_duration_seconds",
+    "veeam_em_cdp_policy_last_success_timestamp_seconds",
+);
+
+const JOB_SERIES: NewestSeries = (
+    "job",
+    "veeam_em_job_last_session_result",
+    "veeam_em_job_last_session_duration_seconds",
+    "veeam_em_job_last_success_timestamp_seconds",
+);
+
+/// For each owner of `sessions` (newest first): its newest session's result (one-hot over
+/// success, warning, failed, none) and duration once ended, and when its newest success ended
+/// (Unix time: the lag or RPO is `time()` minus it).
+fn newest_sessions(
+    put: &mut impl FnMut(&'static str, Vec<(&'static str, String)>, Option<f64>),
+    sessions: &[Newest],
+    (label, result_metric, duration_metric, success_metric): &NewestSeries,
+) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut succeeded = std::collections::BTreeSet::new();
+    for s in sessions {
+        let owner = || vec![(*label, s.owner.clone())];
+        if seen.insert(s.owner.as_str()) {
+            for value in ["success", "warning", "failed", "none"] {
+                let mut labels = owner();
+                labels.push(("result", value.into()));
+                let hot = s.result.as_deref() == Some(value);
+                put(result_metric, labels, Some(if hot { 1.0 } else { 0.0 }));
+            }
+            if let (Some(started), Some(ended)) = (s.started, s.ended) {
+                put(
+                    duration_metric,
+                    owner(),
+                    Some((ended - started).as_seconds_f64()),
+                );
+            }
+        }
+        if s.result.as_deref() == Some("success") && succeeded.insert(s.owner.as_str()) {
+            #[allow(clippy::cast_precision_loss)]
+            let ended = s.ended.map(|t| t.unix_timestamp() as f64);
+            put(success_metric, owner(), ended);
+        }
+    }
+}
+
 /// Every sample of one target.
 async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, ClientError> {
     let summary = || api::reports().summary();
@@ -70,15 +146,56 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
         api::backup_servers().get_entities(),
         api::cdp_policies().get_entities(),
         api::cloud().tenants().get_entities(),
+        api::agents().discovered_computers().get_entities(),
     );
-    let (overview, jobs, vms, repositories, servers, policies, tenants) = tokio::join!(
-        client.call(&ops.0),
-        client.call(&ops.1),
-        client.call(&ops.2),
-        client.call(&ops.3),
-        client.call(&ops.4),
-        client.call(&ops.5),
-        client.call(&ops.6),
+    // The newest CDP replication sessions (one page, newest first): each policy's latest.
+    // At most IN_FLIGHT requests to one server at a time: kind to a slow Enterprise Manager,
+    // and a fleet of N servers holds about N * IN_FLIGHT connections, not N * 10.
+    let gate = tokio::sync::Semaphore::new(IN_FLIGHT);
+    let newest_cdp = {
+        use futures_util::StreamExt as _;
+        use veeam_em_api::fields::cdp_replica_session as f;
+        let query = veeam_em_api::query::Query::new()
+            .sort_desc(f::CREATION_TIME_UTC)
+            .page_size(NEWEST_SESSIONS);
+        client
+            .query_entities(api::query().cdp_replica_session(query))
+            .take(NEWEST_SESSIONS as usize)
+            .collect::<Vec<_>>()
+    };
+    let newest_jobs = {
+        use futures_util::StreamExt as _;
+        use veeam_em_api::fields::backup_job_session as f;
+        let query = veeam_em_api::query::Query::new()
+            .sort_desc(f::CREATION_TIME)
+            .page_size(NEWEST_SESSIONS);
+        client
+            .query_entities(api::query().backup_job_session(query))
+            .take(NEWEST_SESSIONS as usize)
+            .collect::<Vec<_>>()
+    };
+    let (
+        overview,
+        jobs,
+        vms,
+        repositories,
+        servers,
+        policies,
+        tenants,
+        agents,
+        cdp_sessions,
+        job_sessions,
+    ) = tokio::join!(
+        gated(&gate, client.call(&ops.0)),
+        gated(&gate, client.call(&ops.1)),
+        gated(&gate, client.call(&ops.2)),
+        gated(&gate, client.call(&ops.3)),
+        gated(&gate, client.call(&ops.4)),
+        gated(&gate, client.call(&ops.5)),
+        gated(&gate, client.call(&ops.6)),
+        gated(&gate, client.call(&ops.7)),
+        gated(&gate, newest_cdp),
+        gated(&gate, newest_jobs),
     );
     let (overview, jobs, vms, repositories, servers) =
         (overview?, jobs?, vms?, repositories?, servers?);
@@ -229,6 +346,53 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
                 "veeam_em_cdp_policy_enabled",
                 vec![("policy", p.name.as_deref().unwrap_or_default().to_owned())],
                 p.schedule_enabled.map(|e| if e { 1.0 } else { 0.0 }),
+            );
+        }
+    }
+    // Each CDP policy's and each job's newest session.
+    let time = |t: Option<&veeam_em_model::DateTime>| {
+        t.and_then(veeam_em_model::DateTime::to_offset_date_time)
+    };
+    let result =
+        |r: Option<&veeam_em_model::SessionResult>| r.map(|r| r.as_str().to_ascii_lowercase());
+    let cdp: Vec<Newest> = cdp_sessions
+        .into_iter()
+        .map_while(Result::ok)
+        .map(|s| Newest {
+            owner: s.policy_name.as_deref().unwrap_or_default().to_owned(),
+            result: result(s.result.as_ref()),
+            started: time(s.creation_time_utc.as_ref()),
+            ended: time(s.end_time_utc.as_ref()),
+        })
+        .collect();
+    newest_sessions(&mut put, &cdp, &CDP_SERIES);
+    let job_sessions: Vec<Newest> = job_sessions
+        .into_iter()
+        .map_while(Result::ok)
+        .map(|s| Newest {
+            owner: s.job_name.as_deref().unwrap_or_default().to_owned(),
+            result: result(s.result.as_ref()),
+            started: time(s.creation_time_utc.as_ref()),
+            ended: time(s.end_time_utc.as_ref()),
+        })
+        .collect();
+    newest_sessions(&mut put, &job_sessions, &JOB_SERIES);
+    // Discovered computers by agent status (a server without the agents family: no series).
+    if let Ok(agents) = agents {
+        let mut by_status = std::collections::BTreeMap::<String, f64>::new();
+        for c in &agents.discovered_computers {
+            let status = c
+                .agent_status
+                .as_ref()
+                .map_or("unknown", |s| s.as_str())
+                .to_ascii_lowercase();
+            *by_status.entry(status).or_default() += 1.0;
+        }
+        for (status, count) in by_status {
+            put(
+                "veeam_em_agents_discovered",
+                vec![("agent_status", status)],
+                Some(count),
             );
         }
     }
