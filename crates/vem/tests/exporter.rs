@@ -394,3 +394,109 @@ fn a_slow_target_costs_its_timeout_only() {
         1.0
     );
 }
+
+/// A server that answers 500 is `up 0` with a `status` error, and the others still answer.
+#[test]
+fn a_server_error_is_up_0_with_a_status_error() {
+    let sim = Arc::new(Simulator::new(SimConfig {
+        faults: vec![veeam_em_sim::FaultRule::parse("status=500,path=*reports*").unwrap()],
+        ..SimConfig::default()
+    }));
+    let failing = start(sim, ServerOptions::default()).unwrap();
+    let (_sim, healthy) = server();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-500.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[target]]\nname = \"failing\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n\n[[target]]\nname = \"healthy\"\nurl = \"{}\"\nuser = \"admin\"\npassword_env = \"EM_PASSWORD\"\n",
+            failing.url(),
+            healthy.url()
+        ),
+    )
+    .unwrap();
+    let out = vem(&["exporter", "--config", path.to_str().unwrap(), "--once"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(value(&text, r#"veeam_em_up{target="failing"}"#), 0.0);
+    assert_eq!(
+        value(
+            &text,
+            r#"veeam_em_scrape_errors_total{target="failing",kind="status"}"#
+        ),
+        1.0
+    );
+    assert_eq!(value(&text, r#"veeam_em_up{target="healthy"}"#), 1.0);
+}
+
+/// `--web-config` (the exporter-toolkit format): HTTPS with the given certificate, and basic
+/// authentication against a bcrypt hash, checked with curl.
+#[test]
+fn the_web_config_serves_tls_and_checks_users() {
+    if Command::new("curl").arg("--version").output().is_err() {
+        eprintln!("skipped: no curl (.ci/run installs it)");
+        return;
+    }
+    let (_sim, server) = server();
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("exporter-web");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    std::fs::write(dir.join("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.join("key.pem"), cert.key_pair.serialize_pem()).unwrap();
+    let hash = bcrypt::hash("scrape-pw", 4).unwrap();
+    std::fs::write(
+        dir.join("web.yml"),
+        format!(
+            "tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  prometheus: '{hash}'\n"
+        ),
+    )
+    .unwrap();
+    let targets = config(server.url(), "exporter-web.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(["exporter", "--config", targets.to_str().unwrap()])
+        .args(["--web-config", dir.join("web.yml").to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .env("EM_PASSWORD", SECRET)
+        .env("EM_WRONG", "x")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    stderr.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("https://"))
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    let curl = |extra: &[&str]| -> (String, String) {
+        let out = Command::new("curl")
+            .args(["-s", "-w", "\n%{http_code}", "--cacert"])
+            .arg(dir.join("cert.pem"))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
+        (code.to_owned(), body.to_owned())
+    };
+    let (code, body) = curl(&["-u", "prometheus:scrape-pw"]);
+    assert_eq!(code, "200", "{body}");
+    assert!(
+        body.contains(r#"veeam_em_up{target="paris",site="paris"} 1"#),
+        "{body}"
+    );
+    assert_eq!(curl(&[]).0, "401");
+    assert_eq!(curl(&["-u", "prometheus:wrong"]).0, "401");
+    assert_eq!(curl(&["-u", "someone:scrape-pw"]).0, "401");
+    // Plain HTTP to the TLS listener gets no metrics.
+    let plain = Command::new("curl")
+        .args(["-s", "-u", "prometheus:scrape-pw"])
+        .arg(url.replace("https://", "http://"))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains("veeam_em_up"));
+    child.kill().unwrap();
+    let _ = child.wait();
+}

@@ -1,5 +1,8 @@
 //! `vem exporter`: Prometheus metrics for a fleet of Enterprise Managers.
 //!
+//! `web.rs` puts TLS and basic authentication on the listener (`--web-config`, the
+//! exporter-toolkit format).
+//!
 //! Targets come from a TOML file (`config.rs`); each `/metrics` request scrapes every target
 //! concurrently with the async client (`scrape.rs`), at most once per `min_interval` per target
 //! (answers in between are the cached ones), and encodes the samples with `prometheus-client`
@@ -9,6 +12,7 @@
 mod config;
 mod metrics;
 mod scrape;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +43,11 @@ pub struct Args {
     /// split a large estate without a coordinator.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<(u64, u64)>,
+    /// TLS and basic authentication on the listener: a YAML file in the format of the
+    /// Prometheus exporter-toolkit (tls_server_config: cert_file, key_file; basic_auth_users:
+    /// NAME: BCRYPT-HASH).
+    #[arg(long, value_name = "FILE")]
+    web_config: Option<PathBuf>,
 }
 
 /// `I/N`, 1 <= I <= N.
@@ -211,62 +220,105 @@ impl Exporter {
     }
 }
 
-async fn serve(exporter: Arc<Exporter>, listen: SocketAddr) -> Result<(), String> {
-    use http_body_util::Full;
-    use hyper::service::service_fn;
-    use hyper_util::rt::TokioIo;
-
+async fn serve(
+    exporter: Arc<Exporter>,
+    listen: SocketAddr,
+    web: web::WebConfig,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     eprintln!(
-        "vem exporter: serving http://{}/metrics ({} target(s))",
+        "vem exporter: serving {}://{}/metrics ({} target(s){})",
+        if web.tls.is_some() { "https" } else { "http" },
         listener.local_addr().map_err(|e| e.to_string())?,
-        exporter.members.len()
+        exporter.members.len(),
+        if web.allows(None) {
+            ""
+        } else {
+            ", basic authentication"
+        }
     );
+    let acceptor = web.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let web = Arc::new(web);
     loop {
         let (stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
-        let exporter = exporter.clone();
+        let (exporter, web, acceptor) = (exporter.clone(), web.clone(), acceptor.clone());
         tokio::spawn(async move {
-            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let exporter = exporter.clone();
-                async move {
-                    let path = request.uri().path().to_owned();
-                    let target = request.uri().query().and_then(|q| {
-                        url::form_urlencoded::parse(q.as_bytes())
-                            .find(|(k, _)| k == "target")
-                            .map(|(_, v)| v.into_owned())
-                    });
-                    let (status, content_type, body) = match path.as_str() {
-                        "/metrics" => match exporter.render(target.as_deref()).await {
-                            Ok(text) => (200, metrics::CONTENT_TYPE, text),
-                            Err(e) => (404, "text/plain; charset=utf-8", format!("{e}\n")),
-                        },
-                        "/" => (
-                            200,
-                            "text/html; charset=utf-8",
-                            "<html><body><h1>vem exporter</h1><p><a href=\"/metrics\">/metrics</a> (every target), /metrics?target=NAME (one)</p></body></html>\n".to_owned(),
-                        ),
-                        _ => (404, "text/plain; charset=utf-8", "not found\n".to_owned()),
-                    };
-                    let response = hyper::Response::builder()
-                        .status(status)
-                        .header("content-type", content_type)
-                        .body(Full::new(bytes::Bytes::from(body)))
-                        .expect("a valid response");
-                    Ok::<_, std::convert::Infallible>(response)
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            match acceptor {
+                Some(acceptor) => match acceptor.accept(stream).await {
+                    Ok(tls) => connection(tls, exporter, web).await,
+                    Err(e) => tracing::debug!("TLS handshake failed: {e}"),
+                },
+                None => connection(stream, exporter, web).await,
+            }
         });
     }
+}
+
+/// Serves one connection: `/metrics`, `/metrics?target=NAME` and a landing page, each behind
+/// the basic authentication of the web configuration.
+async fn connection<S>(stream: S, exporter: Arc<Exporter>, web: Arc<web::WebConfig>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let (exporter, web) = (exporter.clone(), web.clone());
+        async move {
+            let authorization = request
+                .headers()
+                .get(http::header::AUTHORIZATION)
+                .map(|v| v.as_bytes().to_vec());
+            // bcrypt is slow on purpose: off the workers.
+            let allowed = tokio::task::spawn_blocking(move || web.allows(authorization.as_deref()))
+                .await
+                .unwrap_or(false);
+            let path = request.uri().path().to_owned();
+            let target = request.uri().query().and_then(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "target")
+                    .map(|(_, v)| v.into_owned())
+            });
+            let (status, content_type, body) = match path.as_str() {
+                _ if !allowed => (401, "text/plain; charset=utf-8", "unauthorized\n".to_owned()),
+                "/metrics" => match exporter.render(target.as_deref()).await {
+                    Ok(text) => (200, metrics::CONTENT_TYPE, text),
+                    Err(e) => (404, "text/plain; charset=utf-8", format!("{e}\n")),
+                },
+                "/" => (
+                    200,
+                    "text/html; charset=utf-8",
+                    "<html><body><h1>vem exporter</h1><p><a href=\"/metrics\">/metrics</a> (every target), /metrics?target=NAME (one)</p></body></html>\n".to_owned(),
+                ),
+                _ => (404, "text/plain; charset=utf-8", "not found\n".to_owned()),
+            };
+            let mut response = hyper::Response::builder()
+                .status(status)
+                .header("content-type", content_type);
+            if status == 401 {
+                response = response.header("www-authenticate", "Basic realm=\"vem exporter\"");
+            }
+            let response = response
+                .body(Full::new(bytes::Bytes::from(body)))
+                .expect("a valid response");
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// Runs `vem exporter`.
 pub fn run(args: &Args) -> Result<(), String> {
     let mut config = Config::read(&args.config)?;
+    let web = match &args.web_config {
+        Some(path) => web::WebConfig::read(path)?,
+        None => web::WebConfig::default(),
+    };
     if let Some((i, n)) = args.shard {
         config.targets.retain(|t| shard_of(&t.name, n) == i);
         if config.targets.is_empty() {
@@ -287,7 +339,7 @@ pub fn run(args: &Args) -> Result<(), String> {
             let text = exporter.render(None).await?;
             return crate::output::print(&text);
         }
-        serve(exporter, args.listen).await
+        serve(exporter, args.listen, web).await
     })
 }
 
