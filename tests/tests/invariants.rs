@@ -175,6 +175,23 @@ fn the_simulator_has_no_import_circle() {
     for m in graph.keys() {
         visit(m, &graph, &mut state, &mut Vec::new());
     }
+    // The layers themselves (top-level modules, a folder being one module with its files)
+    // form no circle either: a file deep in one layer that reaches up into another would
+    // close a circle through its parent (`families` builds `families::reports`).
+    let top = |m: &str| m.split("::").next().unwrap_or_default().to_owned();
+    let mut layers: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (m, imports) in &graph {
+        for i in imports {
+            if top(m) != top(i) {
+                layers.entry(top(m)).or_default().insert(top(i));
+            }
+        }
+    }
+    let mut state = Default::default();
+    for m in layers.keys() {
+        visit(m, &layers, &mut state, &mut Vec::new());
+    }
     for (m, imports) in &graph {
         if m.starts_with("handlers") {
             assert!(
@@ -183,4 +200,76 @@ fn the_simulator_has_no_import_circle() {
             );
         }
     }
+}
+
+/// ARCHITECTURE.md's code map names every hand-written source file (`.rs`, `.py`, `.sh`, `.xsd`,
+/// the catalogue's `.xml`) by its own path, and every other tracked file by its path or a folder
+/// row (`tests/fixtures/`); generated folders are rows of their own. A new file without its row
+/// fails here. Skipped when the sources are not a git checkout.
+#[test]
+fn the_architecture_map_names_every_hand_written_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let Ok(listed) = std::process::Command::new("git")
+        .args(["ls-files"])
+        .current_dir(&root)
+        .output()
+    else {
+        eprintln!("skipped: no git");
+        return;
+    };
+    if !listed.status.success() {
+        eprintln!("skipped: not a git checkout");
+        return;
+    }
+    let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    // The first cell of each table row: `path` or `folder/`.
+    let named: std::collections::BTreeSet<&str> = map
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    let folders: Vec<&str> = named.iter().copied().filter(|n| n.ends_with('/')).collect();
+    let source = |f: &str| {
+        [".rs", ".py", ".sh", ".xsd"].iter().any(|e| f.ends_with(e))
+            || (f.starts_with("schemas/") && f.ends_with(".xml"))
+    };
+    let mut missing = Vec::new();
+    let files = String::from_utf8(listed.stdout).unwrap();
+    for file in files.lines() {
+        if named.contains(file) {
+            continue;
+        }
+        let in_folder = folders.iter().any(|d| file.starts_with(d));
+        let generated = file.contains("/generated/");
+        let covered = if source(file) && !generated {
+            // A hand-written source file needs its own row, except saved fuzz inputs and
+            // fixtures (data that happens to have a source extension).
+            in_folder
+                && (file.starts_with("tests/fixtures/") || file.starts_with("fuzz/regressions/"))
+        } else {
+            in_folder
+        };
+        if !covered {
+            missing.push(file);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not name: {missing:#?}"
+    );
+    // And names nothing that is gone.
+    let tracked: std::collections::BTreeSet<&str> = files.lines().collect();
+    let stale: Vec<&&str> = named
+        .iter()
+        .filter(|n| {
+            !n.ends_with('/')
+                && n.contains('.')
+                && !tracked.contains(**n)
+                && **n != "ARCHITECTURE.md"
+        })
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "ARCHITECTURE.md names files that are not tracked: {stale:?}"
+    );
 }

@@ -272,7 +272,7 @@ fn context_use_makes_the_current_context_and_list_and_show_read_it() {
 }
 
 #[test]
-fn a_fleet_on_loopback_hosts_is_one_world_each_with_faults_aimed_at_one() {
+fn a_live_fleet_on_loopback_hosts_is_one_world_each_with_faults_aimed_at_one() {
     let port = free_port();
     let fleet = fleet(
         3,
@@ -283,6 +283,7 @@ fn a_fleet_on_loopback_hosts_is_one_world_each_with_faults_aimed_at_one() {
             &port.to_string(),
             "--fault",
             "status=500,server=2,path=*backupServers*",
+            "--live",
         ],
     );
     let expected: Vec<String> = (1..=3)

@@ -204,7 +204,7 @@ fn sum_where(w: &dyn World, kind: &str, member: &str, filter: Option<(&str, &[&s
 }
 
 fn href(base: &str, route: &Route) -> Option<veeam_em_model::Href> {
-    let path = crate::handlers::get::route_path(route.entry, route);
+    let path = crate::render::links::route_path(route.entry, route);
     Some(links::href(base, &path))
 }
 

@@ -252,7 +252,8 @@ pub(crate) fn act(
                 kind: reg.named("BackupServer").ok_or_else(|| unservable(entry))?,
                 index: 0,
             });
-            let href = crate::render::links::href(base, &super::get::route_path(entry, route));
+            let href =
+                crate::render::links::href(base, &crate::render::links::route_path(entry, route));
             let doc =
                 documents::other(w, about, representation, representation, href.as_str(), &[])?;
             Ok(Outcome::Document(Box::new(doc), change))

@@ -78,7 +78,7 @@ pub(crate) fn get(
             index: 0,
         },
     };
-    let path = route_path(entry, route);
+    let path = links::route_path(entry, route);
     let declared = match resource::resource(&node) {
         Some(r) => {
             let values: Vec<String> = route
@@ -116,29 +116,4 @@ fn unservable(entry: &Entry) -> Failure {
         StatusCode::NOT_IMPLEMENTED,
         format!("The simulator has no data for {} yet", entry.name),
     )
-}
-
-/// The path of a route, as requested (values filled into the template, fixed query kept).
-pub(crate) fn route_path(entry: &Entry, route: &Route) -> String {
-    let mut values = route.path_values.iter();
-    let mut out: String = entry
-        .path
-        .split('/')
-        .map(|seg| {
-            if seg.starts_with('{') {
-                values
-                    .next()
-                    .map(|v| v.as_str().to_owned())
-                    .unwrap_or_default()
-            } else {
-                seg.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    for (n, (k, v)) in entry.fixed_query.iter().enumerate() {
-        out.push(if n == 0 { '?' } else { '&' });
-        out.push_str(&format!("{k}={v}"));
-    }
-    out
 }

@@ -170,3 +170,28 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'<')
     .add(b'>')
     .add(b'\\');
+
+/// The path of a route, as requested (values filled into the template, fixed query kept).
+pub(crate) fn route_path(entry: &veeam_em_api::Entry, route: &veeam_em_api::Route) -> String {
+    let mut values = route.path_values.iter();
+    let mut out: String = entry
+        .path
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') {
+                values
+                    .next()
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_default()
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    for (n, (k, v)) in entry.fixed_query.iter().enumerate() {
+        out.push(if n == 0 { '?' } else { '&' });
+        out.push_str(&format!("{k}={v}"));
+    }
+    out
+}

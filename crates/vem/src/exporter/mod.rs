@@ -1,13 +1,11 @@
 //! `vem exporter`: Prometheus metrics for a fleet of Enterprise Managers.
 //!
-//! `web.rs` puts TLS and basic authentication on the listener (`--web-config`, the
-//! exporter-toolkit format).
-//!
 //! Targets come from a TOML file (`config.rs`); each `/metrics` request scrapes every target
 //! concurrently with the async client (`scrape.rs`), at most once per `min_interval` per target
 //! (answers in between are the cached ones), and encodes the samples with `prometheus-client`
 //! (`metrics.rs`). `/metrics?target=NAME` covers one target. A target that fails shows
-//! `veeam_em_up 0` and an error counted by kind; the scrape itself never fails.
+//! `veeam_em_up 0` and an error counted by kind; the scrape itself never fails. `web.rs` puts
+//! TLS and basic authentication on the listener (`--web-config`, the exporter-toolkit format).
 
 mod config;
 mod metrics;
