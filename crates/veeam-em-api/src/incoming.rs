@@ -23,8 +23,8 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use veeam_em_model::{DecodeError, Document, Wire};
 
 pub use crate::generated::AnyRequest;
-use crate::operation::SESSION_HEADER;
 use crate::route::{route_method, Route, RouteError};
+use crate::secret::SESSION_HEADER;
 use crate::{Credentials, SessionToken};
 
 /// An incoming request read as a catalogue operation.

@@ -11,8 +11,7 @@ use crate::response::{check_status, FromResponse};
 use crate::{ApiError, BaseUrl, Credentials, SessionToken};
 use veeam_em_model::Wire;
 
-/// The header that carries the session token.
-pub const SESSION_HEADER: &str = "X-RestSvcSessionId";
+pub use crate::secret::SESSION_HEADER;
 
 /// Characters escaped in both path segments and query parts.
 const URL_UNSAFE: &AsciiSet = &CONTROLS

@@ -9,7 +9,7 @@ use veeam_em_model::{LogonSession, RootElement, Wire};
 
 use crate::entry::Entry;
 use crate::error::snippet;
-use crate::operation::SESSION_HEADER;
+use crate::secret::SESSION_HEADER;
 use crate::{ApiError, SessionToken};
 
 /// Types a successful response decodes into.

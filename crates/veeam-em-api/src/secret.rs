@@ -6,6 +6,9 @@ use std::fmt;
 
 use base64::Engine as _;
 
+/// The header that carries the session token.
+pub const SESSION_HEADER: &str = "X-RestSvcSessionId";
+
 /// The value of the `X-RestSvcSessionId` header that authenticates requests after logon.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionToken(String);

@@ -12,8 +12,9 @@ use veeam_em_client::{Client, Transport};
 use veeam_em_model::{CloudTenant, CloudTenantRepositoryQuotaInfo, Document};
 
 use crate::exit::{Exit, Failure};
-use crate::output::{print_document, Output, Table};
+use crate::output::{print_document, Output};
 use crate::started::{id as tenant_id, print_task};
+use crate::table::Table;
 
 /// Arguments of `vem cloud`.
 #[derive(Debug, clap::Args)]

@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::exit::{Exit, Failure};
-use crate::output::{Output, Table};
+use crate::output::Output;
+use crate::table::Table;
 use crate::target::Target;
 
 /// The whole file.

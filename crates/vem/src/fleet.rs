@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::connect::Connection;
 use crate::exit::{Exit, Failure};
-use crate::output::{print, Held, Output, Table};
+use crate::output::{print, Held, Output};
+use crate::table::Table;
 
 /// Runs `command` against every server, concurrently, and prints what they answered.
 pub fn run(

@@ -65,7 +65,7 @@ pub fn jobs<T: Transport>(client: &Client<T>, output: Output) -> Result<(), Fail
         return Ok(print_document(&Document::Jobs(jobs), None, output)?);
     }
     let last = last_sessions(client)?;
-    let mut table = crate::output::Table::new(&[
+    let mut table = crate::table::Table::new(&[
         "NAME",
         "TYPE",
         "PLATFORM",
@@ -98,7 +98,7 @@ pub fn jobs<T: Transport>(client: &Client<T>, output: Output) -> Result<(), Fail
                 Some(false) => "disabled".into(),
                 None => String::new(),
             },
-            crate::output::time(job.next_run.as_ref()),
+            crate::table::time(job.next_run.as_ref()),
             started,
             state,
             result,
@@ -122,7 +122,7 @@ fn last_sessions<T: Transport>(
                     result: String| {
         if let Some(job) = job {
             out.entry(job.to_string())
-                .or_insert_with(|| (crate::output::time(started), state, result));
+                .or_insert_with(|| (crate::table::time(started), state, result));
         }
     };
     let backups = client

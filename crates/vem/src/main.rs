@@ -23,6 +23,7 @@ mod password;
 mod sim;
 mod started;
 mod stream;
+mod table;
 mod target;
 
 use std::process::ExitCode;

@@ -10,7 +10,8 @@
 use serde_json::Value;
 use veeam_em_model::Document;
 
-use crate::output::{print, table_of, Output};
+use crate::output::{print, Output};
+use crate::table::table_of;
 
 /// Where the items of the pages go.
 #[derive(Debug)]

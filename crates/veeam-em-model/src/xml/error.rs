@@ -206,7 +206,7 @@ pub(crate) fn classify_text(text: &[u8]) -> NotXml {
     let start = text.trim_ascii_start();
     match start.first() {
         Some(b'{' | b'[') => NotXml::Json,
-        _ => NotXml::Text(crate::xml::reader::stray_text(text)),
+        _ => NotXml::Text(stray_text(text)),
     }
 }
 
@@ -393,3 +393,14 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Stray text for an error message: without surrounding ASCII white space, at most 60
+/// characters (the message shows it escaped, so invisible characters stay visible).
+pub(crate) fn stray_text(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text.trim_ascii());
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out
+}

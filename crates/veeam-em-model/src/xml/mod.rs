@@ -15,11 +15,12 @@ mod writer;
 
 pub use attributes::{RawAttribute, RawAttributes};
 pub(crate) use error::advance;
+pub(crate) use error::stray_text;
 pub use error::{DecodeError, DecodeErrorKind, NotXml};
 #[cfg(feature = "json")]
 pub(crate) use escape::escape_text;
 pub use limits::{Limit, Limits};
-pub(crate) use reader::{is_blank, stray_text};
+pub(crate) use reader::is_blank;
 pub use reader::{Child, FromXml, XmlReader};
 pub use unknown::{
     unknown_paths, visit_unknown, CollectUnknown, Unknown, UnknownContent, UnknownElement,

@@ -15,7 +15,9 @@ use std::cell::RefCell;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::attributes::{RawAttribute, RawAttributes};
-use super::error::{classify_text, sniff_encoding, DecodeError, DecodeErrorKind, NotXml};
+use super::error::{
+    classify_text, sniff_encoding, stray_text, DecodeError, DecodeErrorKind, NotXml,
+};
 use super::escape;
 use super::limits::{Limit, Limits};
 use super::value::XmlValue;
@@ -789,17 +791,6 @@ pub(crate) fn is_blank(text: &[u8]) -> bool {
 /// Length of the leading white space of `text`.
 fn leading_blank(text: &[u8]) -> usize {
     text.len() - text.trim_ascii_start().len()
-}
-
-/// Stray text for an error message: without surrounding ASCII white space, at most 60
-/// characters (the message shows it escaped, so invisible characters stay visible).
-pub(crate) fn stray_text(text: &[u8]) -> String {
-    let text = String::from_utf8_lossy(text.trim_ascii());
-    let mut out: String = text.chars().take(60).collect();
-    if text.chars().nth(60).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// Resolves `&name;` outside attribute values: the five XML entities and character references.
