@@ -210,7 +210,7 @@ fn every_entity_put_keeps_what_it_does_not_change() {
             body.contains("SimFutureRevision") && body.contains("<SimFutureSetting>"),
             "{name}: the body keeps the unknown content"
         );
-        let answer = sim.send(put.method, path, body.into_bytes());
+        let answer = sim.send(put.method.as_str(), path, body.into_bytes());
         assert!(
             answer.status().is_success(),
             "{name}: PUT {path}: {} {}",

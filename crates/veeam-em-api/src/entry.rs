@@ -14,6 +14,62 @@ pub enum Auth {
     Session,
 }
 
+/// The HTTP method of an operation of the catalogue (the API uses these four).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// The method named `text` (any case); `None` for a method the API does not use.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Get, Self::Post, Self::Put, Self::Delete]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// The same method as `http` names it.
+    pub fn to_http(self) -> http::Method {
+        match self {
+            Self::Get => http::Method::GET,
+            Self::Post => http::Method::POST,
+            Self::Put => http::Method::PUT,
+            Self::Delete => http::Method::DELETE,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Method {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<Method> for &str {
+    fn eq(&self, other: &Method) -> bool {
+        *self == other.as_str()
+    }
+}
+
 /// One operation of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Entry {
@@ -21,8 +77,8 @@ pub struct Entry {
     pub name: &'static str,
     /// The family (catalogue file and cargo feature), e.g. `cdp`.
     pub family: &'static str,
-    /// HTTP method, e.g. `GET`.
-    pub method: &'static str,
+    /// HTTP method, e.g. `Method::Get`.
+    pub method: Method,
     /// Path template relative to the base URL, e.g. `/cdpReplicas/{replicaId}/vms/{vmId}`.
     pub path: &'static str,
     /// Query parameters with a fixed value that are part of the route (`action=failover`).
@@ -130,7 +186,7 @@ impl Entry {
 
     /// The method as an [`http::Method`].
     pub fn http_method(&self) -> http::Method {
-        http::Method::from_bytes(self.method.as_bytes()).unwrap_or(http::Method::GET)
+        self.method.to_http()
     }
 
     /// Path and fixed query, e.g. `/cdpPolicies/{policyId}?action=enable`.

@@ -60,7 +60,7 @@ mod secret;
 
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use catalogue::{Catalogue, CATALOGUE};
-pub use entry::{Auth, Effect, Entry, Requirement, Success};
+pub use entry::{Auth, Effect, Entry, Method, Requirement, Success};
 pub use error::ApiError;
 pub use generated::{api, fields, ops, queries, AnyOperation};
 pub use id::Id;

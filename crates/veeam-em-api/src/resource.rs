@@ -41,7 +41,7 @@ pub struct ResourceLink {
     /// Path node and fixed query of the target, e.g. `/jobs/{}?action=start`.
     pub href: &'static str,
     /// The method of the operation it stands for.
-    pub method: &'static str,
+    pub method: crate::entry::Method,
     /// `Type`, if any.
     pub type_: Option<&'static str>,
     /// The catalogue operation it stands for.

@@ -204,11 +204,12 @@ pub fn route_method(method: &str, url: &str) -> Result<Route, RouteError> {
         None => {
             let mut allowed: Vec<&'static str> = Vec::new();
             for entry in CATALOGUE {
-                if !allowed.contains(&entry.method)
-                    && !entry.method.eq_ignore_ascii_case(method)
-                    && best_match(entry.method, &segments, &query).is_some()
+                let name = entry.method.as_str();
+                if !allowed.contains(&name)
+                    && !name.eq_ignore_ascii_case(method)
+                    && best_match(name, &segments, &query).is_some()
                 {
-                    allowed.push(entry.method);
+                    allowed.push(name);
                 }
             }
             if allowed.is_empty() {
@@ -245,7 +246,7 @@ fn best_match(method: &str, segments: &[String], query: &[(String, String)]) -> 
     for position in candidates {
         let template = &index.templates[position];
         let entry = &CATALOGUE[template.entry];
-        if !entry.method.eq_ignore_ascii_case(method) {
+        if !entry.method.as_str().eq_ignore_ascii_case(method) {
             continue;
         }
         // An alias of an entry already matched through its path: the same route.

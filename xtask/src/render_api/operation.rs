@@ -74,7 +74,7 @@ fn effect(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
 fn entry(op: &Operation, schemas: &Schemas<'_>) -> TokenStream {
     let e = entry_ident(op);
     let (name, family, path, summary) = (&op.name, &op.family, &op.path, &op.summary);
-    let method = op.method.as_str();
+    let method = method_path(op.method);
     let fixed = op.fixed_query.iter().map(|(k, v)| quote!((#k, #v)));
     let qp = op.query_params.iter().map(|q| q.name.as_str());
     let headers = op.headers.iter().map(|h| h.name.as_str());
@@ -611,7 +611,7 @@ fn resources(family: &str, schemas: &Schemas<'_>) -> TokenStream {
         let page = opt_str(x.page.as_deref());
         let links = x.links.iter().map(|l| {
             let (rel, href, operation) = (&l.rel, &l.href, &l.operation);
-            let method = l.method.as_str();
+            let method = method_path(l.method);
             let ty = opt_str(l.ty.as_deref());
             let when = match &l.when {
                 Some((field, values)) => quote!(Some((#field, &[#(#values),*]))),
@@ -649,4 +649,10 @@ fn resources(family: &str, schemas: &Schemas<'_>) -> TokenStream {
         /// This family's collections, with the kind each lists.
         pub(crate) static COLLECTIONS: &[crate::resource::Collection] = &[#(#collections),*];
     }
+}
+
+/// `crate::entry::Method::Get` for `GET`.
+fn method_path(method: crate::catalogue::Method) -> proc_macro2::TokenStream {
+    let variant = quote::format_ident!("{method:?}");
+    quote!(crate::entry::Method::#variant)
 }

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_AGENTS_SERVICE_ENTRY: Entry = Entry {
     name: "GetAgentsService",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_AGENTS_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobs",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs",
     fixed_query: &[],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobsEntities",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_AGENT_BACKUP_JOBS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "GetAgentBackupJob",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}",
     fixed_query: &[],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobEntity",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_AGENT_BACKUP_JOB_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const START_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "StartAgentBackupJob",
     family: "agents",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
     fixed_query: &[("action", "start")],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const START_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
 pub(crate) const STOP_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "StopAgentBackupJob",
     family: "agents",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
     fixed_query: &[("action", "stop")],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const STOP_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
 pub(crate) const RETRY_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
     name: "RetryAgentBackupJob",
     family: "agents",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
     fixed_query: &[("action", "retry")],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const RETRY_AGENT_BACKUP_JOB_ENTRY: Entry = Entry {
 pub(crate) const TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY: Entry = Entry {
     name: "ToggleAgentBackupJobSchedule",
     family: "agents",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/agents/jobs/{agentJobId}",
     fixed_query: &[("action", "toggleScheduleEnabled")],
     query_params: &[],
@@ -248,7 +248,7 @@ pub(crate) const TOGGLE_AGENT_BACKUP_JOB_SCHEDULE_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobIncludes",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -274,7 +274,7 @@ pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDES_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetAgentBackupJobInclude",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -300,7 +300,7 @@ pub(crate) const GET_AGENT_BACKUP_JOB_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroups",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/protectionGroups",
     fixed_query: &[],
     query_params: &[],
@@ -326,7 +326,7 @@ pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupsEntities",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/protectionGroups",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -352,7 +352,7 @@ pub(crate) const GET_AGENT_PROTECTION_GROUPS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroup",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}",
     fixed_query: &[],
     query_params: &[],
@@ -378,7 +378,7 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupEntity",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -404,7 +404,7 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupComputers",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}/discoveredComputers",
     fixed_query: &[],
     query_params: &[],
@@ -430,7 +430,7 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentProtectionGroupComputersEntities",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/protectionGroups/{protectionGroupId}/discoveredComputers",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -456,7 +456,7 @@ pub(crate) const GET_AGENT_PROTECTION_GROUP_COMPUTERS_ENTITIES_ENTRY: Entry = En
 pub(crate) const GET_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputers",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers",
     fixed_query: &[],
     query_params: &[],
@@ -482,7 +482,7 @@ pub(crate) const GET_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
 pub(crate) const GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputersEntities",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -508,7 +508,7 @@ pub(crate) const GET_DISCOVERED_COMPUTERS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_DISCOVERED_COMPUTER_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputer",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers/{computerId}",
     fixed_query: &[],
     query_params: &[],
@@ -534,7 +534,7 @@ pub(crate) const GET_DISCOVERED_COMPUTER_ENTRY: Entry = Entry {
 pub(crate) const GET_DISCOVERED_COMPUTER_ENTITY_ENTRY: Entry = Entry {
     name: "GetDiscoveredComputerEntity",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/discoveredComputers/{computerId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -560,7 +560,7 @@ pub(crate) const GET_DISCOVERED_COMPUTER_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUPS_ENTRY: Entry = Entry {
     name: "GetAgentBackups",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/backups",
     fixed_query: &[],
     query_params: &[],
@@ -586,7 +586,7 @@ pub(crate) const GET_AGENT_BACKUPS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetAgentBackupFiles",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/backupFiles",
     fixed_query: &[],
     query_params: &[],
@@ -612,7 +612,7 @@ pub(crate) const GET_AGENT_BACKUP_FILES_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetAgentBackupSessions",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/backupSessions",
     fixed_query: &[],
     query_params: &[],
@@ -638,7 +638,7 @@ pub(crate) const GET_AGENT_BACKUP_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetAgentBackupRestorePoints",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/restorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -664,7 +664,7 @@ pub(crate) const GET_AGENT_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetAgentRestorePoints",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -690,7 +690,7 @@ pub(crate) const GET_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointsEntities",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -716,7 +716,7 @@ pub(crate) const GET_AGENT_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetAgentRestorePoint",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}",
     fixed_query: &[],
     query_params: &[],
@@ -742,7 +742,7 @@ pub(crate) const GET_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointEntity",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -768,7 +768,7 @@ pub(crate) const GET_AGENT_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointMounts",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts",
     fixed_query: &[],
     query_params: &[],
@@ -794,7 +794,7 @@ pub(crate) const GET_AGENT_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
 pub(crate) const MOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "MountAgentRestorePoint",
     family: "agents",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts",
     fixed_query: &[],
     query_params: &[],
@@ -822,7 +822,7 @@ pub(crate) const MOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetAgentRestorePointMount",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}",
     fixed_query: &[],
     query_params: &[],
@@ -848,7 +848,7 @@ pub(crate) const GET_AGENT_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const UNMOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "UnmountAgentRestorePoint",
     family: "agents",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}",
     fixed_query: &[],
     query_params: &[],
@@ -874,7 +874,7 @@ pub(crate) const UNMOUNT_AGENT_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "GetAgentMountEntries",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[],
     query_params: &[],
@@ -900,7 +900,7 @@ pub(crate) const GET_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
 pub(crate) const LIST_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
     name: "ListAgentMountEntries",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
@@ -926,7 +926,7 @@ pub(crate) const LIST_AGENT_MOUNT_ENTRIES_ENTRY: Entry = Entry {
 pub(crate) const LIST_AGENT_MOUNT_DIRECTORIES_ENTRY: Entry = Entry {
     name: "ListAgentMountDirectories",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
@@ -952,7 +952,7 @@ pub(crate) const LIST_AGENT_MOUNT_DIRECTORIES_ENTRY: Entry = Entry {
 pub(crate) const LIST_AGENT_MOUNT_FILES_ENTRY: Entry = Entry {
     name: "ListAgentMountFiles",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
@@ -978,7 +978,7 @@ pub(crate) const LIST_AGENT_MOUNT_FILES_ENTRY: Entry = Entry {
 pub(crate) const RESTORE_AGENT_GUEST_FILE_ENTRY: Entry = Entry {
     name: "RestoreAgentGuestFile",
     family: "agents",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/agents/agentRestorePoints/{agentRestorePointId}/mounts/{mountId}/{guestPath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
@@ -1004,7 +1004,7 @@ pub(crate) const RESTORE_AGENT_GUEST_FILE_ENTRY: Entry = Entry {
 pub(crate) const QUERY_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "QueryAgentBackupJobs",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "AgentBackupJob")],
     query_params: &[],
@@ -1030,7 +1030,7 @@ pub(crate) const QUERY_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
     name: "QueryObjectsInAgentBackupJobs",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "ObjectInAgentBackupJob")],
     query_params: &[],
@@ -1056,7 +1056,7 @@ pub(crate) const QUERY_OBJECTS_IN_AGENT_BACKUP_JOBS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
     name: "QueryAgentProtectionGroups",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "AgentProtectionGroup")],
     query_params: &[],
@@ -1082,7 +1082,7 @@ pub(crate) const QUERY_AGENT_PROTECTION_GROUPS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
     name: "QueryDiscoveredComputers",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "DiscoveredComputer")],
     query_params: &[],
@@ -1108,7 +1108,7 @@ pub(crate) const QUERY_DISCOVERED_COMPUTERS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryAgentRestorePoints",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "AgentRestorePoint")],
     query_params: &[],
@@ -1134,7 +1134,7 @@ pub(crate) const QUERY_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_AGENT_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetAgentJobBackupSessions",
     family: "agents",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/agents/jobs/{agentJobId}/backupSessions",
     fixed_query: &[],
     query_params: &[],
@@ -1220,7 +1220,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1228,7 +1228,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/restorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReference"),
                 operation: "GetRestorePoint",
                 when: None,
@@ -1236,7 +1236,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupFiles/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupFileReference"),
                 operation: "GetBackupFile",
                 when: None,
@@ -1244,7 +1244,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/agents/agentRestorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("AgentRestorePointReference"),
                 operation: "GetAgentRestorePoint",
                 when: None,
@@ -1252,7 +1252,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/agentRestorePoints/{}/mounts",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("AgentRestorePointMountList"),
                 operation: "GetAgentRestorePointMounts",
                 when: None,
@@ -1272,7 +1272,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/agents/agentRestorePoints/{}/mounts/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "UnmountAgentRestorePoint",
                 when: None,
@@ -1292,7 +1292,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/agents/agentRestorePoints/{}/mounts/{}/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "GetAgentMountEntries",
                 when: None,
@@ -1300,7 +1300,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=listAll",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListAgentMountEntries",
                 when: None,
@@ -1308,7 +1308,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=listDirs",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListAgentMountDirectories",
                 when: None,
@@ -1316,7 +1316,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=listFiles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListAgentMountFiles",
                 when: None,
@@ -1324,7 +1324,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Restore",
                 href: "/agents/agentRestorePoints/{}/mounts/{}/{}?action=restore",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RestoreAgentGuestFile",
                 when: None,
@@ -1344,7 +1344,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1352,7 +1352,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/agents/discoveredComputers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("DiscoveredComputerReference"),
                 operation: "GetDiscoveredComputer",
                 when: None,
@@ -1360,7 +1360,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/protectionGroups/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("AgentProtectionGroupReference"),
                 operation: "GetAgentProtectionGroup",
                 when: None,
@@ -1380,7 +1380,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1388,7 +1388,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/agents/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("AgentBackupJobReference"),
                 operation: "GetAgentBackupJob",
                 when: None,
@@ -1396,7 +1396,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/jobs/{}/includes",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ObjectInAgentBackupJobList"),
                 operation: "GetAgentBackupJobIncludes",
                 when: None,
@@ -1404,7 +1404,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "ToggleScheduleEnabled",
                 href: "/agents/jobs/{}?action=toggleScheduleEnabled",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "ToggleAgentBackupJobSchedule",
                 when: None,
@@ -1412,7 +1412,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/jobs/{}/backupSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupJobSessionReferenceList"),
                 operation: "GetAgentJobBackupSessions",
                 when: None,
@@ -1420,7 +1420,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Start",
                 href: "/agents/jobs/{}?action=start",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StartAgentBackupJob",
                 when: None,
@@ -1428,7 +1428,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Stop",
                 href: "/agents/jobs/{}?action=stop",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StopAgentBackupJob",
                 when: None,
@@ -1436,7 +1436,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Retry",
                 href: "/agents/jobs/{}?action=retry",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RetryAgentBackupJob",
                 when: None,
@@ -1467,7 +1467,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1475,7 +1475,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/agents/protectionGroups/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("AgentProtectionGroupReference"),
                 operation: "GetAgentProtectionGroup",
                 when: None,
@@ -1483,7 +1483,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents/protectionGroups/{}/discoveredComputers",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("DiscoveredComputerReferenceList"),
                 operation: "GetAgentProtectionGroupComputers",
                 when: None,

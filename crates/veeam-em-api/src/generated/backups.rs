@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_BACKUPS_ENTRY: Entry = Entry {
     name: "GetBackups",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_BACKUPS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_ENTRY: Entry = Entry {
     name: "GetBackup",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_BACKUP_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupEntity",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_BACKUP_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTRY: Entry = Entry {
     name: "GetBackupChildBackups",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}/childbackups",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupChildBackupsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}/childbackups",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_BACKUP_CHILD_BACKUPS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}/restorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}/restorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const GET_BACKUP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetBackupBackupFiles",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}/backupFiles",
     fixed_query: &[],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const GET_BACKUP_BACKUP_FILES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupBackupFilesEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backups/{backupId}/backupFiles",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const GET_BACKUP_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetBackupFiles",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles",
     fixed_query: &[],
     query_params: &[],
@@ -297,7 +297,7 @@ pub(crate) const GET_BACKUP_FILES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFilesEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -323,7 +323,7 @@ pub(crate) const GET_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILE_ENTRY: Entry = Entry {
     name: "GetBackupFile",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}",
     fixed_query: &[],
     query_params: &[],
@@ -349,7 +349,7 @@ pub(crate) const GET_BACKUP_FILE_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILE_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupFileEntity",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -375,7 +375,7 @@ pub(crate) const GET_BACKUP_FILE_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupFileRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/restorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -401,7 +401,7 @@ pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFileRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/restorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -427,7 +427,7 @@ pub(crate) const GET_BACKUP_FILE_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetBackupFileVmRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/vmRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -453,7 +453,7 @@ pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupFileVmRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupFiles/{backupFileId}/vmRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -479,7 +479,7 @@ pub(crate) const GET_BACKUP_FILE_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry
 pub(crate) const GET_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -505,7 +505,7 @@ pub(crate) const GET_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -531,7 +531,7 @@ pub(crate) const GET_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetRestorePoint",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}",
     fixed_query: &[],
     query_params: &[],
@@ -557,7 +557,7 @@ pub(crate) const GET_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetRestorePointEntity",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -583,7 +583,7 @@ pub(crate) const GET_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointAgentRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/agentRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -609,7 +609,7 @@ pub(crate) const GET_RESTORE_POINT_AGENT_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "GetRestorePointBackupFiles",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/backupFiles",
     fixed_query: &[],
     query_params: &[],
@@ -635,7 +635,7 @@ pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointBackupFilesEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/backupFiles",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -661,7 +661,7 @@ pub(crate) const GET_RESTORE_POINT_BACKUP_FILES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointVAppRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vAppRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -687,7 +687,7 @@ pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointVAppRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vAppRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -713,7 +713,7 @@ pub(crate) const GET_RESTORE_POINT_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = 
 pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetRestorePointVmRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vmRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -739,7 +739,7 @@ pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestorePointVmRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restorePoints/{restorePointId}/vmRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -765,7 +765,7 @@ pub(crate) const GET_RESTORE_POINT_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Ent
 pub(crate) const GET_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetVmRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -791,7 +791,7 @@ pub(crate) const GET_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -817,7 +817,7 @@ pub(crate) const GET_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetVmRestorePoint",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}",
     fixed_query: &[],
     query_params: &[],
@@ -843,7 +843,7 @@ pub(crate) const GET_VM_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmRestorePointEntity",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -869,7 +869,7 @@ pub(crate) const GET_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const RESTORE_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePoint",
     family: "backups",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vmRestorePoints/{vmRestorePointId}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
@@ -895,7 +895,7 @@ pub(crate) const RESTORE_VM_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetVmRestorePointMounts",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts",
     fixed_query: &[],
     query_params: &[],
@@ -921,7 +921,7 @@ pub(crate) const GET_VM_RESTORE_POINT_MOUNTS_ENTRY: Entry = Entry {
 pub(crate) const CREATE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "CreateVmRestorePointMount",
     family: "backups",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts",
     fixed_query: &[],
     query_params: &[],
@@ -949,7 +949,7 @@ pub(crate) const CREATE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetVmRestorePointMount",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}",
     fixed_query: &[],
     query_params: &[],
@@ -975,7 +975,7 @@ pub(crate) const GET_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const DELETE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "DeleteVmRestorePointMount",
     family: "backups",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}",
     fixed_query: &[],
     query_params: &[],
@@ -1001,7 +1001,7 @@ pub(crate) const DELETE_VM_RESTORE_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmRestorePointFile",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[],
     query_params: &[],
@@ -1027,7 +1027,7 @@ pub(crate) const GET_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolder",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
@@ -1053,7 +1053,7 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_ENTRY: Entry = Entry {
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderDirs",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
@@ -1079,7 +1079,7 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
 pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmRestorePointFolderFiles",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
@@ -1105,7 +1105,7 @@ pub(crate) const LIST_VM_RESTORE_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
 pub(crate) const RESTORE_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmRestorePointFile",
     family: "backups",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vmRestorePoints/{vmRestorePointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
@@ -1131,7 +1131,7 @@ pub(crate) const RESTORE_VM_RESTORE_POINT_FILE_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetVAppRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -1157,7 +1157,7 @@ pub(crate) const GET_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppRestorePointsEntities",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1183,7 +1183,7 @@ pub(crate) const GET_V_APP_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetVAppRestorePoint",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppRestorePoints/{vAppRestorePointId}",
     fixed_query: &[],
     query_params: &[],
@@ -1209,7 +1209,7 @@ pub(crate) const GET_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppRestorePointEntity",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppRestorePoints/{vAppRestorePointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1235,7 +1235,7 @@ pub(crate) const GET_V_APP_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const RESTORE_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "RestoreVAppRestorePoint",
     family: "backups",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vAppRestorePoints/{vAppRestorePointId}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
@@ -1261,7 +1261,7 @@ pub(crate) const RESTORE_V_APP_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const QUERY_BACKUPS_ENTRY: Entry = Entry {
     name: "QueryBackups",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Backup")],
     query_params: &[],
@@ -1287,7 +1287,7 @@ pub(crate) const QUERY_BACKUPS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_BACKUP_FILES_ENTRY: Entry = Entry {
     name: "QueryBackupFiles",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "BackupFile")],
     query_params: &[],
@@ -1313,7 +1313,7 @@ pub(crate) const QUERY_BACKUP_FILES_ENTRY: Entry = Entry {
 pub(crate) const QUERY_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "RestorePoint")],
     query_params: &[],
@@ -1339,7 +1339,7 @@ pub(crate) const QUERY_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryVmRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "VmRestorePoint")],
     query_params: &[],
@@ -1365,7 +1365,7 @@ pub(crate) const QUERY_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_V_APP_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "QueryVAppRestorePoints",
     family: "backups",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "vAppRestorePoint")],
     query_params: &[],
@@ -1460,7 +1460,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backups/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupReference"),
                 operation: "GetBackup",
                 when: None,
@@ -1468,7 +1468,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1476,7 +1476,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/backupFiles/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupFileReference"),
                 operation: "GetBackupFile",
                 when: None,
@@ -1484,7 +1484,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupFiles/{}/restorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReferenceList"),
                 operation: "GetBackupFileRestorePoints",
                 when: None,
@@ -1492,7 +1492,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupFiles/{}/vmRestorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointReferenceList"),
                 operation: "GetBackupFileVmRestorePoints",
                 when: None,
@@ -1512,7 +1512,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/repositories/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RepositoryReference"),
                 operation: "GetRepository",
                 when: None,
@@ -1520,7 +1520,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1528,7 +1528,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/backups/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupReference"),
                 operation: "GetBackup",
                 when: None,
@@ -1536,7 +1536,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backups/{}/restorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReferenceList"),
                 operation: "GetBackupRestorePoints",
                 when: None,
@@ -1544,7 +1544,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backups/{}/backupFiles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupFileReferenceList"),
                 operation: "GetBackupBackupFiles",
                 when: None,
@@ -1564,7 +1564,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backups/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupReference"),
                 operation: "GetBackup",
                 when: None,
@@ -1572,7 +1572,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1580,7 +1580,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/restorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReference"),
                 operation: "GetRestorePoint",
                 when: None,
@@ -1588,7 +1588,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/restorePoints/{}/vmRestorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointReferenceList"),
                 operation: "GetRestorePointVmRestorePoints",
                 when: None,
@@ -1596,7 +1596,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/restorePoints/{}/backupFiles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupFileReferenceList"),
                 operation: "GetRestorePointBackupFiles",
                 when: None,
@@ -1616,7 +1616,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Restore",
                 href: "/vAppRestorePoints/{}?action=restore",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RestoreVAppRestorePoint",
                 when: None,
@@ -1624,7 +1624,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1632,7 +1632,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/restorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReference"),
                 operation: "GetRestorePoint",
                 when: None,
@@ -1640,7 +1640,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/vAppRestorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VAppRestorePointReference"),
                 operation: "GetVAppRestorePoint",
                 when: None,
@@ -1660,7 +1660,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Restore",
                 href: "/vmRestorePoints/{}?action=restore",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RestoreVmRestorePoint",
                 when: None,
@@ -1668,7 +1668,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1676,7 +1676,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/restorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReference"),
                 operation: "GetRestorePoint",
                 when: None,
@@ -1684,7 +1684,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupFiles/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupFileReference"),
                 operation: "GetBackupFile",
                 when: None,
@@ -1692,7 +1692,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/vmRestorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointReference"),
                 operation: "GetVmRestorePoint",
                 when: None,
@@ -1700,7 +1700,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmRestorePoints/{}/mounts",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointMountList"),
                 operation: "GetVmRestorePointMounts",
                 when: None,
@@ -1708,7 +1708,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/vmRestorePoints/{}/mounts",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("VmRestorePointMount"),
                 operation: "CreateVmRestorePointMount",
                 when: None,
@@ -1728,7 +1728,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/vmRestorePoints/{}/mounts/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteVmRestorePointMount",
                 when: None,
@@ -1748,7 +1748,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/vmRestorePoints/{}/mounts/{}/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "GetVmRestorePointFile",
                 when: None,
@@ -1756,7 +1756,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmRestorePoints/{}/mounts/{}/{}?action=listAll",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListVmRestorePointFolder",
                 when: None,
@@ -1764,7 +1764,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmRestorePoints/{}/mounts/{}/{}?action=listDirs",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListVmRestorePointFolderDirs",
                 when: None,
@@ -1772,7 +1772,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmRestorePoints/{}/mounts/{}/{}?action=listFiles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListVmRestorePointFolderFiles",
                 when: None,
@@ -1780,7 +1780,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Restore",
                 href: "/vmRestorePoints/{}/mounts/{}/{}?action=restore",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RestoreVmRestorePointFile",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_CATALOG_VMS_ENTRY: Entry = Entry {
     name: "GetCatalogVms",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_CATALOG_VMS_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VMS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCatalogVmsEntities",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_CATALOG_VMS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VM_ENTRY: Entry = Entry {
     name: "GetCatalogVm",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_CATALOG_VM_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VM_ENTITY_ENTRY: Entry = Entry {
     name: "GetCatalogVmEntity",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_CATALOG_VM_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePoints",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePointsEntities",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePoint",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}",
     fixed_query: &[],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCatalogVmRestorePointEntity",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const GET_CATALOG_VM_RESTORE_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
     name: "BrowseCatalogVmRestorePoint",
     family: "catalog",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}",
     fixed_query: &[("action", "browse")],
     query_params: &[],
@@ -250,7 +250,7 @@ pub(crate) const BROWSE_CATALOG_VM_RESTORE_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsRoot",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
     fixed_query: &[],
     query_params: &[],
@@ -276,7 +276,7 @@ pub(crate) const GET_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRoot",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
@@ -302,7 +302,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_ENTRY: Entry = Entry {
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRootFiles",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
@@ -328,7 +328,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_FILES_ENTRY: Entry = Entry {
 pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsRootDirs",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
@@ -354,7 +354,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ROOT_DIRS_ENTRY: Entry = Entry {
 pub(crate) const GET_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "GetCatalogGuestFsEntry",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[],
     query_params: &[],
@@ -380,7 +380,7 @@ pub(crate) const GET_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntry",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
@@ -406,7 +406,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryFiles",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
@@ -432,7 +432,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_FILES_ENTRY: Entry = Entry {
 pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY: Entry = Entry {
     name: "ListCatalogGuestFsEntryDirs",
     family: "catalog",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
@@ -458,7 +458,7 @@ pub(crate) const LIST_CATALOG_GUEST_FS_ENTRY_DIRS_ENTRY: Entry = Entry {
 pub(crate) const RESTORE_CATALOG_GUEST_FS_ENTRY_ENTRY: Entry = Entry {
     name: "RestoreCatalogGuestFsEntry",
     family: "catalog",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/catalog/vms/{vmName}/vmRestorePoints/{restorePointId}/guestfs/{filePath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
@@ -518,7 +518,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/catalog/vms/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CatalogVmReference"),
                 operation: "GetCatalogVm",
                 when: None,
@@ -526,7 +526,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/catalog/vms/{}/vmRestorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CatalogVmRestorePointReferenceList"),
                 operation: "GetCatalogVmRestorePoints",
                 when: None,
@@ -546,7 +546,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/catalog/vms/{}/vmRestorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CatalogVmRestorePointReference"),
                 operation: "GetCatalogVmRestorePoint",
                 when: None,
@@ -554,7 +554,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Browse",
                 href: "/catalog/vms/{}/vmRestorePoints/{}?action=browse",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "BrowseCatalogVmRestorePoint",
                 when: None,
@@ -562,7 +562,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/vmRestorePoints/{}?format=Entity",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePoint"),
                 operation: "GetVmRestorePointEntity",
                 when: None,
@@ -570,7 +570,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/catalog/vms/{}?format=Entity",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CatalogVm"),
                 operation: "GetCatalogVmEntity",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_CDP_POLICIES_ENTRY: Entry = Entry {
     name: "GetCdpPolicies",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_CDP_POLICIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpPoliciesEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_CDP_POLICIES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICY_ENTRY: Entry = Entry {
     name: "GetCdpPolicy",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_CDP_POLICY_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICY_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpPolicyEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_CDP_POLICY_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "UpdateCdpPolicy",
     family: "cdp",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cdpPolicies/{policyId}",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const UPDATE_CDP_POLICY_ENTRY: Entry = Entry {
 pub(crate) const ENABLE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "EnableCdpPolicy",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpPolicies/{policyId}",
     fixed_query: &[("action", "enable")],
     query_params: &[],
@@ -170,7 +170,7 @@ pub(crate) const ENABLE_CDP_POLICY_ENTRY: Entry = Entry {
 pub(crate) const DISABLE_CDP_POLICY_ENTRY: Entry = Entry {
     name: "DisableCdpPolicy",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpPolicies/{policyId}",
     fixed_query: &[("action", "disable")],
     query_params: &[],
@@ -199,7 +199,7 @@ pub(crate) const DISABLE_CDP_POLICY_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICY_INCLUDES_ENTRY: Entry = Entry {
     name: "GetCdpPolicyIncludes",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -225,7 +225,7 @@ pub(crate) const GET_CDP_POLICY_INCLUDES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "GetCdpPolicyInclude",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -251,7 +251,7 @@ pub(crate) const GET_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "CreateCdpPolicyInclude",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpPolicies/{policyId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -279,7 +279,7 @@ pub(crate) const CREATE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
     name: "DeleteCdpPolicyInclude",
     family: "cdp",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cdpPolicies/{policyId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -305,7 +305,7 @@ pub(crate) const DELETE_CDP_POLICY_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpPolicyReplicaSessions",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/cdpReplicaSessions",
     fixed_query: &[],
     query_params: &[],
@@ -331,7 +331,7 @@ pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpPolicyReplicaSessionsEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpPolicies/{policyId}/cdpReplicaSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -357,7 +357,7 @@ pub(crate) const GET_CDP_POLICY_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetCdpReplicas",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas",
     fixed_query: &[],
     query_params: &[],
@@ -383,7 +383,7 @@ pub(crate) const GET_CDP_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicasEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -409,7 +409,7 @@ pub(crate) const GET_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetCdpReplica",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}",
     fixed_query: &[],
     query_params: &[],
@@ -435,7 +435,7 @@ pub(crate) const GET_CDP_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -461,7 +461,7 @@ pub(crate) const GET_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicas",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms",
     fixed_query: &[],
     query_params: &[],
@@ -487,7 +487,7 @@ pub(crate) const GET_VM_CDP_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicasEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -513,7 +513,7 @@ pub(crate) const GET_VM_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetVmCdpReplica",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
     fixed_query: &[],
     query_params: &[],
@@ -539,7 +539,7 @@ pub(crate) const GET_VM_CDP_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicaEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -565,7 +565,7 @@ pub(crate) const GET_VM_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const FAILOVER_VM_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "FailoverVmCdpReplica",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
     fixed_query: &[("action", "failover")],
     query_params: &[],
@@ -591,7 +591,7 @@ pub(crate) const FAILOVER_VM_CDP_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     name: "GetVmCdpReplicaIntervals",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpReplicas/{replicaId}/vms/{vmId}",
     fixed_query: &[("action", "intervals")],
     query_params: &[],
@@ -617,7 +617,7 @@ pub(crate) const GET_VM_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicas",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps",
     fixed_query: &[],
     query_params: &[],
@@ -643,7 +643,7 @@ pub(crate) const GET_V_APP_CDP_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicasEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -669,7 +669,7 @@ pub(crate) const GET_V_APP_CDP_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplica",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}",
     fixed_query: &[],
     query_params: &[],
@@ -695,7 +695,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -721,7 +721,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const FAILOVER_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
     name: "FailoverVAppCdpReplica",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpReplica/vApps/{vAppId}",
     fixed_query: &[("action", "failover")],
     query_params: &[],
@@ -747,7 +747,7 @@ pub(crate) const FAILOVER_V_APP_CDP_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaIntervals",
     family: "cdp",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cdpReplica/vApps/{vAppId}",
     fixed_query: &[("action", "intervals")],
     query_params: &[],
@@ -773,7 +773,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_INTERVALS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVms",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms",
     fixed_query: &[],
     query_params: &[],
@@ -799,7 +799,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVmsEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -825,7 +825,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VMS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVm",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms/{vmId}",
     fixed_query: &[],
     query_params: &[],
@@ -851,7 +851,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppCdpReplicaVmEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplica/vApps/{vAppId}/vms/{vmId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -877,7 +877,7 @@ pub(crate) const GET_V_APP_CDP_REPLICA_VM_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessions",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions",
     fixed_query: &[],
     query_params: &[],
@@ -903,7 +903,7 @@ pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionsEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -929,7 +929,7 @@ pub(crate) const GET_CDP_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_SESSION_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSession",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -955,7 +955,7 @@ pub(crate) const GET_CDP_REPLICA_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -981,7 +981,7 @@ pub(crate) const GET_CDP_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionTaskSessions",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions",
     fixed_query: &[],
     query_params: &[],
@@ -1007,7 +1007,7 @@ pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaSessionTaskSessionsEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaSessions/{sessionId}/cdpReplicaTaskSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1033,7 +1033,7 @@ pub(crate) const GET_CDP_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = E
 pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessions",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions",
     fixed_query: &[],
     query_params: &[],
@@ -1059,7 +1059,7 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessionsEntities",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1085,7 +1085,7 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSession",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions/{taskSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -1111,7 +1111,7 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCdpReplicaTaskSessionEntity",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cdpReplicaTaskSessions/{taskSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1137,7 +1137,7 @@ pub(crate) const GET_CDP_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CDP_POLICIES_ENTRY: Entry = Entry {
     name: "QueryCdpPolicies",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CdpPolicy")],
     query_params: &[],
@@ -1163,7 +1163,7 @@ pub(crate) const QUERY_CDP_POLICIES_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CDP_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicas",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CdpReplica")],
     query_params: &[],
@@ -1189,7 +1189,7 @@ pub(crate) const QUERY_CDP_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicaSessions",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CdpReplicaSession")],
     query_params: &[],
@@ -1215,7 +1215,7 @@ pub(crate) const QUERY_CDP_REPLICA_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CDP_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCdpReplicaTaskSessions",
     family: "cdp",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CdpReplicaTaskSession")],
     query_params: &[],
@@ -1304,7 +1304,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1312,7 +1312,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1320,7 +1320,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cdpPolicies/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CdpPolicyReference"),
                 operation: "UpdateCdpPolicy",
                 when: None,
@@ -1328,7 +1328,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Disable",
                 href: "/cdpPolicies/{}?action=disable",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "DisableCdpPolicy",
                 when: None,
@@ -1336,7 +1336,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Enable",
                 href: "/cdpPolicies/{}?action=enable",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "EnableCdpPolicy",
                 when: None,
@@ -1344,7 +1344,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cdpPolicies/{}/includes",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ObjectInJobList"),
                 operation: "GetCdpPolicyIncludes",
                 when: None,
@@ -1352,7 +1352,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/cdpPolicies/{}/includes",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("ObjectInJob"),
                 operation: "CreateCdpPolicyInclude",
                 when: None,
@@ -1360,7 +1360,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cdpPolicies/{}/cdpReplicaSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaSessionReferenceList"),
                 operation: "GetCdpPolicyReplicaSessions",
                 when: None,
@@ -1380,7 +1380,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1388,7 +1388,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cdpPolicies/{}/includes/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCdpPolicyInclude",
                 when: None,
@@ -1408,7 +1408,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1416,7 +1416,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cdpReplica/vApps/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VAppCdpReplicaReference"),
                 operation: "GetVAppCdpReplica",
                 when: None,
@@ -1424,7 +1424,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cdpReplica/vApps/{}/vms",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VAppCdpReplicaVmReferenceList"),
                 operation: "GetVAppCdpReplicaVms",
                 when: None,
@@ -1432,7 +1432,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Intervals",
                 href: "/cdpReplica/vApps/{}?action=intervals",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "GetVAppCdpReplicaIntervals",
                 when: None,
@@ -1440,7 +1440,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Failover",
                 href: "/cdpReplica/vApps/{}?action=failover",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "FailoverVAppCdpReplica",
                 when: None,
@@ -1448,7 +1448,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1468,7 +1468,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1476,7 +1476,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cdpReplica/vApps/{}/vms/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VAppCdpReplicaVmReference"),
                 operation: "GetVAppCdpReplicaVm",
                 when: None,
@@ -1484,7 +1484,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpReplica/vApps/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VAppCdpReplicaReference"),
                 operation: "GetVAppCdpReplica",
                 when: None,
@@ -1492,7 +1492,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1512,7 +1512,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1520,7 +1520,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1528,7 +1528,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cdpReplicaSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaSessionReference"),
                 operation: "GetCdpReplicaSession",
                 when: None,
@@ -1536,7 +1536,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cdpReplicaSessions/{}/cdpReplicaTaskSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaTaskSessionReferenceList"),
                 operation: "GetCdpReplicaSessionTaskSessions",
                 when: None,
@@ -1556,7 +1556,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1564,7 +1564,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpReplicaSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaSessionReference"),
                 operation: "GetCdpReplicaSession",
                 when: None,
@@ -1572,7 +1572,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cdpReplicaTaskSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaTaskSessionReference"),
                 operation: "GetCdpReplicaTaskSession",
                 when: None,
@@ -1592,7 +1592,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1600,7 +1600,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1608,7 +1608,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cdpReplicas/{}/vms",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaVmReferenceList"),
                 operation: "GetVmCdpReplicas",
                 when: None,
@@ -1616,7 +1616,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cdpReplicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaReference"),
                 operation: "GetCdpReplica",
                 when: None,
@@ -1636,7 +1636,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Intervals",
                 href: "/cdpReplicas/{}/vms/{}?action=intervals",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "GetVmCdpReplicaIntervals",
                 when: None,
@@ -1644,7 +1644,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Failover",
                 href: "/cdpReplicas/{}/vms/{}?action=failover",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "FailoverVmCdpReplica",
                 when: None,
@@ -1652,7 +1652,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1660,7 +1660,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpPolicies/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpPolicyReference"),
                 operation: "GetCdpPolicy",
                 when: None,
@@ -1668,7 +1668,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cdpReplicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CdpReplicaReference"),
                 operation: "GetCdpReplica",
                 when: None,

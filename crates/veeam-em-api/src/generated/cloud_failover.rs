@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlans",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlansEntities",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_CLOUD_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlan",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanEntity",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UpdateCloudFailoverPlan",
     family: "cloud_failover",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const UPDATE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "DeleteCloudFailoverPlan",
     family: "cloud_failover",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const DELETE_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const START_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "StartCloudFailoverPlan",
     family: "cloud_failover",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[("action", "start")],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const START_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const TEST_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "TestCloudFailoverPlan",
     family: "cloud_failover",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[("action", "test")],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const TEST_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const UNDO_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UndoCloudFailoverPlan",
     family: "cloud_failover",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}",
     fixed_query: &[("action", "undo")],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const UNDO_CLOUD_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanIncludes",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     name: "GetCloudFailoverPlanInclude",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/cloudFailoverPlans/{cloudFailoverPlanId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -297,7 +297,7 @@ pub(crate) const GET_CLOUD_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessions",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions",
     fixed_query: &[],
     query_params: &[],
@@ -323,7 +323,7 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessionsEntities",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -349,7 +349,7 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSession",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions/{cloudFailoverSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -375,7 +375,7 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudFailoverSessionEntity",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/failoverSessions/{cloudFailoverSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -401,7 +401,7 @@ pub(crate) const GET_CLOUD_FAILOVER_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     name: "GetCloudReplicas",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/replicas",
     fixed_query: &[],
     query_params: &[],
@@ -427,7 +427,7 @@ pub(crate) const GET_CLOUD_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudReplicasEntities",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/replicas",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -453,7 +453,7 @@ pub(crate) const GET_CLOUD_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_REPLICA_ENTRY: Entry = Entry {
     name: "GetCloudReplica",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}",
     fixed_query: &[],
     query_params: &[],
@@ -479,7 +479,7 @@ pub(crate) const GET_CLOUD_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudReplicaEntity",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -505,7 +505,7 @@ pub(crate) const GET_CLOUD_REPLICA_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetCloudReplicaVmReplicaPoints",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}/vmReplicaPoints",
     fixed_query: &[],
     query_params: &[],
@@ -531,7 +531,7 @@ pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudReplicaVmReplicaPointsEntities",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/replicas/{cloudReplicaId}/vmReplicaPoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -557,7 +557,7 @@ pub(crate) const GET_CLOUD_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Ent
 pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPoints",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints",
     fixed_query: &[],
     query_params: &[],
@@ -583,7 +583,7 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPointsEntities",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -609,7 +609,7 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPoint",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints/{cloudVmReplicaPointId}",
     fixed_query: &[],
     query_params: &[],
@@ -635,7 +635,7 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudVmReplicaPointEntity",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vmReplicaPoints/{cloudVmReplicaPointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -661,7 +661,7 @@ pub(crate) const GET_CLOUD_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlans",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans",
     fixed_query: &[],
     query_params: &[],
@@ -687,7 +687,7 @@ pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlansEntities",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -713,7 +713,7 @@ pub(crate) const GET_CLOUD_HARDWARE_PLANS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "CreateCloudHardwarePlan",
     family: "cloud_failover",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/hardwarePlans",
     fixed_query: &[],
     query_params: &[],
@@ -741,7 +741,7 @@ pub(crate) const CREATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlan",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -767,7 +767,7 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlanEntity",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -793,7 +793,7 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "UpdateCloudHardwarePlan",
     family: "cloud_failover",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -819,7 +819,7 @@ pub(crate) const UPDATE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
     name: "DeleteCloudHardwarePlan",
     family: "cloud_failover",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/hardwarePlans/{hardwarePlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -845,7 +845,7 @@ pub(crate) const DELETE_CLOUD_HARDWARE_PLAN_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudHardwarePlanTenants",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/hardwarePlans/{hardwarePlanId}/tenants",
     fixed_query: &[],
     query_params: &[],
@@ -871,7 +871,7 @@ pub(crate) const GET_CLOUD_HARDWARE_PLAN_TENANTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "QueryCloudFailoverPlans",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudFailoverPlan")],
     query_params: &[],
@@ -897,7 +897,7 @@ pub(crate) const QUERY_CLOUD_FAILOVER_PLANS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryCloudFailoverSessions",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudFailoverSession")],
     query_params: &[],
@@ -923,7 +923,7 @@ pub(crate) const QUERY_CLOUD_FAILOVER_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryCloudReplicas",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudReplica")],
     query_params: &[],
@@ -949,7 +949,7 @@ pub(crate) const QUERY_CLOUD_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryCloudVmReplicaPoints",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudVmReplicaPoint")],
     query_params: &[],
@@ -975,7 +975,7 @@ pub(crate) const QUERY_CLOUD_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_HARDWARE_PLANS_ENTRY: Entry = Entry {
     name: "QueryCloudHardwarePlans",
     family: "cloud_failover",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudHardwarePlan")],
     query_params: &[],
@@ -1055,7 +1055,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1063,7 +1063,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/cloudFailoverPlans/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudFailoverPlanReference"),
                 operation: "GetCloudFailoverPlan",
                 when: None,
@@ -1071,7 +1071,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/cloudFailoverPlans/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudFailoverPlanReference"),
                 operation: "UpdateCloudFailoverPlan",
                 when: None,
@@ -1079,7 +1079,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Start",
                 href: "/cloud/cloudFailoverPlans/{}?action=start",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StartCloudFailoverPlan",
                 when: None,
@@ -1087,7 +1087,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Test",
                 href: "/cloud/cloudFailoverPlans/{}?action=test",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "TestCloudFailoverPlan",
                 when: None,
@@ -1095,7 +1095,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Undo",
                 href: "/cloud/cloudFailoverPlans/{}?action=undo",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "UndoCloudFailoverPlan",
                 when: None,
@@ -1103,7 +1103,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/cloudFailoverPlans/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudFailoverPlan",
                 when: None,
@@ -1134,7 +1134,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1142,7 +1142,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/failoverSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudFailoverSessionReference"),
                 operation: "GetCloudFailoverSession",
                 when: None,
@@ -1162,7 +1162,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1170,7 +1170,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/hardwarePlans/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudHardwarePlanReference"),
                 operation: "GetCloudHardwarePlan",
                 when: None,
@@ -1178,7 +1178,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cloud/hardwarePlans/{}/tenants",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantList"),
                 operation: "GetCloudHardwarePlanTenants",
                 when: None,
@@ -1186,7 +1186,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/hardwarePlans/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudHardwarePlanReference"),
                 operation: "UpdateCloudHardwarePlan",
                 when: None,
@@ -1194,7 +1194,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/hardwarePlans/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudHardwarePlan",
                 when: None,
@@ -1214,7 +1214,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1222,7 +1222,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/replicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudReplicaReference"),
                 operation: "GetCloudReplica",
                 when: None,
@@ -1230,7 +1230,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cloud/replicas/{}/vmReplicaPoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudVmReplicaPointReferenceList"),
                 operation: "GetCloudReplicaVmReplicaPoints",
                 when: None,
@@ -1250,7 +1250,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1258,7 +1258,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cloud/replicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudReplicaReference"),
                 operation: "GetCloudReplica",
                 when: None,
@@ -1266,7 +1266,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/vmReplicaPoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudVmReplicaPointReference"),
                 operation: "GetCloudVmReplicaPoint",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     name: "GetCloudGateways",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gateways",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAYS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudGatewaysEntities",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gateways",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_CLOUD_GATEWAYS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "GetCloudGateway",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gateways/{gatewayId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_CLOUD_GATEWAY_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudGatewayEntity",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gateways/{gatewayId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_CLOUD_GATEWAY_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "CreateCloudGateway",
     family: "cloud_network",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/gateways",
     fixed_query: &[],
     query_params: &[],
@@ -143,7 +143,7 @@ pub(crate) const CREATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "UpdateCloudGateway",
     family: "cloud_network",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/gateways/{gatewayId}",
     fixed_query: &[],
     query_params: &[],
@@ -169,7 +169,7 @@ pub(crate) const UPDATE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
     name: "DeleteCloudGateway",
     family: "cloud_network",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/gateways/{gatewayId}",
     fixed_query: &[],
     query_params: &[],
@@ -195,7 +195,7 @@ pub(crate) const DELETE_CLOUD_GATEWAY_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPools",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools",
     fixed_query: &[],
     query_params: &[],
@@ -221,7 +221,7 @@ pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolsEntities",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -247,7 +247,7 @@ pub(crate) const GET_CLOUD_GATEWAY_POOLS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPool",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
     fixed_query: &[],
     query_params: &[],
@@ -273,7 +273,7 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolEntity",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -299,7 +299,7 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "CreateCloudGatewayPool",
     family: "cloud_network",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/gatewayPools",
     fixed_query: &[],
     query_params: &[],
@@ -327,7 +327,7 @@ pub(crate) const CREATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "UpdateCloudGatewayPool",
     family: "cloud_network",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
     fixed_query: &[],
     query_params: &[],
@@ -353,7 +353,7 @@ pub(crate) const UPDATE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
     name: "DeleteCloudGatewayPool",
     family: "cloud_network",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/gatewayPools/{gatewayPoolId}",
     fixed_query: &[],
     query_params: &[],
@@ -379,7 +379,7 @@ pub(crate) const DELETE_CLOUD_GATEWAY_POOL_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolGateways",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}/gateways",
     fixed_query: &[],
     query_params: &[],
@@ -405,7 +405,7 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_GATEWAYS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudGatewayPoolTenants",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/gatewayPools/{gatewayPoolId}/tenants",
     fixed_query: &[],
     query_params: &[],
@@ -431,7 +431,7 @@ pub(crate) const GET_CLOUD_GATEWAY_POOL_TENANTS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddresses",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses",
     fixed_query: &[],
     query_params: &[],
@@ -457,7 +457,7 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddressesEntities",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -483,7 +483,7 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESSES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddress",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
     fixed_query: &[],
     query_params: &[],
@@ -509,7 +509,7 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudPublicIpAddressEntity",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -535,7 +535,7 @@ pub(crate) const GET_CLOUD_PUBLIC_IP_ADDRESS_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "CreateCloudPublicIpAddresses",
     family: "cloud_network",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/publicIpAddresses",
     fixed_query: &[],
     query_params: &[],
@@ -563,7 +563,7 @@ pub(crate) const CREATE_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "UpdateCloudPublicIpAddress",
     family: "cloud_network",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
     fixed_query: &[],
     query_params: &[],
@@ -594,7 +594,7 @@ pub(crate) const UPDATE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
     name: "DeleteCloudPublicIpAddress",
     family: "cloud_network",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/publicIpAddresses/{publicIpAddressId}",
     fixed_query: &[],
     query_params: &[],
@@ -620,7 +620,7 @@ pub(crate) const DELETE_CLOUD_PUBLIC_IP_ADDRESS_ENTRY: Entry = Entry {
 pub(crate) const GET_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     name: "GetVlanConfigurations",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vlans",
     fixed_query: &[],
     query_params: &[],
@@ -646,7 +646,7 @@ pub(crate) const GET_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVlanConfigurationsEntities",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vlans",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -672,7 +672,7 @@ pub(crate) const GET_VLAN_CONFIGURATIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "GetVlanConfiguration",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vlans/{vlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -698,7 +698,7 @@ pub(crate) const GET_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
 pub(crate) const GET_VLAN_CONFIGURATION_ENTITY_ENTRY: Entry = Entry {
     name: "GetVlanConfigurationEntity",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/vlans/{vlanId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -724,7 +724,7 @@ pub(crate) const GET_VLAN_CONFIGURATION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "UpdateVlanConfiguration",
     family: "cloud_network",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/vlans/{vlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -750,7 +750,7 @@ pub(crate) const UPDATE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
 pub(crate) const DELETE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
     name: "DeleteVlanConfiguration",
     family: "cloud_network",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/vlans/{vlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -776,7 +776,7 @@ pub(crate) const DELETE_VLAN_CONFIGURATION_ENTRY: Entry = Entry {
 pub(crate) const GET_V_CLOUD_SERVICE_ENTRY: Entry = Entry {
     name: "GetVCloudService",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vCloud",
     fixed_query: &[],
     query_params: &[],
@@ -802,7 +802,7 @@ pub(crate) const GET_V_CLOUD_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigs",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs",
     fixed_query: &[],
     query_params: &[],
@@ -828,7 +828,7 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigsEntities",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -854,7 +854,7 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIGS_ENTITIES_ENTRY: Entry = Entry 
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfig",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs/{orgConfigId}",
     fixed_query: &[],
     query_params: &[],
@@ -880,7 +880,7 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigEntity",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs/{orgConfigId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -906,7 +906,7 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entry = Entry {
     name: "GetVCloudOrganizationConfigBackupJobSettings",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vCloud/orgConfigs/{orgConfigId}/backupJobSettings",
     fixed_query: &[],
     query_params: &[],
@@ -932,7 +932,7 @@ pub(crate) const GET_V_CLOUD_ORGANIZATION_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entr
 pub(crate) const CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "CreateVCloudOrganizationConfig",
     family: "cloud_network",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vCloud/orgConfigs",
     fixed_query: &[],
     query_params: &[],
@@ -960,7 +960,7 @@ pub(crate) const CREATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "UpdateVCloudOrganizationConfig",
     family: "cloud_network",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/vCloud/orgConfigs/{orgConfigId}",
     fixed_query: &[],
     query_params: &[],
@@ -986,7 +986,7 @@ pub(crate) const UPDATE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "DisableVCloudOrganizationConfig",
     family: "cloud_network",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vCloud/orgConfigs/{orgConfigId}",
     fixed_query: &[("action", "disable")],
     query_params: &[],
@@ -1015,7 +1015,7 @@ pub(crate) const DISABLE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
     name: "DeleteVCloudOrganizationConfig",
     family: "cloud_network",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/vCloud/orgConfigs/{orgConfigId}",
     fixed_query: &[],
     query_params: &["deleteJobs", "deleteBackupFiles"],
@@ -1041,7 +1041,7 @@ pub(crate) const DELETE_V_CLOUD_ORGANIZATION_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_ENTRY: Entry = Entry {
     name: "GetVSphereSelfService",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/selfService/vSphere",
     fixed_query: &[],
     query_params: &[],
@@ -1067,7 +1067,7 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigs",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs",
     fixed_query: &[],
     query_params: &[],
@@ -1093,7 +1093,7 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigsEntities",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1119,7 +1119,7 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIGS_ENTITIES_ENTRY: Entry = Entry
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfig",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs/{configId}",
     fixed_query: &[],
     query_params: &[],
@@ -1145,7 +1145,7 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigEntity",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs/{configId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1171,7 +1171,7 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Entry = Entry {
     name: "GetVSphereSelfServiceConfigBackupJobSettings",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/selfService/vSphere/Configs/{configId}/backupJobSettings",
     fixed_query: &[],
     query_params: &[],
@@ -1197,7 +1197,7 @@ pub(crate) const GET_V_SPHERE_SELF_SERVICE_CONFIG_BACKUP_JOB_SETTINGS_ENTRY: Ent
 pub(crate) const CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "CreateVSphereSelfServiceConfig",
     family: "cloud_network",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/selfService/vSphere/Configs",
     fixed_query: &[],
     query_params: &[],
@@ -1225,7 +1225,7 @@ pub(crate) const CREATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "UpdateVSphereSelfServiceConfig",
     family: "cloud_network",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/selfService/vSphere/Configs/{configId}",
     fixed_query: &[],
     query_params: &[],
@@ -1251,7 +1251,7 @@ pub(crate) const UPDATE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
     name: "DeleteVSphereSelfServiceConfig",
     family: "cloud_network",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/selfService/vSphere/Configs/{configId}",
     fixed_query: &[],
     query_params: &[],
@@ -1277,7 +1277,7 @@ pub(crate) const DELETE_V_SPHERE_SELF_SERVICE_CONFIG_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
     name: "QueryCloudGateways",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudGateway")],
     query_params: &[],
@@ -1303,7 +1303,7 @@ pub(crate) const QUERY_CLOUD_GATEWAYS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "QueryCloudGatewayPools",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudGatewayPool")],
     query_params: &[],
@@ -1329,7 +1329,7 @@ pub(crate) const QUERY_CLOUD_GATEWAY_POOLS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
     name: "QueryCloudPublicIpAddresses",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudPublicIpAddress")],
     query_params: &[],
@@ -1355,7 +1355,7 @@ pub(crate) const QUERY_CLOUD_PUBLIC_IP_ADDRESSES_ENTRY: Entry = Entry {
 pub(crate) const QUERY_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
     name: "QueryVlanConfigurations",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "VlanConfiguration")],
     query_params: &[],
@@ -1381,7 +1381,7 @@ pub(crate) const QUERY_VLAN_CONFIGURATIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
     name: "QueryVCloudOrganizationConfigs",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "VCloudOrganizationConfig")],
     query_params: &[],
@@ -1407,7 +1407,7 @@ pub(crate) const QUERY_V_CLOUD_ORGANIZATION_CONFIGS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_V_SPHERE_SELF_SERVICE_CONFIGS_ENTRY: Entry = Entry {
     name: "QueryVSphereSelfServiceConfigs",
     family: "cloud_network",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "VsphereSelfServiceConfig")],
     query_params: &[],
@@ -1503,7 +1503,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1511,7 +1511,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/gatewayPools/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudGatewayPoolReference"),
                 operation: "GetCloudGatewayPool",
                 when: None,
@@ -1519,7 +1519,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/gatewayPools/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudGatewayPoolReference"),
                 operation: "UpdateCloudGatewayPool",
                 when: None,
@@ -1527,7 +1527,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/gatewayPools/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudGatewayPool",
                 when: None,
@@ -1535,7 +1535,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cloud/gatewayPools/{}/gateways",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudGatewayReferenceList"),
                 operation: "GetCloudGatewayPoolGateways",
                 when: None,
@@ -1543,7 +1543,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/cloud/gatewayPools/{}/tenants",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReferenceList"),
                 operation: "GetCloudGatewayPoolTenants",
                 when: None,
@@ -1563,7 +1563,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1571,7 +1571,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/gateways/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudGatewayReference"),
                 operation: "GetCloudGateway",
                 when: None,
@@ -1579,7 +1579,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/gateways/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudGatewayReference"),
                 operation: "UpdateCloudGateway",
                 when: None,
@@ -1587,7 +1587,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/gateways/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudGateway",
                 when: None,
@@ -1595,7 +1595,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/cloud/gatewayPools/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudGatewayPoolReference"),
                 operation: "GetCloudGatewayPool",
                 when: None,
@@ -1615,7 +1615,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1623,7 +1623,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/publicIpAddresses/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudPublicIpAddressReference"),
                 operation: "GetCloudPublicIpAddress",
                 when: None,
@@ -1631,7 +1631,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/publicIpAddresses/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudPublicIpAddressReference"),
                 operation: "UpdateCloudPublicIpAddress",
                 when: None,
@@ -1639,7 +1639,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/publicIpAddresses/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudPublicIpAddress",
                 when: None,
@@ -1659,7 +1659,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1667,7 +1667,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/vlans/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VlanConfigurationReference"),
                 operation: "GetVlanConfiguration",
                 when: None,
@@ -1675,7 +1675,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/vlans/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("VlanConfigurationReference"),
                 operation: "UpdateVlanConfiguration",
                 when: None,
@@ -1683,7 +1683,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/vlans/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteVlanConfiguration",
                 when: None,
@@ -1703,7 +1703,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1711,7 +1711,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/selfService/vSphere/Configs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VSphereSelfServiceConfigReference"),
                 operation: "GetVSphereSelfServiceConfig",
                 when: None,
@@ -1719,7 +1719,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/selfService/vSphere/Configs/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("VSphereSelfServiceConfigReference"),
                 operation: "UpdateVSphereSelfServiceConfig",
                 when: None,
@@ -1727,7 +1727,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/selfService/vSphere/Configs/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteVSphereSelfServiceConfig",
                 when: None,
@@ -1735,7 +1735,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/selfService/vSphere/Configs/{}/backupJobSettings",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VSphereSelfServiceConfigJobSettings"),
                 operation: "GetVSphereSelfServiceConfigBackupJobSettings",
                 when: None,
@@ -1755,7 +1755,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1763,7 +1763,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/vCloud/orgConfigs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VCloudOrganizationConfigReference"),
                 operation: "GetVCloudOrganizationConfig",
                 when: None,
@@ -1771,7 +1771,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/vCloud/orgConfigs/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("VCloudOrganizationConfigReference"),
                 operation: "UpdateVCloudOrganizationConfig",
                 when: None,
@@ -1779,7 +1779,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/vCloud/orgConfigs/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteVCloudOrganizationConfig",
                 when: None,
@@ -1787,7 +1787,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vCloud/orgConfigs/{}/backupJobSettings",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VCloudOrganizationConfigBackupJobSettings"),
                 operation: "GetVCloudOrganizationConfigBackupJobSettings",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_CLOUD_CONNECT_SERVICE_ENTRY: Entry = Entry {
     name: "GetCloudConnectService",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_CLOUD_CONNECT_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANTS_ENTRY: Entry = Entry {
     name: "GetCloudTenants",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants",
     fixed_query: &[],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_CLOUD_TENANTS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetCloudTenantsEntities",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_CLOUD_TENANTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "CreateCloudTenant",
     family: "cloud_tenants",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/tenants",
     fixed_query: &[],
     query_params: &[],
@@ -123,7 +123,7 @@ pub(crate) const CREATE_CLOUD_TENANT_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "GetCloudTenant",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}",
     fixed_query: &[],
     query_params: &[],
@@ -149,7 +149,7 @@ pub(crate) const GET_CLOUD_TENANT_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_ENTITY_ENTRY: Entry = Entry {
     name: "GetCloudTenantEntity",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -175,7 +175,7 @@ pub(crate) const GET_CLOUD_TENANT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "UpdateCloudTenant",
     family: "cloud_tenants",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/tenants/{tenantId}",
     fixed_query: &[],
     query_params: &[],
@@ -207,7 +207,7 @@ pub(crate) const UPDATE_CLOUD_TENANT_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_TENANT_ENTRY: Entry = Entry {
     name: "DeleteCloudTenant",
     family: "cloud_tenants",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}",
     fixed_query: &[],
     query_params: &["includeBackups"],
@@ -233,7 +233,7 @@ pub(crate) const DELETE_CLOUD_TENANT_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantResources",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/resources",
     fixed_query: &[],
     query_params: &[],
@@ -259,7 +259,7 @@ pub(crate) const GET_CLOUD_TENANT_RESOURCES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantResource",
     family: "cloud_tenants",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/resources",
     fixed_query: &[],
     query_params: &[],
@@ -287,7 +287,7 @@ pub(crate) const CREATE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantResource",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/resources/{resourceId}",
     fixed_query: &[],
     query_params: &[],
@@ -313,7 +313,7 @@ pub(crate) const GET_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantResource",
     family: "cloud_tenants",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/resources/{resourceId}",
     fixed_query: &[],
     query_params: &[],
@@ -339,7 +339,7 @@ pub(crate) const DELETE_CLOUD_TENANT_RESOURCE_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantComputeResources",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/computeResources",
     fixed_query: &[],
     query_params: &[],
@@ -365,7 +365,7 @@ pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantComputeResource",
     family: "cloud_tenants",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/computeResources",
     fixed_query: &[],
     query_params: &[],
@@ -393,7 +393,7 @@ pub(crate) const CREATE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantComputeResource",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/computeResources/{computeResourceId}",
     fixed_query: &[],
     query_params: &[],
@@ -419,7 +419,7 @@ pub(crate) const GET_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantComputeResource",
     family: "cloud_tenants",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/computeResources/{computeResourceId}",
     fixed_query: &[],
     query_params: &[],
@@ -445,7 +445,7 @@ pub(crate) const DELETE_CLOUD_TENANT_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY: Entry = Entry {
     name: "GetCloudTenantVCloudComputeResources",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources",
     fixed_query: &[],
     query_params: &[],
@@ -471,7 +471,7 @@ pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCES_ENTRY: Entry = Entry
 pub(crate) const CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "CreateCloudTenantVCloudComputeResource",
     family: "cloud_tenants",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources",
     fixed_query: &[],
     query_params: &[],
@@ -499,7 +499,7 @@ pub(crate) const CREATE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Ent
 pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "GetCloudTenantVCloudComputeResource",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}",
     fixed_query: &[],
     query_params: &[],
@@ -525,7 +525,7 @@ pub(crate) const GET_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry 
 pub(crate) const DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Entry {
     name: "DeleteCloudTenantVCloudComputeResource",
     family: "cloud_tenants",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/vCloudComputeResources/{vCloudComputeResourceId}",
     fixed_query: &[],
     query_params: &[],
@@ -551,7 +551,7 @@ pub(crate) const DELETE_CLOUD_TENANT_V_CLOUD_COMPUTE_RESOURCE_ENTRY: Entry = Ent
 pub(crate) const GET_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     name: "GetCloudSubtenants",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/subtenants",
     fixed_query: &[],
     query_params: &[],
@@ -577,7 +577,7 @@ pub(crate) const GET_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
 pub(crate) const CREATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "CreateCloudSubtenant",
     family: "cloud_tenants",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/cloud/tenants/{tenantId}/subtenants",
     fixed_query: &[],
     query_params: &[],
@@ -605,7 +605,7 @@ pub(crate) const CREATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "GetCloudSubtenant",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/subtenants/{subtenantId}",
     fixed_query: &[],
     query_params: &[],
@@ -631,7 +631,7 @@ pub(crate) const GET_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "UpdateCloudSubtenant",
     family: "cloud_tenants",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/cloud/tenants/{tenantId}/subtenants/{subtenantId}",
     fixed_query: &[],
     query_params: &[],
@@ -657,7 +657,7 @@ pub(crate) const UPDATE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
 pub(crate) const DELETE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
     name: "DeleteCloudSubtenant",
     family: "cloud_tenants",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/cloud/tenants/{tenantId}/subtenants/{subtenantId}",
     fixed_query: &[],
     query_params: &[],
@@ -683,7 +683,7 @@ pub(crate) const DELETE_CLOUD_SUBTENANT_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY: Entry = Entry {
     name: "GetCloudTenantFreeLicenseCounters",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/freelicenseCounters",
     fixed_query: &[],
     query_params: &[],
@@ -709,7 +709,7 @@ pub(crate) const GET_CLOUD_TENANT_FREE_LICENSE_COUNTERS_ENTRY: Entry = Entry {
 pub(crate) const GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY: Entry = Entry {
     name: "GetCloudTenantGatewayPools",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/cloud/tenants/{tenantId}/gatewayPools",
     fixed_query: &[],
     query_params: &[],
@@ -735,7 +735,7 @@ pub(crate) const GET_CLOUD_TENANT_GATEWAY_POOLS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_TENANTS_ENTRY: Entry = Entry {
     name: "QueryCloudTenants",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudTenant")],
     query_params: &[],
@@ -761,7 +761,7 @@ pub(crate) const QUERY_CLOUD_TENANTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CLOUD_SUBTENANTS_ENTRY: Entry = Entry {
     name: "QueryCloudSubtenants",
     family: "cloud_tenants",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "CloudSubtenant")],
     query_params: &[],
@@ -832,7 +832,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -840,7 +840,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/cloud/tenants/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReference"),
                 operation: "GetCloudTenant",
                 when: None,
@@ -848,7 +848,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/tenants/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudTenantReference"),
                 operation: "UpdateCloudTenant",
                 when: None,
@@ -856,7 +856,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cloud/tenants/{}/resources",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantResourceList"),
                 operation: "GetCloudTenantResources",
                 when: None,
@@ -864,7 +864,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/cloud/tenants/{}/resources",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("CloudTenantResource"),
                 operation: "CreateCloudTenantResource",
                 when: None,
@@ -872,7 +872,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/tenants/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudTenant",
                 when: None,
@@ -880,7 +880,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cloud/tenants/{}/computeResources",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantComputeResourceList"),
                 operation: "GetCloudTenantComputeResources",
                 when: None,
@@ -888,7 +888,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/cloud/tenants/{}/computeResources",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("CloudTenantComputeResource"),
                 operation: "CreateCloudTenantComputeResource",
                 when: None,
@@ -896,7 +896,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/cloud/tenants/{}/subtenants",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudSubtenantList"),
                 operation: "GetCloudSubtenants",
                 when: None,
@@ -904,7 +904,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/cloud/tenants/{}/subtenants",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("CloudSubtenant"),
                 operation: "CreateCloudSubtenant",
                 when: None,
@@ -912,7 +912,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/cloud/tenants/{}/freelicenseCounters",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantFreeLicenseCounters"),
                 operation: "GetCloudTenantFreeLicenseCounters",
                 when: None,
@@ -932,7 +932,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/tenants/{}/computeResources/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudTenantComputeResource",
                 when: None,
@@ -940,7 +940,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cloud/tenants/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReference"),
                 operation: "GetCloudTenant",
                 when: None,
@@ -948,7 +948,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -968,7 +968,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cloud/tenants/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReference"),
                 operation: "GetCloudTenant",
                 when: None,
@@ -988,7 +988,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/tenants/{}/resources/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudTenantResource",
                 when: None,
@@ -996,7 +996,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cloud/tenants/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReference"),
                 operation: "GetCloudTenant",
                 when: None,
@@ -1004,7 +1004,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1024,7 +1024,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1032,7 +1032,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cloud/tenants/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReference"),
                 operation: "GetCloudTenant",
                 when: None,
@@ -1040,7 +1040,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/cloud/tenants/{}/subtenants/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CloudSubtenantReference"),
                 operation: "UpdateCloudSubtenant",
                 when: None,
@@ -1048,7 +1048,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/tenants/{}/subtenants/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudSubtenant",
                 when: None,
@@ -1068,7 +1068,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/cloud/tenants/{}/vCloudComputeResources/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteCloudTenantVCloudComputeResource",
                 when: None,
@@ -1076,7 +1076,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/cloud/tenants/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CloudTenantReference"),
                 operation: "GetCloudTenant",
                 when: None,
@@ -1084,7 +1084,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_ENTRY_POINT_ENTRY: Entry = Entry {
     name: "GetEntryPoint",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_ENTRY_POINT_ENTRY: Entry = Entry {
 pub(crate) const LOGON_ENTRY: Entry = Entry {
     name: "Logon",
     family: "common",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/sessionMngr/",
     fixed_query: &[],
     query_params: &["v"],
@@ -63,7 +63,7 @@ pub(crate) const LOGON_ENTRY: Entry = Entry {
 pub(crate) const GET_LOGON_SESSIONS_ENTRY: Entry = Entry {
     name: "GetLogonSessions",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/logonSessions",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_LOGON_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_LOGON_SESSION_ENTRY: Entry = Entry {
     name: "GetLogonSession",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/logonSessions/{logonSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_LOGON_SESSION_ENTRY: Entry = Entry {
 pub(crate) const LOGOUT_ENTRY: Entry = Entry {
     name: "Logout",
     family: "common",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/logonSessions/{logonSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const LOGOUT_ENTRY: Entry = Entry {
 pub(crate) const GET_TASKS_ENTRY: Entry = Entry {
     name: "GetTasks",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/tasks",
     fixed_query: &[],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_TASKS_ENTRY: Entry = Entry {
 pub(crate) const GET_TASK_ENTRY: Entry = Entry {
     name: "GetTask",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/tasks/{taskId}",
     fixed_query: &[],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_TASK_ENTRY: Entry = Entry {
 pub(crate) const DELETE_TASK_ENTRY: Entry = Entry {
     name: "DeleteTask",
     family: "common",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/tasks/{taskId}",
     fixed_query: &[],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const DELETE_TASK_ENTRY: Entry = Entry {
 pub(crate) const GET_QUERY_SERVICE_ENTRY: Entry = Entry {
     name: "GetQueryService",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/querySvc",
     fixed_query: &[],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const GET_QUERY_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const GET_LOOKUP_SERVICE_ENTRY: Entry = Entry {
     name: "GetLookupService",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/lookupSvc",
     fixed_query: &[],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const GET_LOOKUP_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const LOOKUP_HIERARCHY_ITEMS_ENTRY: Entry = Entry {
     name: "LookupHierarchyItems",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/lookup",
     fixed_query: &[],
     query_params: &["hierarchyRef", "host", "name", "type"],
@@ -297,7 +297,7 @@ pub(crate) const LOOKUP_HIERARCHY_ITEMS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_TASKS_ENTRY: Entry = Entry {
     name: "QueryTasks",
     family: "common",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Task")],
     query_params: &[],
@@ -351,7 +351,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("EnterpriseManager"),
                 operation: "GetEntryPoint",
                 when: None,
@@ -359,7 +359,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReferenceList"),
                 operation: "GetBackupServers",
                 when: None,
@@ -367,7 +367,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/managedServers",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ManagedServerReferenceList"),
                 operation: "GetManagedServers",
                 when: None,
@@ -375,7 +375,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/jobs",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobReferenceList"),
                 operation: "GetJobs",
                 when: None,
@@ -383,7 +383,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/failoverPlans",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FailoverPlanReferenceList"),
                 operation: "GetFailoverPlans",
                 when: None,
@@ -391,7 +391,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/hierarchyRoots",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("HierarchyRootReferenceList"),
                 operation: "GetHierarchyRoots",
                 when: None,
@@ -399,7 +399,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/repositories",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RepositoryReferenceList"),
                 operation: "GetRepositories",
                 when: None,
@@ -407,7 +407,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backups",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupReferenceList"),
                 operation: "GetBackups",
                 when: None,
@@ -415,7 +415,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/restorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReferenceList"),
                 operation: "GetRestorePoints",
                 when: None,
@@ -423,7 +423,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmRestorePoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointReferenceList"),
                 operation: "GetVmRestorePoints",
                 when: None,
@@ -431,7 +431,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/replicas",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaReferenceList"),
                 operation: "GetReplicas",
                 when: None,
@@ -439,7 +439,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupJobSessionReferenceList"),
                 operation: "GetBackupSessions",
                 when: None,
@@ -447,7 +447,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/restoreSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestoreSessionReferenceList"),
                 operation: "GetRestoreSessions",
                 when: None,
@@ -455,7 +455,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/replicaSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaJobSessionReferenceList"),
                 operation: "GetReplicaSessions",
                 when: None,
@@ -463,7 +463,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupTaskSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupTaskSessionReferenceList"),
                 operation: "GetBackupTaskSessions",
                 when: None,
@@ -471,7 +471,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/replicaTaskSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaTaskSessionReferenceList"),
                 operation: "GetReplicaTaskSessions",
                 when: None,
@@ -479,7 +479,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/security",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("EnterpriseSecuritySettings"),
                 operation: "GetSecuritySettings",
                 when: None,
@@ -487,7 +487,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/wanAccelerators",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("WanAcceleratorReferenceList"),
                 operation: "GetWanAccelerators",
                 when: None,
@@ -495,7 +495,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupFiles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupFileReferenceList"),
                 operation: "GetBackupFiles",
                 when: None,
@@ -503,7 +503,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/externalRepositories",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ExternalRepositoryReferenceList"),
                 operation: "GetExternalRepositories",
                 when: None,
@@ -511,7 +511,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/tasks",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("TaskList"),
                 operation: "GetTasks",
                 when: None,
@@ -519,7 +519,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/querySvc",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("QueryService"),
                 operation: "GetQueryService",
                 when: None,
@@ -527,7 +527,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/lookupSvc",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("LookupService"),
                 operation: "GetLookupService",
                 when: None,
@@ -535,7 +535,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers?format=Entity",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerList"),
                 operation: "GetBackupServersEntities",
                 when: None,
@@ -543,7 +543,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/managedServers?format=Entity",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ManagedServerList"),
                 operation: "GetManagedServersEntities",
                 when: None,
@@ -551,7 +551,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/backupServers?action=create",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "CreateBackupServer",
                 when: None,
@@ -559,7 +559,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/jobs?format=Entity",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobList"),
                 operation: "GetJobsEntities",
                 when: None,
@@ -567,7 +567,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/repositories?format=Entity",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RepositoryList"),
                 operation: "GetRepositoriesEntities",
                 when: None,
@@ -575,7 +575,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vCloud",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VCloudService"),
                 operation: "GetVCloudService",
                 when: None,
@@ -583,7 +583,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/agents",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("AgentsService"),
                 operation: "GetAgentsService",
                 when: None,
@@ -591,7 +591,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/nas",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("NasService"),
                 operation: "GetNasService",
                 when: None,
@@ -599,7 +599,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/logonSessions/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "Logout",
                 when: None,
@@ -619,7 +619,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/tasks/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteTask",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_BACKUP_SERVERS_ENTRY: Entry = Entry {
     name: "GetBackupServers",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_BACKUP_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupServersEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_BACKUP_SERVERS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "CreateBackupServer",
     family: "infrastructure",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupServers",
     fixed_query: &[("action", "create")],
     query_params: &[],
@@ -96,7 +96,7 @@ pub(crate) const CREATE_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "GetBackupServer",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[],
     query_params: &[],
@@ -122,7 +122,7 @@ pub(crate) const GET_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupServerEntity",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -148,7 +148,7 @@ pub(crate) const GET_BACKUP_SERVER_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "UpdateBackupServer",
     family: "infrastructure",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[],
     query_params: &[],
@@ -174,7 +174,7 @@ pub(crate) const UPDATE_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const DELETE_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "DeleteBackupServer",
     family: "infrastructure",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[],
     query_params: &[],
@@ -200,7 +200,7 @@ pub(crate) const DELETE_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const COLLECT_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "CollectBackupServer",
     family: "infrastructure",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[("action", "collect")],
     query_params: &[],
@@ -226,7 +226,7 @@ pub(crate) const COLLECT_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "QuickBackupOnBackupServer",
     family: "infrastructure",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[("action", "quickbackup")],
     query_params: &[],
@@ -252,7 +252,7 @@ pub(crate) const QUICK_BACKUP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
     name: "VeeamZipOnBackupServer",
     family: "infrastructure",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}",
     fixed_query: &[("action", "veeamzip")],
     query_params: &[],
@@ -278,7 +278,7 @@ pub(crate) const VEEAM_ZIP_ON_BACKUP_SERVER_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     name: "GetBackupServerCredentials",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/credentials",
     fixed_query: &[],
     query_params: &[],
@@ -304,7 +304,7 @@ pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
 pub(crate) const CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
     name: "CreateBackupServerCredentials",
     family: "infrastructure",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}/credentials",
     fixed_query: &[("action", "create")],
     query_params: &[],
@@ -332,7 +332,7 @@ pub(crate) const CREATE_BACKUP_SERVER_CREDENTIALS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "GetBackupServerCredentialsRecord",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
     fixed_query: &[],
     query_params: &[],
@@ -358,7 +358,7 @@ pub(crate) const GET_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "UpdateBackupServerCredentialsRecord",
     family: "infrastructure",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
     fixed_query: &[],
     query_params: &[],
@@ -384,7 +384,7 @@ pub(crate) const UPDATE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
 pub(crate) const DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
     name: "DeleteBackupServerCredentialsRecord",
     family: "infrastructure",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/backupServers/{backupServerId}/credentials/{credentialsId}",
     fixed_query: &[],
     query_params: &[],
@@ -410,7 +410,7 @@ pub(crate) const DELETE_BACKUP_SERVER_CREDENTIALS_RECORD_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_PASSWORDS_ENTRY: Entry = Entry {
     name: "GetBackupServerPasswords",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/passwords",
     fixed_query: &[],
     query_params: &[],
@@ -436,7 +436,7 @@ pub(crate) const GET_BACKUP_SERVER_PASSWORDS_ENTRY: Entry = Entry {
 pub(crate) const CREATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "CreateBackupServerPassword",
     family: "infrastructure",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupServers/{backupServerId}/passwords",
     fixed_query: &[("action", "create")],
     query_params: &[],
@@ -469,7 +469,7 @@ pub(crate) const CREATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "GetBackupServerPassword",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/passwords/{passwordId}",
     fixed_query: &[],
     query_params: &[],
@@ -495,7 +495,7 @@ pub(crate) const GET_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "UpdateBackupServerPassword",
     family: "infrastructure",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/backupServers/{backupServerId}/passwords/{passwordId}",
     fixed_query: &[],
     query_params: &[],
@@ -521,7 +521,7 @@ pub(crate) const UPDATE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
 pub(crate) const DELETE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
     name: "DeleteBackupServerPassword",
     family: "infrastructure",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/backupServers/{backupServerId}/passwords/{passwordId}",
     fixed_query: &[],
     query_params: &[],
@@ -547,7 +547,7 @@ pub(crate) const DELETE_BACKUP_SERVER_PASSWORD_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetBackupServerExternalRepositories",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/externalRepositories",
     fixed_query: &[],
     query_params: &[],
@@ -573,7 +573,7 @@ pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupServerExternalRepositoriesEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/externalRepositories",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -599,7 +599,7 @@ pub(crate) const GET_BACKUP_SERVER_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry =
 pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetRepositories",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/repositories",
     fixed_query: &[],
     query_params: &[],
@@ -625,7 +625,7 @@ pub(crate) const GET_REPOSITORIES_ENTRY: Entry = Entry {
 pub(crate) const GET_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRepositoriesEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/repositories",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -651,7 +651,7 @@ pub(crate) const GET_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetRepository",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}",
     fixed_query: &[],
     query_params: &[],
@@ -677,7 +677,7 @@ pub(crate) const GET_REPOSITORY_ENTRY: Entry = Entry {
 pub(crate) const GET_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     name: "GetRepositoryEntity",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -703,7 +703,7 @@ pub(crate) const GET_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetExternalRepositories",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/externalRepositories",
     fixed_query: &[],
     query_params: &[],
@@ -729,7 +729,7 @@ pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTRY: Entry = Entry {
 pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetExternalRepositoriesEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/externalRepositories",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -755,7 +755,7 @@ pub(crate) const GET_EXTERNAL_REPOSITORIES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_EXTERNAL_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetExternalRepository",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/externalRepositories/{externalRepositoryId}",
     fixed_query: &[],
     query_params: &[],
@@ -781,7 +781,7 @@ pub(crate) const GET_EXTERNAL_REPOSITORY_ENTRY: Entry = Entry {
 pub(crate) const GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
     name: "GetExternalRepositoryEntity",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/externalRepositories/{externalRepositoryId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -807,7 +807,7 @@ pub(crate) const GET_EXTERNAL_REPOSITORY_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     name: "GetExternalRepositoryBackups",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/externalRepositories/{externalRepositoryId}/backups",
     fixed_query: &[],
     query_params: &[],
@@ -833,7 +833,7 @@ pub(crate) const GET_EXTERNAL_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
 pub(crate) const GET_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "GetManagedServers",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/managedServers",
     fixed_query: &[],
     query_params: &[],
@@ -859,7 +859,7 @@ pub(crate) const GET_MANAGED_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const GET_MANAGED_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetManagedServersEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/managedServers",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -885,7 +885,7 @@ pub(crate) const GET_MANAGED_SERVERS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_MANAGED_SERVER_ENTRY: Entry = Entry {
     name: "GetManagedServer",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/managedServers/{managedServerId}",
     fixed_query: &[],
     query_params: &[],
@@ -911,7 +911,7 @@ pub(crate) const GET_MANAGED_SERVER_ENTRY: Entry = Entry {
 pub(crate) const GET_MANAGED_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetManagedServerEntity",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/managedServers/{managedServerId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -937,7 +937,7 @@ pub(crate) const GET_MANAGED_SERVER_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     name: "GetHierarchyRoots",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/hierarchyRoots",
     fixed_query: &[],
     query_params: &[],
@@ -963,7 +963,7 @@ pub(crate) const GET_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
 pub(crate) const GET_HIERARCHY_ROOTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetHierarchyRootsEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/hierarchyRoots",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -989,7 +989,7 @@ pub(crate) const GET_HIERARCHY_ROOTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_HIERARCHY_ROOT_ENTRY: Entry = Entry {
     name: "GetHierarchyRoot",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/hierarchyRoots/{hierarchyRootId}",
     fixed_query: &[],
     query_params: &[],
@@ -1015,7 +1015,7 @@ pub(crate) const GET_HIERARCHY_ROOT_ENTRY: Entry = Entry {
 pub(crate) const GET_HIERARCHY_ROOT_ENTITY_ENTRY: Entry = Entry {
     name: "GetHierarchyRootEntity",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/hierarchyRoots/{hierarchyRootId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1041,7 +1041,7 @@ pub(crate) const GET_HIERARCHY_ROOT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     name: "GetWanAccelerators",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/wanAccelerators",
     fixed_query: &[],
     query_params: &[],
@@ -1067,7 +1067,7 @@ pub(crate) const GET_WAN_ACCELERATORS_ENTRY: Entry = Entry {
 pub(crate) const GET_WAN_ACCELERATORS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetWanAcceleratorsEntities",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/wanAccelerators",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1093,7 +1093,7 @@ pub(crate) const GET_WAN_ACCELERATORS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_WAN_ACCELERATOR_ENTRY: Entry = Entry {
     name: "GetWanAccelerator",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/wanAccelerators/{wanAcceleratorId}",
     fixed_query: &[],
     query_params: &[],
@@ -1119,7 +1119,7 @@ pub(crate) const GET_WAN_ACCELERATOR_ENTRY: Entry = Entry {
 pub(crate) const GET_WAN_ACCELERATOR_ENTITY_ENTRY: Entry = Entry {
     name: "GetWanAcceleratorEntity",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/wanAccelerators/{wanAcceleratorId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -1145,7 +1145,7 @@ pub(crate) const GET_WAN_ACCELERATOR_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const QUERY_BACKUP_SERVERS_ENTRY: Entry = Entry {
     name: "QueryBackupServers",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "BackupServer")],
     query_params: &[],
@@ -1171,7 +1171,7 @@ pub(crate) const QUERY_BACKUP_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_CREDENTIALS_ENTRY: Entry = Entry {
     name: "QueryCredentials",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Credentials")],
     query_params: &[],
@@ -1197,7 +1197,7 @@ pub(crate) const QUERY_CREDENTIALS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_PASSWORDS_ENTRY: Entry = Entry {
     name: "QueryPasswords",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Passwords")],
     query_params: &[],
@@ -1223,7 +1223,7 @@ pub(crate) const QUERY_PASSWORDS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
     name: "QueryHierarchyRoots",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "HierarchyRoot")],
     query_params: &[],
@@ -1249,7 +1249,7 @@ pub(crate) const QUERY_HIERARCHY_ROOTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "QueryManagedServers",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "ManagedServer")],
     query_params: &[],
@@ -1275,7 +1275,7 @@ pub(crate) const QUERY_MANAGED_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_REPOSITORIES_ENTRY: Entry = Entry {
     name: "QueryRepositories",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Repository")],
     query_params: &[],
@@ -1301,7 +1301,7 @@ pub(crate) const QUERY_REPOSITORIES_ENTRY: Entry = Entry {
 pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
     name: "QueryWanAccelerators",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "WanAccelerator")],
     query_params: &[],
@@ -1327,7 +1327,7 @@ pub(crate) const QUERY_WAN_ACCELERATORS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_JOBS_ENTRY: Entry = Entry {
     name: "GetBackupServerJobs",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/jobs",
     fixed_query: &[],
     query_params: &[],
@@ -1353,7 +1353,7 @@ pub(crate) const GET_BACKUP_SERVER_JOBS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY: Entry = Entry {
     name: "GetBackupServerManagedServers",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/managedServers",
     fixed_query: &[],
     query_params: &[],
@@ -1379,7 +1379,7 @@ pub(crate) const GET_BACKUP_SERVER_MANAGED_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SERVER_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetBackupServerRepositories",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupServers/{backupServerId}/repositories",
     fixed_query: &[],
     query_params: &[],
@@ -1405,7 +1405,7 @@ pub(crate) const GET_BACKUP_SERVER_REPOSITORIES_ENTRY: Entry = Entry {
 pub(crate) const GET_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
     name: "GetRepositoryBackups",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}/backups",
     fixed_query: &[],
     query_params: &[],
@@ -1431,7 +1431,7 @@ pub(crate) const GET_REPOSITORY_BACKUPS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPOSITORY_REPLICAS_ENTRY: Entry = Entry {
     name: "GetRepositoryReplicas",
     family: "infrastructure",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/repositories/{repositoryId}/replicas",
     fixed_query: &[],
     query_params: &[],
@@ -1528,7 +1528,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1536,7 +1536,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/backupServers/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("BackupServerReference"),
                 operation: "UpdateBackupServer",
                 when: None,
@@ -1544,7 +1544,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/backupServers/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteBackupServer",
                 when: None,
@@ -1552,7 +1552,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers/{}/jobs",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobReferenceList"),
                 operation: "GetBackupServerJobs",
                 when: None,
@@ -1560,7 +1560,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers/{}/managedServers",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ManagedServerReferenceList"),
                 operation: "GetBackupServerManagedServers",
                 when: None,
@@ -1568,7 +1568,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers/{}/repositories",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RepositoryReferenceList"),
                 operation: "GetBackupServerRepositories",
                 when: None,
@@ -1576,7 +1576,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers/{}/externalRepositories",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ExternalRepositoryReferenceList"),
                 operation: "GetBackupServerExternalRepositories",
                 when: None,
@@ -1584,7 +1584,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers/{}/credentials",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("CredentialsInfoList"),
                 operation: "GetBackupServerCredentials",
                 when: None,
@@ -1592,7 +1592,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/backupServers/{}/credentials?action=create",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("CredentialsInfo"),
                 operation: "CreateBackupServerCredentials",
                 when: None,
@@ -1600,7 +1600,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupServers/{}/passwords",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("PasswordKeyInfoList"),
                 operation: "GetBackupServerPasswords",
                 when: None,
@@ -1608,7 +1608,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/backupServers/{}/passwords?action=create",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("PasswordKeyInfo"),
                 operation: "CreateBackupServerPassword",
                 when: None,
@@ -1616,7 +1616,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "VeeamZip",
                 href: "/backupServers/{}?action=veeamzip",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "VeeamZipOnBackupServer",
                 when: None,
@@ -1624,7 +1624,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "QuickBackup",
                 href: "/backupServers/{}?action=quickbackup",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "QuickBackupOnBackupServer",
                 when: None,
@@ -1632,7 +1632,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Start",
                 href: "/backupServers/{}?action=collect",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "CollectBackupServer",
                 when: None,
@@ -1652,7 +1652,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1660,7 +1660,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/backupServers/{}/credentials/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("CredentialsInfoReference"),
                 operation: "UpdateBackupServerCredentialsRecord",
                 when: None,
@@ -1668,7 +1668,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/backupServers/{}/credentials/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteBackupServerCredentialsRecord",
                 when: None,
@@ -1688,7 +1688,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1696,7 +1696,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/backupServers/{}/passwords/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("PasswordKeyInfoReference"),
                 operation: "UpdateBackupServerPassword",
                 when: None,
@@ -1704,7 +1704,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/backupServers/{}/passwords/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteBackupServerPassword",
                 when: None,
@@ -1724,7 +1724,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1732,7 +1732,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/externalRepositories/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ExternalRepositoryReference"),
                 operation: "GetExternalRepository",
                 when: None,
@@ -1740,7 +1740,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/externalRepositories/{}/backups",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupReferenceList"),
                 operation: "GetExternalRepositoryBackups",
                 when: None,
@@ -1760,7 +1760,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1768,7 +1768,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/hierarchyRoots/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("HierarchyRootReference"),
                 operation: "GetHierarchyRoot",
                 when: None,
@@ -1776,7 +1776,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/managedServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ManagedServerReference"),
                 operation: "GetManagedServer",
                 when: None,
@@ -1796,7 +1796,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1804,7 +1804,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/managedServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ManagedServerReference"),
                 operation: "GetManagedServer",
                 when: None,
@@ -1812,7 +1812,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/hierarchyRoots/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("HierarchyRootReference"),
                 operation: "GetHierarchyRoot",
                 when: None,
@@ -1832,7 +1832,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1840,7 +1840,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/repositories/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RepositoryReference"),
                 operation: "GetRepository",
                 when: None,
@@ -1848,7 +1848,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/repositories/{}/backups",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupReferenceList"),
                 operation: "GetRepositoryBackups",
                 when: None,
@@ -1856,7 +1856,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/repositories/{}/replicas",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaReferenceList"),
                 operation: "GetRepositoryReplicas",
                 when: None,
@@ -1876,7 +1876,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1884,7 +1884,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/wanAccelerators/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("WanAcceleratorReference"),
                 operation: "GetWanAccelerator",
                 when: None,

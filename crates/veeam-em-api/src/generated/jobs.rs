@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_JOBS_ENTRY: Entry = Entry {
     name: "GetJobs",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_JOBS_ENTRY: Entry = Entry {
 pub(crate) const GET_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetJobsEntities",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_JOBS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_ENTRY: Entry = Entry {
     name: "GetJob",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_JOB_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetJobEntity",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_JOB_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const EDIT_JOB_ENTRY: Entry = Entry {
     name: "EditJob",
     family: "jobs",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "edit")],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const EDIT_JOB_ENTRY: Entry = Entry {
 pub(crate) const PUT_JOB_ENTRY: Entry = Entry {
     name: "PutJob",
     family: "jobs",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/jobs/{jobId}",
     fixed_query: &[],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const PUT_JOB_ENTRY: Entry = Entry {
 pub(crate) const DELETE_JOB_ENTRY: Entry = Entry {
     name: "DeleteJob",
     family: "jobs",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}",
     fixed_query: &[],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const DELETE_JOB_ENTRY: Entry = Entry {
 pub(crate) const START_JOB_ENTRY: Entry = Entry {
     name: "StartJob",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "start")],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const START_JOB_ENTRY: Entry = Entry {
 pub(crate) const STOP_JOB_ENTRY: Entry = Entry {
     name: "StopJob",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "stop")],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const STOP_JOB_ENTRY: Entry = Entry {
 pub(crate) const RETRY_JOB_ENTRY: Entry = Entry {
     name: "RetryJob",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "retry")],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const RETRY_JOB_ENTRY: Entry = Entry {
 pub(crate) const CLONE_JOB_ENTRY: Entry = Entry {
     name: "CloneJob",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "clone")],
     query_params: &[],
@@ -297,7 +297,7 @@ pub(crate) const CLONE_JOB_ENTRY: Entry = Entry {
 pub(crate) const SYNC_JOB_ENTRY: Entry = Entry {
     name: "SyncJob",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "sync")],
     query_params: &[],
@@ -323,7 +323,7 @@ pub(crate) const SYNC_JOB_ENTRY: Entry = Entry {
 pub(crate) const TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY: Entry = Entry {
     name: "ToggleJobScheduleEnabled",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}",
     fixed_query: &[("action", "toggleScheduleEnabled")],
     query_params: &[],
@@ -352,7 +352,7 @@ pub(crate) const TOGGLE_JOB_SCHEDULE_ENABLED_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetJobIncludes",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -378,7 +378,7 @@ pub(crate) const GET_JOB_INCLUDES_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetJobInclude",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -404,7 +404,7 @@ pub(crate) const GET_JOB_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const CREATE_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "CreateJobInclude",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -432,7 +432,7 @@ pub(crate) const CREATE_JOB_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const DELETE_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "DeleteJobInclude",
     family: "jobs",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -458,7 +458,7 @@ pub(crate) const DELETE_JOB_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_LINKED_JOBS_ENTRY: Entry = Entry {
     name: "GetJobLinkedJobs",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/linkedJobs",
     fixed_query: &[],
     query_params: &[],
@@ -484,7 +484,7 @@ pub(crate) const GET_JOB_LINKED_JOBS_ENTRY: Entry = Entry {
 pub(crate) const CREATE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     name: "CreateJobLinkedJob",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}/linkedJobs",
     fixed_query: &[],
     query_params: &[],
@@ -510,7 +510,7 @@ pub(crate) const CREATE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
 pub(crate) const DELETE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
     name: "DeleteJobLinkedJob",
     family: "jobs",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}/linkedJobs/{linkedJobId}",
     fixed_query: &[],
     query_params: &[],
@@ -536,7 +536,7 @@ pub(crate) const DELETE_JOB_LINKED_JOB_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY: Entry = Entry {
     name: "GetJobLinkedBackupRepositories",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/linkedBackupRepositories",
     fixed_query: &[],
     query_params: &[],
@@ -562,7 +562,7 @@ pub(crate) const GET_JOB_LINKED_BACKUP_REPOSITORIES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     name: "CreateJobLinkedBackupRepository",
     family: "jobs",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/jobs/{jobId}/linkedBackupRepositories",
     fixed_query: &[],
     query_params: &[],
@@ -588,7 +588,7 @@ pub(crate) const CREATE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
 pub(crate) const DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
     name: "DeleteJobLinkedBackupRepository",
     family: "jobs",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/jobs/{jobId}/linkedBackupRepositories/{linkedRepositoryId}",
     fixed_query: &[],
     query_params: &[],
@@ -614,7 +614,7 @@ pub(crate) const DELETE_JOB_LINKED_BACKUP_REPOSITORY_ENTRY: Entry = Entry {
 pub(crate) const QUERY_JOBS_ENTRY: Entry = Entry {
     name: "QueryJobs",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Job")],
     query_params: &[],
@@ -640,7 +640,7 @@ pub(crate) const QUERY_JOBS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_OBJECTS_IN_JOB_ENTRY: Entry = Entry {
     name: "QueryObjectsInJob",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "ObjectInJob")],
     query_params: &[],
@@ -666,7 +666,7 @@ pub(crate) const QUERY_OBJECTS_IN_JOB_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetJobBackupSessions",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/backupSessions",
     fixed_query: &[],
     query_params: &[],
@@ -692,7 +692,7 @@ pub(crate) const GET_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_JOB_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetJobReplicaSessions",
     family: "jobs",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/jobs/{jobId}/replicaSessions",
     fixed_query: &[],
     query_params: &[],
@@ -761,7 +761,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -769,7 +769,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobReference"),
                 operation: "GetJob",
                 when: None,
@@ -777,7 +777,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/jobs/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("JobReference"),
                 operation: "PutJob",
                 when: None,
@@ -785,7 +785,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Start",
                 href: "/jobs/{}?action=start",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StartJob",
                 when: Some(("JobType", &["Backup", "Replica"])),
@@ -793,7 +793,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Stop",
                 href: "/jobs/{}?action=stop",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StopJob",
                 when: None,
@@ -801,7 +801,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Retry",
                 href: "/jobs/{}?action=retry",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RetryJob",
                 when: None,
@@ -809,7 +809,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Clone",
                 href: "/jobs/{}?action=clone",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "CloneJob",
                 when: None,
@@ -817,7 +817,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "ToggleScheduleEnabled",
                 href: "/jobs/{}?action=toggleScheduleEnabled",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "ToggleJobScheduleEnabled",
                 when: None,
@@ -825,7 +825,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/jobs/{}/includes",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ObjectInJobList"),
                 operation: "GetJobIncludes",
                 when: None,
@@ -833,7 +833,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/jobs/{}/includes",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("ObjectInJob"),
                 operation: "CreateJobInclude",
                 when: None,
@@ -841,7 +841,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/jobs/{}/backupSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupJobSessionReferenceList"),
                 operation: "GetJobBackupSessions",
                 when: None,
@@ -849,7 +849,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Sync",
                 href: "/jobs/{}?action=sync",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "SyncJob",
                 when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
@@ -857,7 +857,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/jobs/{}/linkedJobs",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("LinkedJobResourceObjects"),
                 operation: "GetJobLinkedJobs",
                 when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
@@ -865,7 +865,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/jobs/{}/linkedJobs",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("LinkedJobObject"),
                 operation: "CreateJobLinkedJob",
                 when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
@@ -873,7 +873,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/jobs/{}/linkedBackupRepositories",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("LinkedBackupRepositoryResourceObjects"),
                 operation: "GetJobLinkedBackupRepositories",
                 when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
@@ -881,7 +881,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/jobs/{}/linkedBackupRepositories",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("LinkedBackupRepository"),
                 operation: "CreateJobLinkedBackupRepository",
                 when: Some(("JobType", &["BackupCopy", "ImmediateBackupCopy"])),
@@ -901,7 +901,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobReference"),
                 operation: "GetJob",
                 when: None,
@@ -909,7 +909,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/jobs/{}/includes/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteJobInclude",
                 when: None,

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_NAS_SERVICE_ENTRY: Entry = Entry {
     name: "GetNasService",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_NAS_SERVICE_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     name: "GetNasFileServers",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/fileServers",
     fixed_query: &[],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_FILE_SERVERS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetNasFileServersEntities",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/fileServers",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_NAS_FILE_SERVERS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_FILE_SERVER_ENTRY: Entry = Entry {
     name: "GetNasFileServer",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/fileServers/{fileServerId}",
     fixed_query: &[],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_NAS_FILE_SERVER_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_FILE_SERVER_ENTITY_ENTRY: Entry = Entry {
     name: "GetNasFileServerEntity",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/fileServers/{fileServerId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_NAS_FILE_SERVER_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOBS_ENTRY: Entry = Entry {
     name: "GetNasJobs",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs",
     fixed_query: &[],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_NAS_JOBS_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOBS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetNasJobsEntities",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_NAS_JOBS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOB_ENTRY: Entry = Entry {
     name: "GetNasJob",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}",
     fixed_query: &[],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const GET_NAS_JOB_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOB_ENTITY_ENTRY: Entry = Entry {
     name: "GetNasJobEntity",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const GET_NAS_JOB_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const START_NAS_JOB_ENTRY: Entry = Entry {
     name: "StartNasJob",
     family: "nas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/start",
     fixed_query: &[],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const START_NAS_JOB_ENTRY: Entry = Entry {
 pub(crate) const STOP_NAS_JOB_ENTRY: Entry = Entry {
     name: "StopNasJob",
     family: "nas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/stop",
     fixed_query: &[],
     query_params: &[],
@@ -297,7 +297,7 @@ pub(crate) const STOP_NAS_JOB_ENTRY: Entry = Entry {
 pub(crate) const RETRY_NAS_JOB_ENTRY: Entry = Entry {
     name: "RetryNasJob",
     family: "nas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/retry",
     fixed_query: &[],
     query_params: &[],
@@ -323,7 +323,7 @@ pub(crate) const RETRY_NAS_JOB_ENTRY: Entry = Entry {
 pub(crate) const TOGGLE_NAS_JOB_SCHEDULE_ENTRY: Entry = Entry {
     name: "ToggleNasJobSchedule",
     family: "nas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/nas/jobs/{nasJobId}/toggleScheduleEnabled",
     fixed_query: &[],
     query_params: &[],
@@ -352,7 +352,7 @@ pub(crate) const TOGGLE_NAS_JOB_SCHEDULE_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOB_INCLUDES_ENTRY: Entry = Entry {
     name: "GetNasJobIncludes",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}/includes",
     fixed_query: &[],
     query_params: &[],
@@ -378,7 +378,7 @@ pub(crate) const GET_NAS_JOB_INCLUDES_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOB_INCLUDE_ENTRY: Entry = Entry {
     name: "GetNasJobInclude",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -404,7 +404,7 @@ pub(crate) const GET_NAS_JOB_INCLUDE_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetNasBackupSessions",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/backupSessions",
     fixed_query: &[],
     query_params: &[],
@@ -430,7 +430,7 @@ pub(crate) const GET_NAS_BACKUP_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_NAS_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetNasJobBackupSessions",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/nas/jobs/{nasJobId}/backupSessions",
     fixed_query: &[],
     query_params: &[],
@@ -456,7 +456,7 @@ pub(crate) const GET_NAS_JOB_BACKUP_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
     name: "QueryNasFileServers",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "FileServer")],
     query_params: &[],
@@ -482,7 +482,7 @@ pub(crate) const QUERY_NAS_FILE_SERVERS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_NAS_JOBS_ENTRY: Entry = Entry {
     name: "QueryNasJobs",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "NasJob")],
     query_params: &[],
@@ -508,7 +508,7 @@ pub(crate) const QUERY_NAS_JOBS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_NAS_OBJECTS_ENTRY: Entry = Entry {
     name: "QueryNasObjects",
     family: "nas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "NasObject")],
     query_params: &[],
@@ -570,7 +570,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -578,7 +578,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/nas/fileServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileServerReference"),
                 operation: "GetNasFileServer",
                 when: None,
@@ -598,7 +598,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -606,7 +606,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/nas/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("NasJobReference"),
                 operation: "GetNasJob",
                 when: None,
@@ -614,7 +614,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/nas/jobs/{}/includes",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("NASObjectList"),
                 operation: "GetNasJobIncludes",
                 when: None,
@@ -622,7 +622,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "ToggleScheduleEnabled",
                 href: "/nas/jobs/{}/toggleScheduleEnabled",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "ToggleNasJobSchedule",
                 when: None,
@@ -630,7 +630,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/nas/jobs/{}/backupSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupJobSessionReferenceList"),
                 operation: "GetNasJobBackupSessions",
                 when: None,
@@ -638,7 +638,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Start",
                 href: "/nas/jobs/{}/start",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StartNasJob",
                 when: None,
@@ -646,7 +646,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Stop",
                 href: "/nas/jobs/{}/stop",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StopNasJob",
                 when: None,
@@ -654,7 +654,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Retry",
                 href: "/nas/jobs/{}/retry",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RetryNasJob",
                 when: None,
@@ -674,7 +674,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/nas/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("NasJobReference"),
                 operation: "GetNasJob",
                 when: None,
@@ -682,7 +682,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/nas/fileServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileServerReference"),
                 operation: "GetNasFileServer",
                 when: None,

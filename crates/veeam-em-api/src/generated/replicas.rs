@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_REPLICAS_ENTRY: Entry = Entry {
     name: "GetReplicas",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicas",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicasEntities",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicas",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_REPLICAS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_ENTRY: Entry = Entry {
     name: "GetReplica",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_REPLICA_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaEntity",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_REPLICA_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetReplicaVmReplicaPoints",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}/vmReplicaPoints",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaVmReplicaPointsEntities",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicas/{replicaId}/vmReplicaPoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_REPLICA_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetVmReplicaPoints",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints",
     fixed_query: &[],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointsEntities",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const GET_VM_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetVmReplicaPoint",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}",
     fixed_query: &[],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const GET_VM_REPLICA_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointEntity",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const GET_VM_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const FAILOVER_VM_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "FailoverVmReplicaPoint",
     family: "replicas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vmReplicaPoints/{vmReplicaPointId}",
     fixed_query: &[("action", "failover")],
     query_params: &[],
@@ -297,7 +297,7 @@ pub(crate) const FAILOVER_VM_REPLICA_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINT_MOUNTS_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointMounts",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts",
     fixed_query: &[],
     query_params: &[],
@@ -323,7 +323,7 @@ pub(crate) const GET_VM_REPLICA_POINT_MOUNTS_ENTRY: Entry = Entry {
 pub(crate) const CREATE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "CreateVmReplicaPointMount",
     family: "replicas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts",
     fixed_query: &[],
     query_params: &[],
@@ -351,7 +351,7 @@ pub(crate) const CREATE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointMount",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}",
     fixed_query: &[],
     query_params: &[],
@@ -377,7 +377,7 @@ pub(crate) const GET_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const DELETE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
     name: "DeleteVmReplicaPointMount",
     family: "replicas",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}",
     fixed_query: &[],
     query_params: &[],
@@ -403,7 +403,7 @@ pub(crate) const DELETE_VM_REPLICA_POINT_MOUNT_ENTRY: Entry = Entry {
 pub(crate) const GET_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "GetVmReplicaPointFile",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[],
     query_params: &[],
@@ -429,7 +429,7 @@ pub(crate) const GET_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolder",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listAll")],
     query_params: &["pageSize", "page"],
@@ -455,7 +455,7 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_ENTRY: Entry = Entry {
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderDirs",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listDirs")],
     query_params: &["pageSize", "page"],
@@ -481,7 +481,7 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_DIRS_ENTRY: Entry = Entry {
 pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
     name: "ListVmReplicaPointFolderFiles",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "listFiles")],
     query_params: &["pageSize", "page"],
@@ -507,7 +507,7 @@ pub(crate) const LIST_VM_REPLICA_POINT_FOLDER_FILES_ENTRY: Entry = Entry {
 pub(crate) const RESTORE_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
     name: "RestoreVmReplicaPointFile",
     family: "replicas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vmReplicaPoints/{vmReplicaPointId}/mounts/{mountId}/{filePath*}",
     fixed_query: &[("action", "restore")],
     query_params: &[],
@@ -533,7 +533,7 @@ pub(crate) const RESTORE_VM_REPLICA_POINT_FILE_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPoints",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints",
     fixed_query: &[],
     query_params: &[],
@@ -559,7 +559,7 @@ pub(crate) const GET_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPointsEntities",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -585,7 +585,7 @@ pub(crate) const GET_V_APP_REPLICA_POINTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPoint",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints/{vAppReplicaPointId}",
     fixed_query: &[],
     query_params: &[],
@@ -611,7 +611,7 @@ pub(crate) const GET_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_V_APP_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
     name: "GetVAppReplicaPointEntity",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/vAppReplicaPoints/{vAppReplicaPointId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -637,7 +637,7 @@ pub(crate) const GET_V_APP_REPLICA_POINT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const FAILOVER_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
     name: "FailoverVAppReplicaPoint",
     family: "replicas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/vAppReplicaPoints/{vAppReplicaPointId}",
     fixed_query: &[("action", "failover")],
     query_params: &[],
@@ -663,7 +663,7 @@ pub(crate) const FAILOVER_V_APP_REPLICA_POINT_ENTRY: Entry = Entry {
 pub(crate) const GET_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "GetFailoverPlans",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/failoverPlans",
     fixed_query: &[],
     query_params: &[],
@@ -689,7 +689,7 @@ pub(crate) const GET_FAILOVER_PLANS_ENTRY: Entry = Entry {
 pub(crate) const GET_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetFailoverPlansEntities",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/failoverPlans",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -715,7 +715,7 @@ pub(crate) const GET_FAILOVER_PLANS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "GetFailoverPlan",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/failoverPlans/{failoverPlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -741,7 +741,7 @@ pub(crate) const GET_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const GET_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
     name: "GetFailoverPlanEntity",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/failoverPlans/{failoverPlanId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -767,7 +767,7 @@ pub(crate) const GET_FAILOVER_PLAN_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const UPDATE_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UpdateFailoverPlan",
     family: "replicas",
-    method: "PUT",
+    method: crate::entry::Method::Put,
     path: "/failoverPlans/{failoverPlanId}",
     fixed_query: &[],
     query_params: &[],
@@ -793,7 +793,7 @@ pub(crate) const UPDATE_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const START_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "StartFailoverPlan",
     family: "replicas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/failoverPlans/{failoverPlanId}",
     fixed_query: &[("action", "start")],
     query_params: &[],
@@ -819,7 +819,7 @@ pub(crate) const START_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const UNDO_FAILOVER_PLAN_ENTRY: Entry = Entry {
     name: "UndoFailoverPlan",
     family: "replicas",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/failoverPlans/{failoverPlanId}",
     fixed_query: &[("action", "undo")],
     query_params: &[],
@@ -845,7 +845,7 @@ pub(crate) const UNDO_FAILOVER_PLAN_ENTRY: Entry = Entry {
 pub(crate) const QUERY_REPLICAS_ENTRY: Entry = Entry {
     name: "QueryReplicas",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "Replica")],
     query_params: &[],
@@ -871,7 +871,7 @@ pub(crate) const QUERY_REPLICAS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryVmReplicaPoints",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "VmReplicaPoint")],
     query_params: &[],
@@ -897,7 +897,7 @@ pub(crate) const QUERY_VM_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
     name: "QueryVAppReplicaPoints",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "vAppReplicaPoint")],
     query_params: &[],
@@ -923,7 +923,7 @@ pub(crate) const QUERY_V_APP_REPLICA_POINTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_FAILOVER_PLANS_ENTRY: Entry = Entry {
     name: "QueryFailoverPlans",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "FailoverPlan")],
     query_params: &[],
@@ -949,7 +949,7 @@ pub(crate) const QUERY_FAILOVER_PLANS_ENTRY: Entry = Entry {
 pub(crate) const GET_FAILOVER_PLAN_INCLUDE_ENTRY: Entry = Entry {
     name: "GetFailoverPlanInclude",
     family: "replicas",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/failoverPlans/{failoverPlanId}/includes/{includeId}",
     fixed_query: &[],
     query_params: &[],
@@ -1028,7 +1028,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1036,7 +1036,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/failoverPlans/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FailoverPlanReference"),
                 operation: "GetFailoverPlan",
                 when: None,
@@ -1044,7 +1044,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Edit",
                 href: "/failoverPlans/{}",
-                method: "PUT",
+                method: crate::entry::Method::Put,
                 type_: Some("FailoverPlanReference"),
                 operation: "UpdateFailoverPlan",
                 when: None,
@@ -1052,7 +1052,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Start",
                 href: "/failoverPlans/{}?action=start",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StartFailoverPlan",
                 when: None,
@@ -1060,7 +1060,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Undo",
                 href: "/failoverPlans/{}?action=undo",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "UndoFailoverPlan",
                 when: None,
@@ -1091,7 +1091,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/repositories/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RepositoryReference"),
                 operation: "GetRepository",
                 when: None,
@@ -1099,7 +1099,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1107,7 +1107,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/replicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaReference"),
                 operation: "GetReplica",
                 when: None,
@@ -1115,7 +1115,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/replicas/{}/vmReplicaPoints",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmReplicaPointReferenceList"),
                 operation: "GetReplicaVmReplicaPoints",
                 when: None,
@@ -1135,7 +1135,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Failover",
                 href: "/vAppReplicaPoints/{}?action=failover",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "FailoverVAppReplicaPoint",
                 when: None,
@@ -1143,7 +1143,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1151,7 +1151,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/replicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaReference"),
                 operation: "GetReplica",
                 when: None,
@@ -1159,7 +1159,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/vAppReplicaPoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VAppReplicaPointReference"),
                 operation: "GetVAppReplicaPoint",
                 when: None,
@@ -1167,7 +1167,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmReplicaPoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmReplicaPointReference"),
                 operation: "GetVmReplicaPoint",
                 when: None,
@@ -1187,7 +1187,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Failover",
                 href: "/vmReplicaPoints/{}?action=failover",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "FailoverVmReplicaPoint",
                 when: None,
@@ -1195,7 +1195,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1203,7 +1203,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/replicas/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaReference"),
                 operation: "GetReplica",
                 when: None,
@@ -1211,7 +1211,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/vmReplicaPoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmReplicaPointReference"),
                 operation: "GetVmReplicaPoint",
                 when: None,
@@ -1219,7 +1219,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmReplicaPoints/{}/mounts",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmReplicaPointMountList"),
                 operation: "GetVmReplicaPointMounts",
                 when: None,
@@ -1227,7 +1227,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/vmReplicaPoints/{}/mounts",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("VmReplicaPointMount"),
                 operation: "CreateVmReplicaPointMount",
                 when: None,
@@ -1247,7 +1247,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/vmReplicaPoints/{}/mounts/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteVmReplicaPointMount",
                 when: None,
@@ -1267,7 +1267,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/vmReplicaPoints/{}/mounts/{}/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "GetVmReplicaPointFile",
                 when: None,
@@ -1275,7 +1275,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmReplicaPoints/{}/mounts/{}/{}?action=listAll",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListVmReplicaPointFolder",
                 when: None,
@@ -1283,7 +1283,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmReplicaPoints/{}/mounts/{}/{}?action=listDirs",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListVmReplicaPointFolderDirs",
                 when: None,
@@ -1291,7 +1291,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/vmReplicaPoints/{}/mounts/{}/{}?action=listFiles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("FileSystemEntries"),
                 operation: "ListVmReplicaPointFolderFiles",
                 when: None,
@@ -1299,7 +1299,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Restore",
                 href: "/vmReplicaPoints/{}/mounts/{}/{}?action=restore",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "RestoreVmReplicaPointFile",
                 when: None,

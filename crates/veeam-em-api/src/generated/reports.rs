@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_REPORT_SUMMARY_ENTRY: Entry = Entry {
     name: "GetReportSummary",
     family: "reports",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/reports/summary",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_REPORT_SUMMARY_ENTRY: Entry = Entry {
 pub(crate) const GET_REPORT_SUMMARY_OVERVIEW_ENTRY: Entry = Entry {
     name: "GetReportSummaryOverview",
     family: "reports",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/reports/summary/overview",
     fixed_query: &[],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_REPORT_SUMMARY_OVERVIEW_ENTRY: Entry = Entry {
 pub(crate) const GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY: Entry = Entry {
     name: "GetReportSummaryVmsOverview",
     family: "reports",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/reports/summary/vms_overview",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_REPORT_SUMMARY_VMS_OVERVIEW_ENTRY: Entry = Entry {
 pub(crate) const GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY: Entry = Entry {
     name: "GetReportSummaryJobStatistics",
     family: "reports",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/reports/summary/job_statistics",
     fixed_query: &[],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_REPORT_SUMMARY_JOB_STATISTICS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY: Entry = Entry {
     name: "GetReportSummaryProcessedVms",
     family: "reports",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/reports/summary/processed_vms",
     fixed_query: &[],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_REPORT_SUMMARY_PROCESSED_VMS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPORT_SUMMARY_REPOSITORY_ENTRY: Entry = Entry {
     name: "GetReportSummaryRepository",
     family: "reports",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/reports/summary/repository",
     fixed_query: &[],
     query_params: &[],

@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_SECURITY_SETTINGS_ENTRY: Entry = Entry {
     name: "GetSecuritySettings",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_SECURITY_SETTINGS_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ROLES_ENTRY: Entry = Entry {
     name: "GetSecurityRoles",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/roles",
     fixed_query: &[],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_SECURITY_ROLES_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ROLES_ENTITIES_ENTRY: Entry = Entry {
     name: "GetSecurityRolesEntities",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/roles",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_SECURITY_ROLES_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ROLE_ENTRY: Entry = Entry {
     name: "GetSecurityRole",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/roles/{roleId}",
     fixed_query: &[],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_SECURITY_ROLE_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ROLE_ENTITY_ENTRY: Entry = Entry {
     name: "GetSecurityRoleEntity",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/roles/{roleId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const GET_SECURITY_ROLE_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNTS_ENTRY: Entry = Entry {
     name: "GetSecurityAccounts",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts",
     fixed_query: &[],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_SECURITY_ACCOUNTS_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountsEntities",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_SECURITY_ACCOUNTS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const CREATE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "CreateSecurityAccount",
     family: "security",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/security/accounts",
     fixed_query: &[],
     query_params: &[],
@@ -221,7 +221,7 @@ pub(crate) const CREATE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
 pub(crate) const REBUILD_SECURITY_SCOPES_ENTRY: Entry = Entry {
     name: "RebuildSecurityScopes",
     family: "security",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/security/accounts",
     fixed_query: &[("action", "rebuildScope")],
     query_params: &[],
@@ -252,7 +252,7 @@ pub(crate) const REBUILD_SECURITY_SCOPES_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "GetSecurityAccount",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}",
     fixed_query: &[],
     query_params: &[],
@@ -278,7 +278,7 @@ pub(crate) const GET_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNT_ENTITY_ENTRY: Entry = Entry {
     name: "GetSecurityAccountEntity",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -304,7 +304,7 @@ pub(crate) const GET_SECURITY_ACCOUNT_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY: Entry = Entry {
     name: "ToggleSecurityAccountRestoreScopes",
     family: "security",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/security/accounts/{accountId}",
     fixed_query: &[],
     query_params: &[],
@@ -333,7 +333,7 @@ pub(crate) const TOGGLE_SECURITY_ACCOUNT_RESTORE_SCOPES_ENTRY: Entry = Entry {
 pub(crate) const DELETE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
     name: "DeleteSecurityAccount",
     family: "security",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/security/accounts/{accountId}",
     fixed_query: &[],
     query_params: &[],
@@ -359,7 +359,7 @@ pub(crate) const DELETE_SECURITY_ACCOUNT_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNT_ROLES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountRoles",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/roles",
     fixed_query: &[],
     query_params: &[],
@@ -385,7 +385,7 @@ pub(crate) const GET_SECURITY_ACCOUNT_ROLES_ENTRY: Entry = Entry {
 pub(crate) const ADD_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "AddSecurityAccountRole",
     family: "security",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/security/accounts/{accountId}/roles",
     fixed_query: &[],
     query_params: &[],
@@ -413,7 +413,7 @@ pub(crate) const ADD_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "GetSecurityAccountRole",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/roles/{roleId}",
     fixed_query: &[],
     query_params: &[],
@@ -439,7 +439,7 @@ pub(crate) const GET_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
 pub(crate) const REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
     name: "RemoveSecurityAccountRole",
     family: "security",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/security/accounts/{accountId}/roles/{roleId}",
     fixed_query: &[],
     query_params: &[],
@@ -465,7 +465,7 @@ pub(crate) const REMOVE_SECURITY_ACCOUNT_ROLE_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     name: "GetSecurityAccountScopes",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/scopes",
     fixed_query: &[],
     query_params: &[],
@@ -491,7 +491,7 @@ pub(crate) const GET_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
 pub(crate) const ADD_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
     name: "AddSecurityAccountScopes",
     family: "security",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/security/accounts/{accountId}/scopes",
     fixed_query: &[],
     query_params: &[],
@@ -524,7 +524,7 @@ pub(crate) const ADD_SECURITY_ACCOUNT_SCOPES_ENTRY: Entry = Entry {
 pub(crate) const GET_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     name: "GetSecurityAccountScope",
     family: "security",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/security/accounts/{accountId}/scopes/{scopeId}",
     fixed_query: &[],
     query_params: &[],
@@ -550,7 +550,7 @@ pub(crate) const GET_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
 pub(crate) const REMOVE_SECURITY_ACCOUNT_SCOPE_ENTRY: Entry = Entry {
     name: "RemoveSecurityAccountScope",
     family: "security",
-    method: "DELETE",
+    method: crate::entry::Method::Delete,
     path: "/security/accounts/{accountId}/scopes/{scopeId}",
     fixed_query: &[],
     query_params: &[],
@@ -613,7 +613,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/security/accounts/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("EnterpriseAccountReference"),
                 operation: "GetSecurityAccount",
                 when: None,
@@ -621,7 +621,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/security/accounts/{}/roles",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("EnterpriseAccountInRoleList"),
                 operation: "GetSecurityAccountRoles",
                 when: None,
@@ -629,7 +629,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/security/accounts/{}/roles",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("EnterpriseAccountInRole"),
                 operation: "AddSecurityAccountRole",
                 when: None,
@@ -637,7 +637,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/security/accounts/{}/scopes",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("EnterpriseAccountHierarchyScopeList"),
                 operation: "GetSecurityAccountScopes",
                 when: None,
@@ -645,7 +645,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Create",
                 href: "/security/accounts/{}/scopes",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: Some("EnterpriseAccountHierarchyScope"),
                 operation: "AddSecurityAccountScopes",
                 when: None,
@@ -653,7 +653,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/security/accounts/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "DeleteSecurityAccount",
                 when: None,
@@ -661,7 +661,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "ToggleRestoreScopesEnabled",
                 href: "/security/accounts/{}",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "ToggleSecurityAccountRestoreScopes",
                 when: None,
@@ -681,7 +681,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/security/accounts/{}/roles/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "RemoveSecurityAccountRole",
                 when: None,
@@ -701,7 +701,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Delete",
                 href: "/security/accounts/{}/scopes/{}",
-                method: "DELETE",
+                method: crate::entry::Method::Delete,
                 type_: None,
                 operation: "RemoveSecurityAccountScope",
                 when: None,
@@ -721,7 +721,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/security/roles/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("EnterpriseRoleReference"),
                 operation: "GetSecurityRole",
                 when: None,

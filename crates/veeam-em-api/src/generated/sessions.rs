@@ -11,7 +11,7 @@ use crate::{ApiError, Credentials, Id};
 pub(crate) const GET_BACKUP_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions",
     fixed_query: &[],
     query_params: &[],
@@ -37,7 +37,7 @@ pub(crate) const GET_BACKUP_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -63,7 +63,7 @@ pub(crate) const GET_BACKUP_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SESSION_ENTRY: Entry = Entry {
     name: "GetBackupSession",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -89,7 +89,7 @@ pub(crate) const GET_BACKUP_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupSessionEntity",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -115,7 +115,7 @@ pub(crate) const GET_BACKUP_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const STOP_BACKUP_SESSION_ENTRY: Entry = Entry {
     name: "StopBackupSession",
     family: "sessions",
-    method: "POST",
+    method: crate::entry::Method::Post,
     path: "/backupSessions/{backupSessionId}",
     fixed_query: &[("action", "stop")],
     query_params: &[],
@@ -141,7 +141,7 @@ pub(crate) const STOP_BACKUP_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessionAgentManagementSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/agentManagementSessions",
     fixed_query: &[],
     query_params: &[],
@@ -167,7 +167,7 @@ pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTRY: Entry = Ent
 pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionAgentManagementSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/agentManagementSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -193,7 +193,7 @@ pub(crate) const GET_BACKUP_SESSION_AGENT_MANAGEMENT_SESSIONS_ENTITIES_ENTRY: En
 pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupSessionTaskSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/taskSessions",
     fixed_query: &[],
     query_params: &[],
@@ -219,7 +219,7 @@ pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupSessionTaskSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupSessions/{backupSessionId}/taskSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -245,7 +245,7 @@ pub(crate) const GET_BACKUP_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry 
 pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupTaskSessions",
     fixed_query: &[],
     query_params: &[],
@@ -271,7 +271,7 @@ pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupTaskSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -297,7 +297,7 @@ pub(crate) const GET_BACKUP_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetBackupTaskSession",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupTaskSessions/{backupTaskSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -323,7 +323,7 @@ pub(crate) const GET_BACKUP_TASK_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_BACKUP_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetBackupTaskSessionEntity",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/backupTaskSessions/{backupTaskSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -349,7 +349,7 @@ pub(crate) const GET_BACKUP_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaSessions",
     fixed_query: &[],
     query_params: &[],
@@ -375,7 +375,7 @@ pub(crate) const GET_REPLICA_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -401,7 +401,7 @@ pub(crate) const GET_REPLICA_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_SESSION_ENTRY: Entry = Entry {
     name: "GetReplicaSession",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -427,7 +427,7 @@ pub(crate) const GET_REPLICA_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaSessionEntity",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -453,7 +453,7 @@ pub(crate) const GET_REPLICA_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaSessionTaskSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}/replicaTaskSessions",
     fixed_query: &[],
     query_params: &[],
@@ -479,7 +479,7 @@ pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaSessionTaskSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaSessions/{replicaSessionId}/replicaTaskSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -505,7 +505,7 @@ pub(crate) const GET_REPLICA_SESSION_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry
 pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaTaskSessions",
     fixed_query: &[],
     query_params: &[],
@@ -531,7 +531,7 @@ pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaTaskSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -557,7 +557,7 @@ pub(crate) const GET_REPLICA_TASK_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSession",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaTaskSessions/{taskSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -583,7 +583,7 @@ pub(crate) const GET_REPLICA_TASK_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetReplicaTaskSessionEntity",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/replicaTaskSessions/{taskSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -609,7 +609,7 @@ pub(crate) const GET_REPLICA_TASK_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     name: "GetRestoreSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restoreSessions",
     fixed_query: &[],
     query_params: &[],
@@ -635,7 +635,7 @@ pub(crate) const GET_RESTORE_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
     name: "GetRestoreSessionsEntities",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restoreSessions",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -661,7 +661,7 @@ pub(crate) const GET_RESTORE_SESSIONS_ENTITIES_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_SESSION_ENTRY: Entry = Entry {
     name: "GetRestoreSession",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restoreSessions/{restoreSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -687,7 +687,7 @@ pub(crate) const GET_RESTORE_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_RESTORE_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetRestoreSessionEntity",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/restoreSessions/{restoreSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -713,7 +713,7 @@ pub(crate) const GET_RESTORE_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_SYSTEM_SESSIONS_ENTRY: Entry = Entry {
     name: "GetSystemSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/systemSessions",
     fixed_query: &[],
     query_params: &[],
@@ -739,7 +739,7 @@ pub(crate) const GET_SYSTEM_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const GET_SYSTEM_SESSION_ENTRY: Entry = Entry {
     name: "GetSystemSession",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/systemSessions/{systemSessionId}",
     fixed_query: &[],
     query_params: &[],
@@ -765,7 +765,7 @@ pub(crate) const GET_SYSTEM_SESSION_ENTRY: Entry = Entry {
 pub(crate) const GET_SYSTEM_SESSION_ENTITY_ENTRY: Entry = Entry {
     name: "GetSystemSessionEntity",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/systemSessions/{systemSessionId}",
     fixed_query: &[("format", "Entity")],
     query_params: &[],
@@ -791,7 +791,7 @@ pub(crate) const GET_SYSTEM_SESSION_ENTITY_ENTRY: Entry = Entry {
 pub(crate) const GET_SYSTEM_SESSION_EVENTS_ENTRY: Entry = Entry {
     name: "GetSystemSessionEvents",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/systemSessions/{systemSessionId}/events",
     fixed_query: &[],
     query_params: &[],
@@ -817,7 +817,7 @@ pub(crate) const GET_SYSTEM_SESSION_EVENTS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_BACKUP_JOB_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryBackupJobSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "BackupJobSession")],
     query_params: &[],
@@ -843,7 +843,7 @@ pub(crate) const QUERY_BACKUP_JOB_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryBackupTaskSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "BackupTaskSession")],
     query_params: &[],
@@ -869,7 +869,7 @@ pub(crate) const QUERY_BACKUP_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_REPLICA_JOB_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryReplicaJobSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "ReplicaJobSession")],
     query_params: &[],
@@ -895,7 +895,7 @@ pub(crate) const QUERY_REPLICA_JOB_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryReplicaTaskSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "ReplicaTaskSession")],
     query_params: &[],
@@ -921,7 +921,7 @@ pub(crate) const QUERY_REPLICA_TASK_SESSIONS_ENTRY: Entry = Entry {
 pub(crate) const QUERY_RESTORE_SESSIONS_ENTRY: Entry = Entry {
     name: "QueryRestoreSessions",
     family: "sessions",
-    method: "GET",
+    method: crate::entry::Method::Get,
     path: "/query",
     fixed_query: &[("type", "RestoreSession")],
     query_params: &[],
@@ -999,7 +999,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1007,7 +1007,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobReference"),
                 operation: "GetJob",
                 when: None,
@@ -1015,7 +1015,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/backupSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupJobSessionReference"),
                 operation: "GetBackupSession",
                 when: None,
@@ -1023,7 +1023,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/backupSessions/{}/taskSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupTaskSessionReferenceList"),
                 operation: "GetBackupSessionTaskSessions",
                 when: None,
@@ -1031,7 +1031,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Stop",
                 href: "/backupSessions/{}?action=stop",
-                method: "POST",
+                method: crate::entry::Method::Post,
                 type_: None,
                 operation: "StopBackupSession",
                 when: None,
@@ -1039,7 +1039,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/restorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestorePointReference"),
                 operation: "GetRestorePoint",
                 when: None,
@@ -1059,7 +1059,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1067,7 +1067,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupJobSessionReference"),
                 operation: "GetBackupSession",
                 when: None,
@@ -1075,7 +1075,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/backupTaskSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupTaskSessionReference"),
                 operation: "GetBackupTaskSession",
                 when: None,
@@ -1083,7 +1083,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/vmRestorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointReference"),
                 operation: "GetVmRestorePoint",
                 when: None,
@@ -1103,7 +1103,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1111,7 +1111,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/jobs/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("JobReference"),
                 operation: "GetJob",
                 when: None,
@@ -1119,7 +1119,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/replicaSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaJobSessionReference"),
                 operation: "GetReplicaSession",
                 when: None,
@@ -1127,7 +1127,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/replicaSessions/{}/replicaTaskSessions",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaTaskSessionReferenceList"),
                 operation: "GetReplicaSessionTaskSessions",
                 when: None,
@@ -1147,7 +1147,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1155,7 +1155,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/replicaSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaJobSessionReference"),
                 operation: "GetReplicaSession",
                 when: None,
@@ -1163,7 +1163,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/replicaTaskSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("ReplicaTaskSessionReference"),
                 operation: "GetReplicaTaskSession",
                 when: None,
@@ -1183,7 +1183,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Up",
                 href: "/backupServers/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("BackupServerReference"),
                 operation: "GetBackupServer",
                 when: None,
@@ -1191,7 +1191,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/restoreSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("RestoreSessionReference"),
                 operation: "GetRestoreSession",
                 when: None,
@@ -1199,7 +1199,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Related",
                 href: "/vmRestorePoints/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("VmRestorePointReference"),
                 operation: "GetVmRestorePoint",
                 when: None,
@@ -1219,7 +1219,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Alternate",
                 href: "/systemSessions/{}",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("SystemSessionReference"),
                 operation: "GetSystemSession",
                 when: None,
@@ -1227,7 +1227,7 @@ pub(crate) static RESOURCES: &[crate::resource::Resource] = &[
             crate::resource::ResourceLink {
                 rel: "Down",
                 href: "/systemSessions/{}/events",
-                method: "GET",
+                method: crate::entry::Method::Get,
                 type_: Some("SystemSessionEvents"),
                 operation: "GetSystemSessionEvents",
                 when: None,
