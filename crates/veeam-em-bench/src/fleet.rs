@@ -296,27 +296,10 @@ fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figu
             .spawn()
             .map_err(|e| format!("{}: {e}", o.vem.display()))?,
     );
-    // The landing page answers without scraping.
-    wait_for(&format!("http://127.0.0.1:{listen}/"), &mut exporter)?;
     let url = format!("http://127.0.0.1:{listen}/metrics");
-    let mut figures = Figures {
-        name: "vem",
-        walls: Vec::new(),
-        cpus: Vec::new(),
-        peak_rss_mb: 0.0,
-        series: 0,
-        up: 0,
-    };
-    for _ in 0..o.scrapes {
-        let cpu = cpu_seconds(exporter.pid())?;
-        let started = Instant::now();
-        let text = get(&url, Duration::from_secs(120))?;
-        figures.walls.push(started.elapsed().as_secs_f64());
-        figures.cpus.push(cpu_seconds(exporter.pid())? - cpu);
-        (figures.series, figures.up) = count(&text, "veeam_em_up{");
-    }
-    figures.peak_rss_mb = peak_rss_mb(exporter.pid())?;
-    Ok(figures)
+    scrapes("vem", &mut exporter, listen, o.scrapes, || {
+        Ok(count(&get(&url, Duration::from_secs(120))?, "veeam_em_up{"))
+    })
 }
 
 /// The Python `veeam-exporter` over the fleet: per full scrape, one `?target=127.0.0.K` per
@@ -345,31 +328,52 @@ fn python_exporter(o: &Options, exe: &Path, dir: &Path, port: u16) -> Result<Fig
             .spawn()
             .map_err(|e| format!("{}: {e}", exe.display()))?,
     );
-    wait_for(&format!("http://127.0.0.1:{listen}/"), &mut exporter)?;
+    scrapes(
+        "python_veeam_exporter",
+        &mut exporter,
+        listen,
+        o.scrapes,
+        || {
+            let (mut series, mut up) = (0, 0);
+            for k in 1..=o.servers {
+                let text = get(
+                    &format!("http://127.0.0.1:{listen}/metrics?target=127.0.0.{k}"),
+                    Duration::from_secs(120),
+                )?;
+                let (s, u) = count(&text, "veeam_em_up");
+                series += s;
+                up += u;
+            }
+            Ok((series, up))
+        },
+    )
+}
+
+/// Once `exporter` answers its landing page (which does not scrape), `n` full scrapes by
+/// `scrape` (returning the series and the `up 1` count it saw): the wall time and the
+/// exporter's CPU seconds of each, then its peak resident memory.
+fn scrapes(
+    name: &'static str,
+    exporter: &mut Running,
+    listen: u16,
+    n: u32,
+    mut scrape: impl FnMut() -> Result<(usize, usize), String>,
+) -> Result<Figures, String> {
+    wait_for(&format!("http://127.0.0.1:{listen}/"), exporter)?;
     let mut figures = Figures {
-        name: "python_veeam_exporter",
+        name,
         walls: Vec::new(),
         cpus: Vec::new(),
         peak_rss_mb: 0.0,
         series: 0,
         up: 0,
     };
-    for _ in 0..o.scrapes {
+    for _ in 0..n {
         let cpu = cpu_seconds(exporter.pid())?;
         let started = Instant::now();
-        let (mut series, mut up) = (0, 0);
-        for k in 1..=o.servers {
-            let text = get(
-                &format!("http://127.0.0.1:{listen}/metrics?target=127.0.0.{k}"),
-                Duration::from_secs(120),
-            )?;
-            let (s, u) = count(&text, "veeam_em_up");
-            series += s;
-            up += u;
-        }
+        (figures.series, figures.up) = scrape()?;
         figures.walls.push(started.elapsed().as_secs_f64());
         figures.cpus.push(cpu_seconds(exporter.pid())? - cpu);
-        (figures.series, figures.up) = (series, up);
     }
     figures.peak_rss_mb = peak_rss_mb(exporter.pid())?;
     Ok(figures)

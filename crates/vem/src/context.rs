@@ -102,7 +102,7 @@ impl Contexts {
 
 /// `current = "NAME"` in the text of a contexts file, the rest kept as it is (comments too).
 fn set_current(text: &str, name: &str) -> String {
-    let line = format!("current = {}", toml_string(name));
+    let line = format!("current = {}", toml::Value::String(name.to_owned()));
     let mut out = Vec::new();
     let mut done = false;
     let mut in_table = false;
@@ -131,21 +131,6 @@ fn set_current(text: &str, name: &str) -> String {
     let mut text = out.join("\n");
     text.push('\n');
     text
-}
-
-/// A TOML basic string.
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `vem context ...`.

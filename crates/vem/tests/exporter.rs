@@ -68,6 +68,26 @@ password_env = "EM_WRONG"
     path
 }
 
+/// `vem exporter --config CONFIG --listen 127.0.0.1:0 EXTRA...` serving, and the line it says
+/// where (`vem exporter: serving http://ADDR/metrics ...`).
+fn serve(config: &std::path::Path, extra: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
+        .args(["exporter", "--config", config.to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("EM_PASSWORD", SECRET)
+        .env("EM_WRONG", "x")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    stderr.read_line(&mut line).unwrap();
+    // Keep reading what it logs, so that its standard error never closes under it.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, line)
+}
+
 /// The value of the series `name{labels...}` (labels given as `k="v"` in their order).
 fn value(text: &str, series: &str) -> f64 {
     text.lines()
@@ -253,24 +273,7 @@ fn every_target_in_one_scrape_failures_as_up_0() {
 fn the_endpoint_serves_every_target_or_one() {
     let (_sim, server) = server();
     let path = config(server.url(), "exporter-serve.toml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
-        .args([
-            "exporter",
-            "--config",
-            path.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("EM_PASSWORD", SECRET)
-        .env("EM_WRONG", "x")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    stderr.read_line(&mut line).unwrap();
-    // Keep reading what it logs, so that its standard error never closes under it.
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let (mut child, line) = serve(&path, &[]);
     let addr = line
         .split("http://")
         .nth(1)
@@ -451,19 +454,10 @@ fn the_web_config_serves_tls_and_checks_users() {
     )
     .unwrap();
     let targets = config(server.url(), "exporter-web.toml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vem"))
-        .args(["exporter", "--config", targets.to_str().unwrap()])
-        .args(["--web-config", dir.join("web.yml").to_str().unwrap()])
-        .args(["--listen", "127.0.0.1:0"])
-        .env("EM_PASSWORD", SECRET)
-        .env("EM_WRONG", "x")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    stderr.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let (mut child, line) = serve(
+        &targets,
+        &["--web-config", dir.join("web.yml").to_str().unwrap()],
+    );
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("https://"))

@@ -72,6 +72,25 @@ async fn gated<T>(gate: &tokio::sync::Semaphore, work: impl std::future::Future<
 /// of the query service each, newest first.
 const NEWEST_SESSIONS: u32 = 200;
 
+/// The first `NEWEST_SESSIONS` items of a query (one page of that size, newest first when the
+/// query sorts so).
+async fn newest<O>(
+    client: &AsyncClient<ReqwestTransport>,
+    mut op: O,
+) -> Vec<Result<O::Entity, ClientError>>
+where
+    O: veeam_em_api::query::QueryOperation + Send + Sync + 'static,
+    O::Entity: Send + 'static,
+{
+    use futures_util::StreamExt as _;
+    op.query_mut().set_page_size(NEWEST_SESSIONS);
+    client
+        .query_entities(op)
+        .take(NEWEST_SESSIONS as usize)
+        .collect()
+        .await
+}
+
 /// One session, as the per-owner series need it.
 struct Newest {
     /// The policy or job it belongs to.
@@ -148,31 +167,19 @@ async fn samples(client: &AsyncClient<ReqwestTransport>) -> Result<Vec<Sample>, 
         api::cloud().tenants().get_entities(),
         api::agents().discovered_computers().get_entities(),
     );
-    // The newest CDP replication sessions (one page, newest first): each policy's latest.
     // At most IN_FLIGHT requests to one server at a time: kind to a slow Enterprise Manager,
     // and a fleet of N servers holds about N * IN_FLIGHT connections, not N * 10.
     let gate = tokio::sync::Semaphore::new(IN_FLIGHT);
+    // The newest CDP replication and backup job sessions: each policy's and each job's latest.
     let newest_cdp = {
-        use futures_util::StreamExt as _;
         use veeam_em_api::fields::cdp_replica_session as f;
-        let query = veeam_em_api::query::Query::new()
-            .sort_desc(f::CREATION_TIME_UTC)
-            .page_size(NEWEST_SESSIONS);
-        client
-            .query_entities(api::query().cdp_replica_session(query))
-            .take(NEWEST_SESSIONS as usize)
-            .collect::<Vec<_>>()
+        let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME_UTC);
+        newest(client, api::query().cdp_replica_session(query))
     };
     let newest_jobs = {
-        use futures_util::StreamExt as _;
         use veeam_em_api::fields::backup_job_session as f;
-        let query = veeam_em_api::query::Query::new()
-            .sort_desc(f::CREATION_TIME)
-            .page_size(NEWEST_SESSIONS);
-        client
-            .query_entities(api::query().backup_job_session(query))
-            .take(NEWEST_SESSIONS as usize)
-            .collect::<Vec<_>>()
+        let query = veeam_em_api::query::Query::new().sort_desc(f::CREATION_TIME);
+        newest(client, api::query().backup_job_session(query))
     };
     let (
         overview,
