@@ -63,6 +63,41 @@ fn the_resource_layer_does_no_io() {
     }
 }
 
+/// The clients carry out the call and task-wait machines of `engine.rs` and decide nothing
+/// themselves: neither client file reads the retry policy, the call timeout or a status code,
+/// nor judges a task's state; the engine does, and both clients drive it.
+#[test]
+fn the_clients_only_drive_the_engine() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/veeam-em-client/src");
+    let engine = std::fs::read_to_string(src.join("engine.rs")).unwrap();
+    let policy = [
+        "config.retry",
+        "call_timeout",
+        "StatusCode",
+        "TaskState",
+        "max_attempts",
+    ];
+    for word in policy {
+        assert!(
+            engine.contains(word),
+            "engine.rs no longer holds {word}: update this test"
+        );
+    }
+    for file in ["blocking.rs", "asynchronous.rs"] {
+        let text = std::fs::read_to_string(src.join(file)).unwrap();
+        for word in policy {
+            assert!(
+                !text.contains(word),
+                "{file} decides with {word}: that belongs in engine.rs"
+            );
+        }
+        assert!(
+            text.contains("call.step(event)") && text.contains("wait.polled("),
+            "{file} no longer drives engine::Call and engine::TaskWait"
+        );
+    }
+}
+
 /// The module a file of the simulator is (`render/links.rs` -> `render::links`; `mod.rs` is its
 /// folder's module).
 fn sim_module(src: &Path, file: &Path) -> String {

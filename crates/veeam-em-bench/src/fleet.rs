@@ -22,6 +22,8 @@ struct Options {
     python_exporter: Option<PathBuf>,
     servers: u32,
     scrapes: u32,
+    /// More arguments of `vem exporter` (e.g. `--concurrency 4`), to compare settings.
+    exporter_args: Vec<String>,
 }
 
 fn options(args: &[String]) -> Result<Options, String> {
@@ -30,6 +32,7 @@ fn options(args: &[String]) -> Result<Options, String> {
         python_exporter: Some(PathBuf::from("target/clients-venv/bin/veeam_exporter")),
         servers: 100,
         scrapes: 3,
+        exporter_args: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -42,6 +45,7 @@ fn options(args: &[String]) -> Result<Options, String> {
             "--vem" => o.vem = PathBuf::from(value()?),
             "--python-exporter" => o.python_exporter = Some(PathBuf::from(value()?)),
             "--no-python" => o.python_exporter = None,
+            "--exporter-arg" => o.exporter_args.push(value()?),
             "--servers" => {
                 o.servers = value()?
                     .parse()
@@ -289,6 +293,7 @@ fn vem_exporter(o: &Options, dir: &Path, port: u16, timeout: u32) -> Result<Figu
             .args(["exporter", "--config"])
             .arg(&config)
             .args(["--listen", &format!("127.0.0.1:{listen}")])
+            .args(&o.exporter_args)
             .env("VEM_BENCH_PASSWORD", "admin")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -435,6 +440,7 @@ fn measure(o: &Options, dir: &Path) -> Result<(), String> {
         python_exporter: None,
         servers: o.servers,
         scrapes: 1,
+        exporter_args: o.exporter_args.clone(),
     };
     let figures = vem_exporter(&one, dir, port, 2)?;
     drop(sim);

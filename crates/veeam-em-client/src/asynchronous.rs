@@ -7,16 +7,14 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, BoxStream, StreamExt as _};
 use veeam_em_api::query::{QueryFormat, QueryOperation};
-use veeam_em_api::response::check_status;
-use veeam_em_api::{api, ApiError, Auth, Entry, LoggedOn, Operation, Route, SessionToken};
+use veeam_em_api::{api, ApiError, Entry, LoggedOn, Operation, Route, SessionToken};
 use veeam_em_model::json::JsonType;
 use veeam_em_model::xml::{CollectUnknown, FromXml};
 use veeam_em_model::Wire;
 use veeam_em_model::{EntityRef, LogonSession, Task};
 
-use crate::blocking::finished;
 use crate::config::ClientConfig;
-use crate::engine::{self, judge, Attempt, Step, UnknownReport};
+use crate::engine::{self, Action, Call, Event, Polled, TaskWait, UnknownReport};
 use crate::error::ClientError;
 use crate::transport::{AsyncTransport, HttpRequest, HttpResponse};
 
@@ -127,34 +125,29 @@ impl<T: AsyncTransport> AsyncClient<T> {
         self.logon_keeping().await.map(|(_, token)| token)
     }
 
+    /// Drives a [`Call`] of `entry` with this client's async I/O.
     async fn execute_entry(
         &self,
         entry: &'static Entry,
         build: &(dyn Fn(Option<&SessionToken>) -> Result<HttpRequest, ApiError> + Sync),
     ) -> Result<HttpResponse, ClientError> {
-        let mut attempt = Attempt::default();
+        let mut call = Call::new(&self.config, entry, build);
+        let mut event = Event::Start;
         loop {
-            attempt.number += 1;
-            let token = match entry.auth {
-                Auth::Session => Some(Box::pin(self.token()).await?),
-                Auth::None | Auth::Basic => None,
-            };
-            let request = build(token.as_ref())?;
-            engine::log_request(&self.config, entry, &request);
-            let started = Instant::now();
-            let result = self.transport.send(request).await;
-            if let Ok(response) = &result {
-                engine::log_response(entry, response, started.elapsed());
-            }
-            match judge(&self.config, entry, &mut attempt, result) {
-                Step::Done(response) => return Ok(response),
-                Step::Retry(delay) => tokio::time::sleep(delay).await,
-                Step::Relogon => {
-                    *self.session() = None;
-                    attempt.number -= 1;
+            event = match call.step(event) {
+                Action::NeedToken => Event::Token(Box::pin(self.token()).await),
+                Action::Send(request) => Event::Sent(self.transport.send(request).await),
+                Action::Wait(pause) => {
+                    tokio::time::sleep(pause).await;
+                    Event::Waited
                 }
-                Step::Fail(error) => return Err(error),
-            }
+                Action::ForgetSession => {
+                    *self.session() = None;
+                    Event::Forgotten
+                }
+                Action::Done(response) => return Ok(response),
+                Action::Fail(error) => return Err(error),
+            };
         }
     }
 
@@ -188,11 +181,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
                 )
             })
             .await?;
-        let (parts, body) = response.into_parts();
-        let borrowed = http::Response::from_parts(parts, &body[..]);
-        check_status(route.entry, &borrowed)?;
-        let (parts, _) = borrowed.into_parts();
-        Ok(http::Response::from_parts(parts, body))
+        engine::checked(route.entry, response)
     }
 
     /// Waits for a task to finish (see the blocking client's `wait_task`).
@@ -208,20 +197,15 @@ impl<T: AsyncTransport> AsyncClient<T> {
         timeout: Duration,
         observe: &mut (dyn FnMut(&Task) + Send),
     ) -> Result<Task, ClientError> {
-        let mut wait = crate::engine::TaskWait::new(Instant::now(), timeout);
+        let mut wait = TaskWait::new(task_id, Instant::now(), timeout);
         loop {
             let task = self.call(&api::tasks().id(task_id).get()).await?;
             observe(&task);
-            if let Some(done) = finished(task)? {
-                return Ok(done);
+            match wait.polled(task, Instant::now()) {
+                Polled::Sleep(pause) => tokio::time::sleep(pause).await,
+                Polled::Done(task) => return Ok(task),
+                Polled::Fail(error) => return Err(error),
             }
-            let Some(pause) = wait.next(Instant::now()) else {
-                return Err(ClientError::TaskTimeout {
-                    task_id: task_id.to_owned(),
-                    waited: timeout,
-                });
-            };
-            tokio::time::sleep(pause).await;
         }
     }
 
@@ -247,8 +231,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
             })
             .await?;
         let form = veeam_em_api::response::body_form(&response).unwrap_or(Wire::Xml);
-        let (parts, body) = response.into_parts();
-        check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
+        let body = engine::checked(O::ENTRY, response)?.into_body();
         let (path, items) = engine::items_path::<O>(entities);
         let limits = self.config.limits;
         let decode = move || {

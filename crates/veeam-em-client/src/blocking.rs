@@ -8,13 +8,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use veeam_em_api::query::{QueryFormat, QueryOperation};
-use veeam_em_api::response::check_status;
-use veeam_em_api::{api, ApiError, Auth, Entry, LoggedOn, Operation, Route, SessionToken};
+use veeam_em_api::{api, ApiError, Entry, LoggedOn, Operation, Route, SessionToken};
 use veeam_em_model::stream::{ItemDecoder, Next};
-use veeam_em_model::{EntityRef, LogonSession, Task, TaskState, Wire};
+use veeam_em_model::{EntityRef, LogonSession, Task, Wire};
 
 use crate::config::ClientConfig;
-use crate::engine::{self, judge, Attempt, Step, UnknownReport};
+use crate::engine::{self, Action, Call, Event, Polled, TaskWait, UnknownReport};
 use crate::error::ClientError;
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -130,34 +129,29 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    /// Drives a [`Call`] of `entry` with this client's blocking I/O.
     fn execute_entry(
         &self,
         entry: &'static Entry,
         build: &dyn Fn(Option<&SessionToken>) -> Result<HttpRequest, ApiError>,
     ) -> Result<HttpResponse, ClientError> {
-        let mut attempt = Attempt::default();
+        let mut call = Call::new(&self.config, entry, build);
+        let mut event = Event::Start;
         loop {
-            attempt.number += 1;
-            let token = match entry.auth {
-                Auth::Session => Some(self.token()?),
-                Auth::None | Auth::Basic => None,
-            };
-            let request = build(token.as_ref())?;
-            engine::log_request(&self.config, entry, &request);
-            let started = Instant::now();
-            let result = self.transport.send(request);
-            if let Ok(response) = &result {
-                engine::log_response(entry, response, started.elapsed());
-            }
-            match judge(&self.config, entry, &mut attempt, result) {
-                Step::Done(response) => return Ok(response),
-                Step::Retry(delay) => std::thread::sleep(delay),
-                Step::Relogon => {
-                    *self.session() = None;
-                    attempt.number -= 1;
+            event = match call.step(event) {
+                Action::NeedToken => Event::Token(self.token()),
+                Action::Send(request) => Event::Sent(self.transport.send(request)),
+                Action::Wait(pause) => {
+                    std::thread::sleep(pause);
+                    Event::Waited
                 }
-                Step::Fail(error) => return Err(error),
-            }
+                Action::ForgetSession => {
+                    *self.session() = None;
+                    Event::Forgotten
+                }
+                Action::Done(response) => return Ok(response),
+                Action::Fail(error) => return Err(error),
+            };
         }
     }
 
@@ -186,13 +180,7 @@ impl<T: Transport> Client<T> {
                 body.clone(),
             )
         })?;
-        {
-            let (parts, body) = response.into_parts();
-            let borrowed = http::Response::from_parts(parts, &body[..]);
-            check_status(route.entry, &borrowed)?;
-            let (parts, _) = borrowed.into_parts();
-            Ok(http::Response::from_parts(parts, body))
-        }
+        engine::checked(route.entry, response)
     }
 
     /// The references of a reference list, decoded one at a time from the body (in JSON:
@@ -203,8 +191,7 @@ impl<T: Transport> Client<T> {
     {
         let response = self.execute(op)?;
         let form = veeam_em_api::response::body_form(&response).unwrap_or(Wire::Xml);
-        let (parts, body) = response.into_parts();
-        check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
+        let body = engine::checked(O::ENTRY, response)?.into_body();
         if form == Wire::Json {
             let mut items = VecDeque::new();
             engine::decode_page::<EntityRef>(
@@ -264,35 +251,16 @@ impl<T: Transport> Client<T> {
         timeout: Duration,
         observe: &mut dyn FnMut(&Task),
     ) -> Result<Task, ClientError> {
-        let mut wait = crate::engine::TaskWait::new(Instant::now(), timeout);
+        let mut wait = TaskWait::new(task_id, Instant::now(), timeout);
         loop {
             let task = self.call(&api::tasks().id(task_id).get())?;
             observe(&task);
-            if let Some(done) = finished(task)? {
-                return Ok(done);
+            match wait.polled(task, Instant::now()) {
+                Polled::Sleep(pause) => std::thread::sleep(pause),
+                Polled::Done(task) => return Ok(task),
+                Polled::Fail(error) => return Err(error),
             }
-            let Some(pause) = wait.next(Instant::now()) else {
-                return Err(ClientError::TaskTimeout {
-                    task_id: task_id.to_owned(),
-                    waited: timeout,
-                });
-            };
-            std::thread::sleep(pause);
         }
-    }
-}
-
-/// `Some(task)` when it has finished successfully, an error when it failed, `None` while it runs.
-pub(crate) fn finished(task: Task) -> Result<Option<Task>, ClientError> {
-    match task.state {
-        TaskState::Finished | TaskState::OperationFinished => match &task.result {
-            Some(result) if !result.success => Err(ClientError::TaskFailed {
-                task_id: task.task_id.to_string(),
-                message: result.message.as_deref().unwrap_or("no message").to_owned(),
-            }),
-            _ => Ok(Some(task)),
-        },
-        _ => Ok(None),
     }
 }
 
@@ -383,8 +351,7 @@ where
         self.op.query_mut().set_page(page);
         let response = self.client.execute(&self.op)?;
         let form = veeam_em_api::response::body_form(&response).unwrap_or(Wire::Xml);
-        let (parts, body) = response.into_parts();
-        check_status(O::ENTRY, &http::Response::from_parts(parts, &body[..]))?;
+        let body = engine::checked(O::ENTRY, response)?.into_body();
         let (path, items) = engine::items_path::<O>(self.entities);
         let root = engine::item_root::<O>(self.entities);
         let (client, buffer) = (self.client, &mut self.buffer);

@@ -117,6 +117,10 @@ pub struct ClientConfig {
     /// The wire form requests ask for and send bodies in (XML, the server's default, or its
     /// JSON form). Responses are read in whatever form they come in.
     pub wire: Wire,
+    /// Idle keep-alive connections kept per server between calls (`None`: the transport's
+    /// default, no limit). A client of many servers that calls each one rarely, such as an
+    /// exporter, keeps memory down with few or none.
+    pub idle_connections_per_host: Option<usize>,
 }
 
 impl ClientConfig {
@@ -138,6 +142,7 @@ impl ClientConfig {
             page_size: 1000,
             pages_in_flight: 4,
             wire: Wire::Xml,
+            idle_connections_per_host: None,
         }
     }
 
@@ -145,6 +150,13 @@ impl ClientConfig {
     /// `Content-Type: application/json`), as the Python clients of Enterprise Manager do.
     pub fn wire(mut self, wire: Wire) -> Self {
         self.wire = wire;
+        self
+    }
+
+    /// Keeps at most `n` idle keep-alive connections per server between calls (0: close each
+    /// connection once its answer is read).
+    pub fn idle_connections_per_host(mut self, n: usize) -> Self {
+        self.idle_connections_per_host = Some(n);
         self
     }
 

@@ -34,6 +34,9 @@ impl ReqwestTransport {
         if config.tls.insecure_skip_verification {
             builder = builder.danger_accept_invalid_certs(true);
         }
+        if let Some(idle) = config.idle_connections_per_host {
+            builder = builder.pool_max_idle_per_host(idle);
+        }
         let client = builder
             .build()
             .map_err(|e| ClientError::Config(format!("cannot build the HTTP client: {e}")))?;

@@ -32,8 +32,11 @@ impl UreqTransport {
         if config.tls.insecure_skip_verification {
             tls = tls.disable_verification(true);
         }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
+        let mut agent = ureq::Agent::config_builder().http_status_as_error(false);
+        if let Some(idle) = config.idle_connections_per_host {
+            agent = agent.max_idle_connections_per_host(idle);
+        }
+        let agent: ureq::Agent = agent
             .timeout_connect(Some(config.connect_timeout))
             .timeout_recv_response(Some(config.read_timeout))
             .timeout_recv_body(Some(config.read_timeout))

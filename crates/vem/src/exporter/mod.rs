@@ -46,6 +46,10 @@ pub struct Args {
     /// NAME: BCRYPT-HASH).
     #[arg(long, value_name = "FILE")]
     web_config: Option<PathBuf>,
+    /// Targets scraped at once (each with at most 2 requests in flight): fewer hold less
+    /// memory, more hide more latency. A slow target holds one place for at most its timeout.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
 }
 
 /// `I/N`, 1 <= I <= N.
@@ -90,8 +94,13 @@ struct Member {
 /// The exporter's state, shared by the connections.
 struct Exporter {
     members: Vec<Member>,
+    /// Targets scraped at once, across all the `/metrics` requests being served.
+    gate: tokio::sync::Semaphore,
     metrics: metrics::Persistent,
 }
+
+/// Idle connections kept per target between its scrapes.
+const IDLE_CONNECTIONS: usize = 1;
 
 /// What makes two targets' HTTP clients differ: their trust, and their timeouts.
 type TransportKey = (Option<std::path::PathBuf>, bool, Duration);
@@ -120,7 +129,8 @@ fn client_for(
             Duration::from_secs(10).min(target.timeout()),
             target.timeout(),
         )
-        .call_timeout(target.timeout());
+        .call_timeout(target.timeout())
+        .idle_connections_per_host(IDLE_CONNECTIONS);
     if let Some(ca) = &target.ca_cert {
         config = config.ca_certificate_file(ca).map_err(|e| e.to_string())?;
     }
@@ -140,7 +150,7 @@ fn client_for(
 }
 
 impl Exporter {
-    fn new(config: Config) -> Self {
+    fn new(config: Config, concurrency: usize) -> Self {
         let mut transports = Transports::new();
         let members = config
             .targets
@@ -169,6 +179,7 @@ impl Exporter {
             .collect();
         Self {
             members,
+            gate: tokio::sync::Semaphore::new(concurrency),
             metrics: metrics::Persistent::default(),
         }
     }
@@ -208,7 +219,12 @@ impl Exporter {
         if chosen.is_empty() {
             return Err(format!("no target named {:?}", only.unwrap_or_default()));
         }
-        let scrapes = futures_util::future::join_all(chosen.iter().map(|m| self.scrape(m))).await;
+        let scrapes = futures_util::future::join_all(
+            chosen
+                .iter()
+                .map(|m| scrape::gated(&self.gate, self.scrape(m))),
+        )
+        .await;
         let pairs: Vec<(&Target, &Scrape)> = chosen
             .iter()
             .map(|m| &m.target)
@@ -332,7 +348,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let exporter = Arc::new(Exporter::new(config));
+        let exporter = Arc::new(Exporter::new(config, usize::from(args.concurrency)));
         if args.once {
             let text = exporter.render(None).await?;
             return crate::output::print(&text);

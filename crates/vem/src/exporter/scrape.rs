@@ -63,7 +63,10 @@ fn long(v: Option<i64>) -> Option<f64> {
 const IN_FLIGHT: usize = 2;
 
 /// `work`, once `gate` lets it start.
-async fn gated<T>(gate: &tokio::sync::Semaphore, work: impl std::future::Future<Output = T>) -> T {
+pub(super) async fn gated<T>(
+    gate: &tokio::sync::Semaphore,
+    work: impl std::future::Future<Output = T>,
+) -> T {
     let _permit = gate.acquire().await;
     work.await
 }
